@@ -1,0 +1,32 @@
+# Postamt developer entry points. Every target installs what it needs first.
+.PHONY: all deps build test asan fuzz run bench format clean
+
+JOBS ?= $(shell nproc)
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@[ -f build/build.ninja ] || cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+test: build
+	@ctest --preset release -j $(JOBS)
+
+# clang-16 debug build with AddressSanitizer + UndefinedBehaviorSanitizer, running the
+# same tests, plus every libFuzzer target over its seed corpus.
+asan: deps
+	@[ -f build-asan/build.ninja ] || cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j $(JOBS)
+
+run: build
+	@scripts/run-demo
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan
