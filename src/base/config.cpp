@@ -1,0 +1,278 @@
+#include "base/config.h"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <toml++/toml.h>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "base/strings.h"
+
+namespace postamt {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Walks one TOML table, remembering which keys were read, so that everything left over
+// is reported as unknown with its line.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, const std::string& file)
+      : table_(table), prefix_(std::move(prefix)), file_(file) {}
+
+  const toml::node* get(std::string_view key) {
+    seen_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  Error error_at(const toml::node& node, std::string_view key, std::string_view what) const {
+    return Error{ErrorKind::invalid, fmt::format("{}:{}: {}{}: {}", file_, node.source().begin.line,
+                                                 prefix_, key, what)};
+  }
+
+  Result<void> string(std::string_view key, std::string& out) {
+    const toml::node* n = get(key);
+    if (!n) return {};
+    auto v = n->value<std::string>();
+    if (!n->is_string() || !v) return error_at(*n, key, "expected a string");
+    out = *v;
+    return {};
+  }
+
+  Result<void> uint(std::string_view key, uint32_t& out, uint32_t min, uint32_t max) {
+    const toml::node* n = get(key);
+    if (!n) return {};
+    if (!n->is_integer()) return error_at(*n, key, "expected an integer");
+    int64_t v = *n->value<int64_t>();
+    if (v < min || v > max)
+      return error_at(*n, key, fmt::format("{} is out of range {}-{}", v, min, max));
+    out = static_cast<uint32_t>(v);
+    return {};
+  }
+
+  template <class Enum, size_t N>
+  Result<void> choice(std::string_view key, Enum& out,
+                      const std::pair<std::string_view, Enum> (&options)[N]) {
+    const toml::node* n = get(key);
+    if (!n) return {};
+    auto v = n->value<std::string>();
+    if (!n->is_string() || !v) return error_at(*n, key, "expected a string");
+    std::string allowed;
+    for (const auto& [name, value] : options) {
+      if (*v == name) {
+        out = value;
+        return {};
+      }
+      allowed += fmt::format("{}\"{}\"", allowed.empty() ? "" : ", ", name);
+    }
+    return error_at(*n, key, fmt::format("\"{}\" is not one of {}", *v, allowed));
+  }
+
+  // A sub-table; a missing one yields nullptr.
+  Result<const toml::table*> table(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return static_cast<const toml::table*>(nullptr);
+    if (!n->is_table()) return error_at(*n, key, "expected a table");
+    return n->as_table();
+  }
+
+  Result<void> check_unknown() const {
+    for (auto&& [k, v] : table_) {
+      if (!seen_.count(std::string(k.str())))
+        return Error{ErrorKind::invalid, fmt::format("{}:{}: {}{}: unknown key", file_,
+                                                     k.source().begin.line, prefix_, k.str())};
+    }
+    return {};
+  }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& file_;
+  std::set<std::string> seen_;
+};
+
+Result<void> read_listen(TableReader& r, std::string_view key, std::vector<ListenAddress>& out) {
+  const toml::node* n = r.get(key);
+  if (!n) return {};
+  const toml::array* arr = n->as_array();
+  if (!arr) return r.error_at(*n, key, "expected a list of \"host:port\" strings");
+  for (const toml::node& item : *arr) {
+    auto s = item.value<std::string>();
+    if (!item.is_string() || !s)
+      return r.error_at(item, key, "expected a list of \"host:port\" strings");
+    auto addr = parse_listen_address(*s);
+    if (!addr) return r.error_at(item, key, addr.error().message);
+    out.push_back(std::move(*addr));
+  }
+  return {};
+}
+
+bool valid_hostname(std::string_view name) {
+  if (name.empty() || name.size() > 253 || name.front() == '.' || name.front() == '-') return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+  ListenAddress out;
+  out.text = std::string(text);
+  std::string_view host, port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return Error{
+          ErrorKind::invalid,
+          fmt::format("\"{}\" is not a valid host:port (IPv6 is written [addr]:port)", text)};
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon)
+      return Error{ErrorKind::invalid, fmt::format("\"{}\" is not a valid host:port", text)};
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  auto p = parse_u64(port);
+  if (host.empty() || !p || *p > 65535)
+    return Error{ErrorKind::invalid,
+                 fmt::format("\"{}\" is not a valid host:port (port 0-65535)", text)};
+  out.host = std::string(host);
+  out.port = static_cast<uint16_t>(*p);
+  return out;
+}
+
+std::vector<ServiceListen> Config::services() const {
+  return {
+      {"smtp", ServiceTls::plain, listen.smtp},
+      {"submission", ServiceTls::plain, listen.submission},
+      {"submissions", ServiceTls::implicit, listen.submissions},
+      {"pop3", ServiceTls::plain, listen.pop3},
+      {"pop3s", ServiceTls::implicit, listen.pop3s},
+      {"imap", ServiceTls::plain, listen.imap},
+      {"imaps", ServiceTls::implicit, listen.imaps},
+      {"http", ServiceTls::plain, listen.http},
+  };
+}
+
+Result<Config> parse_config(std::string_view text, const fs::path& path) {
+  const std::string file = path.string();
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    return Error{ErrorKind::invalid,
+                 fmt::format("{}:{}: {}", file, e.source().begin.line, e.description())};
+  }
+
+  Config cfg;
+  cfg.file = fs::absolute(path).lexically_normal();
+  TableReader top(root, "", file);
+
+  POSTAMT_TRY(top.string("hostname", cfg.hostname));
+  if (const toml::node* n = root.get("hostname"); n && !valid_hostname(cfg.hostname))
+    return top.error_at(*n, "hostname",
+                        fmt::format("\"{}\" is not a valid host name", cfg.hostname));
+  if (!root.get("hostname")) {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) == 0) cfg.hostname = buf;
+    if (!valid_hostname(cfg.hostname)) cfg.hostname = "localhost";
+  }
+
+  std::string data_dir = "var";
+  POSTAMT_TRY(top.string("data_dir", data_dir));
+  if (data_dir.empty()) return top.error_at(*root.get("data_dir"), "data_dir", "must not be empty");
+  cfg.data_dir = (cfg.file.parent_path() / data_dir).lexically_normal();
+
+  static constexpr std::pair<std::string_view, log::Level> kLevels[] = {
+      {"debug", log::Level::debug},
+      {"info", log::Level::info},
+      {"warning", log::Level::warning},
+      {"error", log::Level::error}};
+  POSTAMT_TRY(top.choice("log_level", cfg.log_level, kLevels));
+
+  auto listen = top.table("listen");
+  POSTAMT_TRY(listen);
+  if (*listen) {
+    TableReader r(**listen, "listen.", file);
+    POSTAMT_TRY(read_listen(r, "smtp", cfg.listen.smtp));
+    POSTAMT_TRY(read_listen(r, "submission", cfg.listen.submission));
+    POSTAMT_TRY(read_listen(r, "submissions", cfg.listen.submissions));
+    POSTAMT_TRY(read_listen(r, "pop3", cfg.listen.pop3));
+    POSTAMT_TRY(read_listen(r, "pop3s", cfg.listen.pop3s));
+    POSTAMT_TRY(read_listen(r, "imap", cfg.listen.imap));
+    POSTAMT_TRY(read_listen(r, "imaps", cfg.listen.imaps));
+    POSTAMT_TRY(read_listen(r, "http", cfg.listen.http));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  std::string cert = "tls/cert.pem", key = "tls/key.pem";
+  auto tls = top.table("tls");
+  POSTAMT_TRY(tls);
+  if (*tls) {
+    TableReader r(**tls, "tls.", file);
+    POSTAMT_TRY(r.string("certificate", cert));
+    POSTAMT_TRY(r.string("private_key", key));
+    POSTAMT_TRY(r.check_unknown());
+  }
+  cfg.tls.certificate = (cfg.data_dir / cert).lexically_normal();
+  cfg.tls.private_key = (cfg.data_dir / key).lexically_normal();
+
+  auto storage = top.table("storage");
+  POSTAMT_TRY(storage);
+  if (*storage) {
+    TableReader r(**storage, "storage.", file);
+    static constexpr std::pair<std::string_view, std::string_view> kBackends[] = {
+        {"sqlite", "sqlite"}};
+    std::string_view backend = "sqlite";
+    POSTAMT_TRY(r.choice("backend", backend, kBackends));
+    cfg.storage.backend = std::string(backend);
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto auth = top.table("auth");
+  POSTAMT_TRY(auth);
+  if (*auth) {
+    TableReader r(**auth, "auth.", file);
+    static constexpr std::pair<std::string_view, PlaintextAuth> kPlain[] = {
+        {"never", PlaintextAuth::never},
+        {"loopback", PlaintextAuth::loopback},
+        {"always", PlaintextAuth::always}};
+    POSTAMT_TRY(r.choice("plaintext", cfg.auth.plaintext, kPlain));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto limits = top.table("limits");
+  POSTAMT_TRY(limits);
+  if (*limits) {
+    TableReader r(**limits, "limits.", file);
+    POSTAMT_TRY(r.uint("connections_per_ip", cfg.limits.connections_per_ip, 1, 1000000));
+    POSTAMT_TRY(r.uint("connections", cfg.limits.connections, 1, 10000000));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  POSTAMT_TRY(top.check_unknown());
+  return cfg;
+}
+
+Result<Config> load_config(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error{ErrorKind::not_found, fmt::format("{}: cannot read configuration: {}",
+                                                   path.string(), std::strerror(errno))};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+}  // namespace postamt

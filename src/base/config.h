@@ -1,0 +1,86 @@
+// Postamt's configuration: one TOML file (DESIGN.md §1). Key names are fixed because
+// admins and scripts depend on them; new keys may be added, never renamed.
+//
+//   hostname = "mail.example.test"
+//   data_dir = "var"                       # relative to the config file's folder
+//   log_level = "info"                     # debug | info | warning | error
+//   [listen]    smtp submission submissions pop3 pop3s imap imaps http = ["host:port", ...]
+//   [tls]       certificate, private_key   # relative to data_dir
+//   [storage]   backend = "sqlite"
+//   [auth]      plaintext = "never" | "loopback" | "always"
+//   [limits]    connections_per_ip, connections
+//
+// Unknown keys, wrong types and bad values are errors naming file, line and key:
+//   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.h"
+#include "base/result.h"
+
+namespace postamt {
+
+enum class PlaintextAuth { never, loopback, always };
+
+// One "host:port" from [listen]. Port 0 asks the kernel for a free port.
+struct ListenAddress {
+  std::string host;  // IPv4, IPv6 (written "[::1]:143" in the file) or a name
+  uint16_t port = 0;
+  std::string text;  // as written in the file
+};
+
+enum class ServiceTls { plain, implicit };
+
+struct ServiceListen {
+  std::string_view name;  // "smtp", "imaps", ...: the key in [listen]
+  ServiceTls tls;
+  std::vector<ListenAddress> addresses;
+};
+
+struct Config {
+  std::filesystem::path file;  // absolute path of the file that was loaded
+  std::string hostname;
+  std::filesystem::path data_dir;  // absolute
+  log::Level log_level = log::Level::info;
+
+  struct Listen {
+    std::vector<ListenAddress> smtp, submission, submissions, pop3, pop3s, imap, imaps, http;
+  } listen;
+
+  struct Tls {
+    std::filesystem::path certificate;  // absolute (resolved against data_dir)
+    std::filesystem::path private_key;
+  } tls;
+
+  struct Storage {
+    std::string backend = "sqlite";
+  } storage;
+
+  struct Auth {
+    PlaintextAuth plaintext = PlaintextAuth::loopback;
+  } auth;
+
+  struct Limits {
+    uint32_t connections_per_ip = 20;  // concurrent connections from one remote address
+    uint32_t connections = 2000;       // concurrent connections in all
+  } limits;
+
+  // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
+  std::vector<ServiceListen> services() const;
+};
+
+// Loads and validates `path`. Relative paths inside are resolved as documented above.
+Result<Config> load_config(const std::filesystem::path& path);
+
+// Same, from text; `path` is used for messages and to resolve data_dir.
+Result<Config> parse_config(std::string_view text, const std::filesystem::path& path);
+
+// Parses "host:port" / "[v6]:port". Error message says what is wrong.
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+}  // namespace postamt

@@ -1,0 +1,128 @@
+#include "base/config.h"
+
+#include <gtest/gtest.h>
+
+namespace postamt {
+namespace {
+
+Result<Config> parse(std::string_view text) {
+  return parse_config(text, "/etc/postamt/postamt.toml");
+}
+
+std::string error_of(std::string_view text) {
+  auto r = parse(text);
+  return r ? "OK" : r.error().message;
+}
+
+}  // namespace
+
+TEST(Config, FullExampleFromTheIssue) {
+  auto cfg = parse(R"(
+hostname = "mail.example.test"
+data_dir = "var"
+
+[listen]
+smtp        = ["127.0.0.1:2525"]
+submission  = ["127.0.0.1:2587"]
+submissions = ["127.0.0.1:2465"]
+pop3        = ["127.0.0.1:2110"]
+pop3s       = ["127.0.0.1:2995"]
+imap        = ["127.0.0.1:2143", "[::1]:0"]
+imaps       = ["127.0.0.1:2993"]
+http        = ["127.0.0.1:8080"]
+
+[tls]
+certificate = "tls/cert.pem"
+private_key = "tls/key.pem"
+
+[storage]
+backend = "sqlite"
+
+[auth]
+plaintext = "loopback"
+)");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->hostname, "mail.example.test");
+  EXPECT_EQ(cfg->data_dir, "/etc/postamt/var");
+  EXPECT_EQ(cfg->tls.certificate, "/etc/postamt/var/tls/cert.pem");
+  EXPECT_EQ(cfg->tls.private_key, "/etc/postamt/var/tls/key.pem");
+  ASSERT_EQ(cfg->listen.imap.size(), 2u);
+  EXPECT_EQ(cfg->listen.imap[0].host, "127.0.0.1");
+  EXPECT_EQ(cfg->listen.imap[0].port, 2143);
+  EXPECT_EQ(cfg->listen.imap[1].host, "::1");
+  EXPECT_EQ(cfg->listen.imap[1].port, 0);
+  EXPECT_EQ(cfg->auth.plaintext, PlaintextAuth::loopback);
+  auto services = cfg->services();
+  ASSERT_EQ(services.size(), 8u);
+  EXPECT_EQ(services[2].name, "submissions");
+  EXPECT_EQ(services[2].tls, ServiceTls::implicit);
+  EXPECT_EQ(services[0].addresses[0].port, 2525);
+}
+
+TEST(Config, Defaults) {
+  auto cfg = parse("hostname = \"mx.example.org\"\n");
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(cfg->data_dir, "/etc/postamt/var");
+  EXPECT_EQ(cfg->storage.backend, "sqlite");
+  EXPECT_EQ(cfg->auth.plaintext, PlaintextAuth::loopback);
+  EXPECT_EQ(cfg->limits.connections_per_ip, 20u);
+  for (const auto& s : cfg->services()) EXPECT_TRUE(s.addresses.empty()) << s.name;
+}
+
+TEST(Config, AbsoluteDataDirStaysAbsolute) {
+  auto cfg = parse("data_dir = \"/srv/mail\"\n[tls]\ncertificate = \"/etc/ssl/c.pem\"\n");
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(cfg->data_dir, "/srv/mail");
+  EXPECT_EQ(cfg->tls.certificate, "/etc/ssl/c.pem");
+}
+
+TEST(Config, ErrorsNameFileLineAndKey) {
+  EXPECT_EQ(error_of("hostname = \"a\"\nfoo = 1\n"),
+            "/etc/postamt/postamt.toml:2: foo: unknown key");
+  EXPECT_EQ(error_of("[listen]\n\nimapx = []\n"),
+            "/etc/postamt/postamt.toml:3: listen.imapx: unknown key");
+  EXPECT_EQ(error_of("hostname = 5\n"), "/etc/postamt/postamt.toml:1: hostname: expected a string");
+  EXPECT_EQ(error_of("[listen]\nimap = \"127.0.0.1:143\"\n"),
+            "/etc/postamt/postamt.toml:2: listen.imap: expected a list of \"host:port\" strings");
+  EXPECT_EQ(error_of("[listen]\nimap = [\"127.0.0.1:99999\"]\n"),
+            "/etc/postamt/postamt.toml:2: listen.imap: \"127.0.0.1:99999\" is not a valid "
+            "host:port (port 0-65535)");
+  EXPECT_EQ(error_of("[listen]\nimap = [\"localhost\"]\n"),
+            "/etc/postamt/postamt.toml:2: listen.imap: \"localhost\" is not a valid host:port");
+  EXPECT_EQ(error_of("[auth]\nplaintext = \"sometimes\"\n"),
+            "/etc/postamt/postamt.toml:2: auth.plaintext: \"sometimes\" is not one of \"never\", "
+            "\"loopback\", \"always\"");
+  EXPECT_EQ(error_of("[storage]\nbackend = \"mysql\"\n"),
+            "/etc/postamt/postamt.toml:2: storage.backend: \"mysql\" is not one of \"sqlite\"");
+  EXPECT_EQ(error_of("listen = 3\n"), "/etc/postamt/postamt.toml:1: listen: expected a table");
+  EXPECT_EQ(error_of("hostname = \"bad host\"\n"),
+            "/etc/postamt/postamt.toml:1: hostname: \"bad host\" is not a valid host name");
+  EXPECT_EQ(error_of("[limits]\nconnections_per_ip = 0\n"),
+            "/etc/postamt/postamt.toml:2: limits.connections_per_ip: 0 is out of range 1-1000000");
+  EXPECT_EQ(error_of("[tls]\ncertificate = \"a\"\nkey = \"b\"\n"),
+            "/etc/postamt/postamt.toml:3: tls.key: unknown key");
+}
+
+TEST(Config, SyntaxErrorNamesLine) {
+  std::string e = error_of("hostname = \"a\"\n[listen\n");
+  EXPECT_EQ(e.rfind("/etc/postamt/postamt.toml:2: ", 0), 0u) << e;
+}
+
+TEST(Config, MissingFile) {
+  auto r = load_config("/nonexistent/postamt.toml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(r.error().message,
+            "/nonexistent/postamt.toml: cannot read configuration: No such file or directory");
+}
+
+TEST(Config, ListenAddressForms) {
+  EXPECT_EQ(parse_listen_address("[::]:993")->host, "::");
+  EXPECT_EQ(parse_listen_address("0.0.0.0:25")->port, 25);
+  EXPECT_FALSE(parse_listen_address("::1:25"));
+  EXPECT_FALSE(parse_listen_address(":25"));
+  EXPECT_FALSE(parse_listen_address("[::1]25"));
+  EXPECT_FALSE(parse_listen_address("host:-1"));
+}
+
+}  // namespace postamt
