@@ -1,0 +1,60 @@
+// BlobStore: immutable message bytes, named by the SHA-256 of their content
+// (BlobRef). Identical content is stored once. Messages in the store (src/store)
+// refer to blobs by BlobRef; the blob store itself knows nothing about messages.
+//
+// Thread-safety: every implementation is safe to call from several threads at once,
+// and the disk store from several processes on the same directory. All calls block
+// (disk I/O): run them on store threads, never on the network executor.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "blob/blob_view.h"
+#include "model/blob_ref.h"
+
+namespace postamt::blob {
+
+struct BlobInfo {
+  BlobRef ref;
+  uint64_t size = 0;
+  // Last put() of this content; the grace period of collect_garbage counts from here.
+  std::chrono::system_clock::time_point modified;
+};
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // Stores `bytes` and returns its ref. When this returns a value, the bytes are
+  // durable (disk: file fsynced, renamed into place, directory fsynced). If the
+  // content exists already, it is not written again, but its modification time is
+  // refreshed (so garbage collection leaves it alone for the grace period) and its
+  // directory is synced. Errors: ErrorKind::io for any failed write, fsync or rename;
+  // nothing half-written is ever visible under a ref.
+  virtual Result<BlobRef> put(std::string_view bytes) = 0;
+
+  // The bytes of a blob, copied. ErrorKind::not_found if absent.
+  virtual Result<std::string> get(const BlobRef& ref) = 0;
+  // The bytes without copying (disk: mmap). ErrorKind::not_found if absent.
+  virtual Result<BlobView> open(const BlobRef& ref) = 0;
+  virtual Result<bool> exists(const BlobRef& ref) = 0;
+  // Size and modification time of one blob. ErrorKind::not_found if absent.
+  virtual Result<BlobInfo> info(const BlobRef& ref) = 0;
+  // ErrorKind::not_found if absent. Callers normally go through collect_garbage.
+  virtual Result<void> remove(const BlobRef& ref) = 0;
+  // Every stored blob, in no particular order. Temporary files are never listed.
+  virtual Result<std::vector<BlobInfo>> list() = 0;
+  // Deletes leftovers of put() calls interrupted by a crash that are older than
+  // `older_than`; returns how many were removed. The memory store has none.
+  virtual Result<size_t> remove_stale_temporaries(
+      std::chrono::system_clock::time_point older_than) = 0;
+};
+
+// Lowercase hex SHA-256 (OpenSSL EVP) of `bytes`, as a BlobRef.
+BlobRef blob_ref_of(std::string_view bytes);
+
+}  // namespace postamt::blob

@@ -1,0 +1,187 @@
+#include "blob/disk_blob_store.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <random>
+
+namespace postamt::blob {
+
+BlobRef blob_ref_of(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return *BlobRef::parse(hex);
+}
+
+Result<std::unique_ptr<DiskBlobStore>> DiskBlobStore::open(const std::string& root,
+                                                           FileSystem& fs) {
+  auto made = fs.make_directory(root);
+  if (!made) return made.error();
+  auto tmp = fs.make_directory(root + "/tmp");
+  if (!tmp) return tmp.error();
+  return std::unique_ptr<DiskBlobStore>(new DiskBlobStore(root, fs));
+}
+
+std::string DiskBlobStore::path_of(const BlobRef& ref) const {
+  const std::string& h = ref.hex();
+  return root_ + "/" + h.substr(0, 2) + "/" + h.substr(2, 2) + "/" + h;
+}
+
+std::string DiskBlobStore::temporary_path() {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  uint64_t n;
+  {
+    std::lock_guard lock(mutex_);
+    n = ++counter_;
+  }
+  return root_ + "/tmp/" + std::to_string(::getpid()) + "." + std::to_string(n) + "." +
+         std::to_string(random());
+}
+
+Result<void> DiskBlobStore::ensure_directory(const std::string& path, const std::string& parent) {
+  {
+    std::lock_guard lock(mutex_);
+    if (synced_directories_.count(path)) return {};
+  }
+  auto made = fs_.make_directory(path);
+  if (!made) return made.error();
+  // Sync the parent even when the directory existed: a process that crashed between
+  // mkdir and its parent's fsync leaves an entry that power loss may still take away.
+  POSTAMT_TRY(fs_.sync_directory(parent));
+  std::lock_guard lock(mutex_);
+  synced_directories_.insert(path);
+  return {};
+}
+
+Result<BlobRef> DiskBlobStore::put(std::string_view bytes) {
+  BlobRef ref = blob_ref_of(bytes);
+  const std::string& h = ref.hex();
+  std::string level1 = root_ + "/" + h.substr(0, 2);
+  std::string level2 = level1 + "/" + h.substr(2, 2);
+  std::string final_path = level2 + "/" + h;
+
+  POSTAMT_TRY(ensure_directory(level1, root_));
+  POSTAMT_TRY(ensure_directory(level2, level1));
+
+  auto existing = fs_.status(final_path);
+  if (existing) {
+    POSTAMT_TRY(fs_.touch(final_path));
+    // The writer that renamed this file may have died before syncing the directory.
+    POSTAMT_TRY(fs_.sync_directory(level2));
+    return ref;
+  }
+  if (existing.error().kind != ErrorKind::not_found) return existing.error();
+
+  std::string tmp = temporary_path();
+  auto fd = fs_.create_file(tmp);
+  if (!fd) return fd.error();
+  auto written = fs_.write_all(*fd, bytes);
+  Result<void> synced = written ? fs_.sync_file(*fd) : Result<void>(written.error());
+  auto closed = fs_.close_file(*fd);
+  Result<void> failure = !written ? written : !synced ? synced : closed;
+  if (!failure) {
+    (void)fs_.remove_file(tmp);
+    return failure.error();
+  }
+  auto renamed = fs_.rename(tmp, final_path);
+  if (!renamed) {
+    (void)fs_.remove_file(tmp);
+    return Error{ErrorKind::io, renamed.error().message};
+  }
+  // The file is complete and durable; only its name may not be. A later put() of the
+  // same bytes syncs this directory again before it reports success.
+  POSTAMT_TRY(fs_.sync_directory(level2));
+  return ref;
+}
+
+Result<std::string> DiskBlobStore::get(const BlobRef& ref) {
+  auto view = open(ref);
+  if (!view) return view.error();
+  return view->to_string();
+}
+
+Result<BlobView> DiskBlobStore::open(const BlobRef& ref) {
+  auto view = fs_.map_file(path_of(ref));
+  if (!view && view.error().kind == ErrorKind::not_found) {
+    return Error{ErrorKind::not_found, "blob " + ref.hex() + " does not exist"};
+  }
+  return view;
+}
+
+Result<bool> DiskBlobStore::exists(const BlobRef& ref) {
+  auto st = fs_.status(path_of(ref));
+  if (st) return true;
+  if (st.error().kind == ErrorKind::not_found) return false;
+  return st.error();
+}
+
+Result<BlobInfo> DiskBlobStore::info(const BlobRef& ref) {
+  auto st = fs_.status(path_of(ref));
+  if (!st) {
+    if (st.error().kind == ErrorKind::not_found) {
+      return Error{ErrorKind::not_found, "blob " + ref.hex() + " does not exist"};
+    }
+    return st.error();
+  }
+  return BlobInfo{ref, st->size, st->modified};
+}
+
+Result<void> DiskBlobStore::remove(const BlobRef& ref) {
+  auto removed = fs_.remove_file(path_of(ref));
+  if (!removed && removed.error().kind == ErrorKind::not_found) {
+    return Error{ErrorKind::not_found, "blob " + ref.hex() + " does not exist"};
+  }
+  return removed;
+}
+
+Result<std::vector<BlobInfo>> DiskBlobStore::list() {
+  std::vector<BlobInfo> blobs;
+  auto top = fs_.list_directory(root_);
+  if (!top) return top.error();
+  for (const std::string& a : *top) {
+    if (a.size() != 2 || a == "tmp") continue;
+    auto middle = fs_.list_directory(root_ + "/" + a);
+    if (!middle) return middle.error();
+    for (const std::string& b : *middle) {
+      std::string dir = root_ + "/" + a + "/" + b;
+      auto names = fs_.list_directory(dir);
+      if (!names) return names.error();
+      for (const std::string& name : *names) {
+        auto ref = BlobRef::parse(name);
+        // Only full content-hash names are blobs; anything else is not ours to report.
+        if (!ref || name.compare(0, 2, a) != 0 || name.compare(2, 2, b) != 0) continue;
+        auto st = fs_.status(dir + "/" + name);
+        if (!st) {
+          if (st.error().kind == ErrorKind::not_found) continue;  // removed meanwhile
+          return st.error();
+        }
+        blobs.push_back(BlobInfo{*ref, st->size, st->modified});
+      }
+    }
+  }
+  return blobs;
+}
+
+Result<size_t> DiskBlobStore::remove_stale_temporaries(
+    std::chrono::system_clock::time_point older_than) {
+  std::string dir = root_ + "/tmp";
+  auto names = fs_.list_directory(dir);
+  if (!names) return names.error();
+  size_t removed = 0;
+  for (const std::string& name : *names) {
+    auto st = fs_.status(dir + "/" + name);
+    if (!st || st->modified >= older_than) continue;
+    if (fs_.remove_file(dir + "/" + name)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace postamt::blob

@@ -1,0 +1,64 @@
+#include "blob/memory_blob_store.h"
+
+namespace postamt::blob {
+
+namespace {
+Error missing(const BlobRef& ref) {
+  return Error{ErrorKind::not_found, "blob " + ref.hex() + " does not exist"};
+}
+}  // namespace
+
+Result<BlobRef> MemoryBlobStore::put(std::string_view bytes) {
+  BlobRef ref = blob_ref_of(bytes);
+  auto now = clock_();
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = blobs_.try_emplace(ref);
+  if (inserted) it->second.bytes = std::make_shared<const std::string>(bytes);
+  it->second.modified = now;
+  return ref;
+}
+
+Result<std::string> MemoryBlobStore::get(const BlobRef& ref) {
+  std::lock_guard lock(mutex_);
+  auto it = blobs_.find(ref);
+  if (it == blobs_.end()) return missing(ref);
+  return *it->second.bytes;
+}
+
+Result<BlobView> MemoryBlobStore::open(const BlobRef& ref) {
+  std::lock_guard lock(mutex_);
+  auto it = blobs_.find(ref);
+  if (it == blobs_.end()) return missing(ref);
+  std::shared_ptr<const std::string> bytes = it->second.bytes;
+  std::string_view view = *bytes;
+  return BlobView(std::move(bytes), view);
+}
+
+Result<bool> MemoryBlobStore::exists(const BlobRef& ref) {
+  std::lock_guard lock(mutex_);
+  return blobs_.count(ref) > 0;
+}
+
+Result<BlobInfo> MemoryBlobStore::info(const BlobRef& ref) {
+  std::lock_guard lock(mutex_);
+  auto it = blobs_.find(ref);
+  if (it == blobs_.end()) return missing(ref);
+  return BlobInfo{ref, it->second.bytes->size(), it->second.modified};
+}
+
+Result<void> MemoryBlobStore::remove(const BlobRef& ref) {
+  std::lock_guard lock(mutex_);
+  if (blobs_.erase(ref) == 0) return missing(ref);
+  return {};
+}
+
+Result<std::vector<BlobInfo>> MemoryBlobStore::list() {
+  std::lock_guard lock(mutex_);
+  std::vector<BlobInfo> out;
+  for (const auto& [ref, entry] : blobs_) {
+    out.push_back(BlobInfo{ref, entry.bytes->size(), entry.modified});
+  }
+  return out;
+}
+
+}  // namespace postamt::blob
