@@ -127,10 +127,17 @@ const std::string* Disposition::param(std::string_view name) const {
 std::vector<Parameter> parse_parameters(std::string_view s) {
   std::vector<RawParam> raw;
   size_t i = 0;
+  skip_cfws(s, i);
+  // Lenient: "multipart/mixed boundary=x" (a missing first ';') still has parameters.
+  bool implied_semicolon = i < s.size() && s[i] != ';';
   while (i < s.size() && raw.size() < kMaxParameters) {
-    size_t semi = s.find(';', i);
-    if (semi == std::string_view::npos) break;
-    i = semi + 1;
+    if (implied_semicolon) {
+      implied_semicolon = false;
+    } else {
+      size_t semi = s.find(';', i);
+      if (semi == std::string_view::npos) break;
+      i = semi + 1;
+    }
     skip_cfws(s, i);
     std::string_view attr = read_token(s, i);
     skip_cfws(s, i);

@@ -144,8 +144,16 @@ class Parser {
     Part& p = msg_.parts_[idx];
     HeaderView h(buf_,
                  std::span<const HeaderField>(msg_.fields_).subspan(p.first_field, p.field_count));
+    // For the two fields that decide structure and decoding, the last occurrence wins
+    // (as GMime does; RFC 2045 allows only one, so any choice is a guess).
+    auto last = [&](std::string_view name) -> const HeaderField* {
+      const HeaderField* found = nullptr;
+      for (const HeaderField& f : h.fields())
+        if (iequals(f.name(buf_), name)) found = &f;
+      return found;
+    };
     std::optional<ContentType> ct;
-    if (const HeaderField* f = h.find_first("content-type"))
+    if (const HeaderField* f = last("content-type"))
       ct = parse_content_type(unfold(f->raw_value(buf_)));
     if (ct) {
       p.content_type = std::move(*ct);
@@ -159,7 +167,7 @@ class Parser {
       p.content_type.subtype = "plain";
       p.content_type.params.push_back(Parameter{"charset", "us-ascii"});
     }
-    if (const HeaderField* f = h.find_first("content-transfer-encoding")) {
+    if (const HeaderField* f = last("content-transfer-encoding")) {
       std::string token = ascii_lower(unfold(f->raw_value(buf_)));
       if (size_t end = token.find_first_of(" \t("); end != std::string::npos) token.resize(end);
       p.encoding_name = token;
@@ -269,8 +277,22 @@ class Parser {
       if (lfs > 0) --lfs;
       if (eol == 1 && bare > 0) --bare;
     }
-    if (end <= p.body_start) {
-      p.body_end = p.body_start;
+    if (end < p.body_start) {
+      // The line end before the boundary is the last one of the header (the blank line,
+      // or the last field when the boundary follows it directly), or the part is empty
+      // at the boundary. RFC 2046 §5.1.1 gives it to the boundary, so the part ends
+      // before it and has no body.
+      p.header_start = std::min(p.header_start, end);
+      p.header_end = p.body_start = p.body_end = end;
+      if (p.field_count > 0) {
+        HeaderField& f = msg_.fields_[p.first_field + p.field_count - 1];
+        f.end = std::min(f.end, end);
+        f.value_end = std::min(f.value_end, end);
+      }
+      return;
+    }
+    if (end == p.body_start) {
+      p.body_end = end;
       return;
     }
     p.body_end = end;
@@ -297,6 +319,9 @@ class Parser {
         closed = true;
         break;
       }
+      // A delimiter with nothing after it opens no part (as GMime): a message cut
+      // right after a boundary line has no empty trailing part.
+      if (pos_ >= buf_.size()) break;
       if (msg_.parts_.size() >= limits_.max_parts) {
         hit(LimitHit::parts);
         continue;
