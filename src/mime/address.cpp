@@ -200,7 +200,8 @@ class ListParser {
       }
       if (t.is('<') || t.is(':') || t.is(';')) break;
       std::string& target = at_seen ? m.domain : m.local_part;
-      if (!at_seen && !target.empty() && t.space_before && t.is_word()) target.push_back(' ');
+      if (!at_seen && !target.empty() && target.back() != '.' && t.space_before && t.is_word())
+        target.push_back(' ');
       target += t.text;
     }
   }
