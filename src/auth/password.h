@@ -53,7 +53,9 @@ enum class PasswordCheck { match, mismatch };
 
 // Checks `plaintext` against a stored hash of any format listed above. Comparisons of
 // derived values are constant-time. Returns match or mismatch; errors: invalid (unknown
-// scheme, missing prefix, malformed payload), temporary (Argon2 could not allocate).
+// scheme, missing prefix, malformed payload). libsodium's verify reports "could not
+// allocate the hash's memory" and "wrong password" with the same code, so an Argon2
+// allocation failure reads as mismatch (never as match).
 // A plaintext containing a NUL byte never matches a crypt(3) scheme (crypt would
 // silently truncate it).
 Result<PasswordCheck> verify_password(std::string_view stored, std::string_view plaintext);
