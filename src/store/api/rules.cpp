@@ -1,0 +1,124 @@
+#include "store/api/rules.h"
+
+#include "base/strings.h"
+
+namespace postamt::store {
+
+Result<std::string> check_mailbox_name(std::string_view name) {
+  auto invalid = [&](std::string_view why) {
+    return Error{ErrorKind::invalid,
+                 "mailbox name \"" + std::string(name) + "\" is not valid: " + std::string(why)};
+  };
+  if (name.empty()) return invalid("it is empty");
+  if (name.size() > 1000) return invalid("it is longer than 1000 bytes");
+  if (name.front() == '/' || name.back() == '/') return invalid("it starts or ends with /");
+  if (name.find("//") != std::string_view::npos) return invalid("it has an empty level");
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return invalid("it has a control character");
+    if (c == '*' || c == '%') return invalid("it has a wildcard character");
+  }
+  // RFC 9051 §5.1: INBOX is case-insensitive; every other name is case-sensitive.
+  if (iequals(name, "INBOX")) return std::string("INBOX");
+  return std::string(name);
+}
+
+bool is_same_or_below(std::string_view name, std::string_view parent) {
+  if (name == parent) return true;
+  return name.size() > parent.size() && name.substr(0, parent.size()) == parent &&
+         name[parent.size()] == '/';
+}
+
+Result<void> check_keywords(const Keywords& keywords) {
+  for (const std::string& k : keywords.items()) {
+    if (!is_valid_keyword(k)) {
+      return Error{ErrorKind::invalid, "keyword \"" + k + "\" is not valid"};
+    }
+  }
+  return {};
+}
+
+void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& keywords) {
+  switch (update.operation) {
+    case FlagOperation::add:
+      flags = flags | update.flags;
+      for (const std::string& k : update.keywords.items()) keywords.add(k);
+      break;
+    case FlagOperation::remove:
+      flags = flags.without(update.flags);
+      for (const std::string& k : update.keywords.items()) keywords.remove(k);
+      break;
+    case FlagOperation::replace: {
+      flags = update.flags;
+      // Keep the message's spelling for keywords it keeps.
+      Keywords next;
+      for (const std::string& k : update.keywords.items()) {
+        auto existing = keywords.find(k);
+        next.add(existing ? *existing : std::string_view(k));
+      }
+      keywords = std::move(next);
+      break;
+    }
+  }
+}
+
+namespace errors {
+namespace {
+std::string s(std::string_view v) {
+  return std::string(v);
+}
+}  // namespace
+
+Error domain_missing(std::string_view d) {
+  return {ErrorKind::not_found, "domain " + s(d) + " does not exist"};
+}
+Error domain_exists(std::string_view d) {
+  return {ErrorKind::exists, "domain " + s(d) + " exists already"};
+}
+Error domain_in_use(std::string_view d, int64_t accounts, int64_t aliases) {
+  return {ErrorKind::invalid, "domain " + s(d) + " is still used by " + std::to_string(accounts) +
+                                  (accounts == 1 ? " account" : " accounts") + " and " +
+                                  std::to_string(aliases) + (aliases == 1 ? " alias" : " aliases")};
+}
+Error user_missing(std::string_view a) {
+  return {ErrorKind::not_found, "user " + s(a) + " does not exist"};
+}
+Error user_exists(std::string_view a) {
+  return {ErrorKind::exists, "user " + s(a) + " exists already"};
+}
+Error alias_missing(std::string_view a) {
+  return {ErrorKind::not_found, "alias " + s(a) + " does not exist"};
+}
+Error alias_exists(std::string_view a) {
+  return {ErrorKind::exists, "alias " + s(a) + " exists already"};
+}
+Error alias_without_targets(std::string_view a) {
+  return {ErrorKind::invalid, "alias " + s(a) + " needs at least one target"};
+}
+Error mailbox_missing(std::string_view n) {
+  return {ErrorKind::not_found, "mailbox " + s(n) + " does not exist"};
+}
+Error mailbox_id_missing(MailboxId id) {
+  return {ErrorKind::not_found, "mailbox " + std::to_string(id.value()) + " does not exist"};
+}
+Error mailbox_exists(std::string_view n) {
+  return {ErrorKind::exists, "mailbox " + s(n) + " exists already"};
+}
+Error role_taken(MailboxRole role) {
+  return {ErrorKind::exists, "a mailbox with role " + s(role_name(role)) + " exists already"};
+}
+Error inbox_protected(std::string_view operation) {
+  return {ErrorKind::invalid, "INBOX cannot be " + s(operation)};
+}
+Error rename_below_itself(std::string_view n) {
+  return {ErrorKind::invalid, "mailbox " + s(n) + " cannot be moved below itself"};
+}
+Error message_missing(Uid uid) {
+  return {ErrorKind::not_found, "message with UID " + std::to_string(uid) + " does not exist"};
+}
+Error same_mailbox() {
+  return {ErrorKind::invalid, "source and destination mailbox are the same"};
+}
+}  // namespace errors
+
+}  // namespace postamt::store

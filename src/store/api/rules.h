@@ -1,0 +1,45 @@
+// Rules and messages shared by every Store implementation, so that all backends
+// accept the same input and fail with the same words (the contract tests check both).
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "model/flags.h"
+#include "store/api/types.h"
+
+namespace postamt::store {
+
+// Validated mailbox name: "inbox" in any case becomes "INBOX". invalid when empty,
+// longer than 1000 bytes, starting or ending with "/", holding "//", a control
+// character, '*' or '%' (IMAP LIST wildcards, RFC 9051 §6.3.9).
+Result<std::string> check_mailbox_name(std::string_view name);
+// Whether `name` is `parent` itself or below it ("a/b" is below "a"; "ab" is not).
+bool is_same_or_below(std::string_view name, std::string_view parent);
+// invalid "keyword X is not valid" for the first bad keyword.
+Result<void> check_keywords(const Keywords& keywords);
+// Applies a FlagUpdate to a message's current flags.
+void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& keywords);
+
+namespace errors {
+Error domain_missing(std::string_view domain);
+Error domain_exists(std::string_view domain);
+Error domain_in_use(std::string_view domain, int64_t accounts, int64_t aliases);
+Error user_missing(std::string_view address);
+Error user_exists(std::string_view address);
+Error alias_missing(std::string_view address);
+Error alias_exists(std::string_view address);
+Error alias_without_targets(std::string_view address);
+Error mailbox_missing(std::string_view name);
+Error mailbox_id_missing(MailboxId id);
+Error mailbox_exists(std::string_view name);
+Error role_taken(MailboxRole role);
+Error inbox_protected(std::string_view operation);
+Error rename_below_itself(std::string_view name);
+Error message_missing(Uid uid);
+Error same_mailbox();
+}  // namespace errors
+
+}  // namespace postamt::store

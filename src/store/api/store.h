@@ -1,0 +1,167 @@
+// Store: accounts, aliases, mailboxes and messages in mail words (DESIGN.md §2).
+//
+// Implementations: store/sql (over SQLite today, PostgreSQL later) and store/memory
+// (tests). Callers name only this interface; src/app picks the backend.
+//
+// Threads and processes:
+// - Every call BLOCKS (disk, locks). The server runs store calls on its store threads,
+//   never on the network executor.
+// - Every implementation is safe to call from several threads at once (the SQL store
+//   serialises calls on its one connection; open several Store objects for parallel
+//   reads).
+// - Several processes may open the same data at once (the admin CLI while the server
+//   runs). Nothing is cached across calls: each call sees every write committed by any
+//   process before it started.
+//
+// Atomicity and durability: every write is one transaction; when a call returns a
+// value, its effect is durable (SQLite: synchronous=FULL in WAL mode) and visible to
+// every later call in any process. On error nothing changed.
+//
+// Errors (base/error.h), with plain-word messages (store/api/errors.h):
+//   invalid    malformed address, mailbox name, keyword, or a forbidden operation
+//   not_found  the named domain, account, alias, mailbox or message does not exist
+//   exists     the thing to create exists already
+//   limit      alias expansion deeper than kMaxAliasDepth
+//   temporary  the database stayed locked by another writer after retries
+//   io         the database could not be read or written
+//
+// UIDs (RFC 9051 §2.3.1.1): uid_next only grows, also when the last message is
+// expunged and across crashes, because it is stored with each message in one
+// transaction. UIDVALIDITY is assigned at mailbox creation from a store-wide counter
+// and never changes afterwards; a mailbox deleted and created again gets a new one.
+//
+// MODSEQ (RFC 7162): one counter per account; every change to a message (append,
+// flag change, expunge, copy/move target) takes the next value, and the mailbox's
+// highest_modseq is the last value used in it. So modseqs grow strictly per mailbox
+// (what CONDSTORE needs) and per account (a JMAP state string). A new mailbox starts
+// at the next account value.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "base/result.h"
+#include "store/api/types.h"
+
+namespace postamt::store {
+
+// Alias expansion gives up beyond this many nested levels (ErrorKind::limit).
+inline constexpr int kMaxAliasDepth = 10;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- domains: names are lowercased; listed in ascending order ----
+  // exists if present already; invalid if not a domain name.
+  virtual Result<void> add_domain(std::string_view domain) = 0;
+  // not_found if absent; invalid ("domain x is still used by N accounts and M aliases")
+  // while accounts or aliases are in it.
+  virtual Result<void> remove_domain(std::string_view domain) = 0;
+  virtual Result<std::vector<std::string>> list_domains() = 0;
+  virtual Result<bool> domain_exists(std::string_view domain) = 0;
+
+  // ---- accounts: addresses compare case-insensitively (model/address.h) ----
+  // Creates the account with INBOX, Sent, Drafts, Trash, Junk and Archive (their roles,
+  // subscribed) in one transaction. not_found "domain x does not exist" when the domain
+  // is not local; exists when an account or an alias has the address.
+  virtual Result<AccountId> create_account(std::string_view address,
+                                           std::string_view password_hash) = 0;
+  // Deletes the account with its mailboxes and messages. Their blobs become
+  // unreferenced (see referenced_blobs). not_found if absent.
+  virtual Result<void> remove_account(std::string_view address) = 0;
+  // Ordered by address (case-insensitive).
+  virtual Result<std::vector<Account>> list_accounts() = 0;
+  virtual Result<Account> find_account(std::string_view address) = 0;
+  virtual Result<void> set_password_hash(std::string_view address, std::string_view hash) = 0;
+  // The stored hash for a login. not_found if no such account.
+  virtual Result<std::string> password_hash(std::string_view address) = 0;
+
+  // ---- aliases ----
+  // The alias's domain must be local (not_found otherwise); targets may be local or
+  // remote, at least one, each a valid address (invalid otherwise), duplicates
+  // (case-insensitive) dropped. exists when an alias or an account has the address.
+  virtual Result<void> add_alias(std::string_view address,
+                                 const std::vector<std::string>& targets) = 0;
+  virtual Result<void> remove_alias(std::string_view address) = 0;
+  virtual Result<Alias> find_alias(std::string_view address) = 0;
+  // Ordered by address (case-insensitive).
+  virtual Result<std::vector<Alias>> list_aliases() = 0;
+
+  // The final recipients for `address`: the account itself; an alias expanded
+  // recursively (duplicates dropped, first occurrence kept); a remote address as is.
+  // Targets in a local domain that name nothing are returned as unknown_local so that
+  // delivery can bounce exactly those. Errors: not_found when `address` is in a local
+  // domain and names no account or alias; invalid "alias loop: a -> b -> a" when an
+  // alias reaches itself; limit beyond kMaxAliasDepth. Not atomic with respect to
+  // concurrent alias changes (each step reads the current state).
+  Result<std::vector<Recipient>> resolve(std::string_view address);
+
+  // ---- mailboxes ----
+  // Names: "/" is the hierarchy delimiter; "INBOX" is case-insensitive (stored as
+  // "INBOX"), every other name case-sensitive. Ordered by name.
+  virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
+  virtual Result<Mailbox> find_mailbox(AccountId account, std::string_view name) = 0;
+  virtual Result<Mailbox> find_mailbox_by_role(AccountId account, MailboxRole role) = 0;
+  virtual Result<Mailbox> get_mailbox(MailboxId mailbox) = 0;
+  // New mailbox, subscribed, uid_next 1, fresh UIDVALIDITY. Parents are not created.
+  // exists if the name or (for role != none) the role is taken; invalid for a bad
+  // name (empty, leading/trailing or double "/", control characters, '*' or '%').
+  virtual Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
+                                         MailboxRole role) = 0;
+  // Renames the mailbox and every mailbox below it ("a" -> "b" also moves "a/x" to
+  // "b/x"); ids, UIDs and UIDVALIDITY stay. invalid for INBOX (RFC 9051 §6.3.6 gives
+  // INBOX rename special semantics that the mail layer implements with move()), or
+  // renaming below itself; exists if any resulting name is taken.
+  virtual Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) = 0;
+  // Deletes the mailbox and its messages (children stay). invalid for INBOX.
+  virtual Result<void> delete_mailbox(MailboxId mailbox) = 0;
+  virtual Result<void> set_subscription(MailboxId mailbox, Subscription subscription) = 0;
+
+  // ---- messages ----
+  // Adds one message. invalid for a bad keyword; not_found for a missing mailbox.
+  virtual Result<Appended> append(MailboxId mailbox, const NewMessage& message) = 0;
+  // One blob into many mailboxes (any accounts) in ONE transaction: either every target
+  // gets the message or none does. `message.flags/keywords` apply to every target in
+  // addition to the target's own. Results in the order of `targets`.
+  virtual Result<std::vector<Appended>> deliver(const NewMessage& message,
+                                                const std::vector<DeliveryTarget>& targets) = 0;
+  // Ordered by uid.
+  virtual Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) = 0;
+  virtual Result<MessageRecord> get_message(MailboxId mailbox, Uid uid) = 0;
+  // Changes flags of the messages with these uids (absent uids are ignored). A message
+  // whose flags and keywords end up unchanged keeps its modseq; each changed message
+  // gets the operation's new modseq. Messages failing unchanged_since stay untouched
+  // and are listed in `modified`.
+  virtual Result<FlagUpdateResult> update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
+                                                const FlagUpdate& update) = 0;
+  // Removes the messages with these uids (absent ones ignored) and records each in the
+  // change log with the operation's new modseq. Returns what was removed, by uid.
+  virtual Result<std::vector<Expunged>> expunge(MailboxId mailbox,
+                                                const std::vector<Uid>& uids) = 0;
+  // Copies the messages with these uids (absent ones ignored) to `destination` with
+  // their flags, keywords and internal date; new uids in source-uid order.
+  virtual Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,
+                                  MailboxId destination) = 0;
+  // copy() and expunge() from the source in one transaction (RFC 6851).
+  // invalid when source == destination.
+  virtual Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
+                                  MailboxId destination) = 0;
+  // Messages added or changed after `since`, and uids expunged after `since`.
+  // Expunge records are kept for the life of the mailbox.
+  virtual Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) = 0;
+  // Every keyword spelling used in this account so far, in first-use order. A keyword
+  // is stored with the spelling under which the account first used it.
+  virtual Result<std::vector<std::string>> known_keywords(AccountId account) = 0;
+
+  // ---- change detection and maintenance ----
+  // A store-wide counter that grows with every committed write by any process. Cheap;
+  // poll it (IDLE, NOOP) and re-read mailboxes only when it moved.
+  virtual Result<uint64_t> data_version() = 0;
+  // Every blob some message refers to; for blob::collect_garbage.
+  virtual Result<std::unordered_set<BlobRef>> referenced_blobs() = 0;
+};
+
+}  // namespace postamt::store

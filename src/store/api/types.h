@@ -1,0 +1,136 @@
+// Records the Store interface (store/api/store.h) passes in and out. Plain values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/blob_ref.h"
+#include "model/flags.h"
+#include "model/ids.h"
+#include "model/mailbox_role.h"
+
+namespace postamt::store {
+
+using InternalDate = std::chrono::sys_seconds;
+
+struct Account {
+  AccountId id;
+  std::string address;  // as created, domain lowercased (model/address.h)
+  friend bool operator==(const Account&, const Account&) = default;
+};
+
+struct Alias {
+  std::string address;
+  std::vector<std::string> targets;  // in the order given
+  friend bool operator==(const Alias&, const Alias&) = default;
+};
+
+enum class RecipientKind {
+  local,          // an account of this server; `account` is set
+  remote,         // a domain that is not local: relay it
+  unknown_local,  // an alias target in a local domain that names no account or alias
+};
+
+struct Recipient {
+  std::string address;
+  RecipientKind kind = RecipientKind::local;
+  AccountId account;  // valid only for RecipientKind::local
+  friend bool operator==(const Recipient&, const Recipient&) = default;
+};
+
+enum class Subscription { unsubscribed, subscribed };
+
+struct Mailbox {
+  MailboxId id;
+  AccountId account;
+  std::string name;  // full hierarchical name, "/" delimited, UTF-8
+  MailboxRole role = MailboxRole::none;
+  Subscription subscription = Subscription::subscribed;
+  UidValidity uid_validity = 0;
+  Uid uid_next = 1;
+  ModSeq highest_modseq = 0;
+  uint32_t messages = 0;  // kept up to date on every write, so reading it is cheap
+  uint32_t unseen = 0;    // messages without \Seen
+  friend bool operator==(const Mailbox&, const Mailbox&) = default;
+};
+
+struct MessageRecord {
+  Uid uid = 0;
+  ModSeq modseq = 0;
+  SystemFlags flags;
+  Keywords keywords;
+  InternalDate internal_date{};
+  uint64_t size = 0;
+  BlobRef blob;
+  friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
+};
+
+// What append() and deliver() store; the blob must already be durable in the blob store.
+struct NewMessage {
+  BlobRef blob;
+  uint64_t size = 0;
+  InternalDate internal_date{};
+  SystemFlags flags;
+  Keywords keywords;
+};
+
+struct Appended {
+  MailboxId mailbox;
+  Uid uid = 0;
+  ModSeq modseq = 0;
+};
+
+// One mailbox that receives a copy in deliver(); flags and keywords may differ per
+// recipient (e.g. a filter marking it \Seen).
+struct DeliveryTarget {
+  MailboxId mailbox;
+  SystemFlags flags;
+  Keywords keywords;
+};
+
+enum class FlagOperation { add, remove, replace };
+
+struct FlagUpdate {
+  FlagOperation operation = FlagOperation::add;
+  SystemFlags flags;
+  Keywords keywords;
+  // RFC 7162 §3.1.3: only messages whose modseq is <= this value are changed.
+  std::optional<ModSeq> unchanged_since;
+};
+
+struct FlagUpdateResult {
+  // Messages whose flags changed, with their new state and modseq, ordered by uid.
+  std::vector<MessageRecord> changed;
+  // Uids that failed the UNCHANGEDSINCE test (RFC 7162 §3.1.3 "MODIFIED"), ordered.
+  std::vector<Uid> modified;
+};
+
+struct UidMapping {
+  Uid source = 0;
+  Uid destination = 0;
+  friend bool operator==(const UidMapping&, const UidMapping&) = default;
+};
+
+// For COPYUID / MOVE responses (RFC 4315 §3, RFC 6851 §4.3).
+struct CopyResult {
+  UidValidity destination_uid_validity = 0;
+  std::vector<UidMapping> mapping;  // ordered by source uid
+};
+
+struct Expunged {
+  Uid uid = 0;
+  ModSeq modseq = 0;
+  friend bool operator==(const Expunged&, const Expunged&) = default;
+};
+
+// Everything that happened in a mailbox after a given modseq (RFC 7162 §3.1, §3.2.5).
+struct MailboxChanges {
+  ModSeq highest_modseq = 0;
+  std::vector<MessageRecord> changed;  // added or flag-changed, current state, by uid
+  std::vector<Expunged> expunged;      // by uid
+};
+
+}  // namespace postamt::store

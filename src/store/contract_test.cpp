@@ -1,0 +1,588 @@
+// The Store contract (store/api/store.h), run against every backend: the in-memory
+// fake and SQLite in a temporary directory. A behaviour that differs between them
+// fails here.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/memory/memory_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postamt::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+BlobRef blob(int n) {
+  return *BlobRef::parse(fmt::format("{:064x}", n));
+}
+
+NewMessage message(int n, SystemFlags flags = {}, Keywords keywords = {}) {
+  return NewMessage{blob(n), static_cast<uint64_t>(100 + n), InternalDate(1700000000s + n * 1s),
+                    flags, std::move(keywords)};
+}
+
+std::vector<Uid> uids_of(const std::vector<MessageRecord>& messages) {
+  std::vector<Uid> out;
+  for (const MessageRecord& m : messages) out.push_back(m.uid);
+  return out;
+}
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      std::string pattern =
+          (std::filesystem::temp_directory_path() / "store_contract.XXXXXX").string();
+      dir_ = ::mkdtemp(pattern.data());
+      auto s = sqlite::open_sqlite_store(dir_ + "/mail.db");
+      ASSERT_TRUE(s) << s.error().message;
+      store_ = std::move(*s);
+    } else {
+      store_ = std::make_unique<MemoryStore>();
+    }
+    ASSERT_TRUE(store_->add_domain("example.org"));
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  AccountId user(std::string_view address) {
+    auto id = store_->create_account(address, "{ARGON2ID}hash");
+    EXPECT_TRUE(id) << id.error().message;
+    return id ? *id : AccountId();
+  }
+  Mailbox box(AccountId account, std::string_view name) {
+    auto m = store_->find_mailbox(account, name);
+    EXPECT_TRUE(m) << m.error().message;
+    return m ? *m : Mailbox();
+  }
+  Mailbox reload(const Mailbox& m) { return *store_->get_mailbox(m.id); }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+#define EXPECT_ERROR(expr, want_kind, want_message)       \
+  do {                                                    \
+    auto r_ = (expr);                                     \
+    ASSERT_FALSE(r_) << #expr;                            \
+    EXPECT_EQ(r_.error().kind, want_kind) << #expr;       \
+    EXPECT_EQ(r_.error().message, want_message) << #expr; \
+  } while (0)
+
+// ---- domains ----
+
+TEST_P(StoreContract, Domains) {
+  EXPECT_ERROR(store_->add_domain("Example.ORG"), ErrorKind::exists,
+               "domain example.org exists already");
+  ASSERT_TRUE(store_->add_domain("B.example"));
+  EXPECT_EQ(*store_->list_domains(), (std::vector<std::string>{"b.example", "example.org"}));
+  EXPECT_EQ(*store_->domain_exists("EXAMPLE.org"), true);
+  EXPECT_EQ(*store_->domain_exists("other.test"), false);
+  EXPECT_ERROR(store_->add_domain("bad domain"), ErrorKind::invalid,
+               "domain name \"bad domain\" is not valid");
+  EXPECT_ERROR(store_->remove_domain("other.test"), ErrorKind::not_found,
+               "domain other.test does not exist");
+
+  user("alice@example.org");
+  ASSERT_TRUE(store_->add_alias("info@example.org", {"alice@example.org"}));
+  ASSERT_TRUE(store_->add_alias("sales@example.org", {"alice@example.org"}));
+  EXPECT_ERROR(store_->remove_domain("example.org"), ErrorKind::invalid,
+               "domain example.org is still used by 1 account and 2 aliases");
+  ASSERT_TRUE(store_->remove_domain("b.example"));
+  EXPECT_EQ(*store_->list_domains(), std::vector<std::string>{"example.org"});
+}
+
+// ---- accounts ----
+
+TEST_P(StoreContract, AccountRules) {
+  EXPECT_ERROR(store_->create_account("bob@nowhere.test", "h"), ErrorKind::not_found,
+               "domain nowhere.test does not exist");
+  AccountId alice = user("Alice@Example.org");
+  EXPECT_TRUE(alice.valid());
+  EXPECT_ERROR(store_->create_account("ALICE@example.org", "h"), ErrorKind::exists,
+               "user ALICE@example.org exists already");
+  ASSERT_TRUE(store_->add_alias("info@example.org", {"alice@example.org"}));
+  EXPECT_ERROR(store_->create_account("Info@example.org", "h"), ErrorKind::exists,
+               "alias Info@example.org exists already");
+  EXPECT_ERROR(store_->create_account("no-at-sign", "h"), ErrorKind::invalid,
+               "address \"no-at-sign\" is not valid");
+
+  auto found = store_->find_account("alice@EXAMPLE.ORG");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, alice);
+  EXPECT_EQ(found->address, "Alice@example.org");
+  EXPECT_ERROR(store_->find_account("carol@example.org"), ErrorKind::not_found,
+               "user carol@example.org does not exist");
+
+  EXPECT_EQ(*store_->password_hash("alice@example.org"), "{ARGON2ID}hash");
+  ASSERT_TRUE(store_->set_password_hash("ALICE@example.org", "{ARGON2ID}new"));
+  EXPECT_EQ(*store_->password_hash("alice@example.org"), "{ARGON2ID}new");
+  EXPECT_ERROR(store_->set_password_hash("carol@example.org", "x"), ErrorKind::not_found,
+               "user carol@example.org does not exist");
+
+  AccountId bob = user("bob@example.org");
+  auto all = store_->list_accounts();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(*all, (std::vector<Account>{{alice, "Alice@example.org"}, {bob, "bob@example.org"}}));
+
+  ASSERT_TRUE(store_->remove_account("alice@example.org"));
+  EXPECT_ERROR(store_->remove_account("alice@example.org"), ErrorKind::not_found,
+               "user alice@example.org does not exist");
+  EXPECT_EQ(store_->list_mailboxes(alice).error().kind, ErrorKind::not_found);
+  EXPECT_EQ(store_->list_accounts()->size(), 1u);
+}
+
+TEST_P(StoreContract, NewAccountHasDefaultMailboxes) {
+  AccountId alice = user("alice@example.org");
+  auto boxes = store_->list_mailboxes(alice);
+  ASSERT_TRUE(boxes);
+  std::vector<std::pair<std::string, MailboxRole>> got;
+  std::set<UidValidity> validities;
+  for (const Mailbox& m : *boxes) {
+    got.emplace_back(m.name, m.role);
+    EXPECT_EQ(m.account, alice);
+    EXPECT_EQ(m.subscription, Subscription::subscribed);
+    EXPECT_EQ(m.uid_next, 1u);
+    EXPECT_EQ(m.messages, 0u);
+    EXPECT_EQ(m.unseen, 0u);
+    EXPECT_NE(m.uid_validity, 0u);
+    EXPECT_GT(m.highest_modseq, 0u);
+    validities.insert(m.uid_validity);
+  }
+  EXPECT_EQ(got,
+            (std::vector<std::pair<std::string, MailboxRole>>{{"Archive", MailboxRole::archive},
+                                                              {"Drafts", MailboxRole::drafts},
+                                                              {"INBOX", MailboxRole::inbox},
+                                                              {"Junk", MailboxRole::junk},
+                                                              {"Sent", MailboxRole::sent},
+                                                              {"Trash", MailboxRole::trash}}));
+  EXPECT_EQ(validities.size(), 6u);
+  EXPECT_EQ(box(alice, "inbox").name, "INBOX");
+  EXPECT_EQ(store_->find_mailbox_by_role(alice, MailboxRole::junk)->name, "Junk");
+  EXPECT_ERROR(store_->find_mailbox(alice, "sent"), ErrorKind::not_found,
+               "mailbox sent does not exist");
+}
+
+// ---- aliases ----
+
+TEST_P(StoreContract, AliasRules) {
+  user("alice@example.org");
+  EXPECT_ERROR(store_->add_alias("x@other.test", {"alice@example.org"}), ErrorKind::not_found,
+               "domain other.test does not exist");
+  EXPECT_ERROR(store_->add_alias("x@example.org", {}), ErrorKind::invalid,
+               "alias x@example.org needs at least one target");
+  EXPECT_ERROR(store_->add_alias("x@example.org", {"not an address"}), ErrorKind::invalid,
+               "address \"not an address\" is not valid");
+  EXPECT_ERROR(store_->add_alias("ALICE@example.org", {"a@b.test"}), ErrorKind::exists,
+               "user ALICE@example.org exists already");
+  ASSERT_TRUE(store_->add_alias("Team@Example.org",
+                                {"alice@example.org", "Bob@Remote.TEST", "ALICE@example.org"}));
+  EXPECT_ERROR(store_->add_alias("team@example.org", {"a@b.test"}), ErrorKind::exists,
+               "alias team@example.org exists already");
+  auto team = store_->find_alias("TEAM@example.org");
+  ASSERT_TRUE(team);
+  EXPECT_EQ(*team, (Alias{"Team@example.org", {"alice@example.org", "Bob@remote.test"}}));
+  ASSERT_TRUE(store_->add_alias("abuse@example.org", {"postmaster@remote.test"}));
+  auto all = store_->list_aliases();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].address, "abuse@example.org");
+  EXPECT_EQ((*all)[1].address, "Team@example.org");
+  ASSERT_TRUE(store_->remove_alias("team@EXAMPLE.org"));
+  EXPECT_ERROR(store_->remove_alias("team@example.org"), ErrorKind::not_found,
+               "alias team@example.org does not exist");
+}
+
+TEST_P(StoreContract, AliasResolution) {
+  AccountId alice = user("alice@example.org");
+  AccountId bob = user("bob@example.org");
+  ASSERT_TRUE(store_->add_alias("team@example.org", {"alice@example.org", "dev@example.org"}));
+  ASSERT_TRUE(store_->add_alias("dev@example.org", {"bob@example.org", "ALICE@example.org",
+                                                    "x@remote.test", "gone@example.org"}));
+
+  auto r = store_->resolve("Team@example.org");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, (std::vector<Recipient>{{"alice@example.org", RecipientKind::local, alice},
+                                        {"bob@example.org", RecipientKind::local, bob},
+                                        {"x@remote.test", RecipientKind::remote, {}},
+                                        {"gone@example.org", RecipientKind::unknown_local, {}}}));
+
+  EXPECT_EQ(*store_->resolve("BOB@example.org"),
+            (std::vector<Recipient>{{"bob@example.org", RecipientKind::local, bob}}));
+  EXPECT_EQ(*store_->resolve("Someone@Remote.test"),
+            (std::vector<Recipient>{{"Someone@remote.test", RecipientKind::remote, {}}}));
+  EXPECT_ERROR(store_->resolve("nobody@example.org"), ErrorKind::not_found,
+               "address nobody@example.org does not exist");
+}
+
+TEST_P(StoreContract, AliasLoopsAndDepthLimit) {
+  ASSERT_TRUE(store_->add_alias("a@example.org", {"b@example.org"}));
+  ASSERT_TRUE(store_->add_alias("b@example.org", {"c@remote.test", "A@example.org"}));
+  EXPECT_ERROR(store_->resolve("a@example.org"), ErrorKind::invalid,
+               "alias loop: a@example.org -> b@example.org -> A@example.org");
+  ASSERT_TRUE(store_->add_alias("self@example.org", {"self@example.org"}));
+  EXPECT_ERROR(store_->resolve("self@example.org"), ErrorKind::invalid,
+               "alias loop: self@example.org -> self@example.org");
+
+  // A chain of exactly kMaxAliasDepth aliases resolves; one more does not.
+  for (int i = 1; i <= kMaxAliasDepth; ++i) {
+    std::string next =
+        i == kMaxAliasDepth ? "end@remote.test" : fmt::format("l{}@example.org", i + 1);
+    ASSERT_TRUE(store_->add_alias(fmt::format("l{}@example.org", i), {next}));
+  }
+  EXPECT_EQ(*store_->resolve("l1@example.org"),
+            (std::vector<Recipient>{{"end@remote.test", RecipientKind::remote, {}}}));
+  ASSERT_TRUE(store_->add_alias("l0@example.org", {"l1@example.org"}));
+  EXPECT_ERROR(store_->resolve("l0@example.org"), ErrorKind::limit,
+               "alias l0@example.org expands deeper than 10 levels");
+}
+
+// ---- mailboxes ----
+
+TEST_P(StoreContract, MailboxCreateAndRules) {
+  AccountId alice = user("alice@example.org");
+  auto work = store_->create_mailbox(alice, "Work", MailboxRole::none);
+  ASSERT_TRUE(work);
+  EXPECT_EQ(work->name, "Work");
+  EXPECT_EQ(work->uid_next, 1u);
+  EXPECT_EQ(work->messages, 0u);
+  EXPECT_EQ(*store_->get_mailbox(work->id), *work);
+  EXPECT_ERROR(store_->create_mailbox(alice, "Work", MailboxRole::none), ErrorKind::exists,
+               "mailbox Work exists already");
+  EXPECT_ERROR(store_->create_mailbox(alice, "iNbOx", MailboxRole::none), ErrorKind::exists,
+               "mailbox INBOX exists already");
+  EXPECT_ERROR(store_->create_mailbox(alice, "Spam", MailboxRole::junk), ErrorKind::exists,
+               "a mailbox with role junk exists already");
+  EXPECT_ERROR(store_->create_mailbox(alice, "a//b", MailboxRole::none), ErrorKind::invalid,
+               "mailbox name \"a//b\" is not valid: it has an empty level");
+  EXPECT_ERROR(store_->create_mailbox(alice, "/a", MailboxRole::none), ErrorKind::invalid,
+               "mailbox name \"/a\" is not valid: it starts or ends with /");
+  EXPECT_ERROR(store_->create_mailbox(alice, "a*", MailboxRole::none), ErrorKind::invalid,
+               "mailbox name \"a*\" is not valid: it has a wildcard character");
+  EXPECT_ERROR(store_->get_mailbox(MailboxId(999999)), ErrorKind::not_found,
+               "mailbox 999999 does not exist");
+
+  ASSERT_TRUE(store_->set_subscription(work->id, Subscription::unsubscribed));
+  EXPECT_EQ(reload(*work).subscription, Subscription::unsubscribed);
+
+  // A re-created name gets a new UIDVALIDITY (RFC 9051 §2.3.1.1).
+  ASSERT_TRUE(store_->delete_mailbox(work->id));
+  EXPECT_EQ(store_->get_mailbox(work->id).error().kind, ErrorKind::not_found);
+  auto again = store_->create_mailbox(alice, "Work", MailboxRole::none);
+  ASSERT_TRUE(again);
+  EXPECT_NE(again->uid_validity, work->uid_validity);
+  EXPECT_NE(again->id, work->id);
+  EXPECT_ERROR(store_->delete_mailbox(box(alice, "INBOX").id), ErrorKind::invalid,
+               "INBOX cannot be deleted");
+}
+
+TEST_P(StoreContract, RenameMovesChildren) {
+  AccountId alice = user("alice@example.org");
+  for (const char* name : {"a", "a/b", "a/b/c", "ab", "x"}) {
+    ASSERT_TRUE(store_->create_mailbox(alice, name, MailboxRole::none));
+  }
+  Mailbox a = box(alice, "a");
+  Mailbox abc = box(alice, "a/b/c");
+  ASSERT_TRUE(store_->append(abc.id, message(1)));
+  EXPECT_ERROR(store_->rename_mailbox(a.id, "x"), ErrorKind::exists, "mailbox x exists already");
+  EXPECT_ERROR(store_->rename_mailbox(a.id, "a/b/z"), ErrorKind::invalid,
+               "mailbox a cannot be moved below itself");
+  EXPECT_ERROR(store_->rename_mailbox(box(alice, "INBOX").id, "Old"), ErrorKind::invalid,
+               "INBOX cannot be renamed");
+  ASSERT_TRUE(store_->create_mailbox(alice, "z/b", MailboxRole::none));
+  EXPECT_ERROR(store_->rename_mailbox(a.id, "z"), ErrorKind::exists, "mailbox z/b exists already");
+  EXPECT_EQ(box(alice, "a/b").name, "a/b");  // the failed rename changed nothing
+
+  ASSERT_TRUE(store_->rename_mailbox(a.id, "y/new"));
+  std::vector<std::string> names;
+  auto boxes = store_->list_mailboxes(alice);
+  ASSERT_TRUE(boxes);
+  for (const Mailbox& m : *boxes) names.push_back(m.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash",
+                                             "ab", "x", "y/new", "y/new/b", "y/new/b/c", "z/b"}));
+  Mailbox moved = box(alice, "y/new/b/c");
+  EXPECT_EQ(moved.id, abc.id);
+  EXPECT_EQ(moved.uid_validity, abc.uid_validity);
+  EXPECT_EQ(moved.messages, 1u);
+}
+
+// ---- messages ----
+
+TEST_P(StoreContract, AppendAssignsUidsAndModseqs) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  std::vector<Appended> appended;
+  for (int i = 1; i <= 3; ++i) {
+    auto a = store_->append(inbox.id,
+                            message(i, i == 2 ? SystemFlags{SystemFlag::seen} : SystemFlags{}));
+    ASSERT_TRUE(a) << a.error().message;
+    appended.push_back(*a);
+  }
+  EXPECT_EQ(appended[0].uid, 1u);
+  EXPECT_EQ(appended[1].uid, 2u);
+  EXPECT_EQ(appended[2].uid, 3u);
+  EXPECT_GT(appended[0].modseq, inbox.highest_modseq);
+  EXPECT_LT(appended[0].modseq, appended[1].modseq);
+  EXPECT_LT(appended[1].modseq, appended[2].modseq);
+
+  Mailbox now = reload(inbox);
+  EXPECT_EQ(now.uid_next, 4u);
+  EXPECT_EQ(now.messages, 3u);
+  EXPECT_EQ(now.unseen, 2u);
+  EXPECT_EQ(now.highest_modseq, appended[2].modseq);
+
+  auto list = store_->list_messages(inbox.id);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ(
+      (*list)[1],
+      (MessageRecord{
+          2, appended[1].modseq, {SystemFlag::seen}, {}, InternalDate(1700000002s), 102, blob(2)}));
+  EXPECT_EQ(*store_->get_message(inbox.id, 3), (*list)[2]);
+  EXPECT_ERROR(store_->get_message(inbox.id, 9), ErrorKind::not_found,
+               "message with UID 9 does not exist");
+  EXPECT_ERROR(store_->append(MailboxId(424242), message(9)), ErrorKind::not_found,
+               "mailbox 424242 does not exist");
+  EXPECT_ERROR(store_->append(inbox.id, message(9, {}, Keywords{"bad word"})), ErrorKind::invalid,
+               "keyword \"bad word\" is not valid");
+  EXPECT_EQ(reload(inbox).uid_next, 4u);
+}
+
+TEST_P(StoreContract, UidsAreNeverReusedAfterExpunge) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->append(inbox.id, message(i)));
+  auto gone = store_->expunge(inbox.id, {3, 2, 77});
+  ASSERT_TRUE(gone);
+  ASSERT_EQ(gone->size(), 2u);
+  EXPECT_EQ((*gone)[0].uid, 2u);
+  EXPECT_EQ((*gone)[1].uid, 3u);
+  EXPECT_EQ((*gone)[0].modseq, (*gone)[1].modseq);
+  Mailbox now = reload(inbox);
+  EXPECT_EQ(now.uid_next, 4u);
+  EXPECT_EQ(now.messages, 1u);
+  EXPECT_EQ(now.highest_modseq, (*gone)[0].modseq);
+  EXPECT_EQ(store_->append(inbox.id, message(4))->uid, 4u);
+  EXPECT_EQ(uids_of(*store_->list_messages(inbox.id)), (std::vector<Uid>{1, 4}));
+  EXPECT_TRUE(store_->expunge(inbox.id, {})->empty());
+}
+
+TEST_P(StoreContract, FlagUpdates) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->append(inbox.id, message(i)));
+  ModSeq before = reload(inbox).highest_modseq;
+
+  auto added = store_->update_flags(
+      inbox.id, {1, 2, 50}, FlagUpdate{FlagOperation::add, {SystemFlag::seen}, {"$Work"}, {}});
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_EQ(added->changed.size(), 2u);
+  EXPECT_TRUE(added->modified.empty());
+  ModSeq m1 = added->changed[0].modseq;
+  EXPECT_GT(m1, before);
+  EXPECT_EQ(added->changed[1].modseq, m1);
+  EXPECT_EQ(added->changed[0].flags, SystemFlags{SystemFlag::seen});
+  EXPECT_EQ(added->changed[0].keywords.items(), std::vector<std::string>{"$Work"});
+  EXPECT_EQ(reload(inbox).unseen, 1u);
+  EXPECT_EQ(reload(inbox).highest_modseq, m1);
+
+  // No change: modseq stays.
+  auto same = store_->update_flags(
+      inbox.id, {1}, FlagUpdate{FlagOperation::add, {SystemFlag::seen}, {"$WORK"}, {}});
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same->changed.empty());
+  EXPECT_EQ(store_->get_message(inbox.id, 1)->modseq, m1);
+  EXPECT_EQ(reload(inbox).highest_modseq, m1);
+
+  auto removed = store_->update_flags(
+      inbox.id, {1}, FlagUpdate{FlagOperation::remove, {SystemFlag::seen}, {"$work"}, {}});
+  ASSERT_EQ(removed->changed.size(), 1u);
+  EXPECT_TRUE(removed->changed[0].flags.empty());
+  EXPECT_TRUE(removed->changed[0].keywords.empty());
+  EXPECT_GT(removed->changed[0].modseq, m1);
+
+  auto replaced = store_->update_flags(
+      inbox.id, {2},
+      FlagUpdate{FlagOperation::replace, {SystemFlag::flagged, SystemFlag::draft}, {"x"}, {}});
+  ASSERT_EQ(replaced->changed.size(), 1u);
+  auto two = *store_->get_message(inbox.id, 2);
+  EXPECT_EQ(two.flags, (SystemFlags{SystemFlag::flagged, SystemFlag::draft}));
+  EXPECT_EQ(two.keywords.items(), std::vector<std::string>{"x"});
+  EXPECT_EQ(reload(inbox).unseen, 3u);
+  EXPECT_ERROR(store_->update_flags(inbox.id, {1}, FlagUpdate{FlagOperation::add, {}, {"a)"}, {}}),
+               ErrorKind::invalid, "keyword \"a)\" is not valid");
+}
+
+TEST_P(StoreContract, UnchangedSinceConflicts) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->append(inbox.id, message(i)));
+  ModSeq m2 = store_->get_message(inbox.id, 2)->modseq;
+  // Another session changes message 3 after the client's view (m2 < modseq(3)).
+  ASSERT_TRUE(store_->update_flags(inbox.id, {3},
+                                   FlagUpdate{FlagOperation::add, {SystemFlag::answered}, {}, {}}));
+  ModSeq m3 = store_->get_message(inbox.id, 3)->modseq;
+
+  // RFC 7162 §3.1.3: messages 1 and 2 pass, 3 fails and is untouched.
+  auto r = store_->update_flags(inbox.id, {1, 2, 3},
+                                FlagUpdate{FlagOperation::add, {SystemFlag::deleted}, {}, m2});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->modified, std::vector<Uid>{3});
+  EXPECT_EQ(uids_of(r->changed), (std::vector<Uid>{1, 2}));
+  auto three = *store_->get_message(inbox.id, 3);
+  EXPECT_EQ(three.flags, SystemFlags{SystemFlag::answered});
+  EXPECT_EQ(three.modseq, m3);
+  // UNCHANGEDSINCE 0 fails every message (RFC 7162 §3.1.3 example).
+  auto zero = store_->update_flags(inbox.id, {1},
+                                   FlagUpdate{FlagOperation::add, {SystemFlag::seen}, {}, 0});
+  EXPECT_EQ(zero->modified, std::vector<Uid>{1});
+  EXPECT_TRUE(zero->changed.empty());
+}
+
+TEST_P(StoreContract, KeywordSpellingFromFirstUse) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  ASSERT_TRUE(store_->append(inbox.id, message(1, {}, Keywords{"$Forwarded"})));
+  ASSERT_TRUE(store_->append(inbox.id, message(2, {}, Keywords{"$FORWARDED", "Later"})));
+  EXPECT_EQ(store_->get_message(inbox.id, 2)->keywords.items(),
+            (std::vector<std::string>{"$Forwarded", "Later"}));
+  ASSERT_TRUE(store_->update_flags(
+      inbox.id, {1}, FlagUpdate{FlagOperation::remove, {}, {"$forwarded", "Never"}, {}}));
+  EXPECT_EQ(*store_->known_keywords(alice), (std::vector<std::string>{"$Forwarded", "Later"}));
+}
+
+TEST_P(StoreContract, CopyAndMoveReturnUidMapping) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  for (int i = 1; i <= 4; ++i) {
+    ASSERT_TRUE(store_->append(inbox.id, message(i, {SystemFlag::flagged}, Keywords{"k"})));
+  }
+  ASSERT_TRUE(store_->append(archive.id, message(9)));
+
+  auto copied = store_->copy(inbox.id, {4, 2, 99}, archive.id);
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(copied->destination_uid_validity, archive.uid_validity);
+  EXPECT_EQ(copied->mapping, (std::vector<UidMapping>{{2, 2}, {4, 3}}));
+  auto copy = *store_->get_message(archive.id, 3);
+  EXPECT_EQ(copy.blob, blob(4));
+  EXPECT_EQ(copy.flags, SystemFlags{SystemFlag::flagged});
+  EXPECT_EQ(copy.keywords.items(), std::vector<std::string>{"k"});
+  EXPECT_EQ(copy.internal_date, InternalDate(1700000004s));
+  EXPECT_EQ(reload(inbox).messages, 4u);
+  EXPECT_EQ(reload(archive).messages, 3u);
+  EXPECT_EQ(reload(archive).uid_next, 4u);
+
+  ModSeq before_move = reload(inbox).highest_modseq;
+  auto moved = store_->move(inbox.id, {1, 3}, archive.id);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->mapping, (std::vector<UidMapping>{{1, 4}, {3, 5}}));
+  EXPECT_EQ(uids_of(*store_->list_messages(inbox.id)), (std::vector<Uid>{2, 4}));
+  EXPECT_EQ(uids_of(*store_->list_messages(archive.id)), (std::vector<Uid>{1, 2, 3, 4, 5}));
+  auto changes = store_->changes_since(inbox.id, before_move);
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->expunged.size(), 2u);
+  EXPECT_EQ(changes->expunged[0].uid, 1u);
+  EXPECT_EQ(changes->expunged[1].uid, 3u);
+  EXPECT_TRUE(changes->changed.empty());
+  EXPECT_EQ(reload(inbox).unseen, 2u);
+
+  EXPECT_ERROR(store_->move(inbox.id, {2}, inbox.id), ErrorKind::invalid,
+               "source and destination mailbox are the same");
+  EXPECT_TRUE(store_->copy(inbox.id, {77}, archive.id)->mapping.empty());
+}
+
+TEST_P(StoreContract, ChangeLog) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store_->append(inbox.id, message(i)));
+  ModSeq base = reload(inbox).highest_modseq;
+  EXPECT_TRUE(store_->changes_since(inbox.id, base)->changed.empty());
+
+  auto flagged = store_->update_flags(inbox.id, {2},
+                                      FlagUpdate{FlagOperation::add, {SystemFlag::seen}, {}, {}});
+  auto expunged = store_->expunge(inbox.id, {3});
+  auto added = store_->append(inbox.id, message(5));
+
+  auto changes = store_->changes_since(inbox.id, base);
+  ASSERT_TRUE(changes);
+  EXPECT_EQ(changes->highest_modseq, added->modseq);
+  EXPECT_EQ(uids_of(changes->changed), (std::vector<Uid>{2, 5}));
+  EXPECT_EQ(changes->changed[0].modseq, flagged->changed[0].modseq);
+  EXPECT_EQ(changes->expunged, (std::vector<Expunged>{{3, (*expunged)[0].modseq}}));
+
+  // Since the flag change: only the expunge and the append.
+  auto later = store_->changes_since(inbox.id, flagged->changed[0].modseq);
+  EXPECT_EQ(uids_of(later->changed), std::vector<Uid>{5});
+  EXPECT_EQ(later->expunged.size(), 1u);
+  auto none = store_->changes_since(inbox.id, added->modseq);
+  EXPECT_TRUE(none->changed.empty());
+  EXPECT_TRUE(none->expunged.empty());
+}
+
+TEST_P(StoreContract, DeliverToManyIsAllOrNothing) {
+  AccountId alice = user("alice@example.org");
+  AccountId bob = user("bob@example.org");
+  Mailbox a = box(alice, "INBOX");
+  Mailbox b = box(bob, "INBOX");
+  Mailbox b_junk = box(bob, "Junk");
+  ASSERT_TRUE(store_->append(b.id, message(1)));
+
+  NewMessage m = message(7);
+  auto failed = store_->deliver(m, {{a.id, {}, {}}, {MailboxId(555555), {}, {}}});
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(reload(a).messages, 0u);
+  EXPECT_EQ(reload(a).uid_next, 1u);
+
+  auto r = store_->deliver(
+      m, {{a.id, {}, {}}, {b.id, {SystemFlag::seen}, Keywords{"$Junk"}}, {b_junk.id, {}, {}}});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].mailbox, a.id);
+  EXPECT_EQ((*r)[0].uid, 1u);
+  EXPECT_EQ((*r)[1].uid, 2u);
+  EXPECT_EQ((*r)[2].uid, 1u);
+  auto bobs = *store_->get_message(b.id, 2);
+  EXPECT_EQ(bobs.blob, blob(7));
+  EXPECT_EQ(bobs.flags, SystemFlags{SystemFlag::seen});
+  EXPECT_EQ(bobs.keywords.items(), std::vector<std::string>{"$Junk"});
+  EXPECT_TRUE(store_->get_message(a.id, 1)->flags.empty());
+  EXPECT_EQ(*store_->referenced_blobs(), (std::unordered_set<BlobRef>{blob(1), blob(7)}));
+}
+
+TEST_P(StoreContract, RemovingAccountDropsBlobReferences) {
+  AccountId alice = user("alice@example.org");
+  AccountId bob = user("bob@example.org");
+  ASSERT_TRUE(store_->append(box(alice, "INBOX").id, message(1)));
+  ASSERT_TRUE(store_->append(box(alice, "Sent").id, message(2)));
+  ASSERT_TRUE(store_->append(box(bob, "INBOX").id, message(2)));
+  ASSERT_TRUE(store_->remove_account("alice@example.org"));
+  EXPECT_EQ(*store_->referenced_blobs(), std::unordered_set<BlobRef>{blob(2)});
+  ASSERT_TRUE(store_->delete_mailbox(box(bob, "Trash").id));
+  ASSERT_TRUE(store_->expunge(box(bob, "INBOX").id, {1}));
+  EXPECT_TRUE(store_->referenced_blobs()->empty());
+}
+
+TEST_P(StoreContract, DataVersionMovesOnWritesOnly) {
+  uint64_t v0 = *store_->data_version();
+  AccountId alice = user("alice@example.org");
+  uint64_t v1 = *store_->data_version();
+  EXPECT_GT(v1, v0);
+  (void)store_->list_mailboxes(alice);
+  (void)store_->find_account("alice@example.org");
+  EXPECT_EQ(*store_->data_version(), v1);
+  ASSERT_TRUE(store_->append(box(alice, "INBOX").id, message(1)));
+  EXPECT_GT(*store_->data_version(), v1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("memory", "sqlite"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace postamt::store

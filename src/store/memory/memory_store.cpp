@@ -1,0 +1,553 @@
+#include "store/memory/memory_store.h"
+
+#include <algorithm>
+
+#include "model/address.h"
+#include "store/api/rules.h"
+
+namespace postamt::store {
+
+using Lock = std::lock_guard<std::mutex>;
+
+// ---- domains ----
+
+Result<void> MemoryStore::add_domain(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return name.error();
+  Lock lock(mutex_);
+  if (!domains_.insert(*name).second) return errors::domain_exists(*name);
+  ++data_version_;
+  return {};
+}
+
+Result<void> MemoryStore::remove_domain(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return name.error();
+  Lock lock(mutex_);
+  if (!domains_.count(*name)) return errors::domain_missing(*name);
+  auto in_domain = [&](const std::string& key) {
+    return key.size() > name->size() &&
+           key.compare(key.size() - name->size(), name->size(), *name) == 0 &&
+           key[key.size() - name->size() - 1] == '@';
+  };
+  int64_t accounts = 0, aliases = 0;
+  for (const auto& [key, entry] : accounts_) accounts += in_domain(key);
+  for (const auto& [key, alias] : aliases_) aliases += in_domain(key);
+  if (accounts || aliases) return errors::domain_in_use(*name, accounts, aliases);
+  domains_.erase(*name);
+  ++data_version_;
+  return {};
+}
+
+Result<std::vector<std::string>> MemoryStore::list_domains() {
+  Lock lock(mutex_);
+  return std::vector<std::string>(domains_.begin(), domains_.end());
+}
+
+Result<bool> MemoryStore::domain_exists(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return name.error();
+  Lock lock(mutex_);
+  return domains_.count(*name) > 0;
+}
+
+// ---- accounts ----
+
+Result<AccountId> MemoryStore::create_account(std::string_view address,
+                                              std::string_view password_hash) {
+  auto parts = parse_address(address);
+  if (!parts) return parts.error();
+  std::string normal = parts->local_part + "@" + parts->domain;
+  std::string key = *address_key(normal);
+  Lock lock(mutex_);
+  if (!domains_.count(parts->domain)) return errors::domain_missing(parts->domain);
+  if (accounts_.count(key)) return errors::user_exists(normal);
+  if (aliases_.count(key)) return errors::alias_exists(normal);
+  AccountId id(next_account_id_++);
+  accounts_[key] = AccountEntry{Account{id, normal}, std::string(password_hash), 0, {}};
+  for (MailboxRole role : kDefaultRoles) {
+    auto box = create_mailbox_locked(id, default_mailbox_name(role), role);
+    if (!box) return box.error();
+  }
+  ++data_version_;
+  return id;
+}
+
+Result<void> MemoryStore::remove_account(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  auto it = accounts_.find(*key);
+  if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
+  AccountId id = it->second.account.id;
+  std::erase_if(mailboxes_, [&](const auto& kv) { return kv.second.mailbox.account == id; });
+  accounts_.erase(it);
+  ++data_version_;
+  return {};
+}
+
+Result<std::vector<Account>> MemoryStore::list_accounts() {
+  Lock lock(mutex_);
+  std::vector<Account> out;
+  for (const auto& [key, entry] : accounts_) out.push_back(entry.account);
+  return out;
+}
+
+Result<Account> MemoryStore::find_account(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  auto it = accounts_.find(*key);
+  if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
+  return it->second.account;
+}
+
+Result<void> MemoryStore::set_password_hash(std::string_view address, std::string_view hash) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  auto it = accounts_.find(*key);
+  if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
+  it->second.password_hash = std::string(hash);
+  ++data_version_;
+  return {};
+}
+
+Result<std::string> MemoryStore::password_hash(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  auto it = accounts_.find(*key);
+  if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
+  return it->second.password_hash;
+}
+
+// ---- aliases ----
+
+Result<void> MemoryStore::add_alias(std::string_view address,
+                                    const std::vector<std::string>& targets) {
+  auto parts = parse_address(address);
+  if (!parts) return parts.error();
+  std::string normal = parts->local_part + "@" + parts->domain;
+  std::string key = *address_key(normal);
+  Alias alias{normal, {}};
+  std::set<std::string> target_keys;
+  for (const std::string& t : targets) {
+    auto n = normalize_address(t);
+    if (!n) return n.error();
+    if (target_keys.insert(*address_key(*n)).second) alias.targets.push_back(*n);
+  }
+  if (alias.targets.empty()) return errors::alias_without_targets(normal);
+  Lock lock(mutex_);
+  if (!domains_.count(parts->domain)) return errors::domain_missing(parts->domain);
+  if (aliases_.count(key)) return errors::alias_exists(normal);
+  if (accounts_.count(key)) return errors::user_exists(normal);
+  aliases_[key] = std::move(alias);
+  ++data_version_;
+  return {};
+}
+
+Result<void> MemoryStore::remove_alias(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  if (aliases_.erase(*key) == 0) return errors::alias_missing(*normalize_address(address));
+  ++data_version_;
+  return {};
+}
+
+Result<Alias> MemoryStore::find_alias(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  auto it = aliases_.find(*key);
+  if (it == aliases_.end()) return errors::alias_missing(*normalize_address(address));
+  return it->second;
+}
+
+Result<std::vector<Alias>> MemoryStore::list_aliases() {
+  Lock lock(mutex_);
+  std::vector<Alias> out;
+  for (const auto& [key, alias] : aliases_) out.push_back(alias);
+  return out;
+}
+
+// ---- mailboxes ----
+
+MemoryStore::AccountEntry* MemoryStore::account_by_id(AccountId id) {
+  for (auto& [key, entry] : accounts_) {
+    if (entry.account.id == id) return &entry;
+  }
+  return nullptr;
+}
+
+Result<MemoryStore::MailboxEntry*> MemoryStore::mailbox_entry(MailboxId id) {
+  auto it = mailboxes_.find(id.value());
+  if (it == mailboxes_.end()) return errors::mailbox_id_missing(id);
+  return &it->second;
+}
+
+MemoryStore::MailboxEntry* MemoryStore::mailbox_by_key(AccountId account, std::string_view name) {
+  for (auto& [id, entry] : mailboxes_) {
+    if (entry.mailbox.account == account && entry.mailbox.name == name) return &entry;
+  }
+  return nullptr;
+}
+
+Result<std::vector<Mailbox>> MemoryStore::list_mailboxes(AccountId account) {
+  Lock lock(mutex_);
+  if (!account_by_id(account)) return errors::user_missing(std::to_string(account.value()));
+  std::vector<Mailbox> out;
+  for (const auto& [id, entry] : mailboxes_) {
+    if (entry.mailbox.account == account) out.push_back(entry.mailbox);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Mailbox& a, const Mailbox& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<Mailbox> MemoryStore::find_mailbox(AccountId account, std::string_view name) {
+  auto checked = check_mailbox_name(name);
+  if (!checked) return errors::mailbox_missing(name);
+  Lock lock(mutex_);
+  MailboxEntry* entry = mailbox_by_key(account, *checked);
+  if (!entry) return errors::mailbox_missing(*checked);
+  return entry->mailbox;
+}
+
+Result<Mailbox> MemoryStore::find_mailbox_by_role(AccountId account, MailboxRole role) {
+  Lock lock(mutex_);
+  for (const auto& [id, entry] : mailboxes_) {
+    if (entry.mailbox.account == account && entry.mailbox.role == role &&
+        role != MailboxRole::none) {
+      return entry.mailbox;
+    }
+  }
+  return Error{ErrorKind::not_found, "no mailbox has role " + std::string(role_name(role))};
+}
+
+Result<Mailbox> MemoryStore::get_mailbox(MailboxId mailbox) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  return (*entry)->mailbox;
+}
+
+Result<Mailbox> MemoryStore::create_mailbox(AccountId account, std::string_view name,
+                                            MailboxRole role) {
+  Lock lock(mutex_);
+  auto box = create_mailbox_locked(account, name, role);
+  if (box) ++data_version_;
+  return box;
+}
+
+Result<Mailbox> MemoryStore::create_mailbox_locked(AccountId account, std::string_view name,
+                                                   MailboxRole role) {
+  auto checked = check_mailbox_name(name);
+  if (!checked) return checked.error();
+  AccountEntry* owner = account_by_id(account);
+  if (!owner) return errors::user_missing(std::to_string(account.value()));
+  if (mailbox_by_key(account, *checked)) return errors::mailbox_exists(*checked);
+  if (role != MailboxRole::none) {
+    for (const auto& [id, entry] : mailboxes_) {
+      if (entry.mailbox.account == account && entry.mailbox.role == role) {
+        return errors::role_taken(role);
+      }
+    }
+  }
+  Mailbox box;
+  box.id = MailboxId(next_mailbox_id_++);
+  box.account = account;
+  box.name = *checked;
+  box.role = role;
+  box.uid_validity = next_uid_validity_++;
+  box.highest_modseq = ++owner->modseq;
+  mailboxes_[box.id.value()] = MailboxEntry{box, {}, {}};
+  return box;
+}
+
+Result<void> MemoryStore::rename_mailbox(MailboxId mailbox, std::string_view new_name) {
+  auto checked = check_mailbox_name(new_name);
+  if (!checked) return checked.error();
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  Mailbox& box = (*entry)->mailbox;
+  if (box.name == "INBOX") return errors::inbox_protected("renamed");
+  if (*checked == box.name) return errors::mailbox_exists(*checked);
+  if (is_same_or_below(*checked, box.name)) return errors::rename_below_itself(box.name);
+  std::string old_name = box.name;
+  std::vector<std::pair<MailboxEntry*, std::string>> renames;
+  for (auto& [id, other] : mailboxes_) {
+    if (other.mailbox.account != box.account || !is_same_or_below(other.mailbox.name, old_name)) {
+      continue;
+    }
+    std::string target = *checked + other.mailbox.name.substr(old_name.size());
+    auto target_name = check_mailbox_name(target);
+    if (!target_name) return target_name.error();
+    if (mailbox_by_key(box.account, *target_name)) return errors::mailbox_exists(*target_name);
+    renames.emplace_back(&other, *target_name);
+  }
+  for (auto& [entry_ptr, target] : renames) entry_ptr->mailbox.name = target;
+  ++data_version_;
+  return {};
+}
+
+Result<void> MemoryStore::delete_mailbox(MailboxId mailbox) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  if ((*entry)->mailbox.name == "INBOX") return errors::inbox_protected("deleted");
+  mailboxes_.erase(mailbox.value());
+  ++data_version_;
+  return {};
+}
+
+Result<void> MemoryStore::set_subscription(MailboxId mailbox, Subscription subscription) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  (*entry)->mailbox.subscription = subscription;
+  ++data_version_;
+  return {};
+}
+
+// ---- messages ----
+
+ModSeq MemoryStore::next_modseq(MailboxEntry& box) {
+  AccountEntry* owner = account_by_id(box.mailbox.account);
+  box.mailbox.highest_modseq = ++owner->modseq;
+  return box.mailbox.highest_modseq;
+}
+
+Keywords MemoryStore::canonical_keywords(AccountId account, const Keywords& keywords) {
+  AccountEntry* owner = account_by_id(account);
+  Keywords out;
+  for (const std::string& k : keywords.items()) {
+    owner->known_keywords.add(k);
+    out.add(*owner->known_keywords.find(k));
+  }
+  return out;
+}
+
+void MemoryStore::recount(MailboxEntry& box) {
+  uint32_t unseen = 0;
+  for (const auto& [uid, m] : box.messages) unseen += !m.flags.has(SystemFlag::seen);
+  box.mailbox.messages = static_cast<uint32_t>(box.messages.size());
+  box.mailbox.unseen = unseen;
+}
+
+Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record) {
+  record.keywords = canonical_keywords(box.mailbox.account, record.keywords);
+  record.uid = box.mailbox.uid_next++;
+  record.modseq = next_modseq(box);
+  Appended appended{box.mailbox.id, record.uid, record.modseq};
+  box.messages[record.uid] = std::move(record);
+  recount(box);
+  return appended;
+}
+
+Result<Appended> MemoryStore::append(MailboxId mailbox, const NewMessage& message) {
+  POSTAMT_TRY(check_keywords(message.keywords));
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  MessageRecord record{
+      0, 0, message.flags, message.keywords, message.internal_date, message.size, message.blob};
+  Appended appended = add_message(**entry, std::move(record));
+  ++data_version_;
+  return appended;
+}
+
+Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
+                                                   const std::vector<DeliveryTarget>& targets) {
+  POSTAMT_TRY(check_keywords(message.keywords));
+  for (const DeliveryTarget& t : targets) POSTAMT_TRY(check_keywords(t.keywords));
+  Lock lock(mutex_);
+  // All targets are checked before anything changes: all or nothing.
+  for (const DeliveryTarget& t : targets) {
+    auto entry = mailbox_entry(t.mailbox);
+    if (!entry) return entry.error();
+  }
+  std::vector<Appended> out;
+  for (const DeliveryTarget& t : targets) {
+    Keywords keywords = message.keywords;
+    for (const std::string& k : t.keywords.items()) keywords.add(k);
+    MessageRecord record{
+        0, 0, message.flags | t.flags, keywords, message.internal_date, message.size, message.blob};
+    out.push_back(add_message(**mailbox_entry(t.mailbox), std::move(record)));
+  }
+  ++data_version_;
+  return out;
+}
+
+Result<std::vector<MessageRecord>> MemoryStore::list_messages(MailboxId mailbox) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  std::vector<MessageRecord> out;
+  for (const auto& [uid, m] : (*entry)->messages) out.push_back(m);
+  return out;
+}
+
+Result<MessageRecord> MemoryStore::get_message(MailboxId mailbox, Uid uid) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  auto it = (*entry)->messages.find(uid);
+  if (it == (*entry)->messages.end()) return errors::message_missing(uid);
+  return it->second;
+}
+
+Result<FlagUpdateResult> MemoryStore::update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
+                                                   const FlagUpdate& update) {
+  POSTAMT_TRY(check_keywords(update.keywords));
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  MailboxEntry& box = **entry;
+  FlagUpdate canonical = update;
+  // Removing compares case-insensitively and must not register new spellings.
+  if (update.operation != FlagOperation::remove) {
+    canonical.keywords = canonical_keywords(box.mailbox.account, update.keywords);
+  }
+  std::set<Uid> sorted(uids.begin(), uids.end());
+  FlagUpdateResult result;
+  ModSeq modseq = 0;
+  for (Uid uid : sorted) {
+    auto it = box.messages.find(uid);
+    if (it == box.messages.end()) continue;
+    MessageRecord& m = it->second;
+    if (update.unchanged_since && m.modseq > *update.unchanged_since) {
+      result.modified.push_back(uid);
+      continue;
+    }
+    SystemFlags flags = m.flags;
+    Keywords keywords = m.keywords;
+    apply_flag_update(canonical, flags, keywords);
+    if (flags == m.flags && keywords == m.keywords) continue;
+    if (modseq == 0) modseq = next_modseq(box);
+    m.flags = flags;
+    m.keywords = std::move(keywords);
+    m.modseq = modseq;
+    result.changed.push_back(m);
+  }
+  if (modseq != 0) {
+    recount(box);
+    ++data_version_;
+  }
+  return result;
+}
+
+std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids) {
+  std::set<Uid> sorted(uids.begin(), uids.end());
+  std::vector<Expunged> out;
+  ModSeq modseq = 0;
+  for (Uid uid : sorted) {
+    if (!box.messages.count(uid)) continue;
+    if (modseq == 0) modseq = next_modseq(box);
+    box.messages.erase(uid);
+    box.expunged[uid] = modseq;
+    out.push_back(Expunged{uid, modseq});
+  }
+  recount(box);
+  return out;
+}
+
+Result<std::vector<Expunged>> MemoryStore::expunge(MailboxId mailbox,
+                                                   const std::vector<Uid>& uids) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  auto out = expunge_locked(**entry, uids);
+  if (!out.empty()) ++data_version_;
+  return out;
+}
+
+Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<Uid>& uids,
+                                            MailboxId destination) {
+  auto from = mailbox_entry(source);
+  if (!from) return from.error();
+  auto to = mailbox_entry(destination);
+  if (!to) return to.error();
+  CopyResult result;
+  result.destination_uid_validity = (*to)->mailbox.uid_validity;
+  std::set<Uid> sorted(uids.begin(), uids.end());
+  std::vector<MessageRecord> originals;
+  for (Uid uid : sorted) {
+    auto it = (*from)->messages.find(uid);
+    if (it != (*from)->messages.end()) originals.push_back(it->second);
+  }
+  if (originals.empty()) return result;
+  // One modseq for the whole copy, like update_flags and expunge.
+  ModSeq modseq = next_modseq(**to);
+  for (MessageRecord record : originals) {
+    Uid source_uid = record.uid;
+    record.keywords = canonical_keywords((*to)->mailbox.account, record.keywords);
+    record.uid = (*to)->mailbox.uid_next++;
+    record.modseq = modseq;
+    result.mapping.push_back(UidMapping{source_uid, record.uid});
+    (*to)->messages[record.uid] = std::move(record);
+  }
+  recount(**to);
+  return result;
+}
+
+Result<CopyResult> MemoryStore::copy(MailboxId source, const std::vector<Uid>& uids,
+                                     MailboxId destination) {
+  Lock lock(mutex_);
+  auto result = copy_locked(source, uids, destination);
+  if (result && !result->mapping.empty()) ++data_version_;
+  return result;
+}
+
+Result<CopyResult> MemoryStore::move(MailboxId source, const std::vector<Uid>& uids,
+                                     MailboxId destination) {
+  if (source == destination) return errors::same_mailbox();
+  Lock lock(mutex_);
+  auto result = copy_locked(source, uids, destination);
+  if (!result) return result;
+  std::vector<Uid> moved;
+  for (const UidMapping& m : result->mapping) moved.push_back(m.source);
+  expunge_locked(**mailbox_entry(source), moved);
+  if (!result->mapping.empty()) ++data_version_;
+  return result;
+}
+
+Result<MailboxChanges> MemoryStore::changes_since(MailboxId mailbox, ModSeq since) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  MailboxChanges changes;
+  changes.highest_modseq = (*entry)->mailbox.highest_modseq;
+  for (const auto& [uid, m] : (*entry)->messages) {
+    if (m.modseq > since) changes.changed.push_back(m);
+  }
+  for (const auto& [uid, modseq] : (*entry)->expunged) {
+    if (modseq > since) changes.expunged.push_back(Expunged{uid, modseq});
+  }
+  return changes;
+}
+
+Result<std::vector<std::string>> MemoryStore::known_keywords(AccountId account) {
+  Lock lock(mutex_);
+  AccountEntry* owner = account_by_id(account);
+  if (!owner) return errors::user_missing(std::to_string(account.value()));
+  return owner->known_keywords.items();
+}
+
+Result<uint64_t> MemoryStore::data_version() {
+  Lock lock(mutex_);
+  return data_version_;
+}
+
+Result<std::unordered_set<BlobRef>> MemoryStore::referenced_blobs() {
+  Lock lock(mutex_);
+  std::unordered_set<BlobRef> out;
+  for (const auto& [id, entry] : mailboxes_) {
+    for (const auto& [uid, m] : entry.messages) out.insert(m.blob);
+  }
+  return out;
+}
+
+}  // namespace postamt::store

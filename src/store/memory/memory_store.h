@@ -1,0 +1,102 @@
+// MemoryStore: the whole Store contract (store/api/store.h) in process memory, for
+// unit tests of upper layers. Same rules and error messages as the SQL store (the
+// contract tests run against both); no durability, no sharing between processes.
+// Thread-safe: one mutex around every call.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "store/api/store.h"
+
+namespace postamt::store {
+
+class MemoryStore final : public Store {
+ public:
+  MemoryStore() = default;
+
+  Result<void> add_domain(std::string_view domain) override;
+  Result<void> remove_domain(std::string_view domain) override;
+  Result<std::vector<std::string>> list_domains() override;
+  Result<bool> domain_exists(std::string_view domain) override;
+
+  Result<AccountId> create_account(std::string_view address,
+                                   std::string_view password_hash) override;
+  Result<void> remove_account(std::string_view address) override;
+  Result<std::vector<Account>> list_accounts() override;
+  Result<Account> find_account(std::string_view address) override;
+  Result<void> set_password_hash(std::string_view address, std::string_view hash) override;
+  Result<std::string> password_hash(std::string_view address) override;
+
+  Result<void> add_alias(std::string_view address,
+                         const std::vector<std::string>& targets) override;
+  Result<void> remove_alias(std::string_view address) override;
+  Result<Alias> find_alias(std::string_view address) override;
+  Result<std::vector<Alias>> list_aliases() override;
+
+  Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
+  Result<Mailbox> find_mailbox(AccountId account, std::string_view name) override;
+  Result<Mailbox> find_mailbox_by_role(AccountId account, MailboxRole role) override;
+  Result<Mailbox> get_mailbox(MailboxId mailbox) override;
+  Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
+                                 MailboxRole role) override;
+  Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) override;
+  Result<void> delete_mailbox(MailboxId mailbox) override;
+  Result<void> set_subscription(MailboxId mailbox, Subscription subscription) override;
+
+  Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
+  Result<std::vector<Appended>> deliver(const NewMessage& message,
+                                        const std::vector<DeliveryTarget>& targets) override;
+  Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
+  Result<MessageRecord> get_message(MailboxId mailbox, Uid uid) override;
+  Result<FlagUpdateResult> update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
+                                        const FlagUpdate& update) override;
+  Result<std::vector<Expunged>> expunge(MailboxId mailbox, const std::vector<Uid>& uids) override;
+  Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,
+                          MailboxId destination) override;
+  Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
+                          MailboxId destination) override;
+  Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) override;
+  Result<std::vector<std::string>> known_keywords(AccountId account) override;
+
+  Result<uint64_t> data_version() override;
+  Result<std::unordered_set<BlobRef>> referenced_blobs() override;
+
+ private:
+  struct AccountEntry {
+    Account account;
+    std::string password_hash;
+    ModSeq modseq = 0;
+    Keywords known_keywords;
+  };
+  struct MailboxEntry {
+    Mailbox mailbox;
+    std::map<Uid, MessageRecord> messages;
+    std::map<Uid, ModSeq> expunged;
+  };
+
+  AccountEntry* account_by_id(AccountId id);
+  Result<MailboxEntry*> mailbox_entry(MailboxId id);
+  MailboxEntry* mailbox_by_key(AccountId account, std::string_view name);
+  Result<Mailbox> create_mailbox_locked(AccountId account, std::string_view name, MailboxRole role);
+  ModSeq next_modseq(MailboxEntry& box);
+  Keywords canonical_keywords(AccountId account, const Keywords& keywords);
+  Appended add_message(MailboxEntry& box, MessageRecord record);
+  std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids);
+  Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,
+                                 MailboxId destination);
+  static void recount(MailboxEntry& box);
+
+  std::mutex mutex_;
+  std::set<std::string> domains_;
+  std::map<std::string, AccountEntry> accounts_;  // by address key
+  std::map<std::string, Alias> aliases_;          // by address key
+  std::map<int64_t, MailboxEntry> mailboxes_;     // by id
+  int64_t next_account_id_ = 1;
+  int64_t next_mailbox_id_ = 1;
+  UidValidity next_uid_validity_ = 1;
+  uint64_t data_version_ = 0;
+};
+
+}  // namespace postamt::store

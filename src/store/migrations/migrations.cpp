@@ -1,0 +1,97 @@
+#include "store/migrations/migrations.h"
+
+namespace postamt::store {
+
+namespace {
+
+// Version 1: accounts, aliases, mailboxes, messages, the change log.
+//
+// meta holds store-wide counters: 'data_version' (bumped by every write transaction,
+// polled for cross-process change detection) and 'next_uid_validity'.
+// account.modseq is the account's MODSEQ counter (RFC 7162); mailbox.highest_modseq
+// is the last value used in that mailbox. mailbox.messages/unseen are maintained by
+// every write so that STATUS and SELECT read them without counting.
+// message.keywords holds the keywords separated by single spaces (keywords are atoms,
+// RFC 9051 §9, and cannot contain a space). expunged is the change log of removed
+// uids for QRESYNC (RFC 7162 §3.2.5) and JMAP /changes.
+constexpr std::string_view kInitial = R"sql(
+CREATE TABLE meta (
+  name TEXT PRIMARY KEY,
+  value {BIGINT} NOT NULL
+);
+CREATE TABLE domain (
+  name TEXT PRIMARY KEY
+);
+CREATE TABLE account (
+  id {ID},
+  address TEXT NOT NULL,
+  address_key TEXT NOT NULL UNIQUE,
+  domain TEXT NOT NULL REFERENCES domain(name),
+  password_hash TEXT NOT NULL,
+  modseq {BIGINT} NOT NULL DEFAULT 0
+);
+CREATE INDEX account_domain ON account(domain);
+CREATE TABLE account_keyword (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  UNIQUE (account_id, name_key)
+);
+CREATE TABLE alias (
+  address_key TEXT PRIMARY KEY,
+  address TEXT NOT NULL,
+  domain TEXT NOT NULL REFERENCES domain(name)
+);
+CREATE INDEX alias_domain ON alias(domain);
+CREATE TABLE alias_target (
+  alias_key TEXT NOT NULL REFERENCES alias(address_key) ON DELETE CASCADE,
+  position {BIGINT} NOT NULL,
+  target TEXT NOT NULL,
+  PRIMARY KEY (alias_key, position)
+);
+CREATE TABLE mailbox (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  subscribed {BIGINT} NOT NULL,
+  uid_validity {BIGINT} NOT NULL,
+  uid_next {BIGINT} NOT NULL,
+  highest_modseq {BIGINT} NOT NULL,
+  messages {BIGINT} NOT NULL DEFAULT 0,
+  unseen {BIGINT} NOT NULL DEFAULT 0,
+  UNIQUE (account_id, name)
+);
+CREATE TABLE message (
+  mailbox_id {BIGINT} NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+  uid {BIGINT} NOT NULL,
+  modseq {BIGINT} NOT NULL,
+  flags {BIGINT} NOT NULL,
+  keywords TEXT NOT NULL,
+  internal_date {BIGINT} NOT NULL,
+  size {BIGINT} NOT NULL,
+  blob_ref TEXT NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+);
+CREATE INDEX message_modseq ON message(mailbox_id, modseq);
+CREATE TABLE expunged (
+  mailbox_id {BIGINT} NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+  uid {BIGINT} NOT NULL,
+  modseq {BIGINT} NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+);
+INSERT INTO meta (name, value) VALUES ('data_version', 0);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+}  // namespace postamt::store

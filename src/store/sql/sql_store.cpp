@@ -1,0 +1,648 @@
+// SqlStore: transactions, migrations, domains, accounts, aliases, mailboxes.
+// Messages are in sql_messages.cpp.
+#include <ctime>
+
+#include "model/address.h"
+#include "store/api/rules.h"
+#include "store/migrations/migrations.h"
+#include "store/sql/sql_store.h"
+
+namespace postamt::store::sql {
+
+namespace {
+
+constexpr std::string_view kMailboxColumns =
+    "id, account_id, name, role, subscribed, uid_validity, uid_next, highest_modseq, "
+    "messages, unseen";
+
+Mailbox mailbox_from(const Query& q) {
+  Mailbox m;
+  m.id = MailboxId(q.integer(0));
+  m.account = AccountId(q.integer(1));
+  m.name = q.text(2);
+  m.role = role_from_name(q.text(3)).value_or(MailboxRole::none);
+  m.subscription = q.integer(4) ? Subscription::subscribed : Subscription::unsubscribed;
+  m.uid_validity = static_cast<UidValidity>(q.integer(5));
+  m.uid_next = static_cast<Uid>(q.integer(6));
+  m.highest_modseq = static_cast<ModSeq>(q.integer(7));
+  m.messages = static_cast<uint32_t>(q.integer(8));
+  m.unseen = static_cast<uint32_t>(q.integer(9));
+  return m;
+}
+
+// Runs a statement without result rows.
+template <class... Args>
+Result<void> exec(Connection& db, std::string_view sql, const Args&... args) {
+  auto q = Query::prepare(db, sql);
+  if (!q) return q.error();
+  (q->bind(args), ...);
+  return q->run();
+}
+
+}  // namespace
+
+// ---- transactions and schema ----
+
+Result<void> SqlStore::transact(TransactionMode mode, const std::function<Result<void>()>& body) {
+  std::lock_guard lock(mutex_);
+  Result<void> outcome;
+  for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
+    outcome = [&]() -> Result<void> {
+      POSTAMT_TRY(db_->begin(mode));
+      auto r = body();
+      if (r && mode == TransactionMode::write) {
+        r = exec(*db_, "UPDATE meta SET value = value + 1 WHERE name = 'data_version'");
+      }
+      if (!r) {
+        db_->rollback();
+        return r;
+      }
+      auto committed = db_->commit();
+      if (!committed) db_->rollback();
+      return committed;
+    }();
+    // Only a lock that stayed busy is worth another attempt; a read never needs one
+    // in WAL mode, and any other error would fail the same way again.
+    if (outcome || outcome.error().kind != ErrorKind::temporary || mode == TransactionMode::read) {
+      break;
+    }
+  }
+  return outcome;
+}
+
+Result<std::unique_ptr<SqlStore>> SqlStore::open(std::unique_ptr<Connection> connection) {
+  std::unique_ptr<SqlStore> store(new SqlStore(std::move(connection)));
+  Result<void> applied;
+  for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
+    applied = store->apply_migrations();
+    if (applied || applied.error().kind != ErrorKind::temporary) break;
+  }
+  if (!applied) return applied.error();
+  return store;
+}
+
+Result<void> SqlStore::apply_migrations() {
+  std::lock_guard lock(mutex_);
+  POSTAMT_TRY(db_->begin(TransactionMode::write));
+  auto r = [&]() -> Result<void> {
+    POSTAMT_TRY(db_->execute_script(
+        translate(db_->dialect(),
+                  "CREATE TABLE IF NOT EXISTS schema_version (version {BIGINT} PRIMARY KEY, "
+                  "applied_at {BIGINT} NOT NULL)")));
+    auto q = Query::prepare(*db_, "SELECT max(version) FROM schema_version");
+    if (!q) return q.error();
+    auto current = q->single_int(0);
+    if (!current) return current.error();
+    int latest = migrations().back().version;
+    if (*current > latest) {
+      return Error{ErrorKind::invalid, "the database has schema version " +
+                                           std::to_string(*current) + ", newer than this " +
+                                           "program's " + std::to_string(latest)};
+    }
+    for (const Migration& m : migrations()) {
+      if (m.version <= *current) continue;
+      auto done = db_->execute_script(translate(db_->dialect(), m.sql));
+      if (!done) {
+        return Error{done.error().kind, "migration " + std::to_string(m.version) + " (" +
+                                            std::string(m.description) +
+                                            ") failed: " + done.error().message};
+      }
+      POSTAMT_TRY(exec(*db_, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                       int64_t{m.version}, static_cast<int64_t>(std::time(nullptr))));
+    }
+    // RFC 9051 §2.3.1.1: UIDVALIDITY must differ for a mailbox name re-created with
+    // other messages, also when the whole database was deleted and created again; a
+    // clock-based seed keeps client caches from matching a new database.
+    auto seed = static_cast<int64_t>(static_cast<uint32_t>(std::time(nullptr)) | 1u);
+    return exec(*db_, "INSERT INTO meta (name, value) VALUES ('next_uid_validity', ?){IGNORE}",
+                seed);
+  }();
+  if (!r) {
+    db_->rollback();
+    return r;
+  }
+  auto committed = db_->commit();
+  if (!committed) db_->rollback();
+  return committed;
+}
+
+Result<int> SqlStore::schema_version() {
+  int version = 0;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT max(version) FROM schema_version");
+    if (!q) return q.error();
+    auto v = q->single_int(0);
+    if (!v) return v.error();
+    version = static_cast<int>(*v);
+    return {};
+  }));
+  return version;
+}
+
+// ---- domains ----
+
+Result<void> SqlStore::add_domain(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return name.error();
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT count(*) FROM domain WHERE name = ?");
+    if (!q) return q.error();
+    auto n = q->bind(*name).single_int(0);
+    if (!n) return n.error();
+    if (*n) return errors::domain_exists(*name);
+    return exec(*db_, "INSERT INTO domain (name) VALUES (?)", *name);
+  });
+}
+
+Result<void> SqlStore::remove_domain(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return name.error();
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_,
+                            "SELECT (SELECT count(*) FROM domain WHERE name = ?), "
+                            "(SELECT count(*) FROM account WHERE domain = ?), "
+                            "(SELECT count(*) FROM alias WHERE domain = ?)");
+    if (!q) return q.error();
+    q->bind(*name).bind(*name).bind(*name);
+    auto row = q->next();
+    if (!row) return row.error();
+    if (q->integer(0) == 0) return errors::domain_missing(*name);
+    if (q->integer(1) || q->integer(2)) {
+      return errors::domain_in_use(*name, q->integer(1), q->integer(2));
+    }
+    return exec(*db_, "DELETE FROM domain WHERE name = ?", *name);
+  });
+}
+
+Result<std::vector<std::string>> SqlStore::list_domains() {
+  std::vector<std::string> out;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    out.clear();
+    auto q = Query::prepare(*db_, "SELECT name FROM domain ORDER BY name");
+    if (!q) return q.error();
+    while (true) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      out.push_back(q->text(0));
+    }
+  }));
+  return out;
+}
+
+Result<bool> SqlStore::domain_exists(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return name.error();
+  bool found = false;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT count(*) FROM domain WHERE name = ?");
+    if (!q) return q.error();
+    auto n = q->bind(*name).single_int(0);
+    if (!n) return n.error();
+    found = *n > 0;
+    return {};
+  }));
+  return found;
+}
+
+// ---- accounts ----
+
+Result<std::optional<int64_t>> SqlStore::account_id_by_key(const std::string& key) {
+  auto q = Query::prepare(*db_, "SELECT id FROM account WHERE address_key = ?");
+  if (!q) return q.error();
+  auto row = q->bind(key).next();
+  if (!row) return row.error();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(q->integer(0));
+}
+
+Result<AccountId> SqlStore::create_account(std::string_view address,
+                                           std::string_view password_hash) {
+  auto parts = parse_address(address);
+  if (!parts) return parts.error();
+  std::string normal = parts->local_part + "@" + parts->domain;
+  std::string key = *address_key(normal);
+  AccountId id;
+  POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_,
+                            "SELECT (SELECT count(*) FROM domain WHERE name = ?), "
+                            "(SELECT count(*) FROM account WHERE address_key = ?), "
+                            "(SELECT count(*) FROM alias WHERE address_key = ?)");
+    if (!q) return q.error();
+    auto row = q->bind(parts->domain).bind(key).bind(key).next();
+    if (!row) return row.error();
+    if (q->integer(0) == 0) return errors::domain_missing(parts->domain);
+    if (q->integer(1)) return errors::user_exists(normal);
+    if (q->integer(2)) return errors::alias_exists(normal);
+    auto insert = Query::prepare(*db_,
+                                 "INSERT INTO account (address, address_key, domain, "
+                                 "password_hash) VALUES (?, ?, ?, ?){RETURNING id}");
+    if (!insert) return insert.error();
+    auto new_id =
+        insert->bind(normal).bind(key).bind(parts->domain).bind(password_hash).single_int(0);
+    if (!new_id) return new_id.error();
+    id = AccountId(*new_id);
+    for (MailboxRole role : kDefaultRoles) {
+      auto box = insert_mailbox(id, default_mailbox_name(role), role);
+      if (!box) return box.error();
+    }
+    return {};
+  }));
+  return id;
+}
+
+Result<void> SqlStore::remove_account(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto id = account_id_by_key(*key);
+    if (!id) return id.error();
+    if (!*id) return errors::user_missing(*normalize_address(address));
+    // ON DELETE CASCADE removes mailboxes, messages, the change log and keywords.
+    return exec(*db_, "DELETE FROM account WHERE id = ?", **id);
+  });
+}
+
+Result<std::vector<Account>> SqlStore::list_accounts() {
+  std::vector<Account> out;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    out.clear();
+    auto q = Query::prepare(*db_, "SELECT id, address FROM account ORDER BY address_key");
+    if (!q) return q.error();
+    while (true) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      out.push_back(Account{AccountId(q->integer(0)), q->text(1)});
+    }
+  }));
+  return out;
+}
+
+Result<Account> SqlStore::find_account(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  std::optional<Account> found;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT id, address FROM account WHERE address_key = ?");
+    if (!q) return q.error();
+    auto row = q->bind(*key).next();
+    if (!row) return row.error();
+    if (*row) found = Account{AccountId(q->integer(0)), q->text(1)};
+    return {};
+  }));
+  if (!found) return errors::user_missing(*normalize_address(address));
+  return *found;
+}
+
+Result<void> SqlStore::set_password_hash(std::string_view address, std::string_view hash) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto id = account_id_by_key(*key);
+    if (!id) return id.error();
+    if (!*id) return errors::user_missing(*normalize_address(address));
+    return exec(*db_, "UPDATE account SET password_hash = ? WHERE id = ?", hash, **id);
+  });
+}
+
+Result<std::string> SqlStore::password_hash(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  std::optional<std::string> hash;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT password_hash FROM account WHERE address_key = ?");
+    if (!q) return q.error();
+    auto row = q->bind(*key).next();
+    if (!row) return row.error();
+    if (*row) hash = q->text(0);
+    return {};
+  }));
+  if (!hash) return errors::user_missing(*normalize_address(address));
+  return *hash;
+}
+
+// ---- aliases ----
+
+Result<void> SqlStore::add_alias(std::string_view address,
+                                 const std::vector<std::string>& targets) {
+  auto parts = parse_address(address);
+  if (!parts) return parts.error();
+  std::string normal = parts->local_part + "@" + parts->domain;
+  std::string key = *address_key(normal);
+  std::vector<std::string> normal_targets;
+  std::unordered_set<std::string> target_keys;
+  for (const std::string& t : targets) {
+    auto n = normalize_address(t);
+    if (!n) return n.error();
+    if (target_keys.insert(*address_key(*n)).second) normal_targets.push_back(*n);
+  }
+  if (normal_targets.empty()) return errors::alias_without_targets(normal);
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_,
+                            "SELECT (SELECT count(*) FROM domain WHERE name = ?), "
+                            "(SELECT count(*) FROM alias WHERE address_key = ?), "
+                            "(SELECT count(*) FROM account WHERE address_key = ?)");
+    if (!q) return q.error();
+    auto row = q->bind(parts->domain).bind(key).bind(key).next();
+    if (!row) return row.error();
+    if (q->integer(0) == 0) return errors::domain_missing(parts->domain);
+    if (q->integer(1)) return errors::alias_exists(normal);
+    if (q->integer(2)) return errors::user_exists(normal);
+    POSTAMT_TRY(exec(*db_, "INSERT INTO alias (address_key, address, domain) VALUES (?, ?, ?)", key,
+                     normal, parts->domain));
+    for (size_t i = 0; i < normal_targets.size(); ++i) {
+      POSTAMT_TRY(exec(*db_,
+                       "INSERT INTO alias_target (alias_key, position, target) VALUES (?, ?, ?)",
+                       key, static_cast<int64_t>(i), normal_targets[i]));
+    }
+    return {};
+  });
+}
+
+Result<void> SqlStore::remove_alias(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT count(*) FROM alias WHERE address_key = ?");
+    if (!q) return q.error();
+    auto n = q->bind(*key).single_int(0);
+    if (!n) return n.error();
+    if (!*n) return errors::alias_missing(*normalize_address(address));
+    return exec(*db_, "DELETE FROM alias WHERE address_key = ?", *key);
+  });
+}
+
+namespace {
+// Reads aliases (all, or the one with `key`) with their targets, ordered.
+Result<std::vector<Alias>> read_aliases(Connection& db, const std::string* key) {
+  std::string sql =
+      "SELECT a.address, t.target FROM alias a JOIN alias_target t ON t.alias_key = "
+      "a.address_key";
+  if (key) sql += " WHERE a.address_key = ?";
+  sql += " ORDER BY a.address_key, t.position";
+  auto q = Query::prepare(db, sql);
+  if (!q) return q.error();
+  if (key) q->bind(*key);
+  std::vector<Alias> out;
+  while (true) {
+    auto row = q->next();
+    if (!row) return row.error();
+    if (!*row) return out;
+    std::string address = q->text(0);
+    if (out.empty() || out.back().address != address) out.push_back(Alias{address, {}});
+    out.back().targets.push_back(q->text(1));
+  }
+}
+}  // namespace
+
+Result<Alias> SqlStore::find_alias(std::string_view address) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  std::vector<Alias> found;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto r = read_aliases(*db_, &*key);
+    if (!r) return r.error();
+    found = std::move(*r);
+    return {};
+  }));
+  if (found.empty()) return errors::alias_missing(*normalize_address(address));
+  return found.front();
+}
+
+Result<std::vector<Alias>> SqlStore::list_aliases() {
+  std::vector<Alias> found;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto r = read_aliases(*db_, nullptr);
+    if (!r) return r.error();
+    found = std::move(*r);
+    return {};
+  }));
+  return found;
+}
+
+// ---- mailboxes ----
+
+Result<Mailbox> SqlStore::load_mailbox(MailboxId id) {
+  auto q =
+      Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) + " FROM mailbox WHERE id = ?");
+  if (!q) return q.error();
+  auto row = q->bind(id.value()).next();
+  if (!row) return row.error();
+  if (!*row) return errors::mailbox_id_missing(id);
+  return mailbox_from(*q);
+}
+
+Result<std::optional<Mailbox>> SqlStore::load_mailbox_by_name(AccountId account,
+                                                              std::string_view name) {
+  auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
+                                    " FROM mailbox WHERE account_id = ? AND name = ?");
+  if (!q) return q.error();
+  auto row = q->bind(account.value()).bind(name).next();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Mailbox>();
+  return std::optional<Mailbox>(mailbox_from(*q));
+}
+
+Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view name,
+                                         MailboxRole role) {
+  auto checked = check_mailbox_name(name);
+  if (!checked) return checked.error();
+  auto q = Query::prepare(*db_,
+                          "SELECT (SELECT count(*) FROM account WHERE id = ?), "
+                          "(SELECT count(*) FROM mailbox WHERE account_id = ? AND name = ?), "
+                          "(SELECT count(*) FROM mailbox WHERE account_id = ? AND role = ?)");
+  if (!q) return q.error();
+  auto row = q->bind(account.value())
+                 .bind(account.value())
+                 .bind(*checked)
+                 .bind(account.value())
+                 .bind(role_name(role))
+                 .next();
+  if (!row) return row.error();
+  if (q->integer(0) == 0) return errors::user_missing(std::to_string(account.value()));
+  if (q->integer(1)) return errors::mailbox_exists(*checked);
+  if (role != MailboxRole::none && q->integer(2)) return errors::role_taken(role);
+
+  auto validity = Query::prepare(
+      *db_, "UPDATE meta SET value = value + 1 WHERE name = 'next_uid_validity'{RETURNING value}");
+  if (!validity) return validity.error();
+  auto next = validity->single_int(0);
+  if (!next) return next.error();
+  // The counter is read after the increment; UIDVALIDITY is a non-zero 32-bit number.
+  auto uid_validity = static_cast<UidValidity>(*next - 1);
+  if (uid_validity == 0) uid_validity = 1;
+  auto modseq =
+      Query::prepare(*db_, "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
+  if (!modseq) return modseq.error();
+  auto highest = modseq->bind(account.value()).single_int(0);
+  if (!highest) return highest.error();
+
+  auto insert = Query::prepare(*db_,
+                               "INSERT INTO mailbox (account_id, name, role, subscribed, "
+                               "uid_validity, uid_next, highest_modseq) VALUES (?, ?, ?, 1, ?, "
+                               "1, ?){RETURNING id}");
+  if (!insert) return insert.error();
+  auto id = insert->bind(account.value())
+                .bind(*checked)
+                .bind(role_name(role))
+                .bind(int64_t{uid_validity})
+                .bind(*highest)
+                .single_int(0);
+  if (!id) return id.error();
+  Mailbox box;
+  box.id = MailboxId(*id);
+  box.account = account;
+  box.name = *checked;
+  box.role = role;
+  box.uid_validity = uid_validity;
+  box.highest_modseq = static_cast<ModSeq>(*highest);
+  return box;
+}
+
+Result<std::vector<Mailbox>> SqlStore::list_mailboxes(AccountId account) {
+  std::vector<Mailbox> out;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    out.clear();
+    auto exists = Query::prepare(*db_, "SELECT count(*) FROM account WHERE id = ?");
+    if (!exists) return exists.error();
+    auto n = exists->bind(account.value()).single_int(0);
+    if (!n) return n.error();
+    if (!*n) return errors::user_missing(std::to_string(account.value()));
+    auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
+                                      " FROM mailbox WHERE account_id = ? ORDER BY name");
+    if (!q) return q.error();
+    q->bind(account.value());
+    while (true) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      out.push_back(mailbox_from(*q));
+    }
+  }));
+  return out;
+}
+
+Result<Mailbox> SqlStore::find_mailbox(AccountId account, std::string_view name) {
+  auto checked = check_mailbox_name(name);
+  if (!checked) return errors::mailbox_missing(name);
+  std::optional<Mailbox> found;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto r = load_mailbox_by_name(account, *checked);
+    if (!r) return r.error();
+    found = *r;
+    return {};
+  }));
+  if (!found) return errors::mailbox_missing(*checked);
+  return *found;
+}
+
+Result<Mailbox> SqlStore::find_mailbox_by_role(AccountId account, MailboxRole role) {
+  std::optional<Mailbox> found;
+  if (role != MailboxRole::none) {
+    POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+      auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
+                                        " FROM mailbox WHERE account_id = ? AND role = ?");
+      if (!q) return q.error();
+      auto row = q->bind(account.value()).bind(role_name(role)).next();
+      if (!row) return row.error();
+      if (*row) found = mailbox_from(*q);
+      return {};
+    }));
+  }
+  if (!found) {
+    return Error{ErrorKind::not_found, "no mailbox has role " + std::string(role_name(role))};
+  }
+  return *found;
+}
+
+Result<Mailbox> SqlStore::get_mailbox(MailboxId mailbox) {
+  Mailbox found;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto r = load_mailbox(mailbox);
+    if (!r) return r.error();
+    found = *r;
+    return {};
+  }));
+  return found;
+}
+
+Result<Mailbox> SqlStore::create_mailbox(AccountId account, std::string_view name,
+                                         MailboxRole role) {
+  Mailbox created;
+  POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
+    auto r = insert_mailbox(account, name, role);
+    if (!r) return r.error();
+    created = *r;
+    return {};
+  }));
+  return created;
+}
+
+Result<void> SqlStore::rename_mailbox(MailboxId mailbox, std::string_view new_name) {
+  auto checked = check_mailbox_name(new_name);
+  if (!checked) return checked.error();
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto box = load_mailbox(mailbox);
+    if (!box) return box.error();
+    if (box->name == "INBOX") return errors::inbox_protected("renamed");
+    if (*checked == box->name) return errors::mailbox_exists(*checked);
+    if (is_same_or_below(*checked, box->name)) return errors::rename_below_itself(box->name);
+    auto q = Query::prepare(*db_, "SELECT id, name FROM mailbox WHERE account_id = ?");
+    if (!q) return q.error();
+    q->bind(box->account.value());
+    std::vector<std::pair<int64_t, std::string>> renames;
+    while (true) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) break;
+      std::string name = q->text(1);
+      if (!is_same_or_below(name, box->name)) continue;
+      auto target = check_mailbox_name(*checked + name.substr(box->name.size()));
+      if (!target) return target.error();
+      renames.emplace_back(q->integer(0), *target);
+    }
+    for (const auto& [id, target] : renames) {
+      auto taken = load_mailbox_by_name(box->account, target);
+      if (!taken) return taken.error();
+      if (*taken) return errors::mailbox_exists(target);
+    }
+    for (const auto& [id, target] : renames) {
+      POSTAMT_TRY(exec(*db_, "UPDATE mailbox SET name = ? WHERE id = ?", target, id));
+    }
+    return {};
+  });
+}
+
+Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto box = load_mailbox(mailbox);
+    if (!box) return box.error();
+    if (box->name == "INBOX") return errors::inbox_protected("deleted");
+    return exec(*db_, "DELETE FROM mailbox WHERE id = ?", mailbox.value());
+  });
+}
+
+Result<void> SqlStore::set_subscription(MailboxId mailbox, Subscription subscription) {
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto box = load_mailbox(mailbox);
+    if (!box) return box.error();
+    return exec(*db_, "UPDATE mailbox SET subscribed = ? WHERE id = ?",
+                int64_t{subscription == Subscription::subscribed}, mailbox.value());
+  });
+}
+
+Result<uint64_t> SqlStore::data_version() {
+  int64_t version = 0;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto q = Query::prepare(*db_, "SELECT value FROM meta WHERE name = 'data_version'");
+    if (!q) return q.error();
+    auto v = q->single_int(0);
+    if (!v) return v.error();
+    version = *v;
+    return {};
+  }));
+  return static_cast<uint64_t>(version);
+}
+
+}  // namespace postamt::store::sql

@@ -1,0 +1,112 @@
+// SqlStore: the Store contract (store/api/store.h) over a sql::Connection. The only
+// implementation of the mail logic in SQL; backends differ only in their Connection
+// and Dialect (store/sqlite today).
+//
+// open() applies the pending migrations (store/migrations) in one write transaction,
+// so two processes opening a fresh database at once apply each migration once.
+//
+// Threads: thread-safe; calls are serialised on the one connection by a mutex. For
+// parallel readers open several SqlStore objects (each with its own connection).
+// Processes: every call runs in its own transaction and caches nothing, so writes by
+// other processes are seen by the next call. Write transactions take the write lock
+// at begin; when the database stays locked (ErrorKind::temporary after the
+// connection's busy timeout), the whole transaction is retried up to
+// kWriteAttempts times before the error is returned.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "store/api/store.h"
+#include "store/sql/connection.h"
+#include "store/sql/query.h"
+
+namespace postamt::store::sql {
+
+inline constexpr int kWriteAttempts = 3;
+
+class SqlStore final : public Store {
+ public:
+  // Takes the connection; ErrorKind::io if a migration fails (nothing is applied then),
+  // ErrorKind::invalid if the database has a schema version newer than this program.
+  static Result<std::unique_ptr<SqlStore>> open(std::unique_ptr<Connection> connection);
+
+  // The highest migration version applied.
+  Result<int> schema_version();
+
+  Result<void> add_domain(std::string_view domain) override;
+  Result<void> remove_domain(std::string_view domain) override;
+  Result<std::vector<std::string>> list_domains() override;
+  Result<bool> domain_exists(std::string_view domain) override;
+
+  Result<AccountId> create_account(std::string_view address,
+                                   std::string_view password_hash) override;
+  Result<void> remove_account(std::string_view address) override;
+  Result<std::vector<Account>> list_accounts() override;
+  Result<Account> find_account(std::string_view address) override;
+  Result<void> set_password_hash(std::string_view address, std::string_view hash) override;
+  Result<std::string> password_hash(std::string_view address) override;
+
+  Result<void> add_alias(std::string_view address,
+                         const std::vector<std::string>& targets) override;
+  Result<void> remove_alias(std::string_view address) override;
+  Result<Alias> find_alias(std::string_view address) override;
+  Result<std::vector<Alias>> list_aliases() override;
+
+  Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
+  Result<Mailbox> find_mailbox(AccountId account, std::string_view name) override;
+  Result<Mailbox> find_mailbox_by_role(AccountId account, MailboxRole role) override;
+  Result<Mailbox> get_mailbox(MailboxId mailbox) override;
+  Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
+                                 MailboxRole role) override;
+  Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) override;
+  Result<void> delete_mailbox(MailboxId mailbox) override;
+  Result<void> set_subscription(MailboxId mailbox, Subscription subscription) override;
+
+  Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
+  Result<std::vector<Appended>> deliver(const NewMessage& message,
+                                        const std::vector<DeliveryTarget>& targets) override;
+  Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;
+  Result<MessageRecord> get_message(MailboxId mailbox, Uid uid) override;
+  Result<FlagUpdateResult> update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
+                                        const FlagUpdate& update) override;
+  Result<std::vector<Expunged>> expunge(MailboxId mailbox, const std::vector<Uid>& uids) override;
+  Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,
+                          MailboxId destination) override;
+  Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
+                          MailboxId destination) override;
+  Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) override;
+  Result<std::vector<std::string>> known_keywords(AccountId account) override;
+
+  Result<uint64_t> data_version() override;
+  Result<std::unordered_set<BlobRef>> referenced_blobs() override;
+
+ private:
+  explicit SqlStore(std::unique_ptr<Connection> connection) : db_(std::move(connection)) {}
+
+  // Runs `body` in a transaction under the mutex; commits on success (bumping
+  // data_version for writes), rolls back on error, retries writes on temporary.
+  Result<void> transact(TransactionMode mode, const std::function<Result<void>()>& body);
+  Result<void> apply_migrations();
+
+  // Helpers below run inside transact().
+  Result<Mailbox> load_mailbox(MailboxId id);
+  Result<std::optional<Mailbox>> load_mailbox_by_name(AccountId account, std::string_view name);
+  Result<Mailbox> insert_mailbox(AccountId account, std::string_view name, MailboxRole role);
+  Result<ModSeq> next_modseq(const Mailbox& mailbox);
+  Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
+  Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen);
+  Result<std::vector<MessageRecord>> select_messages(MailboxId mailbox, std::string_view where,
+                                                     int64_t argument);
+  Result<std::vector<Appended>> insert_messages(const NewMessage& message,
+                                                const std::vector<DeliveryTarget>& targets);
+  Result<std::vector<Expunged>> expunge_in(const Mailbox& mailbox, const std::vector<Uid>& uids);
+  Result<CopyResult> copy_in(MailboxId source, const std::vector<Uid>& uids, MailboxId destination);
+  Result<std::optional<int64_t>> account_id_by_key(const std::string& key);
+
+  std::mutex mutex_;
+  std::unique_ptr<Connection> db_;
+};
+
+}  // namespace postamt::store::sql

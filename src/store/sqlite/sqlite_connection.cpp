@@ -1,0 +1,149 @@
+#include "store/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+namespace postamt::store::sqlite {
+
+namespace {
+
+Error error_of(sqlite3* db, int rc, std::string_view what) {
+  int primary = rc & 0xff;
+  ErrorKind kind = ErrorKind::io;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) kind = ErrorKind::temporary;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    kind = ErrorKind::exists;
+  }
+  std::string message = std::string(what) + ": ";
+  message += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  return Error{kind, std::move(message)};
+}
+
+class SqliteDialect final : public sql::Dialect {
+ public:
+  std::string placeholder(int index) const override { return "?" + std::to_string(index); }
+  std::string_view auto_id_column() const override {
+    // AUTOINCREMENT: ids of deleted accounts and mailboxes are never handed out again.
+    return "INTEGER PRIMARY KEY AUTOINCREMENT";
+  }
+  std::string_view big_int_type() const override { return "INTEGER"; }
+  std::string_view blob_type() const override { return "BLOB"; }
+  std::string returning(std::string_view column) const override {
+    return " RETURNING " + std::string(column);
+  }
+  std::string_view on_conflict_ignore() const override { return " ON CONFLICT DO NOTHING"; }
+};
+
+class SqliteStatement final : public sql::Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  Result<void> bind_int(int index, int64_t value) override {
+    return check(sqlite3_bind_int64(stmt_, index, value));
+  }
+  Result<void> bind_text(int index, std::string_view value) override {
+    return check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                     SQLITE_UTF8));
+  }
+  Result<void> bind_null(int index) override { return check(sqlite3_bind_null(stmt_, index)); }
+
+  Result<sql::StepResult> step() override {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return sql::StepResult::row;
+    if (rc == SQLITE_DONE) return sql::StepResult::done;
+    return error_of(db_, sqlite3_extended_errcode(db_), "statement failed");
+  }
+  int64_t column_int(int index) const override { return sqlite3_column_int64(stmt_, index); }
+  std::string column_text(int index) const override {
+    const auto* text = sqlite3_column_text(stmt_, index);
+    int size = sqlite3_column_bytes(stmt_, index);
+    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size))
+                : std::string();
+  }
+  bool column_is_null(int index) const override {
+    return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+  }
+
+ private:
+  Result<void> check(int rc) {
+    if (rc != SQLITE_OK) return error_of(db_, rc, "cannot bind parameter");
+    return {};
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace
+
+const sql::Dialect& sqlite_dialect() {
+  static SqliteDialect dialect;
+  return dialect;
+}
+
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::string& path,
+                                                                 SqliteOptions options) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = error_of(db, rc, "cannot open database " + path);
+    sqlite3_close(db);
+    return Error{ErrorKind::io, e.message};
+  }
+  std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+  // journal_mode=WAL is persistent in the file; switching needs a moment without
+  // other connections, which busy_timeout waits for.
+  auto configured = connection->execute_script(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  if (!configured) {
+    return Error{configured.error().kind,
+                 "cannot configure database " + path + ": " + configured.error().message};
+  }
+  return connection;
+}
+
+SqliteConnection::~SqliteConnection() {
+  sqlite3_close_v2(db_);
+}
+
+const sql::Dialect& SqliteConnection::dialect() const {
+  return sqlite_dialect();
+}
+
+Result<std::unique_ptr<sql::Statement>> SqliteConnection::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return error_of(db_, sqlite3_extended_errcode(db_), "cannot prepare");
+  return std::unique_ptr<sql::Statement>(new SqliteStatement(db_, stmt));
+}
+
+Result<void> SqliteConnection::execute_script(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string what = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    Error e = error_of(nullptr, sqlite3_extended_errcode(db_), "statement failed");
+    return Error{e.kind, "statement failed: " + what};
+  }
+  return {};
+}
+
+Result<void> SqliteConnection::begin(sql::TransactionMode mode) {
+  return execute_script(mode == sql::TransactionMode::write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Result<void> SqliteConnection::commit() {
+  return execute_script("COMMIT");
+}
+
+void SqliteConnection::rollback() {
+  // Rolling back when SQLite already ended the transaction (after some errors) fails
+  // harmlessly; nothing else can be done about a failed rollback.
+  if (!sqlite3_get_autocommit(db_)) (void)execute_script("ROLLBACK");
+}
+
+}  // namespace postamt::store::sqlite
