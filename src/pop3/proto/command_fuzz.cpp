@@ -1,0 +1,40 @@
+// libFuzzer target: the POP3 command parser, and the message payload functions on the
+// same bytes (size must equal the payload length; stuffing must undo cleanly).
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "pop3/proto/command.h"
+#include "pop3/proto/message.h"
+#include "pop3/proto/response.h"
+
+using namespace postamt::pop3::proto;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto r = parse_command(text);
+  if (!r && r.error().message.find_first_of("\r\n") != std::string::npos) std::abort();
+
+  std::string payload = message_payload(text);
+  if (payload.size() != message_octets(text)) std::abort();
+  if (!payload.empty() && payload.substr(payload.size() - 2) != "\r\n") std::abort();
+  if (top_payload(text, UINT64_MAX) != payload) std::abort();
+
+  std::string wire = multiline_payload("", payload);
+  // Client-side unstuffing (RFC 1939 §3) up to the terminator gives back the payload.
+  std::string body = wire.substr(5);
+  if (body.size() < 3 || body.substr(body.size() - 3) != ".\r\n") std::abort();
+  body.resize(body.size() - 3);
+  std::string unstuffed;
+  bool line_start = true;
+  for (char c : body) {
+    if (line_start && c == '.') {
+      line_start = false;
+      continue;
+    }
+    unstuffed.push_back(c);
+    line_start = c == '\n';
+  }
+  if (unstuffed != payload) std::abort();
+  return 0;
+}

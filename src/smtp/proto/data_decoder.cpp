@@ -1,0 +1,117 @@
+#include "smtp/proto/data_decoder.h"
+
+namespace postamt::smtp::proto {
+
+DataDecoder::DataDecoder(DataDecoderOptions options) : options_(options) {}
+
+void DataDecoder::emit(std::string_view bytes, std::string& out) {
+  message_octets_ += bytes.size();
+  if (options_.max_message_octets != 0 && message_octets_ > options_.max_message_octets)
+    too_large_ = true;
+  if (!too_large_) out.append(bytes);
+}
+
+void DataDecoder::text(std::string_view run, std::string& out) {
+  line_octets_ += run.size();
+  if (options_.max_line_octets != 0 && line_octets_ + 2 > options_.max_line_octets)
+    line_too_long_ = true;
+  emit(run, out);
+}
+
+void DataDecoder::line_end(std::string& out) {
+  line_octets_ = 0;
+  emit("\r\n", out);
+}
+
+void DataDecoder::bare(char c, std::string& out) {
+  if (c == '\r') {
+    ++bare_cr_;
+  } else {
+    ++bare_lf_;
+  }
+  line_octets_ = 0;
+  if (options_.bare_line_ends == BareLineEnds::normalize) {
+    emit("\r\n", out);
+  } else {
+    emit(std::string_view(&c, 1), out);
+  }
+}
+
+size_t DataDecoder::feed(std::string_view input, std::string& out) {
+  if (state_ == State::done) return 0;
+  size_t i = 0;
+  const size_t n = input.size();
+  // Each branch either consumes input[i] (++i) or changes state and lets the next
+  // iteration look at the same octet again.
+  while (i < n) {
+    char c = input[i];
+    switch (state_) {
+      case State::line_start:
+        if (c == '.') {
+          state_ = State::dot;
+          ++i;
+        } else {
+          state_ = State::in_line;
+        }
+        break;
+      case State::in_line: {
+        if (c == '\r') {
+          state_ = State::cr;
+          ++i;
+        } else if (c == '\n') {
+          bare('\n', out);
+          ++i;
+        } else {
+          size_t j = i;
+          while (j < n && input[j] != '\r' && input[j] != '\n') ++j;
+          text(input.substr(i, j - i), out);
+          i = j;
+        }
+        break;
+      }
+      case State::cr:
+        if (c == '\n') {
+          line_end(out);
+          state_ = State::line_start;
+          ++i;
+        } else {
+          bare('\r', out);
+          state_ = State::in_line;
+        }
+        break;
+      case State::dot:
+        // RFC 5321 §4.5.2: a leading dot with more on the line is removed.
+        if (c == '\r') {
+          state_ = State::dot_cr;
+          ++i;
+        } else {
+          state_ = State::in_line;
+        }
+        break;
+      case State::dot_cr:
+        if (c == '\n') {
+          state_ = State::done;
+          return i + 1;
+        }
+        // ".\r" then something else: the dot was stuffing, the CR is bare.
+        bare('\r', out);
+        state_ = State::in_line;
+        break;
+      case State::done:
+        return i;
+    }
+  }
+  return n;
+}
+
+std::optional<Reply> data_rejection(const DataDecoder& decoder) {
+  if (decoder.too_large())
+    return make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum");
+  if (decoder.line_too_long())
+    return make_reply(554, code::kMediaError, "Message has a text line that is too long");
+  if (decoder.bare_line_ends() != 0 && decoder.bare_line_end_policy() == BareLineEnds::reject)
+    return make_reply(550, code::kMediaError, "Message contains bare CR or LF");
+  return std::nullopt;
+}
+
+}  // namespace postamt::smtp::proto
