@@ -1,0 +1,282 @@
+// Typed IMAP commands (RFC 9051 §6, RFC 3501 §6 and the extensions listed in
+// README.md), the result of parse_command(). Mailbox names are UTF-8 with INBOX
+// normalised (see mailbox_name.h). Each command type carries its state trait
+// (RFC 9051 §3: in which connection state it is valid) as `kState`, so the session
+// checks state in one place (DESIGN.md §4.1).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "imap/proto/search_key.h"
+#include "imap/proto/sequence_set.h"
+#include "imap/proto/types.h"
+
+namespace postamt::imap::proto {
+
+enum class CommandState { any, not_authenticated, authenticated, selected };
+// Whether numbers in a set are message sequence numbers or UIDs ("UID FETCH" etc.).
+enum class NumberKind { sequence, uid };
+
+struct CapabilityCmd {
+  static constexpr CommandState kState = CommandState::any;
+};
+struct NoopCmd {
+  static constexpr CommandState kState = CommandState::any;
+};
+struct LogoutCmd {
+  static constexpr CommandState kState = CommandState::any;
+};
+// IDLE (RFC 2177); the session reads "DONE" with CommandReader::expect_line().
+struct IdleCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+};
+struct NamespaceCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+};
+struct StartTlsCmd {
+  static constexpr CommandState kState = CommandState::not_authenticated;
+};
+struct CheckCmd {
+  static constexpr CommandState kState = CommandState::selected;
+};
+struct CloseCmd {
+  static constexpr CommandState kState = CommandState::selected;
+};
+struct UnselectCmd {
+  static constexpr CommandState kState = CommandState::selected;
+};
+
+// RFC 9051 §6.2.2 with SASL-IR (RFC 4959): `initial_response` is the decoded octets;
+// "=" gives an empty string, no argument gives nullopt.
+struct AuthenticateCmd {
+  static constexpr CommandState kState = CommandState::not_authenticated;
+  std::string mechanism;  // upper-cased
+  std::optional<std::string> initial_response;
+};
+
+struct LoginCmd {
+  static constexpr CommandState kState = CommandState::not_authenticated;
+  std::string userid;
+  std::string password;
+};
+
+// RFC 7162 §3.2.5 QRESYNC select parameter.
+struct QresyncParams {
+  uint32_t uid_validity = 0;
+  uint64_t mod_seq = 0;
+  std::optional<SequenceSet> known_uids;
+  std::optional<SequenceSet> known_sequence_set;  // seq-match-data, first half
+  std::optional<SequenceSet> known_uid_set;       // seq-match-data, second half
+};
+
+enum class SelectMode { select, examine };
+enum class Condstore { off, on };
+
+struct SelectCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  SelectMode mode = SelectMode::select;
+  std::string mailbox;
+  Condstore condstore = Condstore::off;  // "(CONDSTORE)" parameter, RFC 7162 §3.1.8
+  std::optional<QresyncParams> qresync;
+};
+
+// CREATE with RFC 6154 §5.3 "USE (...)"; special-use attributes as written ("\Sent").
+struct CreateCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+  std::vector<std::string> special_use;
+};
+
+struct DeleteCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+};
+
+struct RenameCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string from;
+  std::string to;
+};
+
+enum class Subscription { subscribe, unsubscribe };
+struct SubscribeCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  Subscription action = Subscription::subscribe;
+  std::string mailbox;
+};
+
+// LIST selection options (RFC 5258 §3.1, RFC 6154 §5.2).
+struct ListSelect {
+  bool subscribed = false;
+  bool remote = false;
+  bool recursive_match = false;
+  bool special_use = false;
+  friend bool operator==(const ListSelect&, const ListSelect&) = default;
+};
+
+// LIST return options (RFC 5258 §3.2, RFC 5819 STATUS, RFC 6154 SPECIAL-USE).
+struct ListReturn {
+  bool subscribed = false;
+  bool children = false;
+  bool special_use = false;
+  std::vector<StatusItem> status;  // empty: no STATUS return option
+  friend bool operator==(const ListReturn&, const ListReturn&) = default;
+};
+
+// LIST (basic or extended) and LSUB. `reference` and `patterns` are UTF-8; wildcards
+// "%" and "*" are kept as written. `extended` is true when selection options, several
+// patterns or return options were given (RFC 5258 §3).
+struct ListCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  enum class Kind { list, lsub };
+  Kind kind = Kind::list;
+  std::string reference;
+  std::vector<std::string> patterns;
+  ListSelect select;
+  ListReturn returns;
+  bool extended = false;
+};
+
+struct StatusCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+  std::vector<StatusItem> items;
+};
+
+// APPEND of one message (MULTIAPPEND is not supported). `form` says whether the
+// message came as a literal8 (RFC 3516 BINARY APPEND).
+enum class MessageForm { literal, literal8 };
+struct AppendCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+  std::vector<std::string> flags;
+  std::optional<DateTime> internal_date;
+  std::string message;
+  MessageForm form = MessageForm::literal;
+};
+
+// EXPUNGE, or UID EXPUNGE <set> (RFC 4315 §2.1) when `uids` is present.
+struct ExpungeCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  std::optional<SequenceSet> uids;
+};
+
+// RFC 4731 / RFC 9051 §6.4.4 RETURN options. An empty RETURN () means ALL (RFC 4731
+// §3.1); `requested` is false when no RETURN was given (plain SEARCH response).
+struct SearchReturn {
+  bool requested = false;
+  bool min = false;
+  bool max = false;
+  bool all = false;
+  bool count = false;
+  bool save = false;
+  friend bool operator==(const SearchReturn&, const SearchReturn&) = default;
+};
+
+enum class SearchCharset { us_ascii, utf8 };
+
+struct SearchCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  NumberKind numbers = NumberKind::sequence;
+  SearchCharset charset = SearchCharset::us_ascii;
+  bool charset_given = false;
+  SearchReturn returns;
+  SearchKey key;  // the program: an `and_` of all top-level keys
+};
+
+enum class Peek { no, yes };
+
+// One FETCH data item after macro expansion (ALL/FAST/FULL, RFC 9051 §6.4.5).
+struct FetchItem {
+  enum class Kind {
+    envelope,
+    flags,
+    internal_date,
+    rfc822_size,
+    body,
+    body_structure,
+    uid,
+    mod_seq,
+    rfc822,
+    rfc822_header,
+    rfc822_text,
+    body_section,  // BODY[...] / BODY.PEEK[...]
+    binary,        // BINARY[...] / BINARY.PEEK[...] (RFC 3516)
+    binary_size,   // BINARY.SIZE[...]
+  };
+  Kind kind = Kind::flags;
+  Section section;                 // body_section, binary (part only), binary_size
+  std::optional<Partial> partial;  // body_section, binary
+  Peek peek = Peek::no;
+  friend bool operator==(const FetchItem&, const FetchItem&) = default;
+};
+
+struct FetchCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  NumberKind numbers = NumberKind::sequence;
+  SequenceSet set;
+  std::vector<FetchItem> items;
+  std::optional<uint64_t> changed_since;  // RFC 7162 §3.1.4
+  bool vanished = false;                  // RFC 7162 §3.2.6 (UID FETCH only)
+};
+
+enum class StoreMode { replace, add, remove };
+enum class Silent { no, yes };
+
+struct StoreCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  NumberKind numbers = NumberKind::sequence;
+  SequenceSet set;
+  StoreMode mode = StoreMode::replace;
+  Silent silent = Silent::no;
+  std::vector<std::string> flags;
+  std::optional<uint64_t> unchanged_since;  // RFC 7162 §3.1.3
+};
+
+enum class Transfer { copy, move };
+struct CopyCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  Transfer action = Transfer::copy;  // COPY or MOVE (RFC 6851)
+  NumberKind numbers = NumberKind::sequence;
+  SequenceSet set;
+  std::string mailbox;
+};
+
+// RFC 2971: ID NIL gives nullopt values list; values may be NIL too.
+struct IdCmd {
+  static constexpr CommandState kState = CommandState::any;
+  std::optional<std::vector<std::pair<std::string, std::optional<std::string>>>> params;
+};
+
+struct EnableCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::vector<std::string> capabilities;  // upper-cased
+};
+
+struct GetQuotaCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string root;
+};
+
+struct GetQuotaRootCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+};
+
+using CommandBody =
+    std::variant<CapabilityCmd, NoopCmd, LogoutCmd, IdleCmd, NamespaceCmd, StartTlsCmd, CheckCmd,
+                 CloseCmd, UnselectCmd, AuthenticateCmd, LoginCmd, SelectCmd, CreateCmd, DeleteCmd,
+                 RenameCmd, SubscribeCmd, ListCmd, StatusCmd, AppendCmd, ExpungeCmd, SearchCmd,
+                 FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd>;
+
+struct Command {
+  std::string tag;
+  CommandBody body;
+};
+
+}  // namespace postamt::imap::proto

@@ -1,0 +1,149 @@
+// Incremental IMAP command reader: splits the client's byte stream into complete
+// commands, literals included (RFC 9051 §4.3, RFC 7888 LITERAL+/LITERAL-, RFC 3516 /
+// RFC 4466 literal8). No I/O: the session feeds bytes it has read and acts on events.
+//
+//   CommandReader r(limits);
+//   r.feed(bytes);
+//   for (;;) switch (r.next()) {
+//     case Event::need_more: read more, feed, continue
+//     case Event::literal_announced: check r.literal() (and r.partial() if needed), then
+//          send "+ Ready" and r.accept_literal(), or send "tag NO/BAD" and r.reject_literal()
+//     case Event::command: parse_command(r.take_command())
+//     case Event::line: (after expect_line()) SASL response or IDLE's DONE: r.take_command()
+//     case Event::error: send "tag BAD ..." (or "* BAD" when r.error().tag is empty); when
+//          r.error().recovery is close, send BYE and close. Otherwise keep calling next().
+//   }
+//
+// Memory: the reader holds at most one command (bounded by ReaderLimits::max_command)
+// plus the bytes fed and not yet consumed. Feed again only after next() returned
+// need_more, so unconsumed input never exceeds one read. Over-limit lines and literals
+// are discarded as they arrive, never buffered. Not thread-safe: one reader per
+// connection, used from the connection's executor.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace postamt::imap::proto {
+
+// RFC 9051 §4: lines are limited by implementation; these are Postamt's defaults.
+inline constexpr size_t kMaxLineAuthenticated = 64 * 1024;
+inline constexpr size_t kMaxLineUnauthenticated = 8 * 1024;
+// RFC 7888 §5: with LITERAL-, a non-synchronising literal is at most 4096 octets.
+inline constexpr uint64_t kLiteralMinusMax = 4096;
+
+// Which non-synchronising literal capability the server advertises (RFC 7888 §5: a
+// server never advertises both). Both use the "{n+}" form on the wire.
+enum class NonSyncLiterals { literal_plus, literal_minus };
+
+struct ReaderLimits {
+  size_t max_line = kMaxLineAuthenticated;     // one line piece, CRLF excluded
+  uint64_t max_literal = 64ull * 1024 * 1024;  // one literal
+  uint64_t max_command = 80ull * 1024 * 1024;  // lines + literals of one command
+  // An over-limit non-synchronising literal at most this large is read and thrown
+  // away (RFC 7888 §4 choice 1); a larger one makes the reader ask to close (choice 2).
+  uint64_t max_discard = 1024 * 1024;
+  NonSyncLiterals non_sync = NonSyncLiterals::literal_plus;
+};
+
+enum class LiteralSync { synchronizing, non_synchronizing };
+enum class LiteralForm { text, binary };  // "{n}" CHAR8 vs "~{n}" literal8 (any OCTET)
+
+struct LiteralAnnouncement {
+  uint64_t size = 0;
+  LiteralSync sync = LiteralSync::synchronizing;
+  LiteralForm form = LiteralForm::text;
+};
+
+enum class ReadErrorKind {
+  line_too_long,      // a line piece exceeded max_line
+  literal_too_large,  // a literal exceeded max_literal, or 4096 with LITERAL-
+  command_too_large,  // lines + literals exceeded max_command
+};
+
+// resync: the reader drops the command and continues with the next one by itself
+// (discarding the rest of the line and any non-synchronising literal that follows).
+// close: the rest cannot be skipped cheaply; the caller sends BYE and closes.
+enum class Recovery { resync, close };
+
+struct ReadError {
+  ReadErrorKind kind = ReadErrorKind::line_too_long;
+  Recovery recovery = Recovery::resync;
+  std::string tag;  // the command's tag, or empty when it could not be read
+  // What the BAD text should say, plain words.
+  std::string message;
+};
+
+class CommandReader {
+ public:
+  enum class Event { need_more, command, literal_announced, line, error };
+
+  explicit CommandReader(ReaderLimits limits) : limits_(limits), next_limits_(limits) {}
+
+  // Applies from the next command on (e.g. the 64 KiB line limit after LOGIN).
+  void set_limits(const ReaderLimits& limits) { next_limits_ = limits; }
+
+  // Appends received bytes. Requires that next() returned need_more (see above).
+  void feed(std::string_view bytes);
+
+  // Advances over buffered input and reports what happened.
+  Event next();
+
+  // After Event::command: the whole command without its final CRLF; literals stay in
+  // place as "{n}\r\n" + n octets ("{n+}", "~{n}" likewise). After Event::line: the
+  // line without CRLF. Moves the text out.
+  std::string take_command();
+
+  // After Event::literal_announced (synchronising literals only; non-synchronising
+  // ones within limits are read without an event).
+  const LiteralAnnouncement& literal() const { return literal_; }
+  // The command text received so far (lets the session see "APPEND" before deciding).
+  std::string_view partial() const { return cmd_; }
+  void accept_literal();
+  // The client will not send the literal; the command is dropped.
+  void reject_literal();
+
+  // After Event::error.
+  const ReadError& error() const { return error_; }
+
+  // The next thing to read is a bare line (AUTHENTICATE responses, RFC 9051 §6.2.2;
+  // "DONE" ending IDLE, RFC 2177): no literal interpretation. Requires being between
+  // commands.
+  void expect_line() { raw_line_ = true; }
+
+ private:
+  enum class State {
+    line,             // reading a line piece of a command
+    awaiting_answer,  // a synchronising literal was announced
+    literal,          // reading literal octets
+    discard_line,     // skipping the rest of a bad line
+    discard_literal,  // skipping a non-synchronising literal of a bad command
+    closed,           // Recovery::close was reported
+  };
+
+  Event finish_line(size_t line_end);
+  Event on_literal_marker(const LiteralAnnouncement& lit);
+  Event fail(ReadErrorKind kind, Recovery recovery, std::string message);
+  void start_command();
+  std::string current_tag() const;
+
+  ReaderLimits limits_;
+  ReaderLimits next_limits_;
+  std::string in_;
+  size_t in_pos_ = 0;
+
+  State state_ = State::line;
+  bool raw_line_ = false;
+  bool fresh_ = true;  // no octet of the next command read yet
+  std::string cmd_;
+  size_t line_start_ = 0;
+  uint64_t remaining_ = 0;  // literal octets still to read or discard
+  std::string discard_tail_;
+  LiteralAnnouncement literal_;
+  ReadError error_;
+  std::string ready_;
+};
+
+}  // namespace postamt::imap::proto

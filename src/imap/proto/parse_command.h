@@ -1,0 +1,61 @@
+// parse_command(): one complete command (as CommandReader returns it) -> typed Command.
+// Parses completely before anything touches state (DESIGN.md §4.2). Pure function,
+// safe on any thread.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "imap/proto/command.h"
+#include "imap/proto/mailbox_name.h"
+
+namespace postamt::imap::proto {
+
+struct ParseOptions {
+  // Modified UTF-7 until the client enables UTF8=ACCEPT or IMAP4rev2.
+  MailboxEncoding mailbox_encoding = MailboxEncoding::modified_utf7;
+  // Nesting limit for SEARCH parentheses / NOT / OR (keeps recursion bounded).
+  size_t max_search_depth = 64;
+};
+
+enum class ParseErrorKind {
+  syntax,           // malformed: answer "tag BAD <message>"
+  unknown_command,  // the command name is not known: "tag BAD <message>"
+  bad_charset,      // SEARCH CHARSET other than US-ASCII / UTF-8: "tag NO [BADCHARSET (...)]"
+  limit,            // SEARCH nesting over max_search_depth: "tag BAD"
+};
+
+struct ParseError {
+  ParseErrorKind kind = ParseErrorKind::syntax;
+  // The tag when it could be read; empty means answer with an untagged "* BAD".
+  std::string tag;
+  // Which part is wrong, in plain words ("FETCH: unknown data item FOO").
+  std::string message;
+};
+
+// Either a Command or a ParseError.
+class ParseResult {
+ public:
+  ParseResult(Command c) : v_(std::move(c)) {}
+  ParseResult(ParseError e) : v_(std::move(e)) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  // Requires ok().
+  Command& value() { return std::get<0>(v_); }
+  const Command& value() const { return std::get<0>(v_); }
+  Command& operator*() { return value(); }
+  Command* operator->() { return &value(); }
+  // Requires !ok().
+  const ParseError& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<Command, ParseError> v_;
+};
+
+// `text` is a complete command without its final CRLF, literals in place
+// ("a1 LOGIN {3}\r\nbob pw"). Never throws; all malformed input yields a ParseError.
+ParseResult parse_command(std::string_view text, const ParseOptions& options = {});
+
+}  // namespace postamt::imap::proto

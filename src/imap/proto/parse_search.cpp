@@ -1,0 +1,249 @@
+// SEARCH arguments (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH, RFC 5182 SAVE,
+// RFC 7162 §3.1.5 MODSEQ).
+#include <array>
+
+#include "base/strings.h"
+#include "imap/proto/chars.h"
+#include "imap/proto/parser.h"
+
+namespace postamt::imap::proto {
+
+namespace {
+
+using K = SearchKey::Kind;
+
+enum class Arg { none, string, date, number, keyword, header, set, one_key, two_keys, mod_seq };
+
+struct KeySpec {
+  std::string_view name;
+  K kind;
+  Arg arg;
+};
+
+constexpr std::array<KeySpec, 36> kKeys = {{
+    {"ALL", K::all, Arg::none},
+    {"ANSWERED", K::answered, Arg::none},
+    {"BCC", K::bcc, Arg::string},
+    {"BEFORE", K::before, Arg::date},
+    {"BODY", K::body, Arg::string},
+    {"CC", K::cc, Arg::string},
+    {"DELETED", K::deleted, Arg::none},
+    {"DRAFT", K::draft, Arg::none},
+    {"FLAGGED", K::flagged, Arg::none},
+    {"FROM", K::from, Arg::string},
+    {"HEADER", K::header, Arg::header},
+    {"KEYWORD", K::keyword, Arg::keyword},
+    {"LARGER", K::larger, Arg::number},
+    {"NEW", K::new_, Arg::none},
+    {"NOT", K::not_, Arg::one_key},
+    {"OLD", K::old, Arg::none},
+    {"ON", K::on, Arg::date},
+    {"OR", K::or_, Arg::two_keys},
+    {"RECENT", K::recent, Arg::none},
+    {"SEEN", K::seen, Arg::none},
+    {"SENTBEFORE", K::sent_before, Arg::date},
+    {"SENTON", K::sent_on, Arg::date},
+    {"SENTSINCE", K::sent_since, Arg::date},
+    {"SINCE", K::since, Arg::date},
+    {"SMALLER", K::smaller, Arg::number},
+    {"SUBJECT", K::subject, Arg::string},
+    {"TEXT", K::text, Arg::string},
+    {"TO", K::to, Arg::string},
+    {"UID", K::uid, Arg::set},
+    {"UNANSWERED", K::unanswered, Arg::none},
+    {"UNDELETED", K::undeleted, Arg::none},
+    {"UNDRAFT", K::undraft, Arg::none},
+    {"UNFLAGGED", K::unflagged, Arg::none},
+    {"UNKEYWORD", K::unkeyword, Arg::keyword},
+    {"UNSEEN", K::unseen, Arg::none},
+    {"MODSEQ", K::mod_seq, Arg::mod_seq},
+}};
+
+Result<SearchKey> search_key(Parser& p, size_t depth);
+
+Result<void> key_list(Parser& p, size_t depth, SearchKey& parent) {
+  for (;;) {
+    auto k = search_key(p, depth);
+    if (!k) return k.error();
+    parent.children.push_back(std::move(*k));
+    if (p.sc.peek() != ' ') return {};
+    // A space followed by ")" is not another key; let the caller report it.
+    p.sc.consume(' ');
+  }
+}
+
+// RFC 7162 §3.1.5: "MODSEQ" [SP entry-name SP entry-type-req] SP mod-sequence-valzer
+Result<void> mod_seq_args(Parser& p, SearchKey& key) {
+  POSTAMT_TRY(p.sc.sp());
+  if (p.sc.peek() == '"') {
+    auto entry = p.sc.string();
+    if (!entry) return entry.error();
+    if (!istarts_with(*entry, "/flags/")) return syntax_error("bad MODSEQ entry name");
+    POSTAMT_TRY(p.sc.sp());
+    if (!p.sc.consume_word("priv") && !p.sc.consume_word("shared") && !p.sc.consume_word("all"))
+      return syntax_error("bad MODSEQ entry type");
+    POSTAMT_TRY(p.sc.sp());
+  }
+  auto ms = p.mod_sequence(Parser::Zero::allow);
+  if (!ms) return ms.error();
+  key.number = *ms;
+  return {};
+}
+
+Result<SearchKey> search_key(Parser& p, size_t depth) {
+  if (depth > p.options.max_search_depth) {
+    p.error_kind = ParseErrorKind::limit;
+    return syntax_error("search program nested too deeply");
+  }
+  SearchKey key;
+  char c = p.sc.peek();
+  if (c == '(') {
+    p.sc.consume('(');
+    key.kind = K::and_;
+    POSTAMT_TRY(key_list(p, depth + 1, key));
+    POSTAMT_TRY(p.sc.expect(')', "')' closing the search key list"));
+    return key;
+  }
+  if (chars::is_digit(c) || c == '*' || c == '$') {
+    auto set = p.sequence_set();
+    if (!set) return set.error();
+    key.kind = K::sequence_set;
+    key.set = std::move(*set);
+    return key;
+  }
+  auto name = p.sc.atom();
+  if (!name) return syntax_error("expected a search key");
+  const KeySpec* spec = nullptr;
+  for (const KeySpec& s : kKeys)
+    if (iequals(s.name, *name)) spec = &s;
+  if (!spec) return syntax_error("unknown search key " + std::string(name->substr(0, 32)));
+  key.kind = spec->kind;
+  switch (spec->arg) {
+    case Arg::none:
+      break;
+    case Arg::string: {
+      POSTAMT_TRY(p.sc.sp());
+      auto s = p.sc.astring();
+      if (!s) return s.error();
+      key.text = std::move(*s);
+      break;
+    }
+    case Arg::header: {
+      POSTAMT_TRY(p.sc.sp());
+      auto h = p.sc.astring();
+      if (!h) return h.error();
+      POSTAMT_TRY(p.sc.sp());
+      auto s = p.sc.astring();
+      if (!s) return s.error();
+      key.header_name = std::move(*h);
+      key.text = std::move(*s);
+      break;
+    }
+    case Arg::keyword: {
+      POSTAMT_TRY(p.sc.sp());
+      auto kw = p.sc.atom();
+      if (!kw) return syntax_error("expected a keyword");
+      key.text = std::string(*kw);
+      break;
+    }
+    case Arg::date: {
+      POSTAMT_TRY(p.sc.sp());
+      auto d = p.sc.date();
+      if (!d) return d.error();
+      key.date = *d;
+      break;
+    }
+    case Arg::number: {
+      POSTAMT_TRY(p.sc.sp());
+      auto n = p.sc.number64();
+      if (!n) return n.error();
+      key.number = *n;
+      break;
+    }
+    case Arg::set: {
+      POSTAMT_TRY(p.sc.sp());
+      auto set = p.sequence_set();
+      if (!set) return set.error();
+      key.set = std::move(*set);
+      break;
+    }
+    case Arg::one_key:
+    case Arg::two_keys: {
+      POSTAMT_TRY(p.sc.sp());
+      auto a = search_key(p, depth + 1);
+      if (!a) return a.error();
+      key.children.push_back(std::move(*a));
+      if (spec->arg == Arg::two_keys) {
+        POSTAMT_TRY(p.sc.sp());
+        auto b = search_key(p, depth + 1);
+        if (!b) return b.error();
+        key.children.push_back(std::move(*b));
+      }
+      break;
+    }
+    case Arg::mod_seq:
+      POSTAMT_TRY(mod_seq_args(p, key));
+      break;
+  }
+  return key;
+}
+
+// RFC 4731 §3.1 / RFC 9051 §6.4.4 search-return-opts, after "RETURN" SP.
+Result<void> return_options(Parser& p, SearchReturn& ret) {
+  POSTAMT_TRY(p.sc.expect('(', "'(' opening RETURN options"));
+  ret.requested = true;
+  POSTAMT_TRY(p.elements([&]() -> Result<void> {
+    if (p.sc.consume_word("MIN")) {
+      ret.min = true;
+    } else if (p.sc.consume_word("MAX")) {
+      ret.max = true;
+    } else if (p.sc.consume_word("ALL")) {
+      ret.all = true;
+    } else if (p.sc.consume_word("COUNT")) {
+      ret.count = true;
+    } else if (p.sc.consume_word("SAVE")) {
+      ret.save = true;
+    } else {
+      return syntax_error("unknown RETURN option");
+    }
+    return {};
+  }));
+  // RFC 4731 §3.1: "RETURN ()" is the same as "RETURN (ALL)".
+  if (!ret.min && !ret.max && !ret.count && !ret.save) ret.all = true;
+  return {};
+}
+
+}  // namespace
+
+Result<SearchCmd> parse_search(Parser& p, NumberKind numbers) {
+  SearchCmd cmd;
+  cmd.numbers = numbers;
+  POSTAMT_TRY(p.sc.sp());
+  if (p.sc.consume_word("RETURN")) {
+    POSTAMT_TRY(p.sc.sp());
+    POSTAMT_TRY(return_options(p, cmd.returns));
+    POSTAMT_TRY(p.sc.sp());
+  }
+  if (p.sc.consume_word("CHARSET")) {
+    POSTAMT_TRY(p.sc.sp());
+    auto cs = p.sc.astring();
+    if (!cs) return cs.error();
+    if (iequals(*cs, "UTF-8")) {
+      cmd.charset = SearchCharset::utf8;
+    } else if (iequals(*cs, "US-ASCII")) {
+      cmd.charset = SearchCharset::us_ascii;
+    } else {
+      // RFC 9051 §6.4.4: NO [BADCHARSET] for a charset the server does not support.
+      p.error_kind = ParseErrorKind::bad_charset;
+      return syntax_error("unsupported charset");
+    }
+    cmd.charset_given = true;
+    POSTAMT_TRY(p.sc.sp());
+  }
+  cmd.key.kind = K::and_;
+  POSTAMT_TRY(key_list(p, 1, cmd.key));
+  POSTAMT_TRY(p.sc.end());
+  return cmd;
+}
+
+}  // namespace postamt::imap::proto
