@@ -1,0 +1,397 @@
+// Server, TcpConnection and TLS over real loopback sockets.
+#include "net/server.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "net/line_reader.h"
+#include "net/runtime.h"
+#include "net/test_support.h"
+#include "net/testing/run.h"
+
+namespace postamt::net {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::block_on;
+
+std::atomic<size_t> g_discarded{0};
+std::atomic<int> g_flood_result{-1};
+
+std::string_view admission_name(Admission a) {
+  switch (a) {
+    case Admission::accepted:
+      return "accepted";
+    case Admission::too_many_from_ip:
+      return "too_many_from_ip";
+    case Admission::too_many_total:
+      return "too_many_total";
+  }
+  return "?";
+}
+
+// A tiny line protocol: greeting, then echo; STARTTLS, TLSINFO, PEER, QUIT.
+awaitable<void> echo_session(std::unique_ptr<Connection> conn, SessionContext ctx) {
+  if (ctx.admission != Admission::accepted) {
+    char byte;
+    auto r = co_await conn->read_some(std::span<char>(&byte, 1), 1s);
+    (void)co_await conn->write(fmt::format("421 {} read={}\r\n", admission_name(ctx.admission),
+                                           r ? "ok" : to_string(r.error().kind)),
+                               5s);
+    co_return;
+  }
+  (void)co_await conn->write(
+      fmt::format("220 {} {}\r\n", ctx.service, conn->is_tls() ? "tls" : "plain"), 5s);
+  LineReader reader(*conn);
+  for (;;) {
+    auto line = co_await reader.read_line(1000, 30s);
+    if (!line) {
+      if (conn->shutdown_requested()) (void)co_await conn->write("421 shutting down\r\n", 5s);
+      co_return;
+    }
+    std::string reply;
+    if (line->text == "STARTTLS") {
+      (void)co_await conn->write("220 go\r\n", 5s);
+      g_discarded = reader.discard_buffered();
+      if (!co_await conn->start_tls(5s)) co_return;
+      continue;
+    } else if (line->text == "TLSINFO") {
+      auto info = conn->tls_info();
+      reply = info ? fmt::format("250 {} {} {}\r\n", info->version, info->cipher, info->bits)
+                   : "250 none\r\n";
+    } else if (line->text == "PEER") {
+      reply = fmt::format("250 {} loopback={} local={}\r\n", conn->remote().address,
+                          conn->remote_is_loopback() ? "yes" : "no", conn->local().to_string());
+    } else if (line->text == "QUIT") {
+      (void)co_await conn->write("221 bye\r\n", 5s);
+      co_return;
+    } else {
+      reply = "250 echo " + line->text + "\r\n";
+    }
+    if (!co_await conn->write(reply, 5s)) co_return;
+  }
+}
+
+awaitable<void> short_timeout_session(std::unique_ptr<Connection> conn, SessionContext) {
+  LineReader reader(*conn);
+  auto line = co_await reader.read_line(1000, 20ms);
+  (void)co_await conn->write(
+      fmt::format("421 {}\r\n", line ? "line" : to_string(line.error().kind)), 5s);
+}
+
+// Never reads: keeps writing until the write fails.
+awaitable<void> flood_session(std::unique_ptr<Connection> conn, SessionContext) {
+  std::string big(64 << 20, 'x');
+  auto r = co_await conn->write(big, 60s);
+  g_flood_result = r ? 100 : static_cast<int>(r.error().kind);
+}
+
+// Ignores the request to finish.
+awaitable<void> stubborn_session(std::unique_ptr<Connection> conn, SessionContext) {
+  char buffer[64];
+  (void)co_await conn->read_some(buffer, 30s);
+  co_await sleep(1h);
+}
+
+// Client side: a connection with its reader.
+struct Client {
+  std::unique_ptr<Connection> conn;
+  std::unique_ptr<LineReader> reader;
+};
+
+awaitable<Result<Client>> dial(uint16_t port) {
+  auto conn = co_await connect("127.0.0.1", port, 5s);
+  if (!conn) co_return conn.error();
+  Client c{std::move(*conn), nullptr};
+  c.reader = std::make_unique<LineReader>(*c.conn);
+  co_return c;
+}
+
+// The next line, or "error:<kind>".
+awaitable<std::string> next_line(Client* c) {
+  auto line = co_await c->reader->read_line(1000, 10s);
+  if (!line) co_return "error:" + std::string(to_string(line.error().kind));
+  co_return line->text;
+}
+
+// Sends `text`, then reads `replies` lines; returns them joined with '\n'.
+awaitable<std::string> exchange(Client* c, std::string text, int replies) {
+  if (!text.empty()) {
+    auto w = co_await c->conn->write(text, 5s);
+    if (!w) co_return "write error";
+  }
+  std::string out;
+  for (int i = 0; i < replies; ++i) {
+    if (i) out += '\n';
+    out += co_await next_line(c);
+  }
+  co_return out;
+}
+
+awaitable<std::string> start_client_tls(Client* c, std::shared_ptr<const TlsClientContext> ctx,
+                                        std::string name) {
+  auto r = co_await c->conn->start_tls_client(std::move(ctx), std::move(name), 5s);
+  co_return r ? "ok" : "error:" + std::string(to_string(r.error().kind));
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cert_ = dir_.path("cert.pem");
+    key_ = dir_.path("key.pem");
+    ASSERT_TRUE(ensure_self_signed(cert_, key_, "localhost"));
+    auto tls = TlsContext::load(cert_, key_);
+    ASSERT_TRUE(tls);
+    tls_ = *tls;
+    auto verify = TlsClientContext::create(TlsVerify::verify, cert_);
+    ASSERT_TRUE(verify);
+    verify_ = *verify;
+    auto any = TlsClientContext::create(TlsVerify::opportunistic);
+    ASSERT_TRUE(any);
+    opportunistic_ = *any;
+    runtime_.start();
+  }
+  void TearDown() override { server_.reset(); }
+
+  Server& server(Limits limits = {}) {
+    server_ = std::make_unique<Server>(runtime_, limits, tls_);
+    return *server_;
+  }
+  uint16_t listen(TlsMode mode, Handler handler, std::string service = "echo") {
+    auto bound = server_->add_listener(service, "127.0.0.1:0", mode, std::move(handler));
+    EXPECT_TRUE(bound);
+    return bound ? bound->port : 0;
+  }
+  Client dial_ok(uint16_t port) {
+    auto c = block_on(runtime_, dial(port));
+    if (!c) throw std::runtime_error(c.error().message);
+    return std::move(*c);
+  }
+  std::string talk(Client& c, std::string text, int replies) {
+    return block_on(runtime_, exchange(&c, std::move(text), replies));
+  }
+  void wait_for_sessions(size_t n) {
+    for (int i = 0; i < 2000 && server_->session_count() != n; ++i) ::usleep(1000);
+    ASSERT_EQ(server_->session_count(), n);
+  }
+
+  TempDir dir_;
+  std::string cert_, key_;
+  std::shared_ptr<TlsContext> tls_;
+  std::shared_ptr<const TlsClientContext> verify_, opportunistic_;
+  Runtime runtime_{RuntimeOptions{.network_threads = 2}};
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, PlainEchoOnAFreePortAndTheListeningLogLine) {
+  server();
+  ::testing::internal::CaptureStderr();
+  auto bound = server_->add_listener("echo", "127.0.0.1:0", TlsMode::plain, echo_session);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->address, "127.0.0.1");
+  EXPECT_NE(bound->port, 0);
+  EXPECT_NE(log.find(fmt::format("postamt/master[{}]: listening: echo 127.0.0.1:{}\n", getpid(),
+                                 bound->port)),
+            std::string::npos)
+      << log;
+
+  Client c = dial_ok(bound->port);
+  EXPECT_EQ(c.conn->remote().to_string(), fmt::format("127.0.0.1:{}", bound->port));
+  EXPECT_TRUE(c.conn->remote_is_loopback());
+  EXPECT_EQ(talk(c, "", 1), "220 echo plain");
+  EXPECT_EQ(talk(c, "HELLO\r\nPEER\r\nQUIT\r\n", 4),
+            fmt::format("250 echo HELLO\n250 127.0.0.1 loopback=yes local=127.0.0.1:{}\n221 "
+                        "bye\nerror:closed",
+                        bound->port));
+}
+
+TEST_F(ServerTest, ImplicitTlsHandshakesBeforeTheHandler) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session, "submissions");
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&c, verify_, "localhost")), "ok");
+  ASSERT_TRUE(c.conn->is_tls());
+  EXPECT_EQ(c.conn->tls_info()->version, "TLSv1.3");
+  EXPECT_EQ(talk(c, "", 1), "220 submissions tls");
+  EXPECT_EQ(talk(c, "TLSINFO\r\n", 1),
+            fmt::format("250 TLSv1.3 {} {}", c.conn->tls_info()->cipher, c.conn->tls_info()->bits));
+  EXPECT_EQ(c.conn->tls_info()->cipher, "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(c.conn->tls_info()->bits, 256);
+  EXPECT_EQ(talk(c, "QUIT\r\n", 2), "221 bye\nerror:closed");
+}
+
+TEST_F(ServerTest, ClientVerificationChecksTheName) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  Client wrong = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&wrong, verify_, "mail.example.test")),
+            "error:permission");
+  Client any = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&any, opportunistic_, "mail.example.test")), "ok");
+  EXPECT_EQ(talk(any, "", 1), "220 echo tls");
+}
+
+TEST_F(ServerTest, StartTlsDiscardsBytesPipelinedAfterIt) {
+  server();
+  uint16_t port = listen(TlsMode::plain, echo_session, "smtpd");
+  Client c = dial_ok(port);
+  EXPECT_EQ(talk(c, "", 1), "220 smtpd plain");
+  EXPECT_EQ(talk(c, "STARTTLS\r\nNOOP\r\n", 1), "220 go");
+  EXPECT_EQ(c.reader->discard_buffered(), 0u);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&c, verify_, "localhost")), "ok");
+  EXPECT_EQ(g_discarded.load(), 6u);
+  EXPECT_EQ(talk(c, "AFTER\r\n", 1), "250 echo AFTER");
+  EXPECT_EQ(talk(c, "TLSINFO\r\n", 1), "250 TLSv1.3 TLS_AES_256_GCM_SHA384 256");
+}
+
+TEST_F(ServerTest, StartTlsWithoutCertificateIsInvalid) {
+  server_ = std::make_unique<Server>(runtime_, Limits{}, nullptr);
+  uint16_t port = listen(TlsMode::plain, echo_session);
+  Client c = dial_ok(port);
+  EXPECT_EQ(talk(c, "", 1), "220 echo plain");
+  // The handler ends the session when start_tls fails.
+  EXPECT_EQ(talk(c, "STARTTLS\r\n", 2), "220 go\nerror:closed");
+  auto implicit = server_->add_listener("x", "127.0.0.1:0", TlsMode::implicit, echo_session);
+  ASSERT_FALSE(implicit);
+  EXPECT_EQ(implicit.error().kind, ErrorKind::invalid);
+}
+
+TEST_F(ServerTest, ReadDeadlinesFire) {
+  server();
+  uint16_t port = listen(TlsMode::plain, short_timeout_session);
+  Client c = dial_ok(port);
+  EXPECT_EQ(talk(c, "", 2), "421 timeout\nerror:closed");
+
+  // Client side: a server that says nothing.
+  uint16_t silent = listen(TlsMode::plain, stubborn_session);
+  Client s = dial_ok(silent);
+  auto r = block_on(runtime_, s.reader->read_line(100, 10ms));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::timeout);
+}
+
+TEST_F(ServerTest, PerIpLimitLetsTheHandlerRefuse) {
+  server(Limits{.max_connections_per_ip = 2});
+  uint16_t port = listen(TlsMode::plain, echo_session);
+  Client a = dial_ok(port);
+  Client b = dial_ok(port);
+  EXPECT_EQ(talk(a, "", 1), "220 echo plain");
+  EXPECT_EQ(talk(b, "", 1), "220 echo plain");
+  Client c = dial_ok(port);
+  EXPECT_EQ(talk(c, "", 2), "421 too_many_from_ip read=limit\nerror:closed");
+  EXPECT_EQ(talk(a, "QUIT\r\n", 2), "221 bye\nerror:closed");
+  wait_for_sessions(1);
+  Client d = dial_ok(port);
+  EXPECT_EQ(talk(d, "", 1), "220 echo plain");
+}
+
+TEST_F(ServerTest, TotalLimit) {
+  server(Limits{.max_connections = 1});
+  uint16_t port = listen(TlsMode::plain, echo_session);
+  Client a = dial_ok(port);
+  EXPECT_EQ(talk(a, "", 1), "220 echo plain");
+  Client b = dial_ok(port);
+  EXPECT_EQ(talk(b, "", 2), "421 too_many_total read=limit\nerror:closed");
+}
+
+TEST_F(ServerTest, OverLimitOnImplicitTlsIsClosedWithoutHandshake) {
+  server(Limits{.max_connections_per_ip = 1});
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  Client a = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&a, verify_, "localhost")), "ok");
+  EXPECT_EQ(talk(a, "", 1), "220 echo tls");
+  Client b = dial_ok(port);
+  EXPECT_NE(block_on(runtime_, start_client_tls(&b, verify_, "localhost")), "ok");
+}
+
+TEST_F(ServerTest, StopLetsSessionsSayGoodbye) {
+  server();
+  uint16_t port = listen(TlsMode::plain, echo_session, "imap");
+  Client a = dial_ok(port);
+  Client b = dial_ok(port);
+  EXPECT_EQ(talk(a, "", 1), "220 imap plain");
+  EXPECT_EQ(talk(b, "", 1), "220 imap plain");
+  EXPECT_EQ(block_on(runtime_, server_->stop(10s)), 0u);
+  EXPECT_EQ(server_->session_count(), 0u);
+  EXPECT_EQ(talk(a, "", 2), "421 shutting down\nerror:closed");
+  EXPECT_EQ(talk(b, "", 2), "421 shutting down\nerror:closed");
+  auto late = block_on(runtime_, dial(port));
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().kind, ErrorKind::io);
+  auto more = server_->add_listener("imap", "127.0.0.1:0", TlsMode::plain, echo_session);
+  ASSERT_FALSE(more);
+  EXPECT_EQ(more.error().kind, ErrorKind::closed);
+}
+
+TEST_F(ServerTest, StopForceClosesAfterGrace) {
+  server(Limits{.force_close_wait = 10s});
+  uint16_t port = listen(TlsMode::plain, flood_session);
+  Client a = dial_ok(port);
+  wait_for_sessions(1);
+  EXPECT_EQ(block_on(runtime_, server_->stop(1ms)), 0u);
+  EXPECT_EQ(g_flood_result.load(), static_cast<int>(ErrorKind::closed));
+}
+
+TEST_F(ServerTest, StopGivesUpOnSessionsThatIgnoreIt) {
+  server(Limits{.force_close_wait = 1ms});
+  uint16_t port = listen(TlsMode::plain, stubborn_session);
+  Client a = dial_ok(port);
+  wait_for_sessions(1);
+  EXPECT_EQ(block_on(runtime_, server_->stop(1ms)), 1u);
+}
+
+TEST_F(ServerTest, ListenerAddressErrors) {
+  server();
+  for (std::string_view bad : {"nonsense", "127.0.0.1:99999", "mail.example.test:25", "[::1:25"}) {
+    auto r = server_->add_listener("x", bad, TlsMode::plain, echo_session);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::invalid) << bad;
+  }
+  uint16_t port = listen(TlsMode::plain, echo_session);
+  auto taken =
+      server_->add_listener("x", fmt::format("127.0.0.1:{}", port), TlsMode::plain, echo_session);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().kind, ErrorKind::io);
+  auto v6 = server_->add_listener("x", "[::1]:0", TlsMode::plain, echo_session);
+  if (v6) {
+    EXPECT_EQ(v6->address, "::1");
+  }
+}
+
+TEST_F(ServerTest, ReloadedCertificateIsUsedByNewHandshakes) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  Client before = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&before, verify_, "localhost")), "ok");
+
+  std::filesystem::remove(cert_);
+  std::filesystem::remove(key_);
+  ASSERT_TRUE(ensure_self_signed(cert_, key_, "127.0.0.1"));
+  ASSERT_TRUE(tls_->reload());
+  auto new_ca = TlsClientContext::create(TlsVerify::verify, cert_);
+  ASSERT_TRUE(new_ca);
+  Client old_name = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&old_name, verify_, "localhost")),
+            "error:permission");
+  Client after = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, start_client_tls(&after, *new_ca, "127.0.0.1")), "ok");
+  EXPECT_EQ(talk(after, "", 1), "220 echo tls");
+  // The connection that started before the reload keeps its session.
+  EXPECT_EQ(talk(before, "", 1), "220 echo tls");
+}
+
+TEST_F(ServerTest, ConnectErrors) {
+  server();
+  uint16_t port = listen(TlsMode::plain, echo_session);
+  (void)block_on(runtime_, server_->stop(1s));
+  auto refused = block_on(runtime_, dial(port));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::io);
+}
+
+}  // namespace
+}  // namespace postamt::net
