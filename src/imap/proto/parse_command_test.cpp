@@ -1,1 +1,332 @@
+#include "imap/proto/parse_command.h"
+
 #include <gtest/gtest.h>
+
+namespace postamt::imap::proto {
+namespace {
+
+template <class T>
+T parse_as(std::string_view text, const ParseOptions& options = {}) {
+  auto r = parse_command(text, options);
+  if (!r.ok()) {
+    ADD_FAILURE() << text << " -> " << r.error().message;
+    return T{};
+  }
+  auto* body = std::get_if<T>(&r->body);
+  if (!body) {
+    ADD_FAILURE() << text << " parsed as another command";
+    return T{};
+  }
+  return *body;
+}
+
+ParseError bad(std::string_view text) {
+  auto r = parse_command(text);
+  if (r.ok()) {
+    ADD_FAILURE() << text << " parsed";
+    return {};
+  }
+  return r.error();
+}
+
+TEST(ParseCommand, CommandsWithoutArguments) {
+  auto r = parse_command("a1 capability");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tag, "a1");
+  EXPECT_TRUE(std::holds_alternative<CapabilityCmd>(r->body));
+  EXPECT_TRUE(std::holds_alternative<NoopCmd>(parse_command("a NOOP")->body));
+  EXPECT_TRUE(std::holds_alternative<LogoutCmd>(parse_command("a LOGOUT")->body));
+  EXPECT_TRUE(std::holds_alternative<StartTlsCmd>(parse_command("a STARTTLS")->body));
+  EXPECT_TRUE(std::holds_alternative<CheckCmd>(parse_command("a CHECK")->body));
+  EXPECT_TRUE(std::holds_alternative<CloseCmd>(parse_command("a CLOSE")->body));
+  EXPECT_TRUE(std::holds_alternative<UnselectCmd>(parse_command("a UNSELECT")->body));
+  EXPECT_TRUE(std::holds_alternative<IdleCmd>(parse_command("a IDLE")->body));
+  EXPECT_TRUE(std::holds_alternative<NamespaceCmd>(parse_command("a NAMESPACE")->body));
+  auto ex = parse_as<ExpungeCmd>("a EXPUNGE");
+  EXPECT_FALSE(ex.uids.has_value());
+  static_assert(CapabilityCmd::kState == CommandState::any);
+  static_assert(FetchCmd::kState == CommandState::selected);
+  static_assert(LoginCmd::kState == CommandState::not_authenticated);
+}
+
+TEST(ParseCommand, ExtraArgumentsAreBad) {
+  auto e = bad("a1 NOOP x");
+  EXPECT_EQ(e.tag, "a1");
+  EXPECT_EQ(e.kind, ParseErrorKind::syntax);
+  EXPECT_EQ(e.message, "NOOP: unexpected characters at end of command");
+  EXPECT_EQ(bad("a1 CAPABILITY ").message, "CAPABILITY: unexpected characters at end of command");
+}
+
+TEST(ParseCommand, TagErrors) {
+  EXPECT_EQ(bad("").tag, "");
+  EXPECT_EQ(bad("").message, "invalid tag");
+  EXPECT_EQ(bad("+tag NOOP").tag, "");
+  EXPECT_EQ(bad("ta{g NOOP").tag, "");
+  EXPECT_EQ(bad(" NOOP").tag, "");
+  auto e = bad("a1");
+  EXPECT_EQ(e.tag, "a1");
+  EXPECT_EQ(e.message, "missing command");
+  EXPECT_EQ(bad("a1 ").message, "missing command");
+  auto u = bad("a1 FROBNICATE x");
+  EXPECT_EQ(u.kind, ParseErrorKind::unknown_command);
+  EXPECT_EQ(u.message, "Unknown command FROBNICATE");
+  EXPECT_EQ(u.tag, "a1");
+  // Tags may contain "]" but not "+" (RFC 9051 §9 tag).
+  EXPECT_EQ(parse_command("a]1 NOOP")->tag, "a]1");
+}
+
+TEST(ParseCommand, Login) {
+  // RFC 9051 §6.2.3 example, with a literal as the mailbox clients send.
+  auto l = parse_as<LoginCmd>("a001 LOGIN SMITH SESAME");
+  EXPECT_EQ(l.userid, "SMITH");
+  EXPECT_EQ(l.password, "SESAME");
+  auto q = parse_as<LoginCmd>("a LOGIN \"fred \\\"the\\\" \\\\ x\" {7}\r\nfat man");
+  EXPECT_EQ(q.userid, "fred \"the\" \\ x");
+  EXPECT_EQ(parse_as<LoginCmd>("a LOGIN {4}\r\nuser {7+}\r\nfat man").password, "fat man");
+  EXPECT_EQ(parse_as<LoginCmd>("a LOGIN u]x \"\"").userid, "u]x");
+  EXPECT_EQ(bad("a LOGIN user").message, "LOGIN: expected a space");
+  EXPECT_EQ(bad("a LOGIN user  pass").message, "LOGIN: expected a string");
+  EXPECT_EQ(bad("a LOGIN \"user pass").message, "LOGIN: unterminated quoted string");
+  EXPECT_EQ(bad("a LOGIN \"u\\ser\" p").message, "LOGIN: bad escape in quoted string");
+  EXPECT_EQ(bad("a LOGIN {10}\r\nshort").message, "LOGIN: literal shorter than announced");
+  EXPECT_EQ(bad(std::string("a LOGIN {5}\r\nu\0ser p", 20)).message, "LOGIN: NUL in literal");
+  EXPECT_EQ(bad("a LOGIN ~{4}\r\nuser p").message, "LOGIN: literal8 not allowed here");
+  EXPECT_EQ(bad("a LOGIN {4}user p").message, "LOGIN: literal length not followed by CRLF");
+}
+
+TEST(ParseCommand, Authenticate) {
+  auto a = parse_as<AuthenticateCmd>("a AUTHENTICATE plain");
+  EXPECT_EQ(a.mechanism, "PLAIN");
+  EXPECT_FALSE(a.initial_response.has_value());
+  // RFC 4959 §4 example.
+  auto ir = parse_as<AuthenticateCmd>("a AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=");
+  EXPECT_EQ(ir.initial_response, std::string("test\0test\0test", 14));
+  EXPECT_EQ(parse_as<AuthenticateCmd>("a AUTHENTICATE EXTERNAL =").initial_response, "");
+  EXPECT_EQ(bad("a AUTHENTICATE PLAIN dGVzd").message, "AUTHENTICATE: bad base64 initial response");
+  EXPECT_EQ(bad("a AUTHENTICATE PLAIN !!").message, "AUTHENTICATE: bad base64 initial response");
+  EXPECT_EQ(bad("a AUTHENTICATE").message, "AUTHENTICATE: expected a space");
+}
+
+TEST(ParseCommand, SelectExamine) {
+  auto s = parse_as<SelectCmd>("A142 SELECT inbox");
+  EXPECT_EQ(s.mode, SelectMode::select);
+  EXPECT_EQ(s.mailbox, "INBOX");
+  EXPECT_EQ(s.condstore, Condstore::off);
+  auto e = parse_as<SelectCmd>("A932 EXAMINE blurdybloop (CONDSTORE)");
+  EXPECT_EQ(e.mode, SelectMode::examine);
+  EXPECT_EQ(e.mailbox, "blurdybloop");
+  EXPECT_EQ(e.condstore, Condstore::on);
+  // RFC 7162 §3.2.5.2 example.
+  auto q =
+      parse_as<SelectCmd>("A02 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541))");
+  ASSERT_TRUE(q.qresync.has_value());
+  EXPECT_EQ(q.qresync->uid_validity, 67890007u);
+  EXPECT_EQ(q.qresync->mod_seq, 90060115194045000u);
+  EXPECT_EQ(q.qresync->known_uids->to_string(), "41:211,214:541");
+  EXPECT_FALSE(q.qresync->known_sequence_set.has_value());
+  auto q2 = parse_as<SelectCmd>(
+      "B04 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 "
+      "15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))");
+  EXPECT_EQ(q2.qresync->known_sequence_set->to_string(), "5000,7500,9000,9990:9999");
+  EXPECT_EQ(q2.qresync->known_uid_set->ranges().size(), 13u);
+  auto q3 = parse_as<SelectCmd>("a SELECT INBOX (QRESYNC (1 2 (1:2 5:6)) CONDSTORE)");
+  EXPECT_FALSE(q3.qresync->known_uids.has_value());
+  EXPECT_EQ(q3.qresync->known_uid_set->to_string(), "5:6");
+  EXPECT_EQ(q3.condstore, Condstore::on);
+  EXPECT_EQ(bad("a SELECT INBOX (QRESYNC (0 5))").message, "SELECT: bad UIDVALIDITY in QRESYNC");
+  EXPECT_EQ(bad("a SELECT INBOX (QRESYNC (1 0))").message,
+            "SELECT: mod-sequence value must not be 0");
+  EXPECT_EQ(bad("a SELECT INBOX (QRESYNC (1 5 1:*))").message,
+            "SELECT: '*' not allowed in known UIDs");
+  EXPECT_EQ(bad("a SELECT INBOX (FOO)").message, "SELECT: unknown select parameter");
+  EXPECT_EQ(bad("a SELECT INBOX (CONDSTORE )").message, "SELECT: unknown select parameter");
+  EXPECT_EQ(bad("a SELECT &Jjo").message, "SELECT: bad mailbox name");
+  EXPECT_EQ(bad("a SELECT").message, "SELECT: expected a space");
+}
+
+TEST(ParseCommand, MailboxNamesAreDecoded) {
+  EXPECT_EQ(parse_as<SelectCmd>("a SELECT Entw&APw-rfe").mailbox, "Entw\xC3\xBCrfe");
+  ParseOptions utf8;
+  utf8.mailbox_encoding = MailboxEncoding::utf8;
+  EXPECT_EQ(parse_as<SelectCmd>("a SELECT \"Entw\xC3\xBCrfe\"", utf8).mailbox, "Entw\xC3\xBCrfe");
+  EXPECT_EQ(parse_as<DeleteCmd>("a DELETE \"Entw&APw-rfe\"").mailbox, "Entw\xC3\xBCrfe");
+}
+
+TEST(ParseCommand, CreateDeleteRenameSubscribe) {
+  EXPECT_EQ(parse_as<CreateCmd>("A003 CREATE owatagusiam/").mailbox, "owatagusiam/");
+  // RFC 6154 §5.3 example.
+  auto c = parse_as<CreateCmd>("t1 CREATE \"Important Messages\" (USE (\\flagged))");
+  EXPECT_EQ(c.mailbox, "Important Messages");
+  EXPECT_EQ(c.special_use, (std::vector<std::string>{"\\Flagged"}));
+  EXPECT_EQ(parse_as<CreateCmd>("t CREATE x (USE (\\Sent \\X-Foo))").special_use,
+            (std::vector<std::string>{"\\Sent", "\\X-Foo"}));
+  EXPECT_EQ(bad("t CREATE x (USE (Sent))").message, "CREATE: expected a special-use attribute");
+  EXPECT_EQ(bad("t CREATE x (FOO)").message, "CREATE: unknown create parameter");
+  EXPECT_EQ(parse_as<DeleteCmd>("A683 DELETE blurdybloop").mailbox, "blurdybloop");
+  auto r = parse_as<RenameCmd>("A683 RENAME blurdybloop sarasoop");
+  EXPECT_EQ(r.from, "blurdybloop");
+  EXPECT_EQ(r.to, "sarasoop");
+  EXPECT_EQ(bad("A RENAME a").message, "RENAME: expected a space");
+  auto s = parse_as<SubscribeCmd>("A002 SUBSCRIBE #news.comp.mail.mime");
+  EXPECT_EQ(s.action, Subscription::subscribe);
+  EXPECT_EQ(s.mailbox, "#news.comp.mail.mime");
+  EXPECT_EQ(parse_as<SubscribeCmd>("A UNSUBSCRIBE x").action, Subscription::unsubscribe);
+}
+
+TEST(ParseCommand, ListBasicAndLsub) {
+  auto l = parse_as<ListCmd>("A101 LIST \"\" \"\"");
+  EXPECT_EQ(l.kind, ListCmd::Kind::list);
+  EXPECT_EQ(l.reference, "");
+  EXPECT_EQ(l.patterns, (std::vector<std::string>{""}));
+  EXPECT_FALSE(l.extended);
+  auto w = parse_as<ListCmd>("A202 LIST ~/Mail/ %");
+  EXPECT_EQ(w.reference, "~/Mail/");
+  EXPECT_EQ(w.patterns, (std::vector<std::string>{"%"}));
+  EXPECT_EQ(parse_as<ListCmd>("a LIST \"\" Entw&APw-rfe*").patterns,
+            (std::vector<std::string>{"Entw\xC3\xBCrfe*"}));
+  auto s = parse_as<ListCmd>("A002 LSUB \"#news.\" \"comp.mail.*\"");
+  EXPECT_EQ(s.kind, ListCmd::Kind::lsub);
+  EXPECT_EQ(s.patterns, (std::vector<std::string>{"comp.mail.*"}));
+  EXPECT_EQ(bad("a LSUB () \"\" *").message, "LSUB: expected a string");
+  EXPECT_EQ(bad("a LIST \"\"").message, "LIST: expected a space");
+}
+
+TEST(ParseCommand, ListExtended) {
+  // RFC 5258 §5 examples.
+  auto a = parse_as<ListCmd>("A02 LIST (SUBSCRIBED) \"\" \"*\"");
+  EXPECT_TRUE(a.extended);
+  EXPECT_TRUE(a.select.subscribed);
+  auto b = parse_as<ListCmd>("A03 LIST () \"\" \"%\" RETURN (CHILDREN)");
+  EXPECT_EQ(b.select, ListSelect{});
+  EXPECT_TRUE(b.returns.children);
+  auto c = parse_as<ListCmd>("A04 LIST (REMOTE SUBSCRIBED RECURSIVEMATCH) \"\" \"*\"");
+  EXPECT_TRUE(c.select.remote && c.select.subscribed && c.select.recursive_match);
+  auto d = parse_as<ListCmd>("BBB LIST \"\" (\"INBOX\" \"Drafts\" \"Sent/%\")");
+  EXPECT_EQ(d.patterns, (std::vector<std::string>{"INBOX", "Drafts", "Sent/%"}));
+  EXPECT_TRUE(d.extended);
+  // RFC 5819 §3 and RFC 6154 §5.
+  auto e = parse_as<ListCmd>("A01 LIST \"\" % RETURN (STATUS (MESSAGES UNSEEN))");
+  EXPECT_EQ(e.returns.status, (std::vector<StatusItem>{StatusItem::messages, StatusItem::unseen}));
+  auto f = parse_as<ListCmd>("t1 LIST (SPECIAL-USE) \"\" \"*\" RETURN (SPECIAL-USE SUBSCRIBED)");
+  EXPECT_TRUE(f.select.special_use);
+  EXPECT_TRUE(f.returns.special_use && f.returns.subscribed);
+  EXPECT_EQ(bad("a LIST (RECURSIVEMATCH) \"\" *").message,
+            "LIST: RECURSIVEMATCH needs a base option");
+  EXPECT_EQ(bad("a LIST (FOO) \"\" *").message, "LIST: unknown LIST selection option");
+  EXPECT_EQ(bad("a LIST \"\" * RETURN (FOO)").message, "LIST: unknown LIST return option");
+  EXPECT_EQ(bad("a LIST \"\" * (CHILDREN)").message, "LIST: expected RETURN");
+  EXPECT_EQ(bad("a LIST \"\" ()").message, "LIST: expected a mailbox pattern");
+}
+
+TEST(ParseCommand, Status) {
+  auto s = parse_as<StatusCmd>("A042 STATUS blurdybloop (UIDNEXT MESSAGES)");
+  EXPECT_EQ(s.mailbox, "blurdybloop");
+  EXPECT_EQ(s.items, (std::vector<StatusItem>{StatusItem::uid_next, StatusItem::messages}));
+  EXPECT_EQ(
+      parse_as<StatusCmd>("a STATUS x (highestmodseq SIZE DELETED RECENT UIDVALIDITY UNSEEN)")
+          .items,
+      (std::vector<StatusItem>{StatusItem::highest_mod_seq, StatusItem::size, StatusItem::deleted,
+                               StatusItem::recent, StatusItem::uid_validity, StatusItem::unseen}));
+  EXPECT_EQ(bad("a STATUS x ()").message, "STATUS: expected a status item");
+  EXPECT_EQ(bad("a STATUS x (FOO)").message, "STATUS: unknown status item FOO");
+  EXPECT_EQ(bad("a STATUS x MESSAGES").message, "STATUS: expected '(' opening the status items");
+}
+
+TEST(ParseCommand, Append) {
+  // RFC 9051 §6.3.12 example.
+  std::string msg =
+      "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\nSubject: afternoon meeting\r\n\r\nHello\r\n";
+  auto a = parse_as<AppendCmd>("A003 APPEND saved-messages (\\Seen) {" +
+                               std::to_string(msg.size()) + "}\r\n" + msg);
+  EXPECT_EQ(a.mailbox, "saved-messages");
+  EXPECT_EQ(a.flags, (std::vector<std::string>{"\\Seen"}));
+  EXPECT_FALSE(a.internal_date.has_value());
+  EXPECT_EQ(a.message, msg);
+  EXPECT_EQ(a.form, MessageForm::literal);
+  auto d = parse_as<AppendCmd>(
+      "a APPEND INBOX (\\seen $Junk) \" 7-Feb-1994 21:52:25 -0800\" {2+}\r\nhi");
+  EXPECT_EQ(d.flags, (std::vector<std::string>{"\\Seen", "$Junk"}));
+  ASSERT_TRUE(d.internal_date.has_value());
+  EXPECT_EQ(*d.internal_date, (DateTime{{1994, 2, 7}, 21, 52, 25, -480}));
+  auto b = parse_as<AppendCmd>(std::string("a APPEND INBOX ~{3}\r\na\0b", 24));
+  EXPECT_EQ(b.message, std::string("a\0b", 3));
+  EXPECT_EQ(b.form, MessageForm::literal8);
+  EXPECT_EQ(parse_as<AppendCmd>("a APPEND INBOX () {0}\r\n").flags.size(), 0u);
+  EXPECT_EQ(bad("a APPEND INBOX \"hello\"").message, "APPEND: bad date-time");
+  EXPECT_EQ(bad("a APPEND INBOX hello").message, "APPEND: expected a literal");
+  EXPECT_EQ(bad("a APPEND INBOX (\\Recent) {1}\r\nx").message, "APPEND: \\Recent cannot be set");
+  EXPECT_EQ(bad("a APPEND INBOX \"31-Feb-2020 00:00:00 +0000\" {1}\r\nx").message,
+            "APPEND: bad date-time");
+  EXPECT_EQ(bad("a APPEND INBOX \"1-Feb-2020 00:00:00 +0000\" {1}\r\nx").message,
+            "APPEND: bad date-time");
+  EXPECT_EQ(bad("a APPEND INBOX {1}\r\nxy").message,
+            "APPEND: unexpected characters at end of command");
+}
+
+TEST(ParseCommand, Store) {
+  auto s = parse_as<StoreCmd>("A003 STORE 2:4 +FLAGS (\\Deleted)");
+  EXPECT_EQ(s.set.to_string(), "2:4");
+  EXPECT_EQ(s.mode, StoreMode::add);
+  EXPECT_EQ(s.silent, Silent::no);
+  EXPECT_EQ(s.flags, (std::vector<std::string>{"\\Deleted"}));
+  auto r = parse_as<StoreCmd>("a STORE 1 -flags.silent \\Seen \\Answered");
+  EXPECT_EQ(r.mode, StoreMode::remove);
+  EXPECT_EQ(r.silent, Silent::yes);
+  EXPECT_EQ(r.flags, (std::vector<std::string>{"\\Seen", "\\Answered"}));
+  auto p = parse_as<StoreCmd>("a STORE $ FLAGS ()");
+  EXPECT_TRUE(p.set.is_saved());
+  EXPECT_EQ(p.mode, StoreMode::replace);
+  EXPECT_TRUE(p.flags.empty());
+  // RFC 7162 §3.1.3 example.
+  auto c =
+      parse_as<StoreCmd>("d105 STORE 7,5,9 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\\Deleted)");
+  EXPECT_EQ(c.unchanged_since, 320162338u);
+  EXPECT_EQ(c.silent, Silent::yes);
+  auto u = parse_as<StoreCmd>("a UID STORE 100:* FLAGS.SILENT ($Forwarded)");
+  EXPECT_EQ(u.numbers, NumberKind::uid);
+  EXPECT_EQ(bad("a STORE 1 FLAG (\\Seen)").message, "STORE: expected FLAGS or FLAGS.SILENT");
+  EXPECT_EQ(bad("a STORE 1 +FLAGS (\\Seen").message, "STORE: expected a space");
+  EXPECT_EQ(bad("a STORE 0 FLAGS ()").message, "STORE: bad sequence set");
+  EXPECT_EQ(bad("a STORE 1 (FOO 1) FLAGS ()").message, "STORE: unknown STORE modifier");
+  EXPECT_EQ(bad("a STORE 1 FLAGS (\\*)").message, "STORE: expected a flag");
+}
+
+TEST(ParseCommand, CopyMoveExpunge) {
+  auto c = parse_as<CopyCmd>("A003 COPY 2:4 MEETING");
+  EXPECT_EQ(c.action, Transfer::copy);
+  EXPECT_EQ(c.numbers, NumberKind::sequence);
+  EXPECT_EQ(c.mailbox, "MEETING");
+  auto m = parse_as<CopyCmd>("a UID MOVE 42:69 foo");
+  EXPECT_EQ(m.action, Transfer::move);
+  EXPECT_EQ(m.numbers, NumberKind::uid);
+  EXPECT_EQ(m.set.to_string(), "42:69");
+  EXPECT_EQ(parse_as<CopyCmd>("a MOVE 1 inbox").mailbox, "INBOX");
+  auto x = parse_as<ExpungeCmd>("A003 UID EXPUNGE 3000:3002");
+  EXPECT_EQ(x.uids->to_string(), "3000:3002");
+  EXPECT_EQ(bad("a UID EXPUNGE").message, "UID EXPUNGE: expected a space");
+  EXPECT_EQ(bad("a UID FOO 1").message, "UID FOO: unknown UID command");
+  EXPECT_EQ(bad("a UID").message, "UID: expected a space");
+  EXPECT_EQ(bad("a COPY 1:2").message, "COPY: expected a space");
+}
+
+TEST(ParseCommand, IdEnableQuotaNamespace) {
+  // RFC 2971 §3.1 example.
+  auto i = parse_as<IdCmd>(
+      "a023 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\" "
+      "\"x\" NIL)");
+  ASSERT_TRUE(i.params.has_value());
+  ASSERT_EQ(i.params->size(), 4u);
+  EXPECT_EQ((*i.params)[2].second, "Pink Floyd Music Limited");
+  EXPECT_FALSE((*i.params)[3].second.has_value());
+  EXPECT_FALSE(parse_as<IdCmd>("a ID NIL").params.has_value());
+  EXPECT_EQ(bad("a ID (\"name\")").message, "ID: expected a space");
+  auto e = parse_as<EnableCmd>("t2 ENABLE condstore X-GOOD-IDEA");
+  EXPECT_EQ(e.capabilities, (std::vector<std::string>{"CONDSTORE", "X-GOOD-IDEA"}));
+  EXPECT_EQ(bad("t ENABLE").message, "ENABLE: expected a space");
+  EXPECT_EQ(parse_as<GetQuotaCmd>("G0001 GETQUOTA \"!partition/sda4\"").root, "!partition/sda4");
+  EXPECT_EQ(parse_as<GetQuotaRootCmd>("A003 GETQUOTAROOT INBOX").mailbox, "INBOX");
+  EXPECT_EQ(bad("a NAMESPACE x").message, "NAMESPACE: unexpected characters at end of command");
+}
+
+}  // namespace
+}  // namespace postamt::imap::proto

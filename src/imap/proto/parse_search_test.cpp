@@ -1,1 +1,184 @@
 #include <gtest/gtest.h>
+
+#include "imap/proto/parse_command.h"
+
+namespace postamt::imap::proto {
+namespace {
+
+using K = SearchKey::Kind;
+
+SearchCmd search(std::string_view text) {
+  auto r = parse_command(text);
+  if (!r.ok()) {
+    ADD_FAILURE() << text << " -> " << r.error().message;
+    return {};
+  }
+  return std::get<SearchCmd>(r->body);
+}
+
+ParseError search_error(std::string_view text) {
+  auto r = parse_command(text);
+  if (r.ok()) {
+    ADD_FAILURE() << text << " parsed";
+    return {};
+  }
+  return r.error();
+}
+
+SearchKey key(K kind) {
+  SearchKey k;
+  k.kind = kind;
+  return k;
+}
+SearchKey text_key(K kind, std::string text) {
+  SearchKey k = key(kind);
+  k.text = std::move(text);
+  return k;
+}
+SearchKey date_key(K kind, Date d) {
+  SearchKey k = key(kind);
+  k.date = d;
+  return k;
+}
+SearchKey number_key(K kind, uint64_t n) {
+  SearchKey k = key(kind);
+  k.number = n;
+  return k;
+}
+SearchKey set_key(K kind, std::string_view set) {
+  SearchKey k = key(kind);
+  k.set = *parse_sequence_set(set, AllowSaved::yes);
+  return k;
+}
+SearchKey node(K kind, std::vector<SearchKey> children) {
+  SearchKey k = key(kind);
+  k.children = std::move(children);
+  return k;
+}
+
+TEST(ParseSearch, Rfc3501Example) {
+  // RFC 3501 §6.4.4 example.
+  auto s = search("A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"");
+  EXPECT_EQ(s.numbers, NumberKind::sequence);
+  EXPECT_FALSE(s.returns.requested);
+  EXPECT_FALSE(s.charset_given);
+  EXPECT_EQ(s.key, node(K::and_, {key(K::flagged), date_key(K::since, {1994, 2, 1}),
+                                  node(K::not_, {text_key(K::from, "Smith")})}));
+}
+
+TEST(ParseSearch, EveryKey) {
+  auto s = search(
+      "a SEARCH ALL ANSWERED BCC b BEFORE \"2-Mar-2020\" BODY x CC c DELETED DRAFT FLAGGED FROM f "
+      "HEADER X-Spam yes KEYWORD $Junk LARGER 100 NEW OLD ON 29-Feb-2020 RECENT SEEN "
+      "SENTBEFORE 1-Jan-2000 SENTON 1-Jan-2000 SENTSINCE 1-Jan-2000 SINCE 1-Jan-2000 SMALLER 5 "
+      "SUBJECT {3}\r\nabc TEXT t TO to UID 1:5 UNANSWERED UNDELETED UNDRAFT UNFLAGGED "
+      "UNKEYWORD foo UNSEEN 2,4:* $ MODSEQ 620162338");
+  SearchKey header = text_key(K::header, "yes");
+  header.header_name = "X-Spam";
+  Date y2k{2000, 1, 1};
+  EXPECT_EQ(s.key.children, (std::vector<SearchKey>{key(K::all),
+                                                    key(K::answered),
+                                                    text_key(K::bcc, "b"),
+                                                    date_key(K::before, {2020, 3, 2}),
+                                                    text_key(K::body, "x"),
+                                                    text_key(K::cc, "c"),
+                                                    key(K::deleted),
+                                                    key(K::draft),
+                                                    key(K::flagged),
+                                                    text_key(K::from, "f"),
+                                                    header,
+                                                    text_key(K::keyword, "$Junk"),
+                                                    number_key(K::larger, 100),
+                                                    key(K::new_),
+                                                    key(K::old),
+                                                    date_key(K::on, {2020, 2, 29}),
+                                                    key(K::recent),
+                                                    key(K::seen),
+                                                    date_key(K::sent_before, y2k),
+                                                    date_key(K::sent_on, y2k),
+                                                    date_key(K::sent_since, y2k),
+                                                    date_key(K::since, y2k),
+                                                    number_key(K::smaller, 5),
+                                                    text_key(K::subject, "abc"),
+                                                    text_key(K::text, "t"),
+                                                    text_key(K::to, "to"),
+                                                    set_key(K::uid, "1:5"),
+                                                    key(K::unanswered),
+                                                    key(K::undeleted),
+                                                    key(K::undraft),
+                                                    key(K::unflagged),
+                                                    text_key(K::unkeyword, "foo"),
+                                                    key(K::unseen),
+                                                    set_key(K::sequence_set, "2,4:*"),
+                                                    set_key(K::sequence_set, "$"),
+                                                    number_key(K::mod_seq, 620162338)}));
+}
+
+TEST(ParseSearch, NestedOrNotAndParentheses) {
+  auto s = search("a UID SEARCH OR (SEEN FLAGGED) NOT OR 1:3 UID 7 (DELETED)");
+  EXPECT_EQ(s.numbers, NumberKind::uid);
+  EXPECT_EQ(s.key, node(K::and_,
+                        {node(K::or_, {node(K::and_, {key(K::seen), key(K::flagged)}),
+                                       node(K::not_, {node(K::or_, {set_key(K::sequence_set, "1:3"),
+                                                                    set_key(K::uid, "7")})})}),
+                         node(K::and_, {key(K::deleted)})}));
+}
+
+TEST(ParseSearch, CharsetAndReturn) {
+  auto s = search("a SEARCH CHARSET utf-8 SUBJECT \"\xC3\xA4\"");
+  EXPECT_TRUE(s.charset_given);
+  EXPECT_EQ(s.charset, SearchCharset::utf8);
+  EXPECT_EQ(search("a SEARCH CHARSET \"US-ASCII\" ALL").charset, SearchCharset::us_ascii);
+  // RFC 4731 §4 example.
+  auto r = search("A282 SEARCH RETURN (MIN COUNT) FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"");
+  EXPECT_EQ(r.returns, (SearchReturn{true, true, false, false, true, false}));
+  EXPECT_EQ(search("a SEARCH RETURN () ALL").returns,
+            (SearchReturn{true, false, false, true, false, false}));
+  EXPECT_EQ(search("a UID SEARCH RETURN (SAVE MAX ALL) CHARSET UTF-8 ALL").returns,
+            (SearchReturn{true, false, true, true, false, true}));
+  auto bc = search_error("a SEARCH CHARSET KOI8-R ALL");
+  EXPECT_EQ(bc.kind, ParseErrorKind::bad_charset);
+  EXPECT_EQ(bc.tag, "a");
+  EXPECT_EQ(search_error("a SEARCH RETURN (FOO) ALL").message, "SEARCH: unknown RETURN option");
+}
+
+TEST(ParseSearch, ModSeqWithEntry) {
+  // RFC 7162 §3.1.5 example.
+  auto s = search("a SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338");
+  EXPECT_EQ(s.key.children, (std::vector<SearchKey>{number_key(K::mod_seq, 620162338)}));
+  EXPECT_EQ(search_error("a SEARCH MODSEQ \"/x\" all 1").message, "SEARCH: bad MODSEQ entry name");
+  EXPECT_EQ(search_error("a SEARCH MODSEQ \"/flags/\\\\seen\" any 1").message,
+            "SEARCH: bad MODSEQ entry type");
+}
+
+TEST(ParseSearch, Malformed) {
+  EXPECT_EQ(search_error("a SEARCH").message, "SEARCH: expected a space");
+  EXPECT_EQ(search_error("a SEARCH ").message, "SEARCH: expected a search key");
+  EXPECT_EQ(search_error("a SEARCH FOO").message, "SEARCH: unknown search key FOO");
+  EXPECT_EQ(search_error("a SEARCH ALL ").message, "SEARCH: expected a search key");
+  EXPECT_EQ(search_error("a SEARCH (ALL").message,
+            "SEARCH: expected ')' closing the search key list");
+  EXPECT_EQ(search_error("a SEARCH ()").message, "SEARCH: expected a search key");
+  EXPECT_EQ(search_error("a SEARCH OR ALL").message, "SEARCH: expected a space");
+  EXPECT_EQ(search_error("a SEARCH SINCE 30-Feb-2020").message, "SEARCH: bad date");
+  EXPECT_EQ(search_error("a SEARCH SINCE 1-Foo-2020").message, "SEARCH: bad date");
+  EXPECT_EQ(search_error("a SEARCH LARGER x").message, "SEARCH: expected a number");
+  EXPECT_EQ(search_error("a SEARCH UID 0").message, "SEARCH: bad sequence set");
+  EXPECT_EQ(search_error("a SEARCH HEADER From").message, "SEARCH: expected a space");
+}
+
+TEST(ParseSearch, NestingLimit) {
+  std::string deep = "a SEARCH ";
+  for (int i = 0; i < 100; ++i) deep += "NOT ";
+  deep += "ALL";
+  auto e = search_error(deep);
+  EXPECT_EQ(e.kind, ParseErrorKind::limit);
+  EXPECT_EQ(e.message, "SEARCH: search program nested too deeply");
+  std::string parens = "a SEARCH " + std::string(100, '(') + "ALL" + std::string(100, ')');
+  EXPECT_EQ(search_error(parens).kind, ParseErrorKind::limit);
+  std::string ok = "a SEARCH " + std::string(10, '(') + "ALL" + std::string(10, ')');
+  EXPECT_TRUE(parse_command(ok).ok());
+}
+
+}  // namespace
+}  // namespace postamt::imap::proto
