@@ -5,10 +5,16 @@ namespace postamt::smtp::proto {
 DataDecoder::DataDecoder(DataDecoderOptions options) : options_(options) {}
 
 void DataDecoder::emit(std::string_view bytes, std::string& out) {
+  uint64_t before = message_octets_;
   message_octets_ += bytes.size();
-  if (options_.max_message_octets != 0 && message_octets_ > options_.max_message_octets)
+  if (options_.max_message_octets != 0 && message_octets_ > options_.max_message_octets) {
+    // Store exactly the first max_message_octets octets, however the input was
+    // chunked, so what the caller holds never depends on network timing.
+    if (!too_large_) out.append(bytes.substr(0, options_.max_message_octets - before));
     too_large_ = true;
-  if (!too_large_) out.append(bytes);
+    return;
+  }
+  out.append(bytes);
 }
 
 void DataDecoder::text(std::string_view run, std::string& out) {

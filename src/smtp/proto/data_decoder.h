@@ -48,9 +48,10 @@ class DataDecoder {
   // after that belong to the next (pipelined) command. Once done(), feed() consumes
   // nothing and returns 0.
   //
-  // Nothing more is appended once the message exceeds max_message_octets (the decoder
-  // keeps scanning for the terminator and counting), so the caller can answer
-  // 552 5.3.4 at the end; `out` may be flushed and cleared by the caller between calls.
+  // Once the message exceeds max_message_octets, exactly its first max_message_octets
+  // octets have been appended and nothing more is (the decoder keeps scanning for the
+  // terminator and counting), so the caller can answer 552 5.3.4 at the end. `out`
+  // may be flushed and cleared by the caller between calls.
   size_t feed(std::string_view input, std::string& out);
 
   bool done() const { return state_ == State::done; }

@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!at_start && (used.size() < 5 || used.substr(used.size() - 5) != "\r\n.\r\n")) std::abort();
   }
   if (!whole.too_large && whole.body.size() != whole.octets) std::abort();
-  if (options.bare_line_ends == BareLineEnds::normalize) {
+  if (whole.too_large && whole.body.size() != options.max_message_octets) std::abort();
+  if (options.bare_line_ends == BareLineEnds::normalize && !whole.too_large) {
     // Normalised output has CR and LF only as pairs.
     for (size_t i = 0; i < whole.body.size(); ++i) {
       char c = whole.body[i];
