@@ -13,7 +13,8 @@ void write_addresses(Writer& w, const std::vector<Address>& list) {
   }
   w.open();
   for (const Address& a : list) {
-    w.open().nstring(a.name).nstring(a.adl).nstring(a.mailbox).nstring(a.host).close();
+    // RFC 9051 §9 env-from = "(" 1*address ")": addresses are adjacent.
+    w.glue().open().nstring(a.name).nstring(a.adl).nstring(a.mailbox).nstring(a.host).close();
   }
   w.close();
 }

@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "imap/proto/chars.h"
 #include "imap/proto/encode_internal.h"
 #include "imap/proto/response.h"
 
@@ -380,7 +381,14 @@ void write_mailbox(Writer& w, const std::string& name, const EncodeOptions& opti
     w.literal(name);
     return;
   }
-  w.string(*wire);
+  // RFC 9051 §9 mailbox = "INBOX" / astring: an atom when it can be one, as in the
+  // RFC's own examples.
+  bool is_atom = !wire->empty();
+  for (char c : *wire) is_atom = is_atom && chars::is_astring_char(c);
+  if (is_atom)
+    w.atom(*wire);
+  else
+    w.string(*wire);
 }
 
 void encode(const Response& response, const EncodeOptions& options, std::string& out) {

@@ -1,1 +1,219 @@
+#include "imap/proto/response.h"
+
 #include <gtest/gtest.h>
+
+namespace postamt::imap::proto {
+namespace {
+
+using Code = ResponseCode;
+using CK = ResponseCode::Kind;
+
+StatusResponse tagged(std::string tag, Condition c, std::optional<ResponseCode> code,
+                      std::string text) {
+  return StatusResponse{std::move(tag), c, std::move(code), std::move(text)};
+}
+
+TEST(EncodeResponse, TaggedAndUntaggedStatus) {
+  EXPECT_EQ(encode(tagged("a1", Condition::ok, std::nullopt, "NOOP completed")),
+            "a1 OK NOOP completed\r\n");
+  EXPECT_EQ(encode(tagged("", Condition::ok, std::nullopt, "IMAP4rev2 server ready")),
+            "* OK IMAP4rev2 server ready\r\n");
+  EXPECT_EQ(encode(tagged("", Condition::bye, std::nullopt, "")), "* BYE Logging out\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::bad, std::nullopt, "")), "a BAD Error in command\r\n");
+  EXPECT_EQ(encode(tagged("", Condition::preauth, std::nullopt, "")), "* PREAUTH Logged in\r\n");
+  // CR/LF can never end a response early; 8-bit text only for UTF-8 clients.
+  EXPECT_EQ(encode(tagged("a", Condition::no, std::nullopt, "bad\r\nx \xC3\xA4")),
+            "a NO bad  x ??\r\n");
+  EncodeOptions utf8;
+  utf8.strings = StringCharset::utf8;
+  EXPECT_EQ(encode(tagged("a", Condition::no, std::nullopt, "x \xC3\xA4"), utf8),
+            "a NO x \xC3\xA4\r\n");
+}
+
+TEST(EncodeResponse, ResponseCodes) {
+  auto one = [](ResponseCode c) { return encode(tagged("", Condition::ok, std::move(c), "t")); };
+  EXPECT_EQ(one(Code::simple(CK::alert)), "* OK [ALERT] t\r\n");
+  EXPECT_EQ(one(Code::with_words(CK::permanent_flags, {"\\Deleted", "\\Seen", "\\*"})),
+            "* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] t\r\n");
+  EXPECT_EQ(one(Code::with_words(CK::permanent_flags, {})), "* OK [PERMANENTFLAGS ()] t\r\n");
+  EXPECT_EQ(one(Code::with_number(CK::uid_next, 4392)), "* OK [UIDNEXT 4392] t\r\n");
+  EXPECT_EQ(one(Code::with_number(CK::uid_validity, 3857529045u)),
+            "* OK [UIDVALIDITY 3857529045] t\r\n");
+  EXPECT_EQ(one(Code::with_number(CK::unseen, 12)), "* OK [UNSEEN 12] t\r\n");
+  EXPECT_EQ(one(Code::with_number(CK::highest_mod_seq, 715194045007u)),
+            "* OK [HIGHESTMODSEQ 715194045007] t\r\n");
+  EXPECT_EQ(one(Code::simple(CK::no_mod_seq)), "* OK [NOMODSEQ] t\r\n");
+  EXPECT_EQ(one(Code::simple(CK::read_write)), "* OK [READ-WRITE] t\r\n");
+  EXPECT_EQ(one(Code::simple(CK::read_only)), "* OK [READ-ONLY] t\r\n");
+  EXPECT_EQ(one(Code::simple(CK::closed)), "* OK [CLOSED] t\r\n");
+  // RFC 4315 §3 examples.
+  EXPECT_EQ(encode(tagged("A003", Condition::ok, Code::append_uid(38505, SequenceSet::single(3955)),
+                          "APPEND completed")),
+            "A003 OK [APPENDUID 38505 3955] APPEND completed\r\n");
+  EXPECT_EQ(encode(tagged("A004", Condition::ok,
+                          Code::copy_uid(38505, SequenceSet::from_numbers({304, 319, 320, 321}),
+                                         SequenceSet::from_numbers({3956, 3957, 3958, 3959})),
+                          "Done")),
+            "A004 OK [COPYUID 38505 304,319:321 3956:3959] Done\r\n");
+  // RFC 7162 §3.1.3 example.
+  EXPECT_EQ(encode(tagged("d105", Condition::ok, Code::modified(SequenceSet::from_numbers({7, 9})),
+                          "Conditional STORE failed")),
+            "d105 OK [MODIFIED 7,9] Conditional STORE failed\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::ok,
+                          Code::with_words(CK::capability, {"IMAP4rev1", "IMAP4rev2", "IDLE"}),
+                          "Logged in")),
+            "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 IDLE] Logged in\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::no,
+                          Code::with_words(CK::badcharset, {"US-ASCII", "UTF-8"}), "")),
+            "a NO [BADCHARSET (\"US-ASCII\" \"UTF-8\")] Failed\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::no, Code::simple(CK::trycreate), "")),
+            "a NO [TRYCREATE] Failed\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::no, Code::simple(CK::authentication_failed), "x")),
+            "a NO [AUTHENTICATIONFAILED] x\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::no, Code::simple(CK::over_quota), "x")),
+            "a NO [OVERQUOTA] x\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::no, Code::simple(CK::already_exists), "x")),
+            "a NO [ALREADYEXISTS] x\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::bad, Code::simple(CK::toobig), "x")),
+            "a BAD [TOOBIG] x\r\n");
+  EXPECT_EQ(encode(tagged("a", Condition::no, Code::simple(CK::unknown_cte), "x")),
+            "a NO [UNKNOWN-CTE] x\r\n");
+}
+
+TEST(EncodeResponse, Continuation) {
+  EXPECT_EQ(encode(Continuation{"Ready for literal data"}), "+ Ready for literal data\r\n");
+  // An empty SASL challenge (RFC 4959 / RFC 9051 §7.6) is "+ ".
+  EXPECT_EQ(encode(Continuation{""}), "+ \r\n");
+}
+
+TEST(EncodeResponse, MailboxSizeAndFlags) {
+  EXPECT_EQ(encode(ExistsData{23}), "* 23 EXISTS\r\n");
+  EXPECT_EQ(encode(RecentData{5}), "* 5 RECENT\r\n");
+  EXPECT_EQ(encode(ExpungeData{3}), "* 3 EXPUNGE\r\n");
+  EXPECT_EQ(encode(FlagsData{{"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"}}),
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n");
+  EXPECT_EQ(encode(CapabilityData{{"IMAP4rev1", "STARTTLS", "AUTH=PLAIN", "LOGINDISABLED"}}),
+            "* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN LOGINDISABLED\r\n");
+  EXPECT_EQ(encode(EnabledData{{"CONDSTORE"}}), "* ENABLED CONDSTORE\r\n");
+  EXPECT_EQ(encode(EnabledData{}), "* ENABLED\r\n");
+}
+
+TEST(EncodeResponse, ListAndLsub) {
+  ListData l;
+  l.attributes = {"\\Noselect"};
+  l.delimiter = '/';
+  l.mailbox = "~/Mail/foo";
+  EXPECT_EQ(encode(l), "* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n");
+  l.mailbox = "Entw\xC3\xBCrfe";
+  l.attributes = {"\\Drafts", "\\HasNoChildren"};
+  EXPECT_EQ(encode(l), "* LIST (\\Drafts \\HasNoChildren) \"/\" Entw&APw-rfe\r\n");
+  EncodeOptions utf8{MailboxEncoding::utf8, StringCharset::utf8};
+  EXPECT_EQ(encode(l, utf8), "* LIST (\\Drafts \\HasNoChildren) \"/\" \"Entw\xC3\xBCrfe\"\r\n");
+  // UTF-8 names to a client that did not enable UTF8=ACCEPT but gets utf8 names anyway
+  // must not be quoted with 8-bit octets.
+  EncodeOptions names_only{MailboxEncoding::utf8, StringCharset::ascii};
+  EXPECT_EQ(encode(l, names_only),
+            "* LIST (\\Drafts \\HasNoChildren) \"/\" {9}\r\nEntw\xC3\xBCrfe\r\n");
+  ListData flat;
+  flat.mailbox = "INBOX";
+  EXPECT_EQ(encode(flat), "* LIST () NIL INBOX\r\n");
+  ListData sp;
+  sp.kind = ListCmd::Kind::lsub;
+  sp.delimiter = '.';
+  sp.mailbox = "Sent Items";
+  EXPECT_EQ(encode(sp), "* LSUB () \".\" \"Sent Items\"\r\n");
+  // RFC 5258 §5 CHILDINFO example; RFC 9051 OLDNAME.
+  ListData ci;
+  ci.delimiter = '/';
+  ci.mailbox = "Foo";
+  ci.child_info = {"SUBSCRIBED"};
+  EXPECT_EQ(encode(ci), "* LIST () \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n");
+  ListData on;
+  on.delimiter = '/';
+  on.mailbox = "New";
+  on.old_name = "Old";
+  EXPECT_EQ(encode(on), "* LIST () \"/\" New (\"OLDNAME\" (Old))\r\n");
+  ListData quote;
+  quote.delimiter = '\\';
+  quote.mailbox = "a\"b";
+  EXPECT_EQ(encode(quote), "* LIST () \"\\\\\" \"a\\\"b\"\r\n");
+}
+
+TEST(EncodeResponse, StatusSearchEsearch) {
+  EXPECT_EQ(encode(StatusData{"blurdybloop",
+                              {{StatusItem::messages, 231},
+                               {StatusItem::uid_next, 44292},
+                               {StatusItem::highest_mod_seq, 7011231777u}}}),
+            "* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 HIGHESTMODSEQ 7011231777)\r\n");
+  EXPECT_EQ(encode(SearchData{{2, 84, 882}, std::nullopt}), "* SEARCH 2 84 882\r\n");
+  EXPECT_EQ(encode(SearchData{}), "* SEARCH\r\n");
+  EXPECT_EQ(encode(SearchData{{2, 5, 6, 7, 11, 12, 18, 19, 20, 23}, 917162500}),
+            "* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)\r\n");
+  // RFC 4731 §4 examples.
+  ESearchData e;
+  e.tag = "A282";
+  e.min = 2;
+  e.count = 3;
+  EXPECT_EQ(encode(e), "* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n");
+  ESearchData u;
+  u.tag = "A284";
+  u.numbers = NumberKind::uid;
+  u.all = SequenceSet::from_numbers({4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
+  EXPECT_EQ(encode(u), "* ESEARCH (TAG \"A284\") UID ALL 4:7,9:20\r\n");
+  ESearchData none;
+  none.tag = "a";
+  none.all = SequenceSet();
+  none.count = 0;
+  EXPECT_EQ(encode(none), "* ESEARCH (TAG \"a\") COUNT 0\r\n");
+  ESearchData m;
+  m.max = 9;
+  m.mod_seq = 12;
+  EXPECT_EQ(encode(m), "* ESEARCH MAX 9 MODSEQ 12\r\n");
+}
+
+TEST(EncodeResponse, NamespaceIdQuotaVanished) {
+  // RFC 2342 §5 example 5.2 shape.
+  NamespaceData n;
+  n.personal = {{"", '/'}};
+  n.shared = {{"Public Folders/", '/'}};
+  EXPECT_EQ(encode(n), "* NAMESPACE ((\"\" \"/\")) NIL ((\"Public Folders/\" \"/\"))\r\n");
+  EXPECT_EQ(encode(NamespaceData{}), "* NAMESPACE NIL NIL NIL\r\n");
+  IdData id;
+  id.params.emplace();
+  id.params->push_back({"name", std::string("Postamt")});
+  id.params->push_back({"support-url", std::nullopt});
+  EXPECT_EQ(encode(id), "* ID (\"name\" \"Postamt\" \"support-url\" NIL)\r\n");
+  EXPECT_EQ(encode(IdData{}), "* ID NIL\r\n");
+  // RFC 9208 §5.1 / §5.2 examples.
+  EXPECT_EQ(encode(QuotaData{"", {{"STORAGE", 10, 512}}}), "* QUOTA \"\" (STORAGE 10 512)\r\n");
+  EXPECT_EQ(encode(QuotaData{"!partition/sda4", {{"STORAGE", 104, 10923847}, {"MESSAGE", 1, 5}}}),
+            "* QUOTA \"!partition/sda4\" (STORAGE 104 10923847 MESSAGE 1 5)\r\n");
+  EXPECT_EQ(encode(QuotaRootData{"INBOX", {""}}), "* QUOTAROOT INBOX \"\"\r\n");
+  EXPECT_EQ(encode(QuotaRootData{"comp.mail.mime", {}}), "* QUOTAROOT comp.mail.mime\r\n");
+  // RFC 7162 §3.2.10 examples.
+  EXPECT_EQ(
+      encode(VanishedData{Earlier::yes, *parse_sequence_set("300:310,405,411", AllowSaved::no)}),
+      "* VANISHED (EARLIER) 300:310,405,411\r\n");
+  EXPECT_EQ(encode(VanishedData{Earlier::no, SequenceSet::from_numbers({405, 407, 410})}),
+            "* VANISHED 405,407,410\r\n");
+}
+
+TEST(Writer, NestedListsAndStrings) {
+  std::string out;
+  Writer w(out, StringCharset::ascii);
+  w.open().atom("A").open().number(1).string("two words").close().nil().open().close().close();
+  EXPECT_EQ(out, "(A (1 \"two words\") NIL ())");
+  std::string lit;
+  Writer l(lit, StringCharset::ascii);
+  l.string("line\r\nbreak").string("caf\xC3\xA9").string(std::string("a\0b", 3));
+  EXPECT_EQ(lit, std::string("{11}\r\nline\r\nbreak {5}\r\ncaf\xC3\xA9 {3}\r\na\0b", 37));
+  std::string u;
+  Writer uw(u, StringCharset::utf8);
+  uw.string("caf\xC3\xA9").string("bad\xC3");
+  EXPECT_EQ(u, "\"caf\xC3\xA9\" {4}\r\nbad\xC3");
+  EXPECT_TRUE(Writer::quotable("", StringCharset::ascii));
+  EXPECT_FALSE(Writer::quotable("\n", StringCharset::utf8));
+}
+
+}  // namespace
+}  // namespace postamt::imap::proto
