@@ -133,7 +133,12 @@ TEST_P(StoreContract, AccountRules) {
   ASSERT_TRUE(store_->remove_account("alice@example.org"));
   EXPECT_ERROR(store_->remove_account("alice@example.org"), ErrorKind::not_found,
                "user alice@example.org does not exist");
-  EXPECT_EQ(store_->list_mailboxes(alice).error().kind, ErrorKind::not_found);
+  EXPECT_ERROR(store_->list_mailboxes(alice), ErrorKind::not_found,
+               fmt::format("account {} does not exist", alice.value()));
+  EXPECT_ERROR(store_->known_keywords(alice), ErrorKind::not_found,
+               fmt::format("account {} does not exist", alice.value()));
+  EXPECT_ERROR(store_->create_mailbox(alice, "x", MailboxRole::none), ErrorKind::not_found,
+               fmt::format("account {} does not exist", alice.value()));
   EXPECT_EQ(store_->list_accounts()->size(), 1u);
 }
 

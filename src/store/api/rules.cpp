@@ -86,6 +86,9 @@ Error user_missing(std::string_view a) {
 Error user_exists(std::string_view a) {
   return {ErrorKind::exists, "user " + s(a) + " exists already"};
 }
+Error account_id_missing(AccountId id) {
+  return {ErrorKind::not_found, "account " + std::to_string(id.value()) + " does not exist"};
+}
 Error alias_missing(std::string_view a) {
   return {ErrorKind::not_found, "alias " + s(a) + " does not exist"};
 }

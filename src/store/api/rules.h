@@ -29,6 +29,7 @@ Error domain_exists(std::string_view domain);
 Error domain_in_use(std::string_view domain, int64_t accounts, int64_t aliases);
 Error user_missing(std::string_view address);
 Error user_exists(std::string_view address);
+Error account_id_missing(AccountId id);
 Error alias_missing(std::string_view address);
 Error alias_exists(std::string_view address);
 Error alias_without_targets(std::string_view address);

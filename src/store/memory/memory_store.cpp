@@ -196,7 +196,7 @@ MemoryStore::MailboxEntry* MemoryStore::mailbox_by_key(AccountId account, std::s
 
 Result<std::vector<Mailbox>> MemoryStore::list_mailboxes(AccountId account) {
   Lock lock(mutex_);
-  if (!account_by_id(account)) return errors::user_missing(std::to_string(account.value()));
+  if (!account_by_id(account)) return errors::account_id_missing(account);
   std::vector<Mailbox> out;
   for (const auto& [id, entry] : mailboxes_) {
     if (entry.mailbox.account == account) out.push_back(entry.mailbox);
@@ -246,7 +246,7 @@ Result<Mailbox> MemoryStore::create_mailbox_locked(AccountId account, std::strin
   auto checked = check_mailbox_name(name);
   if (!checked) return checked.error();
   AccountEntry* owner = account_by_id(account);
-  if (!owner) return errors::user_missing(std::to_string(account.value()));
+  if (!owner) return errors::account_id_missing(account);
   if (mailbox_by_key(account, *checked)) return errors::mailbox_exists(*checked);
   if (role != MailboxRole::none) {
     for (const auto& [id, entry] : mailboxes_) {
@@ -532,7 +532,7 @@ Result<MailboxChanges> MemoryStore::changes_since(MailboxId mailbox, ModSeq sinc
 Result<std::vector<std::string>> MemoryStore::known_keywords(AccountId account) {
   Lock lock(mutex_);
   AccountEntry* owner = account_by_id(account);
-  if (!owner) return errors::user_missing(std::to_string(account.value()));
+  if (!owner) return errors::account_id_missing(account);
   return owner->known_keywords.items();
 }
 

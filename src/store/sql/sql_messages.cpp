@@ -392,7 +392,7 @@ Result<std::vector<std::string>> SqlStore::known_keywords(AccountId account) {
     if (!exists) return exists.error();
     auto n = exists->bind(account.value()).single_int(0);
     if (!n) return n.error();
-    if (!*n) return errors::user_missing(std::to_string(account.value()));
+    if (!*n) return errors::account_id_missing(account);
     auto q =
         Query::prepare(*db_, "SELECT name FROM account_keyword WHERE account_id = ? ORDER BY id");
     if (!q) return q.error();

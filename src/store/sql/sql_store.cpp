@@ -83,6 +83,12 @@ Result<std::unique_ptr<SqlStore>> SqlStore::open(std::unique_ptr<Connection> con
 
 Result<void> SqlStore::apply_migrations() {
   std::lock_guard lock(mutex_);
+  // The common case, a current schema, needs no write lock: opening the store must
+  // not wait for another process's long write.
+  if (auto q = Query::prepare(*db_, "SELECT max(version) FROM schema_version")) {
+    auto current = q->single_int(0);
+    if (current && *current == migrations().back().version) return {};
+  }
   POSTAMT_TRY(db_->begin(TransactionMode::write));
   auto r = [&]() -> Result<void> {
     POSTAMT_TRY(db_->execute_script(
@@ -460,7 +466,7 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
                  .bind(role_name(role))
                  .next();
   if (!row) return row.error();
-  if (q->integer(0) == 0) return errors::user_missing(std::to_string(account.value()));
+  if (q->integer(0) == 0) return errors::account_id_missing(account);
   if (q->integer(1)) return errors::mailbox_exists(*checked);
   if (role != MailboxRole::none && q->integer(2)) return errors::role_taken(role);
 
@@ -508,7 +514,7 @@ Result<std::vector<Mailbox>> SqlStore::list_mailboxes(AccountId account) {
     if (!exists) return exists.error();
     auto n = exists->bind(account.value()).single_int(0);
     if (!n) return n.error();
-    if (!*n) return errors::user_missing(std::to_string(account.value()));
+    if (!*n) return errors::account_id_missing(account);
     auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
                                       " FROM mailbox WHERE account_id = ? ORDER BY name");
     if (!q) return q.error();

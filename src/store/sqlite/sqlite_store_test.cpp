@@ -1,0 +1,217 @@
+// SQLite specifics of the store: persistence across reopen, schema versions, the
+// durability settings, two Store objects on one file (CLI and server), concurrent
+// writers, a held lock, and a kill -9 in the middle of appends.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "store/sql/query.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postamt::store::sqlite {
+namespace {
+
+using namespace std::chrono_literals;
+
+BlobRef blob(int n) {
+  return *BlobRef::parse(fmt::format("{:064x}", n));
+}
+NewMessage message(int n) {
+  return NewMessage{blob(n), 10, InternalDate(1700000000s), {}, {}};
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sqlite_store.XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+    path_ = dir_ + "/mail.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<sql::SqlStore> open(SqliteOptions options = {}) {
+    auto s = open_sqlite_store(path_, options);
+    EXPECT_TRUE(s) << s.error().message;
+    return s ? std::move(*s) : nullptr;
+  }
+  // Creates alice@example.org and returns her INBOX.
+  Mailbox setup(Store& store) {
+    EXPECT_TRUE(store.add_domain("example.org"));
+    auto alice = store.create_account("alice@example.org", "h");
+    EXPECT_TRUE(alice);
+    return *store.find_mailbox(*alice, "INBOX");
+  }
+  int64_t count(const std::string& sql) {
+    auto c = SqliteConnection::open(path_);
+    auto q = sql::Query::prepare(**c, sql);
+    EXPECT_TRUE(q) << q.error().message;
+    return *q->single_int(-1);
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, DurabilitySettings) {
+  auto c = SqliteConnection::open(path_);
+  ASSERT_TRUE(c);
+  auto text = [&](const char* pragma) {
+    auto q = sql::Query::prepare(**c, pragma);
+    EXPECT_TRUE(q->next().value());
+    return q->text(0);
+  };
+  EXPECT_EQ(text("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(text("PRAGMA synchronous"), "2");  // FULL
+  EXPECT_EQ(text("PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(text("PRAGMA busy_timeout"), "5000");
+}
+
+TEST_F(SqliteStoreTest, ReopenKeepsUidsAndUidValidity) {
+  Mailbox inbox;
+  {
+    auto store = open();
+    inbox = setup(*store);
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store->append(inbox.id, message(i)));
+    ASSERT_TRUE(store->expunge(inbox.id, {2, 3}));
+  }
+  auto store = open();
+  Mailbox again = *store->get_mailbox(inbox.id);
+  EXPECT_EQ(again.uid_validity, inbox.uid_validity);
+  EXPECT_EQ(again.uid_next, 4u);
+  EXPECT_EQ(store->append(inbox.id, message(4))->uid, 4u);
+}
+
+TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
+  { ASSERT_TRUE(open()); }
+  auto store = open();
+  EXPECT_EQ(*store->schema_version(), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM schema_version"), 1);
+  store.reset();
+  {
+    auto c = SqliteConnection::open(path_);
+    ASSERT_TRUE((*c)->execute_script("INSERT INTO schema_version VALUES (99, 0)"));
+  }
+  auto refused = open_sqlite_store(path_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
+  EXPECT_EQ(refused.error().message,
+            "the database has schema version 99, newer than this program's 1");
+}
+
+TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {
+  auto server = open();
+  auto cli = open();
+  uint64_t seen = *server->data_version();
+  // The admin CLI creates a user while the server runs.
+  Mailbox inbox = setup(*cli);
+  EXPECT_GT(*server->data_version(), seen);
+  auto alice = server->find_account("alice@example.org");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(server->find_mailbox(alice->id, "INBOX")->id, inbox.id);
+  ASSERT_TRUE(server->append(inbox.id, message(1)));
+  EXPECT_EQ(cli->get_mailbox(inbox.id)->messages, 1u);
+  ASSERT_TRUE(cli->set_password_hash("alice@example.org", "new"));
+  EXPECT_EQ(*server->password_hash("alice@example.org"), "new");
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritersGetDistinctUids) {
+  Mailbox inbox = setup(*open());
+  constexpr int kEach = 25;
+  std::vector<Result<Appended>> results[2];
+  std::thread writers[2];
+  for (int w = 0; w < 2; ++w) {
+    writers[w] = std::thread([&, w] {
+      auto store = open_sqlite_store(path_);
+      if (!store) return;
+      for (int i = 0; i < kEach; ++i) results[w].push_back((*store)->append(inbox.id, message(i)));
+    });
+  }
+  for (auto& t : writers) t.join();
+  std::set<Uid> uids;
+  for (auto& list : results) {
+    ASSERT_EQ(list.size(), static_cast<size_t>(kEach));
+    for (auto& r : list) {
+      ASSERT_TRUE(r) << r.error().message;
+      uids.insert(r->uid);
+    }
+  }
+  EXPECT_EQ(uids.size(), 2u * kEach);
+  EXPECT_EQ(*uids.begin(), 1u);
+  EXPECT_EQ(*uids.rbegin(), 2u * kEach);
+  auto store = open();
+  EXPECT_EQ(store->get_mailbox(inbox.id)->messages, 2u * kEach);
+  EXPECT_EQ(store->get_mailbox(inbox.id)->uid_next, 2u * kEach + 1);
+}
+
+TEST_F(SqliteStoreTest, HeldWriteLockIsTemporaryAndChangesNothing) {
+  Mailbox inbox = setup(*open());
+  auto holder = SqliteConnection::open(path_);
+  ASSERT_TRUE((*holder)->begin(sql::TransactionMode::write));
+  auto store = open(SqliteOptions{std::chrono::milliseconds(20)});
+  auto r = store->append(inbox.id, message(1));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::temporary);
+  EXPECT_EQ(r.error().message, "statement failed: database is locked");
+  // Readers are not blocked by a writer in WAL mode.
+  EXPECT_EQ(store->get_mailbox(inbox.id)->messages, 0u);
+  (*holder)->rollback();
+  EXPECT_EQ(store->append(inbox.id, message(1))->uid, 1u);
+}
+
+// A child appends and reports each uid only after append() returned; the parent kills
+// it with SIGKILL mid-stream, reopens, and must find every reported message.
+TEST_F(SqliteStoreTest, ReportedAppendsSurviveKill9) {
+  Mailbox inbox = setup(*open());
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    auto store = open_sqlite_store(path_);
+    if (!store) ::_exit(2);
+    for (int i = 1;; ++i) {
+      auto r = (*store)->append(inbox.id, message(i));
+      if (!r) ::_exit(3);
+      uint32_t uid = r->uid;
+      if (::write(fds[1], &uid, sizeof uid) != sizeof uid) ::_exit(4);
+    }
+  }
+  ::close(fds[1]);
+  std::vector<Uid> reported;
+  while (reported.size() < 15) {
+    uint32_t uid = 0;
+    ASSERT_EQ(::read(fds[0], &uid, sizeof uid), static_cast<ssize_t>(sizeof uid));
+    reported.push_back(uid);
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  uint32_t uid = 0;
+  while (::read(fds[0], &uid, sizeof uid) == static_cast<ssize_t>(sizeof uid)) {
+    reported.push_back(uid);
+  }
+  ::close(fds[0]);
+
+  auto store = open();
+  for (size_t i = 0; i < reported.size(); ++i) {
+    auto m = store->get_message(inbox.id, reported[i]);
+    ASSERT_TRUE(m) << "uid " << reported[i] << ": " << m.error().message;
+    EXPECT_EQ(m->blob, blob(static_cast<int>(i) + 1));
+  }
+  Mailbox after = *store->get_mailbox(inbox.id);
+  EXPECT_GT(after.uid_next, reported.back());
+  EXPECT_EQ(after.uid_validity, inbox.uid_validity);
+  // The next uid follows whatever was committed, reported or not.
+  EXPECT_EQ(store->append(inbox.id, message(0))->uid, after.uid_next);
+}
+
+}  // namespace
+}  // namespace postamt::store::sqlite
