@@ -30,9 +30,6 @@ struct ClientTlsState {
   asio::ssl::context context;
 };
 
-// Saturating now + timeout, so Duration::max() means "very long", not overflow.
-std::chrono::steady_clock::time_point deadline_after(Duration timeout);
-
 }  // namespace detail
 
 class TcpConnection;

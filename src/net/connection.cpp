@@ -10,6 +10,13 @@ std::string Endpoint::to_string() const {
   return fmt::format("{}:{}", address, port);
 }
 
+std::chrono::steady_clock::time_point deadline_after(Duration timeout) {
+  auto now = std::chrono::steady_clock::now();
+  if (timeout > std::chrono::steady_clock::time_point::max() - now)
+    return std::chrono::steady_clock::time_point::max();
+  return now + timeout;
+}
+
 bool is_loopback_address(std::string_view address) {
   std::string text(address);
   in_addr v4{};

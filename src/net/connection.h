@@ -49,6 +49,9 @@ struct Endpoint {
   std::string to_string() const;
 };
 
+// now + timeout, saturating: Duration::max() means "practically never", not overflow.
+std::chrono::steady_clock::time_point deadline_after(Duration timeout);
+
 // True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. Anything unparsable is false.
 bool is_loopback_address(std::string_view address);
 

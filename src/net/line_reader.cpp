@@ -14,6 +14,8 @@ void LineReader::compact() {
   if (start_ == buffer_.size()) {
     buffer_.clear();
     start_ = 0;
+    // A large literal must not pin its memory for the rest of the session.
+    if (buffer_.capacity() > 4 * kChunk) buffer_.shrink_to_fit();
   } else if (start_ > kChunk && start_ * 2 > buffer_.size()) {
     buffer_.erase(0, start_);
     start_ = 0;
@@ -33,7 +35,7 @@ awaitable<Result<void>> LineReader::fill(std::chrono::steady_clock::time_point d
 }
 
 awaitable<Result<Line>> LineReader::read_line(size_t max_bytes, Duration timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = deadline_after(timeout);
   for (;;) {
     if (failed_) {
       co_return Error{ErrorKind::invalid, "unterminated line too long"};
@@ -99,7 +101,7 @@ awaitable<Result<Line>> LineReader::read_line(size_t max_bytes, Duration timeout
 awaitable<Result<std::string>> LineReader::read_exact(size_t n, size_t max_bytes,
                                                       Duration timeout) {
   if (n > max_bytes) co_return Error{ErrorKind::limit, "literal too large"};
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = deadline_after(timeout);
   while (buffered() < n) {
     auto filled = co_await fill(deadline);
     if (!filled) co_return filled.error();
@@ -113,7 +115,7 @@ awaitable<Result<std::string>> LineReader::read_exact(size_t n, size_t max_bytes
 awaitable<Result<std::string>> LineReader::read_at_most(size_t max_bytes, Duration timeout) {
   if (max_bytes == 0) co_return Error{ErrorKind::invalid, "read_at_most needs max_bytes > 0"};
   if (buffered() == 0) {
-    auto filled = co_await fill(std::chrono::steady_clock::now() + timeout);
+    auto filled = co_await fill(deadline_after(timeout));
     if (!filled) co_return filled.error();
   }
   size_t n = std::min(buffered(), max_bytes);

@@ -110,7 +110,7 @@ awaitable<void> Runtime::run_blocking_erased(std::function<void()> work) {
 }
 
 awaitable<void> sleep(Duration duration) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, detail::deadline_after(duration));
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline_after(duration));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 

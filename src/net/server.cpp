@@ -244,7 +244,7 @@ awaitable<void> accept_loop(std::shared_ptr<Server::Impl> impl,
 
 // Waits until no session is left or `limit` passes; returns how many are left.
 awaitable<size_t> wait_until_drained(std::shared_ptr<Server::Impl> impl, Duration limit) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, detail::deadline_after(limit));
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline_after(limit));
   for (;;) {
     {
       std::lock_guard lock(impl->mutex);

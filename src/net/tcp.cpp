@@ -17,15 +17,6 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
-namespace detail {
-std::chrono::steady_clock::time_point deadline_after(Duration timeout) {
-  auto now = std::chrono::steady_clock::now();
-  if (timeout > std::chrono::steady_clock::time_point::max() - now)
-    return std::chrono::steady_clock::time_point::max();
-  return now + timeout;
-}
-}  // namespace detail
-
 Endpoint to_endpoint(const tcp::endpoint& endpoint) {
   auto address = endpoint.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped())
@@ -70,7 +61,7 @@ awaitable<Result<size_t>> TcpConnection::read_some(std::span<char> buffer, Durat
   if (refused_) co_return Error{ErrorKind::limit, "too many connections"};
   if (shutdown_) co_return Error{ErrorKind::closed, "server shutting down"};
   if (buffer.empty()) co_return Error{ErrorKind::invalid, "read_some needs a buffer"};
-  read_timer_.expires_at(detail::deadline_after(timeout));
+  read_timer_.expires_at(deadline_after(timeout));
   auto target = asio::buffer(buffer.data(), buffer.size());
   // No `?:` between awaitables: g++ 12 destroys such a temporary twice.
   std::variant<std::tuple<boost::system::error_code, size_t>, std::tuple<boost::system::error_code>>
@@ -96,7 +87,7 @@ awaitable<Result<size_t>> TcpConnection::read_some(std::span<char> buffer, Durat
 awaitable<Result<void>> TcpConnection::write(std::string_view data, Duration timeout) {
   if (closed_) co_return Error{ErrorKind::closed, "connection closed"};
   if (data.empty()) co_return Result<void>{};
-  write_timer_.expires_at(detail::deadline_after(timeout));
+  write_timer_.expires_at(deadline_after(timeout));
   auto buffer = asio::buffer(data.data(), data.size());
   std::variant<std::tuple<boost::system::error_code, size_t>, std::tuple<boost::system::error_code>>
       done;
@@ -114,7 +105,7 @@ awaitable<Result<void>> TcpConnection::write(std::string_view data, Duration tim
 }
 
 awaitable<Result<void>> TcpConnection::handshake(TlsStream::handshake_type type, Duration timeout) {
-  read_timer_.expires_at(detail::deadline_after(timeout));
+  read_timer_.expires_at(deadline_after(timeout));
   auto done = co_await (tls_->async_handshake(type, kTuple) || read_timer_.async_wait(kTuple));
   if (done.index() == 1) {
     if (shutdown_) co_return Error{ErrorKind::closed, "server shutting down"};
@@ -196,7 +187,7 @@ void TcpConnection::request_shutdown() {
 awaitable<Result<std::unique_ptr<Connection>>> connect(std::string host, uint16_t port,
                                                        Duration timeout) {
   auto executor = co_await asio::this_coro::executor;
-  auto deadline = detail::deadline_after(timeout);
+  auto deadline = deadline_after(timeout);
   asio::steady_timer timer(executor, deadline);
   tcp::resolver resolver(executor);
   auto resolved = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) ||

@@ -62,8 +62,7 @@ void MemoryConnection::close() {
 
 awaitable<Result<size_t>> MemoryConnection::read_some(std::span<char> buffer, Duration timeout) {
   if (buffer.empty()) co_return Error{ErrorKind::invalid, "read_some needs a buffer"};
-  auto deadline =
-      std::chrono::steady_clock::now() + std::min(timeout, Duration(std::chrono::hours(24)));
+  auto deadline = deadline_after(timeout);
   for (;;) {
     if (closed_) co_return Error{ErrorKind::closed, "connection closed"};
     if (shutdown_) co_return Error{ErrorKind::closed, "server shutting down"};
