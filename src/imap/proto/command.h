@@ -216,6 +216,9 @@ struct FetchItem {
   friend bool operator==(const FetchItem&, const FetchItem&) = default;
 };
 
+// For UID FETCH the parser adds a UID item when the client did not ask for one
+// (RFC 9051 §6.4.9: UID FETCH responses always carry the UID). Items implied by
+// CHANGEDSINCE (MODSEQ, RFC 7162 §3.1.4.1) are left to the session.
 struct FetchCmd {
   static constexpr CommandState kState = CommandState::selected;
   NumberKind numbers = NumberKind::sequence;

@@ -115,6 +115,13 @@ TEST(CommandReader, LiteralBytesMayLookLikeCommands) {
   }
 }
 
+TEST(CommandReader, MinusFormIsNotALiteral) {
+  // RFC 7888 §5: LITERAL- keeps the "{n+}" form; "{n-}" is no literal marker at all, so
+  // the line is a complete (malformed) command for parse_command() to reject.
+  EXPECT_EQ(run("a LOGIN {5-}\r\nb NOOP\r\n", 1),
+            (std::vector<std::string>{"C:a LOGIN {5-}", "C:b NOOP"}));
+}
+
 TEST(CommandReader, AcceptsBareLf) {
   EXPECT_EQ(run("a NOOP\nb NOOP\r\n", 1), (std::vector<std::string>{"C:a NOOP", "C:b NOOP"}));
 }

@@ -92,6 +92,7 @@ TEST(ParseCommand, Login) {
   EXPECT_EQ(bad(std::string("a LOGIN {5}\r\nu\0ser p", 20)).message, "LOGIN: NUL in literal");
   EXPECT_EQ(bad("a LOGIN ~{4}\r\nuser p").message, "LOGIN: literal8 not allowed here");
   EXPECT_EQ(bad("a LOGIN {4}user p").message, "LOGIN: literal length not followed by CRLF");
+  EXPECT_EQ(bad("a LOGIN {5-}").message, "LOGIN: expected '}' closing the literal length");
 }
 
 TEST(ParseCommand, Authenticate) {
