@@ -54,7 +54,7 @@ std::vector<std::string> run(std::string_view input, size_t piece, ReaderLimits 
 
 const size_t kPieces[] = {1, 2, 7, 1 << 20};
 
-TEST(CommandReader, SplitsPipelinedCommandsInAnyPieces) {
+TEST(ImapCommandReader, SplitsPipelinedCommandsInAnyPieces) {
   for (size_t piece : kPieces) {
     EXPECT_EQ(run("a1 NOOP\r\na2 CAPABILITY\r\na3 LOGOUT\r\n", piece),
               (std::vector<std::string>{"C:a1 NOOP", "C:a2 CAPABILITY", "C:a3 LOGOUT"}))
@@ -62,7 +62,7 @@ TEST(CommandReader, SplitsPipelinedCommandsInAnyPieces) {
   }
 }
 
-TEST(CommandReader, SynchronisingLiteralIsAnnouncedBeforeItsBytes) {
+TEST(ImapCommandReader, SynchronisingLiteralIsAnnouncedBeforeItsBytes) {
   for (size_t piece : kPieces) {
     EXPECT_EQ(run("A003 LOGIN {11}\r\nFRED FOOBAR {7}\r\nfat man\r\nA004 NOOP\r\n", piece),
               (std::vector<std::string>{
@@ -71,7 +71,7 @@ TEST(CommandReader, SynchronisingLiteralIsAnnouncedBeforeItsBytes) {
   }
 }
 
-TEST(CommandReader, AnnouncesWithoutHavingTheLiteralBytes) {
+TEST(ImapCommandReader, AnnouncesWithoutHavingTheLiteralBytes) {
   CommandReader r({});
   r.feed("a APPEND INBOX {5}\r\n");
   ASSERT_EQ(r.next(), Event::literal_announced);
@@ -89,7 +89,7 @@ TEST(CommandReader, AnnouncesWithoutHavingTheLiteralBytes) {
   EXPECT_EQ(r.take_command(), "a APPEND INBOX {5}\r\nhello");
 }
 
-TEST(CommandReader, NonSynchronisingLiteralsNeedNoAnswer) {
+TEST(ImapCommandReader, NonSynchronisingLiteralsNeedNoAnswer) {
   for (size_t piece : kPieces) {
     EXPECT_EQ(run("a LOGIN {4+}\r\nuser {2+}\r\npw\r\nb NOOP\r\n", piece),
               (std::vector<std::string>{"C:a LOGIN {4+}\r\nuser {2+}\r\npw", "C:b NOOP"}))
@@ -97,7 +97,7 @@ TEST(CommandReader, NonSynchronisingLiteralsNeedNoAnswer) {
   }
 }
 
-TEST(CommandReader, Literal8AndEmptyLiteral) {
+TEST(ImapCommandReader, Literal8AndEmptyLiteral) {
   for (size_t piece : kPieces) {
     std::string bin("x\0y", 3);
     EXPECT_EQ(run("a APPEND INBOX ~{3}\r\n" + bin + "\r\nb LOGIN {0}\r\n {0+}\r\n\r\n", piece),
@@ -107,7 +107,7 @@ TEST(CommandReader, Literal8AndEmptyLiteral) {
   }
 }
 
-TEST(CommandReader, LiteralBytesMayLookLikeCommands) {
+TEST(ImapCommandReader, LiteralBytesMayLookLikeCommands) {
   for (size_t piece : kPieces) {
     EXPECT_EQ(run("a LOGIN {10+}\r\nb NOOP\r\n{3} x\r\n", piece),
               (std::vector<std::string>{"C:a LOGIN {10+}\r\nb NOOP\r\n{3} x"}))
@@ -115,24 +115,24 @@ TEST(CommandReader, LiteralBytesMayLookLikeCommands) {
   }
 }
 
-TEST(CommandReader, MinusFormIsNotALiteral) {
+TEST(ImapCommandReader, MinusFormIsNotALiteral) {
   // RFC 7888 §5: LITERAL- keeps the "{n+}" form; "{n-}" is no literal marker at all, so
   // the line is a complete (malformed) command for parse_command() to reject.
   EXPECT_EQ(run("a LOGIN {5-}\r\nb NOOP\r\n", 1),
             (std::vector<std::string>{"C:a LOGIN {5-}", "C:b NOOP"}));
 }
 
-TEST(CommandReader, AcceptsBareLf) {
+TEST(ImapCommandReader, AcceptsBareLf) {
   EXPECT_EQ(run("a NOOP\nb NOOP\r\n", 1), (std::vector<std::string>{"C:a NOOP", "C:b NOOP"}));
 }
 
-TEST(CommandReader, RejectedLiteralDropsTheCommand) {
+TEST(ImapCommandReader, RejectedLiteralDropsTheCommand) {
   // The client gets "a NO" and does not send the literal; its next line is a command.
   EXPECT_EQ(run("a APPEND INBOX {500}\r\nb NOOP\r\n", 3, {}, OnLiteral::reject),
             (std::vector<std::string>{"A:500", "C:b NOOP"}));
 }
 
-TEST(CommandReader, LineTooLongResynchronises) {
+TEST(ImapCommandReader, LineTooLongResynchronises) {
   ReaderLimits limits;
   limits.max_line = 16;
   for (size_t piece : kPieces) {
@@ -147,14 +147,14 @@ TEST(CommandReader, LineTooLongResynchronises) {
             (std::vector<std::string>{"E:line:t1:resync", "C:t2 NOOP"}));
 }
 
-TEST(CommandReader, OverlongLineWithoutTagReportsNoTag) {
+TEST(ImapCommandReader, OverlongLineWithoutTagReportsNoTag) {
   ReaderLimits limits;
   limits.max_line = 8;
   EXPECT_EQ(run(std::string(30, 'x') + "\r\nb NOOP\r\n", 4, limits),
             (std::vector<std::string>{"E:line::resync", "C:b NOOP"}));
 }
 
-TEST(CommandReader, OverlongLineEndingInNonSyncLiteralSkipsTheLiteral) {
+TEST(ImapCommandReader, OverlongLineEndingInNonSyncLiteralSkipsTheLiteral) {
   ReaderLimits limits;
   limits.max_line = 16;
   for (size_t piece : kPieces) {
@@ -165,7 +165,7 @@ TEST(CommandReader, OverlongLineEndingInNonSyncLiteralSkipsTheLiteral) {
   }
 }
 
-TEST(CommandReader, SynchronisingLiteralOverLimitIsRejectedWithoutContinuation) {
+TEST(ImapCommandReader, SynchronisingLiteralOverLimitIsRejectedWithoutContinuation) {
   ReaderLimits limits;
   limits.max_literal = 100;
   for (size_t piece : kPieces) {
@@ -178,7 +178,7 @@ TEST(CommandReader, SynchronisingLiteralOverLimitIsRejectedWithoutContinuation) 
             (std::vector<std::string>{"E:literal:a:resync", "C:b NOOP"}));
 }
 
-TEST(CommandReader, NonSyncLiteralOverLimitIsDiscardedOrCloses) {
+TEST(ImapCommandReader, NonSyncLiteralOverLimitIsDiscardedOrCloses) {
   ReaderLimits limits;
   limits.max_literal = 10;
   limits.max_discard = 20;
@@ -192,7 +192,7 @@ TEST(CommandReader, NonSyncLiteralOverLimitIsDiscardedOrCloses) {
             (std::vector<std::string>{"E:literal:a:close"}));
 }
 
-TEST(CommandReader, LiteralMinusLimitsNonSyncTo4096) {
+TEST(ImapCommandReader, LiteralMinusLimitsNonSyncTo4096) {
   ReaderLimits limits;
   limits.non_sync = NonSyncLiterals::literal_minus;
   std::string ok_body(4096, 'm');
@@ -206,7 +206,7 @@ TEST(CommandReader, LiteralMinusLimitsNonSyncTo4096) {
             (std::vector<std::string>{"A:4097", "C:a APPEND INBOX {4097}\r\n" + big}));
 }
 
-TEST(CommandReader, CommandSizeCapCountsLiterals) {
+TEST(ImapCommandReader, CommandSizeCapCountsLiterals) {
   ReaderLimits limits;
   limits.max_command = 40;
   EXPECT_EQ(run("a LOGIN {10+}\r\n0123456789 {10+}\r\n0123456789\r\nb NOOP\r\n", 4, limits),
@@ -215,7 +215,7 @@ TEST(CommandReader, CommandSizeCapCountsLiterals) {
             (std::vector<std::string>{"E:command:a:resync", "C:b NOOP"}));
 }
 
-TEST(CommandReader, LineLimitChangesForTheNextCommand) {
+TEST(ImapCommandReader, LineLimitChangesForTheNextCommand) {
   ReaderLimits pre;
   pre.max_line = 10;
   CommandReader r(pre);
@@ -232,7 +232,7 @@ TEST(CommandReader, LineLimitChangesForTheNextCommand) {
   EXPECT_EQ(r.take_command(), "b LOGIN user pass");
 }
 
-TEST(CommandReader, RawLinesForSaslAndIdle) {
+TEST(ImapCommandReader, RawLinesForSaslAndIdle) {
   CommandReader r({});
   r.feed("a IDLE\r\nDONE\r\nb NOOP {3}\r\n");
   ASSERT_EQ(r.next(), Event::command);
@@ -250,7 +250,7 @@ TEST(CommandReader, RawLinesForSaslAndIdle) {
   EXPECT_EQ(s.take_command(), "dXNlcg== {5}");
 }
 
-TEST(CommandReader, DoesNotBufferAnOverlongLine) {
+TEST(ImapCommandReader, DoesNotBufferAnOverlongLine) {
   ReaderLimits limits;
   limits.max_line = 64;
   CommandReader r(limits);

@@ -9,7 +9,7 @@ std::string fetch(std::vector<FetchAttr> items, uint32_t seq = 12) {
   return encode(FetchData{seq, std::move(items)});
 }
 
-TEST(EncodeFetch, SimpleItems) {
+TEST(ImapEncodeFetch, SimpleItems) {
   EXPECT_EQ(fetch({FetchFlags{{"\\Seen", "$MDNSent"}}, FetchUid{4827313}, FetchSize{44827}}),
             "* 12 FETCH (FLAGS (\\Seen $MDNSent) UID 4827313 RFC822.SIZE 44827)\r\n");
   EXPECT_EQ(fetch({FetchFlags{}}), "* 12 FETCH (FLAGS ())\r\n");
@@ -38,7 +38,7 @@ Envelope rfc3501_envelope() {
   return e;
 }
 
-TEST(EncodeFetch, EnvelopeAndBodyFromRfc3501) {
+TEST(ImapEncodeFetch, EnvelopeAndBodyFromRfc3501) {
   BodyStructure body;
   body.params = {{"CHARSET", "US-ASCII"}};
   body.size = 3028;
@@ -56,7 +56,7 @@ TEST(EncodeFetch, EnvelopeAndBodyFromRfc3501) {
       "\"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n");
 }
 
-TEST(EncodeFetch, BodyStructureMultipartAndMessage) {
+TEST(ImapEncodeFetch, BodyStructureMultipartAndMessage) {
   BodyStructure text;
   text.params = {{"charset", "utf-8"}};
   text.size = 10;
@@ -100,7 +100,7 @@ TEST(EncodeFetch, BodyStructureMultipartAndMessage) {
             "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 5 1) 12) \"MIXED\"))\r\n");
 }
 
-TEST(EncodeFetch, BodySectionsAreLiteralsWithExactBytes) {
+TEST(ImapEncodeFetch, BodySectionsAreLiteralsWithExactBytes) {
   Section header_fields{{}, SectionText::header_fields, {"From", "Subject"}};
   std::string hdr = "From: a@b\r\nSubject: hi\r\n\r\n";
   EXPECT_EQ(fetch({FetchUid{7}, FetchSection{header_fields, std::nullopt, hdr}}, 1),
@@ -123,7 +123,7 @@ TEST(EncodeFetch, BodySectionsAreLiteralsWithExactBytes) {
             "2.HEADER.FIELDS.NOT (\"X-Odd(\" To)");
 }
 
-TEST(EncodeFetch, Binary) {
+TEST(ImapEncodeFetch, Binary) {
   std::string nul("a\0b", 3);
   EXPECT_EQ(fetch({FetchBinary{{1}, std::nullopt, nul}}, 1),
             std::string("* 1 FETCH (BINARY[1] ~{3}\r\na\0b)\r\n",
@@ -135,7 +135,7 @@ TEST(EncodeFetch, Binary) {
   EXPECT_EQ(fetch({FetchBinarySize{{3}, 2024}}, 1), "* 1 FETCH (BINARY.SIZE[3] 2024)\r\n");
 }
 
-TEST(EncodeFetch, EnvelopeStringsNeedingLiterals) {
+TEST(ImapEncodeFetch, EnvelopeStringsNeedingLiterals) {
   Envelope e;
   e.subject =
       "Gr\xC3\xBC\xC3\x9F"

@@ -13,7 +13,7 @@ StatusResponse tagged(std::string tag, Condition c, std::optional<ResponseCode> 
   return StatusResponse{std::move(tag), c, std::move(code), std::move(text)};
 }
 
-TEST(EncodeResponse, TaggedAndUntaggedStatus) {
+TEST(ImapEncodeResponse, TaggedAndUntaggedStatus) {
   EXPECT_EQ(encode(tagged("a1", Condition::ok, std::nullopt, "NOOP completed")),
             "a1 OK NOOP completed\r\n");
   EXPECT_EQ(encode(tagged("", Condition::ok, std::nullopt, "IMAP4rev2 server ready")),
@@ -30,7 +30,7 @@ TEST(EncodeResponse, TaggedAndUntaggedStatus) {
             "a NO x \xC3\xA4\r\n");
 }
 
-TEST(EncodeResponse, ResponseCodes) {
+TEST(ImapEncodeResponse, ResponseCodes) {
   auto one = [](ResponseCode c) { return encode(tagged("", Condition::ok, std::move(c), "t")); };
   EXPECT_EQ(one(Code::simple(CK::alert)), "* OK [ALERT] t\r\n");
   EXPECT_EQ(one(Code::with_words(CK::permanent_flags, {"\\Deleted", "\\Seen", "\\*"})),
@@ -80,13 +80,13 @@ TEST(EncodeResponse, ResponseCodes) {
             "a NO [UNKNOWN-CTE] x\r\n");
 }
 
-TEST(EncodeResponse, Continuation) {
+TEST(ImapEncodeResponse, Continuation) {
   EXPECT_EQ(encode(Continuation{"Ready for literal data"}), "+ Ready for literal data\r\n");
   // An empty SASL challenge (RFC 4959 / RFC 9051 §7.6) is "+ ".
   EXPECT_EQ(encode(Continuation{""}), "+ \r\n");
 }
 
-TEST(EncodeResponse, MailboxSizeAndFlags) {
+TEST(ImapEncodeResponse, MailboxSizeAndFlags) {
   EXPECT_EQ(encode(ExistsData{23}), "* 23 EXISTS\r\n");
   EXPECT_EQ(encode(RecentData{5}), "* 5 RECENT\r\n");
   EXPECT_EQ(encode(ExpungeData{3}), "* 3 EXPUNGE\r\n");
@@ -98,7 +98,7 @@ TEST(EncodeResponse, MailboxSizeAndFlags) {
   EXPECT_EQ(encode(EnabledData{}), "* ENABLED\r\n");
 }
 
-TEST(EncodeResponse, ListAndLsub) {
+TEST(ImapEncodeResponse, ListAndLsub) {
   ListData l;
   l.attributes = {"\\Noselect"};
   l.delimiter = '/';
@@ -139,7 +139,7 @@ TEST(EncodeResponse, ListAndLsub) {
   EXPECT_EQ(encode(quote), "* LIST () \"\\\\\" \"a\\\"b\"\r\n");
 }
 
-TEST(EncodeResponse, StatusSearchEsearch) {
+TEST(ImapEncodeResponse, StatusSearchEsearch) {
   EXPECT_EQ(encode(StatusData{"blurdybloop",
                               {{StatusItem::messages, 231},
                                {StatusItem::uid_next, 44292},
@@ -171,7 +171,7 @@ TEST(EncodeResponse, StatusSearchEsearch) {
   EXPECT_EQ(encode(m), "* ESEARCH MAX 9 MODSEQ 12\r\n");
 }
 
-TEST(EncodeResponse, NamespaceIdQuotaVanished) {
+TEST(ImapEncodeResponse, NamespaceIdQuotaVanished) {
   // RFC 2342 §5 example 5.2 shape.
   NamespaceData n;
   n.personal = {{"", '/'}};
@@ -198,7 +198,7 @@ TEST(EncodeResponse, NamespaceIdQuotaVanished) {
             "* VANISHED 405,407,410\r\n");
 }
 
-TEST(Writer, NestedListsAndStrings) {
+TEST(ImapWriter, NestedListsAndStrings) {
   std::string out;
   Writer w(out, StringCharset::ascii);
   w.open().atom("A").open().number(1).string("two words").close().nil().open().close().close();

@@ -5,14 +5,14 @@
 namespace postamt::imap::proto {
 namespace {
 
-TEST(MailboxName, DecodesRfc3501Example) {
+TEST(ImapMailboxName, DecodesRfc3501Example) {
   // RFC 3501 §5.1.3: "~peter/mail/&U,BTFw-/&ZeVnLIqe-" is ~peter/mail/台北/日本語.
   auto d = decode_mutf7("~peter/mail/&U,BTFw-/&ZeVnLIqe-");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(*d, "~peter/mail/\xE5\x8F\xB0\xE5\x8C\x97/\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E");
 }
 
-TEST(MailboxName, RoundTrips) {
+TEST(ImapMailboxName, RoundTrips) {
   for (std::string utf8 : {std::string("INBOX"), std::string("Entw\xC3\xBCrfe"), std::string("a&b"),
                            std::string("\xF0\x9F\x93\xAC mail"),
                            std::string("\xC3\xA4\xC3\xB6\xC3\xBC"), std::string("tab\there")}) {
@@ -24,7 +24,7 @@ TEST(MailboxName, RoundTrips) {
   }
 }
 
-TEST(MailboxName, EncodesExactForms) {
+TEST(ImapMailboxName, EncodesExactForms) {
   EXPECT_EQ(*encode_mutf7("Entw\xC3\xBCrfe"), "Entw&APw-rfe");
   EXPECT_EQ(*encode_mutf7("a&b"), "a&-b");
   // U+1F4EC (a surrogate pair in UTF-16) followed by ASCII.
@@ -33,7 +33,7 @@ TEST(MailboxName, EncodesExactForms) {
   EXPECT_FALSE(encode_mutf7("\xC3").ok());
 }
 
-TEST(MailboxName, RejectsInvalidSequences) {
+TEST(ImapMailboxName, RejectsInvalidSequences) {
   for (const char* bad : {
            "&",            // unterminated shift
            "&U,BTFw",      // no closing "-"
@@ -51,7 +51,7 @@ TEST(MailboxName, RejectsInvalidSequences) {
   }
 }
 
-TEST(MailboxName, NormalisesInbox) {
+TEST(ImapMailboxName, NormalisesInbox) {
   EXPECT_EQ(*mailbox_from_wire("inbox", MailboxEncoding::modified_utf7), "INBOX");
   EXPECT_EQ(*mailbox_from_wire("InBoX", MailboxEncoding::utf8), "INBOX");
   EXPECT_EQ(*mailbox_from_wire("inbox/sub", MailboxEncoding::modified_utf7), "inbox/sub");
@@ -63,7 +63,7 @@ TEST(MailboxName, NormalisesInbox) {
   EXPECT_EQ(*mailbox_to_wire("Entw\xC3\xBCrfe", MailboxEncoding::modified_utf7), "Entw&APw-rfe");
 }
 
-TEST(MailboxName, Utf8Validation) {
+TEST(ImapMailboxName, Utf8Validation) {
   EXPECT_TRUE(is_valid_utf8("plain"));
   EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));
   EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong

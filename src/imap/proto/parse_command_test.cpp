@@ -29,7 +29,7 @@ ParseError bad(std::string_view text) {
   return r.error();
 }
 
-TEST(ParseCommand, CommandsWithoutArguments) {
+TEST(ImapParseCommand, CommandsWithoutArguments) {
   auto r = parse_command("a1 capability");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->tag, "a1");
@@ -49,7 +49,7 @@ TEST(ParseCommand, CommandsWithoutArguments) {
   static_assert(LoginCmd::kState == CommandState::not_authenticated);
 }
 
-TEST(ParseCommand, ExtraArgumentsAreBad) {
+TEST(ImapParseCommand, ExtraArgumentsAreBad) {
   auto e = bad("a1 NOOP x");
   EXPECT_EQ(e.tag, "a1");
   EXPECT_EQ(e.kind, ParseErrorKind::syntax);
@@ -57,7 +57,7 @@ TEST(ParseCommand, ExtraArgumentsAreBad) {
   EXPECT_EQ(bad("a1 CAPABILITY ").message, "CAPABILITY: unexpected characters at end of command");
 }
 
-TEST(ParseCommand, TagErrors) {
+TEST(ImapParseCommand, TagErrors) {
   EXPECT_EQ(bad("").tag, "");
   EXPECT_EQ(bad("").message, "invalid tag");
   EXPECT_EQ(bad("+tag NOOP").tag, "");
@@ -75,7 +75,7 @@ TEST(ParseCommand, TagErrors) {
   EXPECT_EQ(parse_command("a]1 NOOP")->tag, "a]1");
 }
 
-TEST(ParseCommand, Login) {
+TEST(ImapParseCommand, Login) {
   // RFC 9051 §6.2.3 example, with a literal as the mailbox clients send.
   auto l = parse_as<LoginCmd>("a001 LOGIN SMITH SESAME");
   EXPECT_EQ(l.userid, "SMITH");
@@ -95,7 +95,7 @@ TEST(ParseCommand, Login) {
   EXPECT_EQ(bad("a LOGIN {5-}").message, "LOGIN: expected '}' closing the literal length");
 }
 
-TEST(ParseCommand, Authenticate) {
+TEST(ImapParseCommand, Authenticate) {
   auto a = parse_as<AuthenticateCmd>("a AUTHENTICATE plain");
   EXPECT_EQ(a.mechanism, "PLAIN");
   EXPECT_FALSE(a.initial_response.has_value());
@@ -108,7 +108,7 @@ TEST(ParseCommand, Authenticate) {
   EXPECT_EQ(bad("a AUTHENTICATE").message, "AUTHENTICATE: expected a space");
 }
 
-TEST(ParseCommand, SelectExamine) {
+TEST(ImapParseCommand, SelectExamine) {
   auto s = parse_as<SelectCmd>("A142 SELECT inbox");
   EXPECT_EQ(s.mode, SelectMode::select);
   EXPECT_EQ(s.mailbox, "INBOX");
@@ -145,7 +145,7 @@ TEST(ParseCommand, SelectExamine) {
   EXPECT_EQ(bad("a SELECT").message, "SELECT: expected a space");
 }
 
-TEST(ParseCommand, MailboxNamesAreDecoded) {
+TEST(ImapParseCommand, MailboxNamesAreDecoded) {
   EXPECT_EQ(parse_as<SelectCmd>("a SELECT Entw&APw-rfe").mailbox, "Entw\xC3\xBCrfe");
   ParseOptions utf8;
   utf8.mailbox_encoding = MailboxEncoding::utf8;
@@ -153,7 +153,7 @@ TEST(ParseCommand, MailboxNamesAreDecoded) {
   EXPECT_EQ(parse_as<DeleteCmd>("a DELETE \"Entw&APw-rfe\"").mailbox, "Entw\xC3\xBCrfe");
 }
 
-TEST(ParseCommand, CreateDeleteRenameSubscribe) {
+TEST(ImapParseCommand, CreateDeleteRenameSubscribe) {
   EXPECT_EQ(parse_as<CreateCmd>("A003 CREATE owatagusiam/").mailbox, "owatagusiam/");
   // RFC 6154 §5.3 example.
   auto c = parse_as<CreateCmd>("t1 CREATE \"Important Messages\" (USE (\\flagged))");
@@ -174,7 +174,7 @@ TEST(ParseCommand, CreateDeleteRenameSubscribe) {
   EXPECT_EQ(parse_as<SubscribeCmd>("A UNSUBSCRIBE x").action, Subscription::unsubscribe);
 }
 
-TEST(ParseCommand, ListBasicAndLsub) {
+TEST(ImapParseCommand, ListBasicAndLsub) {
   auto l = parse_as<ListCmd>("A101 LIST \"\" \"\"");
   EXPECT_EQ(l.kind, ListCmd::Kind::list);
   EXPECT_EQ(l.reference, "");
@@ -192,7 +192,7 @@ TEST(ParseCommand, ListBasicAndLsub) {
   EXPECT_EQ(bad("a LIST \"\"").message, "LIST: expected a space");
 }
 
-TEST(ParseCommand, ListExtended) {
+TEST(ImapParseCommand, ListExtended) {
   // RFC 5258 §5 examples.
   auto a = parse_as<ListCmd>("A02 LIST (SUBSCRIBED) \"\" \"*\"");
   EXPECT_TRUE(a.extended);
@@ -219,7 +219,7 @@ TEST(ParseCommand, ListExtended) {
   EXPECT_EQ(bad("a LIST \"\" ()").message, "LIST: expected a mailbox pattern");
 }
 
-TEST(ParseCommand, Status) {
+TEST(ImapParseCommand, Status) {
   auto s = parse_as<StatusCmd>("A042 STATUS blurdybloop (UIDNEXT MESSAGES)");
   EXPECT_EQ(s.mailbox, "blurdybloop");
   EXPECT_EQ(s.items, (std::vector<StatusItem>{StatusItem::uid_next, StatusItem::messages}));
@@ -233,7 +233,7 @@ TEST(ParseCommand, Status) {
   EXPECT_EQ(bad("a STATUS x MESSAGES").message, "STATUS: expected '(' opening the status items");
 }
 
-TEST(ParseCommand, Append) {
+TEST(ImapParseCommand, Append) {
   // RFC 9051 §6.3.12 example.
   std::string msg =
       "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\nSubject: afternoon meeting\r\n\r\nHello\r\n";
@@ -264,7 +264,7 @@ TEST(ParseCommand, Append) {
             "APPEND: unexpected characters at end of command");
 }
 
-TEST(ParseCommand, Store) {
+TEST(ImapParseCommand, Store) {
   auto s = parse_as<StoreCmd>("A003 STORE 2:4 +FLAGS (\\Deleted)");
   EXPECT_EQ(s.set.to_string(), "2:4");
   EXPECT_EQ(s.mode, StoreMode::add);
@@ -292,7 +292,7 @@ TEST(ParseCommand, Store) {
   EXPECT_EQ(bad("a STORE 1 FLAGS (\\*)").message, "STORE: expected a flag");
 }
 
-TEST(ParseCommand, CopyMoveExpunge) {
+TEST(ImapParseCommand, CopyMoveExpunge) {
   auto c = parse_as<CopyCmd>("A003 COPY 2:4 MEETING");
   EXPECT_EQ(c.action, Transfer::copy);
   EXPECT_EQ(c.numbers, NumberKind::sequence);
@@ -310,7 +310,7 @@ TEST(ParseCommand, CopyMoveExpunge) {
   EXPECT_EQ(bad("a COPY 1:2").message, "COPY: expected a space");
 }
 
-TEST(ParseCommand, IdEnableQuotaNamespace) {
+TEST(ImapParseCommand, IdEnableQuotaNamespace) {
   // RFC 2971 §3.1 example.
   auto i = parse_as<IdCmd>(
       "a023 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\" "

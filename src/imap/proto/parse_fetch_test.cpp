@@ -39,7 +39,7 @@ FetchItem body_section(std::vector<uint32_t> part, SectionText text,
   return i;
 }
 
-TEST(ParseFetch, Macros) {
+TEST(ImapParseFetch, Macros) {
   EXPECT_EQ(fetch("a FETCH 1 ALL").items,
             (std::vector<FetchItem>{item(K::flags), item(K::internal_date), item(K::rfc822_size),
                                     item(K::envelope)}));
@@ -51,7 +51,7 @@ TEST(ParseFetch, Macros) {
   EXPECT_EQ(fetch_error("a FETCH 1 (ALL)"), "FETCH: unknown data item ALL");
 }
 
-TEST(ParseFetch, SimpleItems) {
+TEST(ImapParseFetch, SimpleItems) {
   auto f = fetch(
       "a FETCH 2,4:* (ENVELOPE FLAGS INTERNALDATE RFC822.SIZE BODY BODYSTRUCTURE UID MODSEQ RFC822 "
       "RFC822.HEADER RFC822.TEXT)");
@@ -65,7 +65,7 @@ TEST(ParseFetch, SimpleItems) {
   EXPECT_EQ(fetch("a FETCH 1 flags").items, (std::vector<FetchItem>{item(K::flags)}));
 }
 
-TEST(ParseFetch, UidFetchAlwaysIncludesUid) {
+TEST(ImapParseFetch, UidFetchAlwaysIncludesUid) {
   auto f = fetch("a UID FETCH 1:* FLAGS");
   EXPECT_EQ(f.numbers, NumberKind::uid);
   EXPECT_EQ(f.items, (std::vector<FetchItem>{item(K::uid), item(K::flags)}));
@@ -73,7 +73,7 @@ TEST(ParseFetch, UidFetchAlwaysIncludesUid) {
             (std::vector<FetchItem>{item(K::flags), item(K::uid)}));
 }
 
-TEST(ParseFetch, BodySections) {
+TEST(ImapParseFetch, BodySections) {
   // RFC 9051 §6.4.5 example.
   auto f = fetch("A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])");
   EXPECT_EQ(f.items,
@@ -97,7 +97,7 @@ TEST(ParseFetch, BodySections) {
                                                  {"Received", "X-Odd("}, Peek::yes)}));
 }
 
-TEST(ParseFetch, BinaryItems) {
+TEST(ImapParseFetch, BinaryItems) {
   FetchItem b;
   b.kind = K::binary;
   b.section.part = {1, 2};
@@ -116,7 +116,7 @@ TEST(ParseFetch, BinaryItems) {
             "FETCH: unexpected characters at end of command");
 }
 
-TEST(ParseFetch, Modifiers) {
+TEST(ImapParseFetch, Modifiers) {
   // RFC 7162 §3.1.4.2 and §3.2.6 examples.
   auto c = fetch("s100 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)");
   EXPECT_EQ(c.changed_since, 12345u);
@@ -131,7 +131,7 @@ TEST(ParseFetch, Modifiers) {
   EXPECT_EQ(fetch_error("a FETCH 1 FLAGS ()"), "FETCH: empty FETCH modifier list");
 }
 
-TEST(ParseFetch, MalformedItems) {
+TEST(ImapParseFetch, MalformedItems) {
   EXPECT_EQ(fetch_error("a FETCH 1 (FLAGS"), "FETCH: expected a space");
   EXPECT_EQ(fetch_error("a FETCH 1 ()"), "FETCH: unknown data item ");
   EXPECT_EQ(fetch_error("a FETCH 1 BODY.PEEK"), "FETCH: unknown data item BODY.PEEK");

@@ -56,7 +56,7 @@ SearchKey node(K kind, std::vector<SearchKey> children) {
   return k;
 }
 
-TEST(ParseSearch, Rfc3501Example) {
+TEST(ImapParseSearch, Rfc3501Example) {
   // RFC 3501 §6.4.4 example.
   auto s = search("A282 SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"");
   EXPECT_EQ(s.numbers, NumberKind::sequence);
@@ -66,7 +66,7 @@ TEST(ParseSearch, Rfc3501Example) {
                                   node(K::not_, {text_key(K::from, "Smith")})}));
 }
 
-TEST(ParseSearch, EveryKey) {
+TEST(ImapParseSearch, EveryKey) {
   auto s = search(
       "a SEARCH ALL ANSWERED BCC b BEFORE \"2-Mar-2020\" BODY x CC c DELETED DRAFT FLAGGED FROM f "
       "HEADER X-Spam yes KEYWORD $Junk LARGER 100 NEW OLD ON 29-Feb-2020 RECENT SEEN "
@@ -114,7 +114,7 @@ TEST(ParseSearch, EveryKey) {
                                                     number_key(K::mod_seq, 620162338)}));
 }
 
-TEST(ParseSearch, NestedOrNotAndParentheses) {
+TEST(ImapParseSearch, NestedOrNotAndParentheses) {
   auto s = search("a UID SEARCH OR (SEEN FLAGGED) NOT OR 1:3 UID 7 (DELETED)");
   EXPECT_EQ(s.numbers, NumberKind::uid);
   EXPECT_EQ(s.key, node(K::and_,
@@ -124,7 +124,7 @@ TEST(ParseSearch, NestedOrNotAndParentheses) {
                          node(K::and_, {key(K::deleted)})}));
 }
 
-TEST(ParseSearch, CharsetAndReturn) {
+TEST(ImapParseSearch, CharsetAndReturn) {
   auto s = search("a SEARCH CHARSET utf-8 SUBJECT \"\xC3\xA4\"");
   EXPECT_TRUE(s.charset_given);
   EXPECT_EQ(s.charset, SearchCharset::utf8);
@@ -142,7 +142,7 @@ TEST(ParseSearch, CharsetAndReturn) {
   EXPECT_EQ(search_error("a SEARCH RETURN (FOO) ALL").message, "SEARCH: unknown RETURN option");
 }
 
-TEST(ParseSearch, ModSeqWithEntry) {
+TEST(ImapParseSearch, ModSeqWithEntry) {
   // RFC 7162 §3.1.5 example.
   auto s = search("a SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338");
   EXPECT_EQ(s.key.children, (std::vector<SearchKey>{number_key(K::mod_seq, 620162338)}));
@@ -151,7 +151,7 @@ TEST(ParseSearch, ModSeqWithEntry) {
             "SEARCH: bad MODSEQ entry type");
 }
 
-TEST(ParseSearch, Malformed) {
+TEST(ImapParseSearch, Malformed) {
   EXPECT_EQ(search_error("a SEARCH").message, "SEARCH: expected a space");
   EXPECT_EQ(search_error("a SEARCH ").message, "SEARCH: expected a search key");
   EXPECT_EQ(search_error("a SEARCH FOO").message, "SEARCH: unknown search key FOO");
@@ -167,7 +167,7 @@ TEST(ParseSearch, Malformed) {
   EXPECT_EQ(search_error("a SEARCH HEADER From").message, "SEARCH: expected a space");
 }
 
-TEST(ParseSearch, NestingLimit) {
+TEST(ImapParseSearch, NestingLimit) {
   std::string deep = "a SEARCH ";
   for (int i = 0; i < 100; ++i) deep += "NOT ";
   deep += "ALL";

@@ -5,7 +5,7 @@
 namespace postamt::imap::proto {
 namespace {
 
-TEST(SequenceSet, ParsesRfcExample) {
+TEST(ImapSequenceSet, ParsesRfcExample) {
   // RFC 9051 §9 sequence-set example: 2,4:7,9,12:* in a mailbox with 15 messages.
   auto s = parse_sequence_set("2,4:7,9,12:*", AllowSaved::no);
   ASSERT_TRUE(s.ok());
@@ -14,7 +14,7 @@ TEST(SequenceSet, ParsesRfcExample) {
   EXPECT_EQ(s->to_string(), "2,4:7,9,12:*");
 }
 
-TEST(SequenceSet, ResolvesReversedAndOverlappingRanges) {
+TEST(ImapSequenceSet, ResolvesReversedAndOverlappingRanges) {
   // RFC 9051 §9: *:4,5:7 with 10 messages is 4..10.
   auto s = parse_sequence_set("*:4,5:7", AllowSaved::no);
   ASSERT_TRUE(s.ok());
@@ -25,13 +25,13 @@ TEST(SequenceSet, ResolvesReversedAndOverlappingRanges) {
   EXPECT_EQ(u->resolve(100), (std::vector<UidInterval>{{100, 3291}}));
 }
 
-TEST(SequenceSet, MergesAdjacentAtTheTopOfTheRange) {
+TEST(ImapSequenceSet, MergesAdjacentAtTheTopOfTheRange) {
   auto s = parse_sequence_set("4294967295,4294967294", AllowSaved::no);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->resolve(1), (std::vector<UidInterval>{{4294967294u, 4294967295u}}));
 }
 
-TEST(SequenceSet, SavedResult) {
+TEST(ImapSequenceSet, SavedResult) {
   auto s = parse_sequence_set("$", AllowSaved::yes);
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE(s->is_saved());
@@ -40,14 +40,14 @@ TEST(SequenceSet, SavedResult) {
   EXPECT_FALSE(parse_sequence_set("1,$", AllowSaved::yes).ok());
 }
 
-TEST(SequenceSet, RejectsMalformed) {
+TEST(ImapSequenceSet, RejectsMalformed) {
   for (const char* bad : {"", "0", "1:0", "01", "1,", ",1", "1,,2", "1:2:3", "4294967296", "a",
                           "1:", ":1", "**", "-1"}) {
     EXPECT_FALSE(parse_sequence_set(bad, AllowSaved::yes).ok()) << bad;
   }
 }
 
-TEST(SequenceSet, FromNumbersCompresses) {
+TEST(ImapSequenceSet, FromNumbersCompresses) {
   EXPECT_EQ(SequenceSet::from_numbers({5, 1, 2, 3, 3, 9, 10}).to_string(), "1:3,5,9:10");
   EXPECT_EQ(SequenceSet::from_numbers({}).to_string(), "");
   EXPECT_TRUE(SequenceSet::from_numbers({}).empty());
