@@ -24,6 +24,10 @@ function(postamt_add_fuzzer name)
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   if(F_SEEDS)
-    add_test(NAME ${name}_seeds COMMAND ${name} -runs=2000 -max_len=65536 ${F_SEEDS})
+    # libFuzzer writes new inputs into the FIRST corpus folder: give it a scratch one
+    # so that the committed seeds stay as they are.
+    set(scratch ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
+    file(MAKE_DIRECTORY ${scratch})
+    add_test(NAME ${name}_seeds COMMAND ${name} -runs=2000 -max_len=65536 ${scratch} ${F_SEEDS})
   endif()
 endfunction()

@@ -1,0 +1,35 @@
+#include "app/backends.h"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+#include <cerrno>
+#include <cstring>
+
+#include "blob/disk_blob_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postamt::app {
+
+Result<Backends> open_backends(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec)
+    return Error{ErrorKind::io, fmt::format("cannot create the data directory {}: {}",
+                                            config.data_dir.string(), ec.message())};
+  // Mail is private: only the server's user may read the data directory.
+  if (::chmod(config.data_dir.c_str(), 0700) != 0)
+    return Error{ErrorKind::io, fmt::format("cannot set the mode of {}: {}",
+                                            config.data_dir.string(), std::strerror(errno))};
+
+  Backends b;
+  auto store = store::sqlite::open_sqlite_store((config.data_dir / "postamt.db").string());
+  POSTAMT_TRY(store);
+  b.store = std::move(*store);
+  auto blobs = blob::DiskBlobStore::open((config.data_dir / "blobs").string());
+  POSTAMT_TRY(blobs);
+  b.blobs = std::move(*blobs);
+  return b;
+}
+
+}  // namespace postamt::app

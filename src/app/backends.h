@@ -1,0 +1,24 @@
+// The one place that names concrete backends (DESIGN.md §2): opens the store and the
+// blob store a configuration asks for. Blocking.
+#pragma once
+
+#include <memory>
+
+#include "base/config.h"
+#include "base/result.h"
+#include "blob/blob_store.h"
+#include "store/api/store.h"
+
+namespace postamt::app {
+
+struct Backends {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<blob::BlobStore> blobs;
+};
+
+// Creates data_dir (mode 0700) when missing, then opens the configured store
+// (sqlite: data_dir/postamt.db) and the blob store (data_dir/blobs).
+// Errors: io when the directory or files cannot be created or opened.
+Result<Backends> open_backends(const Config& config);
+
+}  // namespace postamt::app

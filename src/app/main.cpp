@@ -1,0 +1,290 @@
+// `postamt`: the server and its admin command line. CLI11 lives in this one file.
+#include <termios.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "admin/admin.h"
+#include "app/backends.h"
+#include "app/serve.h"
+#include "auth/password.h"
+#include "base/config.h"
+
+namespace postamt::app {
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+int fail(std::string_view message) {
+  fmt::print(stderr, "postamt: {}\n", message);
+  return kExitError;
+}
+
+// Reads one line without echo from the terminal. Returns nullopt when stdin is no
+// terminal or reading failed.
+std::optional<std::string> read_hidden(const char* prompt) {
+  if (!isatty(STDIN_FILENO)) return std::nullopt;
+  fmt::print(stderr, "{}", prompt);
+  std::fflush(stderr);
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  std::string line;
+  bool ok = static_cast<bool>(std::getline(std::cin, line));
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  fmt::print(stderr, "\n");
+  if (!ok) return std::nullopt;
+  return line;
+}
+
+enum class PasswordSource { terminal, stdin_line };
+
+// The password for `user add` / `user password`: one line from stdin, or typed twice
+// at the terminal without echo.
+Result<std::string> read_new_password(PasswordSource source) {
+  std::string password;
+  if (source == PasswordSource::stdin_line) {
+    if (!std::getline(std::cin, password))
+      return Error{ErrorKind::invalid, "no password on standard input"};
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else {
+    auto first = read_hidden("Password: ");
+    if (!first)
+      return Error{ErrorKind::invalid,
+                   "standard input is not a terminal: give the password with --password-stdin"};
+    auto again = read_hidden("Retype password: ");
+    if (!again || *again != *first) return Error{ErrorKind::invalid, "the passwords do not match"};
+    password = *first;
+  }
+  if (password.empty()) return Error{ErrorKind::invalid, "the password is empty"};
+  return password;
+}
+
+Result<std::string> new_password_hash(PasswordSource source, const std::string& imported_hash) {
+  if (!imported_hash.empty()) {
+    POSTAMT_TRY(admin::check_imported_hash(imported_hash));
+    return imported_hash;
+  }
+  auto password = read_new_password(source);
+  POSTAMT_TRY(password);
+  return auth::hash_password(*password);
+}
+
+struct Options {
+  std::string config_path;
+  bool json = false;
+  bool password_stdin = false;
+  std::string password_hash;
+  std::string name;
+  std::vector<std::string> targets;
+};
+
+admin::Format format_of(const Options& o) {
+  return o.json ? admin::Format::json : admin::Format::text;
+}
+
+void add_format_option(CLI::App* cmd, Options& o) {
+  cmd->add_option_function<std::string>(
+         "--format", [&o](const std::string& f) { o.json = f == "json"; },
+         "Output format: text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+// Runs an admin command against the store named by the configuration.
+template <class F>
+int with_store(const Options& o, F f) {
+  auto config = load_config(o.config_path);
+  if (!config) return fail(config.error().message);
+  auto backends = open_backends(*config);
+  if (!backends) return fail(backends.error().message);
+  Result<std::string> out = f(*backends);
+  if (!out) return fail(out.error().message);
+  fmt::print("{}", *out);
+  return 0;
+}
+
+std::string default_config_path() {
+  if (const char* env = std::getenv("POSTAMT_CONFIG"); env && *env) return env;
+  return "postamt.toml";
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Options o;
+  o.config_path = default_config_path();
+  int code = 0;
+
+  CLI::App cli{"Postamt: SMTP, POP3, IMAP and JMAP mail server with read receipts done right",
+               "postamt"};
+  cli.add_option("--config", o.config_path,
+                 "Configuration file (default: $POSTAMT_CONFIG, else ./postamt.toml)");
+  cli.require_subcommand(1);
+
+  cli.add_subcommand("version", "Print the version")->callback([&] {
+    fmt::print("postamt {}\n", POSTAMT_VERSION);
+  });
+
+  cli.add_subcommand("serve", "Run the server in the foreground (logs to stderr)")->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    code = serve(*config);
+  });
+
+  auto* config_cmd = cli.add_subcommand("config", "Configuration commands");
+  config_cmd->require_subcommand(1);
+  config_cmd->add_subcommand("check", "Validate the configuration without starting anything")
+      ->callback([&] {
+        auto config = load_config(o.config_path);
+        if (!config) {
+          code = fail(config.error().message);
+          return;
+        }
+        for (const auto& w : config_warnings(*config))
+          fmt::print(stderr, "postamt: warning: {}\n", w);
+        fmt::print("{}: configuration is valid\n", config->file.string());
+      });
+
+  // domain add|remove|list
+  auto* domain = cli.add_subcommand("domain", "Local mail domains");
+  domain->require_subcommand(1);
+  auto* domain_add = domain->add_subcommand("add", "Add a local domain");
+  domain_add->add_option("NAME", o.name, "Domain name")->required();
+  domain_add->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::domain_add(*b.store, o.name); });
+  });
+  auto* domain_remove =
+      domain->add_subcommand("remove", "Remove a domain that has no users or aliases");
+  domain_remove->add_option("NAME", o.name, "Domain name")->required();
+  domain_remove->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::domain_remove(*b.store, o.name); });
+  });
+  auto* domain_list = domain->add_subcommand("list", "List local domains");
+  add_format_option(domain_list, o);
+  domain_list->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::domain_list(*b.store, format_of(o)); });
+  });
+
+  // user add|remove|list|password
+  auto* user = cli.add_subcommand("user", "Mail accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Create an account (prompts for the password)");
+  user_add->add_option("ADDRESS", o.name, "Mail address, in a local domain")->required();
+  user_add->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input");
+  user_add->add_option("--password-hash", o.password_hash,
+                       "Import a Dovecot-format hash ({ARGON2ID}, {SHA512-CRYPT}, {BLF-CRYPT})");
+  user_add->callback([&] {
+    code = with_store(o, [&](Backends& b) -> Result<std::string> {
+      auto hash = new_password_hash(
+          o.password_stdin ? PasswordSource::stdin_line : PasswordSource::terminal,
+          o.password_hash);
+      POSTAMT_TRY(hash);
+      return admin::user_add(*b.store, o.name, *hash);
+    });
+  });
+  auto* user_remove = user->add_subcommand("remove", "Delete an account and all its mail");
+  user_remove->add_option("ADDRESS", o.name, "Mail address")->required();
+  user_remove->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::user_remove(*b.store, o.name); });
+  });
+  auto* user_list = user->add_subcommand("list", "List accounts");
+  add_format_option(user_list, o);
+  user_list->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::user_list(*b.store, format_of(o)); });
+  });
+  auto* user_password = user->add_subcommand("password", "Set an account's password");
+  user_password->add_option("ADDRESS", o.name, "Mail address")->required();
+  user_password->add_flag("--password-stdin", o.password_stdin,
+                          "Read the password from standard input");
+  user_password->add_option("--password-hash", o.password_hash, "Import a Dovecot-format hash");
+  user_password->callback([&] {
+    code = with_store(o, [&](Backends& b) -> Result<std::string> {
+      // Fail on an unknown user before asking for a password.
+      auto account = b.store->find_account(o.name);
+      POSTAMT_TRY(account);
+      auto hash = new_password_hash(
+          o.password_stdin ? PasswordSource::stdin_line : PasswordSource::terminal,
+          o.password_hash);
+      POSTAMT_TRY(hash);
+      return admin::user_password(*b.store, o.name, *hash);
+    });
+  });
+
+  // alias add|remove|list
+  auto* alias = cli.add_subcommand("alias", "Addresses that forward to other addresses");
+  alias->require_subcommand(1);
+  auto* alias_add = alias->add_subcommand("add", "Add an alias");
+  alias_add->add_option("ALIAS", o.name, "Alias address, in a local domain")->required();
+  alias_add->add_option("TARGET", o.targets, "Local or remote addresses")->required();
+  alias_add->callback([&] {
+    code =
+        with_store(o, [&](Backends& b) { return admin::alias_add(*b.store, o.name, o.targets); });
+  });
+  auto* alias_remove = alias->add_subcommand("remove", "Remove an alias");
+  alias_remove->add_option("ALIAS", o.name, "Alias address")->required();
+  alias_remove->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::alias_remove(*b.store, o.name); });
+  });
+  auto* alias_list = alias->add_subcommand("list", "List aliases");
+  add_format_option(alias_list, o);
+  alias_list->callback([&] {
+    code = with_store(o, [&](Backends& b) { return admin::alias_list(*b.store, format_of(o)); });
+  });
+
+  // auth test
+  auto* auth = cli.add_subcommand("auth", "Authentication");
+  auth->require_subcommand(1);
+  auto* auth_test = auth->add_subcommand(
+      "test", "Check a password as a login would (reads it from stdin or the terminal)");
+  auth_test->add_option("ADDRESS", o.name, "Mail address")->required();
+  auth_test->add_flag("--password-stdin", o.password_stdin,
+                      "Read the password from standard input");
+  auth_test->callback([&] {
+    code = with_store(o, [&](Backends& b) -> Result<std::string> {
+      std::string password;
+      if (o.password_stdin) {
+        std::getline(std::cin, password);
+        if (!password.empty() && password.back() == '\r') password.pop_back();
+      } else {
+        auto typed = read_hidden("Password: ");
+        if (!typed)
+          return Error{ErrorKind::invalid,
+                       "standard input is not a terminal: give the password with --password-stdin"};
+        password = *typed;
+      }
+      return admin::auth_test(*b.store, o.name, password);
+    });
+  });
+
+  // gc
+  cli.add_subcommand("gc", "Remove message files that no message refers to any more")
+      ->callback([&] {
+        code = with_store(o, [&](Backends& b) {
+          return admin::collect_garbage(*b.store, *b.blobs, std::chrono::hours(1));
+        });
+      });
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version print and succeed; every usage error exits 2, as in most tools.
+    return cli.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  return code;
+}
+
+}  // namespace postamt::app
+
+int main(int argc, char** argv) {
+  return postamt::app::run(argc, argv);
+}

@@ -1,0 +1,159 @@
+#include "app/serve.h"
+
+#include <fmt/format.h>
+
+#include "app/backends.h"
+#include "app/serve_context.h"
+#include "app/services.h"
+#include "blob/garbage.h"
+#include "net/runtime.h"
+#include "net/server.h"
+#include "net/tls.h"
+
+namespace postamt::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Sessions get this long to finish after SIGTERM; the process exits within 5 seconds.
+constexpr net::Duration kShutdownGrace = 3s;
+// Blobs no message refers to are removed once they are this old (blob/garbage.h).
+constexpr std::chrono::seconds kBlobGrace = 1h;
+constexpr net::Duration kGarbageInterval = 1h;
+
+net::awaitable<void> collect_garbage_forever(ServeContext* ctx) {
+  for (;;) {
+    co_await net::sleep(kGarbageInterval);
+    auto report = co_await ctx->runtime->run_blocking([ctx] {
+      return blob::collect_garbage(*ctx->blobs, std::chrono::system_clock::now() - kBlobGrace,
+                                   [ctx] { return ctx->store->referenced_blobs(); });
+    });
+    if (!report)
+      log::warning("master", "blob garbage collection failed: {}", report.error().message);
+    else if (report->blobs_removed || report->temporaries_removed)
+      log::info("master", "blob garbage collection: removed {} blobs ({} bytes), {} temporaries",
+                report->blobs_removed, report->bytes_removed, report->temporaries_removed);
+  }
+}
+
+// Waits for signals: SIGHUP reloads TLS, SIGTERM/SIGINT stop the server and runtime.
+net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server) {
+  for (;;) {
+    auto signal = co_await ctx->runtime->wait_signal();
+    if (!signal) {
+      log::error("master", "cannot wait for signals: {}", signal.error().message);
+      ctx->runtime->stop();
+      co_return;
+    }
+    net::Signal s = *signal;
+    if (s == net::Signal::hangup) {
+      auto r = ctx->tls->reload();
+      if (r)
+        log::info("master", "tls: reloaded certificate {} and key {}", ctx->tls->cert_path(),
+                  ctx->tls->key_path());
+      else
+        log::warning("master", "tls: reload failed, keeping the current certificate: {}",
+                     r.error().message);
+      continue;
+    }
+    log::info("master", "shutting down ({})", s == net::Signal::terminate ? "SIGTERM" : "SIGINT");
+    size_t left = co_await server->stop(kShutdownGrace);
+    if (left) log::warning("master", "{} sessions did not end in time", left);
+    log::info("master", "stopped");
+    ctx->runtime->stop();
+    co_return;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> config_warnings(const Config& config) {
+  std::vector<std::string> out;
+  for (const auto& s : config.services()) {
+    if (!s.addresses.empty() && !find_service_engine(s.name))
+      out.push_back(fmt::format(
+          "{}: listen.{}: this version of Postamt has no {} service yet; it will not listen",
+          config.file.string(), s.name, s.name));
+  }
+  return out;
+}
+
+int serve(const Config& config) {
+  log::configure(config.hostname, config.log_level);
+  for (const auto& w : config_warnings(config)) log::warning("master", "{}", w);
+
+  auto backends = open_backends(config);
+  if (!backends) {
+    log::error("master", "cannot open the store: {}", backends.error().message);
+    return 1;
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.tls.certificate.parent_path(), ec);
+  if (!ec) std::filesystem::create_directories(config.tls.private_key.parent_path(), ec);
+  if (ec) {
+    log::error("master", "tls: cannot create the folder for {}: {}",
+               config.tls.private_key.string(), ec.message());
+    return 1;
+  }
+  auto made = net::ensure_self_signed(config.tls.certificate.string(),
+                                      config.tls.private_key.string(), config.hostname);
+  if (!made) {
+    log::error("master", "tls: {}", made.error().message);
+    return 1;
+  }
+  if (*made == net::CertificateFiles::created)
+    log::info("master", "tls: created a self-signed certificate for {} in {}", config.hostname,
+              config.tls.certificate.string());
+  auto tls =
+      net::TlsContext::load(config.tls.certificate.string(), config.tls.private_key.string());
+  if (!tls) {
+    log::error("master", "tls: {}", tls.error().message);
+    return 1;
+  }
+
+  net::RuntimeOptions options;
+  options.network_threads = 2;
+  options.blocking_threads = 4;
+  options.signals = net::SignalHandling::install;
+  net::Runtime runtime(options);
+
+  ServeContext ctx;
+  ctx.config = &config;
+  ctx.runtime = &runtime;
+  ctx.store = backends->store.get();
+  ctx.blobs = backends->blobs.get();
+  ctx.tls = *tls;
+
+  net::Limits limits;
+  limits.max_connections_per_ip = config.limits.connections_per_ip;
+  limits.max_connections = config.limits.connections;
+  net::Server server(runtime, limits, ctx.tls);
+
+  size_t listeners = 0;
+  for (const auto& s : config.services()) {
+    const ServiceEngine* engine = find_service_engine(s.name);
+    if (!engine) continue;
+    for (const auto& addr : s.addresses) {
+      auto bound = server.add_listener(
+          std::string(s.name), addr.text,
+          s.tls == ServiceTls::implicit ? net::TlsMode::implicit : net::TlsMode::plain,
+          engine->make_handler(ctx));
+      if (!bound) {
+        log::error("master", "listen.{}: {}: {}", s.name, addr.text, bound.error().message);
+        return 1;
+      }
+      ++listeners;
+    }
+  }
+
+  runtime.spawn(main_loop(&ctx, &server), "main loop");
+  runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
+  log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
+            listeners, config.data_dir.string());
+  runtime.start();
+  runtime.join();
+  return 0;
+}
+
+}  // namespace postamt::app
