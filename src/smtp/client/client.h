@@ -1,0 +1,85 @@
+// The outbound SMTP client (RFC 5321 §3, §4) used by the queue's delivery worker: one
+// mail transaction over an open Connection, with opportunistic STARTTLS (RFC 3207,
+// RFC 7435) and the SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN
+// (RFC 3461) parameters when the server offers them.
+//
+// Sequence: greeting, EHLO (HELO if EHLO is refused with 5xx), STARTTLS if offered and
+// a TLS context is given, EHLO again, MAIL FROM, one RCPT TO per recipient, DATA with
+// dot-stuffing (RFC 5321 §4.5.2), QUIT. Commands are sent one at a time (no PIPELINING).
+//
+// Threads: runs on the connection's executor; one call per connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/connection.h"
+
+namespace postamt::smtp::client {
+
+enum class Outcome { sent, deferred, failed };
+
+struct Recipient {
+  std::string address;  // forward path without angle brackets
+  std::string orcpt;    // "rfc822;addr" (decoded) or empty: sent as ORCPT when DSN is offered
+  std::string notify;   // "NEVER", "SUCCESS,FAILURE", ... or empty: sent when DSN is offered
+};
+
+enum class DsnReturn { unspecified, full, headers };
+
+struct Envelope {
+  std::string sender;  // reverse path without angle brackets; "" = null sender
+  std::vector<Recipient> recipients;
+  std::string envid;  // decoded; sent as ENVID when DSN is offered
+  DsnReturn ret = DsnReturn::unspecified;
+  std::string body;  // the complete message, CRLF line ends, not dot-stuffed
+};
+
+// RFC 5321 §4.5.3.2 timeouts (named limits, DESIGN.md §4.9).
+struct Timeouts {
+  net::Duration greeting = std::chrono::minutes(5);
+  net::Duration command = std::chrono::minutes(5);  // EHLO, STARTTLS, MAIL, RCPT, QUIT
+  net::Duration data_start = std::chrono::minutes(2);
+  net::Duration data_block = std::chrono::minutes(3);  // writing the body
+  net::Duration data_end = std::chrono::minutes(10);   // the reply after "."
+  net::Duration tls_handshake = std::chrono::minutes(1);
+};
+
+struct Options {
+  std::string helo_name;  // our host name, sent in EHLO/HELO
+  // STARTTLS is used when offered and this is set; a failed handshake defers (the
+  // connection is unusable afterwards). Null: never STARTTLS.
+  std::shared_ptr<const net::TlsClientContext> tls;
+  std::string server_name;  // SNI and certificate name (the MX host name)
+  Timeouts timeouts;
+};
+
+struct RecipientResult {
+  Outcome outcome = Outcome::deferred;
+  std::string status;      // RFC 3463 code: from the reply, or derived from its class
+  std::string diagnostic;  // the reply as one line ("550 5.1.1 no such user") or a local
+                           // reason ("lost connection while sending RCPT TO")
+  // True when the server accepted the recipient with our NOTIFY (DSN offered): it, not
+  // we, reports success or relay (RFC 3461 §5.2.2).
+  bool dsn_passed_on = false;
+};
+
+struct Delivery {
+  std::vector<RecipientResult> recipients;  // one per Envelope::recipients, same order
+  std::optional<net::TlsInfo> tls;          // set when STARTTLS succeeded
+};
+
+// Runs one transaction. Never fails as a whole: every failure becomes per-recipient
+// results (4xx and network errors: deferred; 5xx: failed; a 5xx to MAIL or DATA fails
+// every recipient it concerns). Sends QUIT before returning whenever the connection is
+// still usable.
+net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope, Options options);
+
+// Dot-stuffs `body` for DATA and appends the terminating ".\r\n" (adding a CRLF first
+// if the body does not end with one). Pure.
+std::string dot_stuff(std::string_view body);
+
+}  // namespace postamt::smtp::client
