@@ -1,0 +1,121 @@
+// FileQueue: the outbound queue as one file per message under one directory, like
+// Postfix's queue (DESIGN.md §4.5 "durable before OK").
+//
+// Layout under `dir` (data_dir/queue):
+//   <id>         one queued message: envelope, delivery state and body
+//   tmp/         files being written; renamed into place only when complete and fsynced
+//   corrupt/     files that could not be read back are moved here (and logged), never
+//                deleted, so an admin can look at them
+//
+// File format (version 1), all header lines "key SP value LF", values xtext-encoded
+// (RFC 3461 §4) where they may hold arbitrary octets:
+//   postamt-queue 1
+//   arrival <unix seconds>
+//   attempts <n>
+//   next <unix seconds of the next attempt>
+//   held 0|1
+//   sender <xtext>                 ("=" = null sender)
+//   envid <xtext or =>
+//   ret unspecified|full|headers
+//   rcpt <state> <notify> <xtext address> <xtext orcpt> <xtext status> <xtext remote> <xtext
+//   diagnostic>
+//       state: pending|sent|failed; notify: "never" or letters s,f,d ("fd" = default);
+//       an empty field is written as "=" (never valid xtext, so never ambiguous)
+//   body <octets>
+//   <exactly that many octets of the message>
+// A file that does not parse exactly (wrong magic, unknown key, short body, trailing
+// bytes) is corrupt.
+//
+// Every write is: write tmp/<id>.<n> -> fsync -> rename to <id> -> fsync(dir). A crash
+// leaves either the old or the new file, never a mix; tmp leftovers are removed by open.
+//
+// Threads: every method blocks on disk; call on the blocking pool. Safe from several
+// threads; several processes (server + admin CLI) may use one directory, each
+// rename being atomic (a concurrent save of the same id: the last one wins).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "queue/clock.h"
+#include "queue/queue.h"
+
+namespace postamt::queue {
+
+enum class RecipientState { pending, sent, failed };
+
+// Delivery state of one recipient, parallel to OutboundMessage::recipients.
+struct RecipientStatus {
+  RecipientState state = RecipientState::pending;
+  std::string status;      // RFC 3463 code of the last result, "4.4.1"; empty before any
+  std::string remote_mta;  // host name of the last server that answered, or empty
+  std::string diagnostic;  // last reply, "550 5.1.1 no such user", or the local reason
+};
+
+struct QueuedMessage {
+  std::string id;
+  OutboundMessage message;
+  std::vector<RecipientStatus> status;  // same size as message.recipients
+  TimePoint arrival;
+  TimePoint next_attempt;
+  uint32_t attempts = 0;
+  bool held = false;
+  bool has_body = true;  // false when loaded with BodyMode::skip (then body is empty)
+};
+
+enum class BodyMode { include, skip };
+
+class FileQueue final : public Queue {
+ public:
+  // Creates `dir`, tmp/ and corrupt/ if missing and removes tmp leftovers older than a
+  // minute (a concurrent writer's file is younger). Errors: io.
+  static Result<std::unique_ptr<FileQueue>> open(std::filesystem::path dir, Clock clock);
+
+  // Queue: stores a new message, due at once. Errors: invalid (no recipients, an empty
+  // recipient address), io (nothing queued).
+  Result<std::string> enqueue(const OutboundMessage& message) override;
+
+  // Ids of all queued messages, sorted. Errors: io.
+  Result<std::vector<std::string>> list() const;
+
+  // Errors: not_found (no such id, or a malformed id), invalid (corrupt file), io.
+  Result<QueuedMessage> load(const std::string& id, BodyMode mode = BodyMode::include) const;
+
+  // Atomically replaces the file of `m.id` (which must have been loaded with its body).
+  // Errors: invalid (has_body is false, sizes differ), not_found (removed meanwhile),
+  // io.
+  Result<void> save(const QueuedMessage& m);
+
+  // Deletes the message. Errors: not_found, io.
+  Result<void> remove(const std::string& id);
+
+  // Moves a corrupt file to corrupt/ so it is not retried. Errors: io.
+  Result<void> quarantine(const std::string& id);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  TimePoint now() const { return clock_(); }
+
+ private:
+  FileQueue(std::filesystem::path dir, Clock clock)
+      : dir_(std::move(dir)), clock_(std::move(clock)) {}
+  Result<void> write_atomically(const std::string& id, const std::string& bytes);
+  std::string new_id();
+
+  std::filesystem::path dir_;
+  Clock clock_;
+  std::mutex mutex_;
+  uint64_t counter_ = 0;
+};
+
+// The on-disk form, exposed for tests of the format.
+std::string serialize(const QueuedMessage& m);
+Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode);
+
+// True for ids FileQueue makes: 1..32 characters of [0-9A-Za-z].
+bool valid_queue_id(std::string_view id);
+
+}  // namespace postamt::queue
