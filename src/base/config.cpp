@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -261,8 +262,68 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto outbound = top.table("outbound");
+  POSTAMT_TRY(outbound);
+  if (*outbound) {
+    TableReader r(**outbound, "outbound.", file);
+    for (auto [key, target] :
+         {std::pair{"relay", &cfg.outbound.relay}, std::pair{"resolver", &cfg.outbound.resolver}}) {
+      std::string text;
+      POSTAMT_TRY(r.string(key, text));
+      const toml::node* n = (*outbound)->get(key);
+      if (!n) continue;
+      auto a = parse_listen_address(text);
+      if (!a) return r.error_at(*n, key, a.error().message);
+      if (a->port == 0) return r.error_at(*n, key, fmt::format("\"{}\" needs a port", text));
+      unsigned char raw[16];
+      if (target == &cfg.outbound.resolver && inet_pton(AF_INET, a->host.c_str(), raw) != 1 &&
+          inet_pton(AF_INET6, a->host.c_str(), raw) != 1)
+        return r.error_at(*n, key, fmt::format("\"{}\" must be an IP address", a->host));
+      *target = std::move(*a);
+    }
+    std::string age;
+    POSTAMT_TRY(r.string("max_age", age));
+    if (const toml::node* n = (*outbound)->get("max_age")) {
+      auto d = parse_duration(age);
+      if (!d) return r.error_at(*n, "max_age", d.error().message);
+      cfg.outbound.max_age = *d;
+    }
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   POSTAMT_TRY(top.check_unknown());
   return cfg;
+}
+
+Result<std::chrono::seconds> parse_duration(std::string_view text) {
+  auto bad = [&] {
+    return Error{ErrorKind::invalid,
+                 fmt::format("\"{}\" is not a duration like \"30m\", \"12h\" or \"5d\"", text)};
+  };
+  if (text.size() < 2) return bad();
+  int64_t unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    default:
+      return bad();
+  }
+  auto n = parse_u64(text.substr(0, text.size() - 1));
+  if (!n || *n == 0) return bad();
+  constexpr uint64_t kMaxSeconds = 100ull * 366 * 86400;
+  if (*n > kMaxSeconds / static_cast<uint64_t>(unit))
+    return Error{ErrorKind::invalid, fmt::format("\"{}\" is longer than 100 years", text)};
+  return std::chrono::seconds(static_cast<int64_t>(*n) * unit);
 }
 
 Result<Config> load_config(const fs::path& path) {

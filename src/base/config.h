@@ -9,13 +9,18 @@
 //   [storage]   backend = "sqlite"
 //   [auth]      plaintext = "never" | "loopback" | "always"
 //   [limits]    connections_per_ip, connections
+//   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
+//               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
+//               max_age = "5d"              # give up and bounce after this (s, m, h, d)
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +74,11 @@ struct Config {
     uint32_t connections_per_ip = 20;  // concurrent connections from one remote address
     uint32_t connections = 2000;       // concurrent connections in all
   } limits;
+  struct Outbound {
+    std::optional<ListenAddress> relay;     // port must not be 0
+    std::optional<ListenAddress> resolver;  // an address literal; port must not be 0
+    std::chrono::seconds max_age = std::chrono::hours(24 * 5);
+  } outbound;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
   std::vector<ServiceListen> services() const;
@@ -82,5 +92,9 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
 // Parses "host:port" / "[v6]:port". Error message says what is wrong.
 Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// Parses a duration: a positive integer with one unit, "45s", "30m", "12h", "5d".
+// Errors (invalid) say what is wrong; values beyond 100 years are refused.
+Result<std::chrono::seconds> parse_duration(std::string_view text);
 
 }  // namespace postamt

@@ -125,4 +125,55 @@ TEST(Config, ListenAddressForms) {
   EXPECT_FALSE(parse_listen_address("host:-1"));
 }
 
+TEST(Config, OutboundDefaultsAndValues) {
+  auto d = parse("");
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->outbound.relay);
+  EXPECT_FALSE(d->outbound.resolver);
+  EXPECT_EQ(d->outbound.max_age, std::chrono::hours(120));
+  auto cfg = parse(R"(
+[outbound]
+relay = "smarthost.example.test:587"
+resolver = "127.0.0.1:5353"
+max_age = "30m"
+)");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_TRUE(cfg->outbound.relay);
+  EXPECT_EQ(cfg->outbound.relay->host, "smarthost.example.test");
+  EXPECT_EQ(cfg->outbound.relay->port, 587);
+  ASSERT_TRUE(cfg->outbound.resolver);
+  EXPECT_EQ(cfg->outbound.resolver->host, "127.0.0.1");
+  EXPECT_EQ(cfg->outbound.resolver->port, 5353);
+  EXPECT_EQ(cfg->outbound.max_age, std::chrono::minutes(30));
+}
+
+TEST(Config, OutboundErrors) {
+  EXPECT_EQ(error_of("[outbound]\nrelay = \"mx.test:0\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.relay: \"mx.test:0\" needs a port");
+  EXPECT_EQ(error_of("[outbound]\nmax_age = \"5 days\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.max_age: \"5 days\" is not a duration like "
+            "\"30m\", \"12h\" or \"5d\"");
+  EXPECT_EQ(error_of("[outbound]\nmax_age = 5\n"),
+            "/etc/postamt/postamt.toml:2: outbound.max_age: expected a string");
+  EXPECT_EQ(error_of("[outbound]\nrelays = \"x:25\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.relays: unknown key");
+  EXPECT_NE(error_of("[outbound]\nresolver = \"nohostport\"\n").find("outbound.resolver: "),
+            std::string::npos);
+  EXPECT_EQ(error_of("[outbound]\nresolver = \"dns.test:53\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.resolver: \"dns.test\" must be an IP address");
+  EXPECT_TRUE(parse("[outbound]\nresolver = \"[::1]:53\"\n"));
+}
+
+TEST(Config, DurationParsing) {
+  EXPECT_EQ(*parse_duration("45s"), std::chrono::seconds(45));
+  EXPECT_EQ(*parse_duration("30m"), std::chrono::seconds(1800));
+  EXPECT_EQ(*parse_duration("12h"), std::chrono::seconds(43200));
+  EXPECT_EQ(*parse_duration("5d"), std::chrono::seconds(432000));
+  for (std::string_view bad : {"", "d", "0d", "5", "5w", "-5d", "5.5d", " 5d"})
+    EXPECT_FALSE(parse_duration(bad)) << bad;
+  auto huge = parse_duration("99999999999d");
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().message, "\"99999999999d\" is longer than 100 years");
+}
+
 }  // namespace postamt
