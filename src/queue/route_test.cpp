@@ -1,0 +1,132 @@
+#include "queue/route.h"
+
+#include <gtest/gtest.h>
+
+#include "queue/fake_dns.h"
+
+namespace postamt::queue {
+namespace {
+
+using testing::FakeDns;
+
+TEST(QueueDns, QueryEncoding) {
+  auto q = encode_dns_query(0x1234, "mx.Example.test.", 15);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                            "\x02mx\x07"
+                            "Example\x04test\x00\x00\x0f\x00\x01",
+                            33));
+  EXPECT_FALSE(encode_dns_query(1, "a..b", 1));
+  EXPECT_FALSE(encode_dns_query(1, std::string(64, 'a') + ".test", 1));
+}
+
+TEST(QueueDns, MxAndAddressesFromAFakeServer) {
+  FakeDns dns;
+  dns.add_mx("y.test", 20, "backup.y.test");
+  dns.add_mx("y.test", 10, "mx.y.test");
+  dns.add_a("mx.y.test", "127.0.0.1");
+  dns.add_a("mx.y.test", "127.0.0.2");
+  DnsClient client("127.0.0.1", dns.port());
+  auto mx = client.mx("y.test");
+  ASSERT_TRUE(mx) << mx.error().message;
+  std::vector<MxRecord> want = {{20, "backup.y.test"}, {10, "mx.y.test"}};
+  EXPECT_EQ(*mx, want);
+  auto a = client.addresses("mx.y.test");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(*a, (std::vector<std::string>{"127.0.0.1", "127.0.0.2"}));
+  // An existing name without records of the type (NODATA) is empty, not an error.
+  auto none = client.addresses("y.test");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(QueueRoute, MxPreferenceOrderWithAddresses) {
+  FakeDns dns;
+  dns.add_mx("y.test", 20, "backup.y.test");
+  dns.add_mx("y.test", 10, "mx.y.test");
+  dns.add_a("mx.y.test", "127.0.0.1");
+  dns.add_a("backup.y.test", "127.0.0.3");
+  DnsClient client("127.0.0.1", dns.port());
+  RouteOptions o;
+  o.smtp_port = 2525;
+  auto hops = route("y.test", o, client);
+  ASSERT_TRUE(hops) << hops.error().message;
+  std::vector<Hop> want = {{"mx.y.test", "127.0.0.1", 2525}, {"backup.y.test", "127.0.0.3", 2525}};
+  EXPECT_EQ(*hops, want);
+}
+
+TEST(QueueRoute, ImplicitMxFallsBackToTheDomainAddress) {
+  FakeDns dns;
+  dns.add_a("z.test", "127.0.0.9");
+  DnsClient client("127.0.0.1", dns.port());
+  auto hops = route("z.test", RouteOptions{}, client);
+  ASSERT_TRUE(hops) << hops.error().message;
+  std::vector<Hop> want = {{"z.test", "127.0.0.9", 25}};
+  EXPECT_EQ(*hops, want);
+}
+
+TEST(QueueRoute, NxdomainAndNullMxArePermanentServfailIsTemporary) {
+  FakeDns dns;
+  dns.add_nxdomain("gone.test");
+  dns.add_mx("nomail.test", 0, "");
+  DnsClient client("127.0.0.1", dns.port());
+  auto gone = route("gone.test", RouteOptions{}, client);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(gone.error().message, "gone.test: no such domain");
+  auto null_mx = route("nomail.test", RouteOptions{}, client);
+  ASSERT_FALSE(null_mx);
+  EXPECT_EQ(null_mx.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(null_mx.error().message, "nomail.test accepts no mail (null MX)");
+  dns.set_servfail(true);
+  auto broken = route("y.test", RouteOptions{}, client);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().kind, ErrorKind::temporary);
+}
+
+TEST(QueueRoute, NoAnswerIsTemporaryAfterTheConfiguredTries) {
+  // A port where nothing answers: bind a socket and never read it.
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  DnsClient client("127.0.0.1", ntohs(a.sin_port), DnsOptions{std::chrono::milliseconds(20), 2});
+  auto r = client.mx("y.test");
+  ::close(fd);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::temporary);
+  EXPECT_EQ(r.error().message, "no answer from resolver 127.0.0.1");
+}
+
+TEST(QueueRoute, RelayLiteralIsTheOnlyHop) {
+  FakeDns dns;
+  DnsClient client("127.0.0.1", dns.port());
+  RouteOptions o;
+  o.relay = std::pair<std::string, uint16_t>{"127.0.0.5", 587};
+  auto hops = route("anything.test", o, client);
+  ASSERT_TRUE(hops);
+  std::vector<Hop> want = {{"127.0.0.5", "127.0.0.5", 587}};
+  EXPECT_EQ(*hops, want);
+  EXPECT_EQ(dns.queries(), 0);
+}
+
+TEST(QueueDns, ResolvConfFirstNameserver) {
+  char path[] = "/tmp/postamt-resolv-XXXXXX";
+  int fd = ::mkstemp(path);
+  std::string text = "# comment\nsearch x.test\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n";
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  auto c = DnsClient::from_resolv_conf(path);
+  ::unlink(path);
+  ASSERT_TRUE(c);
+  EXPECT_EQ((*c)->server(), "192.0.2.53");
+  auto missing = DnsClient::from_resolv_conf("/nonexistent/resolv.conf");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::io);
+}
+
+}  // namespace
+}  // namespace postamt::queue
