@@ -1,0 +1,446 @@
+// Transcript tests of the SMTP session over MemoryConnection + MemoryStore. Each test
+// feeds the client's bytes (often in pieces) and asserts the exact replies and stored
+// bytes.
+#include "smtp/server/session.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/password.h"
+#include "base/base64.h"
+#include "blob/memory_blob_store.h"
+#include "net/testing/memory_connection.h"
+#include "net/testing/run.h"
+#include "store/memory/memory_store.h"
+
+namespace postamt::smtp::server {
+namespace {
+
+using net::testing::MemoryConnection;
+
+// Lets the test keep the MemoryConnection after the session destroyed its Connection.
+class Borrowed final : public net::Connection {
+ public:
+  explicit Borrowed(MemoryConnection& inner)
+      : Connection(inner.remote(), inner.local()), c_(inner) {}
+  net::awaitable<Result<size_t>> read_some(std::span<char> b, net::Duration t) override {
+    return c_.read_some(b, t);
+  }
+  net::awaitable<Result<void>> write(std::string_view d, net::Duration t) override {
+    return c_.write(d, t);
+  }
+  net::awaitable<Result<void>> start_tls(net::Duration t) override { return c_.start_tls(t); }
+  net::awaitable<Result<void>> start_tls_client(std::shared_ptr<const net::TlsClientContext> c,
+                                                std::string n, net::Duration t) override {
+    return c_.start_tls_client(std::move(c), std::move(n), t);
+  }
+  bool is_tls() const override { return c_.is_tls(); }
+  std::optional<net::TlsInfo> tls_info() const override { return c_.tls_info(); }
+  bool shutdown_requested() const override { return c_.shutdown_requested(); }
+  void close() override { c_.close(); }
+
+ private:
+  MemoryConnection& c_;
+};
+
+class FakeQueue final : public queue::Queue {
+ public:
+  Result<std::string> enqueue(const queue::OutboundMessage& message) override {
+    messages.push_back(message);
+    return std::string("OUT1");
+  }
+  std::vector<queue::OutboundMessage> messages;
+};
+
+constexpr std::string_view kGreeting = "220 mx.example.test ESMTP Postamt\r\n";
+constexpr std::string_view kDate = "Fri, 27 Nov 2026 22:20:10 +0000";
+
+std::string plain(std::string_view user, std::string_view password) {
+  std::string raw;
+  raw.push_back('\0');
+  raw.append(user);
+  raw.push_back('\0');
+  raw.append(password);
+  return base64::encode(raw);
+}
+
+// block_on needs a value.
+net::awaitable<int> session_done(std::unique_ptr<net::Connection> conn, net::SessionContext context,
+                                 Services services, Options options) {
+  auto session = run_session(std::move(conn), std::move(context), services, std::move(options));
+  co_await std::move(session);
+  co_return 0;
+}
+
+class SmtpSession : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runtime_.start();
+    ASSERT_TRUE(store_.add_domain("example.org"));
+    auto hash = auth::hash_password("secret", auth::kArgon2Minimum);
+    ASSERT_TRUE(hash);
+    ASSERT_TRUE(store_.create_account("alice@example.org", *hash));
+    ASSERT_TRUE(store_.create_account("bob@example.org", *hash));
+    ASSERT_TRUE(store_.add_alias("team@example.org", {"alice@example.org", "bob@example.org"}));
+    ASSERT_TRUE(store_.add_alias("al@example.org", {"alice@example.org"}));
+    ASSERT_TRUE(store_.add_alias("fwd@example.org", {"carol@remote.example"}));
+    options_.hostname = "mx.example.test";
+    options_.plaintext = auth::AuthPlaintext::loopback;
+    options_.clock = [] {
+      return std::chrono::system_clock::time_point(std::chrono::seconds(1795818010));
+    };
+    options_.queue_id = [] { return std::string("QID1"); };
+  }
+  void TearDown() override {
+    runtime_.stop();
+    runtime_.join();
+  }
+
+  // Runs one session over `conn` (fed already) and returns everything it wrote.
+  std::string run(MemoryConnection& conn, net::Admission admission = net::Admission::accepted) {
+    Services services{&runtime_, &store_, &blobs_, &failures_, outbound_};
+    net::SessionContext context{"smtp", admission};
+    net::testing::block_on(
+        runtime_, session_done(std::make_unique<Borrowed>(conn), context, services, options_));
+    return conn.written();
+  }
+  std::string run_script(std::string_view input, size_t piece = 0,
+                         net::testing::MemoryConnectionOptions conn_options = {}) {
+    MemoryConnection conn(conn_options);
+    if (piece == 0)
+      conn.feed(input);
+    else
+      conn.feed_in_pieces(input, piece);
+    conn.feed_eof();
+    return run(conn);
+  }
+
+  // Messages in the INBOX of `address`, oldest first.
+  std::vector<std::string> inbox(std::string_view address) {
+    std::vector<std::string> out;
+    auto account = store_.find_account(address);
+    EXPECT_TRUE(account);
+    auto box = store_.find_mailbox_by_role(account->id, MailboxRole::inbox);
+    EXPECT_TRUE(box);
+    auto list = store_.list_messages(box->id);
+    EXPECT_TRUE(list);
+    for (const auto& m : *list) out.push_back(*blobs_.get(m.blob));
+    return out;
+  }
+
+  net::Runtime runtime_;
+  store::MemoryStore store_;
+  blob::MemoryBlobStore blobs_;
+  auth::FailureTracker failures_{auth::FailureLimits{1, std::chrono::milliseconds(1),
+                                                     std::chrono::milliseconds(4),
+                                                     std::chrono::seconds(600), 1000}};
+  queue::Queue* outbound_ = nullptr;
+  Options options_;
+};
+
+std::string ehlo_reply(std::string_view name) {
+  return "250-mx.example.test Hello " + std::string(name) +
+         "\r\n"
+         "250-PIPELINING\r\n"
+         "250-SIZE 52428800\r\n"
+         "250-8BITMIME\r\n"
+         "250-CHUNKING\r\n"
+         "250-SMTPUTF8\r\n"
+         "250-DSN\r\n"
+         "250-ENHANCEDSTATUSCODES\r\n"
+         "250 STARTTLS\r\n";
+}
+const std::string kEhloReply = ehlo_reply("client.example");
+
+// RFC 5321 §4.4 and the issue: MX delivery to a local user with Return-Path and
+// Received prepended, dot-stuffing removed, stored byte-exact; fed whole and in pieces.
+TEST_F(SmtpSession, MxDeliversLocalMailByteExact) {
+  const std::string script =
+      "EHLO client.example\r\nMAIL FROM:<sender@remote.example> SIZE=40\r\n"
+      "RCPT TO:<bob@example.org>\r\nDATA\r\n"
+      "Subject: hi\r\n\r\n..dot\r\nline\r\n.\r\nQUIT\r\n";
+  for (size_t piece : {size_t{0}, size_t{1}, size_t{7}}) {
+    SCOPED_TRACE(piece);
+    EXPECT_EQ(run_script(script, piece),
+              std::string(kGreeting) + kEhloReply +
+                  "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+                  "250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+  }
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 3u);  // one per run, identical bytes
+  for (const auto& m : messages)
+    EXPECT_EQ(m,
+              "Return-Path: <sender@remote.example>\r\n"
+              "Received: from client.example (unknown [192.0.2.10])\r\n"
+              "\tby mx.example.test (Postamt) with ESMTP id QID1\r\n"
+              "\tfor <bob@example.org>; " +
+                  std::string(kDate) +
+                  "\r\n"
+                  "Subject: hi\r\n\r\n.dot\r\nline\r\n");
+}
+
+TEST_F(SmtpSession, AliasExpandsToEveryAccountAndOriginalRecipientIsAdded) {
+  auto out = run_script(
+      "HELO c.example\r\nMAIL FROM:<>\r\nRCPT TO:<team@example.org> ORCPT=rfc822;team@example.org"
+      "\r\nDATA\r\nx\r\n.\r\n");
+  EXPECT_NE(out.find("250 2.0.0 Ok: queued as QID1\r\n"), std::string::npos) << out;
+  for (auto who : {"alice@example.org", "bob@example.org"}) {
+    auto messages = inbox(who);
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0],
+              "Return-Path: <>\r\nOriginal-Recipient: rfc822;team@example.org\r\n"
+              "Received: from c.example (unknown [192.0.2.10])\r\n"
+              "\tby mx.example.test (Postamt) with SMTP id QID1\r\n"
+              "\tfor <team@example.org>; " +
+                  std::string(kDate) + "\r\nx\r\n");
+  }
+}
+
+TEST_F(SmtpSession, DifferentOrcptsLeaveOriginalRecipientOut) {
+  run_script(
+      "EHLO c.example\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.org> ORCPT=rfc822;a@x.example\r\n"
+      "RCPT TO:<bob@example.org> ORCPT=rfc822;b@x.example\r\nDATA\r\nx\r\n.\r\n");
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].find("Original-Recipient"), std::string::npos);
+  EXPECT_EQ(messages[0].find("\tfor <"), std::string::npos);  // two recipients: no "for"
+}
+
+TEST_F(SmtpSession, MxRefusesRelayAndUnknownUsers) {
+  auto out = run_script(
+      "EHLO c.example\r\nMAIL FROM:<a@remote.example>\r\nRCPT TO:<x@other.example>\r\n"
+      "RCPT TO:<nobody@example.org>\r\nVRFY bob\r\nQUIT\r\n");
+  EXPECT_EQ(out, std::string(kGreeting) + ehlo_reply("c.example") +
+                     "250 2.1.0 Ok\r\n"
+                     "554 5.7.1 <x@other.example>: Relay access denied: other.example is not a "
+                     "domain of this server; authenticate to send to other domains\r\n"
+                     "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown\r\n"
+                     "252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery\r\n"
+                     "221 2.0.0 Bye\r\n");
+}
+
+// RFC 4954 §4 + auth/policy.h: over plaintext from a remote address, no AUTH is offered
+// and PLAIN is refused; from loopback with plaintext = loopback it is offered.
+TEST_F(SmtpSession, AuthOfferedOnlyWhenPlaintextIsAllowed) {
+  auto out = run_script("EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "secret") + "\r\n");
+  EXPECT_EQ(out.find("AUTH PLAIN"), std::string::npos);
+  EXPECT_NE(out.find("538 5.7.11 Encryption required for requested authentication mechanism\r\n"),
+            std::string::npos);
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  out = run_script("EHLO c\r\n", 0, loopback);
+  EXPECT_NE(out.find("250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n"), std::string::npos) << out;
+}
+
+TEST_F(SmtpSession, SubmissionRequiresAuthAndOwnSender) {
+  options_.mode = Mode::submission;
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  auto out =
+      run_script("EHLO c\r\nMAIL FROM:<alice@example.org>\r\nAUTH PLAIN " +
+                     plain("alice@example.org", "secret") +
+                     "\r\nMAIL FROM:<bob@example.org>\r\nMAIL FROM:<al@example.org>\r\nRSET\r\n"
+                     "MAIL FROM:<>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nFrom: "
+                     "<bob@example.org>\r\n\r\nx\r\n"
+                     ".\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
+                     "From: Alice <Alice@Example.org>\r\n\r\nhello\r\n.\r\nQUIT\r\n",
+                 3, loopback);
+  const std::string after_ehlo = out.substr(out.find("530"));
+  EXPECT_EQ(after_ehlo,
+            "530 5.7.0 Authentication required\r\n"
+            "235 2.7.0 Authentication successful\r\n"
+            "553 5.7.1 <bob@example.org>: Sender address rejected: not owned by user "
+            "alice@example.org\r\n"
+            "250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "550 5.7.1 From header address <bob@example.org> is not owned by user "
+            "alice@example.org\r\n"
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+            "250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0],
+            "Return-Path: <alice@example.org>\r\n"
+            "Received: from c (unknown [127.0.0.1])\r\n"
+            "\t(Authenticated sender: alice@example.org)\r\n"
+            "\tby mx.example.test (Postamt) with ESMTPA id QID1\r\n"
+            "\tfor <bob@example.org>; " +
+                std::string(kDate) + "\r\nFrom: Alice <Alice@Example.org>\r\n\r\nhello\r\n");
+}
+
+TEST_F(SmtpSession, RemoteRecipientsNeedTheQueue) {
+  options_.mode = Mode::submission;
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  const std::string script = "EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "secret") +
+                             "\r\nMAIL FROM:<alice@example.org> RET=HDRS ENVID=e1\r\n"
+                             "RCPT TO:<dave@remote.example> NOTIFY=SUCCESS ORCPT=rfc822;d@r\r\n"
+                             "RCPT TO:<fwd@example.org>\r\n";
+  auto out = run_script(script + "QUIT\r\n", 0, loopback);
+  EXPECT_NE(out.find("250 2.1.0 Ok\r\n451 4.3.0 outbound queue unavailable\r\n"
+                     "451 4.3.0 outbound queue unavailable\r\n221"),
+            std::string::npos)
+      << out;
+
+  FakeQueue queue;
+  outbound_ = &queue;
+  out = run_script(script + "RCPT TO:<bob@example.org>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n", 0,
+                   loopback);
+  EXPECT_NE(out.find("250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354"), std::string::npos);
+  ASSERT_EQ(queue.messages.size(), 1u);
+  const auto& m = queue.messages[0];
+  EXPECT_EQ(m.envelope_sender, "alice@example.org");
+  EXPECT_EQ(m.envid, "e1");
+  EXPECT_EQ(m.ret, queue::Ret::headers);
+  ASSERT_EQ(m.recipients.size(), 2u);
+  EXPECT_EQ(m.recipients[0].address, "dave@remote.example");
+  EXPECT_EQ(m.recipients[0].orcpt, "rfc822;d@r");
+  EXPECT_TRUE(m.recipients[0].notify.success);
+  EXPECT_FALSE(m.recipients[0].notify.failure);
+  EXPECT_EQ(m.recipients[1].address, "carol@remote.example");
+  EXPECT_TRUE(m.recipients[1].notify.failure);
+  EXPECT_EQ(m.body.rfind("Received: from c (unknown [127.0.0.1])\r\n", 0), 0u);  // no Return-Path
+  EXPECT_EQ(inbox("bob@example.org").size(), 1u);
+}
+
+// CVE-2023-51766 family: "\n.\n" and "\r\n.\n" are content; bare line ends are refused.
+TEST_F(SmtpSession, SmugglingDoesNotEndDataAndBareLfIsRejected) {
+  auto out = run_script(
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
+      "x\n.\nMAIL FROM:<evil@r.example>\r\n.\nRCPT TO:<alice@example.org>\r\n.\r\nQUIT\r\n",
+      2);
+  EXPECT_EQ(out.substr(out.find("354")),
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "550 5.6.0 Message contains bare CR or LF\r\n221 2.0.0 Bye\r\n");
+  EXPECT_EQ(inbox("bob@example.org").size(), 0u);
+  EXPECT_EQ(inbox("alice@example.org").size(), 0u);
+}
+
+TEST_F(SmtpSession, CommandWithBareLfIsRefused) {
+  auto out = run_script("EHLO c\nQUIT\r\n");
+  EXPECT_EQ(out, std::string(kGreeting) +
+                     "500 5.5.2 Command line must end with CRLF\r\n"
+                     "221 2.0.0 Bye\r\n");
+}
+
+// RFC 3207 §4.2: a command pipelined after STARTTLS is never executed.
+TEST_F(SmtpSession, StarttlsDiscardsPipelinedBytesAndResetsState) {
+  MemoryConnection conn;
+  conn.feed("EHLO c\r\nSTARTTLS\r\nMAIL FROM:<x@r.example>\r\n");
+  conn.feed_tls_boundary();
+  conn.feed("MAIL FROM:<x@r.example>\r\nEHLO c\r\nQUIT\r\n");
+  conn.feed_eof();
+  auto out = run(conn);
+  EXPECT_EQ(out.substr(out.find("220 2.0.0")),
+            "220 2.0.0 Ready to start TLS\r\n"
+            "503 5.5.1 Send EHLO or HELO first\r\n" +
+                ehlo_reply("c").substr(0, ehlo_reply("c").find("250 STARTTLS")) +
+                "250 AUTH PLAIN LOGIN\r\n221 2.0.0 Bye\r\n");
+}
+
+TEST_F(SmtpSession, LimitsGiveClearErrors) {
+  options_.limits.max_recipients = 2;
+  options_.limits.max_message_size = 100;
+  const std::string long_command = "NOOP " + std::string(506, 'x') + "\r\n";  // 513 octets
+  const std::string ok_command = "NOOP " + std::string(505, 'x') + "\r\n";    // 512 octets
+  auto out = run_script(
+      long_command + ok_command +
+      "EHLO c\r\nMAIL FROM:<a@r.example> SIZE=101\r\nMAIL FROM:<a@r.example>\r\n"
+      "RCPT TO:<bob@example.org>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<al@example.org>\r\n"
+      "DATA\r\n" +
+      std::string(999, 'y') +
+      "\r\n.\r\n"
+      "MAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n" +
+      std::string(200, 'z') + "\r\n.\r\nQUIT\r\n");
+  const std::string after = out.substr(out.find("500"));
+  EXPECT_EQ(after.substr(0, after.find("250-")), "500 5.5.2 Line too long\r\n250 2.0.0 Ok\r\n");
+  EXPECT_EQ(out.substr(out.find("552")),
+            "552 5.3.4 Message size exceeds fixed maximum size\r\n"
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n452 4.5.3 Too many recipients\r\n"
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "552 5.3.4 Message size exceeds fixed maximum\r\n"
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+            "552 5.3.4 Message size exceeds fixed maximum\r\n221 2.0.0 Bye\r\n");
+}
+
+TEST_F(SmtpSession, TextLineLimitIs1000OctetsWithCrlf) {
+  const std::string head =
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n";
+  auto out = run_script(head + std::string(999, 'y') + "\r\n.\r\nQUIT\r\n");
+  EXPECT_NE(out.find("554 5.6.0"), std::string::npos) << out;
+  out = run_script(head + std::string(998, 'y') + "\r\n.\r\nQUIT\r\n");
+  EXPECT_NE(out.find("250 2.0.0 Ok: queued as QID1"), std::string::npos) << out;
+}
+
+TEST_F(SmtpSession, TooManyErrorsDisconnects) {
+  options_.limits.max_errors = 3;
+  auto out = run_script("BOGUS\r\nBOGUS\r\nBOGUS\r\nNOOP\r\n");
+  EXPECT_EQ(out, std::string(kGreeting) +
+                     "500 5.5.1 Unrecognized command\r\n500 5.5.1 Unrecognized command\r\n"
+                     "500 5.5.1 Unrecognized command\r\n421 4.7.0 mx.example.test Error: too many "
+                     "errors\r\n");
+}
+
+TEST_F(SmtpSession, CommandDeadlineAndShutdownAndAdmission) {
+  MemoryConnection idle;  // time_out_at_once: the command deadline passes at once
+  EXPECT_EQ(run(idle),
+            std::string(kGreeting) + "421 4.4.2 mx.example.test Error: timeout exceeded\r\n");
+  MemoryConnection stopping;
+  stopping.request_shutdown();
+  EXPECT_EQ(run(stopping), std::string(kGreeting) +
+                               "421 4.3.2 mx.example.test Service shutting down, closing "
+                               "transmission channel\r\n");
+  MemoryConnection refused;
+  EXPECT_EQ(run(refused, net::Admission::too_many_from_ip),
+            "421 4.7.0 mx.example.test Error: too many connections\r\n");
+}
+
+TEST_F(SmtpSession, AuthFailuresAreDelayedMoreEachTime) {
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  auto out = run_script("EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "wrong") +
+                            "\r\nAUTH LOGIN\r\n" + base64::encode("alice@example.org") + "\r\n" +
+                            base64::encode("bad") + "\r\nAUTH LOGIN\r\n*\r\n",
+                        0, loopback);
+  EXPECT_NE(out.find("535 5.7.8 Authentication credentials invalid\r\n334 VXNlcm5hbWU6\r\n"
+                     "334 UGFzc3dvcmQ6\r\n535 5.7.8 Authentication credentials invalid\r\n"
+                     "334 VXNlcm5hbWU6\r\n501 5.0.0 Authentication cancelled\r\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(failures_.failures(auth::FailureKey::remote, "127.0.0.1"), 2u);
+  EXPECT_EQ(auth::FailureTracker::delay_for(auth::FailureLimits{}, 2),
+            std::chrono::milliseconds(1000));
+  EXPECT_EQ(auth::FailureTracker::delay_for(auth::FailureLimits{}, 3),
+            std::chrono::milliseconds(2000));
+}
+
+TEST_F(SmtpSession, MailLoopIsRejected) {
+  std::string received;
+  for (int i = 0; i < 51; ++i) received += "Received: from hop\r\n";
+  const std::string head =
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n";
+  auto out = run_script(head + received + "\r\nx\r\n.\r\n");
+  EXPECT_NE(out.find("554 5.4.6 Too many Received header fields: mail loop detected\r\n"),
+            std::string::npos);
+  out = run_script(head + received.substr(20) + "\r\nx\r\n.\r\n");  // exactly 50
+  EXPECT_NE(out.find("250 2.0.0 Ok: queued as QID1\r\n"), std::string::npos);
+}
+
+TEST_F(SmtpSession, BdatChunksDeliverAndBareLfIsRejected) {
+  auto out = run_script(
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\n"
+      "BDAT 9\r\nSubject: BDAT 6 LAST\r\nx\r\n.\r\n"
+      "MAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nBDAT 3 LAST\r\na\nb"
+      "QUIT\r\n",
+      5);
+  EXPECT_EQ(out.substr(out.find("250 2.1.0")),
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 9 octets received\r\n"
+            "250 2.0.0 Ok: queued as QID1\r\n"
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.6.0 Message contains bare CR or LF\r\n"
+            "221 2.0.0 Bye\r\n");
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].substr(messages[0].find("\r\nSubject")), "\r\nSubject: x\r\n.\r\n");
+}
+
+}  // namespace
+}  // namespace postamt::smtp::server
