@@ -6,6 +6,7 @@
 
 #include "auth/password.h"
 #include "blob/garbage.h"
+#include "delivery/transaction.h"
 
 namespace postamt::admin {
 namespace {
@@ -117,6 +118,35 @@ Result<std::string> collect_garbage(store::Store& store, blob::BlobStore& blobs,
   POSTAMT_TRY(report);
   return fmt::format("removed {} unreferenced blobs ({} bytes) and {} stale temporary files\n",
                      report->blobs_removed, report->bytes_removed, report->temporaries_removed);
+}
+
+Result<std::string> deliver(store::Store& store, blob::BlobStore& blobs,
+                            std::string_view envelope_sender,
+                            const std::vector<std::string>& recipients, std::string_view message) {
+  delivery::Transaction t(store, blobs, std::string(envelope_sender));
+  for (const auto& r : recipients) {
+    auto added = t.add_recipient(r);
+    if (!added) return Error{added.error().kind, fmt::format("{}: {}", r, added.error().message)};
+    if (!added->remote.empty())
+      return Error{ErrorKind::invalid,
+                   fmt::format("{}: {} is not a local address, and postamt deliver does not relay",
+                               r, added->remote.front())};
+  }
+  std::string body = fmt::format("Return-Path: <{}>\r\n", envelope_sender);
+  body.reserve(body.size() + message.size() + message.size() / 32);
+  for (size_t i = 0; i < message.size(); ++i) {
+    char c = message[i];
+    if (c == '\n' && (i == 0 || message[i - 1] != '\r')) body += '\r';
+    body += c;
+  }
+  if (!body.ends_with("\r\n")) body += "\r\n";
+  t.set_body(std::move(body));
+  auto committed = t.commit();
+  POSTAMT_TRY(committed);
+  std::string out;
+  for (const auto& d : committed->delivered)
+    out += fmt::format("delivered to {} (INBOX uid {})\n", d.account, d.where.uid);
+  return out;
 }
 
 Result<void> check_imported_hash(std::string_view hash) {

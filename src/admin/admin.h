@@ -46,6 +46,16 @@ Result<std::string> auth_test(store::Store& store, std::string_view address,
 Result<std::string> collect_garbage(store::Store& store, blob::BlobStore& blobs,
                                     std::chrono::seconds grace);
 
+// `postamt deliver`: local delivery of one message read from standard input, like an
+// LDA. Line ends become CRLF; "Return-Path: <sender>" is prepended (RFC 5321 §4.4).
+// Every recipient must be local (ErrorKind::invalid names the first remote one, since
+// this command does not relay); an unknown one is ErrorKind::not_found. Nothing is
+// delivered unless every recipient is accepted. On success the output names each
+// account and the UID the message got in its INBOX.
+Result<std::string> deliver(store::Store& store, blob::BlobStore& blobs,
+                            std::string_view envelope_sender,
+                            const std::vector<std::string>& recipients, std::string_view message);
+
 // A stored-format hash given on the command line for import: must carry a scheme that
 // verify_password knows ({ARGON2ID}, {SHA512-CRYPT}, {BLF-CRYPT}, ...).
 Result<void> check_imported_hash(std::string_view hash);

@@ -86,3 +86,34 @@ TEST_F(AdminTest, GarbageCollectionKeepsReferencedBlobs) {
 
 }  // namespace
 }  // namespace postamt::admin
+
+namespace postamt::admin {
+namespace {
+
+TEST(AdminDeliver, LocalDeliveryWithCrlfAndReturnPath) {
+  store::MemoryStore store;
+  blob::MemoryBlobStore blobs;
+  ASSERT_TRUE(store.add_domain("example.org"));
+  ASSERT_TRUE(store.create_account("alice@example.org", "{X}"));
+  auto out = deliver(store, blobs, "bob@remote.test", {"alice@example.org"},
+                     "Subject: x\n\n.line\r\nlast");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(*out, "delivered to alice@example.org (INBOX uid 1)\n");
+  auto list = blobs.list();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(*blobs.get((*list)[0].ref),
+            "Return-Path: <bob@remote.test>\r\nSubject: x\r\n\r\n.line\r\nlast\r\n");
+
+  auto remote = deliver(store, blobs, "", {"alice@example.org", "x@remote.test"}, "x");
+  ASSERT_FALSE(remote);
+  EXPECT_EQ(remote.error().message,
+            "x@remote.test: x@remote.test is not a local address, and postamt deliver does not "
+            "relay");
+  auto unknown = deliver(store, blobs, "", {"nobody@example.org"}, "x");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(blobs.list()->size(), 1u);  // nothing more was stored
+}
+
+}  // namespace
+}  // namespace postamt::admin

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 
 #include "admin/admin.h"
 #include "app/backends.h"
@@ -19,6 +20,9 @@ namespace {
 
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
+// sysexits.h codes that MTAs understand when they run `postamt deliver` as their LDA.
+constexpr int kExitNoUser = 67;    // EX_NOUSER: bounce
+constexpr int kExitTempFail = 75;  // EX_TEMPFAIL: try again later
 
 int fail(std::string_view message) {
   fmt::print(stderr, "postamt: {}\n", message);
@@ -29,13 +33,14 @@ int fail(std::string_view message) {
 // terminal or reading failed.
 std::optional<std::string> read_hidden(const char* prompt) {
   if (!isatty(STDIN_FILENO)) return std::nullopt;
-  fmt::print(stderr, "{}", prompt);
-  std::fflush(stderr);
   termios old{};
   tcgetattr(STDIN_FILENO, &old);
   termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  // Echo goes off before the prompt appears, so nothing typed after the prompt shows.
   tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  fmt::print(stderr, "{}", prompt);
+  std::fflush(stderr);
   std::string line;
   bool ok = static_cast<bool>(std::getline(std::cin, line));
   tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
@@ -264,6 +269,43 @@ int run(int argc, char** argv) {
       }
       return admin::auth_test(*b.store, o.name, password);
     });
+  });
+
+  // deliver: local delivery from standard input, like an LDA (sysexits codes for MTAs).
+  std::string sender;
+  auto* deliver =
+      cli.add_subcommand("deliver", "Deliver one message from standard input into local INBOXes");
+  deliver->add_option("--from", sender, "Envelope sender (default: the null sender <>)");
+  deliver->add_option("RECIPIENT", o.targets, "Local addresses or aliases")->required();
+  deliver->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    auto backends = open_backends(*config);
+    if (!backends) {
+      code = fail(backends.error().message);
+      return;
+    }
+    std::string message{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    auto out = admin::deliver(*backends->store, *backends->blobs, sender, o.targets, message);
+    if (!out) {
+      fail(out.error().message);
+      switch (out.error().kind) {
+        case ErrorKind::not_found:
+          code = kExitNoUser;
+          break;
+        case ErrorKind::temporary:
+        case ErrorKind::io:
+          code = kExitTempFail;
+          break;
+        default:
+          code = kExitError;
+      }
+      return;
+    }
+    fmt::print("{}", *out);
   });
 
   // gc

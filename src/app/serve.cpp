@@ -124,6 +124,8 @@ int serve(const Config& config) {
   ctx.store = backends->store.get();
   ctx.blobs = backends->blobs.get();
   ctx.tls = *tls;
+  auth::FailureTracker auth_failures;
+  ctx.auth_failures = &auth_failures;
 
   net::Limits limits;
   limits.max_connections_per_ip = config.limits.connections_per_ip;

@@ -4,10 +4,12 @@
 
 #include <memory>
 
+#include "auth/failure_tracker.h"
 #include "base/config.h"
 #include "blob/blob_store.h"
 #include "net/runtime.h"
 #include "net/tls.h"
+#include "queue/queue.h"
 #include "store/api/store.h"
 
 namespace postamt::app {
@@ -18,6 +20,11 @@ struct ServeContext {
   store::Store* store = nullptr;  // blocking: call through runtime->run_blocking
   blob::BlobStore* blobs = nullptr;
   std::shared_ptr<net::TlsContext> tls;
+  // Failed logins from any protocol, shared so that a client cannot dodge the delay by
+  // switching from IMAP to POP3 to SMTP.
+  auth::FailureTracker* auth_failures = nullptr;
+  // Where SMTP puts mail for remote recipients. Null until the outbound queue is wired.
+  queue::Queue* outbound = nullptr;
 };
 
 }  // namespace postamt::app

@@ -1,13 +1,24 @@
 #include "app/services.h"
 
-#include <array>
+#include <vector>
+
+#include "app/engine_pop3.h"
+#include "app/engine_smtp.h"
 
 namespace postamt::app {
 
+// Protocol engines, one row each, in [listen] order. Each engine's make_handler lives
+// in its own engine_<protocol>.cpp in this folder. Rows are added as engines land.
+static const std::vector<ServiceEngine> kEngines = {
+    {"smtp", &make_smtp_handler},
+    {"submission", &make_submission_handler},
+    {"submissions", &make_submission_handler},
+    {"pop3", &make_pop3_handler},
+    {"pop3s", &make_pop3_handler},
+};
+
 std::span<const ServiceEngine> service_engines() {
-  // Protocol issues add their engines here as they land (SMTP, POP3, IMAP, JMAP).
-  static const std::array<ServiceEngine, 0> engines{};
-  return engines;
+  return kEngines;
 }
 
 const ServiceEngine* find_service_engine(std::string_view name) {

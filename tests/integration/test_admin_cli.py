@@ -8,8 +8,10 @@ with warnings.catch_warnings():
 import json
 import os
 import pty
+import select
 import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import BIN, Postamt
@@ -117,7 +119,12 @@ class AdminCliTest(unittest.TestCase):
 
         def read_until(marker):
             nonlocal transcript
+            deadline = time.monotonic() + 20
             while marker not in transcript:
+                ready, _, _ = select.select([fd], [], [], max(0, deadline - time.monotonic()))
+                if not ready:
+                    os.kill(pid, 9)
+                    self.fail(f"no {marker!r} from the prompt; got {transcript!r}")
                 chunk = os.read(fd, 1024)
                 if not chunk:
                     break
@@ -180,6 +187,27 @@ class AdminCliTest(unittest.TestCase):
         self.assertIn("example.org", r.err)
         self.assertEqual(self.p.cli("alias", "remove", "team@example.org").code, 0)
         self.assertEqual(self.p.cli("alias", "list").out, "")
+
+
+class DeliverCliTest(unittest.TestCase):
+    def test_deliver_from_stdin(self):
+        with Postamt() as p:
+            p.cli("domain", "add", "example.org", check=True)
+            p.cli("user", "add", "alice@example.org", "--password-stdin", input="pw\n", check=True)
+            p.cli("alias", "add", "all@example.org", "alice@example.org", check=True)
+            r = p.cli("deliver", "--from", "bob@remote.test", "all@example.org", "alice@example.org",
+                      input="Subject: hi\n\nbody\n")
+            self.assertEqual((r.code, r.out, r.err),
+                             (0, "delivered to alice@example.org (INBOX uid 1)\n", ""))
+            r = p.cli("deliver", "alice@example.org", input="Subject: 2\n\nx\n")
+            self.assertEqual(r.out, "delivered to alice@example.org (INBOX uid 2)\n")
+            # sysexits: 67 for an unknown user (the calling MTA bounces), 1 for relaying.
+            r = p.cli("deliver", "nobody@example.org", input="x\n")
+            self.assertEqual(r.code, 67)
+            self.assertTrue(r.err.startswith("postamt: nobody@example.org: "), r.err)
+            r = p.cli("deliver", "x@remote.test", input="x\n")
+            self.assertEqual((r.code, r.err), (1, "postamt: x@remote.test: x@remote.test is not a "
+                                                  "local address, and postamt deliver does not relay\n"))
 
 
 class ConfigCliTest(unittest.TestCase):

@@ -1,0 +1,56 @@
+#include "app/engine_pop3.h"
+
+#include <memory>
+
+#include "app/serve_context.h"
+#include "pop3/session/session.h"
+
+namespace postamt::app {
+namespace {
+
+auth::AuthPlaintext to_auth_plaintext(PlaintextAuth setting) {
+  switch (setting) {
+    case PlaintextAuth::never:
+      return auth::AuthPlaintext::never;
+    case PlaintextAuth::loopback:
+      return auth::AuthPlaintext::loopback;
+    case PlaintextAuth::always:
+      return auth::AuthPlaintext::always;
+  }
+  return auth::AuthPlaintext::never;
+}
+
+// One table for the whole process (pop3 and pop3s listeners alike); it lives as long
+// as the process, so it outlives every session.
+pop3::MaildropLocks& maildrop_locks() {
+  static pop3::MaildropLocks locks;
+  return locks;
+}
+
+net::awaitable<void> serve_pop3(std::unique_ptr<net::Connection> connection,
+                                net::SessionContext context,
+                                std::shared_ptr<const pop3::Services> services) {
+  auto session = pop3::run_session(*connection, std::move(context), services.get());
+  co_await std::move(session);
+}
+
+}  // namespace
+
+net::Handler make_pop3_handler(ServeContext& context) {
+  auto services = std::make_shared<pop3::Services>();
+  services->runtime = context.runtime;
+  services->store = context.store;
+  services->blobs = context.blobs;
+  services->auth_failures = context.auth_failures;
+  services->locks = &maildrop_locks();
+  // The read-receipt engine is not wired yet (mail/events.h): downloads are not reported.
+  services->downloads = nullptr;
+  services->plaintext = to_auth_plaintext(context.config->auth.plaintext);
+  services->stls = context.tls ? pop3::StlsSupport::available : pop3::StlsSupport::unavailable;
+  std::shared_ptr<const pop3::Services> shared = std::move(services);
+  return [shared](std::unique_ptr<net::Connection> connection, net::SessionContext session) {
+    return serve_pop3(std::move(connection), std::move(session), shared);
+  };
+}
+
+}  // namespace postamt::app

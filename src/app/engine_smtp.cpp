@@ -1,0 +1,54 @@
+#include "app/engine_smtp.h"
+
+#include <memory>
+
+#include "app/serve_context.h"
+#include "smtp/server/session.h"
+
+namespace postamt::app {
+namespace {
+
+auth::AuthPlaintext smtp_plaintext(PlaintextAuth setting) {
+  switch (setting) {
+    case PlaintextAuth::never:
+      return auth::AuthPlaintext::never;
+    case PlaintextAuth::loopback:
+      return auth::AuthPlaintext::loopback;
+    case PlaintextAuth::always:
+      return auth::AuthPlaintext::always;
+  }
+  return auth::AuthPlaintext::never;
+}
+
+net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
+  smtp::server::Services services;
+  services.runtime = context.runtime;
+  services.store = context.store;
+  services.blobs = context.blobs;
+  services.auth_failures = context.auth_failures;
+  // Null until the outbound queue is wired: remote recipients then get 451 4.3.0.
+  services.outbound = context.outbound;
+  auto options = std::make_shared<smtp::server::Options>();
+  options->mode = mode;
+  options->hostname = context.config->hostname;
+  options->plaintext = smtp_plaintext(context.config->auth.plaintext);
+  options->starttls =
+      context.tls ? smtp::server::StartTlsOffer::offered : smtp::server::StartTlsOffer::unavailable;
+  std::shared_ptr<const smtp::server::Options> shared = std::move(options);
+  return [services, shared](std::unique_ptr<net::Connection> connection,
+                            net::SessionContext session) {
+    return smtp::server::run_session(std::move(connection), std::move(session), services, *shared);
+  };
+}
+
+}  // namespace
+
+net::Handler make_smtp_handler(ServeContext& context) {
+  return make_handler(context, smtp::server::Mode::mx);
+}
+
+net::Handler make_submission_handler(ServeContext& context) {
+  return make_handler(context, smtp::server::Mode::submission);
+}
+
+}  // namespace postamt::app

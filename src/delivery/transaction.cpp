@@ -1,0 +1,95 @@
+#include "delivery/transaction.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "base/log.h"
+#include "model/address.h"
+
+namespace postamt::delivery {
+
+Transaction::Transaction(store::Store& store, blob::BlobStore& blobs, std::string envelope_sender,
+                         Limits limits)
+    : store_(store), blobs_(blobs), envelope_sender_(std::move(envelope_sender)), limits_(limits) {}
+
+Result<AddedRecipient> Transaction::add_recipient(std::string_view address) {
+  if (recipients_ >= limits_.max_recipients)
+    return Error{ErrorKind::limit,
+                 fmt::format("too many recipients (at most {})", limits_.max_recipients)};
+  auto resolved = store_.resolve(address);
+  POSTAMT_TRY(resolved);
+
+  AddedRecipient added;
+  for (const auto& r : *resolved) {
+    switch (r.kind) {
+      case store::RecipientKind::local: {
+        added.local.push_back(r.address);
+        bool known = false;
+        for (const auto& l : local_) known = known || l.account == r.account;
+        if (!known) local_.push_back({r.address, r.account});
+        break;
+      }
+      case store::RecipientKind::remote: {
+        added.remote.push_back(r.address);
+        auto key = address_key(r.address);
+        bool known = false;
+        for (const auto& existing : remote_)
+          known = known || (key && address_key(existing) && *address_key(existing) == *key);
+        if (!known) remote_.push_back(r.address);
+        break;
+      }
+      case store::RecipientKind::unknown_local:
+        // The alias accepts mail; only this dead target is skipped (the admin should fix
+        // the alias, hence a warning rather than a bounce to the sender).
+        log::warning("delivery", "alias target {} (via {}) does not exist; skipped", r.address,
+                     address);
+        break;
+    }
+  }
+  ++recipients_;
+  return added;
+}
+
+Result<Committed> Transaction::commit() {
+  if (committed_) return Error{ErrorKind::invalid, "the transaction was committed already"};
+  if (recipients_ == 0) return Error{ErrorKind::invalid, "no recipients"};
+
+  Committed out;
+  out.size = body_.size();
+  out.remote = remote_;
+  if (!local_.empty()) {
+    auto ref = blobs_.put(body_);
+    POSTAMT_TRY(ref);
+    out.blob = *ref;
+
+    std::vector<store::DeliveryTarget> targets;
+    targets.reserve(local_.size());
+    for (const auto& l : local_) {
+      auto inbox = store_.find_mailbox_by_role(l.account, MailboxRole::inbox);
+      POSTAMT_TRY(inbox);
+      targets.push_back(store::DeliveryTarget{inbox->id, {}, {}});
+    }
+    store::NewMessage message;
+    message.blob = *ref;
+    message.size = body_.size();
+    message.internal_date =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto appended = store_.deliver(message, targets);
+    POSTAMT_TRY(appended);
+    for (size_t i = 0; i < local_.size(); ++i)
+      out.delivered.push_back(Delivered{local_[i].address, (*appended)[i]});
+  }
+  committed_ = true;
+  return out;
+}
+
+void Transaction::reset() {
+  recipients_ = 0;
+  local_.clear();
+  remote_.clear();
+  body_.clear();
+  committed_ = false;
+}
+
+}  // namespace postamt::delivery
