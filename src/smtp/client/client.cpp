@@ -61,11 +61,15 @@ class Session {
 
   // Sends `command` (without CRLF; empty = only read, for the greeting) and reads the
   // reply. On a network or protocol error returns nullopt and records why in failure_.
-  net::awaitable<std::optional<proto::Reply>> exchange(std::string command, net::Duration timeout,
+  // `command` must stay alive until the call completes (literals, or a local of the
+  // caller's frame): string_view, so that no std::string temporary sits inside the
+  // caller's co_await expression (g++ 12 coroutine bug).
+  net::awaitable<std::optional<proto::Reply>> exchange(std::string_view command,
+                                                       net::Duration timeout,
                                                        std::string_view what) {
     if (!command.empty()) {
-      command += "\r\n";
-      auto w = co_await conn_.write(command, timeout);
+      std::string line = std::string(command) + "\r\n";
+      auto w = co_await conn_.write(line, timeout);
       if (!w) {
         failure_ = fmt::format("lost connection while sending {}: {}", what, w.error().message);
         co_return std::nullopt;
@@ -205,8 +209,8 @@ net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope,
                 local_result(Outcome::deferred, "4.7.0", "server sent data after 220 to STARTTLS"));
         co_return d;
       }
-      auto hs =
-          co_await connection.start_tls_client(options.tls, options.server_name, t.tls_handshake);
+      auto hs_task = connection.start_tls_client(options.tls, options.server_name, t.tls_handshake);
+      auto hs = co_await std::move(hs_task);
       if (!hs) {
         set_all(d, all,
                 local_result(Outcome::deferred, "4.7.0",

@@ -18,14 +18,17 @@ using namespace std::chrono_literals;
 using testing::FakeSmtpState;
 
 net::awaitable<Delivery> dial_and_deliver(uint16_t port, Envelope env, Options options) {
-  auto conn = co_await net::connect("127.0.0.1", port, 5s);
+  // g++ 12: no temporaries inside a co_await expression; build the awaitable first.
+  auto connect_task = net::connect("127.0.0.1", port, 5s);
+  auto conn = co_await std::move(connect_task);
   if (!conn) {
     Delivery d;
     d.recipients.resize(1);
     d.recipients[0].diagnostic = "connect failed: " + conn.error().message;
     co_return d;
   }
-  co_return co_await deliver(**conn, std::move(env), std::move(options));
+  auto deliver_task = deliver(**conn, std::move(env), std::move(options));
+  co_return co_await std::move(deliver_task);
 }
 
 class SmtpClientTest : public ::testing::Test {

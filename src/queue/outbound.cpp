@@ -1,0 +1,83 @@
+#include "queue/outbound.h"
+
+#include "base/log.h"
+
+// See smtp/client/client.cpp: g++ 12 false positive on Asio's coroutine frames.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace postamt::queue {
+namespace {
+
+// Holds the state alive for as long as the worker coroutine runs.
+net::awaitable<void> run_worker(std::shared_ptr<OutboundService::State> state) {
+  co_await state->worker->run();
+}
+
+// Stands in when no DNS server is known and a relay (an address literal) is used.
+class NoResolver final : public Resolver {
+ public:
+  Result<std::vector<MxRecord>> mx(std::string_view) override {
+    return Error{ErrorKind::temporary, "no DNS resolver configured"};
+  }
+  Result<std::vector<std::string>> addresses(std::string_view) override {
+    return Error{ErrorKind::temporary, "no DNS resolver configured"};
+  }
+};
+
+}  // namespace
+
+OutboundService::~OutboundService() {
+  stop();
+}
+
+Result<std::string> OutboundService::enqueue(const OutboundMessage& message) {
+  return state_->queue->enqueue(message);
+}
+
+void OutboundService::stop() {
+  state_->worker->stop();
+}
+
+Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
+                                                        store::Store* store, blob::BlobStore* blobs,
+                                                        Clock clock) {
+  auto state = std::make_shared<OutboundService::State>();
+  auto q = FileQueue::open(config.data_dir / "queue", std::move(clock));
+  POSTAMT_TRY(q);
+  state->queue = std::move(*q);
+
+  if (config.outbound.resolver) {
+    state->resolver =
+        std::make_unique<DnsClient>(config.outbound.resolver->host, config.outbound.resolver->port);
+  } else {
+    auto system = DnsClient::from_resolv_conf();
+    if (system)
+      state->resolver = std::move(*system);
+    else if (!config.outbound.relay)
+      return system.error();
+    else
+      state->resolver = std::make_unique<NoResolver>();
+  }
+
+  auto tls = net::TlsClientContext::create(net::TlsVerify::opportunistic);
+  POSTAMT_TRY(tls);
+
+  WorkerOptions options;
+  options.hostname = config.hostname;
+  options.retry.max_age = config.outbound.max_age;
+  options.tls = *tls;
+  if (config.outbound.relay)
+    options.route.relay = std::pair{config.outbound.relay->host, config.outbound.relay->port};
+  WorkerDeps deps{state->queue.get(), state->resolver.get(), &runtime, store, blobs};
+  state->worker = std::make_unique<Worker>(deps, std::move(options));
+
+  log::info(
+      "smtp", "outbound queue {}: {}", (config.data_dir / "queue").string(),
+      config.outbound.relay ? "relay " + config.outbound.relay->text : std::string("MX lookup"));
+  runtime.spawn(run_worker(state), "outbound queue worker");
+  return std::make_unique<OutboundService>(std::move(state));
+}
+
+}  // namespace postamt::queue

@@ -1,0 +1,57 @@
+// The outbound queue as `serve` runs it: opens data_dir/queue, starts the delivery
+// worker on the runtime, and is the Queue that SMTP enqueues into.
+//
+//   auto outbound = queue::start_outbound(config, runtime, store, blobs);
+//   ctx.outbound = outbound->get();          // SMTP calls enqueue() (blocking pool)
+//   ... on shutdown: (*outbound)->stop(); then stop the runtime; then destroy it.
+#pragma once
+
+#include <memory>
+
+#include "base/config.h"
+#include "blob/blob_store.h"
+#include "net/runtime.h"
+#include "queue/clock.h"
+#include "queue/queue.h"
+#include "queue/spool.h"
+#include "queue/worker.h"
+#include "store/api/store.h"
+
+namespace postamt::queue {
+
+class OutboundService final : public Queue {
+ public:
+  ~OutboundService() override;
+
+  // Queue: durable before it returns (FileQueue::enqueue); the worker picks the message
+  // up within WorkerOptions::poll_interval. Blocking; any thread.
+  Result<std::string> enqueue(const OutboundMessage& message) override;
+
+  // Asks the worker to finish after its current attempt. Idempotent, any thread.
+  void stop();
+
+  FileQueue& files() { return *state_->queue; }
+
+  struct State {
+    std::unique_ptr<FileQueue> queue;
+    std::unique_ptr<Resolver> resolver;
+    std::unique_ptr<Worker> worker;
+  };
+  explicit OutboundService(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// Opens `config.data_dir / "queue"`, builds the resolver (outbound.resolver, else
+// /etc/resolv.conf), the opportunistic TLS client context and the worker (relay from
+// outbound.relay, max_age from outbound.max_age), and spawns the worker on `runtime`.
+// `store` and `blobs` (may be null) deliver DSNs to local senders. They and the runtime
+// must outlive the service; the worker keeps its own state alive until it returns.
+// Errors: io (queue directory), not_found (no resolver configured and none in
+// /etc/resolv.conf while no relay is set), invalid (TLS context).
+Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
+                                                        store::Store* store, blob::BlobStore* blobs,
+                                                        Clock clock = system_clock_now);
+
+}  // namespace postamt::queue

@@ -1,0 +1,286 @@
+#include "queue/worker.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <random>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "delivery/transaction.h"
+#include "net/server.h"
+#include "queue/dsn.h"
+
+// See smtp/client/client.cpp: g++ 12 false positive on Asio's coroutine frames.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace postamt::queue {
+namespace {
+
+constexpr std::string_view kService = "smtp";
+
+std::string domain_of(const std::string& address) {
+  size_t at = address.rfind('@');
+  return at == std::string::npos ? std::string() : ascii_lower(address.substr(at + 1));
+}
+
+std::string notify_param(const Notify& n) {
+  if (n.never) return "NEVER";
+  std::vector<std::string> parts;
+  if (n.success) parts.push_back("SUCCESS");
+  if (n.failure) parts.push_back("FAILURE");
+  if (n.delay) parts.push_back("DELAY");
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+std::string format_delay(TimePoint arrival, TimePoint now) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - arrival).count();
+  if (ms < 0) ms = 0;
+  return fmt::format("{}.{}", ms / 1000, (ms % 1000) / 100);
+}
+
+struct GroupOutcome {
+  std::vector<size_t> indices;  // recipients of this domain
+  std::vector<smtp::client::RecipientResult> results;
+  std::string relay = "none";  // "host[ip]:port" of the server that answered
+  std::string remote_host;
+};
+
+}  // namespace
+
+Result<std::string> deliver_dsn(const OutboundMessage& dsn, FileQueue& queue, store::Store* store,
+                                blob::BlobStore* blobs) {
+  const std::string& to = dsn.recipients.at(0).address;
+  if (store && blobs) {
+    delivery::Transaction tx(*store, *blobs, "");
+    auto added = tx.add_recipient(to);
+    POSTAMT_TRY(added);
+    if (!added->local.empty()) {
+      tx.set_body("Return-Path: <>\r\n" + dsn.body);
+      auto committed = tx.commit();
+      POSTAMT_TRY(committed);
+      std::string where;
+      for (const auto& d : committed->delivered) where += (where.empty() ? "" : ", ") + d.account;
+      if (committed->remote.empty()) return "delivered to " + where;
+    }
+    if (added->remote.empty()) return std::string("delivered locally");
+  }
+  auto id = queue.enqueue(dsn);
+  POSTAMT_TRY(id);
+  return "queued as " + *id;
+}
+
+net::awaitable<size_t> Worker::run_once() {
+  FileQueue* q = deps_.queue;
+  // g++ 12: build each awaitable in its own statement (temporaries inside a co_await
+  // expression are destroyed twice).
+  auto list_task = deps_.runtime->run_blocking([q] { return q->list(); });
+  auto ids = co_await std::move(list_task);
+  if (!ids) {
+    log::error(kService, "cannot list the queue: {}", ids.error().message);
+    co_return 0;
+  }
+  size_t attempts = 0;
+  for (const std::string& id : *ids) {
+    if (stopped_) break;
+    auto header_task = deps_.runtime->run_blocking([q, id] { return q->load(id, BodyMode::skip); });
+    auto header = co_await std::move(header_task);
+    if (!header) {
+      if (header.error().kind == ErrorKind::invalid) {
+        log::error(kService, "{}: {}; moved to corrupt/", id, header.error().message);
+        auto move_task = deps_.runtime->run_blocking([q, id] { return q->quarantine(id); });
+        auto moved = co_await std::move(move_task);
+        if (!moved) log::error(kService, "{}: {}", id, moved.error().message);
+      }
+      continue;  // not_found: removed meanwhile
+    }
+    if (header->held || header->next_attempt > q->now()) continue;
+    ++attempts;
+    auto attempt_task = attempt(id);
+    auto r = co_await std::move(attempt_task);
+    if (!r) log::error(kService, "{}: {}", id, r.error().message);
+  }
+  co_return attempts;
+}
+
+net::awaitable<void> Worker::run() {
+  while (!stopped_) {
+    co_await run_once();
+    co_await net::sleep(options_.poll_interval);
+  }
+}
+
+net::awaitable<Result<void>> Worker::attempt(std::string id) {
+  FileQueue* q = deps_.queue;
+  net::Runtime& rt = *deps_.runtime;
+  auto load_task = rt.run_blocking([q, id] { return q->load(id); });
+  auto loaded = co_await std::move(load_task);
+  if (!loaded) co_return loaded.error();
+  QueuedMessage m = std::move(*loaded);
+
+  // Recipients still to do, grouped by domain (one connection per domain).
+  std::map<std::string, GroupOutcome> groups;
+  for (size_t i = 0; i < m.message.recipients.size(); ++i)
+    if (m.status[i].state == RecipientState::pending)
+      groups[domain_of(m.message.recipients[i].address)].indices.push_back(i);
+
+  for (auto& [domain, group] : groups) {
+    Resolver* resolver = deps_.resolver;
+    RouteOptions route_options = options_.route;
+    std::string d = domain;
+    auto route_task = rt.run_blocking(
+        [resolver, route_options, d] { return route(d, route_options, *resolver); });
+    auto hops = co_await std::move(route_task);
+    if (!hops) {
+      bool permanent = hops.error().kind != ErrorKind::temporary;
+      smtp::client::RecipientResult r;
+      r.outcome = permanent ? smtp::client::Outcome::failed : smtp::client::Outcome::deferred;
+      // RFC 3463 §3.5: X.1.2 bad destination system address, X.4.3 routing failure.
+      r.status = permanent ? "5.1.2" : "4.4.3";
+      r.diagnostic = hops.error().message;
+      group.results.assign(group.indices.size(), r);
+      continue;
+    }
+    smtp::client::Envelope envelope;
+    envelope.sender = m.message.envelope_sender;
+    envelope.envid = m.message.envid;
+    envelope.ret = m.message.ret == Ret::full      ? smtp::client::DsnReturn::full
+                   : m.message.ret == Ret::headers ? smtp::client::DsnReturn::headers
+                                                   : smtp::client::DsnReturn::unspecified;
+    envelope.body = m.message.body;
+    for (size_t i : group.indices) {
+      const OutboundRecipient& r = m.message.recipients[i];
+      envelope.recipients.push_back({r.address, r.orcpt, notify_param(r.notify)});
+    }
+    std::string last_failure = "no mail server";
+    for (const Hop& hop : *hops) {
+      std::string relay = fmt::format("{}[{}]:{}", hop.host, hop.address, hop.port);
+      auto connect_task = net::connect(hop.address, hop.port, options_.connect_timeout);
+      auto conn = co_await std::move(connect_task);
+      if (!conn) {
+        last_failure = fmt::format("connect to {}: {}", relay, conn.error().message);
+        continue;
+      }
+      smtp::client::Options client_options;
+      client_options.helo_name = options_.hostname;
+      client_options.tls = options_.tls;
+      client_options.server_name = hop.host;
+      client_options.timeouts = options_.timeouts;
+      auto deliver_task = smtp::client::deliver(**conn, envelope, std::move(client_options));
+      smtp::client::Delivery result = co_await std::move(deliver_task);
+      group.relay = relay;
+      group.remote_host = hop.host;
+      group.results = std::move(result.recipients);
+      // RFC 5321 §5.1: a server that could not be talked to at all counts like one that
+      // could not be reached: try the next.
+      bool all_lost = true;
+      for (const auto& r : group.results)
+        all_lost = all_lost && r.outcome == smtp::client::Outcome::deferred && r.status == "4.4.2";
+      if (!all_lost) break;
+      last_failure = group.results.empty() ? last_failure : group.results[0].diagnostic;
+    }
+    if (group.results.empty()) {
+      smtp::client::RecipientResult r;
+      r.outcome = smtp::client::Outcome::deferred;
+      r.status = "4.4.1";  // RFC 3463: no answer from host
+      r.diagnostic = last_failure;
+      group.results.assign(group.indices.size(), r);
+    }
+  }
+
+  TimePoint now = q->now();
+  std::string delay = format_delay(m.arrival, now);
+  std::vector<DsnRecipient> dsn_recipients;
+  bool any_pending = false;
+  for (auto& [domain, group] : groups) {
+    for (size_t k = 0; k < group.indices.size(); ++k) {
+      size_t i = group.indices[k];
+      const auto& r = group.results[k];
+      RecipientStatus& s = m.status[i];
+      const OutboundRecipient& rcpt = m.message.recipients[i];
+      s.status = r.status;
+      s.diagnostic = r.diagnostic;
+      s.remote_mta = group.remote_host;
+      std::string_view word = "deferred";
+      if (r.outcome == smtp::client::Outcome::sent) {
+        s.state = RecipientState::sent;
+        word = "sent";
+        // RFC 3461 §5.2.2: the next hop did not take NOTIFY along, so we report "relayed".
+        if (rcpt.notify.success && !rcpt.notify.never && !r.dsn_passed_on)
+          dsn_recipients.push_back({i, DsnAction::relayed});
+      } else if (r.outcome == smtp::client::Outcome::failed) {
+        s.state = RecipientState::failed;
+        word = "bounced";
+        if (rcpt.notify.failure && !rcpt.notify.never)
+          dsn_recipients.push_back({i, DsnAction::failed});
+      } else {
+        any_pending = true;
+      }
+      log::info(kService, "{}: to=<{}>, relay={}, delay={}, dsn={}, status={} ({})", m.id,
+                rcpt.address, group.relay, delay, r.status, word, r.diagnostic);
+    }
+  }
+  ++m.attempts;
+  if (any_pending && expired(m.arrival, now, options_.retry)) {
+    for (size_t i = 0; i < m.status.size(); ++i) {
+      RecipientStatus& s = m.status[i];
+      if (s.state != RecipientState::pending) continue;
+      s.state = RecipientState::failed;
+      s.status = "4.4.7";  // RFC 3463 §3.5: delivery time expired
+      const OutboundRecipient& rcpt = m.message.recipients[i];
+      log::info(kService,
+                "{}: to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
+                "last error: {})",
+                m.id, rcpt.address, delay, s.diagnostic);
+      if (rcpt.notify.failure && !rcpt.notify.never)
+        dsn_recipients.push_back({i, DsnAction::failed});
+    }
+    any_pending = false;
+  }
+
+  // A message with a null sender never bounces (RFC 5321 §4.5.5, RFC 3464 §4).
+  if (!dsn_recipients.empty() && !m.message.envelope_sender.empty()) {
+    DsnOptions dsn_options;
+    dsn_options.reporting_mta = options_.hostname;
+    dsn_options.now = now;
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    auto dsn =
+        build_dsn(m, dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
+    if (!dsn) {
+      log::error(kService, "{}: cannot build the delivery status notification: {}", m.id,
+                 dsn.error().message);
+    } else {
+      store::Store* store = deps_.store;
+      blob::BlobStore* blobs = deps_.blobs;
+      OutboundMessage notice = std::move(*dsn);
+      auto dsn_task = rt.run_blocking(
+          [&notice, q, store, blobs] { return deliver_dsn(notice, *q, store, blobs); });
+      auto sent = co_await std::move(dsn_task);
+      bool any_failed = false;
+      for (const auto& r : dsn_recipients) any_failed = any_failed || r.action == DsnAction::failed;
+      if (sent)
+        log::info(kService, "{}: sender {} notification: {}", m.id,
+                  any_failed ? "non-delivery" : "delivery status", *sent);
+      else
+        log::error(kService, "{}: delivery status notification to <{}> lost: {}", m.id,
+                   m.message.envelope_sender, sent.error().message);
+    }
+  }
+
+  if (!any_pending) {
+    auto remove_task = rt.run_blocking([q, id] { return q->remove(id); });
+    auto removed = co_await std::move(remove_task);
+    if (!removed) co_return removed.error();
+    log::info(kService, "{}: removed", m.id);
+    co_return Result<void>{};
+  }
+  m.next_attempt = next_attempt_after(m.attempts, now, options_.retry);
+  auto save_task = rt.run_blocking([q, &m] { return q->save(m); });
+  co_return co_await std::move(save_task);
+}
+
+}  // namespace postamt::queue

@@ -1,0 +1,82 @@
+// The delivery worker: takes due messages from the FileQueue, routes them (relay or MX),
+// hands them to the SMTP client, records per-recipient results, retries with backoff,
+// and bounces (RFC 3464) what failed or expired.
+//
+// Log lines (service "smtp", Postfix style), one per recipient and attempt:
+//   <id>: to=<b@y>, relay=host[ip]:port, delay=1.2, dsn=2.0.0, status=sent (250 ...)
+//   <id>: to=<b@y>, relay=none, delay=0, dsn=4.4.1, status=deferred (connect to ...)
+//   <id>: to=<b@y>, relay=..., dsn=5.1.1, status=bounced (550 ...)
+// and per message "<id>: sender non-delivery notification: <dsn id>" and "<id>: removed".
+//
+// Threads: the coroutines run on the runtime's executor; disk and DNS go through
+// Runtime::run_blocking. One Worker runs one attempt at a time.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "blob/blob_store.h"
+#include "net/runtime.h"
+#include "net/tls.h"
+#include "queue/dns.h"
+#include "queue/retry.h"
+#include "queue/route.h"
+#include "queue/spool.h"
+#include "smtp/client/client.h"
+#include "store/api/store.h"
+
+namespace postamt::queue {
+
+// Named limits (DESIGN.md §4.9).
+struct WorkerOptions {
+  std::string hostname;  // EHLO name, Reporting-MTA, MAILER-DAEMON@hostname
+  RouteOptions route;
+  RetryPolicy retry;
+  net::Duration poll_interval = std::chrono::seconds(1);  // queue directory scan period
+  net::Duration connect_timeout = std::chrono::seconds(30);
+  smtp::client::Timeouts timeouts;
+  std::shared_ptr<const net::TlsClientContext> tls;  // null: never STARTTLS
+};
+
+// Everything a worker uses. `store` and `blobs` may be null: then DSNs for local
+// senders are queued like any other (and come back to us over SMTP).
+struct WorkerDeps {
+  FileQueue* queue = nullptr;
+  Resolver* resolver = nullptr;
+  net::Runtime* runtime = nullptr;
+  store::Store* store = nullptr;
+  blob::BlobStore* blobs = nullptr;
+};
+
+class Worker {
+ public:
+  Worker(WorkerDeps deps, WorkerOptions options) : deps_(deps), options_(std::move(options)) {}
+
+  // One pass: every message that is due (next attempt <= now, not held) gets one
+  // attempt. Corrupt files are quarantined and logged. Returns the number of attempts.
+  net::awaitable<size_t> run_once();
+
+  // run_once every poll_interval until stop(). Spawn it on the runtime.
+  net::awaitable<void> run();
+  void stop() { stopped_ = true; }
+
+  // One attempt for one message, whether due or not (`postamt queue retry` path).
+  // Errors: those of loading and saving the queue file.
+  net::awaitable<Result<void>> attempt(std::string id);
+
+ private:
+  WorkerDeps deps_;
+  WorkerOptions options_;
+  std::atomic<bool> stopped_{false};
+};
+
+// Delivers a DSN: locally through a delivery::Transaction when its recipient is a
+// local address (with "Return-Path: <>" prepended), else into `queue`. Returns a
+// description for the log ("delivered to x", "queued as ID"). Blocking.
+// Errors: those of the transaction or the queue; not_found when the local address
+// names no account (the DSN is then dropped by the caller).
+Result<std::string> deliver_dsn(const OutboundMessage& dsn, FileQueue& queue, store::Store* store,
+                                blob::BlobStore* blobs);
+
+}  // namespace postamt::queue

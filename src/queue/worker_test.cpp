@@ -1,0 +1,253 @@
+// The delivery worker end to end: FileQueue + fake clock + a scripted SMTP server on
+// loopback (+ a fake DNS server for MX routing).
+#include "queue/worker.h"
+
+#include <gtest/gtest.h>
+
+#include "blob/memory_blob_store.h"
+#include "net/server.h"
+#include "net/testing/run.h"
+#include "queue/fake_dns.h"
+#include "queue/test_support.h"
+#include "smtp/client/testing/fake_smtp_server.h"
+#include "store/memory/memory_store.h"
+
+namespace postamt::queue {
+namespace {
+
+using namespace std::chrono_literals;
+using smtp::client::testing::FakeSmtpState;
+
+class QueueWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runtime_.start();
+    server_ = std::make_unique<net::Server>(runtime_, net::Limits{}, nullptr);
+    smtp_ = std::make_shared<FakeSmtpState>();
+    port_ = smtp::client::testing::listen_fake_smtp(*server_, smtp_);
+    ASSERT_NE(port_, 0);
+    auto q = FileQueue::open(dir_.root() / "queue", clock_.clock());
+    ASSERT_TRUE(q);
+    queue_ = std::move(*q);
+    resolver_ = std::make_unique<DnsClient>("127.0.0.1", dns_.port());
+    options_.hostname = "mail.x.test";
+    options_.route.relay = std::pair<std::string, uint16_t>{"127.0.0.1", port_};
+    options_.retry.max_age = 1h;
+    options_.connect_timeout = 5s;
+  }
+  void TearDown() override { server_.reset(); }
+
+  std::string enqueue(std::string sender, std::vector<std::string> rcpts) {
+    OutboundMessage m;
+    m.envelope_sender = std::move(sender);
+    for (auto& r : rcpts) m.recipients.push_back({r, "", Notify{}});
+    m.body = "Subject: test\r\n\r\n.dot line\r\n";
+    auto id = queue_->enqueue(m);
+    EXPECT_TRUE(id);
+    return *id;
+  }
+  Worker worker(store::Store* store = nullptr, blob::BlobStore* blobs = nullptr) {
+    return Worker(WorkerDeps{queue_.get(), resolver_.get(), &runtime_, store, blobs}, options_);
+  }
+  size_t run_once(Worker& w) { return net::testing::block_on(runtime_, w.run_once()); }
+  std::vector<std::string> ids() { return *queue_->list(); }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  testing::FakeDns dns_;
+  net::Runtime runtime_{net::RuntimeOptions{.network_threads = 1}};
+  std::unique_ptr<net::Server> server_;
+  std::shared_ptr<FakeSmtpState> smtp_;
+  uint16_t port_ = 0;
+  std::unique_ptr<FileQueue> queue_;
+  std::unique_ptr<DnsClient> resolver_;
+  WorkerOptions options_;
+};
+
+TEST_F(QueueWorkerTest, SentThroughTheRelayIsRemovedAndLogged) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  Worker w = worker();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_once(w), 1u);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(ids().empty());
+  EXPECT_NE(
+      log.find(fmt::format("postamt/smtp[{}]: {}: to=<b@y.test>, relay=127.0.0.1[127.0.0.1]:{}, "
+                           "delay=0.0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as FAKE1)\n",
+                           getpid(), id, port_)),
+      std::string::npos)
+      << log;
+  EXPECT_NE(log.find(fmt::format("{}: removed\n", id)), std::string::npos) << log;
+  std::lock_guard lock(smtp_->mutex);
+  EXPECT_EQ(smtp_->data, "Subject: test\r\n\r\n..dot line\r\n");
+  EXPECT_EQ(smtp_->commands[0], "EHLO mail.x.test");
+  EXPECT_EQ(smtp_->commands[1], "MAIL FROM:<a@x.test> SIZE=28");
+  EXPECT_EQ(smtp_->commands[2], "RCPT TO:<b@y.test> NOTIFY=FAILURE,DELAY");
+}
+
+TEST_F(QueueWorkerTest, TemporaryFailureBacksOffThenExpiresIntoABounce) {
+  smtp_->script.replies["RCPT"] = "450 4.2.1 mailbox busy";
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  auto m = queue_->load(id);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->attempts, 1u);
+  EXPECT_EQ(m->next_attempt, clock_.now() + 5min);
+  EXPECT_EQ(m->status[0].state, RecipientState::pending);
+  EXPECT_EQ(m->status[0].status, "4.2.1");
+  EXPECT_EQ(m->status[0].diagnostic, "450 4.2.1 mailbox busy");
+  EXPECT_EQ(m->status[0].remote_mta, "127.0.0.1");
+
+  EXPECT_EQ(run_once(w), 0u);  // not due yet
+  clock_.advance(5min);
+  EXPECT_EQ(run_once(w), 1u);
+  EXPECT_EQ(queue_->load(id)->next_attempt, clock_.now() + 10min);
+  EXPECT_EQ(smtp_->sessions, 2);
+
+  clock_.advance(1h);  // past max_age
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_once(w), 1u);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find(id + ": to=<b@y.test>, relay=none, delay=3900.0, dsn=4.4.7, status=bounced "
+                          "(message expired; last error: 450 4.2.1 mailbox busy)"),
+            std::string::npos)
+      << log;
+  auto left = ids();
+  ASSERT_EQ(left.size(), 1u);  // the original is gone, the bounce is queued
+  ASSERT_NE(left[0], id);
+  auto dsn = queue_->load(left[0]);
+  ASSERT_TRUE(dsn);
+  EXPECT_EQ(dsn->message.envelope_sender, "");
+  ASSERT_EQ(dsn->message.recipients.size(), 1u);
+  EXPECT_EQ(dsn->message.recipients[0].address, "a@x.test");
+  EXPECT_NE(dsn->message.body.find("Final-Recipient: rfc822; b@y.test\r\nAction: failed\r\n"
+                                   "Status: 4.4.7\r\nRemote-MTA: dns; 127.0.0.1\r\n"
+                                   "Diagnostic-Code: smtp; 450 4.2.1 mailbox busy\r\n"),
+            std::string::npos)
+      << dsn->message.body;
+  EXPECT_NE(log.find(id + ": sender non-delivery notification: queued as " + left[0]),
+            std::string::npos);
+}
+
+TEST_F(QueueWorkerTest, PermanentFailureBouncesAtOnceOnlyForThatRecipient) {
+  smtp_->script.replies["RCPT TO:<c@y.test> NOTIFY=FAILURE,DELAY"] = "550 5.1.1 no such user";
+  std::string id = enqueue("a@x.test", {"b@y.test", "c@y.test"});
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  auto left = ids();
+  ASSERT_EQ(left.size(), 1u);
+  auto dsn = queue_->load(left[0]);
+  ASSERT_TRUE(dsn);
+  EXPECT_EQ(dsn->message.recipients[0].address, "a@x.test");
+  EXPECT_NE(dsn->message.body.find("Final-Recipient: rfc822; c@y.test\r\nAction: failed\r\n"
+                                   "Status: 5.1.1\r\n"),
+            std::string::npos);
+  EXPECT_EQ(dsn->message.body.find("rfc822; b@y.test"), std::string::npos);
+}
+
+TEST_F(QueueWorkerTest, NullSenderNeverBounces) {
+  smtp_->script.replies["RCPT"] = "550 5.1.1 no such user";
+  enqueue("", {"b@y.test"});
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  EXPECT_TRUE(ids().empty());
+}
+
+TEST_F(QueueWorkerTest, NotifyNeverSuppressesTheBounce) {
+  smtp_->script.replies["RCPT"] = "550 5.1.1 no such user";
+  OutboundMessage m;
+  m.envelope_sender = "a@x.test";
+  m.recipients.push_back({"b@y.test", "", Notify{true, false, false, false}});
+  m.body = "Subject: x\r\n\r\n";
+  ASSERT_TRUE(queue_->enqueue(m));
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  EXPECT_TRUE(ids().empty());
+  EXPECT_EQ(smtp_->commands[2], "RCPT TO:<b@y.test> NOTIFY=NEVER");
+}
+
+TEST_F(QueueWorkerTest, LocalSenderGetsTheBounceInItsInbox) {
+  store::MemoryStore store;
+  blob::MemoryBlobStore blobs;
+  ASSERT_TRUE(store.add_domain("x.test"));
+  ASSERT_TRUE(store.create_account("a@x.test", "{X}"));
+  smtp_->script.replies["RCPT"] = "550 5.1.1 no such user";
+  enqueue("a@x.test", {"b@y.test"});
+  Worker w = worker(&store, &blobs);
+  EXPECT_EQ(run_once(w), 1u);
+  EXPECT_TRUE(ids().empty());
+  auto account = store.find_account("a@x.test");
+  auto inbox = store.find_mailbox_by_role(account->id, MailboxRole::inbox);
+  auto messages = store.list_messages(inbox->id);
+  ASSERT_EQ(messages->size(), 1u);
+  std::string bytes = *blobs.get((*messages)[0].blob);
+  EXPECT_TRUE(
+      bytes.starts_with("Return-Path: <>\r\nFrom: Mail Delivery System "
+                        "<MAILER-DAEMON@mail.x.test>\r\nTo: <a@x.test>\r\n"))
+      << bytes;
+}
+
+TEST_F(QueueWorkerTest, MxLookupThroughTheConfiguredResolver) {
+  options_.route.relay.reset();
+  options_.route.smtp_port = port_;
+  dns_.add_mx("y.test", 10, "mx.y.test");
+  dns_.add_a("mx.y.test", "127.0.0.1");
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  Worker w = worker();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_once(w), 1u);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(ids().empty());
+  EXPECT_NE(log.find(fmt::format("{}: to=<b@y.test>, relay=mx.y.test[127.0.0.1]:{}, delay=0.0, "
+                                 "dsn=2.0.0, status=sent",
+                                 id, port_)),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(QueueWorkerTest, NonexistentDomainBouncesWithoutConnecting) {
+  options_.route.relay.reset();
+  dns_.add_nxdomain("gone.test");
+  enqueue("a@x.test", {"b@gone.test"});
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  auto left = ids();
+  ASSERT_EQ(left.size(), 1u);
+  auto dsn = queue_->load(left[0]);
+  EXPECT_NE(dsn->message.body.find("Status: 5.1.2\r\nDiagnostic-Code: X-Postamt; gone.test: no "
+                                   "such domain\r\n"),
+            std::string::npos)
+      << dsn->message.body;
+  EXPECT_EQ(smtp_->sessions, 0);
+}
+
+TEST_F(QueueWorkerTest, ConnectionRefusedDefers) {
+  // Port 1 (tcpmux) has no listener on a test machine: the kernel refuses at once.
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  options_.route.relay = std::pair<std::string, uint16_t>{"127.0.0.1", 1};
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  auto m = queue_->load(id);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status[0].state, RecipientState::pending);
+  EXPECT_EQ(m->status[0].status, "4.4.1");
+  EXPECT_TRUE(m->status[0].diagnostic.starts_with("connect to 127.0.0.1[127.0.0.1]:1: "))
+      << m->status[0].diagnostic;
+}
+
+TEST_F(QueueWorkerTest, HeldMessagesWaitAndCorruptFilesAreQuarantined) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  auto m = queue_->load(id);
+  m->held = true;
+  ASSERT_TRUE(queue_->save(*m));
+  testing::spit(dir_.root() / "queue" / "Broken1", "not a queue file");
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 0u);
+  EXPECT_EQ(ids(), std::vector<std::string>{id});
+  EXPECT_TRUE(std::filesystem::exists(dir_.root() / "queue" / "corrupt" / "Broken1"));
+  EXPECT_EQ(smtp_->sessions, 0);
+}
+
+}  // namespace
+}  // namespace postamt::queue
