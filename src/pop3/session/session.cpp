@@ -96,6 +96,15 @@ class Session {
   uint32_t expunged_ = 0;
 };
 
+// A hash at the default cost that no account has, computed once per process.
+const std::string& unknown_account_hash() {
+  static const std::string hash = [] {
+    auto made = auth::hash_password("postamt: no such account");
+    return made ? *made : std::string();
+  }();
+  return hash;
+}
+
 constexpr std::string_view kPlaintextRefused =
     "plaintext authentication is not allowed on this connection, use STLS first";
 
@@ -349,8 +358,13 @@ net::awaitable<Next> Session::login(std::string user, std::string password, std:
   auto verified_work = [store, user, password]() -> Result<Verified> {
     auto hash = store->password_hash(user);
     if (!hash) {
-      if (hash.error().kind == ErrorKind::not_found)
+      if (hash.error().kind == ErrorKind::not_found) {
+        // Costs what a wrong password costs, so that response times do not tell which
+        // accounts exist.
+        if (const std::string& dummy = unknown_account_hash(); !dummy.empty())
+          (void)auth::verify_password(dummy, password);
         return Error{ErrorKind::auth_failed, "no such account"};
+      }
       return hash.error();
     }
     auto check = auth::verify_password(*hash, password);
