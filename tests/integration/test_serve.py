@@ -1,6 +1,7 @@
 """`postamt serve`: start-up, listeners, TLS bootstrap and reload, signals, kill -9."""
 
 import os
+import poplib
 import re
 import shutil
 import socket
@@ -12,6 +13,82 @@ import unittest
 from harness import Postamt
 
 SERVICES = ("smtp", "submission", "submissions", "pop3", "pop3s", "imap", "imaps", "http")
+
+
+def read_line(sock):
+    data = b""
+    while not data.endswith(b"\r\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class LimitsAndLiveChangesTest(unittest.TestCase):
+    """Foundation behaviour seen through a real protocol engine (POP3)."""
+
+    def test_per_ip_connection_limit(self):
+        with Postamt(services=("pop3",), extra_config="[limits]\nconnections_per_ip = 2\n") as p:
+            p.start()
+            host, port = p.address("pop3")
+            first = socket.create_connection((host, port), timeout=10)
+            second = socket.create_connection((host, port), timeout=10)
+            self.assertTrue(read_line(first).startswith(b"+OK"))
+            self.assertTrue(read_line(second).startswith(b"+OK"))
+            third = socket.create_connection((host, port), timeout=10)
+            self.assertEqual(read_line(third), b"-ERR [SYS/TEMP] too many connections\r\n")
+            self.assertEqual(third.recv(1), b"")  # closed
+            third.close()
+            first.close()
+            # A slot is free again once a session ended.
+            deadline = time.monotonic() + 10
+            while True:
+                fourth = socket.create_connection((host, port), timeout=10)
+                line = read_line(fourth)
+                fourth.close()
+                if line.startswith(b"+OK") or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertTrue(line.startswith(b"+OK"), line)
+            second.close()
+            self.assertEqual(p.stop(), 0)
+
+    def test_admin_changes_apply_to_the_running_server(self):
+        with Postamt(services=("pop3",)) as p:
+            p.cli("domain", "add", "example.org", check=True)
+            p.start()
+            host, port = p.address("pop3")
+            # Created while the server runs: usable at once, no restart.
+            p.cli("user", "add", "late@example.org", "--password-stdin", input="first\n",
+                  check=True)
+            c = poplib.POP3(host, port, timeout=10)
+            c.user("late@example.org")
+            c.pass_("first")
+            self.assertEqual(c.stat(), (0, 0))
+            c.quit()
+            p.cli("user", "password", "late@example.org", "--password-stdin", input="second\n",
+                  check=True)
+            c = poplib.POP3(host, port, timeout=10)
+            c.user("late@example.org")
+            with self.assertRaises(poplib.error_proto):
+                c.pass_("first")
+            c.close()
+            c = poplib.POP3(host, port, timeout=10)
+            c.user("late@example.org")
+            c.pass_("second")
+            c.quit()
+            self.assertEqual(p.stop(), 0)
+
+    def test_shutdown_says_goodbye_to_open_sessions(self):
+        with Postamt(services=("pop3",)) as p:
+            p.start()
+            host, port = p.address("pop3")
+            s = socket.create_connection((host, port), timeout=10)
+            self.assertTrue(read_line(s).startswith(b"+OK"))
+            self.assertEqual(p.stop(timeout=5), 0)
+            self.assertEqual(read_line(s), b"-ERR [SYS/TEMP] server shutting down\r\n")
+            s.close()
 
 
 class ServeTest(unittest.TestCase):
