@@ -9,6 +9,7 @@
 #include "net/runtime.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "queue/outbound.h"
 
 namespace postamt::app {
 namespace {
@@ -37,7 +38,8 @@ net::awaitable<void> collect_garbage_forever(ServeContext* ctx) {
 }
 
 // Waits for signals: SIGHUP reloads TLS, SIGTERM/SIGINT stop the server and runtime.
-net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server) {
+net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
+                               queue::OutboundService* outbound) {
   for (;;) {
     auto signal = co_await ctx->runtime->wait_signal();
     if (!signal) {
@@ -59,6 +61,9 @@ net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server) {
     log::info("master", "shutting down ({})", s == net::Signal::terminate ? "SIGTERM" : "SIGINT");
     size_t left = co_await server->stop(kShutdownGrace);
     if (left) log::warning("master", "{} sessions did not end in time", left);
+    // The delivery worker finishes its current attempt; an interrupted one is retried
+    // after the restart (the queue file stays until the attempt's outcome is recorded).
+    outbound->stop();
     log::info("master", "stopped");
     ctx->runtime->stop();
     co_return;
@@ -127,6 +132,13 @@ int serve(const Config& config) {
   auth::FailureTracker auth_failures;
   ctx.auth_failures = &auth_failures;
 
+  auto outbound = queue::start_outbound(config, runtime, ctx.store, ctx.blobs);
+  if (!outbound) {
+    log::error("master", "outbound queue: {}", outbound.error().message);
+    return 1;
+  }
+  ctx.outbound = outbound->get();
+
   net::Limits limits;
   limits.max_connections_per_ip = config.limits.connections_per_ip;
   limits.max_connections = config.limits.connections;
@@ -149,7 +161,7 @@ int serve(const Config& config) {
     }
   }
 
-  runtime.spawn(main_loop(&ctx, &server), "main loop");
+  runtime.spawn(main_loop(&ctx, &server, outbound->get()), "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
             listeners, config.data_dir.string());
