@@ -268,6 +268,15 @@ TEST_F(Pop3Session, CommandLineLimit) {
                 "+OK Postamt POP3 server signing off\r\n");
 }
 
+// RFC 5034 §4 lets SASL responses exceed 255 octets; SessionLimits bounds them anyway.
+TEST_F(Pop3Session, SaslResponseLineLimit) {
+  services_.limits.max_sasl_line_octets = 8;
+  EXPECT_EQ(run("AUTH PLAIN\r\nAGFsaWNl\r\nAUTH PLAIN\r\nAGFsaWNlQA==\r\nQUIT\r\n"),
+            std::string(kGreeting) + "+ \r\n-ERR PLAIN needs two NULs\r\n" +
+                "+ \r\n-ERR authentication response too long\r\n" +
+                "+OK Postamt POP3 server signing off\r\n");
+}
+
 TEST_F(Pop3Session, TooManyBadCommandsCloses) {
   services_.limits.max_bad_commands = 3;
   EXPECT_EQ(run("FOO\r\nRETR 1\r\nLIST x\r\nQUIT\r\n"),
