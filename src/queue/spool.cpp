@@ -247,6 +247,7 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
       auto size = parse_int(value, key);
       POSTAMT_TRY(size);
       if (seen != 31) return corrupt("missing header line");
+      m.body_size = static_cast<uint64_t>(*size);
       if (m.message.recipients.empty()) return corrupt("no recipients");
       if (mode == BodyMode::skip) return m;
       if (bytes.size() - pos != static_cast<uint64_t>(*size)) return corrupt("body size mismatch");

@@ -64,7 +64,8 @@ struct QueuedMessage {
   TimePoint next_attempt;
   uint32_t attempts = 0;
   bool held = false;
-  bool has_body = true;  // false when loaded with BodyMode::skip (then body is empty)
+  bool has_body = true;    // false when loaded with BodyMode::skip (then body is empty)
+  uint64_t body_size = 0;  // from the file, also when loaded without the body
 };
 
 enum class BodyMode { include, skip };

@@ -1,0 +1,43 @@
+// `postamt queue list|show|retry|remove|hold|release` (src/app wires them to the
+// command line). They work on the queue directory directly, whether or not a server
+// runs: a running worker sees changes on its next scan (WorkerOptions::poll_interval).
+// A change made while the worker is in the middle of an attempt on the same message
+// can be overwritten by that attempt's result (last writer wins).
+//
+// Contract of every function: returns the text for standard output or an Error whose
+// message is one plain line for standard error. Blocking.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "queue/spool.h"
+
+namespace postamt::queue {
+
+enum class ListFormat { text, json };
+
+// Every queued message, oldest id first. Text: one line per message
+//   "<id> <size> <arrival, RFC 5322> <sender or <>> [held]"
+// then one indented line per recipient "  <address> <state>[ <status> (<diagnostic>)]",
+// and a last line "-- <n> message(s)". JSON: an array of objects
+//   {"id","size","arrival","next_attempt","attempts","held","sender","recipients":[
+//    {"address","state","status","diagnostic"}]}  (times in Unix seconds).
+// Corrupt files are listed with "state" "corrupt" (text: "<id> corrupt: <reason>").
+Result<std::string> queue_list(FileQueue& queue, ListFormat format);
+
+// The envelope and delivery state of one message, then a blank line and the message
+// itself. Errors: not_found "no such message in the queue: <id>", invalid (corrupt).
+Result<std::string> queue_show(FileQueue& queue, std::string_view id);
+
+// Makes the message due now (and not held). "<id>: scheduled for delivery\n".
+Result<std::string> queue_retry(FileQueue& queue, std::string_view id);
+// Deletes it without a bounce. "<id>: removed\n".
+Result<std::string> queue_remove(FileQueue& queue, std::string_view id);
+// Held messages are never attempted (and never expire into a bounce) until released.
+// "<id>: held\n" / "<id>: released\n".
+Result<std::string> queue_hold(FileQueue& queue, std::string_view id);
+Result<std::string> queue_release(FileQueue& queue, std::string_view id);
+
+}  // namespace postamt::queue
