@@ -63,8 +63,12 @@ class Pop3Base(unittest.TestCase):
             client = poplib.POP3_SSL(host, port, timeout=10, context=unverified_context())
         else:
             client = poplib.POP3(host, port, timeout=10)
-        client.user(USER)
-        client.pass_(PASSWORD)
+        try:
+            client.user(USER)
+            client.pass_(PASSWORD)
+        except poplib.error_proto:
+            client.close()
+            raise
         return client
 
     def login_when_free(self):
