@@ -167,6 +167,30 @@ TEST_F(QueueWorkerTest, NotifyNeverSuppressesTheBounce) {
   EXPECT_EQ(smtp_->commands[2], "RCPT TO:<b@y.test> NOTIFY=NEVER");
 }
 
+TEST_F(QueueWorkerTest, SuccessNotifyToAServerWithoutDsnGivesARelayedNotice) {
+  smtp_->script.ehlo = "250-fake.test\r\n250 8BITMIME";  // no DSN
+  OutboundMessage m;
+  m.envelope_sender = "a@x.test";
+  m.recipients.push_back({"b@y.test", "rfc822;b@y.test", Notify{false, true, true, false}});
+  m.envid = "ENV7";
+  m.body = "Subject: x\r\n\r\n";
+  std::string id = *queue_->enqueue(m);
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  auto left = ids();
+  ASSERT_EQ(left.size(), 1u);
+  auto dsn = queue_->load(left[0]);
+  ASSERT_TRUE(dsn);
+  EXPECT_NE(dsn->message.body.find("Subject: Delivery Status Notification\r\n"), std::string::npos);
+  EXPECT_NE(dsn->message.body.find("Original-Envelope-Id: ENV7\r\n"), std::string::npos);
+  EXPECT_NE(dsn->message.body.find("Original-Recipient: rfc822; b@y.test\r\nFinal-Recipient: "
+                                   "rfc822; b@y.test\r\nAction: relayed\r\nStatus: 2.0.0\r\n"),
+            std::string::npos)
+      << dsn->message.body;
+  // Without DSN at the peer, no NOTIFY/ORCPT/ENVID parameters were sent.
+  EXPECT_EQ(smtp_->commands[2], "RCPT TO:<b@y.test>");
+}
+
 TEST_F(QueueWorkerTest, LocalSenderGetsTheBounceInItsInbox) {
   store::MemoryStore store;
   blob::MemoryBlobStore blobs;
