@@ -22,7 +22,9 @@ asan: deps
 	@cmake --build --preset asan -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j $(JOBS)
 
-run: build
+run: deps
+	@[ -f build/build.ninja ] || cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target postamt
 	@scripts/run-demo
 
 format:
