@@ -85,6 +85,8 @@ Result<OutboundMessage> build_dsn(const QueuedMessage& m,
         group.push_back({"Diagnostic-Code", fmt::format("X-Postamt; {}", s.diagnostic)});
     }
     group.push_back({"Last-Attempt-Date", rfc5322_date(options.now)});
+    if (dr.action == DsnAction::delayed && options.will_retry_until)
+      group.push_back({"Will-Retry-Until", rfc5322_date(*options.will_retry_until)});
     spec.machine_groups.push_back(std::move(group));
 
     if (dr.action == DsnAction::failed) any_failed = true;
@@ -127,6 +129,14 @@ Result<OutboundMessage> build_dsn(const QueuedMessage& m,
   for (char c : m.message.envelope_sender + options.reporting_mta)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       return Error{ErrorKind::invalid, "control character in a DSN header"};
+  bool any_delayed = false;
+  for (const DsnRecipient& dr : recipients)
+    any_delayed = any_delayed || dr.action == DsnAction::delayed;
+  std::string_view subject = "Delivery Status Notification";
+  if (any_failed)
+    subject = "Undelivered Mail Returned to Sender";
+  else if (any_delayed)
+    subject = "Delayed Mail (still being retried)";
   OutboundMessage dsn;
   dsn.envelope_sender = "";
   OutboundRecipient to;
@@ -145,11 +155,9 @@ Result<OutboundMessage> build_dsn(const QueuedMessage& m,
       "\r\n"
       "{body}",
       fmt::arg("host", options.reporting_mta), fmt::arg("to", m.message.envelope_sender),
-      fmt::arg("subject",
-               any_failed ? "Undelivered Mail Returned to Sender" : "Delivery Status Notification"),
-      fmt::arg("date", rfc5322_date(options.now)), fmt::arg("id", m.id),
-      fmt::arg("time", to_unix(options.now)), fmt::arg("type", report->content_type),
-      fmt::arg("body", report->body));
+      fmt::arg("subject", subject), fmt::arg("date", rfc5322_date(options.now)),
+      fmt::arg("id", m.id), fmt::arg("time", to_unix(options.now)),
+      fmt::arg("type", report->content_type), fmt::arg("body", report->body));
   return dsn;
 }
 

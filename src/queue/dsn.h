@@ -4,6 +4,7 @@
 // (RFC 3461 §5.2.2, §6.2). Pure apart from the injected random source.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct DsnRecipient {
 struct DsnOptions {
   std::string reporting_mta;  // our host name (Reporting-MTA, From: MAILER-DAEMON@...)
   TimePoint now;
+  // For "delayed" recipients: when the queue gives up (RFC 3464 §2.3.9 Will-Retry-Until).
+  std::optional<TimePoint> will_retry_until;
   // When RET is absent, the whole message is returned up to this size, else only its
   // header (RFC 3461 §4.3 leaves the choice to the MTA).
   size_t max_returned_body = 1024 * 1024;
@@ -34,11 +37,11 @@ struct DsnOptions {
 // complete message with From/To/Subject/Date/Message-ID/MIME-Version/Auto-Submitted.
 // Fields (RFC 3464 §2.2, §2.3): Reporting-MTA, Original-Envelope-Id when ENVID was
 // given, Arrival-Date; per recipient Original-Recipient when ORCPT was given,
-// Final-Recipient, Action, Status, Remote-MTA when known, Diagnostic-Code when the
-// status came from a remote reply, Last-Attempt-Date. RET=HDRS returns the header as
-// text/rfc822-headers, RET=FULL the whole message as message/rfc822.
-// Errors: invalid (the message has a null sender, `recipients` is empty, or a field
-// would carry a control character).
+// Final-Recipient, Action, Status, Remote-MTA when known, Diagnostic-Code when known
+// ("smtp;" for a remote reply), Last-Attempt-Date, and Will-Retry-Until for delayed. RET=HDRS
+// returns the header as text/rfc822-headers, RET=FULL the whole message as message/rfc822. Errors:
+// invalid (the message has a null sender, `recipients` is empty, or a field would carry a control
+// character).
 Result<OutboundMessage> build_dsn(const QueuedMessage& m,
                                   const std::vector<DsnRecipient>& recipients,
                                   const DsnOptions& options, const mime::RandomSource& random);

@@ -17,6 +17,9 @@ struct RetryPolicy {
   std::chrono::seconds max_delay = std::chrono::hours(1);
   // A message still undelivered this long after arrival bounces (config outbound.max_age).
   std::chrono::seconds max_age = std::chrono::hours(24 * 5);
+  // A message still undelivered this long after arrival gets one "delayed" DSN for the
+  // recipients that asked for NOTIFY=DELAY (RFC 3461 §4.1). 0 = never.
+  std::chrono::seconds delay_warning = std::chrono::hours(4);
 };
 
 // The time of the next attempt after `attempts` failed ones (attempts >= 1), counted

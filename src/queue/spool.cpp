@@ -149,6 +149,7 @@ std::string serialize(const QueuedMessage& m) {
   out += '\n';
   out += fmt::format("arrival {}\nattempts {}\nnext {}\nheld {}\n", to_unix(m.arrival), m.attempts,
                      to_unix(m.next_attempt), m.held ? 1 : 0);
+  if (m.delay_warned) out += "warned 1\n";
   out += fmt::format("sender {}\nenvid {}\nret {}\n", field(m.message.envelope_sender),
                      field(m.message.envid), ret_name(m.message.ret));
   for (size_t i = 0; i < m.message.recipients.size(); ++i) {
@@ -203,6 +204,9 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
       if (value != "0" && value != "1") return corrupt("bad held");
       m.held = value == "1";
       seen |= 8;
+    } else if (key == "warned") {
+      if (value != "0" && value != "1") return corrupt("bad warned");
+      m.delay_warned = value == "1";
     } else if (key == "sender") {
       auto v = unfield(value);
       if (!v) return corrupt("bad sender");

@@ -14,6 +14,7 @@
 //   attempts <n>
 //   next <unix seconds of the next attempt>
 //   held 0|1
+//   warned 0|1                     (optional, default 0: a "delayed" DSN was sent)
 //   sender <xtext>                 ("=" = null sender)
 //   envid <xtext or =>
 //   ret unspecified|full|headers
@@ -64,8 +65,9 @@ struct QueuedMessage {
   TimePoint next_attempt;
   uint32_t attempts = 0;
   bool held = false;
-  bool has_body = true;    // false when loaded with BodyMode::skip (then body is empty)
-  uint64_t body_size = 0;  // from the file, also when loaded without the body
+  bool delay_warned = false;  // the one "delayed" DSN (NOTIFY=DELAY) has been sent
+  bool has_body = true;       // false when loaded with BodyMode::skip (then body is empty)
+  uint64_t body_size = 0;     // from the file, also when loaded without the body
 };
 
 enum class BodyMode { include, skip };

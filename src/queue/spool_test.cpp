@@ -52,6 +52,11 @@ TEST(QueueSpool, ExactFileFormat) {
   EXPECT_EQ(back->message.body, m.message.body);
   EXPECT_EQ(back->attempts, 2u);
   EXPECT_EQ(to_unix(back->next_attempt), 400);
+  EXPECT_FALSE(back->delay_warned);
+  m.delay_warned = true;
+  std::string warned = serialize(m);
+  EXPECT_NE(warned.find("held 0\nwarned 1\nsender "), std::string::npos);
+  EXPECT_TRUE(deserialize(warned, BodyMode::include)->delay_warned);
 }
 
 TEST(QueueSpool, EnqueueIsDurableAndSurvivesReopen) {

@@ -241,12 +241,23 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
     }
     any_pending = false;
   }
+  if (any_pending && !m.delay_warned && options_.retry.delay_warning.count() > 0 &&
+      now - m.arrival >= options_.retry.delay_warning) {
+    // RFC 3461 §4.1 NOTIFY=DELAY, and the default when NOTIFY is absent: one notice.
+    m.delay_warned = true;
+    for (size_t i = 0; i < m.status.size(); ++i) {
+      const OutboundRecipient& rcpt = m.message.recipients[i];
+      if (m.status[i].state == RecipientState::pending && rcpt.notify.delay && !rcpt.notify.never)
+        dsn_recipients.push_back({i, DsnAction::delayed});
+    }
+  }
 
   // A message with a null sender never bounces (RFC 5321 §4.5.5, RFC 3464 §4).
   if (!dsn_recipients.empty() && !m.message.envelope_sender.empty()) {
     DsnOptions dsn_options;
     dsn_options.reporting_mta = options_.hostname;
     dsn_options.now = now;
+    dsn_options.will_retry_until = m.arrival + options_.retry.max_age;
     static thread_local std::mt19937 rng{std::random_device{}()};
     auto dsn =
         build_dsn(m, dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
@@ -260,11 +271,18 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       auto dsn_task = rt.run_blocking(
           [&notice, q, store, blobs] { return deliver_dsn(notice, *q, store, blobs); });
       auto sent = co_await std::move(dsn_task);
-      bool any_failed = false;
-      for (const auto& r : dsn_recipients) any_failed = any_failed || r.action == DsnAction::failed;
+      bool any_failed = false, any_delayed = false;
+      for (const auto& r : dsn_recipients) {
+        any_failed = any_failed || r.action == DsnAction::failed;
+        any_delayed = any_delayed || r.action == DsnAction::delayed;
+      }
+      std::string_view kind = "delivery status";
+      if (any_failed)
+        kind = "non-delivery";
+      else if (any_delayed)
+        kind = "delay";
       if (sent)
-        log::info(kService, "{}: sender {} notification: {}", m.id,
-                  any_failed ? "non-delivery" : "delivery status", *sent);
+        log::info(kService, "{}: sender {} notification: {}", m.id, kind, *sent);
       else
         log::error(kService, "{}: delivery status notification to <{}> lost: {}", m.id,
                    m.message.envelope_sender, sent.error().message);

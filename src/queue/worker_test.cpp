@@ -130,6 +130,35 @@ TEST_F(QueueWorkerTest, TemporaryFailureBacksOffThenExpiresIntoABounce) {
             std::string::npos);
 }
 
+TEST_F(QueueWorkerTest, OneDelayNoticeAfterTheWarningTime) {
+  smtp_->script.replies["RCPT"] = "451 4.3.0 try later";
+  options_.retry.delay_warning = 30min;
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  Worker w = worker();
+  EXPECT_EQ(run_once(w), 1u);
+  EXPECT_EQ(ids().size(), 1u);  // too early for a notice
+  clock_.advance(30min);
+  EXPECT_EQ(run_once(w), 1u);
+  auto left = ids();
+  ASSERT_EQ(left.size(), 2u);
+  std::string notice_id = left[0] == id ? left[1] : left[0];
+  auto notice = queue_->load(notice_id);
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->message.envelope_sender, "");
+  EXPECT_NE(notice->message.body.find("Subject: Delayed Mail (still being retried)\r\n"),
+            std::string::npos);
+  EXPECT_NE(notice->message.body.find("Action: delayed\r\nStatus: 4.3.0\r\n"), std::string::npos);
+  // Arrival 08:00 + max_age 1 h.
+  EXPECT_NE(notice->message.body.find("Will-Retry-Until: Fri, 15 Jan 2027 09:00:00 +0000\r\n"),
+            std::string::npos)
+      << notice->message.body;
+  EXPECT_TRUE(queue_->load(id)->delay_warned);
+  ASSERT_TRUE(queue_->remove(notice_id));
+  clock_.advance(20min);
+  EXPECT_EQ(run_once(w), 1u);
+  EXPECT_EQ(ids(), std::vector<std::string>{id});  // only one notice per message
+}
+
 TEST_F(QueueWorkerTest, PermanentFailureBouncesAtOnceOnlyForThatRecipient) {
   smtp_->script.replies["RCPT TO:<c@y.test> NOTIFY=FAILURE,DELAY"] = "550 5.1.1 no such user";
   std::string id = enqueue("a@x.test", {"b@y.test", "c@y.test"});
