@@ -14,6 +14,9 @@
 #include "app/serve.h"
 #include "auth/password.h"
 #include "base/config.h"
+#include "queue/admin_queue.h"
+#include "queue/clock.h"
+#include "queue/spool.h"
 
 namespace postamt::app {
 namespace {
@@ -307,6 +310,46 @@ int run(int argc, char** argv) {
     }
     fmt::print("{}", *out);
   });
+
+  // queue list|show|retry|remove|hold|release: works on data_dir/queue directly.
+  auto* queue_cmd = cli.add_subcommand("queue", "The outbound queue");
+  queue_cmd->require_subcommand(1);
+  auto with_queue = [&](auto f) {
+    auto config = load_config(o.config_path);
+    if (!config) return fail(config.error().message);
+    auto files = queue::FileQueue::open(config->data_dir / "queue", queue::system_clock_now);
+    if (!files) return fail(files.error().message);
+    Result<std::string> out = f(**files);
+    if (!out) return fail(out.error().message);
+    fmt::print("{}", *out);
+    return 0;
+  };
+  auto* queue_list = queue_cmd->add_subcommand("list", "List queued messages");
+  add_format_option(queue_list, o);
+  queue_list->callback([&] {
+    code = with_queue([&](queue::FileQueue& q) {
+      return queue::queue_list(q, o.json ? queue::ListFormat::json : queue::ListFormat::text);
+    });
+  });
+  struct QueueAction {
+    const char* name;
+    const char* help;
+    Result<std::string> (*run)(queue::FileQueue&, std::string_view);
+  };
+  static const QueueAction kQueueActions[] = {
+      {"show", "Show a message's envelope, state and content", &queue::queue_show},
+      {"retry", "Try to deliver a message now", &queue::queue_retry},
+      {"remove", "Delete a message without a bounce", &queue::queue_remove},
+      {"hold", "Keep a message from being delivered or expiring", &queue::queue_hold},
+      {"release", "Let a held message be delivered again", &queue::queue_release},
+  };
+  for (const auto& action : kQueueActions) {
+    auto* cmd = queue_cmd->add_subcommand(action.name, action.help);
+    cmd->add_option("ID", o.name, "Queue id (see queue list)")->required();
+    cmd->callback([&, run = action.run] {
+      code = with_queue([&](queue::FileQueue& q) { return run(q, o.name); });
+    });
+  }
 
   // gc
   cli.add_subcommand("gc", "Remove message files that no message refers to any more")
