@@ -157,6 +157,12 @@ Result<std::vector<std::string>> DnsClient::query(std::string_view name, uint16_
   ::close(fd);
   if (answer.empty()) return temporary(fmt::format("no answer from resolver {}", server_));
 
+  return parse_dns_answer(answer, type, name);
+}
+
+Result<std::vector<std::string>> parse_dns_answer(std::string_view answer, uint16_t type,
+                                                  std::string_view name) {
+  if (answer.size() < 12) return malformed();
   std::string_view r = answer;
   if (r[2] & 0x02) return temporary("truncated DNS answer");
   int rcode = r[3] & 0x0F;

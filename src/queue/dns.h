@@ -69,6 +69,13 @@ class DnsClient final : public Resolver {
   DnsOptions options_;
 };
 
+// Reads the answer to a query for (`name`, `type`) whose id was already checked:
+// rcode, then the RDATA of every answer record of `type` and class IN, as query()
+// returns them. Errors as for query(): not_found (NXDOMAIN), temporary (truncated,
+// other rcodes), invalid (malformed; never reads outside `answer`). Pure.
+Result<std::vector<std::string>> parse_dns_answer(std::string_view answer, uint16_t type,
+                                                  std::string_view name);
+
 // Encodes a query (exposed for the tests' fake server). Errors: invalid name.
 Result<std::string> encode_dns_query(uint16_t id, std::string_view name, uint16_t type);
 

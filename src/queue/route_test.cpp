@@ -40,6 +40,22 @@ TEST(QueueDns, MxAndAddressesFromAFakeServer) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST(QueueDns, MalformedAnswersAreRejectedNotOverread) {
+  // Header claims one answer; the record's RDLENGTH runs past the end.
+  std::string base("\x00\x01\x81\x80\x00\x00\x00\x01\x00\x00\x00\x00", 12);
+  std::string rec("\x00\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x10\x7f", 12);
+  auto r = parse_dns_answer(base + rec, 1, "x.test");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::invalid);
+  // A compression pointer to itself.
+  std::string loop("\x00\x01\x81\x80\x00\x00\x00\x01\x00\x00\x00\x00\xc0\x0c", 14);
+  EXPECT_EQ(parse_dns_answer(loop, 1, "x.test").error().kind, ErrorKind::invalid);
+  EXPECT_EQ(parse_dns_answer("short", 1, "x.test").error().kind, ErrorKind::invalid);
+  // Truncated (TC) is temporary: this client has no TCP fallback.
+  std::string tc("\x00\x01\x83\x80\x00\x00\x00\x00\x00\x00\x00\x00", 12);
+  EXPECT_EQ(parse_dns_answer(tc, 1, "x.test").error().kind, ErrorKind::temporary);
+}
+
 TEST(QueueRoute, MxPreferenceOrderWithAddresses) {
   FakeDns dns;
   dns.add_mx("y.test", 20, "backup.y.test");
