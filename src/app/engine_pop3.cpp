@@ -47,6 +47,8 @@ net::Handler make_pop3_handler(ServeContext& context) {
   services->downloads = nullptr;
   services->plaintext = to_auth_plaintext(context.config->auth.plaintext);
   services->stls = context.tls ? pop3::StlsSupport::available : pop3::StlsSupport::unavailable;
+  services->limits.max_bad_commands = context.config->pop3.max_bad_commands;
+  services->limits.idle_timeout = context.config->pop3.idle_timeout;
   std::shared_ptr<const pop3::Services> shared = std::move(services);
   return [shared](std::unique_ptr<net::Connection> connection, net::SessionContext session) {
     return serve_pop3(std::move(connection), std::move(session), shared);

@@ -26,7 +26,6 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   services.store = context.store;
   services.blobs = context.blobs;
   services.auth_failures = context.auth_failures;
-  // Null until the outbound queue is wired: remote recipients then get 451 4.3.0.
   services.outbound = context.outbound;
   auto options = std::make_shared<smtp::server::Options>();
   options->mode = mode;
@@ -34,6 +33,13 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   options->plaintext = smtp_plaintext(context.config->auth.plaintext);
   options->starttls =
       context.tls ? smtp::server::StartTlsOffer::offered : smtp::server::StartTlsOffer::unavailable;
+  const Config::Smtp& limits = context.config->smtp;
+  options->limits.max_message_size = limits.max_message_size;
+  options->limits.max_recipients = limits.max_recipients;
+  options->limits.max_errors = limits.max_errors;
+  options->limits.max_received_headers = limits.max_received_headers;
+  options->limits.command_timeout = limits.command_timeout;
+  options->limits.data_timeout = limits.data_timeout;
   std::shared_ptr<const smtp::server::Options> shared = std::move(options);
   return [services, shared](std::unique_ptr<net::Connection> connection,
                             net::SessionContext session) {

@@ -55,6 +55,29 @@ class TableReader {
     return {};
   }
 
+  Result<void> uint64(std::string_view key, uint64_t& out, uint64_t min, uint64_t max) {
+    const toml::node* n = get(key);
+    if (!n) return {};
+    if (!n->is_integer()) return error_at(*n, key, "expected an integer");
+    int64_t v = *n->value<int64_t>();
+    if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max)
+      return error_at(*n, key, fmt::format("{} is out of range {}-{}", v, min, max));
+    out = static_cast<uint64_t>(v);
+    return {};
+  }
+
+  // A duration written as "30s", "5m", "12h" or "5d" (parse_duration).
+  Result<void> duration(std::string_view key, std::chrono::seconds& out) {
+    const toml::node* n = get(key);
+    if (!n) return {};
+    auto v = n->value<std::string>();
+    if (!n->is_string() || !v) return error_at(*n, key, "expected a duration like \"30m\"");
+    auto d = parse_duration(*v);
+    if (!d) return error_at(*n, key, d.error().message);
+    out = *d;
+    return {};
+  }
+
   template <class Enum, size_t N>
   Result<void> choice(std::string_view key, Enum& out,
                       const std::pair<std::string_view, Enum> (&options)[N]) {
@@ -259,6 +282,32 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     TableReader r(**limits, "limits.", file);
     POSTAMT_TRY(r.uint("connections_per_ip", cfg.limits.connections_per_ip, 1, 1000000));
     POSTAMT_TRY(r.uint("connections", cfg.limits.connections, 1, 10000000));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto smtp = top.table("smtp");
+  POSTAMT_TRY(smtp);
+  if (*smtp) {
+    TableReader r(**smtp, "smtp.", file);
+    POSTAMT_TRY(r.uint64("max_message_size", cfg.smtp.max_message_size, 1024, 1ull << 40));
+    POSTAMT_TRY(r.uint("max_recipients", cfg.smtp.max_recipients, 1, 100000));
+    POSTAMT_TRY(r.uint("max_errors", cfg.smtp.max_errors, 1, 1000));
+    POSTAMT_TRY(r.uint("max_received_headers", cfg.smtp.max_received_headers, 1, 1000));
+    POSTAMT_TRY(r.duration("command_timeout", cfg.smtp.command_timeout));
+    POSTAMT_TRY(r.duration("data_timeout", cfg.smtp.data_timeout));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto pop3 = top.table("pop3");
+  POSTAMT_TRY(pop3);
+  if (*pop3) {
+    TableReader r(**pop3, "pop3.", file);
+    POSTAMT_TRY(r.uint("max_bad_commands", cfg.pop3.max_bad_commands, 1, 1000));
+    POSTAMT_TRY(r.duration("idle_timeout", cfg.pop3.idle_timeout));
+    // RFC 1939 §3: the autologout timer must be at least 10 minutes.
+    if (const toml::node* n = (*pop3)->get("idle_timeout");
+        n && cfg.pop3.idle_timeout < std::chrono::minutes(10))
+      return r.error_at(*n, "idle_timeout", "must be at least 10 minutes (RFC 1939 §3)");
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -9,6 +9,9 @@
 //   [storage]   backend = "sqlite"
 //   [auth]      plaintext = "never" | "loopback" | "always"
 //   [limits]    connections_per_ip, connections
+//   [smtp]      max_message_size, max_recipients, max_errors, max_received_headers,
+//               command_timeout, data_timeout          (durations: "30s", "5m", "12h", "5d")
+//   [pop3]      max_bad_commands, idle_timeout
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
@@ -74,6 +77,21 @@ struct Config {
     uint32_t connections_per_ip = 20;  // concurrent connections from one remote address
     uint32_t connections = 2000;       // concurrent connections in all
   } limits;
+  // Limits of the SMTP engine (src/smtp/server/session.h Limits has the rest, fixed by RFC).
+  struct Smtp {
+    uint64_t max_message_size = 50ull * 1024 * 1024;  // octets; advertised with SIZE
+    uint32_t max_recipients = 100;                    // RCPT per message
+    uint32_t max_errors = 10;                         // bad commands before 421 and close
+    uint32_t max_received_headers = 50;               // more is a mail loop
+    std::chrono::seconds command_timeout{300};        // RFC 5321 §4.5.3.2.7: 5 minutes
+    std::chrono::seconds data_timeout{600};           // one whole DATA or BDAT chunk
+  } smtp;
+
+  struct Pop3 {
+    uint32_t max_bad_commands = 10;          // before -ERR and close
+    std::chrono::seconds idle_timeout{600};  // RFC 1939 §3: at least 10 minutes
+  } pop3;
+
   struct Outbound {
     std::optional<ListenAddress> relay;     // port must not be 0
     std::optional<ListenAddress> resolver;  // an address literal; port must not be 0

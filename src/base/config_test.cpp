@@ -177,3 +177,56 @@ TEST(Config, DurationParsing) {
 }
 
 }  // namespace postamt
+
+namespace postamt {
+
+TEST(Config, ProtocolLimits) {
+  auto cfg = parse_config(R"([smtp]
+max_message_size = 10485760
+max_recipients = 5
+max_errors = 3
+max_received_headers = 30
+command_timeout = "2m"
+data_timeout = "1h"
+[pop3]
+max_bad_commands = 4
+idle_timeout = "15m"
+)",
+                          "/etc/postamt/postamt.toml");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->smtp.max_message_size, 10485760u);
+  EXPECT_EQ(cfg->smtp.max_recipients, 5u);
+  EXPECT_EQ(cfg->smtp.max_errors, 3u);
+  EXPECT_EQ(cfg->smtp.max_received_headers, 30u);
+  EXPECT_EQ(cfg->smtp.command_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(cfg->smtp.data_timeout, std::chrono::seconds(3600));
+  EXPECT_EQ(cfg->pop3.max_bad_commands, 4u);
+  EXPECT_EQ(cfg->pop3.idle_timeout, std::chrono::seconds(900));
+
+  auto defaults = parse_config("", "/etc/postamt/postamt.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->smtp.max_message_size, 52428800u);
+  EXPECT_EQ(defaults->smtp.max_recipients, 100u);
+  EXPECT_EQ(defaults->pop3.idle_timeout, std::chrono::seconds(600));
+}
+
+TEST(Config, ProtocolLimitErrors) {
+  auto error_of = [](std::string_view text) {
+    auto r = parse_config(text, "/p.toml");
+    return r ? std::string("OK") : r.error().message;
+  };
+  EXPECT_EQ(error_of("[smtp]\nmax_recipients = 0\n"),
+            "/p.toml:2: smtp.max_recipients: 0 is out of range 1-100000");
+  EXPECT_EQ(error_of("[smtp]\nmax_message_size = 10\n"),
+            "/p.toml:2: smtp.max_message_size: 10 is out of range 1024-1099511627776");
+  EXPECT_EQ(error_of("[smtp]\ncommand_timeout = 300\n"),
+            "/p.toml:2: smtp.command_timeout: expected a duration like \"30m\"");
+  EXPECT_EQ(error_of("[smtp]\ndata_timeout = \"soon\"\n"),
+            "/p.toml:2: smtp.data_timeout: \"soon\" is not a duration like \"30m\", \"12h\" or "
+            "\"5d\"");
+  EXPECT_EQ(error_of("[pop3]\nidle_timeout = \"5m\"\n"),
+            "/p.toml:2: pop3.idle_timeout: must be at least 10 minutes (RFC 1939 §3)");
+  EXPECT_EQ(error_of("[pop3]\nmax_bad = 1\n"), "/p.toml:2: pop3.max_bad: unknown key");
+}
+
+}  // namespace postamt
