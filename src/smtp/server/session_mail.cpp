@@ -225,8 +225,10 @@ net::awaitable<Next> Session::on_bdat(proto::Bdat command) {
   } else if (transaction_->recipients.empty()) {
     refusal = make_reply(554, code::kBadCommand, "No valid recipients");
   }
-  const bool keep = refusal.code == 0 && transaction_->bdat_body.size() + command.size <=
-                                             options_.limits.max_message_size;
+  // Compared by subtraction: "received + size" can wrap around for a huge chunk size.
+  const bool keep =
+      refusal.code == 0 && transaction_->bdat_body.size() <= options_.limits.max_message_size &&
+      command.size <= options_.limits.max_message_size - transaction_->bdat_body.size();
   if (refusal.code == 0 && !keep)
     refusal = make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum size");
   const auto deadline = net::deadline_after(options_.limits.data_timeout);

@@ -4,6 +4,9 @@
 #include "smtp/server/session.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <algorithm>
 
 #include "auth/password.h"
 #include "base/base64.h"
@@ -440,6 +443,72 @@ TEST_F(SmtpSession, BdatChunksDeliverAndBareLfIsRejected) {
   auto messages = inbox("bob@example.org");
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].substr(messages[0].find("\r\nSubject")), "\r\nSubject: x\r\n.\r\n");
+}
+
+// Heap bytes in use, mmapped blocks included (glibc).
+size_t heap_in_use() {
+  const auto info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// Feeds a MemoryConnection's bytes, then `endless` generated 'x' octets, then EOF,
+// and records the largest heap in use seen at any read (glibc mallinfo2).
+class EndlessChunk final : public net::Connection {
+ public:
+  EndlessChunk(MemoryConnection& inner, size_t endless, size_t& peak_heap)
+      : Connection(inner.remote(), inner.local()), c_(inner), left_(endless), peak_(peak_heap) {}
+  net::awaitable<Result<size_t>> read_some(std::span<char> b, net::Duration t) override {
+    peak_ = std::max(peak_, heap_in_use());
+    if (!script_done_) {
+      auto r = co_await c_.read_some(b, t);
+      if (r || r.error().kind != ErrorKind::timeout) co_return r;
+      script_done_ = true;
+    }
+    if (left_ == 0) co_return Error(ErrorKind::closed, "eof");
+    const size_t n = std::min(b.size(), left_);
+    std::fill_n(b.begin(), n, 'x');
+    left_ -= n;
+    co_return n;
+  }
+  net::awaitable<Result<void>> write(std::string_view d, net::Duration t) override {
+    return c_.write(d, t);
+  }
+  net::awaitable<Result<void>> start_tls(net::Duration t) override { return c_.start_tls(t); }
+  net::awaitable<Result<void>> start_tls_client(std::shared_ptr<const net::TlsClientContext> c,
+                                                std::string n, net::Duration t) override {
+    return c_.start_tls_client(std::move(c), std::move(n), t);
+  }
+  bool is_tls() const override { return c_.is_tls(); }
+  std::optional<net::TlsInfo> tls_info() const override { return c_.tls_info(); }
+  bool shutdown_requested() const override { return c_.shutdown_requested(); }
+  void close() override { c_.close(); }
+
+ private:
+  MemoryConnection& c_;
+  bool script_done_ = false;
+  size_t left_;
+  size_t& peak_;
+};
+
+// RFC 3030 §2 with max_message_size: a chunk size that makes "received + size" wrap
+// around 2^64 must still be refused as too big, so its octets are discarded instead of
+// being kept without bound.
+TEST_F(SmtpSession, BdatSizeThatWrapsAroundIsNotBuffered) {
+  options_.limits.max_message_size = 1000;
+  MemoryConnection conn;
+  conn.feed(
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nBDAT 1\r\nx"
+      "BDAT 18446744073709551615 LAST\r\n");
+  constexpr size_t kEndless = 64u * 1024 * 1024;
+  size_t peak = 0;
+  auto endless = std::make_unique<EndlessChunk>(conn, kEndless, peak);
+  const size_t before = heap_in_use();
+  Services services{&runtime_, &store_, &blobs_, &failures_, outbound_};
+  net::SessionContext context{"smtp", net::Admission::accepted};
+  net::testing::block_on(runtime_, session_done(std::move(endless), context, services, options_));
+  EXPECT_LT(peak - std::min(peak, before), kEndless / 4);
+  EXPECT_NE(conn.written().find("250 2.0.0 1 octets received\r\n"), std::string::npos);
+  EXPECT_TRUE(inbox("bob@example.org").empty());
 }
 
 }  // namespace
