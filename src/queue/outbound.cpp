@@ -53,12 +53,16 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
         std::make_unique<DnsClient>(config.outbound.resolver->host, config.outbound.resolver->port);
   } else {
     auto system = DnsClient::from_resolv_conf();
-    if (system)
+    if (system) {
       state->resolver = std::move(*system);
-    else if (!config.outbound.relay)
-      return system.error();
-    else
+    } else {
+      // Local mail must keep flowing on a host without DNS: remote mail is deferred
+      // (and bounces after max_age) instead of the whole server refusing to start.
+      if (!config.outbound.relay)
+        log::warning("smtp", "outbound: {}; mail for remote domains will be deferred until "
+                     "outbound.resolver or outbound.relay is set", system.error().message);
       state->resolver = std::make_unique<NoResolver>();
+    }
   }
 
   auto tls = net::TlsClientContext::create(net::TlsVerify::opportunistic);

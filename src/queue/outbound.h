@@ -48,8 +48,9 @@ class OutboundService final : public Queue {
 // outbound.relay, max_age from outbound.max_age), and spawns the worker on `runtime`.
 // `store` and `blobs` (may be null) deliver DSNs to local senders. They and the runtime
 // must outlive the service; the worker keeps its own state alive until it returns.
-// Errors: io (queue directory), not_found (no resolver configured and none in
-// /etc/resolv.conf while no relay is set), invalid (TLS context).
+// Without outbound.resolver and with no usable /etc/resolv.conf, MX lookups fail
+// temporarily (remote mail is deferred, a warning is logged); local mail is unaffected.
+// Errors: io (queue directory), invalid (TLS context).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         store::Store* store, blob::BlobStore* blobs,
                                                         Clock clock = system_clock_now);
