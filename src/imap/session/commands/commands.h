@@ -1,0 +1,34 @@
+// One function per command (DESIGN.md §4.1), one file each under commands/. Each runs
+// BLOCKING store calls on a store thread (see reply.h for the threading contract) and
+// returns the Reply; none writes to the connection. State checks happen before, in
+// dispatch.cpp, from each command's kState trait.
+//
+// Errors from the store become "NO [code] text" through reply_for (error_codes.h).
+#pragma once
+
+#include "imap/proto/command.h"
+#include "imap/session/reply.h"
+
+namespace postamt::imap::commands {
+
+// SELECT / EXAMINE (RFC 3501 §6.3.1-2): FLAGS, PERMANENTFLAGS, EXISTS, RECENT 0,
+// UNSEEN (when some message is unseen), UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, then
+// OK [READ-WRITE] or [READ-ONLY]. Any previously selected mailbox is deselected first,
+// also when the new selection fails (RFC 3501 §6.3.1).
+Reply select(CommandContext& ctx, const proto::SelectCmd& cmd);
+// LIST / LSUB (RFC 3501 §6.3.8-9, RFC 6154 special-use, RFC 3348 children).
+Reply list(CommandContext& ctx, const proto::ListCmd& cmd);
+Reply status(CommandContext& ctx, const proto::StatusCmd& cmd);
+Reply create(CommandContext& ctx, const proto::CreateCmd& cmd);
+Reply delete_mailbox(CommandContext& ctx, const proto::DeleteCmd& cmd);
+Reply rename(CommandContext& ctx, const proto::RenameCmd& cmd);
+Reply subscribe(CommandContext& ctx, const proto::SubscribeCmd& cmd);
+// Requires ctx.selected.
+Reply close(CommandContext& ctx, const proto::CloseCmd& cmd);
+Reply unselect(CommandContext& ctx, const proto::UnselectCmd& cmd);
+Reply expunge(CommandContext& ctx, const proto::ExpungeCmd& cmd);
+Reply check(CommandContext& ctx, const proto::CheckCmd& cmd);
+// NOOP in the selected state: reports new and expunged messages (RFC 3501 §6.1.2).
+Reply noop(CommandContext& ctx, const proto::NoopCmd& cmd);
+
+}  // namespace postamt::imap::commands

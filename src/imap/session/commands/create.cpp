@@ -1,0 +1,42 @@
+#include <string>
+
+#include "imap/session/commands/commands.h"
+#include "imap/session/error_codes.h"
+
+namespace postamt::imap::commands {
+
+// RFC 3501 §6.3.3: a trailing delimiter only says the client means to create children;
+// missing superior names are created too ("SHOULD"). RFC 6154 §5.3: USE (\Sent ...)
+// gives the new mailbox that role.
+Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
+  std::string name = cmd.mailbox;
+  if (!name.empty() && name.back() == '/') name.pop_back();
+  if (name.empty())
+    return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::cannot),
+                     "Mailbox name is empty");
+  MailboxRole role = MailboxRole::none;
+  if (cmd.special_use.size() > 1)
+    return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::limit),
+                     "Only one special-use attribute per mailbox");
+  if (cmd.special_use.size() == 1) {
+    auto found = role_from_special_use(cmd.special_use.front());
+    if (!found)
+      return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::cannot),
+                       "Unsupported special-use attribute " + cmd.special_use.front());
+    role = *found;
+  }
+  for (size_t slash = name.find('/'); slash != std::string::npos;
+       slash = name.find('/', slash + 1)) {
+    std::string parent = name.substr(0, slash);
+    auto exists = ctx.store.find_mailbox(ctx.account.id, parent);
+    if (exists) continue;
+    if (exists.error().kind != ErrorKind::not_found) return reply_for(exists.error());
+    auto made = ctx.store.create_mailbox(ctx.account.id, parent, MailboxRole::none);
+    if (!made) return reply_for(made.error());
+  }
+  auto made = ctx.store.create_mailbox(ctx.account.id, name, role);
+  if (!made) return reply_for(made.error());
+  return Reply::ok("CREATE completed");
+}
+
+}  // namespace postamt::imap::commands

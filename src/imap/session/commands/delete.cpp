@@ -1,0 +1,17 @@
+#include "imap/session/commands/commands.h"
+#include "imap/session/error_codes.h"
+
+namespace postamt::imap::commands {
+
+// RFC 3501 §6.3.4. The store refuses INBOX (CANNOT). Deleting the selected mailbox
+// leaves the selected state, since nothing is left to refer to.
+Reply delete_mailbox(CommandContext& ctx, const proto::DeleteCmd& cmd) {
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  if (!mailbox) return reply_for(mailbox.error());
+  auto deleted = ctx.store.delete_mailbox(mailbox->id);
+  if (!deleted) return reply_for(deleted.error());
+  if (ctx.selected && ctx.selected->id() == mailbox->id) ctx.selected.reset();
+  return Reply::ok("DELETE completed");
+}
+
+}  // namespace postamt::imap::commands

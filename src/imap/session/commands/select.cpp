@@ -1,0 +1,82 @@
+#include <string>
+#include <vector>
+
+#include "base/strings.h"
+#include "imap/session/commands/commands.h"
+#include "imap/session/commands/common.h"
+#include "imap/session/error_codes.h"
+
+namespace postamt::imap::commands {
+
+using proto::ResponseCode;
+using Kind = proto::ResponseCode::Kind;
+
+namespace {
+
+proto::StatusResponse untagged_ok(ResponseCode code, std::string text) {
+  return proto::StatusResponse{"", proto::Condition::ok, std::move(code), std::move(text)};
+}
+
+}  // namespace
+
+Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
+  // RFC 3501 §6.3.1: a SELECT, even a failing one, first leaves the selected state.
+  ctx.selected.reset();
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  if (!mailbox) return reply_for(mailbox.error());
+  auto messages = ctx.store.list_messages(mailbox->id);
+  if (!messages) return reply_for(messages.error());
+  auto known = ctx.store.known_keywords(ctx.account.id);
+  if (!known) return reply_for(known.error());
+
+  std::vector<std::string> flags;
+  for (auto name : flag_names(SystemFlags::from_bits(SystemFlags::kAllBits)))
+    flags.emplace_back(name);
+  // $MDNSent is always offered: clients look for it before sending a receipt (RFC 3503 §3.1).
+  flags.emplace_back(kMdnSent);
+  for (const auto& k : *known)
+    if (!iequals(k, kMdnSent)) flags.push_back(k);
+
+  Reply reply;
+  reply.untagged.emplace_back(proto::FlagsData{flags});
+  Access access = cmd.mode == proto::SelectMode::examine ? Access::read_only : Access::read_write;
+  if (access == Access::read_write) {
+    std::vector<std::string> permanent = flags;
+    permanent.emplace_back("\\*");  // RFC 3501 §7.1: new keywords may be created
+    reply.untagged.emplace_back(untagged_ok(
+        ResponseCode::with_words(Kind::permanent_flags, std::move(permanent)), "Flags permitted"));
+  } else {
+    // RFC 3501 §6.3.2: nothing can be changed in an examined mailbox.
+    reply.untagged.emplace_back(
+        untagged_ok(ResponseCode::with_words(Kind::permanent_flags, {}), "Read-only mailbox"));
+  }
+  std::vector<Uid> uids;
+  uids.reserve(messages->size());
+  std::optional<uint32_t> first_unseen;
+  for (const auto& m : *messages) {
+    uids.push_back(m.uid);
+    if (!first_unseen && !m.flags.has(SystemFlag::seen))
+      first_unseen = static_cast<uint32_t>(uids.size());
+  }
+  reply.untagged.emplace_back(proto::ExistsData{static_cast<uint32_t>(uids.size())});
+  // Postamt keeps no \Recent (RFC 9051 dropped it); RFC 3501 still requires the count.
+  reply.untagged.emplace_back(proto::RecentData{0});
+  if (first_unseen)
+    reply.untagged.emplace_back(untagged_ok(ResponseCode::with_number(Kind::unseen, *first_unseen),
+                                            "First unseen message"));
+  reply.untagged.emplace_back(untagged_ok(
+      ResponseCode::with_number(Kind::uid_validity, mailbox->uid_validity), "UIDs valid"));
+  reply.untagged.emplace_back(untagged_ok(
+      ResponseCode::with_number(Kind::uid_next, mailbox->uid_next), "Predicted next UID"));
+  // RFC 7162 §3.1.2.1: a server with per-message modseqs reports the highest one.
+  reply.untagged.emplace_back(untagged_ok(
+      ResponseCode::with_number(Kind::highest_mod_seq, mailbox->highest_modseq), "Highest"));
+
+  ctx.selected.emplace(mailbox->id, mailbox->uid_validity, access, std::move(uids));
+  bool read_only = access == Access::read_only;
+  reply.code = ResponseCode::simple(read_only ? Kind::read_only : Kind::read_write);
+  reply.text = read_only ? "EXAMINE completed" : "SELECT completed";
+  return reply;
+}
+
+}  // namespace postamt::imap::commands

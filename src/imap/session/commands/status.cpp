@@ -1,0 +1,60 @@
+#include "imap/session/commands/commands.h"
+#include "imap/session/error_codes.h"
+
+namespace postamt::imap::commands {
+
+// RFC 3501 §6.3.10, RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.4 (HIGHESTMODSEQ).
+// RECENT is always 0: Postamt keeps no \Recent.
+Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  if (!mailbox) return reply_for(mailbox.error());
+  uint64_t deleted = 0, size = 0;
+  bool need_messages = false;
+  for (auto item : cmd.items)
+    if (item == proto::StatusItem::deleted || item == proto::StatusItem::size) need_messages = true;
+  if (need_messages) {
+    auto messages = ctx.store.list_messages(mailbox->id);
+    if (!messages) return reply_for(messages.error());
+    for (const auto& m : *messages) {
+      if (m.flags.has(SystemFlag::deleted)) ++deleted;
+      size += m.size;
+    }
+  }
+  proto::StatusData data;
+  data.mailbox = mailbox->name;
+  for (auto item : cmd.items) {
+    uint64_t value = 0;
+    switch (item) {
+      case proto::StatusItem::messages:
+        value = mailbox->messages;
+        break;
+      case proto::StatusItem::recent:
+        value = 0;
+        break;
+      case proto::StatusItem::uid_next:
+        value = mailbox->uid_next;
+        break;
+      case proto::StatusItem::uid_validity:
+        value = mailbox->uid_validity;
+        break;
+      case proto::StatusItem::unseen:
+        value = mailbox->unseen;
+        break;
+      case proto::StatusItem::deleted:
+        value = deleted;
+        break;
+      case proto::StatusItem::size:
+        value = size;
+        break;
+      case proto::StatusItem::highest_mod_seq:
+        value = mailbox->highest_modseq;
+        break;
+    }
+    data.items.emplace_back(item, value);
+  }
+  Reply reply = Reply::ok("STATUS completed");
+  reply.untagged.emplace_back(std::move(data));
+  return reply;
+}
+
+}  // namespace postamt::imap::commands

@@ -1,0 +1,131 @@
+// Transcripts for the mailbox commands (RFC 3501 §6.3, §6.4; RFC 6154; RFC 3691).
+#include <fmt/format.h>
+
+#include "imap/session/test_fixture.h"
+
+namespace postamt::imap::testing {
+namespace {
+
+constexpr std::string_view kMessage = "Subject: hi\r\n\r\nbody\r\n";
+
+// RFC 3501 §6.3.1: the required untagged data, [PERMANENTFLAGS] with \* and $MDNSent
+// (RFC 3503), UNSEEN, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ (RFC 7162 §3.1.2.1).
+TEST_F(ImapSession, SelectInbox) {
+  add_message(kMessage, SystemFlags{SystemFlag::seen});
+  add_message(kMessage);
+  auto inbox = *store_.get_mailbox(inbox_);
+  std::string expected = fmt::format(
+      "* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)\r\n"
+      "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent \\*)] "
+      "Flags permitted\r\n"
+      "* 2 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 2] First unseen message\r\n"
+      "* OK [UIDVALIDITY {}] UIDs valid\r\n* OK [UIDNEXT 3] Predicted next UID\r\n"
+      "* OK [HIGHESTMODSEQ {}] Highest\r\nb OK [READ-WRITE] SELECT completed\r\n",
+      inbox.uid_validity, inbox.highest_modseq);
+  for (size_t piece : {0, 1, 7}) EXPECT_EQ(after_login("b SELECT inbox\r\n", piece), expected);
+}
+
+TEST_F(ImapSession, ExamineIsReadOnly) {
+  auto inbox = *store_.get_mailbox(inbox_);
+  EXPECT_EQ(
+      after_login("b EXAMINE INBOX\r\nc EXPUNGE\r\nd CLOSE\r\ne CLOSE\r\n"),
+      fmt::format("* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)\r\n"
+                  "* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n"
+                  "* 0 EXISTS\r\n* 0 RECENT\r\n"
+                  "* OK [UIDVALIDITY {}] UIDs valid\r\n* OK [UIDNEXT 1] Predicted next UID\r\n"
+                  "* OK [HIGHESTMODSEQ {}] Highest\r\nb OK [READ-ONLY] EXAMINE completed\r\n"
+                  "c NO [READ-ONLY] Mailbox is read-only\r\n"
+                  "d OK CLOSE completed\r\n"
+                  "e BAD Command not valid in this state\r\n",
+                  inbox.uid_validity, inbox.highest_modseq));
+}
+
+// RFC 3501 §6.3.1: a failed SELECT leaves the selected state.
+TEST_F(ImapSession, FailedSelectDeselects) {
+  std::string out = after_login("b SELECT INBOX\r\nc SELECT Nope\r\nd CHECK\r\n");
+  std::string tail =
+      "c NO [NONEXISTENT] mailbox Nope does not exist\r\nd BAD Command not valid in this state\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+// RFC 6154 special-use attributes, RFC 3348 children, "/" delimiter, mUTF-7 names.
+TEST_F(ImapSession, ListAll) {
+  ASSERT_TRUE(store_.create_mailbox(account_, "Projekte/Bücher", MailboxRole::none));
+  EXPECT_EQ(after_login("b LIST \"\" *\r\nc LIST \"\" \"\"\r\n"),
+            "* LIST (\\HasNoChildren \\Archive) \"/\" Archive\r\n"
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" Drafts\r\n"
+            "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+            "* LIST (\\HasNoChildren \\Junk) \"/\" Junk\r\n"
+            "* LIST (\\Noselect \\HasChildren) \"/\" Projekte\r\n"
+            "* LIST (\\HasNoChildren) \"/\" Projekte/B&APw-cher\r\n"
+            "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"
+            "* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n"
+            "b OK LIST completed\r\n"
+            "* LIST (\\Noselect) \"/\" \"\"\r\nc OK LIST completed\r\n");
+}
+
+TEST_F(ImapSession, ListPercentAndInboxCase) {
+  ASSERT_TRUE(store_.create_mailbox(account_, "a/b/c", MailboxRole::none));
+  EXPECT_EQ(after_login("b LIST \"\" a/%\r\nc LIST \"\" inBox\r\nd LIST a/ %\r\n"),
+            "* LIST (\\Noselect \\HasChildren) \"/\" a/b\r\nb OK LIST completed\r\n"
+            "* LIST (\\HasNoChildren) \"/\" INBOX\r\nc OK LIST completed\r\n"
+            "* LIST (\\Noselect \\HasChildren) \"/\" a/b\r\nd OK LIST completed\r\n");
+}
+
+TEST_F(ImapSession, CreateRenameDeleteSubscribe) {
+  std::string out = after_login(
+      "b CREATE x/y/\r\nc CREATE x\r\nd RENAME x/y z\r\ne UNSUBSCRIBE z\r\n"
+      "f LSUB \"\" z*\r\ng SUBSCRIBE z\r\nh LSUB \"\" z\r\ni DELETE z\r\nj DELETE z\r\n"
+      "k DELETE INBOX\r\nl CREATE Stuff (USE (\\Sent))\r\n");
+  EXPECT_EQ(out,
+            "b OK CREATE completed\r\n"
+            "c NO [ALREADYEXISTS] mailbox x exists already\r\n"
+            "d OK RENAME completed\r\n"
+            "e OK UNSUBSCRIBE completed\r\n"
+            "f OK LSUB completed\r\n"
+            "g OK SUBSCRIBE completed\r\n"
+            "* LSUB () \"/\" z\r\nh OK LSUB completed\r\n"
+            "i OK DELETE completed\r\n"
+            "j NO [NONEXISTENT] mailbox z does not exist\r\n"
+            "k NO [CANNOT] INBOX cannot be deleted\r\n"
+            "l NO [ALREADYEXISTS] a mailbox with role sent exists already\r\n");
+  EXPECT_TRUE(store_.find_mailbox(account_, "x"));
+}
+
+TEST_F(ImapSession, Status) {
+  add_message(kMessage, SystemFlags{SystemFlag::seen, SystemFlag::deleted});
+  add_message(kMessage);
+  auto inbox = *store_.get_mailbox(inbox_);
+  EXPECT_EQ(after_login("b STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN DELETED "
+                        "SIZE HIGHESTMODSEQ)\r\n"),
+            fmt::format("* STATUS INBOX (MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY {} UNSEEN 1 "
+                        "DELETED 1 SIZE {} HIGHESTMODSEQ {})\r\nb OK STATUS completed\r\n",
+                        inbox.uid_validity, 2 * kMessage.size(), inbox.highest_modseq));
+}
+
+// RFC 3501 §6.4.3: EXPUNGE reports each removal; §6.4.2: CLOSE removes silently;
+// NOOP reports what another session changed (RFC 3501 §6.1.2).
+TEST_F(ImapSession, ExpungeCloseAndNoop) {
+  add_message(kMessage);
+  Uid deleted = add_message(kMessage, SystemFlags{SystemFlag::deleted});
+  add_message(kMessage, SystemFlags{SystemFlag::deleted});
+  add_message(kMessage);
+  MemoryConnection conn;
+  conn.feed("a LOGIN alice@example.org secret\r\nb SELECT INBOX\r\nc EXPUNGE\r\n");
+  conn.feed_eof();
+  std::string out = run(conn);
+  std::string tail = "* 2 EXPUNGE\r\n* 2 EXPUNGE\r\nc OK EXPUNGE completed\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+  EXPECT_FALSE(store_.get_message(inbox_, deleted));
+
+  Uid third = add_message(kMessage, SystemFlags{SystemFlag::deleted});
+  out = after_login("b SELECT INBOX\r\nc UID EXPUNGE 1:2\r\nd CLOSE\r\n");
+  EXPECT_NE(out.find("\r\nc OK EXPUNGE completed\r\nd OK CLOSE completed\r\n"), std::string::npos)
+      << out;
+  EXPECT_FALSE(store_.get_message(inbox_, third));
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

@@ -1,0 +1,61 @@
+// What a command hands back to the session (DESIGN.md §4.2: commands return values,
+// only imap/proto writes wire text), and what a command may touch.
+//
+// Threads: command functions (commands/commands.h) run on a store thread through
+// Runtime::run_blocking while the session coroutine waits, so they may use the
+// CommandContext freely; nothing else touches it meanwhile.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/error.h"
+#include "imap/proto/response.h"
+#include "imap/session/selected.h"
+#include "store/api/store.h"
+
+namespace postamt::imap {
+
+// The untagged responses (in order) and the tagged completion; the session adds the tag.
+struct Reply {
+  std::vector<proto::Response> untagged;
+  proto::Condition condition = proto::Condition::ok;
+  std::optional<proto::ResponseCode> code;
+  std::string text;
+
+  static Reply ok(std::string text) {
+    Reply r;
+    r.text = std::move(text);
+    return r;
+  }
+  static Reply ok(proto::ResponseCode code, std::string text) {
+    Reply r = ok(std::move(text));
+    r.code = std::move(code);
+    return r;
+  }
+  static Reply no(std::optional<proto::ResponseCode> code, std::string text) {
+    Reply r;
+    r.condition = proto::Condition::no;
+    r.code = std::move(code);
+    r.text = std::move(text);
+    return r;
+  }
+  static Reply bad(std::string text) {
+    Reply r;
+    r.condition = proto::Condition::bad;
+    r.text = std::move(text);
+    return r;
+  }
+};
+
+// The session state a command may read and change. `selected` empty means the
+// authenticated state; a command that selects or closes a mailbox sets or resets it.
+struct CommandContext {
+  store::Store& store;
+  const store::Account& account;
+  std::optional<SelectedMailbox>& selected;
+};
+
+}  // namespace postamt::imap

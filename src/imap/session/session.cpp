@@ -1,0 +1,504 @@
+#include "imap/session/session.h"
+
+// g++ 12 reports -Wmismatched-new-delete for Asio's coroutine frame allocator in large
+// coroutines (a false positive: Asio pairs its own operator new/delete).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "auth/auth_log.h"
+#include "auth/sasl.h"
+#include "base/base64.h"
+#include "base/log.h"
+#include "imap/proto/parse_command.h"
+#include "imap/proto/response.h"
+#include "imap/session/dispatch.h"
+#include "imap/session/error_codes.h"
+#include "imap/session/login.h"
+#include "imap/session/reply.h"
+
+namespace postamt::imap {
+namespace {
+
+using proto::Condition;
+using proto::ResponseCode;
+using Event = proto::CommandReader::Event;
+using CodeKind = proto::ResponseCode::Kind;
+
+enum class Next { keep_going, close };
+// Why reading stopped without an event.
+enum class Ended { closed, timeout, shutdown };
+
+class Session {
+ public:
+  Session(net::Connection& connection, net::SessionContext context, const Services& services)
+      : conn_(connection),
+        ctx_(std::move(context)),
+        s_(services),
+        reader_(services.limits.unauthenticated),
+        buffer_(services.limits.read_chunk_octets, '\0') {}
+
+  net::awaitable<void> run();
+
+ private:
+  // The next reader event, reading from the connection as needed; nullopt when the
+  // connection ended, timed out or the server is stopping (see ended_).
+  net::awaitable<std::optional<Event>> next_event();
+  net::awaitable<Next> write(std::string bytes);
+  net::awaitable<Next> send(proto::Response response);
+  net::awaitable<Next> finish(const std::string& tag, Reply reply);
+  net::awaitable<Next> bad_command(std::string tag, std::string text);
+  net::awaitable<Next> on_command(std::string text);
+  net::awaitable<Next> on_reader_error();
+
+  net::awaitable<Next> on_login(std::string tag, proto::LoginCmd command);
+  net::awaitable<Next> on_authenticate(std::string tag, proto::AuthenticateCmd command);
+  net::awaitable<Next> on_starttls(std::string tag);
+  net::awaitable<Next> login(std::string tag, std::string user, std::string password,
+                             std::string mechanism);
+  net::awaitable<Next> failed_login(std::string tag, std::string user, std::string mechanism);
+  net::awaitable<Next> run_command(std::string tag, proto::CommandBody body);
+
+  std::vector<std::string> capabilities() const;
+  bool plaintext_allowed() const {
+    return auth::plaintext_allowed(
+        s_.plaintext,
+        conn_.is_tls() ? auth::ConnectionSecurity::tls : auth::ConnectionSecurity::plain,
+        conn_.remote_is_loopback() ? auth::RemoteLocality::loopback : auth::RemoteLocality::remote);
+  }
+  auth::PlaintextMechanisms plaintext_mechanisms() const {
+    return plaintext_allowed() ? auth::PlaintextMechanisms::allowed
+                               : auth::PlaintextMechanisms::refused;
+  }
+  const std::string& remote_ip() const { return conn_.remote().address; }
+  void log_end(std::string_view how) const;
+
+  net::Connection& conn_;
+  net::SessionContext ctx_;
+  const Services& s_;
+  proto::CommandReader reader_;
+  std::string buffer_;
+  Ended ended_ = Ended::closed;
+  uint32_t bad_commands_ = 0;
+  std::optional<store::Account> account_;
+  std::optional<SelectedMailbox> selected_;
+};
+
+net::awaitable<Next> Session::write(std::string bytes) {
+  auto written = co_await conn_.write(bytes, s_.limits.write_timeout);
+  if (!written) {
+    log::info(ctx_.service, "write to {} failed: {}", remote_ip(), written.error().message);
+    co_return Next::close;
+  }
+  co_return Next::keep_going;
+}
+
+net::awaitable<Next> Session::send(proto::Response response) {
+  std::string bytes = proto::encode(response);
+  {
+    auto awaitable = write(std::move(bytes));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
+  std::string bytes;
+  for (const auto& r : reply.untagged) proto::encode(r, {}, bytes);
+  proto::StatusResponse done{tag, reply.condition, std::move(reply.code), std::move(reply.text)};
+  proto::encode(done, {}, bytes);
+  {
+    auto awaitable = write(std::move(bytes));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::bad_command(std::string tag, std::string text) {
+  proto::StatusResponse bad{std::move(tag), Condition::bad, std::nullopt, std::move(text)};
+  std::string bytes = proto::encode(bad);
+  if (++bad_commands_ >= s_.limits.max_bad_commands) {
+    log::info(ctx_.service, "too many bad commands from {}", remote_ip());
+    proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Too many invalid commands"};
+    proto::encode(bye, {}, bytes);
+    co_await write(std::move(bytes));
+    co_return Next::close;
+  }
+  {
+    auto awaitable = write(std::move(bytes));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+void Session::log_end(std::string_view how) const {
+  if (account_)
+    log::info(ctx_.service, "disconnect from {}: {}, user=<{}>", remote_ip(), how,
+              account_->address);
+  else
+    log::info(ctx_.service, "disconnect from {}: {}", remote_ip(), how);
+}
+
+std::vector<std::string> Session::capabilities() const {
+  std::vector<std::string> caps = {"IMAP4rev1", "LITERAL+"};
+  if (!account_) {
+    caps.emplace_back("SASL-IR");
+    if (!conn_.is_tls() && s_.starttls == StartTlsSupport::available) caps.emplace_back("STARTTLS");
+    // RFC 3501 §6.2.3: LOGINDISABLED tells the client not to send LOGIN at all.
+    if (!plaintext_allowed()) caps.emplace_back("LOGINDISABLED");
+    for (auto name : auth::offered_mechanisms(plaintext_mechanisms(), auth::ScramSupport::disabled))
+      caps.push_back("AUTH=" + std::string(name));
+  } else {
+    caps.emplace_back("SPECIAL-USE");
+    caps.emplace_back("UNSELECT");
+  }
+  return caps;
+}
+
+net::awaitable<std::optional<Event>> Session::next_event() {
+  for (;;) {
+    Event event = reader_.next();
+    if (event != Event::need_more) co_return event;
+    if (conn_.shutdown_requested()) {
+      ended_ = Ended::shutdown;
+      co_return std::nullopt;
+    }
+    net::Duration idle =
+        account_ ? s_.limits.idle_timeout_authenticated : s_.limits.idle_timeout_unauthenticated;
+    auto got = co_await conn_.read_some(std::span<char>(buffer_), idle);
+    if (!got) {
+      if (conn_.shutdown_requested())
+        ended_ = Ended::shutdown;
+      else if (got.error().kind == ErrorKind::timeout)
+        ended_ = Ended::timeout;
+      else
+        ended_ = Ended::closed;
+      co_return std::nullopt;
+    }
+    reader_.feed(std::string_view(buffer_.data(), *got));
+  }
+}
+
+net::awaitable<void> Session::run() {
+  if (ctx_.admission != net::Admission::accepted) {
+    log::info(ctx_.service, "refused {}: too many connections", remote_ip());
+    proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Too many connections"};
+    co_await send(std::move(bye));
+    co_return;
+  }
+  log::info(ctx_.service, "connect from {}{}", remote_ip(), conn_.is_tls() ? " (TLS)" : "");
+  proto::StatusResponse greeting{"", Condition::ok,
+                                 ResponseCode::with_words(CodeKind::capability, capabilities()),
+                                 "Postamt IMAP server ready"};
+  if (co_await send(std::move(greeting)) == Next::close) co_return;
+
+  for (;;) {
+    auto event = co_await next_event();
+    if (!event) break;
+    Next next = Next::keep_going;
+    switch (*event) {
+      case Event::literal_announced: {
+        // The reader has already refused literals over the state's limits (RFC 7888 §4).
+        proto::Continuation ready{"Ready for literal data"};
+        next = co_await send(std::move(ready));
+        reader_.accept_literal();
+        break;
+      }
+      case Event::command:
+        next = co_await on_command(reader_.take_command());
+        break;
+      case Event::line:
+        // Only after expect_line(), which on_authenticate consumes itself.
+        (void)reader_.take_command();
+        break;
+      case Event::error:
+        next = co_await on_reader_error();
+        break;
+      case Event::need_more:
+        break;
+    }
+    if (next == Next::close) {
+      log_end(account_ ? "closed" : "closed before login");
+      co_return;
+    }
+  }
+  switch (ended_) {
+    case Ended::shutdown: {
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Server shutting down"};
+      co_await send(std::move(bye));
+      log_end("server shutting down");
+      break;
+    }
+    case Ended::timeout: {
+      // RFC 3501 §5.4: autologout.
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Autologout; idle for too long"};
+      co_await send(std::move(bye));
+      log_end("idle timeout");
+      break;
+    }
+    case Ended::closed:
+      log_end("connection closed by client");
+      break;
+  }
+}
+
+net::awaitable<Next> Session::on_reader_error() {
+  const proto::ReadError& error = reader_.error();
+  if (error.recovery == proto::Recovery::close) {
+    std::string bytes;
+    proto::StatusResponse bad{error.tag, Condition::bad, std::nullopt, error.message};
+    proto::encode(bad, {}, bytes);
+    proto::StatusResponse bye{"", Condition::bye, std::nullopt, error.message};
+    proto::encode(bye, {}, bytes);
+    co_await write(std::move(bytes));
+    co_return Next::close;
+  }
+  {
+    auto awaitable = bad_command(error.tag, error.message);
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::on_command(std::string text) {
+  auto parsed = proto::parse_command(text);
+  if (!parsed) {
+    const proto::ParseError& error = parsed.error();
+    if (error.kind == proto::ParseErrorKind::bad_charset) {
+      auto awaitable =
+          finish(error.tag,
+                 Reply::no(ResponseCode::with_words(CodeKind::badcharset, {"US-ASCII", "UTF-8"}),
+                           error.message));
+      co_return co_await std::move(awaitable);
+    }
+    {
+      auto awaitable = bad_command(error.tag, error.message);
+      co_return co_await std::move(awaitable);
+    }
+  }
+  proto::Command command = std::move(*parsed);
+  std::string tag = std::move(command.tag);
+  proto::CommandBody& body = command.body;
+
+  if (std::holds_alternative<proto::CapabilityCmd>(body)) {
+    Reply reply = Reply::ok("CAPABILITY completed");
+    reply.untagged.emplace_back(proto::CapabilityData{capabilities()});
+    {
+      auto awaitable = finish(tag, std::move(reply));
+      co_return co_await std::move(awaitable);
+    }
+  }
+  if (std::holds_alternative<proto::LogoutCmd>(body)) {
+    Reply reply = Reply::ok("LOGOUT completed");
+    reply.untagged.emplace_back(
+        proto::StatusResponse{"", Condition::bye, std::nullopt, "Logging out"});
+    co_await finish(tag, std::move(reply));
+    co_return Next::close;
+  }
+  if (!account_) {
+    if (auto* c = std::get_if<proto::LoginCmd>(&body)) {
+      auto awaitable = on_login(std::move(tag), std::move(*c));
+      co_return co_await std::move(awaitable);
+    }
+    if (auto* c = std::get_if<proto::AuthenticateCmd>(&body)) {
+      auto awaitable = on_authenticate(std::move(tag), std::move(*c));
+      co_return co_await std::move(awaitable);
+    }
+    if (std::holds_alternative<proto::StartTlsCmd>(body)) {
+      auto awaitable = on_starttls(std::move(tag));
+      co_return co_await std::move(awaitable);
+    }
+    if (std::holds_alternative<proto::NoopCmd>(body)) {
+      auto awaitable = finish(tag, Reply::ok("NOOP completed"));
+      co_return co_await std::move(awaitable);
+    }
+    {
+      auto awaitable = bad_command(std::move(tag), "Log in first");
+      co_return co_await std::move(awaitable);
+    }
+  }
+  proto::CommandState state =
+      std::visit([](const auto& c) { return std::decay_t<decltype(c)>::kState; }, body);
+  if (!allowed_after_login(state, selected_.has_value())) {
+    auto awaitable = bad_command(std::move(tag), "Command not valid in this state");
+    co_return co_await std::move(awaitable);
+  }
+  if (!has_handler(body)) {
+    auto awaitable = finish(tag, Reply::bad("Command not supported"));
+    co_return co_await std::move(awaitable);
+  }
+  {
+    auto awaitable = run_command(std::move(tag), std::move(body));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
+  CommandContext context{*s_.store, *account_, selected_};
+  // The session coroutine waits for the result, so the store thread has the context
+  // (and selected_) to itself meanwhile.
+  auto work = [&context, &body]() { return run_handler(context, body); };
+  auto task = s_.runtime->run_blocking(std::move(work));
+  Reply reply = co_await std::move(task);
+  {
+    auto awaitable = finish(tag, std::move(reply));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::on_starttls(std::string tag) {
+  if (conn_.is_tls() || s_.starttls == StartTlsSupport::unavailable) {
+    auto awaitable = finish(tag, Reply::no(std::nullopt, "TLS is not available"));
+    co_return co_await std::move(awaitable);
+  }
+  auto begin = finish(tag, Reply::ok("Begin TLS negotiation now"));
+  if (co_await std::move(begin) == Next::close)
+    co_return Next::close;
+  // RFC 3501 §6.2.1 / CVE-2011-0411: bytes pipelined after STARTTLS arrived in plaintext
+  // and must not be run as if they came over TLS; a fresh reader drops them.
+  reader_ = proto::CommandReader(s_.limits.unauthenticated);
+  auto tls = co_await conn_.start_tls(s_.limits.tls_handshake_timeout);
+  if (!tls) {
+    log::info(ctx_.service, "TLS handshake with {} failed: {}", remote_ip(), tls.error().message);
+    co_return Next::close;
+  }
+  co_return Next::keep_going;
+}
+
+net::awaitable<Next> Session::on_login(std::string tag, proto::LoginCmd command) {
+  if (!plaintext_allowed()) {
+    auto awaitable = finish(tag, Reply::no(ResponseCode::simple(CodeKind::privacy_required),
+                                           "Plaintext authentication is not allowed without TLS"));
+    co_return co_await std::move(awaitable);
+  }
+  {
+    auto awaitable =
+        login(std::move(tag), std::move(command.userid), std::move(command.password), "LOGIN");
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::on_authenticate(std::string tag, proto::AuthenticateCmd command) {
+  auth::MechanismOptions options;
+  auto mechanism = auth::create_mechanism(command.mechanism, plaintext_mechanisms(), options);
+  if (!mechanism) {
+    if (mechanism.error().kind == ErrorKind::permission) {
+      auto awaitable =
+          finish(tag, Reply::no(ResponseCode::simple(CodeKind::privacy_required),
+                                "Plaintext authentication is not allowed without TLS"));
+      co_return co_await std::move(awaitable);
+    }
+    {
+      auto awaitable = finish(tag, Reply::no(std::nullopt, "Unsupported authentication mechanism"));
+      co_return co_await std::move(awaitable);
+    }
+  }
+  std::optional<std::string_view> initial;
+  if (command.initial_response) initial = *command.initial_response;
+  auth::SaslStep step = (*mechanism)->start(initial);
+  std::string name((*mechanism)->name());
+  for (;;) {
+    if (auto* challenge = std::get_if<auth::Challenge>(&step)) {
+      proto::Continuation prompt{base64::encode(challenge->data)};
+      if (co_await send(std::move(prompt)) == Next::close) co_return Next::close;
+      reader_.expect_line();
+      auto event = co_await next_event();
+      if (!event) co_return Next::close;
+      if (*event == Event::error) {
+        auto awaitable = bad_command(tag, reader_.error().message);
+        co_return co_await std::move(awaitable);
+      }
+      std::string line = reader_.take_command();
+      auto decoded = auth::decode_sasl_line(line);
+      if (!decoded) {
+        auto awaitable = finish(tag, Reply::bad("Invalid base64 in authentication response"));
+        co_return co_await std::move(awaitable);
+      }
+      // RFC 3501 §6.2.2: "*" cancels, answered with BAD.
+      if (std::holds_alternative<auth::SaslCancel>(*decoded)) {
+        auto awaitable = finish(tag, Reply::bad("Authentication cancelled"));
+        co_return co_await std::move(awaitable);
+      }
+      step = (*mechanism)->step(std::get<std::string>(*decoded));
+      continue;
+    }
+    if (auto* check = std::get_if<auth::CheckPassword>(&step)) {
+      auto awaitable = login(std::move(tag), std::move(check->authcid), std::move(check->password),
+                             std::move(name));
+      co_return co_await std::move(awaitable);
+    }
+    if (auto* failure = std::get_if<auth::Failure>(&step)) {
+      if (failure->error.kind == ErrorKind::auth_failed ||
+          failure->error.kind == ErrorKind::permission) {
+        auto awaitable = failed_login(std::move(tag), std::string(), std::move(name));
+        co_return co_await std::move(awaitable);
+      }
+      {
+        auto awaitable = finish(tag, Reply::bad(failure->error.message));
+        co_return co_await std::move(awaitable);
+      }
+    }
+    // SCRAM is not offered, so no mechanism asks for a verifier or decides itself.
+    {
+      auto awaitable = finish(
+          tag, Reply::no(ResponseCode::simple(CodeKind::server_bug), "Authentication failed"));
+      co_return co_await std::move(awaitable);
+    }
+  }
+}
+
+net::awaitable<Next> Session::failed_login(std::string tag, std::string user,
+                                           std::string mechanism) {
+  auth::log_auth_failure(ctx_.service, user, remote_ip(), mechanism);
+  if (s_.auth_failures) {
+    net::Duration delay = s_.auth_failures->record_failure(remote_ip(), user);
+    if (delay > net::Duration::zero()) co_await net::sleep(delay);
+  }
+  {
+    auto awaitable = finish(tag, reply_for(Error{ErrorKind::auth_failed, "wrong credentials"}));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::login(std::string tag, std::string user, std::string password,
+                                    std::string mechanism) {
+  store::Store* store = s_.store;
+  auto work = [store, user, password]() { return verify_login(*store, user, password); };
+  auto task = s_.runtime->run_blocking(std::move(work));
+  auto account = co_await std::move(task);
+  if (!account) {
+    if (account.error().kind == ErrorKind::auth_failed) {
+      auto awaitable = failed_login(std::move(tag), std::move(user), std::move(mechanism));
+      co_return co_await std::move(awaitable);
+    }
+    log::warning(ctx_.service, "login of <{}> from {} failed: {}",
+                 auth::sanitize_for_log(user, auth::kLogUserMax), remote_ip(),
+                 account.error().message);
+    {
+      auto awaitable = finish(tag, reply_for(account.error()));
+      co_return co_await std::move(awaitable);
+    }
+  }
+  if (s_.auth_failures) s_.auth_failures->record_success(remote_ip(), user);
+  log::info(ctx_.service, "login: user=<{}> rip={} mechanism={}", account->address, remote_ip(),
+            mechanism);
+  account_ = std::move(*account);
+  reader_.set_limits(s_.limits.authenticated);
+  // RFC 3501 §7.1: the capabilities change with the state, so they come with the OK.
+  {
+    auto awaitable = finish(
+        tag,
+        Reply::ok(ResponseCode::with_words(CodeKind::capability, capabilities()), "Logged in"));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(net::Connection& connection, net::SessionContext context,
+                                 const Services* services) {
+  Session session(connection, std::move(context), *services);
+  co_await session.run();
+}
+
+}  // namespace postamt::imap

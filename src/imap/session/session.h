@@ -1,0 +1,76 @@
+// The IMAP session engine (RFC 3501 IMAP4rev1; SASL-IR RFC 4959, LITERAL+ RFC 7888,
+// UNSELECT RFC 3691, SPECIAL-USE RFC 6154). One run_session() serves one connection
+// from greeting to close. NOT wired into serve yet (FETCH/STORE/SEARCH/APPEND missing).
+//
+// States (RFC 3501 §3): not authenticated -> authenticated (LOGIN, AUTHENTICATE) ->
+// selected (SELECT, EXAMINE) and back (CLOSE, UNSELECT, failed SELECT) -> logout.
+// Outcomes the client sees:
+//   admission refused        "* BYE Too many connections", close
+//   server shutting down     "* BYE Server shutting down", close
+//   idle too long            "* BYE Autologout; idle for too long", close (RFC 3501 §5.4)
+//   bad command              "tag BAD ..." ("* BAD" without a readable tag); the
+//                            max_bad_commands-th one adds "* BYE Too many invalid commands"
+//   wrong state              "tag BAD Command not valid in this state" (counts as bad)
+//   over-limit literal       "tag BAD Literal too large" instead of "+" (synchronising)
+//   wrong credentials        after the FailureTracker's delay "tag NO [AUTHENTICATIONFAILED]"
+//   plaintext not allowed    CAPABILITY says LOGINDISABLED and no AUTH=PLAIN/LOGIN;
+//                            LOGIN and AUTHENTICATE PLAIN answer NO [PRIVACYREQUIRED]
+//   store failure            "tag NO [code] ..." via reply_for (error_codes.h)
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "auth/failure_tracker.h"
+#include "auth/policy.h"
+#include "blob/blob_store.h"
+#include "imap/proto/command_reader.h"
+#include "net/connection.h"
+#include "net/runtime.h"
+#include "net/server.h"
+#include "store/api/store.h"
+
+namespace postamt::imap {
+
+// Named limits (DESIGN.md §4.9).
+struct SessionLimits {
+  // Before login: small lines and literals (a LOGIN password fits), so that an
+  // unauthenticated client cannot make the server buffer much.
+  proto::ReaderLimits unauthenticated{proto::kMaxLineUnauthenticated, 8 * 1024, 16 * 1024,
+                                      16 * 1024, proto::NonSyncLiterals::literal_plus};
+  proto::ReaderLimits authenticated{};
+  // Syntax errors, unknown commands, commands in the wrong state; the one that reaches
+  // this count closes the connection.
+  uint32_t max_bad_commands = 10;
+  // RFC 3501 §5.4: at least 30 minutes once authenticated; shorter before.
+  net::Duration idle_timeout_authenticated = std::chrono::minutes(30);
+  net::Duration idle_timeout_unauthenticated = std::chrono::minutes(2);
+  net::Duration write_timeout = std::chrono::minutes(10);
+  net::Duration tls_handshake_timeout = std::chrono::seconds(30);
+  size_t read_chunk_octets = 16 * 1024;
+};
+
+enum class StartTlsSupport { available, unavailable };
+
+// What every session shares. Everything pointed to must outlive every session; store
+// calls go through runtime->run_blocking.
+struct Services {
+  net::Runtime* runtime = nullptr;
+  store::Store* store = nullptr;
+  blob::BlobStore* blobs = nullptr;
+  auth::FailureTracker* auth_failures = nullptr;  // may be null: no failure delays
+  auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
+  // Whether Connection::start_tls can work. Ignored on a connection that is already TLS.
+  StartTlsSupport starttls = StartTlsSupport::unavailable;
+  SessionLimits limits;
+};
+
+// Serves `connection` until LOGOUT, the connection ends, or the server shuts down;
+// never throws for client or store errors. `connection` must outlive the returned
+// awaitable. Runs on the connection's executor; `context.service` names the log lines.
+net::awaitable<void> run_session(net::Connection& connection, net::SessionContext context,
+                                 const Services* services);
+
+}  // namespace postamt::imap

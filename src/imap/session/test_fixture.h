@@ -1,0 +1,98 @@
+// Shared fixture for the transcript tests: a MemoryStore with alice@example.org
+// (password "secret"), a MemoryBlobStore, and run() which plays the client's bytes
+// into one session and returns everything the server wrote.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "auth/password.h"
+#include "blob/memory_blob_store.h"
+#include "imap/session/session.h"
+#include "net/testing/memory_connection.h"
+#include "net/testing/run.h"
+#include "store/memory/memory_store.h"
+
+namespace postamt::imap::testing {
+
+using namespace std::chrono_literals;
+using net::testing::MemoryConnection;
+
+inline constexpr std::string_view kGreetingPlain =
+    "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN] Postamt IMAP "
+    "server ready\r\n";
+inline constexpr std::string_view kLoggedIn =
+    "a OK [CAPABILITY IMAP4rev1 LITERAL+ SPECIAL-USE UNSELECT] Logged in\r\n";
+
+class ImapSession : public ::testing::Test {
+ protected:
+  ImapSession()
+      : runtime_(net::RuntimeOptions{1, 1, net::SignalHandling::none}),
+        failures_(auth::FailureLimits{1, 1ms, 2ms}) {
+    runtime_.start();
+    EXPECT_TRUE(store_.add_domain("example.org"));
+    auto hash = auth::hash_password("secret", auth::kArgon2Minimum);
+    account_ = *store_.create_account("alice@example.org", *hash);
+    inbox_ = store_.find_mailbox(account_, "INBOX")->id;
+    services_.runtime = &runtime_;
+    services_.store = &store_;
+    services_.blobs = &blobs_;
+    services_.auth_failures = &failures_;
+    services_.plaintext = auth::AuthPlaintext::always;
+    services_.starttls = StartTlsSupport::available;
+  }
+  ~ImapSession() override {
+    runtime_.stop();
+    runtime_.join();
+  }
+
+  Uid add_message(std::string_view bytes, SystemFlags flags = {}) {
+    auto ref = blobs_.put(bytes);
+    store::NewMessage message;
+    message.blob = *ref;
+    message.size = bytes.size();
+    message.flags = flags;
+    return store_.append(inbox_, message)->uid;
+  }
+
+  static net::awaitable<int> drive(MemoryConnection* conn, net::SessionContext context,
+                                   const Services* services) {
+    co_await run_session(*conn, std::move(context), services);
+    co_return 0;
+  }
+  std::string run(MemoryConnection& conn, net::Admission admission = net::Admission::accepted) {
+    net::SessionContext context{"imap", admission};
+    net::testing::block_on(runtime_, drive(&conn, context, &services_));
+    return conn.written();
+  }
+  // Feeds `input` in pieces of `piece` bytes (0: one chunk), then EOF.
+  std::string run(std::string_view input, size_t piece = 0) {
+    MemoryConnection conn;
+    if (piece)
+      conn.feed_in_pieces(input, piece);
+    else
+      conn.feed(input);
+    conn.feed_eof();
+    return run(conn);
+  }
+  // Everything after the greeting and the LOGIN answer, for "a LOGIN ..." + input.
+  std::string after_login(std::string_view input, size_t piece = 0) {
+    std::string all = run("a LOGIN alice@example.org secret\r\n" + std::string(input), piece);
+    std::string prefix = std::string(kGreetingPlain) + std::string(kLoggedIn);
+    EXPECT_EQ(all.substr(0, prefix.size()), prefix);
+    return all.size() >= prefix.size() ? all.substr(prefix.size()) : all;
+  }
+  UidValidity inbox_validity() { return store_.get_mailbox(inbox_)->uid_validity; }
+
+  net::Runtime runtime_;
+  store::MemoryStore store_;
+  blob::MemoryBlobStore blobs_;
+  auth::FailureTracker failures_;
+  Services services_;
+  AccountId account_;
+  MailboxId inbox_;
+};
+
+}  // namespace postamt::imap::testing
