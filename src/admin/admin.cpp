@@ -7,6 +7,7 @@
 #include "auth/password.h"
 #include "blob/garbage.h"
 #include "delivery/transaction.h"
+#include "mail/login.h"
 
 namespace postamt::admin {
 namespace {
@@ -102,13 +103,13 @@ Result<std::string> alias_list(store::Store& store, Format format) {
 
 Result<std::string> auth_test(store::Store& store, std::string_view address,
                               std::string_view password) {
-  Error failed{ErrorKind::auth_failed, fmt::format("authentication failed for {}", address)};
-  auto hash = store.password_hash(address);
-  if (!hash) return hash.error().kind == ErrorKind::not_found ? failed : hash.error();
-  auto check = auth::verify_password(*hash, password);
-  POSTAMT_TRY(check);
-  if (*check != auth::PasswordCheck::match) return failed;
-  return fmt::format("authentication succeeded for {}\n", address);
+  auto account = mail::verify_login(store, address, password);
+  if (!account) {
+    if (account.error().kind != ErrorKind::auth_failed) return account.error();
+    // The same words for every kind of failure, as a login gives them.
+    return Error{ErrorKind::auth_failed, fmt::format("authentication failed for {}", address)};
+  }
+  return fmt::format("authentication succeeded for {}\n", account->address);
 }
 
 Result<std::string> collect_garbage(store::Store& store, blob::BlobStore& blobs,

@@ -16,6 +16,7 @@
 #include "auth/sasl.h"
 #include "base/base64.h"
 #include "base/log.h"
+#include "mail/login.h"
 #include "net/line_reader.h"
 #include "pop3/proto/message.h"
 #include "pop3/proto/response.h"
@@ -95,15 +96,6 @@ class Session {
   uint32_t retrieved_ = 0;
   uint32_t expunged_ = 0;
 };
-
-// A hash at the default cost that no account has, computed once per process.
-const std::string& unknown_account_hash() {
-  static const std::string hash = [] {
-    auto made = auth::hash_password("postamt: no such account");
-    return made ? *made : std::string();
-  }();
-  return hash;
-}
 
 constexpr std::string_view kPlaintextRefused =
     "plaintext authentication is not allowed on this connection, use STLS first";
@@ -356,23 +348,7 @@ net::awaitable<Next> Session::failed_login(std::string user, std::string mechani
 net::awaitable<Next> Session::login(std::string user, std::string password, std::string mechanism) {
   store::Store* store = s_.store;
   auto verified_work = [store, user, password]() -> Result<Verified> {
-    auto hash = store->password_hash(user);
-    if (!hash) {
-      if (hash.error().kind == ErrorKind::not_found) {
-        // Costs what a wrong password costs, so that response times do not tell which
-        // accounts exist.
-        if (const std::string& dummy = unknown_account_hash(); !dummy.empty())
-          (void)auth::verify_password(dummy, password);
-        return Error{ErrorKind::auth_failed, "no such account"};
-      }
-      return hash.error();
-    }
-    auto check = auth::verify_password(*hash, password);
-    if (!check)
-      return Error{ErrorKind::auth_failed, "unusable password hash: " + check.error().message};
-    if (*check != auth::PasswordCheck::match)
-      return Error{ErrorKind::auth_failed, "wrong password"};
-    auto account = store->find_account(user);
+    auto account = mail::verify_login(*store, user, password);
     if (!account) return account.error();
     return Verified{std::move(*account)};
   };

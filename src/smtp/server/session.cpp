@@ -10,6 +10,7 @@
 #include "base/base64.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "mail/login.h"
 #include "smtp/server/session_impl.h"
 
 namespace postamt::smtp::server {
@@ -339,14 +340,8 @@ net::awaitable<Next> Session::check_password(std::string mechanism, std::string 
   store::Store* store = services_.store;
   auto lookup =
       services_.runtime->run_blocking([store, authcid, password]() -> Result<std::string> {
-        auto account = store->find_account(authcid);
+        auto account = mail::verify_login(*store, authcid, password);
         if (!account) return account.error();
-        auto hash = store->password_hash(account->address);
-        if (!hash) return hash.error();
-        auto check = auth::verify_password(*hash, password);
-        if (!check) return check.error();
-        if (*check != auth::PasswordCheck::match)
-          return Error(ErrorKind::auth_failed, "wrong password");
         return account->address;
       });
   auto verified = co_await std::move(lookup);
