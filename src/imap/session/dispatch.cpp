@@ -34,6 +34,10 @@ template <>
 constexpr auto kHandler<proto::CheckCmd> = &commands::check;
 template <>
 constexpr auto kHandler<proto::NoopCmd> = &commands::noop;
+template <>
+constexpr auto kHandler<proto::FetchCmd> = &commands::fetch;
+template <>
+constexpr auto kHandler<proto::StoreCmd> = &commands::store;
 
 template <class T>
 constexpr bool kHasHandler =

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "blob/blob_store.h"
 #include "imap/proto/response.h"
 #include "imap/session/selected.h"
 #include "store/api/store.h"
@@ -54,6 +55,7 @@ struct Reply {
 // authenticated state; a command that selects or closes a mailbox sets or resets it.
 struct CommandContext {
   store::Store& store;
+  blob::BlobStore& blobs;
   const store::Account& account;
   std::optional<SelectedMailbox>& selected;
 };

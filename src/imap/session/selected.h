@@ -10,7 +10,9 @@
 #include <optional>
 #include <vector>
 
+#include "base/result.h"
 #include "imap/proto/response.h"
+#include "imap/proto/sequence_set.h"
 #include "model/ids.h"
 #include "store/api/types.h"
 
@@ -37,6 +39,16 @@ class SelectedMailbox {
   // order RFC 9051 §7.5.1 requires (each number valid after the previous removals),
   // then EXISTS when messages arrived. Only call where EXPUNGE responses are allowed
   // (RFC 3501 §7.4.1: not during FETCH, STORE or SEARCH).
+  // The messages a FETCH/STORE/COPY set names, as (sequence number, uid) ascending.
+  // Sequence numbers: invalid when a number exceeds exists() or '*' is used in an
+  // empty mailbox (RFC 9051 §9 seq-number). UIDs: those not in the map are skipped
+  // (RFC 9051 §6.4.9). invalid for "$" (SEARCHRES is not supported).
+  struct Target {
+    uint32_t seq = 0;
+    Uid uid = 0;
+  };
+  Result<std::vector<Target>> resolve(const proto::SequenceSet& set, proto::NumberKind kind) const;
+
   std::vector<proto::Response> synchronize(const std::vector<store::MessageRecord>& current);
 
  private:

@@ -334,7 +334,7 @@ net::awaitable<Next> Session::on_command(std::string text) {
 }
 
 net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
-  CommandContext context{*s_.store, *account_, selected_};
+  CommandContext context{*s_.store, *s_.blobs, *account_, selected_};
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.
   auto work = [&context, &body]() { return run_handler(context, body); };
@@ -352,8 +352,7 @@ net::awaitable<Next> Session::on_starttls(std::string tag) {
     co_return co_await std::move(awaitable);
   }
   auto begin = finish(tag, Reply::ok("Begin TLS negotiation now"));
-  if (co_await std::move(begin) == Next::close)
-    co_return Next::close;
+  if (co_await std::move(begin) == Next::close) co_return Next::close;
   // RFC 3501 §6.2.1 / CVE-2011-0411: bytes pipelined after STARTTLS arrived in plaintext
   // and must not be run as if they came over TLS; a fresh reader drops them.
   reader_ = proto::CommandReader(s_.limits.unauthenticated);

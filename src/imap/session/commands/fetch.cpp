@@ -1,0 +1,163 @@
+#include <algorithm>
+#include <unordered_map>
+
+#include "imap/session/commands/commands.h"
+#include "imap/session/commands/fetch_items.h"
+#include "imap/session/error_codes.h"
+#include "mime/imap_data.h"
+#include "mime/message.h"
+
+namespace postamt::imap::commands {
+namespace {
+
+using Item = proto::FetchItem;
+using K = proto::FetchItem::Kind;
+
+bool sets_seen(const Item& item) {
+  return (item.kind == K::body_section && item.peek == proto::Peek::no) || item.kind == K::rfc822 ||
+         item.kind == K::rfc822_text;
+}
+
+bool needs_message(const Item& item) {
+  switch (item.kind) {
+    case K::envelope:
+    case K::body:
+    case K::body_structure:
+    case K::body_section:
+    case K::rfc822:
+    case K::rfc822_header:
+    case K::rfc822_text:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string slice(std::string_view bytes, const std::optional<proto::Partial>& partial) {
+  if (!partial) return std::string(bytes);
+  // RFC 3501 §6.4.5: an origin beyond the end gives an empty string.
+  if (partial->offset >= bytes.size()) return std::string();
+  return std::string(bytes.substr(partial->offset, partial->length));
+}
+
+}  // namespace
+
+Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
+  SelectedMailbox& selected = *ctx.selected;
+  for (const auto& item : cmd.items)
+    if (item.kind == K::binary || item.kind == K::binary_size)
+      return Reply::bad("BINARY is not supported");
+  auto targets = selected.resolve(cmd.set, cmd.numbers);
+  if (!targets) return Reply::bad(targets.error().message);
+  auto listed = ctx.store.list_messages(selected.id());
+  if (!listed) return reply_for(listed.error());
+  std::unordered_map<Uid, store::MessageRecord> records;
+  for (auto& m : *listed) records.emplace(m.uid, std::move(m));
+
+  bool seen_items = std::any_of(cmd.items.begin(), cmd.items.end(), sets_seen);
+  bool message_items = std::any_of(cmd.items.begin(), cmd.items.end(), needs_message);
+  bool flags_asked = std::any_of(cmd.items.begin(), cmd.items.end(),
+                                 [](const Item& i) { return i.kind == K::flags; });
+
+  // RFC 3501 §6.4.5: \Seen is set implicitly, but never in an EXAMINEd mailbox.
+  std::vector<Uid> newly_seen;
+  if (seen_items && selected.access() == Access::read_write) {
+    std::vector<Uid> unseen;
+    for (const auto& t : *targets) {
+      auto it = records.find(t.uid);
+      if (it != records.end() && !it->second.flags.has(SystemFlag::seen)) unseen.push_back(t.uid);
+    }
+    if (!unseen.empty()) {
+      store::FlagUpdate update;
+      update.operation = store::FlagOperation::add;
+      update.flags = SystemFlags{SystemFlag::seen};
+      auto updated = ctx.store.update_flags(selected.id(), unseen, update);
+      if (!updated) return reply_for(updated.error());
+      for (auto& m : updated->changed) {
+        newly_seen.push_back(m.uid);
+        records[m.uid] = std::move(m);
+      }
+    }
+  }
+
+  Reply reply;
+  for (const auto& t : *targets) {
+    auto it = records.find(t.uid);
+    if (it == records.end()) continue;  // expunged by another session meanwhile
+    const store::MessageRecord& record = it->second;
+    std::optional<blob::BlobView> view;
+    std::optional<mime::Message> message;
+    if (message_items) {
+      auto opened = ctx.blobs.open(record.blob);
+      if (!opened) return reply_for(opened.error());
+      view.emplace(std::move(*opened));
+      message.emplace(mime::parse(view->bytes()));
+    }
+    proto::FetchData data;
+    data.seq = t.seq;
+    for (const auto& item : cmd.items) {
+      switch (item.kind) {
+        case K::flags:
+          data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
+          break;
+        case K::uid:
+          data.items.emplace_back(proto::FetchUid{record.uid});
+          break;
+        case K::mod_seq:
+          data.items.emplace_back(proto::FetchModSeq{record.modseq});
+          break;
+        case K::internal_date:
+          data.items.emplace_back(proto::FetchInternalDate{to_date_time(record.internal_date)});
+          break;
+        case K::rfc822_size:
+          data.items.emplace_back(proto::FetchSize{record.size});
+          break;
+        case K::envelope:
+          data.items.emplace_back(
+              proto::FetchEnvelope{to_imap(mime::envelope(*message, message->root()))});
+          break;
+        case K::body:
+        case K::body_structure:
+          data.items.emplace_back(proto::FetchBody{
+              to_imap(mime::body_structure(*message, message->root())),
+              item.kind == K::body ? proto::Extensible::no : proto::Extensible::yes});
+          break;
+        case K::body_section: {
+          proto::FetchSection section;
+          section.section = item.section;
+          if (item.partial) section.origin = item.partial->offset;
+          auto bytes = section_bytes(*message, item.section);
+          if (bytes) section.data = slice(*bytes, item.partial);
+          data.items.emplace_back(std::move(section));
+          break;
+        }
+        case K::rfc822:
+        case K::rfc822_header:
+        case K::rfc822_text: {
+          proto::Section whole;
+          whole.text = item.kind == K::rfc822_header ? proto::SectionText::header
+                       : item.kind == K::rfc822_text ? proto::SectionText::text
+                                                     : proto::SectionText::none;
+          proto::FetchRfc822 rfc822;
+          rfc822.kind = item.kind == K::rfc822_header ? proto::FetchRfc822::Kind::header
+                        : item.kind == K::rfc822_text ? proto::FetchRfc822::Kind::text
+                                                      : proto::FetchRfc822::Kind::whole;
+          rfc822.data = section_bytes(*message, whole);
+          data.items.emplace_back(std::move(rfc822));
+          break;
+        }
+        case K::binary:
+        case K::binary_size:
+          break;  // refused above
+      }
+    }
+    if (!flags_asked &&
+        std::find(newly_seen.begin(), newly_seen.end(), record.uid) != newly_seen.end())
+      data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
+    reply.untagged.emplace_back(std::move(data));
+  }
+  reply.text = cmd.numbers == proto::NumberKind::uid ? "UID FETCH completed" : "FETCH completed";
+  return reply;
+}
+
+}  // namespace postamt::imap::commands

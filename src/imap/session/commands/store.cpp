@@ -1,0 +1,99 @@
+#include <algorithm>
+#include <unordered_map>
+
+#include "base/strings.h"
+#include "imap/session/commands/commands.h"
+#include "imap/session/commands/common.h"
+#include "imap/session/commands/fetch_items.h"
+#include "imap/session/error_codes.h"
+
+namespace postamt::imap::commands {
+
+Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
+  SelectedMailbox& selected = *ctx.selected;
+  if (selected.access() == Access::read_only)
+    return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::read_only),
+                     "Mailbox is read-only");
+  SystemFlags flags;
+  Keywords keywords;
+  for (const auto& f : cmd.flags) {
+    if (auto system = parse_system_flag(f)) {
+      flags.add(*system);
+    } else if (!f.empty() && f.front() == '\\') {
+      // \Recent and unknown system flags cannot be stored (RFC 3501 §2.3.2).
+      return Reply::bad("Flag " + f + " cannot be stored");
+    } else if (!is_valid_keyword(f)) {
+      return Reply::bad("Invalid keyword " + f);
+    } else {
+      keywords.add(f);
+    }
+  }
+  auto targets = selected.resolve(cmd.set, cmd.numbers);
+  if (!targets) return Reply::bad(targets.error().message);
+  auto listed = ctx.store.list_messages(selected.id());
+  if (!listed) return reply_for(listed.error());
+  std::unordered_map<Uid, store::MessageRecord> records;
+  for (auto& m : *listed) records.emplace(m.uid, std::move(m));
+
+  store::FlagUpdate update;
+  update.operation = cmd.mode == proto::StoreMode::add      ? store::FlagOperation::add
+                     : cmd.mode == proto::StoreMode::remove ? store::FlagOperation::remove
+                                                            : store::FlagOperation::replace;
+  update.flags = flags;
+  update.keywords = keywords;
+  update.unchanged_since = cmd.unchanged_since;
+  // $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6): -FLAGS leaves it, and FLAGS
+  // keeps it on the messages that have it, so those get their own update.
+  if (update.operation == store::FlagOperation::remove) update.keywords.remove(kMdnSent);
+  std::vector<Uid> plain, latched;
+  for (const auto& t : *targets) {
+    auto it = records.find(t.uid);
+    if (it == records.end()) continue;
+    bool keep = update.operation == store::FlagOperation::replace &&
+                it->second.keywords.contains(kMdnSent) && !keywords.contains(kMdnSent);
+    (keep ? latched : plain).push_back(t.uid);
+  }
+  std::vector<Uid> modified;
+  auto apply = [&](const std::vector<Uid>& uids, const store::FlagUpdate& u) -> Result<void> {
+    if (uids.empty()) return {};
+    auto result = ctx.store.update_flags(selected.id(), uids, u);
+    if (!result) return result.error();
+    for (auto& m : result->changed) records[m.uid] = std::move(m);
+    modified.insert(modified.end(), result->modified.begin(), result->modified.end());
+    return {};
+  };
+  if (auto done = apply(plain, update); !done) return reply_for(done.error());
+  store::FlagUpdate keeping = update;
+  keeping.keywords.add(kMdnSent);
+  if (auto done = apply(latched, keeping); !done) return reply_for(done.error());
+  std::sort(modified.begin(), modified.end());
+
+  Reply reply;
+  const bool uid_command = cmd.numbers == proto::NumberKind::uid;
+  std::vector<uint32_t> modified_numbers;
+  for (const auto& t : *targets) {
+    auto it = records.find(t.uid);
+    if (it == records.end()) continue;
+    bool failed = std::binary_search(modified.begin(), modified.end(), t.uid);
+    if (failed) {
+      modified_numbers.push_back(uid_command ? t.uid : t.seq);
+      continue;
+    }
+    if (cmd.silent == proto::Silent::yes && !cmd.unchanged_since) continue;
+    proto::FetchData data;
+    data.seq = t.seq;
+    // RFC 7162 §3.1.3: with UNCHANGEDSINCE, .SILENT still reports the new MODSEQ.
+    if (cmd.silent == proto::Silent::no)
+      data.items.emplace_back(proto::FetchFlags{flag_list(it->second.flags, it->second.keywords)});
+    if (uid_command) data.items.emplace_back(proto::FetchUid{t.uid});
+    if (cmd.unchanged_since) data.items.emplace_back(proto::FetchModSeq{it->second.modseq});
+    reply.untagged.emplace_back(std::move(data));
+  }
+  if (!modified_numbers.empty())
+    reply.code = proto::ResponseCode::modified(
+        proto::SequenceSet::from_numbers(std::move(modified_numbers)));
+  reply.text = uid_command ? "UID STORE completed" : "STORE completed";
+  return reply;
+}
+
+}  // namespace postamt::imap::commands

@@ -1,0 +1,111 @@
+// FETCH and STORE transcripts (RFC 3501 §6.4.5-6, RFC 3503 $MDNSent, RFC 7162 §3.1.3).
+#include <fmt/format.h>
+
+#include "imap/session/test_fixture.h"
+
+namespace postamt::imap::testing {
+namespace {
+
+constexpr std::string_view kMessage =
+    "From: Bob <bob@example.net>\r\nTo: alice@example.org\r\nSubject: hi\r\n"
+    "Message-ID: <1@example.net>\r\n\r\nhello\r\n";
+
+class ImapFetch : public ImapSession {
+ protected:
+  ImapFetch() {
+    store::NewMessage message;
+    message.blob = *blobs_.put(kMessage);
+    message.size = kMessage.size();
+    message.internal_date = store::InternalDate(std::chrono::seconds(1700000000));
+    first_ = store_.append(inbox_, message)->uid;
+    message.keywords = Keywords{"$MDNSent"};
+    second_ = store_.append(inbox_, message)->uid;
+  }
+  // The part of the transcript after SELECT's completion.
+  std::string after_select(std::string_view input, size_t piece = 0) {
+    std::string out = after_login("s SELECT INBOX\r\n" + std::string(input), piece);
+    std::string marker = "s OK [READ-WRITE] SELECT completed\r\n";
+    size_t at = out.find(marker);
+    EXPECT_NE(at, std::string::npos) << out;
+    return at == std::string::npos ? out : out.substr(at + marker.size());
+  }
+  Uid first_ = 0, second_ = 0;
+};
+
+TEST_F(ImapFetch, FlagsUidDateSize) {
+  std::string expected = fmt::format(
+      "* 1 FETCH (FLAGS () UID 1 INTERNALDATE \"14-Nov-2023 22:13:20 +0000\" RFC822.SIZE {0})\r\n"
+      "* 2 FETCH (FLAGS ($MDNSent) UID 2 INTERNALDATE \"14-Nov-2023 22:13:20 +0000\" "
+      "RFC822.SIZE {0})\r\n"
+      "b OK FETCH completed\r\n",
+      kMessage.size());
+  for (size_t piece : {0, 1, 7})
+    EXPECT_EQ(after_select("b FETCH 1:* (FLAGS UID INTERNALDATE RFC822.SIZE)\r\n", piece), expected)
+        << piece;
+}
+
+TEST_F(ImapFetch, EnvelopeAndBodyStructure) {
+  EXPECT_EQ(after_select("b UID FETCH 1 (ENVELOPE BODYSTRUCTURE)\r\n"),
+            "* 1 FETCH (UID 1 ENVELOPE (NIL \"hi\" ((\"Bob\" NIL \"bob\" \"example.net\")) "
+            "((\"Bob\" NIL \"bob\" \"example.net\")) ((\"Bob\" NIL \"bob\" \"example.net\")) "
+            "((NIL NIL \"alice\" \"example.org\")) NIL NIL NIL \"<1@example.net>\") "
+            "BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 7 1 "
+            "NIL NIL NIL NIL))\r\nb OK UID FETCH completed\r\n");
+}
+
+// BODY.PEEK leaves \Seen alone; BODY[] sets it and reports the new FLAGS.
+TEST_F(ImapFetch, PeekAndSeen) {
+  EXPECT_EQ(after_select("b FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject)])\r\n"
+                         "c FETCH 1 BODY[TEXT]<1.3>\r\nd FETCH 1 BODY[]<100.5>\r\n"),
+            "* 1 FETCH (BODY[HEADER.FIELDS (Subject)] {15}\r\nSubject: hi\r\n\r\n)\r\n"
+            "b OK FETCH completed\r\n"
+            "* 1 FETCH (BODY[TEXT]<1> {3}\r\nell FLAGS (\\Seen))\r\nc OK FETCH completed\r\n"
+            "* 1 FETCH (BODY[]<100> {3}\r\no\r\n)\r\nd OK FETCH completed\r\n");
+  EXPECT_TRUE(store_.get_message(inbox_, first_)->flags.has(SystemFlag::seen));
+}
+
+TEST_F(ImapFetch, BadSequenceNumbers) {
+  EXPECT_EQ(after_select("b FETCH 3 FLAGS\r\nc UID FETCH 3:9 FLAGS\r\nd FETCH 1 BINARY[]\r\n"),
+            "b BAD Invalid message sequence number\r\nc OK UID FETCH completed\r\n"
+            "d BAD BINARY is not supported\r\n");
+}
+
+TEST_F(ImapFetch, StoreFlagsAndSilent) {
+  EXPECT_EQ(after_select("b STORE 1 +FLAGS (\\Flagged $Work)\r\nc STORE 1 -FLAGS.SILENT "
+                         "(\\Flagged)\r\nd UID STORE 1:2 FLAGS (\\Seen)\r\n"),
+            "* 1 FETCH (FLAGS (\\Flagged $Work))\r\nb OK STORE completed\r\n"
+            "c OK STORE completed\r\n"
+            "* 1 FETCH (FLAGS (\\Seen) UID 1)\r\n* 2 FETCH (FLAGS (\\Seen $MDNSent) UID 2)\r\n"
+            "d OK UID STORE completed\r\n");
+}
+
+// RFC 3503 / DESIGN.md §6: clients cannot clear $MDNSent.
+TEST_F(ImapFetch, MdnSentIsALatch) {
+  EXPECT_EQ(after_select("b STORE 2 -FLAGS ($MDNSent)\r\nc STORE 1:2 +FLAGS ($MDNSent)\r\n"),
+            "* 2 FETCH (FLAGS ($MDNSent))\r\nb OK STORE completed\r\n"
+            "* 1 FETCH (FLAGS ($MDNSent))\r\n* 2 FETCH (FLAGS ($MDNSent))\r\n"
+            "c OK STORE completed\r\n");
+  EXPECT_TRUE(store_.get_message(inbox_, second_)->keywords.contains("$MDNSent"));
+}
+
+// RFC 7162 §3.1.3: messages changed since UNCHANGEDSINCE are left alone and listed.
+TEST_F(ImapFetch, UnchangedSince) {
+  ModSeq first_modseq = store_.get_message(inbox_, first_)->modseq;
+  std::string out = after_select(
+      fmt::format("b STORE 1:2 (UNCHANGEDSINCE {}) +FLAGS.SILENT (\\Answered)\r\n", first_modseq));
+  auto after = store_.get_message(inbox_, first_);
+  EXPECT_EQ(out, fmt::format("* 1 FETCH (MODSEQ ({}))\r\nb OK [MODIFIED 2] STORE completed\r\n",
+                             after->modseq));
+  EXPECT_FALSE(store_.get_message(inbox_, second_)->flags.has(SystemFlag::answered));
+}
+
+TEST_F(ImapFetch, StoreRefusesRecentAndReadOnly) {
+  EXPECT_EQ(after_select("b STORE 1 +FLAGS (\\Recent)\r\n"),
+            "b BAD STORE: \\Recent cannot be set\r\n");
+  std::string out = after_login("b EXAMINE INBOX\r\nc STORE 1 +FLAGS (\\Seen)\r\n");
+  std::string tail = "c NO [READ-ONLY] Mailbox is read-only\r\n";
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing
