@@ -93,6 +93,18 @@ TEST_F(ImapSession, CreateRenameDeleteSubscribe) {
   EXPECT_TRUE(store_.find_mailbox(account_, "x"));
 }
 
+// RFC 3501 §6.3.9: with "%", the parent of a subscribed child shows as \Noselect.
+TEST_F(ImapSession, LsubPercentShowsParentOfSubscribedChild) {
+  auto child = store_.create_mailbox(account_, "p/q", MailboxRole::none);
+  ASSERT_TRUE(child);
+  auto parent = store_.create_mailbox(account_, "p", MailboxRole::none);
+  ASSERT_TRUE(store_.set_subscription(parent->id, store::Subscription::unsubscribed));
+  // Without "%" the unsubscribed parent is not listed at all.
+  EXPECT_EQ(after_login("b LSUB \"\" p\r\n"), "b OK LSUB completed\r\n");
+  std::string out = after_login("c LSUB \"\" %\r\n");
+  EXPECT_NE(out.find("* LSUB (\\Noselect) \"/\" p\r\n"), std::string::npos) << out;
+}
+
 TEST_F(ImapSession, Status) {
   add_message(kMessage, SystemFlags{SystemFlag::seen, SystemFlag::deleted});
   add_message(kMessage);

@@ -84,6 +84,13 @@ TEST_F(ImapSession, LiteralLimitBeforeLogin) {
             std::string(kGreetingPlain) + "a BAD Literal too large\r\nb OK NOOP completed\r\n");
 }
 
+// After login the authenticated limits apply (from the command after LOGIN on).
+TEST_F(ImapSession, LiteralLimitAfterLogin) {
+  services_.limits.authenticated.max_literal = 20;
+  EXPECT_EQ(after_login("b CREATE {21}\r\nc CREATE {4}\r\nabcd\r\n"),
+            "b BAD Literal too large\r\n+ Ready for literal data\r\nc OK CREATE completed\r\n");
+}
+
 TEST_F(ImapSession, BadCommandLimitCloses) {
   services_.limits.max_bad_commands = 3;
   EXPECT_EQ(run("a FOO\r\nb SELECT INBOX\r\nc BAR\r\nd NOOP\r\n"),
