@@ -64,6 +64,24 @@ TEST_F(ImapFetch, PeekAndSeen) {
   EXPECT_TRUE(store_.get_message(inbox_, first_)->flags.has(SystemFlag::seen));
 }
 
+class RecordingObserver final : public mail::DownloadObserver {
+ public:
+  std::vector<Uid> uids;
+  void on_download(const mail::DownloadEvent& event) override { uids.push_back(event.uid); }
+};
+
+// DESIGN.md §6: whole-message reads reach the read-receipt engine; PEEK, partial and
+// header fetches do not.
+TEST_F(ImapFetch, WholeMessageFetchIsReported) {
+  RecordingObserver observer;
+  services_.downloads = &observer;
+  std::string out = after_select(
+      "b FETCH 1:2 (BODY.PEEK[] BODY[]<0.4> BODY[HEADER])\r\nc UID FETCH 2 RFC822\r\n"
+      "d FETCH 1 BODY[]\r\n");
+  EXPECT_NE(out.find("d OK FETCH completed\r\n"), std::string::npos) << out;
+  EXPECT_EQ(observer.uids, (std::vector<Uid>{second_, first_}));
+}
+
 TEST_F(ImapFetch, BadSequenceNumbers) {
   EXPECT_EQ(after_select("b FETCH 3 FLAGS\r\nc UID FETCH 3:9 FLAGS\r\nd FETCH 1 BINARY[]\r\n"),
             "b BAD Invalid message sequence number\r\nc OK UID FETCH completed\r\n"

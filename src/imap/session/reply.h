@@ -25,6 +25,10 @@ struct Reply {
   proto::Condition condition = proto::Condition::ok;
   std::optional<proto::ResponseCode> code;
   std::string text;
+  // Whole messages of the selected mailbox handed to the client (FETCH BODY[] or RFC822
+  // without .PEEK or a partial range); the session reports them to
+  // Services::downloads after the response was written (mail/events.h).
+  std::vector<Uid> downloaded;
 
   static Reply ok(std::string text) {
     Reply r;

@@ -340,10 +340,21 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   auto work = [&context, &body]() { return run_handler(context, body); };
   auto task = s_.runtime->run_blocking(std::move(work));
   Reply reply = co_await std::move(task);
-  {
-    auto awaitable = finish(tag, std::move(reply));
-    co_return co_await std::move(awaitable);
+  std::vector<Uid> downloaded = std::move(reply.downloaded);
+  auto written = finish(tag, std::move(reply));
+  Next next = co_await std::move(written);
+  if (next == Next::keep_going && s_.downloads && selected_) {
+    for (Uid uid : downloaded) {
+      mail::DownloadEvent event;
+      event.account = account_->id;
+      event.account_address = account_->address;
+      event.mailbox = selected_->id();
+      event.uid = uid;
+      event.kind = mail::DownloadKind::full_message;
+      s_.downloads->on_download(event);
+    }
   }
+  co_return next;
 }
 
 net::awaitable<Next> Session::on_starttls(std::string tag) {

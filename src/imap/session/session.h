@@ -27,6 +27,7 @@
 #include "auth/policy.h"
 #include "blob/blob_store.h"
 #include "imap/proto/command_reader.h"
+#include "mail/events.h"
 #include "net/connection.h"
 #include "net/runtime.h"
 #include "net/server.h"
@@ -61,6 +62,7 @@ struct Services {
   store::Store* store = nullptr;
   blob::BlobStore* blobs = nullptr;
   auth::FailureTracker* auth_failures = nullptr;  // may be null: no failure delays
+  mail::DownloadObserver* downloads = nullptr;    // may be null: downloads are not reported
   auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
   // Whether Connection::start_tls can work. Ignored on a connection that is already TLS.
   StartTlsSupport starttls = StartTlsSupport::unavailable;

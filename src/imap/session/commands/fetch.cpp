@@ -18,6 +18,13 @@ bool sets_seen(const Item& item) {
          item.kind == K::rfc822_text;
 }
 
+// The whole message, as a read: what the read-receipt engine hears about (mail/events.h).
+bool downloads_whole(const Item& item) {
+  if (item.kind == K::rfc822) return true;
+  return item.kind == K::body_section && item.peek == proto::Peek::no && !item.partial &&
+         item.section.part.empty() && item.section.text == proto::SectionText::none;
+}
+
 bool needs_message(const Item& item) {
   switch (item.kind) {
     case K::envelope:
@@ -56,6 +63,7 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
 
   bool seen_items = std::any_of(cmd.items.begin(), cmd.items.end(), sets_seen);
   bool message_items = std::any_of(cmd.items.begin(), cmd.items.end(), needs_message);
+  bool whole_items = std::any_of(cmd.items.begin(), cmd.items.end(), downloads_whole);
   bool flags_asked = std::any_of(cmd.items.begin(), cmd.items.end(),
                                  [](const Item& i) { return i.kind == K::flags; });
 
@@ -155,6 +163,7 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
         std::find(newly_seen.begin(), newly_seen.end(), record.uid) != newly_seen.end())
       data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
     reply.untagged.emplace_back(std::move(data));
+    if (whole_items) reply.downloaded.push_back(record.uid);
   }
   reply.text = cmd.numbers == proto::NumberKind::uid ? "UID FETCH completed" : "FETCH completed";
   return reply;
