@@ -21,6 +21,10 @@
 #include "imap/session/login.h"
 #include "imap/session/reply.h"
 
+// Every co_await below takes a named awaitable (`auto awaitable = f(...); co_await
+// std::move(awaitable)`): g++ 12 can destroy temporaries inside a co_await expression
+// twice, so no call with temporary arguments is awaited inline.
+
 namespace postamt::imap {
 namespace {
 
@@ -99,10 +103,8 @@ net::awaitable<Next> Session::write(std::string bytes) {
 
 net::awaitable<Next> Session::send(proto::Response response) {
   std::string bytes = proto::encode(response);
-  {
-    auto awaitable = write(std::move(bytes));
-    co_return co_await std::move(awaitable);
-  }
+  auto awaitable = write(std::move(bytes));
+  co_return co_await std::move(awaitable);
 }
 
 net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
@@ -110,10 +112,8 @@ net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
   for (const auto& r : reply.untagged) proto::encode(r, {}, bytes);
   proto::StatusResponse done{tag, reply.condition, std::move(reply.code), std::move(reply.text)};
   proto::encode(done, {}, bytes);
-  {
-    auto awaitable = write(std::move(bytes));
-    co_return co_await std::move(awaitable);
-  }
+  auto awaitable = write(std::move(bytes));
+  co_return co_await std::move(awaitable);
 }
 
 net::awaitable<Next> Session::bad_command(std::string tag, std::string text) {
@@ -126,10 +126,8 @@ net::awaitable<Next> Session::bad_command(std::string tag, std::string text) {
     co_await write(std::move(bytes));
     co_return Next::close;
   }
-  {
-    auto awaitable = write(std::move(bytes));
-    co_return co_await std::move(awaitable);
-  }
+  auto awaitable = write(std::move(bytes));
+  co_return co_await std::move(awaitable);
 }
 
 void Session::log_end(std::string_view how) const {
@@ -254,10 +252,8 @@ net::awaitable<Next> Session::on_reader_error() {
     co_await write(std::move(bytes));
     co_return Next::close;
   }
-  {
-    auto awaitable = bad_command(error.tag, error.message);
-    co_return co_await std::move(awaitable);
-  }
+  auto awaitable = bad_command(error.tag, error.message);
+  co_return co_await std::move(awaitable);
 }
 
 net::awaitable<Next> Session::on_command(std::string text) {
@@ -271,10 +267,8 @@ net::awaitable<Next> Session::on_command(std::string text) {
                            error.message));
       co_return co_await std::move(awaitable);
     }
-    {
-      auto awaitable = bad_command(error.tag, error.message);
-      co_return co_await std::move(awaitable);
-    }
+    auto awaitable = bad_command(error.tag, error.message);
+    co_return co_await std::move(awaitable);
   }
   proto::Command command = std::move(*parsed);
   std::string tag = std::move(command.tag);
@@ -283,10 +277,8 @@ net::awaitable<Next> Session::on_command(std::string text) {
   if (std::holds_alternative<proto::CapabilityCmd>(body)) {
     Reply reply = Reply::ok("CAPABILITY completed");
     reply.untagged.emplace_back(proto::CapabilityData{capabilities()});
-    {
-      auto awaitable = finish(tag, std::move(reply));
-      co_return co_await std::move(awaitable);
-    }
+    auto awaitable = finish(tag, std::move(reply));
+    co_return co_await std::move(awaitable);
   }
   if (std::holds_alternative<proto::LogoutCmd>(body)) {
     Reply reply = Reply::ok("LOGOUT completed");
@@ -312,10 +304,8 @@ net::awaitable<Next> Session::on_command(std::string text) {
       auto awaitable = finish(tag, Reply::ok("NOOP completed"));
       co_return co_await std::move(awaitable);
     }
-    {
-      auto awaitable = bad_command(std::move(tag), "Log in first");
-      co_return co_await std::move(awaitable);
-    }
+    auto awaitable = bad_command(std::move(tag), "Log in first");
+    co_return co_await std::move(awaitable);
   }
   proto::CommandState state =
       std::visit([](const auto& c) { return std::decay_t<decltype(c)>::kState; }, body);
@@ -327,10 +317,8 @@ net::awaitable<Next> Session::on_command(std::string text) {
     auto awaitable = finish(tag, Reply::bad("Command not supported"));
     co_return co_await std::move(awaitable);
   }
-  {
-    auto awaitable = run_command(std::move(tag), std::move(body));
-    co_return co_await std::move(awaitable);
-  }
+  auto awaitable = run_command(std::move(tag), std::move(body));
+  co_return co_await std::move(awaitable);
 }
 
 net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
@@ -398,10 +386,8 @@ net::awaitable<Next> Session::on_authenticate(std::string tag, proto::Authentica
                                 "Plaintext authentication is not allowed without TLS"));
       co_return co_await std::move(awaitable);
     }
-    {
-      auto awaitable = finish(tag, Reply::no(std::nullopt, "Unsupported authentication mechanism"));
-      co_return co_await std::move(awaitable);
-    }
+    auto awaitable = finish(tag, Reply::no(std::nullopt, "Unsupported authentication mechanism"));
+    co_return co_await std::move(awaitable);
   }
   std::optional<std::string_view> initial;
   if (command.initial_response) initial = *command.initial_response;
@@ -443,10 +429,8 @@ net::awaitable<Next> Session::on_authenticate(std::string tag, proto::Authentica
         auto awaitable = failed_login(std::move(tag), std::string(), std::move(name));
         co_return co_await std::move(awaitable);
       }
-      {
-        auto awaitable = finish(tag, Reply::bad(failure->error.message));
-        co_return co_await std::move(awaitable);
-      }
+      auto awaitable = finish(tag, Reply::bad(failure->error.message));
+      co_return co_await std::move(awaitable);
     }
     // SCRAM is not offered, so no mechanism asks for a verifier or decides itself.
     {
@@ -464,10 +448,8 @@ net::awaitable<Next> Session::failed_login(std::string tag, std::string user,
     net::Duration delay = s_.auth_failures->record_failure(remote_ip(), user);
     if (delay > net::Duration::zero()) co_await net::sleep(delay);
   }
-  {
-    auto awaitable = finish(tag, reply_for(Error{ErrorKind::auth_failed, "wrong credentials"}));
-    co_return co_await std::move(awaitable);
-  }
+  auto awaitable = finish(tag, reply_for(Error{ErrorKind::auth_failed, "wrong credentials"}));
+  co_return co_await std::move(awaitable);
 }
 
 net::awaitable<Next> Session::login(std::string tag, std::string user, std::string password,
@@ -484,10 +466,8 @@ net::awaitable<Next> Session::login(std::string tag, std::string user, std::stri
     log::warning(ctx_.service, "login of <{}> from {} failed: {}",
                  auth::sanitize_for_log(user, auth::kLogUserMax), remote_ip(),
                  account.error().message);
-    {
-      auto awaitable = finish(tag, reply_for(account.error()));
-      co_return co_await std::move(awaitable);
-    }
+    auto awaitable = finish(tag, reply_for(account.error()));
+    co_return co_await std::move(awaitable);
   }
   if (s_.auth_failures) s_.auth_failures->record_success(remote_ip(), user);
   log::info(ctx_.service, "login: user=<{}> rip={} mechanism={}", account->address, remote_ip(),
