@@ -1,4 +1,5 @@
 #include "imap/session/session.h"
+#include "mail/login.h"
 
 // g++ 12 reports -Wmismatched-new-delete for Asio's coroutine frame allocator in large
 // coroutines (a false positive: Asio pairs its own operator new/delete).
@@ -18,7 +19,6 @@
 #include "imap/proto/response.h"
 #include "imap/session/dispatch.h"
 #include "imap/session/error_codes.h"
-#include "imap/session/login.h"
 #include "imap/session/reply.h"
 
 // Every co_await below takes a named awaitable (`auto awaitable = f(...); co_await
@@ -455,7 +455,7 @@ net::awaitable<Next> Session::failed_login(std::string tag, std::string user,
 net::awaitable<Next> Session::login(std::string tag, std::string user, std::string password,
                                     std::string mechanism) {
   store::Store* store = s_.store;
-  auto work = [store, user, password]() { return verify_login(*store, user, password); };
+  auto work = [store, user, password]() { return mail::verify_login(*store, user, password); };
   auto task = s_.runtime->run_blocking(std::move(work));
   auto account = co_await std::move(task);
   if (!account) {

@@ -44,13 +44,6 @@ std::vector<std::pair<std::string, std::string>> params(const std::vector<mime::
   return out;
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
-
 bool listed(std::string_view name, const std::vector<std::string>& fields) {
   for (const auto& f : fields)
     if (iequals(f, name)) return true;
@@ -96,12 +89,12 @@ proto::Envelope to_imap(const mime::Envelope& e) {
 
 proto::BodyStructure to_imap(const mime::BodyStructure& b) {
   proto::BodyStructure out;
-  out.type = upper(b.type);
-  out.subtype = upper(b.subtype);
+  out.type = ascii_upper(b.type);
+  out.subtype = ascii_upper(b.subtype);
   out.params = params(b.params);
   out.id = b.id;
   out.description = b.description;
-  out.encoding = upper(b.encoding);
+  out.encoding = ascii_upper(b.encoding);
   out.size = b.size;
   out.lines = b.lines.value_or(0);
   if (b.envelope) out.envelope = to_imap(*b.envelope);
