@@ -7,19 +7,6 @@
 
 namespace postamt::app {
 namespace {
-
-auth::AuthPlaintext to_auth_plaintext(PlaintextAuth setting) {
-  switch (setting) {
-    case PlaintextAuth::never:
-      return auth::AuthPlaintext::never;
-    case PlaintextAuth::loopback:
-      return auth::AuthPlaintext::loopback;
-    case PlaintextAuth::always:
-      return auth::AuthPlaintext::always;
-  }
-  return auth::AuthPlaintext::never;
-}
-
 // One table for the whole process (pop3 and pop3s listeners alike); it lives as long
 // as the process, so it outlives every session.
 pop3::MaildropLocks& maildrop_locks() {
@@ -45,7 +32,7 @@ net::Handler make_pop3_handler(ServeContext& context) {
   services->locks = &maildrop_locks();
   // The read-receipt engine is not wired yet (mail/events.h): downloads are not reported.
   services->downloads = nullptr;
-  services->plaintext = to_auth_plaintext(context.config->auth.plaintext);
+  services->plaintext = context.plaintext;
   services->stls = context.tls ? pop3::StlsSupport::available : pop3::StlsSupport::unavailable;
   services->limits.max_bad_commands = context.config->pop3.max_bad_commands;
   services->limits.idle_timeout = context.config->pop3.idle_timeout;

@@ -7,19 +7,6 @@
 
 namespace postamt::app {
 namespace {
-
-auth::AuthPlaintext smtp_plaintext(PlaintextAuth setting) {
-  switch (setting) {
-    case PlaintextAuth::never:
-      return auth::AuthPlaintext::never;
-    case PlaintextAuth::loopback:
-      return auth::AuthPlaintext::loopback;
-    case PlaintextAuth::always:
-      return auth::AuthPlaintext::always;
-  }
-  return auth::AuthPlaintext::never;
-}
-
 net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   smtp::server::Services services;
   services.runtime = context.runtime;
@@ -30,7 +17,7 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   auto options = std::make_shared<smtp::server::Options>();
   options->mode = mode;
   options->hostname = context.config->hostname;
-  options->plaintext = smtp_plaintext(context.config->auth.plaintext);
+  options->plaintext = context.plaintext;
   options->starttls =
       context.tls ? smtp::server::StartTlsOffer::offered : smtp::server::StartTlsOffer::unavailable;
   const Config::Smtp& limits = context.config->smtp;
