@@ -45,10 +45,18 @@ Error with_id(const Error& e, std::string_view id) {
   return Error{e.kind, fmt::format("{}: {}", id, e.message)};
 }
 
-Result<QueuedMessage> load_for_change(FileQueue& queue, std::string_view id) {
+// The read-modify-write of every changing command, under the queue lock so that it
+// cannot interleave with the worker recording an attempt (spool.h, worker.h).
+template <class Change>
+Result<void> change_under_lock(FileQueue& queue, std::string_view id, Change change) {
+  auto lock = queue.lock();
+  if (!lock) return with_id(lock.error(), id);
   auto m = queue.load(std::string(id));
   if (!m) return with_id(m.error(), id);
-  return m;
+  change(*m);
+  auto saved = queue.save(*m);
+  if (!saved) return with_id(saved.error(), id);
+  return {};
 }
 
 }  // namespace
@@ -123,36 +131,29 @@ Result<std::string> queue_show(FileQueue& queue, std::string_view id) {
 }
 
 Result<std::string> queue_retry(FileQueue& queue, std::string_view id) {
-  auto m = load_for_change(queue, id);
-  POSTAMT_TRY(m);
-  m->next_attempt = queue.now();
-  m->held = false;
-  auto saved = queue.save(*m);
-  if (!saved) return with_id(saved.error(), id);
+  TimePoint now = queue.now();
+  POSTAMT_TRY(change_under_lock(queue, id, [now](QueuedMessage& m) {
+    m.next_attempt = now;
+    m.held = false;
+  }));
   return fmt::format("{}: scheduled for delivery\n", id);
 }
 
 Result<std::string> queue_remove(FileQueue& queue, std::string_view id) {
+  auto lock = queue.lock();
+  if (!lock) return with_id(lock.error(), id);
   auto r = queue.remove(std::string(id));
   if (!r) return with_id(r.error(), id);
   return fmt::format("{}: removed\n", id);
 }
 
 Result<std::string> queue_hold(FileQueue& queue, std::string_view id) {
-  auto m = load_for_change(queue, id);
-  POSTAMT_TRY(m);
-  m->held = true;
-  auto saved = queue.save(*m);
-  if (!saved) return with_id(saved.error(), id);
+  POSTAMT_TRY(change_under_lock(queue, id, [](QueuedMessage& m) { m.held = true; }));
   return fmt::format("{}: held\n", id);
 }
 
 Result<std::string> queue_release(FileQueue& queue, std::string_view id) {
-  auto m = load_for_change(queue, id);
-  POSTAMT_TRY(m);
-  m->held = false;
-  auto saved = queue.save(*m);
-  if (!saved) return with_id(saved.error(), id);
+  POSTAMT_TRY(change_under_lock(queue, id, [](QueuedMessage& m) { m.held = false; }));
   return fmt::format("{}: released\n", id);
 }
 

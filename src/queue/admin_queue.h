@@ -1,8 +1,11 @@
 // `postamt queue list|show|retry|remove|hold|release` (src/app wires them to the
 // command line). They work on the queue directory directly, whether or not a server
 // runs: a running worker sees changes on its next scan (WorkerOptions::poll_interval).
-// A change made while the worker is in the middle of an attempt on the same message
-// can be overwritten by that attempt's result (last writer wins).
+// retry, remove, hold and release hold the queue lock (FileQueue::lock) around their
+// read-modify-write; the worker records an attempt's results under the same lock by
+// reloading the file and merging, so a change made during an attempt is kept: a removed
+// message stays removed (the attempt's results and notifications are dropped), a held
+// one stays held, a retried one stays due.
 //
 // Contract of every function: returns the text for standard output or an Error whose
 // message is one plain line for standard error. Blocking.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "queue/test_support.h"
 
 namespace postamt::queue {
@@ -93,6 +95,25 @@ TEST_F(QueueAdminTest, HoldReleaseRetryRemove) {
   EXPECT_EQ(queue_remove(*queue_, id).error().message, "no such message in the queue: " + id);
   EXPECT_EQ(queue_hold(*queue_, id).error().kind, ErrorKind::not_found);
   EXPECT_EQ(queue_retry(*queue_, "../x").error().kind, ErrorKind::not_found);
+}
+
+TEST_F(QueueAdminTest, ChangesWaitForTheQueueLockOfAnotherHolder) {
+  std::string id = add("a@x.test");
+  // A second FileQueue on the same directory stands for the server process: flock locks
+  // of separately opened files exclude each other like those of two processes.
+  auto other = FileQueue::open(dir_.root(), clock_.clock());
+  ASSERT_TRUE(other);
+  auto lock = (*other)->lock();
+  ASSERT_TRUE(lock);
+  auto hold = std::async(std::launch::async, [&] { return queue_hold(*queue_, id); });
+  auto remove = std::async(std::launch::async, [&] { return queue_remove(*queue_, id); });
+  EXPECT_EQ(hold.wait_for(200ms), std::future_status::timeout);
+  EXPECT_EQ(remove.wait_for(0ms), std::future_status::timeout);
+  EXPECT_TRUE(queue_->load(id));
+  { auto released = std::move(*lock); }
+  (void)hold.get();           // succeeds or, if remove went first, finds nothing
+  EXPECT_TRUE(remove.get());  // either order ends with the message gone
+  EXPECT_FALSE(queue_->load(id));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "queue/spool.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -391,6 +392,20 @@ Result<void> FileQueue::remove(const std::string& id) {
     return os_error("cannot remove", p);
   }
   return fsync_dir(dir_);
+}
+
+QueueLock::~QueueLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+Result<QueueLock> FileQueue::lock() const {
+  fs::path p = dir_ / ".lock";
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return os_error("cannot open", p);
+  QueueLock lock(fd);
+  while (::flock(fd, LOCK_EX) != 0)
+    if (errno != EINTR) return os_error("cannot lock", p);
+  return lock;
 }
 
 Result<void> FileQueue::quarantine(const std::string& id) {

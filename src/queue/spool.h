@@ -6,6 +6,7 @@
 //   tmp/         files being written; renamed into place only when complete and fsynced
 //   corrupt/     files that could not be read back are moved here (and logged), never
 //                deleted, so an admin can look at them
+//   .lock        empty; flock()ed by lock() (not a valid id, so never listed)
 //
 // File format (version 1), all header lines "key SP value LF", values xtext-encoded
 // (RFC 3461 §4) where they may hold arbitrary octets:
@@ -32,13 +33,16 @@
 //
 // Threads: every method blocks on disk; call on the blocking pool. Safe from several
 // threads; several processes (server + admin CLI) may use one directory, each
-// rename being atomic (a concurrent save of the same id: the last one wins).
+// rename being atomic. load/save/remove alone do not order a read-modify-write against
+// another process's: whoever changes an existing message (admin commands, the worker
+// recording an attempt) holds lock() from its load to its save or remove.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -72,6 +76,22 @@ struct QueuedMessage {
 
 enum class BodyMode { include, skip };
 
+// An exclusive advisory lock (flock) on the queue's .lock file, released by the
+// destructor. An OS lock, so it orders the server's worker against the admin CLI, and
+// threads of one process against each other (each lock opens the file anew). Move-only.
+class QueueLock {
+ public:
+  QueueLock(QueueLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  QueueLock& operator=(QueueLock&&) = delete;
+  QueueLock(const QueueLock&) = delete;
+  ~QueueLock();
+
+ private:
+  friend class FileQueue;
+  explicit QueueLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 class FileQueue final : public Queue {
  public:
   // Creates `dir`, tmp/ and corrupt/ if missing and removes tmp leftovers older than a
@@ -95,6 +115,10 @@ class FileQueue final : public Queue {
 
   // Deletes the message. Errors: not_found, io.
   Result<void> remove(const std::string& id);
+
+  // Blocks until this process holds the queue's lock (see QueueLock); hold it only
+  // around disk work, never across a network exchange. Errors: io.
+  Result<QueueLock> lock() const;
 
   // Moves a corrupt file to corrupt/ so it is not retried. Errors: io.
   Result<void> quarantine(const std::string& id);

@@ -196,5 +196,20 @@ TEST(QueueSpool, MalformedIdsAreNotFound) {
   EXPECT_EQ((*q)->remove("tmp/x").error().kind, ErrorKind::not_found);
 }
 
+TEST(FileQueueLock, LockFileIsNotAMessageAndIsReleased) {
+  testing::TempDir dir;
+  testing::FakeClock clock;
+  auto q = FileQueue::open(dir.root(), clock.clock());
+  ASSERT_TRUE(q);
+  {
+    auto lock = (*q)->lock();
+    ASSERT_TRUE(lock);
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir.root() / ".lock"));
+  EXPECT_TRUE((*q)->list()->empty());
+  auto again = (*q)->lock();  // released by the destructor, or this would block
+  EXPECT_TRUE(again);
+}
+
 }  // namespace
 }  // namespace postamt::queue

@@ -74,6 +74,137 @@ Result<std::string> deliver_dsn(const OutboundMessage& dsn, FileQueue& queue, st
   return "queued as " + *id;
 }
 
+namespace {
+
+struct AttemptRecord {
+  const QueuedMessage& loaded;  // as read before the attempt
+  const std::map<std::string, GroupOutcome>& groups;
+  TimePoint now;
+  std::string delay;
+};
+
+// Everything after the network exchange, on the blocking pool under the queue lock:
+// reload the file (an admin command may have changed it during the attempt), merge this
+// attempt's per-recipient results into it, send notifications, then save or remove.
+// A file removed meanwhile stays removed; `held` and an admin's new next attempt time
+// are kept as they are on disk.
+Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const WorkerOptions& options,
+                            store::Store* store, blob::BlobStore* blobs) {
+  const std::string& id = record.loaded.id;
+  auto lock = q.lock();
+  POSTAMT_TRY(lock);
+  auto current = q.load(id);
+  if (!current && current.error().kind == ErrorKind::not_found) {
+    log::info(kService, "{}: removed by the admin during delivery; results of this attempt dropped",
+              id);
+    return {};
+  }
+  POSTAMT_TRY(current);
+  QueuedMessage& m = *current;
+  if (m.message.recipients.size() != record.loaded.message.recipients.size())
+    return Error{ErrorKind::invalid, "queue file changed its recipients during delivery"};
+  TimePoint now = record.now;
+  const std::string& delay = record.delay;
+  std::vector<DsnRecipient> dsn_recipients;
+  bool any_pending = false;
+  for (const auto& [domain, group] : record.groups) {
+    for (size_t k = 0; k < group.indices.size(); ++k) {
+      size_t i = group.indices[k];
+      const auto& r = group.results[k];
+      RecipientStatus& s = m.status[i];
+      const OutboundRecipient& rcpt = m.message.recipients[i];
+      if (s.state != RecipientState::pending) continue;  // recorded by someone else meanwhile
+      s.status = r.status;
+      s.diagnostic = r.diagnostic;
+      s.remote_mta = group.remote_host;
+      if (r.outcome == smtp::client::Outcome::sent) {
+        s.state = RecipientState::sent;
+        // RFC 3461 §5.2.2: the next hop did not take NOTIFY along, so we report "relayed".
+        if (rcpt.notify.success && !rcpt.notify.never && !r.dsn_passed_on)
+          dsn_recipients.push_back({i, DsnAction::relayed});
+      } else if (r.outcome == smtp::client::Outcome::failed) {
+        s.state = RecipientState::failed;
+        if (rcpt.notify.failure && !rcpt.notify.never)
+          dsn_recipients.push_back({i, DsnAction::failed});
+      }
+    }
+  }
+  for (const RecipientStatus& s : m.status)
+    any_pending = any_pending || s.state == RecipientState::pending;
+  ++m.attempts;
+  // Held messages never expire into a bounce (admin_queue.h), also when held meanwhile.
+  if (any_pending && !m.held && expired(m.arrival, now, options.retry)) {
+    for (size_t i = 0; i < m.status.size(); ++i) {
+      RecipientStatus& s = m.status[i];
+      if (s.state != RecipientState::pending) continue;
+      s.state = RecipientState::failed;
+      s.status = "4.4.7";  // RFC 3463 §3.5: delivery time expired
+      const OutboundRecipient& rcpt = m.message.recipients[i];
+      log::info(kService,
+                "{}: to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
+                "last error: {})",
+                m.id, rcpt.address, delay, s.diagnostic);
+      if (rcpt.notify.failure && !rcpt.notify.never)
+        dsn_recipients.push_back({i, DsnAction::failed});
+    }
+    any_pending = false;
+  }
+  if (any_pending && !m.delay_warned && options.retry.delay_warning.count() > 0 &&
+      now - m.arrival >= options.retry.delay_warning) {
+    // RFC 3461 §4.1 NOTIFY=DELAY, and the default when NOTIFY is absent: one notice.
+    m.delay_warned = true;
+    for (size_t i = 0; i < m.status.size(); ++i) {
+      const OutboundRecipient& rcpt = m.message.recipients[i];
+      if (m.status[i].state == RecipientState::pending && rcpt.notify.delay && !rcpt.notify.never)
+        dsn_recipients.push_back({i, DsnAction::delayed});
+    }
+  }
+
+  // A message with a null sender never bounces (RFC 5321 §4.5.5, RFC 3464 §4).
+  if (!dsn_recipients.empty() && !m.message.envelope_sender.empty()) {
+    DsnOptions dsn_options;
+    dsn_options.reporting_mta = options.hostname;
+    dsn_options.now = now;
+    dsn_options.will_retry_until = m.arrival + options.retry.max_age;
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    auto dsn =
+        build_dsn(m, dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
+    if (!dsn) {
+      log::error(kService, "{}: cannot build the delivery status notification: {}", m.id,
+                 dsn.error().message);
+    } else {
+      auto sent = deliver_dsn(*dsn, q, store, blobs);
+      bool any_failed = false, any_delayed = false;
+      for (const auto& r : dsn_recipients) {
+        any_failed = any_failed || r.action == DsnAction::failed;
+        any_delayed = any_delayed || r.action == DsnAction::delayed;
+      }
+      std::string_view kind = "delivery status";
+      if (any_failed)
+        kind = "non-delivery";
+      else if (any_delayed)
+        kind = "delay";
+      if (sent)
+        log::info(kService, "{}: sender {} notification: {}", m.id, kind, *sent);
+      else
+        log::error(kService, "{}: delivery status notification to <{}> lost: {}", m.id,
+                   m.message.envelope_sender, sent.error().message);
+    }
+  }
+
+  if (!any_pending) {
+    POSTAMT_TRY(q.remove(id));
+    log::info(kService, "{}: removed", id);
+    return {};
+  }
+  // An admin's "retry" during the attempt set its own time: keep it.
+  if (m.next_attempt == record.loaded.next_attempt)
+    m.next_attempt = next_attempt_after(m.attempts, now, options.retry);
+  return q.save(m);
+}
+
+}  // namespace
+
 net::awaitable<size_t> Worker::run_once() {
   FileQueue* q = deps_.queue;
   // g++ 12: build each awaitable in its own statement (temporaries inside a co_await
@@ -192,113 +323,28 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
     }
   }
 
+  // The per-recipient lines say what happened on the wire, whatever became of the file.
   TimePoint now = q->now();
   std::string delay = format_delay(m.arrival, now);
-  std::vector<DsnRecipient> dsn_recipients;
-  bool any_pending = false;
   for (auto& [domain, group] : groups) {
     for (size_t k = 0; k < group.indices.size(); ++k) {
-      size_t i = group.indices[k];
       const auto& r = group.results[k];
-      RecipientStatus& s = m.status[i];
-      const OutboundRecipient& rcpt = m.message.recipients[i];
-      s.status = r.status;
-      s.diagnostic = r.diagnostic;
-      s.remote_mta = group.remote_host;
-      std::string_view word = "deferred";
-      if (r.outcome == smtp::client::Outcome::sent) {
-        s.state = RecipientState::sent;
-        word = "sent";
-        // RFC 3461 §5.2.2: the next hop did not take NOTIFY along, so we report "relayed".
-        if (rcpt.notify.success && !rcpt.notify.never && !r.dsn_passed_on)
-          dsn_recipients.push_back({i, DsnAction::relayed});
-      } else if (r.outcome == smtp::client::Outcome::failed) {
-        s.state = RecipientState::failed;
-        word = "bounced";
-        if (rcpt.notify.failure && !rcpt.notify.never)
-          dsn_recipients.push_back({i, DsnAction::failed});
-      } else {
-        any_pending = true;
-      }
+      std::string_view word = r.outcome == smtp::client::Outcome::sent     ? "sent"
+                              : r.outcome == smtp::client::Outcome::failed ? "bounced"
+                                                                           : "deferred";
       log::info(kService, "{}: to=<{}>, relay={}, delay={}, dsn={}, status={} ({})", m.id,
-                rcpt.address, group.relay, delay, r.status, word, r.diagnostic);
+                m.message.recipients[group.indices[k]].address, group.relay, delay, r.status, word,
+                r.diagnostic);
     }
   }
-  ++m.attempts;
-  if (any_pending && expired(m.arrival, now, options_.retry)) {
-    for (size_t i = 0; i < m.status.size(); ++i) {
-      RecipientStatus& s = m.status[i];
-      if (s.state != RecipientState::pending) continue;
-      s.state = RecipientState::failed;
-      s.status = "4.4.7";  // RFC 3463 §3.5: delivery time expired
-      const OutboundRecipient& rcpt = m.message.recipients[i];
-      log::info(kService,
-                "{}: to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
-                "last error: {})",
-                m.id, rcpt.address, delay, s.diagnostic);
-      if (rcpt.notify.failure && !rcpt.notify.never)
-        dsn_recipients.push_back({i, DsnAction::failed});
-    }
-    any_pending = false;
-  }
-  if (any_pending && !m.delay_warned && options_.retry.delay_warning.count() > 0 &&
-      now - m.arrival >= options_.retry.delay_warning) {
-    // RFC 3461 §4.1 NOTIFY=DELAY, and the default when NOTIFY is absent: one notice.
-    m.delay_warned = true;
-    for (size_t i = 0; i < m.status.size(); ++i) {
-      const OutboundRecipient& rcpt = m.message.recipients[i];
-      if (m.status[i].state == RecipientState::pending && rcpt.notify.delay && !rcpt.notify.never)
-        dsn_recipients.push_back({i, DsnAction::delayed});
-    }
-  }
-
-  // A message with a null sender never bounces (RFC 5321 §4.5.5, RFC 3464 §4).
-  if (!dsn_recipients.empty() && !m.message.envelope_sender.empty()) {
-    DsnOptions dsn_options;
-    dsn_options.reporting_mta = options_.hostname;
-    dsn_options.now = now;
-    dsn_options.will_retry_until = m.arrival + options_.retry.max_age;
-    static thread_local std::mt19937 rng{std::random_device{}()};
-    auto dsn =
-        build_dsn(m, dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
-    if (!dsn) {
-      log::error(kService, "{}: cannot build the delivery status notification: {}", m.id,
-                 dsn.error().message);
-    } else {
-      store::Store* store = deps_.store;
-      blob::BlobStore* blobs = deps_.blobs;
-      OutboundMessage notice = std::move(*dsn);
-      auto dsn_task = rt.run_blocking(
-          [&notice, q, store, blobs] { return deliver_dsn(notice, *q, store, blobs); });
-      auto sent = co_await std::move(dsn_task);
-      bool any_failed = false, any_delayed = false;
-      for (const auto& r : dsn_recipients) {
-        any_failed = any_failed || r.action == DsnAction::failed;
-        any_delayed = any_delayed || r.action == DsnAction::delayed;
-      }
-      std::string_view kind = "delivery status";
-      if (any_failed)
-        kind = "non-delivery";
-      else if (any_delayed)
-        kind = "delay";
-      if (sent)
-        log::info(kService, "{}: sender {} notification: {}", m.id, kind, *sent);
-      else
-        log::error(kService, "{}: delivery status notification to <{}> lost: {}", m.id,
-                   m.message.envelope_sender, sent.error().message);
-    }
-  }
-
-  if (!any_pending) {
-    auto remove_task = rt.run_blocking([q, id] { return q->remove(id); });
-    auto removed = co_await std::move(remove_task);
-    if (!removed) co_return removed.error();
-    log::info(kService, "{}: removed", m.id);
-    co_return Result<void>{};
-  }
-  m.next_attempt = next_attempt_after(m.attempts, now, options_.retry);
-  auto save_task = rt.run_blocking([q, &m] { return q->save(m); });
-  co_return co_await std::move(save_task);
+  AttemptRecord record{m, groups, now, delay};
+  const WorkerOptions* options = &options_;
+  store::Store* store = deps_.store;
+  blob::BlobStore* blobs = deps_.blobs;
+  auto record_task = rt.run_blocking([q, &record, options, store, blobs] {
+    return record_attempt(*q, record, *options, store, blobs);
+  });
+  co_return co_await std::move(record_task);
 }
 
 }  // namespace postamt::queue

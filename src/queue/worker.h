@@ -7,6 +7,10 @@
 //   <id>: to=<b@y>, relay=none, delay=0, dsn=4.4.1, status=deferred (connect to ...)
 //   <id>: to=<b@y>, relay=..., dsn=5.1.1, status=bounced (550 ...)
 // and per message "<id>: sender non-delivery notification: <dsn id>" and "<id>: removed".
+// The results are recorded under the queue lock (FileQueue::lock), which is not held
+// during the network exchange: the file is reloaded, `held` and an admin's new next
+// attempt time are kept, and a file an admin removed meanwhile stays removed, with
+// "<id>: removed by the admin during delivery; results of this attempt dropped".
 //
 // Threads: the coroutines run on the runtime's executor; disk and DNS go through
 // Runtime::run_blocking. One Worker runs one attempt at a time.

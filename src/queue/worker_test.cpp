@@ -4,9 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
 #include "blob/memory_blob_store.h"
+#include "net/line_reader.h"
 #include "net/server.h"
 #include "net/testing/run.h"
+#include "queue/admin_queue.h"
 #include "queue/fake_dns.h"
 #include "queue/test_support.h"
 #include "smtp/client/testing/fake_smtp_server.h"
@@ -17,6 +22,33 @@ namespace {
 
 using namespace std::chrono_literals;
 using smtp::client::testing::FakeSmtpState;
+
+// An SMTP server that answers RCPT (450, busy) only once the test opens the gate, so
+// that the test can change the queue while the worker is in the middle of an attempt.
+struct Gate {
+  std::atomic<bool> reached{false};
+  std::atomic<bool> open{false};
+};
+
+net::awaitable<void> gated_session(std::unique_ptr<net::Connection> conn, net::SessionContext,
+                                   std::shared_ptr<Gate> gate) {
+  if (!co_await conn->write("220 gated.test ESMTP\r\n", 5s)) co_return;
+  net::LineReader reader(*conn);
+  for (;;) {
+    auto line = co_await reader.read_line(4096, 10s);
+    if (!line) co_return;
+    std::string verb = ascii_upper(line->text.substr(0, 4));
+    std::string reply = "250 2.0.0 Ok";
+    if (verb == "RCPT") {
+      gate->reached = true;
+      while (!gate->open) co_await net::sleep(10ms);
+      reply = "450 4.2.1 mailbox busy";
+    } else if (verb == "QUIT") {
+      reply = "221 2.0.0 Bye";
+    }
+    if (!co_await conn->write(reply + "\r\n", 5s) || verb == "QUIT") co_return;
+  }
+}
 
 class QueueWorkerTest : public ::testing::Test {
  protected:
@@ -51,6 +83,30 @@ class QueueWorkerTest : public ::testing::Test {
   }
   size_t run_once(Worker& w) { return net::testing::block_on(runtime_, w.run_once()); }
   std::vector<std::string> ids() { return *queue_->list(); }
+
+  // Starts an attempt on `id` against a gated server, runs `meanwhile` once the worker
+  // waits for the RCPT reply, then opens the gate. Returns the attempt's result and log.
+  template <class Meanwhile>
+  std::pair<Result<void>, std::string> attempt_while(const std::string& id, Meanwhile meanwhile) {
+    auto gate = std::make_shared<Gate>();
+    auto bound =
+        server_->add_listener("gated", "127.0.0.1:0", net::TlsMode::plain,
+                              [gate](std::unique_ptr<net::Connection> c, net::SessionContext ctx) {
+                                return gated_session(std::move(c), std::move(ctx), gate);
+                              });
+    EXPECT_TRUE(bound);
+    options_.route.relay = std::pair<std::string, uint16_t>{"127.0.0.1", bound->port};
+    Worker w = worker();
+    ::testing::internal::CaptureStderr();
+    auto done = std::async(std::launch::async,
+                           [&] { return net::testing::block_on(runtime_, w.attempt(id)); });
+    for (int i = 0; i < 500 && !gate->reached; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(gate->reached);
+    meanwhile();
+    gate->open = true;
+    Result<void> r = done.get();
+    return {std::move(r), ::testing::internal::GetCapturedStderr()};
+  }
 
   testing::TempDir dir_;
   testing::FakeClock clock_;
@@ -300,6 +356,41 @@ TEST_F(QueueWorkerTest, HeldMessagesWaitAndCorruptFilesAreQuarantined) {
   EXPECT_EQ(ids(), std::vector<std::string>{id});
   EXPECT_TRUE(std::filesystem::exists(dir_.root() / "queue" / "corrupt" / "Broken1"));
   EXPECT_EQ(smtp_->sessions, 0);
+}
+
+TEST_F(QueueWorkerTest, RemoveDuringAnAttemptStaysRemoved) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  auto [r, log] = attempt_while(id, [&] { EXPECT_TRUE(queue_remove(*queue_, id)); });
+  EXPECT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(ids().empty());
+  EXPECT_NE(log.find(id + ": to=<b@y.test>, relay=127.0.0.1"), std::string::npos) << log;
+  EXPECT_NE(
+      log.find(id + ": removed by the admin during delivery; results of this attempt dropped"),
+      std::string::npos)
+      << log;
+}
+
+TEST_F(QueueWorkerTest, HoldDuringAnAttemptStaysHeldAndKeepsTheResults) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  auto [r, log] = attempt_while(id, [&] { EXPECT_TRUE(queue_hold(*queue_, id)); });
+  EXPECT_TRUE(r) << r.error().message;
+  auto m = queue_->load(id);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->held);
+  EXPECT_EQ(m->attempts, 1u);
+  EXPECT_EQ(m->status[0].state, RecipientState::pending);
+  EXPECT_EQ(m->status[0].diagnostic, "450 4.2.1 mailbox busy");
+}
+
+TEST_F(QueueWorkerTest, RetryDuringAnAttemptKeepsTheMessageDue) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  clock_.advance(1min);
+  auto [r, log] = attempt_while(id, [&] { EXPECT_TRUE(queue_retry(*queue_, id)); });
+  EXPECT_TRUE(r) << r.error().message;
+  auto m = queue_->load(id);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->next_attempt, clock_.now());  // not pushed back by the attempt's backoff
+  EXPECT_EQ(m->attempts, 1u);
 }
 
 }  // namespace
