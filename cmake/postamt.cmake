@@ -1,12 +1,25 @@
 # Helpers shared by every folder's CMakeLists.txt.
 
-# postamt_add_test(NAME SOURCES a_test.cpp ... LIBS lib ...)
+# postamt_add_test(NAME [NO_PCH] SOURCES a_test.cpp ... LIBS lib ...)
 # A GoogleTest executable registered with ctest (one ctest entry per test case).
 include(GoogleTest)
+
+# GoogleTest and the standard headers every test includes, compiled once and reused by
+# every test executable: on 2 cores this takes minutes off a clean build.
+add_library(postamt_test_pch STATIC ${CMAKE_CURRENT_LIST_DIR}/test_pch.cpp)
+target_link_libraries(postamt_test_pch PUBLIC GTest::gtest GTest::gmock fmt::fmt)
+target_precompile_headers(postamt_test_pch PUBLIC
+  <gtest/gtest.h> <gmock/gmock.h> <fmt/format.h> <string> <string_view> <vector> <map>
+  <memory> <optional> <variant> <chrono> <functional>)
+
 function(postamt_add_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  # NO_PCH: for tests whose flags differ from the shared header (e.g. GMime's defines).
+  cmake_parse_arguments(T "NO_PCH" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  if(NOT T_NO_PCH)
+    target_precompile_headers(${name} REUSE_FROM postamt_test_pch)
+  endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()

@@ -1,0 +1,1 @@
+// Anchor for the precompiled test headers (cmake/postamt.cmake).
