@@ -59,8 +59,10 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
       // Local mail must keep flowing on a host without DNS: remote mail is deferred
       // (and bounces after max_age) instead of the whole server refusing to start.
       if (!config.outbound.relay)
-        log::warning("smtp", "outbound: {}; mail for remote domains will be deferred until "
-                     "outbound.resolver or outbound.relay is set", system.error().message);
+        log::warning("smtp",
+                     "outbound: {}; mail for remote domains will be deferred until "
+                     "outbound.resolver or outbound.relay is set",
+                     system.error().message);
       state->resolver = std::make_unique<NoResolver>();
     }
   }
