@@ -311,6 +311,21 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto imap = top.table("imap");
+  POSTAMT_TRY(imap);
+  if (*imap) {
+    TableReader r(**imap, "imap.", file);
+    POSTAMT_TRY(r.uint("max_bad_commands", cfg.imap.max_bad_commands, 1, 1000));
+    POSTAMT_TRY(r.duration("idle_timeout", cfg.imap.idle_timeout));
+    // RFC 9051 §5.4: the autologout timer must be at least 30 minutes.
+    if (const toml::node* n = (*imap)->get("idle_timeout");
+        n && cfg.imap.idle_timeout < std::chrono::minutes(30))
+      return r.error_at(*n, "idle_timeout", "must be at least 30 minutes (RFC 9051 §5.4)");
+    POSTAMT_TRY(r.uint64("max_line", cfg.imap.max_line, 1024, 16ull * 1024 * 1024));
+    POSTAMT_TRY(r.uint64("max_literal", cfg.imap.max_literal, 1024, 1ull << 40));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto outbound = top.table("outbound");
   POSTAMT_TRY(outbound);
   if (*outbound) {

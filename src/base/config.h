@@ -92,6 +92,14 @@ struct Config {
     std::chrono::seconds idle_timeout{600};  // RFC 1939 §3: at least 10 minutes
   } pop3;
 
+  // Limits of the IMAP engine (src/imap/session/session.h SessionLimits has the rest).
+  struct Imap {
+    uint32_t max_bad_commands = 10;              // the one that reaches this count closes
+    std::chrono::seconds idle_timeout{1800};     // authenticated; RFC 9051 §5.4: >= 30 minutes
+    uint64_t max_line = 64 * 1024;               // one command line once logged in (octets)
+    uint64_t max_literal = 64ull * 1024 * 1024;  // one literal, e.g. an APPENDed message
+  } imap;
+
   struct Outbound {
     std::optional<ListenAddress> relay;     // port must not be 0
     std::optional<ListenAddress> resolver;  // an address literal; port must not be 0

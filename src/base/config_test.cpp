@@ -191,6 +191,11 @@ data_timeout = "1h"
 [pop3]
 max_bad_commands = 4
 idle_timeout = "15m"
+[imap]
+max_bad_commands = 7
+idle_timeout = "45m"
+max_line = 8192
+max_literal = 1048576
 )",
                           "/etc/postamt/postamt.toml");
   ASSERT_TRUE(cfg) << cfg.error().message;
@@ -202,12 +207,18 @@ idle_timeout = "15m"
   EXPECT_EQ(cfg->smtp.data_timeout, std::chrono::seconds(3600));
   EXPECT_EQ(cfg->pop3.max_bad_commands, 4u);
   EXPECT_EQ(cfg->pop3.idle_timeout, std::chrono::seconds(900));
+  EXPECT_EQ(cfg->imap.max_bad_commands, 7u);
+  EXPECT_EQ(cfg->imap.idle_timeout, std::chrono::seconds(2700));
+  EXPECT_EQ(cfg->imap.max_line, 8192u);
+  EXPECT_EQ(cfg->imap.max_literal, 1048576u);
 
   auto defaults = parse_config("", "/etc/postamt/postamt.toml");
   ASSERT_TRUE(defaults);
   EXPECT_EQ(defaults->smtp.max_message_size, 52428800u);
   EXPECT_EQ(defaults->smtp.max_recipients, 100u);
   EXPECT_EQ(defaults->pop3.idle_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(defaults->imap.idle_timeout, std::chrono::seconds(1800));
+  EXPECT_EQ(defaults->imap.max_line, 65536u);
 }
 
 TEST(Config, ProtocolLimitErrors) {
@@ -227,6 +238,10 @@ TEST(Config, ProtocolLimitErrors) {
   EXPECT_EQ(error_of("[pop3]\nidle_timeout = \"5m\"\n"),
             "/p.toml:2: pop3.idle_timeout: must be at least 10 minutes (RFC 1939 §3)");
   EXPECT_EQ(error_of("[pop3]\nmax_bad = 1\n"), "/p.toml:2: pop3.max_bad: unknown key");
+  EXPECT_EQ(error_of("[imap]\nidle_timeout = \"10m\"\n"),
+            "/p.toml:2: imap.idle_timeout: must be at least 30 minutes (RFC 9051 §5.4)");
+  EXPECT_EQ(error_of("[imap]\nmax_line = 100\n"),
+            "/p.toml:2: imap.max_line: 100 is out of range 1024-16777216");
 }
 
 }  // namespace postamt
