@@ -134,7 +134,8 @@ TEST_F(ImapSession, ExpungeCloseAndNoop) {
 
   Uid third = add_message(kMessage, SystemFlags{SystemFlag::deleted});
   out = after_login("b SELECT INBOX\r\nc UID EXPUNGE 1:2\r\nd CLOSE\r\n");
-  EXPECT_NE(out.find("\r\nc OK EXPUNGE completed\r\nd OK CLOSE completed\r\n"), std::string::npos)
+  EXPECT_NE(out.find("\r\nc OK UID EXPUNGE completed\r\nd OK CLOSE completed\r\n"),
+            std::string::npos)
       << out;
   EXPECT_FALSE(store_.get_message(inbox_, third));
 }

@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "base/log.h"
 #include "imap/session/commands/commands.h"
 
 namespace postamt::imap {
@@ -43,6 +44,25 @@ template <class T>
 constexpr bool kHasHandler =
     !std::is_same_v<std::remove_cv_t<decltype(kHandler<T>)>, std::nullptr_t>;
 
+// Commands that select or deselect: the old mailbox's changes are not worth telling.
+template <class T>
+constexpr bool kChangesSelection =
+    std::is_same_v<T, proto::SelectCmd> || std::is_same_v<T, proto::CloseCmd> ||
+    std::is_same_v<T, proto::UnselectCmd>;
+
+// RFC 3501 §7.4.1: no EXPUNGE response while responding to FETCH, STORE or SEARCH
+// (the UID forms are held back too, which the RFC allows).
+template <class T>
+constexpr bool kHoldsExpunges =
+    std::is_same_v<T, proto::FetchCmd> || std::is_same_v<T, proto::StoreCmd> ||
+    std::is_same_v<T, proto::SearchCmd>;
+
+// A failed refresh only delays the news to the next command; the command itself goes on.
+void refresh(CommandContext& ctx) {
+  if (auto done = ctx.selected->refresh(ctx.store); !done)
+    log::warning("imap", "reading mailbox changes failed: {}", done.error().message);
+}
+
 }  // namespace
 
 bool allowed_after_login(proto::CommandState state, bool mailbox_selected) {
@@ -66,10 +86,25 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
   return std::visit(
       [&ctx](const auto& c) -> Reply {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (kHasHandler<T>)
-          return kHandler<T>(ctx, c);
-        else
+        if constexpr (kHasHandler<T>) {
+          if constexpr (kChangesSelection<T>) {
+            return kHandler<T>(ctx, c);
+          } else {
+            // Before: the command works on current flags. After: the client hears of
+            // everything that changed meanwhile, including its own EXPUNGE.
+            if (ctx.selected) refresh(ctx);
+            Reply reply = kHandler<T>(ctx, c);
+            if (!ctx.selected) return reply;
+            refresh(ctx);
+            auto news =
+                ctx.selected->announce(kHoldsExpunges<T> ? Expunges::hold : Expunges::tell,
+                                       ctx.enabled.condstore ? ModSeqs::include : ModSeqs::omit);
+            for (auto& r : news) reply.untagged.push_back(std::move(r));
+            return reply;
+          }
+        } else {
           return Reply::bad("Command not implemented");
+        }
       },
       body);
 }

@@ -55,6 +55,14 @@ struct Reply {
   }
 };
 
+// What the client has turned on for this session (RFC 5161 ENABLE, and RFC 7162 §3.1's
+// implicit CONDSTORE enabling by any command that uses it). Only ever switched on.
+struct Enabled {
+  bool condstore = false;    // MODSEQ in FETCH responses caused by flag changes
+  bool imap4rev2 = false;    // RFC 9051 behaviour (ESEARCH replies, no RECENT, ...)
+  bool utf8_accept = false;  // RFC 6855: UTF-8 mailbox names and quoted strings
+};
+
 // The session state a command may read and change. `selected` empty means the
 // authenticated state; a command that selects or closes a mailbox sets or resets it.
 struct CommandContext {
@@ -62,6 +70,7 @@ struct CommandContext {
   blob::BlobStore& blobs;
   const store::Account& account;
   std::optional<SelectedMailbox>& selected;
+  Enabled& enabled;
 };
 
 }  // namespace postamt::imap

@@ -1,69 +1,165 @@
 #include "imap/session/selected.h"
 
 #include <algorithm>
-#include <unordered_set>
+
+#include "imap/session/commands/fetch_items.h"
 
 namespace postamt::imap {
+namespace {
+
+bool contains(const std::vector<Uid>& sorted, Uid uid) {
+  return std::binary_search(sorted.begin(), sorted.end(), uid);
+}
+
+void insert_sorted(std::vector<Uid>& sorted, Uid uid) {
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), uid);
+  if (it == sorted.end() || *it != uid) sorted.insert(it, uid);
+}
+
+}  // namespace
+
+SelectedMailbox::SelectedMailbox(MailboxId id, UidValidity uid_validity, Access access,
+                                 std::vector<store::MessageRecord> messages, ModSeq known_modseq)
+    : id_(id),
+      uid_validity_(uid_validity),
+      access_(access),
+      view_(std::move(messages)),
+      known_modseq_(known_modseq) {}
+
+size_t SelectedMailbox::index_of(Uid uid) const {
+  auto it = std::lower_bound(view_.begin(), view_.end(), uid,
+                             [](const store::MessageRecord& m, Uid u) { return m.uid < u; });
+  if (it == view_.end() || it->uid != uid) return view_.size();
+  return static_cast<size_t>(it - view_.begin());
+}
+
+const store::MessageRecord* SelectedMailbox::find(Uid uid) const {
+  size_t i = index_of(uid);
+  return i == view_.size() ? nullptr : &view_[i];
+}
+
+bool SelectedMailbox::vanished(Uid uid) const {
+  return contains(vanished_, uid);
+}
 
 std::optional<uint32_t> SelectedMailbox::sequence_of(Uid uid) const {
-  auto it = std::lower_bound(uids_.begin(), uids_.end(), uid);
-  if (it == uids_.end() || *it != uid) return std::nullopt;
-  return static_cast<uint32_t>(it - uids_.begin()) + 1;
+  size_t i = index_of(uid);
+  if (i == view_.size()) return std::nullopt;
+  return static_cast<uint32_t>(i) + 1;
 }
 
 Result<std::vector<SelectedMailbox::Target>> SelectedMailbox::resolve(
     const proto::SequenceSet& set, proto::NumberKind kind) const {
-  if (set.is_saved()) return Error{ErrorKind::invalid, "$ (SEARCHRES) is not supported"};
   std::vector<Target> out;
+  if (set.is_saved()) {
+    // RFC 5182 §2.1: messages of the saved result that were expunged since simply drop out.
+    for (Uid uid : saved_)
+      if (auto seq = sequence_of(uid)) out.push_back(Target{*seq, uid});
+    return out;
+  }
   if (kind == proto::NumberKind::sequence) {
     for (const auto& range : set.ranges())
-      if ((range.first == proto::kStar || range.last == proto::kStar) && uids_.empty())
+      if ((range.first == proto::kStar || range.last == proto::kStar) && view_.empty())
         return Error{ErrorKind::invalid, "Mailbox is empty"};
     for (const auto& interval : set.resolve(exists())) {
       if (interval.last > exists())
         return Error{ErrorKind::invalid, "Invalid message sequence number"};
       for (uint32_t seq = interval.first; seq <= interval.last; ++seq)
-        out.push_back(Target{seq, uids_[seq - 1]});
+        out.push_back(Target{seq, view_[seq - 1].uid});
     }
     return out;
   }
-  Uid largest = uids_.empty() ? 0 : uids_.back();
+  Uid largest = view_.empty() ? 0 : view_.back().uid;
   for (const auto& interval : set.resolve(largest)) {
-    auto it = std::lower_bound(uids_.begin(), uids_.end(), interval.first);
-    for (; it != uids_.end() && *it <= interval.last; ++it)
-      out.push_back(Target{static_cast<uint32_t>(it - uids_.begin()) + 1, *it});
+    auto it = std::lower_bound(view_.begin(), view_.end(), interval.first,
+                               [](const store::MessageRecord& m, Uid u) { return m.uid < u; });
+    for (; it != view_.end() && it->uid <= interval.last; ++it)
+      out.push_back(Target{static_cast<uint32_t>(it - view_.begin()) + 1, it->uid});
   }
   return out;
 }
 
-std::vector<proto::Response> SelectedMailbox::synchronize(
-    const std::vector<store::MessageRecord>& current) {
-  std::vector<proto::Response> out;
-  std::unordered_set<Uid> present;
-  present.reserve(current.size());
-  for (const auto& m : current) present.insert(m.uid);
+void SelectedMailbox::update(const std::vector<store::MessageRecord>& changed) {
+  for (const auto& m : changed) {
+    size_t i = index_of(m.uid);
+    if (i != view_.size()) view_[i] = m;
+  }
+}
 
-  // Walking upwards while erasing: after removing the message at index i, the next
-  // one moves to index i, so the number reported is always index + 1 at that moment.
-  std::vector<Uid> kept;
-  kept.reserve(uids_.size());
-  for (Uid uid : uids_) {
-    if (present.count(uid)) {
-      kept.push_back(uid);
-    } else {
-      out.emplace_back(proto::ExpungeData{static_cast<uint32_t>(kept.size()) + 1});
+Result<void> SelectedMailbox::refresh(store::Store& store) {
+  auto version = store.data_version();
+  if (!version) return version.error();
+  if (data_version_ && *data_version_ == *version) return {};
+  auto changes = store.changes_since(id_, known_modseq_);
+  if (!changes) return changes.error();
+  Uid last_known = !new_.empty() ? new_.back().uid : view_.empty() ? 0 : view_.back().uid;
+  for (auto& m : changes->changed) {
+    size_t i = index_of(m.uid);
+    if (i != view_.size()) {
+      store::MessageRecord& seen = view_[i];
+      if (seen.modseq >= m.modseq || vanished(m.uid)) continue;
+      bool flags_differ = seen.flags != m.flags || seen.keywords != m.keywords;
+      seen = std::move(m);
+      if (flags_differ) insert_sorted(flags_changed_, seen.uid);
+      continue;
     }
-  }
-  Uid last = kept.empty() ? 0 : kept.back();
-  bool arrived = false;
-  for (const auto& m : current) {
-    if (m.uid > last) {
-      kept.push_back(m.uid);
-      arrived = true;
+    auto waiting = std::lower_bound(new_.begin(), new_.end(), m.uid,
+                                    [](const store::MessageRecord& r, Uid u) { return r.uid < u; });
+    if (waiting != new_.end() && waiting->uid == m.uid) {
+      *waiting = std::move(m);
+    } else if (m.uid > last_known) {
+      new_.insert(waiting, std::move(m));
     }
+    // A uid below the view's largest that the view never had cannot appear: uids only
+    // grow (RFC 9051 §2.3.1.1), and the view was complete when it was listed.
   }
-  uids_ = std::move(kept);
-  if (arrived) out.emplace_back(proto::ExistsData{exists()});
+  for (const auto& e : changes->expunged) {
+    if (index_of(e.uid) != view_.size()) {
+      insert_sorted(vanished_, e.uid);
+      continue;
+    }
+    std::erase_if(new_, [&](const store::MessageRecord& r) { return r.uid == e.uid; });
+  }
+  known_modseq_ = std::max(known_modseq_, changes->highest_modseq);
+  data_version_ = *version;
+  return {};
+}
+
+std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeqs modseqs) {
+  std::vector<proto::Response> out;
+  for (Uid uid : flags_changed_) {
+    if (vanished(uid)) continue;
+    size_t i = index_of(uid);
+    if (i == view_.size()) continue;
+    const store::MessageRecord& m = view_[i];
+    proto::FetchData data;
+    data.seq = static_cast<uint32_t>(i) + 1;
+    data.items.emplace_back(proto::FetchFlags{commands::flag_list(m.flags, m.keywords)});
+    data.items.emplace_back(proto::FetchUid{m.uid});
+    if (modseqs == ModSeqs::include) data.items.emplace_back(proto::FetchModSeq{m.modseq});
+    out.emplace_back(std::move(data));
+  }
+  flags_changed_.clear();
+  if (expunges == Expunges::tell && !vanished_.empty()) {
+    // Walking upwards while removing: after the message at index i goes, the next one
+    // moves to index i, so each number is valid after the previous removal (RFC 3501 §7.4.1).
+    std::vector<store::MessageRecord> kept;
+    kept.reserve(view_.size());
+    for (auto& m : view_) {
+      if (contains(vanished_, m.uid))
+        out.emplace_back(proto::ExpungeData{static_cast<uint32_t>(kept.size()) + 1});
+      else
+        kept.push_back(std::move(m));
+    }
+    view_ = std::move(kept);
+    vanished_.clear();
+  }
+  // EXISTS may be sent at any time (RFC 3501 §7.3.1); new messages join the view here.
+  if (!new_.empty()) {
+    for (auto& m : new_) view_.push_back(std::move(m));
+    new_.clear();
+    out.emplace_back(proto::ExistsData{exists()});
+  }
   return out;
 }
 

@@ -1,9 +1,22 @@
-// The selected mailbox of one session and its message sequence numbers (RFC 9051
-// §2.3.1.2): sequence number n is the n-th UID in ascending order, as last told to
-// the client. The map changes only when the client is told (EXISTS, EXPUNGE), so
-// numbers stay stable between those responses (RFC 9051 §7.5.1).
+// The selected mailbox of one session: the client's view of it and its message
+// sequence numbers (RFC 9051 §2.3.1.2).
 //
-// Not thread-safe: owned by one session.
+// The view is the list of message records the client has been told about, ascending by
+// uid; sequence number n is the n-th. It changes only when the client is told (EXISTS,
+// EXPUNGE), so numbers stay stable between those responses (RFC 9051 §7.5.1).
+//
+// Changes by other sessions and processes reach the view in two steps:
+//   refresh(store)  reads what changed since the last refresh (one cheap query when the
+//                   store's data_version did not move). Flag changes update the view's
+//                   records at once; expunged messages stay in the view, marked vanished;
+//                   new messages wait outside the view.
+//   announce(...)   returns the untagged responses that tell the client: FETCH (FLAGS)
+//                   for changed flags, then EXPUNGE for vanished messages (only where
+//                   allowed: RFC 3501 §7.4.1 forbids them during FETCH, STORE and SEARCH),
+//                   then EXISTS for new messages; and applies them to the view.
+// The session's own writes go through update() so that they are not announced back.
+//
+// Not thread-safe: owned by one session (used on its store thread, see reply.h).
 #pragma once
 
 #include <cstdint>
@@ -14,48 +27,80 @@
 #include "imap/proto/response.h"
 #include "imap/proto/sequence_set.h"
 #include "model/ids.h"
+#include "store/api/store.h"
 #include "store/api/types.h"
 
 namespace postamt::imap {
 
 enum class Access { read_write, read_only };
+// Whether EXPUNGE responses may be sent at this point (RFC 3501 §7.4.1).
+enum class Expunges { tell, hold };
+// Whether unsolicited FETCH responses carry MODSEQ (RFC 7162 §3.1.4.1: once CONDSTORE
+// is enabled they must).
+enum class ModSeqs { omit, include };
 
 class SelectedMailbox {
  public:
-  // `uids` ascending, as listed by the store at SELECT time.
-  SelectedMailbox(MailboxId id, UidValidity uid_validity, Access access, std::vector<Uid> uids)
-      : id_(id), uid_validity_(uid_validity), access_(access), uids_(std::move(uids)) {}
+  // `messages` ascending by uid, as listed by the store at SELECT time; `known_modseq`
+  // the mailbox's highest_modseq read in the same transaction or before the listing.
+  SelectedMailbox(MailboxId id, UidValidity uid_validity, Access access,
+                  std::vector<store::MessageRecord> messages, ModSeq known_modseq);
 
   MailboxId id() const { return id_; }
   UidValidity uid_validity() const { return uid_validity_; }
   Access access() const { return access_; }
-  uint32_t exists() const { return static_cast<uint32_t>(uids_.size()); }
-  const std::vector<Uid>& uids() const { return uids_; }
-  // 1-based; nullopt when the uid is not in the map.
+  uint32_t exists() const { return static_cast<uint32_t>(view_.size()); }
+  // The view, in sequence-number order (index = number - 1).
+  const std::vector<store::MessageRecord>& messages() const { return view_; }
+  // The view's record of `uid`, or null when the uid is not in the view.
+  const store::MessageRecord* find(Uid uid) const;
+  // True when `uid` is in the view but was expunged from the store (not yet told).
+  bool vanished(Uid uid) const;
+  // 1-based; nullopt when the uid is not in the view.
   std::optional<uint32_t> sequence_of(Uid uid) const;
+  // The highest modseq the view has caught up with (for HIGHESTMODSEQ after commands).
+  ModSeq known_modseq() const { return known_modseq_; }
 
-  // Brings the map up to date with `current` (the store's messages, ascending by
-  // uid) and returns what tells the client: one EXPUNGE per vanished message, in the
-  // order RFC 9051 §7.5.1 requires (each number valid after the previous removals),
-  // then EXISTS when messages arrived. Only call where EXPUNGE responses are allowed
-  // (RFC 3501 §7.4.1: not during FETCH, STORE or SEARCH).
-  // The messages a FETCH/STORE/COPY set names, as (sequence number, uid) ascending.
-  // Sequence numbers: invalid when a number exceeds exists() or '*' is used in an
-  // empty mailbox (RFC 9051 §9 seq-number). UIDs: those not in the map are skipped
-  // (RFC 9051 §6.4.9). invalid for "$" (SEARCHRES is not supported).
+  // The messages a FETCH/STORE/COPY/SEARCH set names, as (sequence number, uid)
+  // ascending. Sequence numbers: invalid when a number exceeds exists() or '*' is used
+  // in an empty mailbox (RFC 9051 §9 seq-number). UIDs: those not in the view are
+  // skipped (RFC 9051 §6.4.9). "$" (RFC 5182) names the saved result's messages that are
+  // still in the view, whatever `kind` is.
   struct Target {
     uint32_t seq = 0;
     Uid uid = 0;
   };
   Result<std::vector<Target>> resolve(const proto::SequenceSet& set, proto::NumberKind kind) const;
 
-  std::vector<proto::Response> synchronize(const std::vector<store::MessageRecord>& current);
+  // RFC 5182 SEARCHRES: the uids a SEARCH RETURN (SAVE) found; replaces the previous
+  // result. Empty until the first save; kept until the mailbox is deselected.
+  void save_result(std::vector<Uid> uids) { saved_ = std::move(uids); }
+
+  // The session's own flag changes as returned by the store: the records in the view
+  // are replaced, and a later refresh does not report them again.
+  void update(const std::vector<store::MessageRecord>& changed);
+
+  // Reads the store's changes to this mailbox since the last refresh (see the header
+  // comment). Errors are the store's; the view is unchanged then.
+  Result<void> refresh(store::Store& store);
+
+  // Untagged responses for what refresh() found, in the order described above, applied
+  // to the view. FETCH responses carry FLAGS and UID (and MODSEQ when asked).
+  std::vector<proto::Response> announce(Expunges expunges, ModSeqs modseqs);
 
  private:
+  size_t index_of(Uid uid) const;  // view_.size() when absent
+
   MailboxId id_;
   UidValidity uid_validity_ = 0;
   Access access_ = Access::read_write;
-  std::vector<Uid> uids_;
+  std::vector<store::MessageRecord> view_;
+  std::vector<Uid> vanished_;              // sorted; in view_, gone from the store
+  std::vector<store::MessageRecord> new_;  // sorted; uids above view_, not yet told
+  std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
+  ModSeq known_modseq_ = 0;
+  std::optional<uint64_t> data_version_;
+  std::vector<Uid> saved_;
 };
 
 }  // namespace postamt::imap

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/memory/memory_store.h"
+
 namespace postamt::imap {
 namespace {
 
@@ -23,25 +25,124 @@ std::string encoded(const std::vector<proto::Response>& responses) {
 }
 
 TEST(SelectedMailbox, SequenceNumbersFollowUidOrder) {
-  SelectedMailbox box(MailboxId{1}, 7, Access::read_write, {3, 5, 9});
+  SelectedMailbox box(MailboxId{1}, 7, Access::read_write, records({3, 5, 9}), 0);
   EXPECT_EQ(box.exists(), 3u);
   EXPECT_EQ(box.sequence_of(5), 2u);
   EXPECT_EQ(box.sequence_of(4), std::nullopt);
 }
 
-// Removing 2 and 3 of 1..4 reports "2" twice: the second number is valid after the
-// first removal (RFC 3501 §7.4.1 example).
-TEST(SelectedMailbox, ExpungeNumbersShiftDown) {
-  SelectedMailbox box(MailboxId{1}, 7, Access::read_write, {10, 11, 12, 13});
-  EXPECT_EQ(encoded(box.synchronize(records({10, 13}))), "* 2 EXPUNGE\r\n* 2 EXPUNGE\r\n");
-  EXPECT_EQ(box.uids(), (std::vector<Uid>{10, 13}));
+// Another session's changes, as the store reports them, told in the allowed order.
+class SelectedRefresh : public ::testing::Test {
+ protected:
+  SelectedRefresh() {
+    EXPECT_TRUE(store_.add_domain("example.org"));
+    account_ = *store_.create_account("a@example.org", "x");
+    box_ = store_.find_mailbox(account_, "INBOX")->id;
+    for (int i = 0; i < 4; ++i) uids_.push_back(append());
+  }
+  Uid append() {
+    store::NewMessage m;
+    m.blob = *BlobRef::parse(std::string(64, 'a'));
+    m.size = 1;
+    return store_.append(box_, m)->uid;
+  }
+  SelectedMailbox select() {
+    auto mailbox = store_.get_mailbox(box_);
+    return SelectedMailbox(box_, mailbox->uid_validity, Access::read_write,
+                           *store_.list_messages(box_), mailbox->highest_modseq);
+  }
+  void add_flag(Uid uid, SystemFlag flag) {
+    store::FlagUpdate u;
+    u.operation = store::FlagOperation::add;
+    u.flags = SystemFlags{flag};
+    ASSERT_TRUE(store_.update_flags(box_, {uid}, u));
+  }
+  store::MemoryStore store_;
+  AccountId account_;
+  MailboxId box_;
+  std::vector<Uid> uids_;
+};
+
+TEST_F(SelectedRefresh, NothingChangedNothingTold) {
+  auto box = select();
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::omit)), "");
 }
 
-TEST(SelectedMailbox, NewMessagesGiveOneExists) {
-  SelectedMailbox box(MailboxId{1}, 7, Access::read_write, {1, 2});
-  EXPECT_EQ(encoded(box.synchronize(records({2, 5, 6}))), "* 1 EXPUNGE\r\n* 3 EXISTS\r\n");
-  EXPECT_EQ(box.sequence_of(6), 3u);
-  EXPECT_EQ(encoded(box.synchronize(records({2, 5, 6}))), "");
+TEST_F(SelectedRefresh, FlagChangesBecomeFetchWithUid) {
+  auto box = select();
+  add_flag(uids_[2], SystemFlag::flagged);
+  ASSERT_TRUE(box.refresh(store_));
+  ModSeq modseq = store_.get_message(box_, uids_[2])->modseq;
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::include)),
+            "* 3 FETCH (FLAGS (\\Flagged) UID " + std::to_string(uids_[2]) + " MODSEQ (" +
+                std::to_string(modseq) + "))\r\n");
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::omit)), "");
+}
+
+// The session's own STORE result goes through update() and is not told back.
+TEST_F(SelectedRefresh, OwnChangesAreNotToldAgain) {
+  auto box = select();
+  store::FlagUpdate u;
+  u.operation = store::FlagOperation::add;
+  u.flags = SystemFlags{SystemFlag::seen};
+  auto result = store_.update_flags(box_, {uids_[0]}, u);
+  box.update(result->changed);
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::omit)), "");
+  EXPECT_TRUE(box.find(uids_[0])->flags.has(SystemFlag::seen));
+}
+
+// Removing 2 and 3 of 4 reports "2" twice: the second number is valid after the first
+// removal (RFC 3501 §7.4.1 example); new mail gives one EXISTS after the expunges.
+TEST_F(SelectedRefresh, ExpungesShiftDownThenExists) {
+  auto box = select();
+  ASSERT_TRUE(store_.expunge(box_, {uids_[1], uids_[2]}));
+  Uid fresh = append();
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::omit)),
+            "* 2 EXPUNGE\r\n* 2 EXPUNGE\r\n* 3 EXISTS\r\n");
+  EXPECT_EQ(box.sequence_of(fresh), 3u);
+  EXPECT_EQ(box.sequence_of(uids_[3]), 2u);
+}
+
+// During FETCH/STORE/SEARCH expunges wait (RFC 3501 §7.4.1): numbers stay, the message
+// is marked vanished, new mail still counts on top of it.
+TEST_F(SelectedRefresh, HeldExpungesKeepNumbers) {
+  auto box = select();
+  ASSERT_TRUE(store_.expunge(box_, {uids_[0]}));
+  append();
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::hold, ModSeqs::omit)), "* 5 EXISTS\r\n");
+  EXPECT_TRUE(box.vanished(uids_[0]));
+  EXPECT_EQ(box.sequence_of(uids_[1]), 2u);
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::omit)), "* 1 EXPUNGE\r\n");
+  EXPECT_EQ(box.exists(), 4u);
+}
+
+// A message that arrives and goes before the client heard of it is never told.
+TEST_F(SelectedRefresh, ArrivedAndGoneIsSilent) {
+  auto box = select();
+  Uid fleeting = append();
+  ASSERT_TRUE(box.refresh(store_));
+  ASSERT_TRUE(store_.expunge(box_, {fleeting}));
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_EQ(encoded(box.announce(Expunges::tell, ModSeqs::omit)), "");
+}
+
+TEST_F(SelectedRefresh, SavedResultDropsExpunged) {
+  auto box = select();
+  box.save_result({uids_[1], uids_[3]});
+  ASSERT_TRUE(store_.expunge(box_, {uids_[1]}));
+  ASSERT_TRUE(box.refresh(store_));
+  box.announce(Expunges::tell, ModSeqs::omit);
+  auto targets = box.resolve(proto::SequenceSet::saved(), proto::NumberKind::uid);
+  ASSERT_TRUE(targets);
+  ASSERT_EQ(targets->size(), 1u);
+  EXPECT_EQ((*targets)[0].uid, uids_[3]);
+  EXPECT_EQ((*targets)[0].seq, 3u);
 }
 
 }  // namespace

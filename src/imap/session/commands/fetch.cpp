@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <unordered_map>
 
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/fetch_items.h"
@@ -54,26 +53,34 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   for (const auto& item : cmd.items)
     if (item.kind == K::binary || item.kind == K::binary_size)
       return Reply::bad("BINARY is not supported");
+  if (cmd.vanished) return Reply::bad("VANISHED needs QRESYNC, which is not offered");
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
-  auto listed = ctx.store.list_messages(selected.id());
-  if (!listed) return reply_for(listed.error());
-  std::unordered_map<Uid, store::MessageRecord> records;
-  for (auto& m : *listed) records.emplace(m.uid, std::move(m));
-
-  bool seen_items = std::any_of(cmd.items.begin(), cmd.items.end(), sets_seen);
-  bool message_items = std::any_of(cmd.items.begin(), cmd.items.end(), needs_message);
-  bool whole_items = std::any_of(cmd.items.begin(), cmd.items.end(), downloads_whole);
-  bool flags_asked = std::any_of(cmd.items.begin(), cmd.items.end(),
-                                 [](const Item& i) { return i.kind == K::flags; });
+  std::vector<Item> items = cmd.items;
+  if (cmd.changed_since) {
+    // RFC 7162 §3.1.4: only messages changed after the given modseq, each with MODSEQ.
+    ctx.enabled.condstore = true;
+    std::erase_if(*targets, [&](const SelectedMailbox::Target& t) {
+      const store::MessageRecord* m = selected.find(t.uid);
+      return m->modseq <= *cmd.changed_since;
+    });
+    if (std::none_of(items.begin(), items.end(),
+                     [](const Item& i) { return i.kind == K::mod_seq; }))
+      items.push_back(Item{K::mod_seq});
+  }
+  bool seen_items = std::any_of(items.begin(), items.end(), sets_seen);
+  bool message_items = std::any_of(items.begin(), items.end(), needs_message);
+  bool whole_items = std::any_of(items.begin(), items.end(), downloads_whole);
+  bool flags_asked =
+      std::any_of(items.begin(), items.end(), [](const Item& i) { return i.kind == K::flags; });
 
   // RFC 3501 §6.4.5: \Seen is set implicitly, but never in an EXAMINEd mailbox.
   std::vector<Uid> newly_seen;
   if (seen_items && selected.access() == Access::read_write) {
     std::vector<Uid> unseen;
     for (const auto& t : *targets) {
-      auto it = records.find(t.uid);
-      if (it != records.end() && !it->second.flags.has(SystemFlag::seen)) unseen.push_back(t.uid);
+      const store::MessageRecord* m = selected.find(t.uid);
+      if (!selected.vanished(t.uid) && !m->flags.has(SystemFlag::seen)) unseen.push_back(t.uid);
     }
     if (!unseen.empty()) {
       store::FlagUpdate update;
@@ -81,18 +88,16 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
       update.flags = SystemFlags{SystemFlag::seen};
       auto updated = ctx.store.update_flags(selected.id(), unseen, update);
       if (!updated) return reply_for(updated.error());
-      for (auto& m : updated->changed) {
-        newly_seen.push_back(m.uid);
-        records[m.uid] = std::move(m);
-      }
+      for (const auto& m : updated->changed) newly_seen.push_back(m.uid);
+      selected.update(updated->changed);
     }
   }
 
   Reply reply;
   for (const auto& t : *targets) {
-    auto it = records.find(t.uid);
-    if (it == records.end()) continue;  // expunged by another session meanwhile
-    const store::MessageRecord& record = it->second;
+    // Expunged by another session meanwhile: RFC 2180 §4.1.2 lets the server omit it.
+    if (selected.vanished(t.uid)) continue;
+    const store::MessageRecord& record = *selected.find(t.uid);
     std::optional<blob::BlobView> view;
     std::optional<mime::Message> message;
     if (message_items) {
@@ -103,7 +108,7 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
     }
     proto::FetchData data;
     data.seq = t.seq;
-    for (const auto& item : cmd.items) {
+    for (const auto& item : items) {
       switch (item.kind) {
         case K::flags:
           data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
@@ -112,6 +117,7 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
           data.items.emplace_back(proto::FetchUid{record.uid});
           break;
         case K::mod_seq:
+          ctx.enabled.condstore = true;  // RFC 7162 §3.1: FETCH MODSEQ enables CONDSTORE
           data.items.emplace_back(proto::FetchModSeq{record.modseq});
           break;
         case K::internal_date:

@@ -3,14 +3,11 @@
 
 namespace postamt::imap::commands {
 
-// RFC 3501 §6.1.2: NOOP is the polling point for new and expunged messages.
-Reply noop(CommandContext& ctx, const proto::NoopCmd&) {
-  Reply reply = Reply::ok("NOOP completed");
-  if (!ctx.selected) return reply;
-  auto messages = ctx.store.list_messages(ctx.selected->id());
-  if (!messages) return reply_for(messages.error());
-  reply.untagged = ctx.selected->synchronize(*messages);
-  return reply;
+// RFC 3501 §6.1.2: NOOP is the polling point for new and expunged messages; the
+// dispatcher adds those updates after every command (dispatch.cpp), so NOOP itself
+// has nothing more to do.
+Reply noop(CommandContext&, const proto::NoopCmd&) {
+  return Reply::ok("NOOP completed");
 }
 
 }  // namespace postamt::imap::commands

@@ -50,20 +50,18 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
     reply.untagged.emplace_back(
         untagged_ok(ResponseCode::with_words(Kind::permanent_flags, {}), "Read-only mailbox"));
   }
-  std::vector<Uid> uids;
-  uids.reserve(messages->size());
   std::optional<uint32_t> first_unseen;
-  for (const auto& m : *messages) {
-    uids.push_back(m.uid);
-    if (!first_unseen && !m.flags.has(SystemFlag::seen))
-      first_unseen = static_cast<uint32_t>(uids.size());
+  for (size_t i = 0; i < messages->size() && !first_unseen; ++i)
+    if (!(*messages)[i].flags.has(SystemFlag::seen)) first_unseen = static_cast<uint32_t>(i) + 1;
+  reply.untagged.emplace_back(proto::ExistsData{static_cast<uint32_t>(messages->size())});
+  // Postamt keeps no \Recent and IMAP4rev2 dropped both RECENT and the UNSEEN code
+  // (RFC 9051 Appendix E); an IMAP4rev1 client still expects them (RFC 3501 §6.3.1).
+  if (!ctx.enabled.imap4rev2) {
+    reply.untagged.emplace_back(proto::RecentData{0});
+    if (first_unseen)
+      reply.untagged.emplace_back(untagged_ok(
+          ResponseCode::with_number(Kind::unseen, *first_unseen), "First unseen message"));
   }
-  reply.untagged.emplace_back(proto::ExistsData{static_cast<uint32_t>(uids.size())});
-  // Postamt keeps no \Recent (RFC 9051 dropped it); RFC 3501 still requires the count.
-  reply.untagged.emplace_back(proto::RecentData{0});
-  if (first_unseen)
-    reply.untagged.emplace_back(untagged_ok(ResponseCode::with_number(Kind::unseen, *first_unseen),
-                                            "First unseen message"));
   reply.untagged.emplace_back(untagged_ok(
       ResponseCode::with_number(Kind::uid_validity, mailbox->uid_validity), "UIDs valid"));
   reply.untagged.emplace_back(untagged_ok(
@@ -72,7 +70,10 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   reply.untagged.emplace_back(untagged_ok(
       ResponseCode::with_number(Kind::highest_mod_seq, mailbox->highest_modseq), "Highest"));
 
-  ctx.selected.emplace(mailbox->id, mailbox->uid_validity, access, std::move(uids));
+  // RFC 7162 §3.1.8: SELECT (CONDSTORE) is a CONDSTORE enabling command.
+  if (cmd.condstore == proto::Condstore::on) ctx.enabled.condstore = true;
+  ctx.selected.emplace(mailbox->id, mailbox->uid_validity, access, std::move(*messages),
+                       mailbox->highest_modseq);
   bool read_only = access == Access::read_only;
   reply.code = ResponseCode::simple(read_only ? Kind::read_only : Kind::read_write);
   reply.text = read_only ? "EXAMINE completed" : "SELECT completed";

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <unordered_map>
 
 #include "base/strings.h"
 #include "imap/session/commands/commands.h"
@@ -30,10 +29,8 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
   }
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
-  auto listed = ctx.store.list_messages(selected.id());
-  if (!listed) return reply_for(listed.error());
-  std::unordered_map<Uid, store::MessageRecord> records;
-  for (auto& m : *listed) records.emplace(m.uid, std::move(m));
+  // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
+  if (cmd.unchanged_since) ctx.enabled.condstore = true;
 
   store::FlagUpdate update;
   update.operation = cmd.mode == proto::StoreMode::add      ? store::FlagOperation::add
@@ -47,10 +44,10 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
   if (update.operation == store::FlagOperation::remove) update.keywords.remove(kMdnSent);
   std::vector<Uid> plain, latched;
   for (const auto& t : *targets) {
-    auto it = records.find(t.uid);
-    if (it == records.end()) continue;
+    if (selected.vanished(t.uid)) continue;
+    const store::MessageRecord* m = selected.find(t.uid);
     bool keep = update.operation == store::FlagOperation::replace &&
-                it->second.keywords.contains(kMdnSent) && !keywords.contains(kMdnSent);
+                m->keywords.contains(kMdnSent) && !keywords.contains(kMdnSent);
     (keep ? latched : plain).push_back(t.uid);
   }
   std::vector<Uid> modified;
@@ -58,7 +55,7 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
     if (uids.empty()) return {};
     auto result = ctx.store.update_flags(selected.id(), uids, u);
     if (!result) return result.error();
-    for (auto& m : result->changed) records[m.uid] = std::move(m);
+    selected.update(result->changed);
     modified.insert(modified.end(), result->modified.begin(), result->modified.end());
     return {};
   };
@@ -72,8 +69,8 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
   const bool uid_command = cmd.numbers == proto::NumberKind::uid;
   std::vector<uint32_t> modified_numbers;
   for (const auto& t : *targets) {
-    auto it = records.find(t.uid);
-    if (it == records.end()) continue;
+    if (selected.vanished(t.uid)) continue;
+    const store::MessageRecord* record = selected.find(t.uid);
     bool failed = std::binary_search(modified.begin(), modified.end(), t.uid);
     if (failed) {
       modified_numbers.push_back(uid_command ? t.uid : t.seq);
@@ -84,9 +81,10 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
     data.seq = t.seq;
     // RFC 7162 §3.1.3: with UNCHANGEDSINCE, .SILENT still reports the new MODSEQ.
     if (cmd.silent == proto::Silent::no)
-      data.items.emplace_back(proto::FetchFlags{flag_list(it->second.flags, it->second.keywords)});
+      data.items.emplace_back(proto::FetchFlags{flag_list(record->flags, record->keywords)});
     if (uid_command) data.items.emplace_back(proto::FetchUid{t.uid});
-    if (cmd.unchanged_since) data.items.emplace_back(proto::FetchModSeq{it->second.modseq});
+    // RFC 7162 §3.1.3: once CONDSTORE is enabled, flag-change FETCH responses carry MODSEQ.
+    if (ctx.enabled.condstore) data.items.emplace_back(proto::FetchModSeq{record->modseq});
     reply.untagged.emplace_back(std::move(data));
   }
   if (!modified_numbers.empty())
