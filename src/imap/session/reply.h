@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,7 @@ struct CommandContext {
   const store::Account& account;
   std::optional<SelectedMailbox>& selected;
   Enabled& enabled;
+  std::string_view tag;  // the command's tag, for ESEARCH's (TAG "...") correlator
 };
 
 }  // namespace postamt::imap

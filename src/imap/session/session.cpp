@@ -323,7 +323,7 @@ net::awaitable<Next> Session::on_command(std::string text) {
 }
 
 net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
-  CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_};
+  CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.
   auto work = [&context, &body]() { return run_handler(context, body); };
