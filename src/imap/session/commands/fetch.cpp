@@ -65,8 +65,11 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
       return m->modseq <= *cmd.changed_since;
     });
     if (std::none_of(items.begin(), items.end(),
-                     [](const Item& i) { return i.kind == K::mod_seq; }))
-      items.push_back(Item{K::mod_seq});
+                     [](const Item& i) { return i.kind == K::mod_seq; })) {
+      Item modseq;
+      modseq.kind = K::mod_seq;
+      items.push_back(modseq);
+    }
   }
   bool seen_items = std::any_of(items.begin(), items.end(), sets_seen);
   bool message_items = std::any_of(items.begin(), items.end(), needs_message);
