@@ -122,15 +122,15 @@ TEST(DetectRequest, NotAutoSubmittedAndOtherPrecedenceStillAllowed) {
 TEST(DetectRequest, HeaderInjectionInDntCannotSurvive) {
   // Unfolding removes every CR and LF (RFC 5322 §2.2.3), so a bare CR inside a quoted
   // local part leaves one quoted word that re-serialises quoted, on one line.
-  Request r = detect_request(
-      with_header("Return-Path: <a@b.test>\r\nDisposition-Notification-To: "
-                  "\"a\rBcc: x@y\"@b.test\r\n"));
+  Request r =
+      detect_request(with_header("Return-Path: <a@b.test>\r\nDisposition-Notification-To: "
+                                 "\"a\rBcc: x@y\"@b.test\r\n"));
   EXPECT_EQ(r.reason, RequestReason::return_path_mismatch);
   ASSERT_TRUE(r.requester.has_value());
   EXPECT_EQ(r.requester->addr_spec(), "\"aBcc: x@y\"@b.test");
   // A control character the strict parser refuses makes the request malformed.
-  r = detect_request(with_header(
-      "Return-Path: <a@b.test>\r\nDisposition-Notification-To: \"a\x01\"@b.test\r\n"));
+  r = detect_request(
+      with_header("Return-Path: <a@b.test>\r\nDisposition-Notification-To: \"a\x01\"@b.test\r\n"));
   EXPECT_EQ(r.reason, RequestReason::malformed_request);
   EXPECT_FALSE(r.requester.has_value());
 }
