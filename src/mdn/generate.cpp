@@ -142,7 +142,6 @@ std::string sanitise_line(std::string_view bytes, size_t max_bytes) {
   size_t i = 0;
   while (i < bytes.size()) {
     const size_t n = utf8_sequence(bytes, i);
-    std::string_view piece;
     std::string replacement;
     if (n == 0) {
       replacement = "\xEF\xBF\xBD";  // U+FFFD
