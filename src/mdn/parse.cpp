@@ -1,0 +1,175 @@
+#include "mdn/parse.h"
+
+#include "base/strings.h"
+#include "mime/content_type.h"
+#include "mime/header.h"
+#include "mime/message.h"
+#include "mime/message_id.h"
+#include "mime/transfer_encoding.h"
+
+namespace postamt::mdn {
+namespace {
+
+Error invalid(std::string message) {
+  return Error(ErrorKind::invalid, std::move(message));
+}
+
+// Removes RFC 5322 comments (nesting and quoted pairs honoured); an unterminated comment
+// swallows the rest, which the grammar checks then reject.
+std::string strip_comments(std::string_view value) {
+  std::string out;
+  int depth = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (depth > 0 && c == '\\') {
+      ++i;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    } else if (depth == 0) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// RFC 5321 atom characters, which is what disposition-modifier-extension uses.
+bool is_atom(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127 ||
+        std::string_view("()<>@,;:\\\".[]").find(c) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+bool is_disposition_notification(const mime::ContentType& type) {
+  return type.type == "message" && type.subtype == "disposition-notification";
+}
+
+bool is_mdn_report(const mime::ContentType& type) {
+  if (type.type != "multipart" || type.subtype != "report") return false;
+  const std::string* report_type = type.param("report-type");
+  return report_type != nullptr && iequals(*report_type, "disposition-notification");
+}
+
+// The single value of a field that may appear at most once; nullopt when absent.
+Result<std::optional<std::string>> single(const mime::HeaderView& fields, std::string_view name) {
+  const size_t n = fields.count(name);
+  if (n > 1) return invalid(std::string(name) + " appears more than once");
+  if (n == 0) return std::optional<std::string>();
+  return std::optional<std::string>(*fields.value(name));
+}
+
+}  // namespace
+
+bool is_mdn(std::string_view message) {
+  const std::vector<mime::HeaderField> fields = mime::scan_header_block(message);
+  auto value = mime::HeaderView(message, fields).value("Content-Type");
+  if (!value) return false;
+  auto type = mime::parse_content_type(*value);
+  return type && is_mdn_report(*type);
+}
+
+Result<Disposition> parse_disposition(std::string_view value) {
+  // disposition-mode OWS ";" OWS disposition-type [OWS "/" OWS modifier *("," modifier)]
+  const std::string text = strip_comments(value);
+  const size_t semi = text.find(';');
+  if (semi == std::string::npos) return invalid("Disposition has no ';'");
+  const std::string_view mode = std::string_view(text).substr(0, semi);
+  const std::string_view rest = std::string_view(text).substr(semi + 1);
+  const size_t mode_slash = mode.find('/');
+  if (mode_slash == std::string_view::npos) return invalid("Disposition mode has no '/'");
+
+  Disposition d;
+  const std::string_view action = trim(mode.substr(0, mode_slash));
+  const std::string_view sending = trim(mode.substr(mode_slash + 1));
+  if (iequals(action, "manual-action")) {
+    d.action_mode = ActionMode::manual;
+  } else if (iequals(action, "automatic-action")) {
+    d.action_mode = ActionMode::automatic;
+  } else {
+    return invalid("unknown Disposition action mode");
+  }
+  if (iequals(sending, "MDN-sent-manually")) {
+    d.sending_mode = SendingMode::manual;
+  } else if (iequals(sending, "MDN-sent-automatically")) {
+    d.sending_mode = SendingMode::automatic;
+  } else {
+    return invalid("unknown Disposition sending mode");
+  }
+
+  const size_t type_slash = rest.find('/');
+  const std::string_view type_word = trim(rest.substr(0, type_slash));
+  auto type = parse_disposition_type(type_word);
+  if (!type) return invalid("unknown Disposition type");
+  d.type = *type;
+  if (type_slash != std::string_view::npos) {
+    for (std::string_view modifier : split(rest.substr(type_slash + 1), ',')) {
+      modifier = trim(modifier);
+      if (!is_atom(modifier)) return invalid("malformed Disposition modifier");
+      d.modifiers.push_back(ascii_lower(modifier));
+    }
+  }
+  return d;
+}
+
+Result<SubmittedMdn> parse_submitted_mdn(std::string_view message) {
+  const mime::Message parsed = mime::parse(message);
+  const mime::Part& root = parsed.root();
+  if (!is_mdn_report(root.content_type)) {
+    return invalid("not a multipart/report; report-type=disposition-notification");
+  }
+  const mime::Part* notification = nullptr;
+  for (uint32_t index : parsed.children(root)) {
+    if (is_disposition_notification(parsed.part(index).content_type)) {
+      notification = &parsed.part(index);
+      break;
+    }
+  }
+  if (notification == nullptr) return invalid("no message/disposition-notification part");
+
+  // RFC 8098 §3.1 wants 7bit, but a client may still have encoded the part.
+  const std::string body = mime::decode_body(
+      message.substr(notification->body_start, notification->body_size()), notification->encoding);
+  const std::vector<mime::HeaderField> field_list = mime::scan_header_block(body);
+  const mime::HeaderView fields(body, field_list);
+
+  SubmittedMdn mdn;
+  auto final_recipient = single(fields, "Final-Recipient");
+  if (!final_recipient) return final_recipient.error();
+  if (!final_recipient->has_value()) return invalid("Final-Recipient is missing");
+  const std::string& fr = **final_recipient;
+  const size_t semi = fr.find(';');
+  if (semi == std::string::npos || !iequals(trim(std::string_view(fr).substr(0, semi)), "rfc822")) {
+    return invalid("Final-Recipient is not an rfc822 address");
+  }
+  auto mailbox = mime::parse_mailbox_strict(std::string_view(fr).substr(semi + 1));
+  if (!mailbox) return invalid("Final-Recipient is not a valid address");
+  mdn.final_recipient = mailbox->addr_spec();
+
+  auto disposition = single(fields, "Disposition");
+  if (!disposition) return disposition.error();
+  if (!disposition->has_value()) return invalid("Disposition is missing");
+  auto parsed_disposition = parse_disposition(**disposition);
+  if (!parsed_disposition) return parsed_disposition.error();
+  mdn.disposition = std::move(*parsed_disposition);
+
+  auto original_id = single(fields, "Original-Message-ID");
+  if (!original_id) return original_id.error();
+  if (original_id->has_value()) {
+    mdn.original_message_id = mime::normalize_message_id(**original_id);
+    if (mdn.original_message_id.empty()) return invalid("Original-Message-ID is not a msg-id");
+  }
+
+  // RFC 8098 §3.2.3: with several Original-Recipient fields, act as if there were none.
+  if (fields.count("Original-Recipient") == 1) {
+    mdn.original_recipient = normalise_original_recipient(*fields.value("Original-Recipient"));
+  }
+  return mdn;
+}
+
+}  // namespace postamt::mdn

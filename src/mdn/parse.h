@@ -1,0 +1,53 @@
+// Parsing a read receipt that a mail client SUBMITS (RFC 8098 §3): what submission needs
+// to find the original message (Original-Message-ID), the recipient it speaks for, and
+// the disposition, so that the receipt policy can drop, reject or record it.
+// Pure functions, thread-safe. Any input is safe: errors, never crashes.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "mdn/generate.h"
+
+namespace postamt::mdn {
+
+enum class ActionMode { manual, automatic };   // "manual-action" / "automatic-action"
+enum class SendingMode { manual, automatic };  // "MDN-sent-manually" / "MDN-sent-automatically"
+
+// RFC 8098 §3.2.6 disposition-field.
+struct Disposition {
+  ActionMode action_mode = ActionMode::manual;
+  SendingMode sending_mode = SendingMode::manual;
+  DispositionType type = DispositionType::displayed;
+  std::vector<std::string> modifiers;  // lowercased atoms, e.g. "error"
+};
+
+struct SubmittedMdn {
+  std::string original_message_id;  // normalised "<l@r>", "" when the field is absent
+  std::string final_recipient;      // addr-spec of Final-Recipient (rfc822 only)
+  std::string original_recipient;   // "rfc822; addr-spec", "" when absent or unusable
+  Disposition disposition;
+};
+
+// True when the top-level Content-Type is multipart/report with
+// report-type=disposition-notification: the message claims to be a receipt and must then
+// parse with parse_submitted_mdn() to be accepted as one.
+bool is_mdn(std::string_view message);
+
+// Parses a complete message. Requires multipart/report; report-type=
+// disposition-notification whose children include a message/disposition-notification
+// part (the first such part is used; base64/quoted-printable bodies are decoded).
+// Errors (invalid), with the message saying which rule failed: not a receipt, no
+// message/disposition-notification part, a required field (Final-Recipient,
+// Disposition) missing or repeated, Final-Recipient not "rfc822; addr-spec",
+// Original-Message-ID present but not one msg-id or repeated, a Disposition outside the
+// RFC 8098 §3.2.6 grammar. An unusable Original-Recipient is ignored (it is optional).
+// Unknown extension fields are ignored (RFC 8098 §3.3).
+Result<SubmittedMdn> parse_submitted_mdn(std::string_view message);
+
+// Parses a Disposition field value (unfolded; comments allowed, RFC 8098 §3.1.1).
+Result<Disposition> parse_disposition(std::string_view value);
+
+}  // namespace postamt::mdn
