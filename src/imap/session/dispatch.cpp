@@ -39,6 +39,10 @@ template <>
 constexpr auto kHandler<proto::FetchCmd> = &commands::fetch;
 template <>
 constexpr auto kHandler<proto::StoreCmd> = &commands::store;
+template <>
+constexpr auto kHandler<proto::EnableCmd> = &commands::enable;
+template <>
+constexpr auto kHandler<proto::NamespaceCmd> = &commands::name_space;
 
 template <class T>
 constexpr bool kHasHandler =

@@ -15,6 +15,7 @@
 #include "auth/sasl.h"
 #include "base/base64.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "imap/proto/parse_command.h"
 #include "imap/proto/response.h"
 #include "imap/session/dispatch.h"
@@ -34,6 +35,11 @@ using Event = proto::CommandReader::Event;
 using CodeKind = proto::ResponseCode::Kind;
 
 enum class Next { keep_going, close };
+
+// What a logged-in client may use (RFC 9051 §7.2.2; each name is backed by a command
+// file or session code and its tests).
+constexpr const char* kAuthenticatedCapabilities[] = {
+    "CONDSTORE", "ENABLE", "ID", "IDLE", "NAMESPACE", "SPECIAL-USE", "UNSELECT", "CHILDREN"};
 // Why reading stopped without an event.
 enum class Ended { closed, timeout, shutdown };
 
@@ -52,6 +58,9 @@ class Session {
   // The next reader event, reading from the connection as needed; nullopt when the
   // connection ended, timed out or the server is stopping (see ended_).
   net::awaitable<std::optional<Event>> next_event();
+  // Same, but a read waits at most `wait`; on timeout returns nullopt with ended_ =
+  // Ended::timeout and the session can go on.
+  net::awaitable<std::optional<Event>> next_event_within(net::Duration wait);
   net::awaitable<Next> write(std::string bytes);
   net::awaitable<Next> send(proto::Response response);
   net::awaitable<Next> finish(const std::string& tag, Reply reply);
@@ -66,6 +75,10 @@ class Session {
                              std::string mechanism);
   net::awaitable<Next> failed_login(std::string tag, std::string user, std::string mechanism);
   net::awaitable<Next> run_command(std::string tag, proto::CommandBody body);
+  net::awaitable<Next> on_id(std::string tag, const proto::IdCmd& command);
+  net::awaitable<Next> on_idle(std::string tag);
+  // Refreshes the selected mailbox and returns the news as wire bytes (empty when none).
+  net::awaitable<std::string> news(Expunges expunges);
 
   std::vector<std::string> capabilities() const;
   bool plaintext_allowed() const {
@@ -149,13 +162,19 @@ std::vector<std::string> Session::capabilities() const {
     for (auto name : auth::offered_mechanisms(plaintext_mechanisms(), auth::ScramSupport::disabled))
       caps.push_back("AUTH=" + std::string(name));
   } else {
-    caps.emplace_back("SPECIAL-USE");
-    caps.emplace_back("UNSELECT");
+    for (const char* name : kAuthenticatedCapabilities) caps.emplace_back(name);
   }
   return caps;
 }
 
 net::awaitable<std::optional<Event>> Session::next_event() {
+  net::Duration idle =
+      account_ ? s_.limits.idle_timeout_authenticated : s_.limits.idle_timeout_unauthenticated;
+  auto awaitable = next_event_within(idle);
+  co_return co_await std::move(awaitable);
+}
+
+net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wait) {
   for (;;) {
     Event event = reader_.next();
     if (event != Event::need_more) co_return event;
@@ -288,6 +307,11 @@ net::awaitable<Next> Session::on_command(std::string text) {
     co_await finish(tag, std::move(reply));
     co_return Next::close;
   }
+  // RFC 2971 §3.1: ID is valid in every state.
+  if (auto* c = std::get_if<proto::IdCmd>(&body)) {
+    auto awaitable = on_id(std::move(tag), *c);
+    co_return co_await std::move(awaitable);
+  }
   if (!account_) {
     if (auto* c = std::get_if<proto::LoginCmd>(&body)) {
       auto awaitable = on_login(std::move(tag), std::move(*c));
@@ -312,6 +336,10 @@ net::awaitable<Next> Session::on_command(std::string text) {
       std::visit([](const auto& c) { return std::decay_t<decltype(c)>::kState; }, body);
   if (!allowed_after_login(state, selected_.has_value())) {
     auto awaitable = bad_command(std::move(tag), "Command not valid in this state");
+    co_return co_await std::move(awaitable);
+  }
+  if (std::holds_alternative<proto::IdleCmd>(body)) {
+    auto awaitable = on_idle(std::move(tag));
     co_return co_await std::move(awaitable);
   }
   if (!has_handler(body)) {
@@ -480,6 +508,97 @@ net::awaitable<Next> Session::login(std::string tag, std::string user, std::stri
     auto awaitable = finish(
         tag,
         Reply::ok(ResponseCode::with_words(CodeKind::capability, capabilities()), "Logged in"));
+    co_return co_await std::move(awaitable);
+  }
+}
+
+net::awaitable<Next> Session::on_id(std::string tag, const proto::IdCmd& command) {
+  if (command.params) {
+    std::string described;
+    for (const auto& [key, value] : *command.params) {
+      if (!described.empty()) described += ", ";
+      described += auth::sanitize_for_log(key, 64) + "=" +
+                   (value ? auth::sanitize_for_log(*value, 128) : std::string("NIL"));
+    }
+    log::info(ctx_.service, "client id from {}: {}", remote_ip(), described);
+  }
+  // RFC 2971 §3.3: the server's own fields; nothing that helps an attacker more than
+  // the greeting already does.
+  Reply reply = Reply::ok("ID completed");
+  proto::IdData data;
+  data.params.emplace();
+  data.params->emplace_back("name", "Postamt");
+  data.params->emplace_back("vendor", "Postamt");
+  reply.untagged.emplace_back(std::move(data));
+  auto awaitable = finish(tag, std::move(reply));
+  co_return co_await std::move(awaitable);
+}
+
+net::awaitable<std::string> Session::news(Expunges expunges) {
+  std::string bytes;
+  if (!selected_) co_return bytes;
+  SelectedMailbox* selected = &*selected_;
+  store::Store* store = s_.store;
+  ModSeqs modseqs = enabled_.condstore ? ModSeqs::include : ModSeqs::omit;
+  auto work = [selected, store, expunges, modseqs]() -> Result<std::vector<proto::Response>> {
+    POSTAMT_TRY(selected->refresh(*store));
+    return selected->announce(expunges, modseqs);
+  };
+  auto task = s_.runtime->run_blocking(std::move(work));
+  auto responses = co_await std::move(task);
+  if (!responses) {
+    log::warning(ctx_.service, "reading mailbox changes failed: {}", responses.error().message);
+    co_return bytes;
+  }
+  for (const auto& r : *responses) proto::encode(r, {}, bytes);
+  co_return bytes;
+}
+
+// RFC 2177: "+ idling", then news as it happens until the client sends DONE. News is
+// looked for every idle_poll_interval; with a StoreWatch only when the store's version
+// moved. The autologout timer keeps running (RFC 2177 §3: clients re-issue IDLE).
+net::awaitable<Next> Session::on_idle(std::string tag) {
+  proto::Continuation idling{"idling"};
+  if (co_await send(std::move(idling)) == Next::close) co_return Next::close;
+  reader_.expect_line();
+  auto started = std::chrono::steady_clock::now();
+  std::optional<uint64_t> seen_version;
+  bool first = true;
+  for (;;) {
+    uint64_t version = s_.watch ? s_.watch->version() : 0;
+    if (first || !s_.watch || !seen_version || *seen_version != version) {
+      seen_version = version;
+      first = false;
+      auto pending = news(Expunges::tell);
+      std::string bytes = co_await std::move(pending);
+      if (!bytes.empty()) {
+        auto written = write(std::move(bytes));
+        if (co_await std::move(written) == Next::close) co_return Next::close;
+      }
+    }
+    auto event = co_await next_event_within(s_.limits.idle_poll_interval);
+    if (!event) {
+      if (ended_ != Ended::timeout) co_return Next::close;
+      if (std::chrono::steady_clock::now() - started >= s_.limits.idle_timeout_authenticated) {
+        proto::StatusResponse bye{"", Condition::bye, std::nullopt,
+                                  "Autologout; idle for too long"};
+        co_await send(std::move(bye));
+        log_end("idle timeout");
+        co_return Next::close;
+      }
+      ended_ = Ended::closed;
+      continue;
+    }
+    if (*event == Event::error) {
+      auto awaitable = bad_command(tag, reader_.error().message);
+      co_return co_await std::move(awaitable);
+    }
+    std::string line = reader_.take_command();
+    if (!iequals(line, "DONE")) {
+      auto awaitable = bad_command(tag, "Expected DONE to end IDLE");
+      co_return co_await std::move(awaitable);
+    }
+    auto awaitable = finish(tag, Reply::ok("IDLE terminated"));
     co_return co_await std::move(awaitable);
   }
 }

@@ -28,6 +28,7 @@
 #include "blob/blob_store.h"
 #include "imap/proto/command_reader.h"
 #include "mail/events.h"
+#include "mail/store_watch.h"
 #include "net/connection.h"
 #include "net/runtime.h"
 #include "net/server.h"
@@ -51,6 +52,9 @@ struct SessionLimits {
   net::Duration write_timeout = std::chrono::minutes(10);
   net::Duration tls_handshake_timeout = std::chrono::seconds(30);
   size_t read_chunk_octets = 16 * 1024;
+  // How often an IDLE session looks for news (RFC 2177). With a StoreWatch this reads an
+  // atomic; the store is asked only when its version moved.
+  net::Duration idle_poll_interval = std::chrono::milliseconds(250);
 };
 
 enum class StartTlsSupport { available, unavailable };
@@ -63,6 +67,8 @@ struct Services {
   blob::BlobStore* blobs = nullptr;
   auth::FailureTracker* auth_failures = nullptr;  // may be null: no failure delays
   mail::DownloadObserver* downloads = nullptr;    // may be null: downloads are not reported
+  // may be null: IDLE then asks the store itself at every poll interval
+  const mail::StoreWatch* watch = nullptr;
   auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
   // Whether Connection::start_tls can work. Ignored on a connection that is already TLS.
   StartTlsSupport starttls = StartTlsSupport::unavailable;

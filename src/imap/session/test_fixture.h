@@ -24,7 +24,8 @@ inline constexpr std::string_view kGreetingPlain =
     "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN] Postamt IMAP "
     "server ready\r\n";
 inline constexpr std::string_view kLoggedIn =
-    "a OK [CAPABILITY IMAP4rev1 LITERAL+ SPECIAL-USE UNSELECT] Logged in\r\n";
+    "a OK [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE ENABLE ID IDLE NAMESPACE SPECIAL-USE UNSELECT "
+    "CHILDREN] Logged in\r\n";
 
 class ImapSession : public ::testing::Test {
  protected:

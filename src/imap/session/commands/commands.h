@@ -41,4 +41,9 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd);
 // effect and FLAGS replacement keeps it.
 Reply store(CommandContext& ctx, const proto::StoreCmd& cmd);
 
+// ENABLE (RFC 5161) of CONDSTORE and IMAP4rev2; BAD once a mailbox is selected.
+Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd);
+// NAMESPACE (RFC 2342): the personal namespace "" with "/".
+Reply name_space(CommandContext& ctx, const proto::NamespaceCmd& cmd);
+
 }  // namespace postamt::imap::commands

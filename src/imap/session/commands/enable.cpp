@@ -1,0 +1,23 @@
+#include "imap/session/commands/commands.h"
+
+namespace postamt::imap::commands {
+
+// RFC 5161 §3.1: only before a mailbox is selected; the ENABLED response names just the
+// extensions this command turned on (unknown names and ones already on are left out).
+Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd) {
+  if (ctx.selected) return Reply::bad("ENABLE is only valid before a mailbox is selected");
+  proto::EnabledData enabled;
+  for (const auto& name : cmd.capabilities) {
+    bool* flag = nullptr;
+    if (name == "CONDSTORE") flag = &ctx.enabled.condstore;
+    if (name == "IMAP4REV2") flag = &ctx.enabled.imap4rev2;
+    if (!flag || *flag) continue;
+    *flag = true;
+    enabled.capabilities.push_back(name == "IMAP4REV2" ? "IMAP4rev2" : name);
+  }
+  Reply reply = Reply::ok("ENABLE completed");
+  reply.untagged.emplace_back(std::move(enabled));
+  return reply;
+}
+
+}  // namespace postamt::imap::commands

@@ -1,0 +1,80 @@
+// Session-level extensions: ID (RFC 2971), ENABLE (RFC 5161), NAMESPACE (RFC 2342) and
+// IDLE (RFC 2177), as transcripts.
+#include "imap/session/test_fixture.h"
+
+namespace postamt::imap::testing {
+namespace {
+
+using ImapExtensions = ImapSession;
+
+TEST_F(ImapExtensions, IdBeforeAndAfterLogin) {
+  std::string expected = std::string(kGreetingPlain) +
+                         "* ID (\"name\" \"Postamt\" \"vendor\" \"Postamt\")\r\n"
+                         "x OK ID completed\r\n";
+  for (size_t piece : {0, 1, 7})
+    EXPECT_EQ(run("x ID (\"name\" \"mutt\" \"version\" \"2.2\")\r\n", piece), expected);
+  EXPECT_EQ(after_login("b ID NIL\r\n"),
+            "* ID (\"name\" \"Postamt\" \"vendor\" \"Postamt\")\r\nb OK ID completed\r\n");
+}
+
+TEST_F(ImapExtensions, EnableNamesOnlyWhatItTurnsOn) {
+  EXPECT_EQ(after_login("b ENABLE CONDSTORE X-UNKNOWN\r\nc ENABLE CONDSTORE IMAP4rev2\r\n"),
+            "* ENABLED CONDSTORE\r\nb OK ENABLE completed\r\n"
+            "* ENABLED IMAP4rev2\r\nc OK ENABLE completed\r\n");
+}
+
+TEST_F(ImapExtensions, EnableAfterSelectIsBad) {
+  std::string out = after_login("b SELECT INBOX\r\nc ENABLE CONDSTORE\r\n");
+  std::string tail = "c BAD ENABLE is only valid before a mailbox is selected\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+// After ENABLE IMAP4rev2, SELECT sends neither RECENT nor the UNSEEN code (RFC 9051
+// Appendix E).
+TEST_F(ImapExtensions, Imap4rev2SelectHasNoRecent) {
+  add_message("Subject: x\r\n\r\nbody\r\n");
+  std::string out = after_login("b ENABLE IMAP4rev2\r\nc SELECT INBOX\r\n");
+  EXPECT_EQ(out.find("RECENT"), std::string::npos) << out;
+  EXPECT_EQ(out.find("UNSEEN"), std::string::npos) << out;
+  EXPECT_NE(out.find("* 1 EXISTS\r\n"), std::string::npos) << out;
+}
+
+TEST_F(ImapExtensions, CondstoreAddsModseqToStoreResponses) {
+  Uid uid = add_message("Subject: x\r\n\r\nbody\r\n");
+  std::string out =
+      after_login("b ENABLE CONDSTORE\r\nc SELECT INBOX\r\nd STORE 1 +FLAGS (\\Seen)\r\n");
+  ModSeq modseq = store_.get_message(inbox_, uid)->modseq;
+  std::string tail = "* 1 FETCH (FLAGS (\\Seen) MODSEQ (" + std::to_string(modseq) +
+                     "))\r\nd OK STORE completed\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+TEST_F(ImapExtensions, Namespace) {
+  EXPECT_EQ(after_login("b NAMESPACE\r\n"),
+            "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nb OK NAMESPACE completed\r\n");
+}
+
+TEST_F(ImapExtensions, IdleUntilDone) {
+  const std::string input = "b SELECT INBOX\r\nc IDLE\r\nDONE\r\nd NOOP\r\n";
+  std::string whole = after_login(input);
+  EXPECT_NE(whole.find("b OK [READ-WRITE] SELECT completed\r\n+ idling\r\nc OK IDLE terminated\r\n"
+                       "d OK NOOP completed\r\n"),
+            std::string::npos)
+      << whole;
+  for (size_t piece : {1, 7}) EXPECT_EQ(after_login(input, piece), whole);
+  EXPECT_EQ(after_login("c IDLE\r\ndone\r\nd NOOP\r\n"),
+            "+ idling\r\nc OK IDLE terminated\r\nd OK NOOP completed\r\n");
+}
+
+TEST_F(ImapExtensions, IdleEndsOnlyWithDone) {
+  EXPECT_EQ(after_login("c IDLE\r\nd NOOP\r\n"), "+ idling\r\nc BAD Expected DONE to end IDLE\r\n");
+}
+
+TEST_F(ImapExtensions, IdleNeedsLogin) {
+  EXPECT_EQ(run("c IDLE\r\n"), std::string(kGreetingPlain) + "c BAD Log in first\r\n");
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing
