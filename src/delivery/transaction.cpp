@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "base/log.h"
+#include "mime/message_id.h"
 #include "model/address.h"
 
 namespace postamt::delivery {
@@ -51,6 +52,11 @@ Result<AddedRecipient> Transaction::add_recipient(std::string_view address) {
   return added;
 }
 
+void Transaction::set_body(std::string message) {
+  body_ = std::move(message);
+  message_id_ = mime::message_id_of_message(body_);
+}
+
 Result<Committed> Transaction::commit() {
   if (committed_) return Error{ErrorKind::invalid, "the transaction was committed already"};
   if (recipients_ == 0) return Error{ErrorKind::invalid, "no recipients"};
@@ -73,6 +79,7 @@ Result<Committed> Transaction::commit() {
     store::NewMessage message;
     message.blob = *ref;
     message.size = body_.size();
+    message.message_id = message_id_;
     message.internal_date =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     auto appended = store_.deliver(message, targets);
@@ -89,6 +96,7 @@ void Transaction::reset() {
   local_.clear();
   remote_.clear();
   body_.clear();
+  message_id_.clear();
   committed_ = false;
 }
 

@@ -76,8 +76,10 @@ class Transaction {
   size_t recipient_count() const { return recipients_; }
   bool has_local_recipients() const { return !local_.empty(); }
 
-  // The complete message (replaces any earlier body).
-  void set_body(std::string message) { body_ = std::move(message); }
+  // The complete message (replaces any earlier body). Its top-level Message-ID is
+  // parsed here (mime::message_id_of_message) and stored with every copy, so that read
+  // receipts find all copies of a message (store::Store::find_messages_by_message_id).
+  void set_body(std::string message);
 
   // Stores and delivers as described above. Requires at least one recipient
   // (ErrorKind::invalid otherwise). With only remote recipients nothing is stored here
@@ -101,6 +103,7 @@ class Transaction {
   std::vector<Local> local_;
   std::vector<std::string> remote_;
   std::string body_;
+  std::string message_id_;  // normalised, "" when the body has none
   bool committed_ = false;
 };
 

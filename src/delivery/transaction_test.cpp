@@ -42,6 +42,7 @@ TEST_F(TransactionTest, DeliversOnceToEachAccountAndStoresTheBlobOnce) {
   auto c = t.commit();
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ(c->delivered.size(), 2u);
+  EXPECT_EQ(inbox("alice@example.org")[0].message_id, "");
   EXPECT_EQ(c->delivered[0].account, "alice@example.org");
   EXPECT_EQ(c->delivered[0].where.uid, 1u);
   EXPECT_EQ(c->delivered[1].account, "bob@example.org");
@@ -53,6 +54,24 @@ TEST_F(TransactionTest, DeliversOnceToEachAccountAndStoresTheBlobOnce) {
   ASSERT_EQ(inbox("bob@example.org").size(), 1u);
   EXPECT_EQ(inbox("bob@example.org")[0].blob, c->blob);
   EXPECT_FALSE(t.commit());  // at most once
+}
+
+TEST_F(TransactionTest, StoresTheNormalisedMessageIdWithEveryCopy) {
+  Transaction t(store_, blobs_, "sender@remote.test");
+  ASSERT_TRUE(t.add_recipient("team@example.org"));
+  t.set_body("Message-ID: (c)\r\n <\"a.b\"@remote.test>\r\nSubject: hi\r\n\r\nbody\r\n");
+  ASSERT_TRUE(t.commit());
+  EXPECT_EQ(inbox("alice@example.org")[0].message_id, "<a.b@remote.test>");
+  EXPECT_EQ(inbox("bob@example.org")[0].message_id, "<a.b@remote.test>");
+  auto alice = store_.find_account("alice@example.org");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(store_.find_messages_by_message_id(alice->id, "<a.b@remote.test>")->size(), 1u);
+  // reset() forgets it with the body.
+  t.reset();
+  ASSERT_TRUE(t.add_recipient("alice@example.org"));
+  t.set_body("Subject: none\r\n\r\nbody\r\n");
+  ASSERT_TRUE(t.commit());
+  EXPECT_EQ(inbox("alice@example.org")[1].message_id, "");
 }
 
 TEST_F(TransactionTest, UnknownLocalUserIsNotFoundAndAddsNothing) {

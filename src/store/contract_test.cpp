@@ -20,8 +20,12 @@ BlobRef blob(int n) {
 }
 
 NewMessage message(int n, SystemFlags flags = {}, Keywords keywords = {}) {
-  return NewMessage{blob(n), static_cast<uint64_t>(100 + n), InternalDate(1700000000s + n * 1s),
-                    flags, std::move(keywords)};
+  return NewMessage{blob(n),
+                    static_cast<uint64_t>(100 + n),
+                    InternalDate(1700000000s + n * 1s),
+                    flags,
+                    std::move(keywords),
+                    ""};
 }
 
 std::vector<Uid> uids_of(const std::vector<MessageRecord>& messages) {
@@ -344,10 +348,14 @@ TEST_P(StoreContract, AppendAssignsUidsAndModseqs) {
   auto list = store_->list_messages(inbox.id);
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 3u);
-  EXPECT_EQ(
-      (*list)[1],
-      (MessageRecord{
-          2, appended[1].modseq, {SystemFlag::seen}, {}, InternalDate(1700000002s), 102, blob(2)}));
+  EXPECT_EQ((*list)[1], (MessageRecord{2,
+                                       appended[1].modseq,
+                                       {SystemFlag::seen},
+                                       {},
+                                       InternalDate(1700000002s),
+                                       102,
+                                       blob(2),
+                                       ""}));
   EXPECT_EQ(*store_->get_message(inbox.id, 3), (*list)[2]);
   EXPECT_ERROR(store_->get_message(inbox.id, 9), ErrorKind::not_found,
                "message with UID 9 does not exist");

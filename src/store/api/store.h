@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "store/api/receipts.h"
 #include "store/api/types.h"
 
 namespace postamt::store {
@@ -155,6 +156,45 @@ class Store {
   // Every keyword spelling used in this account so far, in first-use order. A keyword
   // is stored with the spelling under which the account first used it.
   virtual Result<std::vector<std::string>> known_keywords(AccountId account) = 0;
+
+  // ---- read receipts (DESIGN.md §6) ----
+  // Every message of the account whose stored Message-ID equals `message_id` (compared
+  // byte for byte with the normalised form), by mailbox id then uid; empty when none.
+  // not_found for an unknown account; invalid when `message_id` is "".
+  virtual Result<std::vector<MessageLocation>> find_messages_by_message_id(
+      AccountId account, std::string_view message_id) = 0;
+  // Records the receipt `receipt.account` sent for one original message and sets the
+  // keyword $MDNSent (RFC 3503) on every copy of it in that account, in ONE transaction
+  // (each changed copy gets a new modseq, as any flag change). The original is
+  // `receipt.message_id` when not empty; otherwise the Message-ID stored with
+  // `receipt.message`; a message without any is identified by that copy alone.
+  // With one_per_recipient, a second record for the same (account, original) is refused
+  // as outcome already_sent carrying the existing record (the keyword is still set on
+  // every copy); a UNIQUE constraint keeps this true across processes. With
+  // allow_duplicates, each call adds a record.
+  // Errors: not_found (account, or `message` not a message of that account); invalid
+  // (neither message_id nor message given, empty requester or disposition).
+  virtual Result<RecordedReceipt> record_receipt(const NewSentReceipt& receipt,
+                                                 ReceiptUniqueness uniqueness) = 0;
+  // Records a receipt that arrived for mail `receipt.account` sent. not_found for an
+  // unknown account; invalid for an empty message_id, final_recipient or disposition.
+  virtual Result<ReceivedReceipt> record_received_receipt(const NewReceivedReceipt& receipt) = 0;
+  // Sent and received receipts, of one account or (nullopt) of all; not_found for an
+  // unknown account.
+  virtual Result<ReceiptLedger> list_receipts(std::optional<AccountId> account) = 0;
+
+  // Receipt policy overrides. `subject` is a local domain (PolicyScope::domain) or an
+  // account address (PolicyScope::user), matched case-insensitively and stored in its
+  // normal form; key and value are 1-64 printable ASCII characters without spaces.
+  // set replaces an existing value. Removing the account or domain removes its
+  // overrides. Errors: not_found (no such domain / account; for unset also no such
+  // override), invalid (key or value).
+  virtual Result<void> set_policy_override(PolicyScope scope, std::string_view subject,
+                                           std::string_view key, std::string_view value) = 0;
+  virtual Result<void> unset_policy_override(PolicyScope scope, std::string_view subject,
+                                             std::string_view key) = 0;
+  // Ordered by scope (domain first), subject, key.
+  virtual Result<std::vector<PolicyOverride>> list_policy_overrides() = 0;
 
   // ---- change detection and maintenance ----
   // A store-wide counter that grows with every committed write by any process. Cheap;

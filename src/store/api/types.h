@@ -65,6 +65,7 @@ struct MessageRecord {
   InternalDate internal_date{};
   uint64_t size = 0;
   BlobRef blob;
+  std::string message_id;  // normalised "<left@right>" (mime/message_id.h); "" = none
   friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
 };
 
@@ -75,6 +76,10 @@ struct NewMessage {
   InternalDate internal_date{};
   SystemFlags flags;
   Keywords keywords;
+  // The normalised Message-ID (mime::normalize_message_id), "" when the message has
+  // none. Stored with every copy (copy/move carry it) so that read receipts find all
+  // copies of a message and the original of a submitted receipt.
+  std::string message_id;
 };
 
 struct Appended {

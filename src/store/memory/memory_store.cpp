@@ -34,6 +34,9 @@ Result<void> MemoryStore::remove_domain(std::string_view domain) {
   for (const auto& [key, entry] : accounts_) accounts += in_domain(key);
   for (const auto& [key, alias] : aliases_) aliases += in_domain(key);
   if (accounts || aliases) return errors::domain_in_use(*name, accounts, aliases);
+  policy_overrides_.erase(
+      policy_overrides_.lower_bound({PolicyScope::domain, *name, ""}),
+      policy_overrides_.upper_bound({PolicyScope::domain, *name, std::string(1, '\x7f')}));
   domains_.erase(*name);
   ++data_version_;
   return {};
@@ -81,6 +84,7 @@ Result<void> MemoryStore::remove_account(std::string_view address) {
   if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
   AccountId id = it->second.account.id;
   std::erase_if(mailboxes_, [&](const auto& kv) { return kv.second.mailbox.account == id; });
+  forget_account_receipts(id, *key);
   accounts_.erase(it);
   ++data_version_;
   return {};
@@ -352,8 +356,14 @@ Result<Appended> MemoryStore::append(MailboxId mailbox, const NewMessage& messag
   Lock lock(mutex_);
   auto entry = mailbox_entry(mailbox);
   if (!entry) return entry.error();
-  MessageRecord record{
-      0, 0, message.flags, message.keywords, message.internal_date, message.size, message.blob};
+  MessageRecord record{0,
+                       0,
+                       message.flags,
+                       message.keywords,
+                       message.internal_date,
+                       message.size,
+                       message.blob,
+                       message.message_id};
   Appended appended = add_message(**entry, std::move(record));
   ++data_version_;
   return appended;
@@ -373,8 +383,14 @@ Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
   for (const DeliveryTarget& t : targets) {
     Keywords keywords = message.keywords;
     for (const std::string& k : t.keywords.items()) keywords.add(k);
-    MessageRecord record{
-        0, 0, message.flags | t.flags, keywords, message.internal_date, message.size, message.blob};
+    MessageRecord record{0,
+                         0,
+                         message.flags | t.flags,
+                         keywords,
+                         message.internal_date,
+                         message.size,
+                         message.blob,
+                         message.message_id};
     out.push_back(add_message(**mailbox_entry(t.mailbox), std::move(record)));
   }
   ++data_version_;
@@ -399,13 +415,8 @@ Result<MessageRecord> MemoryStore::get_message(MailboxId mailbox, Uid uid) {
   return it->second;
 }
 
-Result<FlagUpdateResult> MemoryStore::update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
-                                                   const FlagUpdate& update) {
-  POSTAMT_TRY(check_keywords(update.keywords));
-  Lock lock(mutex_);
-  auto entry = mailbox_entry(mailbox);
-  if (!entry) return entry.error();
-  MailboxEntry& box = **entry;
+FlagUpdateResult MemoryStore::update_flags_locked(MailboxEntry& box, const std::vector<Uid>& uids,
+                                                  const FlagUpdate& update) {
   FlagUpdate canonical = update;
   // Removing compares case-insensitively and must not register new spellings.
   if (update.operation != FlagOperation::remove) {
@@ -437,6 +448,15 @@ Result<FlagUpdateResult> MemoryStore::update_flags(MailboxId mailbox, const std:
     ++data_version_;
   }
   return result;
+}
+
+Result<FlagUpdateResult> MemoryStore::update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
+                                                   const FlagUpdate& update) {
+  POSTAMT_TRY(check_keywords(update.keywords));
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  return update_flags_locked(**entry, uids, update);
 }
 
 std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids) {

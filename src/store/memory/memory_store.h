@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "store/api/store.h"
 
@@ -60,6 +61,18 @@ class MemoryStore final : public Store {
   Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) override;
   Result<std::vector<std::string>> known_keywords(AccountId account) override;
 
+  Result<std::vector<MessageLocation>> find_messages_by_message_id(
+      AccountId account, std::string_view message_id) override;
+  Result<RecordedReceipt> record_receipt(const NewSentReceipt& receipt,
+                                         ReceiptUniqueness uniqueness) override;
+  Result<ReceivedReceipt> record_received_receipt(const NewReceivedReceipt& receipt) override;
+  Result<ReceiptLedger> list_receipts(std::optional<AccountId> account) override;
+  Result<void> set_policy_override(PolicyScope scope, std::string_view subject,
+                                   std::string_view key, std::string_view value) override;
+  Result<void> unset_policy_override(PolicyScope scope, std::string_view subject,
+                                     std::string_view key) override;
+  Result<std::vector<PolicyOverride>> list_policy_overrides() override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
@@ -87,6 +100,19 @@ class MemoryStore final : public Store {
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,
                                  MailboxId destination);
   static void recount(MailboxEntry& box);
+  FlagUpdateResult update_flags_locked(MailboxEntry& box, const std::vector<Uid>& uids,
+                                       const FlagUpdate& update);
+  std::vector<MessageLocation> locations_locked(AccountId account, std::string_view message_id);
+  const Account* account_locked(AccountId id);
+  void forget_account_receipts(AccountId id, const std::string& key);
+
+  struct SentEntry {
+    SentReceipt receipt;
+    std::string original_key;
+    int64_t sequence = 0;
+  };
+  // (scope, subject key, name) -> (subject as displayed, value)
+  using PolicyKey = std::tuple<PolicyScope, std::string, std::string>;
 
   std::mutex mutex_;
   std::set<std::string> domains_;
@@ -97,6 +123,10 @@ class MemoryStore final : public Store {
   int64_t next_mailbox_id_ = 1;
   UidValidity next_uid_validity_ = 1;
   uint64_t data_version_ = 0;
+  std::vector<SentEntry> sent_receipts_;
+  std::vector<ReceivedReceipt> received_receipts_;
+  int64_t next_receipt_id_ = 1;
+  std::map<PolicyKey, std::pair<std::string, std::string>> policy_overrides_;
 };
 
 }  // namespace postamt::store

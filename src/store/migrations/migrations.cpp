@@ -84,8 +84,56 @@ CREATE TABLE expunged (
 INSERT INTO meta (name, value) VALUES ('data_version', 0);
 )sql";
 
+// Version 2: read receipts (DESIGN.md §6).
+//
+// message.message_id is the normalised Message-ID ("" = none) and message.account_id
+// the owning account (copied from the mailbox), indexed together so that every copy of
+// a message in an account, and the original of a submitted receipt, are found quickly.
+// sent_receipt is the ledger: `sequence` is 0 for the first receipt per (account,
+// original) and UNIQUE with it, which makes "at most one receipt" hold across
+// processes; the legacy duplicate behaviour records more with sequence 1, 2, ...
+// original_key is the Message-ID, or "#mailbox/uid" for a message without one.
+// receipt_policy holds per-domain and per-user overrides (subject_key lowercased).
+constexpr std::string_view kReceipts = R"sql(
+ALTER TABLE message ADD COLUMN account_id {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE message ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+UPDATE message SET account_id = (SELECT account_id FROM mailbox WHERE mailbox.id = message.mailbox_id);
+CREATE INDEX message_account_message_id ON message(account_id, message_id);
+CREATE TABLE sent_receipt (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  original_key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  sequence {BIGINT} NOT NULL,
+  requester TEXT NOT NULL,
+  disposition TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sent_at {BIGINT} NOT NULL,
+  UNIQUE (account_id, original_key, sequence)
+);
+CREATE TABLE received_receipt (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  message_id TEXT NOT NULL,
+  final_recipient TEXT NOT NULL,
+  disposition TEXT NOT NULL,
+  received_at {BIGINT} NOT NULL
+);
+CREATE INDEX received_receipt_message ON received_receipt(account_id, message_id);
+CREATE TABLE receipt_policy (
+  scope TEXT NOT NULL,
+  subject_key TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  account_id {BIGINT} REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (scope, subject_key, name)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
+    {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
 };
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace postamt::store::sql {
 namespace {
 
 constexpr std::string_view kMessageColumns =
-    "uid, modseq, flags, keywords, internal_date, size, blob_ref";
+    "uid, modseq, flags, keywords, internal_date, size, blob_ref, message_id";
 
 std::string join_keywords(const Keywords& keywords) {
   std::string out;
@@ -38,6 +38,7 @@ MessageRecord message_from(const Query& q) {
   m.internal_date = InternalDate(std::chrono::seconds(q.integer(4)));
   m.size = static_cast<uint64_t>(q.integer(5));
   m.blob = BlobRef::parse(q.text(6)).value_or(BlobRef());
+  m.message_id = q.text(7);
   return m;
 }
 
@@ -131,11 +132,13 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     Uid uid = box->uid_next;
     POSTAMT_TRY(exec(*db_,
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-                     "internal_date, size, blob_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     "internal_date, size, blob_ref, account_id, message_id) VALUES (?, ?, ?, "
+                     "?, ?, ?, ?, ?, ?, ?)",
                      box->id.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
                      int64_t{flags.bits()}, join_keywords(*keywords),
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
-                     static_cast<int64_t>(message.size), message.blob.hex()));
+                     static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
+                     message.message_id));
     POSTAMT_TRY(exec(*db_, "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags)));
@@ -197,56 +200,64 @@ Result<MessageRecord> SqlStore::get_message(MailboxId mailbox, Uid uid) {
   return found.front();
 }
 
+Result<FlagUpdateResult> SqlStore::update_flags_in(const Mailbox& box, const std::vector<Uid>& uids,
+                                                   const FlagUpdate& update) {
+  FlagUpdateResult result;
+  FlagUpdate canonical = update;
+  // Removing compares case-insensitively and must not register new spellings.
+  if (update.operation != FlagOperation::remove) {
+    auto keywords = canonical_keywords(box.account, update.keywords);
+    if (!keywords) return keywords.error();
+    canonical.keywords = *keywords;
+  }
+  ModSeq modseq = 0;
+  int64_t unseen_delta = 0;
+  for (Uid uid : sorted_unique(uids)) {
+    auto found = select_messages(box.id, "AND uid = ?", uid);
+    if (!found) return found.error();
+    if (found->empty()) continue;
+    MessageRecord m = found->front();
+    // RFC 7162 §3.1.3: a message changed after UNCHANGEDSINCE is left alone and
+    // reported back.
+    if (update.unchanged_since && m.modseq > *update.unchanged_since) {
+      result.modified.push_back(uid);
+      continue;
+    }
+    SystemFlags flags = m.flags;
+    Keywords next_keywords = m.keywords;
+    apply_flag_update(canonical, flags, next_keywords);
+    if (flags == m.flags && next_keywords == m.keywords) continue;
+    if (modseq == 0) {
+      auto n = next_modseq(box);
+      if (!n) return n.error();
+      modseq = *n;
+    }
+    unseen_delta += unseen_of(flags) - unseen_of(m.flags);
+    POSTAMT_TRY(exec(*db_,
+                     "UPDATE message SET flags = ?, keywords = ?, modseq = ? WHERE "
+                     "mailbox_id = ? AND uid = ?",
+                     int64_t{flags.bits()}, join_keywords(next_keywords),
+                     static_cast<int64_t>(modseq), box.id.value(), int64_t{uid}));
+    m.flags = flags;
+    m.keywords = std::move(next_keywords);
+    m.modseq = modseq;
+    result.changed.push_back(std::move(m));
+  }
+  POSTAMT_TRY(adjust_counts(box.id, 0, unseen_delta));
+  return result;
+}
+
 Result<FlagUpdateResult> SqlStore::update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
                                                 const FlagUpdate& update) {
   POSTAMT_TRY(check_keywords(update.keywords));
-  std::vector<Uid> wanted = sorted_unique(uids);
   FlagUpdateResult result;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
-    result = {};
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
-    FlagUpdate canonical = update;
-    // Removing compares case-insensitively and must not register new spellings.
-    if (update.operation != FlagOperation::remove) {
-      auto keywords = canonical_keywords(box->account, update.keywords);
-      if (!keywords) return keywords.error();
-      canonical.keywords = *keywords;
-    }
-    ModSeq modseq = 0;
-    int64_t unseen_delta = 0;
-    for (Uid uid : wanted) {
-      auto found = select_messages(mailbox, "AND uid = ?", uid);
-      if (!found) return found.error();
-      if (found->empty()) continue;
-      MessageRecord m = found->front();
-      // RFC 7162 §3.1.3: a message changed after UNCHANGEDSINCE is left alone and
-      // reported back.
-      if (update.unchanged_since && m.modseq > *update.unchanged_since) {
-        result.modified.push_back(uid);
-        continue;
-      }
-      SystemFlags flags = m.flags;
-      Keywords next_keywords = m.keywords;
-      apply_flag_update(canonical, flags, next_keywords);
-      if (flags == m.flags && next_keywords == m.keywords) continue;
-      if (modseq == 0) {
-        auto n = next_modseq(*box);
-        if (!n) return n.error();
-        modseq = *n;
-      }
-      unseen_delta += unseen_of(flags) - unseen_of(m.flags);
-      POSTAMT_TRY(exec(*db_,
-                       "UPDATE message SET flags = ?, keywords = ?, modseq = ? WHERE "
-                       "mailbox_id = ? AND uid = ?",
-                       int64_t{flags.bits()}, join_keywords(next_keywords),
-                       static_cast<int64_t>(modseq), mailbox.value(), int64_t{uid}));
-      m.flags = flags;
-      m.keywords = std::move(next_keywords);
-      m.modseq = modseq;
-      result.changed.push_back(std::move(m));
-    }
-    return adjust_counts(mailbox, 0, unseen_delta);
+    auto r = update_flags_in(*box, uids, update);
+    if (!r) return r.error();
+    result = std::move(*r);
+    return {};
   }));
   return result;
 }
@@ -311,13 +322,14 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
   for (const MessageRecord& m : originals) {
     auto keywords = canonical_keywords(to->account, m.keywords);
     if (!keywords) return keywords.error();
-    POSTAMT_TRY(exec(*db_,
-                     "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-                     "internal_date, size, blob_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
-                     int64_t{m.flags.bits()}, join_keywords(*keywords),
-                     static_cast<int64_t>(m.internal_date.time_since_epoch().count()),
-                     static_cast<int64_t>(m.size), m.blob.hex()));
+    POSTAMT_TRY(exec(
+        *db_,
+        "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
+        "internal_date, size, blob_ref, account_id, message_id) VALUES (?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?)",
+        destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq), int64_t{m.flags.bits()},
+        join_keywords(*keywords), static_cast<int64_t>(m.internal_date.time_since_epoch().count()),
+        static_cast<int64_t>(m.size), m.blob.hex(), to->account.value(), m.message_id));
     unseen += unseen_of(m.flags);
     result.mapping.push_back(UidMapping{m.uid, uid});
     ++uid;

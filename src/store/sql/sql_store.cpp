@@ -176,6 +176,8 @@ Result<void> SqlStore::remove_domain(std::string_view domain) {
     if (q->integer(1) || q->integer(2)) {
       return errors::domain_in_use(*name, q->integer(1), q->integer(2));
     }
+    POSTAMT_TRY(
+        exec(*db_, "DELETE FROM receipt_policy WHERE scope = 'domain' AND subject_key = ?", *name));
     return exec(*db_, "DELETE FROM domain WHERE name = ?", *name);
   });
 }
@@ -264,7 +266,8 @@ Result<void> SqlStore::remove_account(std::string_view address) {
     auto id = account_id_by_key(*key);
     if (!id) return id.error();
     if (!*id) return errors::user_missing(*normalize_address(address));
-    // ON DELETE CASCADE removes mailboxes, messages, the change log and keywords.
+    // ON DELETE CASCADE removes mailboxes, messages, the change log, keywords, receipt
+    // records and the account's policy overrides.
     return exec(*db_, "DELETE FROM account WHERE id = ?", **id);
   });
 }

@@ -79,6 +79,18 @@ class SqlStore final : public Store {
   Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) override;
   Result<std::vector<std::string>> known_keywords(AccountId account) override;
 
+  Result<std::vector<MessageLocation>> find_messages_by_message_id(
+      AccountId account, std::string_view message_id) override;
+  Result<RecordedReceipt> record_receipt(const NewSentReceipt& receipt,
+                                         ReceiptUniqueness uniqueness) override;
+  Result<ReceivedReceipt> record_received_receipt(const NewReceivedReceipt& receipt) override;
+  Result<ReceiptLedger> list_receipts(std::optional<AccountId> account) override;
+  Result<void> set_policy_override(PolicyScope scope, std::string_view subject,
+                                   std::string_view key, std::string_view value) override;
+  Result<void> unset_policy_override(PolicyScope scope, std::string_view subject,
+                                     std::string_view key) override;
+  Result<std::vector<PolicyOverride>> list_policy_overrides() override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
@@ -101,6 +113,18 @@ class SqlStore final : public Store {
                                                      int64_t argument);
   Result<std::vector<Appended>> insert_messages(const NewMessage& message,
                                                 const std::vector<DeliveryTarget>& targets);
+  Result<FlagUpdateResult> update_flags_in(const Mailbox& mailbox, const std::vector<Uid>& uids,
+                                           const FlagUpdate& update);
+  Result<std::vector<MessageLocation>> locations_by_message_id(AccountId account,
+                                                               std::string_view message_id);
+  Result<std::optional<std::string>> account_address(AccountId account);
+  // The policy subject's key and stored form; not_found when it names nothing.
+  struct PolicySubject {
+    std::string key;
+    std::string display;
+    std::optional<int64_t> account_id;
+  };
+  Result<PolicySubject> policy_subject(PolicyScope scope, std::string_view subject);
   Result<std::vector<Expunged>> expunge_in(const Mailbox& mailbox, const std::vector<Uid>& uids);
   Result<CopyResult> copy_in(MailboxId source, const std::vector<Uid>& uids, MailboxId destination);
   Result<std::optional<int64_t>> account_id_by_key(const std::string& key);

@@ -23,7 +23,7 @@ BlobRef blob(int n) {
   return *BlobRef::parse(fmt::format("{:064x}", n));
 }
 NewMessage message(int n) {
-  return NewMessage{blob(n), 10, InternalDate(1700000000s), {}, {}};
+  return NewMessage{blob(n), 10, InternalDate(1700000000s), {}, {}, ""};
 }
 
 class SqliteStoreTest : public ::testing::Test {
@@ -90,8 +90,8 @@ TEST_F(SqliteStoreTest, ReopenKeepsUidsAndUidValidity) {
 TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
-  EXPECT_EQ(*store->schema_version(), 1);
-  EXPECT_EQ(count("SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(*store->schema_version(), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM schema_version"), 2);
   store.reset();
   {
     auto c = SqliteConnection::open(path_);
@@ -101,7 +101,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 1");
+            "the database has schema version 99, newer than this program's 2");
 }
 
 TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {

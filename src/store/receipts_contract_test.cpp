@@ -1,0 +1,278 @@
+// The receipt part of the Store contract (message ids, the ledger, policy overrides),
+// run against the in-memory fake and SQLite.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/api/receipt_rules.h"
+#include "store/memory/memory_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postamt::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+NewMessage message(int n, std::string message_id) {
+  NewMessage m;
+  m.blob = *BlobRef::parse(fmt::format("{:064x}", n));
+  m.size = 100;
+  m.internal_date = InternalDate(1700000000s);
+  m.message_id = std::move(message_id);
+  return m;
+}
+
+class ReceiptContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      std::string pattern =
+          (std::filesystem::temp_directory_path() / "receipt_contract.XXXXXX").string();
+      dir_ = ::mkdtemp(pattern.data());
+      auto s = sqlite::open_sqlite_store(dir_ + "/mail.db");
+      ASSERT_TRUE(s) << s.error().message;
+      store_ = std::move(*s);
+    } else {
+      store_ = std::make_unique<MemoryStore>();
+    }
+    ASSERT_TRUE(store_->add_domain("example.org"));
+    bob_ = *store_->create_account("Bob@example.org", "h");
+    alice_ = *store_->create_account("alice@example.org", "h");
+    inbox_ = store_->find_mailbox(bob_, "INBOX")->id;
+    archive_ = store_->find_mailbox(bob_, "Archive")->id;
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  NewSentReceipt sent(std::string message_id, ReceiptTime at = ReceiptTime(1700000100s)) {
+    NewSentReceipt r;
+    r.account = bob_;
+    r.message_id = std::move(message_id);
+    r.requester = "carol@remote.test";
+    r.disposition = "displayed";
+    r.path = ReceiptPath::client_submission;
+    r.at = at;
+    return r;
+  }
+  bool has_mdnsent(MailboxId box, Uid uid) {
+    return store_->get_message(box, uid)->keywords.contains(kMdnSentKeyword);
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  AccountId bob_, alice_;
+  MailboxId inbox_, archive_;
+};
+
+#define EXPECT_ERROR(expr, want_kind, want_message)       \
+  do {                                                    \
+    auto r_ = (expr);                                     \
+    ASSERT_FALSE(r_) << #expr;                            \
+    EXPECT_EQ(r_.error().kind, want_kind) << #expr;       \
+    EXPECT_EQ(r_.error().message, want_message) << #expr; \
+  } while (0)
+
+TEST_P(ReceiptContract, MessageIdIsStoredAndCarriedByCopyAndMove) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "<m1@x>")));
+  ASSERT_TRUE(store_->append(inbox_, message(2, "")));
+  ASSERT_TRUE(store_->append(inbox_, message(3, "<m1@x>")));
+  EXPECT_EQ(store_->get_message(inbox_, 1)->message_id, "<m1@x>");
+  EXPECT_EQ(store_->get_message(inbox_, 2)->message_id, "");
+  ASSERT_TRUE(store_->copy(inbox_, {1}, archive_));
+  ASSERT_TRUE(store_->move(inbox_, {3}, archive_));
+  EXPECT_EQ(store_->get_message(archive_, 2)->message_id, "<m1@x>");
+  auto found = store_->find_messages_by_message_id(bob_, "<m1@x>");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, (std::vector<MessageLocation>{{inbox_, 1}, {archive_, 1}, {archive_, 2}}));
+  // Byte comparison, and per account.
+  EXPECT_TRUE(store_->find_messages_by_message_id(bob_, "<M1@x>")->empty());
+  EXPECT_TRUE(store_->find_messages_by_message_id(alice_, "<m1@x>")->empty());
+  EXPECT_ERROR(store_->find_messages_by_message_id(bob_, ""), ErrorKind::invalid,
+               "an empty Message-ID names nothing");
+  EXPECT_ERROR(store_->find_messages_by_message_id(AccountId(999), "<m1@x>"), ErrorKind::not_found,
+               "account 999 does not exist");
+}
+
+TEST_P(ReceiptContract, OneReceiptPerRecipientSetsMdnSentOnEveryCopyWithNewModseq) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "<m1@x>")));
+  ASSERT_TRUE(store_->append(archive_, message(2, "<m1@x>")));
+  ASSERT_TRUE(store_->append(inbox_, message(3, "<other@x>")));
+  const ModSeq before = store_->get_message(inbox_, 1)->modseq;
+  const ModSeq inbox_highest = store_->get_mailbox(inbox_)->highest_modseq;
+
+  auto first = store_->record_receipt(sent("<m1@x>"), ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->outcome, RecordOutcome::recorded);
+  EXPECT_EQ(first->receipt.account_address, "Bob@example.org");
+  EXPECT_EQ(first->receipt.message_id, "<m1@x>");
+  EXPECT_EQ(first->receipt.requester, "carol@remote.test");
+  EXPECT_EQ(first->receipt.disposition, "displayed");
+  EXPECT_EQ(first->receipt.path, ReceiptPath::client_submission);
+  EXPECT_EQ(first->receipt.at, ReceiptTime(1700000100s));
+  EXPECT_EQ(first->flagged, (std::vector<MessageLocation>{{inbox_, 1}, {archive_, 1}}));
+  EXPECT_TRUE(has_mdnsent(inbox_, 1));
+  EXPECT_TRUE(has_mdnsent(archive_, 1));
+  EXPECT_FALSE(has_mdnsent(inbox_, 2));
+  EXPECT_GT(store_->get_message(inbox_, 1)->modseq, before);
+  // IMAP sessions learn about the latch through changes_since.
+  auto changes = store_->changes_since(inbox_, inbox_highest);
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->changed.size(), 1u);
+  EXPECT_EQ(changes->changed[0].uid, 1u);
+
+  // A new copy delivered later gets the latch from the second attempt, which is refused.
+  ASSERT_TRUE(store_->append(inbox_, message(4, "<m1@x>")));
+  NewSentReceipt again = sent("<m1@x>", ReceiptTime(1700000200s));
+  again.path = ReceiptPath::server_on_download;
+  auto second = store_->record_receipt(again, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->outcome, RecordOutcome::already_sent);
+  EXPECT_EQ(second->receipt, first->receipt);
+  EXPECT_EQ(second->flagged, (std::vector<MessageLocation>{{inbox_, 3}}));
+  EXPECT_TRUE(has_mdnsent(inbox_, 3));
+  EXPECT_EQ(store_->list_receipts(bob_)->sent.size(), 1u);
+}
+
+TEST_P(ReceiptContract, LegacyDuplicatesAreRecordedButTheLatchStays) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "<m1@x>")));
+  ASSERT_TRUE(store_->record_receipt(sent("<m1@x>"), ReceiptUniqueness::allow_duplicates));
+  auto second = store_->record_receipt(sent("<m1@x>", ReceiptTime(1700000200s)),
+                                       ReceiptUniqueness::allow_duplicates);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->outcome, RecordOutcome::recorded);
+  EXPECT_TRUE(second->flagged.empty());  // it had $MDNSent already
+  EXPECT_TRUE(has_mdnsent(inbox_, 1));
+  auto ledger = store_->list_receipts(std::nullopt);
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(ledger->sent.size(), 2u);
+  EXPECT_LT(ledger->sent[0].id, ledger->sent[1].id);
+  EXPECT_EQ(ledger->sent[1].at, ReceiptTime(1700000200s));
+  // And after duplicates, one_per_recipient still refuses.
+  EXPECT_EQ(store_->record_receipt(sent("<m1@x>"), ReceiptUniqueness::one_per_recipient)->outcome,
+            RecordOutcome::already_sent);
+}
+
+TEST_P(ReceiptContract, ByMessageLocation) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "<m1@x>")));
+  ASSERT_TRUE(store_->append(archive_, message(1, "<m1@x>")));
+  ASSERT_TRUE(store_->append(inbox_, message(2, "")));
+  ASSERT_TRUE(store_->append(archive_, message(2, "")));
+  // The message id comes from the stored copy.
+  NewSentReceipt r = sent("");
+  r.message = MessageLocation{inbox_, 1};
+  auto a = store_->record_receipt(r, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->receipt.message_id, "<m1@x>");
+  EXPECT_EQ(a->flagged.size(), 2u);
+  // Without a Message-ID only that copy is the original.
+  r.message = MessageLocation{inbox_, 2};
+  auto b = store_->record_receipt(r, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->outcome, RecordOutcome::recorded);
+  EXPECT_EQ(b->receipt.message_id, "");
+  EXPECT_EQ(b->flagged, (std::vector<MessageLocation>{{inbox_, 2}}));
+  EXPECT_FALSE(has_mdnsent(archive_, 2));
+  EXPECT_EQ(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient)->outcome,
+            RecordOutcome::already_sent);
+  r.message = MessageLocation{archive_, 2};
+  EXPECT_EQ(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient)->outcome,
+            RecordOutcome::recorded);
+
+  r.message = MessageLocation{inbox_, 77};
+  EXPECT_ERROR(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient),
+               ErrorKind::not_found, "message with UID 77 does not exist");
+  // Another account's mailbox is not this account's message.
+  MailboxId alice_inbox = store_->find_mailbox(alice_, "INBOX")->id;
+  r.message = MessageLocation{alice_inbox, 1};
+  EXPECT_ERROR(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient),
+               ErrorKind::not_found, fmt::format("mailbox {} does not exist", alice_inbox.value()));
+}
+
+TEST_P(ReceiptContract, RecordValidation) {
+  EXPECT_ERROR(store_->record_receipt(sent(""), ReceiptUniqueness::one_per_recipient),
+               ErrorKind::invalid, "a receipt record needs a Message-ID or a message");
+  NewSentReceipt r = sent("<m@x>");
+  r.requester = "";
+  EXPECT_ERROR(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient), ErrorKind::invalid,
+               "a receipt record needs a requester");
+  r = sent("<m@x>");
+  r.account = AccountId(999);
+  EXPECT_ERROR(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient),
+               ErrorKind::not_found, "account 999 does not exist");
+  // A receipt for a message no longer stored is still recorded (nothing to flag).
+  auto ok = store_->record_receipt(sent("<gone@x>"), ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(ok->flagged.empty());
+}
+
+TEST_P(ReceiptContract, ReceivedReceiptsAndListing) {
+  NewReceivedReceipt in;
+  in.account = alice_;
+  in.message_id = "<sent1@example.org>";
+  in.final_recipient = "dave@remote.test";
+  in.disposition = "displayed";
+  in.at = ReceiptTime(1700000050s);
+  auto got = store_->record_received_receipt(in);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->account_address, "alice@example.org");
+  ASSERT_TRUE(store_->record_receipt(sent("<m1@x>"), ReceiptUniqueness::one_per_recipient));
+  auto all = store_->list_receipts(std::nullopt);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->sent.size(), 1u);
+  ASSERT_EQ(all->received.size(), 1u);
+  EXPECT_EQ(all->received[0], *got);
+  EXPECT_TRUE(store_->list_receipts(alice_)->sent.empty());
+  EXPECT_TRUE(store_->list_receipts(bob_)->received.empty());
+  EXPECT_ERROR(store_->list_receipts(AccountId(999)), ErrorKind::not_found,
+               "account 999 does not exist");
+  in.message_id = "";
+  EXPECT_ERROR(store_->record_received_receipt(in), ErrorKind::invalid,
+               "a received receipt needs a Message-ID, a final recipient and a disposition");
+  // Removing the account removes its records.
+  ASSERT_TRUE(store_->remove_account("alice@example.org"));
+  EXPECT_TRUE(store_->list_receipts(std::nullopt)->received.empty());
+  EXPECT_EQ(store_->list_receipts(std::nullopt)->sent.size(), 1u);
+}
+
+TEST_P(ReceiptContract, PolicyOverrides) {
+  ASSERT_TRUE(store_->add_domain("other.org"));
+  ASSERT_TRUE(store_->set_policy_override(PolicyScope::user, "BOB@example.org", "on_download",
+                                          "displayed"));
+  ASSERT_TRUE(
+      store_->set_policy_override(PolicyScope::domain, "Example.ORG", "duplicates", "reject"));
+  ASSERT_TRUE(
+      store_->set_policy_override(PolicyScope::domain, "example.org", "duplicates", "drop"));
+  ASSERT_TRUE(store_->set_policy_override(PolicyScope::domain, "other.org", "on_download", "off"));
+  auto list = store_->list_policy_overrides();
+  ASSERT_TRUE(list);
+  EXPECT_EQ(*list, (std::vector<PolicyOverride>{
+                       {PolicyScope::domain, "example.org", "duplicates", "drop"},
+                       {PolicyScope::domain, "other.org", "on_download", "off"},
+                       {PolicyScope::user, "Bob@example.org", "on_download", "displayed"},
+                   }));
+  EXPECT_ERROR(store_->set_policy_override(PolicyScope::domain, "nowhere.org", "k", "v"),
+               ErrorKind::not_found, "domain nowhere.org does not exist");
+  EXPECT_ERROR(store_->set_policy_override(PolicyScope::user, "eve@example.org", "k", "v"),
+               ErrorKind::not_found, "user eve@example.org does not exist");
+  EXPECT_ERROR(store_->set_policy_override(PolicyScope::user, "bob@example.org", "a b", "v"),
+               ErrorKind::invalid, "policy key is not valid");
+  EXPECT_ERROR(store_->set_policy_override(PolicyScope::user, "bob@example.org", "k", ""),
+               ErrorKind::invalid, "policy value is not valid");
+  EXPECT_ERROR(store_->unset_policy_override(PolicyScope::user, "bob@example.org", "duplicates"),
+               ErrorKind::not_found, "no duplicates override for user Bob@example.org");
+  ASSERT_TRUE(store_->unset_policy_override(PolicyScope::domain, "example.org", "duplicates"));
+  ASSERT_TRUE(store_->remove_account("bob@example.org"));
+  ASSERT_TRUE(store_->remove_domain("other.org"));
+  list = store_->list_policy_overrides();
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(list->empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReceiptContract, ::testing::Values("memory", "sqlite"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace postamt::store
