@@ -78,6 +78,14 @@ class TableReader {
     return {};
   }
 
+  Result<void> boolean(std::string_view key, bool& out) {
+    const toml::node* n = get(key);
+    if (!n) return {};
+    if (!n->is_boolean()) return error_at(*n, key, "expected true or false");
+    out = *n->value<bool>();
+    return {};
+  }
+
   template <class Enum, size_t N>
   Result<void> choice(std::string_view key, Enum& out,
                       const std::pair<std::string_view, Enum> (&options)[N]) {
@@ -352,6 +360,22 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       if (!d) return r.error_at(*n, "max_age", d.error().message);
       cfg.outbound.max_age = *d;
     }
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto receipts = top.table("receipts");
+  POSTAMT_TRY(receipts);
+  if (*receipts) {
+    TableReader r(**receipts, "receipts.", file);
+    static constexpr std::pair<std::string_view, ReceiptOnDownload> kOnDownload[] = {
+        {"off", ReceiptOnDownload::off},
+        {"dispatched", ReceiptOnDownload::dispatched},
+        {"displayed", ReceiptOnDownload::displayed}};
+    POSTAMT_TRY(r.choice("on_download", cfg.receipts.on_download, kOnDownload));
+    POSTAMT_TRY(r.boolean("one_per_recipient", cfg.receipts.one_per_recipient));
+    static constexpr std::pair<std::string_view, ReceiptDuplicates> kDuplicates[] = {
+        {"drop", ReceiptDuplicates::drop}, {"reject", ReceiptDuplicates::reject}};
+    POSTAMT_TRY(r.choice("duplicates", cfg.receipts.duplicates, kDuplicates));
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -15,6 +15,10 @@
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
+//   [receipts]  on_download = "off" | "dispatched" | "displayed"   # server's own receipt
+//               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
+//               duplicates = "drop" | "reject"   # a client receipt after one was sent
+//                                           (overridable per domain and user, src/mdn/policy.h)
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
@@ -34,6 +38,13 @@
 namespace postamt {
 
 enum class PlaintextAuth { never, loopback, always };
+
+// [receipts] (DESIGN.md §6): whether Postamt sends a receipt itself when a client
+// downloads a message (POP3 RETR, IMAP first body fetch), and with which disposition.
+enum class ReceiptOnDownload { off, dispatched, displayed };
+// What happens to a receipt a client submits for a message that already has one:
+// drop = accept (250) and deliver nothing; reject = 550 5.7.1.
+enum class ReceiptDuplicates { drop, reject };
 
 // One "host:port" from [listen]. Port 0 asks the kernel for a free port.
 struct ListenAddress {
@@ -105,6 +116,12 @@ struct Config {
     std::optional<ListenAddress> resolver;  // an address literal; port must not be 0
     std::chrono::seconds max_age = std::chrono::hours(24 * 5);
   } outbound;
+
+  struct Receipts {
+    ReceiptOnDownload on_download = ReceiptOnDownload::off;
+    bool one_per_recipient = true;  // RFC 8098 §2.1: at most one receipt per recipient
+    ReceiptDuplicates duplicates = ReceiptDuplicates::drop;
+  } receipts;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
   std::vector<ServiceListen> services() const;

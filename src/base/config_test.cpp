@@ -244,4 +244,37 @@ TEST(Config, ProtocolLimitErrors) {
             "/p.toml:2: imap.max_line: 100 is out of range 1024-16777216");
 }
 
+TEST(Config, ReceiptsDefaultsAndValues) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->receipts.on_download, ReceiptOnDownload::off);
+  EXPECT_TRUE(defaults->receipts.one_per_recipient);
+  EXPECT_EQ(defaults->receipts.duplicates, ReceiptDuplicates::drop);
+  auto legacy = parse(R"(
+[receipts]
+on_download = "displayed"
+one_per_recipient = false
+duplicates = "reject"
+)");
+  ASSERT_TRUE(legacy) << legacy.error().message;
+  EXPECT_EQ(legacy->receipts.on_download, ReceiptOnDownload::displayed);
+  EXPECT_FALSE(legacy->receipts.one_per_recipient);
+  EXPECT_EQ(legacy->receipts.duplicates, ReceiptDuplicates::reject);
+  EXPECT_EQ(parse("[receipts]\non_download = \"dispatched\"\n")->receipts.on_download,
+            ReceiptOnDownload::dispatched);
+}
+
+TEST(Config, ReceiptsErrors) {
+  EXPECT_EQ(error_of("[receipts]\non_download = \"read\"\n"),
+            "/etc/postamt/postamt.toml:2: receipts.on_download: \"read\" is not one of \"off\", "
+            "\"dispatched\", \"displayed\"");
+  EXPECT_EQ(error_of("[receipts]\none_per_recipient = \"yes\"\n"),
+            "/etc/postamt/postamt.toml:2: receipts.one_per_recipient: expected true or false");
+  EXPECT_EQ(error_of("[receipts]\nduplicates = \"keep\"\n"),
+            "/etc/postamt/postamt.toml:2: receipts.duplicates: \"keep\" is not one of \"drop\", "
+            "\"reject\"");
+  EXPECT_EQ(error_of("[receipts]\nsend = true\n"),
+            "/etc/postamt/postamt.toml:2: receipts.send: unknown key");
+}
+
 }  // namespace postamt
