@@ -43,6 +43,16 @@ template <>
 constexpr auto kHandler<proto::EnableCmd> = &commands::enable;
 template <>
 constexpr auto kHandler<proto::NamespaceCmd> = &commands::name_space;
+template <>
+constexpr auto kHandler<proto::AppendCmd> = &commands::append;
+template <>
+constexpr auto kHandler<proto::CopyCmd> = &commands::copy;
+template <>
+constexpr auto kHandler<proto::GetQuotaRootCmd> = &commands::get_quota_root;
+template <>
+constexpr auto kHandler<proto::GetQuotaCmd> = &commands::get_quota;
+template <>
+constexpr auto kHandler<proto::SearchCmd> = &commands::search;
 
 template <class T>
 constexpr bool kHasHandler =

@@ -46,4 +46,22 @@ Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd);
 // NAMESPACE (RFC 2342): the personal namespace "" with "/".
 Reply name_space(CommandContext& ctx, const proto::NamespaceCmd& cmd);
 
+// APPEND (RFC 3501 §6.3.11, RFC 4315 APPENDUID, RFC 3516 literal8): blob first, then the
+// record; OK [APPENDUID v uid]. Missing mailbox -> NO [TRYCREATE]; empty message -> NO.
+Reply append(CommandContext& ctx, const proto::AppendCmd& cmd);
+// COPY / MOVE and UID forms (RFC 3501 §6.4.7, RFC 6851, RFC 4315 COPYUID). Requires
+// ctx.selected. MOVE puts COPYUID in an untagged OK; the dispatcher's refresh then sends
+// the EXPUNGEs. Missing destination -> NO [TRYCREATE]; MOVE when read-only -> NO [READ-ONLY].
+Reply copy(CommandContext& ctx, const proto::CopyCmd& cmd);
+// GETQUOTAROOT / GETQUOTA (RFC 9208): no quota roots exist, so QUOTAROOT lists none and
+// GETQUOTA answers NO [NONEXISTENT].
+Reply get_quota_root(CommandContext& ctx, const proto::GetQuotaRootCmd& cmd);
+Reply get_quota(CommandContext& ctx, const proto::GetQuotaCmd& cmd);
+
+// SEARCH / UID SEARCH (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 4731 ESEARCH, RFC 5182 SAVE,
+// RFC 7162 §3.1.5 MODSEQ); matching rules in search_match.h. "* SEARCH" or, with RETURN
+// options or IMAP4rev2 enabled, "* ESEARCH (TAG ..)"; messages expunged by another session
+// never match. Bad sequence numbers -> BAD; blob errors -> reply_for (and "$" emptied).
+Reply search(CommandContext& ctx, const proto::SearchCmd& cmd);
+
 }  // namespace postamt::imap::commands

@@ -1,0 +1,193 @@
+// APPEND, COPY, MOVE, GETQUOTAROOT/GETQUOTA, BINARY and mailbox-name transcripts
+// (RFC 3501 §6.3.11 and §6.4.7, RFC 4315, RFC 6851, RFC 9208, RFC 3516, RFC 5258,
+// RFC 5819, RFC 6154).
+#include <fmt/format.h>
+
+#include "imap/session/test_fixture.h"
+
+namespace postamt::imap::testing {
+namespace {
+
+constexpr std::string_view kMessage =
+    "From: Bob <bob@example.net>\r\nSubject: hi\r\nMessage-ID:  <Abc@Example.NET> "
+    "\r\n\r\nhello\r\n";
+
+class ImapMutate : public ImapSession {
+ protected:
+  MailboxId mailbox(std::string_view name) { return store_.find_mailbox(account_, name)->id; }
+  UidValidity validity(std::string_view name) {
+    return store_.find_mailbox(account_, name)->uid_validity;
+  }
+  std::vector<store::MessageRecord> messages(std::string_view name) {
+    return *store_.list_messages(mailbox(name));
+  }
+  // The transcript after "s SELECT INBOX"'s completion.
+  std::string after_select(std::string_view input, size_t piece = 0,
+                           std::string_view select = "SELECT") {
+    std::string out =
+        after_login("s " + std::string(select) + " INBOX\r\n" + std::string(input), piece);
+    std::string marker = select == "SELECT" ? "s OK [READ-WRITE] SELECT completed\r\n"
+                                            : "s OK [READ-ONLY] EXAMINE completed\r\n";
+    size_t at = out.find(marker);
+    EXPECT_NE(at, std::string::npos) << out;
+    return at == std::string::npos ? out : out.substr(at + marker.size());
+  }
+};
+
+// ---- APPEND ----
+
+// RFC 3501 §6.3.11 and RFC 4315 §3: flags, keywords (with $MDNSent), the client's date
+// and the normalised Message-ID are stored; the answer names the new uid.
+TEST_F(ImapMutate, AppendStoresEverythingAndAnswersAppendUid) {
+  UidValidity v = inbox_validity();
+  Uid uid = 0;
+  for (size_t piece : {0, 1, 7}) {
+    ++uid;
+    std::string input = fmt::format(
+        "b APPEND INBOX (\\Seen $MDNSent Work) \"14-Nov-2023 23:13:20 +0100\" {{{}+}}\r\n{}\r\n",
+        kMessage.size(), kMessage);
+    EXPECT_EQ(after_login(input, piece),
+              fmt::format("b OK [APPENDUID {} {}] APPEND completed\r\n", v, uid))
+        << piece;
+  }
+  auto list = messages("INBOX");
+  ASSERT_EQ(list.size(), 3u);
+  const auto& m = list[2];
+  EXPECT_EQ(m.uid, 3u);
+  EXPECT_TRUE(m.flags.has(SystemFlag::seen));
+  EXPECT_FALSE(m.flags.has(SystemFlag::flagged));
+  EXPECT_TRUE(m.keywords.contains("$MDNSent"));
+  EXPECT_TRUE(m.keywords.contains("Work"));
+  EXPECT_EQ(m.internal_date, store::InternalDate(std::chrono::seconds(1700000000)));
+  EXPECT_EQ(m.size, kMessage.size());
+  EXPECT_EQ(m.message_id, "<Abc@Example.NET>");
+  EXPECT_EQ(*blobs_.get(m.blob), kMessage);
+}
+
+// RFC 3516 §4.4: a literal8 message keeps its NUL octets.
+TEST_F(ImapMutate, AppendLiteral8KeepsBinary) {
+  std::string body("Subject: x\r\n\r\na\0b\r\n", 19);
+  EXPECT_EQ(after_login(fmt::format("b APPEND INBOX ~{{{}+}}\r\n{}\r\n", body.size(), body)),
+            fmt::format("b OK [APPENDUID {} 1] APPEND completed\r\n", inbox_validity()));
+  auto list = messages("INBOX");
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(*blobs_.get(list[0].blob), body);
+  EXPECT_EQ(list[0].message_id, "");
+  EXPECT_TRUE(list[0].keywords.items().empty());
+}
+
+TEST_F(ImapMutate, AppendRefusals) {
+  EXPECT_EQ(after_login("b APPEND Nowhere {3+}\r\nabc\r\n"
+                        "c APPEND INBOX {0+}\r\n\r\n"
+                        "d APPEND INBOX (\\Recent) {3+}\r\nabc\r\n"
+                        "f APPEND a/../b {3+}\r\nabc\r\n"),
+            "b NO [TRYCREATE] Mailbox does not exist\r\n"
+            "c NO Empty message\r\n"
+            "d BAD APPEND: \\Recent cannot be set\r\n"
+            "f NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n");
+  EXPECT_TRUE(messages("INBOX").empty());
+}
+
+// APPEND into the selected mailbox: the dispatcher's refresh tells EXISTS.
+TEST_F(ImapMutate, AppendToSelectedMailboxAnnouncesExists) {
+  EXPECT_EQ(
+      after_select("b APPEND INBOX {3+}\r\nabc\r\n"),
+      fmt::format("* 1 EXISTS\r\nb OK [APPENDUID {} 1] APPEND completed\r\n", inbox_validity()));
+}
+
+// ---- COPY / MOVE ----
+
+// RFC 4315 §3 COPYUID; flags and keywords ($MDNSent too) travel with the copy.
+TEST_F(ImapMutate, CopyAnswersCopyUidAndKeepsKeywords) {
+  add_message(kMessage, SystemFlags{SystemFlag::flagged});
+  Uid second = add_message(kMessage);
+  store::FlagUpdate mdn;
+  mdn.keywords = Keywords{"$MDNSent"};
+  ASSERT_TRUE(store_.update_flags(inbox_, {second}, mdn));
+  UidValidity v = validity("Archive");
+  Uid next = 1;
+  for (size_t piece : {0, 1, 7}) {
+    EXPECT_EQ(after_select("b COPY 1:* Archive\r\n", piece),
+              fmt::format("b OK [COPYUID {} 1:2 {}:{}] COPY completed\r\n", v, next, next + 1))
+        << piece;
+    next += 2;
+  }
+  auto copies = messages("Archive");
+  ASSERT_EQ(copies.size(), 6u);
+  EXPECT_TRUE(copies[0].flags.has(SystemFlag::flagged));
+  EXPECT_FALSE(copies[0].keywords.contains("$MDNSent"));
+  EXPECT_TRUE(copies[1].keywords.contains("$MDNSent"));
+  EXPECT_EQ(copies[1].message_id, messages("INBOX")[1].message_id);
+  EXPECT_EQ(messages("INBOX").size(), 2u);
+}
+
+TEST_F(ImapMutate, CopyNothingOrNowhere) {
+  add_message(kMessage);
+  EXPECT_EQ(after_select("b UID COPY 7:9 Archive\r\nc COPY 1 Nowhere\r\nd COPY 2 Archive\r\n"
+                         "e COPY 1 /Archive\r\n"),
+            "b OK UID COPY completed\r\n"
+            "c NO [TRYCREATE] Mailbox does not exist\r\n"
+            "d BAD Invalid message sequence number\r\n"
+            "e NO [CANNOT] Mailbox name starts or ends with the delimiter\r\n");
+  EXPECT_TRUE(messages("Archive").empty());
+}
+
+// RFC 6851 §4.3: untagged OK [COPYUID] first, then EXPUNGE, then the tagged OK.
+TEST_F(ImapMutate, MoveSendsCopyUidThenExpunges) {
+  add_message(kMessage);
+  Uid second = add_message(kMessage);
+  add_message(kMessage);
+  store::FlagUpdate mdn;
+  mdn.keywords = Keywords{"$MDNSent"};
+  ASSERT_TRUE(store_.update_flags(inbox_, {second}, mdn));
+  UidValidity v = validity("Archive");
+  EXPECT_EQ(
+      after_select("b MOVE 2 Archive\r\nc UID MOVE 3 Archive\r\n"),
+      fmt::format("* OK [COPYUID {0} 2 1] Moved\r\n* 2 EXPUNGE\r\nb OK MOVE completed\r\n"
+                  "* OK [COPYUID {0} 3 2] Moved\r\n* 2 EXPUNGE\r\nc OK UID MOVE completed\r\n",
+                  v));
+  auto inbox = messages("INBOX");
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0].uid, 1u);
+  auto moved = messages("Archive");
+  ASSERT_EQ(moved.size(), 2u);
+  EXPECT_TRUE(moved[0].keywords.contains("$MDNSent"));
+  EXPECT_FALSE(moved[1].keywords.contains("$MDNSent"));
+}
+
+TEST_F(ImapMutate, MoveInPieces) {
+  for (size_t piece : {1, 7}) add_message(kMessage), (void)piece;
+  UidValidity v = validity("Archive");
+  EXPECT_EQ(
+      after_select("b MOVE 1 Archive\r\n", 1),
+      fmt::format("* OK [COPYUID {} 1 1] Moved\r\n* 1 EXPUNGE\r\nb OK MOVE completed\r\n", v));
+  EXPECT_EQ(
+      after_select("b MOVE 1 Archive\r\n", 7),
+      fmt::format("* OK [COPYUID {} 2 2] Moved\r\n* 1 EXPUNGE\r\nb OK MOVE completed\r\n", v));
+  EXPECT_TRUE(messages("INBOX").empty());
+}
+
+TEST_F(ImapMutate, MoveRefusedWhenReadOnlyOrMissing) {
+  add_message(kMessage);
+  EXPECT_EQ(after_select("b MOVE 1 Archive\r\n", 0, "EXAMINE"),
+            "b NO [READ-ONLY] Mailbox is read-only\r\n");
+  EXPECT_EQ(after_select("b MOVE 1 Nowhere\r\nc MOVE 1 INBOX\r\n"),
+            "b NO [TRYCREATE] Mailbox does not exist\r\n"
+            "c NO [CANNOT] source and destination mailbox are the same\r\n");
+  EXPECT_EQ(messages("INBOX").size(), 1u);
+}
+
+// ---- QUOTA (RFC 9208) ----
+
+TEST_F(ImapMutate, QuotaHasNoRoots) {
+  for (size_t piece : {0, 1, 7})
+    EXPECT_EQ(
+        after_login("b GETQUOTAROOT inbox\r\nc GETQUOTA \"\"\r\nd GETQUOTAROOT Nowhere\r\n", piece),
+        "* QUOTAROOT INBOX\r\nb OK GETQUOTAROOT completed\r\n"
+        "c NO [NONEXISTENT] No such quota root\r\n"
+        "d NO [NONEXISTENT] mailbox Nowhere does not exist\r\n")
+        << piece;
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing
