@@ -189,5 +189,104 @@ TEST_F(ImapMutate, QuotaHasNoRoots) {
         << piece;
 }
 
+// ---- mailbox names ----
+
+TEST_F(ImapMutate, BadMailboxNamesAreRefusedEverywhere) {
+  std::string longest(1000, 'x'), too_long(1001, 'x');
+  std::string deepest = "d", too_deep = "e";
+  for (int i = 1; i < 32; ++i) deepest += "/d", too_deep += "/e";
+  too_deep += "/e";
+  std::string input =
+      "b CREATE \"\"\r\nc CREATE a//b\r\nd CREATE /a\r\ne CREATE a//\r\n"
+      "f CREATE a/./b\r\ng CREATE ..\r\nh CREATE " +
+      too_long + "\r\ni CREATE " + too_deep + "\r\nj CREATE " + longest + "\r\nk CREATE " +
+      deepest +
+      "\r\nl RENAME INBOX a/../b\r\nm RENAME ./x y\r\nn DELETE a//b\r\n"
+      "o SELECT ./x\r\np STATUS x/ (MESSAGES)\r\nq EXAMINE \"\"\r\n";
+  std::string expected =
+      "b NO [CANNOT] Mailbox name is empty\r\n"
+      "c NO [CANNOT] Mailbox name contains an empty level\r\n"
+      "d NO [CANNOT] Mailbox name starts or ends with the delimiter\r\n"
+      "e NO [CANNOT] Mailbox name starts or ends with the delimiter\r\n"
+      "f NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n"
+      "g NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n"
+      "h NO [CANNOT] Mailbox name is longer than 1000 octets\r\n"
+      "i NO [CANNOT] Mailbox name is deeper than 32 levels\r\n"
+      "j OK CREATE completed\r\n"
+      "k OK CREATE completed\r\n"
+      "l NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n"
+      "m NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n"
+      "n NO [CANNOT] Mailbox name contains an empty level\r\n"
+      "o NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n"
+      "p NO [CANNOT] Mailbox name starts or ends with the delimiter\r\n"
+      "q NO [CANNOT] Mailbox name is empty\r\n";
+  EXPECT_EQ(after_login(input), expected);
+  // The second run, in pieces, finds j and k made by the first.
+  std::string again = expected;
+  again.replace(again.find("j OK CREATE completed"), 21,
+                "j NO [ALREADYEXISTS] mailbox " + longest + " exists already");
+  again.replace(again.find("k OK CREATE completed"), 21,
+                "k NO [ALREADYEXISTS] mailbox " + deepest + " exists already");
+  EXPECT_EQ(after_login(input, 7), again);
+  EXPECT_TRUE(store_.find_mailbox(account_, longest));
+  EXPECT_TRUE(store_.find_mailbox(account_, deepest));
+  EXPECT_FALSE(store_.find_mailbox(account_, "a"));
+  EXPECT_FALSE(store_.find_mailbox(account_, "e"));
+}
+
+// RFC 3501 §6.3.5: RENAME INBOX moves its messages to the new mailbox (superior names
+// created); INBOX stays, empty, with the same UIDVALIDITY, and its children stay.
+TEST_F(ImapMutate, RenameInboxMovesMessages) {
+  add_message(kMessage, SystemFlags{SystemFlag::seen});
+  add_message(kMessage);
+  ASSERT_TRUE(store_.create_mailbox(account_, "INBOX/child", MailboxRole::none));
+  UidValidity inbox_v = inbox_validity();
+  EXPECT_EQ(after_login("b RENAME INBOX Archive\r\nc RENAME inbox Old/Mail\r\n", 1),
+            "b NO [ALREADYEXISTS] mailbox Archive exists already\r\n"
+            "c OK RENAME completed\r\n");
+  EXPECT_TRUE(store_.find_mailbox(account_, "Old"));
+  EXPECT_TRUE(messages("INBOX").empty());
+  EXPECT_EQ(inbox_validity(), inbox_v);
+  auto old = messages("Old/Mail");
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_TRUE(old[0].flags.has(SystemFlag::seen));
+  EXPECT_FALSE(old[1].flags.has(SystemFlag::seen));
+  EXPECT_TRUE(store_.find_mailbox(account_, "INBOX/child"));
+  EXPECT_FALSE(store_.find_mailbox(account_, "Old/Mail/child"));
+}
+
+// RENAME INBOX while INBOX is selected: the client hears the expunges at once.
+TEST_F(ImapMutate, RenameSelectedInboxExpunges) {
+  add_message(kMessage);
+  EXPECT_EQ(after_select("b RENAME INBOX Old\r\n"), "* 1 EXPUNGE\r\nb OK RENAME completed\r\n");
+  EXPECT_EQ(messages("Old").size(), 1u);
+}
+
+// Renaming any other mailbox creates the superior names too (RFC 3501 §6.3.5).
+TEST_F(ImapMutate, RenameCreatesSuperiors) {
+  EXPECT_EQ(after_login("b RENAME Archive 2024/Archive\r\n"), "b OK RENAME completed\r\n");
+  EXPECT_TRUE(store_.find_mailbox(account_, "2024"));
+  EXPECT_EQ(store_.find_mailbox(account_, "2024/Archive")->role, MailboxRole::archive);
+}
+
+// RFC 6154 §3: CREATE ... (USE (\Drafts)) sets the role; a taken or unknown role fails
+// before any parent is created.
+TEST_F(ImapMutate, CreateSpecialUse) {
+  ASSERT_TRUE(store_.delete_mailbox(mailbox("Drafts")));
+  EXPECT_EQ(after_login("b CREATE p/Entwuerfe (USE (\\Drafts))\r\nc CREATE q/r (USE (\\Sent))\r\n"
+                        "d CREATE s/t (USE (\\Important))\r\n"
+                        "e CREATE u (USE (\\Sent \\Trash))\r\n",
+                        7),
+            "b OK CREATE completed\r\n"
+            "c NO [ALREADYEXISTS] a mailbox with role sent exists already\r\n"
+            "d NO [CANNOT] Unsupported special-use attribute \\Important\r\n"
+            "e NO [CANNOT] Only one special-use attribute per mailbox\r\n");
+  EXPECT_EQ(store_.find_mailbox(account_, "p/Entwuerfe")->role, MailboxRole::drafts);
+  EXPECT_EQ(store_.find_mailbox(account_, "p")->role, MailboxRole::none);
+  EXPECT_FALSE(store_.find_mailbox(account_, "q"));
+  EXPECT_FALSE(store_.find_mailbox(account_, "s"));
+  EXPECT_FALSE(store_.find_mailbox(account_, "u"));
+}
+
 }  // namespace
 }  // namespace postamt::imap::testing

@@ -1,29 +1,40 @@
 #include <string>
 
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
 
+using proto::ResponseCode;
+using Kind = proto::ResponseCode::Kind;
+
 // RFC 3501 §6.3.3: a trailing delimiter only says the client means to create children;
-// missing superior names are created too ("SHOULD"). RFC 6154 §5.3: USE (\Sent ...)
-// gives the new mailbox that role.
+// missing superior names are created too ("SHOULD"). RFC 6154 §3 (CREATE-SPECIAL-USE):
+// USE (\Sent) gives the new mailbox that role; an unsupported or taken role fails the
+// whole CREATE before anything is created. RFC 6154 asks for the USEATTR code there;
+// imap/proto has no such code yet, so CANNOT / ALREADYEXISTS say it.
 Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   std::string name = cmd.mailbox;
   if (!name.empty() && name.back() == '/') name.pop_back();
-  if (name.empty())
-    return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::cannot),
-                     "Mailbox name is empty");
+  if (auto valid = check_mailbox_name(name); !valid) return reply_for(valid.error());
   MailboxRole role = MailboxRole::none;
   if (cmd.special_use.size() > 1)
-    return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::limit),
+    return Reply::no(ResponseCode::simple(Kind::cannot),
                      "Only one special-use attribute per mailbox");
   if (cmd.special_use.size() == 1) {
     auto found = role_from_special_use(cmd.special_use.front());
     if (!found)
-      return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::cannot),
+      return Reply::no(ResponseCode::simple(Kind::cannot),
                        "Unsupported special-use attribute " + cmd.special_use.front());
     role = *found;
+    auto holder = ctx.store.find_mailbox_by_role(ctx.account.id, role);
+    // Same words as the store's refusal, but before any parent is created.
+    if (holder)
+      return reply_for(
+          Error{ErrorKind::exists,
+                "a mailbox with role " + std::string(role_name(role)) + " exists already"});
+    if (holder.error().kind != ErrorKind::not_found) return reply_for(holder.error());
   }
   for (size_t slash = name.find('/'); slash != std::string::npos;
        slash = name.find('/', slash + 1)) {

@@ -1,4 +1,5 @@
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
@@ -6,6 +7,7 @@ namespace postamt::imap::commands {
 // RFC 3501 §6.3.4. The store refuses INBOX (CANNOT). Deleting the selected mailbox
 // leaves the selected state, since nothing is left to refer to.
 Reply delete_mailbox(CommandContext& ctx, const proto::DeleteCmd& cmd) {
+  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
   if (!mailbox) return reply_for(mailbox.error());
   auto deleted = ctx.store.delete_mailbox(mailbox->id);

@@ -4,6 +4,7 @@
 #include "base/strings.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
+#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
@@ -22,6 +23,7 @@ proto::StatusResponse untagged_ok(ResponseCode code, std::string text) {
 Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   // RFC 3501 §6.3.1: a SELECT, even a failing one, first leaves the selected state.
   ctx.selected.reset();
+  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
   if (!mailbox) return reply_for(mailbox.error());
   auto messages = ctx.store.list_messages(mailbox->id);

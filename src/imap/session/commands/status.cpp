@@ -1,4 +1,5 @@
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
@@ -6,6 +7,7 @@ namespace postamt::imap::commands {
 // RFC 3501 §6.3.10, RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.4 (HIGHESTMODSEQ).
 // RECENT is always 0: Postamt keeps no \Recent.
 Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
+  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
   if (!mailbox) return reply_for(mailbox.error());
   uint64_t deleted = 0, size = 0;
