@@ -83,9 +83,9 @@ TEST_F(ImapFetch, WholeMessageFetchIsReported) {
 }
 
 TEST_F(ImapFetch, BadSequenceNumbers) {
-  EXPECT_EQ(after_select("b FETCH 3 FLAGS\r\nc UID FETCH 3:9 FLAGS\r\nd FETCH 1 BINARY[]\r\n"),
+  EXPECT_EQ(after_select("b FETCH 3 FLAGS\r\nc UID FETCH 3:9 FLAGS\r\nd FETCH 3 BINARY[]\r\n"),
             "b BAD Invalid message sequence number\r\nc OK UID FETCH completed\r\n"
-            "d BAD BINARY is not supported\r\n");
+            "d BAD Invalid message sequence number\r\n");
 }
 
 TEST_F(ImapFetch, StoreFlagsAndSilent) {

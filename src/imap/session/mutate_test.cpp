@@ -288,5 +288,56 @@ TEST_F(ImapMutate, CreateSpecialUse) {
   EXPECT_FALSE(store_.find_mailbox(account_, "u"));
 }
 
+// ---- BINARY (RFC 3516) ----
+
+class ImapBinary : public ImapMutate {
+ protected:
+  static constexpr std::string_view kMultipart =
+      "From: a@example.net\r\nSubject: bin\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+      "--XX\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9 =\r\nok\nbye\r\n"
+      "--XX\r\nContent-Type: application/octet-stream\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\nAGFi\r\n"
+      "--XX\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n"
+      "begin 644 x\r\n"
+      "--XX\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nbody\r\n"
+      "--XX--\r\n";
+  ImapBinary() { add_message(kMultipart); }
+};
+
+// Decoded content (QP with a soft break and a bare LF made CRLF; base64 with a NUL goes
+// as literal8), decoded sizes, a message/rfc822 part as stored, a missing part as NIL.
+TEST_F(ImapBinary, DecodesParts) {
+  std::string expected =
+      "* 1 FETCH (BINARY[1] {13}\r\ncaf\xC3\xA9 ok\r\nbye BINARY.SIZE[1] 13 BINARY[2] ~{3}\r\n" +
+      std::string("\0ab", 3) +
+      " BINARY.SIZE[2] 3 BINARY[4] {22}\r\nSubject: inner\r\n\r\nbody BINARY[9] NIL)\r\n"
+      "b OK FETCH completed\r\n";
+  for (size_t piece : {0, 1, 7})
+    EXPECT_EQ(after_select("b FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[2] "
+                           "BINARY.SIZE[2] BINARY.PEEK[4] BINARY.PEEK[9])\r\n",
+                           piece),
+              expected)
+        << piece;
+  EXPECT_FALSE(messages("INBOX")[0].flags.has(SystemFlag::seen));
+}
+
+// Non-PEEK BINARY sets \Seen like BODY[]; the partial range counts decoded octets.
+TEST_F(ImapBinary, PartialAndSeen) {
+  EXPECT_EQ(after_select("b FETCH 1 BINARY[1]<3.4>\r\nc FETCH 1 BINARY[1]<3.4>\r\n"),
+            "* 1 FETCH (BINARY[1]<3> {4}\r\n\xC3\xA9 o FLAGS (\\Seen))\r\nb OK FETCH completed\r\n"
+            "* 1 FETCH (BINARY[1]<3> {4}\r\n\xC3\xA9 o)\r\nc OK FETCH completed\r\n");
+  EXPECT_TRUE(messages("INBOX")[0].flags.has(SystemFlag::seen));
+}
+
+// RFC 3516 §4.2: an unknown encoding fails the FETCH, and nothing is marked \Seen.
+TEST_F(ImapBinary, UnknownEncoding) {
+  EXPECT_EQ(after_select("b FETCH 1 (FLAGS BINARY[3])\r\nc FETCH 1 BINARY.SIZE[3]\r\n"),
+            "b NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding x-uuencode\r\n"
+            "c NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding x-uuencode\r\n");
+  EXPECT_FALSE(messages("INBOX")[0].flags.has(SystemFlag::seen));
+}
+
 }  // namespace
 }  // namespace postamt::imap::testing

@@ -33,8 +33,10 @@ Reply noop(CommandContext& ctx, const proto::NoopCmd& cmd);
 // FETCH / UID FETCH (RFC 3501 §6.4.5): BODY[section] without .PEEK, RFC822 and
 // RFC822.TEXT set \Seen in a read-write mailbox and add FLAGS to the response when
 // that changed them. Messages another session expunged are skipped; no EXPUNGE is sent
-// (RFC 3501 §7.4.1). BINARY is refused with BAD. Whole-message fetches are listed in
-// Reply::downloaded.
+// (RFC 3501 §7.4.1). BINARY[part] / BINARY.SIZE (RFC 3516) decode the part (binary.h);
+// BINARY without .PEEK sets \Seen like BODY[]; an unknown transfer encoding fails the
+// FETCH with NO [UNKNOWN-CTE] before any flag changes. Whole-message fetches (BINARY[]
+// included) are listed in Reply::downloaded.
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd);
 // STORE / UID STORE (RFC 3501 §6.4.6, RFC 7162 §3.1.3 UNCHANGEDSINCE -> [MODIFIED]).
 // $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6): removing it succeeds without

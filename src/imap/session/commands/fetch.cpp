@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "imap/session/commands/binary.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/fetch_items.h"
 #include "imap/session/error_codes.h"
@@ -13,13 +14,16 @@ using Item = proto::FetchItem;
 using K = proto::FetchItem::Kind;
 
 bool sets_seen(const Item& item) {
-  return (item.kind == K::body_section && item.peek == proto::Peek::no) || item.kind == K::rfc822 ||
-         item.kind == K::rfc822_text;
+  return ((item.kind == K::body_section || item.kind == K::binary) &&
+          item.peek == proto::Peek::no) ||
+         item.kind == K::rfc822 || item.kind == K::rfc822_text;
 }
 
 // The whole message, as a read: what the read-receipt engine hears about (mail/events.h).
 bool downloads_whole(const Item& item) {
   if (item.kind == K::rfc822) return true;
+  if (item.kind == K::binary)
+    return item.peek == proto::Peek::no && !item.partial && item.section.part.empty();
   return item.kind == K::body_section && item.peek == proto::Peek::no && !item.partial &&
          item.section.part.empty() && item.section.text == proto::SectionText::none;
 }
@@ -33,6 +37,8 @@ bool needs_message(const Item& item) {
     case K::rfc822:
     case K::rfc822_header:
     case K::rfc822_text:
+    case K::binary:
+    case K::binary_size:
       return true;
     default:
       return false;
@@ -46,13 +52,38 @@ std::string slice(std::string_view bytes, const std::optional<proto::Partial>& p
   return std::string(bytes.substr(partial->offset, partial->length));
 }
 
+bool is_binary(const Item& item) {
+  return item.kind == K::binary || item.kind == K::binary_size;
+}
+
+Reply unknown_cte(const Error& error) {
+  return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::unknown_cte),
+                   error.message);
+}
+
+// RFC 3516 §4.2: an undecodable part fails the whole FETCH. Checked before anything is
+// changed, so that a failing FETCH sets no \Seen.
+std::optional<Reply> check_binary(CommandContext& ctx, const SelectedMailbox& selected,
+                                  const std::vector<SelectedMailbox::Target>& targets,
+                                  const std::vector<Item>& items) {
+  for (const auto& t : targets) {
+    if (selected.vanished(t.uid)) continue;
+    auto opened = ctx.blobs.open(selected.find(t.uid)->blob);
+    if (!opened) return reply_for(opened.error());
+    mime::Message message = mime::parse(opened->bytes());
+    for (const auto& item : items) {
+      if (!is_binary(item)) continue;
+      if (auto content = binary_content(message, item.section.part); !content)
+        return unknown_cte(content.error());
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
-  for (const auto& item : cmd.items)
-    if (item.kind == K::binary || item.kind == K::binary_size)
-      return Reply::bad("BINARY is not supported");
   if (cmd.vanished) return Reply::bad("VANISHED needs QRESYNC, which is not offered");
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
@@ -71,6 +102,8 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
       items.push_back(modseq);
     }
   }
+  if (std::any_of(items.begin(), items.end(), is_binary))
+    if (auto refused = check_binary(ctx, selected, *targets, items)) return std::move(*refused);
   bool seen_items = std::any_of(items.begin(), items.end(), sets_seen);
   bool message_items = std::any_of(items.begin(), items.end(), needs_message);
   bool whole_items = std::any_of(items.begin(), items.end(), downloads_whole);
@@ -164,8 +197,21 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
           break;
         }
         case K::binary:
-        case K::binary_size:
-          break;  // refused above
+        case K::binary_size: {
+          auto content = binary_content(*message, item.section.part);
+          if (!content) return unknown_cte(content.error());
+          if (item.kind == K::binary_size) {
+            data.items.emplace_back(
+                proto::FetchBinarySize{item.section.part, *content ? (*content)->size() : 0});
+            break;
+          }
+          proto::FetchBinary binary;
+          binary.part = item.section.part;
+          if (item.partial) binary.origin = item.partial->offset;
+          if (*content) binary.data = slice(**content, item.partial);
+          data.items.emplace_back(std::move(binary));
+          break;
+        }
       }
     }
     if (!flags_asked &&
