@@ -256,7 +256,7 @@ TEST_F(ImapSearch, ModSeq) {
                              "* ESEARCH (TAG \"d\") MIN 1 MODSEQ {1}\r\nd OK SEARCH completed\r\n"
                              "* SEARCH\r\ne OK SEARCH completed\r\n"
                              "* SEARCH 3 (MODSEQ {0})\r\nf OK SEARCH completed\r\n"
-                             "* 1 FETCH (FLAGS (\\Seen \\Flagged) MODSEQ {2})\r\n"
+                             "* 1 FETCH (FLAGS (\\Seen \\Flagged) MODSEQ ({2}))\r\n"
                              "g OK STORE completed\r\n",
                              third, first, stored));
 }
