@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "admin/admin.h"
+#include "admin/receipts.h"
 #include "app/backends.h"
 #include "app/serve.h"
 #include "auth/password.h"
@@ -350,6 +351,77 @@ int run(int argc, char** argv) {
       code = with_queue([&](queue::FileQueue& q) { return run(q, o.name); });
     });
   }
+
+  // receipts list | policy set|unset|show (DESIGN.md §6)
+  auto* receipts = cli.add_subcommand("receipts", "Read receipts: the ledger and the policy");
+  receipts->require_subcommand(1);
+  std::string receipt_user;
+  auto* receipts_list = receipts->add_subcommand("list", "Receipts sent and received");
+  receipts_list->add_option("--user", receipt_user, "Only this account's receipts");
+  add_format_option(receipts_list, o);
+  receipts_list->callback([&] {
+    code = with_store(o, [&](Backends& b) {
+      return admin::receipts_list(
+          *b.store,
+          receipt_user.empty() ? std::nullopt : std::optional<std::string_view>(receipt_user),
+          format_of(o));
+    });
+  });
+  auto* policy = receipts->add_subcommand(
+      "policy", "Receipt policy overrides per domain or user ([receipts] is the server's)");
+  policy->require_subcommand(1);
+  std::string policy_domain, policy_user, policy_key, policy_value;
+  auto add_target = [&](CLI::App* cmd) {
+    auto* d = cmd->add_option("--domain", policy_domain, "A local domain");
+    auto* u = cmd->add_option("--user", policy_user, "An account address");
+    d->excludes(u);
+  };
+  auto target = [&] {
+    admin::PolicyTarget t;
+    if (!policy_domain.empty()) {
+      t.scope = store::PolicyScope::domain;
+      t.subject = policy_domain;
+    } else if (!policy_user.empty()) {
+      t.scope = store::PolicyScope::user;
+      t.subject = policy_user;
+    }
+    return t;
+  };
+  auto* policy_set = policy->add_subcommand(
+      "set",
+      "Override a key: on_download off|dispatched|displayed, one_per_recipient "
+      "true|false, duplicates drop|reject");
+  add_target(policy_set);
+  policy_set->add_option("KEY", policy_key, "on_download, one_per_recipient or duplicates")
+      ->required();
+  policy_set->add_option("VALUE", policy_value, "The value")->required();
+  policy_set->callback([&] {
+    code = with_store(o, [&](Backends& b) {
+      return admin::receipts_policy_set(*b.store, target(), policy_key, policy_value);
+    });
+  });
+  auto* policy_unset = policy->add_subcommand("unset", "Remove an override");
+  add_target(policy_unset);
+  policy_unset->add_option("KEY", policy_key, "The key")->required();
+  policy_unset->callback([&] {
+    code = with_store(o, [&](Backends& b) {
+      return admin::receipts_policy_unset(*b.store, target(), policy_key);
+    });
+  });
+  auto* policy_show = policy->add_subcommand(
+      "show", "The effective policy (server, domain or user) and where each value comes from");
+  add_target(policy_show);
+  add_format_option(policy_show, o);
+  policy_show->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    code = with_store(o, [&](Backends& b) {
+      return admin::receipts_policy_show(*b.store, config->receipts, target(), format_of(o));
+    });
+  });
 
   // gc
   cli.add_subcommand("gc", "Remove message files that no message refers to any more")
