@@ -333,5 +333,54 @@ TEST_F(ImapSearch, VanishedMessagesNeverMatch) {
   EXPECT_EQ(numbers("t SEARCH FLAGGED"), (std::vector<uint32_t>{}));
 }
 
+// Counts open() calls, to show which searches read message bytes.
+class CountingBlobStore final : public blob::BlobStore {
+ public:
+  explicit CountingBlobStore(blob::BlobStore& inner) : inner_(inner) {}
+  int opens = 0;
+  Result<BlobRef> put(std::string_view bytes) override { return inner_.put(bytes); }
+  Result<std::string> get(const BlobRef& ref) override { return inner_.get(ref); }
+  Result<blob::BlobView> open(const BlobRef& ref) override {
+    ++opens;
+    return inner_.open(ref);
+  }
+  Result<bool> exists(const BlobRef& ref) override { return inner_.exists(ref); }
+  Result<blob::BlobInfo> info(const BlobRef& ref) override { return inner_.info(ref); }
+  Result<void> remove(const BlobRef& ref) override { return inner_.remove(ref); }
+  Result<std::vector<blob::BlobInfo>> list() override { return inner_.list(); }
+  Result<size_t> remove_stale_temporaries(std::chrono::system_clock::time_point t) override {
+    return inner_.remove_stale_temporaries(t);
+  }
+
+ private:
+  blob::BlobStore& inner_;
+};
+
+// Record keys never read a message; AND and OR try them first, so text keys only read
+// the messages that are still in question.
+TEST_F(ImapSearch, ReadsMessagesOnlyForTextKeys) {
+  auto mailbox = *store_.get_mailbox(inbox_);
+  std::optional<SelectedMailbox> selected;
+  selected.emplace(inbox_, mailbox.uid_validity, Access::read_write, *store_.list_messages(inbox_),
+                   mailbox.highest_modseq);
+  CountingBlobStore counting(blobs_);
+  Enabled enabled;
+  store::Account account{account_, "alice@example.org"};
+  CommandContext ctx{store_, counting, account, selected, enabled, "t"};
+  auto opens = [&](std::string_view line) {
+    counting.opens = 0;
+    auto parsed = proto::parse_command(line);
+    EXPECT_TRUE(parsed.ok()) << line;
+    Reply reply = commands::search(ctx, std::get<proto::SearchCmd>(parsed->body));
+    EXPECT_EQ(reply.condition, proto::Condition::ok) << line;
+    return counting.opens;
+  };
+  EXPECT_EQ(opens("t SEARCH LARGER 1 UID 1:* OR SEEN NOT KEYWORD x SINCE 1-Jan-2000 MODSEQ 1"), 0);
+  EXPECT_EQ(opens("t SEARCH BODY noon SEEN"), 1);
+  EXPECT_EQ(opens("t SEARCH OR FLAGGED (TEXT x) 1:3"), 2);
+  EXPECT_EQ(opens("t SEARCH SUBJECT x"), 4);
+  EXPECT_EQ(opens("t SEARCH NOT DELETED SENTBEFORE 1-Jan-2024 FROM x BODY y"), 3);
+}
+
 }  // namespace
 }  // namespace postamt::imap::testing
