@@ -1,0 +1,166 @@
+#include "mdn/engine.h"
+
+#include "base/log.h"
+#include "delivery/transaction.h"
+#include "mdn/generate.h"
+#include "mdn/policy.h"
+#include "store/api/receipt_rules.h"
+
+namespace postamt::mdn {
+namespace {
+
+std::string domain_of(std::string_view address) {
+  const size_t at = address.rfind('@');
+  return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
+}
+
+// Legacy mode records every receipt, so the ledger alone does not stop the server from
+// answering each download again: look for a receipt the server itself already sent.
+Result<bool> server_sent_already(store::Store& store, AccountId account,
+                                 const std::string& message_id) {
+  if (message_id.empty()) return false;
+  auto ledger = store.list_receipts(account);
+  POSTAMT_TRY(ledger);
+  for (const store::SentReceipt& r : ledger->sent) {
+    if (r.path == store::ReceiptPath::server_on_download && r.message_id == message_id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view to_string(DownloadOutcome outcome) {
+  switch (outcome) {
+    case DownloadOutcome::policy_off:
+      return "policy-off";
+    case DownloadOutcome::not_allowed:
+      return "not-allowed";
+    case DownloadOutcome::already_sent:
+      return "already-sent";
+    case DownloadOutcome::sent_local:
+      return "sent-local";
+    case DownloadOutcome::sent_remote:
+      return "sent-remote";
+  }
+  return "policy-off";
+}
+
+Engine::Engine(EngineDependencies deps) : deps_(std::move(deps)) {}
+
+void Engine::on_download(const mail::DownloadEvent& event) {
+  deps_.run_blocking([this, event] {
+    auto r = handle_download(event);
+    if (!r) {
+      log::error("mdn", "account={} uid={} receipt on download failed: {}", event.account_address,
+                 event.uid, r.error().message);
+      return;
+    }
+    if (r->outcome == DownloadOutcome::not_allowed) {
+      log::debug("mdn", "account={} uid={} no receipt: {}", event.account_address, event.uid,
+                 to_string(r->reason));
+    } else {
+      log::info("mdn", "account={} uid={} receipt on download: {}{}", event.account_address,
+                event.uid, to_string(r->outcome),
+                r->queue_id.empty() ? std::string() : " queue_id=" + r->queue_id);
+    }
+  });
+}
+
+Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event) {
+  store::Store& store = *deps_.store;
+  DownloadResult result;
+  auto overrides = store.list_policy_overrides();
+  POSTAMT_TRY(overrides);
+  const Policy policy = effective_policy(deps_.server_policy, *overrides,
+                                         domain_of(event.account_address), event.account_address);
+  if (policy.on_download == ReceiptOnDownload::off) {
+    result.outcome = DownloadOutcome::policy_off;
+    return result;
+  }
+
+  auto message = store.get_message(event.mailbox, event.uid);
+  POSTAMT_TRY(message);
+  // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
+  // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
+  if (policy.one_per_recipient && message->keywords.contains(store::kMdnSentKeyword)) {
+    result.outcome = DownloadOutcome::already_sent;
+    return result;
+  }
+  auto bytes = deps_.blobs->get(message->blob);
+  POSTAMT_TRY(bytes);
+  const Request request = detect_request(*bytes);
+  if (!request.automatic_receipt_allowed()) {
+    result.outcome = DownloadOutcome::not_allowed;
+    result.reason = request.reason;
+    return result;
+  }
+  // The stored Message-ID is the one find_messages_by_message_id() matches copies by.
+  const std::string message_id =
+      message->message_id.empty() ? request.message_id : message->message_id;
+  if (!policy.one_per_recipient) {
+    auto sent = server_sent_already(store, event.account, message_id);
+    POSTAMT_TRY(sent);
+    if (*sent) {
+      result.outcome = DownloadOutcome::already_sent;
+      return result;
+    }
+  }
+
+  const DispositionType disposition = policy.on_download == ReceiptOnDownload::displayed
+                                          ? DispositionType::displayed
+                                          : DispositionType::dispatched;
+  const std::chrono::sys_seconds now = deps_.now();
+  GenerateOptions options;
+  options.reporting_host = deps_.hostname;
+  options.recipient_address = event.account_address;
+  options.disposition = disposition;
+  options.now_utc_seconds = now.time_since_epoch().count();
+  auto mdn = generate_mdn(request, options, deps_.random);
+  POSTAMT_TRY(mdn);
+
+  store::NewSentReceipt record;
+  record.account = event.account;
+  record.message_id = message_id;
+  record.message = store::MessageLocation{event.mailbox, event.uid};
+  record.requester = mdn->envelope_recipient;
+  record.disposition = std::string(to_string(disposition));
+  record.path = store::ReceiptPath::server_on_download;
+  record.at = now;
+  auto recorded = store.record_receipt(record, policy.uniqueness());
+  POSTAMT_TRY(recorded);
+  if (recorded->outcome == store::RecordOutcome::already_sent) {
+    result.outcome = DownloadOutcome::already_sent;
+    return result;
+  }
+
+  // RFC 8098 §3: null envelope sender, addressed to the requester only.
+  delivery::Transaction transaction(store, *deps_.blobs, "");
+  auto added = transaction.add_recipient(mdn->envelope_recipient);
+  POSTAMT_TRY(added);
+  transaction.set_body(mdn->message);
+  auto committed = transaction.commit();
+  POSTAMT_TRY(committed);
+  result.outcome = DownloadOutcome::sent_local;
+  if (!committed->remote.empty()) {
+    queue::OutboundMessage outbound;
+    outbound.envelope_sender = "";
+    for (const std::string& address : committed->remote) {
+      queue::OutboundRecipient recipient;
+      recipient.address = address;
+      recipient.notify.never = true;
+      recipient.notify.failure = false;
+      recipient.notify.delay = false;
+      outbound.recipients.push_back(std::move(recipient));
+    }
+    outbound.body = mdn->message;
+    auto id = deps_.queue->enqueue(outbound);
+    POSTAMT_TRY(id);
+    result.outcome = DownloadOutcome::sent_remote;
+    result.queue_id = *id;
+  }
+  return result;
+}
+
+}  // namespace postamt::mdn

@@ -1,0 +1,80 @@
+// The read-receipt engine: applies the receipt policy when a client downloads a message
+// (mail::DownloadObserver, DESIGN.md §6). When the effective policy's on_download is not
+// "off" and the message's request allows an automatic receipt (request.h), it claims
+// the receipt in the ledger (store::Store::record_receipt, which sets $MDNSent on every
+// copy) and then sends the receipt it generated (generate.h): into local INBOXes through
+// src/delivery when the requester is local, else into the outbound queue.
+//
+// At most one: the ledger is written BEFORE the receipt is sent. If sending then fails,
+// the failure is logged and no receipt goes out; a crash in between likewise loses the
+// receipt rather than ever sending two (RFC 8098 §2.1 forbids the second, nothing
+// requires the first). With one_per_recipient = false (the legacy setting) the server
+// still sends at most one receipt of its own per message, even when a client sent one.
+//
+// Threads: on_download() is called on a network executor and never blocks: it hands the
+// event to `run_blocking` (given at construction; e.g. a store thread pool) and returns.
+// handle_download() does the work and blocks (store, blob and queue calls); it is
+// thread-safe as long as the injected objects are. The engine must outlive every task it
+// handed to run_blocking.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "base/config.h"
+#include "base/result.h"
+#include "blob/blob_store.h"
+#include "mail/events.h"
+#include "mdn/request.h"
+#include "mime/report.h"
+#include "queue/queue.h"
+#include "store/api/store.h"
+
+namespace postamt::mdn {
+
+enum class DownloadOutcome {
+  policy_off,    // on_download = "off" for this user
+  not_allowed,   // no request, or not one the server may answer (see `reason`)
+  already_sent,  // the ledger has a receipt for this message (or the server's own, legacy)
+  sent_local,    // delivered into a local INBOX
+  sent_remote,   // queued for a remote requester (`queue_id`)
+};
+std::string_view to_string(DownloadOutcome outcome);
+
+struct DownloadResult {
+  DownloadOutcome outcome = DownloadOutcome::policy_off;
+  RequestReason reason = RequestReason::no_request;  // set for not_allowed
+  std::string queue_id;                              // set for sent_remote
+};
+
+struct EngineDependencies {
+  store::Store* store = nullptr;
+  blob::BlobStore* blobs = nullptr;
+  queue::Queue* queue = nullptr;
+  Config::Receipts server_policy;
+  std::string hostname;  // Reporting-UA and the receipts' Message-ID
+  std::function<std::chrono::sys_seconds()> now;
+  mime::RandomSource random;
+  // Runs a task on a thread that may block. Tests pass one that runs it at once.
+  std::function<void(std::function<void()>)> run_blocking;
+};
+
+class Engine final : public mail::DownloadObserver {
+ public:
+  // Every pointer and function in `deps` must be set.
+  explicit Engine(EngineDependencies deps);
+
+  // mail::DownloadObserver: schedules handle_download() via run_blocking; the result is
+  // logged ("mdn" service), errors included. Never blocks, never throws.
+  void on_download(const mail::DownloadEvent& event) override;
+
+  // Applies the policy to one download, blocking. Errors: those of the store, blob
+  // store, delivery and queue calls (the ledger entry stays when sending failed).
+  Result<DownloadResult> handle_download(const mail::DownloadEvent& event);
+
+ private:
+  EngineDependencies deps_;
+};
+
+}  // namespace postamt::mdn

@@ -1,0 +1,205 @@
+#include "mdn/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "blob/memory_blob_store.h"
+#include "mime/message_id.h"
+#include "store/api/receipt_rules.h"
+#include "store/memory/memory_store.h"
+
+namespace postamt::mdn {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FakeQueue final : public queue::Queue {
+ public:
+  Result<std::string> enqueue(const queue::OutboundMessage& message) override {
+    messages.push_back(message);
+    return "Q" + std::to_string(messages.size());
+  }
+  std::vector<queue::OutboundMessage> messages;
+};
+
+std::string original(std::string_view requester, std::string_view return_path) {
+  return "Return-Path: <" + std::string(return_path) +
+         ">\r\n"
+         "From: Carol <carol@remote.test>\r\nTo: bob@example.org\r\nSubject: Plans\r\n"
+         "Message-ID: <plans@remote.test>\r\n"
+         "Disposition-Notification-To: <" +
+         std::string(requester) + ">\r\n\r\nHello\r\n";
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.add_domain("example.org"));
+    bob_ = *store_.create_account("bob@example.org", "h");
+    alice_ = *store_.create_account("alice@example.org", "h");
+    inbox_ = store_.find_mailbox(bob_, "INBOX")->id;
+  }
+  Engine engine() {
+    EngineDependencies d;
+    d.store = &store_;
+    d.blobs = &blobs_;
+    d.queue = &queue_;
+    d.server_policy = server_;
+    d.hostname = "mx.example.org";
+    d.now = [] { return std::chrono::sys_seconds(1700000000s); };
+    auto n = std::make_shared<uint32_t>(0);
+    d.random = [n] { return (*n)++; };
+    d.run_blocking = [](std::function<void()> f) { f(); };
+    return Engine(std::move(d));
+  }
+  Uid deliver(const std::string& bytes) {
+    store::NewMessage m;
+    m.blob = *blobs_.put(bytes);
+    m.size = bytes.size();
+    m.message_id = mime::message_id_of_message(bytes);
+    return store_.append(inbox_, m)->uid;
+  }
+  mail::DownloadEvent event(Uid uid) {
+    return mail::DownloadEvent{bob_, "bob@example.org", inbox_, uid,
+                               mail::DownloadKind::full_message};
+  }
+
+  store::MemoryStore store_;
+  blob::MemoryBlobStore blobs_;
+  FakeQueue queue_;
+  Config::Receipts server_;
+  AccountId bob_, alice_;
+  MailboxId inbox_;
+};
+
+TEST_F(EngineTest, OffByDefaultSendsNothing) {
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, DownloadOutcome::policy_off);
+  EXPECT_TRUE(queue_.messages.empty());
+  EXPECT_TRUE(store_.list_receipts(std::nullopt)->sent.empty());
+}
+
+TEST_F(EngineTest, RemoteRequesterGetsExactlyOneQueuedReceipt) {
+  server_.on_download = ReceiptOnDownload::dispatched;
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  Engine e = engine();
+  auto r = e.handle_download(event(uid));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, DownloadOutcome::sent_remote);
+  EXPECT_EQ(r->queue_id, "Q1");
+  ASSERT_EQ(queue_.messages.size(), 1u);
+  const queue::OutboundMessage& m = queue_.messages[0];
+  EXPECT_EQ(m.envelope_sender, "");
+  ASSERT_EQ(m.recipients.size(), 1u);
+  EXPECT_EQ(m.recipients[0].address, "carol@remote.test");
+  EXPECT_TRUE(m.recipients[0].notify.never);
+  EXPECT_NE(m.body.find("\r\nDisposition: automatic-action/MDN-sent-automatically; dispatched\r\n"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("\r\nOriginal-Message-ID: <plans@remote.test>\r\n"), std::string::npos);
+  EXPECT_TRUE(store_.get_message(inbox_, uid)->keywords.contains(store::kMdnSentKeyword));
+  auto ledger = store_.list_receipts(bob_);
+  ASSERT_EQ(ledger->sent.size(), 1u);
+  EXPECT_EQ(ledger->sent[0].path, store::ReceiptPath::server_on_download);
+  EXPECT_EQ(ledger->sent[0].requester, "carol@remote.test");
+  EXPECT_EQ(ledger->sent[0].disposition, "dispatched");
+
+  // Downloading again (POP3 leave-on-server, a second device) sends nothing more.
+  auto again = e.handle_download(event(uid));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, DownloadOutcome::already_sent);
+  EXPECT_EQ(queue_.messages.size(), 1u);
+}
+
+TEST_F(EngineTest, LocalRequesterGetsItInTheInbox) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(original("alice@example.org", "alice@example.org"));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, DownloadOutcome::sent_local);
+  EXPECT_TRUE(queue_.messages.empty());
+  auto inbox = store_.list_messages(store_.find_mailbox(alice_, "INBOX")->id);
+  ASSERT_EQ(inbox->size(), 1u);
+  const std::string body = *blobs_.get((*inbox)[0].blob);
+  EXPECT_EQ(body.rfind("From: bob@example.org\r\nTo: alice@example.org\r\n", 0), 0u);
+  EXPECT_NE(body.find("; displayed\r\n"), std::string::npos);
+  // A receipt for a receipt is never sent: what we delivered is itself a report.
+  EXPECT_EQ(detect_request(body).reason, RequestReason::no_request);
+}
+
+TEST_F(EngineTest, RequestsTheServerMayNotAnswer) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(original("carol@remote.test", "mallory@remote.test"));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, DownloadOutcome::not_allowed);
+  EXPECT_EQ(r->reason, RequestReason::return_path_mismatch);
+  EXPECT_TRUE(queue_.messages.empty());
+  EXPECT_FALSE(store_.get_message(inbox_, uid)->keywords.contains(store::kMdnSentKeyword));
+}
+
+TEST_F(EngineTest, ClientReceiptFirstMeansNoServerReceipt) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  store::NewSentReceipt client;
+  client.account = bob_;
+  client.message_id = "<plans@remote.test>";
+  client.requester = "carol@remote.test";
+  client.disposition = "displayed";
+  client.path = store::ReceiptPath::client_submission;
+  client.at = store::ReceiptTime(1699999999s);
+  ASSERT_TRUE(store_.record_receipt(client, store::ReceiptUniqueness::one_per_recipient));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, DownloadOutcome::already_sent);
+  EXPECT_TRUE(queue_.messages.empty());
+}
+
+TEST_F(EngineTest, KeywordSetByAClientMeansNoServerReceipt) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  store::FlagUpdate update;
+  update.keywords.add("$mdnsent");
+  ASSERT_TRUE(store_.update_flags(inbox_, {uid}, update));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, DownloadOutcome::already_sent);
+  EXPECT_TRUE(queue_.messages.empty());
+  EXPECT_TRUE(store_.list_receipts(bob_)->sent.empty());
+}
+
+TEST_F(EngineTest, LegacySettingSendsTheServerReceiptOnceDespiteTheClients) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  server_.one_per_recipient = false;
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  store::NewSentReceipt client;
+  client.account = bob_;
+  client.message_id = "<plans@remote.test>";
+  client.requester = "carol@remote.test";
+  client.disposition = "displayed";
+  client.path = store::ReceiptPath::client_submission;
+  ASSERT_TRUE(store_.record_receipt(client, store::ReceiptUniqueness::allow_duplicates));
+  Engine e = engine();
+  EXPECT_EQ(e.handle_download(event(uid))->outcome, DownloadOutcome::sent_remote);
+  EXPECT_EQ(e.handle_download(event(uid))->outcome, DownloadOutcome::already_sent);
+  EXPECT_EQ(queue_.messages.size(), 1u);
+  EXPECT_EQ(store_.list_receipts(bob_)->sent.size(), 2u);
+}
+
+TEST_F(EngineTest, UserOverrideAndObserverPath) {
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "bob@example.org", "on_download",
+                                         "dispatched"));
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  Engine e = engine();
+  e.on_download(event(uid));  // the inline run_blocking runs it now
+  EXPECT_EQ(queue_.messages.size(), 1u);
+  // A download event for a message that is gone is an error, logged by on_download.
+  auto gone = e.handle_download(event(99));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::not_found);
+  e.on_download(event(99));
+  EXPECT_EQ(queue_.messages.size(), 1u);
+}
+
+}  // namespace
+}  // namespace postamt::mdn
