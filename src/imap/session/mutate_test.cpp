@@ -339,5 +339,83 @@ TEST_F(ImapBinary, UnknownEncoding) {
   EXPECT_FALSE(messages("INBOX")[0].flags.has(SystemFlag::seen));
 }
 
+// ---- LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) ----
+
+class ImapList : public ImapMutate {
+ protected:
+  // Fruit (unsubscribed) with Fruit/Apple (subscribed) and Fruit/Banana (unsubscribed);
+  // Tofu/Soy (subscribed) without a Tofu mailbox; Drafts unsubscribed.
+  ImapList() {
+    auto fruit = store_.create_mailbox(account_, "Fruit", MailboxRole::none);
+    EXPECT_TRUE(store_.create_mailbox(account_, "Fruit/Apple", MailboxRole::none));
+    auto banana = store_.create_mailbox(account_, "Fruit/Banana", MailboxRole::none);
+    EXPECT_TRUE(store_.create_mailbox(account_, "Tofu/Soy", MailboxRole::none));
+    EXPECT_TRUE(store_.set_subscription(fruit->id, store::Subscription::unsubscribed));
+    EXPECT_TRUE(store_.set_subscription(banana->id, store::Subscription::unsubscribed));
+    EXPECT_TRUE(store_.set_subscription(mailbox("Drafts"), store::Subscription::unsubscribed));
+  }
+};
+
+// SUBSCRIBED selection lists exactly the subscribed names, with \Subscribed.
+TEST_F(ImapList, SelectSubscribed) {
+  for (size_t piece : {0, 1, 7})
+    EXPECT_EQ(after_login("b LIST (SUBSCRIBED) \"\" (F* T*)\r\n", piece),
+              "* LIST (\\HasNoChildren \\Subscribed) \"/\" Fruit/Apple\r\n"
+              "* LIST (\\HasNoChildren \\Subscribed) \"/\" Tofu/Soy\r\n"
+              "* LIST (\\HasNoChildren \\Subscribed \\Trash) \"/\" Trash\r\n"
+              "b OK LIST completed\r\n")
+        << piece;
+}
+
+// RECURSIVEMATCH: a parent that matches a pattern is listed with CHILDINFO when a
+// subscribed descendant matches none; a missing parent is \NonExistent.
+TEST_F(ImapList, RecursiveMatchGivesChildInfo) {
+  EXPECT_EQ(after_login("b LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (Fruit Tofu Drafts)\r\n"),
+            "* LIST (\\HasChildren) \"/\" Fruit (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+            "* LIST (\\NonExistent \\HasChildren) \"/\" Tofu (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+            "b OK LIST completed\r\n");
+  // The subscribed child is listed itself, so no CHILDINFO is needed for Fruit.
+  EXPECT_EQ(after_login("b LIST (SUBSCRIBED RECURSIVEMATCH) \"\" Fruit*\r\n"),
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" Fruit/Apple\r\n"
+            "b OK LIST completed\r\n");
+  EXPECT_EQ(after_login("b LIST (RECURSIVEMATCH) \"\" *\r\n"),
+            "b BAD LIST: RECURSIVEMATCH needs a base option\r\n");
+}
+
+// RETURN (SUBSCRIBED CHILDREN) and SPECIAL-USE selection; \NonExistent for implied names
+// in an extended LIST; an empty pattern is ignored there.
+TEST_F(ImapList, ReturnOptionsAndSpecialUse) {
+  EXPECT_EQ(after_login("b LIST \"\" (Tofu Drafts \"\") RETURN (SUBSCRIBED CHILDREN)\r\n"
+                        "c LIST (SPECIAL-USE) \"\" (D* F* S*)\r\n"
+                        "d LIST (SPECIAL-USE RECURSIVEMATCH) \"\" %\r\n"),
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" Drafts\r\n"
+            "* LIST (\\NonExistent \\HasChildren) \"/\" Tofu\r\n"
+            "b OK LIST completed\r\n"
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" Drafts\r\n"
+            "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"
+            "c OK LIST completed\r\n"
+            "* LIST (\\HasNoChildren \\Archive) \"/\" Archive\r\n"
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" Drafts\r\n"
+            "* LIST (\\HasNoChildren \\Junk) \"/\" Junk\r\n"
+            "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"
+            "* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n"
+            "d OK LIST completed\r\n");
+}
+
+// RFC 5819: each existing mailbox's STATUS follows its LIST response.
+TEST_F(ImapList, ReturnStatus) {
+  add_message(kMessage, SystemFlags{SystemFlag::seen});
+  add_message(kMessage);
+  for (size_t piece : {0, 7})
+    EXPECT_EQ(after_login("b LIST \"\" (INBOX To*) RETURN (STATUS (MESSAGES UNSEEN))\r\n", piece),
+              "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+              "* STATUS INBOX (MESSAGES 2 UNSEEN 1)\r\n"
+              "* LIST (\\NonExistent \\HasChildren) \"/\" Tofu\r\n"
+              "* LIST (\\HasNoChildren) \"/\" Tofu/Soy\r\n"
+              "* STATUS Tofu/Soy (MESSAGES 0 UNSEEN 0)\r\n"
+              "b OK LIST completed\r\n")
+        << piece;
+}
+
 }  // namespace
 }  // namespace postamt::imap::testing

@@ -16,7 +16,9 @@ namespace postamt::imap::commands {
 // OK [READ-WRITE] or [READ-ONLY]. Any previously selected mailbox is deselected first,
 // also when the new selection fails (RFC 3501 §6.3.1).
 Reply select(CommandContext& ctx, const proto::SelectCmd& cmd);
-// LIST / LSUB (RFC 3501 §6.3.8-9, RFC 6154 special-use, RFC 3348 children).
+// LIST / LSUB (RFC 3501 §6.3.8-9, RFC 6154 special-use, RFC 3348 children), with
+// LIST-EXTENDED (RFC 5258: SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH -> CHILDINFO,
+// \NonExistent) and RETURN (STATUS ...) (RFC 5819).
 Reply list(CommandContext& ctx, const proto::ListCmd& cmd);
 Reply status(CommandContext& ctx, const proto::StatusCmd& cmd);
 Reply create(CommandContext& ctx, const proto::CreateCmd& cmd);

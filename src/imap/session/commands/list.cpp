@@ -5,6 +5,7 @@
 
 #include "base/strings.h"
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/status_data.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
@@ -48,17 +49,61 @@ struct Entry {
   bool has_children = false;
   bool subscribed_child = false;
 };
+using Entries = std::map<std::string, Entry>;
+
+bool subscribed(const Entry& e) {
+  return e.mailbox && e.mailbox->subscription == store::Subscription::subscribed;
+}
+
+bool matches_any(const std::string& name, const proto::ListCmd& cmd) {
+  for (const auto& pattern : cmd.patterns) {
+    // RFC 5258 §3: an extended LIST ignores empty patterns.
+    if (pattern.empty() && cmd.extended) continue;
+    if (name_matches(name, cmd.reference + pattern)) return true;
+  }
+  return false;
+}
+
+// LSUB (RFC 3501 §6.3.9): subscribed names; with "%", the parent of a subscribed
+// mailbox is listed as \Noselect.
+Reply lsub(const proto::ListCmd& cmd, const Entries& entries) {
+  Reply reply;
+  bool percent = false;
+  for (const auto& pattern : cmd.patterns)
+    if (pattern.find('%') != std::string::npos) percent = true;
+  for (const auto& [name, entry] : entries) {
+    if (!matches_any(name, cmd)) continue;
+    proto::ListData data;
+    data.kind = proto::ListCmd::Kind::lsub;
+    data.delimiter = kDelimiter;
+    data.mailbox = name;
+    if (!subscribed(entry)) {
+      if (!entry.subscribed_child || !percent) continue;
+      data.attributes.emplace_back("\\Noselect");
+    }
+    reply.untagged.emplace_back(std::move(data));
+  }
+  reply.text = "LSUB completed";
+  return reply;
+}
 
 }  // namespace
 
+// LIST (RFC 3501 §6.3.8), LIST-EXTENDED (RFC 5258): selection SUBSCRIBED, SPECIAL-USE
+// (RFC 6154) and RECURSIVEMATCH; return SUBSCRIBED, CHILDREN (always given), SPECIAL-USE
+// (always given) and STATUS (RFC 5819). Postamt has no remote mailboxes, so REMOTE
+// changes nothing.
 Reply list(CommandContext& ctx, const proto::ListCmd& cmd) {
-  const bool lsub = cmd.kind == proto::ListCmd::Kind::lsub;
-  if (!cmd.returns.status.empty()) return Reply::bad("LIST RETURN (STATUS) is not supported");
-  if (cmd.select.recursive_match) return Reply::bad("LIST (RECURSIVEMATCH) is not supported");
+  const bool lsub_command = cmd.kind == proto::ListCmd::Kind::lsub;
+  const proto::ListSelect& select = cmd.select;
+  // RFC 5258 §3.1: RECURSIVEMATCH alone (or with REMOTE) is a BAD command.
+  if (select.recursive_match && !select.subscribed && !select.special_use)
+    return Reply::bad("RECURSIVEMATCH needs another selection option");
 
-  Reply reply;
-  // RFC 3501 §6.3.8: an empty pattern asks for the delimiter and the root.
-  if (!lsub && cmd.patterns.size() == 1 && cmd.patterns.front().empty()) {
+  // RFC 3501 §6.3.8: an empty pattern asks for the delimiter and the root; an extended
+  // LIST never means that (RFC 5258 §3).
+  if (!lsub_command && !cmd.extended && cmd.patterns.size() == 1 && cmd.patterns.front().empty()) {
+    Reply reply;
     proto::ListData root;
     root.attributes = {"\\Noselect"};
     root.delimiter = kDelimiter;
@@ -70,8 +115,9 @@ Reply list(CommandContext& ctx, const proto::ListCmd& cmd) {
   auto mailboxes = ctx.store.list_mailboxes(ctx.account.id);
   if (!mailboxes) return reply_for(mailboxes.error());
 
-  // Every name plus the parents its path implies; ordered by name.
-  std::map<std::string, Entry> entries;
+  // Every name plus the parents its path implies; ordered by name, so that the
+  // descendants of "a" follow it as one run of "a/..." names.
+  Entries entries;
   for (const auto& m : *mailboxes) {
     entries[m.name].mailbox = &m;
     for (size_t slash = m.name.find(kDelimiter); slash != std::string::npos;
@@ -81,43 +127,58 @@ Reply list(CommandContext& ctx, const proto::ListCmd& cmd) {
       if (m.subscription == store::Subscription::subscribed) parent.subscribed_child = true;
     }
   }
+  if (lsub_command) return lsub(cmd, entries);
 
-  const bool only_subscribed = lsub || cmd.select.subscribed;
+  const bool criteria = select.subscribed || select.special_use;
+  auto meets = [&select](const Entry& e) {
+    if (!e.mailbox) return false;
+    if (select.subscribed && !subscribed(e)) return false;
+    if (select.special_use && special_use(e.mailbox->role).empty()) return false;
+    return true;
+  };
+  // RFC 5258 §3.3 rule 2.B: a descendant that meets the criteria and is not listed
+  // itself (it does not match the patterns).
+  auto unlisted_descendant_meets = [&](const std::string& name) {
+    std::string prefix = name + kDelimiter;
+    for (auto it = entries.lower_bound(prefix);
+         it != entries.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+      if (meets(it->second) && !matches_any(it->first, cmd)) return true;
+    return false;
+  };
+  const bool nonexistent_attribute = cmd.extended || ctx.enabled.imap4rev2;
+
+  Reply reply;
   for (const auto& [name, entry] : entries) {
-    bool matched = false;
-    for (const auto& pattern : cmd.patterns)
-      if (name_matches(name, cmd.reference + pattern)) matched = true;
-    if (!matched) continue;
-    bool subscribed =
-        entry.mailbox && entry.mailbox->subscription == store::Subscription::subscribed;
+    if (!matches_any(name, cmd)) continue;
+    bool listed = !criteria || meets(entry);
+    bool child_info = select.recursive_match && unlisted_descendant_meets(name);
+    if (!listed && !child_info) continue;
     proto::ListData data;
-    data.kind = cmd.kind;
     data.delimiter = kDelimiter;
     data.mailbox = name;
-    if (only_subscribed && !subscribed) {
-      // RFC 3501 §6.3.9: with "%", a parent of a subscribed mailbox is listed as
-      // \Noselect; RFC 5258 §3.5 answers it with CHILDINFO instead.
-      if (!entry.subscribed_child) continue;
-      bool percent = false;
-      for (const auto& pattern : cmd.patterns)
-        if (pattern.find('%') != std::string::npos) percent = true;
-      if (!percent) continue;
-      data.attributes.emplace_back("\\Noselect");
-      if (!lsub && cmd.extended) data.child_info.emplace_back("SUBSCRIBED");
-      reply.untagged.emplace_back(std::move(data));
-      continue;
-    }
-    if (!entry.mailbox) data.attributes.emplace_back("\\Noselect");
-    if (!lsub)
-      data.attributes.emplace_back(entry.has_children ? "\\HasChildren" : "\\HasNoChildren");
-    if (subscribed && (cmd.select.subscribed || cmd.returns.subscribed))
+    // RFC 5258 §3: \NonExistent (which implies \Noselect) for a name no mailbox has.
+    if (!entry.mailbox)
+      data.attributes.emplace_back(nonexistent_attribute ? "\\NonExistent" : "\\Noselect");
+    data.attributes.emplace_back(entry.has_children ? "\\HasChildren" : "\\HasNoChildren");
+    if (subscribed(entry) && (select.subscribed || cmd.returns.subscribed))
       data.attributes.emplace_back("\\Subscribed");
     std::string_view use = entry.mailbox ? special_use(entry.mailbox->role) : std::string_view();
-    if (!lsub && !use.empty()) data.attributes.emplace_back(use);
-    if (cmd.select.special_use && use.empty()) continue;
+    if (!use.empty()) data.attributes.emplace_back(use);
+    if (child_info) {
+      // RFC 5258 §3.5: the selection criteria the descendant meets.
+      if (select.subscribed) data.child_info.emplace_back("SUBSCRIBED");
+      if (select.special_use) data.child_info.emplace_back("SPECIAL-USE");
+    }
     reply.untagged.emplace_back(std::move(data));
+    // RFC 5819 §2: STATUS follows the mailbox's LIST response, only for mailboxes that
+    // exist (a \NonExistent name has no status).
+    if (!cmd.returns.status.empty() && entry.mailbox) {
+      auto status = status_data(ctx.store, *entry.mailbox, cmd.returns.status);
+      if (!status) return reply_for(status.error());
+      reply.untagged.emplace_back(std::move(*status));
+    }
   }
-  reply.text = lsub ? "LSUB completed" : "LIST completed";
+  reply.text = "LIST completed";
   return reply;
 }
 

@@ -1,46 +1,43 @@
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/mailbox_rules.h"
+#include "imap/session/commands/status_data.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
 
-// RFC 3501 §6.3.10, RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.4 (HIGHESTMODSEQ).
-// RECENT is always 0: Postamt keeps no \Recent.
-Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
-  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
-  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
-  if (!mailbox) return reply_for(mailbox.error());
+Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox& mailbox,
+                                      const std::vector<proto::StatusItem>& items) {
   uint64_t deleted = 0, size = 0;
   bool need_messages = false;
-  for (auto item : cmd.items)
+  for (auto item : items)
     if (item == proto::StatusItem::deleted || item == proto::StatusItem::size) need_messages = true;
   if (need_messages) {
-    auto messages = ctx.store.list_messages(mailbox->id);
-    if (!messages) return reply_for(messages.error());
+    auto messages = store.list_messages(mailbox.id);
+    if (!messages) return messages.error();
     for (const auto& m : *messages) {
       if (m.flags.has(SystemFlag::deleted)) ++deleted;
       size += m.size;
     }
   }
   proto::StatusData data;
-  data.mailbox = mailbox->name;
-  for (auto item : cmd.items) {
+  data.mailbox = mailbox.name;
+  for (auto item : items) {
     uint64_t value = 0;
     switch (item) {
       case proto::StatusItem::messages:
-        value = mailbox->messages;
+        value = mailbox.messages;
         break;
       case proto::StatusItem::recent:
         value = 0;
         break;
       case proto::StatusItem::uid_next:
-        value = mailbox->uid_next;
+        value = mailbox.uid_next;
         break;
       case proto::StatusItem::uid_validity:
-        value = mailbox->uid_validity;
+        value = mailbox.uid_validity;
         break;
       case proto::StatusItem::unseen:
-        value = mailbox->unseen;
+        value = mailbox.unseen;
         break;
       case proto::StatusItem::deleted:
         value = deleted;
@@ -49,13 +46,23 @@ Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
         value = size;
         break;
       case proto::StatusItem::highest_mod_seq:
-        value = mailbox->highest_modseq;
+        value = mailbox.highest_modseq;
         break;
     }
     data.items.emplace_back(item, value);
   }
+  return data;
+}
+
+// RFC 3501 §6.3.10, RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.4 (HIGHESTMODSEQ).
+Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
+  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  if (!mailbox) return reply_for(mailbox.error());
+  auto data = status_data(ctx.store, *mailbox, cmd.items);
+  if (!data) return reply_for(data.error());
   Reply reply = Reply::ok("STATUS completed");
-  reply.untagged.emplace_back(std::move(data));
+  reply.untagged.emplace_back(std::move(*data));
   return reply;
 }
 
