@@ -21,6 +21,24 @@ constexpr net::Duration kShutdownGrace = 3s;
 // Blobs no message refers to are removed once they are this old (blob/garbage.h).
 constexpr std::chrono::seconds kBlobGrace = 1h;
 constexpr net::Duration kGarbageInterval = 1h;
+// How often the store's data_version is read for idle sessions (IMAP IDLE): together
+// with the IDLE poll interval it bounds how late an idle client hears of new mail.
+constexpr net::Duration kStoreWatchInterval = 200ms;
+
+net::awaitable<void> watch_store_forever(ServeContext* ctx, mail::StoreWatch* watch) {
+  bool failing = false;
+  for (;;) {
+    // Named awaitable: g++ 12 mishandles temporaries inside a co_await expression.
+    auto poll = ctx->runtime->run_blocking([watch] { return watch->poll(); });
+    auto polled = co_await std::move(poll);
+    // One warning per failure streak, not five a second.
+    if (!polled && !failing)
+      log::warning("master", "reading the store version failed: {}", polled.error().message);
+    failing = !polled;
+    auto pause = net::sleep(kStoreWatchInterval);
+    co_await std::move(pause);
+  }
+}
 
 net::awaitable<void> collect_garbage_forever(ServeContext* ctx) {
   for (;;) {
@@ -141,6 +159,8 @@ int serve(const Config& config) {
     return 1;
   }
   ctx.outbound = outbound->get();
+  mail::StoreWatch watch(*ctx.store);
+  ctx.watch = &watch;
 
   net::Limits limits;
   limits.max_connections_per_ip = config.limits.connections_per_ip;
@@ -166,6 +186,7 @@ int serve(const Config& config) {
 
   runtime.spawn(main_loop(&ctx, &server, outbound->get()), "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
+  runtime.spawn(watch_store_forever(&ctx, &watch), "store watch");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
             listeners, config.data_dir.string());
   runtime.start();

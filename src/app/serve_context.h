@@ -8,6 +8,7 @@
 #include "auth/policy.h"
 #include "base/config.h"
 #include "blob/blob_store.h"
+#include "mail/store_watch.h"
 #include "net/runtime.h"
 #include "net/tls.h"
 #include "queue/queue.h"
@@ -28,6 +29,8 @@ struct ServeContext {
   auth::FailureTracker* auth_failures = nullptr;
   // Where SMTP puts mail for remote recipients. Null until the outbound queue is wired.
   queue::Queue* outbound = nullptr;
+  // The store's data_version, polled a few times a second by serve (IMAP IDLE reads it).
+  const mail::StoreWatch* watch = nullptr;
 };
 
 }  // namespace postamt::app

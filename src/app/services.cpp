@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "app/engine_imap.h"
 #include "app/engine_pop3.h"
 #include "app/engine_smtp.h"
 
@@ -15,6 +16,8 @@ static const std::vector<ServiceEngine> kEngines = {
     {"submissions", &make_submission_handler},
     {"pop3", &make_pop3_handler},
     {"pop3s", &make_pop3_handler},
+    {"imap", &make_imap_handler},
+    {"imaps", &make_imap_handler},
 };
 
 std::span<const ServiceEngine> service_engines() {

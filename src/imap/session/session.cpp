@@ -182,9 +182,7 @@ net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wa
       ended_ = Ended::shutdown;
       co_return std::nullopt;
     }
-    net::Duration idle =
-        account_ ? s_.limits.idle_timeout_authenticated : s_.limits.idle_timeout_unauthenticated;
-    auto got = co_await conn_.read_some(std::span<char>(buffer_), idle);
+    auto got = co_await conn_.read_some(std::span<char>(buffer_), wait);
     if (!got) {
       if (conn_.shutdown_requested())
         ended_ = Ended::shutdown;
