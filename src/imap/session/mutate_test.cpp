@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "imap/session/test_fixture.h"
+#include "mail/events.h"
 
 namespace postamt::imap::testing {
 namespace {
@@ -415,6 +416,36 @@ TEST_F(ImapList, ReturnStatus) {
               "* STATUS Tofu/Soy (MESSAGES 0 UNSEEN 0)\r\n"
               "b OK LIST completed\r\n")
         << piece;
+}
+
+class RecordingObserver final : public mail::DownloadObserver {
+ public:
+  std::vector<Uid> uids;
+  void on_download(const mail::DownloadEvent& event) override { uids.push_back(event.uid); }
+};
+
+// DESIGN.md §6: BINARY[] of the whole message is a download like BODY[]; BINARY.PEEK,
+// a part or a range are not.
+TEST_F(ImapBinary, WholeMessageBinaryIsReported) {
+  add_message(kMessage);
+  RecordingObserver observer;
+  services_.downloads = &observer;
+  std::string out = after_select(
+      "b FETCH 1:2 (BINARY.PEEK[] BINARY.PEEK[1]<0.2> BINARY.SIZE[])\r\nc FETCH 2 BINARY[]\r\n");
+  EXPECT_NE(out.find(fmt::format("* 2 FETCH (BINARY[] {{{}}}\r\n{} FLAGS (\\Seen))\r\n"
+                                 "c OK FETCH completed\r\n",
+                                 kMessage.size(), kMessage)),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(observer.uids, (std::vector<Uid>{2}));
+}
+
+// The selected mailbox is the destination: the refresh after COPY announces EXISTS.
+TEST_F(ImapMutate, CopyIntoSelectedMailboxAnnouncesExists) {
+  add_message(kMessage);
+  EXPECT_EQ(
+      after_select("b COPY 1 INBOX\r\n", 7),
+      fmt::format("* 2 EXISTS\r\nb OK [COPYUID {0} 1 2] COPY completed\r\n", inbox_validity()));
 }
 
 }  // namespace
