@@ -81,6 +81,14 @@ class Session {
   net::awaitable<std::string> news(Expunges expunges);
 
   std::vector<std::string> capabilities() const;
+  proto::EncodeOptions encode_options() const {
+    proto::EncodeOptions options;
+    if (enabled_.imap4rev2) {
+      options.mailbox_encoding = proto::MailboxEncoding::utf8;
+      options.strings = proto::StringCharset::utf8;
+    }
+    return options;
+  }
   bool plaintext_allowed() const {
     return auth::plaintext_allowed(
         s_.plaintext,
@@ -123,7 +131,7 @@ net::awaitable<Next> Session::send(proto::Response response) {
 
 net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
   std::string bytes;
-  for (const auto& r : reply.untagged) proto::encode(r, {}, bytes);
+  for (const auto& r : reply.untagged) proto::encode(r, encode_options(), bytes);
   proto::StatusResponse done{tag, reply.condition, std::move(reply.code), std::move(reply.text)};
   proto::encode(done, {}, bytes);
   auto awaitable = write(std::move(bytes));
@@ -275,7 +283,10 @@ net::awaitable<Next> Session::on_reader_error() {
 }
 
 net::awaitable<Next> Session::on_command(std::string text) {
-  auto parsed = proto::parse_command(text);
+  // RFC 9051 §5.1: once IMAP4rev2 is enabled, mailbox names travel as UTF-8.
+  proto::ParseOptions options;
+  if (enabled_.imap4rev2) options.mailbox_encoding = proto::MailboxEncoding::utf8;
+  auto parsed = proto::parse_command(text, options);
   if (!parsed) {
     const proto::ParseError& error = parsed.error();
     if (error.kind == proto::ParseErrorKind::bad_charset) {
@@ -548,7 +559,7 @@ net::awaitable<std::string> Session::news(Expunges expunges) {
     log::warning(ctx_.service, "reading mailbox changes failed: {}", responses.error().message);
     co_return bytes;
   }
-  for (const auto& r : *responses) proto::encode(r, {}, bytes);
+  for (const auto& r : *responses) proto::encode(r, encode_options(), bytes);
   co_return bytes;
 }
 

@@ -38,6 +38,23 @@ TEST_F(ImapExtensions, Imap4rev2SelectHasNoRecent) {
   EXPECT_EQ(out.find("RECENT"), std::string::npos) << out;
   EXPECT_EQ(out.find("UNSEEN"), std::string::npos) << out;
   EXPECT_NE(out.find("* 1 EXISTS\r\n"), std::string::npos) << out;
+  // RFC 9051 §6.3.1: an untagged LIST names the mailbox first.
+  EXPECT_EQ(out.substr(0, out.find("* FLAGS")),
+            "* ENABLED IMAP4rev2\r\nb OK ENABLE completed\r\n* LIST () \"/\" INBOX\r\n");
+}
+
+// RFC 9051 §7.1: SELECT while a mailbox is selected says CLOSED first; mailbox names are
+// UTF-8 on the wire (§5.1), so "Entwürfe" needs no modified UTF-7.
+TEST_F(ImapExtensions, Imap4rev2ClosedAndUtf8Names) {
+  std::string out = after_login(
+      "b ENABLE IMAP4rev2\r\nc SELECT INBOX\r\nd CREATE \"Entw\xc3\xbcrfe\"\r\n"
+      "e SELECT \"Entw\xc3\xbcrfe\"\r\n");
+  size_t select = out.find("d OK");
+  ASSERT_NE(select, std::string::npos) << out;
+  EXPECT_EQ(out.substr(select, out.find("* FLAGS", select) - select),
+            "d OK CREATE completed\r\n* OK [CLOSED] Previous mailbox is now closed\r\n"
+            "* LIST () \"/\" \"Entw\xc3\xbcrfe\"\r\n");
+  EXPECT_TRUE(store_.find_mailbox(account_, "Entw\xc3\xbcrfe"));
 }
 
 TEST_F(ImapExtensions, CondstoreAddsModseqToStoreResponses) {

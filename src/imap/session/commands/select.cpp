@@ -6,6 +6,7 @@
 #include "imap/session/commands/common.h"
 #include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
+#include "model/mailbox_role.h"
 
 namespace postamt::imap::commands {
 
@@ -21,11 +22,20 @@ proto::StatusResponse untagged_ok(ResponseCode code, std::string text) {
 }  // namespace
 
 Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
-  // RFC 3501 §6.3.1: a SELECT, even a failing one, first leaves the selected state.
+  // RFC 3501 §6.3.1: a SELECT, even a failing one, first leaves the selected state;
+  // RFC 9051 §7.1 (CLOSED) says so to an IMAP4rev2 client.
+  Reply reply;
+  if (ctx.selected && ctx.enabled.imap4rev2)
+    reply.untagged.emplace_back(
+        untagged_ok(ResponseCode::simple(Kind::closed), "Previous mailbox is now closed"));
   ctx.selected.reset();
   if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
-  if (!mailbox) return reply_for(mailbox.error());
+  if (!mailbox) {
+    Reply failed = reply_for(mailbox.error());
+    failed.untagged = std::move(reply.untagged);
+    return failed;
+  }
   auto messages = ctx.store.list_messages(mailbox->id);
   if (!messages) return reply_for(messages.error());
   auto known = ctx.store.known_keywords(ctx.account.id);
@@ -39,7 +49,15 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   for (const auto& k : *known)
     if (!iequals(k, kMdnSent)) flags.push_back(k);
 
-  Reply reply;
+  // RFC 9051 §6.3.1: an IMAP4rev2 server names the mailbox in an untagged LIST.
+  if (ctx.enabled.imap4rev2) {
+    proto::ListData list;
+    if (auto attribute = special_use(mailbox->role); !attribute.empty())
+      list.attributes.emplace_back(attribute);
+    list.delimiter = '/';
+    list.mailbox = mailbox->name;
+    reply.untagged.emplace_back(std::move(list));
+  }
   reply.untagged.emplace_back(proto::FlagsData{flags});
   Access access = cmd.mode == proto::SelectMode::examine ? Access::read_only : Access::read_write;
   if (access == Access::read_write) {
