@@ -263,9 +263,12 @@ TEST_F(ImapMutate, RenameSelectedInboxExpunges) {
   EXPECT_EQ(messages("Old").size(), 1u);
 }
 
-// Renaming any other mailbox creates the superior names too (RFC 3501 §6.3.5).
+// Renaming any other mailbox creates the superior names too (RFC 3501 §6.3.5), but
+// only once the rename succeeded.
 TEST_F(ImapMutate, RenameCreatesSuperiors) {
-  EXPECT_EQ(after_login("b RENAME Archive 2024/Archive\r\n"), "b OK RENAME completed\r\n");
+  EXPECT_EQ(after_login("b RENAME Archive 2024/Archive\r\nc RENAME Junk Junk/old/x\r\n"),
+            "b OK RENAME completed\r\nc NO [CANNOT] mailbox Junk cannot be moved below itself\r\n");
+  EXPECT_FALSE(store_.find_mailbox(account_, "Junk/old"));
   EXPECT_TRUE(store_.find_mailbox(account_, "2024"));
   EXPECT_EQ(store_.find_mailbox(account_, "2024/Archive")->role, MailboxRole::archive);
 }

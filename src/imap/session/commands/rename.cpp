@@ -1,6 +1,7 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
@@ -29,18 +30,20 @@ Reply rename_inbox(CommandContext& ctx, const store::Mailbox& inbox, const std::
 }
 
 // RFC 3501 §6.3.5: superior names the new name needs are created ("SHOULD"), as
-// CREATE does.
-Result<void> create_parents(CommandContext& ctx, const std::string& name) {
+// CREATE does. Done after the rename succeeded, so that a refused rename leaves nothing
+// behind; the store does not need them, so a failure here only goes to the log.
+void create_parents(CommandContext& ctx, const std::string& name) {
   for (size_t slash = name.find('/'); slash != std::string::npos;
        slash = name.find('/', slash + 1)) {
     std::string parent = name.substr(0, slash);
     auto exists = ctx.store.find_mailbox(ctx.account.id, parent);
     if (exists) continue;
-    if (exists.error().kind != ErrorKind::not_found) return exists.error();
     auto made = ctx.store.create_mailbox(ctx.account.id, parent, MailboxRole::none);
-    if (!made) return made.error();
+    if (!made) {
+      log::warning("imap", "creating {} after RENAME failed: {}", parent, made.error().message);
+      return;
+    }
   }
-  return {};
 }
 
 }  // namespace
@@ -50,13 +53,14 @@ Reply rename(CommandContext& ctx, const proto::RenameCmd& cmd) {
   if (auto valid = check_mailbox_name(cmd.to); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.from);
   if (!mailbox) return reply_for(mailbox.error());
-  // The target is checked first so that a taken name leaves no new parents behind.
-  if (auto taken = ctx.store.find_mailbox(ctx.account.id, cmd.to); taken)
-    return reply_for(Error{ErrorKind::exists, "mailbox " + taken->name + " exists already"});
-  if (auto made = create_parents(ctx, cmd.to); !made) return reply_for(made.error());
-  if (mailbox->name == "INBOX") return rename_inbox(ctx, *mailbox, cmd.to);
+  if (mailbox->name == "INBOX") {
+    Reply reply = rename_inbox(ctx, *mailbox, cmd.to);
+    if (reply.condition == proto::Condition::ok) create_parents(ctx, cmd.to);
+    return reply;
+  }
   auto renamed = ctx.store.rename_mailbox(mailbox->id, cmd.to);
   if (!renamed) return reply_for(renamed.error());
+  create_parents(ctx, cmd.to);
   return Reply::ok("RENAME completed");
 }
 
