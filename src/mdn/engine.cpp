@@ -139,7 +139,9 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   delivery::Transaction transaction(store, *deps_.blobs, "");
   auto added = transaction.add_recipient(mdn->envelope_recipient);
   POSTAMT_TRY(added);
-  transaction.set_body(mdn->message);
+  // RFC 5321 §4.4: final delivery records the (null) reverse path; the queued copy
+  // below goes without it, the next hop's delivery adds its own.
+  transaction.set_body("Return-Path: <>\r\n" + mdn->message);
   auto committed = transaction.commit();
   POSTAMT_TRY(committed);
   result.outcome = DownloadOutcome::sent_local;

@@ -91,6 +91,7 @@ TEST_F(EngineTest, RemoteRequesterGetsExactlyOneQueuedReceipt) {
   ASSERT_EQ(queue_.messages.size(), 1u);
   const queue::OutboundMessage& m = queue_.messages[0];
   EXPECT_EQ(m.envelope_sender, "");
+  EXPECT_EQ(m.body.rfind("From: bob@example.org\r\nTo: carol@remote.test\r\n", 0), 0u);
   ASSERT_EQ(m.recipients.size(), 1u);
   EXPECT_EQ(m.recipients[0].address, "carol@remote.test");
   EXPECT_TRUE(m.recipients[0].notify.never);
@@ -121,7 +122,8 @@ TEST_F(EngineTest, LocalRequesterGetsItInTheInbox) {
   auto inbox = store_.list_messages(store_.find_mailbox(alice_, "INBOX")->id);
   ASSERT_EQ(inbox->size(), 1u);
   const std::string body = *blobs_.get((*inbox)[0].blob);
-  EXPECT_EQ(body.rfind("From: bob@example.org\r\nTo: alice@example.org\r\n", 0), 0u);
+  EXPECT_EQ(body.rfind("Return-Path: <>\r\nFrom: bob@example.org\r\nTo: alice@example.org\r\n", 0),
+            0u);
   EXPECT_NE(body.find("; displayed\r\n"), std::string::npos);
   // A receipt for a receipt is never sent: what we delivered is itself a report.
   EXPECT_EQ(detect_request(body).reason, RequestReason::no_request);
