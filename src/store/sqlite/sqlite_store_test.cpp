@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "store/migrations/migrations.h"
 #include "store/sql/query.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -102,6 +103,49 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
             "the database has schema version 99, newer than this program's 2");
+}
+
+// A database written by a version-1 program: migration 2 gives its messages their
+// account and an empty Message-ID, and receipts work on it afterwards.
+TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
+  {
+    auto c = SqliteConnection::open(path_);
+    ASSERT_TRUE(c);
+    const sql::Dialect& d = (*c)->dialect();
+    ASSERT_TRUE((*c)->execute_script(sql::translate(
+        d,
+        "CREATE TABLE schema_version (version {BIGINT} PRIMARY KEY, applied_at {BIGINT} NOT "
+        "NULL)")));
+    ASSERT_TRUE((*c)->execute_script(sql::translate(d, migrations()[0].sql)));
+    ASSERT_TRUE((*c)->execute_script(
+        "INSERT INTO schema_version VALUES (1, 0);"
+        "INSERT INTO meta VALUES ('next_uid_validity', 7);"
+        "INSERT INTO domain VALUES ('example.org');"
+        "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
+        "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
+        "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
+        "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 2, 1, 1, 1);"
+        "INSERT INTO message VALUES (9, 1, 1, 0, '', 1700000000, 10, '" +
+        blob(1).hex() + "');"));
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->schema_version(), 2);
+  EXPECT_EQ(count("SELECT account_id FROM message WHERE mailbox_id = 9 AND uid = 1"), 5);
+  EXPECT_EQ(store->get_message(MailboxId(9), 1)->message_id, "");
+  NewMessage m = message(2);
+  m.message_id = "<new@example.org>";
+  ASSERT_TRUE(store->append(MailboxId(9), m));
+  EXPECT_EQ(*store->find_messages_by_message_id(AccountId(5), "<new@example.org>"),
+            (std::vector<MessageLocation>{{MailboxId(9), 2}}));
+  NewSentReceipt r;
+  r.account = AccountId(5);
+  r.message = MessageLocation{MailboxId(9), 1};
+  r.requester = "carol@remote.test";
+  r.disposition = "displayed";
+  auto recorded = store->record_receipt(r, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  EXPECT_EQ(recorded->flagged, (std::vector<MessageLocation>{{MailboxId(9), 1}}));
 }
 
 TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {
