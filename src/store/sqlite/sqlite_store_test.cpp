@@ -193,6 +193,50 @@ TEST_F(SqliteStoreTest, ConcurrentWritersGetDistinctUids) {
   EXPECT_EQ(store->get_mailbox(inbox.id)->uid_next, 2u * kEach + 1);
 }
 
+// Two connections (as two processes would) race to record a receipt for each of
+// several messages: exactly one record per message wins, the other sees already_sent.
+TEST_F(SqliteStoreTest, ConcurrentReceiptsRecordAtMostOnePerMessage) {
+  Mailbox inbox = setup(*open());
+  constexpr int kMessages = 20;
+  {
+    auto store = open();
+    for (int i = 0; i < kMessages; ++i) {
+      NewMessage m = message(i);
+      m.message_id = fmt::format("<m{}@remote.test>", i);
+      ASSERT_TRUE(store->append(inbox.id, m));
+    }
+  }
+  std::vector<Result<RecordedReceipt>> results[2];
+  std::thread writers[2];
+  for (int w = 0; w < 2; ++w) {
+    writers[w] = std::thread([&, w] {
+      auto store = open_sqlite_store(path_);
+      if (!store) return;
+      for (int i = 0; i < kMessages; ++i) {
+        NewSentReceipt r;
+        r.account = inbox.account;
+        r.message_id = fmt::format("<m{}@remote.test>", i);
+        r.requester = "carol@remote.test";
+        r.disposition = "displayed";
+        r.path = w == 0 ? ReceiptPath::server_on_download : ReceiptPath::client_submission;
+        results[w].push_back((*store)->record_receipt(r, ReceiptUniqueness::one_per_recipient));
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_EQ(results[0].size(), static_cast<size_t>(kMessages));
+    ASSERT_EQ(results[1].size(), static_cast<size_t>(kMessages));
+    ASSERT_TRUE(results[0][i]) << results[0][i].error().message;
+    ASSERT_TRUE(results[1][i]) << results[1][i].error().message;
+    const int recorded = (results[0][i]->outcome == RecordOutcome::recorded) +
+                         (results[1][i]->outcome == RecordOutcome::recorded);
+    EXPECT_EQ(recorded, 1) << i;
+    EXPECT_EQ(results[0][i]->receipt.id, results[1][i]->receipt.id) << i;
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM sent_receipt"), kMessages);
+}
+
 TEST_F(SqliteStoreTest, HeldWriteLockIsTemporaryAndChangesNothing) {
   Mailbox inbox = setup(*open());
   auto holder = SqliteConnection::open(path_);
