@@ -39,7 +39,9 @@ enum class Next { keep_going, close };
 // What a logged-in client may use (RFC 9051 §7.2.2; each name is backed by a command
 // file or session code and its tests).
 constexpr const char* kAuthenticatedCapabilities[] = {
-    "CONDSTORE", "ENABLE", "ID", "IDLE", "NAMESPACE", "SPECIAL-USE", "UNSELECT", "CHILDREN"};
+    "BINARY", "CHILDREN",  "CONDSTORE",     "CREATE-SPECIAL-USE", "ENABLE",  "ESEARCH",
+    "ID",     "IDLE",      "LIST-EXTENDED", "LIST-STATUS",        "MOVE",    "NAMESPACE",
+    "QUOTA",  "SEARCHRES", "SPECIAL-USE",   "STATUS=SIZE",        "UIDPLUS", "UNSELECT"};
 // Why reading stopped without an event.
 enum class Ended { closed, timeout, shutdown };
 
@@ -161,7 +163,9 @@ void Session::log_end(std::string_view how) const {
 }
 
 std::vector<std::string> Session::capabilities() const {
-  std::vector<std::string> caps = {"IMAP4rev1", "LITERAL+"};
+  // Both revisions: an IMAP4rev2 client turns rev2 behaviour on with ENABLE (RFC 9051
+  // §6.3.1); LITERAL+ includes LITERAL- (RFC 7888 §4).
+  std::vector<std::string> caps = {"IMAP4rev1", "IMAP4rev2", "LITERAL+"};
   if (!account_) {
     caps.emplace_back("SASL-IR");
     if (!conn_.is_tls() && s_.starttls == StartTlsSupport::available) caps.emplace_back("STARTTLS");

@@ -8,7 +8,7 @@ namespace {
 TEST_F(ImapSession, CapabilityNoopLogout) {
   std::string expected =
       std::string(kGreetingPlain) +
-      "* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN\r\n"
+      "* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN\r\n"
       "a OK CAPABILITY completed\r\n"
       "b OK NOOP completed\r\n"
       "* BYE Logging out\r\nc OK LOGOUT completed\r\n";
@@ -41,7 +41,7 @@ TEST_F(ImapSession, WrongPasswordIsAuthenticationFailed) {
 TEST_F(ImapSession, PlaintextRefusedWithoutTls) {
   services_.plaintext = auth::AuthPlaintext::never;
   EXPECT_EQ(run("a LOGIN alice@example.org secret\r\nb AUTHENTICATE PLAIN\r\n"),
-            "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR STARTTLS LOGINDISABLED] Postamt IMAP "
+            "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS LOGINDISABLED] Postamt IMAP "
             "server ready\r\n"
             "a NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS\r\n"
             "b NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS\r\n");
@@ -73,7 +73,7 @@ TEST_F(ImapSession, StartTlsDropsPipelinedBytes) {
   conn.feed_eof();
   EXPECT_EQ(run(conn), std::string(kGreetingPlain) +
                            "a OK Begin TLS negotiation now\r\n"
-                           "* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN AUTH=LOGIN\r\n"
+                           "* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR AUTH=PLAIN AUTH=LOGIN\r\n"
                            "c OK CAPABILITY completed\r\n");
 }
 

@@ -21,11 +21,12 @@ using namespace std::chrono_literals;
 using net::testing::MemoryConnection;
 
 inline constexpr std::string_view kGreetingPlain =
-    "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN] Postamt IMAP "
-    "server ready\r\n";
+    "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN] Postamt "
+    "IMAP server ready\r\n";
 inline constexpr std::string_view kLoggedIn =
-    "a OK [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE ENABLE ID IDLE NAMESPACE SPECIAL-USE UNSELECT "
-    "CHILDREN] Logged in\r\n";
+    "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ BINARY CHILDREN CONDSTORE CREATE-SPECIAL-USE "
+    "ENABLE ESEARCH ID IDLE LIST-EXTENDED LIST-STATUS MOVE NAMESPACE QUOTA SEARCHRES SPECIAL-USE "
+    "STATUS=SIZE UIDPLUS UNSELECT] Logged in\r\n";
 
 class ImapSession : public ::testing::Test {
  protected:
