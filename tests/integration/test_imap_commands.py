@@ -127,6 +127,30 @@ class Mailboxes(Base):
         w.command(b"DELETE INBOX")
         self.assertTrue(w.tagged.startswith(b"NO "), w.tagged)
 
+    def test_hierarchy_edge_rules(self):
+        self.deliver(PLAIN)
+        w = self.wire()
+        self.ok(w, b"CREATE a/b")
+        w.command(b"RENAME a a/b/c")
+        self.assertEqual(w.tagged, b"NO [CANNOT] mailbox a cannot be moved below itself")
+        # RFC 3501 §6.3.4: deleting a mailbox with inferiors leaves it \Noselect.
+        self.ok(w, b"DELETE a")
+        self.assertEqual(self.ok(w, b'LIST "" "a*"'), [b'* LIST (\\Noselect \\HasChildren) "/" a',
+                                                      b'* LIST (\\HasNoChildren) "/" a/b'])
+        w.command(b"SELECT a")
+        self.assertTrue(w.tagged.startswith(b"NO "), w.tagged)
+        # RFC 3501 §5.1: INBOX is case-insensitive.
+        w.command(b"CREATE inbox")
+        self.assertEqual(w.tagged, b"NO [ALREADYEXISTS] mailbox INBOX exists already")
+        self.assertEqual(self.ok(w, b"STATUS inbox (MESSAGES)"), [b"* STATUS INBOX (MESSAGES 1)"])
+        w.command(b"RENAME INBOX Trash")
+        self.assertEqual(w.tagged, b"NO [ALREADYEXISTS] mailbox Trash exists already")
+        self.assertEqual(self.ok(w, b"STATUS Trash (MESSAGES)"), [b"* STATUS Trash (MESSAGES 0)"])
+        self.assertIn(b"* 1 EXISTS", self.ok(w, b"SELECT iNbOx"))
+        # LITERAL+ (RFC 7888): no continuation request for "{n+}".
+        self.assertEqual(self.ok(w, b"APPEND INBOX {%d+}\r\n%s" % (len(PLAIN), PLAIN)),
+                         [b"* 2 EXISTS"])
+
     def test_rename_inbox_moves_messages_and_keeps_inbox(self):
         first = self.deliver(PLAIN)
         second = self.deliver(ENCODED)
