@@ -195,6 +195,30 @@ class Mbsync(ClientBase):
             b"1 (UID 1 FLAGS (\\Seen))", b"2 (UID 4 FLAGS ())"])
 
 
+    def test_messages_and_folders_made_in_the_maildir_reach_the_server(self):
+        self.write_rc(tls=True)
+        self.sync()
+        # A mail reader files a message in INBOX and in a new folder.
+        local = b"From: alice@example.org\nTo: bob@example.org\nSubject: draft\n\nwritten here\n"
+        with open(os.path.join(self.maildir, "INBOX", "cur", "1.local.host:2,S"), "wb") as f:
+            f.write(local)
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(self.maildir, "Projects", sub))
+        with open(os.path.join(self.maildir, "Projects", "new", "2.local.host"), "wb") as f:
+            f.write(local)
+        self.sync()
+        client = self.imap()
+        # On the server: CRLF line ends, the client's flags, any header mbsync added.
+        for name, flags in (("INBOX", b"\\Seen"), ("Projects", b"")):
+            data = self.mailbox(client, name, "(UID FLAGS BODY.PEEK[])")
+            self.assertEqual(data[0][0],
+                             b"1 (UID 1 FLAGS (%s) BODY[] {%d}" % (flags, len(data[0][1])))
+            self.assertEqual(self.as_synced(data[0][1].replace(b"\r\n", b"\n")), local)
+            self.assertNotIn(b"\n", data[0][1].replace(b"\r\n", b""))
+        # mbsync learnt the new UIDs: its files now carry ",U=1".
+        self.assertEqual(list(self.maildir_files("INBOX")), [1])
+        self.assertEqual(list(self.maildir_files("Projects")), [1])
+
 class Mutt(ClientBase):
     """mutt needs a terminal: it runs on a pseudo-terminal (TERM=vt100) with its whole
     session pushed as keys by -e 'push ...', ending in <quit>; nothing is typed late."""

@@ -265,6 +265,47 @@ class Mailboxes(Base):
         w.command(b"STATUS Missing (MESSAGES)")
         self.assertEqual(w.tagged[:15], b"NO [NONEXISTENT")
 
+    def test_status_size_and_deleted(self):
+        stored = [self.deliver(PLAIN), self.deliver(ENCODED)]
+        w = self.wire()
+        self.require(w, "STATUS=SIZE")
+        self.ok(w, b"SELECT INBOX")
+        self.ok(w, b"STORE 2 +FLAGS.SILENT (\\Deleted)")
+        # RFC 8438: SIZE is the sum of RFC822.SIZE; RFC 9051 §6.3.11: DELETED counts \Deleted.
+        self.assertEqual(self.ok(w, b"STATUS INBOX (SIZE DELETED MESSAGES)"), [
+            b"* STATUS INBOX (SIZE %d DELETED 1 MESSAGES 2)" % sum(len(m) for m in stored)])
+
+    def test_create_special_use(self):
+        w = self.wire()
+        self.require(w, "CREATE-SPECIAL-USE")
+        w.command(b"CREATE Outbox (USE (\\Sent))")
+        self.assertTrue(w.tagged.startswith(b"NO [USEATTR] "), w.tagged)
+        w.command(b"CREATE Odd (USE (\\Bogus))")
+        self.assertTrue(w.tagged.startswith(b"NO [USEATTR] "), w.tagged)
+        self.assertEqual(self.ok(w, b'LIST "" "O*"'), [])
+        self.ok(w, b"DELETE Sent")
+        self.ok(w, b"CREATE Gesendet/2026 (USE (\\Sent))")
+        self.assertEqual(self.ok(w, b'LIST (SPECIAL-USE) "" "*"'), [
+            b'* LIST (\\HasNoChildren \\Archive) "/" Archive',
+            b'* LIST (\\HasNoChildren \\Drafts) "/" Drafts',
+            b'* LIST (\\HasNoChildren \\Sent) "/" Gesendet/2026',
+            b'* LIST (\\HasNoChildren \\Junk) "/" Junk',
+            b'* LIST (\\HasNoChildren \\Trash) "/" Trash'])
+
+    def test_imap4rev2_utf8_names_meet_modified_utf7(self):
+        rev2 = self.wire()
+        self.require(rev2, "IMAP4rev2")
+        self.assertEqual(self.ok(rev2, b"ENABLE IMAP4rev2"), [b"* ENABLED IMAP4rev2"])
+        # RFC 9051 §5.1: UTF-8 names on the wire once IMAP4rev2 is enabled.
+        self.ok(rev2, "CREATE \"Entwürfe/Köln\"".encode())
+        self.assertEqual(self.ok(rev2, b'LIST "" "Entw*"'), [
+            '* LIST (\\HasChildren) "/" "Entwürfe"'.encode(),
+            '* LIST (\\HasNoChildren) "/" "Entwürfe/Köln"'.encode()])
+        rev1 = self.wire()
+        self.assertEqual(self.ok(rev1, b'LIST "" "Entw*"'), [
+            b'* LIST (\\HasChildren) "/" Entw&APw-rfe',
+            b'* LIST (\\HasNoChildren) "/" Entw&APw-rfe/K&APY-ln'])
+
     def test_getquotaroot(self):
         w = self.wire()
         self.require(w, "QUOTA")
@@ -302,7 +343,8 @@ class Messages(Base):
         self.ok(w, b"SELECT INBOX")
         # RFC 3501 §9: date-day-fixed is (SP DIGIT) / 2DIGIT, hence " 5-Nov".
         self.assertEqual(self.ok(w, b"UID FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"), [
-            b'* 1 FETCH (UID 1 FLAGS (\\Flagged $MDNSent) INTERNALDATE " 5-Nov-2026 09:11:12 +0000" '
+            b"* 1 FETCH (UID 1 FLAGS (\\Flagged $MDNSent) "
+            b'INTERNALDATE " 5-Nov-2026 09:11:12 +0000" '
             b"RFC822.SIZE %d BODY[] {%d}\r\n%s)" % (len(ENCODED), len(ENCODED), ENCODED)])
         # A missing mailbox asks the client to create it (RFC 3501 §6.3.11).
         w.command(b"APPEND Nowhere {%d}" % len(PLAIN), [PLAIN])
@@ -451,7 +493,8 @@ class Search(Base):
         self.assertRegex(line, rb"^\* ESEARCH " + tag_re + rb" MIN 1 MAX 3 ALL 1:3 COUNT 3$")
         line = self.search(b"UID SEARCH RETURN (COUNT) UNFLAGGED")
         self.assertRegex(line, rb"^\* ESEARCH " + tag_re + rb" UID COUNT 2$")
-        # RFC 4731 §3.1: the order of return data is the server's; no match means no MIN/MAX/ALL, just the tag.
+        # RFC 4731 §3.1: the order of return data is the server's; no match means no
+        # MIN/MAX/ALL, just the tag.
         line = self.search(b"SEARCH RETURN (MIN MAX) SUBJECT nothing-like-this")
         self.assertRegex(line, rb"^\* ESEARCH " + tag_re + rb"$")
 
