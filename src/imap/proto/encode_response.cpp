@@ -89,6 +89,8 @@ std::string_view code_name(ResponseCode::Kind k) {
       return "NOTSAVED";
     case K::has_children:
       return "HASCHILDREN";
+    case K::use_attr:
+      return "USEATTR";
   }
   return "ALERT";
 }

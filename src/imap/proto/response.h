@@ -62,6 +62,8 @@ struct ResponseCode {
     // RFC 9051 §7.1
     not_saved,
     has_children,
+    // RFC 6154 §5.3
+    use_attr,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,

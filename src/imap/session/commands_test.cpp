@@ -89,7 +89,7 @@ TEST_F(ImapSession, CreateRenameDeleteSubscribe) {
             "i OK DELETE completed\r\n"
             "j NO [NONEXISTENT] mailbox z does not exist\r\n"
             "k NO [CANNOT] INBOX cannot be deleted\r\n"
-            "l NO [ALREADYEXISTS] a mailbox with role sent exists already\r\n");
+            "l NO [USEATTR] A mailbox with role sent exists already\r\n");
   EXPECT_TRUE(store_.find_mailbox(account_, "x"));
 }
 

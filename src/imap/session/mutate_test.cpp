@@ -282,9 +282,9 @@ TEST_F(ImapMutate, CreateSpecialUse) {
                         "e CREATE u (USE (\\Sent \\Trash))\r\n",
                         7),
             "b OK CREATE completed\r\n"
-            "c NO [ALREADYEXISTS] a mailbox with role sent exists already\r\n"
-            "d NO [CANNOT] Unsupported special-use attribute \\Important\r\n"
-            "e NO [CANNOT] Only one special-use attribute per mailbox\r\n");
+            "c NO [USEATTR] A mailbox with role sent exists already\r\n"
+            "d NO [USEATTR] Unsupported special-use attribute \\Important\r\n"
+            "e NO [USEATTR] Only one special-use attribute per mailbox\r\n");
   EXPECT_EQ(store_.find_mailbox(account_, "p/Entwuerfe")->role, MailboxRole::drafts);
   EXPECT_EQ(store_.find_mailbox(account_, "p")->role, MailboxRole::none);
   EXPECT_FALSE(store_.find_mailbox(account_, "q"));

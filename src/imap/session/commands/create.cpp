@@ -12,28 +12,26 @@ using Kind = proto::ResponseCode::Kind;
 // RFC 3501 §6.3.3: a trailing delimiter only says the client means to create children;
 // missing superior names are created too ("SHOULD"). RFC 6154 §3 (CREATE-SPECIAL-USE):
 // USE (\Sent) gives the new mailbox that role; an unsupported or taken role fails the
-// whole CREATE before anything is created. RFC 6154 asks for the USEATTR code there;
-// imap/proto has no such code yet, so CANNOT / ALREADYEXISTS say it.
+// whole CREATE before anything is created, with the USEATTR code (RFC 6154 §5.3).
 Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   std::string name = cmd.mailbox;
   if (!name.empty() && name.back() == '/') name.pop_back();
   if (auto valid = check_mailbox_name(name); !valid) return reply_for(valid.error());
   MailboxRole role = MailboxRole::none;
   if (cmd.special_use.size() > 1)
-    return Reply::no(ResponseCode::simple(Kind::cannot),
+    return Reply::no(ResponseCode::simple(Kind::use_attr),
                      "Only one special-use attribute per mailbox");
   if (cmd.special_use.size() == 1) {
     auto found = role_from_special_use(cmd.special_use.front());
     if (!found)
-      return Reply::no(ResponseCode::simple(Kind::cannot),
+      return Reply::no(ResponseCode::simple(Kind::use_attr),
                        "Unsupported special-use attribute " + cmd.special_use.front());
     role = *found;
     auto holder = ctx.store.find_mailbox_by_role(ctx.account.id, role);
     // Same words as the store's refusal, but before any parent is created.
     if (holder)
-      return reply_for(
-          Error{ErrorKind::exists,
-                "a mailbox with role " + std::string(role_name(role)) + " exists already"});
+      return Reply::no(ResponseCode::simple(Kind::use_attr),
+                       "A mailbox with role " + std::string(role_name(role)) + " exists already");
     if (holder.error().kind != ErrorKind::not_found) return reply_for(holder.error());
   }
   for (size_t slash = name.find('/'); slash != std::string::npos;
