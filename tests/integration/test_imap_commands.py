@@ -444,6 +444,35 @@ class Messages(Base):
         self.assertEqual(self.ok(w, b"FETCH 1 (BINARY.PEEK[1] FLAGS)"), [
             b"* 1 FETCH (BINARY[1] {14}\r\nsee attachment FLAGS ())"])
 
+    def test_literal8_append_comes_back_through_binary(self):
+        w = self.wire()
+        self.require(w, "BINARY")
+        message = b"Subject: nul\r\n\r\nx\x00y\r\n"
+        # RFC 3516 §4.4: APPEND takes a literal8 ("~{n}") holding NUL.
+        self.ok(w, b"APPEND INBOX ~{%d}" % len(message), [message])
+        self.ok(w, b"EXAMINE INBOX")
+        self.assertEqual(self.ok(w, b"FETCH 1 (BINARY.PEEK[] BINARY.SIZE[])"), [
+            b"* 1 FETCH (BINARY[] ~{%d}\r\n%s BINARY.SIZE[] %d)"
+            % (len(message), message, len(message))])
+
+    def test_idle_hears_another_sessions_move_and_flags(self):
+        self.deliver(PLAIN)
+        self.deliver(ENCODED)
+        idler = self.wire()
+        self.ok(idler, b"SELECT INBOX")
+        other = self.wire()
+        self.require(other, "MOVE")
+        self.ok(other, b"SELECT INBOX")
+        idler.send(b"i IDLE\r\n")
+        self.assertEqual(idler.read_response(), b"+ idling")
+        self.ok(other, b"MOVE 1 Archive")
+        self.assertEqual(idler.read_response(), b"* 1 EXPUNGE")
+        self.ok(other, b"STORE 1 +FLAGS.SILENT (\\Flagged)")
+        self.assertEqual(idler.read_response(), b"* 1 FETCH (FLAGS (\\Flagged) UID 2)")
+        idler.send(b"DONE\r\n")
+        self.assertEqual(idler.until_tagged(b"i"), [])
+        self.assertEqual(idler.tagged, b"OK IDLE terminated")
+
 
 class Search(Base):
     def setUp(self):
