@@ -1,0 +1,182 @@
+#include "wire.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace bench {
+
+SSL_CTX* client_tls_context() {
+  static SSL_CTX* context = [] {
+    SSL_CTX* c = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+    return c;
+  }();
+  return context;
+}
+
+Wire::Wire(const std::string& host, uint16_t port, Tls tls) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw WireError{std::string("socket: ") + std::strerror(errno)};
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+    ::close(fd_);
+    throw WireError{"not an IPv4 address: " + host};
+  }
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    std::string why = std::strerror(errno);
+    ::close(fd_);
+    throw WireError{"connect " + host + ":" + std::to_string(port) + ": " + why};
+  }
+  if (tls == Tls::implicit) {
+    ssl_ = SSL_new(client_tls_context());
+    SSL_set_fd(ssl_, fd_);
+    if (SSL_connect(ssl_) != 1) {
+      char text[256];
+      ERR_error_string_n(ERR_get_error(), text, sizeof text);
+      SSL_free(ssl_);
+      ::close(fd_);
+      throw WireError{std::string("TLS handshake: ") + text};
+    }
+  }
+}
+
+Wire::~Wire() {
+  if (ssl_ != nullptr) SSL_free(ssl_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Wire::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ssl_ != nullptr ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
+                                : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) {
+      if (ssl_ == nullptr && errno == EINTR) continue;
+      throw WireError{"write failed"};
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void Wire::fill() {
+  if (start_ > 0 && start_ == buffer_.size()) {
+    buffer_.clear();
+    start_ = 0;
+  } else if (start_ > 65536) {
+    buffer_.erase(0, start_);
+    start_ = 0;
+  }
+  char chunk[65536];
+  ssize_t n;
+  do {
+    n = ssl_ != nullptr ? SSL_read(ssl_, chunk, sizeof chunk) : ::recv(fd_, chunk, sizeof chunk, 0);
+  } while (n < 0 && ssl_ == nullptr && errno == EINTR);
+  if (n <= 0) throw WireError{"connection closed by the server"};
+  last_arrival_ = Clock::now();
+  buffer_.append(chunk, static_cast<size_t>(n));
+}
+
+std::string Wire::read_line() {
+  for (;;) {
+    size_t end = buffer_.find("\r\n", start_);
+    if (end != std::string::npos) {
+      std::string line = buffer_.substr(start_, end - start_);
+      start_ = end + 2;
+      return line;
+    }
+    fill();
+  }
+}
+
+std::string Wire::read_exact(size_t n) {
+  while (buffer_.size() - start_ < n) fill();
+  std::string bytes = buffer_.substr(start_, n);
+  start_ += n;
+  return bytes;
+}
+
+std::string Wire::next_tag() {
+  // Built by insert rather than "a" + to_string(): g++ 12 warns falsely (-Wrestrict) on that.
+  std::string tag = std::to_string(++tag_counter_);
+  tag.insert(tag.begin(), 'a');
+  return tag;
+}
+
+std::string Wire::imap(std::string_view command, std::string* untagged) {
+  std::string tag = next_tag();
+  write(tag + " " + std::string(command) + "\r\n");
+  return imap_wait(tag, untagged);
+}
+
+std::string Wire::imap_wait(const std::string& tag, std::string* untagged) {
+  for (;;) {
+    std::string line = read_line();
+    // A response line that ends in a literal "{n}" continues after the n bytes.
+    while (!line.empty() && line.back() == '}') {
+      size_t open = line.rfind('{');
+      if (open == std::string::npos) break;
+      size_t n = std::strtoull(line.c_str() + open + 1, nullptr, 10);
+      std::string payload = read_exact(n);
+      if (untagged != nullptr) *untagged += line + "\r\n" + payload;
+      line = read_line();
+    }
+    if (line.compare(0, tag.size() + 1, tag + " ") == 0) {
+      if (line.compare(tag.size() + 1, 2, "OK") != 0) throw WireError{"server replied: " + line};
+      return line;
+    }
+    if (untagged != nullptr) *untagged += line + "\r\n";
+  }
+}
+
+namespace {
+
+constexpr std::string_view kWords[] = {
+    "alpha", "budget", "quarterly", "meeting", "report", "review", "coffee",   "schedule",
+    "draft", "server", "postbox",   "letter",  "notes",  "agenda", "customer", "invoice",
+    "team",  "delta",  "weekend",   "project", "update", "plan",   "travel",   "minutes"};
+
+}  // namespace
+
+std::string make_message(uint64_t index, size_t size, std::string_view to) {
+  unsigned nn = static_cast<unsigned>(index % 100);
+  char two[4];
+  std::snprintf(two, sizeof two, "%02u", nn);
+  std::string message;
+  message.reserve(size + 128);
+  message += "From: Sender " + std::to_string(index % 50) + " <sender" +
+             std::to_string(index % 50) + "@example.net>\r\n";
+  message += "To: <" + std::string(to) + ">\r\n";
+  message += "Subject: Bench message " + std::to_string(index) + " topic" + two + "z\r\n";
+  message += "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n";
+  message += "Message-ID: <" + std::to_string(index) + ".bench@example.net>\r\n";
+  message += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n";
+  message += std::string("Keyword kw") + two + "z in the first line.\r\n";
+  uint64_t state = index * 6364136223846793005ull + 1442695040888963407ull;
+  std::string line;
+  while (message.size() + 2 < size) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    std::string_view word = kWords[(state >> 33) % std::size(kWords)];
+    if (line.size() + word.size() + 1 > 72) {
+      message += line + "\r\n";
+      line.clear();
+      continue;
+    }
+    if (!line.empty()) line += ' ';
+    line += word;
+    if (message.size() + line.size() + 2 >= size) break;
+  }
+  message += line + "\r\n";
+  return message;
+}
+
+}  // namespace bench
