@@ -5,7 +5,6 @@ and against the delivered bytes."""
 import imaplib
 import os
 import pty
-import re
 import select
 import subprocess
 import tempfile

@@ -80,7 +80,7 @@ class Base(unittest.TestCase):
                 self.skipTest(f"server does not advertise {c}")
 
     def append(self, w, mailbox, message, flags=b"", date=b""):
-        """APPEND with a synchronising literal; returns (tagged line, uid from APPENDUID)."""
+        """APPEND with a synchronising literal; returns (uidvalidity, uid) from APPENDUID."""
         args = b" ".join(x for x in (flags, date) if x)
         text = b"APPEND %s %s{%d}" % (mailbox, args + b" " if args else b"", len(message))
         self.ok(w, text, [message])
