@@ -376,6 +376,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     static constexpr std::pair<std::string_view, ReceiptDuplicates> kDuplicates[] = {
         {"drop", ReceiptDuplicates::drop}, {"reject", ReceiptDuplicates::reject}};
     POSTAMT_TRY(r.choice("duplicates", cfg.receipts.duplicates, kDuplicates));
+    POSTAMT_TRY(r.uint("max_remote_per_hour", cfg.receipts.max_remote_per_hour, 0, 1000000));
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -121,6 +121,10 @@ struct Config {
     ReceiptOnDownload on_download = ReceiptOnDownload::off;
     bool one_per_recipient = true;  // RFC 8098 §2.1: at most one receipt per recipient
     ReceiptDuplicates duplicates = ReceiptDuplicates::drop;
+    // Receipts the server itself sends on download to REMOTE requesters, per account in
+    // any sliding hour; more are suppressed and logged (0: none at all). Keeps a mailbox
+    // full of requests from turning the server into a mail cannon.
+    uint32_t max_remote_per_hour = 100;
   } receipts;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.

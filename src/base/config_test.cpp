@@ -250,6 +250,9 @@ TEST(Config, ReceiptsDefaultsAndValues) {
   EXPECT_EQ(defaults->receipts.on_download, ReceiptOnDownload::off);
   EXPECT_TRUE(defaults->receipts.one_per_recipient);
   EXPECT_EQ(defaults->receipts.duplicates, ReceiptDuplicates::drop);
+  EXPECT_EQ(defaults->receipts.max_remote_per_hour, 100u);
+  EXPECT_EQ(parse("[receipts]\nmax_remote_per_hour = 0\n")->receipts.max_remote_per_hour, 0u);
+  EXPECT_EQ(parse("[receipts]\nmax_remote_per_hour = 5\n")->receipts.max_remote_per_hour, 5u);
   auto legacy = parse(R"(
 [receipts]
 on_download = "displayed"
@@ -273,6 +276,9 @@ TEST(Config, ReceiptsErrors) {
   EXPECT_EQ(error_of("[receipts]\nduplicates = \"keep\"\n"),
             "/etc/postamt/postamt.toml:2: receipts.duplicates: \"keep\" is not one of \"drop\", "
             "\"reject\"");
+  EXPECT_EQ(error_of("[receipts]\nmax_remote_per_hour = -1\n"),
+            "/etc/postamt/postamt.toml:2: receipts.max_remote_per_hour: -1 is out of range "
+            "0-1000000");
   EXPECT_EQ(error_of("[receipts]\nsend = true\n"),
             "/etc/postamt/postamt.toml:2: receipts.send: unknown key");
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "base/log.h"
+#include "mdn/parse.h"
 #include "mime/message_id.h"
 #include "model/address.h"
 
@@ -86,9 +87,44 @@ Result<Committed> Transaction::commit() {
     POSTAMT_TRY(appended);
     for (size_t i = 0; i < local_.size(); ++i)
       out.delivered.push_back(Delivered{local_[i].address, (*appended)[i]});
+    record_received_receipts(out.delivered);
   }
   committed_ = true;
   return out;
+}
+
+void Transaction::record_received_receipts(const std::vector<Delivered>& delivered) {
+  if (!mdn::is_mdn(body_)) return;
+  auto parsed = mdn::parse_submitted_mdn(body_);
+  if (!parsed) {
+    log::info("mdn", "received receipt not recorded: {}", parsed.error().message);
+    return;
+  }
+  // Without Original-Message-ID nothing says which sent message it answers.
+  if (parsed->original_message_id.empty()) {
+    log::info("mdn", "received receipt from {} not recorded: no Original-Message-ID",
+              parsed->final_recipient);
+    return;
+  }
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  for (size_t i = 0; i < delivered.size(); ++i) {
+    store::NewReceivedReceipt r;
+    r.account = local_[i].account;
+    r.message_id = parsed->original_message_id;
+    r.final_recipient = parsed->final_recipient;
+    r.disposition = std::string(mdn::to_string(parsed->disposition.type));
+    r.at = now;
+    // The message is durable already; a ledger failure must not turn into a failed
+    // delivery (the sender would retry and deliver it twice).
+    auto recorded = store_.record_received_receipt(r);
+    if (!recorded)
+      log::warning("mdn", "account={} message_id={} received receipt not recorded: {}",
+                   delivered[i].account, r.message_id, recorded.error().message);
+    else
+      log::info("mdn", "account={} message_id={} from={} disposition={} received receipt recorded",
+                delivered[i].account, r.message_id, r.final_recipient, r.disposition);
+  }
 }
 
 void Transaction::reset() {

@@ -85,12 +85,17 @@ class Transaction {
   // (ErrorKind::invalid otherwise). With only remote recipients nothing is stored here
   // and `delivered` is empty. Errors: io / temporary from the blob or store write; then
   // nothing was delivered to anyone. Commit at most once (ErrorKind::invalid after).
+  // After the delivery, a read receipt is recorded as received for every local
+  // recipient; failing to record it is logged ("mdn") and does not fail the commit,
+  // a receipt that does not parse or lacks Original-Message-ID is not recorded.
   Result<Committed> commit();
 
   // Forgets recipients and body; the transaction can be reused (SMTP RSET).
   void reset();
 
  private:
+  void record_received_receipts(const std::vector<Delivered>& delivered);
+
   struct Local {
     std::string address;
     AccountId account;

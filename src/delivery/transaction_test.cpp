@@ -120,5 +120,50 @@ TEST_F(TransactionTest, ResetAllowsReuse) {
   EXPECT_TRUE(inbox("alice@example.org").empty());
 }
 
+std::string receipt(std::string_view original_message_id_field) {
+  return "From: carol@remote.test\r\nTo: alice@example.org\r\nSubject: Read\r\n"
+         "MIME-Version: 1.0\r\n"
+         "Content-Type: multipart/report; report-type=disposition-notification;\r\n"
+         " boundary=\"b1\"\r\n\r\n"
+         "--b1\r\nContent-Type: text/plain\r\n\r\nIt was displayed.\r\n"
+         "--b1\r\nContent-Type: message/disposition-notification\r\n\r\n"
+         "Reporting-UA: mail.remote.test; Client\r\n"
+         "Final-Recipient: rfc822; carol@remote.test\r\n" +
+         std::string(original_message_id_field) +
+         "Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+         "\r\n--b1--\r\n";
+}
+
+TEST_F(TransactionTest, RecordsADeliveredReceiptForEachLocalRecipient) {
+  Transaction t(store_, blobs_, "");
+  ASSERT_TRUE(t.add_recipient("team@example.org"));
+  t.set_body("Return-Path: <>\r\n" + receipt("Original-Message-ID: <Plans@Example.org>\r\n"));
+  ASSERT_TRUE(t.commit());
+  auto ledger = store_.list_receipts(std::nullopt);
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->sent.empty());
+  ASSERT_EQ(ledger->received.size(), 2u);
+  EXPECT_EQ(ledger->received[0].account_address, "alice@example.org");
+  EXPECT_EQ(ledger->received[1].account_address, "bob@example.org");
+  for (const auto& r : ledger->received) {
+    EXPECT_EQ(r.message_id, "<Plans@Example.org>");
+    EXPECT_EQ(r.final_recipient, "carol@remote.test");
+    EXPECT_EQ(r.disposition, "displayed");
+  }
+}
+
+TEST_F(TransactionTest, ReceiptsWithoutOriginalMessageIdAndPlainMailAreNotRecorded) {
+  Transaction t(store_, blobs_, "");
+  ASSERT_TRUE(t.add_recipient("alice@example.org"));
+  t.set_body(receipt(""));
+  ASSERT_TRUE(t.commit());
+  Transaction plain(store_, blobs_, "carol@remote.test");
+  ASSERT_TRUE(plain.add_recipient("alice@example.org"));
+  plain.set_body("Message-ID: <m@remote.test>\r\nSubject: hi\r\n\r\nbody\r\n");
+  ASSERT_TRUE(plain.commit());
+  EXPECT_EQ(inbox("alice@example.org").size(), 2u);
+  EXPECT_TRUE(store_.list_receipts(std::nullopt)->received.empty());
+}
+
 }  // namespace
 }  // namespace postamt::delivery

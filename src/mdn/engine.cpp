@@ -1,5 +1,7 @@
 #include "mdn/engine.h"
 
+#include <fmt/format.h>
+
 #include "base/log.h"
 #include "delivery/transaction.h"
 #include "mdn/generate.h"
@@ -43,6 +45,8 @@ std::string_view to_string(DownloadOutcome outcome) {
       return "sent-local";
     case DownloadOutcome::sent_remote:
       return "sent-remote";
+    case DownloadOutcome::rate_limited:
+      return "rate-limited";
   }
   return "policy-off";
 }
@@ -57,15 +61,56 @@ void Engine::on_download(const mail::DownloadEvent& event) {
                  event.uid, r.error().message);
       return;
     }
-    if (r->outcome == DownloadOutcome::not_allowed) {
-      log::debug("mdn", "account={} uid={} no receipt: {}", event.account_address, event.uid,
-                 to_string(r->reason));
-    } else {
-      log::info("mdn", "account={} uid={} receipt on download: {}{}", event.account_address,
-                event.uid, to_string(r->outcome),
-                r->queue_id.empty() ? std::string() : " queue_id=" + r->queue_id);
+    const std::string where =
+        fmt::format("account={} uid={} message_id={} requester={}", event.account_address,
+                    event.uid, r->message_id.empty() ? "none" : r->message_id,
+                    r->requester.empty() ? "none" : r->requester);
+    switch (r->outcome) {
+      case DownloadOutcome::policy_off:
+        log::debug("mdn", "{} receipt on download: not sent (policy off)", where);
+        break;
+      case DownloadOutcome::not_allowed:
+        // Mail without a request is the common case; everything else is a decision.
+        if (r->reason == RequestReason::no_request)
+          log::debug("mdn", "{} receipt on download: not sent (no-request)", where);
+        else
+          log::info("mdn", "{} receipt on download: not sent ({})", where, to_string(r->reason));
+        break;
+      case DownloadOutcome::already_sent:
+        log::info("mdn", "{} receipt on download: suppressed duplicate (already sent)", where);
+        break;
+      case DownloadOutcome::rate_limited:
+        log::info("mdn", "{} receipt on download: rate limited (max_remote_per_hour={})", where,
+                  deps_.server_policy.max_remote_per_hour);
+        break;
+      case DownloadOutcome::sent_local:
+        log::info("mdn", "{} receipt on download: sent (delivered locally)", where);
+        break;
+      case DownloadOutcome::sent_remote:
+        log::info("mdn", "{} receipt on download: sent (queued as {})", where, r->queue_id);
+        break;
     }
   });
+}
+
+bool Engine::reserve_remote(AccountId account, std::chrono::sys_seconds now) {
+  std::lock_guard lock(mutex_);
+  auto& sent = remote_sent_[account];
+  while (!sent.empty() && sent.front() <= now - std::chrono::hours(1)) sent.pop_front();
+  if (sent.size() >= deps_.server_policy.max_remote_per_hour) return false;
+  sent.push_back(now);
+  return true;
+}
+
+void Engine::release_remote(AccountId account, std::chrono::sys_seconds at) {
+  std::lock_guard lock(mutex_);
+  auto& sent = remote_sent_[account];
+  for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+    if (*it == at) {
+      sent.erase(std::next(it).base());
+      return;
+    }
+  }
 }
 
 Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event) {
@@ -99,6 +144,7 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   // The stored Message-ID is the one find_messages_by_message_id() matches copies by.
   const std::string message_id =
       message->message_id.empty() ? request.message_id : message->message_id;
+  result.message_id = message_id;
   if (!policy.one_per_recipient) {
     auto sent = server_sent_already(store, event.account, message_id);
     POSTAMT_TRY(sent);
@@ -120,6 +166,20 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   auto mdn = generate_mdn(request, options, deps_.random);
   POSTAMT_TRY(mdn);
 
+  result.requester = mdn->envelope_recipient;
+
+  // RFC 8098 §3: null envelope sender, addressed to the requester only.
+  delivery::Transaction transaction(store, *deps_.blobs, "");
+  auto added = transaction.add_recipient(mdn->envelope_recipient);
+  POSTAMT_TRY(added);
+  // Reserved before the ledger claim: a rate-limited receipt is not recorded, so the
+  // user's own client may still answer the request.
+  const bool remote = !added->remote.empty();
+  if (remote && !reserve_remote(event.account, now)) {
+    result.outcome = DownloadOutcome::rate_limited;
+    return result;
+  }
+
   store::NewSentReceipt record;
   record.account = event.account;
   record.message_id = message_id;
@@ -129,16 +189,13 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   record.path = store::ReceiptPath::server_on_download;
   record.at = now;
   auto recorded = store.record_receipt(record, policy.uniqueness());
-  POSTAMT_TRY(recorded);
-  if (recorded->outcome == store::RecordOutcome::already_sent) {
+  if (!recorded || recorded->outcome == store::RecordOutcome::already_sent) {
+    if (remote) release_remote(event.account, now);
+    POSTAMT_TRY(recorded);
     result.outcome = DownloadOutcome::already_sent;
     return result;
   }
 
-  // RFC 8098 §3: null envelope sender, addressed to the requester only.
-  delivery::Transaction transaction(store, *deps_.blobs, "");
-  auto added = transaction.add_recipient(mdn->envelope_recipient);
-  POSTAMT_TRY(added);
   // RFC 5321 §4.4: final delivery records the (null) reverse path; the queued copy
   // below goes without it, the next hop's delivery adds its own.
   transaction.set_body("Return-Path: <>\r\n" + mdn->message);

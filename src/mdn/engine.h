@@ -11,6 +11,11 @@
 // requires the first). With one_per_recipient = false (the legacy setting) the server
 // still sends at most one receipt of its own per message, even when a client sent one.
 //
+// Rate limit: receipts to REMOTE requesters count against the account's
+// Config::Receipts::max_remote_per_hour in a sliding hour, kept in memory (a restart
+// forgets it). A suppressed receipt is not recorded, so the user's client may still send
+// one. Local requesters are never limited.
+//
 // Threads: on_download() is called on a network executor and never blocks: it hands the
 // event to `run_blocking` (given at construction; e.g. a store thread pool) and returns.
 // handle_download() does the work and blocks (store, blob and queue calls); it is
@@ -19,7 +24,10 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "base/config.h"
@@ -39,6 +47,7 @@ enum class DownloadOutcome {
   already_sent,  // the ledger has a receipt for this message (or the server's own, legacy)
   sent_local,    // delivered into a local INBOX
   sent_remote,   // queued for a remote requester (`queue_id`)
+  rate_limited,  // remote requester, and the account's max_remote_per_hour is used up
 };
 std::string_view to_string(DownloadOutcome outcome);
 
@@ -46,6 +55,8 @@ struct DownloadResult {
   DownloadOutcome outcome = DownloadOutcome::policy_off;
   RequestReason reason = RequestReason::no_request;  // set for not_allowed
   std::string queue_id;                              // set for sent_remote
+  std::string message_id;  // the original's normalised Message-ID, once the message was read
+  std::string requester;   // the receipt's recipient, once a receipt was generated
 };
 
 struct EngineDependencies {
@@ -66,7 +77,9 @@ class Engine final : public mail::DownloadObserver {
   explicit Engine(EngineDependencies deps);
 
   // mail::DownloadObserver: schedules handle_download() via run_blocking; the result is
-  // logged ("mdn" service), errors included. Never blocks, never throws.
+  // logged, one line under service "mdn" with the decision and its reason (downloads
+  // without a request or with the policy off only at debug level), errors included.
+  // Never blocks, never throws.
   void on_download(const mail::DownloadEvent& event) override;
 
   // Applies the policy to one download, blocking. Errors: those of the store, blob
@@ -74,7 +87,13 @@ class Engine final : public mail::DownloadObserver {
   Result<DownloadResult> handle_download(const mail::DownloadEvent& event);
 
  private:
+  // Takes one slot of the account's hourly remote budget; false when none is left.
+  bool reserve_remote(AccountId account, std::chrono::sys_seconds now);
+  void release_remote(AccountId account, std::chrono::sys_seconds at);
+
   EngineDependencies deps_;
+  std::mutex mutex_;  // guards remote_sent_
+  std::map<AccountId, std::deque<std::chrono::sys_seconds>> remote_sent_;
 };
 
 }  // namespace postamt::mdn

@@ -21,11 +21,14 @@ class FakeQueue final : public queue::Queue {
   std::vector<queue::OutboundMessage> messages;
 };
 
-std::string original(std::string_view requester, std::string_view return_path) {
+std::string original(std::string_view requester, std::string_view return_path,
+                     std::string_view message_id = "<plans@remote.test>") {
   return "Return-Path: <" + std::string(return_path) +
          ">\r\n"
          "From: Carol <carol@remote.test>\r\nTo: bob@example.org\r\nSubject: Plans\r\n"
-         "Message-ID: <plans@remote.test>\r\n"
+         "Message-ID: " +
+         std::string(message_id) +
+         "\r\n"
          "Disposition-Notification-To: <" +
          std::string(requester) + ">\r\n\r\nHello\r\n";
 }
@@ -45,7 +48,7 @@ class EngineTest : public ::testing::Test {
     d.queue = &queue_;
     d.server_policy = server_;
     d.hostname = "mx.example.org";
-    d.now = [] { return std::chrono::sys_seconds(1700000000s); };
+    d.now = [this] { return now_; };
     auto n = std::make_shared<uint32_t>(0);
     d.random = [n] { return (*n)++; };
     d.run_blocking = [](std::function<void()> f) { f(); };
@@ -67,6 +70,7 @@ class EngineTest : public ::testing::Test {
   blob::MemoryBlobStore blobs_;
   FakeQueue queue_;
   Config::Receipts server_;
+  std::chrono::sys_seconds now_{1700000000s};
   AccountId bob_, alice_;
   MailboxId inbox_;
 };
@@ -201,6 +205,68 @@ TEST_F(EngineTest, UserOverrideAndObserverPath) {
   EXPECT_EQ(gone.error().kind, ErrorKind::not_found);
   e.on_download(event(99));
   EXPECT_EQ(queue_.messages.size(), 1u);
+}
+
+TEST_F(EngineTest, RemoteReceiptsAreRateLimitedPerAccountAndHour) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  server_.max_remote_per_hour = 2;
+  std::vector<Uid> uids;
+  for (int i = 0; i < 4; ++i)
+    uids.push_back(deliver(original("carol@remote.test", "carol@remote.test",
+                                    "<m" + std::to_string(i) + "@remote.test>")));
+  Engine e = engine();
+  EXPECT_EQ(e.handle_download(event(uids[0]))->outcome, DownloadOutcome::sent_remote);
+  now_ += 10min;
+  EXPECT_EQ(e.handle_download(event(uids[1]))->outcome, DownloadOutcome::sent_remote);
+  auto limited = e.handle_download(event(uids[2]));
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->outcome, DownloadOutcome::rate_limited);
+  EXPECT_EQ(limited->requester, "carol@remote.test");
+  EXPECT_EQ(limited->message_id, "<m2@remote.test>");
+  // Suppressed receipts are not claimed: the client may still send its own.
+  EXPECT_EQ(store_.list_receipts(bob_)->sent.size(), 2u);
+  EXPECT_FALSE(store_.get_message(inbox_, uids[2])->keywords.contains(store::kMdnSentKeyword));
+  // A local requester is never limited.
+  Uid local = deliver(original("alice@example.org", "alice@example.org", "<l@example.org>"));
+  EXPECT_EQ(e.handle_download(event(local))->outcome, DownloadOutcome::sent_local);
+  // An hour after the first receipt, one slot is free again (a sliding hour).
+  now_ += 50min;
+  EXPECT_EQ(e.handle_download(event(uids[2]))->outcome, DownloadOutcome::sent_remote);
+  EXPECT_EQ(e.handle_download(event(uids[3]))->outcome, DownloadOutcome::rate_limited);
+  EXPECT_EQ(queue_.messages.size(), 3u);
+}
+
+TEST_F(EngineTest, ZeroRemotePerHourSendsNoRemoteReceipt) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  server_.max_remote_per_hour = 0;
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  EXPECT_EQ(engine().handle_download(event(uid))->outcome, DownloadOutcome::rate_limited);
+  EXPECT_TRUE(queue_.messages.empty());
+}
+
+TEST_F(EngineTest, ADuplicateDoesNotUseUpTheRemoteBudget) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  server_.max_remote_per_hour = 1;
+  server_.one_per_recipient = true;
+  Uid first = deliver(original("carol@remote.test", "carol@remote.test"));
+  Uid copy = deliver(original("carol@remote.test", "carol@remote.test"));  // same Message-ID
+  Uid other = deliver(original("carol@remote.test", "carol@remote.test", "<o@remote.test>"));
+  // The client's receipt came first (recorded without the keyword, as an old store may).
+  store::NewSentReceipt client;
+  client.account = bob_;
+  client.message_id = "<plans@remote.test>";
+  client.requester = "carol@remote.test";
+  client.disposition = "displayed";
+  client.path = store::ReceiptPath::client_submission;
+  ASSERT_TRUE(store_.record_receipt(client, store::ReceiptUniqueness::one_per_recipient));
+  store::FlagUpdate clear;
+  clear.operation = store::FlagOperation::remove;
+  clear.keywords.add("$MDNSent");
+  ASSERT_TRUE(store_.update_flags(inbox_, {first, copy}, clear));
+  ASSERT_FALSE(store_.get_message(inbox_, copy)->keywords.contains(store::kMdnSentKeyword));
+  Engine e = engine();
+  EXPECT_EQ(e.handle_download(event(copy))->outcome, DownloadOutcome::already_sent);
+  EXPECT_EQ(e.handle_download(event(other))->outcome, DownloadOutcome::sent_remote);
 }
 
 }  // namespace

@@ -1,0 +1,73 @@
+// Read receipts that mail clients SUBMIT (RFC 8098 §3 MDNs sent through SMTP submission
+// by an authenticated user): the receipt policy's `duplicates` and `one_per_recipient`
+// applied before anything is delivered or queued (DESIGN.md §6).
+//
+// For a message that is a receipt (mdn::is_mdn) with an Original-Message-ID, the check
+// looks for the original in the user's mailboxes by that Message-ID and CLAIMS the
+// receipt in the ledger (store::Store::record_receipt, path client_submission, which also
+// sets $MDNSent on every copy) before the caller relays it. An original that is not
+// found is still recorded by its Original-Message-ID and the receipt is relayed. When the
+// ledger already holds a receipt (one_per_recipient), the verdict is `duplicates`: drop
+// (accept, deliver nothing) or reject. Everything else is accepted unchanged: plain mail,
+// a receipt without Original-Message-ID (nothing identifies the original), and a message
+// that claims to be a receipt but does not parse (relayed as the client wrote it).
+// A $MDNSent keyword without a ledger record does not count: clients set it just before
+// they submit their receipt (RFC 3503 §3).
+//
+// Claim first: if the caller then fails to deliver, the receipt is lost rather than ever
+// sent twice (a client retry is then a duplicate).
+//
+// Threads: check() blocks (store calls); call it on a blocking thread. Thread-safe when
+// the store is. Every decision is logged, one line under service "mdn".
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/config.h"
+#include "base/result.h"
+#include "store/api/store.h"
+
+namespace postamt::mdn {
+
+enum class ClientReceiptVerdict {
+  accept,  // deliver / relay as usual
+  drop,    // answer success, deliver nothing (duplicates = "drop")
+  reject,  // refuse with `text` (duplicates = "reject"); a policy refusal (SMTP 5.7.1)
+};
+
+struct ClientReceiptDecision {
+  ClientReceiptVerdict verdict = ClientReceiptVerdict::accept;
+  // Stable log word: "not-a-receipt", "malformed", "no-original-message-id", "recorded",
+  // "recorded-original-not-found", "duplicate".
+  std::string reason;
+  std::string message_id;  // the normalised Original-Message-ID, when there is one
+  std::string text;        // for reject: the human-readable refusal
+};
+
+struct SubmissionDependencies {
+  store::Store* store = nullptr;
+  Config::Receipts server_policy;
+  std::function<std::chrono::sys_seconds()> now;
+};
+
+class SubmissionCheck {
+ public:
+  // `deps.store` and `deps.now` must be set.
+  explicit SubmissionCheck(SubmissionDependencies deps);
+
+  // Checks one complete message submitted by `account_address` (an account address,
+  // authenticated) to `recipients` (envelope forward paths). Errors: the store's
+  // (temporary/io: the caller answers "try again"); not_found when the account is gone.
+  Result<ClientReceiptDecision> check(std::string_view account_address,
+                                      const std::vector<std::string>& recipients,
+                                      std::string_view message);
+
+ private:
+  SubmissionDependencies deps_;
+};
+
+}  // namespace postamt::mdn

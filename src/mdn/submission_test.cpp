@@ -1,0 +1,171 @@
+#include "mdn/submission.h"
+
+#include <gtest/gtest.h>
+
+#include "blob/memory_blob_store.h"
+#include "mime/message_id.h"
+#include "store/api/receipt_rules.h"
+#include "store/memory/memory_store.h"
+
+namespace postamt::mdn {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string client_receipt(std::string_view omid_field, std::string_view disposition_fields) {
+  return "From: alice@example.org\r\nTo: bob@example.org\r\nSubject: Read: Plans\r\n"
+         "MIME-Version: 1.0\r\n"
+         "Content-Type: multipart/report; report-type=disposition-notification;\r\n"
+         " boundary=\"r\"\r\n\r\n"
+         "--r\r\nContent-Type: text/plain\r\n\r\nDisplayed.\r\n"
+         "--r\r\nContent-Type: message/disposition-notification\r\n\r\n"
+         "Reporting-UA: laptop; Client\r\n"
+         "Final-Recipient: rfc822; alice@example.org\r\n" +
+         std::string(omid_field) + std::string(disposition_fields) + "\r\n--r--\r\n";
+}
+
+std::string receipt_for(std::string_view message_id) {
+  return client_receipt("Original-Message-ID: " + std::string(message_id) + "\r\n",
+                        "Disposition: manual-action/MDN-sent-manually; displayed\r\n");
+}
+
+class SubmissionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.add_domain("example.org"));
+    alice_ = *store_.create_account("alice@example.org", "h");
+    inbox_ = store_.find_mailbox(alice_, "INBOX")->id;
+    const std::string original =
+        "Return-Path: <bob@example.org>\r\nFrom: bob@example.org\r\nTo: alice@example.org\r\n"
+        "Message-ID: <plans@example.org>\r\nDisposition-Notification-To: bob@example.org\r\n"
+        "\r\nHello\r\n";
+    store::NewMessage m;
+    m.blob = *blobs_.put(original);
+    m.size = original.size();
+    m.message_id = mime::message_id_of_message(original);
+    uid_ = store_.append(inbox_, m)->uid;
+  }
+  SubmissionCheck checker() {
+    SubmissionDependencies d;
+    d.store = &store_;
+    d.server_policy = server_;
+    d.now = [] { return std::chrono::sys_seconds(1700000000s); };
+    return SubmissionCheck(std::move(d));
+  }
+  Result<ClientReceiptDecision> submit(SubmissionCheck& c, const std::string& message) {
+    return c.check("alice@example.org", {"bob@example.org"}, message);
+  }
+
+  store::MemoryStore store_;
+  blob::MemoryBlobStore blobs_;
+  Config::Receipts server_;
+  AccountId alice_;
+  MailboxId inbox_;
+  Uid uid_ = 0;
+};
+
+TEST_F(SubmissionTest, PlainMailIsAcceptedAndNotRecorded) {
+  SubmissionCheck c = checker();
+  auto d = submit(c, "From: alice@example.org\r\nSubject: hi\r\n\r\nbody\r\n");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(d->reason, "not-a-receipt");
+  EXPECT_TRUE(store_.list_receipts(std::nullopt)->sent.empty());
+}
+
+TEST_F(SubmissionTest, FirstReceiptIsRecordedAndFlagsTheOriginal) {
+  SubmissionCheck c = checker();
+  auto d = submit(c, receipt_for("<plans@example.org>"));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(d->reason, "recorded");
+  EXPECT_EQ(d->message_id, "<plans@example.org>");
+  auto ledger = store_.list_receipts(alice_);
+  ASSERT_EQ(ledger->sent.size(), 1u);
+  EXPECT_EQ(ledger->sent[0].path, store::ReceiptPath::client_submission);
+  EXPECT_EQ(ledger->sent[0].message_id, "<plans@example.org>");
+  EXPECT_EQ(ledger->sent[0].requester, "bob@example.org");
+  EXPECT_EQ(ledger->sent[0].disposition, "displayed");
+  EXPECT_EQ(ledger->sent[0].at, std::chrono::sys_seconds(1700000000s));
+  EXPECT_TRUE(store_.get_message(inbox_, uid_)->keywords.contains(store::kMdnSentKeyword));
+}
+
+TEST_F(SubmissionTest, ADuplicateIsDroppedByDefault) {
+  SubmissionCheck c = checker();
+  ASSERT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::accept);
+  auto d = submit(c, receipt_for("<plans@example.org>"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::drop);
+  EXPECT_EQ(d->reason, "duplicate");
+  EXPECT_EQ(d->text, "");
+  EXPECT_EQ(store_.list_receipts(alice_)->sent.size(), 1u);
+}
+
+TEST_F(SubmissionTest, ADuplicateIsRejectedWhenTheUsersPolicySaysSo) {
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "alice@example.org",
+                                         "duplicates", "reject"));
+  SubmissionCheck c = checker();
+  ASSERT_TRUE(submit(c, receipt_for("<plans@example.org>")));
+  auto d = submit(c, receipt_for("<plans@example.org>"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::reject);
+  EXPECT_EQ(d->text, "A read receipt was already sent for <plans@example.org>");
+}
+
+TEST_F(SubmissionTest, AServerReceiptMakesTheClientsADuplicate) {
+  store::NewSentReceipt server;
+  server.account = alice_;
+  server.message = store::MessageLocation{inbox_, uid_};
+  server.requester = "bob@example.org";
+  server.disposition = "displayed";
+  server.path = store::ReceiptPath::server_on_download;
+  ASSERT_TRUE(store_.record_receipt(server, store::ReceiptUniqueness::one_per_recipient));
+  SubmissionCheck c = checker();
+  EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::drop);
+}
+
+TEST_F(SubmissionTest, LegacyPolicyRecordsAndAcceptsEveryReceipt) {
+  server_.one_per_recipient = false;
+  SubmissionCheck c = checker();
+  EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(store_.list_receipts(alice_)->sent.size(), 2u);
+}
+
+TEST_F(SubmissionTest, AnUnknownOriginalIsRecordedByItsMessageIdAndRelayed) {
+  SubmissionCheck c = checker();
+  auto d = submit(c, receipt_for("<elsewhere@remote.test>"));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(d->reason, "recorded-original-not-found");
+  auto ledger = store_.list_receipts(alice_);
+  ASSERT_EQ(ledger->sent.size(), 1u);
+  EXPECT_EQ(ledger->sent[0].message_id, "<elsewhere@remote.test>");
+  EXPECT_FALSE(store_.get_message(inbox_, uid_)->keywords.contains(store::kMdnSentKeyword));
+  EXPECT_EQ(submit(c, receipt_for("<elsewhere@remote.test>"))->verdict, ClientReceiptVerdict::drop);
+}
+
+TEST_F(SubmissionTest, AKeywordTheClientSetItselfIsNotADuplicate) {
+  store::FlagUpdate update;
+  update.keywords.add("$MDNSent");
+  ASSERT_TRUE(store_.update_flags(inbox_, {uid_}, update));
+  SubmissionCheck c = checker();
+  EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->reason, "recorded");
+}
+
+TEST_F(SubmissionTest, ReceiptsWithoutOriginalMessageIdOrMalformedAreRelayedUnrecorded) {
+  SubmissionCheck c = checker();
+  auto no_id =
+      submit(c, client_receipt("", "Disposition: manual-action/MDN-sent-manually; displayed\r\n"));
+  ASSERT_TRUE(no_id);
+  EXPECT_EQ(no_id->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(no_id->reason, "no-original-message-id");
+  auto bad = submit(c, client_receipt("Original-Message-ID: <plans@example.org>\r\n", ""));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(bad->reason, "malformed");
+  EXPECT_TRUE(store_.list_receipts(alice_)->sent.empty());
+}
+
+}  // namespace
+}  // namespace postamt::mdn
