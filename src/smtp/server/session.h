@@ -32,6 +32,7 @@
 #include "net/runtime.h"
 #include "net/server.h"
 #include "queue/queue.h"
+#include "smtp/server/submission_check.h"
 #include "store/api/store.h"
 
 namespace postamt::smtp::server {
@@ -57,13 +58,15 @@ struct Limits {
   std::chrono::milliseconds tls_timeout{30 * 1000};          // STARTTLS handshake
 };
 
-// Shared services; all outlive every session. `outbound` may be null.
+// Shared services; all outlive every session. `outbound` and `submission_check` may be
+// null (no check: every submitted message is accepted).
 struct Services {
   net::Runtime* runtime = nullptr;
   store::Store* store = nullptr;
   blob::BlobStore* blobs = nullptr;
   auth::FailureTracker* auth_failures = nullptr;
   queue::Queue* outbound = nullptr;
+  SubmissionCheck* submission_check = nullptr;  // consulted in Mode::submission only
 };
 
 struct Options {

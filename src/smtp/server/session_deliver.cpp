@@ -61,6 +61,30 @@ net::awaitable<Reply> Session::finish_message(std::string message) {
     }
   }
 
+  if (options_.mode == Mode::submission && user_ && services_.submission_check) {
+    std::vector<std::string> recipients;
+    for (const auto& r : t.recipients) recipients.push_back(r.address);
+    SubmissionCheck* hook = services_.submission_check;
+    Submission submission{*user_, t.sender, &recipients, message};
+    // `submission` points into this frame, which stays alive while the call runs.
+    auto check =
+        services_.runtime->run_blocking([hook, &submission] { return hook->check(submission); });
+    auto decision = co_await std::move(check);
+    if (!decision) {
+      log::warning(kLog, "{}: submission check failed: {}", t.queue_id, decision.error().message);
+      co_return make_reply(451, code::kTempSystem, "Temporary failure, try again later");
+    }
+    if (decision->verdict == SubmissionVerdict::reject) {
+      log::info(kLog, "{}: reject: {}", t.queue_id, decision->text);
+      co_return make_reply(550, code::kPolicyRejected, decision->text);
+    }
+    if (decision->verdict == SubmissionVerdict::drop) {
+      log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}, status=dropped (nothing delivered)",
+                t.queue_id, t.sender, message.size(), t.recipients.size());
+      co_return make_reply(250, code::kOk, fmt::format("Ok: queued as {}", t.queue_id));
+    }
+  }
+
   ReceivedInfo info;
   info.helo = *helo_;
   info.remote_ip = connection_->remote().address;

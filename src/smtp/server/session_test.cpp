@@ -54,6 +54,21 @@ class FakeQueue final : public queue::Queue {
   std::vector<queue::OutboundMessage> messages;
 };
 
+// Answers with the verdicts it is given, in order, and remembers what it was asked.
+class ScriptedCheck final : public SubmissionCheck {
+ public:
+  Result<SubmissionDecision> check(const Submission& submission) override {
+    seen.push_back(std::string(submission.user) + " <" + std::string(submission.envelope_sender) +
+                   "> " + std::to_string(submission.recipients->size()) + " " +
+                   std::string(submission.message));
+    if (next >= verdicts.size()) return Error{ErrorKind::temporary, "store busy"};
+    return verdicts[next++];
+  }
+  std::vector<Result<SubmissionDecision>> verdicts;
+  std::vector<std::string> seen;
+  size_t next = 0;
+};
+
 constexpr std::string_view kGreeting = "220 mx.example.test ESMTP Postamt\r\n";
 constexpr std::string_view kDate = "Fri, 27 Nov 2026 22:20:10 +0000";
 
@@ -100,7 +115,7 @@ class SmtpSession : public ::testing::Test {
 
   // Runs one session over `conn` (fed already) and returns everything it wrote.
   std::string run(MemoryConnection& conn, net::Admission admission = net::Admission::accepted) {
-    Services services{&runtime_, &store_, &blobs_, &failures_, outbound_};
+    Services services{&runtime_, &store_, &blobs_, &failures_, outbound_, check_};
     net::SessionContext context{"smtp", admission};
     net::testing::block_on(
         runtime_, session_done(std::make_unique<Borrowed>(conn), context, services, options_));
@@ -137,6 +152,7 @@ class SmtpSession : public ::testing::Test {
                                                      std::chrono::milliseconds(4),
                                                      std::chrono::seconds(600), 1000}};
   queue::Queue* outbound_ = nullptr;
+  SubmissionCheck* check_ = nullptr;
   Options options_;
 };
 
@@ -268,6 +284,56 @@ TEST_F(SmtpSession, SubmissionRequiresAuthAndOwnSender) {
             "\tby mx.example.test (Postamt) with ESMTPA id QID1\r\n"
             "\tfor <bob@example.org>; " +
                 std::string(kDate) + "\r\nFrom: Alice <Alice@Example.org>\r\n\r\nhello\r\n");
+}
+
+// The submission hook (submission_check.h): consulted after DATA/BDAT for authenticated
+// submission only; drop answers 250 with nothing stored, reject 550 5.7.1, an error 451.
+TEST_F(SmtpSession, SubmissionCheckAcceptsDropsRejects) {
+  options_.mode = Mode::submission;
+  ScriptedCheck check;
+  check.verdicts.push_back(SubmissionDecision{SubmissionVerdict::drop, ""});
+  check.verdicts.push_back(
+      SubmissionDecision{SubmissionVerdict::reject, "A read receipt was already sent for <m@x>"});
+  check.verdicts.push_back(SubmissionDecision{SubmissionVerdict::accept, ""});
+  check_ = &check;
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  const std::string message =
+      "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+      "DATA\r\nSubject: r\r\n\r\nread\r\n.\r\n";
+  auto out = run_script("EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "secret") + "\r\n" +
+                            message + message +
+                            "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+                            "BDAT 20 LAST\r\nSubject: r\r\n\r\nread\r\n" +
+                            message + "QUIT\r\n",
+                        5, loopback);
+  const std::string rest = out.substr(out.find("235"));
+  const std::string accepted =
+      "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n";
+  EXPECT_EQ(rest, "235 2.7.0 Authentication successful\r\n" + accepted +
+                      "250 2.0.0 Ok: queued as QID1\r\n" + accepted +
+                      "550 5.7.1 A read receipt was already sent for <m@x>\r\n"
+                      "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as QID1\r\n" +
+                      accepted +
+                      "451 4.3.0 Temporary failure, try again later\r\n221 2.0.0 Bye\r\n");
+  ASSERT_EQ(check.seen.size(), 4u);
+  EXPECT_EQ(check.seen[0], "alice@example.org <alice@example.org> 1 Subject: r\r\n\r\nread\r\n");
+  EXPECT_EQ(check.seen[2], check.seen[0]);
+  // Only the accepted (BDAT) message was delivered.
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].substr(messages[0].size() - 20), "Subject: r\r\n\r\nread\r\n");
+}
+
+TEST_F(SmtpSession, SubmissionCheckIsNotAskedOnTheMxListener) {
+  ScriptedCheck check;  // no verdicts: asking it would answer 451
+  check_ = &check;
+  auto out = run_script(
+      "EHLO c\r\nMAIL FROM:<carol@remote.example>\r\nRCPT TO:<bob@example.org>\r\n"
+      "DATA\r\nSubject: r\r\n\r\nread\r\n.\r\nQUIT\r\n");
+  EXPECT_NE(out.find("250 2.0.0 Ok: queued as QID1\r\n221"), std::string::npos) << out;
+  EXPECT_TRUE(check.seen.empty());
+  EXPECT_EQ(inbox("bob@example.org").size(), 1u);
 }
 
 TEST_F(SmtpSession, RemoteRecipientsNeedTheQueue) {
