@@ -77,6 +77,23 @@ void refresh(CommandContext& ctx) {
     log::warning("imap", "reading mailbox changes failed: {}", done.error().message);
 }
 
+// Appends what changed meanwhile to the command's last Reply (after its final batch).
+void add_news(CommandContext& ctx, Reply& reply, Expunges expunges) {
+  if (reply.next) {
+    reply.next = [&ctx, rest = std::move(reply.next), expunges]() {
+      Reply more = rest();
+      add_news(ctx, more, expunges);
+      return more;
+    };
+    return;
+  }
+  if (!ctx.selected) return;
+  refresh(ctx);
+  auto news =
+      ctx.selected->announce(expunges, ctx.enabled.condstore ? ModSeqs::include : ModSeqs::omit);
+  for (auto& r : news) reply.untagged.push_back(std::move(r));
+}
+
 }  // namespace
 
 bool allowed_after_login(proto::CommandState state, bool mailbox_selected) {
@@ -108,12 +125,7 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
             // everything that changed meanwhile, including its own EXPUNGE.
             if (ctx.selected) refresh(ctx);
             Reply reply = kHandler<T>(ctx, c);
-            if (!ctx.selected) return reply;
-            refresh(ctx);
-            auto news =
-                ctx.selected->announce(kHoldsExpunges<T> ? Expunges::hold : Expunges::tell,
-                                       ctx.enabled.condstore ? ModSeqs::include : ModSeqs::omit);
-            for (auto& r : news) reply.untagged.push_back(std::move(r));
+            add_news(ctx, reply, kHoldsExpunges<T> ? Expunges::hold : Expunges::tell);
             return reply;
           }
         } else {

@@ -6,6 +6,7 @@
 // CommandContext freely; nothing else touches it meanwhile.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,11 @@ struct Reply {
   // without .PEEK or a partial range); the session reports them to
   // Services::downloads after the response was written (mail/events.h).
   std::vector<Uid> downloaded;
+  // Set when the command is not finished (a FETCH of many or large messages is answered
+  // in batches, so that no answer has to fit in memory at once): the session writes
+  // `untagged`, then runs next() the same way as the command (on a store thread) and
+  // handles its Reply like this one. condition/code/text count only without next.
+  std::function<Reply()> next;
 
   static Reply ok(std::string text) {
     Reply r;

@@ -371,6 +371,15 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   auto task = s_.runtime->run_blocking(std::move(work));
   Reply reply = co_await std::move(task);
   std::vector<Uid> downloaded = std::move(reply.downloaded);
+  while (reply.next) {
+    std::string bytes;
+    for (const auto& r : reply.untagged) proto::encode(r, encode_options(), bytes);
+    auto written = write(std::move(bytes));
+    if (co_await std::move(written) == Next::close) co_return Next::close;
+    auto more = s_.runtime->run_blocking(std::move(reply.next));
+    reply = co_await std::move(more);
+    downloaded.insert(downloaded.end(), reply.downloaded.begin(), reply.downloaded.end());
+  }
   auto written = finish(tag, std::move(reply));
   Next next = co_await std::move(written);
   if (next == Next::keep_going && s_.downloads && selected_) {

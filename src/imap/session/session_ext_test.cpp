@@ -95,3 +95,27 @@ TEST_F(ImapExtensions, IdleNeedsLogin) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+// A FETCH over more messages than one batch holds is answered in several writes, in
+// order, with one tagged OK at the end, and its \Seen changes and downloads cover all.
+TEST_F(ImapExtensions, LargeFetchIsAnsweredInBatches) {
+  constexpr int kMessages = 2345;
+  for (int i = 0; i < kMessages; ++i) add_message("Subject: x\r\n\r\nbody\r\n");
+  std::string out = after_login("b SELECT INBOX\r\nc FETCH 1:* (UID BODY[TEXT])\r\n");
+  size_t at = out.find("b OK [READ-WRITE] SELECT completed\r\n");
+  ASSERT_NE(at, std::string::npos);
+  std::string expected;
+  for (int i = 1; i <= kMessages; ++i)
+    expected += "* " + std::to_string(i) + " FETCH (UID " + std::to_string(i) +
+                " BODY[TEXT] {6}\r\nbody\r\n FLAGS (\\Seen))\r\n";
+  expected += "c OK FETCH completed\r\n";
+  EXPECT_EQ(out.substr(at + std::string_view("b OK [READ-WRITE] SELECT completed\r\n").size()),
+            expected);
+  EXPECT_EQ(store_.get_mailbox(inbox_)->unseen, 0u);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

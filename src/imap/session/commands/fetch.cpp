@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <memory>
+#include <span>
 
 #include "imap/session/commands/binary.h"
 #include "imap/session/commands/commands.h"
@@ -80,6 +82,25 @@ std::optional<Reply> check_binary(CommandContext& ctx, const SelectedMailbox& se
   return std::nullopt;
 }
 
+// FETCH answers in batches (Reply::next) of at most this many messages or, roughly, this
+// much message data, so that "FETCH 1:* BODY[]" on a large mailbox never has to be held
+// in memory at once.
+constexpr size_t kBatchMessages = 1000;
+constexpr uint64_t kBatchOctets = 8 * 1024 * 1024;
+
+// What every batch of one FETCH needs; shared by the batches' continuations.
+struct FetchPlan {
+  std::vector<Item> items;
+  std::vector<SelectedMailbox::Target> targets;
+  bool seen_items = false;
+  bool message_items = false;
+  bool whole_items = false;
+  bool flags_asked = false;
+  std::string done_text;
+};
+
+Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, size_t start);
+
 }  // namespace
 
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
@@ -104,17 +125,40 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   }
   if (std::any_of(items.begin(), items.end(), is_binary))
     if (auto refused = check_binary(ctx, selected, *targets, items)) return std::move(*refused);
-  bool seen_items = std::any_of(items.begin(), items.end(), sets_seen);
-  bool message_items = std::any_of(items.begin(), items.end(), needs_message);
-  bool whole_items = std::any_of(items.begin(), items.end(), downloads_whole);
-  bool flags_asked =
+  auto plan = std::make_shared<FetchPlan>();
+  plan->seen_items = std::any_of(items.begin(), items.end(), sets_seen);
+  plan->message_items = std::any_of(items.begin(), items.end(), needs_message);
+  plan->whole_items = std::any_of(items.begin(), items.end(), downloads_whole);
+  plan->flags_asked =
       std::any_of(items.begin(), items.end(), [](const Item& i) { return i.kind == K::flags; });
+  plan->items = std::move(items);
+  plan->targets = std::move(*targets);
+  plan->done_text =
+      cmd.numbers == proto::NumberKind::uid ? "UID FETCH completed" : "FETCH completed";
+  return fetch_batch(ctx, std::move(plan), 0);
+}
+
+namespace {
+
+Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, size_t start) {
+  SelectedMailbox& selected = *ctx.selected;
+  const std::vector<Item>& items = plan->items;
+  // This batch: up to kBatchMessages messages or about kBatchOctets of message data.
+  size_t end = start;
+  uint64_t octets = 0;
+  while (end < plan->targets.size() && end - start < kBatchMessages &&
+         (end == start || octets < kBatchOctets)) {
+    if (plan->message_items && !selected.vanished(plan->targets[end].uid))
+      octets += selected.find(plan->targets[end].uid)->size;
+    ++end;
+  }
+  std::span<const SelectedMailbox::Target> batch(plan->targets.data() + start, end - start);
 
   // RFC 3501 §6.4.5: \Seen is set implicitly, but never in an EXAMINEd mailbox.
   std::vector<Uid> newly_seen;
-  if (seen_items && selected.access() == Access::read_write) {
+  if (plan->seen_items && selected.access() == Access::read_write) {
     std::vector<Uid> unseen;
-    for (const auto& t : *targets) {
+    for (const auto& t : batch) {
       const store::MessageRecord* m = selected.find(t.uid);
       if (!selected.vanished(t.uid) && !m->flags.has(SystemFlag::seen)) unseen.push_back(t.uid);
     }
@@ -130,13 +174,13 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   }
 
   Reply reply;
-  for (const auto& t : *targets) {
+  for (const auto& t : batch) {
     // Expunged by another session meanwhile: RFC 2180 §4.1.2 lets the server omit it.
     if (selected.vanished(t.uid)) continue;
     const store::MessageRecord& record = *selected.find(t.uid);
     std::optional<blob::BlobView> view;
     std::optional<mime::Message> message;
-    if (message_items) {
+    if (plan->message_items) {
       auto opened = ctx.blobs.open(record.blob);
       if (!opened) return reply_for(opened.error());
       view.emplace(std::move(*opened));
@@ -214,14 +258,22 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
         }
       }
     }
-    if (!flags_asked &&
+    if (!plan->flags_asked &&
         std::find(newly_seen.begin(), newly_seen.end(), record.uid) != newly_seen.end())
       data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
     reply.untagged.emplace_back(std::move(data));
-    if (whole_items) reply.downloaded.push_back(record.uid);
+    if (plan->whole_items) reply.downloaded.push_back(record.uid);
   }
-  reply.text = cmd.numbers == proto::NumberKind::uid ? "UID FETCH completed" : "FETCH completed";
+  if (end < plan->targets.size()) {
+    reply.next = [&ctx, plan = std::move(plan), end]() mutable {
+      return fetch_batch(ctx, std::move(plan), end);
+    };
+    return reply;
+  }
+  reply.text = plan->done_text;
   return reply;
 }
+
+}  // namespace
 
 }  // namespace postamt::imap::commands
