@@ -1,4 +1,6 @@
 // FETCH response items (RFC 9051 §7.5.2), envelope and body structure (RFC 9051 §9).
+#include <algorithm>
+
 #include "base/strings.h"
 #include "imap/proto/encode_internal.h"
 
@@ -110,12 +112,20 @@ std::string origin_suffix(const std::optional<uint64_t>& origin) {
   return origin ? "<" + std::to_string(*origin) + ">" : std::string();
 }
 
-// Message data always goes as a literal so that the client gets the exact octets.
+// Message data always goes as a literal so that the client gets the exact octets, with
+// one exception: a literal may not carry NUL (RFC 3501 §4.3 CHAR8, RFC 9051 §4.3) and
+// literal8 is reserved for BINARY answers, so a stored NUL goes out as 0x80, keeping
+// every offset (as Dovecot does). BINARY[] returns the exact octets.
 void write_data(Writer& w, const std::optional<std::string>& data) {
-  if (data)
-    w.literal(*data);
-  else
+  if (!data) {
     w.nil();
+  } else if (data->find('\0') == std::string::npos) {
+    w.literal(*data);
+  } else {
+    std::string cleaned = *data;
+    std::replace(cleaned.begin(), cleaned.end(), '\0', '\x80');
+    w.literal(cleaned);
+  }
 }
 
 struct ItemVisitor {

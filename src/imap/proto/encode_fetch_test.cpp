@@ -123,6 +123,18 @@ TEST(ImapEncodeFetch, BodySectionsAreLiteralsWithExactBytes) {
             "2.HEADER.FIELDS.NOT (\"X-Odd(\" To)");
 }
 
+// A literal may not carry NUL (RFC 9051 §4.3): outside BINARY it goes out as 0x80, so
+// sizes and offsets stay those of the stored message.
+TEST(ImapEncodeFetch, NulInBodyDataBecomes0x80) {
+  std::string stored("a\0b", 3);
+  EXPECT_EQ(fetch({FetchSection{Section{}, std::nullopt, stored}}, 1),
+            "* 1 FETCH (BODY[] {3}\r\na\x80"
+            "b)\r\n");
+  EXPECT_EQ(fetch({FetchRfc822{FetchRfc822::Kind::whole, stored}}, 1),
+            "* 1 FETCH (RFC822 {3}\r\na\x80"
+            "b)\r\n");
+}
+
 TEST(ImapEncodeFetch, Binary) {
   std::string nul("a\0b", 3);
   EXPECT_EQ(fetch({FetchBinary{{1}, std::nullopt, nul}}, 1),
