@@ -256,6 +256,20 @@ class ImapConcurrency(ImapBase):
         a.noop()
         self.assertEqual(a.untagged_responses.pop("EXISTS"), [b"3"])
 
+    def test_selected_mailbox_deleted_elsewhere_ends_the_session(self):
+        a = self.client()
+        self.assertEqual(a.create("Job")[0], "OK")
+        sock, reader = self.raw()
+        sock.sendall(b"a LOGIN alice@example.org \"correct horse\"\r\nb SELECT Job\r\n")
+        self.read_until_tagged(reader, b"a")
+        self.read_until_tagged(reader, b"b")
+        self.assertEqual(a.delete("Job")[0], "OK")
+        sock.sendall(b"c NOOP\r\n")
+        self.assertEqual(reader.readline(), b"c NO [NONEXISTENT] The selected mailbox was deleted\r\n")
+        self.assertEqual(reader.readline(),
+                         b"* BYE The selected mailbox was deleted by another client\r\n")
+        self.assertEqual(reader.readline(), b"")
+
     def test_idle_hears_smtp_delivery(self):
         self.deliver(SIMPLE)
         sock, reader = self.raw()

@@ -124,6 +124,10 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
             // Before: the command works on current flags. After: the client hears of
             // everything that changed meanwhile, including its own EXPUNGE.
             if (ctx.selected) refresh(ctx);
+            // The session says BYE after this answer (session.cpp).
+            if (ctx.selected && ctx.selected->gone())
+              return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::nonexistent),
+                               "The selected mailbox was deleted");
             Reply reply = kHandler<T>(ctx, c);
             add_news(ctx, reply, kHoldsExpunges<T> ? Expunges::hold : Expunges::tell);
             return reply;

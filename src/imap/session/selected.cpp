@@ -91,6 +91,10 @@ Result<void> SelectedMailbox::refresh(store::Store& store) {
   if (!version) return version.error();
   if (data_version_ && *data_version_ == *version) return {};
   auto changes = store.changes_since(id_, known_modseq_);
+  if (!changes && changes.error().kind == ErrorKind::not_found) {
+    gone_ = true;
+    return {};
+  }
   if (!changes) return changes.error();
   Uid last_known = !new_.empty() ? new_.back().uid : view_.empty() ? 0 : view_.back().uid;
   for (auto& m : changes->changed) {

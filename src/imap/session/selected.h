@@ -81,8 +81,12 @@ class SelectedMailbox {
   void update(const std::vector<store::MessageRecord>& changed);
 
   // Reads the store's changes to this mailbox since the last refresh (see the header
-  // comment). Errors are the store's; the view is unchanged then.
+  // comment). Errors are the store's; the view is unchanged then. When the mailbox no
+  // longer exists (another session deleted or renamed it away), gone() turns true and
+  // the result is OK: the session ends (RFC 3501 leaves this open; Dovecot also
+  // disconnects).
   Result<void> refresh(store::Store& store);
+  bool gone() const { return gone_; }
 
   // Untagged responses for what refresh() found, in the order described above, applied
   // to the view. FETCH responses carry FLAGS and UID (and MODSEQ when asked).
@@ -101,6 +105,7 @@ class SelectedMailbox {
   ModSeq known_modseq_ = 0;
   std::optional<uint64_t> data_version_;
   std::vector<Uid> saved_;
+  bool gone_ = false;
 };
 
 }  // namespace postamt::imap

@@ -147,3 +147,21 @@ TEST_F(SelectedRefresh, SavedResultDropsExpunged) {
 
 }  // namespace
 }  // namespace postamt::imap
+
+namespace postamt::imap {
+namespace {
+
+TEST_F(SelectedRefresh, DeletedMailboxIsGone) {
+  ASSERT_TRUE(store_.create_mailbox(account_, "Job", MailboxRole::none));
+  MailboxId job = store_.find_mailbox(account_, "Job")->id;
+  auto mailbox = store_.get_mailbox(job);
+  SelectedMailbox box(job, mailbox->uid_validity, Access::read_write, {}, mailbox->highest_modseq);
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_FALSE(box.gone());
+  ASSERT_TRUE(store_.delete_mailbox(job));
+  ASSERT_TRUE(box.refresh(store_));
+  EXPECT_TRUE(box.gone());
+}
+
+}  // namespace
+}  // namespace postamt::imap

@@ -79,6 +79,8 @@ class Session {
   net::awaitable<Next> run_command(std::string tag, proto::CommandBody body);
   net::awaitable<Next> on_id(std::string tag, const proto::IdCmd& command);
   net::awaitable<Next> on_idle(std::string tag);
+  // The selected mailbox was deleted by someone else: BYE and close.
+  net::awaitable<Next> mailbox_gone();
   // Refreshes the selected mailbox and returns the news as wire bytes (empty when none).
   net::awaitable<std::string> news(Expunges expunges);
 
@@ -382,6 +384,10 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   }
   auto written = finish(tag, std::move(reply));
   Next next = co_await std::move(written);
+  if (next == Next::keep_going && selected_ && selected_->gone()) {
+    auto bye = mailbox_gone();
+    co_return co_await std::move(bye);
+  }
   if (next == Next::keep_going && s_.downloads && selected_) {
     for (Uid uid : downloaded) {
       mail::DownloadEvent event;
@@ -556,6 +562,14 @@ net::awaitable<Next> Session::on_id(std::string tag, const proto::IdCmd& command
   co_return co_await std::move(awaitable);
 }
 
+net::awaitable<Next> Session::mailbox_gone() {
+  proto::StatusResponse bye{"", Condition::bye, std::nullopt,
+                            "The selected mailbox was deleted by another client"};
+  co_await send(std::move(bye));
+  log::info(ctx_.service, "selected mailbox of {} deleted by another client", account_->address);
+  co_return Next::close;
+}
+
 net::awaitable<std::string> Session::news(Expunges expunges) {
   std::string bytes;
   if (!selected_) co_return bytes;
@@ -593,6 +607,10 @@ net::awaitable<Next> Session::on_idle(std::string tag) {
       first = false;
       auto pending = news(Expunges::tell);
       std::string bytes = co_await std::move(pending);
+      if (selected_ && selected_->gone()) {
+        auto bye = mailbox_gone();
+        co_return co_await std::move(bye);
+      }
       if (!bytes.empty()) {
         auto written = write(std::move(bytes));
         if (co_await std::move(written) == Next::close) co_return Next::close;
@@ -605,7 +623,7 @@ net::awaitable<Next> Session::on_idle(std::string tag) {
         proto::StatusResponse bye{"", Condition::bye, std::nullopt,
                                   "Autologout; idle for too long"};
         co_await send(std::move(bye));
-        log_end("idle timeout");
+        log::info(ctx_.service, "autologout of {} during IDLE", account_->address);
         co_return Next::close;
       }
       ended_ = Ended::closed;

@@ -119,3 +119,21 @@ TEST_F(ImapExtensions, LargeFetchIsAnsweredInBatches) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+// RFC 7162 §3.1: after CONDSTORE is enabled, FETCH responses carrying flags carry MODSEQ.
+TEST_F(ImapExtensions, CondstoreAddsModseqToFlagsFetch) {
+  Uid uid = add_message("Subject: x\r\n\r\nbody\r\n");
+  ModSeq modseq = store_.get_message(inbox_, uid)->modseq;
+  std::string out = after_login(
+      "b ENABLE CONDSTORE\r\nc SELECT INBOX\r\nd FETCH 1 (FLAGS)\r\ne FETCH 1 (UID)\r\n");
+  std::string tail = "* 1 FETCH (FLAGS () MODSEQ (" + std::to_string(modseq) +
+                     "))\r\nd OK FETCH completed\r\n* 1 FETCH (UID 1)\r\ne OK FETCH completed\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

@@ -109,6 +109,10 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
   std::vector<Item> items = cmd.items;
+  auto has = [&items](K kind) {
+    return std::any_of(items.begin(), items.end(),
+                       [kind](const Item& i) { return i.kind == kind; });
+  };
   if (cmd.changed_since) {
     // RFC 7162 §3.1.4: only messages changed after the given modseq, each with MODSEQ.
     ctx.enabled.condstore = true;
@@ -116,12 +120,14 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
       const store::MessageRecord* m = selected.find(t.uid);
       return m->modseq <= *cmd.changed_since;
     });
-    if (std::none_of(items.begin(), items.end(),
-                     [](const Item& i) { return i.kind == K::mod_seq; })) {
-      Item modseq;
-      modseq.kind = K::mod_seq;
-      items.push_back(modseq);
-    }
+  }
+  // RFC 7162 §3.1: once CONDSTORE is on, FETCH responses that carry flags carry MODSEQ
+  // too, also the FLAGS a body fetch adds when it sets \Seen.
+  bool flags_may_appear = has(K::flags) || std::any_of(items.begin(), items.end(), sets_seen);
+  if ((cmd.changed_since || (ctx.enabled.condstore && flags_may_appear)) && !has(K::mod_seq)) {
+    Item modseq;
+    modseq.kind = K::mod_seq;
+    items.push_back(modseq);
   }
   if (std::any_of(items.begin(), items.end(), is_binary))
     if (auto refused = check_binary(ctx, selected, *targets, items)) return std::move(*refused);
