@@ -40,11 +40,12 @@ TEST_F(ImapSession, WrongPasswordIsAuthenticationFailed) {
 // and no plaintext mechanisms; LOGIN and AUTHENTICATE PLAIN get PRIVACYREQUIRED.
 TEST_F(ImapSession, PlaintextRefusedWithoutTls) {
   services_.plaintext = auth::AuthPlaintext::never;
-  EXPECT_EQ(run("a LOGIN alice@example.org secret\r\nb AUTHENTICATE PLAIN\r\n"),
-            "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS LOGINDISABLED] Postamt IMAP "
-            "server ready\r\n"
-            "a NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS\r\n"
-            "b NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS\r\n");
+  EXPECT_EQ(
+      run("a LOGIN alice@example.org secret\r\nb AUTHENTICATE PLAIN\r\n"),
+      "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS LOGINDISABLED] Postamt IMAP "
+      "server ready\r\n"
+      "a NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS\r\n"
+      "b NO [PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS\r\n");
 }
 
 // RFC 4959 SASL-IR: the initial response on the command line.
@@ -71,10 +72,11 @@ TEST_F(ImapSession, StartTlsDropsPipelinedBytes) {
   conn.feed_tls_boundary();
   conn.feed("c CAPABILITY\r\n");
   conn.feed_eof();
-  EXPECT_EQ(run(conn), std::string(kGreetingPlain) +
-                           "a OK Begin TLS negotiation now\r\n"
-                           "* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR AUTH=PLAIN AUTH=LOGIN\r\n"
-                           "c OK CAPABILITY completed\r\n");
+  EXPECT_EQ(run(conn),
+            std::string(kGreetingPlain) +
+                "a OK Begin TLS negotiation now\r\n"
+                "* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR AUTH=PLAIN AUTH=LOGIN\r\n"
+                "c OK CAPABILITY completed\r\n");
 }
 
 // The reader refuses a literal over the unauthenticated limit before any "+".
