@@ -2,6 +2,7 @@
 // deadline timer with per-operation cancellation (so a timeout never disturbs the other
 // direction's pending operation). Also the outbound connect().
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -63,23 +64,41 @@ awaitable<Result<size_t>> TcpConnection::read_some(std::span<char> buffer, Durat
   if (buffer.empty()) co_return Error{ErrorKind::invalid, "read_some needs a buffer"};
   read_timer_.expires_at(deadline_after(timeout));
   auto target = asio::buffer(buffer.data(), buffer.size());
-  // No `?:` between awaitables: g++ 12 destroys such a temporary twice.
-  std::variant<std::tuple<boost::system::error_code, size_t>, std::tuple<boost::system::error_code>>
-      done;
-  if (tls_)
-    done = co_await (tls_->async_read_some(target, kTuple) || read_timer_.async_wait(kTuple));
-  else
-    done = co_await (socket_.async_read_some(target, kTuple) || read_timer_.async_wait(kTuple));
-  if (done.index() == 1) {
+  // A parallel group, not `||`: when the timer and the read complete in the same round,
+  // `||` would throw the read's bytes away (lost input, e.g. an IMAP "DONE" arriving as
+  // an IDLE poll interval ends). The group reports both results; bytes always win.
+  std::size_t n = 0;
+  boost::system::error_code read_ec;
+  bool timer_first = false;
+  if (tls_) {
+    auto group = asio::experimental::make_parallel_group(
+        tls_->async_read_some(target, asio::deferred), read_timer_.async_wait(asio::deferred));
+    auto wait = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    auto [order, ec, got, timer_ec] = co_await std::move(wait);
+    (void)timer_ec;
+    n = got;
+    read_ec = ec;
+    timer_first = order[0] == 1;
+  } else {
+    auto group = asio::experimental::make_parallel_group(
+        socket_.async_read_some(target, asio::deferred), read_timer_.async_wait(asio::deferred));
+    auto wait = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    auto [order, ec, got, timer_ec] = co_await std::move(wait);
+    (void)timer_ec;
+    n = got;
+    read_ec = ec;
+    timer_first = order[0] == 1;
+  }
+  if (n > 0) co_return n;
+  if (timer_first) {
     if (shutdown_) co_return Error{ErrorKind::closed, "server shutting down"};
     if (closed_) co_return Error{ErrorKind::closed, "connection closed"};
     co_return Error{ErrorKind::timeout, "read timed out"};
   }
-  auto [ec, n] = std::get<0>(done);
-  if (ec) {
-    if (shutdown_ && ec == asio::error::operation_aborted)
+  if (read_ec) {
+    if (shutdown_ && read_ec == asio::error::operation_aborted)
       co_return Error{ErrorKind::closed, "server shutting down"};
-    co_return map_error(ec, "read");
+    co_return map_error(read_ec, "read");
   }
   co_return n;
 }
