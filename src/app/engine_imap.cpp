@@ -23,8 +23,7 @@ net::Handler make_imap_handler(ServeContext& context) {
   services->store = context.store;
   services->blobs = context.blobs;
   services->auth_failures = context.auth_failures;
-  // The read-receipt engine is not wired yet (mail/events.h): downloads are not reported.
-  services->downloads = nullptr;
+  services->downloads = context.downloads;
   services->watch = context.watch;
   services->plaintext = context.plaintext;
   services->starttls =

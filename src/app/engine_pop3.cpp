@@ -30,8 +30,7 @@ net::Handler make_pop3_handler(ServeContext& context) {
   services->blobs = context.blobs;
   services->auth_failures = context.auth_failures;
   services->locks = &maildrop_locks();
-  // The read-receipt engine is not wired yet (mail/events.h): downloads are not reported.
-  services->downloads = nullptr;
+  services->downloads = context.downloads;
   services->plaintext = context.plaintext;
   services->stls = context.tls ? pop3::StlsSupport::available : pop3::StlsSupport::unavailable;
   services->limits.max_bad_commands = context.config->pop3.max_bad_commands;

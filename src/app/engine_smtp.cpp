@@ -14,6 +14,8 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   services.blobs = context.blobs;
   services.auth_failures = context.auth_failures;
   services.outbound = context.outbound;
+  // The session consults it only in submission mode, for authenticated users.
+  services.submission_check = context.submission_check;
   auto options = std::make_shared<smtp::server::Options>();
   options->mode = mode;
   options->hostname = context.config->hostname;

@@ -2,10 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
 #include "app/backends.h"
 #include "app/serve_context.h"
 #include "app/services.h"
 #include "blob/garbage.h"
+#include "mdn/engine.h"
+#include "mdn/submission.h"
 #include "net/runtime.h"
 #include "net/server.h"
 #include "net/tls.h"
@@ -24,6 +30,97 @@ constexpr net::Duration kGarbageInterval = 1h;
 // How often the store's data_version is read for idle sessions (IMAP IDLE): together
 // with the IDLE poll interval it bounds how late an idle client hears of new mail.
 constexpr net::Duration kStoreWatchInterval = 200ms;
+// Receipt work still queued at shutdown gets this long to finish; whatever has not
+// started by then is abandoned (the ledger is written before a receipt is sent, so an
+// abandoned receipt is lost, never duplicated).
+constexpr std::chrono::milliseconds kReceiptGrace = 1500ms;
+
+// The blocking work the receipt engine hands off (Engine::on_download must not block a
+// network thread): each task runs on the runtime's blocking pool, and shutdown can wait
+// for the ones in flight. Thread-safe.
+class ReceiptWork {
+ public:
+  explicit ReceiptWork(net::Runtime& runtime) : runtime_(runtime) {}
+
+  // Schedules `work`; refused (logged) once finish() was called.
+  void post(std::function<void()> work) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) {
+        log::warning("mdn", "shutting down: receipt work not started");
+        return;
+      }
+      ++pending_;
+    }
+    runtime_.spawn(run(this, std::move(work)), "receipt work");
+  }
+
+  // Stops accepting work and waits up to `grace` for the pending tasks; tasks that have
+  // not started by then are skipped. Returns how many were abandoned or still running.
+  // Blocks: call it on a blocking thread while the runtime still runs.
+  size_t finish(std::chrono::milliseconds grace) {
+    std::unique_lock lock(mutex_);
+    closed_ = true;
+    done_.wait_for(lock, grace, [this] { return pending_ == 0; });
+    abandoned_ = true;
+    return pending_;
+  }
+
+ private:
+  static net::awaitable<void> run(ReceiptWork* self, std::function<void()> work) {
+    auto task = self->runtime_.run_blocking([self, work = std::move(work)] {
+      bool skip;
+      {
+        std::lock_guard lock(self->mutex_);
+        skip = self->abandoned_;
+      }
+      if (!skip) work();
+      std::lock_guard lock(self->mutex_);
+      --self->pending_;
+      self->done_.notify_all();
+    });
+    co_await std::move(task);
+  }
+
+  net::Runtime& runtime_;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  size_t pending_ = 0;
+  bool closed_ = false;
+  bool abandoned_ = false;
+};
+
+// SMTP submission's hook, answered by the receipt layer's check of client receipts.
+class ReceiptSubmissionCheck final : public smtp::server::SubmissionCheck {
+ public:
+  explicit ReceiptSubmissionCheck(mdn::SubmissionCheck& check) : check_(check) {}
+  Result<smtp::server::SubmissionDecision> check(
+      const smtp::server::Submission& submission) override {
+    auto decision = check_.check(submission.user, *submission.recipients, submission.message);
+    POSTAMT_TRY(decision);
+    smtp::server::SubmissionDecision out;
+    switch (decision->verdict) {
+      case mdn::ClientReceiptVerdict::accept:
+        out.verdict = smtp::server::SubmissionVerdict::accept;
+        break;
+      case mdn::ClientReceiptVerdict::drop:
+        out.verdict = smtp::server::SubmissionVerdict::drop;
+        break;
+      case mdn::ClientReceiptVerdict::reject:
+        out.verdict = smtp::server::SubmissionVerdict::reject;
+        out.text = decision->text;
+        break;
+    }
+    return out;
+  }
+
+ private:
+  mdn::SubmissionCheck& check_;
+};
+
+std::chrono::sys_seconds now_seconds() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
 
 net::awaitable<void> watch_store_forever(ServeContext* ctx, mail::StoreWatch* watch) {
   bool failing = false;
@@ -57,7 +154,7 @@ net::awaitable<void> collect_garbage_forever(ServeContext* ctx) {
 
 // Waits for signals: SIGHUP reloads TLS, SIGTERM/SIGINT stop the server and runtime.
 net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
-                               queue::OutboundService* outbound) {
+                               queue::OutboundService* outbound, ReceiptWork* receipts) {
   for (;;) {
     auto signal = co_await ctx->runtime->wait_signal();
     if (!signal) {
@@ -79,6 +176,13 @@ net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
     log::info("master", "shutting down ({})", s == net::Signal::terminate ? "SIGTERM" : "SIGINT");
     size_t left = co_await server->stop(kShutdownGrace);
     if (left) log::warning("master", "{} sessions did not end in time", left);
+    // No session is left to report downloads; let queued receipts finish (they may
+    // still queue mail, so before the outbound service stops).
+    auto drain = ctx->runtime->run_blocking([receipts] { return receipts->finish(kReceiptGrace); });
+    size_t abandoned = co_await std::move(drain);
+    if (abandoned)
+      log::warning("mdn", "shutting down: {} pending receipts abandoned (none will be sent twice)",
+                   abandoned);
     // The delivery worker finishes its current attempt; an interrupted one is retried
     // after the restart (the queue file stays until the attempt's outcome is recorded).
     outbound->stop();
@@ -139,7 +243,13 @@ int serve(const Config& config) {
   options.network_threads = 2;
   options.blocking_threads = 4;
   options.signals = net::SignalHandling::install;
+  // Declared before the runtime so that they outlive its blocking pool, which may still
+  // hold receipt work until the runtime is destroyed.
+  std::unique_ptr<mdn::Engine> receipt_engine;
+  std::unique_ptr<mdn::SubmissionCheck> receipt_check;
+  std::unique_ptr<ReceiptSubmissionCheck> submission_check;
   net::Runtime runtime(options);
+  ReceiptWork receipt_work(runtime);
 
   ServeContext ctx;
   ctx.config = &config;
@@ -161,6 +271,30 @@ int serve(const Config& config) {
   ctx.outbound = outbound->get();
   mail::StoreWatch watch(*ctx.store);
   ctx.watch = &watch;
+
+  mdn::EngineDependencies engine_deps;
+  engine_deps.store = ctx.store;
+  engine_deps.blobs = ctx.blobs;
+  engine_deps.queue = ctx.outbound;
+  engine_deps.server_policy = config.receipts;
+  engine_deps.hostname = config.hostname;
+  engine_deps.now = now_seconds;
+  engine_deps.random = [] {
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    return static_cast<uint32_t>(rng());
+  };
+  engine_deps.run_blocking = [&receipt_work](std::function<void()> work) {
+    receipt_work.post(std::move(work));
+  };
+  receipt_engine = std::make_unique<mdn::Engine>(std::move(engine_deps));
+  ctx.downloads = receipt_engine.get();
+  mdn::SubmissionDependencies check_deps;
+  check_deps.store = ctx.store;
+  check_deps.server_policy = config.receipts;
+  check_deps.now = now_seconds;
+  receipt_check = std::make_unique<mdn::SubmissionCheck>(std::move(check_deps));
+  submission_check = std::make_unique<ReceiptSubmissionCheck>(*receipt_check);
+  ctx.submission_check = submission_check.get();
 
   net::Limits limits;
   limits.max_connections_per_ip = config.limits.connections_per_ip;
@@ -184,7 +318,7 @@ int serve(const Config& config) {
     }
   }
 
-  runtime.spawn(main_loop(&ctx, &server, outbound->get()), "main loop");
+  runtime.spawn(main_loop(&ctx, &server, outbound->get(), &receipt_work), "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
   runtime.spawn(watch_store_forever(&ctx, &watch), "store watch");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,

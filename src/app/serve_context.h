@@ -8,10 +8,12 @@
 #include "auth/policy.h"
 #include "base/config.h"
 #include "blob/blob_store.h"
+#include "mail/events.h"
 #include "mail/store_watch.h"
 #include "net/runtime.h"
 #include "net/tls.h"
 #include "queue/queue.h"
+#include "smtp/server/submission_check.h"
 #include "store/api/store.h"
 
 namespace postamt::app {
@@ -31,6 +33,12 @@ struct ServeContext {
   queue::Queue* outbound = nullptr;
   // The store's data_version, polled a few times a second by serve (IMAP IDLE reads it).
   const mail::StoreWatch* watch = nullptr;
+  // The read-receipt engine (mdn/engine.h): POP3 RETR and IMAP whole-message fetches
+  // report downloads to it; it never blocks the caller.
+  mail::DownloadObserver* downloads = nullptr;
+  // Submission's check of receipts that clients send (mdn/submission.h through
+  // smtp/server/submission_check.h).
+  smtp::server::SubmissionCheck* submission_check = nullptr;
 };
 
 }  // namespace postamt::app

@@ -127,6 +127,7 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
 
   auto message = store.get_message(event.mailbox, event.uid);
   POSTAMT_TRY(message);
+  result.message_id = message->message_id;
   // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
   // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
   if (policy.one_per_recipient && message->keywords.contains(store::kMdnSentKeyword)) {
@@ -136,15 +137,15 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   auto bytes = deps_.blobs->get(message->blob);
   POSTAMT_TRY(bytes);
   const Request request = detect_request(*bytes);
+  if (!request.message_id.empty() && result.message_id.empty())
+    result.message_id = request.message_id;
   if (!request.automatic_receipt_allowed()) {
     result.outcome = DownloadOutcome::not_allowed;
     result.reason = request.reason;
     return result;
   }
   // The stored Message-ID is the one find_messages_by_message_id() matches copies by.
-  const std::string message_id =
-      message->message_id.empty() ? request.message_id : message->message_id;
-  result.message_id = message_id;
+  const std::string message_id = result.message_id;
   if (!policy.one_per_recipient) {
     auto sent = server_sent_already(store, event.account, message_id);
     POSTAMT_TRY(sent);

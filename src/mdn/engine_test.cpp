@@ -140,6 +140,8 @@ TEST_F(EngineTest, RequestsTheServerMayNotAnswer) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, DownloadOutcome::not_allowed);
   EXPECT_EQ(r->reason, RequestReason::return_path_mismatch);
+  EXPECT_EQ(r->message_id, "<plans@remote.test>");
+  EXPECT_EQ(r->requester, "");
   EXPECT_TRUE(queue_.messages.empty());
   EXPECT_FALSE(store_.get_message(inbox_, uid)->keywords.contains(store::kMdnSentKeyword));
 }
