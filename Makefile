@@ -27,6 +27,16 @@ run: deps
 	@cmake --build --preset release -j $(JOBS) --target postamt
 	@scripts/run-demo
 
+# Postamt side by side with a private Dovecot and Postfix's smtp-source on loopback; writes
+# bench/RESULTS.md. Not part of `make test`. `make bench BENCH_ARGS=--quick`: under 2 minutes
+# on a quiet machine; BENCH_ARGS="--dovecot-performance" tunes Dovecot's login processes.
+# See bench/README.md.
+bench: deps
+	@scripts/bench-deps
+	@[ -f build/build.ninja ] || cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target postamt
+	@bench/run $(BENCH_ARGS)
+
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
 

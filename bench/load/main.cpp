@@ -47,7 +47,9 @@ struct Target {
   std::string password;
 };
 
-std::string bench_user(uint64_t i) { return "bench" + std::to_string(i) + "@bench.test"; }
+std::string bench_user(uint64_t i) {
+  return "bench" + std::to_string(i) + "@bench.test";
+}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -89,8 +91,8 @@ void run_append(const Target& target, const Options& options) {
           if (i >= count) break;
           std::string message = make_message(first + i, size, user);
           std::string tag = wire.next_tag();
-          wire.write(tag + " APPEND INBOX {" + std::to_string(message.size()) + "+}\r\n" +
-                     message + "\r\n");
+          wire.write(tag + " APPEND INBOX {" + std::to_string(message.size()) + "+}\r\n" + message +
+                     "\r\n");
           pending.push_back(tag);
           if (pending.size() >= 16) {
             wire.imap_wait(pending.front());
@@ -111,30 +113,54 @@ void run_append(const Target& target, const Options& options) {
               seconds_since(start));
 }
 
+// The mixed workload's commands, for the per-command breakdown.
+enum class Op {
+  login,
+  select,
+  fetch_envelope,
+  fetch_body,
+  store,
+  search,
+  append,
+  store_deleted,
+  uid_expunge,
+  logout,
+  count
+};
+constexpr const char* kOpNames[] = {"LOGIN",  "SELECT", "FETCH_ENVELOPE", "FETCH_BODY",  "STORE",
+                                    "SEARCH", "APPEND", "STORE_DELETED",  "UID_EXPUNGE", "LOGOUT"};
+static_assert(std::size(kOpNames) == static_cast<size_t>(Op::count));
+
+struct Sample {
+  Op op;
+  double ms;
+};
+
 // One client's loop of the mixed workload; every command is one timed operation.
 void mixed_client(const Target& target, const std::string& user, Clock::time_point deadline,
-                  uint64_t seed, std::vector<double>& samples) {
+                  uint64_t seed, std::vector<Sample>& samples) {
   std::mt19937_64 random(seed);
-  auto timed = [&](Wire& wire, const std::string& command, std::string* out = nullptr) {
+  auto timed = [&](Wire& wire, Op op, const std::string& command) {
     Clock::time_point start = Clock::now();
-    std::string reply = wire.imap(command, out);
-    samples.push_back(seconds_since(start) * 1000.0);
+    std::string reply = wire.imap(command);
+    samples.push_back({op, seconds_since(start) * 1000.0});
     return reply;
   };
   std::string appended = make_message(900000 + seed, 4096, user);
   while (Clock::now() < deadline) {
     Wire wire(target.host, target.port, target.tls);
     wire.read_line();
-    timed(wire, "LOGIN \"" + user + "\" \"" + target.password + "\"");
-    timed(wire, "SELECT INBOX");
-    timed(wire, "FETCH 1:100 (ENVELOPE FLAGS)");
+    timed(wire, Op::login, "LOGIN \"" + user + "\" \"" + target.password + "\"");
+    timed(wire, Op::select, "SELECT INBOX");
+    timed(wire, Op::fetch_envelope, "FETCH 1:100 (ENVELOPE FLAGS)");
     for (int i = 0; i < 10; ++i) {
-      timed(wire, "FETCH " + std::to_string(1 + random() % 100) + " BODY.PEEK[]");
+      timed(wire, Op::fetch_body, "FETCH " + std::to_string(1 + random() % 100) + " BODY.PEEK[]");
     }
-    timed(wire, "STORE " + std::to_string(1 + random() % 100) + " +FLAGS.SILENT (\\Flagged)");
+    timed(wire, Op::store,
+          "STORE " + std::to_string(1 + random() % 100) + " +FLAGS.SILENT (\\Flagged)");
     char nn[4];
     std::snprintf(nn, sizeof nn, "%02u", static_cast<unsigned>(random() % 100));
-    timed(wire, std::string("SEARCH SUBJECT topic") + nn + "z");
+    timed(wire, Op::search, std::string("SEARCH SUBJECT topic") + nn + "z");
     // APPEND with a synchronizing literal, timed from the command to its tagged OK.
     Clock::time_point start = Clock::now();
     std::string tag = wire.next_tag();
@@ -143,15 +169,15 @@ void mixed_client(const Target& target, const std::string& user, Clock::time_poi
     if (go.empty() || go[0] != '+') throw WireError{"APPEND: expected '+', got: " + go};
     wire.write(appended + "\r\n");
     std::string reply = wire.imap_wait(tag);
-    samples.push_back(seconds_since(start) * 1000.0);
+    samples.push_back({Op::append, seconds_since(start) * 1000.0});
     // RFC 4315 §3: the tagged OK carries [APPENDUID validity uid].
     size_t at = reply.find("APPENDUID ");
     if (at == std::string::npos) throw WireError{"APPEND without APPENDUID: " + reply};
     size_t space = reply.find(' ', at + 10);
     std::string uid = reply.substr(space + 1, reply.find(']', space) - space - 1);
-    timed(wire, "UID STORE " + uid + " +FLAGS.SILENT (\\Deleted)");
-    timed(wire, "UID EXPUNGE " + uid);
-    timed(wire, "LOGOUT");
+    timed(wire, Op::store_deleted, "UID STORE " + uid + " +FLAGS.SILENT (\\Deleted)");
+    timed(wire, Op::uid_expunge, "UID EXPUNGE " + uid);
+    timed(wire, Op::logout, "LOGOUT");
   }
 }
 
@@ -159,7 +185,7 @@ void run_mixed(const Target& target, const Options& options) {
   uint64_t users = options.number("users");
   uint64_t clients = options.number("clients");
   double seconds = static_cast<double>(options.number("seconds"));
-  std::vector<std::vector<double>> samples(clients);
+  std::vector<std::vector<Sample>> samples(clients);
   std::vector<std::thread> threads;
   std::mutex error_mutex;
   std::string error;
@@ -180,10 +206,21 @@ void run_mixed(const Target& target, const Options& options) {
   double elapsed = seconds_since(start);
   if (!error.empty()) throw WireError{error};
   std::vector<double> all;
-  for (auto& s : samples) all.insert(all.end(), s.begin(), s.end());
-  std::printf("ops=%zu seconds=%.3f ops_per_s=%.1f p50_ms=%.3f p99_ms=%.3f\n", all.size(),
-              elapsed, static_cast<double>(all.size()) / elapsed, percentile(all, 0.50),
+  std::vector<std::vector<double>> by_op(static_cast<size_t>(Op::count));
+  for (const auto& client : samples) {
+    for (const Sample& sample : client) {
+      all.push_back(sample.ms);
+      by_op[static_cast<size_t>(sample.op)].push_back(sample.ms);
+    }
+  }
+  std::printf("ops=%zu seconds=%.3f ops_per_s=%.1f p50_ms=%.3f p99_ms=%.3f\n", all.size(), elapsed,
+              static_cast<double>(all.size()) / elapsed, percentile(all, 0.50),
               percentile(all, 0.99));
+  for (size_t op = 0; op < by_op.size(); ++op) {
+    std::printf("%s_n=%zu %s_p50_ms=%.3f %s_p99_ms=%.3f\n", kOpNames[op], by_op[op].size(),
+                kOpNames[op], percentile(by_op[op], 0.50), kOpNames[op],
+                percentile(by_op[op], 0.99));
+  }
 }
 
 // The large-mailbox rows: each operation three times on one session, the median reported
@@ -269,22 +306,37 @@ void run_pop3(const Target& target, const Options& options) {
               elapsed, static_cast<double>(bytes) / 1e6 / elapsed);
 }
 
-// Opens N sessions (login, SELECT INBOX, IDLE), prints "ready", and holds them until
-// standard input closes, so that bench/run can measure the servers in between.
+// Opens N sessions (login, SELECT INBOX, IDLE) from 8 threads, prints "ready", and holds
+// them until standard input closes, so that bench/run can measure the servers in between.
 void run_idle(const Target& target, const Options& options) {
   uint64_t users = options.number("users");
   uint64_t sessions = options.number("sessions");
-  std::vector<std::unique_ptr<Wire>> wires;
+  std::vector<std::unique_ptr<Wire>> wires(sessions);
+  std::atomic<uint64_t> next{0};
+  std::vector<std::thread> threads;
+  std::mutex error_mutex;
+  std::string error;
   Clock::time_point start = Clock::now();
-  for (uint64_t i = 0; i < sessions; ++i) {
-    auto wire = std::make_unique<Wire>(target.host, target.port, target.tls);
-    login(*wire, target, bench_user(i % users));
-    wire->imap("SELECT INBOX");
-    wire->write("i1 IDLE\r\n");
-    std::string line = wire->read_line();
-    if (line.empty() || line[0] != '+') throw WireError{"IDLE: " + line};
-    wires.push_back(std::move(wire));
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      try {
+        for (uint64_t i = next.fetch_add(1); i < sessions; i = next.fetch_add(1)) {
+          auto wire = std::make_unique<Wire>(target.host, target.port, target.tls);
+          login(*wire, target, bench_user(i % users));
+          wire->imap("SELECT INBOX");
+          wire->write("i1 IDLE\r\n");
+          std::string line = wire->read_line();
+          if (line.empty() || line[0] != '+') throw WireError{"IDLE: " + line};
+          wires[i] = std::move(wire);
+        }
+      } catch (const WireError& e) {
+        std::lock_guard lock(error_mutex);
+        error = e.message;
+      }
+    });
   }
+  for (auto& thread : threads) thread.join();
+  if (!error.empty()) throw WireError{error};
   std::printf("ready sessions=%llu seconds=%.3f\n", static_cast<unsigned long long>(sessions),
               seconds_since(start));
   std::fflush(stdout);
@@ -361,8 +413,7 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    Target target{options.get("host", "127.0.0.1"),
-                  static_cast<uint16_t>(options.number("port")),
+    Target target{options.get("host", "127.0.0.1"), static_cast<uint16_t>(options.number("port")),
                   options.has("tls") ? Tls::implicit : Tls::off,
                   options.get("password", "bench-password")};
     if (mode == "append") {
