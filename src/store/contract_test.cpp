@@ -469,6 +469,24 @@ TEST_P(StoreContract, KeywordSpellingFromFirstUse) {
   EXPECT_EQ(*store_->known_keywords(alice), (std::vector<std::string>{"$Forwarded", "Later"}));
 }
 
+// RFC 3503 / DESIGN.md §6: $MDNSent is a one-way latch, enforced by the store itself so
+// that no caller's stale view can clear it.
+TEST_P(StoreContract, MdnSentIsNeverRemoved) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  ASSERT_TRUE(store_->append(inbox.id, message(1, {}, Keywords{"$MDNSent", "Later"})));
+  auto removed = store_->update_flags(
+      inbox.id, {1}, FlagUpdate{FlagOperation::remove, {}, {"$mdnsent", "Later"}, {}});
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(store_->get_message(inbox.id, 1)->keywords.items(),
+            std::vector<std::string>{"$MDNSent"});
+  ASSERT_TRUE(store_->update_flags(
+      inbox.id, {1}, FlagUpdate{FlagOperation::replace, {SystemFlag::seen}, {"Other"}, {}}));
+  auto m = *store_->get_message(inbox.id, 1);
+  EXPECT_EQ(m.flags, SystemFlags{SystemFlag::seen});
+  EXPECT_EQ(m.keywords.items(), (std::vector<std::string>{"Other", "$MDNSent"}));
+}
+
 TEST_P(StoreContract, CopyAndMoveReturnUidMapping) {
   AccountId alice = user("alice@example.org");
   Mailbox inbox = box(alice, "INBOX");

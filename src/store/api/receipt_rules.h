@@ -8,11 +8,11 @@
 
 #include "base/result.h"
 #include "store/api/receipts.h"
+#include "store/api/rules.h"  // kMdnSentKeyword
 
 namespace postamt::store {
 
 inline constexpr size_t kMaxPolicyWord = 64;
-inline constexpr std::string_view kMdnSentKeyword = "$MDNSent";  // RFC 3503 §2
 
 // invalid "policy <what> is not valid" unless 1-64 printable ASCII without spaces.
 Result<void> check_policy_word(std::string_view what, std::string_view word);

@@ -1,5 +1,7 @@
 #include "store/api/rules.h"
 
+#include <optional>
+
 #include "base/strings.h"
 
 namespace postamt::store {
@@ -39,6 +41,10 @@ Result<void> check_keywords(const Keywords& keywords) {
 }
 
 void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& keywords) {
+  // Decided here, inside every store's write transaction, so that no client's view of
+  // the flags, however stale, can clear the latch (RFC 3503 §2, DESIGN.md §6).
+  std::optional<std::string> latched;
+  if (auto found = keywords.find(kMdnSentKeyword)) latched = std::string(*found);
   switch (update.operation) {
     case FlagOperation::add:
       flags = flags | update.flags;
@@ -60,6 +66,7 @@ void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& k
       break;
     }
   }
+  if (latched && !keywords.contains(*latched)) keywords.add(*latched);
 }
 
 namespace errors {

@@ -135,7 +135,8 @@ class Store {
   // Changes flags of the messages with these uids (absent uids are ignored). A message
   // whose flags and keywords end up unchanged keeps its modseq; each changed message
   // gets the operation's new modseq. Messages failing unchanged_since stay untouched
-  // and are listed in `modified`.
+  // and are listed in `modified`. $MDNSent is a one-way latch (rules.h): a message that
+  // has it keeps it whatever the update says.
   virtual Result<FlagUpdateResult> update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
                                                 const FlagUpdate& update) = 0;
   // Removes the messages with these uids (absent ones ignored) and records each in the

@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "model/flags.h"
+#include "store/api/rules.h"
 #include "store/api/types.h"
 
 namespace postamt::imap::commands {
 
-// The keyword RFC 3503 defines; Postamt keeps it as a one-way latch (DESIGN.md §6).
-inline constexpr std::string_view kMdnSent = "$MDNSent";
+// The keyword RFC 3503 defines; the store keeps it as a one-way latch (DESIGN.md §6).
+inline constexpr std::string_view kMdnSent = store::kMdnSentKeyword;
 
 // The uids of `messages` that carry \Deleted, ascending (the store lists by uid).
 inline std::vector<Uid> deleted_uids(const std::vector<store::MessageRecord>& messages) {

@@ -39,30 +39,18 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
   update.flags = flags;
   update.keywords = keywords;
   update.unchanged_since = cmd.unchanged_since;
-  // $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6): -FLAGS leaves it, and FLAGS
-  // keeps it on the messages that have it, so those get their own update.
-  if (update.operation == store::FlagOperation::remove) update.keywords.remove(kMdnSent);
-  std::vector<Uid> plain, latched;
-  for (const auto& t : *targets) {
-    if (selected.vanished(t.uid)) continue;
-    const store::MessageRecord* m = selected.find(t.uid);
-    bool keep = update.operation == store::FlagOperation::replace &&
-                m->keywords.contains(kMdnSent) && !keywords.contains(kMdnSent);
-    (keep ? latched : plain).push_back(t.uid);
-  }
+  // $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6) that the store enforces in the
+  // same transaction (store/api/rules.h): -FLAGS and FLAGS without it leave it set.
+  std::vector<Uid> uids;
+  for (const auto& t : *targets)
+    if (!selected.vanished(t.uid)) uids.push_back(t.uid);
   std::vector<Uid> modified;
-  auto apply = [&](const std::vector<Uid>& uids, const store::FlagUpdate& u) -> Result<void> {
-    if (uids.empty()) return {};
-    auto result = ctx.store.update_flags(selected.id(), uids, u);
-    if (!result) return result.error();
+  if (!uids.empty()) {
+    auto result = ctx.store.update_flags(selected.id(), uids, update);
+    if (!result) return reply_for(result.error());
     selected.update(result->changed);
-    modified.insert(modified.end(), result->modified.begin(), result->modified.end());
-    return {};
-  };
-  if (auto done = apply(plain, update); !done) return reply_for(done.error());
-  store::FlagUpdate keeping = update;
-  keeping.keywords.add(kMdnSent);
-  if (auto done = apply(latched, keeping); !done) return reply_for(done.error());
+    modified = std::move(result->modified);
+  }
   std::sort(modified.begin(), modified.end());
 
   Reply reply;
