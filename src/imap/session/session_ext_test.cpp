@@ -137,3 +137,26 @@ TEST_F(ImapExtensions, CondstoreAddsModseqToFlagsFetch) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+// One FETCH line cannot multiply the answer: repeats are answered once, and more than
+// 16 content items are refused (kMaxContentItems).
+TEST_F(ImapExtensions, FetchItemRepeatsAndLimits) {
+  add_message("Subject: x\r\n\r\nbody\r\n");
+  std::string many;
+  for (int i = 1; i <= 17; ++i) many += " BODY.PEEK[TEXT]<" + std::to_string(i) + ".1>";
+  std::string out = after_login(
+      "b SELECT INBOX\r\nc FETCH 1 (UID UID BODY.PEEK[TEXT] BODY.PEEK[TEXT])\r\n"
+      "d FETCH 1 (" +
+      many.substr(1) + ")\r\n");
+  std::string tail =
+      "* 1 FETCH (UID 1 BODY[TEXT] {6}\r\nbody\r\n)\r\nc OK FETCH completed\r\n"
+      "d BAD Too many FETCH body sections in one command\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

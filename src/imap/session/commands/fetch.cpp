@@ -30,6 +30,11 @@ bool downloads_whole(const Item& item) {
          item.section.part.empty() && item.section.text == proto::SectionText::none;
 }
 
+bool carries_content(const Item& item) {
+  return item.kind == K::body_section || item.kind == K::binary || item.kind == K::rfc822 ||
+         item.kind == K::rfc822_header || item.kind == K::rfc822_text;
+}
+
 bool needs_message(const Item& item) {
   switch (item.kind) {
     case K::envelope:
@@ -87,6 +92,10 @@ std::optional<Reply> check_binary(CommandContext& ctx, const SelectedMailbox& se
 // in memory at once.
 constexpr size_t kBatchMessages = 1000;
 constexpr uint64_t kBatchOctets = 8 * 1024 * 1024;
+// Distinct data items one FETCH may ask for, and how many of them may carry message
+// content (each is a copy of up to the whole message in the answer).
+constexpr size_t kMaxFetchItems = 64;
+constexpr std::ptrdiff_t kMaxContentItems = 16;
 
 // What every batch of one FETCH needs; shared by the batches' continuations.
 struct FetchPlan {
@@ -96,6 +105,7 @@ struct FetchPlan {
   bool message_items = false;
   bool whole_items = false;
   bool flags_asked = false;
+  uint64_t message_item_count = 0;  // items that may each carry the whole message
   std::string done_text;
 };
 
@@ -108,7 +118,14 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   if (cmd.vanished) return Reply::bad("VANISHED needs QRESYNC, which is not offered");
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
-  std::vector<Item> items = cmd.items;
+  // Repeated items are answered once; a FETCH asking for more distinct items than any
+  // client needs is refused, so that one line cannot multiply the answer's size.
+  std::vector<Item> items;
+  for (const auto& item : cmd.items)
+    if (std::find(items.begin(), items.end(), item) == items.end()) items.push_back(item);
+  if (items.size() > kMaxFetchItems) return Reply::bad("Too many FETCH data items");
+  if (std::count_if(items.begin(), items.end(), carries_content) > kMaxContentItems)
+    return Reply::bad("Too many FETCH body sections in one command");
   auto has = [&items](K kind) {
     return std::any_of(items.begin(), items.end(),
                        [kind](const Item& i) { return i.kind == kind; });
@@ -133,7 +150,9 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
     if (auto refused = check_binary(ctx, selected, *targets, items)) return std::move(*refused);
   auto plan = std::make_shared<FetchPlan>();
   plan->seen_items = std::any_of(items.begin(), items.end(), sets_seen);
-  plan->message_items = std::any_of(items.begin(), items.end(), needs_message);
+  plan->message_item_count =
+      static_cast<uint64_t>(std::count_if(items.begin(), items.end(), needs_message));
+  plan->message_items = plan->message_item_count > 0;
   plan->whole_items = std::any_of(items.begin(), items.end(), downloads_whole);
   plan->flags_asked =
       std::any_of(items.begin(), items.end(), [](const Item& i) { return i.kind == K::flags; });
@@ -155,7 +174,7 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
   while (end < plan->targets.size() && end - start < kBatchMessages &&
          (end == start || octets < kBatchOctets)) {
     if (plan->message_items && !selected.vanished(plan->targets[end].uid))
-      octets += selected.find(plan->targets[end].uid)->size;
+      octets += selected.find(plan->targets[end].uid)->size * plan->message_item_count;
     ++end;
   }
   std::span<const SelectedMailbox::Target> batch(plan->targets.data() + start, end - start);
