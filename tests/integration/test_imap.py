@@ -256,6 +256,18 @@ class ImapConcurrency(ImapBase):
         a.noop()
         self.assertEqual(a.untagged_responses.pop("EXISTS"), [b"3"])
 
+    def test_new_mail_is_told_before_the_command_that_sees_it(self):
+        self.deliver(SIMPLE)
+        a = self.client()
+        a.select("INBOX")
+        a.untagged_responses.clear()
+        self.deliver(SIMPLE)
+        # EXISTS comes first, so UID FETCH 1:* already includes the new message
+        # (RFC 9051 §6.4.9: n:* reaches the last message).
+        typ, data = a.uid("FETCH", "1:*", "(FLAGS)")
+        self.assertEqual(a.untagged_responses.pop("EXISTS"), [b"2"])
+        self.assertEqual(data, [b"1 (UID 1 FLAGS ())", b"2 (UID 2 FLAGS ())"])
+
     def test_selected_mailbox_deleted_elsewhere_ends_the_session(self):
         a = self.client()
         self.assertEqual(a.create("Job")[0], "OK")

@@ -1,5 +1,6 @@
 #include "imap/session/dispatch.h"
 
+#include <iterator>
 #include <type_traits>
 
 #include "base/log.h"
@@ -123,12 +124,23 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
           } else {
             // Before: the command works on current flags. After: the client hears of
             // everything that changed meanwhile, including its own EXPUNGE.
-            if (ctx.selected) refresh(ctx);
+            // New messages and flag changes are told first, so that the command sees what
+            // the store has (UID FETCH n:* includes a message that just arrived); EXPUNGE
+            // waits, since the client's sequence numbers in this command predate it.
+            std::vector<proto::Response> early;
+            if (ctx.selected) {
+              refresh(ctx);
+              early = ctx.selected->announce(
+                  Expunges::hold, ctx.enabled.condstore ? ModSeqs::include : ModSeqs::omit);
+            }
             // The session says BYE after this answer (session.cpp).
             if (ctx.selected && ctx.selected->gone())
               return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::nonexistent),
                                "The selected mailbox was deleted");
             Reply reply = kHandler<T>(ctx, c);
+            if (!early.empty())
+              reply.untagged.insert(reply.untagged.begin(), std::make_move_iterator(early.begin()),
+                                    std::make_move_iterator(early.end()));
             add_news(ctx, reply, kHoldsExpunges<T> ? Expunges::hold : Expunges::tell);
             return reply;
           }

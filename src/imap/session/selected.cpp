@@ -117,13 +117,16 @@ Result<void> SelectedMailbox::refresh(store::Store& store) {
     // A uid below the view's largest that the view never had cannot appear: uids only
     // grow (RFC 9051 §2.3.1.1), and the view was complete when it was listed.
   }
+  std::vector<Uid> gone_before_told;  // ascending, like changes->expunged
   for (const auto& e : changes->expunged) {
-    if (index_of(e.uid) != view_.size()) {
+    if (index_of(e.uid) != view_.size())
       insert_sorted(vanished_, e.uid);
-      continue;
-    }
-    std::erase_if(new_, [&](const store::MessageRecord& r) { return r.uid == e.uid; });
+    else
+      gone_before_told.push_back(e.uid);
   }
+  if (!gone_before_told.empty())
+    std::erase_if(new_,
+                  [&](const store::MessageRecord& r) { return contains(gone_before_told, r.uid); });
   known_modseq_ = std::max(known_modseq_, changes->highest_modseq);
   data_version_ = *version;
   return {};

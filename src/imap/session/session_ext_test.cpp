@@ -160,3 +160,33 @@ TEST_F(ImapExtensions, FetchItemRepeatsAndLimits) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+// RFC 5182: "$" works in UID EXPUNGE too; only \Deleted messages in it go.
+TEST_F(ImapExtensions, UidExpungeOfSavedResult) {
+  add_message("Subject: a\r\n\r\n1\r\n", SystemFlags{SystemFlag::deleted});
+  add_message("Subject: b\r\n\r\n2\r\n", SystemFlags{SystemFlag::deleted});
+  add_message("Subject: c\r\n\r\n3\r\n");
+  std::string out =
+      after_login("b SELECT INBOX\r\nc UID SEARCH RETURN (SAVE) SUBJECT b\r\nd UID EXPUNGE $\r\n");
+  std::string tail = "c OK UID SEARCH completed\r\n* 2 EXPUNGE\r\nd OK UID EXPUNGE completed\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+  EXPECT_EQ(store_.get_mailbox(inbox_)->messages, 2u);
+}
+
+// Deleting the selected mailbox leaves the selected state and says CLOSED.
+TEST_F(ImapExtensions, DeletingTheSelectedMailbox) {
+  ASSERT_TRUE(store_.create_mailbox(account_, "Job", MailboxRole::none));
+  std::string out = after_login("b SELECT Job\r\nc DELETE Job\r\nd FETCH 1 FLAGS\r\n");
+  std::string tail =
+      "* OK [CLOSED] The selected mailbox was deleted\r\nc OK DELETE completed\r\n"
+      "d BAD Command not valid in this state\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

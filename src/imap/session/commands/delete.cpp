@@ -5,15 +5,22 @@
 namespace postamt::imap::commands {
 
 // RFC 3501 §6.3.4. The store refuses INBOX (CANNOT). Deleting the selected mailbox
-// leaves the selected state, since nothing is left to refer to.
+// leaves the selected state, since nothing is left to refer to, and says so with the
+// CLOSED code (RFC 9051 §7.1; an IMAP4rev1 client ignores a code it does not know).
 Reply delete_mailbox(CommandContext& ctx, const proto::DeleteCmd& cmd) {
   if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
   if (!mailbox) return reply_for(mailbox.error());
   auto deleted = ctx.store.delete_mailbox(mailbox->id);
   if (!deleted) return reply_for(deleted.error());
-  if (ctx.selected && ctx.selected->id() == mailbox->id) ctx.selected.reset();
-  return Reply::ok("DELETE completed");
+  Reply reply = Reply::ok("DELETE completed");
+  if (ctx.selected && ctx.selected->id() == mailbox->id) {
+    ctx.selected.reset();
+    reply.untagged.emplace_back(proto::StatusResponse{
+        "", proto::Condition::ok, proto::ResponseCode::simple(proto::ResponseCode::Kind::closed),
+        "The selected mailbox was deleted"});
+  }
+  return reply;
 }
 
 }  // namespace postamt::imap::commands

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
@@ -19,13 +20,16 @@ Reply expunge(CommandContext& ctx, const proto::ExpungeCmd& cmd) {
   std::vector<Uid> uids = deleted_uids(selected.messages());
   std::erase_if(uids, [&](Uid uid) { return selected.vanished(uid); });
   if (cmd.uids) {
-    Uid largest = selected.messages().empty() ? 0 : selected.messages().back().uid;
-    auto intervals = cmd.uids->resolve(largest);
-    std::erase_if(uids, [&](Uid uid) {
-      return std::none_of(intervals.begin(), intervals.end(), [uid](const proto::UidInterval& i) {
-        return uid >= i.first && uid <= i.last;
-      });
-    });
+    // resolve() also handles "$" (RFC 5182); both lists are ascending.
+    auto named = selected.resolve(*cmd.uids, proto::NumberKind::uid);
+    if (!named) return Reply::bad(named.error().message);
+    std::vector<Uid> wanted;
+    wanted.reserve(named->size());
+    for (const auto& t : *named) wanted.push_back(t.uid);
+    std::vector<Uid> both;
+    std::set_intersection(uids.begin(), uids.end(), wanted.begin(), wanted.end(),
+                          std::back_inserter(both));
+    uids = std::move(both);
   }
   if (!uids.empty()) {
     auto removed = ctx.store.expunge(selected.id(), uids);

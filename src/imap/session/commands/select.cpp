@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,14 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
     reply.untagged.emplace_back(
         untagged_ok(ResponseCode::with_words(Kind::permanent_flags, {}), "Read-only mailbox"));
   }
+  // The mailbox row was read before the listing: a message appended in between is in
+  // the listing, so UIDNEXT and HIGHESTMODSEQ must cover it (RFC 9051 §2.3.1.1).
+  Uid uid_next = mailbox->uid_next;
+  ModSeq highest_modseq = mailbox->highest_modseq;
+  for (const auto& m : *messages) {
+    uid_next = std::max<Uid>(uid_next, m.uid + 1);
+    highest_modseq = std::max(highest_modseq, m.modseq);
+  }
   std::optional<uint32_t> first_unseen;
   for (size_t i = 0; i < messages->size() && !first_unseen; ++i)
     if (!(*messages)[i].flags.has(SystemFlag::seen)) first_unseen = static_cast<uint32_t>(i) + 1;
@@ -84,11 +93,11 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   }
   reply.untagged.emplace_back(untagged_ok(
       ResponseCode::with_number(Kind::uid_validity, mailbox->uid_validity), "UIDs valid"));
-  reply.untagged.emplace_back(untagged_ok(
-      ResponseCode::with_number(Kind::uid_next, mailbox->uid_next), "Predicted next UID"));
+  reply.untagged.emplace_back(
+      untagged_ok(ResponseCode::with_number(Kind::uid_next, uid_next), "Predicted next UID"));
   // RFC 7162 §3.1.2.1: a server with per-message modseqs reports the highest one.
-  reply.untagged.emplace_back(untagged_ok(
-      ResponseCode::with_number(Kind::highest_mod_seq, mailbox->highest_modseq), "Highest"));
+  reply.untagged.emplace_back(
+      untagged_ok(ResponseCode::with_number(Kind::highest_mod_seq, highest_modseq), "Highest"));
 
   // RFC 7162 §3.1.8: SELECT (CONDSTORE) is a CONDSTORE enabling command.
   if (cmd.condstore == proto::Condstore::on) ctx.enabled.condstore = true;
