@@ -190,3 +190,22 @@ TEST_F(ImapExtensions, DeletingTheSelectedMailbox) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+TEST_F(ImapExtensions, SearchKeyLimits) {
+  add_message("Subject: a\r\n\r\n1\r\n");
+  std::string sets, keys;
+  for (int i = 0; i < 33; ++i) sets += " 1:*";
+  for (int i = 0; i < 1001; ++i) keys += " SEEN";
+  std::string out =
+      after_login("b SELECT INBOX\r\nc SEARCH" + sets + "\r\nd SEARCH" + keys + "\r\n");
+  std::string tail =
+      "c BAD SEARCH has more than 32 message sets\r\nd BAD SEARCH has more than 1000 keys\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

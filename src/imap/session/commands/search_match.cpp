@@ -354,8 +354,34 @@ Result<Node> compile_node(const proto::SearchKey& key, const SelectedMailbox& se
 
 }  // namespace
 
+namespace {
+
+struct KeyCount {
+  size_t keys = 0;
+  size_t sets = 0;
+};
+
+void count_keys(const proto::SearchKey& key, KeyCount& count) {
+  ++count.keys;
+  if (key.kind == proto::SearchKey::Kind::sequence_set || key.kind == proto::SearchKey::Kind::uid)
+    ++count.sets;
+  for (const auto& child : key.children) count_keys(child, count);
+}
+
+}  // namespace
+
 Result<SearchProgram> SearchProgram::compile(const proto::SearchKey& key,
                                              const SelectedMailbox& selected) {
+  // Each key costs work per message and each set key memory per message, so one
+  // command line cannot ask for more than these (the parser already bounds nesting).
+  KeyCount count;
+  count_keys(key, count);
+  if (count.keys > kMaxSearchKeys)
+    return Error{ErrorKind::limit,
+                 "SEARCH has more than " + std::to_string(kMaxSearchKeys) + " keys"};
+  if (count.sets > kMaxSearchSets)
+    return Error{ErrorKind::limit,
+                 "SEARCH has more than " + std::to_string(kMaxSearchSets) + " message sets"};
   SearchProgram program;
   auto root = compile_node(key, selected, program.uses_mod_seq_);
   if (!root) return root.error();

@@ -41,6 +41,10 @@ namespace postamt::imap::commands {
 // What a key or a program needs to read per message, cheapest first.
 enum class SearchInput { record, header, body };
 
+// Limits of one SEARCH program (compile() refuses more with ErrorKind::limit).
+inline constexpr size_t kMaxSearchKeys = 1000;
+inline constexpr size_t kMaxSearchSets = 32;
+
 class SearchProgram {
  public:
   // Folds the strings and resolves the sets of `key` against `selected`. Errors:
