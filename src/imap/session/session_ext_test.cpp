@@ -209,3 +209,14 @@ TEST_F(ImapExtensions, SearchKeyLimits) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+TEST_F(ImapExtensions, ListPatternLimits) {
+  std::string out = after_login("b LIST \"\" \"" + std::string(2001, '*') + "\"\r\n");
+  EXPECT_EQ(out, "b BAD LIST pattern too long\r\n");
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

@@ -13,6 +13,10 @@ namespace {
 
 constexpr char kDelimiter = '/';
 
+constexpr size_t kMaxListPatterns = 32;
+// Twice the longest mailbox name (kMaxMailboxNameOctets): room for wildcards.
+constexpr size_t kMaxListPatternOctets = 2000;
+
 // RFC 3501 §6.3.8: "*" matches anything, "%" anything but the hierarchy delimiter.
 // Dynamic programming over prefixes, so that a pattern of many wildcards stays
 // O(name * pattern) instead of exponential.
@@ -96,6 +100,12 @@ Reply lsub(const proto::ListCmd& cmd, const Entries& entries) {
 Reply list(CommandContext& ctx, const proto::ListCmd& cmd) {
   const bool lsub_command = cmd.kind == proto::ListCmd::Kind::lsub;
   const proto::ListSelect& select = cmd.select;
+  // A pattern longer than any name it could match only costs time (matching is
+  // O(name * pattern) per mailbox), and so do endless pattern lists.
+  if (cmd.patterns.size() > kMaxListPatterns) return Reply::bad("Too many LIST patterns");
+  for (const auto& pattern : cmd.patterns)
+    if (cmd.reference.size() + pattern.size() > kMaxListPatternOctets)
+      return Reply::bad("LIST pattern too long");
   // RFC 5258 §3.1: RECURSIVEMATCH alone (or with REMOTE) is a BAD command.
   if (select.recursive_match && !select.subscribed && !select.special_use)
     return Reply::bad("RECURSIVEMATCH needs another selection option");
