@@ -47,6 +47,8 @@ std::string_view to_string(DownloadOutcome outcome) {
       return "sent-remote";
     case DownloadOutcome::rate_limited:
       return "rate-limited";
+    case DownloadOutcome::message_gone:
+      return "message-gone";
   }
   return "policy-off";
 }
@@ -82,6 +84,10 @@ void Engine::on_download(const mail::DownloadEvent& event) {
       case DownloadOutcome::rate_limited:
         log::info("mdn", "{} receipt on download: rate limited (max_remote_per_hour={})", where,
                   deps_.server_policy.max_remote_per_hour);
+        break;
+      case DownloadOutcome::message_gone:
+        log::info("mdn", "{} receipt on download: not sent (message expunged before the decision)",
+                  where);
         break;
       case DownloadOutcome::sent_local:
         log::info("mdn", "{} receipt on download: sent (delivered locally)", where);
@@ -126,6 +132,10 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   }
 
   auto message = store.get_message(event.mailbox, event.uid);
+  if (!message && message.error().kind == ErrorKind::not_found) {
+    result.outcome = DownloadOutcome::message_gone;
+    return result;
+  }
   POSTAMT_TRY(message);
   result.message_id = message->message_id;
   // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)

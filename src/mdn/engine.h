@@ -11,6 +11,9 @@
 // requires the first). With one_per_recipient = false (the legacy setting) the server
 // still sends at most one receipt of its own per message, even when a client sent one.
 //
+// A message expunged between the download and the (asynchronous) decision gets no
+// receipt: the event names it by mailbox and uid only, and its bytes are then gone.
+//
 // Rate limit: receipts to REMOTE requesters count against the account's
 // Config::Receipts::max_remote_per_hour in a sliding hour, kept in memory (a restart
 // forgets it). A suppressed receipt is not recorded, so the user's client may still send
@@ -48,6 +51,7 @@ enum class DownloadOutcome {
   sent_local,    // delivered into a local INBOX
   sent_remote,   // queued for a remote requester (`queue_id`)
   rate_limited,  // remote requester, and the account's max_remote_per_hour is used up
+  message_gone,  // expunged before the work ran (POP3 RETR, DELE, QUIT): nothing to answer
 };
 std::string_view to_string(DownloadOutcome outcome);
 
