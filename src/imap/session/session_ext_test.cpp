@@ -220,3 +220,28 @@ TEST_F(ImapExtensions, ListPatternLimits) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+TEST_F(ImapExtensions, KeywordsPerMessageLimit) {
+  add_message("Subject: a\r\n\r\n1\r\n");
+  std::string sixty, ten, sixty_five;
+  for (int i = 0; i < 60; ++i) sixty += " k" + std::to_string(i);
+  for (int i = 60; i < 70; ++i) ten += " k" + std::to_string(i);
+  for (int i = 0; i < 65; ++i) sixty_five += " x" + std::to_string(i);
+  std::string out =
+      after_login("b SELECT INBOX\r\nc STORE 1 +FLAGS.SILENT (" + sixty.substr(1) +
+                  ")\r\nd STORE 1 +FLAGS.SILENT (" + ten.substr(1) + ")\r\ne APPEND INBOX (" +
+                  sixty_five.substr(1) + ") {3}\r\nx\r\n\r\n");
+  std::string tail =
+      "c OK STORE completed\r\n"
+      "d NO [LIMIT] A message may carry at most 64 keywords\r\n"
+      "+ Ready for literal data\r\n"
+      "e NO [LIMIT] A message may carry at most 64 keywords\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/common.h"
 #include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
 #include "mime/message_id.h"
@@ -30,18 +31,8 @@ Reply trycreate() {
 Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
   if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   store::NewMessage message;
-  for (const auto& f : cmd.flags) {
-    if (auto system = parse_system_flag(f)) {
-      message.flags.add(*system);
-    } else if (!f.empty() && f.front() == '\\') {
-      // Same rule as STORE: \Recent and unknown system flags cannot be set (RFC 3501 §2.3.2).
-      return Reply::bad("Flag " + f + " cannot be stored");
-    } else if (!is_valid_keyword(f)) {
-      return Reply::bad("Invalid keyword " + f);
-    } else {
-      message.keywords.add(f);
-    }
-  }
+  if (auto refused = parse_flag_list(cmd.flags, message.flags, message.keywords))
+    return std::move(*refused);
   if (cmd.message.empty()) return Reply::no(std::nullopt, "Empty message");
 
   // RFC 3501 §6.3.11: a missing destination is answered with TRYCREATE.

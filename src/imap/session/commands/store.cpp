@@ -15,18 +15,7 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
                      "Mailbox is read-only");
   SystemFlags flags;
   Keywords keywords;
-  for (const auto& f : cmd.flags) {
-    if (auto system = parse_system_flag(f)) {
-      flags.add(*system);
-    } else if (!f.empty() && f.front() == '\\') {
-      // \Recent and unknown system flags cannot be stored (RFC 3501 §2.3.2).
-      return Reply::bad("Flag " + f + " cannot be stored");
-    } else if (!is_valid_keyword(f)) {
-      return Reply::bad("Invalid keyword " + f);
-    } else {
-      keywords.add(f);
-    }
-  }
+  if (auto refused = parse_flag_list(cmd.flags, flags, keywords)) return std::move(*refused);
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
   // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
@@ -42,8 +31,15 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
   // $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6) that the store enforces in the
   // same transaction (store/api/rules.h): -FLAGS and FLAGS without it leave it set.
   std::vector<Uid> uids;
-  for (const auto& t : *targets)
-    if (!selected.vanished(t.uid)) uids.push_back(t.uid);
+  for (const auto& t : *targets) {
+    if (selected.vanished(t.uid)) continue;
+    if (cmd.mode == proto::StoreMode::add) {
+      Keywords after = selected.find(t.uid)->keywords;
+      for (const auto& k : keywords.items()) after.add(k);
+      if (after.size() > kMaxKeywordsPerMessage) return too_many_keywords();
+    }
+    uids.push_back(t.uid);
+  }
   std::vector<Uid> modified;
   if (!uids.empty()) {
     auto result = ctx.store.update_flags(selected.id(), uids, update);
