@@ -469,6 +469,23 @@ TEST_P(StoreContract, KeywordSpellingFromFirstUse) {
   EXPECT_EQ(*store_->known_keywords(alice), (std::vector<std::string>{"$Forwarded", "Later"}));
 }
 
+// expunge_deleted removes only what still has \Deleted when it runs (another client may
+// have un-deleted a message since the caller looked).
+TEST_P(StoreContract, ExpungeDeletedChecksTheFlag) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  ASSERT_TRUE(store_->append(inbox.id, message(1, {SystemFlag::deleted})));
+  ASSERT_TRUE(store_->append(inbox.id, message(2, {SystemFlag::deleted})));
+  ASSERT_TRUE(store_->append(inbox.id, message(3)));
+  ASSERT_TRUE(store_->update_flags(
+      inbox.id, {2}, FlagUpdate{FlagOperation::remove, {SystemFlag::deleted}, {}, {}}));
+  auto removed = store_->expunge_deleted(inbox.id, {1, 2, 3});
+  ASSERT_TRUE(removed);
+  ASSERT_EQ(removed->size(), 1u);
+  EXPECT_EQ(removed->front().uid, 1u);
+  EXPECT_EQ(store_->get_mailbox(inbox.id)->messages, 2u);
+}
+
 // RFC 3503 / DESIGN.md §6: $MDNSent is a one-way latch, enforced by the store itself so
 // that no caller's stale view can clear it.
 TEST_P(StoreContract, MdnSentIsNeverRemoved) {

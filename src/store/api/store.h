@@ -143,6 +143,11 @@ class Store {
   // change log with the operation's new modseq. Returns what was removed, by uid.
   virtual Result<std::vector<Expunged>> expunge(MailboxId mailbox,
                                                 const std::vector<Uid>& uids) = 0;
+  // Like expunge(), but removes only those of `uids` that carry \Deleted when the
+  // transaction runs (IMAP EXPUNGE/CLOSE, RFC 9051 §6.4.3: a message another client
+  // un-deleted meanwhile stays).
+  virtual Result<std::vector<Expunged>> expunge_deleted(MailboxId mailbox,
+                                                        const std::vector<Uid>& uids) = 0;
   // Copies the messages with these uids (absent ones ignored) to `destination` with
   // their flags, keywords and internal date; new uids in source-uid order.
   virtual Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,

@@ -132,6 +132,9 @@ struct Expunged {
 };
 
 // Everything that happened in a mailbox after a given modseq (RFC 7162 §3.1, §3.2.5).
+// Which of the listed messages an expunge removes.
+enum class ExpungeScope { listed, deleted_only };
+
 struct MailboxChanges {
   ModSeq highest_modseq = 0;
   std::vector<MessageRecord> changed;  // added or flag-changed, current state, by uid

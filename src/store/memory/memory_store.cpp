@@ -459,12 +459,16 @@ Result<FlagUpdateResult> MemoryStore::update_flags(MailboxId mailbox, const std:
   return update_flags_locked(**entry, uids, update);
 }
 
-std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids) {
+std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
+                                                  ExpungeScope scope) {
   std::set<Uid> sorted(uids.begin(), uids.end());
   std::vector<Expunged> out;
   ModSeq modseq = 0;
   for (Uid uid : sorted) {
-    if (!box.messages.count(uid)) continue;
+    auto found = box.messages.find(uid);
+    if (found == box.messages.end()) continue;
+    if (scope == ExpungeScope::deleted_only && !found->second.flags.has(SystemFlag::deleted))
+      continue;
     if (modseq == 0) modseq = next_modseq(box);
     box.messages.erase(uid);
     box.expunged[uid] = modseq;
@@ -480,6 +484,16 @@ Result<std::vector<Expunged>> MemoryStore::expunge(MailboxId mailbox,
   auto entry = mailbox_entry(mailbox);
   if (!entry) return entry.error();
   auto out = expunge_locked(**entry, uids);
+  if (!out.empty()) ++data_version_;
+  return out;
+}
+
+Result<std::vector<Expunged>> MemoryStore::expunge_deleted(MailboxId mailbox,
+                                                           const std::vector<Uid>& uids) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  auto out = expunge_locked(**entry, uids, ExpungeScope::deleted_only);
   if (!out.empty()) ++data_version_;
   return out;
 }

@@ -54,6 +54,8 @@ class MemoryStore final : public Store {
   Result<FlagUpdateResult> update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
                                         const FlagUpdate& update) override;
   Result<std::vector<Expunged>> expunge(MailboxId mailbox, const std::vector<Uid>& uids) override;
+  Result<std::vector<Expunged>> expunge_deleted(MailboxId mailbox,
+                                                const std::vector<Uid>& uids) override;
   Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,
                           MailboxId destination) override;
   Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
@@ -96,7 +98,8 @@ class MemoryStore final : public Store {
   ModSeq next_modseq(MailboxEntry& box);
   Keywords canonical_keywords(AccountId account, const Keywords& keywords);
   Appended add_message(MailboxEntry& box, MessageRecord record);
-  std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids);
+  std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
+                                       ExpungeScope scope = ExpungeScope::listed);
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,
                                  MailboxId destination);
   static void recount(MailboxEntry& box);

@@ -263,7 +263,8 @@ Result<FlagUpdateResult> SqlStore::update_flags(MailboxId mailbox, const std::ve
 }
 
 Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
-                                                   const std::vector<Uid>& uids) {
+                                                   const std::vector<Uid>& uids,
+                                                   ExpungeScope scope) {
   std::vector<Expunged> out;
   ModSeq modseq = 0;
   int64_t unseen_delta = 0;
@@ -271,6 +272,8 @@ Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
     auto found = select_messages(mailbox.id, "AND uid = ?", uid);
     if (!found) return found.error();
     if (found->empty()) continue;
+    if (scope == ExpungeScope::deleted_only && !found->front().flags.has(SystemFlag::deleted))
+      continue;
     if (modseq == 0) {
       auto n = next_modseq(mailbox);
       if (!n) return n.error();
@@ -288,11 +291,22 @@ Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
 }
 
 Result<std::vector<Expunged>> SqlStore::expunge(MailboxId mailbox, const std::vector<Uid>& uids) {
+  return expunge_scoped(mailbox, uids, ExpungeScope::listed);
+}
+
+Result<std::vector<Expunged>> SqlStore::expunge_deleted(MailboxId mailbox,
+                                                        const std::vector<Uid>& uids) {
+  return expunge_scoped(mailbox, uids, ExpungeScope::deleted_only);
+}
+
+Result<std::vector<Expunged>> SqlStore::expunge_scoped(MailboxId mailbox,
+                                                       const std::vector<Uid>& uids,
+                                                       ExpungeScope scope) {
   std::vector<Expunged> out;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
-    auto r = expunge_in(*box, uids);
+    auto r = expunge_in(*box, uids, scope);
     if (!r) return r.error();
     out = std::move(*r);
     return {};

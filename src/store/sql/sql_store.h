@@ -72,6 +72,8 @@ class SqlStore final : public Store {
   Result<FlagUpdateResult> update_flags(MailboxId mailbox, const std::vector<Uid>& uids,
                                         const FlagUpdate& update) override;
   Result<std::vector<Expunged>> expunge(MailboxId mailbox, const std::vector<Uid>& uids) override;
+  Result<std::vector<Expunged>> expunge_deleted(MailboxId mailbox,
+                                                const std::vector<Uid>& uids) override;
   Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,
                           MailboxId destination) override;
   Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
@@ -125,7 +127,10 @@ class SqlStore final : public Store {
     std::optional<int64_t> account_id;
   };
   Result<PolicySubject> policy_subject(PolicyScope scope, std::string_view subject);
-  Result<std::vector<Expunged>> expunge_in(const Mailbox& mailbox, const std::vector<Uid>& uids);
+  Result<std::vector<Expunged>> expunge_in(const Mailbox& mailbox, const std::vector<Uid>& uids,
+                                           ExpungeScope scope = ExpungeScope::listed);
+  Result<std::vector<Expunged>> expunge_scoped(MailboxId mailbox, const std::vector<Uid>& uids,
+                                               ExpungeScope scope);
   Result<CopyResult> copy_in(MailboxId source, const std::vector<Uid>& uids, MailboxId destination);
   Result<std::optional<int64_t>> account_id_by_key(const std::string& key);
 

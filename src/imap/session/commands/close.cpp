@@ -14,7 +14,7 @@ Reply close(CommandContext& ctx, const proto::CloseCmd&) {
   if (!messages) return reply_for(messages.error());
   std::vector<Uid> uids = deleted_uids(*messages);
   if (!uids.empty()) {
-    auto removed = ctx.store.expunge(selected.id(), uids);
+    auto removed = ctx.store.expunge_deleted(selected.id(), uids);
     if (!removed) return reply_for(removed.error());
   }
   return Reply::ok("CLOSE completed");

@@ -32,7 +32,7 @@ Reply expunge(CommandContext& ctx, const proto::ExpungeCmd& cmd) {
     uids = std::move(both);
   }
   if (!uids.empty()) {
-    auto removed = ctx.store.expunge(selected.id(), uids);
+    auto removed = ctx.store.expunge_deleted(selected.id(), uids);
     if (!removed) return reply_for(removed.error());
   }
   return Reply::ok(cmd.uids ? "UID EXPUNGE completed" : "EXPUNGE completed");
