@@ -36,8 +36,8 @@ constexpr net::Duration kStoreWatchInterval = 200ms;
 constexpr std::chrono::milliseconds kReceiptGrace = 1500ms;
 
 // The blocking work the receipt engine hands off (Engine::on_download must not block a
-// network thread): each task runs on the runtime's blocking pool, and shutdown can wait
-// for the ones in flight. Thread-safe.
+// network thread): each task runs on the runtime's blocking pool, and shutdown waits for
+// the ones in flight. Thread-safe.
 class ReceiptWork {
  public:
   explicit ReceiptWork(net::Runtime& runtime) : runtime_(runtime) {}
@@ -56,26 +56,34 @@ class ReceiptWork {
   }
 
   // Stops accepting work and waits up to `grace` for the pending tasks; tasks that have
-  // not started by then are skipped. Returns how many were abandoned or still running.
+  // not started by then are skipped, and the ones running are waited for (they are
+  // bounded store and disk calls). When it returns no task runs or will run any work,
+  // so the engine and its store may go. Returns how many tasks were skipped.
   // Blocks: call it on a blocking thread while the runtime still runs.
   size_t finish(std::chrono::milliseconds grace) {
     std::unique_lock lock(mutex_);
     closed_ = true;
     done_.wait_for(lock, grace, [this] { return pending_ == 0; });
     abandoned_ = true;
-    return pending_;
+    const size_t skipped = pending_ - running_;
+    done_.wait(lock, [this] { return running_ == 0; });
+    return skipped;
   }
 
  private:
   static net::awaitable<void> run(ReceiptWork* self, std::function<void()> work) {
     auto task = self->runtime_.run_blocking([self, work = std::move(work)] {
-      bool skip;
       {
         std::lock_guard lock(self->mutex_);
-        skip = self->abandoned_;
+        if (self->abandoned_) {
+          --self->pending_;
+          return;
+        }
+        ++self->running_;
       }
-      if (!skip) work();
+      work();
       std::lock_guard lock(self->mutex_);
+      --self->running_;
       --self->pending_;
       self->done_.notify_all();
     });
@@ -85,7 +93,8 @@ class ReceiptWork {
   net::Runtime& runtime_;
   std::mutex mutex_;
   std::condition_variable done_;
-  size_t pending_ = 0;
+  size_t pending_ = 0;  // posted and not finished (includes running_)
+  size_t running_ = 0;
   bool closed_ = false;
   bool abandoned_ = false;
 };
@@ -243,13 +252,15 @@ int serve(const Config& config) {
   options.network_threads = 2;
   options.blocking_threads = 4;
   options.signals = net::SignalHandling::install;
-  // Declared before the runtime so that they outlive its blocking pool, which may still
-  // hold receipt work until the runtime is destroyed.
+  // Declared before the runtime so that they outlive its blocking pool. Receipt work
+  // that was skipped at shutdown may still sit in the pool until the runtime is
+  // destroyed; it touches only receipt_work then and runs no work.
   std::unique_ptr<mdn::Engine> receipt_engine;
   std::unique_ptr<mdn::SubmissionCheck> receipt_check;
   std::unique_ptr<ReceiptSubmissionCheck> submission_check;
+  std::unique_ptr<ReceiptWork> receipt_work;
   net::Runtime runtime(options);
-  ReceiptWork receipt_work(runtime);
+  receipt_work = std::make_unique<ReceiptWork>(runtime);
 
   ServeContext ctx;
   ctx.config = &config;
@@ -283,8 +294,8 @@ int serve(const Config& config) {
     static thread_local std::mt19937 rng{std::random_device{}()};
     return static_cast<uint32_t>(rng());
   };
-  engine_deps.run_blocking = [&receipt_work](std::function<void()> work) {
-    receipt_work.post(std::move(work));
+  engine_deps.run_blocking = [work_queue = receipt_work.get()](std::function<void()> work) {
+    work_queue->post(std::move(work));
   };
   receipt_engine = std::make_unique<mdn::Engine>(std::move(engine_deps));
   ctx.downloads = receipt_engine.get();
@@ -318,7 +329,7 @@ int serve(const Config& config) {
     }
   }
 
-  runtime.spawn(main_loop(&ctx, &server, outbound->get(), &receipt_work), "main loop");
+  runtime.spawn(main_loop(&ctx, &server, outbound->get(), receipt_work.get()), "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
   runtime.spawn(watch_store_forever(&ctx, &watch), "store watch");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
