@@ -4,6 +4,7 @@
 //   append --user U --count M [--first I] [--conc C] [--size BYTES]   populate (LITERAL+)
 //   mixed  --users K --clients N --seconds T                          IMAP mixed workload
 //   large  --user U                                                   100 000-message rows
+//   count  --user U                                                   messages in INBOX
 //   pop3   --user U [--passes P]                                      RETR throughput
 //   idle   --users K --sessions N [--tls]                             hold IDLE sessions
 //   login  --users K --clients N --seconds T                          authentications/s
@@ -272,6 +273,20 @@ void run_large(const Target& target, const Options& options) {
       search_body_ms, first_byte_ms);
 }
 
+// How many messages the user's INBOX holds (EXAMINE, read-only): bench/run checks that
+// every message a row sent was really delivered.
+void run_count(const Target& target, const Options& options) {
+  Wire wire(target.host, target.port, target.tls);
+  login(wire, target, options.get("user"));
+  std::string data;
+  wire.imap("EXAMINE INBOX", &data);
+  size_t at = data.find(" EXISTS");
+  if (at == std::string::npos) throw WireError{"EXAMINE without EXISTS"};
+  size_t begin = data.rfind("* ", at);
+  std::printf("messages=%s\n", data.substr(begin + 2, at - begin - 2).c_str());
+  wire.imap("LOGOUT");
+}
+
 void run_pop3(const Target& target, const Options& options) {
   std::string user = options.get("user");
   uint64_t passes = options.number("passes", "3");
@@ -422,6 +437,8 @@ int main(int argc, char** argv) {
       run_mixed(target, options);
     } else if (mode == "large") {
       run_large(target, options);
+    } else if (mode == "count") {
+      run_count(target, options);
     } else if (mode == "pop3") {
       run_pop3(target, options);
     } else if (mode == "idle") {
