@@ -70,4 +70,10 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
   return v;
 }
 
+bool is_ascii_atext(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  static constexpr std::string_view kSpecials = "!#$%&'*+-/=?^_`{|}~";
+  return c != '\0' && kSpecials.find(c) != std::string_view::npos;
+}
+
 }  // namespace postamt

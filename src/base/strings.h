@@ -19,5 +19,7 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 // Parses a whole decimal number that fits in uint64_t; no sign, no spaces.
 std::optional<uint64_t> parse_u64(std::string_view s);
+// RFC 5322 §3.2.3 atext, ASCII only (letters, digits and !#$%&'*+-/=?^_`{|}~).
+bool is_ascii_atext(char c);
 
 }  // namespace postamt

@@ -11,33 +11,7 @@ namespace {
 
 // RFC 5322 §3.2.3 atext, plus 8-bit bytes (RFC 6532 §3.2 UTF-8 in atoms).
 bool is_atext(char ch) {
-  auto c = static_cast<unsigned char>(ch);
-  if (c >= 128) return true;
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
+  return static_cast<unsigned char>(ch) >= 128 || is_ascii_atext(ch);
 }
 bool is_ctl(char ch) {
   auto c = static_cast<unsigned char>(ch);

@@ -2,37 +2,10 @@
 
 #include <vector>
 
+#include "base/strings.h"
+
 namespace postamt::mime {
 namespace {
-
-// RFC 5322 §3.2.3 atext.
-bool is_atext(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool is_dot_atom_text(std::string_view s) {
   if (s.empty() || s.front() == '.' || s.back() == '.') return false;
@@ -40,7 +13,7 @@ bool is_dot_atom_text(std::string_view s) {
   for (char c : s) {
     if (c == '.') {
       if (prev == '.') return false;
-    } else if (!is_atext(c)) {
+    } else if (!is_ascii_atext(c)) {
       return false;
     }
     prev = c;

@@ -22,9 +22,7 @@ bool is_hex(unsigned char c) {
 
 // RFC 5322 §3.2.3 atext.
 bool is_atext(unsigned char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
-  static constexpr std::string_view kSpecials = "!#$%&'*+-/=?^_`{|}~";
-  return kSpecials.find(static_cast<char>(c)) != std::string_view::npos;
+  return is_ascii_atext(static_cast<char>(c));
 }
 
 // Walks `text` as a run of allowed ASCII octets and UTF-8 sequences; returns false on
