@@ -47,4 +47,13 @@ class Query {
   Result<void> bind_error_;
 };
 
+// Prepares, binds `args` in order and runs a statement that returns no rows.
+template <class... Args>
+Result<void> exec(Connection& db, std::string_view sql, const Args&... args) {
+  auto q = Query::prepare(db, sql);
+  if (!q) return q.error();
+  (q->bind(args), ...);
+  return q->run();
+}
+
 }  // namespace postamt::store::sql

@@ -42,14 +42,6 @@ MessageRecord message_from(const Query& q) {
   return m;
 }
 
-template <class... Args>
-Result<void> exec(Connection& db, std::string_view sql, const Args&... args) {
-  auto q = Query::prepare(db, sql);
-  if (!q) return q.error();
-  (q->bind(args), ...);
-  return q->run();
-}
-
 int64_t unseen_of(SystemFlags flags) {
   return flags.has(SystemFlag::seen) ? 0 : 1;
 }

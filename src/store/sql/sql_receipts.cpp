@@ -10,14 +10,6 @@ namespace postamt::store::sql {
 
 namespace {
 
-template <class... Args>
-Result<void> exec(Connection& db, std::string_view sql, const Args&... args) {
-  auto q = Query::prepare(db, sql);
-  if (!q) return q.error();
-  (q->bind(args), ...);
-  return q->run();
-}
-
 int64_t seconds(ReceiptTime t) {
   return static_cast<int64_t>(t.time_since_epoch().count());
 }

@@ -30,15 +30,6 @@ Mailbox mailbox_from(const Query& q) {
   return m;
 }
 
-// Runs a statement without result rows.
-template <class... Args>
-Result<void> exec(Connection& db, std::string_view sql, const Args&... args) {
-  auto q = Query::prepare(db, sql);
-  if (!q) return q.error();
-  (q->bind(args), ...);
-  return q->run();
-}
-
 }  // namespace
 
 // ---- transactions and schema ----
