@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -35,6 +36,14 @@ class CliResult:
 
     def __repr__(self):
         return f"CliResult(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+def unverified_context():
+    """A TLS client context for the server's self-signed test certificate."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 class Postamt:
@@ -78,12 +87,20 @@ class Postamt:
         self.proc = subprocess.Popen([BIN, "--config", self.config, "serve"],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
-        threading.Thread(target=self._read_log, daemon=True).start()
+        threading.Thread(target=self._read_log, args=(self.proc.stderr,), daemon=True).start()
         self.wait_for_log(r"postamt/master\[\d+\]: started: ", timeout)
         return self
 
-    def _read_log(self):
-        for line in self.proc.stderr:
+    def _read_log(self, stream):
+        try:
+            self._read_log_lines(stream)
+        except ValueError:
+            pass  # kill9()/stop() closed the pipe while this thread was reading it
+        with self._log_cond:
+            self._log_cond.notify_all()
+
+    def _read_log_lines(self, stream):
+        for line in stream:
             line = line.rstrip("\n")
             with self._log_cond:
                 self.log_lines.append(line)
@@ -91,8 +108,6 @@ class Postamt:
                 if m:
                     self.addresses.setdefault(m.group(1), []).append((m.group(2), int(m.group(3))))
                 self._log_cond.notify_all()
-        with self._log_cond:
-            self._log_cond.notify_all()
 
     def wait_for_log(self, pattern, timeout=10, start=0):
         """Waits for a log line matching `pattern` (from index `start`); returns it."""

@@ -5,12 +5,11 @@ import imaplib
 import re
 import smtplib
 import socket
-import ssl
 import subprocess
 import time
 import unittest
 
-from harness import BIN, Postamt
+from harness import BIN, Postamt, unverified_context
 
 USER = "alice@example.org"
 PASSWORD = "correct horse"
@@ -30,13 +29,6 @@ NESTED = (b"From: bob@example.org\r\nTo: alice@example.org\r\nSubject: nested\r\
           b"Content-Transfer-Encoding: base64\r\n"
           b"Content-Disposition: attachment; filename=\"a.bin\"\r\n\r\nAAECAw==\r\n"
           b"--outer--\r\n")
-
-
-def unverified_context():
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 class ImapBase(unittest.TestCase):

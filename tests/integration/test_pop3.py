@@ -3,13 +3,12 @@
 import os
 import poplib
 import socket
-import ssl
 import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import BIN, Postamt
+from harness import BIN, Postamt, unverified_context
 
 USER = "alice@example.org"
 PASSWORD = "correct horse"
@@ -32,13 +31,6 @@ def stuffed(message):
     """RFC 1939 §3 byte-stuffing of a CRLF message."""
     return b"".join(b"." + l if l.startswith(b".") else l
                     for l in message.splitlines(keepends=True))
-
-
-def unverified_context():
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 class Pop3Base(unittest.TestCase):
