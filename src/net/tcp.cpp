@@ -16,6 +16,25 @@ namespace postamt::net {
 using asio::experimental::awaitable_operators::operator||;
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct ReadRace {
+  std::size_t n = 0;
+  boost::system::error_code ec;
+  bool timer_first = false;
+};
+
+// One read against the deadline timer, reporting both: bytes that arrived in the same
+// round as the deadline are kept (see read_some).
+template <class Stream>
+awaitable<ReadRace> read_or_deadline(Stream& stream, asio::mutable_buffer target,
+                                     asio::steady_timer& timer) {
+  auto group = asio::experimental::make_parallel_group(
+      stream.async_read_some(target, asio::deferred), timer.async_wait(asio::deferred));
+  auto wait = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+  auto [order, ec, n, timer_ec] = co_await std::move(wait);
+  (void)timer_ec;
+  co_return ReadRace{n, ec, order[0] == 1};
+}
 }  // namespace
 
 Endpoint to_endpoint(const tcp::endpoint& endpoint) {
@@ -67,28 +86,15 @@ awaitable<Result<size_t>> TcpConnection::read_some(std::span<char> buffer, Durat
   // A parallel group, not `||`: when the timer and the read complete in the same round,
   // `||` would throw the read's bytes away (lost input, e.g. an IMAP "DONE" arriving as
   // an IDLE poll interval ends). The group reports both results; bytes always win.
-  std::size_t n = 0;
-  boost::system::error_code read_ec;
-  bool timer_first = false;
+  ReadRace race;
   if (tls_) {
-    auto group = asio::experimental::make_parallel_group(
-        tls_->async_read_some(target, asio::deferred), read_timer_.async_wait(asio::deferred));
-    auto wait = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    auto [order, ec, got, timer_ec] = co_await std::move(wait);
-    (void)timer_ec;
-    n = got;
-    read_ec = ec;
-    timer_first = order[0] == 1;
+    auto racing = read_or_deadline(*tls_, target, read_timer_);
+    race = co_await std::move(racing);
   } else {
-    auto group = asio::experimental::make_parallel_group(
-        socket_.async_read_some(target, asio::deferred), read_timer_.async_wait(asio::deferred));
-    auto wait = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    auto [order, ec, got, timer_ec] = co_await std::move(wait);
-    (void)timer_ec;
-    n = got;
-    read_ec = ec;
-    timer_first = order[0] == 1;
+    auto racing = read_or_deadline(socket_, target, read_timer_);
+    race = co_await std::move(racing);
   }
+  auto [n, read_ec, timer_first] = race;
   if (n > 0) co_return n;
   if (timer_first) {
     if (shutdown_) co_return Error{ErrorKind::closed, "server shutting down"};
