@@ -15,6 +15,7 @@
 
 #include <string>
 
+#include "model/blob_ref.h"
 #include "model/ids.h"
 
 namespace postamt::mail {
@@ -28,6 +29,9 @@ struct DownloadEvent {
   std::string account_address;
   MailboxId mailbox;
   Uid uid = 0;
+  // The message's bytes, so that the observer can still read the message when the
+  // client deletes it right after the download (POP3 RETR, DELE, QUIT). May be empty.
+  BlobRef blob;
   DownloadKind kind = DownloadKind::full_message;
 };
 

@@ -132,19 +132,26 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   }
 
   auto message = store.get_message(event.mailbox, event.uid);
-  if (!message && message.error().kind == ErrorKind::not_found) {
+  BlobRef blob = event.blob;
+  if (message) {
+    result.message_id = message->message_id;
+    blob = message->blob;
+    // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
+    // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
+    if (policy.one_per_recipient && message->keywords.contains(store::kMdnSentKeyword)) {
+      result.outcome = DownloadOutcome::already_sent;
+      return result;
+    }
+  } else if (message.error().kind != ErrorKind::not_found) {
+    return message.error();
+  } else if (blob.empty()) {
     result.outcome = DownloadOutcome::message_gone;
     return result;
   }
-  POSTAMT_TRY(message);
-  result.message_id = message->message_id;
-  // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
-  // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
-  if (policy.one_per_recipient && message->keywords.contains(store::kMdnSentKeyword)) {
-    result.outcome = DownloadOutcome::already_sent;
-    return result;
-  }
-  auto bytes = deps_.blobs->get(message->blob);
+  // A message the client deleted right after downloading it (POP3 RETR, DELE, QUIT) is
+  // still answered from the bytes the event names; the ledger then keys it by the
+  // Message-ID in those bytes.
+  auto bytes = deps_.blobs->get(blob);
   POSTAMT_TRY(bytes);
   const Request request = detect_request(*bytes);
   if (!request.message_id.empty() && result.message_id.empty())
@@ -156,6 +163,12 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   }
   // The stored Message-ID is the one find_messages_by_message_id() matches copies by.
   const std::string message_id = result.message_id;
+  // Without the message and without a Message-ID, the ledger has nothing to key "at most
+  // one" on: no receipt rather than a possible second one.
+  if (!message && message_id.empty()) {
+    result.outcome = DownloadOutcome::message_gone;
+    return result;
+  }
   if (!policy.one_per_recipient) {
     auto sent = server_sent_already(store, event.account, message_id);
     POSTAMT_TRY(sent);
@@ -194,7 +207,7 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   store::NewSentReceipt record;
   record.account = event.account;
   record.message_id = message_id;
-  record.message = store::MessageLocation{event.mailbox, event.uid};
+  if (message) record.message = store::MessageLocation{event.mailbox, event.uid};
   record.requester = mdn->envelope_recipient;
   record.disposition = std::string(to_string(disposition));
   record.path = store::ReceiptPath::server_on_download;

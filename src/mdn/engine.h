@@ -51,7 +51,7 @@ enum class DownloadOutcome {
   sent_local,    // delivered into a local INBOX
   sent_remote,   // queued for a remote requester (`queue_id`)
   rate_limited,  // remote requester, and the account's max_remote_per_hour is used up
-  message_gone,  // expunged before the work ran (POP3 RETR, DELE, QUIT): nothing to answer
+  message_gone,  // expunged before the work ran and not answerable from the event's bytes
 };
 std::string_view to_string(DownloadOutcome outcome);
 

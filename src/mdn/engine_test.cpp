@@ -62,8 +62,8 @@ class EngineTest : public ::testing::Test {
     return store_.append(inbox_, m)->uid;
   }
   mail::DownloadEvent event(Uid uid) {
-    return mail::DownloadEvent{bob_, "bob@example.org", inbox_, uid,
-                               mail::DownloadKind::full_message};
+    return mail::DownloadEvent{bob_, "bob@example.org", inbox_,
+                               uid,  BlobRef(),         mail::DownloadKind::full_message};
   }
 
   store::MemoryStore store_;
@@ -201,11 +201,31 @@ TEST_F(EngineTest, UserOverrideAndObserverPath) {
   Engine e = engine();
   e.on_download(event(uid));  // the inline run_blocking runs it now
   EXPECT_EQ(queue_.messages.size(), 1u);
-  // A message expunged before the work ran (POP3 RETR, DELE, QUIT) gets no receipt.
+  // A message expunged before the work ran, and whose bytes the event does not name,
+  // gets no receipt.
   auto gone = e.handle_download(event(99));
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->outcome, DownloadOutcome::message_gone);
   e.on_download(event(99));
+  EXPECT_EQ(queue_.messages.size(), 1u);
+}
+
+// POP3 RETR, DELE, QUIT: the message is gone before the engine runs, but the event names
+// its bytes, so the server's receipt still goes out, once.
+TEST_F(EngineTest, DeletedRightAfterDownloadIsStillAnswered) {
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "bob@example.org", "on_download",
+                                         "displayed"));
+  Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
+  mail::DownloadEvent download = event(uid);
+  download.blob = store_.get_message(inbox_, uid)->blob;
+  ASSERT_TRUE(store_.expunge(inbox_, {uid}));
+  Engine e = engine();
+  auto sent = e.handle_download(download);
+  ASSERT_TRUE(sent) << sent.error().message;
+  EXPECT_EQ(sent->outcome, DownloadOutcome::sent_remote);
+  auto again = e.handle_download(download);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, DownloadOutcome::already_sent);
   EXPECT_EQ(queue_.messages.size(), 1u);
 }
 

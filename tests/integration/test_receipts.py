@@ -132,10 +132,10 @@ class ReceiptsTest(unittest.TestCase):
         self.assertEqual(submit(self.p, "bob@example.org", "bob@example.org",
                                 ["alice@example.org"], original(message_id, **kw)), {})
 
-    def alice_reads(self, transport, message_id):
+    def alice_reads(self, transport, message_id, delete=False):
         """Downloads the message over `transport` and returns the engine's decision line.
-        POP3 leaves it on the server: the decision runs after RETR, and a message
-        expunged by then gets no receipt (its bytes are gone)."""
+        With `delete`, POP3 deletes it right after RETR (DELE, QUIT), as download-and-
+        delete clients do; the engine answers from the bytes the download named."""
         mark = len(self.p.log_lines)
         if transport == "pop3":
             c = poplib.POP3(*self.p.address("pop3"), timeout=20)
@@ -147,6 +147,8 @@ class ReceiptsTest(unittest.TestCase):
             self.assertEqual(len(wanted), 1)
             lines = c.retr(wanted[0])[1]
             self.assertIn(f"Message-ID: {message_id}".encode(), lines)
+            if delete:
+                c.dele(wanted[0])
             c.quit()
         else:
             c = imap_login(self.p, "alice@example.org")
@@ -225,6 +227,17 @@ class ReceiptsTest(unittest.TestCase):
                     self.assertTrue(is_server_receipt(got[0]), got[0][:600])
                     self.assertEqual([r["path"] for r in self.sent_records(mid)],
                                      ["server_on_download"])
+
+    def test_pop3_download_and_delete_still_gets_one_receipt(self):
+        self.policy(on_download="displayed")
+        mid = new_message_id()
+        self.bob_sends(mid)
+        line = self.alice_reads("pop3", mid, delete=True)
+        self.assertIn("requester=bob@example.org receipt on download: sent", line)
+        got = receipts_in(self.p, "bob@example.org", mid)
+        self.assertEqual(len(got), 1)
+        self.assertTrue(is_server_receipt(got[0]))
+        self.assertEqual([r["path"] for r in self.sent_records(mid)], ["server_on_download"])
 
     def test_legacy_setting_sends_two(self):
         for transport in ("pop3", "imap"):

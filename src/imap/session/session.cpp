@@ -395,6 +395,7 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
       event.account_address = account_->address;
       event.mailbox = selected_->id();
       event.uid = uid;
+      if (const store::MessageRecord* record = selected_->find(uid)) event.blob = record->blob;
       event.kind = mail::DownloadKind::full_message;
       s_.downloads->on_download(event);
     }

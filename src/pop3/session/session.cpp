@@ -551,6 +551,7 @@ net::awaitable<Next> Session::on_retr(proto::Retr command) {
     event.account_address = account_->address;
     event.mailbox = mailbox;
     event.uid = uid;
+    event.blob = message.blob;
     event.kind = mail::DownloadKind::full_message;
     s_.downloads->on_download(event);
   }
