@@ -10,7 +10,7 @@
 // the message was sent to the client. Implementations must not block (no store calls
 // inline): record the event and do the work elsewhere (Runtime::run_blocking, a queue).
 // One observer may be called by many sessions at once, so it must be thread-safe.
-// Engines accept a null observer (nothing is reported) until serve wires one.
+// Engines accept a null observer (nothing is reported); serve wires mdn::Engine.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
-// The IMAP session engine (RFC 3501 IMAP4rev1; SASL-IR RFC 4959, LITERAL+ RFC 7888,
-// UNSELECT RFC 3691, SPECIAL-USE RFC 6154). One run_session() serves one connection
-// from greeting to close. NOT wired into serve yet (FETCH/STORE/SEARCH/APPEND missing).
+// The IMAP session engine (RFC 3501 IMAP4rev1, RFC 9051 IMAP4rev2 and the extensions in
+// docs/protocols/imap.md). One run_session() serves one connection from greeting to
+// close; src/app/engine_imap.cpp wires it to the imap and imaps listeners.
 //
 // States (RFC 3501 §3): not authenticated -> authenticated (LOGIN, AUTHENTICATE) ->
 // selected (SELECT, EXAMINE) and back (CLOSE, UNSELECT, failed SELECT) -> logout.
