@@ -213,6 +213,13 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   record.path = store::ReceiptPath::server_on_download;
   record.at = now;
   auto recorded = store.record_receipt(record, policy.uniqueness());
+  // Expunged between the lookup above and the claim (POP3 DELE, QUIT right after RETR):
+  // the Message-ID alone keys the record then.
+  if (!recorded && recorded.error().kind == ErrorKind::not_found && record.message &&
+      !message_id.empty()) {
+    record.message.reset();
+    recorded = store.record_receipt(record, policy.uniqueness());
+  }
   if (!recorded || recorded->outcome == store::RecordOutcome::already_sent) {
     if (remote) release_remote(event.account, now);
     POSTAMT_TRY(recorded);
