@@ -292,6 +292,14 @@ class ImapConcurrency(ImapBase):
         sock.sendall(b"DONE\r\n")
         self.assertEqual(reader.readline(), b"c OK IDLE terminated\r\n")
 
+    def test_sigterm_during_idle_says_bye(self):
+        sock, reader = self.raw()
+        sock.sendall(b"a LOGIN alice@example.org \"correct horse\"\r\nc IDLE\r\n")
+        self.read_until_tagged(reader, b"a")
+        self.assertEqual(reader.readline(), b"+ idling\r\n")
+        self.assertEqual(self.p.stop(), 0)
+        self.assertEqual(reader.readline(), b"* BYE Server shutting down\r\n")
+
     def test_bad_idle_continuation(self):
         sock, reader = self.raw()
         sock.sendall(b"a LOGIN alice@example.org \"correct horse\"\r\nc IDLE\r\n")

@@ -34,7 +34,8 @@ using proto::ResponseCode;
 using Event = proto::CommandReader::Event;
 using CodeKind = proto::ResponseCode::Kind;
 
-enum class Next { keep_going, close };
+// ended: reading stopped (ended_ says why); run() says goodbye as for a read that ended.
+enum class Next { keep_going, close, ended };
 
 // What a logged-in client may use (RFC 9051 §7.2.2; each name is backed by a command
 // file or session code and its tests).
@@ -248,6 +249,7 @@ net::awaitable<void> Session::run() {
       case Event::need_more:
         break;
     }
+    if (next == Next::ended) break;
     if (next == Next::close) {
       log_end(account_ ? "closed" : "closed before login");
       co_return;
@@ -619,15 +621,11 @@ net::awaitable<Next> Session::on_idle(std::string tag) {
     }
     auto event = co_await next_event_within(s_.limits.idle_poll_interval);
     if (!event) {
-      if (ended_ != Ended::timeout) co_return Next::close;
-      if (std::chrono::steady_clock::now() - started >= s_.limits.idle_timeout_authenticated) {
-        proto::StatusResponse bye{"", Condition::bye, std::nullopt,
-                                  "Autologout; idle for too long"};
-        co_await send(std::move(bye));
-        log::info(ctx_.service, "autologout of {} during IDLE", account_->address);
-        co_return Next::close;
-      }
-      ended_ = Ended::closed;
+      // Shutdown, a closed connection and the autologout end the session the usual way
+      // (run() sends the BYE); a poll interval that passed only loops.
+      if (ended_ != Ended::timeout ||
+          std::chrono::steady_clock::now() - started >= s_.limits.idle_timeout_authenticated)
+        co_return Next::ended;
       continue;
     }
     if (*event == Event::error) {

@@ -245,3 +245,22 @@ TEST_F(ImapExtensions, KeywordsPerMessageLimit) {
 
 }  // namespace
 }  // namespace postamt::imap::testing
+
+namespace postamt::imap::testing {
+namespace {
+
+// The autologout timer keeps running during IDLE (RFC 2177 §3); the session ends with
+// the usual BYE.
+TEST_F(ImapExtensions, AutologoutDuringIdle) {
+  services_.limits.idle_timeout_authenticated = 1ms;
+  services_.limits.idle_poll_interval = 1ms;
+  MemoryConnection conn;  // scripted: an empty input queue times out at once
+  conn.feed("a LOGIN alice@example.org secret\r\nc IDLE\r\n");
+  std::string out = run(conn);
+  std::string tail = "+ idling\r\n* BYE Autologout; idle for too long\r\n";
+  ASSERT_GE(out.size(), tail.size());
+  EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+}
+
+}  // namespace
+}  // namespace postamt::imap::testing
