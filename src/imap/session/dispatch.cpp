@@ -145,7 +145,9 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
             return reply;
           }
         } else {
-          return Reply::bad("Command not implemented");
+          // Unreachable: the session asks has_handler() first and answers such commands
+          // itself; the same words as there.
+          return Reply::bad("Command not supported");
         }
       },
       body);

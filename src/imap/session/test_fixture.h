@@ -86,6 +86,11 @@ class ImapSession : public ::testing::Test {
     EXPECT_EQ(all.substr(0, prefix.size()), prefix);
     return all.size() >= prefix.size() ? all.substr(prefix.size()) : all;
   }
+  // The last `tail.size()` bytes of `out` (all of it when shorter), to compare with the
+  // expected end of a transcript.
+  static std::string ending(const std::string& out, std::string_view tail) {
+    return out.size() >= tail.size() ? out.substr(out.size() - tail.size()) : out;
+  }
   UidValidity inbox_validity() { return store_.get_mailbox(inbox_)->uid_validity; }
 
   net::Runtime runtime_;
