@@ -39,7 +39,8 @@ class BlobStore {
 
   // The bytes of a blob, copied. ErrorKind::not_found if absent.
   virtual Result<std::string> get(const BlobRef& ref) = 0;
-  // The bytes without copying (disk: mmap). ErrorKind::not_found if absent.
+  // The bytes (disk: read into memory, or mapped when large; see file_system.h).
+  // ErrorKind::not_found if absent.
   virtual Result<BlobView> open(const BlobRef& ref) = 0;
   virtual Result<bool> exists(const BlobRef& ref) = 0;
   // Size and modification time of one blob. ErrorKind::not_found if absent.

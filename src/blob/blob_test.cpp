@@ -89,7 +89,12 @@ class BlobContract : public ::testing::TestWithParam<std::string> {
 
 TEST_P(BlobContract, PutGetByteExact) {
   const std::string binary("a\0b\r\n\xff\x00\x80z", 10);
-  for (const std::string& bytes : {binary, std::string(), std::string(100000, '\0')}) {
+  // Both sides of the read/map boundary of the disk store (file_system.h).
+  std::string at_limit(kReadInsteadOfMap, 'r');
+  at_limit.back() = '\n';
+  std::string over_limit = at_limit + "m";
+  for (const std::string& bytes :
+       {binary, std::string(), std::string(100000, '\0'), at_limit, over_limit}) {
     auto ref = store_->put(bytes);
     ASSERT_TRUE(ref) << ref.error().message;
     auto got = store_->get(*ref);

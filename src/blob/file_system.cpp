@@ -117,6 +117,27 @@ class PosixFileSystem final : public FileSystem {
       ::close(fd);
       return BlobView();
     }
+    // Small blobs are read into memory: unmapping a file in a process with several
+    // threads costs a TLB shootdown on every core, which profiling showed to be the
+    // largest single cost of IMAP FETCH and SEARCH under load (bench/RESULTS.md).
+    if (size <= kReadInsteadOfMap) {
+      auto buffer = std::shared_ptr<char[]>(new char[size]);
+      size_t done = 0;
+      while (done < size) {
+        ssize_t n = ::pread(fd, buffer.get() + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          int err = n < 0 ? errno : EIO;
+          ::close(fd);
+          return os_error("cannot read", path, err);
+        }
+        done += static_cast<size_t>(n);
+      }
+      ::close(fd);
+      std::string_view bytes(buffer.get(), size);
+      std::shared_ptr<const void> owner(std::move(buffer));
+      return BlobView(std::move(owner), bytes);
+    }
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int err = errno;
     ::close(fd);

@@ -19,6 +19,9 @@
 
 namespace postamt::blob {
 
+// Files up to this size are read rather than mapped by map_file (see there).
+inline constexpr size_t kReadInsteadOfMap = 1024 * 1024;
+
 enum class DirectoryCreation { created, existed };
 
 struct FileStatus {
@@ -47,7 +50,8 @@ class FileSystem {
   virtual Result<FileStatus> status(const std::string& path) = 0;
   // Sets the modification time to now. not_found if missing.
   virtual Result<void> touch(const std::string& path) = 0;
-  // Maps the whole file read-only. not_found if missing.
+  // The whole file, read-only: files up to kReadInsteadOfMap bytes are read into memory,
+  // larger ones are mapped. not_found if missing.
   virtual Result<BlobView> map_file(const std::string& path) = 0;
   // Names in the directory, without "." and "..", in no particular order.
   // not_found if the directory is missing.
