@@ -55,11 +55,11 @@ std::vector<Uid> sorted_unique(const std::vector<Uid>& uids) {
 
 Result<ModSeq> SqlStore::next_modseq(const Mailbox& mailbox) {
   auto q =
-      Query::prepare(*db_, "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
+      Query::prepare(db(), "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
   if (!q) return q.error();
   auto modseq = q->bind(mailbox.account.value()).single_int(0);
   if (!modseq) return modseq.error();
-  POSTAMT_TRY(exec(*db_, "UPDATE mailbox SET highest_modseq = ? WHERE id = ?", *modseq,
+  POSTAMT_TRY(exec(db(), "UPDATE mailbox SET highest_modseq = ? WHERE id = ?", *modseq,
                    mailbox.id.value()));
   return static_cast<ModSeq>(*modseq);
 }
@@ -68,12 +68,12 @@ Result<Keywords> SqlStore::canonical_keywords(AccountId account, const Keywords&
   Keywords out;
   for (const std::string& k : keywords.items()) {
     std::string key = ascii_lower(k);
-    POSTAMT_TRY(exec(*db_,
+    POSTAMT_TRY(exec(db(),
                      "INSERT INTO account_keyword (account_id, name, name_key) VALUES (?, ?, "
                      "?){IGNORE}",
                      account.value(), k, key));
     auto q = Query::prepare(
-        *db_, "SELECT name FROM account_keyword WHERE account_id = ? AND name_key = ?");
+        db(), "SELECT name FROM account_keyword WHERE account_id = ? AND name_key = ?");
     if (!q) return q.error();
     auto row = q->bind(account.value()).bind(key).next();
     if (!row) return row.error();
@@ -84,14 +84,14 @@ Result<Keywords> SqlStore::canonical_keywords(AccountId account, const Keywords&
 
 Result<void> SqlStore::adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen) {
   if (messages == 0 && unseen == 0) return {};
-  return exec(*db_, "UPDATE mailbox SET messages = messages + ?, unseen = unseen + ? WHERE id = ?",
+  return exec(db(), "UPDATE mailbox SET messages = messages + ?, unseen = unseen + ? WHERE id = ?",
               messages, unseen, mailbox.value());
 }
 
 Result<std::vector<MessageRecord>> SqlStore::select_messages(MailboxId mailbox,
                                                              std::string_view where,
                                                              int64_t argument) {
-  auto q = Query::prepare(*db_, "SELECT " + std::string(kMessageColumns) +
+  auto q = Query::prepare(db(), "SELECT " + std::string(kMessageColumns) +
                                     " FROM message WHERE mailbox_id = ? " + std::string(where) +
                                     " ORDER BY uid");
   if (!q) return q.error();
@@ -122,7 +122,7 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     // uid_next is stored in the same transaction as the message, so a crash can never
     // hand out a uid twice (RFC 9051 §2.3.1.1).
     Uid uid = box->uid_next;
-    POSTAMT_TRY(exec(*db_,
+    POSTAMT_TRY(exec(db(),
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
                      "internal_date, size, blob_ref, account_id, message_id) VALUES (?, ?, ?, "
                      "?, ?, ?, ?, ?, ?, ?)",
@@ -131,7 +131,7 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
                      static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
                      message.message_id));
-    POSTAMT_TRY(exec(*db_, "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
+    POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags)));
     out.push_back(Appended{box->id, uid, *modseq});
@@ -225,7 +225,7 @@ Result<FlagUpdateResult> SqlStore::update_flags_in(const Mailbox& box, const std
       modseq = *n;
     }
     unseen_delta += unseen_of(flags) - unseen_of(m.flags);
-    POSTAMT_TRY(exec(*db_,
+    POSTAMT_TRY(exec(db(),
                      "UPDATE message SET flags = ?, keywords = ?, modseq = ? WHERE "
                      "mailbox_id = ? AND uid = ?",
                      int64_t{flags.bits()}, join_keywords(next_keywords),
@@ -272,9 +272,9 @@ Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
       modseq = *n;
     }
     unseen_delta -= unseen_of(found->front().flags);
-    POSTAMT_TRY(exec(*db_, "DELETE FROM message WHERE mailbox_id = ? AND uid = ?",
+    POSTAMT_TRY(exec(db(), "DELETE FROM message WHERE mailbox_id = ? AND uid = ?",
                      mailbox.id.value(), int64_t{uid}));
-    POSTAMT_TRY(exec(*db_, "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
+    POSTAMT_TRY(exec(db(), "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
                      mailbox.id.value(), int64_t{uid}, static_cast<int64_t>(modseq)));
     out.push_back(Expunged{uid, modseq});
   }
@@ -329,7 +329,7 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
     auto keywords = canonical_keywords(to->account, m.keywords);
     if (!keywords) return keywords.error();
     POSTAMT_TRY(exec(
-        *db_,
+        db(),
         "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
         "internal_date, size, blob_ref, account_id, message_id) VALUES (?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?)",
@@ -340,7 +340,7 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
     result.mapping.push_back(UidMapping{m.uid, uid});
     ++uid;
   }
-  POSTAMT_TRY(exec(*db_, "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid},
+  POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid},
                    destination.value()));
   POSTAMT_TRY(adjust_counts(destination, static_cast<int64_t>(originals.size()), unseen));
   return result;
@@ -388,7 +388,7 @@ Result<MailboxChanges> SqlStore::changes_since(MailboxId mailbox, ModSeq since) 
     if (!changed) return changed.error();
     changes.changed = std::move(*changed);
     auto q = Query::prepare(
-        *db_, "SELECT uid, modseq FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
+        db(), "SELECT uid, modseq FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
     if (!q) return q.error();
     q->bind(mailbox.value()).bind(static_cast<int64_t>(since));
     while (true) {
@@ -406,13 +406,13 @@ Result<std::vector<std::string>> SqlStore::known_keywords(AccountId account) {
   std::vector<std::string> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     out.clear();
-    auto exists = Query::prepare(*db_, "SELECT count(*) FROM account WHERE id = ?");
+    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
     if (!exists) return exists.error();
     auto n = exists->bind(account.value()).single_int(0);
     if (!n) return n.error();
     if (!*n) return errors::account_id_missing(account);
     auto q =
-        Query::prepare(*db_, "SELECT name FROM account_keyword WHERE account_id = ? ORDER BY id");
+        Query::prepare(db(), "SELECT name FROM account_keyword WHERE account_id = ? ORDER BY id");
     if (!q) return q.error();
     q->bind(account.value());
     while (true) {
@@ -429,7 +429,7 @@ Result<std::unordered_set<BlobRef>> SqlStore::referenced_blobs() {
   std::unordered_set<BlobRef> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     out.clear();
-    auto q = Query::prepare(*db_, "SELECT DISTINCT blob_ref FROM message");
+    auto q = Query::prepare(db(), "SELECT DISTINCT blob_ref FROM message");
     if (!q) return q.error();
     while (true) {
       auto row = q->next();

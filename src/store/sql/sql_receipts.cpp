@@ -37,7 +37,7 @@ SentReceipt sent_from(const Query& q) {
 }  // namespace
 
 Result<std::optional<std::string>> SqlStore::account_address(AccountId account) {
-  auto q = Query::prepare(*db_, "SELECT address FROM account WHERE id = ?");
+  auto q = Query::prepare(db(), "SELECT address FROM account WHERE id = ?");
   if (!q) return q.error();
   auto row = q->bind(account.value()).next();
   if (!row) return row.error();
@@ -47,7 +47,7 @@ Result<std::optional<std::string>> SqlStore::account_address(AccountId account) 
 
 Result<std::vector<MessageLocation>> SqlStore::locations_by_message_id(
     AccountId account, std::string_view message_id) {
-  auto q = Query::prepare(*db_,
+  auto q = Query::prepare(db(),
                           "SELECT mailbox_id, uid FROM message WHERE account_id = ? AND "
                           "message_id = ? ORDER BY mailbox_id, uid");
   if (!q) return q.error();
@@ -105,7 +105,7 @@ Result<RecordedReceipt> SqlStore::record_receipt(const NewSentReceipt& receipt,
       copies = std::move(*found);
     }
 
-    auto existing = Query::prepare(*db_, "SELECT " + std::string(kSentColumns) +
+    auto existing = Query::prepare(db(), "SELECT " + std::string(kSentColumns) +
                                              " FROM sent_receipt r JOIN account a ON a.id = "
                                              "r.account_id WHERE r.account_id = ? AND "
                                              "r.original_key = ? AND r.sequence = 0");
@@ -116,14 +116,14 @@ Result<RecordedReceipt> SqlStore::record_receipt(const NewSentReceipt& receipt,
       result.outcome = RecordOutcome::already_sent;
       result.receipt = sent_from(*existing);
     } else {
-      auto next = Query::prepare(*db_,
+      auto next = Query::prepare(db(),
                                  "SELECT coalesce(max(sequence) + 1, 0) FROM sent_receipt "
                                  "WHERE account_id = ? AND original_key = ?");
       if (!next) return next.error();
       auto sequence = next->bind(receipt.account.value()).bind(key).single_int(0);
       if (!sequence) return sequence.error();
       auto insert = Query::prepare(
-          *db_,
+          db(),
           "INSERT INTO sent_receipt (account_id, original_key, message_id, sequence, requester, "
           "disposition, path, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?){RETURNING id}");
       if (!insert) return insert.error();
@@ -172,7 +172,7 @@ Result<ReceivedReceipt> SqlStore::record_received_receipt(const NewReceivedRecei
     auto address = account_address(receipt.account);
     if (!address) return address.error();
     if (!*address) return errors::account_id_missing(receipt.account);
-    auto insert = Query::prepare(*db_,
+    auto insert = Query::prepare(db(),
                                  "INSERT INTO received_receipt (account_id, message_id, "
                                  "final_recipient, disposition, received_at) VALUES (?, ?, ?, "
                                  "?, ?){RETURNING id}");
@@ -206,7 +206,7 @@ Result<ReceiptLedger> SqlStore::list_receipts(std::optional<AccountId> account) 
       if (!*address) return errors::account_id_missing(*account);
     }
     const std::string filter = account ? " WHERE r.account_id = ?" : "";
-    auto sent = Query::prepare(*db_, "SELECT " + std::string(kSentColumns) +
+    auto sent = Query::prepare(db(), "SELECT " + std::string(kSentColumns) +
                                          " FROM sent_receipt r JOIN account a ON a.id = "
                                          "r.account_id" +
                                          filter + " ORDER BY r.sent_at, r.id");
@@ -219,7 +219,7 @@ Result<ReceiptLedger> SqlStore::list_receipts(std::optional<AccountId> account) 
       ledger.sent.push_back(sent_from(*sent));
     }
     auto received = Query::prepare(
-        *db_,
+        db(),
         "SELECT r.id, r.account_id, a.address, r.message_id, r.final_recipient, r.disposition, "
         "r.received_at FROM received_receipt r JOIN account a ON a.id = r.account_id" +
             filter + " ORDER BY r.received_at, r.id");
@@ -243,7 +243,7 @@ Result<SqlStore::PolicySubject> SqlStore::policy_subject(PolicyScope scope,
   if (scope == PolicyScope::domain) {
     auto name = normalize_domain(subject);
     if (!name) return name.error();
-    auto q = Query::prepare(*db_, "SELECT count(*) FROM domain WHERE name = ?");
+    auto q = Query::prepare(db(), "SELECT count(*) FROM domain WHERE name = ?");
     if (!q) return q.error();
     auto n = q->bind(*name).single_int(0);
     if (!n) return n.error();
@@ -252,7 +252,7 @@ Result<SqlStore::PolicySubject> SqlStore::policy_subject(PolicyScope scope,
   }
   auto key = address_key(subject);
   if (!key) return key.error();
-  auto q = Query::prepare(*db_, "SELECT id, address FROM account WHERE address_key = ?");
+  auto q = Query::prepare(db(), "SELECT id, address FROM account WHERE address_key = ?");
   if (!q) return q.error();
   auto row = q->bind(*key).next();
   if (!row) return row.error();
@@ -267,10 +267,10 @@ Result<void> SqlStore::set_policy_override(PolicyScope scope, std::string_view s
   return transact(TransactionMode::write, [&]() -> Result<void> {
     auto who = policy_subject(scope, subject);
     if (!who) return who.error();
-    POSTAMT_TRY(exec(*db_,
+    POSTAMT_TRY(exec(db(),
                      "DELETE FROM receipt_policy WHERE scope = ? AND subject_key = ? AND name = ?",
                      to_string(scope), who->key, key));
-    auto q = Query::prepare(*db_,
+    auto q = Query::prepare(db(),
                             "INSERT INTO receipt_policy (scope, subject_key, subject, account_id, "
                             "name, value) VALUES (?, ?, ?, ?, ?, ?)");
     if (!q) return q.error();
@@ -290,13 +290,13 @@ Result<void> SqlStore::unset_policy_override(PolicyScope scope, std::string_view
     auto who = policy_subject(scope, subject);
     if (!who) return who.error();
     auto q = Query::prepare(
-        *db_,
+        db(),
         "SELECT count(*) FROM receipt_policy WHERE scope = ? AND subject_key = ? AND name = ?");
     if (!q) return q.error();
     auto n = q->bind(to_string(scope)).bind(who->key).bind(key).single_int(0);
     if (!n) return n.error();
     if (!*n) return policy_override_missing(scope, who->display, key);
-    return exec(*db_, "DELETE FROM receipt_policy WHERE scope = ? AND subject_key = ? AND name = ?",
+    return exec(db(), "DELETE FROM receipt_policy WHERE scope = ? AND subject_key = ? AND name = ?",
                 to_string(scope), who->key, key);
   });
 }
@@ -307,7 +307,7 @@ Result<std::vector<PolicyOverride>> SqlStore::list_policy_overrides() {
     out.clear();
     // 'domain' sorts before 'user', which is the documented order.
     auto q = Query::prepare(
-        *db_,
+        db(),
         "SELECT scope, subject, name, value FROM receipt_policy ORDER BY scope, subject_key, name");
     if (!q) return q.error();
     while (true) {

@@ -34,22 +34,44 @@ Mailbox mailbox_from(const Query& q) {
 
 // ---- transactions and schema ----
 
-Result<void> SqlStore::transact(TransactionMode mode, const std::function<Result<void>()>& body) {
-  std::lock_guard lock(mutex_);
+thread_local Connection* SqlStore::current_ = nullptr;
+
+namespace {
+
+// Makes `connection` the one db() returns on this thread for the scope's lifetime.
+class UseConnection {
+ public:
+  UseConnection(Connection*& slot, Connection& connection) : slot_(slot), previous_(slot) {
+    slot_ = &connection;
+  }
+  ~UseConnection() { slot_ = previous_; }
+  UseConnection(const UseConnection&) = delete;
+  UseConnection& operator=(const UseConnection&) = delete;
+
+ private:
+  Connection*& slot_;
+  Connection* previous_;
+};
+
+}  // namespace
+
+Result<void> SqlStore::run_transaction(Connection& connection, TransactionMode mode,
+                                       const std::function<Result<void>()>& body) {
+  UseConnection use(current_, connection);
   Result<void> outcome;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
     outcome = [&]() -> Result<void> {
-      POSTAMT_TRY(db_->begin(mode));
+      POSTAMT_TRY(connection.begin(mode));
       auto r = body();
       if (r && mode == TransactionMode::write) {
-        r = exec(*db_, "UPDATE meta SET value = value + 1 WHERE name = 'data_version'");
+        r = exec(connection, "UPDATE meta SET value = value + 1 WHERE name = 'data_version'");
       }
       if (!r) {
-        db_->rollback();
+        connection.rollback();
         return r;
       }
-      auto committed = db_->commit();
-      if (!committed) db_->rollback();
+      auto committed = connection.commit();
+      if (!committed) connection.rollback();
       return committed;
     }();
     // Only a lock that stayed busy is worth another attempt; a read never needs one
@@ -61,8 +83,53 @@ Result<void> SqlStore::transact(TransactionMode mode, const std::function<Result
   return outcome;
 }
 
-Result<std::unique_ptr<SqlStore>> SqlStore::open(std::unique_ptr<Connection> connection) {
+Result<void> SqlStore::transact(TransactionMode mode, const std::function<Result<void>()>& body) {
+  if (mode == TransactionMode::read && readers_.factory) {
+    auto reader = take_reader();
+    if (!reader) return reader.error();
+    auto outcome = run_transaction(**reader, mode, body);
+    give_back(std::move(*reader));
+    return outcome;
+  }
+  std::lock_guard lock(writer_mutex_);
+  return run_transaction(*writer_, mode, body);
+}
+
+Result<std::unique_ptr<Connection>> SqlStore::take_reader() {
+  std::unique_lock lock(readers_.mutex);
+  while (true) {
+    if (!readers_.idle.empty()) {
+      auto connection = std::move(readers_.idle.back());
+      readers_.idle.pop_back();
+      return connection;
+    }
+    if (readers_.open < readers_.limit) break;
+    readers_.returned.wait(lock);
+  }
+  ++readers_.open;
+  lock.unlock();
+  auto connection = readers_.factory();
+  if (!connection) {
+    lock.lock();
+    --readers_.open;
+    readers_.returned.notify_one();
+  }
+  return connection;
+}
+
+void SqlStore::give_back(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard lock(readers_.mutex);
+    readers_.idle.push_back(std::move(connection));
+  }
+  readers_.returned.notify_one();
+}
+
+Result<std::unique_ptr<SqlStore>> SqlStore::open(std::unique_ptr<Connection> connection,
+                                                 ReaderOptions readers) {
   std::unique_ptr<SqlStore> store(new SqlStore(std::move(connection)));
+  store->readers_.factory = std::move(readers.connect);
+  store->readers_.limit = std::max<size_t>(1, readers.limit);
   Result<void> applied;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
     applied = store->apply_migrations();
@@ -73,20 +140,21 @@ Result<std::unique_ptr<SqlStore>> SqlStore::open(std::unique_ptr<Connection> con
 }
 
 Result<void> SqlStore::apply_migrations() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(writer_mutex_);
+  UseConnection use(current_, *writer_);
   // The common case, a current schema, needs no write lock: opening the store must
   // not wait for another process's long write.
-  if (auto q = Query::prepare(*db_, "SELECT max(version) FROM schema_version")) {
+  if (auto q = Query::prepare(db(), "SELECT max(version) FROM schema_version")) {
     auto current = q->single_int(0);
     if (current && *current == migrations().back().version) return {};
   }
-  POSTAMT_TRY(db_->begin(TransactionMode::write));
+  POSTAMT_TRY(db().begin(TransactionMode::write));
   auto r = [&]() -> Result<void> {
-    POSTAMT_TRY(db_->execute_script(
-        translate(db_->dialect(),
+    POSTAMT_TRY(db().execute_script(
+        translate(db().dialect(),
                   "CREATE TABLE IF NOT EXISTS schema_version (version {BIGINT} PRIMARY KEY, "
                   "applied_at {BIGINT} NOT NULL)")));
-    auto q = Query::prepare(*db_, "SELECT max(version) FROM schema_version");
+    auto q = Query::prepare(db(), "SELECT max(version) FROM schema_version");
     if (!q) return q.error();
     auto current = q->single_int(0);
     if (!current) return current.error();
@@ -98,35 +166,35 @@ Result<void> SqlStore::apply_migrations() {
     }
     for (const Migration& m : migrations()) {
       if (m.version <= *current) continue;
-      auto done = db_->execute_script(translate(db_->dialect(), m.sql));
+      auto done = db().execute_script(translate(db().dialect(), m.sql));
       if (!done) {
         return Error{done.error().kind, "migration " + std::to_string(m.version) + " (" +
                                             std::string(m.description) +
                                             ") failed: " + done.error().message};
       }
-      POSTAMT_TRY(exec(*db_, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+      POSTAMT_TRY(exec(db(), "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                        int64_t{m.version}, static_cast<int64_t>(std::time(nullptr))));
     }
     // RFC 9051 §2.3.1.1: UIDVALIDITY must differ for a mailbox name re-created with
     // other messages, also when the whole database was deleted and created again; a
     // clock-based seed keeps client caches from matching a new database.
     auto seed = static_cast<int64_t>(static_cast<uint32_t>(std::time(nullptr)) | 1u);
-    return exec(*db_, "INSERT INTO meta (name, value) VALUES ('next_uid_validity', ?){IGNORE}",
+    return exec(db(), "INSERT INTO meta (name, value) VALUES ('next_uid_validity', ?){IGNORE}",
                 seed);
   }();
   if (!r) {
-    db_->rollback();
+    db().rollback();
     return r;
   }
-  auto committed = db_->commit();
-  if (!committed) db_->rollback();
+  auto committed = db().commit();
+  if (!committed) db().rollback();
   return committed;
 }
 
 Result<int> SqlStore::schema_version() {
   int version = 0;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT max(version) FROM schema_version");
+    auto q = Query::prepare(db(), "SELECT max(version) FROM schema_version");
     if (!q) return q.error();
     auto v = q->single_int(0);
     if (!v) return v.error();
@@ -142,12 +210,12 @@ Result<void> SqlStore::add_domain(std::string_view domain) {
   auto name = normalize_domain(domain);
   if (!name) return name.error();
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT count(*) FROM domain WHERE name = ?");
+    auto q = Query::prepare(db(), "SELECT count(*) FROM domain WHERE name = ?");
     if (!q) return q.error();
     auto n = q->bind(*name).single_int(0);
     if (!n) return n.error();
     if (*n) return errors::domain_exists(*name);
-    return exec(*db_, "INSERT INTO domain (name) VALUES (?)", *name);
+    return exec(db(), "INSERT INTO domain (name) VALUES (?)", *name);
   });
 }
 
@@ -155,7 +223,7 @@ Result<void> SqlStore::remove_domain(std::string_view domain) {
   auto name = normalize_domain(domain);
   if (!name) return name.error();
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_,
+    auto q = Query::prepare(db(),
                             "SELECT (SELECT count(*) FROM domain WHERE name = ?), "
                             "(SELECT count(*) FROM account WHERE domain = ?), "
                             "(SELECT count(*) FROM alias WHERE domain = ?)");
@@ -168,8 +236,8 @@ Result<void> SqlStore::remove_domain(std::string_view domain) {
       return errors::domain_in_use(*name, q->integer(1), q->integer(2));
     }
     POSTAMT_TRY(
-        exec(*db_, "DELETE FROM receipt_policy WHERE scope = 'domain' AND subject_key = ?", *name));
-    return exec(*db_, "DELETE FROM domain WHERE name = ?", *name);
+        exec(db(), "DELETE FROM receipt_policy WHERE scope = 'domain' AND subject_key = ?", *name));
+    return exec(db(), "DELETE FROM domain WHERE name = ?", *name);
   });
 }
 
@@ -177,7 +245,7 @@ Result<std::vector<std::string>> SqlStore::list_domains() {
   std::vector<std::string> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     out.clear();
-    auto q = Query::prepare(*db_, "SELECT name FROM domain ORDER BY name");
+    auto q = Query::prepare(db(), "SELECT name FROM domain ORDER BY name");
     if (!q) return q.error();
     while (true) {
       auto row = q->next();
@@ -194,7 +262,7 @@ Result<bool> SqlStore::domain_exists(std::string_view domain) {
   if (!name) return name.error();
   bool found = false;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT count(*) FROM domain WHERE name = ?");
+    auto q = Query::prepare(db(), "SELECT count(*) FROM domain WHERE name = ?");
     if (!q) return q.error();
     auto n = q->bind(*name).single_int(0);
     if (!n) return n.error();
@@ -207,7 +275,7 @@ Result<bool> SqlStore::domain_exists(std::string_view domain) {
 // ---- accounts ----
 
 Result<std::optional<int64_t>> SqlStore::account_id_by_key(const std::string& key) {
-  auto q = Query::prepare(*db_, "SELECT id FROM account WHERE address_key = ?");
+  auto q = Query::prepare(db(), "SELECT id FROM account WHERE address_key = ?");
   if (!q) return q.error();
   auto row = q->bind(key).next();
   if (!row) return row.error();
@@ -223,7 +291,7 @@ Result<AccountId> SqlStore::create_account(std::string_view address,
   std::string key = *address_key(normal);
   AccountId id;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_,
+    auto q = Query::prepare(db(),
                             "SELECT (SELECT count(*) FROM domain WHERE name = ?), "
                             "(SELECT count(*) FROM account WHERE address_key = ?), "
                             "(SELECT count(*) FROM alias WHERE address_key = ?)");
@@ -233,7 +301,7 @@ Result<AccountId> SqlStore::create_account(std::string_view address,
     if (q->integer(0) == 0) return errors::domain_missing(parts->domain);
     if (q->integer(1)) return errors::user_exists(normal);
     if (q->integer(2)) return errors::alias_exists(normal);
-    auto insert = Query::prepare(*db_,
+    auto insert = Query::prepare(db(),
                                  "INSERT INTO account (address, address_key, domain, "
                                  "password_hash) VALUES (?, ?, ?, ?){RETURNING id}");
     if (!insert) return insert.error();
@@ -259,7 +327,7 @@ Result<void> SqlStore::remove_account(std::string_view address) {
     if (!*id) return errors::user_missing(*normalize_address(address));
     // ON DELETE CASCADE removes mailboxes, messages, the change log, keywords, receipt
     // records and the account's policy overrides.
-    return exec(*db_, "DELETE FROM account WHERE id = ?", **id);
+    return exec(db(), "DELETE FROM account WHERE id = ?", **id);
   });
 }
 
@@ -267,7 +335,7 @@ Result<std::vector<Account>> SqlStore::list_accounts() {
   std::vector<Account> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     out.clear();
-    auto q = Query::prepare(*db_, "SELECT id, address FROM account ORDER BY address_key");
+    auto q = Query::prepare(db(), "SELECT id, address FROM account ORDER BY address_key");
     if (!q) return q.error();
     while (true) {
       auto row = q->next();
@@ -284,7 +352,7 @@ Result<Account> SqlStore::find_account(std::string_view address) {
   if (!key) return key.error();
   std::optional<Account> found;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT id, address FROM account WHERE address_key = ?");
+    auto q = Query::prepare(db(), "SELECT id, address FROM account WHERE address_key = ?");
     if (!q) return q.error();
     auto row = q->bind(*key).next();
     if (!row) return row.error();
@@ -302,7 +370,7 @@ Result<void> SqlStore::set_password_hash(std::string_view address, std::string_v
     auto id = account_id_by_key(*key);
     if (!id) return id.error();
     if (!*id) return errors::user_missing(*normalize_address(address));
-    return exec(*db_, "UPDATE account SET password_hash = ? WHERE id = ?", hash, **id);
+    return exec(db(), "UPDATE account SET password_hash = ? WHERE id = ?", hash, **id);
   });
 }
 
@@ -311,7 +379,7 @@ Result<std::string> SqlStore::password_hash(std::string_view address) {
   if (!key) return key.error();
   std::optional<std::string> hash;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT password_hash FROM account WHERE address_key = ?");
+    auto q = Query::prepare(db(), "SELECT password_hash FROM account WHERE address_key = ?");
     if (!q) return q.error();
     auto row = q->bind(*key).next();
     if (!row) return row.error();
@@ -339,7 +407,7 @@ Result<void> SqlStore::add_alias(std::string_view address,
   }
   if (normal_targets.empty()) return errors::alias_without_targets(normal);
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_,
+    auto q = Query::prepare(db(),
                             "SELECT (SELECT count(*) FROM domain WHERE name = ?), "
                             "(SELECT count(*) FROM alias WHERE address_key = ?), "
                             "(SELECT count(*) FROM account WHERE address_key = ?)");
@@ -349,10 +417,10 @@ Result<void> SqlStore::add_alias(std::string_view address,
     if (q->integer(0) == 0) return errors::domain_missing(parts->domain);
     if (q->integer(1)) return errors::alias_exists(normal);
     if (q->integer(2)) return errors::user_exists(normal);
-    POSTAMT_TRY(exec(*db_, "INSERT INTO alias (address_key, address, domain) VALUES (?, ?, ?)", key,
+    POSTAMT_TRY(exec(db(), "INSERT INTO alias (address_key, address, domain) VALUES (?, ?, ?)", key,
                      normal, parts->domain));
     for (size_t i = 0; i < normal_targets.size(); ++i) {
-      POSTAMT_TRY(exec(*db_,
+      POSTAMT_TRY(exec(db(),
                        "INSERT INTO alias_target (alias_key, position, target) VALUES (?, ?, ?)",
                        key, static_cast<int64_t>(i), normal_targets[i]));
     }
@@ -364,12 +432,12 @@ Result<void> SqlStore::remove_alias(std::string_view address) {
   auto key = address_key(address);
   if (!key) return key.error();
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT count(*) FROM alias WHERE address_key = ?");
+    auto q = Query::prepare(db(), "SELECT count(*) FROM alias WHERE address_key = ?");
     if (!q) return q.error();
     auto n = q->bind(*key).single_int(0);
     if (!n) return n.error();
     if (!*n) return errors::alias_missing(*normalize_address(address));
-    return exec(*db_, "DELETE FROM alias WHERE address_key = ?", *key);
+    return exec(db(), "DELETE FROM alias WHERE address_key = ?", *key);
   });
 }
 
@@ -401,7 +469,7 @@ Result<Alias> SqlStore::find_alias(std::string_view address) {
   if (!key) return key.error();
   std::vector<Alias> found;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto r = read_aliases(*db_, &*key);
+    auto r = read_aliases(db(), &*key);
     if (!r) return r.error();
     found = std::move(*r);
     return {};
@@ -413,7 +481,7 @@ Result<Alias> SqlStore::find_alias(std::string_view address) {
 Result<std::vector<Alias>> SqlStore::list_aliases() {
   std::vector<Alias> found;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto r = read_aliases(*db_, nullptr);
+    auto r = read_aliases(db(), nullptr);
     if (!r) return r.error();
     found = std::move(*r);
     return {};
@@ -425,7 +493,7 @@ Result<std::vector<Alias>> SqlStore::list_aliases() {
 
 Result<Mailbox> SqlStore::load_mailbox(MailboxId id) {
   auto q =
-      Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) + " FROM mailbox WHERE id = ?");
+      Query::prepare(db(), "SELECT " + std::string(kMailboxColumns) + " FROM mailbox WHERE id = ?");
   if (!q) return q.error();
   auto row = q->bind(id.value()).next();
   if (!row) return row.error();
@@ -435,7 +503,7 @@ Result<Mailbox> SqlStore::load_mailbox(MailboxId id) {
 
 Result<std::optional<Mailbox>> SqlStore::load_mailbox_by_name(AccountId account,
                                                               std::string_view name) {
-  auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
+  auto q = Query::prepare(db(), "SELECT " + std::string(kMailboxColumns) +
                                     " FROM mailbox WHERE account_id = ? AND name = ?");
   if (!q) return q.error();
   auto row = q->bind(account.value()).bind(name).next();
@@ -448,7 +516,7 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
                                          MailboxRole role) {
   auto checked = check_mailbox_name(name);
   if (!checked) return checked.error();
-  auto q = Query::prepare(*db_,
+  auto q = Query::prepare(db(),
                           "SELECT (SELECT count(*) FROM account WHERE id = ?), "
                           "(SELECT count(*) FROM mailbox WHERE account_id = ? AND name = ?), "
                           "(SELECT count(*) FROM mailbox WHERE account_id = ? AND role = ?)");
@@ -465,7 +533,7 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
   if (role != MailboxRole::none && q->integer(2)) return errors::role_taken(role);
 
   auto validity = Query::prepare(
-      *db_, "UPDATE meta SET value = value + 1 WHERE name = 'next_uid_validity'{RETURNING value}");
+      db(), "UPDATE meta SET value = value + 1 WHERE name = 'next_uid_validity'{RETURNING value}");
   if (!validity) return validity.error();
   auto next = validity->single_int(0);
   if (!next) return next.error();
@@ -473,12 +541,12 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
   auto uid_validity = static_cast<UidValidity>(*next - 1);
   if (uid_validity == 0) uid_validity = 1;
   auto modseq =
-      Query::prepare(*db_, "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
+      Query::prepare(db(), "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
   if (!modseq) return modseq.error();
   auto highest = modseq->bind(account.value()).single_int(0);
   if (!highest) return highest.error();
 
-  auto insert = Query::prepare(*db_,
+  auto insert = Query::prepare(db(),
                                "INSERT INTO mailbox (account_id, name, role, subscribed, "
                                "uid_validity, uid_next, highest_modseq) VALUES (?, ?, ?, 1, ?, "
                                "1, ?){RETURNING id}");
@@ -504,12 +572,12 @@ Result<std::vector<Mailbox>> SqlStore::list_mailboxes(AccountId account) {
   std::vector<Mailbox> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     out.clear();
-    auto exists = Query::prepare(*db_, "SELECT count(*) FROM account WHERE id = ?");
+    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
     if (!exists) return exists.error();
     auto n = exists->bind(account.value()).single_int(0);
     if (!n) return n.error();
     if (!*n) return errors::account_id_missing(account);
-    auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
+    auto q = Query::prepare(db(), "SELECT " + std::string(kMailboxColumns) +
                                       " FROM mailbox WHERE account_id = ? ORDER BY name");
     if (!q) return q.error();
     q->bind(account.value());
@@ -541,7 +609,7 @@ Result<Mailbox> SqlStore::find_mailbox_by_role(AccountId account, MailboxRole ro
   std::optional<Mailbox> found;
   if (role != MailboxRole::none) {
     POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-      auto q = Query::prepare(*db_, "SELECT " + std::string(kMailboxColumns) +
+      auto q = Query::prepare(db(), "SELECT " + std::string(kMailboxColumns) +
                                         " FROM mailbox WHERE account_id = ? AND role = ?");
       if (!q) return q.error();
       auto row = q->bind(account.value()).bind(role_name(role)).next();
@@ -588,7 +656,7 @@ Result<void> SqlStore::rename_mailbox(MailboxId mailbox, std::string_view new_na
     if (box->name == "INBOX") return errors::inbox_protected("renamed");
     if (*checked == box->name) return errors::mailbox_exists(*checked);
     if (is_same_or_below(*checked, box->name)) return errors::rename_below_itself(box->name);
-    auto q = Query::prepare(*db_, "SELECT id, name FROM mailbox WHERE account_id = ?");
+    auto q = Query::prepare(db(), "SELECT id, name FROM mailbox WHERE account_id = ?");
     if (!q) return q.error();
     q->bind(box->account.value());
     std::vector<std::pair<int64_t, std::string>> renames;
@@ -608,7 +676,7 @@ Result<void> SqlStore::rename_mailbox(MailboxId mailbox, std::string_view new_na
       if (*taken) return errors::mailbox_exists(target);
     }
     for (const auto& [id, target] : renames) {
-      POSTAMT_TRY(exec(*db_, "UPDATE mailbox SET name = ? WHERE id = ?", target, id));
+      POSTAMT_TRY(exec(db(), "UPDATE mailbox SET name = ? WHERE id = ?", target, id));
     }
     return {};
   });
@@ -619,7 +687,7 @@ Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
     if (box->name == "INBOX") return errors::inbox_protected("deleted");
-    return exec(*db_, "DELETE FROM mailbox WHERE id = ?", mailbox.value());
+    return exec(db(), "DELETE FROM mailbox WHERE id = ?", mailbox.value());
   });
 }
 
@@ -627,7 +695,7 @@ Result<void> SqlStore::set_subscription(MailboxId mailbox, Subscription subscrip
   return transact(TransactionMode::write, [&]() -> Result<void> {
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
-    return exec(*db_, "UPDATE mailbox SET subscribed = ? WHERE id = ?",
+    return exec(db(), "UPDATE mailbox SET subscribed = ? WHERE id = ?",
                 int64_t{subscription == Subscription::subscribed}, mailbox.value());
   });
 }
@@ -635,7 +703,7 @@ Result<void> SqlStore::set_subscription(MailboxId mailbox, Subscription subscrip
 Result<uint64_t> SqlStore::data_version() {
   int64_t version = 0;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto q = Query::prepare(*db_, "SELECT value FROM meta WHERE name = 'data_version'");
+    auto q = Query::prepare(db(), "SELECT value FROM meta WHERE name = 'data_version'");
     if (!q) return q.error();
     auto v = q->single_int(0);
     if (!v) return v.error();

@@ -5,8 +5,11 @@
 // open() applies the pending migrations (store/migrations) in one write transaction,
 // so two processes opening a fresh database at once apply each migration once.
 //
-// Threads: thread-safe; calls are serialised on the one connection by a mutex. For
-// parallel readers open several SqlStore objects (each with its own connection).
+// Threads: thread-safe. Writes are serialised on the one writer connection by a mutex.
+// Reads run on the writer connection too, unless open() was given a way to open reader
+// connections: then each read transaction borrows one from a pool (at most
+// ReaderOptions::limit open at once), so reads never wait for a write's fsync — with
+// SQLite's WAL a reader sees every transaction committed before it began.
 // Processes: every call runs in its own transaction and caches nothing, so writes by
 // other processes are seen by the next call. Write transactions take the write lock
 // at begin; when the database stays locked (ErrorKind::temporary after the
@@ -14,9 +17,11 @@
 // kWriteAttempts times before the error is returned.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "store/api/store.h"
 #include "store/sql/connection.h"
@@ -26,11 +31,19 @@ namespace postamt::store::sql {
 
 inline constexpr int kWriteAttempts = 3;
 
+// Opens more connections to the same database for read transactions. Without
+// `connect`, reads share the writer connection.
+struct ReaderOptions {
+  std::function<Result<std::unique_ptr<Connection>>()> connect;
+  size_t limit = 8;
+};
+
 class SqlStore final : public Store {
  public:
-  // Takes the connection; ErrorKind::io if a migration fails (nothing is applied then),
-  // ErrorKind::invalid if the database has a schema version newer than this program.
-  static Result<std::unique_ptr<SqlStore>> open(std::unique_ptr<Connection> connection);
+  // Takes the writer connection; ErrorKind::io if a migration fails (nothing is applied
+  // then), ErrorKind::invalid if the database has a schema version newer than this program.
+  static Result<std::unique_ptr<SqlStore>> open(std::unique_ptr<Connection> connection,
+                                                ReaderOptions readers = {});
 
   // The highest migration version applied.
   Result<int> schema_version();
@@ -97,11 +110,18 @@ class SqlStore final : public Store {
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
  private:
-  explicit SqlStore(std::unique_ptr<Connection> connection) : db_(std::move(connection)) {}
+  explicit SqlStore(std::unique_ptr<Connection> connection) : writer_(std::move(connection)) {}
 
-  // Runs `body` in a transaction under the mutex; commits on success (bumping
+  // Runs `body` in a transaction: writes (and reads without a reader pool) on the writer
+  // connection under its mutex, reads on a pooled reader. Commits on success (bumping
   // data_version for writes), rolls back on error, retries writes on temporary.
   Result<void> transact(TransactionMode mode, const std::function<Result<void>()>& body);
+  Result<void> run_transaction(Connection& connection, TransactionMode mode,
+                               const std::function<Result<void>()>& body);
+  Result<std::unique_ptr<Connection>> take_reader();
+  void give_back(std::unique_ptr<Connection> connection);
+  // The connection of the transaction running on this thread (helpers below use it).
+  Connection& db() { return *current_; }
   Result<void> apply_migrations();
 
   // Helpers below run inside transact().
@@ -134,8 +154,18 @@ class SqlStore final : public Store {
   Result<CopyResult> copy_in(MailboxId source, const std::vector<Uid>& uids, MailboxId destination);
   Result<std::optional<int64_t>> account_id_by_key(const std::string& key);
 
-  std::mutex mutex_;
-  std::unique_ptr<Connection> db_;
+  static thread_local Connection* current_;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;
+  struct ReaderPool {
+    std::function<Result<std::unique_ptr<Connection>>()> factory;
+    size_t limit = 1;
+    size_t open = 0;  // idle + borrowed
+    std::vector<std::unique_ptr<Connection>> idle;
+    std::mutex mutex;
+    std::condition_variable returned;
+  };
+  ReaderPool readers_;
 };
 
 }  // namespace postamt::store::sql

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -191,6 +193,40 @@ TEST_F(SqliteStoreTest, ConcurrentWritersGetDistinctUids) {
   auto store = open();
   EXPECT_EQ(store->get_mailbox(inbox.id)->messages, 2u * kEach);
   EXPECT_EQ(store->get_mailbox(inbox.id)->uid_next, 2u * kEach + 1);
+}
+
+// One store object shared by threads (as the server uses it): reads run on pooled
+// reader connections while a writer appends, and every read sees a committed state
+// that only grows; a read after a write on another thread sees that write.
+TEST_F(SqliteStoreTest, ReadersRunBesideTheWriterAndSeeCommittedState) {
+  auto store = open();
+  Mailbox inbox = setup(*store);
+  constexpr int kAppends = 60;
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::thread readers[4];
+  for (auto& reader : readers) {
+    reader = std::thread([&] {
+      size_t seen = 0;
+      while (!done.load()) {
+        auto list = store->list_messages(inbox.id);
+        auto box = store->get_mailbox(inbox.id);
+        if (!list || !box || list->size() < seen || box->messages < list->size()) ++bad;
+        if (list) seen = list->size();
+      }
+    });
+  }
+  for (int i = 0; i < kAppends; ++i) {
+    auto appended = store->append(inbox.id, message(i));
+    ASSERT_TRUE(appended) << appended.error().message;
+    std::optional<size_t> after;
+    std::thread([&] { after = store->list_messages(inbox.id)->size(); }).join();
+    EXPECT_EQ(after, static_cast<size_t>(i + 1));
+  }
+  done = true;
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(store->get_mailbox(inbox.id)->messages, static_cast<uint32_t>(kAppends));
 }
 
 // Two connections (as two processes would) race to record a receipt for each of
