@@ -1,5 +1,6 @@
 // Every copied corpus message parses with offsets in bounds, and so does every prefix of
-// it (truncation at any byte), without crash or hang.
+// it (truncation at any byte), without crash or hang; ENVELOPE from the stored envelope
+// header lines equals ENVELOPE from the whole message, also for every prefix.
 #include <gtest/gtest.h>
 
 #include "mime/imap_data.h"
@@ -21,7 +22,7 @@ TEST(MimeCorpus, EveryFileParsesInBounds) {
     BodyStructure b = body_structure(m, m.root());
     EXPECT_EQ(b.size, m.root().body_size());
     Envelope e = envelope(m, m.root());
-    (void)e;
+    EXPECT_EQ(envelope_of_header(envelope_header_lines(m)), e);
   }
 }
 
@@ -34,6 +35,8 @@ TEST(MimeCorpus, EveryPrefixOfSmallFilesParses) {
       Message m = parse(std::string_view(text).substr(0, n));
       testing::expect_well_formed(m);
       if (HasFatalFailure()) return;
+      // What stores keep for ENVELOPE gives the same answer as the whole message.
+      ASSERT_EQ(envelope_of_header(envelope_header_lines(m)), envelope(m, m.root())) << n;
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "mime/imap_data.h"
 
+#include "base/strings.h"
+
 namespace postamt::mime {
 namespace {
 
@@ -16,8 +18,9 @@ std::vector<Address> addresses(const HeaderView& h, std::string_view name) {
 
 }  // namespace
 
-Envelope envelope(const Message& msg, const Part& message) {
-  HeaderView h = msg.header(message);
+namespace {
+
+Envelope envelope_of(const HeaderView& h) {
   Envelope e;
   e.date = h.value("date");
   e.subject = h.value("subject");
@@ -33,6 +36,35 @@ Envelope envelope(const Message& msg, const Part& message) {
   if (e.sender.empty()) e.sender = e.from;
   if (e.reply_to.empty()) e.reply_to = e.from;
   return e;
+}
+
+}  // namespace
+
+Envelope envelope(const Message& msg, const Part& message) {
+  return envelope_of(msg.header(message));
+}
+
+bool is_envelope_field(std::string_view name) {
+  for (std::string_view field : kEnvelopeFields)
+    if (iequals(field, name)) return true;
+  return false;
+}
+
+std::string envelope_header_lines(const Message& msg) {
+  HeaderView h = msg.header(msg.root());
+  std::string out;
+  for (const HeaderField& f : h.fields()) {
+    if (!is_envelope_field(f.name(h.buffer()))) continue;
+    out += f.raw_field(h.buffer());
+    // The message's last field may end without a line end; here another may follow.
+    if (out.back() != '\n') out += "\r\n";
+  }
+  return out;
+}
+
+Envelope envelope_of_header(std::string_view header_block) {
+  std::vector<HeaderField> fields = scan_header_block(header_block);
+  return envelope_of(HeaderView(header_block, fields));
 }
 
 BodyStructure body_structure(const Message& msg, const Part& part) {

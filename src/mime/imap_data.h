@@ -27,11 +27,28 @@ struct Envelope {
   std::vector<Address> bcc;
   std::optional<std::string> in_reply_to;
   std::optional<std::string> message_id;
+
+  bool operator==(const Envelope&) const = default;
 };
 
 // `message` is the root or the enclosed message (child) of a message/rfc822 part.
 // Address display names are kept raw (NameDecoding::raw).
 Envelope envelope(const Message& msg, const Part& message);
+
+// The header fields ENVELOPE reads (RFC 3501 §7.4.2), lowercase.
+inline constexpr std::string_view kEnvelopeFields[] = {"date",        "subject",   "from", "sender",
+                                                       "reply-to",    "to",        "cc",   "bcc",
+                                                       "in-reply-to", "message-id"};
+bool is_envelope_field(std::string_view name);  // ignoring ASCII case
+
+// The top-level fields of `message` named in kEnvelopeFields, raw and in their order,
+// each ending in a line end: a small header block that stores keep beside the message
+// so that ENVELOPE and searches of these fields need not read the message.
+// envelope_of_header(envelope_header_lines(m)) == envelope(parse(m), root) for every m.
+std::string envelope_header_lines(const Message& msg);
+
+// ENVELOPE of a bare header block, such as envelope_header_lines made.
+Envelope envelope_of_header(std::string_view header_block);
 
 struct BodyStructure {
   std::string type;     // lowercased; the codec may upper-case

@@ -1,5 +1,6 @@
 // libFuzzer target: parse, walk every part, compute ENVELOPE and BODYSTRUCTURE data,
-// decode headers and bodies, and check that every offset stays in bounds.
+// decode headers and bodies, and check that every offset stays in bounds and that the
+// stored envelope header lines give the message's ENVELOPE.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -23,6 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   MimeLimits limits;
   limits.max_depth = 20;  // keeps deep inputs fast; the limit path is exercised too
   Message m = parse(text, limits);
+  // The envelope header lines stores keep answer ENVELOPE exactly as the message does.
+  check(envelope_of_header(envelope_header_lines(m)) == envelope(m, m.root()));
   for (const Part& p : m.parts()) {
     check(p.header_start <= p.header_end && p.header_end <= p.body_start &&
           p.body_start <= p.body_end && p.body_end <= size);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "store/memory/memory_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -543,6 +544,52 @@ TEST_P(StoreContract, CopyAndMoveReturnUidMapping) {
   EXPECT_ERROR(store_->move(inbox.id, {2}, inbox.id), ErrorKind::invalid,
                "source and destination mailbox are the same");
   EXPECT_TRUE(store_->copy(inbox.id, {77}, archive.id)->mapping.empty());
+}
+
+// Envelope header lines are kept per message, returned by uid range, carried by copy
+// and move, and forgotten with the message.
+TEST_P(StoreContract, EnvelopeHeadersFollowTheirMessage) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  auto with_header = [](int n, std::optional<std::string> lines) {
+    NewMessage m = message(n);
+    m.envelope_header = std::move(lines);
+    return m;
+  };
+  ASSERT_TRUE(store_->append(inbox.id, with_header(1, "Subject: one\r\n")));
+  ASSERT_TRUE(store_->append(inbox.id, with_header(2, std::nullopt)));
+  ASSERT_TRUE(store_->append(inbox.id, with_header(3, "")));
+  ASSERT_TRUE(store_->deliver(with_header(4, "From: a@b\r\nTo: c@d\r\n"),
+                              {DeliveryTarget{inbox.id, {}, {}}}));
+  auto all = store_->envelope_headers(inbox.id, 1, 100);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);  // uid 2 was stored without
+  EXPECT_EQ((*all)[0].uid, 1u);
+  EXPECT_EQ((*all)[0].lines, "Subject: one\r\n");
+  EXPECT_EQ((*all)[1].uid, 3u);
+  EXPECT_EQ((*all)[1].lines, "");
+  EXPECT_EQ((*all)[2].uid, 4u);
+  EXPECT_EQ((*all)[2].lines, "From: a@b\r\nTo: c@d\r\n");
+  auto middle = store_->envelope_headers(inbox.id, 2, 3);
+  ASSERT_EQ(middle->size(), 1u);
+  EXPECT_EQ((*middle)[0].uid, 3u);
+
+  ASSERT_TRUE(store_->copy(inbox.id, {1, 2}, archive.id));
+  ASSERT_TRUE(store_->move(inbox.id, {4}, archive.id));
+  auto archived = store_->envelope_headers(archive.id, 1, 100);
+  ASSERT_EQ(archived->size(), 2u);
+  EXPECT_EQ((*archived)[0].uid, 1u);
+  EXPECT_EQ((*archived)[0].lines, "Subject: one\r\n");
+  EXPECT_EQ((*archived)[1].uid, 3u);
+  EXPECT_EQ((*archived)[1].lines, "From: a@b\r\nTo: c@d\r\n");
+  auto left = store_->envelope_headers(inbox.id, 1, 100);
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ((*left)[1].uid, 3u);
+  ASSERT_TRUE(store_->expunge(inbox.id, {1}));
+  EXPECT_EQ(store_->envelope_headers(inbox.id, 1, 1)->size(), 0u);
+  EXPECT_ERROR(store_->envelope_headers(MailboxId(9999), 1, 10), ErrorKind::not_found,
+               "mailbox 9999 does not exist");
 }
 
 TEST_P(StoreContract, ChangeLog) {

@@ -159,6 +159,11 @@ class Store {
   // Messages added or changed after `since`, and uids expunged after `since`.
   // Expunge records are kept for the life of the mailbox.
   virtual Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) = 0;
+  // The envelope header lines kept with the messages of `mailbox` whose uid is in
+  // [first, last], ascending by uid; messages stored without them are left out.
+  // not_found if the mailbox does not exist.
+  virtual Result<std::vector<EnvelopeHeader>> envelope_headers(MailboxId mailbox, Uid first,
+                                                               Uid last) = 0;
   // Every keyword spelling used in this account so far, in first-use order. A keyword
   // is stored with the spelling under which the account first used it.
   virtual Result<std::vector<std::string>> known_keywords(AccountId account) = 0;

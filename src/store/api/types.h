@@ -80,6 +80,16 @@ struct NewMessage {
   // none. Stored with every copy (copy/move carry it) so that read receipts find all
   // copies of a message and the original of a submitted receipt.
   std::string message_id;
+  // The message's envelope header lines (mime::envelope_header_lines), kept so that
+  // IMAP ENVELOPE and header searches need not read the message; nullopt = not kept
+  // (then readers use the message itself). Copy and move carry it.
+  std::optional<std::string> envelope_header;
+};
+
+// One message's envelope header lines, as envelope_headers() returns them.
+struct EnvelopeHeader {
+  Uid uid = 0;
+  std::string lines;
 };
 
 struct Appended {

@@ -341,9 +341,11 @@ void MemoryStore::recount(MailboxEntry& box) {
   box.mailbox.unseen = unseen;
 }
 
-Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record) {
+Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record,
+                                  const std::optional<std::string>& envelope_header) {
   record.keywords = canonical_keywords(box.mailbox.account, record.keywords);
   record.uid = box.mailbox.uid_next++;
+  if (envelope_header) box.envelope_headers[record.uid] = *envelope_header;
   record.modseq = next_modseq(box);
   Appended appended{box.mailbox.id, record.uid, record.modseq};
   box.messages[record.uid] = std::move(record);
@@ -364,7 +366,7 @@ Result<Appended> MemoryStore::append(MailboxId mailbox, const NewMessage& messag
                        message.size,
                        message.blob,
                        message.message_id};
-  Appended appended = add_message(**entry, std::move(record));
+  Appended appended = add_message(**entry, std::move(record), message.envelope_header);
   ++data_version_;
   return appended;
 }
@@ -391,7 +393,8 @@ Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
                          message.size,
                          message.blob,
                          message.message_id};
-    out.push_back(add_message(**mailbox_entry(t.mailbox), std::move(record)));
+    out.push_back(
+        add_message(**mailbox_entry(t.mailbox), std::move(record), message.envelope_header));
   }
   ++data_version_;
   return out;
@@ -471,6 +474,7 @@ std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::
       continue;
     if (modseq == 0) modseq = next_modseq(box);
     box.messages.erase(uid);
+    box.envelope_headers.erase(uid);
     box.expunged[uid] = modseq;
     out.push_back(Expunged{uid, modseq});
   }
@@ -521,6 +525,9 @@ Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<
     record.uid = (*to)->mailbox.uid_next++;
     record.modseq = modseq;
     result.mapping.push_back(UidMapping{source_uid, record.uid});
+    if (auto header = (*from)->envelope_headers.find(source_uid);
+        header != (*from)->envelope_headers.end())
+      (*to)->envelope_headers[record.uid] = header->second;
     (*to)->messages[record.uid] = std::move(record);
   }
   recount(**to);
@@ -546,6 +553,18 @@ Result<CopyResult> MemoryStore::move(MailboxId source, const std::vector<Uid>& u
   expunge_locked(**mailbox_entry(source), moved);
   if (!result->mapping.empty()) ++data_version_;
   return result;
+}
+
+Result<std::vector<EnvelopeHeader>> MemoryStore::envelope_headers(MailboxId mailbox, Uid first,
+                                                                  Uid last) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  std::vector<EnvelopeHeader> out;
+  const auto& headers = (*entry)->envelope_headers;
+  for (auto it = headers.lower_bound(first); it != headers.end() && it->first <= last; ++it)
+    out.push_back(EnvelopeHeader{it->first, it->second});
+  return out;
 }
 
 Result<MailboxChanges> MemoryStore::changes_since(MailboxId mailbox, ModSeq since) {

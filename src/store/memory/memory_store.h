@@ -61,6 +61,8 @@ class MemoryStore final : public Store {
   Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
                           MailboxId destination) override;
   Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) override;
+  Result<std::vector<EnvelopeHeader>> envelope_headers(MailboxId mailbox, Uid first,
+                                                       Uid last) override;
   Result<std::vector<std::string>> known_keywords(AccountId account) override;
 
   Result<std::vector<MessageLocation>> find_messages_by_message_id(
@@ -88,6 +90,7 @@ class MemoryStore final : public Store {
   struct MailboxEntry {
     Mailbox mailbox;
     std::map<Uid, MessageRecord> messages;
+    std::map<Uid, std::string> envelope_headers;  // of messages stored with them
     std::map<Uid, ModSeq> expunged;
   };
 
@@ -97,7 +100,8 @@ class MemoryStore final : public Store {
   Result<Mailbox> create_mailbox_locked(AccountId account, std::string_view name, MailboxRole role);
   ModSeq next_modseq(MailboxEntry& box);
   Keywords canonical_keywords(AccountId account, const Keywords& keywords);
-  Appended add_message(MailboxEntry& box, MessageRecord record);
+  Appended add_message(MailboxEntry& box, MessageRecord record,
+                       const std::optional<std::string>& envelope_header);
   std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        ExpungeScope scope = ExpungeScope::listed);
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,

@@ -131,9 +131,17 @@ CREATE TABLE receipt_policy (
 );
 )sql";
 
+// envelope_header keeps the few header fields IMAP ENVELOPE and header searches read
+// (mime::envelope_header_lines), so those need not open the message file. NULL for
+// messages stored before this migration: readers fall back to the message.
+constexpr std::string_view kEnvelopeHeader = R"sql(
+ALTER TABLE message ADD COLUMN envelope_header TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
+    {3, "envelope header lines kept with each message", kEnvelopeHeader},
 };
 
 }  // namespace

@@ -27,6 +27,10 @@ Query& Query::bind_null() {
   return *this;
 }
 
+Query& Query::bind(const std::optional<std::string>& value) {
+  return value ? bind(std::string_view(*value)) : bind_null();
+}
+
 Result<bool> Query::next() {
   if (!bind_error_) return bind_error_.error();
   auto step = statement_->step();

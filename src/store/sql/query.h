@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,9 @@ class Query {
   Query& bind(int64_t value);
   Query& bind(std::string_view value);
   Query& bind_null();
+  Query& bind(const std::string& value) { return bind(std::string_view(value)); }
+  Query& bind(const char* value) { return bind(std::string_view(value)); }
+  Query& bind(const std::optional<std::string>& value);  // nullopt binds NULL
 
   // Steps to the next row: true when there is one, false at the end.
   Result<bool> next();

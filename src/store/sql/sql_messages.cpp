@@ -124,13 +124,13 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     Uid uid = box->uid_next;
     POSTAMT_TRY(exec(db(),
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-                     "internal_date, size, blob_ref, account_id, message_id) VALUES (?, ?, ?, "
-                     "?, ?, ?, ?, ?, ?, ?)",
+                     "internal_date, size, blob_ref, account_id, message_id, envelope_header) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      box->id.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
                      int64_t{flags.bits()}, join_keywords(*keywords),
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
                      static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
-                     message.message_id));
+                     message.message_id, message.envelope_header));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags)));
@@ -331,11 +331,13 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
     POSTAMT_TRY(exec(
         db(),
         "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-        "internal_date, size, blob_ref, account_id, message_id) VALUES (?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?)",
+        "internal_date, size, blob_ref, account_id, message_id, envelope_header) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, (SELECT envelope_header FROM message WHERE mailbox_id = ? AND "
+        "uid = ?))",
         destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq), int64_t{m.flags.bits()},
         join_keywords(*keywords), static_cast<int64_t>(m.internal_date.time_since_epoch().count()),
-        static_cast<int64_t>(m.size), m.blob.hex(), to->account.value(), m.message_id));
+        static_cast<int64_t>(m.size), m.blob.hex(), to->account.value(), m.message_id,
+        source.value(), int64_t{m.uid}));
     unseen += unseen_of(m.flags);
     result.mapping.push_back(UidMapping{m.uid, uid});
     ++uid;
@@ -400,6 +402,27 @@ Result<MailboxChanges> SqlStore::changes_since(MailboxId mailbox, ModSeq since) 
     }
   }));
   return changes;
+}
+
+Result<std::vector<EnvelopeHeader>> SqlStore::envelope_headers(MailboxId mailbox, Uid first,
+                                                               Uid last) {
+  std::vector<EnvelopeHeader> out;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    out.clear();
+    POSTAMT_TRY(load_mailbox(mailbox));
+    auto q = Query::prepare(db(),
+                            "SELECT uid, envelope_header FROM message WHERE mailbox_id = ? AND "
+                            "uid >= ? AND uid <= ? AND envelope_header IS NOT NULL ORDER BY uid");
+    if (!q) return q.error();
+    q->bind(mailbox.value()).bind(int64_t{first}).bind(int64_t{last});
+    while (true) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      out.push_back(EnvelopeHeader{static_cast<Uid>(q->integer(0)), q->text(1)});
+    }
+  }));
+  return out;
 }
 
 Result<std::vector<std::string>> SqlStore::known_keywords(AccountId account) {

@@ -92,6 +92,8 @@ class SqlStore final : public Store {
   Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
                           MailboxId destination) override;
   Result<MailboxChanges> changes_since(MailboxId mailbox, ModSeq since) override;
+  Result<std::vector<EnvelopeHeader>> envelope_headers(MailboxId mailbox, Uid first,
+                                                       Uid last) override;
   Result<std::vector<std::string>> known_keywords(AccountId account) override;
 
   Result<std::vector<MessageLocation>> find_messages_by_message_id(
