@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "mdn/parse.h"
+#include "mime/imap_data.h"
 #include "mime/message_id.h"
 #include "model/address.h"
 
@@ -81,6 +82,7 @@ Result<Committed> Transaction::commit() {
     message.blob = *ref;
     message.size = body_.size();
     message.message_id = message_id_;
+    message.envelope_header = mime::envelope_header_to_store(body_);
     message.internal_date =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     auto appended = store_.deliver(message, targets);

@@ -62,6 +62,12 @@ std::string envelope_header_lines(const Message& msg) {
   return out;
 }
 
+std::optional<std::string> envelope_header_to_store(std::string_view message) {
+  std::string lines = envelope_header_lines(parse(message));
+  if (lines.size() > kMaxStoredEnvelopeHeader) return std::nullopt;
+  return lines;
+}
+
 Envelope envelope_of_header(std::string_view header_block) {
   std::vector<HeaderField> fields = scan_header_block(header_block);
   return envelope_of(HeaderView(header_block, fields));

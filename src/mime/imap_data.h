@@ -47,6 +47,12 @@ bool is_envelope_field(std::string_view name);  // ignoring ASCII case
 // envelope_of_header(envelope_header_lines(m)) == envelope(parse(m), root) for every m.
 std::string envelope_header_lines(const Message& msg);
 
+// What a store keeps for a message being stored: envelope_header_lines of the parsed
+// message, or nullopt when they exceed kMaxStoredEnvelopeHeader bytes (huge address
+// lists are then read from the message itself).
+inline constexpr size_t kMaxStoredEnvelopeHeader = 16 * 1024;
+std::optional<std::string> envelope_header_to_store(std::string_view message);
+
 // ENVELOPE of a bare header block, such as envelope_header_lines made.
 Envelope envelope_of_header(std::string_view header_block);
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "imap/session/test_fixture.h"
+#include "mime/imap_data.h"
 
 namespace postamt::imap::testing {
 namespace {
@@ -51,6 +52,38 @@ TEST_F(ImapFetch, EnvelopeAndBodyStructure) {
             "((NIL NIL \"alice\" \"example.org\")) NIL NIL NIL \"<1@example.net>\") "
             "BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 7 1 "
             "NIL NIL NIL NIL))\r\nb OK UID FETCH completed\r\n");
+}
+
+// FETCH ENVELOPE alone reads the envelope header lines the store keeps (no message
+// file is opened: the blob of message 3 is missing and still answers), and gives what
+// the message file gives; messages stored without lines (before store migration 3)
+// read the file. A folded, encoded, grouped header shows that nothing is lost.
+TEST_F(ImapFetch, EnvelopeFromStoredLinesEqualsEnvelopeFromTheMessage) {
+  constexpr std::string_view kRich =
+      "Date: Mon, 20 Nov 2023 08:00:00 +0000\r\nX-Other: not kept\r\n"
+      "From: =?UTF-8?Q?Ren=C3=A9?= <rene@example.com>\r\nSender: s@example.com\r\n"
+      "To: team: a@example.org,\r\n b@example.org;, \"Q \\\" x\" <q@example.org>\r\n"
+      "Subject: a\r\n folded subject\r\nIn-Reply-To: <p@x>\r\nMessage-ID: <m@x>\r\n"
+      "Subject: second subject\r\n\r\nbody\r\n";
+  store::NewMessage message;
+  message.blob = *blobs_.put(kRich);
+  message.size = kRich.size();
+  ASSERT_TRUE(store_.append(inbox_, message));  // 3: no lines, read from the file
+  message.envelope_header = mime::envelope_header_to_store(kRich);
+  message.blob = blob::blob_ref_of("never stored");
+  ASSERT_TRUE(store_.append(inbox_, message));  // 4: lines only
+  std::string out = after_select("b FETCH 3:4 ENVELOPE\r\nc FETCH 4 (ENVELOPE BODY[])\r\n");
+  std::string envelope =
+      "ENVELOPE (\"Mon, 20 Nov 2023 08:00:00 +0000\" \"a folded subject\" "
+      "((\"=?UTF-8?Q?Ren=C3=A9?=\" NIL \"rene\" \"example.com\")) "
+      "((NIL NIL \"s\" \"example.com\")) "
+      "((\"=?UTF-8?Q?Ren=C3=A9?=\" NIL \"rene\" \"example.com\")) "
+      "((NIL NIL \"team\" NIL)(NIL NIL \"a\" \"example.org\")(NIL NIL \"b\" \"example.org\")"
+      "(NIL NIL NIL NIL)(\"Q \\\" x\" NIL \"q\" \"example.org\")) NIL NIL \"<p@x>\" \"<m@x>\")";
+  std::string begin = "* 3 FETCH (" + envelope + ")\r\n* 4 FETCH (" + envelope +
+                      ")\r\nb OK FETCH completed\r\nc NO ";
+  ASSERT_GE(out.size(), begin.size()) << out;
+  EXPECT_EQ(out.substr(0, begin.size()), begin) << out;
 }
 
 // BODY.PEEK leaves \Seen alone; BODY[] sets it and reports the new FLAGS.

@@ -5,6 +5,7 @@
 #include "imap/proto/parse_command.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/test_fixture.h"
+#include "mime/imap_data.h"
 
 namespace postamt::imap::testing {
 namespace {
@@ -38,7 +39,12 @@ std::string literal(std::string_view s) {
   return fmt::format("{{{}+}}\r\n{}", s.size(), s);
 }
 
-class ImapSearch : public ImapSession {
+// Every search test runs twice: with the envelope header lines the server stores with
+// each message, and without them (messages stored before store migration 3), where the
+// same keys read the message files. Both must answer alike.
+enum class EnvelopeLinesKept { yes, no };
+
+class ImapSearch : public ImapSession, public ::testing::WithParamInterface<EnvelopeLinesKept> {
  protected:
   ImapSearch() {
     add(kLunch, {SystemFlag::seen}, {}, 1700000000);                // 14-Nov-2023 22:13:20 UTC
@@ -53,6 +59,8 @@ class ImapSearch : public ImapSession {
     message.flags = flags;
     message.keywords = std::move(keywords);
     message.internal_date = store::InternalDate(std::chrono::seconds(date));
+    if (GetParam() == EnvelopeLinesKept::yes)
+      message.envelope_header = mime::envelope_header_to_store(bytes);
     ASSERT_TRUE(store_.append(inbox_, message));
   }
   // The transcript after SELECT's completion.
@@ -65,7 +73,7 @@ class ImapSearch : public ImapSession {
   }
 };
 
-TEST_F(ImapSearch, FlagsKeywordsAndRecent) {
+TEST_P(ImapSearch, FlagsKeywordsAndRecent) {
   EXPECT_EQ(after_select("b SEARCH SEEN\r\nc SEARCH UNSEEN\r\nd SEARCH KEYWORD $important\r\n"
                          "e SEARCH UNKEYWORD $IMPORTANT\r\nf SEARCH ANSWERED DELETED\r\n"
                          "g SEARCH UNANSWERED UNDELETED UNDRAFT UNFLAGGED\r\nh SEARCH DRAFT\r\n"
@@ -85,7 +93,7 @@ TEST_F(ImapSearch, FlagsKeywordsAndRecent) {
 }
 
 // Internal date by its UTC day; the Date header by the day as written, zone ignored.
-TEST_F(ImapSearch, Dates) {
+TEST_P(ImapSearch, Dates) {
   EXPECT_EQ(after_select("b SEARCH BEFORE 14-Nov-2023\r\nc SEARCH ON 14-Nov-2023\r\n"
                          "d SEARCH SINCE 21-Nov-2023\r\ne SEARCH SENTON 13-Nov-2023\r\n"
                          "f SEARCH SENTBEFORE 13-Nov-2023\r\ng SEARCH SENTSINCE 14-Nov-2023\r\n"
@@ -100,7 +108,7 @@ TEST_F(ImapSearch, Dates) {
             "* SEARCH\r\ni OK SEARCH completed\r\n");
 }
 
-TEST_F(ImapSearch, Sizes) {
+TEST_P(ImapSearch, Sizes) {
   ASSERT_LT(kTiny.size(), kLunch.size());
   ASSERT_LT(kLunch.size(), kCafe.size());
   ASSERT_LT(kLunch.size(), kReise.size());
@@ -113,7 +121,7 @@ TEST_F(ImapSearch, Sizes) {
 }
 
 // With uid 1 gone, sequence number n is uid n+1: the two kinds of set differ.
-TEST_F(ImapSearch, SequenceAndUidSets) {
+TEST_P(ImapSearch, SequenceAndUidSets) {
   ASSERT_TRUE(store_.expunge(inbox_, {1}));
   EXPECT_EQ(after_select("b SEARCH 2:*\r\nc UID SEARCH 2:*\r\nd SEARCH UID 2,4\r\n"
                          "e UID SEARCH UID 1:2\r\nf SEARCH UID 9:*\r\ng SEARCH 4\r\n"
@@ -127,7 +135,7 @@ TEST_F(ImapSearch, SequenceAndUidSets) {
             "* SEARCH 4\r\nh OK UID SEARCH completed\r\n");
 }
 
-TEST_F(ImapSearch, OrNotNesting) {
+TEST_P(ImapSearch, OrNotNesting) {
   EXPECT_EQ(after_select("b SEARCH OR SEEN (FLAGGED KEYWORD $Important) NOT DRAFT\r\n"
                          "c SEARCH NOT (OR SEEN NOT FLAGGED)\r\n"
                          "d SEARCH OR OR DRAFT SEEN NOT (UNDELETED)\r\n"
@@ -142,7 +150,7 @@ TEST_F(ImapSearch, OrNotNesting) {
 
 // RFC 9051 §6.4.4: RFC 2047 words are decoded before comparing; case folding covers
 // non-ASCII letters too.
-TEST_F(ImapSearch, HeaderKeys) {
+TEST_P(ImapSearch, HeaderKeys) {
   std::string input =
       "b SEARCH FROM bob\r\nc SEARCH FROM \"RENE@EXAMPLE.COM\"\r\n"
       "d SEARCH CHARSET UTF-8 FROM " +
@@ -175,7 +183,7 @@ TEST_F(ImapSearch, HeaderKeys) {
 }
 
 // Bodies are searched decoded (base64, quoted-printable, ISO-8859-1); only text parts.
-TEST_F(ImapSearch, BodyAndText) {
+TEST_P(ImapSearch, BodyAndText) {
   std::string input = "b SEARCH BODY noon\r\nc SEARCH CHARSET UTF-8 BODY " +
                       literal("SCH\xC3\x96NE") +
                       "\r\n"
@@ -201,7 +209,7 @@ TEST_F(ImapSearch, BodyAndText) {
 }
 
 // RFC 4731 §3.1: MIN/MAX/ALL only when something matched, COUNT always.
-TEST_F(ImapSearch, ESearchForms) {
+TEST_P(ImapSearch, ESearchForms) {
   std::string input =
       "b SEARCH RETURN (MIN MAX COUNT ALL) UNDELETED\r\nc UID SEARCH RETURN () ALL\r\n"
       "d SEARCH RETURN (MIN MAX ALL) NEW\r\ne SEARCH RETURN (COUNT) NEW\r\n"
@@ -217,7 +225,7 @@ TEST_F(ImapSearch, ESearchForms) {
 
 // RFC 9051 §6.4.4.1 (RFC 5182): SAVE alone answers nothing; with MIN/MAX only those are
 // saved; a BAD search leaves "$" alone.
-TEST_F(ImapSearch, SaveThenFetchDollar) {
+TEST_P(ImapSearch, SaveThenFetchDollar) {
   std::string input =
       "b SEARCH RETURN (SAVE) FLAGGED\r\nc FETCH $ (UID)\r\n"
       "d SEARCH RETURN (SAVE MIN MAX) UNDELETED\r\ne SEARCH $\r\n"
@@ -237,7 +245,7 @@ TEST_F(ImapSearch, SaveThenFetchDollar) {
 
 // RFC 7162 §3.1.5: (MODSEQ highest) only with a MODSEQ key and a non-empty result; the
 // key enables CONDSTORE, so the later STORE reports MODSEQ (§3.1.4.1).
-TEST_F(ImapSearch, ModSeq) {
+TEST_P(ImapSearch, ModSeq) {
   store::FlagUpdate update;
   update.flags = SystemFlags{SystemFlag::seen};
   ASSERT_TRUE(store_.update_flags(inbox_, {3}, update));
@@ -262,7 +270,7 @@ TEST_F(ImapSearch, ModSeq) {
 }
 
 // RFC 9051 §6.4.4: an IMAP4rev2 client always gets ESEARCH, ALL when it named nothing.
-TEST_F(ImapSearch, Imap4rev2AnswersWithESearch) {
+TEST_P(ImapSearch, Imap4rev2AnswersWithESearch) {
   std::string out = after_login(
       "e ENABLE IMAP4rev2\r\ns SELECT INBOX\r\nb SEARCH SEEN\r\nc UID SEARCH NEW\r\n"
       "d SEARCH RETURN (SAVE) SEEN\r\nf SEARCH RETURN (COUNT) ALL\r\n");
@@ -277,7 +285,7 @@ TEST_F(ImapSearch, Imap4rev2AnswersWithESearch) {
 
 // Record keys never open a blob, so a missing blob only fails searches that read text;
 // a failed SAVE search empties "$" (RFC 9051 §6.4.4.1).
-TEST_F(ImapSearch, MissingBlobFailsOnlyContentSearches) {
+TEST_P(ImapSearch, MissingBlobFailsOnlyContentSearches) {
   store::NewMessage broken;
   broken.blob = blob::blob_ref_of("never stored");
   broken.size = 12;
@@ -308,7 +316,7 @@ TEST_F(ImapSession, SearchEmptyMailbox) {
 
 // A message another session expunged (the client not yet told) keeps its number but
 // never matches; SEARCH holds the EXPUNGE back (RFC 3501 §7.4.1).
-TEST_F(ImapSearch, VanishedMessagesNeverMatch) {
+TEST_P(ImapSearch, VanishedMessagesNeverMatch) {
   auto mailbox = *store_.get_mailbox(inbox_);
   std::optional<SelectedMailbox> selected;
   selected.emplace(inbox_, mailbox.uid_validity, Access::read_write, *store_.list_messages(inbox_),
@@ -358,7 +366,7 @@ class CountingBlobStore final : public blob::BlobStore {
 
 // Record keys never read a message; AND and OR try them first, so text keys only read
 // the messages that are still in question.
-TEST_F(ImapSearch, ReadsMessagesOnlyForTextKeys) {
+TEST_P(ImapSearch, ReadsMessagesOnlyForTextKeys) {
   auto mailbox = *store_.get_mailbox(inbox_);
   std::optional<SelectedMailbox> selected;
   selected.emplace(inbox_, mailbox.uid_validity, Access::read_write, *store_.list_messages(inbox_),
@@ -378,9 +386,21 @@ TEST_F(ImapSearch, ReadsMessagesOnlyForTextKeys) {
   EXPECT_EQ(opens("t SEARCH LARGER 1 UID 1:* OR SEEN NOT KEYWORD x SINCE 1-Jan-2000 MODSEQ 1"), 0);
   EXPECT_EQ(opens("t SEARCH BODY noon SEEN"), 1);
   EXPECT_EQ(opens("t SEARCH OR FLAGGED (TEXT x) 1:3"), 2);
-  EXPECT_EQ(opens("t SEARCH SUBJECT x"), 4);
+  // Envelope fields come from the stored lines when there are any; other header
+  // fields, BODY and TEXT always read the message.
+  const bool kept = GetParam() == EnvelopeLinesKept::yes;
+  EXPECT_EQ(opens("t SEARCH SUBJECT x"), kept ? 0 : 4);
+  EXPECT_EQ(opens("t SEARCH OR SENTON 1-Jul-2023 HEADER Message-ID x"), kept ? 0 : 4);
+  EXPECT_EQ(opens("t SEARCH HEADER X-Priority 1"), 4);
   EXPECT_EQ(opens("t SEARCH NOT DELETED SENTBEFORE 1-Jan-2024 FROM x BODY y"), 3);
+  EXPECT_EQ(opens("t SEARCH NOT DELETED SENTBEFORE 1-Jan-2024 FROM dave BODY y"), kept ? 1 : 3);
 }
+
+INSTANTIATE_TEST_SUITE_P(EnvelopeLines, ImapSearch,
+                         ::testing::Values(EnvelopeLinesKept::yes, EnvelopeLinesKept::no),
+                         [](const ::testing::TestParamInfo<EnvelopeLinesKept>& info) {
+                           return info.param == EnvelopeLinesKept::yes ? "kept" : "absent";
+                         });
 
 }  // namespace
 }  // namespace postamt::imap::testing

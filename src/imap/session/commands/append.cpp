@@ -5,6 +5,7 @@
 #include "imap/session/commands/common.h"
 #include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
+#include "mime/imap_data.h"
 #include "mime/message_id.h"
 
 namespace postamt::imap::commands {
@@ -46,6 +47,7 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
   if (!blob) return reply_for(blob.error());
   message.blob = *blob;
   message.size = cmd.message.size();
+  message.envelope_header = mime::envelope_header_to_store(cmd.message);
   message.internal_date =
       cmd.internal_date
           ? to_internal_date(*cmd.internal_date)

@@ -4,6 +4,7 @@
 
 #include "imap/session/commands/binary.h"
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/envelope_lines.h"
 #include "imap/session/commands/fetch_items.h"
 #include "imap/session/error_codes.h"
 #include "mime/imap_data.h"
@@ -105,6 +106,9 @@ struct FetchPlan {
   bool message_items = false;
   bool whole_items = false;
   bool flags_asked = false;
+  // ENVELOPE is the only item that reads the message: the store's envelope header lines
+  // answer it without opening the message file (envelope_lines.h).
+  bool envelope_only = false;
   uint64_t message_item_count = 0;  // items that may each carry the whole message
   std::string done_text;
 };
@@ -153,6 +157,7 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   plan->message_item_count =
       static_cast<uint64_t>(std::count_if(items.begin(), items.end(), needs_message));
   plan->message_items = plan->message_item_count > 0;
+  plan->envelope_only = plan->message_item_count == 1 && has(K::envelope);
   plan->whole_items = std::any_of(items.begin(), items.end(), downloads_whole);
   plan->flags_asked =
       std::any_of(items.begin(), items.end(), [](const Item& i) { return i.kind == K::flags; });
@@ -198,6 +203,16 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
     }
   }
 
+  std::optional<EnvelopeLines> envelopes;
+  if (plan->envelope_only) {
+    std::vector<Uid> uids;
+    for (const auto& t : batch) uids.push_back(t.uid);
+    std::sort(uids.begin(), uids.end());
+    auto loaded = EnvelopeLines::load(ctx.store, selected.id(), uids);
+    if (!loaded) return reply_for(loaded.error());
+    envelopes.emplace(std::move(*loaded));
+  }
+
   Reply reply;
   for (const auto& t : batch) {
     // Expunged by another session meanwhile: RFC 2180 §4.1.2 lets the server omit it.
@@ -205,7 +220,8 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
     const store::MessageRecord& record = *selected.find(t.uid);
     std::optional<blob::BlobView> view;
     std::optional<mime::Message> message;
-    if (plan->message_items) {
+    const std::string* envelope_lines = envelopes ? envelopes->find(record.uid) : nullptr;
+    if (plan->message_items && !envelope_lines) {
       auto opened = ctx.blobs.open(record.blob);
       if (!opened) return reply_for(opened.error());
       view.emplace(std::move(*opened));
@@ -232,8 +248,9 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
           data.items.emplace_back(proto::FetchSize{record.size});
           break;
         case K::envelope:
-          data.items.emplace_back(
-              proto::FetchEnvelope{to_imap(mime::envelope(*message, message->root()))});
+          data.items.emplace_back(proto::FetchEnvelope{
+              to_imap(envelope_lines ? mime::envelope_of_header(*envelope_lines)
+                                     : mime::envelope(*message, message->root()))});
           break;
         case K::body:
         case K::body_structure:

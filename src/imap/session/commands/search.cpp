@@ -1,11 +1,16 @@
 #include <algorithm>
+#include <optional>
 
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/envelope_lines.h"
 #include "imap/session/commands/search_match.h"
 #include "imap/session/error_codes.h"
 
 namespace postamt::imap::commands {
 namespace {
+
+// Messages whose envelope header lines are loaded at once.
+constexpr size_t kEnvelopeChunk = 1000;
 
 struct Found {
   uint32_t seq = 0;
@@ -40,12 +45,26 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
 
   std::vector<Found> found;
   const auto& messages = selected.messages();
+  std::optional<EnvelopeLines> envelopes;
   for (size_t i = 0; i < messages.size(); ++i) {
     const store::MessageRecord& record = messages[i];
+    if (program->reads_envelope_fields() && i % kEnvelopeChunk == 0) {
+      // The view is in ascending uid order, so a chunk is one range query.
+      std::vector<Uid> uids;
+      for (size_t j = i; j < std::min(messages.size(), i + kEnvelopeChunk); ++j)
+        uids.push_back(messages[j].uid);
+      auto loaded = EnvelopeLines::load(ctx.store, selected.id(), uids);
+      if (!loaded) {
+        if (ret.save) selected.save_result({});
+        return reply_for(loaded.error());
+      }
+      envelopes.emplace(std::move(*loaded));
+    }
     // Expunged by another session, not yet told: it no longer exists to search.
     if (selected.vanished(record.uid)) continue;
     auto seq = static_cast<uint32_t>(i + 1);
-    auto matched = program->matches(seq, record, ctx.blobs);
+    auto matched =
+        program->matches(seq, record, ctx.blobs, envelopes ? envelopes->find(record.uid) : nullptr);
     if (!matched) {
       // RFC 9051 §6.4.4.1: a SAVE search answered NO empties "$".
       if (ret.save) selected.save_result({});

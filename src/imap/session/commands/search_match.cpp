@@ -9,6 +9,7 @@
 #include "mime/date.h"
 #include "mime/encoded_word.h"
 #include "mime/header.h"
+#include "mime/imap_data.h"
 #include "mime/message.h"
 #include "mime/text_search.h"
 
@@ -98,10 +99,22 @@ std::string displayed_addresses(std::string_view unfolded) {
 // the caller reports it instead of the answer.
 class Content {
  public:
-  Content(const store::MessageRecord& record, blob::BlobStore& blobs)
-      : record_(record), blobs_(blobs) {}
+  Content(const store::MessageRecord& record, blob::BlobStore& blobs,
+          const std::string* envelope_lines)
+      : record_(record), blobs_(blobs), envelope_lines_(envelope_lines) {}
 
   std::optional<Error> error;
+
+  // A header with at least the field `name`: the store's envelope header lines when
+  // they hold that field's kind (mime::kEnvelopeFields), else the message's header.
+  const mime::HeaderView* header_with(std::string_view name) {
+    if (!envelope_lines_ || !mime::is_envelope_field(name)) return header();
+    if (!envelope_header_) {
+      envelope_fields_ = mime::scan_header_block(*envelope_lines_);
+      envelope_header_ = mime::HeaderView(*envelope_lines_, envelope_fields_);
+    }
+    return &*envelope_header_;
+  }
 
   const mime::HeaderView* header() {
     if (header_) return &*header_;
@@ -144,6 +157,9 @@ class Content {
 
   const store::MessageRecord& record_;
   blob::BlobStore& blobs_;
+  const std::string* envelope_lines_;
+  std::vector<mime::HeaderField> envelope_fields_;
+  std::optional<mime::HeaderView> envelope_header_;
   std::optional<blob::BlobView> view_;
   std::vector<mime::HeaderField> fields_;
   std::optional<mime::Message> message_;
@@ -156,7 +172,7 @@ bool in_set(const std::vector<uint32_t>& sorted, uint32_t n) {
 }
 
 bool header_matches(const Node& node, Content& content) {
-  const mime::HeaderView* header = content.header();
+  const mime::HeaderView* header = content.header_with(field_name_of(node));
   if (!header) return false;
   bool addresses =
       node.kind == K::from || node.kind == K::to || node.kind == K::cc || node.kind == K::bcc;
@@ -172,7 +188,7 @@ bool header_matches(const Node& node, Content& content) {
 // RFC 9051 §6.4.4: the Date header "disregarding time and timezone", so the day as the
 // sender wrote it.
 std::optional<int64_t> sent_day(Content& content) {
-  const mime::HeaderView* header = content.header();
+  const mime::HeaderView* header = content.header_with("Date");
   if (!header) return std::nullopt;
   auto value = header->value("Date");
   if (!value) return std::nullopt;
@@ -288,10 +304,13 @@ bool evaluate(const Node& node, uint32_t seq, const store::MessageRecord& r, Con
 }
 
 Result<Node> compile_node(const proto::SearchKey& key, const SelectedMailbox& selected,
-                          bool& uses_mod_seq) {
+                          bool& uses_mod_seq, bool& reads_envelope_fields) {
   Node node;
   node.kind = key.kind;
   node.input = input_of(key.kind);
+  if (node.input == SearchInput::header &&
+      (key.kind != K::header || mime::is_envelope_field(key.header_name)))
+    reads_envelope_fields = true;
   switch (key.kind) {
     case K::keyword:
     case K::unkeyword:
@@ -340,7 +359,7 @@ Result<Node> compile_node(const proto::SearchKey& key, const SelectedMailbox& se
       break;
   }
   for (const auto& child : key.children) {
-    auto compiled = compile_node(child, selected, uses_mod_seq);
+    auto compiled = compile_node(child, selected, uses_mod_seq, reads_envelope_fields);
     if (!compiled) return compiled.error();
     node.input = std::max(node.input, compiled->input);
     node.children.push_back(std::move(*compiled));
@@ -383,15 +402,16 @@ Result<SearchProgram> SearchProgram::compile(const proto::SearchKey& key,
     return Error{ErrorKind::limit,
                  "SEARCH has more than " + std::to_string(kMaxSearchSets) + " message sets"};
   SearchProgram program;
-  auto root = compile_node(key, selected, program.uses_mod_seq_);
+  auto root = compile_node(key, selected, program.uses_mod_seq_, program.reads_envelope_fields_);
   if (!root) return root.error();
   program.root_ = std::move(*root);
   return program;
 }
 
 Result<bool> SearchProgram::matches(uint32_t seq, const store::MessageRecord& record,
-                                    blob::BlobStore& blobs) const {
-  Content content(record, blobs);
+                                    blob::BlobStore& blobs,
+                                    const std::string* envelope_lines) const {
+  Content content(record, blobs, envelope_lines);
   bool matched = evaluate(root_, seq, record, content);
   if (content.error) return *content.error;
   return matched;

@@ -19,9 +19,10 @@
 //   TEXT                       BODY, or the top-level header as "Name: decoded value" lines.
 // Strings match as substrings under Unicode simple case folding, for US-ASCII and UTF-8.
 //
-// Cost: a program of record keys never opens a blob; header keys read only the header
-// block; BODY and TEXT parse the whole message. Cheaper children of AND and OR are tried
-// first, so "UNSEEN BODY x" decodes only unseen messages.
+// Cost: a program of record keys never opens a blob; keys on the ENVELOPE fields read
+// the store's envelope header lines when the caller passes them; other header keys read
+// only the header block; BODY and TEXT parse the whole message. Cheaper children of AND and OR are
+// tried first, so "UNSEEN BODY x" decodes only unseen messages.
 //
 // Values of SearchProgram are immutable after compile(); use on one thread at a time.
 #pragma once
@@ -56,11 +57,16 @@ class SearchProgram {
   SearchInput input() const { return root_.input; }
   // True when the program contains a MODSEQ key (RFC 7162 §3.1.5 then reports MODSEQ).
   bool uses_mod_seq() const { return uses_mod_seq_; }
+  // True when a key reads one of mime::kEnvelopeFields (SUBJECT, FROM, SENTON, ...):
+  // then the message's envelope header lines (envelope_lines.h) are worth loading.
+  bool reads_envelope_fields() const { return reads_envelope_fields_; }
 
-  // Whether the message with sequence number `seq` and `record` matches. Opens the blob
-  // through `blobs` only when the keys it gets to need it. Errors: the blob store's.
-  Result<bool> matches(uint32_t seq, const store::MessageRecord& record,
-                       blob::BlobStore& blobs) const;
+  // Whether the message with sequence number `seq` and `record` matches. Keys on the
+  // envelope fields read `envelope_lines` when given (the store's lines of this
+  // message); other content keys open the blob through `blobs`, only when the keys it
+  // gets to need it. Errors: the blob store's.
+  Result<bool> matches(uint32_t seq, const store::MessageRecord& record, blob::BlobStore& blobs,
+                       const std::string* envelope_lines = nullptr) const;
 
   struct Node {
     proto::SearchKey::Kind kind = proto::SearchKey::Kind::all;
@@ -76,6 +82,7 @@ class SearchProgram {
  private:
   Node root_;
   bool uses_mod_seq_ = false;
+  bool reads_envelope_fields_ = false;
 };
 
 }  // namespace postamt::imap::commands
