@@ -29,7 +29,7 @@ run: deps
 
 # Postamt side by side with a private Dovecot and Postfix's smtp-source on loopback; writes
 # bench/RESULTS.md. Not part of `make test`. `make bench BENCH_ARGS=--quick`: under 2 minutes
-# on a quiet machine; BENCH_ARGS="--dovecot-performance" tunes Dovecot's login processes.
+# on a quiet machine, prints its table without touching bench/RESULTS.md; BENCH_ARGS="--dovecot-performance" tunes Dovecot's login processes.
 # See bench/README.md.
 bench: deps
 	@scripts/bench-deps
