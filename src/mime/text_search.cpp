@@ -1,5 +1,8 @@
 #include "mime/text_search.h"
 
+#include <algorithm>
+#include <functional>
+
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -35,9 +38,36 @@ std::string fold_case(std::string_view utf8) {
   return out;
 }
 
+namespace {
+
+bool is_ascii(std::string_view text) {
+  unsigned char any = 0;
+  for (char c : text) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
+char ascii_folded(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+}  // namespace
+
 bool contains_folded(std::string_view haystack, std::string_view folded_needle) {
   if (folded_needle.empty()) return true;
   if (haystack.size() * 3 < folded_needle.size()) return false;  // folding at most triples bytes
+  // Most mail text is ASCII, which folds byte by byte to ASCII: search it in place
+  // instead of building a folded copy. (Non-ASCII haystacks need the copy: characters
+  // such as U+212A KELVIN SIGN fold to ASCII letters.)
+  if (is_ascii(haystack)) {
+    if (!is_ascii(folded_needle)) return false;
+    auto found =
+        std::search(haystack.begin(), haystack.end(),
+                    std::boyer_moore_horspool_searcher(
+                        folded_needle.begin(), folded_needle.end(),
+                        [](char c) { return std::hash<char>()(ascii_folded(c)); },
+                        [](char a, char b) { return ascii_folded(a) == ascii_folded(b); }));
+    return found != haystack.end();
+  }
   return fold_case(haystack).find(folded_needle) != std::string::npos;
 }
 

@@ -26,6 +26,29 @@ TEST(FoldCase, ContainsFolded) {
   EXPECT_FALSE(contains_folded("ab", "abc"));
 }
 
+// An ASCII haystack is searched in place; the answers must equal folding a copy.
+TEST(FoldCase, ContainsFoldedAsciiHaystack) {
+  EXPECT_TRUE(contains_folded("Lunch PLANS today", fold_case("plans")));
+  EXPECT_TRUE(contains_folded("PLANS", "plans"));
+  EXPECT_TRUE(contains_folded("xx[Plans]", "[plans]"));
+  EXPECT_TRUE(contains_folded("abcabd", "abd"));
+  EXPECT_FALSE(contains_folded("Lunch plan", "plans"));
+  EXPECT_FALSE(contains_folded("a@b", "a`b"));  // '@' and '`' differ by 0x20 but do not fold
+  EXPECT_FALSE(contains_folded("[Z]", "[z\x7B"));
+  EXPECT_FALSE(contains_folded("Cafe", fold_case("caf\xC3\xA9")));  // non-ASCII needle
+  // Non-ASCII haystacks still fold every character: KELVIN SIGN folds to 'k'.
+  EXPECT_TRUE(
+      contains_folded("\xE2\x84\xAA"
+                      "elvin",
+                      "kelvin"));
+  for (std::string_view hay : {"Hello World", "HELLO", "say hello", "h", "", "0123456789"}) {
+    for (std::string_view needle : {"hello", "o w", "l", "9", "xyz", "hello world!"}) {
+      EXPECT_EQ(contains_folded(hay, needle), fold_case(hay).find(needle) != std::string::npos)
+          << hay << " / " << needle;
+    }
+  }
+}
+
 TEST(DecodedText, EncodingsAndCharsets) {
   std::string raw =
       "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
