@@ -1,7 +1,8 @@
 #include "mime/text_search.h"
 
 #include <algorithm>
-#include <functional>
+#include <array>
+#include <cstdint>
 
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
@@ -50,6 +51,31 @@ char ascii_folded(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 
+// Horspool's search of an ASCII haystack for a folded (lowercase) ASCII needle, folding
+// the haystack's letters as it compares.
+bool ascii_find_folded(std::string_view haystack, std::string_view needle) {
+  const size_t m = needle.size();
+  const size_t n = haystack.size();
+  if (m > n) return false;
+  std::array<uint8_t, 128> skip;
+  const size_t cap = std::min<size_t>(m, 255);
+  skip.fill(static_cast<uint8_t>(cap));
+  for (size_t i = 0; i + 1 < m; ++i) {
+    auto shift = static_cast<uint8_t>(std::min(m - 1 - i, cap));
+    auto c = static_cast<unsigned char>(needle[i]);
+    skip[c] = shift;
+    if (c >= 'a' && c <= 'z') skip[c - ('a' - 'A')] = shift;
+  }
+  size_t pos = 0;
+  while (pos <= n - m) {
+    size_t j = m;
+    while (j > 0 && ascii_folded(haystack[pos + j - 1]) == needle[j - 1]) --j;
+    if (j == 0) return true;
+    pos += skip[static_cast<unsigned char>(haystack[pos + m - 1])];
+  }
+  return false;
+}
+
 }  // namespace
 
 bool contains_folded(std::string_view haystack, std::string_view folded_needle) {
@@ -60,13 +86,7 @@ bool contains_folded(std::string_view haystack, std::string_view folded_needle) 
   // such as U+212A KELVIN SIGN fold to ASCII letters.)
   if (is_ascii(haystack)) {
     if (!is_ascii(folded_needle)) return false;
-    auto found =
-        std::search(haystack.begin(), haystack.end(),
-                    std::boyer_moore_horspool_searcher(
-                        folded_needle.begin(), folded_needle.end(),
-                        [](char c) { return std::hash<char>()(ascii_folded(c)); },
-                        [](char a, char b) { return ascii_folded(a) == ascii_folded(b); }));
-    return found != haystack.end();
+    return ascii_find_folded(haystack, folded_needle);
   }
   return fold_case(haystack).find(folded_needle) != std::string::npos;
 }
