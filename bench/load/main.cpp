@@ -2,7 +2,8 @@
 // same way and prints results as "key=value" lines on stdout for bench/run to tabulate.
 //
 //   append --user U --count M [--first I] [--conc C] [--size BYTES]   populate (LITERAL+)
-//   mixed  --users K --clients N --seconds T                          IMAP mixed workload
+//   mixed  --users K --clients N --seconds T [--rate R]               IMAP mixed workload
+//          (closed loop; with --rate, R operations/s offered in all, paced)
 //   large  --user U                                                   100 000-message rows
 //   count  --user U                                                   messages in INBOX
 //   pop3   --user U [--passes P]                                      RETR throughput
@@ -138,11 +139,32 @@ struct Sample {
 };
 
 // One client's loop of the mixed workload; every command is one timed operation.
+// With `interval` zero each operation starts when the previous one ends (a closed loop:
+// the load grows with the server's speed). Otherwise operations are paced: each starts
+// at its slot, `interval` after the previous slot, and its latency counts from the slot,
+// so time spent waiting behind a slow reply is not hidden (no coordinated omission).
+class Pacer {
+ public:
+  explicit Pacer(Clock::duration interval) : interval_(interval), slot_(Clock::now()) {}
+  Clock::time_point begin() {
+    if (interval_ == Clock::duration::zero()) return Clock::now();
+    Clock::time_point slot = slot_;
+    slot_ += interval_;
+    std::this_thread::sleep_until(slot);
+    return slot;
+  }
+
+ private:
+  Clock::duration interval_;
+  Clock::time_point slot_;
+};
+
 void mixed_client(const Target& target, const std::string& user, Clock::time_point deadline,
-                  uint64_t seed, std::vector<Sample>& samples) {
+                  uint64_t seed, Clock::duration interval, std::vector<Sample>& samples) {
   std::mt19937_64 random(seed);
+  Pacer pacer(interval);
   auto timed = [&](Wire& wire, Op op, const std::string& command) {
-    Clock::time_point start = Clock::now();
+    Clock::time_point start = pacer.begin();
     std::string reply = wire.imap(command);
     samples.push_back({op, seconds_since(start) * 1000.0});
     return reply;
@@ -163,7 +185,7 @@ void mixed_client(const Target& target, const std::string& user, Clock::time_poi
     std::snprintf(nn, sizeof nn, "%02u", static_cast<unsigned>(random() % 100));
     timed(wire, Op::search, std::string("SEARCH SUBJECT topic") + nn + "z");
     // APPEND with a synchronizing literal, timed from the command to its tagged OK.
-    Clock::time_point start = Clock::now();
+    Clock::time_point start = pacer.begin();
     std::string tag = wire.next_tag();
     wire.write(tag + " APPEND INBOX {" + std::to_string(appended.size()) + "}\r\n");
     std::string go = wire.read_line();
@@ -186,6 +208,11 @@ void run_mixed(const Target& target, const Options& options) {
   uint64_t users = options.number("users");
   uint64_t clients = options.number("clients");
   double seconds = static_cast<double>(options.number("seconds"));
+  // --rate R: R operations per second offered in all (each client paced to R/clients).
+  double rate = options.has("rate") ? static_cast<double>(options.number("rate")) : 0.0;
+  auto interval = rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(static_cast<double>(clients) / rate))
+                           : Clock::duration::zero();
   std::vector<std::vector<Sample>> samples(clients);
   std::vector<std::thread> threads;
   std::mutex error_mutex;
@@ -196,7 +223,7 @@ void run_mixed(const Target& target, const Options& options) {
   for (uint64_t c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       try {
-        mixed_client(target, bench_user(c % users), deadline, c + 1, samples[c]);
+        mixed_client(target, bench_user(c % users), deadline, c + 1, interval, samples[c]);
       } catch (const WireError& e) {
         std::lock_guard lock(error_mutex);
         error = e.message;
