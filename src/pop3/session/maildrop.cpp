@@ -16,7 +16,8 @@ Maildrop::Maildrop(MailboxId mailbox, UidValidity uid_validity,
     : mailbox_(mailbox),
       uid_validity_(uid_validity),
       messages_(std::move(messages)),
-      deleted_(messages_.size(), false) {}
+      deleted_(messages_.size(), false),
+      retrieved_(messages_.size(), false) {}
 
 Result<Maildrop> Maildrop::load(store::Store& store, blob::BlobStore& blobs, AccountId account) {
   auto inbox = store.find_mailbox(account, "INBOX");
@@ -72,6 +73,18 @@ std::vector<Uid> Maildrop::deleted_uids() const {
   std::vector<Uid> out;
   for (size_t i = 0; i < messages_.size(); ++i)
     if (deleted_[i]) out.push_back(messages_[i].uid);
+  return out;
+}
+
+void Maildrop::mark_retrieved(uint32_t msg) {
+  if (msg >= 1 && msg <= messages_.size()) retrieved_[msg - 1] = true;
+}
+
+std::vector<Uid> Maildrop::retrieved_uids(DeletedMessages deleted) const {
+  std::vector<Uid> out;
+  for (size_t i = 0; i < messages_.size(); ++i)
+    if (retrieved_[i] && !(deleted == DeletedMessages::exclude && deleted_[i]))
+      out.push_back(messages_[i].uid);
   return out;
 }
 

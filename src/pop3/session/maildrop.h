@@ -41,6 +41,9 @@ struct MaildropMessage {
   bool operator==(const MaildropMessage&) const = default;
 };
 
+// Whether retrieved_uids() leaves out messages marked deleted.
+enum class DeletedMessages { exclude, include };
+
 struct MaildropTotals {
   size_t messages = 0;
   uint64_t octets = 0;
@@ -74,6 +77,12 @@ class Maildrop {
   void unmark_all();
   // The UIDs marked deleted, ascending; what QUIT expunges.
   std::vector<Uid> deleted_uids() const;
+  // Records that message `msg` (a number find() accepted) was retrieved; RSET keeps
+  // this record. The session sets \Seen on these once, when it ends.
+  void mark_retrieved(uint32_t msg);
+  // The UIDs of retrieved messages, ascending, each once; with `exclude`, without
+  // those marked deleted (QUIT expunges them anyway).
+  std::vector<Uid> retrieved_uids(DeletedMessages deleted) const;
 
   // LIST without argument: "<n> <octets>" for each message not marked deleted.
   std::vector<std::string> scan_listing() const;
@@ -85,6 +94,7 @@ class Maildrop {
   UidValidity uid_validity_ = 0;
   std::vector<MaildropMessage> messages_;
   std::vector<bool> deleted_;
+  std::vector<bool> retrieved_;
 };
 
 }  // namespace postamt::pop3

@@ -39,6 +39,23 @@ TEST(Pop3Maildrop, NumbersStayStableWhileMessagesAreMarked) {
   EXPECT_EQ(m.totals(), (MaildropTotals{3, 123}));
 }
 
+// What the session flags \Seen at its end: QUIT leaves out messages it expunges, a
+// dropped connection (nothing expunged) flags every retrieved message.
+TEST(Pop3Maildrop, RetrievedUidsOnceEachWithOrWithoutDeletedOnes) {
+  Maildrop m = three_messages();
+  EXPECT_TRUE(m.retrieved_uids(DeletedMessages::include).empty());
+  m.mark_retrieved(3);
+  m.mark_retrieved(1);
+  m.mark_retrieved(3);
+  m.mark_retrieved(0);  // outside the snapshot: ignored
+  m.mark_retrieved(4);
+  ASSERT_TRUE(m.mark_deleted(1));
+  EXPECT_EQ(m.retrieved_uids(DeletedMessages::include), (std::vector<Uid>{10, 15}));
+  EXPECT_EQ(m.retrieved_uids(DeletedMessages::exclude), (std::vector<Uid>{15}));
+  m.unmark_all();  // RSET clears DELE marks, not the retrievals
+  EXPECT_EQ(m.retrieved_uids(DeletedMessages::exclude), (std::vector<Uid>{10, 15}));
+}
+
 TEST(Pop3Maildrop, NumbersOutsideTheSnapshotAreNotFound) {
   Maildrop m = three_messages();
   for (uint32_t n : {0u, 4u, 4294967295u}) {

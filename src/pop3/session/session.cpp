@@ -41,6 +41,10 @@ class Session {
       : conn_(connection), reader_(connection), ctx_(std::move(context)), s_(services) {}
 
   net::awaitable<void> run();
+  // After run(): a session that logged in and did not reach QUIT's flagging (dropped,
+  // timed out, shut down, closed for bad commands) still sets \Seen on what it
+  // retrieved, best effort.
+  net::awaitable<void> finish();
 
  private:
   net::awaitable<Next> reply(std::string text);
@@ -67,6 +71,8 @@ class Session {
   net::awaitable<Next> on_rset();
   net::awaitable<Next> on_retr(proto::Retr command);
   net::awaitable<Next> on_top(proto::Top command);
+  // One store call that sets \Seen on the retrieved messages; failures are logged.
+  net::awaitable<void> flag_retrieved(DeletedMessages deleted);
 
   bool plaintext_allowed() const {
     return auth::plaintext_allowed(
@@ -94,6 +100,7 @@ class Session {
   std::optional<MaildropLock> lock_;
   std::optional<Maildrop> maildrop_;
   uint32_t retrieved_ = 0;
+  bool seen_flagged_ = false;  // flag_retrieved() ran
   uint32_t expunged_ = 0;
 };
 
@@ -417,6 +424,9 @@ net::awaitable<Next> Session::on_quit() {
     co_await reply(std::move(ok));
     co_return Next::close;
   }
+  // Messages about to be expunged need no \Seen. Flagging first means a failed expunge
+  // still leaves the retrieved messages read.
+  co_await flag_retrieved(DeletedMessages::exclude);
   // UPDATE state (RFC 1939 §6): every DELE mark in one store expunge, all or nothing.
   std::vector<Uid> uids = maildrop_->deleted_uids();
   if (!uids.empty()) {
@@ -528,34 +538,46 @@ net::awaitable<Next> Session::on_retr(proto::Retr command) {
   }
   if (co_await reply(std::move(*response)) == Next::close) co_return Next::close;
   ++retrieved_;
-
-  // So that IMAP shows the message as read. A message expunged meanwhile is simply
-  // not there to flag (update_flags ignores absent uids).
-  store::Store* store = s_.store;
-  MailboxId mailbox = maildrop_->mailbox();
-  Uid uid = message.uid;
-  auto flagged_work = [store, mailbox, uid]() {
-    store::FlagUpdate update;
-    update.operation = store::FlagOperation::add;
-    update.flags = SystemFlags{SystemFlag::seen};
-    return store->update_flags(mailbox, std::vector<Uid>{uid}, update);
-  };
-  auto flagged_task = s_.runtime->run_blocking(std::move(flagged_work));
-  auto flagged = co_await std::move(flagged_task);
-  if (!flagged)
-    log::warning(ctx_.service, "user=<{}>: cannot set \\Seen on uid {}: {}", account_->address, uid,
-                 flagged.error().message);
+  // \Seen is set for all retrieved messages in one store write when the session ends:
+  // a write transaction (with fsync) per RETR cost more than the download itself.
+  maildrop_->mark_retrieved(command.msg);
   if (s_.downloads) {
     mail::DownloadEvent event;
     event.account = account_->id;
     event.account_address = account_->address;
-    event.mailbox = mailbox;
-    event.uid = uid;
+    event.mailbox = maildrop_->mailbox();
+    event.uid = message.uid;
     event.blob = message.blob;
     event.kind = mail::DownloadKind::full_message;
     s_.downloads->on_download(event);
   }
   co_return Next::keep_going;
+}
+
+net::awaitable<void> Session::flag_retrieved(DeletedMessages deleted) {
+  if (seen_flagged_ || !maildrop_) co_return;
+  seen_flagged_ = true;
+  std::vector<Uid> uids = maildrop_->retrieved_uids(deleted);
+  if (uids.empty()) co_return;
+  // So that IMAP shows the messages as read. A message expunged meanwhile is simply
+  // not there to flag (update_flags ignores absent uids).
+  store::Store* store = s_.store;
+  MailboxId mailbox = maildrop_->mailbox();
+  auto flagged_work = [store, mailbox, uids]() {
+    store::FlagUpdate update;
+    update.operation = store::FlagOperation::add;
+    update.flags = SystemFlags{SystemFlag::seen};
+    return store->update_flags(mailbox, uids, update);
+  };
+  auto flagged_task = s_.runtime->run_blocking(std::move(flagged_work));
+  auto flagged = co_await std::move(flagged_task);
+  if (!flagged)
+    log::warning(ctx_.service, "user=<{}>: cannot set \\Seen on {} retrieved messages: {}",
+                 account_->address, uids.size(), flagged.error().message);
+}
+
+net::awaitable<void> Session::finish() {
+  co_await flag_retrieved(DeletedMessages::include);
 }
 
 net::awaitable<Next> Session::on_top(proto::Top command) {
@@ -584,6 +606,7 @@ net::awaitable<void> run_session(net::Connection& connection, net::SessionContex
                                  const Services* services) {
   Session session(connection, std::move(context), *services);
   co_await session.run();
+  co_await session.finish();
 }
 
 }  // namespace postamt::pop3

@@ -20,8 +20,11 @@
 //   plaintext not allowed    USER/PASS and AUTH PLAIN/LOGIN answer -ERR; CAPA omits
 //                            USER and SASL (auth/policy.h)
 //
-// RETR marks the message \Seen in the store (so IMAP sees it read) and reports the
-// download to Services::downloads (mail/events.h) when that is set.
+// RETR reports the download to Services::downloads (mail/events.h), when that is set,
+// right after the response is written. \Seen (so IMAP sees retrieved messages read) is
+// set in ONE store call when the session ends: at QUIT before the expunge (messages
+// marked deleted left out), or, best effort, when a logged-in session ends any other
+// way (all retrieved messages); it is not visible while the session is still open.
 #pragma once
 
 #include <chrono>

@@ -180,7 +180,7 @@ TEST_F(Pop3Session, DeleteOnlyAtQuit) {
   EXPECT_FALSE(locks_.is_locked(account_));
 }
 
-// RETR sets \Seen for IMAP and reports the download; TOP does neither.
+// RETR sets \Seen for IMAP (at QUIT) and reports the download; TOP does neither.
 TEST_F(Pop3Session, RetrMarksSeenAndReportsTheDownload) {
   Uid u1 = add_message("A: 1\r\n\r\n");
   Uid u2 = add_message("A: 2\r\n\r\n");
@@ -193,6 +193,36 @@ TEST_F(Pop3Session, RetrMarksSeenAndReportsTheDownload) {
   EXPECT_EQ(observer_.events[0].mailbox, inbox_);
   EXPECT_EQ(observer_.events[0].uid, u2);
   EXPECT_EQ(observer_.events[0].kind, mail::DownloadKind::full_message);
+}
+
+// \Seen is written once, when the session ends, not per RETR: while the session runs
+// the store is untouched; QUIT flags what it retrieved and does not expunge.
+TEST_F(Pop3Session, SeenIsSetOnceAtQuitForRetrievedMessagesThatStay) {
+  Uid u1 = add_message("A: 1\r\n\r\n");
+  Uid u2 = add_message("A: 2\r\n\r\n");
+  Uid u3 = add_message("A: 3\r\n\r\n");
+  std::vector<bool> seen_during;
+  observer_.hook = [&](const mail::DownloadEvent& event) {
+    seen_during.push_back(store_.get_message(inbox_, event.uid)->flags.has(SystemFlag::seen));
+  };
+  run(std::string(kLogin) + "RETR 1\r\nRETR 2\r\nRETR 1\r\nDELE 2\r\nQUIT\r\n");
+  EXPECT_EQ(seen_during, (std::vector<bool>{false, false, false}));
+  EXPECT_TRUE(store_.get_message(inbox_, u1)->flags.has(SystemFlag::seen));
+  EXPECT_FALSE(store_.get_message(inbox_, u2));  // expunged
+  EXPECT_FALSE(store_.get_message(inbox_, u3)->flags.has(SystemFlag::seen));
+}
+
+// A connection that drops after RETR (no QUIT, so no UPDATE state) still marks what
+// it retrieved \Seen, DELE'd messages included since nothing is expunged.
+TEST_F(Pop3Session, SeenIsSetWhenTheConnectionDropsAfterRetr) {
+  Uid u1 = add_message("A: 1\r\n\r\n");
+  Uid u2 = add_message("A: 2\r\n\r\n");
+  Uid u3 = add_message("A: 3\r\n\r\n");
+  run(std::string(kLogin) + "RETR 1\r\nRETR 3\r\nDELE 3\r\n");
+  EXPECT_EQ(inbox_uids(), (std::vector<Uid>{u1, u2, u3}));
+  EXPECT_TRUE(store_.get_message(inbox_, u1)->flags.has(SystemFlag::seen));
+  EXPECT_FALSE(store_.get_message(inbox_, u2)->flags.has(SystemFlag::seen));
+  EXPECT_TRUE(store_.get_message(inbox_, u3)->flags.has(SystemFlag::seen));
 }
 
 // An IMAP expunge during the session: the snapshot keeps its numbers; a message whose
