@@ -1,5 +1,6 @@
 // libFuzzer target: the POP3 command parser, and the message payload functions on the
-// same bytes (size must equal the payload length; stuffing must undo cleanly).
+// same bytes (size must equal the payload length; stuffing must undo cleanly; RETR's
+// one-pass encoder must give the same wire bytes in pieces of any size).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -36,5 +37,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     line_start = c == '\n';
   }
   if (unstuffed != payload) std::abort();
+
+  // The piece size comes from the input so that every boundary position gets tried.
+  size_t max_octets = size == 0 ? 1 : 1 + data[0] % 16;
+  RetrEncoder encoder(text);
+  std::string pieces;
+  while (!encoder.done()) {
+    size_t before = pieces.size();
+    encoder.append_next(pieces, max_octets);
+    if (pieces.size() == before || pieces.size() - before > max_octets) std::abort();
+  }
+  if (pieces != wire.substr(5)) std::abort();
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -502,18 +503,40 @@ net::awaitable<Next> Session::on_rset() {
   co_return co_await reply(std::move(ok));
 }
 
-// The whole response for RETR (body_lines empty) or TOP, built on a store thread
-// because it copies and scans the message. A blob that is gone (the message was
-// expunged by IMAP and garbage-collected) is not_found.
-Result<std::string> build_message_response(blob::BlobStore* blobs, BlobRef ref,
-                                           std::optional<uint64_t> body_lines) {
+// The whole TOP response, built on a store thread because it reads and scans the
+// message. A blob that is gone (the message was expunged by IMAP and
+// garbage-collected) is not_found.
+Result<std::string> build_top_response(blob::BlobStore* blobs, BlobRef ref, uint64_t body_lines) {
   auto view = blobs->open(ref);
   if (!view) return view.error();
-  std::string payload = body_lines ? proto::top_payload(view->bytes(), *body_lines)
-                                   : proto::message_payload(view->bytes());
-  std::string status =
-      body_lines ? std::string("top of message follows") : fmt::format("{} octets", payload.size());
-  return proto::multiline_payload(status, payload);
+  return proto::multiline_payload("top of message follows",
+                                  proto::top_payload(view->bytes(), body_lines));
+}
+
+// A RETR in progress: the blob's bytes and where the wire encoding stands. The
+// encoder points into the view's bytes, which stay put when the view is moved.
+struct RetrStream {
+  blob::BlobView view;
+  std::optional<proto::RetrEncoder> encoder;
+};
+
+// On a store thread: opens the blob and puts the status line and the first piece
+// into `out` (cleared first). Errors: the blob store's (not_found when the message's
+// bytes are gone).
+Result<void> start_retr(blob::BlobStore* blobs, BlobRef ref, size_t piece_octets,
+                        RetrStream* stream, std::string* out) {
+  auto view = blobs->open(ref);
+  if (!view) return view.error();
+  stream->view = std::move(*view);
+  std::string_view bytes = stream->view.bytes();
+  out->clear();
+  *out = proto::ok(fmt::format("{} octets", proto::message_octets(bytes)));
+  // The wire form is at most the stored size plus CRLFs for bare LFs and stuffed dots;
+  // 1/16 covers typical mail without a reallocation, the piece size bounds it.
+  out->reserve(out->size() + std::min(piece_octets, bytes.size() + bytes.size() / 16 + 8));
+  stream->encoder.emplace(bytes);
+  stream->encoder->append_next(*out, piece_octets);
+  return {};
 }
 
 net::awaitable<Next> Session::on_retr(proto::Retr command) {
@@ -524,19 +547,39 @@ net::awaitable<Next> Session::on_retr(proto::Retr command) {
   }
   const MaildropMessage message = **found;
   blob::BlobStore* blobs = s_.blobs;
-  auto response_work = [blobs, ref = message.blob]() {
-    return build_message_response(blobs, ref, std::nullopt);
+  const size_t piece_octets = s_.limits.retr_piece_octets;
+  RetrStream stream;
+  std::string piece;
+  RetrStream* stream_ptr = &stream;
+  std::string* piece_ptr = &piece;
+  // Both pointers outlive the work: this coroutine awaits it before going on.
+  auto started_work = [blobs, ref = message.blob, piece_octets, stream_ptr, piece_ptr]() {
+    return start_retr(blobs, ref, piece_octets, stream_ptr, piece_ptr);
   };
-  auto response_task = s_.runtime->run_blocking(std::move(response_work));
-  auto response = co_await std::move(response_task);
-  if (!response) {
+  auto started_task = s_.runtime->run_blocking(std::move(started_work));
+  auto started = co_await std::move(started_task);
+  if (!started) {
     log::warning(ctx_.service, "user=<{}>: RETR {} (uid {}): {}", account_->address, command.msg,
-                 message.uid, response.error().message);
+                 message.uid, started.error().message);
     std::string e = proto::err(
         fmt::format("message {} is no longer available, another client removed it", command.msg));
     co_return co_await reply(std::move(e));
   }
-  if (co_await reply(std::move(*response)) == Next::close) co_return Next::close;
+  for (;;) {
+    auto written = co_await conn_.write(piece, s_.limits.write_timeout);
+    if (!written) {
+      log::info(ctx_.service, "write to {} failed: {}", remote_ip(), written.error().message);
+      co_return Next::close;
+    }
+    if (stream.encoder->done()) break;
+    // Later pieces only exist for messages over a piece; a large blob may be mapped,
+    // so touching its pages can wait on the disk: encode on a store thread.
+    auto encoded_work = [piece_octets, stream_ptr, piece_ptr]() {
+      piece_ptr->clear();
+      stream_ptr->encoder->append_next(*piece_ptr, piece_octets);
+    };
+    co_await s_.runtime->run_blocking(std::move(encoded_work));
+  }
   ++retrieved_;
   // \Seen is set for all retrieved messages in one store write when the session ends:
   // a write transaction (with fsync) per RETR cost more than the download itself.
@@ -589,7 +632,7 @@ net::awaitable<Next> Session::on_top(proto::Top command) {
   blob::BlobStore* blobs = s_.blobs;
   BlobRef ref = (*found)->blob;
   uint64_t lines = command.lines;
-  auto response_work = [blobs, ref, lines]() { return build_message_response(blobs, ref, lines); };
+  auto response_work = [blobs, ref, lines]() { return build_top_response(blobs, ref, lines); };
   auto response_task = s_.runtime->run_blocking(std::move(response_work));
   auto response = co_await std::move(response_task);
   if (!response) {

@@ -56,8 +56,12 @@ struct SessionLimits {
   uint32_t max_bad_commands = 10;
   // RFC 1939 §3: an autologout timer of at least 10 minutes.
   net::Duration idle_timeout = std::chrono::minutes(10);
-  // How long one response may take to be written (a RETR to a slow client).
+  // How long one write may take (one piece of a RETR to a slow client).
   net::Duration write_timeout = std::chrono::minutes(10);
+  // RETR sends the message in writes of at most this many octets (the status line
+  // comes on top of the first), so a session holds about one piece plus the blob's
+  // bytes, whatever the message size. Must be >= 1.
+  size_t retr_piece_octets = 256 * 1024;
   net::Duration tls_handshake_timeout = std::chrono::seconds(30);
 };
 

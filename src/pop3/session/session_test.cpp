@@ -30,6 +30,35 @@ class RecordingObserver final : public mail::DownloadObserver {
   }
 };
 
+// Forwards to a MemoryConnection and records the size of every write, to see how RETR
+// splits a message.
+class WriteSizeRecorder final : public net::Connection {
+ public:
+  explicit WriteSizeRecorder(MemoryConnection& inner)
+      : net::Connection(inner.remote(), inner.local()), inner_(inner) {}
+  std::vector<size_t> sizes;
+
+  net::awaitable<Result<size_t>> read_some(std::span<char> buffer, net::Duration t) override {
+    return inner_.read_some(buffer, t);
+  }
+  net::awaitable<Result<void>> write(std::string_view data, net::Duration t) override {
+    sizes.push_back(data.size());
+    return inner_.write(data, t);
+  }
+  net::awaitable<Result<void>> start_tls(net::Duration t) override { return inner_.start_tls(t); }
+  net::awaitable<Result<void>> start_tls_client(std::shared_ptr<const net::TlsClientContext> c,
+                                                std::string name, net::Duration t) override {
+    return inner_.start_tls_client(std::move(c), std::move(name), t);
+  }
+  bool is_tls() const override { return inner_.is_tls(); }
+  std::optional<net::TlsInfo> tls_info() const override { return inner_.tls_info(); }
+  bool shutdown_requested() const override { return inner_.shutdown_requested(); }
+  void close() override { inner_.close(); }
+
+ private:
+  MemoryConnection& inner_;
+};
+
 class Pop3Session : public ::testing::Test {
  protected:
   Pop3Session()
@@ -65,7 +94,7 @@ class Pop3Session : public ::testing::Test {
   }
 
   // block_on needs a value to hand back.
-  static net::awaitable<int> drive(MemoryConnection* conn, net::SessionContext context,
+  static net::awaitable<int> drive(net::Connection* conn, net::SessionContext context,
                                    const Services* services) {
     co_await run_session(*conn, std::move(context), services);
     co_return 0;
@@ -148,6 +177,39 @@ TEST_F(Pop3Session, RetrieveListAndTopExactBytes) {
   for (size_t piece : {0, 1, 2, 7}) {
     EXPECT_EQ(run(input, piece), expected) << "piece " << piece;
   }
+}
+
+// RETR sends a message larger than SessionLimits::retr_piece_octets in several writes
+// of at most that size (plus the status line on the first); the bytes on the wire do
+// not change, wherever a piece ends: inside CRLF, after a stuffed dot, before a lone
+// CR, inside the terminator; a last line without line end gets its CRLF (RFC 1939 §3).
+TEST_F(Pop3Session, RetrInPiecesSendsTheSameBytes) {
+  add_message("Subject: a\n\n.x\rb\r\nend");
+  const std::string input = std::string(kLogin) + "RETR 1\r\nQUIT\r\n";
+  const std::string retr = "+OK 25 octets\r\nSubject: a\r\n\r\n..x\rb\r\nend\r\n.\r\n";
+  const std::string expected =
+      std::string(kGreeting) +
+      "+OK send PASS\r\n+OK alice@example.org has 1 messages (25 octets)\r\n" + retr +
+      "+OK Postamt POP3 server signing off (1 messages left)\r\n";
+  for (size_t piece : {1, 2, 3, 7, 29, 30, 256 * 1024}) {
+    services_.limits.retr_piece_octets = piece;
+    MemoryConnection conn;
+    conn.feed(input);
+    conn.feed_eof();
+    WriteSizeRecorder recorder(conn);
+    net::SessionContext context{"pop3", net::Admission::accepted};
+    net::testing::block_on(runtime_, drive(&recorder, context, &services_));
+    EXPECT_EQ(conn.written(), expected) << "piece " << piece;
+    // greeting, USER, PASS, then RETR's writes, then QUIT's.
+    ASSERT_GE(recorder.sizes.size(), 5u);
+    std::vector<size_t> retr_writes(recorder.sizes.begin() + 3, recorder.sizes.end() - 1);
+    // The 29 wire octets after the 15-octet status line, in full pieces.
+    std::vector<size_t> want{15 + std::min<size_t>(piece, 29)};
+    for (size_t left = 29 - std::min<size_t>(piece, 29); left > 0; left -= std::min(piece, left))
+      want.push_back(std::min(piece, left));
+    EXPECT_EQ(retr_writes, want) << "piece " << piece;
+  }
+  EXPECT_EQ(observer_.events.size(), 7u);  // one download per RETR
 }
 
 // RFC 2449 §6.6 PIPELINING: several commands in one write, answered in order.
