@@ -556,17 +556,8 @@ net::awaitable<Next> Session::on_retr(proto::Retr command) {
   auto started_work = [blobs, ref = message.blob, piece_octets, stream_ptr, piece_ptr]() {
     return start_retr(blobs, ref, piece_octets, stream_ptr, piece_ptr);
   };
-  // A small message is read on the network thread, as IMAP does for small FETCHes
-  // (imap/session/inline_commands.h): the hand-off to the pool costs two thread
-  // wake-ups, more than reading and encoding the message. Blobs that small are read
-  // into memory, never mapped (blob/file_system.h), and RETR writes nothing to disk.
-  Result<void> started;
-  if (message.octets <= s_.limits.inline_retr_octets) {
-    started = started_work();
-  } else {
-    auto started_task = s_.runtime->run_blocking(std::move(started_work));
-    started = co_await std::move(started_task);
-  }
+  auto started_task = s_.runtime->run_blocking(std::move(started_work));
+  auto started = co_await std::move(started_task);
   if (!started) {
     log::warning(ctx_.service, "user=<{}>: RETR {} (uid {}): {}", account_->address, command.msg,
                  message.uid, started.error().message);

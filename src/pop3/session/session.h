@@ -62,9 +62,6 @@ struct SessionLimits {
   // comes on top of the first), so a session holds about one piece plus the blob's
   // bytes, whatever the message size. Must be >= 1.
   size_t retr_piece_octets = 256 * 1024;
-  // RETR of a message up to this size (LIST octets) opens and encodes it on the
-  // network thread instead of the blocking pool; 0 sends every RETR to the pool.
-  uint64_t inline_retr_octets = 1024 * 1024;
   net::Duration tls_handshake_timeout = std::chrono::seconds(30);
 };
 

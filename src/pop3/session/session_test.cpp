@@ -180,10 +180,9 @@ TEST_F(Pop3Session, RetrieveListAndTopExactBytes) {
 }
 
 // RETR sends a message larger than SessionLimits::retr_piece_octets in several writes
-// of at most that size (plus the status line on the first), whether it reads the
-// message on the network thread or on the pool; the bytes on the wire do not change, wherever a
-// piece ends: inside CRLF, after a stuffed dot, before a lone CR, inside the terminator; a last
-// line without line end gets its CRLF (RFC 1939 §3).
+// of at most that size (plus the status line on the first); the bytes on the wire do
+// not change, wherever a piece ends: inside CRLF, after a stuffed dot, before a lone
+// CR, inside the terminator; a last line without line end gets its CRLF (RFC 1939 §3).
 TEST_F(Pop3Session, RetrInPiecesSendsTheSameBytes) {
   add_message("Subject: a\n\n.x\rb\r\nend");
   const std::string input = std::string(kLogin) + "RETR 1\r\nQUIT\r\n";
@@ -194,8 +193,6 @@ TEST_F(Pop3Session, RetrInPiecesSendsTheSameBytes) {
       "+OK Postamt POP3 server signing off (1 messages left)\r\n";
   for (size_t piece : {1, 2, 3, 7, 29, 30, 256 * 1024}) {
     services_.limits.retr_piece_octets = piece;
-    // Small messages are read on the network thread, others on the pool: alternate.
-    services_.limits.inline_retr_octets = piece % 2 == 0 ? 0 : 1024 * 1024;
     MemoryConnection conn;
     conn.feed(input);
     conn.feed_eof();
