@@ -7,8 +7,7 @@
 // - Every call BLOCKS (disk, locks). The server runs store calls on its store threads,
 //   never on the network executor.
 // - Every implementation is safe to call from several threads at once (the SQL store
-//   serialises calls on its one connection; open several Store objects for parallel
-//   reads).
+//   serialises writes on one connection and runs reads on pooled reader connections).
 // - Several processes may open the same data at once (the admin CLI while the server
 //   runs). Nothing is cached across calls: each call sees every write committed by any
 //   process before it started.

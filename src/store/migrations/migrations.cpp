@@ -133,7 +133,9 @@ CREATE TABLE receipt_policy (
 
 // envelope_header keeps the few header fields IMAP ENVELOPE and header searches read
 // (mime::envelope_header_lines), so those need not open the message file. NULL for
-// messages stored before this migration: readers fall back to the message.
+// messages stored before this migration: readers fall back to the message. The value
+// is raw header bytes (8-bit, possibly not UTF-8): a backend whose TEXT checks the
+// encoding (PostgreSQL) must store it as bytes.
 constexpr std::string_view kEnvelopeHeader = R"sql(
 ALTER TABLE message ADD COLUMN envelope_header TEXT;
 )sql";

@@ -5,7 +5,8 @@
 // Query, which translate "?" placeholders and schema tokens).
 //
 // Threads: a Connection and its Statements are used by one thread at a time (the SQL
-// store holds a mutex around each call). Calls block.
+// store holds the writer's mutex, or a reader connection is lent to one transaction at
+// a time). Calls block.
 //
 // Errors: ErrorKind::temporary when the database stayed locked by another writer
 // (SQLITE_BUSY after busy_timeout) — the caller may retry the whole transaction;

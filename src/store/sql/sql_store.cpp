@@ -1,7 +1,9 @@
 // SqlStore: transactions, migrations, domains, accounts, aliases, mailboxes.
 // Messages are in sql_messages.cpp.
 #include <ctime>
+#include <exception>
 
+#include "base/log.h"
 #include "model/address.h"
 #include "store/api/rules.h"
 #include "store/migrations/migrations.h"
@@ -83,13 +85,47 @@ Result<void> SqlStore::run_transaction(Connection& connection, TransactionMode m
   return outcome;
 }
 
+// A reader connection borrowed from the pool; returned (or, if it was lost to an
+// exception, its slot freed) when the lease ends.
+class SqlStore::ReaderLease {
+ public:
+  ReaderLease(SqlStore& store, std::unique_ptr<Connection> connection)
+      : store_(store), connection_(std::move(connection)) {}
+  ~ReaderLease() {
+    std::unique_lock lock(store_.readers_.mutex);
+    if (std::uncaught_exceptions() > exceptions_) {
+      // The transaction may be left open; the connection is closed, not reused.
+      lock.unlock();
+      connection_.reset();
+      lock.lock();
+      --store_.readers_.open;
+    } else {
+      store_.readers_.idle.push_back(std::move(connection_));
+    }
+    lock.unlock();
+    store_.readers_.returned.notify_one();
+  }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  Connection& connection() { return *connection_; }
+
+ private:
+  SqlStore& store_;
+  std::unique_ptr<Connection> connection_;
+  int exceptions_ = std::uncaught_exceptions();
+};
+
 Result<void> SqlStore::transact(TransactionMode mode, const std::function<Result<void>()>& body) {
   if (mode == TransactionMode::read && readers_.factory) {
     auto reader = take_reader();
-    if (!reader) return reader.error();
-    auto outcome = run_transaction(**reader, mode, body);
-    give_back(std::move(*reader));
-    return outcome;
+    if (reader) {
+      ReaderLease lease(*this, std::move(*reader));
+      return run_transaction(lease.connection(), mode, body);
+    }
+    // No reader could be opened (e.g. out of file descriptors): the writer connection
+    // still serves reads, as it does without a pool.
+    log::warning("store", "cannot open a reader connection, reading on the writer: {}",
+                 reader.error().message);
   }
   std::lock_guard lock(writer_mutex_);
   return run_transaction(*writer_, mode, body);
@@ -112,17 +148,10 @@ Result<std::unique_ptr<Connection>> SqlStore::take_reader() {
   if (!connection) {
     lock.lock();
     --readers_.open;
+    lock.unlock();
     readers_.returned.notify_one();
   }
   return connection;
-}
-
-void SqlStore::give_back(std::unique_ptr<Connection> connection) {
-  {
-    std::lock_guard lock(readers_.mutex);
-    readers_.idle.push_back(std::move(connection));
-  }
-  readers_.returned.notify_one();
 }
 
 Result<std::unique_ptr<SqlStore>> SqlStore::open(std::unique_ptr<Connection> connection,

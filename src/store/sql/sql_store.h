@@ -9,7 +9,8 @@
 // Reads run on the writer connection too, unless open() was given a way to open reader
 // connections: then each read transaction borrows one from a pool (at most
 // ReaderOptions::limit open at once), so reads never wait for a write's fsync — with
-// SQLite's WAL a reader sees every transaction committed before it began.
+// SQLite's WAL a reader sees every transaction committed before it began. When no
+// reader can be opened, reads fall back to the writer connection.
 // Processes: every call runs in its own transaction and caches nothing, so writes by
 // other processes are seen by the next call. Write transactions take the write lock
 // at begin; when the database stays locked (ErrorKind::temporary after the
@@ -120,8 +121,10 @@ class SqlStore final : public Store {
   Result<void> transact(TransactionMode mode, const std::function<Result<void>()>& body);
   Result<void> run_transaction(Connection& connection, TransactionMode mode,
                                const std::function<Result<void>()>& body);
+  // A pooled reader: an idle one, a new one while fewer than the limit are open, or
+  // else waits for one to come back. Errors: the factory's.
   Result<std::unique_ptr<Connection>> take_reader();
-  void give_back(std::unique_ptr<Connection> connection);
+  class ReaderLease;
   // The connection of the transaction running on this thread (helpers below use it).
   Connection& db() { return *current_; }
   Result<void> apply_migrations();

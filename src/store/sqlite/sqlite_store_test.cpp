@@ -224,13 +224,41 @@ TEST_F(SqliteStoreTest, ReadersRunBesideTheWriterAndSeeCommittedState) {
     auto appended = store->append(inbox.id, message(i));
     ASSERT_TRUE(appended) << appended.error().message;
     std::optional<size_t> after;
-    std::thread([&] { after = store->list_messages(inbox.id)->size(); }).join();
+    std::thread([&] {
+      if (auto list = store->list_messages(inbox.id)) after = list->size();
+    }).join();
     EXPECT_EQ(after, static_cast<size_t>(i + 1));
   }
   done = true;
   for (auto& reader : readers) reader.join();
   EXPECT_EQ(bad.load(), 0);
   EXPECT_EQ(store->get_mailbox(inbox.id)->messages, static_cast<uint32_t>(kAppends));
+}
+
+// A read does not wait for a write that is stuck on the database lock (here held by
+// another process's connection): it runs on a reader connection.
+TEST_F(SqliteStoreTest, ReadsDoNotWaitForABlockedWriter) {
+  SqliteOptions patient;
+  patient.busy_timeout = 20s;
+  auto store = open(patient);
+  Mailbox inbox = setup(*store);
+  auto other = SqliteConnection::open(path_);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE((*other)->begin(sql::TransactionMode::write));  // the write lock
+  std::atomic<bool> appended{false};
+  std::thread writer([&] {
+    EXPECT_TRUE(store->append(inbox.id, message(1)));
+    appended = true;
+  });
+  std::this_thread::sleep_for(100ms);  // lets the writer reach the lock (order only)
+  auto list = store->list_messages(inbox.id);
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_TRUE(list->empty());
+  EXPECT_FALSE(appended.load());  // the read finished while the write still waited
+  ASSERT_TRUE((*other)->commit());
+  writer.join();
+  EXPECT_TRUE(appended.load());
+  EXPECT_EQ(store->list_messages(inbox.id)->size(), 1u);
 }
 
 // Two connections (as two processes would) race to record a receipt for each of
