@@ -23,6 +23,9 @@ TEST(MimeCorpus, EveryFileParsesInBounds) {
     EXPECT_EQ(b.size, m.root().body_size());
     Envelope e = envelope(m, m.root());
     EXPECT_EQ(envelope_of_header(envelope_header_lines(m)), e);
+    auto stored = envelope_header_to_store(text);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(envelope_of_header(*stored), e);
   }
 }
 

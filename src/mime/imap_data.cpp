@@ -63,7 +63,16 @@ std::string envelope_header_lines(const Message& msg) {
 }
 
 std::optional<std::string> envelope_header_to_store(std::string_view message) {
-  std::string lines = envelope_header_lines(parse(message));
+  // Only the root header matters: the parts below it are not parsed.
+  MimeLimits limits;
+  limits.max_depth = 0;
+  Message parsed = parse(message, limits);
+  // A header cut short by a limit would hold fewer fields than a search of the file
+  // sees (SEARCH scans the file's header without limits): keep no lines then.
+  if (has(parsed.limits_hit(), LimitHit::header_bytes) ||
+      has(parsed.limits_hit(), LimitHit::header_fields))
+    return std::nullopt;
+  std::string lines = envelope_header_lines(parsed);
   if (lines.size() > kMaxStoredEnvelopeHeader) return std::nullopt;
   return lines;
 }

@@ -47,9 +47,9 @@ bool is_envelope_field(std::string_view name);  // ignoring ASCII case
 // envelope_of_header(envelope_header_lines(m)) == envelope(parse(m), root) for every m.
 std::string envelope_header_lines(const Message& msg);
 
-// What a store keeps for a message being stored: envelope_header_lines of the parsed
-// message, or nullopt when they exceed kMaxStoredEnvelopeHeader bytes (huge address
-// lists are then read from the message itself).
+// What a store keeps for a message being stored: envelope_header_lines of its root
+// header, or nullopt when they exceed kMaxStoredEnvelopeHeader bytes (huge address
+// lists) or the header hit a MimeLimits limit; such messages are read from the file.
 inline constexpr size_t kMaxStoredEnvelopeHeader = 16 * 1024;
 std::optional<std::string> envelope_header_to_store(std::string_view message);
 

@@ -28,6 +28,22 @@ TEST(ImapData, EnvelopeDefaultsAndRawValues) {
   EXPECT_EQ(e.message_id, "<B27397-0100000@cac.washington.edu>");
 }
 
+// The lines a store keeps: the ENVELOPE fields only, raw, each ending in a line end;
+// none for a header over kMaxStoredEnvelopeHeader or one cut by a MimeLimits limit.
+TEST(ImapData, EnvelopeHeaderToStore) {
+  EXPECT_EQ(envelope_header_to_store("X-A: 1\r\nSUBJECT: hi\r\n there\nFrom: a@b\r\n"
+                                     "Received: x\r\nto: c@d\r\n\r\nSubject: body\r\n"),
+            "SUBJECT: hi\r\n there\nFrom: a@b\r\nto: c@d\r\n");
+  EXPECT_EQ(envelope_header_to_store("Subject: no line end"), "Subject: no line end\r\n");
+  EXPECT_EQ(envelope_header_to_store("X-Only: other fields\r\n\r\nbody"), "");
+  std::string to_list = "To: ";
+  while (to_list.size() <= kMaxStoredEnvelopeHeader) to_list += "someone@example.org, ";
+  EXPECT_EQ(envelope_header_to_store("Subject: s\r\n" + to_list + "\r\n\r\nbody"), std::nullopt);
+  std::string many;
+  for (int i = 0; i < 10001; ++i) many += "X-F: 1\r\n";
+  EXPECT_EQ(envelope_header_to_store(many + "Subject: late\r\n\r\nbody"), std::nullopt);
+}
+
 TEST(ImapData, BodyStructureOfNestedMessage) {
   const std::string text =
       "Content-Type: multipart/mixed; boundary=b\n\n"
