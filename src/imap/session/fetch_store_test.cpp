@@ -55,7 +55,7 @@ TEST_F(ImapFetch, EnvelopeAndBodyStructure) {
 }
 
 // FETCH ENVELOPE alone reads the envelope header lines the store keeps (no message
-// file is opened: the blob of message 3 is missing and still answers), and gives what
+// file is opened: the blob of message 4 is missing and still answers), and gives what
 // the message file gives; messages stored without lines (before store migration 3)
 // read the file. A folded, encoded, grouped header shows that nothing is lost.
 TEST_F(ImapFetch, EnvelopeFromStoredLinesEqualsEnvelopeFromTheMessage) {

@@ -9,8 +9,41 @@
 namespace postamt::imap::commands {
 namespace {
 
-// Messages whose envelope header lines are loaded at once.
-constexpr size_t kEnvelopeChunk = 1000;
+// The stored envelope lines of the view's messages, loaded kEnvelopeChunk messages at a
+// time (one store query per run of nearby uids, envelope_lines.h), and only for chunks
+// whose messages a header key reaches: "UID 99990:* SUBJECT x" loads one chunk.
+class ViewEnvelopes final : public EnvelopeSource {
+ public:
+  static constexpr size_t kEnvelopeChunk = 1000;
+
+  ViewEnvelopes(store::Store& store, const SelectedMailbox& selected)
+      : store_(store), selected_(selected) {}
+  // The view index of the message about to be matched.
+  void at(size_t index) { index_ = index; }
+
+  Result<const std::string*> lines(Uid uid) override {
+    size_t chunk = index_ / kEnvelopeChunk;
+    if (chunk != loaded_chunk_) {
+      const auto& messages = selected_.messages();
+      std::vector<Uid> uids;
+      for (size_t j = chunk * kEnvelopeChunk;
+           j < std::min(messages.size(), (chunk + 1) * kEnvelopeChunk); ++j)
+        uids.push_back(messages[j].uid);
+      auto loaded = EnvelopeLines::load(store_, selected_.id(), uids);
+      if (!loaded) return loaded.error();
+      loaded_.emplace(std::move(*loaded));
+      loaded_chunk_ = chunk;
+    }
+    return loaded_->find(uid);
+  }
+
+ private:
+  store::Store& store_;
+  const SelectedMailbox& selected_;
+  size_t index_ = 0;
+  size_t loaded_chunk_ = static_cast<size_t>(-1);
+  std::optional<EnvelopeLines> loaded_;
+};
 
 struct Found {
   uint32_t seq = 0;
@@ -45,26 +78,15 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
 
   std::vector<Found> found;
   const auto& messages = selected.messages();
-  std::optional<EnvelopeLines> envelopes;
+  ViewEnvelopes envelopes(ctx.store, selected);
   for (size_t i = 0; i < messages.size(); ++i) {
     const store::MessageRecord& record = messages[i];
-    if (program->reads_envelope_fields() && i % kEnvelopeChunk == 0) {
-      // The view is in ascending uid order, so a chunk is one range query.
-      std::vector<Uid> uids;
-      for (size_t j = i; j < std::min(messages.size(), i + kEnvelopeChunk); ++j)
-        uids.push_back(messages[j].uid);
-      auto loaded = EnvelopeLines::load(ctx.store, selected.id(), uids);
-      if (!loaded) {
-        if (ret.save) selected.save_result({});
-        return reply_for(loaded.error());
-      }
-      envelopes.emplace(std::move(*loaded));
-    }
     // Expunged by another session, not yet told: it no longer exists to search.
     if (selected.vanished(record.uid)) continue;
     auto seq = static_cast<uint32_t>(i + 1);
-    auto matched =
-        program->matches(seq, record, ctx.blobs, envelopes ? envelopes->find(record.uid) : nullptr);
+    envelopes.at(i);
+    auto matched = program->matches(seq, record, ctx.blobs,
+                                    program->reads_envelope_fields() ? &envelopes : nullptr);
     if (!matched) {
       // RFC 9051 §6.4.4.1: a SAVE search answered NO empties "$".
       if (ret.save) selected.save_result({});

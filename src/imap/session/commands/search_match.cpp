@@ -99,20 +99,27 @@ std::string displayed_addresses(std::string_view unfolded) {
 // the caller reports it instead of the answer.
 class Content {
  public:
-  Content(const store::MessageRecord& record, blob::BlobStore& blobs,
-          const std::string* envelope_lines)
-      : record_(record), blobs_(blobs), envelope_lines_(envelope_lines) {}
+  Content(const store::MessageRecord& record, blob::BlobStore& blobs, EnvelopeSource* envelopes)
+      : record_(record), blobs_(blobs), envelopes_(envelopes) {}
 
   std::optional<Error> error;
 
   // A header with at least the field `name`: the store's envelope header lines when
   // they hold that field's kind (mime::kEnvelopeFields), else the message's header.
   const mime::HeaderView* header_with(std::string_view name) {
-    if (!envelope_lines_ || !mime::is_envelope_field(name)) return header();
-    if (!envelope_header_) {
-      envelope_fields_ = mime::scan_header_block(*envelope_lines_);
-      envelope_header_ = mime::HeaderView(*envelope_lines_, envelope_fields_);
+    if (envelope_header_ && mime::is_envelope_field(name)) return &*envelope_header_;
+    if (!envelopes_ || !mime::is_envelope_field(name)) return header();
+    auto lines = envelopes_->lines(record_.uid);
+    if (!lines) {
+      error = lines.error();
+      return nullptr;
     }
+    if (!*lines) {
+      envelopes_ = nullptr;  // none kept: the file answers every field
+      return header();
+    }
+    envelope_fields_ = mime::scan_header_block(**lines);
+    envelope_header_ = mime::HeaderView(**lines, envelope_fields_);
     return &*envelope_header_;
   }
 
@@ -157,7 +164,7 @@ class Content {
 
   const store::MessageRecord& record_;
   blob::BlobStore& blobs_;
-  const std::string* envelope_lines_;
+  EnvelopeSource* envelopes_;
   std::vector<mime::HeaderField> envelope_fields_;
   std::optional<mime::HeaderView> envelope_header_;
   std::optional<blob::BlobView> view_;
@@ -409,9 +416,8 @@ Result<SearchProgram> SearchProgram::compile(const proto::SearchKey& key,
 }
 
 Result<bool> SearchProgram::matches(uint32_t seq, const store::MessageRecord& record,
-                                    blob::BlobStore& blobs,
-                                    const std::string* envelope_lines) const {
-  Content content(record, blobs, envelope_lines);
+                                    blob::BlobStore& blobs, EnvelopeSource* envelopes) const {
+  Content content(record, blobs, envelopes);
   bool matched = evaluate(root_, seq, record, content);
   if (content.error) return *content.error;
   return matched;

@@ -20,9 +20,9 @@
 // Strings match as substrings under Unicode simple case folding, for US-ASCII and UTF-8.
 //
 // Cost: a program of record keys never opens a blob; keys on the ENVELOPE fields read
-// the store's envelope header lines when the caller passes them; other header keys read
-// only the header block; BODY and TEXT parse the whole message. Cheaper children of AND and OR are
-// tried first, so "UNSEEN BODY x" decodes only unseen messages.
+// the store's envelope header lines when the caller supplies them; other header keys
+// read only the header block; BODY and TEXT parse the whole message. Cheaper children of AND and OR
+// are tried first, so "UNSEEN BODY x" decodes only unseen messages.
 //
 // Values of SearchProgram are immutable after compile(); use on one thread at a time.
 #pragma once
@@ -46,6 +46,15 @@ enum class SearchInput { record, header, body };
 inline constexpr size_t kMaxSearchKeys = 1000;
 inline constexpr size_t kMaxSearchSets = 32;
 
+// Supplies messages' stored envelope header lines (envelope_lines.h) on demand, so that
+// a search loads them only for messages its header keys reach.
+class EnvelopeSource {
+ public:
+  virtual ~EnvelopeSource() = default;
+  // The lines kept for `uid` (nullptr: none), or the store's error.
+  virtual Result<const std::string*> lines(Uid uid) = 0;
+};
+
 class SearchProgram {
  public:
   // Folds the strings and resolves the sets of `key` against `selected`. Errors:
@@ -58,15 +67,16 @@ class SearchProgram {
   // True when the program contains a MODSEQ key (RFC 7162 §3.1.5 then reports MODSEQ).
   bool uses_mod_seq() const { return uses_mod_seq_; }
   // True when a key reads one of mime::kEnvelopeFields (SUBJECT, FROM, SENTON, ...):
-  // then the message's envelope header lines (envelope_lines.h) are worth loading.
+  // then an EnvelopeSource is worth passing to matches().
   bool reads_envelope_fields() const { return reads_envelope_fields_; }
 
   // Whether the message with sequence number `seq` and `record` matches. Keys on the
-  // envelope fields read `envelope_lines` when given (the store's lines of this
-  // message); other content keys open the blob through `blobs`, only when the keys it
-  // gets to need it. Errors: the blob store's.
+  // envelope fields ask `envelopes` (when given) for the store's lines of this message
+  // and read the message only when there are none; other content keys open the blob
+  // through `blobs`; each only when the keys it gets to need it. Errors: the blob
+  // store's, or the store's from `envelopes`.
   Result<bool> matches(uint32_t seq, const store::MessageRecord& record, blob::BlobStore& blobs,
-                       const std::string* envelope_lines = nullptr) const;
+                       EnvelopeSource* envelopes = nullptr) const;
 
   struct Node {
     proto::SearchKey::Kind kind = proto::SearchKey::Kind::all;
