@@ -1,6 +1,8 @@
 // Case folding and decoded part text for searching (mime/text_search.h).
 #include "mime/text_search.h"
 
+#include <random>
+
 #include <gtest/gtest.h>
 
 namespace postamt::mime {
@@ -41,6 +43,29 @@ TEST(FoldCase, ContainsFoldedAsciiHaystack) {
       contains_folded("\xE2\x84\xAA"
                       "elvin",
                       "kelvin"));
+  // Needles longer than the skip table's 255 cap, and as long as the haystack.
+  std::string long_text(300, 'a');
+  long_text += "Needle";
+  std::string long_needle(299, 'a');
+  long_needle += "aneedle";
+  EXPECT_TRUE(contains_folded(long_text, long_needle));
+  EXPECT_FALSE(contains_folded(long_text, long_needle + "x"));
+  EXPECT_TRUE(contains_folded("ABC", "abc"));
+  EXPECT_FALSE(contains_folded("ABD", "abc"));
+  // Many random ASCII texts and needles over a small alphabet, against a folded copy.
+  std::mt19937 random(7);
+  const std::string alphabet = "aAbB @`[{zZ";
+  auto text_of = [&](size_t n) {
+    std::string t;
+    for (size_t i = 0; i < n; ++i) t += alphabet[random() % alphabet.size()];
+    return t;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string hay = text_of(random() % 40);
+    std::string needle = fold_case(text_of(1 + random() % 4));
+    ASSERT_EQ(contains_folded(hay, needle), fold_case(hay).find(needle) != std::string::npos)
+        << hay << " / " << needle;
+  }
   for (std::string_view hay : {"Hello World", "HELLO", "say hello", "h", "", "0123456789"}) {
     for (std::string_view needle : {"hello", "o w", "l", "9", "xyz", "hello world!"}) {
       EXPECT_EQ(contains_folded(hay, needle), fold_case(hay).find(needle) != std::string::npos)
