@@ -219,9 +219,14 @@ int serve(const Config& config) {
   // glibc returns freed memory at the top of the heap once more than 128 KiB is free, so
   // every command that builds a few hundred KiB of answer (FETCH 1:* FLAGS) grew the
   // heap again, page by page: a fifth of that command's time in perf. Keep up to
-  // kTrimThreshold free before giving it back.
+  // kTrimThreshold free before giving it back. Setting it freezes glibc's mmap threshold
+  // at 128 KiB, which would map (and unmap, with a TLB shootdown on every core) each
+  // message buffer that blob::map_file reads; so allocations are mapped only above
+  // kMmapThreshold, beyond blob::kReadInsteadOfMap.
   constexpr int kTrimThreshold = 8 * 1024 * 1024;
+  constexpr int kMmapThreshold = 4 * 1024 * 1024;
   ::mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+  ::mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
   log::configure(config.hostname, config.log_level);
   for (const auto& w : config_warnings(config)) log::warning("master", "{}", w);
 
