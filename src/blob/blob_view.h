@@ -1,6 +1,7 @@
-// BlobView: read-only bytes of one blob without copying. The view keeps whatever
-// backs the bytes (an mmap of the blob file, or a shared in-memory string) alive for
-// as long as any copy of the view exists, even if the blob is removed meanwhile.
+// BlobView: read-only bytes of one blob; copies of a view share them. The view keeps
+// whatever backs the bytes (the file read into memory, an mmap of a large file, or a
+// shared in-memory string) alive for as long as any copy of the view exists, even if
+// the blob is removed meanwhile.
 // Copyable, thread-compatible; the bytes never change.
 #pragma once
 
