@@ -143,9 +143,14 @@ struct Sample {
 // the load grows with the server's speed). Otherwise operations are paced: each starts
 // at its slot, `interval` after the previous slot, and its latency counts from the slot,
 // so time spent waiting behind a slow reply is not hidden (no coordinated omission).
+// Client c of n starts c/n of an interval late, so the clients' operations are spread
+// evenly instead of arriving together.
 class Pacer {
  public:
-  explicit Pacer(Clock::duration interval) : interval_(interval), slot_(Clock::now()) {}
+  Pacer(Clock::duration interval, uint64_t client, uint64_t clients)
+      : interval_(interval),
+        slot_(Clock::now() + interval * static_cast<int64_t>(client) /
+                                 static_cast<int64_t>(std::max<uint64_t>(clients, 1))) {}
   Clock::time_point begin() {
     if (interval_ == Clock::duration::zero()) return Clock::now();
     Clock::time_point slot = slot_;
@@ -160,9 +165,10 @@ class Pacer {
 };
 
 void mixed_client(const Target& target, const std::string& user, Clock::time_point deadline,
-                  uint64_t seed, Clock::duration interval, std::vector<Sample>& samples) {
+                  uint64_t seed, Clock::duration interval, uint64_t clients,
+                  std::vector<Sample>& samples) {
   std::mt19937_64 random(seed);
-  Pacer pacer(interval);
+  Pacer pacer(interval, seed - 1, clients);
   auto timed = [&](Wire& wire, Op op, const std::string& command) {
     Clock::time_point start = pacer.begin();
     std::string reply = wire.imap(command);
@@ -223,7 +229,7 @@ void run_mixed(const Target& target, const Options& options) {
   for (uint64_t c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       try {
-        mixed_client(target, bench_user(c % users), deadline, c + 1, interval, samples[c]);
+        mixed_client(target, bench_user(c % users), deadline, c + 1, interval, clients, samples[c]);
       } catch (const WireError& e) {
         std::lock_guard lock(error_mutex);
         error = e.message;
