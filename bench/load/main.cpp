@@ -87,6 +87,10 @@ void run_append(const Target& target, const Options& options) {
       try {
         Wire wire(target.host, target.port, target.tls);
         login(wire, target, user);
+        // With the mailbox selected, Dovecot moves each appended message from the maildir's
+        // new/ to cur/ as it syncs; unselected, new/ grew to every message and its rate fell
+        // from ~90 to under 15 messages/s past 60 000 (each append rescans new/).
+        wire.imap("SELECT INBOX");
         std::vector<std::string> pending;
         for (;;) {
           uint64_t i = next.fetch_add(1);
