@@ -3,6 +3,7 @@
 // it without needing the blob library.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <optional>
 #include <string>
@@ -16,12 +17,17 @@ class BlobRef {
   // Accepts exactly 64 lowercase hex digits; nullopt otherwise.
   static std::optional<BlobRef> parse(std::string_view hex);
 
-  const std::string& hex() const { return hex_; }
-  bool empty() const { return hex_.empty(); }
+  // The 64 hex digits; "" for an empty BlobRef. The digits are kept inline (no heap):
+  // SELECT builds one record per message, 100 000 for a large mailbox.
+  std::string_view digits() const {
+    return empty() ? std::string_view() : std::string_view(hex_.data(), hex_.size());
+  }
+  std::string hex() const { return std::string(digits()); }
+  bool empty() const { return hex_[0] == '\0'; }
   friend auto operator<=>(const BlobRef&, const BlobRef&) = default;
 
  private:
-  std::string hex_;
+  std::array<char, 64> hex_{};
 };
 
 }  // namespace postamt
@@ -29,6 +35,6 @@ class BlobRef {
 template <>
 struct std::hash<postamt::BlobRef> {
   size_t operator()(const postamt::BlobRef& r) const noexcept {
-    return std::hash<std::string>{}(r.hex());
+    return std::hash<std::string_view>{}(r.digits());
   }
 };

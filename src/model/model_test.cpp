@@ -101,5 +101,35 @@ TEST(BlobRef, ParseStrictHex) {
   EXPECT_FALSE(BlobRef::parse(std::string(64, 'g')));
 }
 
+TEST(BlobRef, EveryPositionAndEveryByteIsChecked) {
+  std::string digits = "0123456789abcdef";
+  std::string hex;
+  for (int i = 0; i < 4; ++i) hex += digits;
+  ASSERT_TRUE(BlobRef::parse(hex));
+  EXPECT_EQ(BlobRef::parse(hex)->digits(), hex);
+  for (int c = 0; c < 256; ++c) {
+    bool valid = digits.find(static_cast<char>(c)) != std::string::npos;
+    for (size_t at : {size_t{0}, size_t{31}, size_t{63}}) {
+      std::string bad = hex;
+      bad[at] = static_cast<char>(c);
+      EXPECT_EQ(BlobRef::parse(bad).has_value(), valid) << "byte " << c << " at " << at;
+    }
+  }
+}
+
+TEST(BlobRef, EmptyHasNoDigitsAndOrdersFirst) {
+  BlobRef none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.hex(), "");
+  EXPECT_EQ(none.digits(), "");
+  auto zero = BlobRef::parse(std::string(64, '0'));
+  auto one = BlobRef::parse(std::string(63, '0') + "1");
+  ASSERT_TRUE(zero && one);
+  EXPECT_FALSE(zero->empty());
+  EXPECT_LT(none, *zero);
+  EXPECT_LT(*zero, *one);
+  EXPECT_EQ(std::hash<BlobRef>{}(*one), std::hash<std::string_view>{}(one->digits()));
+}
+
 }  // namespace
 }  // namespace postamt

@@ -90,7 +90,7 @@ Result<void> SqlStore::adjust_counts(MailboxId mailbox, int64_t messages, int64_
 
 Result<std::vector<MessageRecord>> SqlStore::select_messages(MailboxId mailbox,
                                                              std::string_view where,
-                                                             int64_t argument) {
+                                                             int64_t argument, size_t expected) {
   auto q = Query::prepare(db(), "SELECT " + std::string(kMessageColumns) +
                                     " FROM message WHERE mailbox_id = ? " + std::string(where) +
                                     " ORDER BY uid");
@@ -98,6 +98,7 @@ Result<std::vector<MessageRecord>> SqlStore::select_messages(MailboxId mailbox,
   q->bind(mailbox.value());
   if (!where.empty()) q->bind(argument);
   std::vector<MessageRecord> out;
+  out.reserve(expected);
   while (true) {
     auto row = q->next();
     if (!row) return row.error();
@@ -170,7 +171,7 @@ Result<std::vector<MessageRecord>> SqlStore::list_messages(MailboxId mailbox) {
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
-    auto r = select_messages(mailbox, "", 0);
+    auto r = select_messages(mailbox, "", 0, box->messages);
     if (!r) return r.error();
     out = std::move(*r);
     return {};

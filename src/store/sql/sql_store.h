@@ -136,8 +136,9 @@ class SqlStore final : public Store {
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
   Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen);
+  // `expected`: how many rows the caller expects (reserved up front; a hint only).
   Result<std::vector<MessageRecord>> select_messages(MailboxId mailbox, std::string_view where,
-                                                     int64_t argument);
+                                                     int64_t argument, size_t expected = 0);
   Result<std::vector<Appended>> insert_messages(const NewMessage& message,
                                                 const std::vector<DeliveryTarget>& targets);
   Result<FlagUpdateResult> update_flags_in(const Mailbox& mailbox, const std::vector<Uid>& uids,
