@@ -140,10 +140,19 @@ constexpr std::string_view kEnvelopeHeader = R"sql(
 ALTER TABLE message ADD COLUMN envelope_header TEXT;
 )sql";
 
+// Every IMAP command on a selected mailbox asks for the uids expunged since the session's
+// modseq. The primary key (mailbox_id, uid) made that read every expunged row of the
+// mailbox, and the log only grows: in the bench's mixed workload (one expunge per client
+// loop) the lookups were 9% of the server's CPU after a few minutes.
+constexpr std::string_view kExpungedModseq = R"sql(
+CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
     {3, "envelope header lines kept with each message", kEnvelopeHeader},
+    {4, "expunge log indexed by modseq", kExpungedModseq},
 };
 
 }  // namespace

@@ -94,7 +94,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 3);
+  EXPECT_EQ(latest, 4);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -106,7 +106,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 3");
+            "the database has schema version 99, newer than this program's 4");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -135,7 +135,7 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
   }
   auto store = open();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->schema_version(), 3);
+  EXPECT_EQ(*store->schema_version(), migrations().back().version);
   EXPECT_EQ(count("SELECT account_id FROM message WHERE mailbox_id = 9 AND uid = 1"), 5);
   EXPECT_TRUE(store->envelope_headers(MailboxId(9), 1, 1)->empty());
   EXPECT_EQ(store->get_message(MailboxId(9), 1)->message_id, "");
@@ -152,6 +152,22 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
   auto recorded = store->record_receipt(r, ReceiptUniqueness::one_per_recipient);
   ASSERT_TRUE(recorded) << recorded.error().message;
   EXPECT_EQ(recorded->flagged, (std::vector<MessageLocation>{{MailboxId(9), 1}}));
+}
+
+// The query changes_since() runs for every IMAP command on a selected mailbox must find
+// the recent expunges through (mailbox_id, modseq), not read the mailbox's whole log.
+TEST_F(SqliteStoreTest, RecentExpungesAreFoundThroughTheModseqIndex) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto c = SqliteConnection::open(path_);
+  auto q = sql::Query::prepare(**c,
+                               "EXPLAIN QUERY PLAN SELECT uid, modseq FROM expunged WHERE "
+                               "mailbox_id = 1 AND modseq > 5 ORDER BY uid");
+  ASSERT_TRUE(q) << q.error().message;
+  std::string plan;
+  while (*q->next()) plan += q->text(3) + "\n";
+  EXPECT_NE(plan.find("USING INDEX expunged_modseq (mailbox_id=? AND modseq>?)"), std::string::npos)
+      << plan;
 }
 
 TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {
