@@ -2,7 +2,61 @@
 
 #include <sqlite3.h>
 
+#include <functional>
+#include <string>
+#include <unordered_map>
+
 namespace postamt::store::sqlite {
+
+// Idle compiled statements of one connection, by SQL text (see the header).
+class StatementCache {
+ public:
+  explicit StatementCache(size_t limit) : limit_(limit) {}
+  ~StatementCache() { close(); }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // The kept statement for `sql`, now out of the cache; nullptr when there is none.
+  sqlite3_stmt* take(std::string_view sql) {
+    auto it = idle_.find(sql);
+    if (it == idle_.end()) return nullptr;
+    sqlite3_stmt* stmt = it->second;
+    idle_.erase(it);
+    return stmt;
+  }
+
+  // Takes back a statement after use: reset and kept, or finalized when the cache is
+  // closed, full, or already keeps one for the same text.
+  void give_back(sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);  // its result repeats the last step's error, already reported
+    sqlite3_clear_bindings(stmt);
+    const char* sql = sqlite3_sql(stmt);
+    if (closed_ || idle_.size() >= limit_ || sql == nullptr ||
+        !idle_.try_emplace(std::string(sql), stmt).second) {
+      sqlite3_finalize(stmt);
+    }
+  }
+
+  size_t size() const { return idle_.size(); }
+
+  // Finalizes every kept statement; statements still out finalize when given back.
+  void close() {
+    for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+    idle_.clear();
+    closed_ = true;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> idle_;
+  size_t limit_;
+  bool closed_ = false;
+};
 
 namespace {
 
@@ -35,8 +89,11 @@ class SqliteDialect final : public sql::Dialect {
 
 class SqliteStatement final : public sql::Statement {
  public:
-  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::shared_ptr<StatementCache> cache)
+      : db_(db), stmt_(stmt), cache_(std::move(cache)) {}
+  ~SqliteStatement() override { cache_->give_back(stmt_); }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
 
   Result<void> bind_int(int index, int64_t value) override {
     return check(sqlite3_bind_int64(stmt_, index, value));
@@ -71,6 +128,7 @@ class SqliteStatement final : public sql::Statement {
   }
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  std::shared_ptr<StatementCache> cache_;
 };
 
 }  // namespace
@@ -104,7 +162,12 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::stri
   return connection;
 }
 
+SqliteConnection::SqliteConnection(sqlite3* db)
+    : db_(db), cache_(std::make_shared<StatementCache>(kCachedStatements)) {}
+
 SqliteConnection::~SqliteConnection() {
+  cache_->close();
+  // close_v2: a statement still out keeps the handle alive until it is finalized.
   sqlite3_close_v2(db_);
 }
 
@@ -113,10 +176,28 @@ const sql::Dialect& SqliteConnection::dialect() const {
 }
 
 Result<std::unique_ptr<sql::Statement>> SqliteConnection::prepare(std::string_view sql) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return error_of(db_, sqlite3_extended_errcode(db_), "cannot prepare");
-  return std::unique_ptr<sql::Statement>(new SqliteStatement(db_, stmt));
+  sqlite3_stmt* stmt = cache_->take(sql);
+  if (stmt == nullptr) {
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) return error_of(db_, sqlite3_extended_errcode(db_), "cannot prepare");
+    // Empty text (only a comment or spaces) compiles to no statement.
+    if (stmt == nullptr) return Error{ErrorKind::invalid, "cannot prepare: no statement"};
+  }
+  return std::unique_ptr<sql::Statement>(new SqliteStatement(db_, stmt, cache_));
+}
+
+size_t SqliteConnection::cached_statements() const {
+  return cache_->size();
+}
+
+Result<void> SqliteConnection::run(std::string_view sql) {
+  auto statement = prepare(sql);
+  if (!statement) return statement.error();
+  while (true) {
+    auto step = (*statement)->step();
+    if (!step) return step.error();
+    if (*step == sql::StepResult::done) return {};
+  }
 }
 
 Result<void> SqliteConnection::execute_script(std::string_view sql) {
@@ -133,11 +214,11 @@ Result<void> SqliteConnection::execute_script(std::string_view sql) {
 }
 
 Result<void> SqliteConnection::begin(sql::TransactionMode mode) {
-  return execute_script(mode == sql::TransactionMode::write ? "BEGIN IMMEDIATE" : "BEGIN");
+  return run(mode == sql::TransactionMode::write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
 Result<void> SqliteConnection::commit() {
-  return execute_script("COMMIT");
+  return run("COMMIT");
 }
 
 void SqliteConnection::rollback() {
