@@ -11,8 +11,9 @@
 // Compiled statements are kept for reuse, one per SQL text and at most
 // kCachedStatements per connection: prepare() of a text seen before hands out the kept
 // statement (reset, bindings cleared) instead of compiling it again; a statement in use
-// is not handed out twice. Parsing and planning were about a fifth of SQLite's time in
-// the bench's mixed IMAP workload.
+// is not handed out twice. Compiling costs the parser and planner and many allocations
+// through SQLite's malloc, whose statistics take a process-wide mutex: reuse raised the
+// bench's mixed IMAP workload from about 4 000 to 6 700 operations/s.
 //
 // One thread at a time (the SQL store serialises calls). Several connections — in
 // this or other processes — may use the same file.
