@@ -89,6 +89,15 @@ TEST_F(SqliteConnectionTest, TheSameTextInUseTwiceGetsTwoStatements) {
   ASSERT_EQ(*(*outer)->step(), sql::StepResult::done);
 }
 
+TEST_F(SqliteConnectionTest, TextWithoutAStatementIsAnError) {
+  auto c = open();
+  auto s = c->prepare("  -- nothing here");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().kind, ErrorKind::invalid);
+  EXPECT_EQ(s.error().message, "cannot prepare: no statement");
+  EXPECT_EQ(c->cached_statements(), 0u);
+}
+
 TEST_F(SqliteConnectionTest, TheCacheIsBounded) {
   auto c = open();
   for (int i = 0; i < 100; ++i) {
@@ -105,7 +114,7 @@ TEST_F(SqliteConnectionTest, AStatementMayOutliveItsConnection) {
   auto s = c->prepare("SELECT n FROM t ORDER BY n");
   ASSERT_TRUE(s);
   ASSERT_EQ(*(*s)->step(), sql::StepResult::row);
-  c.reset();  // sqlite3_close_v2 waits for the statement still out
+  c.reset();   // sqlite3_close_v2 waits for the statement still out
   s->reset();  // finalized, not returned to the closed cache (ASan checks the memory)
 }
 
