@@ -1,15 +1,22 @@
-// Result<T>: a value or an Error. g++ 12 with clang 16 has no usable std::expected,
-// so this is a small one of our own with the same spirit.
+// Result<T, E>: a value or an error. g++ 12 with clang 16 has no usable std::expected,
+// so this is a small one of our own with the same spirit, and the only one in Postamt:
+// every layer uses it, the codecs with their own error type where one ErrorKind cannot
+// carry what the protocol answers (smtp::proto::CommandError, imap::proto::ParseError).
 //
 //   Result<int> parse(std::string_view s);
 //   auto r = parse("42");
 //   if (!r) return r.error();          // propagate
 //   int v = *r;
 //
-// Accessing value() of an error Result (or error() of a value) is a bug and aborts.
+// E defaults to Error. A Result can be built from a value, from anything T can be built
+// from (`return Mail{...};` into a Result<Command>), from an E, or from an error kind
+// and a message when E is {kind, message}. Accessing value() of an error Result (or
+// error() of a value) is a bug and aborts.
 #pragma once
 
 #include <cstdlib>
+#include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -17,13 +24,34 @@
 
 namespace postamt {
 
-template <class T>
+template <class T, class E = Error>
+class Result;
+
+namespace result_detail {
+template <class X>
+struct is_result : std::false_type {};
+template <class T, class E>
+struct is_result<Result<T, E>> : std::true_type {};
+
+// E is {kind, message}: Error, smtp::proto::CommandError, ...
+template <class E, class Kind>
+concept KindAndMessage = std::is_enum_v<Kind> && requires(Kind k, std::string m) { E{k, m}; };
+}  // namespace result_detail
+
+template <class T, class E>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
-  Result(ErrorKind kind, std::string message)
-      : v_(std::in_place_index<1>, Error{kind, std::move(message)}) {}
+  template <class U>
+    requires(!std::is_same_v<std::remove_cvref_t<U>, T> &&
+             !std::is_same_v<std::remove_cvref_t<U>, E> &&
+             !result_detail::is_result<std::remove_cvref_t<U>>::value &&
+             std::is_constructible_v<T, U &&> && !std::is_constructible_v<E, U &&>)
+  Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}
+  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}
+  template <class Kind>
+    requires result_detail::KindAndMessage<E, Kind>
+  Result(Kind kind, std::string message) : v_(std::in_place_index<1>, E{kind, std::move(message)}) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -46,7 +74,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const {
+  const E& error() const {
     check(false);
     return std::get<1>(v_);
   }
@@ -55,25 +83,27 @@ class [[nodiscard]] Result {
   void check(bool want_value) const {
     if (ok() != want_value) std::abort();
   }
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <class E>
+class [[nodiscard]] Result<void, E> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}
-  Result(ErrorKind kind, std::string message) : error_{kind, std::move(message)}, ok_(false) {}
+  Result(E error) : error_(std::move(error)), ok_(false) {}
+  template <class Kind>
+    requires result_detail::KindAndMessage<E, Kind>
+  Result(Kind kind, std::string message) : error_{kind, std::move(message)}, ok_(false) {}
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const {
+  const E& error() const {
     if (ok_) std::abort();
     return error_;
   }
 
  private:
-  Error error_;
+  E error_{};
   bool ok_ = true;
 };
 

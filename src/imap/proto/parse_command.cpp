@@ -541,7 +541,7 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
 
 }  // namespace
 
-ParseResult parse_command(std::string_view text, const ParseOptions& options) {
+Result<Command, ParseError> parse_command(std::string_view text, const ParseOptions& options) {
   Parser p(text, options);
   auto tag = p.sc.run(chars::is_tag_char);
   if (tag.empty() || (!p.sc.at_end() && p.sc.peek() != ' '))

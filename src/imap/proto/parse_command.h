@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "base/result.h"
 #include "imap/proto/command.h"
 #include "imap/proto/mailbox_name.h"
 
@@ -35,27 +35,8 @@ struct ParseError {
   std::string message;
 };
 
-// Either a Command or a ParseError.
-class ParseResult {
- public:
-  ParseResult(Command c) : v_(std::move(c)) {}
-  ParseResult(ParseError e) : v_(std::move(e)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  // Requires ok().
-  Command& value() { return std::get<0>(v_); }
-  const Command& value() const { return std::get<0>(v_); }
-  Command& operator*() { return value(); }
-  Command* operator->() { return &value(); }
-  // Requires !ok().
-  const ParseError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<Command, ParseError> v_;
-};
-
 // `text` is a complete command without its final CRLF, literals in place
 // ("a1 LOGIN {3}\r\nbob pw"). Never throws; all malformed input yields a ParseError.
-ParseResult parse_command(std::string_view text, const ParseOptions& options = {});
+Result<Command, ParseError> parse_command(std::string_view text, const ParseOptions& options = {});
 
 }  // namespace postamt::imap::proto

@@ -103,9 +103,9 @@ class PathParser {
   PathParser(std::string_view text, PathRole role, Utf8Addresses utf8)
       : s_(text), role_(role), utf8_(utf8) {}
 
-  ParseResult<ParsedPath> run() {
+  Result<ParsedPath, CommandError> run() {
     std::string_view what = role_ == PathRole::reverse ? "reverse-path" : "forward-path";
-    auto fail = [&](std::string_view reason) -> ParseResult<ParsedPath> {
+    auto fail = [&](std::string_view reason) -> Result<ParsedPath, CommandError> {
       return CommandError{CommandErrorKind::syntax,
                           fmt::format("Syntax error in {}: {}", what, reason)};
     };
@@ -296,7 +296,7 @@ bool is_address_literal(std::string_view text) {
   return is_ipv4(inner);
 }
 
-ParseResult<ParsedPath> parse_path(std::string_view text, PathRole role, Utf8Addresses utf8) {
+Result<ParsedPath, CommandError> parse_path(std::string_view text, PathRole role, Utf8Addresses utf8) {
   return PathParser(text, role, utf8).run();
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "smtp/proto/parse_result.h"
+#include "smtp/proto/command_error.h"
 
 namespace postamt::smtp::proto {
 
@@ -51,7 +51,7 @@ struct ParsedPath {
 // optional source route, which is validated and dropped (RFC 5321 §4.1.1.3,
 // Appendix C). Fails with kind syntax (detail names the part), or non_ascii_sender /
 // non_ascii_recipient when non-ASCII octets appear while `utf8` is rejected.
-ParseResult<ParsedPath> parse_path(std::string_view text, PathRole role, Utf8Addresses utf8);
+Result<ParsedPath, CommandError> parse_path(std::string_view text, PathRole role, Utf8Addresses utf8);
 
 // Domain = sub-domain *("." sub-domain), each label letters/digits/hyphen, not
 // starting or ending with a hyphen, at most 63 octets when ASCII; U-labels when utf8

@@ -55,7 +55,7 @@ struct Param {
 
 // Splits " KEY=VALUE KEY" into parameters. Runs of spaces are tolerated between
 // parameters: real clients send them and nothing can be smuggled through them.
-ParseResult<std::vector<Param>> split_params(std::string_view rest) {
+Result<std::vector<Param>, CommandError> split_params(std::string_view rest) {
   std::vector<Param> out;
   if (rest.empty()) return out;
   if (rest.front() != ' ') return syntax("Syntax error: expected a space after the path");
@@ -76,13 +76,13 @@ CommandError unknown_param(const Param& p) {
   return {CommandErrorKind::unknown_parameter, fmt::format("Unsupported parameter {}", p.name)};
 }
 
-ParseResult<std::string_view> need_value(const Param& p, Utf8Addresses utf8) {
+Result<std::string_view, CommandError> need_value(const Param& p, Utf8Addresses utf8) {
   if (!p.value || !is_esmtp_value(*p.value, utf8))
     return bad_value(fmt::format("Bad value for parameter {}", p.name));
   return *p.value;
 }
 
-ParseResult<MailParams> parse_mail_params(const std::vector<Param>& params,
+Result<MailParams, CommandError> parse_mail_params(const std::vector<Param>& params,
                                           const OfferedParams& offered) {
   MailParams out;
   bool utf8 = false;
@@ -157,7 +157,7 @@ ParseResult<MailParams> parse_mail_params(const std::vector<Param>& params,
   return out;
 }
 
-ParseResult<Notify> parse_notify(std::string_view v) {
+Result<Notify, CommandError> parse_notify(std::string_view v) {
   Notify n;
   bool any = false;
   for (auto word : split(v, ',')) {
@@ -183,7 +183,7 @@ ParseResult<Notify> parse_notify(std::string_view v) {
   return n;
 }
 
-ParseResult<RcptParams> parse_rcpt_params(const std::vector<Param>& params,
+Result<RcptParams, CommandError> parse_rcpt_params(const std::vector<Param>& params,
                                           const ParseOptions& options) {
   RcptParams out;
   for (const auto& p : params) {
@@ -214,7 +214,7 @@ ParseResult<RcptParams> parse_rcpt_params(const std::vector<Param>& params,
   return out;
 }
 
-ParseResult<Command> parse_mail(std::string_view args, const ParseOptions& options) {
+Result<Command, CommandError> parse_mail(std::string_view args, const ParseOptions& options) {
   if (!istarts_with(args, "FROM:")) return syntax("Syntax error: expected MAIL FROM:<address>");
   args.remove_prefix(5);
   // RFC 5321 has no space after the colon, but many clients send one.
@@ -233,7 +233,7 @@ ParseResult<Command> parse_mail(std::string_view args, const ParseOptions& optio
   return Mail{std::move(path->mailbox), std::move(*params)};
 }
 
-ParseResult<Command> parse_rcpt(std::string_view args, const ParseOptions& options) {
+Result<Command, CommandError> parse_rcpt(std::string_view args, const ParseOptions& options) {
   if (!istarts_with(args, "TO:")) return syntax("Syntax error: expected RCPT TO:<address>");
   args.remove_prefix(3);
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
@@ -248,7 +248,7 @@ ParseResult<Command> parse_rcpt(std::string_view args, const ParseOptions& optio
 
 // RFC 5321 §4.1.1.1: EHLO takes a Domain or an address-literal; HELO is given the
 // same treatment because old clients send literals there too.
-ParseResult<std::string> parse_helo_domain(std::string_view verb, std::string_view args) {
+Result<std::string, CommandError> parse_helo_domain(std::string_view verb, std::string_view args) {
   bool ok = !args.empty() && (args.front() == '[' ? is_address_literal(args)
                                                   : is_domain(args, Utf8Addresses::rejected));
   if (!ok) return syntax(fmt::format("Syntax error: {} requires a valid domain", verb));
@@ -283,7 +283,7 @@ bool is_base64_or_equals(std::string_view s) {
   return true;
 }
 
-ParseResult<Command> no_args(std::string_view verb, std::string_view args, Command cmd) {
+Result<Command, CommandError> no_args(std::string_view verb, std::string_view args, Command cmd) {
   if (!args.empty()) return syntax(fmt::format("Syntax error: {} takes no arguments", verb));
   return cmd;
 }
@@ -314,7 +314,7 @@ Error to_error(const CommandError& error) {
   return Error{ErrorKind::invalid, error.detail};
 }
 
-ParseResult<Command> parse_command(std::string_view line, const ParseOptions& options) {
+Result<Command, CommandError> parse_command(std::string_view line, const ParseOptions& options) {
   // RFC 5321 §2.3.8: CR and LF only ever appear together as the line end.
   if (line.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos)
     return CommandError{CommandErrorKind::bad_characters, "NUL, CR or LF in command line"};

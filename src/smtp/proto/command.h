@@ -15,7 +15,7 @@
 #include <variant>
 
 #include "smtp/proto/address.h"
-#include "smtp/proto/parse_result.h"
+#include "smtp/proto/command_error.h"
 
 namespace postamt::smtp::proto {
 
@@ -152,6 +152,6 @@ struct ParseOptions {
 //   bad_parameter_value  a known parameter with a malformed or duplicated value;
 //   unknown_parameter    a parameter not known or not offered;
 //   non_ascii_sender / non_ascii_recipient   UTF-8 in a path without SMTPUTF8.
-ParseResult<Command> parse_command(std::string_view line, const ParseOptions& options = {});
+Result<Command, CommandError> parse_command(std::string_view line, const ParseOptions& options = {});
 
 }  // namespace postamt::smtp::proto
