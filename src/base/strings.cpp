@@ -70,6 +70,13 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
   return v;
 }
 
+int hex_value(char c, HexLetters letters) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (letters == HexLetters::any_case && c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
 bool is_ascii_atext(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   static constexpr std::string_view kSpecials = "!#$%&'*+-/=?^_`{|}~";

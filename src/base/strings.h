@@ -19,6 +19,11 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 // Parses a whole decimal number that fits in uint64_t; no sign, no spaces.
 std::optional<uint64_t> parse_u64(std::string_view s);
+// Which letters a hexadecimal digit may be written with: RFC 3461 xtext allows only
+// "A"-"F"; quoted-printable, RFC 2047 and RFC 2231 decoders also take lower case.
+enum class HexLetters { upper, any_case };
+// The value 0-15 of one hexadecimal digit, or -1 when `c` is not one.
+int hex_value(char c, HexLetters letters = HexLetters::any_case);
 // RFC 5322 §3.2.3 atext, ASCII only (letters, digits and !#$%&'*+-/=?^_`{|}~).
 bool is_ascii_atext(char c);
 

@@ -32,4 +32,15 @@ TEST(Strings, ParseU64) {
   EXPECT_EQ(parse_u64("1 "), std::nullopt);
 }
 
+TEST(Strings, HexValue) {
+  EXPECT_EQ(hex_value('0'), 0);
+  EXPECT_EQ(hex_value('9'), 9);
+  EXPECT_EQ(hex_value('A'), 10);
+  EXPECT_EQ(hex_value('f'), 15);
+  EXPECT_EQ(hex_value('g'), -1);
+  EXPECT_EQ(hex_value(' '), -1);
+  EXPECT_EQ(hex_value('F', HexLetters::upper), 15);
+  EXPECT_EQ(hex_value('f', HexLetters::upper), -1);  // RFC 3461 xtext
+}
+
 }  // namespace postamt

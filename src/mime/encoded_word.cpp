@@ -8,13 +8,6 @@
 namespace postamt::mime {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 struct Word {
   size_t end = 0;  // offset after "?="
   std::string_view charset;

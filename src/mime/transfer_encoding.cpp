@@ -1,16 +1,9 @@
 #include "mime/transfer_encoding.h"
 
 #include "base/base64.h"
+#include "base/strings.h"
 
 namespace postamt::mime {
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-}  // namespace
 
 std::string decode_quoted_printable(std::string_view in) {
   std::string out;

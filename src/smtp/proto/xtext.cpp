@@ -1,17 +1,12 @@
 #include "smtp/proto/xtext.h"
 
+#include "base/strings.h"
+
 namespace postamt::smtp::proto {
 
 namespace {
 bool is_xchar(unsigned char c) {
   return c >= 33 && c <= 126 && c != '+' && c != '=';
-}
-
-// RFC 3461 §4 allows only upper-case hex digits after "+".
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 }  // namespace
 
@@ -39,8 +34,8 @@ std::optional<std::string> xtext_decode(std::string_view xtext) {
     auto c = static_cast<unsigned char>(xtext[i]);
     if (c == '+') {
       if (xtext.size() - i < 3) return std::nullopt;
-      int hi = hex_value(xtext[i + 1]);
-      int lo = hex_value(xtext[i + 2]);
+      int hi = hex_value(xtext[i + 1], HexLetters::upper);
+      int lo = hex_value(xtext[i + 2], HexLetters::upper);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
