@@ -25,7 +25,7 @@ net::Handler make_imap_handler(ServeContext& context) {
   services->auth_failures = context.auth_failures;
   services->downloads = context.downloads;
   services->watch = context.watch;
-  services->plaintext = context.plaintext;
+  services->plaintext = context.config->auth.plaintext;
   services->starttls =
       context.tls ? imap::StartTlsSupport::available : imap::StartTlsSupport::unavailable;
   const Config::Imap& limits = context.config->imap;

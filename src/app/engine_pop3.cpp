@@ -31,7 +31,7 @@ net::Handler make_pop3_handler(ServeContext& context) {
   services->auth_failures = context.auth_failures;
   services->locks = &maildrop_locks();
   services->downloads = context.downloads;
-  services->plaintext = context.plaintext;
+  services->plaintext = context.config->auth.plaintext;
   services->stls = context.tls ? pop3::StlsSupport::available : pop3::StlsSupport::unavailable;
   services->limits.max_bad_commands = context.config->pop3.max_bad_commands;
   services->limits.idle_timeout = context.config->pop3.idle_timeout;

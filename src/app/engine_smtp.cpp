@@ -19,7 +19,7 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   auto options = std::make_shared<smtp::server::Options>();
   options->mode = mode;
   options->hostname = context.config->hostname;
-  options->plaintext = context.plaintext;
+  options->plaintext = context.config->auth.plaintext;
   options->starttls =
       context.tls ? smtp::server::StartTlsOffer::offered : smtp::server::StartTlsOffer::unavailable;
   const Config::Smtp& limits = context.config->smtp;

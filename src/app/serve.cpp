@@ -280,9 +280,6 @@ int serve(const Config& config) {
   ctx.store = backends->store.get();
   ctx.blobs = backends->blobs.get();
   ctx.tls = *tls;
-  ctx.plaintext = config.auth.plaintext == PlaintextAuth::always     ? auth::AuthPlaintext::always
-                  : config.auth.plaintext == PlaintextAuth::loopback ? auth::AuthPlaintext::loopback
-                                                                     : auth::AuthPlaintext::never;
   auth::FailureTracker auth_failures;
   ctx.auth_failures = &auth_failures;
 

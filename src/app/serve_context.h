@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "auth/failure_tracker.h"
-#include "auth/policy.h"
 #include "base/config.h"
 #include "blob/blob_store.h"
 #include "mail/events.h"
@@ -24,8 +23,6 @@ struct ServeContext {
   store::Store* store = nullptr;  // blocking: call through runtime->run_blocking
   blob::BlobStore* blobs = nullptr;
   std::shared_ptr<net::TlsContext> tls;
-  // auth.plaintext from the configuration, in auth's terms.
-  auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
   // Failed logins from any protocol, shared so that a client cannot dodge the delay by
   // switching from IMAP to POP3 to SMTP.
   auth::FailureTracker* auth_failures = nullptr;

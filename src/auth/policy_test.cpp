@@ -8,52 +8,31 @@ namespace {
 TEST(PlaintextPolicy, Table) {
   using S = ConnectionSecurity;
   using R = RemoteLocality;
+  using P = PlaintextAuth;
   struct Row {
-    AuthPlaintext policy;
+    P policy;
     S security;
     R remote;
-    bool allowed;
+    PlaintextMechanisms expected;
   };
+  constexpr auto yes = PlaintextMechanisms::allowed;
+  constexpr auto no = PlaintextMechanisms::refused;
   for (const Row& row : {
-           Row{AuthPlaintext::never, S::plain, R::remote, false},
-           Row{AuthPlaintext::never, S::plain, R::loopback, false},
-           Row{AuthPlaintext::never, S::tls, R::remote, true},
-           Row{AuthPlaintext::never, S::tls, R::loopback, true},
-           Row{AuthPlaintext::loopback, S::plain, R::remote, false},
-           Row{AuthPlaintext::loopback, S::plain, R::loopback, true},
-           Row{AuthPlaintext::loopback, S::tls, R::remote, true},
-           Row{AuthPlaintext::always, S::plain, R::remote, true},
-           Row{AuthPlaintext::always, S::tls, R::loopback, true},
+           Row{P::never, S::plain, R::remote, no},
+           Row{P::never, S::plain, R::loopback, no},
+           Row{P::never, S::tls, R::remote, yes},
+           Row{P::never, S::tls, R::loopback, yes},
+           Row{P::loopback, S::plain, R::remote, no},
+           Row{P::loopback, S::plain, R::loopback, yes},
+           Row{P::loopback, S::tls, R::remote, yes},
+           Row{P::always, S::plain, R::remote, yes},
+           Row{P::always, S::tls, R::loopback, yes},
        }) {
-    EXPECT_EQ(plaintext_allowed(row.policy, row.security, row.remote), row.allowed)
-        << to_string(row.policy) << " tls=" << (row.security == S::tls)
+    EXPECT_EQ(plaintext_mechanisms(row.policy, ConnectionTrust{row.security, row.remote}),
+              row.expected)
+        << "policy=" << static_cast<int>(row.policy) << " tls=" << (row.security == S::tls)
         << " loopback=" << (row.remote == R::loopback);
   }
-}
-
-TEST(PlaintextPolicy, ParseAndPrint) {
-  for (AuthPlaintext p : {AuthPlaintext::never, AuthPlaintext::loopback, AuthPlaintext::always})
-    EXPECT_EQ(parse_auth_plaintext(to_string(p)), p);
-  EXPECT_EQ(to_string(AuthPlaintext::loopback), "loopback");
-  EXPECT_EQ(parse_auth_plaintext("Never"), std::nullopt);
-  EXPECT_EQ(parse_auth_plaintext("yes"), std::nullopt);
-  EXPECT_EQ(parse_auth_plaintext(""), std::nullopt);
-}
-
-TEST(PlaintextPolicy, Locality) {
-  EXPECT_EQ(locality_of("127.0.0.1"), RemoteLocality::loopback);
-  EXPECT_EQ(locality_of("127.255.0.9"), RemoteLocality::loopback);
-  EXPECT_EQ(locality_of("::1"), RemoteLocality::loopback);
-  EXPECT_EQ(locality_of("0:0:0:0:0:0:0:1"), RemoteLocality::loopback);
-  EXPECT_EQ(locality_of("::ffff:127.0.0.1"), RemoteLocality::loopback);
-  EXPECT_EQ(locality_of("128.0.0.1"), RemoteLocality::remote);
-  EXPECT_EQ(locality_of("10.0.0.1"), RemoteLocality::remote);
-  EXPECT_EQ(locality_of("::2"), RemoteLocality::remote);
-  EXPECT_EQ(locality_of("::ffff:10.0.0.1"), RemoteLocality::remote);
-  EXPECT_EQ(locality_of("::127.0.0.1"), RemoteLocality::remote);
-  EXPECT_EQ(locality_of("localhost"), RemoteLocality::remote);
-  EXPECT_EQ(locality_of("127.0.0.1 "), RemoteLocality::remote);
-  EXPECT_EQ(locality_of(""), RemoteLocality::remote);
 }
 
 }  // namespace

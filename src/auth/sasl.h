@@ -38,6 +38,7 @@
 #include <variant>
 #include <vector>
 
+#include "auth/policy.h"
 #include "auth/scram.h"
 #include "base/error.h"
 #include "base/result.h"
@@ -106,7 +107,6 @@ class Mechanism {
   Expect expect_ = Expect::start;
 };
 
-enum class PlaintextMechanisms { allowed, refused };
 enum class ScramSupport { enabled, disabled };
 
 // Returns the server part of a SCRAM nonce: printable ASCII without ',' (RFC 5802 §7).

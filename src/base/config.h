@@ -32,12 +32,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/connection_trust.h"
 #include "base/log.h"
 #include "base/result.h"
 
 namespace postamt {
-
-enum class PlaintextAuth { never, loopback, always };
 
 // [receipts] (DESIGN.md §6): whether Postamt sends a receipt itself when a client
 // downloads a message (POP3 RETR, IMAP first body fetch), and with which disposition.

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/connection_trust.h"
 #include "base/result.h"
 
 namespace postamt::net {
@@ -104,6 +105,11 @@ class Connection {
   const Endpoint& remote() const { return remote_; }
   const Endpoint& local() const { return local_; }
   bool remote_is_loopback() const { return is_loopback_address(remote_.address); }
+  // What the security settings look at (auth/policy.h): TLS or not, loopback or not.
+  ConnectionTrust trust() const {
+    return {is_tls() ? ConnectionSecurity::tls : ConnectionSecurity::plain,
+            remote_is_loopback() ? RemoteLocality::loopback : RemoteLocality::remote};
+  }
 
  protected:
   Connection(Endpoint remote, Endpoint local)

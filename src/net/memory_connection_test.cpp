@@ -118,11 +118,15 @@ TEST(MemoryConnection, AddressesAndLoopback) {
   MemoryConnection local(MemoryConnectionOptions{.remote = {"::1", 5}});
   EXPECT_EQ(local.remote().to_string(), "[::1]:5");
   EXPECT_TRUE(local.remote_is_loopback());
-  EXPECT_TRUE(is_loopback_address("127.1.2.3"));
-  EXPECT_TRUE(is_loopback_address("::ffff:127.0.0.1"));
-  EXPECT_FALSE(is_loopback_address("::ffff:10.0.0.1"));
-  EXPECT_FALSE(is_loopback_address("128.0.0.1"));
-  EXPECT_FALSE(is_loopback_address("localhost"));
+  EXPECT_EQ(remote.trust().locality, RemoteLocality::remote);
+  EXPECT_EQ(remote.trust().security, ConnectionSecurity::plain);
+  EXPECT_EQ(local.trust().locality, RemoteLocality::loopback);
+  for (std::string_view loopback :
+       {"127.0.0.1", "127.1.2.3", "127.255.0.9", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"})
+    EXPECT_TRUE(is_loopback_address(loopback)) << loopback;
+  for (std::string_view remote : {"128.0.0.1", "10.0.0.1", "::2", "::ffff:10.0.0.1",
+                                  "::127.0.0.1", "localhost", "127.0.0.1 ", ""})
+    EXPECT_FALSE(is_loopback_address(remote)) << remote;
 }
 
 }  // namespace

@@ -94,15 +94,11 @@ class Session {
     }
     return options;
   }
-  bool plaintext_allowed() const {
-    return auth::plaintext_allowed(
-        s_.plaintext,
-        conn_.is_tls() ? auth::ConnectionSecurity::tls : auth::ConnectionSecurity::plain,
-        conn_.remote_is_loopback() ? auth::RemoteLocality::loopback : auth::RemoteLocality::remote);
-  }
   auth::PlaintextMechanisms plaintext_mechanisms() const {
-    return plaintext_allowed() ? auth::PlaintextMechanisms::allowed
-                               : auth::PlaintextMechanisms::refused;
+    return auth::plaintext_mechanisms(s_.plaintext, conn_.trust());
+  }
+  bool plaintext_allowed() const {
+    return plaintext_mechanisms() == auth::PlaintextMechanisms::allowed;
   }
   const std::string& remote_ip() const { return conn_.remote().address; }
   void log_end(std::string_view how) const;

@@ -69,7 +69,7 @@ struct Services {
   mail::DownloadObserver* downloads = nullptr;    // may be null: downloads are not reported
   // may be null: IDLE then asks the store itself at every poll interval
   const mail::StoreWatch* watch = nullptr;
-  auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
+  PlaintextAuth plaintext = PlaintextAuth::never;
   // Whether Connection::start_tls can work. Ignored on a connection that is already TLS.
   StartTlsSupport starttls = StartTlsSupport::unavailable;
   SessionLimits limits;

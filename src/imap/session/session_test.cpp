@@ -39,7 +39,7 @@ TEST_F(ImapSession, WrongPasswordIsAuthenticationFailed) {
 // RFC 3501 §6.2.3 / RFC 8314: without TLS and with plaintext refused, LOGINDISABLED
 // and no plaintext mechanisms; LOGIN and AUTHENTICATE PLAIN get PRIVACYREQUIRED.
 TEST_F(ImapSession, PlaintextRefusedWithoutTls) {
-  services_.plaintext = auth::AuthPlaintext::never;
+  services_.plaintext = PlaintextAuth::never;
   EXPECT_EQ(
       run("a LOGIN alice@example.org secret\r\nb AUTHENTICATE PLAIN\r\n"),
       "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS LOGINDISABLED] Postamt IMAP "

@@ -42,7 +42,7 @@ class ImapSession : public ::testing::Test {
     services_.store = &store_;
     services_.blobs = &blobs_;
     services_.auth_failures = &failures_;
-    services_.plaintext = auth::AuthPlaintext::always;
+    services_.plaintext = PlaintextAuth::always;
     services_.starttls = StartTlsSupport::available;
   }
   ~ImapSession() override {

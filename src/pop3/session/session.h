@@ -76,7 +76,7 @@ struct Services {
   auth::FailureTracker* auth_failures = nullptr;
   MaildropLocks* locks = nullptr;
   mail::DownloadObserver* downloads = nullptr;  // may be null: downloads are not reported
-  auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
+  PlaintextAuth plaintext = PlaintextAuth::never;
   // Whether Connection::start_tls can work (a certificate is configured). Ignored on a
   // connection that is already TLS.
   StlsSupport stls = StlsSupport::unavailable;

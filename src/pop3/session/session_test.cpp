@@ -77,7 +77,7 @@ class Pop3Session : public ::testing::Test {
     services_.auth_failures = &failures_;
     services_.locks = &locks_;
     services_.downloads = &observer_;
-    services_.plaintext = auth::AuthPlaintext::always;
+    services_.plaintext = PlaintextAuth::always;
     services_.stls = StlsSupport::available;
   }
   ~Pop3Session() override {
@@ -146,7 +146,7 @@ TEST_F(Pop3Session, CapaBeforeLogin) {
 
 // auth.plaintext = never over a plaintext connection: no USER, no SASL, and both refused.
 TEST_F(Pop3Session, PlaintextRefusedWithoutTls) {
-  services_.plaintext = auth::AuthPlaintext::never;
+  services_.plaintext = PlaintextAuth::never;
   const std::string refused =
       "-ERR plaintext authentication is not allowed on this connection, use STLS first\r\n";
   EXPECT_EQ(run("CAPA\r\nUSER alice@example.org\r\nPASS secret\r\nAUTH PLAIN AGEAYg==\r\n"),
@@ -399,7 +399,7 @@ TEST_F(Pop3Session, RefusedAdmissionAndShutdownAndIdleTimeout) {
 
 // RFC 2595 §4: STLS, then CAPA without STLS; plaintext pipelined after STLS is dropped.
 TEST_F(Pop3Session, StlsUpgradesAndDropsPipelinedPlaintext) {
-  services_.plaintext = auth::AuthPlaintext::never;
+  services_.plaintext = PlaintextAuth::never;
   MemoryConnection conn;
   conn.feed("STLS\r\nUSER alice@example.org\r\n");
   conn.feed_tls_boundary();

@@ -194,12 +194,8 @@ net::awaitable<Next> Session::dispatch(proto::Command command) {
   co_return co_await send_counting(std::move(reply));
 }
 
-bool Session::auth_offered() const {
-  return auth::plaintext_allowed(
-      options_.plaintext,
-      is_tls() ? auth::ConnectionSecurity::tls : auth::ConnectionSecurity::plain,
-      connection_->remote_is_loopback() ? auth::RemoteLocality::loopback
-                                        : auth::RemoteLocality::remote);
+auth::PlaintextMechanisms Session::plaintext_mechanisms() const {
+  return auth::plaintext_mechanisms(options_.plaintext, connection_->trust());
 }
 
 Reply Session::on_ehlo(const proto::Ehlo& ehlo) {
@@ -213,7 +209,7 @@ Reply Session::on_ehlo(const proto::Ehlo& ehlo) {
   ext.smtputf8 = true;
   ext.dsn = true;
   ext.starttls = !is_tls() && options_.starttls == StartTlsOffer::offered;
-  if (auth_offered() && !user_) {
+  if (plaintext_mechanisms() == auth::PlaintextMechanisms::allowed && !user_) {
     for (auto name :
          auth::offered_mechanisms(auth::PlaintextMechanisms::allowed, auth::ScramSupport::disabled))
       ext.auth_mechanisms.emplace_back(name);
@@ -273,9 +269,8 @@ net::awaitable<Next> Session::on_auth(proto::Auth command) {
     Reply r = make_reply(503, code::kBadCommand, "AUTH is not allowed during a mail transaction");
     co_return co_await send_counting(std::move(r));
   }
-  const auto plaintext =
-      auth_offered() ? auth::PlaintextMechanisms::allowed : auth::PlaintextMechanisms::refused;
-  auto created = auth::create_mechanism(command.mechanism, plaintext, auth::MechanismOptions{});
+  auto created =
+      auth::create_mechanism(command.mechanism, plaintext_mechanisms(), auth::MechanismOptions{});
   if (!created) {
     Reply r = created.error().kind == ErrorKind::permission
                   ? make_reply(538, code::kEncryptionRequired,

@@ -72,7 +72,7 @@ struct Services {
 struct Options {
   Mode mode = Mode::mx;
   std::string hostname;  // greeting, Received "by", EHLO reply
-  auth::AuthPlaintext plaintext = auth::AuthPlaintext::never;
+  PlaintextAuth plaintext = PlaintextAuth::never;
   StartTlsOffer starttls = StartTlsOffer::offered;
   Limits limits;
   // Injected for tests (DESIGN.md §4.7): wall clock for the Received date, queue ids.

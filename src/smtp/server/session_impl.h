@@ -59,7 +59,7 @@ class Session {
   net::awaitable<Next> check_password(std::string mechanism, std::string authcid,
                                       std::string password);
   net::awaitable<Next> auth_failed(std::string mechanism, std::string user);
-  bool auth_offered() const;
+  auth::PlaintextMechanisms plaintext_mechanisms() const;
   bool is_tls() const { return connection_->is_tls(); }
   std::string client_name() const;  // "unknown[192.0.2.10]"
 

@@ -102,7 +102,7 @@ class SmtpSession : public ::testing::Test {
     ASSERT_TRUE(store_.add_alias("al@example.org", {"alice@example.org"}));
     ASSERT_TRUE(store_.add_alias("fwd@example.org", {"carol@remote.example"}));
     options_.hostname = "mx.example.test";
-    options_.plaintext = auth::AuthPlaintext::loopback;
+    options_.plaintext = PlaintextAuth::loopback;
     options_.clock = [] {
       return std::chrono::system_clock::time_point(std::chrono::seconds(1795818010));
     };
