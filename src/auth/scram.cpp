@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <fmt/format.h>
@@ -66,15 +65,6 @@ Result<ScramVerifier> derive_scram_verifier(std::string_view plaintext, std::str
   v.server_key = hmac_sha256(as_bytes(salted), "Server Key");
   OPENSSL_cleanse(salted.data(), salted.size());
   return v;
-}
-
-Result<std::string> scram_sha256_stored(std::string_view plaintext, uint32_t iterations) {
-  std::string salt(kScramSaltBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1)
-    return Error{ErrorKind::temporary, "no random bytes for the SCRAM salt"};
-  auto v = derive_scram_verifier(plaintext, salt, iterations);
-  if (!v) return v.error();
-  return format_scram_verifier(*v);
 }
 
 std::string format_scram_verifier(const ScramVerifier& verifier) {

@@ -44,10 +44,6 @@ struct ScramVerifier {
 Result<ScramVerifier> derive_scram_verifier(std::string_view plaintext, std::string_view salt,
                                             uint32_t iterations);
 
-// Same with a fresh random kScramSaltBytes salt, formatted as the stored string above.
-Result<std::string> scram_sha256_stored(std::string_view plaintext,
-                                        uint32_t iterations = kScramMinIterations);
-
 // Formats / parses the stored string (with its "{SCRAM-SHA-256}" prefix). Parsing
 // errors: invalid (wrong scheme, field count, base64, key length, iteration range).
 std::string format_scram_verifier(const ScramVerifier& verifier);

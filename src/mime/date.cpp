@@ -203,10 +203,4 @@ std::string format_rfc5322_date(const DateTime& dt) {
                      format_offset(dt.offset_minutes));
 }
 
-std::string format_internaldate(const DateTime& dt) {
-  Fields f = local_fields(dt);
-  return fmt::format("{:>2}-{}-{:04} {:02}:{:02}:{:02} {}", f.day, kMonths[f.month - 1], f.year,
-                     f.hour, f.minute, f.second, format_offset(dt.offset_minutes));
-}
-
 }  // namespace postamt::mime

@@ -24,8 +24,5 @@ std::optional<DateTime> parse_date(std::string_view value);
 
 // "Tue, 17 Jul 1996 02:44:25 -0700" for the instant at its original offset.
 std::string format_rfc5322_date(const DateTime& dt);
-// "17-Jul-1996 02:44:25 -0700" (IMAP INTERNALDATE; day space-padded to two characters,
-// " 7-Jul-1996 ...", as RFC 3501 date-day-fixed).
-std::string format_internaldate(const DateTime& dt);
 
 }  // namespace postamt::mime

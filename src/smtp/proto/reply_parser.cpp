@@ -97,17 +97,6 @@ Result<std::optional<Reply>> ReplyParser::next() {
   }
 }
 
-Result<Reply> parse_reply(std::string_view text) {
-  ReplyParser parser;
-  parser.feed(text);
-  auto r = parser.next();
-  if (!r) return r.error();
-  if (!*r) return Error{ErrorKind::invalid, "incomplete reply"};
-  Reply reply = std::move(**r);
-  if (parser.has_pending_input()) return Error{ErrorKind::invalid, "more than one reply"};
-  return reply;
-}
-
 const EhloExtension* EhloInfo::find(std::string_view keyword) const {
   for (const auto& e : extensions)
     if (iequals(e.keyword, keyword)) return &e;

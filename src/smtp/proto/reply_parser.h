@@ -55,10 +55,6 @@ class ReplyParser {
   std::optional<Error> failed_;
 };
 
-// Parses one complete reply text, as given by a test or a log, e.g.
-// "250-a\r\n250 b\r\n". Fails if it is not exactly one reply.
-Result<Reply> parse_reply(std::string_view text);
-
 // What a server offers, read from its EHLO reply.
 struct EhloExtension {
   std::string keyword;              // upper-cased

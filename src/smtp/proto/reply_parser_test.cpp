@@ -25,6 +25,18 @@ std::vector<Reply> replies(std::string_view input, size_t chunk) {
   return out;
 }
 
+// Exactly one complete reply, e.g. "250-a\r\n250 b\r\n"; fails for less or more.
+Result<Reply> parse_reply(std::string_view text) {
+  ReplyParser parser;
+  parser.feed(text);
+  auto r = parser.next();
+  if (!r) return r.error();
+  if (!*r) return Error{ErrorKind::invalid, "incomplete reply"};
+  Reply reply = std::move(**r);
+  if (parser.has_pending_input()) return Error{ErrorKind::invalid, "more than one reply"};
+  return reply;
+}
+
 std::vector<Reply> replies_all_ways(std::string_view input) {
   auto whole = replies(input, 0);
   for (size_t chunk : {1u, 2u, 7u}) EXPECT_EQ(replies(input, chunk), whole) << "chunk " << chunk;
