@@ -8,6 +8,7 @@
 #include "blob/garbage.h"
 #include "delivery/transaction.h"
 #include "mail/login.h"
+#include "mdn/received.h"
 
 namespace postamt::admin {
 namespace {
@@ -124,17 +125,22 @@ Result<std::string> collect_garbage(store::Store& store, blob::BlobStore& blobs,
 Result<std::string> deliver(store::Store& store, blob::BlobStore& blobs,
                             std::string_view envelope_sender,
                             const std::vector<std::string>& recipients, std::string_view message) {
-  delivery::Transaction t(store, blobs, std::string(envelope_sender));
+  // Receipts that arrive this way are recorded like those that come over SMTP.
+  mdn::ReceivedReceipts received(store, [] {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  });
+  // No outbound queue: this command does not relay.
+  delivery::Transaction t(delivery::Services{&store, &blobs, nullptr, &received},
+                          std::string(envelope_sender));
   for (const auto& r : recipients) {
     auto added = t.add_recipient(r);
+    if (!added && added.error().kind == ErrorKind::permission)
+      return Error{ErrorKind::invalid, fmt::format("{}: {}, and postamt deliver does not relay", r,
+                                                   added.error().message)};
     if (!added) return Error{added.error().kind, fmt::format("{}: {}", r, added.error().message)};
-    if (!added->remote.empty())
-      return Error{ErrorKind::invalid,
-                   fmt::format("{}: {} is not a local address, and postamt deliver does not relay",
-                               r, added->remote.front())};
   }
-  std::string body = fmt::format("Return-Path: <{}>\r\n", envelope_sender);
-  body.reserve(body.size() + message.size() + message.size() / 32);
+  std::string body;
+  body.reserve(message.size() + message.size() / 32 + 2);
   for (size_t i = 0; i < message.size(); ++i) {
     char c = message[i];
     if (c == '\n' && (i == 0 || message[i - 1] != '\r')) body += '\r';
@@ -146,7 +152,7 @@ Result<std::string> deliver(store::Store& store, blob::BlobStore& blobs,
   POSTAMT_TRY(committed);
   std::string out;
   for (const auto& d : committed->delivered)
-    out += fmt::format("delivered to {} (INBOX uid {})\n", d.account, d.where.uid);
+    out += fmt::format("delivered to {} (INBOX uid {})\n", d.address, d.where.uid);
   return out;
 }
 

@@ -47,11 +47,12 @@ Result<std::string> collect_garbage(store::Store& store, blob::BlobStore& blobs,
                                     std::chrono::seconds grace);
 
 // `postamt deliver`: local delivery of one message read from standard input, like an
-// LDA. Line ends become CRLF; "Return-Path: <sender>" is prepended (RFC 5321 §4.4).
-// Every recipient must be local (ErrorKind::invalid names the first remote one, since
-// this command does not relay); an unknown one is ErrorKind::not_found. Nothing is
-// delivered unless every recipient is accepted. On success the output names each
-// account and the UID the message got in its INBOX.
+// LDA, through the delivery transaction (which prepends "Return-Path: <sender>", RFC
+// 5321 §4.4); a read receipt among them is recorded as received (mdn/received.h). Line
+// ends become CRLF. Every recipient must be local (ErrorKind::invalid names the first
+// remote address, since this command does not relay); an unknown one is
+// ErrorKind::not_found. Nothing is delivered unless every recipient is accepted. On
+// success the output names each account and the UID the message got in its INBOX.
 Result<std::string> deliver(store::Store& store, blob::BlobStore& blobs,
                             std::string_view envelope_sender,
                             const std::vector<std::string>& recipients, std::string_view message);

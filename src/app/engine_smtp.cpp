@@ -10,10 +10,8 @@ namespace {
 net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   smtp::server::Services services;
   services.runtime = context.runtime;
-  services.store = context.store;
-  services.blobs = context.blobs;
   services.auth_failures = context.auth_failures;
-  services.outbound = context.outbound;
+  services.delivery = context.delivery;
   // The session consults it only in submission mode, for authenticated users.
   services.submission_check = context.submission_check;
   auto options = std::make_shared<smtp::server::Options>();

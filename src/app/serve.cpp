@@ -12,6 +12,7 @@
 #include "app/services.h"
 #include "blob/garbage.h"
 #include "mdn/engine.h"
+#include "mdn/received.h"
 #include "mdn/submission.h"
 #include "net/runtime.h"
 #include "net/server.h"
@@ -98,34 +99,6 @@ class ReceiptWork {
   size_t running_ = 0;
   bool closed_ = false;
   bool abandoned_ = false;
-};
-
-// SMTP submission's hook, answered by the receipt layer's check of client receipts.
-class ReceiptSubmissionCheck final : public smtp::server::SubmissionCheck {
- public:
-  explicit ReceiptSubmissionCheck(mdn::SubmissionCheck& check) : check_(check) {}
-  Result<smtp::server::SubmissionDecision> check(
-      const smtp::server::Submission& submission) override {
-    auto decision = check_.check(submission.user, *submission.recipients, submission.message);
-    POSTAMT_TRY(decision);
-    smtp::server::SubmissionDecision out;
-    switch (decision->verdict) {
-      case mdn::ClientReceiptVerdict::accept:
-        out.verdict = smtp::server::SubmissionVerdict::accept;
-        break;
-      case mdn::ClientReceiptVerdict::drop:
-        out.verdict = smtp::server::SubmissionVerdict::drop;
-        break;
-      case mdn::ClientReceiptVerdict::reject:
-        out.verdict = smtp::server::SubmissionVerdict::reject;
-        out.text = decision->text;
-        break;
-    }
-    return out;
-  }
-
- private:
-  mdn::SubmissionCheck& check_;
 };
 
 std::chrono::sys_seconds now_seconds() {
@@ -267,9 +240,9 @@ int serve(const Config& config) {
   // Declared before the runtime so that they outlive its blocking pool. Receipt work
   // that was skipped at shutdown may still sit in the pool until the runtime is
   // destroyed; it touches only receipt_work then and runs no work.
+  std::unique_ptr<mdn::ReceivedReceipts> received_receipts;
   std::unique_ptr<mdn::Engine> receipt_engine;
-  std::unique_ptr<mdn::SubmissionCheck> receipt_check;
-  std::unique_ptr<ReceiptSubmissionCheck> submission_check;
+  std::unique_ptr<mdn::ClientReceiptCheck> receipt_check;
   std::unique_ptr<ReceiptWork> receipt_work;
   net::Runtime runtime(options);
   receipt_work = std::make_unique<ReceiptWork>(runtime);
@@ -283,19 +256,21 @@ int serve(const Config& config) {
   auth::FailureTracker auth_failures;
   ctx.auth_failures = &auth_failures;
 
-  auto outbound = queue::start_outbound(config, runtime, ctx.store, ctx.blobs);
+  // Every delivery transaction records the read receipts that arrive for local users.
+  received_receipts = std::make_unique<mdn::ReceivedReceipts>(*ctx.store, now_seconds);
+  ctx.delivery = delivery::Services{ctx.store, ctx.blobs, nullptr, received_receipts.get()};
+  // Bounces for local senders are delivered the same way.
+  auto outbound = queue::start_outbound(config, runtime, ctx.delivery);
   if (!outbound) {
     log::error("master", "outbound queue: {}", outbound.error().message);
     return 1;
   }
-  ctx.outbound = outbound->get();
+  ctx.delivery.outbound = outbound->get();
   mail::StoreWatch watch(*ctx.store);
   ctx.watch = &watch;
 
   mdn::EngineDependencies engine_deps;
-  engine_deps.store = ctx.store;
-  engine_deps.blobs = ctx.blobs;
-  engine_deps.queue = ctx.outbound;
+  engine_deps.delivery = ctx.delivery;
   engine_deps.server_policy = config.receipts;
   engine_deps.hostname = config.hostname;
   engine_deps.now = now_seconds;
@@ -312,9 +287,8 @@ int serve(const Config& config) {
   check_deps.store = ctx.store;
   check_deps.server_policy = config.receipts;
   check_deps.now = now_seconds;
-  receipt_check = std::make_unique<mdn::SubmissionCheck>(std::move(check_deps));
-  submission_check = std::make_unique<ReceiptSubmissionCheck>(*receipt_check);
-  ctx.submission_check = submission_check.get();
+  receipt_check = std::make_unique<mdn::ClientReceiptCheck>(std::move(check_deps));
+  ctx.submission_check = receipt_check.get();
 
   net::Limits limits;
   limits.max_connections_per_ip = config.limits.connections_per_ip;

@@ -7,12 +7,12 @@
 #include "auth/failure_tracker.h"
 #include "base/config.h"
 #include "blob/blob_store.h"
+#include "delivery/submission_check.h"
+#include "delivery/transaction.h"
 #include "mail/events.h"
 #include "mail/store_watch.h"
 #include "net/runtime.h"
 #include "net/tls.h"
-#include "queue/queue.h"
-#include "smtp/server/submission_check.h"
 #include "store/api/store.h"
 
 namespace postamt::app {
@@ -26,16 +26,17 @@ struct ServeContext {
   // Failed logins from any protocol, shared so that a client cannot dodge the delay by
   // switching from IMAP to POP3 to SMTP.
   auth::FailureTracker* auth_failures = nullptr;
-  // Where SMTP puts mail for remote recipients. Null until the outbound queue is wired.
-  queue::Queue* outbound = nullptr;
+  // What every delivery transaction works with: the store and blobs above, the outbound
+  // queue, and the record of read receipts that arrive (mdn/received.h).
+  delivery::Services delivery;
   // The store's data_version, polled a few times a second by serve (IMAP IDLE reads it).
   const mail::StoreWatch* watch = nullptr;
   // The read-receipt engine (mdn/engine.h): POP3 RETR and IMAP whole-message fetches
   // report downloads to it; it never blocks the caller.
   mail::DownloadObserver* downloads = nullptr;
-  // Submission's check of receipts that clients send (mdn/submission.h through
-  // smtp/server/submission_check.h).
-  smtp::server::SubmissionCheck* submission_check = nullptr;
+  // The check of receipts that clients submit (mdn/submission.h), for every submission
+  // path (delivery/submission_check.h).
+  delivery::SubmissionCheck* submission_check = nullptr;
 };
 
 }  // namespace postamt::app

@@ -2,46 +2,51 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
+#include <algorithm>
 
 #include "base/log.h"
-#include "mdn/parse.h"
-#include "mime/imap_data.h"
-#include "mime/message_id.h"
+#include "mail/messages.h"
+#include "mime/header.h"
 #include "model/address.h"
 
 namespace postamt::delivery {
+namespace {
 
-Transaction::Transaction(store::Store& store, blob::BlobStore& blobs, std::string envelope_sender,
-                         Limits limits)
-    : store_(store), blobs_(blobs), envelope_sender_(std::move(envelope_sender)), limits_(limits) {}
+bool same_address(std::string_view a, std::string_view b) {
+  auto ka = address_key(a);
+  auto kb = address_key(b);
+  return ka && kb && *ka == *kb;
+}
 
-Result<AddedRecipient> Transaction::add_recipient(std::string_view address) {
-  if (recipients_ >= limits_.max_recipients)
+}  // namespace
+
+Transaction::Transaction(const Services& services, std::string envelope_sender, Limits limits)
+    : services_(services), envelope_sender_(std::move(envelope_sender)), limits_(limits) {}
+
+Result<AddedRecipient> Transaction::add_recipient(std::string_view address,
+                                                  RecipientOptions options) {
+  if (entries_.size() >= limits_.max_recipients)
     return Error{ErrorKind::limit,
                  fmt::format("too many recipients (at most {})", limits_.max_recipients)};
-  auto resolved = store_.resolve(address);
+  auto resolved = services_.store->resolve(address);
   POSTAMT_TRY(resolved);
 
+  Entry entry;
+  entry.address = std::string(address);
+  entry.options = std::move(options);
   AddedRecipient added;
   for (const auto& r : *resolved) {
     switch (r.kind) {
-      case store::RecipientKind::local: {
+      case store::RecipientKind::local:
         added.local.push_back(r.address);
-        bool known = false;
-        for (const auto& l : local_) known = known || l.account == r.account;
-        if (!known) local_.push_back({r.address, r.account});
+        entry.local.push_back(r.account);
         break;
-      }
-      case store::RecipientKind::remote: {
+      case store::RecipientKind::remote:
+        if (!can_relay())
+          return Error{ErrorKind::permission, fmt::format("{} is not a local address", r.address)};
         added.remote.push_back(r.address);
-        auto key = address_key(r.address);
-        bool known = false;
-        for (const auto& existing : remote_)
-          known = known || (key && address_key(existing) && *address_key(existing) == *key);
-        if (!known) remote_.push_back(r.address);
+        entry.remote.push_back(r.address);
         break;
-      }
       case store::RecipientKind::unknown_local:
         // The alias accepts mail; only this dead target is skipped (the admin should fix
         // the alias, hence a warning rather than a bounce to the sender).
@@ -50,91 +55,138 @@ Result<AddedRecipient> Transaction::add_recipient(std::string_view address) {
         break;
     }
   }
-  ++recipients_;
+  for (const auto& r : *resolved) {
+    if (r.kind == store::RecipientKind::local &&
+        std::none_of(local_.begin(), local_.end(),
+                     [&](const Local& l) { return l.account == r.account; }))
+      local_.push_back({r.address, r.account});
+    if (r.kind == store::RecipientKind::remote &&
+        std::none_of(remote_.begin(), remote_.end(),
+                     [&](const std::string& known) { return same_address(known, r.address); }))
+      remote_.push_back(r.address);
+  }
+  entries_.push_back(std::move(entry));
   return added;
+}
+
+void Transaction::set_dsn(Ret ret, std::string envid) {
+  ret_ = ret;
+  envid_ = std::move(envid);
 }
 
 void Transaction::set_body(std::string message) {
   body_ = std::move(message);
-  message_id_ = mime::message_id_of_message(body_);
+}
+
+std::string Transaction::local_trace_fields() const {
+  // RFC 5321 §4.4: the reverse path is recorded at final delivery.
+  std::string out = fmt::format("Return-Path: <{}>\r\n", mime::header_safe_text(envelope_sender_));
+  // RFC 8098 §2.3: one stored copy serves every local recipient, so the field is only
+  // right when they all gave the same ORCPT.
+  std::optional<OriginalRecipient> common;
+  bool any_local = false;
+  for (const Entry& e : entries_) {
+    if (e.local.empty()) continue;
+    if (!e.options.orcpt || (any_local && common != e.options.orcpt)) return out;
+    any_local = true;
+    common = e.options.orcpt;
+  }
+  if (common)
+    out += fmt::format("Original-Recipient: {};{}\r\n", mime::header_safe_text(common->addr_type),
+                       mime::header_safe_text(common->address));
+  return out;
+}
+
+Result<std::vector<Delivered>> Transaction::deliver_locally(std::string_view copy, BlobRef& blob) {
+  std::vector<store::DeliveryTarget> targets;
+  targets.reserve(local_.size());
+  for (const auto& l : local_) {
+    auto inbox = services_.store->find_mailbox_by_role(l.account, MailboxRole::inbox);
+    POSTAMT_TRY(inbox);
+    targets.push_back(store::DeliveryTarget{inbox->id, {}, {}});
+  }
+  auto message = mail::save_message(*services_.blobs, copy, mail::internal_date_now());
+  POSTAMT_TRY(message);
+  blob = message->blob;
+  auto appended = services_.store->deliver(*message, targets);
+  POSTAMT_TRY(appended);
+  std::vector<Delivered> delivered;
+  delivered.reserve(local_.size());
+  for (size_t i = 0; i < local_.size(); ++i)
+    delivered.push_back(Delivered{local_[i].account, local_[i].address, (*appended)[i]});
+  return delivered;
+}
+
+OutboundMessage Transaction::outbound_message() const {
+  OutboundMessage out;
+  out.envelope_sender = envelope_sender_;
+  out.envid = envid_;
+  out.ret = ret_;
+  // No Return-Path: the next hop's final delivery adds its own (RFC 5321 §4.4).
+  out.body = body_;
+  for (const std::string& address : remote_) {
+    OutboundRecipient r;
+    r.address = address;
+    // The options of the first recipient that reached this address.
+    for (const Entry& e : entries_) {
+      if (std::none_of(e.remote.begin(), e.remote.end(),
+                       [&](const std::string& a) { return same_address(a, address); }))
+        continue;
+      if (e.options.orcpt) r.orcpt = e.options.orcpt->addr_type + ";" + e.options.orcpt->address;
+      r.notify = e.options.notify;
+      break;
+    }
+    out.recipients.push_back(std::move(r));
+  }
+  return out;
+}
+
+void Transaction::withdraw(const std::vector<Delivered>& delivered) {
+  for (const Delivered& d : delivered) {
+    auto removed = services_.store->expunge(d.where.mailbox, {d.where.uid});
+    if (!removed)
+      log::error("delivery",
+                 "account={} uid={}: local copy not withdrawn after the queue failed: {}; a "
+                 "retry by the sender may deliver it twice",
+                 d.address, d.where.uid, removed.error().message);
+  }
 }
 
 Result<Committed> Transaction::commit() {
   if (committed_) return Error{ErrorKind::invalid, "the transaction was committed already"};
-  if (recipients_ == 0) return Error{ErrorKind::invalid, "no recipients"};
+  if (entries_.empty()) return Error{ErrorKind::invalid, "no recipients"};
 
   Committed out;
   out.size = body_.size();
   out.remote = remote_;
+  std::string copy;
   if (!local_.empty()) {
-    auto ref = blobs_.put(body_);
-    POSTAMT_TRY(ref);
-    out.blob = *ref;
-
-    std::vector<store::DeliveryTarget> targets;
-    targets.reserve(local_.size());
-    for (const auto& l : local_) {
-      auto inbox = store_.find_mailbox_by_role(l.account, MailboxRole::inbox);
-      POSTAMT_TRY(inbox);
-      targets.push_back(store::DeliveryTarget{inbox->id, {}, {}});
+    copy = local_trace_fields() + body_;
+    auto delivered = deliver_locally(copy, out.blob);
+    POSTAMT_TRY(delivered);
+    out.delivered = std::move(*delivered);
+  }
+  if (!remote_.empty()) {
+    auto queued = services_.outbound->enqueue(outbound_message());
+    if (!queued) {
+      withdraw(out.delivered);
+      return queued.error();
     }
-    store::NewMessage message;
-    message.blob = *ref;
-    message.size = body_.size();
-    message.message_id = message_id_;
-    message.envelope_header = mime::envelope_header_to_store(body_);
-    message.internal_date =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    auto appended = store_.deliver(message, targets);
-    POSTAMT_TRY(appended);
-    for (size_t i = 0; i < local_.size(); ++i)
-      out.delivered.push_back(Delivered{local_[i].address, (*appended)[i]});
-    record_received_receipts(out.delivered);
+    out.queue_id = std::move(*queued);
   }
   committed_ = true;
+  if (services_.observer && !out.delivered.empty())
+    services_.observer->delivered(DeliveredMessage{envelope_sender_, copy, &out.delivered});
   return out;
 }
 
-void Transaction::record_received_receipts(const std::vector<Delivered>& delivered) {
-  if (!mdn::is_mdn(body_)) return;
-  auto parsed = mdn::parse_submitted_mdn(body_);
-  if (!parsed) {
-    log::info("mdn", "received receipt not recorded: {}", parsed.error().message);
-    return;
-  }
-  // Without Original-Message-ID nothing says which sent message it answers.
-  if (parsed->original_message_id.empty()) {
-    log::info("mdn", "received receipt from {} not recorded: no Original-Message-ID",
-              parsed->final_recipient);
-    return;
-  }
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  for (size_t i = 0; i < delivered.size(); ++i) {
-    store::NewReceivedReceipt r;
-    r.account = local_[i].account;
-    r.message_id = parsed->original_message_id;
-    r.final_recipient = parsed->final_recipient;
-    r.disposition = std::string(mdn::to_string(parsed->disposition.type));
-    r.at = now;
-    // The message is durable already; a ledger failure must not turn into a failed
-    // delivery (the sender would retry and deliver it twice).
-    auto recorded = store_.record_received_receipt(r);
-    if (!recorded)
-      log::warning("mdn", "account={} message_id={} received receipt not recorded: {}",
-                   delivered[i].account, r.message_id, recorded.error().message);
-    else
-      log::info("mdn", "account={} message_id={} from={} disposition={} received receipt recorded",
-                delivered[i].account, r.message_id, r.final_recipient, r.disposition);
-  }
-}
-
 void Transaction::reset() {
-  recipients_ = 0;
+  entries_.clear();
   local_.clear();
   remote_.clear();
+  ret_ = Ret::unspecified;
+  envid_.clear();
   body_.clear();
-  message_id_.clear();
   committed_ = false;
 }
 

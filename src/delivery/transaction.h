@@ -1,38 +1,76 @@
-// The delivery transaction (DESIGN.md §3): begin -> add_recipient -> body -> commit | abort.
+// The delivery transaction: begin -> add_recipient -> set_body -> commit | abort.
 //
-// Every way mail enters Postamt (SMTP MX and submission, `postamt deliver`, later JMAP)
-// goes through one Transaction, so that alias expansion, de-duplication and durability
-// are decided in one place:
-//   - add_recipient resolves aliases (store::Store::resolve) and remembers local accounts
-//     and remote addresses; an account reached twice (directly and by an alias) gets
-//     the message once;
-//   - set_body takes the complete message bytes, including any trace header lines the
-//     receiving protocol prepends (Return-Path, Received); CRLF line ends;
-//   - commit stores the bytes ONCE in the blob store (fsynced) and delivers them into the
-//     INBOX of every local account in ONE store transaction; only when commit returns
-//     a value is the message durable for every local recipient (DESIGN.md §4.5: SMTP
-//     answers 250 only after that).
-//   - Remote recipients are returned by commit for the caller to queue; the transaction
-//     never relays by itself.
+// Every way mail enters Postamt goes through one Transaction (SMTP MX and submission,
+// `postamt deliver`, the server's own read receipts, bounces; JMAP submission next),
+// so that alias expansion, de-duplication, trace fields, durability and the hand-over
+// to the outbound queue are decided in one place:
+//   - add_recipient resolves aliases (store::Store::resolve) and remembers local
+//     accounts and remote addresses; an account reached twice (directly and by an
+//     alias) gets the message once, a remote address is queued once;
+//   - set_body takes the complete message as it travels on, including any trace fields
+//     the receiving protocol prepends (SMTP's Received); CRLF line ends;
+//   - commit stores the local copy's bytes ONCE in the blob store (fsynced) and
+//     delivers them into the INBOX of every local account in ONE store transaction,
+//     then hands the remote recipients to the outbound queue (durable too). Only when
+//     commit returns a value is the message safe for every recipient, so a protocol
+//     acknowledges it only then (SMTP 250; docs/architecture.md, "Durability").
+//
+// One failure rule: when the queue refuses the remote part after the local copies were
+// committed, those copies are expunged again and commit fails. The sender's retry then
+// yields one copy everywhere instead of a second local copy; nothing acknowledged is
+// lost. (Should the withdrawal fail too, that is logged: a retry may then duplicate the
+// local copy, which is better than losing the remote one.)
+//
+// Final delivery adds, to the local copy only (RFC 5321 §4.4): "Return-Path: <sender>"
+// and, when every recipient that reached a local account gave the same ORCPT,
+// "Original-Recipient" (RFC 3461 §4.2, RFC 8098 §2.3: one blob serves all of them).
+//
+// After a successful commit the DeliveryObserver (observer.h) hears of the local copies.
 // Destroying a Transaction that was not committed aborts it (nothing was written).
 //
-// Threads: blocking (store and blob calls); run on store threads. Not thread-safe:
-// one Transaction is used by one session at a time.
+// Threads: blocking (store, blob and queue calls); run on store threads. Not
+// thread-safe: one Transaction is used by one session at a time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "blob/blob_store.h"
+#include "delivery/observer.h"
+#include "delivery/outbound.h"
 #include "store/api/store.h"
 
 namespace postamt::delivery {
 
-// Named limits (DESIGN.md §4.9).
+// What a transaction works with; everything pointed to outlives it. `outbound` null:
+// the transaction cannot relay (add_recipient refuses remote addresses: `postamt
+// deliver`, tests). `observer` null: nobody is told.
+struct Services {
+  store::Store* store = nullptr;
+  blob::BlobStore* blobs = nullptr;
+  OutboundQueue* outbound = nullptr;
+  DeliveryObserver* observer = nullptr;
+};
+
+// Named limits (docs/architecture.md, limits).
 struct Limits {
   size_t max_recipients = 100;  // addresses given to add_recipient (RFC 5321 §4.5.3.1.8)
+};
+
+// RFC 3461 §4.2 ORCPT as the client gave it, decoded.
+struct OriginalRecipient {
+  std::string addr_type;  // e.g. "rfc822"
+  std::string address;
+  friend bool operator==(const OriginalRecipient&, const OriginalRecipient&) = default;
+};
+
+// What a recipient's protocol said about it beyond the address.
+struct RecipientOptions {
+  std::optional<OriginalRecipient> orcpt;
+  Notify notify;  // for the remote addresses it reaches
 };
 
 // What one add_recipient call contributed.
@@ -41,23 +79,18 @@ struct AddedRecipient {
   std::vector<std::string> remote;  // remote addresses reached (after aliases)
 };
 
-struct Delivered {
-  std::string account;  // account address
-  store::Appended where;
-};
-
 struct Committed {
-  BlobRef blob;
-  uint64_t size = 0;
+  BlobRef blob;                      // the local copy's bytes; empty without local recipients
+  uint64_t size = 0;                 // of the message as given to set_body
   std::vector<Delivered> delivered;  // one per distinct local account, in first-added order
   std::vector<std::string> remote;   // distinct remote addresses, in first-added order
+  std::string queue_id;              // set when remote addresses were queued
 };
 
 class Transaction {
  public:
   // `envelope_sender` is the reverse path without angle brackets ("" = null sender).
-  Transaction(store::Store& store, blob::BlobStore& blobs, std::string envelope_sender,
-              Limits limits = {});
+  Transaction(const Services& services, std::string envelope_sender, Limits limits = {});
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
@@ -67,48 +100,58 @@ class Transaction {
   //   not_found   a local address that names no account or alias ("550 5.1.1")
   //   limit       more than Limits::max_recipients addresses
   //   invalid     a malformed address, or an alias loop
+  //   permission  it reaches a remote address and the transaction cannot relay
+  //               (Services::outbound is null); the message names the address
   //   temporary / io  the store could not be read (try again later)
   // An alias target in a local domain that names nothing is dropped and logged (the
   // alias as a whole still accepts mail).
-  Result<AddedRecipient> add_recipient(std::string_view address);
+  Result<AddedRecipient> add_recipient(std::string_view address, RecipientOptions options = {});
 
   // Number of add_recipient calls that succeeded.
-  size_t recipient_count() const { return recipients_; }
-  bool has_local_recipients() const { return !local_.empty(); }
+  size_t recipient_count() const { return entries_.size(); }
+  bool can_relay() const { return services_.outbound != nullptr; }
 
-  // The complete message (replaces any earlier body). Its top-level Message-ID is
-  // parsed here (mime::message_id_of_message) and stored with every copy, so that read
-  // receipts find all copies of a message (store::Store::find_messages_by_message_id).
+  // RFC 3461 §4.3 RET and §4.4 ENVID, for the queued copy.
+  void set_dsn(Ret ret, std::string envid);
+
+  // The complete message (replaces any earlier body).
   void set_body(std::string message);
 
-  // Stores and delivers as described above. Requires at least one recipient
-  // (ErrorKind::invalid otherwise). With only remote recipients nothing is stored here
-  // and `delivered` is empty. Errors: io / temporary from the blob or store write; then
-  // nothing was delivered to anyone. Commit at most once (ErrorKind::invalid after).
-  // After the delivery, a read receipt is recorded as received for every local
-  // recipient; failing to record it is logged ("mdn") and does not fail the commit,
-  // a receipt that does not parse or lacks Original-Message-ID is not recorded.
+  // Delivers and queues as described above. Requires at least one recipient
+  // (ErrorKind::invalid otherwise). Errors: io / temporary from the blob store, the
+  // store or the queue; then no recipient has the message (local copies withdrawn).
+  // Commit at most once (ErrorKind::invalid after).
   Result<Committed> commit();
 
-  // Forgets recipients and body; the transaction can be reused (SMTP RSET).
+  // Forgets recipients, DSN settings and body; the transaction can be reused (SMTP RSET).
   void reset();
 
  private:
-  void record_received_receipts(const std::vector<Delivered>& delivered);
-
+  struct Entry {
+    std::string address;  // as given
+    RecipientOptions options;
+    std::vector<AccountId> local;     // accounts it reached
+    std::vector<std::string> remote;  // remote addresses it reached
+  };
   struct Local {
     std::string address;
     AccountId account;
   };
-  store::Store& store_;
-  blob::BlobStore& blobs_;
+
+  Result<std::vector<Delivered>> deliver_locally(std::string_view copy, BlobRef& blob);
+  OutboundMessage outbound_message() const;
+  void withdraw(const std::vector<Delivered>& delivered);
+  std::string local_trace_fields() const;
+
+  Services services_;
   std::string envelope_sender_;
   Limits limits_;
-  size_t recipients_ = 0;
+  std::vector<Entry> entries_;
   std::vector<Local> local_;
   std::vector<std::string> remote_;
+  Ret ret_ = Ret::unspecified;
+  std::string envid_;
   std::string body_;
-  std::string message_id_;  // normalised, "" when the body has none
   bool committed_ = false;
 };
 

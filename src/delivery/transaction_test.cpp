@@ -3,10 +3,25 @@
 #include <gtest/gtest.h>
 
 #include "blob/memory_blob_store.h"
+#include "delivery/testing/recording_queue.h"
 #include "store/memory/memory_store.h"
 
 namespace postamt::delivery {
 namespace {
+
+// Remembers what it was told, as the read-receipt layer would.
+class RecordingObserver final : public DeliveryObserver {
+ public:
+  void delivered(const DeliveredMessage& message) override {
+    std::string line = "<" + std::string(message.envelope_sender) + ">";
+    for (const Delivered& d : *message.delivered)
+      line += " " + d.address + ":" + std::to_string(d.where.uid);
+    seen.push_back(line);
+    messages.emplace_back(message.message);
+  }
+  std::vector<std::string> seen;
+  std::vector<std::string> messages;
+};
 
 class TransactionTest : public ::testing::Test {
  protected:
@@ -16,6 +31,7 @@ class TransactionTest : public ::testing::Test {
     ASSERT_TRUE(store_.create_account("bob@example.org", "{X}"));
     ASSERT_TRUE(store_.add_alias("team@example.org",
                                  {"alice@example.org", "bob@example.org", "carol@remote.test"}));
+    ASSERT_TRUE(store_.add_alias("fwd@example.org", {"carol@remote.test"}));
   }
 
   std::vector<store::MessageRecord> inbox(std::string_view address) {
@@ -23,13 +39,18 @@ class TransactionTest : public ::testing::Test {
     auto mailbox = store_.find_mailbox_by_role(account->id, MailboxRole::inbox);
     return *store_.list_messages(mailbox->id);
   }
+  std::string bytes(const store::MessageRecord& m) { return *blobs_.get(m.blob); }
+
+  Services services() { return Services{&store_, &blobs_, &queue_, &observer_}; }
 
   store::MemoryStore store_;
   blob::MemoryBlobStore blobs_;
+  testing::RecordingQueue queue_;
+  RecordingObserver observer_;
 };
 
-TEST_F(TransactionTest, DeliversOnceToEachAccountAndStoresTheBlobOnce) {
-  Transaction t(store_, blobs_, "sender@remote.test");
+TEST_F(TransactionTest, DeliversOnceToEachAccountQueuesEachRemoteOnceAndStoresTheBlobOnce) {
+  Transaction t(services(), "sender@remote.test");
   auto a = t.add_recipient("Alice@Example.org");
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_EQ(a->local, std::vector<std::string>{"alice@example.org"});
@@ -42,22 +63,34 @@ TEST_F(TransactionTest, DeliversOnceToEachAccountAndStoresTheBlobOnce) {
   auto c = t.commit();
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ(c->delivered.size(), 2u);
-  EXPECT_EQ(inbox("alice@example.org")[0].message_id, "");
-  EXPECT_EQ(c->delivered[0].account, "alice@example.org");
+  EXPECT_EQ(c->delivered[0].address, "alice@example.org");
   EXPECT_EQ(c->delivered[0].where.uid, 1u);
-  EXPECT_EQ(c->delivered[1].account, "bob@example.org");
+  EXPECT_EQ(c->delivered[1].address, "bob@example.org");
   EXPECT_EQ(c->remote, std::vector<std::string>{"carol@remote.test"});
+  EXPECT_EQ(c->queue_id, "Q1");
   EXPECT_EQ(c->size, 21u);
+  // The local copy records the reverse path (RFC 5321 §4.4); the queued one does not.
+  const std::string local = "Return-Path: <sender@remote.test>\r\nSubject: hi\r\n\r\nbody\r\n";
   EXPECT_EQ(blobs_.list()->size(), 1u);
-  EXPECT_EQ(*blobs_.get(c->blob), "Subject: hi\r\n\r\nbody\r\n");
+  EXPECT_EQ(*blobs_.get(c->blob), local);
   ASSERT_EQ(inbox("alice@example.org").size(), 1u);
   ASSERT_EQ(inbox("bob@example.org").size(), 1u);
   EXPECT_EQ(inbox("bob@example.org")[0].blob, c->blob);
+  EXPECT_EQ(inbox("alice@example.org")[0].message_id, "");
+  ASSERT_EQ(queue_.messages.size(), 1u);
+  const OutboundMessage& q = queue_.messages[0];
+  EXPECT_EQ(q.envelope_sender, "sender@remote.test");
+  EXPECT_EQ(q.body, "Subject: hi\r\n\r\nbody\r\n");
+  ASSERT_EQ(q.recipients.size(), 1u);
+  EXPECT_EQ(q.recipients[0].address, "carol@remote.test");
+  EXPECT_EQ(observer_.seen,
+            std::vector<std::string>{"<sender@remote.test> alice@example.org:1 bob@example.org:1"});
+  EXPECT_EQ(observer_.messages, std::vector<std::string>{local});
   EXPECT_FALSE(t.commit());  // at most once
 }
 
 TEST_F(TransactionTest, StoresTheNormalisedMessageIdWithEveryCopy) {
-  Transaction t(store_, blobs_, "sender@remote.test");
+  Transaction t(services(), "sender@remote.test");
   ASSERT_TRUE(t.add_recipient("team@example.org"));
   t.set_body("Message-ID: (c)\r\n <\"a.b\"@remote.test>\r\nSubject: hi\r\n\r\nbody\r\n");
   ASSERT_TRUE(t.commit());
@@ -75,7 +108,7 @@ TEST_F(TransactionTest, StoresTheNormalisedMessageIdWithEveryCopy) {
 }
 
 TEST_F(TransactionTest, UnknownLocalUserIsNotFoundAndAddsNothing) {
-  Transaction t(store_, blobs_, "");
+  Transaction t(services(), "");
   auto r = t.add_recipient("nobody@example.org");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::not_found);
@@ -86,7 +119,7 @@ TEST_F(TransactionTest, UnknownLocalUserIsNotFoundAndAddsNothing) {
 }
 
 TEST_F(TransactionTest, RecipientLimit) {
-  Transaction t(store_, blobs_, "", Limits{2});
+  Transaction t(services(), "", Limits{2});
   ASSERT_TRUE(t.add_recipient("alice@example.org"));
   ASSERT_TRUE(t.add_recipient("bob@example.org"));
   auto r = t.add_recipient("alice@example.org");
@@ -95,74 +128,135 @@ TEST_F(TransactionTest, RecipientLimit) {
   EXPECT_EQ(r.error().message, "too many recipients (at most 2)");
 }
 
-TEST_F(TransactionTest, OnlyRemoteRecipientsStoreNothing) {
-  Transaction t(store_, blobs_, "alice@example.org");
+TEST_F(TransactionTest, OnlyRemoteRecipientsStoreNothingLocally) {
+  Transaction t(services(), "alice@example.org");
   ASSERT_TRUE(t.add_recipient("x@remote.test"));
   t.set_body("x");
   auto c = t.commit();
   ASSERT_TRUE(c);
   EXPECT_TRUE(c->delivered.empty());
+  EXPECT_TRUE(c->blob.empty());
   EXPECT_EQ(c->remote, std::vector<std::string>{"x@remote.test"});
+  EXPECT_EQ(c->queue_id, "Q1");
   EXPECT_TRUE(blobs_.list()->empty());
+  EXPECT_TRUE(observer_.seen.empty());
+  ASSERT_EQ(queue_.messages.size(), 1u);
+  EXPECT_EQ(queue_.messages[0].body, "x");
 }
 
-TEST_F(TransactionTest, ResetAllowsReuse) {
-  Transaction t(store_, blobs_, "");
+TEST_F(TransactionTest, WithoutAQueueRemoteAddressesAreRefusedAndNothingIsAdded) {
+  Transaction t(Services{&store_, &blobs_, nullptr, nullptr}, "");
+  EXPECT_FALSE(t.can_relay());
   ASSERT_TRUE(t.add_recipient("alice@example.org"));
-  t.reset();
-  EXPECT_EQ(t.recipient_count(), 0u);
-  ASSERT_TRUE(t.add_recipient("bob@example.org"));
+  for (std::string_view address : {"x@remote.test", "fwd@example.org", "team@example.org"}) {
+    auto r = t.add_recipient(address);
+    ASSERT_FALSE(r) << address;
+    EXPECT_EQ(r.error().kind, ErrorKind::permission);
+    EXPECT_EQ(r.error().message, address == "x@remote.test"
+                                     ? "x@remote.test is not a local address"
+                                     : "carol@remote.test is not a local address");
+  }
+  EXPECT_EQ(t.recipient_count(), 1u);
   t.set_body("b");
   auto c = t.commit();
   ASSERT_TRUE(c);
   ASSERT_EQ(c->delivered.size(), 1u);
-  EXPECT_EQ(c->delivered[0].account, "bob@example.org");
-  EXPECT_TRUE(inbox("alice@example.org").empty());
+  EXPECT_TRUE(inbox("bob@example.org").empty());
 }
 
-std::string receipt(std::string_view original_message_id_field) {
-  return "From: carol@remote.test\r\nTo: alice@example.org\r\nSubject: Read\r\n"
-         "MIME-Version: 1.0\r\n"
-         "Content-Type: multipart/report; report-type=disposition-notification;\r\n"
-         " boundary=\"b1\"\r\n\r\n"
-         "--b1\r\nContent-Type: text/plain\r\n\r\nIt was displayed.\r\n"
-         "--b1\r\nContent-Type: message/disposition-notification\r\n\r\n"
-         "Reporting-UA: mail.remote.test; Client\r\n"
-         "Final-Recipient: rfc822; carol@remote.test\r\n" +
-         std::string(original_message_id_field) +
-         "Disposition: manual-action/MDN-sent-manually; displayed\r\n"
-         "\r\n--b1--\r\n";
-}
-
-TEST_F(TransactionTest, RecordsADeliveredReceiptForEachLocalRecipient) {
-  Transaction t(store_, blobs_, "");
+// The one failure rule: no acknowledged message is lost, and a sender's retry after a
+// refused enqueue does not leave a second local copy.
+TEST_F(TransactionTest, AQueueFailureWithdrawsTheLocalCopiesAndTellsNobody) {
+  queue_.failure = Error{ErrorKind::io, "disk full"};
+  Transaction t(services(), "sender@remote.test");
   ASSERT_TRUE(t.add_recipient("team@example.org"));
-  t.set_body("Return-Path: <>\r\n" + receipt("Original-Message-ID: <Plans@Example.org>\r\n"));
-  ASSERT_TRUE(t.commit());
-  auto ledger = store_.list_receipts(std::nullopt);
-  ASSERT_TRUE(ledger);
-  EXPECT_TRUE(ledger->sent.empty());
-  ASSERT_EQ(ledger->received.size(), 2u);
-  EXPECT_EQ(ledger->received[0].account_address, "alice@example.org");
-  EXPECT_EQ(ledger->received[1].account_address, "bob@example.org");
-  for (const auto& r : ledger->received) {
-    EXPECT_EQ(r.message_id, "<Plans@Example.org>");
-    EXPECT_EQ(r.final_recipient, "carol@remote.test");
-    EXPECT_EQ(r.disposition, "displayed");
-  }
+  t.set_body("Subject: hi\r\n\r\nbody\r\n");
+  auto c = t.commit();
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::io);
+  EXPECT_EQ(c.error().message, "disk full");
+  EXPECT_TRUE(inbox("alice@example.org").empty());
+  EXPECT_TRUE(inbox("bob@example.org").empty());
+  EXPECT_TRUE(observer_.seen.empty());
+
+  // The sender retries once the queue works again: exactly one copy everywhere.
+  queue_.failure.reset();
+  Transaction retry(services(), "sender@remote.test");
+  ASSERT_TRUE(retry.add_recipient("team@example.org"));
+  retry.set_body("Subject: hi\r\n\r\nbody\r\n");
+  ASSERT_TRUE(retry.commit());
+  EXPECT_EQ(inbox("alice@example.org").size(), 1u);
+  EXPECT_EQ(inbox("bob@example.org").size(), 1u);
+  EXPECT_EQ(queue_.messages.size(), 1u);
 }
 
-TEST_F(TransactionTest, ReceiptsWithoutOriginalMessageIdAndPlainMailAreNotRecorded) {
-  Transaction t(store_, blobs_, "");
-  ASSERT_TRUE(t.add_recipient("alice@example.org"));
-  t.set_body(receipt(""));
+TEST_F(TransactionTest, DsnSettingsTravelWithTheQueuedCopyPerRecipient) {
+  Transaction t(services(), "alice@example.org");
+  RecipientOptions dave;
+  dave.orcpt = OriginalRecipient{"rfc822", "d@r"};
+  dave.notify = Notify{false, true, false, false};
+  ASSERT_TRUE(t.add_recipient("dave@remote.test", dave));
+  ASSERT_TRUE(t.add_recipient("fwd@example.org"));  // reaches carol with the defaults
+  RecipientOptions again;
+  again.notify = Notify{true, false, false, false};
+  ASSERT_TRUE(t.add_recipient("DAVE@remote.test", again));  // the first options stay
+  t.set_dsn(Ret::headers, "e1");
+  t.set_body("b");
   ASSERT_TRUE(t.commit());
-  Transaction plain(store_, blobs_, "carol@remote.test");
-  ASSERT_TRUE(plain.add_recipient("alice@example.org"));
-  plain.set_body("Message-ID: <m@remote.test>\r\nSubject: hi\r\n\r\nbody\r\n");
-  ASSERT_TRUE(plain.commit());
-  EXPECT_EQ(inbox("alice@example.org").size(), 2u);
-  EXPECT_TRUE(store_.list_receipts(std::nullopt)->received.empty());
+  ASSERT_EQ(queue_.messages.size(), 1u);
+  const OutboundMessage& m = queue_.messages[0];
+  EXPECT_EQ(m.envid, "e1");
+  EXPECT_EQ(m.ret, Ret::headers);
+  ASSERT_EQ(m.recipients.size(), 2u);
+  EXPECT_EQ(m.recipients[0].address, "dave@remote.test");
+  EXPECT_EQ(m.recipients[0].orcpt, "rfc822;d@r");
+  EXPECT_TRUE(m.recipients[0].notify.success);
+  EXPECT_FALSE(m.recipients[0].notify.failure);
+  EXPECT_EQ(m.recipients[1].address, "carol@remote.test");
+  EXPECT_EQ(m.recipients[1].orcpt, "");
+  EXPECT_TRUE(m.recipients[1].notify.failure);
+  EXPECT_TRUE(m.recipients[1].notify.delay);
+}
+
+// RFC 8098 §2.3: one stored copy serves every local recipient, so Original-Recipient
+// is written only when they all gave the same ORCPT; client text cannot break the field.
+TEST_F(TransactionTest, OriginalRecipientOnlyWhenEveryLocalRecipientAgrees) {
+  RecipientOptions same;
+  same.orcpt = OriginalRecipient{"rfc822", "team@example.org\r\nX-Evil: 1"};
+  Transaction t(services(), "s@remote.test");
+  ASSERT_TRUE(t.add_recipient("alice@example.org", same));
+  ASSERT_TRUE(t.add_recipient("bob@example.org", same));
+  ASSERT_TRUE(t.add_recipient("x@remote.test"));  // a remote one without ORCPT does not count
+  t.set_body("b\r\n");
+  ASSERT_TRUE(t.commit());
+  EXPECT_EQ(bytes(inbox("bob@example.org")[0]),
+            "Return-Path: <s@remote.test>\r\n"
+            "Original-Recipient: rfc822;team@example.org  X-Evil: 1\r\nb\r\n");
+
+  Transaction differ(services(), "");
+  ASSERT_TRUE(differ.add_recipient("alice@example.org", same));
+  ASSERT_TRUE(differ.add_recipient("bob@example.org"));
+  differ.set_body("c\r\n");
+  ASSERT_TRUE(differ.commit());
+  EXPECT_EQ(bytes(inbox("bob@example.org")[1]), "Return-Path: <>\r\nc\r\n");
+}
+
+TEST_F(TransactionTest, ResetAllowsReuse) {
+  Transaction t(services(), "");
+  ASSERT_TRUE(t.add_recipient("alice@example.org"));
+  t.set_dsn(Ret::full, "x");
+  t.reset();
+  EXPECT_EQ(t.recipient_count(), 0u);
+  ASSERT_TRUE(t.add_recipient("bob@example.org"));
+  ASSERT_TRUE(t.add_recipient("x@remote.test"));
+  t.set_body("b");
+  auto c = t.commit();
+  ASSERT_TRUE(c);
+  ASSERT_EQ(c->delivered.size(), 1u);
+  EXPECT_EQ(c->delivered[0].address, "bob@example.org");
+  EXPECT_TRUE(inbox("alice@example.org").empty());
+  EXPECT_EQ(queue_.messages.at(0).ret, Ret::unspecified);
+  EXPECT_EQ(queue_.messages.at(0).envid, "");
 }
 
 }  // namespace

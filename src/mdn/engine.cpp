@@ -120,7 +120,7 @@ void Engine::release_remote(AccountId account, std::chrono::sys_seconds at) {
 }
 
 Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event) {
-  store::Store& store = *deps_.store;
+  store::Store& store = *deps_.delivery.store;
   DownloadResult result;
   auto overrides = store.list_policy_overrides();
   POSTAMT_TRY(overrides);
@@ -138,7 +138,7 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
     blob = message->blob;
     // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
     // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
-    if (policy.one_per_recipient && message->keywords.contains(store::kMdnSentKeyword)) {
+    if (policy.one_per_recipient && message->keywords.contains(kMdnSentKeyword)) {
       result.outcome = DownloadOutcome::already_sent;
       return result;
     }
@@ -151,7 +151,7 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   // A message the client deleted right after downloading it (POP3 RETR, DELE, QUIT) is
   // still answered from the bytes the event names; the ledger then keys it by the
   // Message-ID in those bytes.
-  auto bytes = deps_.blobs->get(blob);
+  auto bytes = deps_.delivery.blobs->get(blob);
   POSTAMT_TRY(bytes);
   const Request request = detect_request(*bytes);
   if (!request.message_id.empty() && result.message_id.empty())
@@ -192,9 +192,12 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
 
   result.requester = mdn->envelope_recipient;
 
-  // RFC 8098 §3: null envelope sender, addressed to the requester only.
-  delivery::Transaction transaction(store, *deps_.blobs, "");
-  auto added = transaction.add_recipient(mdn->envelope_recipient);
+  // RFC 8098 §3: null envelope sender, addressed to the requester only; never a DSN
+  // about the receipt itself.
+  delivery::Transaction transaction(deps_.delivery, "");
+  delivery::RecipientOptions never_notify;
+  never_notify.notify = delivery::Notify{true, false, false, false};
+  auto added = transaction.add_recipient(mdn->envelope_recipient, never_notify);
   POSTAMT_TRY(added);
   // Reserved before the ledger claim: a rate-limited receipt is not recorded, so the
   // user's own client may still answer the request.
@@ -227,28 +230,13 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
     return result;
   }
 
-  // RFC 5321 §4.4: final delivery records the (null) reverse path; the queued copy
-  // below goes without it, the next hop's delivery adds its own.
-  transaction.set_body("Return-Path: <>\r\n" + mdn->message);
+  transaction.set_body(mdn->message);
   auto committed = transaction.commit();
   POSTAMT_TRY(committed);
   result.outcome = DownloadOutcome::sent_local;
-  if (!committed->remote.empty()) {
-    queue::OutboundMessage outbound;
-    outbound.envelope_sender = "";
-    for (const std::string& address : committed->remote) {
-      queue::OutboundRecipient recipient;
-      recipient.address = address;
-      recipient.notify.never = true;
-      recipient.notify.failure = false;
-      recipient.notify.delay = false;
-      outbound.recipients.push_back(std::move(recipient));
-    }
-    outbound.body = mdn->message;
-    auto id = deps_.queue->enqueue(outbound);
-    POSTAMT_TRY(id);
+  if (!committed->queue_id.empty()) {
     result.outcome = DownloadOutcome::sent_remote;
-    result.queue_id = *id;
+    result.queue_id = committed->queue_id;
   }
   return result;
 }

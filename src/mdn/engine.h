@@ -2,8 +2,9 @@
 // (mail::DownloadObserver, DESIGN.md §6). When the effective policy's on_download is not
 // "off" and the message's request allows an automatic receipt (request.h), it claims
 // the receipt in the ledger (store::Store::record_receipt, which sets $MDNSent on every
-// copy) and then sends the receipt it generated (generate.h): into local INBOXes through
-// src/delivery when the requester is local, else into the outbound queue.
+// copy) and then sends the receipt it generated (generate.h) through a
+// delivery::Transaction: into the local INBOX when the requester is local, else into the
+// outbound queue.
 //
 // At most one: the ledger is written BEFORE the receipt is sent. If sending then fails,
 // the failure is logged and no receipt goes out; a crash in between likewise loses the
@@ -35,11 +36,10 @@
 
 #include "base/config.h"
 #include "base/result.h"
-#include "blob/blob_store.h"
+#include "delivery/transaction.h"
 #include "mail/events.h"
 #include "mdn/request.h"
 #include "mime/report.h"
-#include "queue/queue.h"
 #include "store/api/store.h"
 
 namespace postamt::mdn {
@@ -64,9 +64,8 @@ struct DownloadResult {
 };
 
 struct EngineDependencies {
-  store::Store* store = nullptr;
-  blob::BlobStore* blobs = nullptr;
-  queue::Queue* queue = nullptr;
+  // store and blobs must be set; without outbound, receipts to remote requesters fail.
+  delivery::Services delivery;
   Config::Receipts server_policy;
   std::string hostname;  // Reporting-UA and the receipts' Message-ID
   std::function<std::chrono::sys_seconds()> now;
@@ -77,7 +76,7 @@ struct EngineDependencies {
 
 class Engine final : public mail::DownloadObserver {
  public:
-  // Every pointer and function in `deps` must be set.
+  // Every function in `deps` must be set, and deps.delivery's store and blobs.
   explicit Engine(EngineDependencies deps);
 
   // mail::DownloadObserver: schedules handle_download() via run_blocking; the result is
@@ -87,7 +86,7 @@ class Engine final : public mail::DownloadObserver {
   void on_download(const mail::DownloadEvent& event) override;
 
   // Applies the policy to one download, blocking. Errors: those of the store, blob
-  // store, delivery and queue calls (the ledger entry stays when sending failed).
+  // store and delivery calls (the ledger entry stays when sending failed).
   Result<DownloadResult> handle_download(const mail::DownloadEvent& event);
 
  private:

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "blob/memory_blob_store.h"
+#include "delivery/testing/recording_queue.h"
 #include "mime/message_id.h"
 #include "store/api/receipt_rules.h"
 #include "store/memory/memory_store.h"
@@ -11,15 +12,6 @@ namespace postamt::mdn {
 namespace {
 
 using namespace std::chrono_literals;
-
-class FakeQueue final : public queue::Queue {
- public:
-  Result<std::string> enqueue(const queue::OutboundMessage& message) override {
-    messages.push_back(message);
-    return "Q" + std::to_string(messages.size());
-  }
-  std::vector<queue::OutboundMessage> messages;
-};
 
 std::string original(std::string_view requester, std::string_view return_path,
                      std::string_view message_id = "<plans@remote.test>") {
@@ -43,9 +35,7 @@ class EngineTest : public ::testing::Test {
   }
   Engine engine() {
     EngineDependencies d;
-    d.store = &store_;
-    d.blobs = &blobs_;
-    d.queue = &queue_;
+    d.delivery = delivery::Services{&store_, &blobs_, &queue_, nullptr};
     d.server_policy = server_;
     d.hostname = "mx.example.org";
     d.now = [this] { return now_; };
@@ -68,7 +58,7 @@ class EngineTest : public ::testing::Test {
 
   store::MemoryStore store_;
   blob::MemoryBlobStore blobs_;
-  FakeQueue queue_;
+  delivery::testing::RecordingQueue queue_;
   Config::Receipts server_;
   std::chrono::sys_seconds now_{1700000000s};
   AccountId bob_, alice_;
@@ -93,7 +83,7 @@ TEST_F(EngineTest, RemoteRequesterGetsExactlyOneQueuedReceipt) {
   EXPECT_EQ(r->outcome, DownloadOutcome::sent_remote);
   EXPECT_EQ(r->queue_id, "Q1");
   ASSERT_EQ(queue_.messages.size(), 1u);
-  const queue::OutboundMessage& m = queue_.messages[0];
+  const delivery::OutboundMessage& m = queue_.messages[0];
   EXPECT_EQ(m.envelope_sender, "");
   EXPECT_EQ(m.body.rfind("From: bob@example.org\r\nTo: carol@remote.test\r\n", 0), 0u);
   ASSERT_EQ(m.recipients.size(), 1u);
@@ -102,7 +92,7 @@ TEST_F(EngineTest, RemoteRequesterGetsExactlyOneQueuedReceipt) {
   EXPECT_NE(m.body.find("\r\nDisposition: automatic-action/MDN-sent-automatically; dispatched\r\n"),
             std::string::npos);
   EXPECT_NE(m.body.find("\r\nOriginal-Message-ID: <plans@remote.test>\r\n"), std::string::npos);
-  EXPECT_TRUE(store_.get_message(inbox_, uid)->keywords.contains(store::kMdnSentKeyword));
+  EXPECT_TRUE(store_.get_message(inbox_, uid)->keywords.contains(kMdnSentKeyword));
   auto ledger = store_.list_receipts(bob_);
   ASSERT_EQ(ledger->sent.size(), 1u);
   EXPECT_EQ(ledger->sent[0].path, store::ReceiptPath::server_on_download);
@@ -143,7 +133,7 @@ TEST_F(EngineTest, RequestsTheServerMayNotAnswer) {
   EXPECT_EQ(r->message_id, "<plans@remote.test>");
   EXPECT_EQ(r->requester, "");
   EXPECT_TRUE(queue_.messages.empty());
-  EXPECT_FALSE(store_.get_message(inbox_, uid)->keywords.contains(store::kMdnSentKeyword));
+  EXPECT_FALSE(store_.get_message(inbox_, uid)->keywords.contains(kMdnSentKeyword));
 }
 
 TEST_F(EngineTest, ClientReceiptFirstMeansNoServerReceipt) {
@@ -166,7 +156,7 @@ TEST_F(EngineTest, ClientReceiptFirstMeansNoServerReceipt) {
 TEST_F(EngineTest, KeywordSetByAClientMeansNoServerReceipt) {
   server_.on_download = ReceiptOnDownload::displayed;
   Uid uid = deliver(original("carol@remote.test", "carol@remote.test"));
-  store::FlagUpdate update;
+  FlagUpdate update;
   update.keywords.add("$mdnsent");
   ASSERT_TRUE(store_.update_flags(inbox_, {uid}, update));
   auto r = engine().handle_download(event(uid));
@@ -247,7 +237,7 @@ TEST_F(EngineTest, RemoteReceiptsAreRateLimitedPerAccountAndHour) {
   EXPECT_EQ(limited->message_id, "<m2@remote.test>");
   // Suppressed receipts are not claimed: the client may still send its own.
   EXPECT_EQ(store_.list_receipts(bob_)->sent.size(), 2u);
-  EXPECT_FALSE(store_.get_message(inbox_, uids[2])->keywords.contains(store::kMdnSentKeyword));
+  EXPECT_FALSE(store_.get_message(inbox_, uids[2])->keywords.contains(kMdnSentKeyword));
   // A local requester is never limited.
   Uid local = deliver(original("alice@example.org", "alice@example.org", "<l@example.org>"));
   EXPECT_EQ(e.handle_download(event(local))->outcome, DownloadOutcome::sent_local);
@@ -279,7 +269,7 @@ TEST_F(EngineTest, ADuplicateDoesNotUseUpTheRemoteBudget) {
   client.path = store::ReceiptPath::client_submission;
   ASSERT_TRUE(store_.record_receipt(client, store::ReceiptUniqueness::one_per_recipient));
   Uid copy = deliver(original("carol@remote.test", "carol@remote.test"));
-  ASSERT_FALSE(store_.get_message(inbox_, copy)->keywords.contains(store::kMdnSentKeyword));
+  ASSERT_FALSE(store_.get_message(inbox_, copy)->keywords.contains(kMdnSentKeyword));
   Engine e = engine();
   EXPECT_EQ(e.handle_download(event(copy))->outcome, DownloadOutcome::already_sent);
   EXPECT_EQ(e.handle_download(event(other))->outcome, DownloadOutcome::sent_remote);

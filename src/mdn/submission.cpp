@@ -24,11 +24,31 @@ std::string joined(const std::vector<std::string>& addresses) {
 
 }  // namespace
 
-SubmissionCheck::SubmissionCheck(SubmissionDependencies deps) : deps_(std::move(deps)) {}
+ClientReceiptCheck::ClientReceiptCheck(SubmissionDependencies deps) : deps_(std::move(deps)) {}
 
-Result<ClientReceiptDecision> SubmissionCheck::check(std::string_view account_address,
-                                                     const std::vector<std::string>& recipients,
-                                                     std::string_view message) {
+Result<delivery::SubmissionDecision> ClientReceiptCheck::check(
+    const delivery::Submission& submission) {
+  auto decision = decide(submission.user, *submission.recipients, submission.message);
+  POSTAMT_TRY(decision);
+  delivery::SubmissionDecision out;
+  switch (decision->verdict) {
+    case ClientReceiptVerdict::accept:
+      out.verdict = delivery::SubmissionVerdict::accept;
+      break;
+    case ClientReceiptVerdict::drop:
+      out.verdict = delivery::SubmissionVerdict::drop;
+      break;
+    case ClientReceiptVerdict::reject:
+      out.verdict = delivery::SubmissionVerdict::reject;
+      out.text = decision->text;
+      break;
+  }
+  return out;
+}
+
+Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view account_address,
+                                                         const std::vector<std::string>& recipients,
+                                                         std::string_view message) {
   ClientReceiptDecision decision;
   if (!is_mdn(message)) {
     decision.reason = "not-a-receipt";

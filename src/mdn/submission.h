@@ -1,6 +1,7 @@
 // Read receipts that mail clients SUBMIT (RFC 8098 §3 MDNs sent through SMTP submission
 // by an authenticated user): the receipt policy's `duplicates` and `one_per_recipient`
-// applied before anything is delivered or queued (DESIGN.md §6).
+// applied before anything is delivered or queued (docs/read-receipts.md). It is the
+// delivery::SubmissionCheck that src/app hands to every submission path.
 //
 // For a message that is a receipt (mdn::is_mdn) with an Original-Message-ID, the check
 // looks for the original in the user's mailboxes by that Message-ID and CLAIMS the
@@ -29,6 +30,7 @@
 
 #include "base/config.h"
 #include "base/result.h"
+#include "delivery/submission_check.h"
 #include "store/api/store.h"
 
 namespace postamt::mdn {
@@ -54,17 +56,20 @@ struct SubmissionDependencies {
   std::function<std::chrono::sys_seconds()> now;
 };
 
-class SubmissionCheck {
+class ClientReceiptCheck final : public delivery::SubmissionCheck {
  public:
   // `deps.store` and `deps.now` must be set.
-  explicit SubmissionCheck(SubmissionDependencies deps);
+  explicit ClientReceiptCheck(SubmissionDependencies deps);
 
   // Checks one complete message submitted by `account_address` (an account address,
   // authenticated) to `recipients` (envelope forward paths). Errors: the store's
   // (temporary/io: the caller answers "try again"); not_found when the account is gone.
-  Result<ClientReceiptDecision> check(std::string_view account_address,
-                                      const std::vector<std::string>& recipients,
-                                      std::string_view message);
+  Result<ClientReceiptDecision> decide(std::string_view account_address,
+                                       const std::vector<std::string>& recipients,
+                                       std::string_view message);
+
+  // delivery::SubmissionCheck: decide() for the submission, as a verdict.
+  Result<delivery::SubmissionDecision> check(const delivery::Submission& submission) override;
 
  private:
   SubmissionDependencies deps_;

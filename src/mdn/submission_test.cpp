@@ -45,15 +45,15 @@ class SubmissionTest : public ::testing::Test {
     m.message_id = mime::message_id_of_message(original);
     uid_ = store_.append(inbox_, m)->uid;
   }
-  SubmissionCheck checker() {
+  ClientReceiptCheck checker() {
     SubmissionDependencies d;
     d.store = &store_;
     d.server_policy = server_;
     d.now = [] { return std::chrono::sys_seconds(1700000000s); };
-    return SubmissionCheck(std::move(d));
+    return ClientReceiptCheck(std::move(d));
   }
-  Result<ClientReceiptDecision> submit(SubmissionCheck& c, const std::string& message) {
-    return c.check("alice@example.org", {"bob@example.org"}, message);
+  Result<ClientReceiptDecision> submit(ClientReceiptCheck& c, const std::string& message) {
+    return c.decide("alice@example.org", {"bob@example.org"}, message);
   }
 
   store::MemoryStore store_;
@@ -65,7 +65,7 @@ class SubmissionTest : public ::testing::Test {
 };
 
 TEST_F(SubmissionTest, PlainMailIsAcceptedAndNotRecorded) {
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   auto d = submit(c, "From: alice@example.org\r\nSubject: hi\r\n\r\nbody\r\n");
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
@@ -74,7 +74,7 @@ TEST_F(SubmissionTest, PlainMailIsAcceptedAndNotRecorded) {
 }
 
 TEST_F(SubmissionTest, FirstReceiptIsRecordedAndFlagsTheOriginal) {
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   auto d = submit(c, receipt_for("<plans@example.org>"));
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
@@ -87,11 +87,11 @@ TEST_F(SubmissionTest, FirstReceiptIsRecordedAndFlagsTheOriginal) {
   EXPECT_EQ(ledger->sent[0].requester, "bob@example.org");
   EXPECT_EQ(ledger->sent[0].disposition, "displayed");
   EXPECT_EQ(ledger->sent[0].at, std::chrono::sys_seconds(1700000000s));
-  EXPECT_TRUE(store_.get_message(inbox_, uid_)->keywords.contains(store::kMdnSentKeyword));
+  EXPECT_TRUE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
 }
 
 TEST_F(SubmissionTest, ADuplicateIsDroppedByDefault) {
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   ASSERT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::accept);
   auto d = submit(c, receipt_for("<plans@example.org>"));
   ASSERT_TRUE(d);
@@ -104,12 +104,37 @@ TEST_F(SubmissionTest, ADuplicateIsDroppedByDefault) {
 TEST_F(SubmissionTest, ADuplicateIsRejectedWhenTheUsersPolicySaysSo) {
   ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "alice@example.org",
                                          "duplicates", "reject"));
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   ASSERT_TRUE(submit(c, receipt_for("<plans@example.org>")));
   auto d = submit(c, receipt_for("<plans@example.org>"));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->verdict, ClientReceiptVerdict::reject);
   EXPECT_EQ(d->text, "A read receipt was already sent for <plans@example.org>");
+}
+
+// What every submission path sees (delivery/submission_check.h): the same decision as a
+// verdict, the refusal's words with it.
+TEST_F(SubmissionTest, AsTheSubmissionCheckOfEveryPath) {
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "alice@example.org",
+                                         "duplicates", "reject"));
+  ClientReceiptCheck c = checker();
+  delivery::SubmissionCheck& hook = c;
+  const std::vector<std::string> to = {"bob@example.org"};
+  const std::string receipt = receipt_for("<plans@example.org>");
+  delivery::Submission submission{"alice@example.org", "alice@example.org", &to, receipt};
+  auto first = hook.check(submission);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->verdict, delivery::SubmissionVerdict::accept);
+  auto second = hook.check(submission);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->verdict, delivery::SubmissionVerdict::reject);
+  EXPECT_EQ(second->text, "A read receipt was already sent for <plans@example.org>");
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "alice@example.org",
+                                         "duplicates", "drop"));
+  auto third = hook.check(submission);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->verdict, delivery::SubmissionVerdict::drop);
+  EXPECT_EQ(third->text, "");
 }
 
 TEST_F(SubmissionTest, AServerReceiptMakesTheClientsADuplicate) {
@@ -120,20 +145,20 @@ TEST_F(SubmissionTest, AServerReceiptMakesTheClientsADuplicate) {
   server.disposition = "displayed";
   server.path = store::ReceiptPath::server_on_download;
   ASSERT_TRUE(store_.record_receipt(server, store::ReceiptUniqueness::one_per_recipient));
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::drop);
 }
 
 TEST_F(SubmissionTest, LegacyPolicyRecordsAndAcceptsEveryReceipt) {
   server_.one_per_recipient = false;
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::accept);
   EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->verdict, ClientReceiptVerdict::accept);
   EXPECT_EQ(store_.list_receipts(alice_)->sent.size(), 2u);
 }
 
 TEST_F(SubmissionTest, AnUnknownOriginalIsRecordedByItsMessageIdAndRelayed) {
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   auto d = submit(c, receipt_for("<elsewhere@remote.test>"));
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
@@ -141,20 +166,20 @@ TEST_F(SubmissionTest, AnUnknownOriginalIsRecordedByItsMessageIdAndRelayed) {
   auto ledger = store_.list_receipts(alice_);
   ASSERT_EQ(ledger->sent.size(), 1u);
   EXPECT_EQ(ledger->sent[0].message_id, "<elsewhere@remote.test>");
-  EXPECT_FALSE(store_.get_message(inbox_, uid_)->keywords.contains(store::kMdnSentKeyword));
+  EXPECT_FALSE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
   EXPECT_EQ(submit(c, receipt_for("<elsewhere@remote.test>"))->verdict, ClientReceiptVerdict::drop);
 }
 
 TEST_F(SubmissionTest, AKeywordTheClientSetItselfIsNotADuplicate) {
-  store::FlagUpdate update;
+  FlagUpdate update;
   update.keywords.add("$MDNSent");
   ASSERT_TRUE(store_.update_flags(inbox_, {uid_}, update));
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->reason, "recorded");
 }
 
 TEST_F(SubmissionTest, ReceiptsWithoutOriginalMessageIdOrMalformedAreRelayedUnrecorded) {
-  SubmissionCheck c = checker();
+  ClientReceiptCheck c = checker();
   auto no_id =
       submit(c, client_receipt("", "Disposition: manual-action/MDN-sent-manually; displayed\r\n"));
   ASSERT_TRUE(no_id);

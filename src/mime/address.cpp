@@ -5,6 +5,7 @@
 #include "base/strings.h"
 #include "mime/charset.h"
 #include "mime/encoded_word.h"
+#include "mime/header.h"
 
 namespace postamt::mime {
 namespace {
@@ -393,6 +394,25 @@ Result<std::string> format_mailbox(const Mailbox& m) {
   out += " <";
   out += addr;
   out.push_back('>');
+  return out;
+}
+
+std::optional<std::vector<std::string>> from_addresses(std::string_view message) {
+  const auto fields = scan_header_block(message);
+  const HeaderView view(message, fields);
+  const auto from = view.find_all("From");
+  if (from.empty()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto* field : from) {
+    for (const auto& address : parse_address_list(unfold(field->raw_value(message)))) {
+      if (const auto* m = std::get_if<Mailbox>(&address)) {
+        out.push_back(m->addr_spec());
+      } else {
+        for (const auto& member : std::get<Group>(address).members)
+          out.push_back(member.addr_spec());
+      }
+    }
+  }
   return out;
 }
 

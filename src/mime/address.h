@@ -3,6 +3,7 @@
 // re-serialisation. Pure functions, thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -59,5 +60,10 @@ Result<Mailbox> parse_mailbox_strict(std::string_view text);
 // Never emits CR or LF (no header injection). Error (invalid) when local part or domain
 // is empty or contains a control character, or the domain is not a dot-atom or literal.
 Result<std::string> format_mailbox(const Mailbox& mailbox);
+
+// The addr-specs of every mailbox in the From fields of `message`'s header block, in
+// order; nullopt when there is no From field. Groups contribute their members. (A
+// submission server checks them against the login, RFC 6409 §8.)
+std::optional<std::vector<std::string>> from_addresses(std::string_view message);
 
 }  // namespace postamt::mime

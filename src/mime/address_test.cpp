@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mime/header.h"
+
 namespace postamt::mime {
 void PrintTo(const Mailbox& m, std::ostream* os) {
   *os << "{name=" << m.name << " route=" << m.route << " local=" << m.local_part
@@ -103,6 +105,21 @@ TEST(AddressFormat, QuotesEncodesAndRefusesInjection) {
   EXPECT_FALSE(format_mailbox(mb("", "a", "x.test\r\nBcc: y")));
   EXPECT_FALSE(format_mailbox(mb("", "", "x.test")));
   EXPECT_FALSE(format_mailbox(mb("", "a", "")));
+}
+
+TEST(FromAddresses, ListsEveryMailboxOfEveryFromField) {
+  EXPECT_EQ(from_addresses("Subject: x\r\n\r\nFrom: body@x.test\r\n"), std::nullopt);
+  auto from = from_addresses(
+      "From: Alice <alice@example.org>, bob@example.org\r\nFrom: team: c@x.test, d@x.test;\r\n"
+      "\r\nbody");
+  ASSERT_TRUE(from.has_value());
+  EXPECT_EQ(*from, (std::vector<std::string>{"alice@example.org", "bob@example.org", "c@x.test",
+                                             "d@x.test"}));
+}
+
+TEST(HeaderSafeText, ControlsBecomeSpaces) {
+  EXPECT_EQ(header_safe_text("bob@x\r\nBcc: evil\t\x7f"), "bob@x  Bcc: evil  ");
+  EXPECT_EQ(header_safe_text("plain"), "plain");
 }
 
 }  // namespace

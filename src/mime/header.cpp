@@ -17,6 +17,13 @@ std::string unfold(std::string_view raw) {
   return out.substr(b, e - b);
 }
 
+std::string header_safe_text(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
+}
+
 const HeaderField* HeaderView::find_first(std::string_view name) const {
   for (const auto& f : fields_)
     if (iequals(f.name(buffer_), name)) return &f;

@@ -46,6 +46,11 @@ struct HeaderField {
 // spaces and tabs. Whitespace after a fold is kept (it is part of the value).
 std::string unfold(std::string_view raw_value);
 
+// Text from a client, fit to stand inside a header field we write (Received,
+// Return-Path, Original-Recipient): every control character, CR and LF included,
+// becomes a space, so it can neither end the field nor start another.
+std::string header_safe_text(std::string_view text);
+
 // A read-only view of one header block: the fields in their order of appearance plus
 // the buffer they index. Cheap to copy; valid as long as both referents live.
 class HeaderView {

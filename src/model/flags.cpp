@@ -88,4 +88,33 @@ bool operator==(const Keywords& a, const Keywords& b) {
                      [&](const std::string& k) { return b.contains(k); });
 }
 
+void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& keywords) {
+  // Every store applies this inside its write transaction, so that no client's view of
+  // the flags, however stale, can clear the latch (RFC 3503 §2, docs/read-receipts.md).
+  std::optional<std::string> latched;
+  if (auto found = keywords.find(kMdnSentKeyword)) latched = std::string(*found);
+  switch (update.operation) {
+    case FlagOperation::add:
+      flags = flags | update.flags;
+      for (const std::string& k : update.keywords.items()) keywords.add(k);
+      break;
+    case FlagOperation::remove:
+      flags = flags.without(update.flags);
+      for (const std::string& k : update.keywords.items()) keywords.remove(k);
+      break;
+    case FlagOperation::replace: {
+      flags = update.flags;
+      // Keep the message's spelling for keywords it keeps.
+      Keywords next;
+      for (const std::string& k : update.keywords.items()) {
+        auto existing = keywords.find(k);
+        next.add(existing ? *existing : std::string_view(k));
+      }
+      keywords = std::move(next);
+      break;
+    }
+  }
+  if (latched && !keywords.contains(*latched)) keywords.add(*latched);
+}
+
 }  // namespace postamt

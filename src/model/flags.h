@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/ids.h"
+
 namespace postamt {
 
 enum class SystemFlag : uint8_t {
@@ -89,5 +91,26 @@ class Keywords {
  private:
   std::vector<std::string> items_;
 };
+
+// The RFC 3503 keyword that records a sent read receipt. Postamt keeps it as a one-way
+// latch (docs/read-receipts.md): once a message has it, no flag update removes it.
+inline constexpr std::string_view kMdnSentKeyword = "$MDNSent";
+
+enum class FlagOperation { add, remove, replace };
+
+// A change to the flags of some messages, as every protocol asks for it (IMAP STORE,
+// JMAP Email/set keywords, POP3's \Seen at QUIT).
+struct FlagUpdate {
+  FlagOperation operation = FlagOperation::add;
+  SystemFlags flags;
+  Keywords keywords;
+  // RFC 7162 §3.1.3: only messages whose modseq is <= this value are changed.
+  std::optional<ModSeq> unchanged_since;
+};
+
+// Applies `update` to one message's flags and keywords. A $MDNSent the message has
+// stays, whatever the update says (remove, or a replacement list without it); a
+// replacement keeps the message's spelling of the keywords it keeps.
+void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& keywords);
 
 }  // namespace postamt

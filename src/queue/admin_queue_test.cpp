@@ -19,9 +19,9 @@ class QueueAdminTest : public ::testing::Test {
     queue_ = std::move(*q);
   }
   std::string add(std::string sender) {
-    OutboundMessage m;
+    delivery::OutboundMessage m;
     m.envelope_sender = std::move(sender);
-    m.recipients = {{"b@y.test", "", Notify{}}, {"c@y.test", "", Notify{}}};
+    m.recipients = {{"b@y.test", "", delivery::Notify{}}, {"c@y.test", "", delivery::Notify{}}};
     m.body = "Subject: x\r\n\r\nhello\r\n";
     return *queue_->enqueue(m);
   }

@@ -44,9 +44,10 @@ std::string header_part(std::string_view body) {
 
 }  // namespace
 
-Result<OutboundMessage> build_dsn(const QueuedMessage& m,
-                                  const std::vector<DsnRecipient>& recipients,
-                                  const DsnOptions& options, const mime::RandomSource& random) {
+Result<delivery::OutboundMessage> build_dsn(const QueuedMessage& m,
+                                            const std::vector<DsnRecipient>& recipients,
+                                            const DsnOptions& options,
+                                            const mime::RandomSource& random) {
   if (m.message.envelope_sender.empty())
     return Error{ErrorKind::invalid, "a message with a null sender never gets a DSN"};
   if (recipients.empty()) return Error{ErrorKind::invalid, "a DSN needs at least one recipient"};
@@ -66,7 +67,7 @@ Result<OutboundMessage> build_dsn(const QueuedMessage& m,
   for (const DsnRecipient& dr : recipients) {
     if (dr.index >= m.message.recipients.size())
       return Error{ErrorKind::invalid, "DSN recipient out of range"};
-    const OutboundRecipient& r = m.message.recipients[dr.index];
+    const delivery::OutboundRecipient& r = m.message.recipients[dr.index];
     const RecipientStatus& s = m.status[dr.index];
     std::vector<mime::ReportField> group;
     if (!r.orcpt.empty()) group.push_back({"Original-Recipient", orcpt_field(r.orcpt)});
@@ -104,15 +105,15 @@ Result<OutboundMessage> build_dsn(const QueuedMessage& m,
                   human);
 
   switch (m.message.ret) {
-    case Ret::headers:
+    case delivery::Ret::headers:
       spec.original = mime::ReportOriginal::headers;
       spec.original_content = header_part(m.message.body);
       break;
-    case Ret::full:
+    case delivery::Ret::full:
       spec.original = mime::ReportOriginal::full_message;
       spec.original_content = m.message.body;
       break;
-    case Ret::unspecified:
+    case delivery::Ret::unspecified:
       if (m.message.body.size() <= options.max_returned_body) {
         spec.original = mime::ReportOriginal::full_message;
         spec.original_content = m.message.body;
@@ -137,11 +138,11 @@ Result<OutboundMessage> build_dsn(const QueuedMessage& m,
     subject = "Undelivered Mail Returned to Sender";
   else if (any_delayed)
     subject = "Delayed Mail (still being retried)";
-  OutboundMessage dsn;
+  delivery::OutboundMessage dsn;
   dsn.envelope_sender = "";
-  OutboundRecipient to;
+  delivery::OutboundRecipient to;
   to.address = m.message.envelope_sender;
-  to.notify = Notify{true, false, false, false};
+  to.notify = delivery::Notify{true, false, false, false};
   dsn.recipients.push_back(std::move(to));
   dsn.body = fmt::format(
       "From: Mail Delivery System <MAILER-DAEMON@{host}>\r\n"

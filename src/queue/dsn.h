@@ -42,8 +42,9 @@ struct DsnOptions {
 // returns the header as text/rfc822-headers, RET=FULL the whole message as message/rfc822. Errors:
 // invalid (the message has a null sender, `recipients` is empty, or a field would carry a control
 // character).
-Result<OutboundMessage> build_dsn(const QueuedMessage& m,
-                                  const std::vector<DsnRecipient>& recipients,
-                                  const DsnOptions& options, const mime::RandomSource& random);
+Result<delivery::OutboundMessage> build_dsn(const QueuedMessage& m,
+                                            const std::vector<DsnRecipient>& recipients,
+                                            const DsnOptions& options,
+                                            const mime::RandomSource& random);
 
 }  // namespace postamt::queue

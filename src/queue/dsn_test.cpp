@@ -10,11 +10,12 @@ mime::RandomSource counter() {
   return [n] { return (*n)++; };
 }
 
-QueuedMessage sample(Ret ret) {
+QueuedMessage sample(delivery::Ret ret) {
   QueuedMessage m;
   m.id = "Q1";
   m.message.envelope_sender = "a@x.test";
-  m.message.recipients = {{"b@y.test", "rfc822;B@y.test", Notify{}}, {"c@y.test", "", Notify{}}};
+  m.message.recipients = {{"b@y.test", "rfc822;B@y.test", delivery::Notify{}},
+                          {"c@y.test", "", delivery::Notify{}}};
   m.message.envid = "E1";
   m.message.ret = ret;
   m.message.body = "Subject: hi\r\nFrom: a@x.test\r\n\r\nsecret body\r\n";
@@ -32,7 +33,7 @@ DsnOptions options() {
 }
 
 TEST(QueueDsn, FailedRecipientsExactFieldsAndHeaders) {
-  QueuedMessage m = sample(Ret::headers);
+  QueuedMessage m = sample(delivery::Ret::headers);
   auto dsn = build_dsn(m, {{0, DsnAction::failed}, {1, DsnAction::failed}}, options(), counter());
   ASSERT_TRUE(dsn) << dsn.error().message;
   EXPECT_EQ(dsn->envelope_sender, "");
@@ -85,7 +86,7 @@ TEST(QueueDsn, FailedRecipientsExactFieldsAndHeaders) {
 }
 
 TEST(QueueDsn, RetFullReturnsTheWholeMessageAndNoEnvidMeansNoField) {
-  QueuedMessage m = sample(Ret::full);
+  QueuedMessage m = sample(delivery::Ret::full);
   m.message.envid.clear();
   auto dsn = build_dsn(m, {{1, DsnAction::failed}}, options(), counter());
   ASSERT_TRUE(dsn);
@@ -97,7 +98,7 @@ TEST(QueueDsn, RetFullReturnsTheWholeMessageAndNoEnvidMeansNoField) {
 }
 
 TEST(QueueDsn, UnspecifiedRetReturnsHeadersOverTheSizeLimit) {
-  QueuedMessage m = sample(Ret::unspecified);
+  QueuedMessage m = sample(delivery::Ret::unspecified);
   DsnOptions o = options();
   o.max_returned_body = 10;
   auto dsn = build_dsn(m, {{0, DsnAction::failed}}, o, counter());
@@ -107,7 +108,7 @@ TEST(QueueDsn, UnspecifiedRetReturnsHeadersOverTheSizeLimit) {
 }
 
 TEST(QueueDsn, RelayedNoticeHasSuccessSubject) {
-  QueuedMessage m = sample(Ret::headers);
+  QueuedMessage m = sample(delivery::Ret::headers);
   m.status[0] = {RecipientState::sent, "2.0.0", "mx.y.test", "250 2.0.0 ok"};
   auto dsn = build_dsn(m, {{0, DsnAction::relayed}}, options(), counter());
   ASSERT_TRUE(dsn);
@@ -116,7 +117,7 @@ TEST(QueueDsn, RelayedNoticeHasSuccessSubject) {
 }
 
 TEST(QueueDsn, NullSenderNeverGetsADsn) {
-  QueuedMessage m = sample(Ret::headers);
+  QueuedMessage m = sample(delivery::Ret::headers);
   m.message.envelope_sender = "";
   auto dsn = build_dsn(m, {{0, DsnAction::failed}}, options(), counter());
   ASSERT_FALSE(dsn);
@@ -124,7 +125,7 @@ TEST(QueueDsn, NullSenderNeverGetsADsn) {
 }
 
 TEST(QueueDsn, ControlCharactersInFieldsAreRefused) {
-  QueuedMessage m = sample(Ret::headers);
+  QueuedMessage m = sample(delivery::Ret::headers);
   m.status[0].diagnostic = "550 x\r\nInjected: yes";
   auto dsn = build_dsn(m, {{0, DsnAction::failed}}, options(), counter());
   ASSERT_FALSE(dsn);

@@ -32,7 +32,7 @@ OutboundService::~OutboundService() {
   stop();
 }
 
-Result<std::string> OutboundService::enqueue(const OutboundMessage& message) {
+Result<std::string> OutboundService::enqueue(const delivery::OutboundMessage& message) {
   return state_->queue->enqueue(message);
 }
 
@@ -41,8 +41,7 @@ void OutboundService::stop() {
 }
 
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
-                                                        store::Store* store, blob::BlobStore* blobs,
-                                                        Clock clock) {
+                                                        delivery::Services local, Clock clock) {
   auto state = std::make_shared<OutboundService::State>();
   auto q = FileQueue::open(config.data_dir / "queue", std::move(clock));
   POSTAMT_TRY(q);
@@ -76,7 +75,7 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
   options.tls = *tls;
   if (config.outbound.relay)
     options.route.relay = std::pair{config.outbound.relay->host, config.outbound.relay->port};
-  WorkerDeps deps{state->queue.get(), state->resolver.get(), &runtime, store, blobs};
+  WorkerDeps deps{state->queue.get(), state->resolver.get(), &runtime, local};
   state->worker = std::make_unique<Worker>(deps, std::move(options));
 
   log::info(

@@ -1,31 +1,30 @@
 // The outbound queue as `serve` runs it: opens data_dir/queue, starts the delivery
-// worker on the runtime, and is the Queue that SMTP enqueues into.
+// worker on the runtime, and is the delivery::OutboundQueue that every
+// delivery::Transaction hands remote recipients to.
 //
-//   auto outbound = queue::start_outbound(config, runtime, store, blobs);
-//   ctx.outbound = outbound->get();          // SMTP calls enqueue() (blocking pool)
+//   auto outbound = queue::start_outbound(config, runtime, local);
+//   delivery.outbound = outbound->get();     // transactions call enqueue() (blocking pool)
 //   ... on shutdown: (*outbound)->stop(); then stop the runtime; then destroy it.
 #pragma once
 
 #include <memory>
 
 #include "base/config.h"
-#include "blob/blob_store.h"
+#include "delivery/transaction.h"
 #include "net/runtime.h"
 #include "queue/clock.h"
-#include "queue/queue.h"
 #include "queue/spool.h"
 #include "queue/worker.h"
-#include "store/api/store.h"
 
 namespace postamt::queue {
 
-class OutboundService final : public Queue {
+class OutboundService final : public delivery::OutboundQueue {
  public:
   ~OutboundService() override;
 
   // Queue: durable before it returns (FileQueue::enqueue); the worker picks the message
   // up within WorkerOptions::poll_interval. Blocking; any thread.
-  Result<std::string> enqueue(const OutboundMessage& message) override;
+  Result<std::string> enqueue(const delivery::OutboundMessage& message) override;
 
   // Asks the worker to finish after its current attempt. Idempotent, any thread.
   void stop();
@@ -46,13 +45,14 @@ class OutboundService final : public Queue {
 // Opens `config.data_dir / "queue"`, builds the resolver (outbound.resolver, else
 // /etc/resolv.conf), the opportunistic TLS client context and the worker (relay from
 // outbound.relay, max_age from outbound.max_age), and spawns the worker on `runtime`.
-// `store` and `blobs` (may be null) deliver DSNs to local senders. They and the runtime
+// `local` delivers DSNs to local senders (its `outbound` is ignored: the worker uses its
+// own queue; store and blobs null: DSNs are queued). What it points to and the runtime
 // must outlive the service; the worker keeps its own state alive until it returns.
 // Without outbound.resolver and with no usable /etc/resolv.conf, MX lookups fail
 // temporarily (remote mail is deferred, a warning is logged); local mail is unaffected.
 // Errors: io (queue directory), invalid (TLS context).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
-                                                        store::Store* store, blob::BlobStore* blobs,
+                                                        delivery::Services local,
                                                         Clock clock = system_clock_now);
 
 }  // namespace postamt::queue

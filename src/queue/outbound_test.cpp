@@ -13,10 +13,10 @@
 namespace postamt::queue {
 namespace {
 
-OutboundMessage message(std::string rcpt) {
-  OutboundMessage m;
+delivery::OutboundMessage message(std::string rcpt) {
+  delivery::OutboundMessage m;
   m.envelope_sender = "a@x.test";
-  m.recipients.push_back({std::move(rcpt), "", Notify{}});
+  m.recipients.push_back({std::move(rcpt), "", delivery::Notify{}});
   m.body = "Subject: via service\r\n\r\nhi\r\n";
   return m;
 }
@@ -35,9 +35,9 @@ TEST(QueueOutbound, StartOutboundRunsTheWorkerAndDeliversThroughTheRelay) {
   config.data_dir = dir.root();
   config.outbound.relay = ListenAddress{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)};
   config.outbound.resolver = ListenAddress{"127.0.0.1", 9, "127.0.0.1:9"};
-  auto service = start_outbound(config, runtime, nullptr, nullptr);
+  auto service = start_outbound(config, runtime, delivery::Services{});
   ASSERT_TRUE(service) << service.error().message;
-  Queue& queue = **service;  // what SMTP sees
+  delivery::OutboundQueue& queue = **service;  // what SMTP sees
   auto id = queue.enqueue(message("b@y.test"));
   ASSERT_TRUE(id);
   EXPECT_TRUE(std::filesystem::exists(dir.root() / "queue" / *id));

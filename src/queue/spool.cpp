@@ -46,7 +46,7 @@ std::string_view state_name(RecipientState s) {
   return "pending";
 }
 
-std::string notify_text(const Notify& n) {
+std::string notify_text(const delivery::Notify& n) {
   if (n.never) return "never";
   std::string out;
   if (n.success) out += 's';
@@ -55,8 +55,8 @@ std::string notify_text(const Notify& n) {
   return out.empty() ? "=" : out;
 }
 
-std::optional<Notify> parse_notify(std::string_view text) {
-  Notify n;
+std::optional<delivery::Notify> parse_notify(std::string_view text) {
+  delivery::Notify n;
   n.failure = n.delay = false;
   if (text == "never") {
     n.never = true;
@@ -76,13 +76,13 @@ std::optional<Notify> parse_notify(std::string_view text) {
   return n;
 }
 
-std::string_view ret_name(Ret r) {
+std::string_view ret_name(delivery::Ret r) {
   switch (r) {
-    case Ret::unspecified:
+    case delivery::Ret::unspecified:
       return "unspecified";
-    case Ret::full:
+    case delivery::Ret::full:
       return "full";
-    case Ret::headers:
+    case delivery::Ret::headers:
       return "headers";
   }
   return "unspecified";
@@ -154,7 +154,7 @@ std::string serialize(const QueuedMessage& m) {
   out += fmt::format("sender {}\nenvid {}\nret {}\n", field(m.message.envelope_sender),
                      field(m.message.envid), ret_name(m.message.ret));
   for (size_t i = 0; i < m.message.recipients.size(); ++i) {
-    const OutboundRecipient& r = m.message.recipients[i];
+    const delivery::OutboundRecipient& r = m.message.recipients[i];
     RecipientStatus s = i < m.status.size() ? m.status[i] : RecipientStatus{};
     out += fmt::format("rcpt {} {} {} {} {} {} {}\n", state_name(s.state), notify_text(r.notify),
                        field(r.address), field(r.orcpt), field(s.status), field(s.remote_mta),
@@ -219,11 +219,11 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
       m.message.envid = *v;
     } else if (key == "ret") {
       if (value == "unspecified")
-        m.message.ret = Ret::unspecified;
+        m.message.ret = delivery::Ret::unspecified;
       else if (value == "full")
-        m.message.ret = Ret::full;
+        m.message.ret = delivery::Ret::full;
       else if (value == "headers")
-        m.message.ret = Ret::headers;
+        m.message.ret = delivery::Ret::headers;
       else
         return corrupt("bad ret");
     } else if (key == "rcpt") {
@@ -246,7 +246,7 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
       s.status = *status;
       s.remote_mta = *remote;
       s.diagnostic = *diag;
-      m.message.recipients.push_back(OutboundRecipient{*address, *orcpt, *notify});
+      m.message.recipients.push_back(delivery::OutboundRecipient{*address, *orcpt, *notify});
       m.status.push_back(std::move(s));
     } else if (key == "body") {
       auto size = parse_int(value, key);
@@ -336,7 +336,7 @@ Result<void> FileQueue::write_atomically(const std::string& id, const std::strin
   return fsync_dir(dir_);
 }
 
-Result<std::string> FileQueue::enqueue(const OutboundMessage& message) {
+Result<std::string> FileQueue::enqueue(const delivery::OutboundMessage& message) {
   if (message.recipients.empty())
     return Error{ErrorKind::invalid, "a queued message needs at least one recipient"};
   for (const auto& r : message.recipients)

@@ -46,14 +46,14 @@
 #include <vector>
 
 #include "base/result.h"
+#include "delivery/outbound.h"
 #include "queue/clock.h"
-#include "queue/queue.h"
 
 namespace postamt::queue {
 
 enum class RecipientState { pending, sent, failed };
 
-// Delivery state of one recipient, parallel to OutboundMessage::recipients.
+// Delivery state of one recipient, parallel to delivery::OutboundMessage::recipients.
 struct RecipientStatus {
   RecipientState state = RecipientState::pending;
   std::string status;      // RFC 3463 code of the last result, "4.4.1"; empty before any
@@ -63,7 +63,7 @@ struct RecipientStatus {
 
 struct QueuedMessage {
   std::string id;
-  OutboundMessage message;
+  delivery::OutboundMessage message;
   std::vector<RecipientStatus> status;  // same size as message.recipients
   TimePoint arrival;
   TimePoint next_attempt;
@@ -92,7 +92,7 @@ class QueueLock {
   int fd_;
 };
 
-class FileQueue final : public Queue {
+class FileQueue final : public delivery::OutboundQueue {
  public:
   // Creates `dir`, tmp/ and corrupt/ if missing and removes tmp leftovers older than a
   // minute (a concurrent writer's file is younger). Errors: io.
@@ -100,7 +100,7 @@ class FileQueue final : public Queue {
 
   // Queue: stores a new message, due at once. Errors: invalid (no recipients, an empty
   // recipient address), io (nothing queued).
-  Result<std::string> enqueue(const OutboundMessage& message) override;
+  Result<std::string> enqueue(const delivery::OutboundMessage& message) override;
 
   // Ids of all queued messages, sorted. Errors: io.
   Result<std::vector<std::string>> list() const;

@@ -10,15 +10,15 @@ namespace {
 using testing::FakeClock;
 using testing::TempDir;
 
-OutboundMessage sample() {
-  OutboundMessage m;
+delivery::OutboundMessage sample() {
+  delivery::OutboundMessage m;
   m.envelope_sender = "a@x.test";
-  OutboundRecipient b{"b@y.test", "rfc822;B@y.test", Notify{}};
+  delivery::OutboundRecipient b{"b@y.test", "rfc822;B@y.test", delivery::Notify{}};
   b.notify.success = true;
-  OutboundRecipient c{"c d@y.test", "", Notify{true, false, false, false}};
+  delivery::OutboundRecipient c{"c d@y.test", "", delivery::Notify{true, false, false, false}};
   m.recipients = {b, c};
   m.envid = "env 1";
-  m.ret = Ret::headers;
+  m.ret = delivery::Ret::headers;
   m.body = "Subject: hi\r\n\r\nbody\r\nrcpt fake line\r\n";
   return m;
 }
@@ -48,7 +48,7 @@ TEST(QueueSpool, ExactFileFormat) {
   EXPECT_EQ(back->message.recipients[0].orcpt, "rfc822;B@y.test");
   EXPECT_EQ(back->status[1].diagnostic, "550 5.1.1 no");
   EXPECT_EQ(back->message.envid, "env 1");
-  EXPECT_EQ(back->message.ret, Ret::headers);
+  EXPECT_EQ(back->message.ret, delivery::Ret::headers);
   EXPECT_EQ(back->message.body, m.message.body);
   EXPECT_EQ(back->attempts, 2u);
   EXPECT_EQ(to_unix(back->next_attempt), 400);
@@ -104,7 +104,7 @@ TEST(QueueSpool, EnqueueRejectsNoRecipients) {
   TempDir dir;
   FakeClock clock;
   auto q = FileQueue::open(dir.root(), clock.clock());
-  OutboundMessage m = sample();
+  delivery::OutboundMessage m = sample();
   m.recipients.clear();
   auto r = (*q)->enqueue(m);
   ASSERT_FALSE(r);

@@ -26,7 +26,7 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? std::string() : ascii_lower(address.substr(at + 1));
 }
 
-std::string notify_param(const Notify& n) {
+std::string notify_param(const delivery::Notify& n) {
   if (n.never) return "NEVER";
   std::vector<std::string> parts;
   if (n.success) parts.push_back("SUCCESS");
@@ -52,26 +52,31 @@ struct GroupOutcome {
 
 }  // namespace
 
-Result<std::string> deliver_dsn(const OutboundMessage& dsn, FileQueue& queue, store::Store* store,
-                                blob::BlobStore* blobs) {
-  const std::string& to = dsn.recipients.at(0).address;
-  if (store && blobs) {
-    delivery::Transaction tx(*store, *blobs, "");
-    auto added = tx.add_recipient(to);
-    POSTAMT_TRY(added);
-    if (!added->local.empty()) {
-      tx.set_body("Return-Path: <>\r\n" + dsn.body);
-      auto committed = tx.commit();
-      POSTAMT_TRY(committed);
-      std::string where;
-      for (const auto& d : committed->delivered) where += (where.empty() ? "" : ", ") + d.account;
-      if (committed->remote.empty()) return "delivered to " + where;
-    }
-    if (added->remote.empty()) return std::string("delivered locally");
+Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
+                                const delivery::Services& local) {
+  if (!local.store || !local.blobs) {
+    auto id = queue.enqueue(dsn);
+    POSTAMT_TRY(id);
+    return "queued as " + *id;
   }
-  auto id = queue.enqueue(dsn);
-  POSTAMT_TRY(id);
-  return "queued as " + *id;
+  delivery::Services services = local;
+  services.outbound = &queue;
+  delivery::Transaction tx(services, "");
+  const delivery::OutboundRecipient& to = dsn.recipients.at(0);
+  delivery::RecipientOptions options;
+  options.notify = to.notify;
+  auto added = tx.add_recipient(to.address, options);
+  POSTAMT_TRY(added);
+  tx.set_dsn(dsn.ret, dsn.envid);
+  tx.set_body(dsn.body);
+  auto committed = tx.commit();
+  POSTAMT_TRY(committed);
+  std::string where;
+  for (const auto& d : committed->delivered) where += (where.empty() ? "" : ", ") + d.address;
+  if (!committed->queue_id.empty())
+    where += (where.empty() ? "queued as " : ", queued as ") + committed->queue_id;
+  if (where.empty()) return std::string("delivered locally");
+  return committed->delivered.empty() ? where : "delivered to " + where;
 }
 
 namespace {
@@ -89,7 +94,7 @@ struct AttemptRecord {
 // A file removed meanwhile stays removed; `held` and an admin's new next attempt time
 // are kept as they are on disk.
 Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const WorkerOptions& options,
-                            store::Store* store, blob::BlobStore* blobs) {
+                            const delivery::Services& local) {
   const std::string& id = record.loaded.id;
   auto lock = q.lock();
   POSTAMT_TRY(lock);
@@ -112,7 +117,7 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
       size_t i = group.indices[k];
       const auto& r = group.results[k];
       RecipientStatus& s = m.status[i];
-      const OutboundRecipient& rcpt = m.message.recipients[i];
+      const delivery::OutboundRecipient& rcpt = m.message.recipients[i];
       if (s.state != RecipientState::pending) continue;  // recorded by someone else meanwhile
       s.status = r.status;
       s.diagnostic = r.diagnostic;
@@ -139,7 +144,7 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
       if (s.state != RecipientState::pending) continue;
       s.state = RecipientState::failed;
       s.status = "4.4.7";  // RFC 3463 §3.5: delivery time expired
-      const OutboundRecipient& rcpt = m.message.recipients[i];
+      const delivery::OutboundRecipient& rcpt = m.message.recipients[i];
       log::info(kService,
                 "{}: to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
                 "last error: {})",
@@ -154,7 +159,7 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
     // RFC 3461 §4.1 NOTIFY=DELAY, and the default when NOTIFY is absent: one notice.
     m.delay_warned = true;
     for (size_t i = 0; i < m.status.size(); ++i) {
-      const OutboundRecipient& rcpt = m.message.recipients[i];
+      const delivery::OutboundRecipient& rcpt = m.message.recipients[i];
       if (m.status[i].state == RecipientState::pending && rcpt.notify.delay && !rcpt.notify.never)
         dsn_recipients.push_back({i, DsnAction::delayed});
     }
@@ -173,7 +178,7 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
       log::error(kService, "{}: cannot build the delivery status notification: {}", m.id,
                  dsn.error().message);
     } else {
-      auto sent = deliver_dsn(*dsn, q, store, blobs);
+      auto sent = deliver_dsn(*dsn, q, local);
       bool any_failed = false, any_delayed = false;
       for (const auto& r : dsn_recipients) {
         any_failed = any_failed || r.action == DsnAction::failed;
@@ -279,12 +284,12 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
     smtp::client::Envelope envelope;
     envelope.sender = m.message.envelope_sender;
     envelope.envid = m.message.envid;
-    envelope.ret = m.message.ret == Ret::full      ? smtp::client::DsnReturn::full
-                   : m.message.ret == Ret::headers ? smtp::client::DsnReturn::headers
-                                                   : smtp::client::DsnReturn::unspecified;
+    envelope.ret = m.message.ret == delivery::Ret::full      ? smtp::client::DsnReturn::full
+                   : m.message.ret == delivery::Ret::headers ? smtp::client::DsnReturn::headers
+                                                             : smtp::client::DsnReturn::unspecified;
     envelope.body = m.message.body;
     for (size_t i : group.indices) {
-      const OutboundRecipient& r = m.message.recipients[i];
+      const delivery::OutboundRecipient& r = m.message.recipients[i];
       envelope.recipients.push_back({r.address, r.orcpt, notify_param(r.notify)});
     }
     std::string last_failure = "no mail server";
@@ -339,11 +344,9 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
   }
   AttemptRecord record{m, groups, now, delay};
   const WorkerOptions* options = &options_;
-  store::Store* store = deps_.store;
-  blob::BlobStore* blobs = deps_.blobs;
-  auto record_task = rt.run_blocking([q, &record, options, store, blobs] {
-    return record_attempt(*q, record, *options, store, blobs);
-  });
+  const delivery::Services* local = &deps_.local;
+  auto record_task = rt.run_blocking(
+      [q, &record, options, local] { return record_attempt(*q, record, *options, *local); });
   co_return co_await std::move(record_task);
 }
 

@@ -20,7 +20,7 @@
 #include <memory>
 #include <string>
 
-#include "blob/blob_store.h"
+#include "delivery/transaction.h"
 #include "net/runtime.h"
 #include "net/tls.h"
 #include "queue/dns.h"
@@ -28,7 +28,6 @@
 #include "queue/route.h"
 #include "queue/spool.h"
 #include "smtp/client/client.h"
-#include "store/api/store.h"
 
 namespace postamt::queue {
 
@@ -43,14 +42,14 @@ struct WorkerOptions {
   std::shared_ptr<const net::TlsClientContext> tls;  // null: never STARTTLS
 };
 
-// Everything a worker uses. `store` and `blobs` may be null: then DSNs for local
-// senders are queued like any other (and come back to us over SMTP).
+// Everything a worker uses. `local` delivers DSNs to local senders (its `outbound` is
+// ignored: DSNs for remote senders go into `queue`); with its store and blobs null, DSNs
+// for local senders are queued like any other (and come back to us over SMTP).
 struct WorkerDeps {
   FileQueue* queue = nullptr;
   Resolver* resolver = nullptr;
   net::Runtime* runtime = nullptr;
-  store::Store* store = nullptr;
-  blob::BlobStore* blobs = nullptr;
+  delivery::Services local;
 };
 
 class Worker {
@@ -75,12 +74,13 @@ class Worker {
   std::atomic<bool> stopped_{false};
 };
 
-// Delivers a DSN: locally through a delivery::Transaction when its recipient is a
-// local address (with "Return-Path: <>" prepended), else into `queue`. Returns a
-// description for the log ("delivered to x", "queued as ID"). Blocking.
-// Errors: those of the transaction or the queue; not_found when the local address
-// names no account (the DSN is then dropped by the caller).
-Result<std::string> deliver_dsn(const OutboundMessage& dsn, FileQueue& queue, store::Store* store,
-                                blob::BlobStore* blobs);
+// Delivers a DSN through a delivery::Transaction over `local` with `queue` as its
+// outbound queue: into the INBOX when its recipient is local (the transaction adds
+// "Return-Path: <>"), else into `queue`. Without local.store and local.blobs it is put
+// into `queue` as it is. Returns a description for the log ("delivered to x", "queued
+// as ID"). Blocking. Errors: those of the transaction or the queue; not_found when the
+// local address names no account (the DSN is then dropped by the caller).
+Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
+                                const delivery::Services& local);
 
 }  // namespace postamt::queue

@@ -70,16 +70,18 @@ class QueueWorkerTest : public ::testing::Test {
   void TearDown() override { server_.reset(); }
 
   std::string enqueue(std::string sender, std::vector<std::string> rcpts) {
-    OutboundMessage m;
+    delivery::OutboundMessage m;
     m.envelope_sender = std::move(sender);
-    for (auto& r : rcpts) m.recipients.push_back({r, "", Notify{}});
+    for (auto& r : rcpts) m.recipients.push_back({r, "", delivery::Notify{}});
     m.body = "Subject: test\r\n\r\n.dot line\r\n";
     auto id = queue_->enqueue(m);
     EXPECT_TRUE(id);
     return *id;
   }
   Worker worker(store::Store* store = nullptr, blob::BlobStore* blobs = nullptr) {
-    return Worker(WorkerDeps{queue_.get(), resolver_.get(), &runtime_, store, blobs}, options_);
+    return Worker(WorkerDeps{queue_.get(), resolver_.get(), &runtime_,
+                             delivery::Services{store, blobs, nullptr, nullptr}},
+                  options_);
   }
   size_t run_once(Worker& w) { return net::testing::block_on(runtime_, w.run_once()); }
   std::vector<std::string> ids() { return *queue_->list(); }
@@ -241,9 +243,9 @@ TEST_F(QueueWorkerTest, NullSenderNeverBounces) {
 
 TEST_F(QueueWorkerTest, NotifyNeverSuppressesTheBounce) {
   smtp_->script.replies["RCPT"] = "550 5.1.1 no such user";
-  OutboundMessage m;
+  delivery::OutboundMessage m;
   m.envelope_sender = "a@x.test";
-  m.recipients.push_back({"b@y.test", "", Notify{true, false, false, false}});
+  m.recipients.push_back({"b@y.test", "", delivery::Notify{true, false, false, false}});
   m.body = "Subject: x\r\n\r\n";
   ASSERT_TRUE(queue_->enqueue(m));
   Worker w = worker();
@@ -254,9 +256,10 @@ TEST_F(QueueWorkerTest, NotifyNeverSuppressesTheBounce) {
 
 TEST_F(QueueWorkerTest, SuccessNotifyToAServerWithoutDsnGivesARelayedNotice) {
   smtp_->script.ehlo = "250-fake.test\r\n250 8BITMIME";  // no DSN
-  OutboundMessage m;
+  delivery::OutboundMessage m;
   m.envelope_sender = "a@x.test";
-  m.recipients.push_back({"b@y.test", "rfc822;b@y.test", Notify{false, true, true, false}});
+  m.recipients.push_back(
+      {"b@y.test", "rfc822;b@y.test", delivery::Notify{false, true, true, false}});
   m.envid = "ENV7";
   m.body = "Subject: x\r\n\r\n";
   std::string id = *queue_->enqueue(m);

@@ -102,7 +102,7 @@ TEST_F(ImapMutate, AppendToSelectedMailboxAnnouncesExists) {
 TEST_F(ImapMutate, CopyAnswersCopyUidAndKeepsKeywords) {
   add_message(kMessage, SystemFlags{SystemFlag::flagged});
   Uid second = add_message(kMessage);
-  store::FlagUpdate mdn;
+  FlagUpdate mdn;
   mdn.keywords = Keywords{"$MDNSent"};
   ASSERT_TRUE(store_.update_flags(inbox_, {second}, mdn));
   UidValidity v = validity("Archive");
@@ -138,7 +138,7 @@ TEST_F(ImapMutate, MoveSendsCopyUidThenExpunges) {
   add_message(kMessage);
   Uid second = add_message(kMessage);
   add_message(kMessage);
-  store::FlagUpdate mdn;
+  FlagUpdate mdn;
   mdn.keywords = Keywords{"$MDNSent"};
   ASSERT_TRUE(store_.update_flags(inbox_, {second}, mdn));
   UidValidity v = validity("Archive");

@@ -246,7 +246,7 @@ TEST_P(ImapSearch, SaveThenFetchDollar) {
 // RFC 7162 §3.1.5: (MODSEQ highest) only with a MODSEQ key and a non-empty result; the
 // key enables CONDSTORE, so the later STORE reports MODSEQ (§3.1.4.1).
 TEST_P(ImapSearch, ModSeq) {
-  store::FlagUpdate update;
+  FlagUpdate update;
   update.flags = SystemFlags{SystemFlag::seen};
   ASSERT_TRUE(store_.update_flags(inbox_, {3}, update));
   ModSeq third = store_.get_message(inbox_, 3)->modseq;

@@ -20,11 +20,10 @@ void insert_sorted(std::vector<Uid>& sorted, Uid uid) {
 
 SelectedMailbox::SelectedMailbox(MailboxId id, UidValidity uid_validity, Access access,
                                  std::vector<store::MessageRecord> messages, ModSeq known_modseq)
-    : id_(id),
+    : changes_(id, known_modseq),
       uid_validity_(uid_validity),
       access_(access),
-      view_(std::move(messages)),
-      known_modseq_(known_modseq) {}
+      view_(std::move(messages)) {}
 
 size_t SelectedMailbox::index_of(Uid uid) const {
   auto it = std::lower_bound(view_.begin(), view_.end(), uid,
@@ -87,15 +86,14 @@ void SelectedMailbox::update(const std::vector<store::MessageRecord>& changed) {
 }
 
 Result<void> SelectedMailbox::refresh(store::Store& store) {
-  auto version = store.data_version();
-  if (!version) return version.error();
-  if (data_version_ && *data_version_ == *version) return {};
-  auto changes = store.changes_since(id_, known_modseq_);
-  if (!changes && changes.error().kind == ErrorKind::not_found) {
+  auto polled = changes_.poll(store);
+  if (!polled && polled.error().kind == ErrorKind::not_found) {
     gone_ = true;
     return {};
   }
-  if (!changes) return changes.error();
+  POSTAMT_TRY(polled);
+  if (!*polled) return {};
+  store::MailboxChanges* changes = &**polled;
   Uid last_known = !new_.empty() ? new_.back().uid : view_.empty() ? 0 : view_.back().uid;
   for (auto& m : changes->changed) {
     size_t i = index_of(m.uid);
@@ -127,8 +125,6 @@ Result<void> SelectedMailbox::refresh(store::Store& store) {
   if (!gone_before_told.empty())
     std::erase_if(new_,
                   [&](const store::MessageRecord& r) { return contains(gone_before_told, r.uid); });
-  known_modseq_ = std::max(known_modseq_, changes->highest_modseq);
-  data_version_ = *version;
   return {};
 }
 

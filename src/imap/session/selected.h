@@ -6,8 +6,9 @@
 // EXPUNGE), so numbers stay stable between those responses (RFC 9051 §7.5.1).
 //
 // Changes by other sessions and processes reach the view in two steps:
-//   refresh(store)  reads what changed since the last refresh (one cheap query when the
-//                   store's data_version did not move). Flag changes update the view's
+//   refresh(store)  reads what changed since the last refresh through the mail core's
+//                   ChangeCursor (mail/changes.h: one cheap call when the store's
+//                   data_version did not move). Flag changes update the view's
 //                   records at once; expunged messages stay in the view, marked vanished;
 //                   new messages wait outside the view.
 //   announce(...)   returns the untagged responses that tell the client: FETCH (FLAGS)
@@ -26,6 +27,7 @@
 #include "base/result.h"
 #include "imap/proto/response.h"
 #include "imap/proto/sequence_set.h"
+#include "mail/changes.h"
 #include "model/ids.h"
 #include "store/api/store.h"
 #include "store/api/types.h"
@@ -46,7 +48,7 @@ class SelectedMailbox {
   SelectedMailbox(MailboxId id, UidValidity uid_validity, Access access,
                   std::vector<store::MessageRecord> messages, ModSeq known_modseq);
 
-  MailboxId id() const { return id_; }
+  MailboxId id() const { return changes_.mailbox(); }
   UidValidity uid_validity() const { return uid_validity_; }
   Access access() const { return access_; }
   uint32_t exists() const { return static_cast<uint32_t>(view_.size()); }
@@ -59,7 +61,7 @@ class SelectedMailbox {
   // 1-based; nullopt when the uid is not in the view.
   std::optional<uint32_t> sequence_of(Uid uid) const;
   // The highest modseq the view has caught up with (for HIGHESTMODSEQ after commands).
-  ModSeq known_modseq() const { return known_modseq_; }
+  ModSeq known_modseq() const { return changes_.known_modseq(); }
 
   // The messages a FETCH/STORE/COPY/SEARCH set names, as (sequence number, uid)
   // ascending. Sequence numbers: invalid when a number exceeds exists() or '*' is used
@@ -95,15 +97,13 @@ class SelectedMailbox {
  private:
   size_t index_of(Uid uid) const;  // view_.size() when absent
 
-  MailboxId id_;
+  mail::ChangeCursor changes_;
   UidValidity uid_validity_ = 0;
   Access access_ = Access::read_write;
   std::vector<store::MessageRecord> view_;
   std::vector<Uid> vanished_;              // sorted; in view_, gone from the store
   std::vector<store::MessageRecord> new_;  // sorted; uids above view_, not yet told
   std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
-  ModSeq known_modseq_ = 0;
-  std::optional<uint64_t> data_version_;
   std::vector<Uid> saved_;
   bool gone_ = false;
 };

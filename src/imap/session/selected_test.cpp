@@ -52,8 +52,8 @@ class SelectedRefresh : public ::testing::Test {
                            *store_.list_messages(box_), mailbox->highest_modseq);
   }
   void add_flag(Uid uid, SystemFlag flag) {
-    store::FlagUpdate u;
-    u.operation = store::FlagOperation::add;
+    FlagUpdate u;
+    u.operation = FlagOperation::add;
     u.flags = SystemFlags{flag};
     ASSERT_TRUE(store_.update_flags(box_, {uid}, u));
   }
@@ -84,8 +84,8 @@ TEST_F(SelectedRefresh, FlagChangesBecomeFetchWithUid) {
 // The session's own STORE result goes through update() and is not told back.
 TEST_F(SelectedRefresh, OwnChangesAreNotToldAgain) {
   auto box = select();
-  store::FlagUpdate u;
-  u.operation = store::FlagOperation::add;
+  FlagUpdate u;
+  u.operation = FlagOperation::add;
   u.flags = SystemFlags{SystemFlag::seen};
   auto result = store_.update_flags(box_, {uids_[0]}, u);
   box.update(result->changed);

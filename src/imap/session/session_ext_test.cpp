@@ -196,7 +196,8 @@ TEST_F(ImapExtensions, SearchKeyLimits) {
   std::string out =
       after_login("b SELECT INBOX\r\nc SEARCH" + sets + "\r\nd SEARCH" + keys + "\r\n");
   std::string tail =
-      "c BAD SEARCH has more than 32 message sets\r\nd BAD SEARCH has more than 1000 keys\r\n";
+      "c BAD The search has more than 32 message sets\r\nd BAD The search has more than 1000 "
+      "keys\r\n";
   EXPECT_EQ(ending(out, tail), tail);
 }
 

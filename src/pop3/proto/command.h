@@ -26,58 +26,76 @@ inline constexpr size_t kMaxCommandLineOctets = 255;
 // most 512 octets including CRLF. Message content is not bound by it.
 inline constexpr size_t kMaxResponseLineOctets = 512;
 
+// RFC 1939 §3: the session state a command is valid in (each command type's kState;
+// RFC 2449 §5 CAPA, RFC 2595 §4 STLS, RFC 5034 AUTH).
+enum class CommandState { authorization, transaction, any };
+
 struct User {
+  static constexpr CommandState kState = CommandState::authorization;
   std::string name;
   bool operator==(const User&) const = default;
 };
 struct Pass {
+  static constexpr CommandState kState = CommandState::authorization;
   std::string password;  // everything after "PASS ", spaces included
   bool operator==(const Pass&) const = default;
 };
 struct Stat {
+  static constexpr CommandState kState = CommandState::transaction;
   bool operator==(const Stat&) const = default;
 };
 struct List {
+  static constexpr CommandState kState = CommandState::transaction;
   std::optional<uint32_t> msg;
   bool operator==(const List&) const = default;
 };
 struct Retr {
+  static constexpr CommandState kState = CommandState::transaction;
   uint32_t msg = 0;
   bool operator==(const Retr&) const = default;
 };
 struct Dele {
+  static constexpr CommandState kState = CommandState::transaction;
   uint32_t msg = 0;
   bool operator==(const Dele&) const = default;
 };
 struct Noop {
+  static constexpr CommandState kState = CommandState::transaction;
   bool operator==(const Noop&) const = default;
 };
 struct Rset {
+  static constexpr CommandState kState = CommandState::transaction;
   bool operator==(const Rset&) const = default;
 };
 struct Quit {
+  static constexpr CommandState kState = CommandState::any;
   bool operator==(const Quit&) const = default;
 };
 struct Top {
+  static constexpr CommandState kState = CommandState::transaction;
   uint32_t msg = 0;
   uint64_t lines = 0;  // body lines; 0 = headers only
   bool operator==(const Top&) const = default;
 };
 struct Uidl {
+  static constexpr CommandState kState = CommandState::transaction;
   std::optional<uint32_t> msg;
   bool operator==(const Uidl&) const = default;
 };
 struct Capa {
+  static constexpr CommandState kState = CommandState::any;
   bool operator==(const Capa&) const = default;
 };
 // RFC 5034 §4. Without a mechanism, the client asks for the list of mechanisms
 // (the pre-RFC 5034 form many clients still send).
 struct Auth {
+  static constexpr CommandState kState = CommandState::authorization;
   std::optional<std::string> mechanism;         // upper-cased
   std::optional<std::string> initial_response;  // still base64; "=" means empty
   bool operator==(const Auth&) const = default;
 };
 struct Stls {
+  static constexpr CommandState kState = CommandState::authorization;
   bool operator==(const Stls&) const = default;
 };
 

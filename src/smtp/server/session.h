@@ -6,11 +6,11 @@
 //   - EHLO/HELO, MAIL, RCPT, DATA, BDAT, RSET, NOOP, QUIT, VRFY (252), HELP, STARTTLS,
 //     AUTH PLAIN/LOGIN; PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES, SMTPUTF8, DSN,
 //     CHUNKING.
-//   - Local recipients are delivered through delivery::Transaction (Return-Path and
-//     Received prepended, Original-Recipient when ORCPT allows it); 250 is sent only
-//     after the commit returned. Remote recipients go to Services::outbound; they are
-//     accepted only from authenticated sessions (554 5.7.1 otherwise) and refused with
-//     451 4.3.0 while outbound is null.
+//   - Every message goes through one delivery::Transaction (Received prepended here;
+//     Return-Path and Original-Recipient added there to local copies); 250 is sent only
+//     after the commit returned, local copies and queued remote part durable. Remote
+//     recipients are accepted only from authenticated sessions (554 5.7.1 otherwise)
+//     and refused with 451 4.3.0 while Services::delivery has no outbound queue.
 //   - Submission modes require AUTH before MAIL (530 5.7.0); an authenticated sender
 //     may only use its own addresses (553 5.7.1 at MAIL, 550 5.7.1 for the From header).
 //
@@ -27,13 +27,11 @@
 
 #include "auth/failure_tracker.h"
 #include "auth/policy.h"
-#include "blob/blob_store.h"
+#include "delivery/submission_check.h"
+#include "delivery/transaction.h"
 #include "net/connection.h"
 #include "net/runtime.h"
 #include "net/server.h"
-#include "queue/queue.h"
-#include "smtp/server/submission_check.h"
-#include "store/api/store.h"
 
 namespace postamt::smtp::server {
 
@@ -58,15 +56,14 @@ struct Limits {
   std::chrono::milliseconds tls_timeout{30 * 1000};          // STARTTLS handshake
 };
 
-// Shared services; all outlive every session. `outbound` and `submission_check` may be
-// null (no check: every submitted message is accepted).
+// Shared services; all outlive every session. `delivery` needs its store and blobs; its
+// outbound queue may be null (remote recipients refused). `submission_check` may be
+// null (every submitted message is accepted).
 struct Services {
   net::Runtime* runtime = nullptr;
-  store::Store* store = nullptr;
-  blob::BlobStore* blobs = nullptr;
   auth::FailureTracker* auth_failures = nullptr;
-  queue::Queue* outbound = nullptr;
-  SubmissionCheck* submission_check = nullptr;  // consulted in Mode::submission only
+  delivery::Services delivery;
+  delivery::SubmissionCheck* submission_check = nullptr;  // consulted in Mode::submission only
 };
 
 struct Options {

@@ -11,6 +11,7 @@
 #include "auth/password.h"
 #include "base/base64.h"
 #include "blob/memory_blob_store.h"
+#include "delivery/testing/recording_queue.h"
 #include "net/testing/memory_connection.h"
 #include "net/testing/run.h"
 #include "store/memory/memory_store.h"
@@ -45,26 +46,17 @@ class Borrowed final : public net::Connection {
   MemoryConnection& c_;
 };
 
-class FakeQueue final : public queue::Queue {
- public:
-  Result<std::string> enqueue(const queue::OutboundMessage& message) override {
-    messages.push_back(message);
-    return std::string("OUT1");
-  }
-  std::vector<queue::OutboundMessage> messages;
-};
-
 // Answers with the verdicts it is given, in order, and remembers what it was asked.
-class ScriptedCheck final : public SubmissionCheck {
+class ScriptedCheck final : public delivery::SubmissionCheck {
  public:
-  Result<SubmissionDecision> check(const Submission& submission) override {
+  Result<delivery::SubmissionDecision> check(const delivery::Submission& submission) override {
     seen.push_back(std::string(submission.user) + " <" + std::string(submission.envelope_sender) +
                    "> " + std::to_string(submission.recipients->size()) + " " +
                    std::string(submission.message));
     if (next >= verdicts.size()) return Error{ErrorKind::temporary, "store busy"};
     return verdicts[next++];
   }
-  std::vector<Result<SubmissionDecision>> verdicts;
+  std::vector<Result<delivery::SubmissionDecision>> verdicts;
   std::vector<std::string> seen;
   size_t next = 0;
 };
@@ -115,7 +107,7 @@ class SmtpSession : public ::testing::Test {
 
   // Runs one session over `conn` (fed already) and returns everything it wrote.
   std::string run(MemoryConnection& conn, net::Admission admission = net::Admission::accepted) {
-    Services services{&runtime_, &store_, &blobs_, &failures_, outbound_, check_};
+    Services services{&runtime_, &failures_, {&store_, &blobs_, outbound_, nullptr}, check_};
     net::SessionContext context{"smtp", admission};
     net::testing::block_on(
         runtime_, session_done(std::make_unique<Borrowed>(conn), context, services, options_));
@@ -151,8 +143,8 @@ class SmtpSession : public ::testing::Test {
   auth::FailureTracker failures_{auth::FailureLimits{1, std::chrono::milliseconds(1),
                                                      std::chrono::milliseconds(4),
                                                      std::chrono::seconds(600), 1000}};
-  queue::Queue* outbound_ = nullptr;
-  SubmissionCheck* check_ = nullptr;
+  delivery::OutboundQueue* outbound_ = nullptr;
+  delivery::SubmissionCheck* check_ = nullptr;
   Options options_;
 };
 
@@ -291,10 +283,10 @@ TEST_F(SmtpSession, SubmissionRequiresAuthAndOwnSender) {
 TEST_F(SmtpSession, SubmissionCheckAcceptsDropsRejects) {
   options_.mode = Mode::submission;
   ScriptedCheck check;
-  check.verdicts.push_back(SubmissionDecision{SubmissionVerdict::drop, ""});
-  check.verdicts.push_back(
-      SubmissionDecision{SubmissionVerdict::reject, "A read receipt was already sent for <m@x>"});
-  check.verdicts.push_back(SubmissionDecision{SubmissionVerdict::accept, ""});
+  check.verdicts.push_back(delivery::SubmissionDecision{delivery::SubmissionVerdict::drop, ""});
+  check.verdicts.push_back(delivery::SubmissionDecision{
+      delivery::SubmissionVerdict::reject, "A read receipt was already sent for <m@x>"});
+  check.verdicts.push_back(delivery::SubmissionDecision{delivery::SubmissionVerdict::accept, ""});
   check_ = &check;
   net::testing::MemoryConnectionOptions loopback;
   loopback.remote = {"127.0.0.1", 40000};
@@ -350,7 +342,7 @@ TEST_F(SmtpSession, RemoteRecipientsNeedTheQueue) {
             std::string::npos)
       << out;
 
-  FakeQueue queue;
+  delivery::testing::RecordingQueue queue;
   outbound_ = &queue;
   out = run_script(script + "RCPT TO:<bob@example.org>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n.\r\n", 0,
                    loopback);
@@ -359,7 +351,7 @@ TEST_F(SmtpSession, RemoteRecipientsNeedTheQueue) {
   const auto& m = queue.messages[0];
   EXPECT_EQ(m.envelope_sender, "alice@example.org");
   EXPECT_EQ(m.envid, "e1");
-  EXPECT_EQ(m.ret, queue::Ret::headers);
+  EXPECT_EQ(m.ret, delivery::Ret::headers);
   ASSERT_EQ(m.recipients.size(), 2u);
   EXPECT_EQ(m.recipients[0].address, "dave@remote.example");
   EXPECT_EQ(m.recipients[0].orcpt, "rfc822;d@r");
@@ -569,7 +561,7 @@ TEST_F(SmtpSession, BdatSizeThatWrapsAroundIsNotBuffered) {
   size_t peak = 0;
   auto endless = std::make_unique<EndlessChunk>(conn, kEndless, peak);
   const size_t before = heap_in_use();
-  Services services{&runtime_, &store_, &blobs_, &failures_, outbound_};
+  Services services{&runtime_, &failures_, {&store_, &blobs_, outbound_, nullptr}};
   net::SessionContext context{"smtp", net::Admission::accepted};
   net::testing::block_on(runtime_, session_done(std::move(endless), context, services, options_));
   EXPECT_LT(peak - std::min(peak, before), kEndless / 4);

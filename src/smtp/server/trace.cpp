@@ -2,10 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <variant>
-
 #include "base/strings.h"
-#include "mime/address.h"
 #include "mime/date.h"
 #include "mime/header.h"
 
@@ -20,44 +17,25 @@ std::string with_protocol(Greeting greeting, Secured secured, Authenticated auth
   return p;
 }
 
-namespace {
-
-// Client-supplied text inside a header we write: no line breaks, no controls.
-std::string safe(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return out;
-}
-
-}  // namespace
-
 std::string received_header(const ReceivedInfo& info) {
-  std::string out =
-      fmt::format("Received: from {} (unknown [{}])\r\n", safe(info.helo), info.remote_ip);
+  std::string out = fmt::format("Received: from {} (unknown [{}])\r\n",
+                                mime::header_safe_text(info.helo), info.remote_ip);
   if (!info.tls_version.empty())
     out += fmt::format("\t(using {} with cipher {} ({} bits))\r\n", info.tls_version,
                        info.tls_cipher, info.tls_bits);
   if (!info.authenticated_user.empty())
-    out += fmt::format("\t(Authenticated sender: {})\r\n", safe(info.authenticated_user));
+    out += fmt::format("\t(Authenticated sender: {})\r\n",
+                       mime::header_safe_text(info.authenticated_user));
   out += fmt::format("\tby {} (Postamt) with {} id {}\r\n", info.hostname, info.protocol,
                      info.queue_id);
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(info.when.time_since_epoch()).count();
   const std::string date = mime::format_rfc5322_date(mime::DateTime{seconds, 0});
   if (!info.recipient.empty())
-    out += fmt::format("\tfor <{}>; {}\r\n", safe(info.recipient), date);
+    out += fmt::format("\tfor <{}>; {}\r\n", mime::header_safe_text(info.recipient), date);
   else
     out += fmt::format("\t; {}\r\n", date);
   return out;
-}
-
-std::string return_path_header(std::string_view envelope_sender) {
-  return fmt::format("Return-Path: <{}>\r\n", safe(envelope_sender));
-}
-
-std::string original_recipient_header(std::string_view addr_type, std::string_view address) {
-  return fmt::format("Original-Recipient: {};{}\r\n", safe(addr_type), safe(address));
 }
 
 size_t count_received(std::string_view message) {
@@ -84,25 +62,6 @@ BodyScan scan_body(std::string_view message, size_t max_line) {
   }
   if (max_line != 0 && message.size() - line_start > max_line) scan.line_too_long = true;
   return scan;
-}
-
-std::optional<std::vector<std::string>> from_addresses(std::string_view message) {
-  const auto fields = mime::scan_header_block(message);
-  const mime::HeaderView view(message, fields);
-  const auto from = view.find_all("From");
-  if (from.empty()) return std::nullopt;
-  std::vector<std::string> out;
-  for (const auto* field : from) {
-    for (const auto& address : mime::parse_address_list(mime::unfold(field->raw_value(message)))) {
-      if (const auto* m = std::get_if<mime::Mailbox>(&address)) {
-        out.push_back(m->addr_spec());
-      } else {
-        for (const auto& member : std::get<mime::Group>(address).members)
-          out.push_back(member.addr_spec());
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace postamt::smtp::server

@@ -1,5 +1,6 @@
-// Pure helpers of the SMTP server: trace header fields it prepends (RFC 5321 §4.4),
-// checks on a received message (loops, BDAT line rules, From addresses). No I/O; any thread.
+// Pure helpers of the SMTP server: the Received field it prepends (RFC 5321 §4.4; the
+// delivery transaction adds Return-Path at final delivery) and checks on a received
+// message (loops, BDAT line rules). No I/O; any thread.
 #pragma once
 
 #include <chrono>
@@ -44,13 +45,6 @@ struct ReceivedInfo {
 //   \tfor <bob@example.org>; Fri, 27 Nov 2026 22:20:10 +0000\r\n
 std::string received_header(const ReceivedInfo& info);
 
-// "Return-Path: <a@b>\r\n" (RFC 5321 §4.4); "<>" for the null sender.
-std::string return_path_header(std::string_view envelope_sender);
-
-// "Original-Recipient: rfc822;bob@example.org\r\n" (RFC 8098 §2.3). `addr_type` and
-// `address` come from the client: CR, LF and other controls become spaces.
-std::string original_recipient_header(std::string_view addr_type, std::string_view address);
-
 // Number of Received fields in the message's header block.
 size_t count_received(std::string_view message);
 
@@ -61,9 +55,5 @@ struct BodyScan {
   bool line_too_long = false;
 };
 BodyScan scan_body(std::string_view message, size_t max_line);
-
-// The addr-specs of every mailbox in the From fields of the header block, in order;
-// nullopt when there is no From field. Groups contribute their members.
-std::optional<std::vector<std::string>> from_addresses(std::string_view message);
 
 }  // namespace postamt::smtp::server

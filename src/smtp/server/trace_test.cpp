@@ -51,13 +51,6 @@ TEST(SmtpServerTrace, ReceivedWithoutExtrasAndNoForClause) {
             "\t; Thu, 1 Jan 1970 00:00:00 +0000\r\n");
 }
 
-TEST(SmtpServerTrace, ReturnPathAndOriginalRecipient) {
-  EXPECT_EQ(return_path_header(""), "Return-Path: <>\r\n");
-  EXPECT_EQ(return_path_header("a@b.example"), "Return-Path: <a@b.example>\r\n");
-  EXPECT_EQ(original_recipient_header("rfc822", "bob@x\r\nBcc: evil"),
-            "Original-Recipient: rfc822;bob@x  Bcc: evil\r\n");
-}
-
 TEST(SmtpServerTrace, CountsReceivedFieldsOfTheHeaderOnly) {
   EXPECT_EQ(count_received("Received: a\r\nreceived: b\r\n c\r\nSubject: x\r\n\r\nReceived: "
                            "body\r\n"),
@@ -71,13 +64,6 @@ TEST(SmtpServerTrace, ScanBodyFindsBareLineEndsAndLongLines) {
   EXPECT_FALSE(scan_body(std::string(998, 'x') + "\r\n", 1000).line_too_long);
   EXPECT_TRUE(scan_body(std::string(999, 'x') + "\r\n", 1000).line_too_long);
   EXPECT_TRUE(scan_body(std::string(1001, 'x'), 1000).line_too_long);
-}
-
-TEST(SmtpServerTrace, FromAddressesListsEveryMailbox) {
-  EXPECT_EQ(from_addresses("Subject: x\r\n\r\n"), std::nullopt);
-  auto from = from_addresses("From: Alice <alice@example.org>, bob@example.org\r\n\r\nbody");
-  ASSERT_TRUE(from.has_value());
-  EXPECT_EQ(*from, (std::vector<std::string>{"alice@example.org", "bob@example.org"}));
 }
 
 }  // namespace

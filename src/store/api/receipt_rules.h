@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "model/flags.h"  // kMdnSentKeyword
 #include "store/api/receipts.h"
-#include "store/api/rules.h"  // kMdnSentKeyword
 
 namespace postamt::store {
 

@@ -20,12 +20,6 @@ Result<std::string> check_mailbox_name(std::string_view name);
 bool is_same_or_below(std::string_view name, std::string_view parent);
 // invalid "keyword X is not valid" for the first bad keyword.
 Result<void> check_keywords(const Keywords& keywords);
-// The RFC 3503 keyword that records a sent read receipt. Postamt keeps it as a one-way
-// latch (DESIGN.md §6): once a message has it, no flag update removes it.
-inline constexpr std::string_view kMdnSentKeyword = "$MDNSent";
-// Applies a FlagUpdate to a message's current flags. A $MDNSent the message has stays,
-// whatever the update says (remove, or a replacement list without it).
-void apply_flag_update(const FlagUpdate& update, SystemFlags& flags, Keywords& keywords);
 
 namespace errors {
 Error domain_missing(std::string_view domain);

@@ -106,16 +106,6 @@ struct DeliveryTarget {
   Keywords keywords;
 };
 
-enum class FlagOperation { add, remove, replace };
-
-struct FlagUpdate {
-  FlagOperation operation = FlagOperation::add;
-  SystemFlags flags;
-  Keywords keywords;
-  // RFC 7162 §3.1.3: only messages whose modseq is <= this value are changed.
-  std::optional<ModSeq> unchanged_since;
-};
-
 struct FlagUpdateResult {
   // Messages whose flags changed, with their new state and modseq, ordered by uid.
   std::vector<MessageRecord> changed;
@@ -141,10 +131,10 @@ struct Expunged {
   friend bool operator==(const Expunged&, const Expunged&) = default;
 };
 
-// Everything that happened in a mailbox after a given modseq (RFC 7162 §3.1, §3.2.5).
 // Which of the listed messages an expunge removes.
 enum class ExpungeScope { listed, deleted_only };
 
+// Everything that happened in a mailbox after a given modseq (RFC 7162 §3.1, §3.2.5).
 struct MailboxChanges {
   ModSeq highest_modseq = 0;
   std::vector<MessageRecord> changed;  // added or flag-changed, current state, by uid

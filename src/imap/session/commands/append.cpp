@@ -3,10 +3,9 @@
 
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
-#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
-#include "mime/imap_data.h"
-#include "mime/message_id.h"
+#include "mail/mailboxes.h"
+#include "mail/messages.h"
 
 namespace postamt::imap::commands {
 namespace {
@@ -30,9 +29,9 @@ Reply trycreate() {
 }  // namespace
 
 Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
-  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
-  store::NewMessage message;
-  if (auto refused = parse_flag_list(cmd.flags, message.flags, message.keywords))
+  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  mail::NewFlags flags;
+  if (auto refused = parse_flag_list(cmd.flags, flags.flags, flags.keywords))
     return std::move(*refused);
   if (cmd.message.empty()) return Reply::no(std::nullopt, "Empty message");
 
@@ -42,18 +41,9 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
     if (mailbox.error().kind == ErrorKind::not_found) return trycreate();
     return reply_for(mailbox.error());
   }
-  // DESIGN.md §4.5: the bytes are durable before the record that makes them findable.
-  auto blob = ctx.blobs.put(cmd.message);
-  if (!blob) return reply_for(blob.error());
-  message.blob = *blob;
-  message.size = cmd.message.size();
-  message.envelope_header = mime::envelope_header_to_store(cmd.message);
-  message.internal_date =
-      cmd.internal_date
-          ? to_internal_date(*cmd.internal_date)
-          : std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  message.message_id = mime::message_id_of_message(cmd.message);
-  auto appended = ctx.store.append(mailbox->id, message);
+  auto appended = mail::append_message(
+      ctx.store, ctx.blobs, mailbox->id, cmd.message, flags,
+      cmd.internal_date ? to_internal_date(*cmd.internal_date) : mail::internal_date_now());
   if (!appended) {
     // Deleted by another session between the lookup and the append.
     if (appended.error().kind == ErrorKind::not_found) return trycreate();

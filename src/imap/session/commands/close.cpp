@@ -1,6 +1,7 @@
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
 #include "imap/session/error_codes.h"
+#include "mail/messages.h"
 
 namespace postamt::imap::commands {
 
@@ -13,10 +14,9 @@ Reply close(CommandContext& ctx, const proto::CloseCmd&) {
   auto messages = ctx.store.list_messages(selected.id());
   if (!messages) return reply_for(messages.error());
   std::vector<Uid> uids = deleted_uids(*messages);
-  if (!uids.empty()) {
-    auto removed = ctx.store.expunge_deleted(selected.id(), uids);
-    if (!removed) return reply_for(removed.error());
-  }
+  auto removed =
+      mail::expunge_messages(ctx.store, selected.id(), uids, store::ExpungeScope::deleted_only);
+  if (!removed) return reply_for(removed.error());
   return Reply::ok("CLOSE completed");
 }
 

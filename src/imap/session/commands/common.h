@@ -5,29 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "imap/session/error_codes.h"
 #include "imap/session/reply.h"
+#include "mail/flags.h"
 #include "model/flags.h"
-#include "store/api/rules.h"
 #include "store/api/types.h"
 
 namespace postamt::imap::commands {
 
-// The keyword RFC 3503 defines; the store keeps it as a one-way latch (DESIGN.md §6).
-inline constexpr std::string_view kMdnSent = store::kMdnSentKeyword;
-
-// Keywords one message may carry: every session's view and every FETCH FLAGS carries
-// them, so a client must not be able to pile up thousands.
-inline constexpr size_t kMaxKeywordsPerMessage = 64;
-
-inline Reply too_many_keywords() {
-  return Reply::no(
-      proto::ResponseCode::simple(proto::ResponseCode::Kind::limit),
-      "A message may carry at most " + std::to_string(kMaxKeywordsPerMessage) + " keywords");
-}
-
 // Splits a client's flag list (STORE, APPEND) into system flags and keywords. Returns
 // the refusal: BAD for \Recent, unknown system flags (RFC 3501 §2.3.2) and invalid
-// keywords; NO [LIMIT] for more than kMaxKeywordsPerMessage keywords.
+// keywords; NO [LIMIT] for more than mail::kMaxKeywordsPerMessage keywords.
 inline std::optional<Reply> parse_flag_list(const std::vector<std::string>& list,
                                             SystemFlags& flags, Keywords& keywords) {
   for (const auto& f : list) {
@@ -41,7 +29,8 @@ inline std::optional<Reply> parse_flag_list(const std::vector<std::string>& list
       keywords.add(f);
     }
   }
-  if (keywords.size() > kMaxKeywordsPerMessage) return too_many_keywords();
+  if (auto counted = mail::check_keyword_count(keywords); !counted)
+    return reply_for(counted.error());
   return std::nullopt;
 }
 

@@ -2,8 +2,9 @@
 #include <vector>
 
 #include "imap/session/commands/commands.h"
-#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
+#include "mail/mailboxes.h"
+#include "mail/messages.h"
 
 namespace postamt::imap::commands {
 
@@ -18,7 +19,7 @@ Reply copy(CommandContext& ctx, const proto::CopyCmd& cmd) {
   // RFC 6851 §3.3: MOVE expunges from the source, which an EXAMINEd mailbox forbids.
   if (move && selected.access() == Access::read_only)
     return Reply::no(ResponseCode::simple(Kind::read_only), "Mailbox is read-only");
-  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
 
@@ -35,8 +36,9 @@ Reply copy(CommandContext& ctx, const proto::CopyCmd& cmd) {
   // RFC 4315 §3: nothing copied, so there is no COPYUID to give.
   if (uids.empty()) return Reply::ok(verb + " completed");
 
-  auto done = move ? ctx.store.move(selected.id(), uids, destination->id)
-                   : ctx.store.copy(selected.id(), uids, destination->id);
+  auto done =
+      mail::transfer_messages(ctx.store, ctx.account.id, selected.id(), uids, destination->id,
+                              move ? mail::Transfer::move : mail::Transfer::copy);
   if (!done) {
     if (done.error().kind == ErrorKind::not_found)
       return Reply::no(ResponseCode::simple(Kind::trycreate), "Mailbox does not exist");

@@ -1,8 +1,8 @@
 #include <string>
 
 #include "imap/session/commands/commands.h"
-#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
+#include "mail/mailboxes.h"
 
 namespace postamt::imap::commands {
 
@@ -16,7 +16,7 @@ using Kind = proto::ResponseCode::Kind;
 Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   std::string name = cmd.mailbox;
   if (!name.empty() && name.back() == '/') name.pop_back();
-  if (auto valid = check_mailbox_name(name); !valid) return reply_for(valid.error());
+  if (auto valid = mail::check_mailbox_name(name); !valid) return reply_for(valid.error());
   MailboxRole role = MailboxRole::none;
   if (cmd.special_use.size() > 1)
     return Reply::no(ResponseCode::simple(Kind::use_attr),
@@ -27,23 +27,14 @@ Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
       return Reply::no(ResponseCode::simple(Kind::use_attr),
                        "Unsupported special-use attribute " + cmd.special_use.front());
     role = *found;
-    auto holder = ctx.store.find_mailbox_by_role(ctx.account.id, role);
-    // Same words as the store's refusal, but before any parent is created.
-    if (holder)
+    // A taken role is a USEATTR refusal here (the core would say ALREADYEXISTS).
+    auto holder = mail::mailbox_with_role(ctx.store, ctx.account.id, role);
+    if (!holder) return reply_for(holder.error());
+    if (*holder)
       return Reply::no(ResponseCode::simple(Kind::use_attr),
                        "A mailbox with role " + std::string(role_name(role)) + " exists already");
-    if (holder.error().kind != ErrorKind::not_found) return reply_for(holder.error());
   }
-  for (size_t slash = name.find('/'); slash != std::string::npos;
-       slash = name.find('/', slash + 1)) {
-    std::string parent = name.substr(0, slash);
-    auto exists = ctx.store.find_mailbox(ctx.account.id, parent);
-    if (exists) continue;
-    if (exists.error().kind != ErrorKind::not_found) return reply_for(exists.error());
-    auto made = ctx.store.create_mailbox(ctx.account.id, parent, MailboxRole::none);
-    if (!made) return reply_for(made.error());
-  }
-  auto made = ctx.store.create_mailbox(ctx.account.id, name, role);
+  auto made = mail::create_mailbox(ctx.store, ctx.account.id, name, role);
   if (!made) return reply_for(made.error());
   return Reply::ok("CREATE completed");
 }

@@ -1,6 +1,6 @@
 #include "imap/session/commands/commands.h"
-#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
+#include "mail/mailboxes.h"
 
 namespace postamt::imap::commands {
 
@@ -8,13 +8,10 @@ namespace postamt::imap::commands {
 // leaves the selected state, since nothing is left to refer to, and says so with the
 // CLOSED code (RFC 9051 §7.1; an IMAP4rev1 client ignores a code it does not know).
 Reply delete_mailbox(CommandContext& ctx, const proto::DeleteCmd& cmd) {
-  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
-  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
-  if (!mailbox) return reply_for(mailbox.error());
-  auto deleted = ctx.store.delete_mailbox(mailbox->id);
+  auto deleted = mail::delete_mailbox(ctx.store, ctx.account.id, cmd.mailbox);
   if (!deleted) return reply_for(deleted.error());
   Reply reply = Reply::ok("DELETE completed");
-  if (ctx.selected && ctx.selected->id() == mailbox->id) {
+  if (ctx.selected && ctx.selected->id() == *deleted) {
     ctx.selected.reset();
     reply.untagged.emplace_back(proto::StatusResponse{
         "", proto::Condition::ok, proto::ResponseCode::simple(proto::ResponseCode::Kind::closed),

@@ -4,6 +4,7 @@
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
 #include "imap/session/error_codes.h"
+#include "mail/messages.h"
 
 namespace postamt::imap::commands {
 
@@ -31,10 +32,9 @@ Reply expunge(CommandContext& ctx, const proto::ExpungeCmd& cmd) {
                           std::back_inserter(both));
     uids = std::move(both);
   }
-  if (!uids.empty()) {
-    auto removed = ctx.store.expunge_deleted(selected.id(), uids);
-    if (!removed) return reply_for(removed.error());
-  }
+  auto removed =
+      mail::expunge_messages(ctx.store, selected.id(), uids, store::ExpungeScope::deleted_only);
+  if (!removed) return reply_for(removed.error());
   return Reply::ok(cmd.uids ? "UID EXPUNGE completed" : "EXPUNGE completed");
 }
 

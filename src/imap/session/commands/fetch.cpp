@@ -4,9 +4,9 @@
 
 #include "imap/session/commands/binary.h"
 #include "imap/session/commands/commands.h"
-#include "imap/session/commands/envelope_lines.h"
 #include "imap/session/commands/fetch_items.h"
 #include "imap/session/error_codes.h"
+#include "mail/envelope_lines.h"
 #include "mime/imap_data.h"
 #include "mime/message.h"
 
@@ -107,7 +107,7 @@ struct FetchPlan {
   bool whole_items = false;
   bool flags_asked = false;
   // ENVELOPE is the only item that reads the message: the store's envelope header lines
-  // answer it without opening the message file (envelope_lines.h).
+  // answer it without opening the message file (mail/envelope_lines.h).
   bool envelope_only = false;
   uint64_t message_item_count = 0;  // items that may each carry the whole message
   std::string done_text;
@@ -193,8 +193,8 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
       if (!selected.vanished(t.uid) && !m->flags.has(SystemFlag::seen)) unseen.push_back(t.uid);
     }
     if (!unseen.empty()) {
-      store::FlagUpdate update;
-      update.operation = store::FlagOperation::add;
+      FlagUpdate update;
+      update.operation = FlagOperation::add;
       update.flags = SystemFlags{SystemFlag::seen};
       auto updated = ctx.store.update_flags(selected.id(), unseen, update);
       if (!updated) return reply_for(updated.error());
@@ -203,12 +203,12 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
     }
   }
 
-  std::optional<EnvelopeLines> envelopes;
+  std::optional<mail::EnvelopeLines> envelopes;
   if (plan->envelope_only) {
     std::vector<Uid> uids;
     for (const auto& t : batch) uids.push_back(t.uid);
     std::sort(uids.begin(), uids.end());
-    auto loaded = EnvelopeLines::load(ctx.store, selected.id(), uids);
+    auto loaded = mail::EnvelopeLines::load(ctx.store, selected.id(), uids);
     if (!loaded) return reply_for(loaded.error());
     envelopes.emplace(std::move(*loaded));
   }

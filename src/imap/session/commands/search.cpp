@@ -2,17 +2,18 @@
 #include <optional>
 
 #include "imap/session/commands/commands.h"
-#include "imap/session/commands/envelope_lines.h"
-#include "imap/session/commands/search_match.h"
+#include "imap/session/commands/search_query.h"
 #include "imap/session/error_codes.h"
+#include "mail/envelope_lines.h"
+#include "mail/search.h"
 
 namespace postamt::imap::commands {
 namespace {
 
 // The stored envelope lines of the view's messages, loaded kEnvelopeChunk messages at a
-// time (one store query per run of nearby uids, envelope_lines.h), and only for chunks
-// whose messages a header key reaches: "UID 99990:* SUBJECT x" loads one chunk.
-class ViewEnvelopes final : public EnvelopeSource {
+// time (one store query per run of nearby uids, mail/envelope_lines.h), and only for
+// chunks whose messages a header key reaches: "UID 99990:* SUBJECT x" loads one chunk.
+class ViewEnvelopes final : public mail::EnvelopeSource {
  public:
   static constexpr size_t kEnvelopeChunk = 1000;
 
@@ -29,7 +30,7 @@ class ViewEnvelopes final : public EnvelopeSource {
       for (size_t j = chunk * kEnvelopeChunk;
            j < std::min(messages.size(), (chunk + 1) * kEnvelopeChunk); ++j)
         uids.push_back(messages[j].uid);
-      auto loaded = EnvelopeLines::load(store_, selected_.id(), uids);
+      auto loaded = mail::EnvelopeLines::load(store_, selected_.id(), uids);
       if (!loaded) return loaded.error();
       loaded_.emplace(std::move(*loaded));
       loaded_chunk_ = chunk;
@@ -42,7 +43,7 @@ class ViewEnvelopes final : public EnvelopeSource {
   const SelectedMailbox& selected_;
   size_t index_ = 0;
   size_t loaded_chunk_ = static_cast<size_t>(-1);
-  std::optional<EnvelopeLines> loaded_;
+  std::optional<mail::EnvelopeLines> loaded_;
 };
 
 struct Found {
@@ -71,10 +72,13 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
   // A BAD answer leaves "$" as it was (RFC 9051 §6.4.4.1).
-  auto program = SearchProgram::compile(cmd.key, selected);
+  auto query = to_search_query(cmd.key, selected);
+  if (!query) return Reply::bad(query.error().message);
+  auto program = mail::SearchProgram::compile(*query);
   if (!program) return Reply::bad(program.error().message);
+  const bool mod_seq = uses_mod_seq(cmd.key);
   // RFC 7162 §3.1: a SEARCH with MODSEQ enables CONDSTORE.
-  if (program->uses_mod_seq()) ctx.enabled.condstore = true;
+  if (mod_seq) ctx.enabled.condstore = true;
 
   std::vector<Found> found;
   const auto& messages = selected.messages();
@@ -85,7 +89,7 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
     if (selected.vanished(record.uid)) continue;
     auto seq = static_cast<uint32_t>(i + 1);
     envelopes.at(i);
-    auto matched = program->matches(seq, record, ctx.blobs,
+    auto matched = program->matches(record, ctx.blobs,
                                     program->reads_envelope_fields() ? &envelopes : nullptr);
     if (!matched) {
       // RFC 9051 §6.4.4.1: a SAVE search answered NO empties "$".
@@ -103,7 +107,7 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
 
   auto highest_modseq = [&](const std::vector<Found>& of) -> std::optional<uint64_t> {
     // RFC 7162 §3.1.5: only with a MODSEQ key, and only for a non-empty result.
-    if (!program->uses_mod_seq() || of.empty()) return std::nullopt;
+    if (!mod_seq || of.empty()) return std::nullopt;
     ModSeq highest = 0;
     for (const auto& f : of) highest = std::max(highest, f.modseq);
     return highest;

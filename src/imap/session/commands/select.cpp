@@ -5,8 +5,8 @@
 #include "base/strings.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
-#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/error_codes.h"
+#include "mail/mailboxes.h"
 #include "model/mailbox_role.h"
 
 namespace postamt::imap::commands {
@@ -30,7 +30,7 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
     reply.untagged.emplace_back(
         untagged_ok(ResponseCode::simple(Kind::closed), "Previous mailbox is now closed"));
   ctx.selected.reset();
-  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
   if (!mailbox) {
     Reply failed = reply_for(mailbox.error());
@@ -46,9 +46,9 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   for (auto name : flag_names(SystemFlags::from_bits(SystemFlags::kAllBits)))
     flags.emplace_back(name);
   // $MDNSent is always offered: clients look for it before sending a receipt (RFC 3503 §3.1).
-  flags.emplace_back(kMdnSent);
+  flags.emplace_back(kMdnSentKeyword);
   for (const auto& k : *known)
-    if (!iequals(k, kMdnSent)) flags.push_back(k);
+    if (!iequals(k, kMdnSentKeyword)) flags.push_back(k);
 
   // RFC 9051 §6.3.1: an IMAP4rev2 server names the mailbox in an untagged LIST.
   if (ctx.enabled.imap4rev2) {

@@ -1,7 +1,7 @@
 #include "imap/session/commands/commands.h"
-#include "imap/session/commands/mailbox_rules.h"
 #include "imap/session/commands/status_data.h"
 #include "imap/session/error_codes.h"
+#include "mail/mailboxes.h"
 
 namespace postamt::imap::commands {
 
@@ -56,7 +56,7 @@ Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox&
 
 // RFC 3501 §6.3.10, RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.4 (HIGHESTMODSEQ).
 Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
-  if (auto valid = check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
   if (!mailbox) return reply_for(mailbox.error());
   auto data = status_data(ctx.store, *mailbox, cmd.items);

@@ -5,6 +5,7 @@
 #include "imap/session/commands/common.h"
 #include "imap/session/commands/fetch_items.h"
 #include "imap/session/error_codes.h"
+#include "mail/flags.h"
 
 namespace postamt::imap::commands {
 
@@ -21,28 +22,21 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
   // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
   if (cmd.unchanged_since) ctx.enabled.condstore = true;
 
-  store::FlagUpdate update;
-  update.operation = cmd.mode == proto::StoreMode::add      ? store::FlagOperation::add
-                     : cmd.mode == proto::StoreMode::remove ? store::FlagOperation::remove
-                                                            : store::FlagOperation::replace;
+  FlagUpdate update;
+  update.operation = cmd.mode == proto::StoreMode::add      ? FlagOperation::add
+                     : cmd.mode == proto::StoreMode::remove ? FlagOperation::remove
+                                                            : FlagOperation::replace;
   update.flags = flags;
   update.keywords = keywords;
   update.unchanged_since = cmd.unchanged_since;
-  // $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6) that the store enforces in the
-  // same transaction (store/api/rules.h): -FLAGS and FLAGS without it leave it set.
-  std::vector<Uid> uids;
-  for (const auto& t : *targets) {
-    if (selected.vanished(t.uid)) continue;
-    if (cmd.mode == proto::StoreMode::add) {
-      Keywords after = selected.find(t.uid)->keywords;
-      for (const auto& k : keywords.items()) after.add(k);
-      if (after.size() > kMaxKeywordsPerMessage) return too_many_keywords();
-    }
-    uids.push_back(t.uid);
-  }
+  // $MDNSent is a one-way latch (RFC 3503, docs/read-receipts.md) that the store applies
+  // in the same transaction (model/flags.h): -FLAGS and FLAGS without it leave it set.
+  std::vector<const store::MessageRecord*> messages;
+  for (const auto& t : *targets)
+    if (!selected.vanished(t.uid)) messages.push_back(selected.find(t.uid));
   std::vector<Uid> modified;
-  if (!uids.empty()) {
-    auto result = ctx.store.update_flags(selected.id(), uids, update);
+  if (!messages.empty()) {
+    auto result = mail::update_flags(ctx.store, selected.id(), messages, update);
     if (!result) return reply_for(result.error());
     selected.update(result->changed);
     modified = std::move(result->modified);

@@ -1,22 +1,22 @@
-// The outbound queue: mail for remote recipients waits here, durably, until a delivery
-// worker hands it to the next hop or gives up and bounces it (DESIGN.md §1).
+// The outbound queue as the mail core sees it: where a delivery::Transaction hands the
+// remote recipients of a message it committed. src/queue implements it (a durable file
+// per message and a delivery worker); src/app wires that in (docs/architecture.md,
+// "Interfaces declared below, implemented above").
 //
-// enqueue() is what SMTP calls for the remote recipients of a message it accepted; it
-// returns only when the message and its envelope are durable (fsynced), so that SMTP
-// may answer 250 afterwards. It survives restarts and kill -9.
+// enqueue() returns only when the message and its envelope are durable (fsynced), so
+// that the caller may acknowledge the message afterwards (SMTP 250). It survives
+// restarts and kill -9.
 //
-// Threads: every method blocks (disk); call on store threads. Safe to call from several
-// threads and processes at once.
+// Threads: enqueue() blocks (disk); call it on a store thread. Implementations are safe
+// to call from several threads and processes at once.
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 
-namespace postamt::queue {
+namespace postamt::delivery {
 
 // RFC 3461 §4.1 NOTIFY; `never` excludes the others.
 struct Notify {
@@ -43,12 +43,12 @@ struct OutboundMessage {
   std::string body;  // the complete message, CRLF line ends
 };
 
-class Queue {
+class OutboundQueue {
  public:
-  virtual ~Queue() = default;
+  virtual ~OutboundQueue() = default;
   // Stores the message durably and returns its queue id (Postfix-style, e.g. "4Fz1Xk2ab").
   // Errors: invalid (no recipients), io (write or fsync failed: nothing is queued).
   virtual Result<std::string> enqueue(const OutboundMessage& message) = 0;
 };
 
-}  // namespace postamt::queue
+}  // namespace postamt::delivery

@@ -1,8 +1,9 @@
 // The envelope header lines the store keeps beside messages (store::EnvelopeHeader,
-// mime::envelope_header_lines), loaded for a set of messages so that FETCH ENVELOPE
-// and SEARCH on those fields need not open the message files. Messages stored without
-// them (before store migration 3, or with huge address lists) are simply absent: the
-// caller reads those from the message. Same threading as commands.h.
+// mime::envelope_header_lines), loaded for a set of messages so that ENVELOPE-like
+// answers (IMAP FETCH ENVELOPE, JMAP Email/get) and searches on those fields
+// (search.h) need not open the message files. Messages stored without them (before
+// store migration 3, or with huge address lists) are simply absent: the caller reads
+// those from the message. Blocking (store); run on a store thread.
 #pragma once
 
 #include <span>
@@ -12,7 +13,7 @@
 #include "base/result.h"
 #include "store/api/store.h"
 
-namespace postamt::imap::commands {
+namespace postamt::mail {
 
 class EnvelopeLines {
  public:
@@ -31,4 +32,4 @@ class EnvelopeLines {
   std::vector<store::EnvelopeHeader> lines_;  // ascending uid
 };
 
-}  // namespace postamt::imap::commands
+}  // namespace postamt::mail

@@ -1,8 +1,8 @@
-#include "imap/session/commands/envelope_lines.h"
+#include "mail/envelope_lines.h"
 
 #include <algorithm>
 
-namespace postamt::imap::commands {
+namespace postamt::mail {
 
 Result<EnvelopeLines> EnvelopeLines::load(store::Store& store, MailboxId mailbox,
                                           std::span<const Uid> uids) {
@@ -30,4 +30,4 @@ const std::string* EnvelopeLines::find(Uid uid) const {
   return &it->lines;
 }
 
-}  // namespace postamt::imap::commands
+}  // namespace postamt::mail

@@ -1,10 +1,9 @@
-#include "imap/session/commands/search_match.h"
+#include "mail/search.h"
 
 #include <algorithm>
 #include <chrono>
 #include <optional>
 
-#include "base/strings.h"
 #include "mime/address.h"
 #include "mime/date.h"
 #include "mime/encoded_word.h"
@@ -13,18 +12,11 @@
 #include "mime/message.h"
 #include "mime/text_search.h"
 
-namespace postamt::imap::commands {
+namespace postamt::mail {
 namespace {
 
-using K = proto::SearchKey::Kind;
+using K = SearchQuery::Kind;
 using Node = SearchProgram::Node;
-
-int64_t day_number(const proto::Date& date) {
-  std::chrono::year_month_day ymd{std::chrono::year(date.year),
-                                  std::chrono::month(static_cast<unsigned>(date.month)),
-                                  std::chrono::day(static_cast<unsigned>(date.day))};
-  return std::chrono::sys_days(ymd).time_since_epoch().count();
-}
 
 int64_t floor_div(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -39,9 +31,7 @@ SearchInput input_of(K kind) {
     case K::to:
     case K::subject:
     case K::header:
-    case K::sent_before:
-    case K::sent_on:
-    case K::sent_since:
+    case K::sent_day:
       return SearchInput::header;
     case K::body:
     case K::text:
@@ -174,10 +164,6 @@ class Content {
   std::optional<std::vector<std::string>> bodies_;
 };
 
-bool in_set(const std::vector<uint32_t>& sorted, uint32_t n) {
-  return std::binary_search(sorted.begin(), sorted.end(), n);
-}
-
 bool header_matches(const Node& node, Content& content) {
   const mime::HeaderView* header = content.header_with(field_name_of(node));
   if (!header) return false;
@@ -226,75 +212,44 @@ bool text_matches(const Node& node, Content& content) {
   return mime::contains_folded(lines, node.text);
 }
 
-bool evaluate(const Node& node, uint32_t seq, const store::MessageRecord& r, Content& content) {
-  const SystemFlags flags = r.flags;
+bool within(const Node& node, int64_t value) {
+  return (!node.from || value >= *node.from) && (!node.until || value < *node.until);
+}
+
+bool evaluate(const Node& node, const store::MessageRecord& r, Content& content) {
   switch (node.kind) {
-    case K::and_:
+    case K::all_of:
       return std::all_of(node.children.begin(), node.children.end(),
-                         [&](const Node& c) { return evaluate(c, seq, r, content); });
-    case K::or_:
+                         [&](const Node& c) { return evaluate(c, r, content); });
+    case K::any_of:
       return std::any_of(node.children.begin(), node.children.end(),
-                         [&](const Node& c) { return evaluate(c, seq, r, content); });
+                         [&](const Node& c) { return evaluate(c, r, content); });
     case K::not_:
-      return !evaluate(node.children.front(), seq, r, content);
-    case K::all:
-    case K::old:
-      return true;
-    case K::new_:
-    case K::recent:
+      return !evaluate(node.children.front(), r, content);
+    case K::nothing:
       return false;
-    case K::answered:
-      return flags.has(SystemFlag::answered);
-    case K::deleted:
-      return flags.has(SystemFlag::deleted);
-    case K::draft:
-      return flags.has(SystemFlag::draft);
-    case K::flagged:
-      return flags.has(SystemFlag::flagged);
-    case K::seen:
-      return flags.has(SystemFlag::seen);
-    case K::unanswered:
-      return !flags.has(SystemFlag::answered);
-    case K::undeleted:
-      return !flags.has(SystemFlag::deleted);
-    case K::undraft:
-      return !flags.has(SystemFlag::draft);
-    case K::unflagged:
-      return !flags.has(SystemFlag::flagged);
-    case K::unseen:
-      return !flags.has(SystemFlag::seen);
-    case K::keyword:
+    case K::has_flag:
+      return r.flags.has(node.flag);
+    case K::lacks_flag:
+      return !r.flags.has(node.flag);
+    case K::has_keyword:
       return r.keywords.contains(node.text);
-    case K::unkeyword:
+    case K::lacks_keyword:
       return !r.keywords.contains(node.text);
-    case K::before:
-    case K::on:
-    case K::since: {
-      int64_t day =
-          std::chrono::floor<std::chrono::days>(r.internal_date).time_since_epoch().count();
-      return node.kind == K::before ? day < node.day
-             : node.kind == K::on   ? day == node.day
-                                    : day >= node.day;
-    }
-    case K::sent_before:
-    case K::sent_on:
-    case K::sent_since: {
+    case K::received:
+      return within(node, r.internal_date.time_since_epoch().count());
+    case K::sent_day: {
       auto day = sent_day(content);
-      if (!day) return false;
-      return node.kind == K::sent_before ? *day < node.day
-             : node.kind == K::sent_on   ? *day == node.day
-                                         : *day >= node.day;
+      return day && within(node, *day);
     }
-    case K::larger:
+    case K::size_above:
       return r.size > node.number;
-    case K::smaller:
+    case K::size_below:
       return r.size < node.number;
-    case K::mod_seq:
+    case K::modseq_at_least:
       return r.modseq >= node.number;
-    case K::sequence_set:
-      return in_set(node.members, seq);
-    case K::uid:
-      return in_set(node.members, r.uid);
+    case K::uid_in:
+      return std::binary_search(node.uids.begin(), node.uids.end(), r.uid);
     case K::bcc:
     case K::cc:
     case K::from:
@@ -310,22 +265,40 @@ bool evaluate(const Node& node, uint32_t seq, const store::MessageRecord& r, Con
   return false;
 }
 
-Result<Node> compile_node(const proto::SearchKey& key, const SelectedMailbox& selected,
-                          bool& uses_mod_seq, bool& reads_envelope_fields) {
+struct Counts {
+  size_t keys = 0;
+  size_t sets = 0;
+};
+
+void count(const SearchQuery& query, Counts& counts) {
+  ++counts.keys;
+  if (query.kind == K::uid_in) ++counts.sets;
+  for (const auto& child : query.children) count(child, counts);
+}
+
+Result<Node> compile_node(const SearchQuery& query, bool& reads_envelope_fields) {
   Node node;
-  node.kind = key.kind;
-  node.input = input_of(key.kind);
+  node.kind = query.kind;
+  node.input = input_of(query.kind);
   if (node.input == SearchInput::header &&
-      (key.kind != K::header || mime::is_envelope_field(key.header_name)))
+      (query.kind != K::header || mime::is_envelope_field(query.header_name)))
     reads_envelope_fields = true;
-  switch (key.kind) {
-    case K::keyword:
-    case K::unkeyword:
-      node.text = key.text;
+  switch (query.kind) {
+    case K::not_:
+      if (query.children.size() != 1)
+        return Error{ErrorKind::invalid, "a negation needs exactly one condition"};
+      break;
+    case K::has_flag:
+    case K::lacks_flag:
+      node.flag = query.flag;
+      break;
+    case K::has_keyword:
+    case K::lacks_keyword:
+      node.text = query.text;
       break;
     case K::header:
-      node.header_name = key.header_name;
-      node.text = mime::fold_case(key.text);
+      node.header_name = query.header_name;
+      node.text = mime::fold_case(query.text);
       break;
     case K::bcc:
     case K::cc:
@@ -334,45 +307,33 @@ Result<Node> compile_node(const proto::SearchKey& key, const SelectedMailbox& se
     case K::subject:
     case K::body:
     case K::text:
-      node.text = mime::fold_case(key.text);
+      node.text = mime::fold_case(query.text);
       break;
-    case K::before:
-    case K::on:
-    case K::since:
-    case K::sent_before:
-    case K::sent_on:
-    case K::sent_since:
-      node.day = day_number(key.date);
+    case K::received:
+    case K::sent_day:
+      node.from = query.from;
+      node.until = query.until;
       break;
-    case K::mod_seq:
-      uses_mod_seq = true;
-      node.number = key.number;
+    case K::size_above:
+    case K::size_below:
+    case K::modseq_at_least:
+      node.number = query.number;
       break;
-    case K::larger:
-    case K::smaller:
-      node.number = key.number;
+    case K::uid_in:
+      node.uids = query.uids;
+      std::sort(node.uids.begin(), node.uids.end());
       break;
-    case K::sequence_set:
-    case K::uid: {
-      auto kind = key.kind == K::uid ? proto::NumberKind::uid : proto::NumberKind::sequence;
-      auto targets = selected.resolve(key.set, kind);
-      if (!targets) return targets.error();
-      // "$" resolves to both numbers whatever the kind; keep the one this node tests.
-      for (const auto& t : *targets) node.members.push_back(key.kind == K::uid ? t.uid : t.seq);
-      std::sort(node.members.begin(), node.members.end());
-      break;
-    }
     default:
       break;
   }
-  for (const auto& child : key.children) {
-    auto compiled = compile_node(child, selected, uses_mod_seq, reads_envelope_fields);
-    if (!compiled) return compiled.error();
+  for (const auto& child : query.children) {
+    auto compiled = compile_node(child, reads_envelope_fields);
+    POSTAMT_TRY(compiled);
     node.input = std::max(node.input, compiled->input);
     node.children.push_back(std::move(*compiled));
   }
-  // Cheapest first: AND and OR stop early, so costly keys run on fewer messages.
-  if (key.kind == K::and_ || key.kind == K::or_)
+  // Cheapest first: all_of and any_of stop early, so costly keys run on fewer messages.
+  if (query.kind == K::all_of || query.kind == K::any_of)
     std::stable_sort(node.children.begin(), node.children.end(),
                      [](const Node& a, const Node& b) { return a.input < b.input; });
   return node;
@@ -380,47 +341,33 @@ Result<Node> compile_node(const proto::SearchKey& key, const SelectedMailbox& se
 
 }  // namespace
 
-namespace {
-
-struct KeyCount {
-  size_t keys = 0;
-  size_t sets = 0;
-};
-
-void count_keys(const proto::SearchKey& key, KeyCount& count) {
-  ++count.keys;
-  if (key.kind == proto::SearchKey::Kind::sequence_set || key.kind == proto::SearchKey::Kind::uid)
-    ++count.sets;
-  for (const auto& child : key.children) count_keys(child, count);
+Result<void> check_search_size(size_t keys, size_t sets) {
+  if (keys > kMaxSearchKeys)
+    return Error{ErrorKind::limit,
+                 "The search has more than " + std::to_string(kMaxSearchKeys) + " keys"};
+  if (sets > kMaxSearchSets)
+    return Error{ErrorKind::limit,
+                 "The search has more than " + std::to_string(kMaxSearchSets) + " message sets"};
+  return {};
 }
 
-}  // namespace
-
-Result<SearchProgram> SearchProgram::compile(const proto::SearchKey& key,
-                                             const SelectedMailbox& selected) {
-  // Each key costs work per message and each set key memory per message, so one
-  // command line cannot ask for more than these (the parser already bounds nesting).
-  KeyCount count;
-  count_keys(key, count);
-  if (count.keys > kMaxSearchKeys)
-    return Error{ErrorKind::limit,
-                 "SEARCH has more than " + std::to_string(kMaxSearchKeys) + " keys"};
-  if (count.sets > kMaxSearchSets)
-    return Error{ErrorKind::limit,
-                 "SEARCH has more than " + std::to_string(kMaxSearchSets) + " message sets"};
+Result<SearchProgram> SearchProgram::compile(const SearchQuery& query) {
+  Counts counts;
+  count(query, counts);
+  POSTAMT_TRY(check_search_size(counts.keys, counts.sets));
   SearchProgram program;
-  auto root = compile_node(key, selected, program.uses_mod_seq_, program.reads_envelope_fields_);
-  if (!root) return root.error();
+  auto root = compile_node(query, program.reads_envelope_fields_);
+  POSTAMT_TRY(root);
   program.root_ = std::move(*root);
   return program;
 }
 
-Result<bool> SearchProgram::matches(uint32_t seq, const store::MessageRecord& record,
-                                    blob::BlobStore& blobs, EnvelopeSource* envelopes) const {
+Result<bool> SearchProgram::matches(const store::MessageRecord& record, blob::BlobStore& blobs,
+                                    EnvelopeSource* envelopes) const {
   Content content(record, blobs, envelopes);
-  bool matched = evaluate(root_, seq, record, content);
+  bool matched = evaluate(root_, record, content);
   if (content.error) return *content.error;
   return matched;
 }
 
-}  // namespace postamt::imap::commands
+}  // namespace postamt::mail

@@ -1,0 +1,66 @@
+#include "mail/messages.h"
+
+#include <chrono>
+
+#include "mail/flags.h"
+#include "mime/imap_data.h"
+#include "mime/message_id.h"
+#include "store/api/rules.h"
+
+namespace postamt::mail {
+
+store::InternalDate internal_date_now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+store::NewMessage describe_message(std::string_view bytes, store::InternalDate internal_date) {
+  store::NewMessage message;
+  message.size = bytes.size();
+  message.internal_date = internal_date;
+  message.message_id = mime::message_id_of_message(bytes);
+  message.envelope_header = mime::envelope_header_to_store(bytes);
+  return message;
+}
+
+Result<store::NewMessage> save_message(blob::BlobStore& blobs, std::string_view bytes,
+                                       store::InternalDate internal_date) {
+  auto blob = blobs.put(bytes);
+  POSTAMT_TRY(blob);
+  store::NewMessage message = describe_message(bytes, internal_date);
+  message.blob = *blob;
+  return message;
+}
+
+Result<store::Appended> append_message(store::Store& store, blob::BlobStore& blobs,
+                                       MailboxId mailbox, std::string_view bytes,
+                                       const NewFlags& flags, store::InternalDate internal_date) {
+  if (bytes.empty()) return Error{ErrorKind::invalid, "Empty message"};
+  POSTAMT_TRY(check_keyword_count(flags.keywords));
+  auto message = save_message(blobs, bytes, internal_date);
+  POSTAMT_TRY(message);
+  message->flags = flags.flags;
+  message->keywords = flags.keywords;
+  return store.append(mailbox, *message);
+}
+
+Result<store::CopyResult> transfer_messages(store::Store& store, AccountId account,
+                                            MailboxId source, const std::vector<Uid>& uids,
+                                            MailboxId destination, Transfer transfer) {
+  for (MailboxId id : {source, destination}) {
+    auto mailbox = store.get_mailbox(id);
+    POSTAMT_TRY(mailbox);
+    if (mailbox->account != account) return store::errors::mailbox_id_missing(id);
+  }
+  return transfer == Transfer::move ? store.move(source, uids, destination)
+                                    : store.copy(source, uids, destination);
+}
+
+Result<std::vector<store::Expunged>> expunge_messages(store::Store& store, MailboxId mailbox,
+                                                      const std::vector<Uid>& uids,
+                                                      store::ExpungeScope scope) {
+  if (uids.empty()) return std::vector<store::Expunged>{};
+  return scope == store::ExpungeScope::deleted_only ? store.expunge_deleted(mailbox, uids)
+                                                    : store.expunge(mailbox, uids);
+}
+
+}  // namespace postamt::mail

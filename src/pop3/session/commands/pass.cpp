@@ -1,0 +1,21 @@
+#include "pop3/proto/response.h"
+#include "pop3/session/commands/commands.h"
+
+namespace postamt::pop3::commands {
+
+net::awaitable<Next> pass(Session& session, proto::Pass command) {
+  if (!session.plaintext_allowed()) {
+    std::string e = proto::err(kPlaintextRefused);
+    co_return co_await session.reply(std::move(e));
+  }
+  if (!session.user_) {
+    std::string e = proto::err("send USER first");
+    co_return co_await session.reply(std::move(e));
+  }
+  // RFC 1939 §7: after a failed PASS the client starts again with USER.
+  std::string user = std::move(*session.user_);
+  session.user_.reset();
+  co_return co_await login(session, std::move(user), std::move(command.password), "USER");
+}
+
+}  // namespace postamt::pop3::commands

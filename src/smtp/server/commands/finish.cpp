@@ -1,0 +1,114 @@
+// The end of a mail transaction: loop and sender checks, the submission check, the
+// Received field, then the delivery transaction's commit (local copies and queue).
+// 250 only after every durable write returned.
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "mail/senders.h"
+#include "mime/address.h"
+#include "smtp/server/commands/commands.h"
+
+namespace postamt::smtp::server::commands {
+namespace {
+
+namespace code = proto::code;
+using proto::make_reply;
+constexpr std::string_view kLog = "smtpd";
+
+std::string received_field(const Session& session, const detail::MailTransaction& t) {
+  ReceivedInfo info;
+  info.helo = *session.helo_;
+  info.remote_ip = session.connection_->remote().address;
+  info.hostname = session.options_.hostname;
+  info.protocol = with_protocol(session.greeting_, session.is_tls() ? Secured::tls : Secured::no,
+                                session.user_ ? Authenticated::yes : Authenticated::no,
+                                t.params.smtputf8 ? Utf8Mail::yes : Utf8Mail::no);
+  info.queue_id = t.queue_id;
+  if (auto tls = session.connection_->tls_info()) {
+    info.tls_version = tls->version;
+    info.tls_cipher = tls->cipher;
+    info.tls_bits = tls->bits;
+  }
+  if (session.user_) info.authenticated_user = *session.user_;
+  if (t.recipients.size() == 1) info.recipient = t.recipients.front();
+  info.when = session.options_.clock();
+  return received_header(info);
+}
+
+}  // namespace
+
+net::awaitable<Reply> finish_message(Session& session, std::string message) {
+  detail::MailTransaction& t = *session.transaction_;
+  net::Runtime& runtime = *session.services_.runtime;
+  if (count_received(message) > session.options_.limits.max_received_headers) {
+    log::info(kLog, "{}: reject: too many Received headers (mail loop)", t.queue_id);
+    co_return make_reply(554, proto::EnhancedCode{5, 4, 6},
+                         "Too many Received header fields: mail loop detected");
+  }
+  if (session.user_) {
+    // RFC 6409 §8: the submission server may check the author against the login.
+    if (auto from = mime::from_addresses(message)) {
+      store::Store* store = session.services_.delivery.store;
+      const std::string user = *session.user_;
+      for (const auto& address : *from) {
+        auto lookup = runtime.run_blocking(
+            [store, user, address] { return mail::owns_address(*store, user, address); });
+        auto owned = co_await std::move(lookup);
+        if (!owned)
+          co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again");
+        if (!*owned) {
+          log::info(kLog, "{}: reject: From <{}> not owned by {}", t.queue_id, address, user);
+          co_return make_reply(
+              550, code::kPolicyRejected,
+              fmt::format("From header address <{}> is not owned by user {}", address, user));
+        }
+      }
+    }
+  }
+
+  if (session.options_.mode == Mode::submission && session.user_ &&
+      session.services_.submission_check) {
+    delivery::SubmissionCheck* hook = session.services_.submission_check;
+    delivery::Submission submission{*session.user_, t.sender, &t.recipients, message};
+    // `submission` points into this frame, which stays alive while the call runs.
+    auto check = runtime.run_blocking([hook, &submission] { return hook->check(submission); });
+    auto decision = co_await std::move(check);
+    if (!decision) {
+      log::warning(kLog, "{}: submission check failed: {}", t.queue_id, decision.error().message);
+      co_return make_reply(451, code::kTempSystem, "Temporary failure, try again later");
+    }
+    if (decision->verdict == delivery::SubmissionVerdict::reject) {
+      log::info(kLog, "{}: reject: {}", t.queue_id, decision->text);
+      co_return make_reply(550, code::kPolicyRejected, decision->text);
+    }
+    if (decision->verdict == delivery::SubmissionVerdict::drop) {
+      log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}, status=dropped (nothing delivered)",
+                t.queue_id, t.sender, message.size(), t.recipients.size());
+      co_return make_reply(250, code::kOk, fmt::format("Ok: queued as {}", t.queue_id));
+    }
+  }
+
+  const uint64_t size = message.size();
+  delivery::Transaction* tx = t.delivery.get();
+  auto commit = runtime.run_blocking([tx, body = received_field(session, t) + message]() mutable {
+    tx->set_body(std::move(body));
+    return tx->commit();
+  });
+  auto committed = co_await std::move(commit);
+  if (!committed) {
+    // Nothing is kept for anyone (delivery/transaction.h): the client's retry is safe.
+    log::warning(kLog, "{}: delivery failed: {}", t.queue_id, committed.error().message);
+    co_return make_reply(451, code::kTempSystem, "Delivery failed, try again later");
+  }
+  log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}", t.queue_id, t.sender, size,
+            t.recipients.size());
+  for (const auto& d : committed->delivered)
+    log::info(kLog, "{}: to=<{}>, relay=local, dsn=2.0.0, status=sent (delivered to INBOX)",
+              t.queue_id, d.address);
+  for (const auto& address : committed->remote)
+    log::info(kLog, "{}: to=<{}>, relay=queue, status=queued as {}", t.queue_id, address,
+              committed->queue_id);
+  co_return make_reply(250, code::kOk, fmt::format("Ok: queued as {}", t.queue_id));
+}
+
+}  // namespace postamt::smtp::server::commands

@@ -1,0 +1,94 @@
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "smtp/server/commands/commands.h"
+
+namespace postamt::smtp::server::commands {
+namespace {
+
+namespace code = proto::code;
+using proto::make_reply;
+
+// The one mapping from the errors of a recipient lookup to SMTP replies.
+Reply recipient_error_reply(const Error& error, std::string_view address) {
+  switch (error.kind) {
+    case ErrorKind::not_found:
+      return make_reply(550, code::kMailboxUnknown,
+                        fmt::format("<{}>: Recipient address rejected: User unknown", address));
+    case ErrorKind::limit:
+      return make_reply(452, code::kTempTooManyRecipients, "Too many recipients");
+    case ErrorKind::invalid:
+      return make_reply(
+          553, code::kBadRecipientSyntax,
+          fmt::format("<{}>: Recipient address rejected: {}", address, error.message));
+    case ErrorKind::permission:
+      // A local alias forwards elsewhere, but this session has nothing to carry it there.
+      return make_reply(451, code::kTempSystem, "outbound queue unavailable");
+    default:
+      return make_reply(451, code::kTempSystem, "Temporary lookup failure, please try again later");
+  }
+}
+
+std::optional<delivery::Notify> notify_of(const std::optional<proto::Notify>& notify) {
+  if (!notify) return std::nullopt;  // RFC 3461 §4.1 default: failure and delay
+  return delivery::Notify{notify->never, notify->success, notify->failure, notify->delay};
+}
+
+}  // namespace
+
+net::awaitable<Next> rcpt(Session& session, proto::Rcpt command) {
+  detail::MailTransaction& t = *session.transaction_;
+  Reply refusal;
+  if (t.bdat_started)
+    refusal = make_reply(503, code::kBadCommand, "RCPT after BDAT");
+  else if (t.recipients.size() >= session.options_.limits.max_recipients)
+    refusal = make_reply(452, code::kTempTooManyRecipients, "Too many recipients");
+  if (refusal.code != 0) {
+    auto answered = session.answer(std::move(refusal));
+    co_return co_await std::move(answered);
+  }
+  // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is the postmaster of this host.
+  const std::string& hostname = session.options_.hostname;
+  std::string address = command.forward_path.domain.empty() ? "postmaster@" + hostname
+                                                            : command.forward_path.to_string();
+  std::string domain = ascii_lower(command.forward_path.domain.empty()
+                                       ? std::string_view(hostname)
+                                       : std::string_view(command.forward_path.domain));
+  store::Store* store = session.services_.delivery.store;
+  auto check = session.services_.runtime->run_blocking(
+      [store, domain]() -> Result<bool> { return store->domain_exists(domain); });
+  auto local = co_await std::move(check);
+  Reply reply;
+  if (!local) {
+    reply = recipient_error_reply(local.error(), address);
+  } else if (!*local && !session.user_) {
+    reply = make_reply(554, code::kPolicyRejected,
+                       fmt::format("<{}>: Relay access denied: {} is not a domain of this "
+                                   "server; authenticate to send to other domains",
+                                   address, domain));
+  } else if (!*local && !t.delivery->can_relay()) {
+    reply = make_reply(451, code::kTempSystem, "outbound queue unavailable");
+  }
+  if (reply.code != 0) {
+    auto answered = session.answer(std::move(reply));
+    co_return co_await std::move(answered);
+  }
+  delivery::RecipientOptions options;
+  if (command.params.orcpt)
+    options.orcpt =
+        delivery::OriginalRecipient{command.params.orcpt->addr_type, command.params.orcpt->address};
+  if (auto notify = notify_of(command.params.notify)) options.notify = *notify;
+  delivery::Transaction* tx = t.delivery.get();
+  auto add = session.services_.runtime->run_blocking(
+      [tx, address, options]() { return tx->add_recipient(address, options); });
+  auto added = co_await std::move(add);
+  if (!added) {
+    auto answered = session.answer(recipient_error_reply(added.error(), address));
+    co_return co_await std::move(answered);
+  }
+  t.recipients.push_back(std::move(address));
+  auto answered = session.answer(make_reply(250, code::kRecipientOk, "Ok"));
+  co_return co_await std::move(answered);
+}
+
+}  // namespace postamt::smtp::server::commands
