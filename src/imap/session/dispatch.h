@@ -1,7 +1,7 @@
-// The dispatch table: command type -> command function (commands/commands.h), with the
-// connection-state check done once from each command's kState (DESIGN.md §4.1).
-// Commands handled by the session itself (CAPABILITY, LOGOUT, LOGIN, AUTHENTICATE,
-// STARTTLS, NOOP before selection) are not in the table.
+// The dispatch table of the store commands: command type -> command function
+// (commands/commands.h). The session checks each command's kState first and runs its
+// own commands (CAPABILITY, LOGOUT, ID, LOGIN, AUTHENTICATE, STARTTLS, IDLE: the
+// kSessionCommand table in session.cpp, with the reason) itself; NOOP before login too.
 #pragma once
 
 #include <optional>

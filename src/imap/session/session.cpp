@@ -7,7 +7,9 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+#include <array>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -57,6 +59,18 @@ class Session {
 
   net::awaitable<void> run();
 
+  // Named in the tables below the class; called through them only.
+  template <class T>
+  net::awaitable<Next> dispatch(std::string tag, proto::CommandBody body);
+  // The session's own commands (kSessionCommand below); the reason is there.
+  net::awaitable<Next> on_capability(std::string tag, proto::CapabilityCmd command);
+  net::awaitable<Next> on_logout(std::string tag, proto::LogoutCmd command);
+  net::awaitable<Next> on_id(std::string tag, proto::IdCmd command);
+  net::awaitable<Next> on_login(std::string tag, proto::LoginCmd command);
+  net::awaitable<Next> on_authenticate(std::string tag, proto::AuthenticateCmd command);
+  net::awaitable<Next> on_starttls(std::string tag, proto::StartTlsCmd command);
+  net::awaitable<Next> on_idle(std::string tag, proto::IdleCmd command);
+
  private:
   // The next reader event, reading from the connection as needed; nullopt when the
   // connection ended, timed out or the server is stopping (see ended_).
@@ -71,15 +85,10 @@ class Session {
   net::awaitable<Next> on_command(std::string text);
   net::awaitable<Next> on_reader_error();
 
-  net::awaitable<Next> on_login(std::string tag, proto::LoginCmd command);
-  net::awaitable<Next> on_authenticate(std::string tag, proto::AuthenticateCmd command);
-  net::awaitable<Next> on_starttls(std::string tag);
   net::awaitable<Next> login(std::string tag, std::string user, std::string password,
                              std::string mechanism);
   net::awaitable<Next> failed_login(std::string tag, std::string user, std::string mechanism);
   net::awaitable<Next> run_command(std::string tag, proto::CommandBody body);
-  net::awaitable<Next> on_id(std::string tag, const proto::IdCmd& command);
-  net::awaitable<Next> on_idle(std::string tag);
   // The selected mailbox was deleted by someone else: BYE and close.
   net::awaitable<Next> mailbox_gone();
   // Refreshes the selected mailbox and returns the news as wire bytes (empty when none).
@@ -113,6 +122,37 @@ class Session {
   std::optional<store::Account> account_;
   std::optional<SelectedMailbox> selected_;
   Enabled enabled_;
+};
+
+// The session's own commands: the ones that talk to the connection in the middle of
+// the command (STARTTLS's handshake, AUTHENTICATE's challenges, IDLE's continuation and
+// DONE, LOGOUT's close, LOGIN's failure delay) or answer from the session's own state
+// without the store (CAPABILITY, ID). They are coroutines of the session; every other
+// command is a store-thread function returning a Reply, in dispatch.h's table.
+template <class T>
+constexpr auto kSessionCommand = nullptr;
+template <>
+constexpr auto kSessionCommand<proto::CapabilityCmd> = &Session::on_capability;
+template <>
+constexpr auto kSessionCommand<proto::LogoutCmd> = &Session::on_logout;
+template <>
+constexpr auto kSessionCommand<proto::IdCmd> = &Session::on_id;
+template <>
+constexpr auto kSessionCommand<proto::LoginCmd> = &Session::on_login;
+template <>
+constexpr auto kSessionCommand<proto::AuthenticateCmd> = &Session::on_authenticate;
+template <>
+constexpr auto kSessionCommand<proto::StartTlsCmd> = &Session::on_starttls;
+template <>
+constexpr auto kSessionCommand<proto::IdleCmd> = &Session::on_idle;
+
+// Session::dispatch<T> for each alternative of the command variant, by its index.
+template <class V>
+struct kDispatch;
+template <class... T>
+struct kDispatch<std::variant<T...>> {
+  using Entry = net::awaitable<Next> (Session::*)(std::string, proto::CommandBody);
+  static constexpr std::array<Entry, sizeof...(T)> entries = {&Session::template dispatch<T>...};
 };
 
 net::awaitable<Next> Session::write(std::string bytes) {
@@ -304,63 +344,58 @@ net::awaitable<Next> Session::on_command(std::string text) {
     co_return co_await std::move(awaitable);
   }
   proto::Command command = std::move(*parsed);
-  std::string tag = std::move(command.tag);
-  proto::CommandBody& body = command.body;
+  const auto entry = kDispatch<proto::CommandBody>::entries[command.body.index()];
+  auto dispatched = (this->*entry)(std::move(command.tag), std::move(command.body));
+  co_return co_await std::move(dispatched);
+}
 
-  if (std::holds_alternative<proto::CapabilityCmd>(body)) {
-    Reply reply = Reply::ok("CAPABILITY completed");
-    reply.untagged.emplace_back(proto::CapabilityData{capabilities()});
-    auto awaitable = finish(tag, std::move(reply));
-    co_return co_await std::move(awaitable);
-  }
-  if (std::holds_alternative<proto::LogoutCmd>(body)) {
-    Reply reply = Reply::ok("LOGOUT completed");
-    reply.untagged.emplace_back(
-        proto::StatusResponse{"", Condition::bye, std::nullopt, "Logging out"});
-    co_await finish(tag, std::move(reply));
-    co_return Next::close;
-  }
-  // RFC 2971 §3.1: ID is valid in every state.
-  if (auto* c = std::get_if<proto::IdCmd>(&body)) {
-    auto awaitable = on_id(std::move(tag), *c);
-    co_return co_await std::move(awaitable);
-  }
-  if (!account_) {
-    if (auto* c = std::get_if<proto::LoginCmd>(&body)) {
-      auto awaitable = on_login(std::move(tag), std::move(*c));
-      co_return co_await std::move(awaitable);
-    }
-    if (auto* c = std::get_if<proto::AuthenticateCmd>(&body)) {
-      auto awaitable = on_authenticate(std::move(tag), std::move(*c));
-      co_return co_await std::move(awaitable);
-    }
-    if (std::holds_alternative<proto::StartTlsCmd>(body)) {
-      auto awaitable = on_starttls(std::move(tag));
-      co_return co_await std::move(awaitable);
-    }
-    if (std::holds_alternative<proto::NoopCmd>(body)) {
-      auto awaitable = finish(tag, Reply::ok("NOOP completed"));
-      co_return co_await std::move(awaitable);
-    }
+// The state rule from the command's kState (RFC 9051 §3), then the session's own
+// command (kSessionCommand) or the store command of dispatch.h's table.
+template <class T>
+net::awaitable<Next> Session::dispatch(std::string tag, proto::CommandBody body) {
+  constexpr proto::CommandState state = T::kState;
+  if (!account_ && state != proto::CommandState::any &&
+      state != proto::CommandState::not_authenticated) {
     auto awaitable = bad_command(std::move(tag), "Log in first");
     co_return co_await std::move(awaitable);
   }
-  proto::CommandState state =
-      std::visit([](const auto& c) { return std::decay_t<decltype(c)>::kState; }, body);
-  if (!allowed_after_login(state, selected_.has_value())) {
+  if (account_ && !allowed_after_login(state, selected_.has_value())) {
     auto awaitable = bad_command(std::move(tag), "Command not valid in this state");
     co_return co_await std::move(awaitable);
   }
-  if (std::holds_alternative<proto::IdleCmd>(body)) {
-    auto awaitable = on_idle(std::move(tag));
+  if constexpr (!std::is_same_v<std::remove_cv_t<decltype(kSessionCommand<T>)>, std::nullptr_t>) {
+    auto awaitable = (this->*kSessionCommand<T>)(std::move(tag), std::get<T>(std::move(body)));
+    co_return co_await std::move(awaitable);
+  } else {
+    if (!account_) {
+      // Before login the only store command the state allows is NOOP (RFC 9051 §6.1.2),
+      // and there is no mailbox to report on.
+      auto awaitable = finish(tag, Reply::ok("NOOP completed"));
+      co_return co_await std::move(awaitable);
+    }
+    if (!has_handler(body)) {
+      auto awaitable = finish(tag, Reply::bad("Command not supported"));
+      co_return co_await std::move(awaitable);
+    }
+    auto awaitable = run_command(std::move(tag), std::move(body));
     co_return co_await std::move(awaitable);
   }
-  if (!has_handler(body)) {
-    auto awaitable = finish(tag, Reply::bad("Command not supported"));
-    co_return co_await std::move(awaitable);
-  }
-  auto awaitable = run_command(std::move(tag), std::move(body));
+}
+
+net::awaitable<Next> Session::on_capability(std::string tag, proto::CapabilityCmd) {
+  Reply reply = Reply::ok("CAPABILITY completed");
+  reply.untagged.emplace_back(proto::CapabilityData{capabilities()});
+  auto awaitable = finish(tag, std::move(reply));
   co_return co_await std::move(awaitable);
+}
+
+net::awaitable<Next> Session::on_logout(std::string tag, proto::LogoutCmd) {
+  Reply reply = Reply::ok("LOGOUT completed");
+  reply.untagged.emplace_back(
+      proto::StatusResponse{"", Condition::bye, std::nullopt, "Logging out"});
+  auto awaitable = finish(tag, std::move(reply));
+  co_await std::move(awaitable);
+  co_return Next::close;
 }
 
 net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
@@ -401,7 +436,7 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   co_return next;
 }
 
-net::awaitable<Next> Session::on_starttls(std::string tag) {
+net::awaitable<Next> Session::on_starttls(std::string tag, proto::StartTlsCmd) {
   if (conn_.is_tls() || s_.starttls == StartTlsSupport::unavailable) {
     auto awaitable = finish(tag, Reply::no(std::nullopt, "TLS is not available"));
     co_return co_await std::move(awaitable);
@@ -539,7 +574,7 @@ net::awaitable<Next> Session::login(std::string tag, std::string user, std::stri
   }
 }
 
-net::awaitable<Next> Session::on_id(std::string tag, const proto::IdCmd& command) {
+net::awaitable<Next> Session::on_id(std::string tag, proto::IdCmd command) {
   if (command.params) {
     std::string described;
     for (const auto& [key, value] : *command.params) {
@@ -592,7 +627,7 @@ net::awaitable<std::string> Session::news(Expunges expunges) {
 // RFC 2177: "+ idling", then news as it happens until the client sends DONE. News is
 // looked for every idle_poll_interval; with a StoreWatch only when the store's version
 // moved. The autologout timer keeps running (RFC 2177 §3: clients re-issue IDLE).
-net::awaitable<Next> Session::on_idle(std::string tag) {
+net::awaitable<Next> Session::on_idle(std::string tag, proto::IdleCmd) {
   proto::Continuation idling{"idling"};
   if (co_await send(std::move(idling)) == Next::close) co_return Next::close;
   reader_.expect_line();
