@@ -26,7 +26,7 @@ set(POSTAMT_FLOORS
   postamt_admin=10
   postamt_app=11
   # test support: above what it fakes, below nothing a product target links
-  postamt_net_testing=3 postamt_delivery_testing=8 postamt_test_pch=0)
+  postamt_net_testing=3 postamt_delivery_testing=8 postamt_test_pch=0 postamt_test_support=0)
 
 function(postamt_collect_targets dir out)
   get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)

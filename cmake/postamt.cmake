@@ -12,11 +12,17 @@ target_precompile_headers(postamt_test_pch PUBLIC
   <gtest/gtest.h> <gmock/gmock.h> <fmt/format.h> <string> <string_view> <vector> <map>
   <memory> <optional> <variant> <chrono> <functional>)
 
+# Helpers every test may use (tests/support: temporary directories, file I/O); never
+# linked by product code.
+add_library(postamt_test_support INTERFACE)
+target_include_directories(postamt_test_support INTERFACE ${PROJECT_SOURCE_DIR}/tests)
+
 function(postamt_add_test name)
   # NO_PCH: for tests whose flags differ from the shared header (e.g. GMime's defines).
   cmake_parse_arguments(T "NO_PCH" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} postamt_test_support GTest::gtest
+    GTest::gtest_main GTest::gmock)
   if(NOT T_NO_PCH)
     target_precompile_headers(${name} REUSE_FROM postamt_test_pch)
   endif()

@@ -7,24 +7,14 @@
 #include "blob/disk_blob_store.h"
 #include "blob/garbage.h"
 #include "blob/memory_blob_store.h"
+#include "support/files.h"
 
 namespace postamt::blob {
 namespace {
 
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "blob_test.XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using postamt::testing::TempDir;
 
 // Forwards to the real file system but fails chosen calls, to check that a failed
 // write or fsync is reported and never turns into a success.
@@ -76,7 +66,7 @@ class BlobContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == "disk") {
-      auto s = DiskBlobStore::open(dir_.path() + "/blobs");
+      auto s = DiskBlobStore::open(dir_.root().string() + "/blobs");
       ASSERT_TRUE(s) << s.error().message;
       store_ = std::move(*s);
     } else {
@@ -175,11 +165,11 @@ INSTANTIATE_TEST_SUITE_P(Backends, BlobContract, ::testing::Values("disk", "memo
 
 TEST(DiskBlobStore, LayoutIsTwoLevelFanOut) {
   TempDir dir;
-  auto store = *DiskBlobStore::open(dir.path());
+  auto store = *DiskBlobStore::open(dir.root().string());
   auto ref = *store->put("abc");
-  EXPECT_EQ(store->path_of(ref), dir.path() + "/ba/78/" + ref.hex());
+  EXPECT_EQ(store->path_of(ref), dir.root().string() + "/ba/78/" + ref.hex());
   EXPECT_TRUE(std::filesystem::is_regular_file(store->path_of(ref)));
-  EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/tmp"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.root().string() + "/tmp"));
 }
 
 TEST(DiskBlobStore, FailedWritesAreErrorsAndLeaveNothing) {
@@ -187,14 +177,14 @@ TEST(DiskBlobStore, FailedWritesAreErrorsAndLeaveNothing) {
   for (Fault fault : {Fault::write, Fault::sync_file, Fault::rename}) {
     TempDir dir;
     FaultyFileSystem fs;
-    auto store = *DiskBlobStore::open(dir.path(), fs);
+    auto store = *DiskBlobStore::open(dir.root().string(), fs);
     fs.fault = fault;
     auto ref = store->put("precious");
     ASSERT_FALSE(ref);
     EXPECT_EQ(ref.error().kind, ErrorKind::io);
     EXPECT_EQ(*store->exists(blob_ref_of("precious")), false);
     EXPECT_TRUE(store->list()->empty());
-    EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/tmp"));
+    EXPECT_TRUE(std::filesystem::is_empty(dir.root().string() + "/tmp"));
     // Not retried into a success behind the caller's back; a new put() works once the
     // fault is gone.
     fs.fault = Fault::none;
@@ -206,7 +196,7 @@ TEST(DiskBlobStore, FailedWritesAreErrorsAndLeaveNothing) {
 TEST(DiskBlobStore, FailedDirectorySyncIsAnErrorAlsoForExistingContent) {
   TempDir dir;
   FaultyFileSystem fs;
-  auto store = *DiskBlobStore::open(dir.path(), fs);
+  auto store = *DiskBlobStore::open(dir.root().string(), fs);
   std::string leaf =
       std::filesystem::path(store->path_of(blob_ref_of("precious"))).parent_path().string();
   fs.fault = FaultyFileSystem::Fault::sync_directory;
@@ -228,18 +218,18 @@ TEST(DiskBlobStore, FailedDirectorySyncIsAnErrorAlsoForExistingContent) {
 
 TEST(DiskBlobStore, TemporariesAreNeverBlobs) {
   TempDir dir;
-  auto store = *DiskBlobStore::open(dir.path());
+  auto store = *DiskBlobStore::open(dir.root().string());
   // What a put() interrupted by kill -9 leaves behind.
-  std::string stale = dir.path() + "/tmp/123.1.99";
+  std::string stale = dir.root().string() + "/tmp/123.1.99";
   {
     std::FILE* f = std::fopen(stale.c_str(), "w");
     std::fputs("half", f);
     std::fclose(f);
   }
   // Garbage in a fan-out directory that is not a full hash name.
-  std::filesystem::create_directories(dir.path() + "/ab/cd");
+  std::filesystem::create_directories(dir.root().string() + "/ab/cd");
   {
-    std::FILE* f = std::fopen((dir.path() + "/ab/cd/abcd").c_str(), "w");
+    std::FILE* f = std::fopen((dir.root().string() + "/ab/cd/abcd").c_str(), "w");
     std::fclose(f);
   }
   EXPECT_TRUE(store->list()->empty());
@@ -256,8 +246,8 @@ TEST(DiskBlobStore, TemporariesAreNeverBlobs) {
 
 TEST(DiskBlobStore, SecondStoreOnSameDirectorySeesBlobs) {
   TempDir dir;
-  auto a = *DiskBlobStore::open(dir.path());
-  auto b = *DiskBlobStore::open(dir.path());
+  auto a = *DiskBlobStore::open(dir.root().string());
+  auto b = *DiskBlobStore::open(dir.root().string());
   auto ref = *a->put("shared");
   EXPECT_EQ(*b->get(ref), "shared");
   EXPECT_EQ(*b->put("shared"), ref);

@@ -5,11 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "mime/message.h"
+#include "support/files.h"
 
 namespace postamt::mime::testing {
 
@@ -55,12 +54,7 @@ inline std::string source_dir() {
   return dir ? dir : ".";
 }
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using postamt::testing::read_file;
 
 // The copied corpus files (src/mime/testdata/*.eml), sorted by name.
 inline std::vector<std::filesystem::path> corpus_files() {

@@ -9,10 +9,13 @@
 
 #include "net/line_reader.h"
 #include "net/runtime.h"
-#include "net/test_support.h"
 #include "net/testing/run.h"
+#include "support/files.h"
 
 namespace postamt::net {
+
+using postamt::testing::TempDir;
+
 namespace {
 
 using namespace std::chrono_literals;

@@ -9,9 +9,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "net/test_support.h"
+#include "support/files.h"
 
 namespace postamt::net {
+
+using postamt::testing::read_file;
+using postamt::testing::TempDir;
+using postamt::testing::write_file;
+
 namespace {
 
 X509* read_cert(const std::string& path) {

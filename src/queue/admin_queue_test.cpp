@@ -57,7 +57,7 @@ TEST_F(QueueAdminTest, ListTextAndJson) {
 TEST_F(QueueAdminTest, EmptyQueueAndCorruptEntries) {
   EXPECT_EQ(*queue_list(*queue_, ListFormat::text), "-- 0 messages\n");
   EXPECT_EQ(*queue_list(*queue_, ListFormat::json), "[]\n");
-  testing::spit(dir_.root() / "Bad1", "junk");
+  testing::write_file(dir_.root() / "Bad1", "junk");
   EXPECT_EQ(*queue_list(*queue_, ListFormat::text),
             "Bad1 corrupt: corrupt queue file: bad magic\n-- 1 message\n");
 }

@@ -143,11 +143,11 @@ TEST(QueueSpool, CrashLeftoversInTmpAreIgnoredAndOldOnesRemoved) {
   TempDir dir;
   FakeClock clock;
   std::filesystem::create_directories(dir.root() / "tmp");
-  testing::spit(dir.root() / "tmp" / "half.1.1", "postamt-queue 1\narr");
+  testing::write_file(dir.root() / "tmp" / "half.1.1", "postamt-queue 1\narr");
   std::filesystem::last_write_time(
       dir.root() / "tmp" / "half.1.1",
       std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
-  testing::spit(dir.root() / "tmp" / "fresh.1.2", "x");
+  testing::write_file(dir.root() / "tmp" / "fresh.1.2", "x");
   auto q = FileQueue::open(dir.root(), clock.clock());
   ASSERT_TRUE(q);
   EXPECT_TRUE((*q)->list()->empty());
@@ -176,7 +176,7 @@ TEST(QueueSpool, CorruptFilesAreReportedAndQuarantined) {
       {"Empty", ""},
   };
   for (const auto& [name, bytes] : cases) {
-    testing::spit(dir.root() / name, bytes);
+    testing::write_file(dir.root() / name, bytes);
     auto m = (*q)->load(name);
     ASSERT_FALSE(m) << name;
     EXPECT_EQ(m.error().kind, ErrorKind::invalid) << name;

@@ -1,39 +1,17 @@
-// Test-only helpers for src/queue tests: a temporary directory and a settable clock.
+// Test-only helpers for src/queue tests: a settable clock, and the shared file helpers
+// (tests/support/files.h) under this namespace.
 #pragma once
 
-#include <unistd.h>
-
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 
 #include "queue/clock.h"
+#include "support/files.h"
 
 namespace postamt::queue::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "postamt-queue-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& root() const { return root_; }
-
- private:
-  std::filesystem::path root_;
-};
+using postamt::testing::TempDir;
 
 // A clock that stands still until a test moves it. Thread-safe.
 class FakeClock {
@@ -53,16 +31,7 @@ class FakeClock {
   FakeClock(const FakeClock&) = delete;
 };
 
-inline std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-inline void spit(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
+using postamt::testing::read_file;
+using postamt::testing::write_file;
 
 }  // namespace postamt::queue::testing

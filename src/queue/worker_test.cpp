@@ -353,7 +353,7 @@ TEST_F(QueueWorkerTest, HeldMessagesWaitAndCorruptFilesAreQuarantined) {
   auto m = queue_->load(id);
   m->held = true;
   ASSERT_TRUE(queue_->save(*m));
-  testing::spit(dir_.root() / "queue" / "Broken1", "not a queue file");
+  testing::write_file(dir_.root() / "queue" / "Broken1", "not a queue file");
   Worker w = worker();
   EXPECT_EQ(run_once(w), 0u);
   EXPECT_EQ(ids(), std::vector<std::string>{id});

@@ -3,13 +3,11 @@
 // fails here.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <optional>
 
-#include "store/memory/memory_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/test_backend.h"
 
 namespace postamt::store {
 namespace {
@@ -35,26 +33,8 @@ std::vector<Uid> uids_of(const std::vector<MessageRecord>& messages) {
   return out;
 }
 
-class StoreContract : public ::testing::TestWithParam<std::string> {
+class StoreContract : public BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == "sqlite") {
-      std::string pattern =
-          (std::filesystem::temp_directory_path() / "store_contract.XXXXXX").string();
-      dir_ = ::mkdtemp(pattern.data());
-      auto s = sqlite::open_sqlite_store(dir_ + "/mail.db");
-      ASSERT_TRUE(s) << s.error().message;
-      store_ = std::move(*s);
-    } else {
-      store_ = std::make_unique<MemoryStore>();
-    }
-    ASSERT_TRUE(store_->add_domain("example.org"));
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
   AccountId user(std::string_view address) {
     auto id = store_->create_account(address, "{ARGON2ID}hash");
     EXPECT_TRUE(id) << id.error().message;
@@ -66,9 +46,6 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     return m ? *m : Mailbox();
   }
   Mailbox reload(const Mailbox& m) { return *store_->get_mailbox(m.id); }
-
-  std::string dir_;
-  std::unique_ptr<Store> store_;
 };
 
 #define EXPECT_ERROR(expr, want_kind, want_message)       \

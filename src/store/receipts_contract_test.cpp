@@ -2,13 +2,11 @@
 // run against the in-memory fake and SQLite.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "store/api/receipt_rules.h"
-#include "store/memory/memory_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/test_backend.h"
 
 namespace postamt::store {
 namespace {
@@ -24,28 +22,14 @@ NewMessage message(int n, std::string message_id) {
   return m;
 }
 
-class ReceiptContract : public ::testing::TestWithParam<std::string> {
+class ReceiptContract : public BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      std::string pattern =
-          (std::filesystem::temp_directory_path() / "receipt_contract.XXXXXX").string();
-      dir_ = ::mkdtemp(pattern.data());
-      auto s = sqlite::open_sqlite_store(dir_ + "/mail.db");
-      ASSERT_TRUE(s) << s.error().message;
-      store_ = std::move(*s);
-    } else {
-      store_ = std::make_unique<MemoryStore>();
-    }
-    ASSERT_TRUE(store_->add_domain("example.org"));
+    BackendTest::SetUp();
     bob_ = *store_->create_account("Bob@example.org", "h");
     alice_ = *store_->create_account("alice@example.org", "h");
     inbox_ = store_->find_mailbox(bob_, "INBOX")->id;
     archive_ = store_->find_mailbox(bob_, "Archive")->id;
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
   NewSentReceipt sent(std::string message_id, ReceiptTime at = ReceiptTime(1700000100s)) {
     NewSentReceipt r;
@@ -61,8 +45,6 @@ class ReceiptContract : public ::testing::TestWithParam<std::string> {
     return store_->get_message(box, uid)->keywords.contains(kMdnSentKeyword);
   }
 
-  std::string dir_;
-  std::unique_ptr<Store> store_;
   AccountId bob_, alice_;
   MailboxId inbox_, archive_;
 };

@@ -106,9 +106,6 @@ class Session {
   auth::PlaintextMechanisms plaintext_mechanisms() const {
     return auth::plaintext_mechanisms(s_.plaintext, conn_.trust());
   }
-  bool plaintext_allowed() const {
-    return plaintext_mechanisms() == auth::PlaintextMechanisms::allowed;
-  }
   const std::string& remote_ip() const { return conn_.remote().address; }
   void log_end(std::string_view how) const;
 
@@ -209,7 +206,8 @@ std::vector<std::string> Session::capabilities() const {
     caps.emplace_back("SASL-IR");
     if (!conn_.is_tls() && s_.starttls == StartTlsSupport::available) caps.emplace_back("STARTTLS");
     // RFC 3501 §6.2.3: LOGINDISABLED tells the client not to send LOGIN at all.
-    if (!plaintext_allowed()) caps.emplace_back("LOGINDISABLED");
+    if (plaintext_mechanisms() == auth::PlaintextMechanisms::refused)
+      caps.emplace_back("LOGINDISABLED");
     for (auto name : auth::offered_mechanisms(plaintext_mechanisms(), auth::ScramSupport::disabled))
       caps.push_back("AUTH=" + std::string(name));
   } else {
@@ -455,7 +453,7 @@ net::awaitable<Next> Session::on_starttls(std::string tag, proto::StartTlsCmd) {
 }
 
 net::awaitable<Next> Session::on_login(std::string tag, proto::LoginCmd command) {
-  if (!plaintext_allowed()) {
+  if (plaintext_mechanisms() == auth::PlaintextMechanisms::refused) {
     auto awaitable = finish(tag, Reply::no(ResponseCode::simple(CodeKind::privacy_required),
                                            "Plaintext authentication is not allowed without TLS"));
     co_return co_await std::move(awaitable);

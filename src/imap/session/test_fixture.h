@@ -72,11 +72,7 @@ class ImapSession : public ::testing::Test {
   // Feeds `input` in pieces of `piece` bytes (0: one chunk), then EOF.
   std::string run(std::string_view input, size_t piece = 0) {
     MemoryConnection conn;
-    if (piece)
-      conn.feed_in_pieces(input, piece);
-    else
-      conn.feed(input);
-    conn.feed_eof();
+    conn.feed_script(input, piece);
     return run(conn);
   }
   // Everything after the greeting and the LOGIN answer, for "a LOGIN ..." + input.

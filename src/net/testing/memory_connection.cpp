@@ -39,6 +39,14 @@ void MemoryConnection::feed_tls_boundary() {
   wake();
 }
 
+void MemoryConnection::feed_script(std::string_view bytes, size_t piece) {
+  if (piece)
+    feed_in_pieces(bytes, piece);
+  else
+    feed(bytes);
+  feed_eof();
+}
+
 void MemoryConnection::feed_eof() {
   eof_ = true;
   wake();

@@ -50,6 +50,8 @@ class MemoryConnection final : public Connection {
   void feed_in_pieces(std::string_view bytes, size_t piece);  // chunks of `piece` bytes
   void feed_tls_boundary();
   void feed_eof();  // after the queue drains, reads return ErrorKind::closed
+  // A whole client script: `bytes` in chunks of `piece` (0: one chunk), then EOF.
+  void feed_script(std::string_view bytes, size_t piece = 0);
   // What Server::stop would do: shutdown_requested() turns true, reads return closed.
   void request_shutdown();
   const std::string& written() const { return written_; }

@@ -42,9 +42,6 @@ class Session {
   auth::PlaintextMechanisms plaintext_mechanisms() const {
     return auth::plaintext_mechanisms(s_.plaintext, conn_.trust());
   }
-  bool plaintext_allowed() const {
-    return plaintext_mechanisms() == auth::PlaintextMechanisms::allowed;
-  }
   const std::string& remote_ip() const { return conn_.remote().address; }
   void log_end(std::string_view how) const;
 

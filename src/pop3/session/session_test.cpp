@@ -6,6 +6,7 @@
 
 #include "auth/password.h"
 #include "blob/memory_blob_store.h"
+#include "net/testing/forwarding_connection.h"
 #include "net/testing/memory_connection.h"
 #include "net/testing/run.h"
 #include "store/memory/memory_store.h"
@@ -32,31 +33,15 @@ class RecordingObserver final : public mail::DownloadObserver {
 
 // Forwards to a MemoryConnection and records the size of every write, to see how RETR
 // splits a message.
-class WriteSizeRecorder final : public net::Connection {
+class WriteSizeRecorder final : public net::testing::ForwardingConnection {
  public:
-  explicit WriteSizeRecorder(MemoryConnection& inner)
-      : net::Connection(inner.remote(), inner.local()), inner_(inner) {}
+  explicit WriteSizeRecorder(MemoryConnection& inner) : ForwardingConnection(inner) {}
   std::vector<size_t> sizes;
 
-  net::awaitable<Result<size_t>> read_some(std::span<char> buffer, net::Duration t) override {
-    return inner_.read_some(buffer, t);
-  }
   net::awaitable<Result<void>> write(std::string_view data, net::Duration t) override {
     sizes.push_back(data.size());
     return inner_.write(data, t);
   }
-  net::awaitable<Result<void>> start_tls(net::Duration t) override { return inner_.start_tls(t); }
-  net::awaitable<Result<void>> start_tls_client(std::shared_ptr<const net::TlsClientContext> c,
-                                                std::string name, net::Duration t) override {
-    return inner_.start_tls_client(std::move(c), std::move(name), t);
-  }
-  bool is_tls() const override { return inner_.is_tls(); }
-  std::optional<net::TlsInfo> tls_info() const override { return inner_.tls_info(); }
-  bool shutdown_requested() const override { return inner_.shutdown_requested(); }
-  void close() override { inner_.close(); }
-
- private:
-  MemoryConnection& inner_;
 };
 
 class Pop3Session : public ::testing::Test {
@@ -108,11 +93,7 @@ class Pop3Session : public ::testing::Test {
   // Feeds `input` in pieces of `piece` bytes (0: one chunk), then EOF.
   std::string run(std::string_view input, size_t piece = 0) {
     MemoryConnection conn;
-    if (piece)
-      conn.feed_in_pieces(input, piece);
-    else
-      conn.feed(input);
-    conn.feed_eof();
+    conn.feed_script(input, piece);
     return run(conn);
   }
   std::vector<Uid> inbox_uids() {

@@ -12,6 +12,7 @@
 #include "base/base64.h"
 #include "blob/memory_blob_store.h"
 #include "delivery/testing/recording_queue.h"
+#include "net/testing/forwarding_connection.h"
 #include "net/testing/memory_connection.h"
 #include "net/testing/run.h"
 #include "store/memory/memory_store.h"
@@ -22,29 +23,7 @@ namespace {
 using net::testing::MemoryConnection;
 
 // Lets the test keep the MemoryConnection after the session destroyed its Connection.
-class Borrowed final : public net::Connection {
- public:
-  explicit Borrowed(MemoryConnection& inner)
-      : Connection(inner.remote(), inner.local()), c_(inner) {}
-  net::awaitable<Result<size_t>> read_some(std::span<char> b, net::Duration t) override {
-    return c_.read_some(b, t);
-  }
-  net::awaitable<Result<void>> write(std::string_view d, net::Duration t) override {
-    return c_.write(d, t);
-  }
-  net::awaitable<Result<void>> start_tls(net::Duration t) override { return c_.start_tls(t); }
-  net::awaitable<Result<void>> start_tls_client(std::shared_ptr<const net::TlsClientContext> c,
-                                                std::string n, net::Duration t) override {
-    return c_.start_tls_client(std::move(c), std::move(n), t);
-  }
-  bool is_tls() const override { return c_.is_tls(); }
-  std::optional<net::TlsInfo> tls_info() const override { return c_.tls_info(); }
-  bool shutdown_requested() const override { return c_.shutdown_requested(); }
-  void close() override { c_.close(); }
-
- private:
-  MemoryConnection& c_;
-};
+using Borrowed = net::testing::ForwardingConnection;
 
 // Answers with the verdicts it is given, in order, and remembers what it was asked.
 class ScriptedCheck final : public delivery::SubmissionCheck {
@@ -116,11 +95,7 @@ class SmtpSession : public ::testing::Test {
   std::string run_script(std::string_view input, size_t piece = 0,
                          net::testing::MemoryConnectionOptions conn_options = {}) {
     MemoryConnection conn(conn_options);
-    if (piece == 0)
-      conn.feed(input);
-    else
-      conn.feed_in_pieces(input, piece);
-    conn.feed_eof();
+    conn.feed_script(input, piece);
     return run(conn);
   }
 
@@ -511,14 +486,14 @@ size_t heap_in_use() {
 
 // Feeds a MemoryConnection's bytes, then `endless` generated 'x' octets, then EOF,
 // and records the largest heap in use seen at any read (glibc mallinfo2).
-class EndlessChunk final : public net::Connection {
+class EndlessChunk final : public net::testing::ForwardingConnection {
  public:
   EndlessChunk(MemoryConnection& inner, size_t endless, size_t& peak_heap)
-      : Connection(inner.remote(), inner.local()), c_(inner), left_(endless), peak_(peak_heap) {}
+      : ForwardingConnection(inner), left_(endless), peak_(peak_heap) {}
   net::awaitable<Result<size_t>> read_some(std::span<char> b, net::Duration t) override {
     peak_ = std::max(peak_, heap_in_use());
     if (!script_done_) {
-      auto r = co_await c_.read_some(b, t);
+      auto r = co_await inner_.read_some(b, t);
       if (r || r.error().kind != ErrorKind::timeout) co_return r;
       script_done_ = true;
     }
@@ -528,21 +503,8 @@ class EndlessChunk final : public net::Connection {
     left_ -= n;
     co_return n;
   }
-  net::awaitable<Result<void>> write(std::string_view d, net::Duration t) override {
-    return c_.write(d, t);
-  }
-  net::awaitable<Result<void>> start_tls(net::Duration t) override { return c_.start_tls(t); }
-  net::awaitable<Result<void>> start_tls_client(std::shared_ptr<const net::TlsClientContext> c,
-                                                std::string n, net::Duration t) override {
-    return c_.start_tls_client(std::move(c), std::move(n), t);
-  }
-  bool is_tls() const override { return c_.is_tls(); }
-  std::optional<net::TlsInfo> tls_info() const override { return c_.tls_info(); }
-  bool shutdown_requested() const override { return c_.shutdown_requested(); }
-  void close() override { c_.close(); }
 
  private:
-  MemoryConnection& c_;
   bool script_done_ = false;
   size_t left_;
   size_t& peak_;

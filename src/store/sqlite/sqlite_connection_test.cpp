@@ -1,6 +1,7 @@
 // SqliteConnection's statement cache: reuse must never leak state (bindings, a half-read
 // result, an open read snapshot) from one use of a statement to the next.
 #include "store/sqlite/sqlite_connection.h"
+#include "support/files.h"
 
 #include <gtest/gtest.h>
 
@@ -14,17 +15,13 @@ namespace {
 class SqliteConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "sqlite_connection.XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-    path_ = dir_ + "/test.db";
+    path_ = dir_.path("test.db");
     auto c = SqliteConnection::open(path_);
     ASSERT_TRUE(c) << c.error().message;
     ASSERT_TRUE(
         (*c)->execute_script("CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1), "
                              "(2), (3);"));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<SqliteConnection> open() {
     auto c = SqliteConnection::open(path_);
@@ -32,7 +29,7 @@ class SqliteConnectionTest : public ::testing::Test {
     return std::move(*c);
   }
 
-  std::string dir_;
+  postamt::testing::TempDir dir_;
   std::string path_;
 };
 

@@ -16,6 +16,7 @@
 #include "store/migrations/migrations.h"
 #include "store/sql/query.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/files.h"
 
 namespace postamt::store::sqlite {
 namespace {
@@ -31,12 +32,7 @@ NewMessage message(int n) {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sqlite_store.XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-    path_ = dir_ + "/mail.db";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { path_ = dir_.path("mail.db"); }
 
   std::unique_ptr<sql::SqlStore> open(SqliteOptions options = {}) {
     auto s = open_sqlite_store(path_, options);
@@ -57,7 +53,7 @@ class SqliteStoreTest : public ::testing::Test {
     return *q->single_int(-1);
   }
 
-  std::string dir_;
+  postamt::testing::TempDir dir_;
   std::string path_;
 };
 

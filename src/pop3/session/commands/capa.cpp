@@ -8,7 +8,7 @@ net::awaitable<Next> capa(Session& session, proto::Capa) {
   proto::Capabilities caps;
   // RFC 2449 §5: what AUTHORIZATION offers is announced in both states; STLS is the
   // exception because it is only valid before login (RFC 2595 §4).
-  caps.user = session.plaintext_allowed();
+  caps.user = session.plaintext_mechanisms() == auth::PlaintextMechanisms::allowed;
   caps.stls = !session.conn_.is_tls() && session.s_.stls == StlsSupport::available &&
               session.state_ == detail::State::authorization;
   for (auto n :

@@ -4,7 +4,7 @@
 namespace postamt::pop3::commands {
 
 net::awaitable<Next> pass(Session& session, proto::Pass command) {
-  if (!session.plaintext_allowed()) {
+  if (session.plaintext_mechanisms() == auth::PlaintextMechanisms::refused) {
     std::string e = proto::err(kPlaintextRefused);
     co_return co_await session.reply(std::move(e));
   }

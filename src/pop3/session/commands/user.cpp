@@ -4,7 +4,7 @@
 namespace postamt::pop3::commands {
 
 net::awaitable<Next> user(Session& session, proto::User command) {
-  if (!session.plaintext_allowed()) {
+  if (session.plaintext_mechanisms() == auth::PlaintextMechanisms::refused) {
     std::string e = proto::err(kPlaintextRefused);
     co_return co_await session.reply(std::move(e));
   }

@@ -1,4 +1,5 @@
-// Test-only helpers for src/net tests: a temporary directory and whole-file I/O.
+// Test support shared by every test folder: a temporary directory removed at the end
+// of the test, and whole-file reads and writes. Not for product code.
 #pragma once
 
 #include <cstdlib>
@@ -8,12 +9,12 @@
 #include <stdexcept>
 #include <string>
 
-namespace postamt::net {
+namespace postamt::testing {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "postamt-net-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "postamt-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     root_ = pattern;
   }
@@ -25,22 +26,23 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::filesystem::path& root() const { return root_; }
+  // `name` inside the directory, as a string.
   std::string path(const std::string& name) const { return (root_ / name).string(); }
 
  private:
   std::filesystem::path root_;
 };
 
-inline std::string read_file(const std::string& path) {
+inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
 }
 
-inline void write_file(const std::string& path, const std::string& text) {
+inline void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
 }
 
-}  // namespace postamt::net
+}  // namespace postamt::testing
