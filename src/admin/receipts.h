@@ -1,4 +1,4 @@
-// Administration of read receipts behind `postamt receipts ...` (DESIGN.md §6): the
+// Administration of read receipts behind `postamt receipts ...` (docs/read-receipts.md): the
 // ledger of receipts sent and received, and the per-domain / per-user policy overrides.
 //
 // Contract, as in admin.h: each function returns the text for standard output or an

@@ -1,5 +1,5 @@
-// The one place that names concrete backends (DESIGN.md §2): opens the store and the
-// blob store a configuration asks for. Blocking.
+// The one place that names concrete backends (docs/architecture.md, Layers): opens the store and
+// the blob store a configuration asks for. Blocking.
 #pragma once
 
 #include <memory>

@@ -352,7 +352,7 @@ int run(int argc, char** argv) {
     });
   }
 
-  // receipts list | policy set|unset|show (DESIGN.md §6)
+  // receipts list | policy set|unset|show (docs/read-receipts.md)
   auto* receipts = cli.add_subcommand("receipts", "Read receipts: the ledger and the policy");
   receipts->require_subcommand(1);
   std::string receipt_user;

@@ -34,7 +34,7 @@ struct FailureLimits {
   size_t max_entries = 100'000;
 };
 
-// Returns "now"; tests pass a fake (DESIGN.md §4.7). Must never go backwards.
+// Returns "now"; tests pass a fake (docs/architecture.md, Tests). Must never go backwards.
 using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
 
 enum class FailureKey { remote, account };

@@ -1,4 +1,4 @@
-// Postamt's configuration: one TOML file (DESIGN.md §1). Key names are fixed because
+// Postamt's configuration: one TOML file (docs/architecture.md). Key names are fixed because
 // admins and scripts depend on them; new keys may be added, never renamed.
 //
 //   hostname = "mail.example.test"
@@ -38,7 +38,7 @@
 
 namespace postamt {
 
-// [receipts] (DESIGN.md §6): whether Postamt sends a receipt itself when a client
+// [receipts] (docs/read-receipts.md): whether Postamt sends a receipt itself when a client
 // downloads a message (POP3 RETR, IMAP first body fetch), and with which disposition.
 enum class ReceiptOnDownload { off, dispatched, displayed };
 // What happens to a receipt a client submits for a message that already has one:

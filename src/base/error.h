@@ -1,4 +1,4 @@
-// Postamt's one error vocabulary (DESIGN.md §4.4).
+// Postamt's one error vocabulary (docs/architecture.md, Errors).
 //
 // Every layer reports failures as an Error with a kind from this list. Each protocol
 // maps kinds to its own codes in exactly one function (IMAP response codes, SMTP

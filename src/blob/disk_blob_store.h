@@ -2,9 +2,9 @@
 //   <root>/ab/cd/abcd...(64 hex)   the blob whose SHA-256 starts with "abcd"
 //   <root>/tmp/                    put() in progress; never listed as blobs
 // put() writes tmp file -> fsync(file) -> rename into place -> fsync(directory) before
-// returning (DESIGN.md §4.5). Fan-out directories created by this process, or first
-// used by it, also get their parent synced once, so that a directory left unsynced
-// by a crashed process cannot lose a later blob.
+// returning (docs/architecture.md, Durability). Fan-out directories created by this process, or
+// first used by it, also get their parent synced once, so that a directory left unsynced by a
+// crashed process cannot lose a later blob.
 //
 // Thread-safe; several processes may share one root (rename makes each blob appear
 // whole, and identical content has identical bytes).

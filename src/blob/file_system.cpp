@@ -42,7 +42,7 @@ class PosixFileSystem final : public FileSystem {
 
   Result<void> sync_file(int fd) override {
     // A failed fsync leaves the page cache state unknown; report it, never retry it
-    // (DESIGN.md §4.5).
+    // (docs/architecture.md, Durability).
     if (::fsync(fd) != 0) {
       return Error{ErrorKind::io, std::string("fsync failed: ") + std::strerror(errno)};
     }

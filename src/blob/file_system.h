@@ -1,6 +1,6 @@
 // FileSystem: the few POSIX calls the disk blob store makes, behind an interface so
-// that tests can inject failures (DESIGN.md §4.7): a failed write or fsync must come
-// back as ErrorKind::io and never be retried into a success (DESIGN.md §4.5).
+// that tests can inject failures (docs/architecture.md, Tests): a failed write or fsync must come
+// back as ErrorKind::io and never be retried into a success (docs/architecture.md, Durability).
 //
 // Every call is blocking; PosixFileSystem is stateless and thread-safe.
 // Errors: ErrorKind::not_found when the path does not exist (where noted),

@@ -1,7 +1,7 @@
 // Mail events that protocol engines report to the domain layer, protocol-neutral
-// (DESIGN.md §2 rule 2: mail/ knows no protocol).
+// (docs/architecture.md, Layers: mail/ knows no protocol).
 //
-// DownloadObserver is the hook for the read-receipt engine (DESIGN.md §6): whether the
+// DownloadObserver is the hook for the read-receipt engine (docs/read-receipts.md): whether the
 // server itself sends a receipt when a client downloads a message is a policy decided
 // there, not in the protocol. POP3 RETR reports DownloadKind::full_message; IMAP and
 // JMAP may report the same kind when they hand out a whole message body.

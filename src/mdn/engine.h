@@ -1,5 +1,5 @@
 // The read-receipt engine: applies the receipt policy when a client downloads a message
-// (mail::DownloadObserver, DESIGN.md §6). When the effective policy's on_download is not
+// (mail::DownloadObserver, docs/read-receipts.md). When the effective policy's on_download is not
 // "off" and the message's request allows an automatic receipt (request.h), it claims
 // the receipt in the ledger (store::Store::record_receipt, which sets $MDNSent on every
 // copy) and then sends the receipt it generated (generate.h) through a

@@ -1,4 +1,4 @@
-// The receipt policy in effect for one user (DESIGN.md §6): the server's [receipts]
+// The receipt policy in effect for one user (docs/read-receipts.md): the server's [receipts]
 // configuration, overridden per domain, overridden per user (store overrides). Pure
 // functions, thread-safe.
 #pragma once

@@ -1,5 +1,5 @@
-// Differential test against GMime 3 (test-only oracle, DESIGN.md §5): for every copied
-// corpus file, the part tree (type/subtype per part, nesting) and the decoded Subject
+// Differential test against GMime 3 (test-only oracle, docs/architecture.md, Dependencies): for
+// every copied corpus file, the part tree (type/subtype per part, nesting) and the decoded Subject
 // and From display names must match GMime's, except for the documented differences.
 #include <gmime/gmime.h>
 #include <gtest/gtest.h>

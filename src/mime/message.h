@@ -21,8 +21,8 @@
 
 namespace postamt::mime {
 
-// Named limits (DESIGN.md §4.9). When one is hit, parsing stops descending at that point
-// and the rest of the affected part becomes an opaque body.
+// Named limits (docs/architecture.md, Limits). When one is hit, parsing stops descending at that
+// point and the rest of the affected part becomes an opaque body.
 struct MimeLimits {
   // Deepest nesting of parts; the root is depth 0. A multipart or message/rfc822 part at
   // this depth is not descended into. Values above 1000 are treated as 1000 because the

@@ -1,4 +1,4 @@
-// Identifiers of the mail model (DESIGN.md §3, src/model).
+// Identifiers of the mail model (docs/architecture.md, Layers, src/model).
 //
 // AccountId and MailboxId are strong wrappers around the database row id so that an
 // account id can never be passed where a mailbox id is expected. Uid (RFC 9051 §2.3.1.1)

@@ -1,6 +1,6 @@
 // PRIVATE to src/net: the heavy Asio/OpenSSL side of the connection interface.
 // Included only by tcp.cpp, server.cpp, tls.cpp and runtime.cpp — never by a public
-// header and never outside this folder (DESIGN.md §2 rule 4).
+// header and never outside this folder (docs/architecture.md, Build time).
 #pragma once
 
 #include <boost/asio.hpp>

@@ -1,6 +1,6 @@
 // Connection: the small type-erased byte stream every protocol session talks to
-// (DESIGN.md §2 rule 4). Real sockets (plain or TLS) live in tcp.cpp; an in-memory fake
-// for transcript tests lives in net/testing/memory_connection.h.
+// (docs/architecture.md, Build time). Real sockets (plain or TLS) live in tcp.cpp; an in-memory
+// fake for transcript tests lives in net/testing/memory_connection.h.
 //
 // Threading: a Connection is used by one session coroutine at a time, on the executor
 // the connection was created on (for accepted connections a per-connection strand).

@@ -23,7 +23,7 @@ enum class TlsMode {
   implicit,  // TLS handshake before the handler runs (ports 465, 993, 995; RFC 8314)
 };
 
-// Named limits (DESIGN.md §4.9). All counts are per Server, over all its listeners.
+// Named limits (docs/architecture.md, Limits). All counts are per Server, over all its listeners.
 struct Limits {
   size_t max_connections_per_ip = 20;
   size_t max_connections = 1000;
@@ -50,8 +50,8 @@ struct SessionContext {
 };
 
 // Called once per connection on the connection's strand. Take arguments by value and
-// do not capture state in a coroutine lambda (DESIGN.md §4.10): pass a free function or
-// a lambda that forwards to one. Exceptions are logged and swallowed.
+// do not capture state in a coroutine lambda (docs/architecture.md, Threads and coroutines): pass a
+// free function or a lambda that forwards to one. Exceptions are logged and swallowed.
 using Handler = std::function<awaitable<void>(std::unique_ptr<Connection>, SessionContext)>;
 
 class Server {

@@ -1,4 +1,4 @@
-// The wall clock, injected (DESIGN.md §4.7) so that backoff and max_age are testable
+// The wall clock, injected (docs/architecture.md, Tests) so that backoff and max_age are testable
 // without waiting. Production passes system_clock_now; tests pass a fake.
 #pragma once
 

@@ -38,7 +38,7 @@ class Resolver {
   virtual Result<std::vector<std::string>> addresses(std::string_view host) = 0;
 };
 
-// Named limits (DESIGN.md §4.9).
+// Named limits (docs/architecture.md, Limits).
 struct DnsOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(5);  // per try
   int tries = 2;

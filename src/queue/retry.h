@@ -9,7 +9,7 @@
 
 namespace postamt::queue {
 
-// Named limits (DESIGN.md §4.9).
+// Named limits (docs/architecture.md, Limits).
 struct RetryPolicy {
   // Delay after the first failed attempt; doubled after each further one.
   std::chrono::seconds first_delay = std::chrono::minutes(5);

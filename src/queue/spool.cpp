@@ -319,7 +319,8 @@ Result<void> FileQueue::write_atomically(const std::string& id, const std::strin
     }
     done += static_cast<size_t>(w);
   }
-  // A failed fsync is a failed write (DESIGN.md §4.5): never retried into success.
+  // A failed fsync is a failed write (docs/architecture.md, Durability): never retried into
+  // success.
   if (::fsync(fd) != 0) {
     Error e = os_error("cannot fsync", tmp);
     ::close(fd);

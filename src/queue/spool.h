@@ -1,5 +1,5 @@
 // FileQueue: the outbound queue as one file per message under one directory, like
-// Postfix's queue (DESIGN.md §4.5 "durable before OK").
+// Postfix's queue (docs/architecture.md, Durability).
 //
 // Layout under `dir` (data_dir/queue):
 //   <id>         one queued message: envelope, delivery state and body

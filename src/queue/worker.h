@@ -31,7 +31,7 @@
 
 namespace postamt::queue {
 
-// Named limits (DESIGN.md §4.9).
+// Named limits (docs/architecture.md, Limits).
 struct WorkerOptions {
   std::string hostname;  // EHLO name, Reporting-MTA, MAILER-DAEMON@hostname
   RouteOptions route;

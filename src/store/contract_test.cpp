@@ -464,7 +464,7 @@ TEST_P(StoreContract, ExpungeDeletedChecksTheFlag) {
   EXPECT_EQ(store_->get_mailbox(inbox.id)->messages, 2u);
 }
 
-// RFC 3503 / DESIGN.md §6: $MDNSent is a one-way latch, enforced by the store itself so
+// RFC 3503 / docs/read-receipts.md: $MDNSent is a one-way latch, enforced by the store itself so
 // that no caller's stale view can clear it.
 TEST_P(StoreContract, MdnSentIsNeverRemoved) {
   AccountId alice = user("alice@example.org");

@@ -353,7 +353,7 @@ class Messages(Base):
     def test_append_is_durable_across_kill9(self):
         w = self.wire()
         _, uid = self.append(w, b"INBOX", PLAIN, flags=b"(\\Seen)")
-        # DESIGN.md §4.5: OK is sent only after the bytes and the record are durable.
+        # docs/architecture.md, Durability: OK is sent only after the bytes and the record are durable.
         self.p.kill9()
         w.close()
         self.p.start()

@@ -1,4 +1,4 @@
-"""Read receipts end to end against the real binary (docs/read-receipts.md, DESIGN.md §6).
+"""Read receipts end to end against the real binary (docs/read-receipts.md).
 
 Bob sends alice a message asking for a receipt (Disposition-Notification-To: bob, sent
 through submission as bob, so Return-Path is bob). Alice downloads it over POP3 (RETR)

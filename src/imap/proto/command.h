@@ -2,7 +2,7 @@
 // README.md), the result of parse_command(). Mailbox names are UTF-8 with INBOX
 // normalised (see mailbox_name.h). Each command type carries its state trait
 // (RFC 9051 §3: in which connection state it is valid) as `kState`, so the session
-// checks state in one place (DESIGN.md §4.1).
+// checks state in one place (docs/architecture.md, Protocol engines).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // parse_command(): one complete command (as CommandReader returns it) -> typed Command.
-// Parses completely before anything touches state (DESIGN.md §4.2). Pure function,
-// safe on any thread.
+// Parses completely before anything touches state (docs/architecture.md, Protocol engines). Pure
+// function, safe on any thread.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // Typed IMAP server responses and their encoder (RFC 9051 §7, RFC 3501 §7 and the
 // extensions in README.md). Commands return these values; only encode() writes wire
-// text (DESIGN.md §4.2). Pure functions, safe on any thread.
+// text (docs/architecture.md, Protocol engines). Pure functions, safe on any thread.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The one mapping from Postamt's error vocabulary to IMAP (DESIGN.md §4.4, RFC 5530).
+// The one mapping from Postamt's error vocabulary to IMAP (docs/architecture.md, Errors, RFC 5530).
 // Pure functions, any thread.
 #pragma once
 

@@ -103,7 +103,7 @@ class RecordingObserver final : public mail::DownloadObserver {
   void on_download(const mail::DownloadEvent& event) override { uids.push_back(event.uid); }
 };
 
-// DESIGN.md §6: whole-message reads reach the read-receipt engine; PEEK, partial and
+// docs/read-receipts.md: whole-message reads reach the read-receipt engine; PEEK, partial and
 // header fetches do not.
 TEST_F(ImapFetch, WholeMessageFetchIsReported) {
   RecordingObserver observer;
@@ -130,7 +130,7 @@ TEST_F(ImapFetch, StoreFlagsAndSilent) {
             "d OK UID STORE completed\r\n");
 }
 
-// RFC 3503 / DESIGN.md §6: clients cannot clear $MDNSent.
+// RFC 3503 / docs/read-receipts.md: clients cannot clear $MDNSent.
 TEST_F(ImapFetch, MdnSentIsALatch) {
   EXPECT_EQ(after_select("b STORE 2 -FLAGS ($MDNSent)\r\nc STORE 1:2 +FLAGS ($MDNSent)\r\n"),
             "* 2 FETCH (FLAGS ($MDNSent))\r\nb OK STORE completed\r\n"

@@ -427,7 +427,7 @@ class RecordingObserver final : public mail::DownloadObserver {
   void on_download(const mail::DownloadEvent& event) override { uids.push_back(event.uid); }
 };
 
-// DESIGN.md §6: BINARY[] of the whole message is a download like BODY[]; BINARY.PEEK,
+// docs/read-receipts.md: BINARY[] of the whole message is a download like BODY[]; BINARY.PEEK,
 // a part or a range are not.
 TEST_F(ImapBinary, WholeMessageBinaryIsReported) {
   add_message(kMessage);

@@ -1,5 +1,5 @@
-// What a command hands back to the session (DESIGN.md §4.2: commands return values,
-// only imap/proto writes wire text), and what a command may touch.
+// What a command hands back to the session (docs/architecture.md, Protocol engines: commands return
+// values, only imap/proto writes wire text), and what a command may touch.
 //
 // Threads: command functions (commands/commands.h) run on a store thread through
 // Runtime::run_blocking while the session coroutine waits, so they may use the

@@ -36,7 +36,7 @@
 
 namespace postamt::imap {
 
-// Named limits (DESIGN.md §4.9).
+// Named limits (docs/architecture.md, Limits).
 struct SessionLimits {
   // Before login: small lines and literals (a LOGIN password fits), so that an
   // unauthenticated client cannot make the server buffer much.

@@ -45,7 +45,7 @@
 
 namespace postamt::pop3 {
 
-// Named limits (DESIGN.md §4.9).
+// Named limits (docs/architecture.md, Limits).
 struct SessionLimits {
   // RFC 2449 §4: 255 octets including CRLF.
   size_t max_command_line_octets = proto::kMaxCommandLineOctets;

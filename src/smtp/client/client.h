@@ -38,7 +38,7 @@ struct Envelope {
   std::string body;  // the complete message, CRLF line ends, not dot-stuffed
 };
 
-// RFC 5321 §4.5.3.2 timeouts (named limits, DESIGN.md §4.9).
+// RFC 5321 §4.5.3.2 timeouts (named limits, docs/architecture.md, Limits).
 struct Timeouts {
   net::Duration greeting = std::chrono::minutes(5);
   net::Duration command = std::chrono::minutes(5);  // EHLO, STARTTLS, MAIL, RCPT, QUIT

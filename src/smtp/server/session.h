@@ -42,7 +42,7 @@ enum class Mode {
 
 enum class StartTlsOffer { offered, unavailable };  // unavailable: no certificate
 
-// Named limits (DESIGN.md §4.9); each is hit by a test in session_test.cpp.
+// Named limits (docs/architecture.md, Limits); each is hit by a test in session_test.cpp.
 struct Limits {
   size_t max_command_line = 512;  // octets incl. CRLF (RFC 5321 §4.5.3.1.4)
   size_t max_auth_line = 12288;   // AUTH command and SASL responses (RFC 4954 §4)
@@ -72,7 +72,7 @@ struct Options {
   PlaintextAuth plaintext = PlaintextAuth::never;
   StartTlsOffer starttls = StartTlsOffer::offered;
   Limits limits;
-  // Injected for tests (DESIGN.md §4.7): wall clock for the Received date, queue ids.
+  // Injected for tests (docs/architecture.md, Tests): wall clock for the Received date, queue ids.
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();
   };

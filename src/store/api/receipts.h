@@ -1,4 +1,4 @@
-// Records of read receipts (DESIGN.md §6, RFC 8098) and the per-domain / per-user
+// Records of read receipts (docs/read-receipts.md, RFC 8098) and the per-domain / per-user
 // receipt policy overrides, as the Store interface passes them. Plain values.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Store: accounts, aliases, mailboxes and messages in mail words (DESIGN.md §2).
+// Store: accounts, aliases, mailboxes and messages in mail words (docs/architecture.md, Layers).
 //
 // Implementations: store/sql (over SQLite today, PostgreSQL later) and store/memory
 // (tests). Callers name only this interface; src/app picks the backend.
@@ -16,7 +16,7 @@
 // value, its effect is durable (SQLite: synchronous=FULL in WAL mode) and visible to
 // every later call in any process. On error nothing changed.
 //
-// Errors (base/error.h), with plain-word messages (store/api/errors.h):
+// Errors (base/error.h), with plain-word messages (store/api/rules.h, store::errors):
 //   invalid    malformed address, mailbox name, keyword, or a forbidden operation
 //   not_found  the named domain, account, alias, mailbox or message does not exist
 //   exists     the thing to create exists already
@@ -167,7 +167,7 @@ class Store {
   // is stored with the spelling under which the account first used it.
   virtual Result<std::vector<std::string>> known_keywords(AccountId account) = 0;
 
-  // ---- read receipts (DESIGN.md §6) ----
+  // ---- read receipts (docs/read-receipts.md) ----
   // Every message of the account whose stored Message-ID equals `message_id` (compared
   // byte for byte with the normalised form), by mailbox id then uid; empty when none.
   // not_found for an unknown account; invalid when `message_id` is "".

@@ -84,7 +84,7 @@ CREATE TABLE expunged (
 INSERT INTO meta (name, value) VALUES ('data_version', 0);
 )sql";
 
-// Version 2: read receipts (DESIGN.md §6).
+// Version 2: read receipts (docs/read-receipts.md).
 //
 // message.message_id is the normalised Message-ID ("" = none) and message.account_id
 // the owning account (copied from the mailbox), indexed together so that every copy of

@@ -1,5 +1,5 @@
-// One function per command (DESIGN.md §4.1), one file each under commands/. Each runs
-// BLOCKING store calls on a store thread (see reply.h for the threading contract) and
+// One function per command (docs/architecture.md, Protocol engines), one file each under commands/.
+// Each runs BLOCKING store calls on a store thread (see reply.h for the threading contract) and
 // returns the Reply; none writes to the connection. State checks happen before, in
 // dispatch.cpp, from each command's kState trait.
 //
@@ -41,7 +41,7 @@ Reply noop(CommandContext& ctx, const proto::NoopCmd& cmd);
 // included) are listed in Reply::downloaded.
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd);
 // STORE / UID STORE (RFC 3501 §6.4.6, RFC 7162 §3.1.3 UNCHANGEDSINCE -> [MODIFIED]).
-// $MDNSent is a one-way latch (RFC 3503, DESIGN.md §6): removing it succeeds without
+// $MDNSent is a one-way latch (RFC 3503, docs/read-receipts.md): removing it succeeds without
 // effect and FLAGS replacement keeps it.
 Reply store(CommandContext& ctx, const proto::StoreCmd& cmd);
 
