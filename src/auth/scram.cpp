@@ -5,8 +5,6 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include <fmt/format.h>
-
 #include <cstring>
 
 #include "base/base64.h"
@@ -65,12 +63,6 @@ Result<ScramVerifier> derive_scram_verifier(std::string_view plaintext, std::str
   v.server_key = hmac_sha256(as_bytes(salted), "Server Key");
   OPENSSL_cleanse(salted.data(), salted.size());
   return v;
-}
-
-std::string format_scram_verifier(const ScramVerifier& verifier) {
-  return fmt::format("{}{},{},{},{}", kScramPrefix, verifier.iterations,
-                     base64::encode(verifier.salt), base64::encode(as_bytes(verifier.stored_key)),
-                     base64::encode(as_bytes(verifier.server_key)));
 }
 
 Result<ScramVerifier> parse_scram_verifier(std::string_view stored) {

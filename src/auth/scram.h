@@ -44,9 +44,9 @@ struct ScramVerifier {
 Result<ScramVerifier> derive_scram_verifier(std::string_view plaintext, std::string_view salt,
                                             uint32_t iterations);
 
-// Formats / parses the stored string (with its "{SCRAM-SHA-256}" prefix). Parsing
-// errors: invalid (wrong scheme, field count, base64, key length, iteration range).
-std::string format_scram_verifier(const ScramVerifier& verifier);
+// Parses a stored verifier: "{SCRAM-SHA-256}<iterations>,<salt>,<StoredKey>,<ServerKey>",
+// base64 fields (Dovecot's format, imported with the account). Errors: invalid (wrong
+// scheme, field count, base64, key length, iteration range).
 Result<ScramVerifier> parse_scram_verifier(std::string_view stored);
 
 // Primitives shared with the SASL mechanism (OpenSSL libcrypto underneath).

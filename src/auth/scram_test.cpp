@@ -15,6 +15,12 @@ constexpr std::string_view kRfc7677Stored =
     "{SCRAM-SHA-256}4096,W22ZaJ0SNY7soEsUEjb6gQ==,"
     "WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=,wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=";
 
+// The stored form parse_scram_verifier() reads (Postamt stores none of its own).
+std::string format_scram_verifier(const ScramVerifier& v) {
+  return "{SCRAM-SHA-256}" + std::to_string(v.iterations) + "," + base64::encode(v.salt) + "," +
+         base64::encode(as_bytes(v.stored_key)) + "," + base64::encode(as_bytes(v.server_key));
+}
+
 TEST(Scram, DeriveMatchesRfc7677Exchange) {
   auto salt = base64::decode("W22ZaJ0SNY7soEsUEjb6gQ==");
   ASSERT_TRUE(salt);
