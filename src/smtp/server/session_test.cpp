@@ -338,6 +338,36 @@ TEST_F(SmtpSession, RemoteRecipientsNeedTheQueue) {
   EXPECT_EQ(inbox("bob@example.org").size(), 1u);
 }
 
+// The delivery transaction's one failure rule, as a client sees it: the queue refuses
+// the remote part, the client gets 451 and no local copy stays; its retry then leaves
+// exactly one copy everywhere (delivery/transaction.h).
+TEST_F(SmtpSession, AQueueFailureLeavesNoLocalCopyForTheRetryToDuplicate) {
+  options_.mode = Mode::submission;
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  delivery::testing::RecordingQueue queue;
+  queue.failure = Error{ErrorKind::io, "disk full"};
+  outbound_ = &queue;
+  const std::string script = "EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "secret") +
+                             "\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+                             "RCPT TO:<dave@remote.example>\r\nDATA\r\nSubject: s\r\n\r\nb\r\n"
+                             ".\r\nQUIT\r\n";
+  auto out = run_script(script, 0, loopback);
+  EXPECT_NE(out.find("354 End data with <CR><LF>.<CR><LF>\r\n"
+                     "451 4.3.0 Delivery failed, try again later\r\n221"),
+            std::string::npos)
+      << out;
+  EXPECT_TRUE(inbox("bob@example.org").empty());
+  EXPECT_TRUE(queue.messages.empty());
+
+  queue.failure.reset();
+  out = run_script(script, 0, loopback);
+  EXPECT_NE(out.find("250 2.0.0 Ok: queued as QID1\r\n221"), std::string::npos) << out;
+  EXPECT_EQ(inbox("bob@example.org").size(), 1u);
+  ASSERT_EQ(queue.messages.size(), 1u);
+  EXPECT_EQ(queue.messages[0].recipients.at(0).address, "dave@remote.example");
+}
+
 // CVE-2023-51766 family: "\n.\n" and "\r\n.\n" are content; bare line ends are refused.
 TEST_F(SmtpSession, SmugglingDoesNotEndDataAndBareLfIsRejected) {
   auto out = run_script(
