@@ -48,14 +48,15 @@ Result<AddedRecipient> Transaction::add_recipient(std::string_view address,
         entry.remote.push_back(r.address);
         break;
       case store::RecipientKind::unknown_local:
-        // The alias accepts mail; only this dead target is skipped (the admin should fix
-        // the alias, hence a warning rather than a bounce to the sender).
-        log::warning("delivery", "alias target {} (via {}) does not exist; skipped", r.address,
-                     address);
         break;
     }
   }
   for (const auto& r : *resolved) {
+    // The alias accepts mail; only this dead target is skipped (the admin should fix the
+    // alias, hence a warning rather than a bounce to the sender).
+    if (r.kind == store::RecipientKind::unknown_local)
+      log::warning("delivery", "alias target {} (via {}) does not exist; skipped", r.address,
+                   address);
     if (r.kind == store::RecipientKind::local &&
         std::none_of(local_.begin(), local_.end(),
                      [&](const Local& l) { return l.account == r.account; }))

@@ -119,7 +119,8 @@ class Transaction {
 
   // Delivers and queues as described above. Requires at least one recipient
   // (ErrorKind::invalid otherwise). Errors: io / temporary from the blob store, the
-  // store or the queue; then no recipient has the message (local copies withdrawn).
+  // store or the queue; then no recipient has the message (local copies withdrawn,
+  // unless the withdrawal failed too, which is logged).
   // Commit at most once (ErrorKind::invalid after).
   Result<Committed> commit();
 

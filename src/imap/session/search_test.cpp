@@ -1,5 +1,6 @@
 // SEARCH / UID SEARCH transcripts (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 4731 ESEARCH,
-// RFC 5182 SEARCHRES, RFC 7162 §3.1.5 MODSEQ). Matching rules: commands/search_match.h.
+// RFC 5182 SEARCHRES, RFC 7162 §3.1.5 MODSEQ). Matching rules: mail/search.h, the keys'
+// translation: commands/search_query.h.
 #include <fmt/format.h>
 
 #include "imap/proto/parse_command.h"

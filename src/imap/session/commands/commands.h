@@ -1,7 +1,7 @@
 // One function per command (docs/architecture.md, Protocol engines), one file each under commands/.
 // Each runs BLOCKING store calls on a store thread (see reply.h for the threading contract) and
 // returns the Reply; none writes to the connection. State checks happen before, in
-// dispatch.cpp, from each command's kState trait.
+// Session::dispatch (session.cpp), from each command's kState trait.
 //
 // Errors from the store become "NO [code] text" through reply_for (error_codes.h).
 #pragma once
@@ -63,7 +63,8 @@ Reply get_quota_root(CommandContext& ctx, const proto::GetQuotaRootCmd& cmd);
 Reply get_quota(CommandContext& ctx, const proto::GetQuotaCmd& cmd);
 
 // SEARCH / UID SEARCH (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 4731 ESEARCH, RFC 5182 SAVE,
-// RFC 7162 §3.1.5 MODSEQ); matching rules in search_match.h. "* SEARCH" or, with RETURN
+// RFC 7162 §3.1.5 MODSEQ); the keys become a mail-core query (search_query.h) and match
+// as mail/search.h says. "* SEARCH" or, with RETURN
 // options or IMAP4rev2 enabled, "* ESEARCH (TAG ..)"; messages expunged by another session
 // never match. Bad sequence numbers -> BAD; blob errors -> reply_for (and "$" emptied).
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd);

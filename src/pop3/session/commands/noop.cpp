@@ -4,7 +4,9 @@
 namespace postamt::pop3::commands {
 
 net::awaitable<Next> noop(Session& session, proto::Noop) {
-  co_return co_await session.reply(proto::ok());
+  std::string ok = proto::ok();
+  auto replied = session.reply(std::move(ok));
+  co_return co_await std::move(replied);
 }
 
 }  // namespace postamt::pop3::commands

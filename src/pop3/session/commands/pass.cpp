@@ -15,7 +15,8 @@ net::awaitable<Next> pass(Session& session, proto::Pass command) {
   // RFC 1939 §7: after a failed PASS the client starts again with USER.
   std::string user = std::move(*session.user_);
   session.user_.reset();
-  co_return co_await login(session, std::move(user), std::move(command.password), "USER");
+  auto logged_in = login(session, std::move(user), std::move(command.password), "USER");
+  co_return co_await std::move(logged_in);
 }
 
 }  // namespace postamt::pop3::commands

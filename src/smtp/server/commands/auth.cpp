@@ -114,7 +114,8 @@ net::awaitable<Next> auth(Session& session, proto::Auth command) {
     co_return co_await session.answer(std::move(r));
   }
   // SCRAM is not offered, so only failures (proxy authorisation, internal) end here.
-  co_return co_await auth_failed(session, name, "");
+  auto failed = auth_failed(session, name, "");
+  co_return co_await std::move(failed);
 }
 
 }  // namespace postamt::smtp::server::commands
