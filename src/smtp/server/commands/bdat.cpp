@@ -61,19 +61,15 @@ net::awaitable<Next> bdat(Session& session, proto::Bdat command) {
   }
   std::string message = std::move(session.transaction_->bdat_body);
   const BodyScan scan = scan_body(message, limits.max_text_line);
-  Reply reply;
+  std::optional<Reply> rejection;
   if (scan.line_too_long) {
-    reply = make_reply(554, code::kMediaError, "Message has a line longer than 1000 octets");
+    rejection = make_reply(554, code::kMediaError, "Message has a line longer than 1000 octets");
   } else if (scan.bare_line_ends != 0) {
     // RFC 5321 §2.3.8: CR and LF only as CRLF, also in chunks.
-    reply = make_reply(550, code::kMediaError, "Message contains bare CR or LF");
-  } else {
-    auto finished = finish_message(session, std::move(message));
-    reply = co_await std::move(finished);
+    rejection = make_reply(550, code::kMediaError, "Message contains bare CR or LF");
   }
-  session.reset_transaction();
-  auto answered = session.answer(std::move(reply));
-  co_return co_await std::move(answered);
+  auto ended = end_of_message(session, std::move(rejection), std::move(message));
+  co_return co_await std::move(ended);
 }
 
 }  // namespace postamt::smtp::server::commands

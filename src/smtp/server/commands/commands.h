@@ -5,6 +5,7 @@
 // the session goes on. `session` outlives the call: the command loop awaits it at once.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "smtp/proto/command.h"
@@ -39,9 +40,13 @@ net::awaitable<Next> starttls(Session& session, proto::Starttls command);
 // RFC 4954: PLAIN and LOGIN, only where plaintext passwords are allowed (auth/policy.h).
 net::awaitable<Next> auth(Session& session, proto::Auth command);
 
-// The end of DATA or of the last BDAT chunk (finish.cpp): loop and sender checks, the
-// submission check, the Received field, then the delivery transaction's commit. The
-// reply to send; 250 only after every durable write returned.
+// The end of DATA or of the last BDAT chunk (finish.cpp): `rejection` when the data
+// broke a rule, else finish_message(); then the transaction is over and the client
+// hears the reply.
+net::awaitable<Next> end_of_message(Session& session, std::optional<Reply> rejection,
+                                    std::string message);
+// Loop and sender checks, the submission check, the Received field, then the delivery
+// transaction's commit. The reply to send; 250 only after every durable write returned.
 net::awaitable<Reply> finish_message(Session& session, std::string message);
 
 }  // namespace postamt::smtp::server::commands

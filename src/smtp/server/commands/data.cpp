@@ -65,18 +65,12 @@ net::awaitable<Next> data(Session& session, proto::Data) {
     line->text += line->ending == net::LineEnding::crlf ? "\r\n" : "\n";
     decoder.feed(line->text, message);
   }
-  Reply reply;
-  if (auto rejection = proto::data_rejection(decoder)) {
+  auto rejection = proto::data_rejection(decoder);
+  if (rejection)
     log::info("smtpd", "{}: reject: {} {}", session.transaction_->queue_id, rejection->code,
               rejection->lines.empty() ? std::string() : rejection->lines.front());
-    reply = std::move(*rejection);
-  } else {
-    auto finished = finish_message(session, std::move(message));
-    reply = co_await std::move(finished);
-  }
-  session.reset_transaction();
-  auto answered = session.answer(std::move(reply));
-  co_return co_await std::move(answered);
+  auto ended = end_of_message(session, std::move(rejection), std::move(message));
+  co_return co_await std::move(ended);
 }
 
 }  // namespace postamt::smtp::server::commands

@@ -111,4 +111,18 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
   co_return make_reply(250, code::kOk, fmt::format("Ok: queued as {}", t.queue_id));
 }
 
+net::awaitable<Next> end_of_message(Session& session, std::optional<Reply> rejection,
+                                    std::string message) {
+  Reply reply;
+  if (rejection) {
+    reply = std::move(*rejection);
+  } else {
+    auto finished = finish_message(session, std::move(message));
+    reply = co_await std::move(finished);
+  }
+  session.reset_transaction();
+  auto answered = session.answer(std::move(reply));
+  co_return co_await std::move(answered);
+}
+
 }  // namespace postamt::smtp::server::commands
