@@ -120,7 +120,12 @@ class OutboundTest(unittest.TestCase):
         submit(p, ["slow@remote.test"])
         line = p.wait_for_log(r"to=<slow@remote\.test>, .*dsn=4\.3\.0, status=deferred \(")
         qid = line.split("]: ")[1].split(":")[0]
-        listed = json.loads(p.cli("queue", "list", "--format", "json").out)
+        # The worker logs each recipient's result before it saves the attempt to the
+        # queue file, so the file may lag the log line by a moment.
+        listed = wait_until(
+            lambda: [m for m in json.loads(p.cli("queue", "list", "--format", "json").out)
+                     if m["attempts"] == 1] or None,
+            what="the attempt saved in the queue file")
         self.assertEqual([m["id"] for m in listed], [qid])
         self.assertEqual(listed[0]["recipients"][0]["address"], "slow@remote.test")
         self.assertEqual(listed[0]["attempts"], 1)
