@@ -31,6 +31,8 @@ net::Handler make_imap_handler(ServeContext& context) {
   const Config::Imap& limits = context.config->imap;
   services->limits.max_bad_commands = limits.max_bad_commands;
   services->limits.idle_timeout_authenticated = limits.idle_timeout;
+  services->limits.login_timeout = context.config->limits.login_timeout;
+  services->limits.line_timeout = context.config->limits.line_timeout;
   services->limits.authenticated.max_line = limits.max_line;
   services->limits.authenticated.max_literal = limits.max_literal;
   // A command may carry one literal of max_literal plus its lines.

@@ -35,6 +35,8 @@ net::Handler make_pop3_handler(ServeContext& context) {
   services->stls = context.tls ? pop3::StlsSupport::available : pop3::StlsSupport::unavailable;
   services->limits.max_bad_commands = context.config->pop3.max_bad_commands;
   services->limits.idle_timeout = context.config->pop3.idle_timeout;
+  services->limits.login_timeout = context.config->limits.login_timeout;
+  services->limits.line_timeout = context.config->limits.line_timeout;
   std::shared_ptr<const pop3::Services> shared = std::move(services);
   return [shared](std::unique_ptr<net::Connection> connection, net::SessionContext session) {
     return serve_pop3(std::move(connection), std::move(session), shared);

@@ -27,6 +27,7 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   options->limits.max_received_headers = limits.max_received_headers;
   options->limits.command_timeout = limits.command_timeout;
   options->limits.data_timeout = limits.data_timeout;
+  options->limits.line_timeout = context.config->limits.line_timeout;
   std::shared_ptr<const smtp::server::Options> shared = std::move(options);
   return [services, shared](std::unique_ptr<net::Connection> connection,
                             net::SessionContext session) {

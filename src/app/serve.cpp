@@ -292,6 +292,7 @@ int serve(const Config& config) {
 
   net::Limits limits;
   limits.max_connections_per_ip = config.limits.connections_per_ip;
+  limits.max_connections_per_service = config.limits.connections_per_service;
   limits.max_connections = config.limits.connections;
   net::Server server(runtime, limits, ctx.tls);
 

@@ -289,7 +289,12 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   if (*limits) {
     TableReader r(**limits, "limits.", file);
     POSTAMT_TRY(r.uint("connections_per_ip", cfg.limits.connections_per_ip, 1, 1000000));
+    POSTAMT_TRY(
+        r.uint("connections_per_service", cfg.limits.connections_per_service, 1, 10000000));
     POSTAMT_TRY(r.uint("connections", cfg.limits.connections, 1, 10000000));
+    POSTAMT_TRY(r.uint("connections_per_user", cfg.limits.connections_per_user, 1, 100000));
+    POSTAMT_TRY(r.duration("login_timeout", cfg.limits.login_timeout));
+    POSTAMT_TRY(r.duration("line_timeout", cfg.limits.line_timeout));
     POSTAMT_TRY(r.check_unknown());
   }
 

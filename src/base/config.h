@@ -8,7 +8,8 @@
 //   [tls]       certificate, private_key   # relative to data_dir
 //   [storage]   backend = "sqlite"
 //   [auth]      plaintext = "never" | "loopback" | "always"
-//   [limits]    connections_per_ip, connections
+//   [limits]    connections_per_ip, connections_per_service, connections,
+//               connections_per_user, login_timeout, line_timeout
 //   [smtp]      max_message_size, max_recipients, max_errors, max_received_headers,
 //               command_timeout, data_timeout          (durations: "30s", "5m", "12h", "5d")
 //   [pop3]      max_bad_commands, idle_timeout
@@ -85,7 +86,20 @@ struct Config {
 
   struct Limits {
     uint32_t connections_per_ip = 20;  // concurrent connections from one remote address
-    uint32_t connections = 2000;       // concurrent connections in all
+    // Concurrent connections of one listener service ("smtp", "imap", "imaps", ...), so
+    // that clients of one cannot take what another needs.
+    uint32_t connections_per_service = 500;
+    // Concurrent connections in all; above the sum of the per-service defaults, so that
+    // with the defaults no service can starve another.
+    uint32_t connections = 4000;
+    // Concurrent IMAP sessions of one account from one remote address (Dovecot's
+    // mail_max_userip_connections).
+    uint32_t connections_per_user = 10;
+    // From connect to a successful login (IMAP, POP3); not extended by traffic or NOOP.
+    std::chrono::seconds login_timeout{60};
+    // A command line whose first byte arrived must be complete within this (SMTP, POP3,
+    // IMAP), however slowly its bytes trickle in.
+    std::chrono::seconds line_timeout{60};
   } limits;
   // Limits of the SMTP engine (src/smtp/server/session.h Limits has the rest, fixed by RFC).
   struct Smtp {

@@ -66,7 +66,30 @@ TEST(Config, Defaults) {
   EXPECT_EQ(cfg->storage.backend, "sqlite");
   EXPECT_EQ(cfg->auth.plaintext, PlaintextAuth::loopback);
   EXPECT_EQ(cfg->limits.connections_per_ip, 20u);
+  EXPECT_EQ(cfg->limits.connections_per_service, 500u);
+  EXPECT_EQ(cfg->limits.connections, 4000u);
+  EXPECT_EQ(cfg->limits.connections_per_user, 10u);
+  EXPECT_EQ(cfg->limits.login_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(cfg->limits.line_timeout, std::chrono::seconds(60));
   for (const auto& s : cfg->services()) EXPECT_TRUE(s.addresses.empty()) << s.name;
+}
+
+TEST(Config, ConnectionLimitsAndDeadlines) {
+  auto cfg = parse(
+      "[limits]\nconnections_per_service = 7\nconnections_per_user = 3\n"
+      "login_timeout = \"30s\"\nline_timeout = \"2m\"\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->limits.connections_per_service, 7u);
+  EXPECT_EQ(cfg->limits.connections_per_user, 3u);
+  EXPECT_EQ(cfg->limits.login_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(cfg->limits.line_timeout, std::chrono::seconds(120));
+  auto zero = parse("[limits]\nconnections_per_service = 0\n");
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().message,
+            "/etc/postamt/postamt.toml:2: limits.connections_per_service: 0 is out of range "
+            "1-10000000");
+  auto never = parse("[limits]\nlogin_timeout = \"0s\"\n");
+  ASSERT_FALSE(never);
 }
 
 TEST(Config, AbsoluteDataDirStaysAbsolute) {

@@ -34,9 +34,17 @@ awaitable<Result<void>> LineReader::fill(std::chrono::steady_clock::time_point d
   co_return Result<void>{};
 }
 
-awaitable<Result<Line>> LineReader::read_line(size_t max_bytes, Duration timeout) {
+awaitable<Result<Line>> LineReader::read_line(size_t max_bytes, Duration timeout,
+                                              Duration line_timeout) {
   auto deadline = deadline_after(timeout);
+  bool line_started = false;
   for (;;) {
+    // Once the line's first octet is here, the rest must follow within line_timeout,
+    // however it trickles in (the idle wait before it does not count).
+    if (!line_started && (buffered() > 0 || overlong_)) {
+      line_started = true;
+      deadline = std::min(deadline, deadline_after(line_timeout));
+    }
     if (failed_) {
       co_return Error{ErrorKind::invalid, "unterminated line too long"};
     }

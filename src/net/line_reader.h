@@ -50,7 +50,12 @@ class LineReader {
   // ErrorKind::invalid (unterminated line beyond max_discard, reader failed), plus the
   // connection's closed/timeout/io. A peer that closes in the middle of a line gives
   // ErrorKind::closed; the partial line is dropped.
-  awaitable<Result<Line>> read_line(size_t max_bytes, Duration timeout);
+  //
+  // `line_timeout` bounds the line from the moment its first octet is buffered (the
+  // call's deadline then moves closer, never further): a peer that sends one byte a
+  // minute cannot hold the connection with one endless line. ErrorKind::timeout then.
+  awaitable<Result<Line>> read_line(size_t max_bytes, Duration timeout,
+                                    Duration line_timeout = Duration::max());
 
   // Exactly n bytes (IMAP literals, SMTP BDAT chunks). If n > max_bytes, nothing is
   // consumed and ErrorKind::limit is returned. Other errors as for read_line; bytes

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <vector>
 
 #include "net/testing/memory_connection.h"
@@ -131,6 +135,44 @@ TEST(LineReader, PartialLineSurvivesATimeout) {
   EXPECT_EQ(line(io, reader, 100), (Outcome{"error:timeout", LineEnding::crlf}));
   conn.feed("C\r\n");
   EXPECT_EQ(line(io, reader, 100), (Outcome{"ABC", LineEnding::crlf}));
+}
+
+// A peer that sends one byte at a time cannot stretch a line past line_timeout, while
+// the idle wait before the line's first byte is the call's timeout alone.
+awaitable<void> trickle(MemoryConnection* conn, std::string bytes, Duration gap) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (char c : bytes) {
+    timer.expires_after(gap);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    conn->feed(std::string(1, c));
+  }
+}
+
+TEST(LineReader, LineTimeoutIsNotExtendedByTrickledBytes) {
+  boost::asio::io_context io;
+  MemoryConnection conn(testing::MemoryConnectionOptions{
+      .when_empty = testing::WhenInputEmpty::wait_for_feed});
+  boost::asio::co_spawn(io, trickle(&conn, "NOOP and a long way to go\r\n", 20ms),
+                        boost::asio::detached);
+  LineReader reader(conn);
+  auto r = run_to_completion(io, reader.read_line(100, 10s, 100ms));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::timeout);
+  // The idle wait itself is not cut short: a quiet peer gets the whole call's timeout,
+  // and a line that arrives whole is fine.
+  boost::asio::io_context idle;
+  MemoryConnection quiet(testing::MemoryConnectionOptions{
+      .when_empty = testing::WhenInputEmpty::wait_for_feed});
+  boost::asio::co_spawn(idle, trickle(&quiet, "X", 150ms), boost::asio::detached);
+  LineReader patient(quiet);
+  auto first = run_to_completion(idle, patient.read_line(100, 10s, 100ms));
+  ASSERT_FALSE(first);  // "X" came after 150 ms, then nothing: the line timed out
+  EXPECT_EQ(first.error().kind, ErrorKind::timeout);
+  EXPECT_EQ(patient.buffered(), 1u);  // "X" was read: the 150 ms before it did not count
+  quiet.feed("YZ\r\n");
+  auto second = run_to_completion(idle, patient.read_line(100, 10s, 100ms));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->text, "XYZ");
 }
 
 TEST(LineReader, ReadExactForLiterals) {

@@ -81,6 +81,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   struct Session {
     std::shared_ptr<SessionControl> control;
     std::string remote_address;
+    std::string service;
     Admission admission;
   };
   using SessionList = std::list<Session>;
@@ -93,7 +94,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   bool stopping = false;
   std::vector<std::shared_ptr<Listener>> listeners;
   SessionList sessions;
-  std::unordered_map<std::string, size_t> per_ip;  // admitted sessions per address
+  std::unordered_map<std::string, size_t> per_ip;       // admitted sessions per address
+  std::unordered_map<std::string, size_t> per_service;  // admitted sessions per service
   size_t admitted = 0;
   size_t refusing = 0;
   // Signalled (thread-safely) when the last session ends during stop().
@@ -134,6 +136,8 @@ void Server::Impl::session_ended(SessionList::iterator it) {
   if (it->admission == Admission::accepted) {
     auto count = per_ip.find(it->remote_address);
     if (count != per_ip.end() && --count->second == 0) per_ip.erase(count);
+    auto service = per_service.find(it->service);
+    if (service != per_service.end() && --service->second == 0) per_service.erase(service);
     --admitted;
   } else {
     --refusing;
@@ -213,6 +217,10 @@ awaitable<void> accept_loop(std::shared_ptr<Server::Impl> impl,
       Admission admission = Admission::accepted;
       if (impl->admitted >= impl->limits.max_connections) {
         admission = Admission::too_many_total;
+      } else if (auto found = impl->per_service.find(listener->service);
+                 found != impl->per_service.end() &&
+                 found->second >= impl->limits.max_connections_per_service) {
+        admission = Admission::too_many_for_service;
       } else if (auto found = impl->per_ip.find(remote.address);
                  found != impl->per_ip.end() &&
                  found->second >= impl->limits.max_connections_per_ip) {
@@ -227,12 +235,13 @@ awaitable<void> accept_loop(std::shared_ptr<Server::Impl> impl,
       }
       if (admission == Admission::accepted) {
         ++impl->per_ip[remote.address];
+        ++impl->per_service[listener->service];
         ++impl->admitted;
       } else {
         ++impl->refusing;
       }
       impl->sessions.push_back(
-          {std::make_shared<SessionControl>(strand), remote.address, admission});
+          {std::make_shared<SessionControl>(strand), remote.address, listener->service, admission});
       it = std::prev(impl->sessions.end());
     }
     asio::co_spawn(

@@ -23,10 +23,14 @@ enum class TlsMode {
   implicit,  // TLS handshake before the handler runs (ports 465, 993, 995; RFC 8314)
 };
 
-// Named limits (docs/architecture.md, Limits). All counts are per Server, over all its listeners.
+// Named limits (docs/architecture.md, Limits). All counts are per Server.
 struct Limits {
-  size_t max_connections_per_ip = 20;
-  size_t max_connections = 1000;
+  size_t max_connections_per_ip = 20;  // over all listeners
+  // Per service name (add_listener's `service`: "smtp", "imap", "imaps", ...), so that
+  // clients of one service cannot take the connections another one needs (the MX must
+  // stay reachable while IMAP is flooded).
+  size_t max_connections_per_service = 500;
+  size_t max_connections = 4000;  // over all listeners
   // Refused connections being told "too many" at the same time; beyond this, new
   // connections are closed without a word.
   size_t max_refusals_in_flight = 64;
@@ -42,7 +46,7 @@ struct Limits {
 // ErrorKind::limit; writes work. It does not count toward the limits. On an implicit
 // TLS listener, refused connections are closed without a handshake or a handler call
 // (a handshake is exactly the cost the limit protects against).
-enum class Admission { accepted, too_many_from_ip, too_many_total };
+enum class Admission { accepted, too_many_from_ip, too_many_for_service, too_many_total };
 
 struct SessionContext {
   std::string service;  // as given to add_listener, e.g. "smtpd", "imap"

@@ -30,6 +30,8 @@ std::string_view admission_name(Admission a) {
       return "accepted";
     case Admission::too_many_from_ip:
       return "too_many_from_ip";
+    case Admission::too_many_for_service:
+      return "too_many_for_service";
     case Admission::too_many_total:
       return "too_many_total";
   }
@@ -299,6 +301,25 @@ TEST_F(ServerTest, TotalLimit) {
   EXPECT_EQ(talk(a, "", 1), "220 echo plain");
   Client b = dial_ok(port);
   EXPECT_EQ(talk(b, "", 2), "421 too_many_total read=limit\nerror:closed");
+}
+
+// One service's clients cannot take the connections another service needs.
+TEST_F(ServerTest, PerServiceLimitLeavesOtherServicesTheirShare) {
+  server(Limits{.max_connections_per_ip = 100, .max_connections_per_service = 2});
+  uint16_t imap = listen(TlsMode::plain, echo_session, "imap");
+  uint16_t smtp = listen(TlsMode::plain, echo_session, "smtp");
+  Client a = dial_ok(imap);
+  Client b = dial_ok(imap);
+  EXPECT_EQ(talk(a, "", 1), "220 imap plain");
+  EXPECT_EQ(talk(b, "", 1), "220 imap plain");
+  Client c = dial_ok(imap);
+  EXPECT_EQ(talk(c, "", 2), "421 too_many_for_service read=limit\nerror:closed");
+  Client mx = dial_ok(smtp);
+  EXPECT_EQ(talk(mx, "", 1), "220 smtp plain");
+  EXPECT_EQ(talk(a, "QUIT\r\n", 2), "221 bye\nerror:closed");
+  wait_for_sessions(2);
+  Client d = dial_ok(imap);
+  EXPECT_EQ(talk(d, "", 1), "220 imap plain");
 }
 
 TEST_F(ServerTest, OverLimitOnImplicitTlsIsClosedWithoutHandshake) {

@@ -108,6 +108,14 @@ class CommandReader {
   // After Event::error.
   const ReadError& error() const { return error_; }
 
+  // True while a command (or a bare line) has begun and its line is not complete: some
+  // octets arrived, the LF has not (also while skipping the rest of a bad line). False
+  // between commands and while literal octets are read. The session bounds how long a
+  // line may take from the moment this turns true (docs/architecture.md, Limits).
+  bool mid_line() const {
+    return (state_ == State::line && !fresh_) || state_ == State::discard_line;
+  }
+
   // The next thing to read is a bare line (AUTHENTICATE responses, RFC 9051 §6.2.2;
   // "DONE" ending IDLE, RFC 2177): no literal interpretation. Requires being between
   // commands.

@@ -46,7 +46,7 @@ constexpr const char* kAuthenticatedCapabilities[] = {
     "ID",     "IDLE",      "LIST-EXTENDED", "LIST-STATUS",        "MOVE",    "NAMESPACE",
     "QUOTA",  "SEARCHRES", "SPECIAL-USE",   "STATUS=SIZE",        "UIDPLUS", "UNSELECT"};
 // Why reading stopped without an event.
-enum class Ended { closed, timeout, shutdown };
+enum class Ended { closed, timeout, login_timeout, line_timeout, shutdown };
 
 class Session {
  public:
@@ -55,7 +55,8 @@ class Session {
         ctx_(std::move(context)),
         s_(services),
         reader_(services.limits.unauthenticated),
-        buffer_(services.limits.read_chunk_octets, '\0') {}
+        buffer_(services.limits.read_chunk_octets, '\0'),
+        login_deadline_(std::chrono::steady_clock::now() + services.limits.login_timeout) {}
 
   net::awaitable<void> run();
 
@@ -115,6 +116,9 @@ class Session {
   proto::CommandReader reader_;
   std::string buffer_;
   Ended ended_ = Ended::closed;
+  // Fixed at connect and when a command line begins; see SessionLimits.
+  std::chrono::steady_clock::time_point login_deadline_;
+  std::optional<std::chrono::steady_clock::time_point> line_deadline_;
   uint32_t bad_commands_ = 0;
   std::optional<store::Account> account_;
   std::optional<SelectedMailbox> selected_;
@@ -226,17 +230,37 @@ net::awaitable<std::optional<Event>> Session::next_event() {
 net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wait) {
   for (;;) {
     Event event = reader_.next();
+    if (!reader_.mid_line()) line_deadline_.reset();
     if (event != Event::need_more) co_return event;
     if (conn_.shutdown_requested()) {
       ended_ = Ended::shutdown;
       co_return std::nullopt;
     }
-    auto got = co_await conn_.read_some(std::span<char>(buffer_), wait);
+    // Neither deadline moves with traffic: a client that trickles bytes or sends NOOPs
+    // cannot hold a connection open by it (docs/architecture.md, Limits).
+    const auto now = std::chrono::steady_clock::now();
+    if (reader_.mid_line() && !line_deadline_)
+      line_deadline_ = now + s_.limits.line_timeout;
+    Ended on_timeout = Ended::timeout;
+    auto until = now + wait;
+    if (!account_ && login_deadline_ < until) {
+      until = login_deadline_;
+      on_timeout = Ended::login_timeout;
+    }
+    if (line_deadline_ && *line_deadline_ < until) {
+      until = *line_deadline_;
+      on_timeout = Ended::line_timeout;
+    }
+    if (until <= now) {
+      ended_ = on_timeout;
+      co_return std::nullopt;
+    }
+    auto got = co_await conn_.read_some(std::span<char>(buffer_), until - now);
     if (!got) {
       if (conn_.shutdown_requested())
         ended_ = Ended::shutdown;
       else if (got.error().kind == ErrorKind::timeout)
-        ended_ = Ended::timeout;
+        ended_ = on_timeout;
       else
         ended_ = Ended::closed;
       co_return std::nullopt;
@@ -301,6 +325,19 @@ net::awaitable<void> Session::run() {
       proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Autologout; idle for too long"};
       co_await send(std::move(bye));
       log_end("idle timeout");
+      break;
+    }
+    case Ended::login_timeout: {
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Login time exceeded"};
+      co_await send(std::move(bye));
+      log_end("login timeout");
+      break;
+    }
+    case Ended::line_timeout: {
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt,
+                                "Command line not completed in time"};
+      co_await send(std::move(bye));
+      log_end("line timeout");
       break;
     }
     case Ended::closed:

@@ -49,6 +49,13 @@ struct SessionLimits {
   // RFC 3501 §5.4: at least 30 minutes once authenticated; shorter before.
   net::Duration idle_timeout_authenticated = std::chrono::minutes(30);
   net::Duration idle_timeout_unauthenticated = std::chrono::minutes(2);
+  // From connect to a successful login, whatever the client sends meanwhile (NOOP,
+  // CAPABILITY, one byte at a time): "* BYE Login time exceeded" and close.
+  net::Duration login_timeout = std::chrono::seconds(60);
+  // A command line whose first octet arrived must reach its LF (or a literal's
+  // announcement) within this: "* BYE Command line not completed in time" and close.
+  // Literal octets are not counted: they get the idle timeout per read.
+  net::Duration line_timeout = std::chrono::seconds(60);
   net::Duration write_timeout = std::chrono::minutes(10);
   net::Duration tls_handshake_timeout = std::chrono::seconds(30);
   size_t read_chunk_octets = 16 * 1024;

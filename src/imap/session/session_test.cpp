@@ -104,9 +104,37 @@ TEST_F(ImapSession, BadCommandLimitCloses) {
 // RFC 3501 §5.4: autologout (MemoryConnection times out at once when input ends).
 TEST_F(ImapSession, IdleTimeoutSaysBye) {
   MemoryConnection conn;
+  conn.feed("a LOGIN alice@example.org secret\r\nb NOOP\r\n");
+  EXPECT_EQ(run(conn), std::string(kGreetingPlain) + std::string(kLoggedIn) +
+                           "b OK NOOP completed\r\n* BYE Autologout; idle for too long\r\n");
+}
+
+// Before login the wait ends at the login deadline, which NOOP and CAPABILITY do not
+// move: a connection cannot be held open without logging in.
+TEST_F(ImapSession, LoginDeadlineIsNotExtendedByCommands) {
+  services_.limits.login_timeout = 1ms;
+  MemoryConnection conn;
   conn.feed("a NOOP\r\n");
   EXPECT_EQ(run(conn), std::string(kGreetingPlain) +
-                           "a OK NOOP completed\r\n* BYE Autologout; idle for too long\r\n");
+                           "a OK NOOP completed\r\n* BYE Login time exceeded\r\n");
+}
+
+// A command line that has begun must end within line_timeout, logged in or not.
+TEST_F(ImapSession, UnfinishedLineEndsTheConnection) {
+  services_.limits.line_timeout = 1ms;
+  MemoryConnection before;
+  before.feed("a LOGIN alice@exa");
+  EXPECT_EQ(run(before),
+            std::string(kGreetingPlain) + "* BYE Command line not completed in time\r\n");
+  MemoryConnection after;
+  after.feed("a LOGIN alice@example.org secret\r\nb SELECT IN");
+  EXPECT_EQ(run(after), std::string(kGreetingPlain) + std::string(kLoggedIn) +
+                            "* BYE Command line not completed in time\r\n");
+  // Literal octets are not a line: waiting for them is the idle timeout's business.
+  MemoryConnection literal;
+  literal.feed("a LOGIN alice@example.org secret\r\nb APPEND INBOX {10}\r\nab");
+  EXPECT_EQ(run(literal), std::string(kGreetingPlain) + std::string(kLoggedIn) +
+                              "+ Ready for literal data\r\n* BYE Autologout; idle for too long\r\n");
 }
 
 TEST_F(ImapSession, ShutdownSaysBye) {

@@ -57,9 +57,15 @@ net::awaitable<void> Session::run() {
 
   // The limit counts the CRLF (RFC 2449 §4); LineReader's max_bytes does not.
   const size_t max_text = s_.limits.max_command_line_octets - 2;
+  const auto login_deadline = std::chrono::steady_clock::now() + s_.limits.login_timeout;
   for (;;) {
     if (conn_.shutdown_requested()) break;
-    auto line = co_await reader_.read_line(max_text, s_.limits.idle_timeout);
+    // Before login the wait ends at the login deadline, which traffic does not move.
+    const auto started = std::chrono::steady_clock::now();
+    net::Duration wait = s_.limits.idle_timeout;
+    if (state_ == State::authorization)
+      wait = std::min(wait, std::chrono::duration_cast<net::Duration>(login_deadline - started));
+    auto line = co_await reader_.read_line(max_text, wait, s_.limits.line_timeout);
     if (!line) {
       ErrorKind kind = line.error().kind;
       if (kind == ErrorKind::limit) {
@@ -73,9 +79,22 @@ net::awaitable<void> Session::run() {
       if (conn_.shutdown_requested()) break;
       if (kind == ErrorKind::timeout) {
         // RFC 1939 §3: autologout; the session does not enter UPDATE.
+        const auto now = std::chrono::steady_clock::now();
+        std::string_view why = "idle timeout";
         std::string e = proto::err("autologout: idle for too long");
+        // Which deadline ended the wait: the login deadline when it capped the wait (or
+        // has passed), the line's when a line had begun, else the idle timeout.
+        const bool login_bound = state_ == State::authorization && wait < s_.limits.idle_timeout;
+        if (state_ == State::authorization &&
+            (now >= login_deadline || (login_bound && reader_.buffered() == 0))) {
+          why = "login timeout";
+          e = proto::err("login time exceeded, closing connection");
+        } else if (reader_.buffered() > 0) {
+          why = "line timeout";
+          e = proto::err("command line not completed in time, closing connection");
+        }
         co_await reply(std::move(e));
-        log_end("idle timeout");
+        log_end(why);
         co_return;
       }
       if (kind == ErrorKind::invalid) {

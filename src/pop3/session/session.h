@@ -56,6 +56,12 @@ struct SessionLimits {
   uint32_t max_bad_commands = 10;
   // RFC 1939 §3: an autologout timer of at least 10 minutes.
   net::Duration idle_timeout = std::chrono::minutes(10);
+  // From connect to a successful login, whatever the client sends meanwhile:
+  // "-ERR login time exceeded, closing connection".
+  net::Duration login_timeout = std::chrono::seconds(60);
+  // A command line whose first octet arrived must be complete within this:
+  // "-ERR command line not completed in time, closing connection".
+  net::Duration line_timeout = std::chrono::seconds(60);
   // How long one write may take (one piece of a RETR to a slow client).
   net::Duration write_timeout = std::chrono::minutes(10);
   // RETR sends the message in writes of at most this many octets (the status line

@@ -378,6 +378,24 @@ TEST_F(Pop3Session, RefusedAdmissionAndShutdownAndIdleTimeout) {
   EXPECT_EQ(inbox_uids().size(), 1u);
 }
 
+// The login deadline is fixed at connect: CAPA and the like do not move it. A line that
+// has begun must end within line_timeout (before login or after).
+TEST_F(Pop3Session, LoginDeadlineAndLineDeadline) {
+  services_.limits.login_timeout = 1ms;
+  MemoryConnection slow;
+  slow.feed("CAPA\r\n");
+  std::string out = run(slow);
+  EXPECT_EQ(out.substr(out.rfind("\r\n-ERR") + 2),
+            "-ERR login time exceeded, closing connection\r\n");
+  services_.limits.login_timeout = std::chrono::seconds(60);
+  services_.limits.line_timeout = 1ms;
+  MemoryConnection trickle;
+  trickle.feed(std::string(kLogin) + "STA");
+  EXPECT_EQ(run(trickle), std::string(kGreeting) +
+                              "+OK send PASS\r\n+OK alice@example.org has 0 messages (0 octets)\r\n"
+                              "-ERR command line not completed in time, closing connection\r\n");
+}
+
 // RFC 2595 §4: STLS, then CAPA without STLS; plaintext pipelined after STLS is dropped.
 TEST_F(Pop3Session, StlsUpgradesAndDropsPipelinedPlaintext) {
   services_.plaintext = PlaintextAuth::never;

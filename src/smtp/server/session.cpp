@@ -85,7 +85,8 @@ net::awaitable<void> Session::run() {
   while (sent) {
     // Room for an AUTH line (RFC 4954 §4); other commands are held to max_command_line.
     auto read =
-        reader_.read_line(options_.limits.max_auth_line - 2, options_.limits.command_timeout);
+        reader_.read_line(options_.limits.max_auth_line - 2, options_.limits.command_timeout,
+                          options_.limits.line_timeout);
     auto line = co_await std::move(read);
     Next next = Next::proceed;
     if (!line) {

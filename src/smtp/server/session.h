@@ -52,6 +52,9 @@ struct Limits {
   size_t max_errors = 10;                         // bad commands before "421 4.7.0" and close
   size_t max_received_headers = 50;               // more is a mail loop: 554 5.4.6 (RFC 5321 §6.3)
   std::chrono::milliseconds command_timeout{5 * 60 * 1000};  // per command (§4.5.3.2.7)
+  // A command line whose first octet arrived must be complete within this, however its
+  // bytes trickle in (the wait before it is command_timeout's).
+  std::chrono::milliseconds line_timeout{60 * 1000};
   std::chrono::milliseconds data_timeout{10 * 60 * 1000};    // one whole DATA or BDAT chunk
   std::chrono::milliseconds tls_timeout{30 * 1000};          // STARTTLS handshake
 };

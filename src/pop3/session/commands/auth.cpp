@@ -38,7 +38,8 @@ net::awaitable<Next> auth(Session& session, proto::Auth command) {
       std::string prompt = proto::continuation(base64::encode(challenge->data));
       if (co_await session.reply(std::move(prompt)) == Next::close) co_return Next::close;
       auto line = co_await session.reader_.read_line(session.s_.limits.max_sasl_line_octets,
-                                                     session.s_.limits.idle_timeout);
+                                                     session.s_.limits.idle_timeout,
+                                                     session.s_.limits.line_timeout);
       if (!line) {
         if (line.error().kind != ErrorKind::limit) co_return Next::close;
         std::string e = proto::err("authentication response too long");

@@ -82,7 +82,8 @@ net::awaitable<Next> auth(Session& session, proto::Auth command) {
     r.lines.push_back(base64::encode(challenge->data));
     if (!co_await session.send(std::move(r))) co_return Next::close;
     auto read = session.reader_.read_line(session.options_.limits.max_auth_line - 2,
-                                          session.options_.limits.command_timeout);
+                                          session.options_.limits.command_timeout,
+                                          session.options_.limits.line_timeout);
     auto line = co_await std::move(read);
     if (!line) {
       if (line.error().kind != ErrorKind::limit)
