@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +26,30 @@ struct BlobInfo {
   std::chrono::system_clock::time_point modified;
 };
 
+// A blob written in pieces, for content too large to hold in memory at once (an IMAP
+// APPEND literal): the pieces go to a temporary file as they come; finish() names the
+// content by its SHA-256 and makes it durable exactly as put() does. A writer destroyed
+// before finish() removes what it wrote. One writer is used by one thread at a time.
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  // Appends `bytes`. ErrorKind::io when the write fails; the writer is then spent and
+  // every later call fails the same way.
+  virtual Result<void> append(std::string_view bytes) = 0;
+  // Octets appended so far.
+  virtual uint64_t size() const = 0;
+  // Durable under its ref when this returns a value (an existing blob with the same
+  // content is kept and its time refreshed). Call at most once.
+  virtual Result<BlobRef> finish() = 0;
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
+
+  // Starts a blob written in pieces (see BlobWriter). ErrorKind::io when no temporary
+  // file can be made.
+  virtual Result<std::unique_ptr<BlobWriter>> begin_put() = 0;
 
   // Stores `bytes` and returns its ref. When this returns a value, the bytes are
   // durable (disk: file fsynced, renamed into place, directory fsynced). If the

@@ -158,6 +158,35 @@ TEST_P(BlobContract, GarbageCollectionKeepsReferencedAndYoung) {
   EXPECT_EQ(*store_->exists(keep), true);
 }
 
+// A blob written in pieces gets the ref and bytes put() would give; an abandoned one
+// leaves nothing.
+TEST_P(BlobContract, WriterInPiecesMatchesPut) {
+  std::string big;
+  for (int i = 0; i < 50000; ++i) big += "line " + std::to_string(i) + "\r\n";
+  auto writer = store_->begin_put();
+  ASSERT_TRUE(writer) << writer.error().message;
+  for (size_t at = 0; at < big.size(); at += 7001)
+    ASSERT_TRUE((*writer)->append(std::string_view(big).substr(at, 7001)));
+  EXPECT_EQ((*writer)->size(), big.size());
+  auto ref = (*writer)->finish();
+  ASSERT_TRUE(ref) << ref.error().message;
+  EXPECT_EQ(*ref, blob_ref_of(big));
+  EXPECT_EQ(*store_->get(*ref), big);
+  EXPECT_FALSE((*writer)->finish());  // at most once
+  // The same content again: one blob.
+  auto again = store_->begin_put();
+  ASSERT_TRUE((*again)->append(big));
+  EXPECT_EQ(*(*again)->finish(), *ref);
+  EXPECT_EQ(store_->list()->size(), 1u);
+  {
+    auto abandoned = store_->begin_put();
+    ASSERT_TRUE((*abandoned)->append("never finished"));
+  }
+  EXPECT_EQ(store_->list()->size(), 1u);
+  EXPECT_EQ(*store_->exists(blob_ref_of("never finished")), false);
+  EXPECT_EQ(*store_->remove_stale_temporaries(std::chrono::system_clock::now() + 1h), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BlobContract, ::testing::Values("disk", "memory"),
                          [](const auto& info) { return info.param; });
 
@@ -187,7 +216,7 @@ TEST(DiskBlobStore, FailedWritesAreErrorsAndLeaveNothing) {
     EXPECT_TRUE(std::filesystem::is_empty(dir.root().string() + "/tmp"));
     // Not retried into a success behind the caller's back; a new put() works once the
     // fault is gone.
-    fs.fault = Fault::none;
+    fs.fault = FaultyFileSystem::Fault::none;
     EXPECT_TRUE(store->put("precious"));
     EXPECT_EQ(*store->get(blob_ref_of("precious")), "precious");
   }
@@ -214,6 +243,32 @@ TEST(DiskBlobStore, FailedDirectorySyncIsAnErrorAlsoForExistingContent) {
   EXPECT_EQ(second.error().kind, ErrorKind::io);
   fs.fault = FaultyFileSystem::Fault::none;
   EXPECT_EQ(*store->put("precious"), blob_ref_of("precious"));
+}
+
+TEST(DiskBlobStore, AFailedWriteSpoilsTheWriterAndLeavesNothing) {
+  TempDir dir;
+  FaultyFileSystem fs;
+  auto store = *DiskBlobStore::open(dir.root().string(), fs);
+  auto writer = store->begin_put();
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->append("first piece"));
+  fs.fault = FaultyFileSystem::Fault::write;
+  auto failed = (*writer)->append("second piece");
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().kind, ErrorKind::io);
+  fs.fault = FaultyFileSystem::Fault::none;
+  EXPECT_FALSE((*writer)->append("third"));  // spent
+  EXPECT_FALSE((*writer)->finish());
+  writer->reset();
+  EXPECT_TRUE(std::filesystem::is_empty(dir.root().string() + "/tmp"));
+  fs.fault = FaultyFileSystem::Fault::sync_file;
+  auto unsynced = store->begin_put();
+  ASSERT_TRUE((*unsynced)->append("bytes"));
+  auto r = (*unsynced)->finish();
+  ASSERT_FALSE(r);  // never a success without fsync
+  EXPECT_EQ(r.error().kind, ErrorKind::io);
+  EXPECT_TRUE(store->list()->empty());
+  EXPECT_TRUE(std::filesystem::is_empty(dir.root().string() + "/tmp"));
 }
 
 TEST(DiskBlobStore, TemporariesAreNeverBlobs) {

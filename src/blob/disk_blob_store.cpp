@@ -3,14 +3,14 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <optional>
 #include <random>
 
 namespace postamt::blob {
 
-BlobRef blob_ref_of(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+namespace {
+
+BlobRef ref_of_digest(const unsigned char* digest, unsigned int length) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);
@@ -19,6 +19,15 @@ BlobRef blob_ref_of(std::string_view bytes) {
     hex.push_back(kHex[digest[i] & 15]);
   }
   return *BlobRef::parse(hex);
+}
+
+}  // namespace
+
+BlobRef blob_ref_of(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return ref_of_digest(digest, length);
 }
 
 Result<std::unique_ptr<DiskBlobStore>> DiskBlobStore::open(const std::string& root,
@@ -61,24 +70,54 @@ Result<void> DiskBlobStore::ensure_directory(const std::string& path, const std:
   return {};
 }
 
-Result<BlobRef> DiskBlobStore::put(std::string_view bytes) {
-  BlobRef ref = blob_ref_of(bytes);
+Result<std::string> DiskBlobStore::prepare(const BlobRef& ref) {
   const std::string& h = ref.hex();
   std::string level1 = root_ + "/" + h.substr(0, 2);
   std::string level2 = level1 + "/" + h.substr(2, 2);
-  std::string final_path = level2 + "/" + h;
-
   POSTAMT_TRY(ensure_directory(level1, root_));
   POSTAMT_TRY(ensure_directory(level2, level1));
+  return level2 + "/" + h;
+}
 
-  auto existing = fs_.status(final_path);
-  if (existing) {
-    POSTAMT_TRY(fs_.touch(final_path));
-    // The writer that renamed this file may have died before syncing the directory.
-    POSTAMT_TRY(fs_.sync_directory(level2));
+// The content of `ref` is there already: refresh its time (for the GC grace period) and
+// sync its directory, since the writer that renamed it may have died before doing so.
+static Result<bool> keep_existing(FileSystem& fs, const std::string& final_path) {
+  auto existing = fs.status(final_path);
+  if (!existing) {
+    if (existing.error().kind != ErrorKind::not_found) return existing.error();
+    return false;
+  }
+  POSTAMT_TRY(fs.touch(final_path));
+  POSTAMT_TRY(fs.sync_directory(final_path.substr(0, final_path.rfind('/'))));
+  return true;
+}
+
+Result<BlobRef> DiskBlobStore::place(const std::string& tmp, const BlobRef& ref) {
+  auto final_path = prepare(ref);
+  auto kept = final_path ? keep_existing(fs_, *final_path) : Result<bool>(final_path.error());
+  if (!kept || *kept) {
+    (void)fs_.remove_file(tmp);
+    if (!kept) return kept.error();
     return ref;
   }
-  if (existing.error().kind != ErrorKind::not_found) return existing.error();
+  auto renamed = fs_.rename(tmp, *final_path);
+  if (!renamed) {
+    (void)fs_.remove_file(tmp);
+    return Error{ErrorKind::io, renamed.error().message};
+  }
+  // The file is complete and durable; only its name may not be. A later put() of the
+  // same bytes syncs this directory again before it reports success.
+  POSTAMT_TRY(fs_.sync_directory(final_path->substr(0, final_path->rfind('/'))));
+  return ref;
+}
+
+Result<BlobRef> DiskBlobStore::put(std::string_view bytes) {
+  BlobRef ref = blob_ref_of(bytes);
+  auto final_path = prepare(ref);
+  POSTAMT_TRY(final_path);
+  auto kept = keep_existing(fs_, *final_path);
+  POSTAMT_TRY(kept);
+  if (*kept) return ref;
 
   std::string tmp = temporary_path();
   auto fd = fs_.create_file(tmp);
@@ -91,15 +130,70 @@ Result<BlobRef> DiskBlobStore::put(std::string_view bytes) {
     (void)fs_.remove_file(tmp);
     return failure.error();
   }
-  auto renamed = fs_.rename(tmp, final_path);
-  if (!renamed) {
-    (void)fs_.remove_file(tmp);
-    return Error{ErrorKind::io, renamed.error().message};
+  return place(tmp, ref);
+}
+
+// Writes to a temporary file while hashing; finish() syncs it and hands it to place().
+class DiskBlobWriter final : public BlobWriter {
+ public:
+  DiskBlobWriter(DiskBlobStore& store, std::string tmp, int fd)
+      : store_(store), tmp_(std::move(tmp)), fd_(fd), digest_(EVP_MD_CTX_new()) {
+    if (!digest_ || EVP_DigestInit_ex(digest_, EVP_sha256(), nullptr) != 1)
+      failed_ = Error{ErrorKind::io, "cannot start SHA-256"};
   }
-  // The file is complete and durable; only its name may not be. A later put() of the
-  // same bytes syncs this directory again before it reports success.
-  POSTAMT_TRY(fs_.sync_directory(level2));
-  return ref;
+  ~DiskBlobWriter() override {
+    if (fd_ >= 0) (void)store_.fs_.close_file(fd_);
+    if (!done_) (void)store_.fs_.remove_file(tmp_);
+    EVP_MD_CTX_free(digest_);
+  }
+
+  Result<void> append(std::string_view bytes) override {
+    if (failed_) return *failed_;
+    if (done_) return Error{ErrorKind::invalid, "the blob was finished already"};
+    EVP_DigestUpdate(digest_, bytes.data(), bytes.size());
+    auto written = store_.fs_.write_all(fd_, bytes);
+    if (!written) {
+      failed_ = written.error();
+      return written.error();
+    }
+    size_ += bytes.size();
+    return {};
+  }
+
+  uint64_t size() const override { return size_; }
+
+  Result<BlobRef> finish() override {
+    if (failed_) return *failed_;
+    if (done_) return Error{ErrorKind::invalid, "the blob was finished already"};
+    done_ = true;
+    auto synced = store_.fs_.sync_file(fd_);
+    auto closed = store_.fs_.close_file(fd_);
+    fd_ = -1;
+    if (!synced || !closed) {
+      (void)store_.fs_.remove_file(tmp_);
+      return !synced ? synced.error() : closed.error();
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(digest_, digest, &length);
+    return store_.place(tmp_, ref_of_digest(digest, length));
+  }
+
+ private:
+  DiskBlobStore& store_;
+  std::string tmp_;
+  int fd_;
+  EVP_MD_CTX* digest_;
+  uint64_t size_ = 0;
+  bool done_ = false;
+  std::optional<Error> failed_;
+};
+
+Result<std::unique_ptr<BlobWriter>> DiskBlobStore::begin_put() {
+  std::string tmp = temporary_path();
+  auto fd = fs_.create_file(tmp);
+  if (!fd) return fd.error();
+  return std::unique_ptr<BlobWriter>(std::make_unique<DiskBlobWriter>(*this, tmp, *fd));
 }
 
 Result<std::string> DiskBlobStore::get(const BlobRef& ref) {

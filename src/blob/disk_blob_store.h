@@ -27,6 +27,7 @@ class DiskBlobStore final : public BlobStore {
   static Result<std::unique_ptr<DiskBlobStore>> open(const std::string& root,
                                                      FileSystem& fs = posix_file_system());
 
+  Result<std::unique_ptr<BlobWriter>> begin_put() override;
   Result<BlobRef> put(std::string_view bytes) override;
   Result<std::string> get(const BlobRef& ref) override;
   Result<BlobView> open(const BlobRef& ref) override;
@@ -42,8 +43,14 @@ class DiskBlobStore final : public BlobStore {
 
  private:
   DiskBlobStore(std::string root, FileSystem& fs) : root_(std::move(root)), fs_(fs) {}
+  friend class DiskBlobWriter;
   Result<void> ensure_directory(const std::string& path, const std::string& parent);
   std::string temporary_path();
+  // Gives the complete, fsynced temporary file `tmp` the name of `ref` (or drops it when
+  // that content is there already), then syncs the directory. Removes `tmp` on failure.
+  Result<BlobRef> place(const std::string& tmp, const BlobRef& ref);
+  // Makes the fan-out directories of `ref` and returns its final path.
+  Result<std::string> prepare(const BlobRef& ref);
 
   std::string root_;
   FileSystem& fs_;

@@ -8,6 +8,35 @@ Error missing(const BlobRef& ref) {
 }
 }  // namespace
 
+namespace {
+
+class MemoryBlobWriter final : public BlobWriter {
+ public:
+  explicit MemoryBlobWriter(MemoryBlobStore& store) : store_(store) {}
+  Result<void> append(std::string_view bytes) override {
+    if (done_) return Error{ErrorKind::invalid, "the blob was finished already"};
+    bytes_.append(bytes);
+    return {};
+  }
+  uint64_t size() const override { return bytes_.size(); }
+  Result<BlobRef> finish() override {
+    if (done_) return Error{ErrorKind::invalid, "the blob was finished already"};
+    done_ = true;
+    return store_.put(bytes_);
+  }
+
+ private:
+  MemoryBlobStore& store_;
+  std::string bytes_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BlobWriter>> MemoryBlobStore::begin_put() {
+  return std::unique_ptr<BlobWriter>(std::make_unique<MemoryBlobWriter>(*this));
+}
+
 Result<BlobRef> MemoryBlobStore::put(std::string_view bytes) {
   BlobRef ref = blob_ref_of(bytes);
   auto now = clock_();

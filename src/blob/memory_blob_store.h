@@ -18,6 +18,7 @@ class MemoryBlobStore final : public BlobStore {
   explicit MemoryBlobStore(Clock clock = [] { return std::chrono::system_clock::now(); })
       : clock_(std::move(clock)) {}
 
+  Result<std::unique_ptr<BlobWriter>> begin_put() override;
   Result<BlobRef> put(std::string_view bytes) override;
   Result<std::string> get(const BlobRef& ref) override;
   Result<BlobView> open(const BlobRef& ref) override;

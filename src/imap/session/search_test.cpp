@@ -347,6 +347,7 @@ class CountingBlobStore final : public blob::BlobStore {
  public:
   explicit CountingBlobStore(blob::BlobStore& inner) : inner_(inner) {}
   int opens = 0;
+  Result<std::unique_ptr<blob::BlobWriter>> begin_put() override { return inner_.begin_put(); }
   Result<BlobRef> put(std::string_view bytes) override { return inner_.put(bytes); }
   Result<std::string> get(const BlobRef& ref) override { return inner_.get(ref); }
   Result<blob::BlobView> open(const BlobRef& ref) override {
