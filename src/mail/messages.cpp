@@ -4,6 +4,7 @@
 
 #include "mail/flags.h"
 #include "mime/imap_data.h"
+#include "mime/line_endings.h"
 #include "mime/message_id.h"
 #include "store/api/rules.h"
 
@@ -24,6 +25,11 @@ store::NewMessage describe_message(std::string_view bytes, store::InternalDate i
 
 Result<store::NewMessage> save_message(blob::BlobStore& blobs, std::string_view bytes,
                                        store::InternalDate internal_date) {
+  std::string converted;
+  if (mime::has_bare_lf(bytes)) {
+    converted = mime::to_crlf(bytes);
+    bytes = converted;
+  }
   auto blob = blobs.put(bytes);
   POSTAMT_TRY(blob);
   store::NewMessage message = describe_message(bytes, internal_date);
@@ -41,6 +47,21 @@ Result<store::Appended> append_message(store::Store& store, blob::BlobStore& blo
   message->flags = flags.flags;
   message->keywords = flags.keywords;
   return store.append(mailbox, *message);
+}
+
+Result<store::Appended> append_stored_message(store::Store& store, blob::BlobStore& blobs,
+                                              MailboxId mailbox, const BlobRef& blob,
+                                              const NewFlags& flags,
+                                              store::InternalDate internal_date) {
+  POSTAMT_TRY(check_keyword_count(flags.keywords));
+  auto view = blobs.open(blob);
+  POSTAMT_TRY(view);
+  if (view->bytes().empty()) return Error{ErrorKind::invalid, "Empty message"};
+  store::NewMessage message = describe_message(view->bytes(), internal_date);
+  message.blob = blob;
+  message.flags = flags.flags;
+  message.keywords = flags.keywords;
+  return store.append(mailbox, message);
 }
 
 Result<store::CopyResult> transfer_messages(store::Store& store, AccountId account,

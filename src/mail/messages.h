@@ -30,7 +30,9 @@ store::InternalDate internal_date_now();
 // empty for the caller. Pure.
 store::NewMessage describe_message(std::string_view bytes, store::InternalDate internal_date);
 
-// Puts `bytes` into the blob store and describes them. Errors: the blob store's (io).
+// Puts `bytes` into the blob store and describes them. Bare LFs are stored as CRLF
+// (mime/line_endings.h), so every protocol serves the same bytes whichever way the
+// message came in. Errors: the blob store's (io).
 Result<store::NewMessage> save_message(blob::BlobStore& blobs, std::string_view bytes,
                                        store::InternalDate internal_date);
 
@@ -46,6 +48,14 @@ struct NewFlags {
 Result<store::Appended> append_message(store::Store& store, blob::BlobStore& blobs,
                                        MailboxId mailbox, std::string_view bytes,
                                        const NewFlags& flags, store::InternalDate internal_date);
+
+// The same for a message whose bytes were put into the blob store already, in pieces
+// (a streamed IMAP APPEND literal; the writer converted the line ends). Errors: invalid
+// (empty), limit, not_found (the mailbox, or `blob`), the blob store's and the store's.
+Result<store::Appended> append_stored_message(store::Store& store, blob::BlobStore& blobs,
+                                              MailboxId mailbox, const BlobRef& blob,
+                                              const NewFlags& flags,
+                                              store::InternalDate internal_date);
 
 enum class Transfer { copy, move };
 

@@ -78,6 +78,39 @@ TEST_F(MessagesTest, AppendRefusesWhatNoClientMayStore) {
   EXPECT_TRUE(store_.list_messages(inbox_)->empty());
 }
 
+// Every way in stores CRLF, so every protocol serves the same bytes.
+TEST_F(MessagesTest, BareLineFeedsAreStoredAsCrlf) {
+  Uid uid = append("Subject: lf\n\nbody\nend\r\n");
+  auto record = store_.get_message(inbox_, uid);
+  EXPECT_EQ(*blobs_.get(record->blob), "Subject: lf\r\n\r\nbody\r\nend\r\n");
+  EXPECT_EQ(record->size, 26u);
+}
+
+// A message streamed into the blob store in pieces is appended from there.
+TEST_F(MessagesTest, AppendStoredMessage) {
+  auto writer = blobs_.begin_put();
+  ASSERT_TRUE((*writer)->append(kMessage.substr(0, 10)));
+  ASSERT_TRUE((*writer)->append(kMessage.substr(10)));
+  auto ref = (*writer)->finish();
+  ASSERT_TRUE(ref);
+  auto appended = append_stored_message(store_, blobs_, inbox_, *ref, NewFlags{{}, {"$Work"}},
+                                        store::InternalDate(7s));
+  ASSERT_TRUE(appended) << appended.error().message;
+  auto record = store_.get_message(inbox_, appended->uid);
+  EXPECT_EQ(record->blob, *ref);
+  EXPECT_EQ(record->size, kMessage.size());
+  EXPECT_EQ(record->message_id, "<Plans@Example.org>");
+  EXPECT_TRUE(record->keywords.contains("$work"));
+  auto empty = append_stored_message(store_, blobs_, inbox_, *blobs_.put(""), {},
+                                     store::InternalDate(7s));
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().message, "Empty message");
+  auto gone = append_stored_message(store_, blobs_, inbox_, blob::blob_ref_of("never"), {},
+                                    store::InternalDate(7s));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::not_found);
+}
+
 TEST_F(MessagesTest, CopyAndMoveStayInsideTheAccount) {
   Uid a = append(kMessage, NewFlags{{SystemFlag::flagged}, {}});
   Uid b = append("Subject: two\r\n\r\nx\r\n");
