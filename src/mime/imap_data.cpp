@@ -1,5 +1,7 @@
 #include "mime/imap_data.h"
 
+#include <algorithm>
+
 #include "base/strings.h"
 
 namespace postamt::mime {
@@ -66,6 +68,10 @@ std::optional<std::string> envelope_header_to_store(std::string_view message) {
   // Only the root header matters: the parts below it are not parsed.
   MimeLimits limits;
   limits.max_depth = 0;
+  // Nor is the body read: a header within the byte limit ends inside the first
+  // max_header_bytes + 1 octets, and one over it still trips the limit there. Parsing the
+  // whole message would touch every page of a mapped blob just to count its lines.
+  message = message.substr(0, std::min(message.size(), limits.max_header_bytes + 1));
   Message parsed = parse(message, limits);
   // A header cut short by a limit would hold fewer fields than a search of the file
   // sees (SEARCH scans the file's header without limits): keep no lines then.

@@ -44,6 +44,27 @@ TEST(ImapData, EnvelopeHeaderToStore) {
   EXPECT_EQ(envelope_header_to_store(many + "Subject: late\r\n\r\nbody"), std::nullopt);
 }
 
+// Only the header is read (the body of a mapped blob stays untouched), and the byte limit
+// on the header falls where it did when the whole message was parsed: a header whose
+// lines, blank line included, fill MimeLimits::max_header_bytes exactly is kept; one
+// octet more and it is not.
+TEST(ImapData, EnvelopeHeaderToStoreStopsAtTheHeaderByteLimit) {
+  const size_t limit = MimeLimits{}.max_header_bytes;
+  const std::string subject = "Subject: s\r\n";
+  const std::string body = "\r\n" + std::string(3 * limit, 'b');
+  auto header_of = [&](size_t total) {
+    // total = subject + one filler field + "\r\n" (the blank line)
+    std::string filler = "X-Fill: " + std::string(total - subject.size() - 2 - 10, 'f') + "\r\n";
+    return subject + filler;
+  };
+  ASSERT_EQ(header_of(limit).size() + 2, limit);
+  EXPECT_EQ(envelope_header_to_store(header_of(limit) + body), subject);
+  EXPECT_EQ(envelope_header_to_store(header_of(limit + 1) + body), std::nullopt);
+  // Without a blank line: the limit counts the header lines alone.
+  EXPECT_EQ(envelope_header_to_store(header_of(limit + 2)), subject);
+  EXPECT_EQ(envelope_header_to_store(header_of(limit + 3)), std::nullopt);
+}
+
 TEST(ImapData, BodyStructureOfNestedMessage) {
   const std::string text =
       "Content-Type: multipart/mixed; boundary=b\n\n"
