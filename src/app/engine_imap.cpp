@@ -8,6 +8,17 @@
 namespace postamt::app {
 namespace {
 
+// One of each for the whole process (imap and imaps listeners alike); they live as long
+// as the process, so they outlive every session.
+mail::ConnectionsPerUser& user_connections(size_t limit) {
+  static mail::ConnectionsPerUser connections(limit);
+  return connections;
+}
+net::MemoryBudget& command_memory(size_t limit) {
+  static net::MemoryBudget budget(limit, 64 * 1024);
+  return budget;
+}
+
 net::awaitable<void> serve_imap(std::unique_ptr<net::Connection> connection,
                                 net::SessionContext context,
                                 std::shared_ptr<const imap::Services> services) {
@@ -35,9 +46,12 @@ net::Handler make_imap_handler(ServeContext& context) {
   services->limits.line_timeout = context.config->limits.line_timeout;
   services->limits.authenticated.max_line = limits.max_line;
   services->limits.authenticated.max_literal = limits.max_literal;
-  // A command may carry one literal of max_literal plus its lines.
+  services->limits.authenticated.max_inline_literal = limits.max_inline_literal;
+  // A command holds its lines and inline literals; APPEND's message is streamed.
   services->limits.authenticated.max_command =
-      std::max(services->limits.authenticated.max_command, limits.max_literal + limits.max_line);
+      std::max<uint64_t>(limits.max_command, limits.max_line + limits.max_inline_literal);
+  services->user_connections = &user_connections(context.config->limits.connections_per_user);
+  services->command_memory = &command_memory(limits.command_memory);
   std::shared_ptr<const imap::Services> shared = std::move(services);
   return [shared](std::unique_ptr<net::Connection> connection, net::SessionContext session) {
     return serve_imap(std::move(connection), std::move(session), shared);

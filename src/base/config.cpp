@@ -289,8 +289,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   if (*limits) {
     TableReader r(**limits, "limits.", file);
     POSTAMT_TRY(r.uint("connections_per_ip", cfg.limits.connections_per_ip, 1, 1000000));
-    POSTAMT_TRY(
-        r.uint("connections_per_service", cfg.limits.connections_per_service, 1, 10000000));
+    POSTAMT_TRY(r.uint("connections_per_service", cfg.limits.connections_per_service, 1, 10000000));
     POSTAMT_TRY(r.uint("connections", cfg.limits.connections, 1, 10000000));
     POSTAMT_TRY(r.uint("connections_per_user", cfg.limits.connections_per_user, 1, 100000));
     POSTAMT_TRY(r.duration("login_timeout", cfg.limits.login_timeout));
@@ -336,6 +335,10 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       return r.error_at(*n, "idle_timeout", "must be at least 30 minutes (RFC 9051 §5.4)");
     POSTAMT_TRY(r.uint64("max_line", cfg.imap.max_line, 1024, 16ull * 1024 * 1024));
     POSTAMT_TRY(r.uint64("max_literal", cfg.imap.max_literal, 1024, 1ull << 40));
+    POSTAMT_TRY(
+        r.uint64("max_inline_literal", cfg.imap.max_inline_literal, 1024, 64ull * 1024 * 1024));
+    POSTAMT_TRY(r.uint64("max_command", cfg.imap.max_command, 4096, 1ull << 30));
+    POSTAMT_TRY(r.uint64("command_memory", cfg.imap.command_memory, 1024 * 1024, 1ull << 40));
     POSTAMT_TRY(r.check_unknown());
   }
 

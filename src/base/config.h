@@ -121,7 +121,13 @@ struct Config {
     uint32_t max_bad_commands = 10;              // the one that reaches this count closes
     std::chrono::seconds idle_timeout{1800};     // authenticated; RFC 9051 §5.4: >= 30 minutes
     uint64_t max_line = 64 * 1024;               // one command line once logged in (octets)
-    uint64_t max_literal = 64ull * 1024 * 1024;  // one literal, e.g. an APPENDed message
+    uint64_t max_literal = 64ull * 1024 * 1024;  // an APPENDed message (streamed, not held)
+    // Every other literal is held in memory with its command: at most this large, and
+    // the whole command at most max_command.
+    uint64_t max_inline_literal = 64 * 1024;
+    uint64_t max_command = 1024 * 1024;
+    // What all sessions' commands may hold in memory together (beyond 64 KiB each).
+    uint64_t command_memory = 256ull * 1024 * 1024;
   } imap;
 
   struct Outbound {

@@ -219,6 +219,9 @@ max_bad_commands = 7
 idle_timeout = "45m"
 max_line = 8192
 max_literal = 1048576
+max_inline_literal = 16384
+max_command = 65536
+command_memory = 33554432
 )",
                           "/etc/postamt/postamt.toml");
   ASSERT_TRUE(cfg) << cfg.error().message;
@@ -234,6 +237,9 @@ max_literal = 1048576
   EXPECT_EQ(cfg->imap.idle_timeout, std::chrono::seconds(2700));
   EXPECT_EQ(cfg->imap.max_line, 8192u);
   EXPECT_EQ(cfg->imap.max_literal, 1048576u);
+  EXPECT_EQ(cfg->imap.max_inline_literal, 16384u);
+  EXPECT_EQ(cfg->imap.max_command, 65536u);
+  EXPECT_EQ(cfg->imap.command_memory, 33554432u);
 
   auto defaults = parse_config("", "/etc/postamt/postamt.toml");
   ASSERT_TRUE(defaults);
@@ -242,6 +248,9 @@ max_literal = 1048576
   EXPECT_EQ(defaults->pop3.idle_timeout, std::chrono::seconds(600));
   EXPECT_EQ(defaults->imap.idle_timeout, std::chrono::seconds(1800));
   EXPECT_EQ(defaults->imap.max_line, 65536u);
+  EXPECT_EQ(defaults->imap.max_inline_literal, 65536u);
+  EXPECT_EQ(defaults->imap.max_command, 1048576u);
+  EXPECT_EQ(defaults->imap.command_memory, 268435456u);
 }
 
 TEST(Config, ProtocolLimitErrors) {
@@ -265,6 +274,10 @@ TEST(Config, ProtocolLimitErrors) {
             "/p.toml:2: imap.idle_timeout: must be at least 30 minutes (RFC 9051 §5.4)");
   EXPECT_EQ(error_of("[imap]\nmax_line = 100\n"),
             "/p.toml:2: imap.max_line: 100 is out of range 1024-16777216");
+  EXPECT_EQ(error_of("[imap]\nmax_inline_literal = 100000000\n"),
+            "/p.toml:2: imap.max_inline_literal: 100000000 is out of range 1024-67108864");
+  EXPECT_EQ(error_of("[imap]\nmax_command = 10\n"),
+            "/p.toml:2: imap.max_command: 10 is out of range 4096-1073741824");
 }
 
 TEST(Config, ReceiptsDefaultsAndValues) {

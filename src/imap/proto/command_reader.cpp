@@ -73,9 +73,49 @@ CommandReader::Event CommandReader::fail(ReadErrorKind kind, Recovery recovery,
 }
 
 void CommandReader::accept_literal() {
-  if (state_ != State::awaiting_answer) return;
+  if (state_ != State::awaiting_answer || literal_.large) return;
   remaining_ = literal_.size;
   state_ = State::literal;
+}
+
+void CommandReader::stream_literal() {
+  if (state_ != State::awaiting_answer || !literal_.large) return;
+  // Replace the marker (before the CRLF just appended) with an empty literal.
+  const size_t open = cmd_.rfind('{');
+  cmd_.resize(open);
+  cmd_ += "{0}\r\n";
+  remaining_ = literal_.size;
+  state_ = State::streaming;
+}
+
+void CommandReader::refuse_literal() {
+  if (state_ != State::awaiting_answer || !literal_.large) return;
+  error_pending_ = true;
+  if (literal_.sync == LiteralSync::synchronizing) {
+    // The client waits for "+" and will never send these octets.
+    fail(ReadErrorKind::literal_too_large, Recovery::resync, "Literal too large");
+    state_ = State::line;
+    return;
+  }
+  // RFC 7888 §4: read and drop the octets, or say BYE and close.
+  Recovery recovery = literal_.size <= limits_.max_discard ? Recovery::resync : Recovery::close;
+  fail(ReadErrorKind::literal_too_large, recovery, "Literal too large");
+  if (recovery == Recovery::resync) {
+    remaining_ = literal_.size;
+    state_ = State::discard_literal;
+  }
+}
+
+std::string CommandReader::take_literal_data() {
+  return std::move(piece_);
+}
+
+std::string CommandReader::command_name() const {
+  size_t sp = cmd_.find(' ');
+  if (sp == std::string::npos) return {};
+  size_t end = cmd_.find_first_of(" \r\n", sp + 1);
+  return ascii_upper(std::string_view(cmd_).substr(
+      sp + 1, end == std::string::npos ? std::string::npos : end - sp - 1));
 }
 
 void CommandReader::reject_literal() {
@@ -92,6 +132,12 @@ CommandReader::Event CommandReader::on_literal_marker(const LiteralAnnouncement&
     limit = std::min<uint64_t>(limit, kLiteralMinusMax);
   ReadErrorKind kind = ReadErrorKind::literal_too_large;
   bool over = lit.size > limit;
+  if (!over && lit.size > limits_.max_inline_literal) {
+    // Never held: the session streams it or refuses it (stream_literal, refuse_literal).
+    literal_.large = true;
+    state_ = State::awaiting_answer;
+    return Event::literal_announced;
+  }
   if (!over &&
       lit.size > limits_.max_command - std::min<uint64_t>(cmd_.size(), limits_.max_command)) {
     kind = ReadErrorKind::command_too_large;
@@ -149,6 +195,10 @@ CommandReader::Event CommandReader::finish_line(size_t line_end) {
 }
 
 CommandReader::Event CommandReader::next() {
+  if (error_pending_) {
+    error_pending_ = false;
+    return Event::error;
+  }
   for (;;) {
     size_t avail = in_.size() - in_pos_;
     switch (state_) {
@@ -189,6 +239,18 @@ CommandReader::Event CommandReader::next() {
         Event e = finish_line(lf);
         if (e != Event::need_more) return e;
         break;
+      }
+      case State::streaming: {
+        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, avail));
+        if (take == 0) return Event::need_more;
+        piece_.assign(in_, in_pos_, take);
+        in_pos_ += take;
+        remaining_ -= take;
+        if (remaining_ == 0) {
+          line_start_ = cmd_.size();
+          state_ = State::line;
+        }
+        return Event::literal_data;
       }
       case State::literal: {
         size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, avail));

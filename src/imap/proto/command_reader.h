@@ -7,7 +7,10 @@
 //   for (;;) switch (r.next()) {
 //     case Event::need_more: read more, feed, continue
 //     case Event::literal_announced: check r.literal() (and r.partial() if needed), then
-//          send "+ Ready" and r.accept_literal(), or send "tag NO/BAD" and r.reject_literal()
+//          send "+ Ready" and r.accept_literal(), or send "tag NO/BAD" and r.reject_literal();
+//          a large literal (r.literal().large): r.stream_literal() (then "+ Ready" when it
+//          is synchronising) or r.refuse_literal()
+//     case Event::literal_data: a piece of a streamed literal: r.take_literal_data()
 //     case Event::command: parse_command(r.take_command())
 //     case Event::line: (after expect_line()) SASL response or IDLE's DONE: r.take_command()
 //     case Event::error: send "tag BAD ..." (or "* BAD" when r.error().tag is empty); when
@@ -17,8 +20,10 @@
 // Memory: the reader holds at most one command (bounded by ReaderLimits::max_command)
 // plus the bytes fed and not yet consumed. Feed again only after next() returned
 // need_more, so unconsumed input never exceeds one read. Over-limit lines and literals
-// are discarded as they arrive, never buffered. Not thread-safe: one reader per
-// connection, used from the connection's executor.
+// are discarded as they arrive, never buffered. A literal over max_inline_literal is
+// never held either: the session streams it elsewhere (an APPENDed message into the
+// blob store) or refuses it, and the command text keeps "{0}" in its place. Not thread-safe: one
+// reader per connection, used from the connection's executor.
 #pragma once
 
 #include <cstddef>
@@ -40,8 +45,11 @@ enum class NonSyncLiterals { literal_plus, literal_minus };
 
 struct ReaderLimits {
   size_t max_line = kMaxLineAuthenticated;     // one line piece, CRLF excluded
-  uint64_t max_literal = 64ull * 1024 * 1024;  // one literal
-  uint64_t max_command = 80ull * 1024 * 1024;  // lines + literals of one command
+  uint64_t max_literal = 64ull * 1024 * 1024;  // one literal, streamed or held
+  // The largest literal held in memory as part of the command text; a larger one
+  // (up to max_literal) is announced as `large` for the session to stream or refuse.
+  uint64_t max_inline_literal = 64 * 1024;
+  uint64_t max_command = 1024 * 1024;  // lines + literals held of one command
   // An over-limit non-synchronising literal at most this large is read and thrown
   // away (RFC 7888 §4 choice 1); a larger one makes the reader ask to close (choice 2).
   uint64_t max_discard = 1024 * 1024;
@@ -55,6 +63,7 @@ struct LiteralAnnouncement {
   uint64_t size = 0;
   LiteralSync sync = LiteralSync::synchronizing;
   LiteralForm form = LiteralForm::text;
+  bool large = false;  // over max_inline_literal: stream it or refuse it
 };
 
 enum class ReadErrorKind {
@@ -78,7 +87,7 @@ struct ReadError {
 
 class CommandReader {
  public:
-  enum class Event { need_more, command, literal_announced, line, error };
+  enum class Event { need_more, command, literal_announced, literal_data, line, error };
 
   explicit CommandReader(ReaderLimits limits) : limits_(limits), next_limits_(limits) {}
 
@@ -96,14 +105,28 @@ class CommandReader {
   // line without CRLF. Moves the text out.
   std::string take_command();
 
-  // After Event::literal_announced (synchronising literals only; non-synchronising
-  // ones within limits are read without an event).
+  // After Event::literal_announced: synchronising literals, and large ones of either
+  // kind (non-synchronising ones within max_inline_literal are read without an event).
   const LiteralAnnouncement& literal() const { return literal_; }
   // The command text received so far (lets the session see "APPEND" before deciding).
   std::string_view partial() const { return cmd_; }
+  // The command's name as received so far, upper-cased ("APPEND"), or "".
+  std::string command_name() const;
+  // A literal within max_inline_literal: its octets become part of the command text.
   void accept_literal();
   // The client will not send the literal; the command is dropped.
   void reject_literal();
+  // A large literal: its octets come as Event::literal_data pieces instead; the command
+  // text gets "{0}" ("~{0}" for literal8) in its place.
+  void stream_literal();
+  // A large literal the session does not take: "Literal too large" as Event::error.
+  // A synchronising one is never sent; a non-synchronising one is read and dropped
+  // (up to max_discard; beyond, Recovery::close).
+  void refuse_literal();
+  // After Event::literal_data: the piece (moved out; the reader keeps no copy).
+  std::string take_literal_data();
+  // Octets the reader holds now (command text, unconsumed input, a literal piece).
+  size_t held() const { return cmd_.size() + (in_.size() - in_pos_) + piece_.size(); }
 
   // After Event::error.
   const ReadError& error() const { return error_; }
@@ -124,8 +147,9 @@ class CommandReader {
  private:
   enum class State {
     line,             // reading a line piece of a command
-    awaiting_answer,  // a synchronising literal was announced
+    awaiting_answer,  // a synchronising or large literal was announced
     literal,          // reading literal octets
+    streaming,        // handing out a large literal's octets as literal_data
     discard_line,     // skipping the rest of a bad line
     discard_literal,  // skipping a non-synchronising literal of a bad command
     closed,           // Recovery::close was reported
@@ -144,11 +168,13 @@ class CommandReader {
 
   State state_ = State::line;
   bool raw_line_ = false;
-  bool fresh_ = true;  // no octet of the next command read yet
+  bool error_pending_ = false;  // refuse_literal() reported an error for next()
+  bool fresh_ = true;           // no octet of the next command read yet
   std::string cmd_;
   size_t line_start_ = 0;
   uint64_t remaining_ = 0;  // literal octets still to read or discard
   std::string discard_tail_;
+  std::string piece_;  // the literal_data not yet taken
   LiteralAnnouncement literal_;
   ReadError error_;
   std::string ready_;

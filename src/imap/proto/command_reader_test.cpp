@@ -10,18 +10,29 @@ namespace {
 
 using Event = CommandReader::Event;
 
-enum class OnLiteral { accept, reject };
+enum class OnLiteral { accept, reject, stream_large, refuse_large };
 
 // Drives a reader over `input` fed in pieces of `piece` octets and records what the
 // session would see: "C:<command>", "L:<line>", "A:<size>[+][~]" for an announced
-// literal, "E:<kind>:<tag>:<recovery>" for errors.
+// literal, "E:<kind>:<tag>:<recovery>" for errors; a large literal is streamed
+// ("S:<size>", then "D:<octets>" once its data pieces are over) or refused ("R:<size>").
 std::vector<std::string> run(std::string_view input, size_t piece, ReaderLimits limits = {},
                              OnLiteral on_literal = OnLiteral::accept) {
   CommandReader r(limits);
   std::vector<std::string> log;
   size_t pos = 0;
+  size_t streamed = 0;
   for (;;) {
     Event e = r.next();
+    if (e == Event::literal_data) {
+      streamed += r.take_literal_data().size();
+      EXPECT_LE(r.held(), limits.max_command + piece);
+      continue;
+    }
+    if (streamed > 0 && e != Event::need_more) {
+      log.push_back("D:" + std::to_string(streamed));
+      streamed = 0;
+    }
     if (e == Event::need_more) {
       if (pos >= input.size()) break;
       size_t n = std::min(piece, input.size() - pos);
@@ -31,13 +42,20 @@ std::vector<std::string> run(std::string_view input, size_t piece, ReaderLimits 
     }
     if (e == Event::command) log.push_back("C:" + r.take_command());
     if (e == Event::line) log.push_back("L:" + r.take_command());
-    if (e == Event::literal_announced) {
+    if (e == Event::literal_announced && r.literal().large) {
+      log.push_back((on_literal == OnLiteral::stream_large ? "S:" : "R:") +
+                    std::to_string(r.literal().size));
+      if (on_literal == OnLiteral::stream_large)
+        r.stream_literal();
+      else
+        r.refuse_literal();
+    } else if (e == Event::literal_announced) {
       log.push_back("A:" + std::to_string(r.literal().size) +
                     (r.literal().form == LiteralForm::binary ? "~" : ""));
-      if (on_literal == OnLiteral::accept)
-        r.accept_literal();
-      else
+      if (on_literal == OnLiteral::reject)
         r.reject_literal();
+      else
+        r.accept_literal();
     }
     if (e == Event::error) {
       const ReadError& err = r.error();
@@ -213,6 +231,42 @@ TEST(ImapCommandReader, CommandSizeCapCountsLiterals) {
             (std::vector<std::string>{"E:command:a:resync", "C:b NOOP"}));
   EXPECT_EQ(run("a LOGIN {30}\r\nb NOOP\r\n", 4, limits),
             (std::vector<std::string>{"E:command:a:resync", "C:b NOOP"}));
+}
+
+// A literal over max_inline_literal is never held: streamed, it comes out in pieces and
+// the command keeps "{0}" in its place; refused, a synchronising one is never sent and a
+// non-synchronising one is read and dropped. Either way the next command follows.
+TEST(ImapCommandReader, LargeLiteralsAreStreamedOrRefused) {
+  ReaderLimits limits;
+  limits.max_inline_literal = 100;
+  limits.max_command = 300;
+  limits.max_discard = 5000;
+  const std::string body(4000, 'x');
+  for (size_t piece : kPieces) {
+    SCOPED_TRACE(piece);
+    EXPECT_EQ(run("a APPEND INBOX (\\Seen) {4000}\r\n" + body + "\r\nb NOOP\r\n", piece, limits,
+                  OnLiteral::stream_large),
+              (std::vector<std::string>{"S:4000", "D:4000", "C:a APPEND INBOX (\\Seen) {0}\r\n",
+                                        "C:b NOOP"}));
+    EXPECT_EQ(
+        run("a APPEND INBOX ~{4000+}\r\n" + body + "\r\nb NOOP\r\n", piece, limits,
+            OnLiteral::stream_large),
+        (std::vector<std::string>{"S:4000", "D:4000", "C:a APPEND INBOX ~{0}\r\n", "C:b NOOP"}));
+    EXPECT_EQ(run("a SEARCH TEXT {4000}\r\nb NOOP\r\n", piece, limits, OnLiteral::refuse_large),
+              (std::vector<std::string>{"R:4000", "E:literal:a:resync", "C:b NOOP"}));
+    EXPECT_EQ(run("a SEARCH TEXT {4000+}\r\n" + body + " BODY {101+}\r\n" + body.substr(0, 101) +
+                      "\r\nb NOOP\r\n",
+                  piece, limits, OnLiteral::refuse_large),
+              (std::vector<std::string>{"R:4000", "E:literal:a:resync", "C:b NOOP"}));
+  }
+  EXPECT_EQ(run("a SEARCH TEXT {5001+}\r\n" + std::string(5001, 'y') + "\r\n", 100, limits,
+                OnLiteral::refuse_large),
+            (std::vector<std::string>{"R:5001", "E:literal:a:close"}));
+  CommandReader r(limits);
+  r.feed("t APPEND INBOX {101}\r\n");
+  ASSERT_EQ(r.next(), Event::literal_announced);
+  EXPECT_EQ(r.command_name(), "APPEND");
+  EXPECT_TRUE(r.literal().large);
 }
 
 TEST(ImapCommandReader, LineLimitChangesForTheNextCommand) {

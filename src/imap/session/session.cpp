@@ -20,6 +20,7 @@
 #include "base/strings.h"
 #include "imap/proto/parse_command.h"
 #include "imap/proto/response.h"
+#include "imap/session/append_staging.h"
 #include "imap/session/dispatch.h"
 #include "imap/session/error_codes.h"
 #include "imap/session/reply.h"
@@ -46,7 +47,7 @@ constexpr const char* kAuthenticatedCapabilities[] = {
     "ID",     "IDLE",      "LIST-EXTENDED", "LIST-STATUS",        "MOVE",    "NAMESPACE",
     "QUOTA",  "SEARCHRES", "SPECIAL-USE",   "STATUS=SIZE",        "UIDPLUS", "UNSELECT"};
 // Why reading stopped without an event.
-enum class Ended { closed, timeout, login_timeout, line_timeout, shutdown };
+enum class Ended { closed, timeout, login_timeout, line_timeout, busy, shutdown };
 
 class Session {
  public:
@@ -56,7 +57,8 @@ class Session {
         s_(services),
         reader_(services.limits.unauthenticated),
         buffer_(services.limits.read_chunk_octets, '\0'),
-        login_deadline_(std::chrono::steady_clock::now() + services.limits.login_timeout) {}
+        login_deadline_(std::chrono::steady_clock::now() + services.limits.login_timeout),
+        memory_(services.command_memory) {}
 
   net::awaitable<void> run();
 
@@ -79,6 +81,12 @@ class Session {
   // Same, but a read waits at most `wait`; on timeout returns nullopt with ended_ =
   // Ended::timeout and the session can go on.
   net::awaitable<std::optional<Event>> next_event_within(net::Duration wait);
+  // A literal over the inline limit: streamed into the blob store for APPEND once
+  // logged in, refused otherwise (the reader then reports the error).
+  net::awaitable<Next> on_large_literal();
+  net::awaitable<Next> on_literal_data(std::string piece);
+  // The streamed literal is complete: finishes its blob into staged_.
+  net::awaitable<void> finish_staging();
   net::awaitable<Next> write(std::string bytes);
   net::awaitable<Next> send(proto::Response response);
   net::awaitable<Next> finish(const std::string& tag, Reply reply);
@@ -116,6 +124,11 @@ class Session {
   proto::CommandReader reader_;
   std::string buffer_;
   Ended ended_ = Ended::closed;
+  std::unique_ptr<AppendStaging> staging_;
+  // The streamed literal of the command that just arrived: its blob, or why it failed.
+  std::optional<Result<BlobRef>> staged_;
+  net::MemoryReservation memory_;
+  std::optional<mail::ConnectionsPerUser::Slot> user_slot_;
   // Fixed at connect and when a command line begins; see SessionLimits.
   std::chrono::steady_clock::time_point login_deadline_;
   std::optional<std::chrono::steady_clock::time_point> line_deadline_;
@@ -239,8 +252,7 @@ net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wa
     // Neither deadline moves with traffic: a client that trickles bytes or sends NOOPs
     // cannot hold a connection open by it (docs/architecture.md, Limits).
     const auto now = std::chrono::steady_clock::now();
-    if (reader_.mid_line() && !line_deadline_)
-      line_deadline_ = now + s_.limits.line_timeout;
+    if (reader_.mid_line() && !line_deadline_) line_deadline_ = now + s_.limits.line_timeout;
     Ended on_timeout = Ended::timeout;
     auto until = now + wait;
     if (!account_ && login_deadline_ < until) {
@@ -266,7 +278,40 @@ net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wa
       co_return std::nullopt;
     }
     reader_.feed(std::string_view(buffer_.data(), *got));
+    // What every session holds for commands in flight is bounded together.
+    if (!memory_.resize(reader_.held() + (staging_ ? staging_->held() : 0))) {
+      ended_ = Ended::busy;
+      co_return std::nullopt;
+    }
   }
+}
+
+net::awaitable<Next> Session::on_large_literal() {
+  if (!account_ || reader_.command_name() != "APPEND" || staging_) {
+    reader_.refuse_literal();
+    co_return Next::keep_going;
+  }
+  const bool sync = reader_.literal().sync == proto::LiteralSync::synchronizing;
+  auto begun = AppendStaging::begin(*s_.runtime, *s_.blobs);
+  staging_ = co_await std::move(begun);
+  reader_.stream_literal();
+  if (!sync) co_return Next::keep_going;
+  proto::Continuation ready{"Ready for literal data"};
+  auto sent = send(std::move(ready));
+  co_return co_await std::move(sent);
+}
+
+net::awaitable<Next> Session::on_literal_data(std::string piece) {
+  if (!staging_) co_return Next::keep_going;
+  auto added = staging_->add(std::move(piece));
+  co_await std::move(added);
+  co_return Next::keep_going;
+}
+
+net::awaitable<void> Session::finish_staging() {
+  auto finished = staging_->finish();
+  staged_ = co_await std::move(finished);
+  staging_.reset();
 }
 
 net::awaitable<void> Session::run() {
@@ -288,14 +333,25 @@ net::awaitable<void> Session::run() {
     Next next = Next::keep_going;
     switch (*event) {
       case Event::literal_announced: {
+        if (reader_.literal().large) {
+          next = co_await on_large_literal();
+          break;
+        }
         // The reader has already refused literals over the state's limits (RFC 7888 §4).
         proto::Continuation ready{"Ready for literal data"};
         next = co_await send(std::move(ready));
         reader_.accept_literal();
         break;
       }
+      case Event::literal_data: {
+        auto handled = on_literal_data(reader_.take_literal_data());
+        next = co_await std::move(handled);
+        break;
+      }
       case Event::command:
+        if (staging_) co_await finish_staging();
         next = co_await on_command(reader_.take_command());
+        staged_.reset();
         break;
       case Event::line:
         // Only after expect_line(), which on_authenticate consumes itself.
@@ -325,6 +381,12 @@ net::awaitable<void> Session::run() {
       proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Autologout; idle for too long"};
       co_await send(std::move(bye));
       log_end("idle timeout");
+      break;
+    }
+    case Ended::busy: {
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt, "Server busy, try again later"};
+      co_await send(std::move(bye));
+      log_end("command memory budget exhausted");
       break;
     }
     case Ended::login_timeout: {
@@ -434,7 +496,15 @@ net::awaitable<Next> Session::on_logout(std::string tag, proto::LogoutCmd) {
 }
 
 net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
+  if (staged_ && !*staged_) {
+    // The streamed literal could not be stored: the command cannot run without it.
+    log::warning(ctx_.service, "storing the literal of {} from {} failed: {}", account_->address,
+                 remote_ip(), staged_->error().message);
+    auto awaitable = finish(tag, reply_for(staged_->error()));
+    co_return co_await std::move(awaitable);
+  }
   CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
+  if (staged_) context.staged_message = **staged_;
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.
   auto work = [&context, &body]() { return run_handler(context, body); };
@@ -596,6 +666,18 @@ net::awaitable<Next> Session::login(std::string tag, std::string user, std::stri
     co_return co_await std::move(awaitable);
   }
   if (s_.auth_failures) s_.auth_failures->record_success(remote_ip(), user);
+  if (s_.user_connections) {
+    auto slot = s_.user_connections->try_acquire(account->id, remote_ip());
+    if (slot) user_slot_.emplace(std::move(*slot));
+    if (!slot) {
+      log::info(ctx_.service, "login of <{}> from {} refused: more than {} connections",
+                account->address, remote_ip(), s_.user_connections->limit());
+      auto awaitable = finish(tag, Reply::no(ResponseCode::simple(CodeKind::unavailable),
+                                             "Too many connections of this user from this "
+                                             "address"));
+      co_return co_await std::move(awaitable);
+    }
+  }
   log::info(ctx_.service, "login: user=<{}> rip={} mechanism={}", account->address, remote_ip(),
             mechanism);
   account_ = std::move(*account);

@@ -11,7 +11,12 @@
 //   bad command              "tag BAD ..." ("* BAD" without a readable tag); the
 //                            max_bad_commands-th one adds "* BYE Too many invalid commands"
 //   wrong state              "tag BAD Command not valid in this state" (counts as bad)
-//   over-limit literal       "tag BAD Literal too large" instead of "+" (synchronising)
+//   over-limit literal       "tag BAD Literal too large" instead of "+" (synchronising);
+//                            a literal over the inline limit is streamed into the blob
+//                            store for APPEND, refused for every other command
+//   memory budget exhausted  "* BYE Server busy, try again later", close
+//   too many of one user     LOGIN/AUTHENTICATE "NO [UNAVAILABLE] Too many connections
+//                            of this user from this address"
 //   wrong credentials        after the FailureTracker's delay "tag NO [AUTHENTICATIONFAILED]"
 //   plaintext not allowed    CAPABILITY says LOGINDISABLED and no AUTH=PLAIN/LOGIN;
 //                            LOGIN and AUTHENTICATE PLAIN answer NO [PRIVACYREQUIRED]
@@ -27,9 +32,11 @@
 #include "auth/policy.h"
 #include "blob/blob_store.h"
 #include "imap/proto/command_reader.h"
+#include "mail/connections.h"
 #include "mail/events.h"
 #include "mail/store_watch.h"
 #include "net/connection.h"
+#include "net/memory_budget.h"
 #include "net/runtime.h"
 #include "net/server.h"
 #include "store/api/store.h"
@@ -40,8 +47,12 @@ namespace postamt::imap {
 struct SessionLimits {
   // Before login: small lines and literals (a LOGIN password fits), so that an
   // unauthenticated client cannot make the server buffer much.
-  proto::ReaderLimits unauthenticated{proto::kMaxLineUnauthenticated, 8 * 1024, 16 * 1024,
-                                      16 * 1024, proto::NonSyncLiterals::literal_plus};
+  proto::ReaderLimits unauthenticated{.max_line = proto::kMaxLineUnauthenticated,
+                                      .max_literal = 8 * 1024,
+                                      .max_inline_literal = 8 * 1024,
+                                      .max_command = 16 * 1024,
+                                      .max_discard = 16 * 1024,
+                                      .non_sync = proto::NonSyncLiterals::literal_plus};
   proto::ReaderLimits authenticated{};
   // Syntax errors, unknown commands, commands in the wrong state; the one that reaches
   // this count closes the connection.
@@ -79,6 +90,11 @@ struct Services {
   PlaintextAuth plaintext = PlaintextAuth::never;
   // Whether Connection::start_tls can work. Ignored on a connection that is already TLS.
   StartTlsSupport starttls = StartTlsSupport::unavailable;
+  // may be null: no limit of sessions per account and remote address
+  mail::ConnectionsPerUser* user_connections = nullptr;
+  // may be null: no bound on the memory all sessions' commands hold together; beyond
+  // it, the session that needs more says "* BYE Server busy" and closes
+  net::MemoryBudget* command_memory = nullptr;
   SessionLimits limits;
 };
 

@@ -33,7 +33,7 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
   mail::NewFlags flags;
   if (auto refused = parse_flag_list(cmd.flags, flags.flags, flags.keywords))
     return std::move(*refused);
-  if (cmd.message.empty()) return Reply::no(std::nullopt, "Empty message");
+  if (cmd.message.empty() && !ctx.staged_message) return Reply::no(std::nullopt, "Empty message");
 
   // RFC 3501 §6.3.11: a missing destination is answered with TRYCREATE.
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
@@ -41,9 +41,14 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
     if (mailbox.error().kind == ErrorKind::not_found) return trycreate();
     return reply_for(mailbox.error());
   }
-  auto appended = mail::append_message(
-      ctx.store, ctx.blobs, mailbox->id, cmd.message, flags,
-      cmd.internal_date ? to_internal_date(*cmd.internal_date) : mail::internal_date_now());
+  const store::InternalDate date =
+      cmd.internal_date ? to_internal_date(*cmd.internal_date) : mail::internal_date_now();
+  // A message too large for memory was streamed into the blob store as it arrived.
+  auto appended =
+      ctx.staged_message
+          ? mail::append_stored_message(ctx.store, ctx.blobs, mailbox->id, *ctx.staged_message,
+                                        flags, date)
+          : mail::append_message(ctx.store, ctx.blobs, mailbox->id, cmd.message, flags, date);
   if (!appended) {
     // Deleted by another session between the lookup and the append.
     if (appended.error().kind == ErrorKind::not_found) return trycreate();
