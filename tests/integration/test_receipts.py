@@ -90,6 +90,13 @@ def is_server_receipt(raw):
 def is_client_receipt(raw):
     return b"Reporting-UA: laptop.example.org; TestClient\r\n" in raw
 
+def logged(line):
+    """A log line's text after `postamt/<service>[pid]: `, checked to have that shape."""
+    m = re.fullmatch(r"\S+ \S+ postamt/\w+\[\d+\]: (.*)", line)
+    assert m, line
+    return m.group(1)
+
+
 
 class ReceiptsTest(unittest.TestCase):
     """One server for the policy matrix: every scenario uses its own Message-ID, and the
@@ -176,6 +183,15 @@ class ReceiptsTest(unittest.TestCase):
         except smtplib.SMTPDataError as e:
             return e
 
+    def alice_uid(self, message_id):
+        c = imap_login(self.p, "alice@example.org")
+        c.select("INBOX")
+        typ, data = c.uid("SEARCH", None, "HEADER", "Message-ID", message_id)
+        c.logout()
+        uids = data[0].split()
+        self.assertEqual(len(uids), 1)
+        return int(uids[0])
+
     def sent_records(self, message_id):
         return [r for r in self.ledger("alice@example.org")["sent"]
                 if r["message_id"] == message_id]
@@ -227,6 +243,25 @@ class ReceiptsTest(unittest.TestCase):
                     self.assertTrue(is_server_receipt(got[0]), got[0][:600])
                     self.assertEqual([r["path"] for r in self.sent_records(mid)],
                                      ["server_on_download"])
+
+    def test_a_suppressed_duplicate_download_logs_the_requester(self):
+        """The client's receipt came first; the server's decision on each later download
+        names bob, the Disposition-Notification-To address, not "none"."""
+        mid = new_message_id()
+        self.bob_sends(mid)
+        uid = self.alice_uid(mid)
+        self.assertIsNone(self.alice_client_receipt(mid))
+        self.policy(on_download="displayed")
+        for transport in ("pop3", "imap"):
+            with self.subTest(transport=transport):
+                line = self.alice_reads(transport, mid)
+                self.assertEqual(logged(line),
+                                 f"account=alice@example.org uid={uid} message_id={mid} "
+                                 "requester=bob@example.org receipt on download: suppressed "
+                                 "duplicate (already sent)")
+        got = receipts_in(self.p, "bob@example.org", mid)
+        self.assertEqual(len(got), 1)
+        self.assertTrue(is_client_receipt(got[0]))
 
     def test_pop3_download_and_delete_still_gets_one_receipt(self):
         self.policy(on_download="displayed")
