@@ -1,7 +1,10 @@
-"""Names clients send, against the real binary (issue: hardening, item 12).
+"""Names clients send, against the real binary (issue: hardening, items 12 and 13).
 
 Login names that no account can have fail exactly like a wrong password (IMAP
-AUTHENTICATIONFAILED, POP3 [AUTH], the fail2ban line, no bytes of the name echoed)."""
+AUTHENTICATIONFAILED, POP3 [AUTH], the fail2ban line, no bytes of the name echoed).
+Mailbox names are kept in NFC (RFC 9051 §5.1), so an NFD and an NFC spelling are one
+mailbox; names with control characters, line separators, non-characters or another
+namespace's prefix are refused with CANNOT and a fixed text."""
 
 import imaplib
 import poplib
@@ -12,6 +15,9 @@ from imap_wire import Wire
 
 USER = "alice@example.org"
 PASSWORD = "correct horse"
+
+NFD = "Entwu&Awg-rfe"   # "Entwu" U+0308 "rfe" in modified UTF-7
+NFC = "Entw&APw-rfe"    # "Entw" U+00FC "rfe"
 
 
 class NamesBase(unittest.TestCase):
@@ -87,6 +93,63 @@ class LoginNames(NamesBase):
         client.user(USER)
         self.assertTrue(client.pass_(PASSWORD).startswith(b"+OK "))
         client.quit()
+
+
+class MailboxNames(NamesBase):
+    def test_nfd_and_nfc_are_one_mailbox(self):
+        imap = self.imap()
+        self.assertEqual(imap.create(NFD), ("OK", [b"CREATE completed"]))
+        typ, data = imap.create(NFC)
+        self.assertEqual(typ, "NO")
+        self.assertEqual(data, [b"[ALREADYEXISTS] mailbox Entw??rfe exists already"])
+        typ, data = imap.append(NFD, None, None, b"Subject: x\r\n\r\nbody\r\n")
+        self.assertEqual(typ, "OK")
+        self.assertEqual(imap.select(NFC), ("OK", [b"1"]))
+        typ, data = imap.list('""', "*")
+        self.assertEqual(typ, "OK")
+        self.assertEqual([d for d in data if b"Entw" in d],
+                         [b'(\\HasNoChildren) "/" ' + NFC.encode()])
+        self.assertEqual(imap.status(NFD, "(MESSAGES)"),
+                         ("OK", [NFC.encode() + b" (MESSAGES 1)"]))
+        self.assertEqual(imap.rename(NFD, "Alt/" + NFD)[0], "OK")
+        self.assertEqual(imap.select("Alt/" + NFC), ("OK", [b"1"]))
+        self.assertEqual(imap.delete("Alt/" + NFD)[0], "OK")
+        typ, data = imap.list('""', "*Entw*")
+        self.assertEqual(data, [None])
+
+    def test_utf8_names_after_enable_imap4rev2(self):
+        w = self.wire()
+        w.login(USER, PASSWORD)
+        w.command(b"ENABLE IMAP4rev2")
+        nfd = "Entwu\u0308rfe".encode()
+        nfc = "Entw\u00fcrfe".encode()
+        w.command(b'CREATE "' + nfd + b'"')
+        self.assertEqual(w.tagged, b"OK CREATE completed")
+        self.assertEqual(w.command(b'LIST "" "Entw*"'),
+                         [b'* LIST (\\HasNoChildren) "/" "' + nfc + b'"'])
+        w.command(b'CREATE "a\xc2\x85b"')  # NEL, a C1 control
+        self.assertEqual(w.tagged, b"NO [CANNOT] Mailbox name contains a control character")
+        w.command(b'CREATE "x\xe2\x80\xa8"')
+        self.assertEqual(w.tagged,
+                         b"NO [CANNOT] Mailbox name contains a line or paragraph separator")
+        w.command(b'SELECT "\xef\xb7\x90"')
+        self.assertEqual(w.tagged, b"NO [CANNOT] Mailbox name contains a Unicode non-character")
+
+    def test_refused_names_are_cannot_with_a_fixed_text(self):
+        imap = self.imap()
+        other = [b"[CANNOT] Mailbox names starting with # or ~ are other namespaces"]
+        self.assertEqual(imap.create("#shared/x"), ("NO", other))
+        self.assertEqual(imap.select("~bob"), ("NO", other))
+        self.assertEqual(imap.subscribe("#news"), ("NO", other))
+        self.assertEqual(imap.create("a&ABs-[2J"),
+                         ("NO", [b"[CANNOT] Mailbox name contains a control character"]))
+        typ, data = imap.namespace()
+        self.assertEqual(data, [b'(("" "/")) NIL NIL'])
+        typ, data = imap.list('""', "*")
+        self.assertEqual(sorted(data), sorted([
+            b'(\\HasNoChildren \\Archive) "/" Archive', b'(\\HasNoChildren \\Drafts) "/" Drafts',
+            b'(\\HasNoChildren) "/" INBOX', b'(\\HasNoChildren \\Junk) "/" Junk',
+            b'(\\HasNoChildren \\Sent) "/" Sent', b'(\\HasNoChildren \\Trash) "/" Trash']))
 
 
 if __name__ == "__main__":

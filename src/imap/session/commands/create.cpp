@@ -17,6 +17,8 @@ using Kind = proto::ResponseCode::Kind;
 Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   std::string name = cmd.mailbox;
   if (!name.empty() && name.back() == '/') name.pop_back();
+  // Checked (and normalized) again by the core; here so that a bad name is refused
+  // before its USE attribute is looked at.
   if (auto valid = mail::check_mailbox_name(name); !valid) return reply_for(valid.error());
   MailboxRole role = MailboxRole::none;
   if (cmd.special_use.size() > 1)
