@@ -302,6 +302,7 @@ int run(int argc, char** argv) {
           break;
         case ErrorKind::temporary:
         case ErrorKind::io:
+        case ErrorKind::no_space:
           code = kExitTempFail;
           break;
         default:

@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 constexpr std::string_view kMagic = "postamt-queue 1";
 
 Error os_error(std::string_view what, const fs::path& path) {
-  return Error{ErrorKind::io, fmt::format("{} {}: {}", what, path.string(), std::strerror(errno))};
+  const ErrorKind kind = errno == ENOSPC || errno == EDQUOT ? ErrorKind::no_space : ErrorKind::io;
+  return Error{kind, fmt::format("{} {}: {}", what, path.string(), std::strerror(errno))};
 }
 
 std::string field(std::string_view raw) {
