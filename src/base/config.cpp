@@ -144,6 +144,22 @@ Result<void> read_listen(TableReader& r, std::string_view key, std::vector<Liste
   return {};
 }
 
+Result<void> read_networks(TableReader& r, std::string_view key, std::vector<IpNetwork>& out) {
+  const toml::node* n = r.get(key);
+  if (!n) return {};
+  const toml::array* arr = n->as_array();
+  if (!arr) return r.error_at(*n, key, "expected a list of networks like \"192.0.2.0/24\"");
+  for (const toml::node& item : *arr) {
+    auto s = item.value<std::string>();
+    if (!item.is_string() || !s)
+      return r.error_at(item, key, "expected a list of networks like \"192.0.2.0/24\"");
+    auto network = IpNetwork::parse(*s);
+    if (!network) return r.error_at(item, key, network.error().message);
+    out.push_back(*network);
+  }
+  return {};
+}
+
 bool valid_hostname(std::string_view name) {
   if (name.empty() || name.size() > 253 || name.front() == '.' || name.front() == '-') return false;
   for (char c : name) {
@@ -307,6 +323,9 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.uint("max_received_headers", cfg.smtp.max_received_headers, 1, 1000));
     POSTAMT_TRY(r.duration("command_timeout", cfg.smtp.command_timeout));
     POSTAMT_TRY(r.duration("data_timeout", cfg.smtp.data_timeout));
+    POSTAMT_TRY(r.choice("bare_newline", cfg.smtp.bare_newline,
+                         {{"normalize", BareNewline::normalize}, {"reject", BareNewline::reject}}));
+    POSTAMT_TRY(read_networks(r, "trusted_networks", cfg.smtp.trusted_networks));
     POSTAMT_TRY(r.check_unknown());
   }
 
