@@ -25,6 +25,8 @@
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
+// Every such error in the file is reported, one per line of the message, in the file's
+// order (a TOML syntax error stops at the first).
 #pragma once
 
 #include <chrono>
