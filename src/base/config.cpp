@@ -176,44 +176,42 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
-Result<void> read_listen(TableReader& r, std::string_view key, std::vector<ListenAddress>& out) {
+// A list of strings, each turned into a T by `parse` (a Result<T>); `expected` says what
+// the list should hold when an item is not a string.
+template <class T, class Parse>
+Result<void> read_list(TableReader& r, std::string_view key, std::vector<T>& out,
+                       std::string_view expected, Parse parse) {
   const toml::node* n = r.get(key);
   if (!n) return {};
   const toml::array* arr = n->as_array();
   if (!arr) {
-    r.report(*n, key, "expected a list of \"host:port\" strings");
+    r.report(*n, key, expected);
     return {};
   }
   for (const toml::node& item : *arr) {
     auto s = item.value<std::string>();
     if (!item.is_string() || !s) {
-      r.report(item, key, "expected a list of \"host:port\" strings");
+      r.report(item, key, expected);
       continue;
     }
-    auto addr = parse_listen_address(*s);
-    if (!addr) {
-      r.report(item, key, addr.error().message);
+    auto value = parse(*s);
+    if (!value) {
+      r.report(item, key, value.error().message);
       continue;
     }
-    out.push_back(std::move(*addr));
+    out.push_back(std::move(*value));
   }
   return {};
 }
 
+Result<void> read_listen(TableReader& r, std::string_view key, std::vector<ListenAddress>& out) {
+  return read_list(r, key, out, "expected a list of \"host:port\" strings",
+                   [](std::string_view s) { return parse_listen_address(s); });
+}
+
 Result<void> read_networks(TableReader& r, std::string_view key, std::vector<IpNetwork>& out) {
-  const toml::node* n = r.get(key);
-  if (!n) return {};
-  const toml::array* arr = n->as_array();
-  if (!arr) return r.error_at(*n, key, "expected a list of networks like \"192.0.2.0/24\"");
-  for (const toml::node& item : *arr) {
-    auto s = item.value<std::string>();
-    if (!item.is_string() || !s)
-      return r.error_at(item, key, "expected a list of networks like \"192.0.2.0/24\"");
-    auto network = IpNetwork::parse(*s);
-    if (!network) return r.error_at(item, key, network.error().message);
-    out.push_back(*network);
-  }
-  return {};
+  return read_list(r, key, out, "expected a list of networks like \"192.0.2.0/24\"",
+                   [](std::string_view s) { return IpNetwork::parse(s); });
 }
 
 bool valid_hostname(std::string_view name) {

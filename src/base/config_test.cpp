@@ -297,6 +297,34 @@ command_memory = 33554432
   EXPECT_EQ(defaults->imap.command_memory, 268435456u);
 }
 
+// [smtp] bare_newline and trusted_networks (docs/protocols/smtp.md).
+TEST(Config, SmtpSenderAndDataRules) {
+  auto defaults = parse_config("", "/p.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->smtp.bare_newline, BareNewline::normalize);
+  EXPECT_TRUE(defaults->smtp.trusted_networks.empty());
+  auto cfg = parse_config(
+      "[smtp]\nbare_newline = \"reject\"\ntrusted_networks = [\"192.0.2.0/24\", \"::1\"]\n",
+      "/p.toml");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->smtp.bare_newline, BareNewline::reject);
+  ASSERT_EQ(cfg->smtp.trusted_networks.size(), 2u);
+  EXPECT_EQ(cfg->smtp.trusted_networks[0].to_string(), "192.0.2.0/24");
+  EXPECT_EQ(cfg->smtp.trusted_networks[1].to_string(), "::1/128");
+  auto bad = parse_config(
+      "[smtp]\nbare_newline = \"strip\"\ntrusted_networks = [\"192.0.2.1/24\", 7, "
+      "\"mx.example\"]\n",
+      "/p.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "/p.toml:2: smtp.bare_newline: \"strip\" is not one of \"normalize\", \"reject\"\n"
+            "/p.toml:3: smtp.trusted_networks: \"192.0.2.1/24\" is not a network: address bits "
+            "are set beyond the prefix\n"
+            "/p.toml:3: smtp.trusted_networks: expected a list of networks like \"192.0.2.0/24\"\n"
+            "/p.toml:3: smtp.trusted_networks: \"mx.example\" is not a network: expected an IPv4 "
+            "or IPv6 address, optionally with /prefix");
+}
+
 TEST(Config, ProtocolLimitErrors) {
   auto error_of = [](std::string_view text) {
     auto r = parse_config(text, "/p.toml");
