@@ -28,6 +28,10 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   options->limits.command_timeout = limits.command_timeout;
   options->limits.data_timeout = limits.data_timeout;
   options->limits.line_timeout = context.config->limits.line_timeout;
+  options->limits.bare_newline = limits.bare_newline == BareNewline::reject
+                                     ? smtp::proto::BareLineEnds::reject
+                                     : smtp::proto::BareLineEnds::normalize;
+  options->trusted_networks = limits.trusted_networks;
   std::shared_ptr<const smtp::server::Options> shared = std::move(options);
   return [services, shared](std::unique_ptr<net::Connection> connection,
                             net::SessionContext session) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <utility>
 
 #include "admin/admin.h"
 #include "admin/receipts.h"
@@ -15,6 +16,7 @@
 #include "app/serve.h"
 #include "auth/password.h"
 #include "base/config.h"
+#include "base/strings.h"
 #include "queue/admin_queue.h"
 #include "queue/clock.h"
 #include "queue/spool.h"
@@ -28,8 +30,10 @@ constexpr int kExitUsage = 2;
 constexpr int kExitNoUser = 67;    // EX_NOUSER: bounce
 constexpr int kExitTempFail = 75;  // EX_TEMPFAIL: try again later
 
+// Prints the message, one "postamt: " line per line of it (a configuration file's errors
+// come several at once).
 int fail(std::string_view message) {
-  fmt::print(stderr, "postamt: {}\n", message);
+  for (std::string_view line : split(message, '\n')) fmt::print(stderr, "postamt: {}\n", line);
   return kExitError;
 }
 
@@ -55,14 +59,23 @@ std::optional<std::string> read_hidden(const char* prompt) {
 
 enum class PasswordSource { terminal, stdin_line };
 
+// One line from standard input, without its line end.
+Result<std::string> read_password_line() {
+  std::string password;
+  if (!std::getline(std::cin, password))
+    return Error{ErrorKind::invalid, "no password on standard input"};
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  return password;
+}
+
 // The password for `user add` / `user password`: one line from stdin, or typed twice
 // at the terminal without echo.
 Result<std::string> read_new_password(PasswordSource source) {
   std::string password;
   if (source == PasswordSource::stdin_line) {
-    if (!std::getline(std::cin, password))
-      return Error{ErrorKind::invalid, "no password on standard input"};
-    if (!password.empty() && password.back() == '\r') password.pop_back();
+    auto line = read_password_line();
+    POSTAMT_TRY(line);
+    password = std::move(*line);
   } else {
     auto first = read_hidden("Password: ");
     if (!first)
@@ -119,6 +132,24 @@ int with_store(const Options& o, F f) {
   return 0;
 }
 
+// After a failed parse: when the innermost command given needs a command and got a word
+// that names none, "unknown command "user frob" (user commands: add, remove, ...)".
+std::optional<std::string> unknown_command(CLI::App& cli) {
+  CLI::App* app = &cli;
+  std::string path;
+  while (!app->get_subcommands().empty()) {
+    app = app->get_subcommands().front();
+    path += app->get_name() + " ";
+  }
+  std::vector<std::string> extra = app->remaining();
+  if (app->get_require_subcommand_min() == 0 || extra.empty()) return std::nullopt;
+  std::string commands;
+  for (const CLI::App* sub : std::as_const(*app).get_subcommands(nullptr))
+    commands += (commands.empty() ? "" : ", ") + sub->get_name();
+  return fmt::format("unknown command \"{}{}\" ({}commands: {})", path, extra.front(), path,
+                     commands);
+}
+
 std::string default_config_path() {
   if (const char* env = std::getenv("POSTAMT_CONFIG"); env && *env) return env;
   return "postamt.toml";
@@ -136,6 +167,8 @@ int run(int argc, char** argv) {
   cli.add_option("--config", o.config_path,
                  "Configuration file (default: $POSTAMT_CONFIG, else ./postamt.toml)");
   cli.require_subcommand(1);
+  cli.set_version_flag("--version", fmt::format("postamt {}", POSTAMT_VERSION),
+                       "Print the version and exit");
 
   cli.add_subcommand("version", "Print the version")->callback([&] {
     fmt::print("postamt {}\n", POSTAMT_VERSION);
@@ -257,21 +290,18 @@ int run(int argc, char** argv) {
       "test", "Check a password as a login would (reads it from stdin or the terminal)");
   auth_test->add_option("ADDRESS", o.name, "Mail address")->required();
   auth_test->add_flag("--password-stdin", o.password_stdin,
-                      "Read the password from standard input");
+                      "Read the password from standard input (the default when it is no terminal)");
   auth_test->callback([&] {
     code = with_store(o, [&](Backends& b) -> Result<std::string> {
-      std::string password;
-      if (o.password_stdin) {
-        std::getline(std::cin, password);
-        if (!password.empty() && password.back() == '\r') password.pop_back();
-      } else {
-        auto typed = read_hidden("Password: ");
-        if (!typed)
-          return Error{ErrorKind::invalid,
-                       "standard input is not a terminal: give the password with --password-stdin"};
-        password = *typed;
+      // A terminal is prompted (without echo); a pipe or a file gives its first line.
+      if (o.password_stdin || !isatty(STDIN_FILENO)) {
+        auto password = read_password_line();
+        POSTAMT_TRY(password);
+        return admin::auth_test(*b.store, o.name, *password);
       }
-      return admin::auth_test(*b.store, o.name, password);
+      auto typed = read_hidden("Password: ");
+      if (!typed) return Error{ErrorKind::invalid, "no password typed"};
+      return admin::auth_test(*b.store, o.name, *typed);
     });
   });
 
@@ -302,6 +332,7 @@ int run(int argc, char** argv) {
           break;
         case ErrorKind::temporary:
         case ErrorKind::io:
+        case ErrorKind::no_space:
           code = kExitTempFail;
           break;
         default:
@@ -434,6 +465,13 @@ int run(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a word that names no command as a missing command: say which word.
+    if (dynamic_cast<const CLI::RequiredError*>(&e)) {
+      if (auto unknown = unknown_command(cli)) {
+        fmt::print(stderr, "postamt: {}\n", *unknown);
+        return kExitUsage;
+      }
+    }
     // --help and --version print and succeed; every usage error exits 2, as in most tools.
     return cli.exit(e) == 0 ? 0 : kExitUsage;
   }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -18,11 +19,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The file being read and what is wrong with it. Errors are collected rather than
+// returned at the first, so that one run (`postamt config check`) names all of them.
+struct ConfigFile {
+  std::string name;
+  std::vector<std::pair<uint32_t, std::string>> errors;  // line, "file:line: key: what"
+
+  void report(uint32_t line, std::string_view key, std::string_view what) {
+    errors.emplace_back(line, fmt::format("{}:{}: {}: {}", name, line, key, what));
+  }
+
+  // Every error in the order of the file's lines, one per line of the message.
+  Error error() const {
+    auto sorted = errors;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string message;
+    for (const auto& [line, text] : sorted) message += (message.empty() ? "" : "\n") + text;
+    return Error{ErrorKind::invalid, std::move(message)};
+  }
+};
+
 // Walks one TOML table, remembering which keys were read, so that everything left over
-// is reported as unknown with its line.
+// is reported as unknown with its line. A reader leaves `out` as it is when the key is
+// missing or its value is wrong; a wrong value is reported to the ConfigFile and reading
+// goes on. So the readers' Results are always ok: they stay Results so that every key
+// reads as one POSTAMT_TRY line.
 class TableReader {
  public:
-  TableReader(const toml::table& table, std::string prefix, const std::string& file)
+  TableReader(const toml::table& table, std::string prefix, ConfigFile& file)
       : table_(table), prefix_(std::move(prefix)), file_(file) {}
 
   const toml::node* get(std::string_view key) {
@@ -30,16 +55,18 @@ class TableReader {
     return table_.get(key);
   }
 
-  Error error_at(const toml::node& node, std::string_view key, std::string_view what) const {
-    return Error{ErrorKind::invalid, fmt::format("{}:{}: {}{}: {}", file_, node.source().begin.line,
-                                                 prefix_, key, what)};
+  void report(const toml::node& node, std::string_view key, std::string_view what) {
+    file_.report(node.source().begin.line, prefix_ + std::string(key), what);
   }
 
   Result<void> string(std::string_view key, std::string& out) {
     const toml::node* n = get(key);
     if (!n) return {};
     auto v = n->value<std::string>();
-    if (!n->is_string() || !v) return error_at(*n, key, "expected a string");
+    if (!n->is_string() || !v) {
+      report(*n, key, "expected a string");
+      return {};
+    }
     out = *v;
     return {};
   }
@@ -47,10 +74,15 @@ class TableReader {
   Result<void> uint(std::string_view key, uint32_t& out, uint32_t min, uint32_t max) {
     const toml::node* n = get(key);
     if (!n) return {};
-    if (!n->is_integer()) return error_at(*n, key, "expected an integer");
+    if (!n->is_integer()) {
+      report(*n, key, "expected an integer");
+      return {};
+    }
     int64_t v = *n->value<int64_t>();
-    if (v < min || v > max)
-      return error_at(*n, key, fmt::format("{} is out of range {}-{}", v, min, max));
+    if (v < min || v > max) {
+      report(*n, key, fmt::format("{} is out of range {}-{}", v, min, max));
+      return {};
+    }
     out = static_cast<uint32_t>(v);
     return {};
   }
@@ -58,10 +90,15 @@ class TableReader {
   Result<void> uint64(std::string_view key, uint64_t& out, uint64_t min, uint64_t max) {
     const toml::node* n = get(key);
     if (!n) return {};
-    if (!n->is_integer()) return error_at(*n, key, "expected an integer");
+    if (!n->is_integer()) {
+      report(*n, key, "expected an integer");
+      return {};
+    }
     int64_t v = *n->value<int64_t>();
-    if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max)
-      return error_at(*n, key, fmt::format("{} is out of range {}-{}", v, min, max));
+    if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max) {
+      report(*n, key, fmt::format("{} is out of range {}-{}", v, min, max));
+      return {};
+    }
     out = static_cast<uint64_t>(v);
     return {};
   }
@@ -71,9 +108,15 @@ class TableReader {
     const toml::node* n = get(key);
     if (!n) return {};
     auto v = n->value<std::string>();
-    if (!n->is_string() || !v) return error_at(*n, key, "expected a duration like \"30m\"");
+    if (!n->is_string() || !v) {
+      report(*n, key, "expected a duration like \"30m\"");
+      return {};
+    }
     auto d = parse_duration(*v);
-    if (!d) return error_at(*n, key, d.error().message);
+    if (!d) {
+      report(*n, key, d.error().message);
+      return {};
+    }
     out = *d;
     return {};
   }
@@ -81,7 +124,10 @@ class TableReader {
   Result<void> boolean(std::string_view key, bool& out) {
     const toml::node* n = get(key);
     if (!n) return {};
-    if (!n->is_boolean()) return error_at(*n, key, "expected true or false");
+    if (!n->is_boolean()) {
+      report(*n, key, "expected true or false");
+      return {};
+    }
     out = *n->value<bool>();
     return {};
   }
@@ -92,7 +138,10 @@ class TableReader {
     const toml::node* n = get(key);
     if (!n) return {};
     auto v = n->value<std::string>();
-    if (!n->is_string() || !v) return error_at(*n, key, "expected a string");
+    if (!n->is_string() || !v) {
+      report(*n, key, "expected a string");
+      return {};
+    }
     std::string allowed;
     for (const auto& [name, value] : options) {
       if (*v == name) {
@@ -101,22 +150,21 @@ class TableReader {
       }
       allowed += fmt::format("{}\"{}\"", allowed.empty() ? "" : ", ", name);
     }
-    return error_at(*n, key, fmt::format("\"{}\" is not one of {}", *v, allowed));
+    report(*n, key, fmt::format("\"{}\" is not one of {}", *v, allowed));
+    return {};
   }
 
-  // A sub-table; a missing one yields nullptr.
+  // A sub-table; a missing one, or one that is no table (reported), yields nullptr.
   Result<const toml::table*> table(std::string_view key) {
     const toml::node* n = get(key);
-    if (!n) return static_cast<const toml::table*>(nullptr);
-    if (!n->is_table()) return error_at(*n, key, "expected a table");
-    return n->as_table();
+    if (n && !n->is_table()) report(*n, key, "expected a table");
+    return n ? n->as_table() : nullptr;
   }
 
   Result<void> check_unknown() const {
     for (auto&& [k, v] : table_) {
       if (!seen_.count(std::string(k.str())))
-        return Error{ErrorKind::invalid, fmt::format("{}:{}: {}{}: unknown key", file_,
-                                                     k.source().begin.line, prefix_, k.str())};
+        file_.report(k.source().begin.line, prefix_ + std::string(k.str()), "unknown key");
     }
     return {};
   }
@@ -124,24 +172,46 @@ class TableReader {
  private:
   const toml::table& table_;
   std::string prefix_;
-  const std::string& file_;
+  ConfigFile& file_;
   std::set<std::string> seen_;
 };
 
-Result<void> read_listen(TableReader& r, std::string_view key, std::vector<ListenAddress>& out) {
+// A list of strings, each turned into a T by `parse` (a Result<T>); `expected` says what
+// the list should hold when an item is not a string.
+template <class T, class Parse>
+Result<void> read_list(TableReader& r, std::string_view key, std::vector<T>& out,
+                       std::string_view expected, Parse parse) {
   const toml::node* n = r.get(key);
   if (!n) return {};
   const toml::array* arr = n->as_array();
-  if (!arr) return r.error_at(*n, key, "expected a list of \"host:port\" strings");
+  if (!arr) {
+    r.report(*n, key, expected);
+    return {};
+  }
   for (const toml::node& item : *arr) {
     auto s = item.value<std::string>();
-    if (!item.is_string() || !s)
-      return r.error_at(item, key, "expected a list of \"host:port\" strings");
-    auto addr = parse_listen_address(*s);
-    if (!addr) return r.error_at(item, key, addr.error().message);
-    out.push_back(std::move(*addr));
+    if (!item.is_string() || !s) {
+      r.report(item, key, expected);
+      continue;
+    }
+    auto value = parse(*s);
+    if (!value) {
+      r.report(item, key, value.error().message);
+      continue;
+    }
+    out.push_back(std::move(*value));
   }
   return {};
+}
+
+Result<void> read_listen(TableReader& r, std::string_view key, std::vector<ListenAddress>& out) {
+  return read_list(r, key, out, "expected a list of \"host:port\" strings",
+                   [](std::string_view s) { return parse_listen_address(s); });
+}
+
+Result<void> read_networks(TableReader& r, std::string_view key, std::vector<IpNetwork>& out) {
+  return read_list(r, key, out, "expected a list of networks like \"192.0.2.0/24\"",
+                   [](std::string_view s) { return IpNetwork::parse(s); });
 }
 
 bool valid_hostname(std::string_view name) {
@@ -198,13 +268,14 @@ std::vector<ServiceListen> Config::services() const {
 }
 
 Result<Config> parse_config(std::string_view text, const fs::path& path) {
-  const std::string file = path.string();
+  ConfigFile file{path.string(), {}};
   toml::table root;
   try {
-    root = toml::parse(text, file);
+    root = toml::parse(text, file.name);
   } catch (const toml::parse_error& e) {
+    // TOML syntax: the parser stops at the first error.
     return Error{ErrorKind::invalid,
-                 fmt::format("{}:{}: {}", file, e.source().begin.line, e.description())};
+                 fmt::format("{}:{}: {}", file.name, e.source().begin.line, e.description())};
   }
 
   Config cfg;
@@ -212,9 +283,9 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   TableReader top(root, "", file);
 
   POSTAMT_TRY(top.string("hostname", cfg.hostname));
-  if (const toml::node* n = root.get("hostname"); n && !valid_hostname(cfg.hostname))
-    return top.error_at(*n, "hostname",
-                        fmt::format("\"{}\" is not a valid host name", cfg.hostname));
+  if (const toml::node* n = root.get("hostname");
+      n && n->is_string() && !valid_hostname(cfg.hostname))
+    top.report(*n, "hostname", fmt::format("\"{}\" is not a valid host name", cfg.hostname));
   if (!root.get("hostname")) {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) == 0) cfg.hostname = buf;
@@ -223,7 +294,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
 
   std::string data_dir = "var";
   POSTAMT_TRY(top.string("data_dir", data_dir));
-  if (data_dir.empty()) return top.error_at(*root.get("data_dir"), "data_dir", "must not be empty");
+  if (data_dir.empty()) top.report(*root.get("data_dir"), "data_dir", "must not be empty");
   cfg.data_dir = (cfg.file.parent_path() / data_dir).lexically_normal();
 
   static constexpr std::pair<std::string_view, log::Level> kLevels[] = {
@@ -307,6 +378,9 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.uint("max_received_headers", cfg.smtp.max_received_headers, 1, 1000));
     POSTAMT_TRY(r.duration("command_timeout", cfg.smtp.command_timeout));
     POSTAMT_TRY(r.duration("data_timeout", cfg.smtp.data_timeout));
+    POSTAMT_TRY(r.choice("bare_newline", cfg.smtp.bare_newline,
+                         {{"normalize", BareNewline::normalize}, {"reject", BareNewline::reject}}));
+    POSTAMT_TRY(read_networks(r, "trusted_networks", cfg.smtp.trusted_networks));
     POSTAMT_TRY(r.check_unknown());
   }
 
@@ -319,7 +393,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     // RFC 1939 §3: the autologout timer must be at least 10 minutes.
     if (const toml::node* n = (*pop3)->get("idle_timeout");
         n && cfg.pop3.idle_timeout < std::chrono::minutes(10))
-      return r.error_at(*n, "idle_timeout", "must be at least 10 minutes (RFC 1939 §3)");
+      r.report(*n, "idle_timeout", "must be at least 10 minutes (RFC 1939 §3)");
     POSTAMT_TRY(r.check_unknown());
   }
 
@@ -332,7 +406,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     // RFC 9051 §5.4: the autologout timer must be at least 30 minutes.
     if (const toml::node* n = (*imap)->get("idle_timeout");
         n && cfg.imap.idle_timeout < std::chrono::minutes(30))
-      return r.error_at(*n, "idle_timeout", "must be at least 30 minutes (RFC 9051 §5.4)");
+      r.report(*n, "idle_timeout", "must be at least 30 minutes (RFC 9051 §5.4)");
     POSTAMT_TRY(r.uint64("max_line", cfg.imap.max_line, 1024, 16ull * 1024 * 1024));
     POSTAMT_TRY(r.uint64("max_literal", cfg.imap.max_literal, 1024, 1ull << 40));
     POSTAMT_TRY(
@@ -351,22 +425,27 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       std::string text;
       POSTAMT_TRY(r.string(key, text));
       const toml::node* n = (*outbound)->get(key);
-      if (!n) continue;
+      if (!n || !n->is_string()) continue;
       auto a = parse_listen_address(text);
-      if (!a) return r.error_at(*n, key, a.error().message);
-      if (a->port == 0) return r.error_at(*n, key, fmt::format("\"{}\" needs a port", text));
       unsigned char raw[16];
-      if (target == &cfg.outbound.resolver && inet_pton(AF_INET, a->host.c_str(), raw) != 1 &&
-          inet_pton(AF_INET6, a->host.c_str(), raw) != 1)
-        return r.error_at(*n, key, fmt::format("\"{}\" must be an IP address", a->host));
-      *target = std::move(*a);
+      if (!a)
+        r.report(*n, key, a.error().message);
+      else if (a->port == 0)
+        r.report(*n, key, fmt::format("\"{}\" needs a port", text));
+      else if (target == &cfg.outbound.resolver && inet_pton(AF_INET, a->host.c_str(), raw) != 1 &&
+               inet_pton(AF_INET6, a->host.c_str(), raw) != 1)
+        r.report(*n, key, fmt::format("\"{}\" must be an IP address", a->host));
+      else
+        *target = std::move(*a);
     }
     std::string age;
     POSTAMT_TRY(r.string("max_age", age));
-    if (const toml::node* n = (*outbound)->get("max_age")) {
+    if (const toml::node* n = (*outbound)->get("max_age"); n && n->is_string()) {
       auto d = parse_duration(age);
-      if (!d) return r.error_at(*n, "max_age", d.error().message);
-      cfg.outbound.max_age = *d;
+      if (d)
+        cfg.outbound.max_age = *d;
+      else
+        r.report(*n, "max_age", d.error().message);
     }
     POSTAMT_TRY(r.check_unknown());
   }
@@ -389,6 +468,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   }
 
   POSTAMT_TRY(top.check_unknown());
+  if (!file.errors.empty()) return file.error();
   return cfg;
 }
 

@@ -12,6 +12,8 @@
 //               connections_per_user, login_timeout, line_timeout
 //   [smtp]      max_message_size, max_recipients, max_errors, max_received_headers,
 //               command_timeout, data_timeout          (durations: "30s", "5m", "12h", "5d")
+//               bare_newline = "normalize" | "reject"
+//               trusted_networks = ["192.0.2.0/24", "2001:db8::/32", "127.0.0.1"]
 //   [pop3]      max_bad_commands, idle_timeout
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
@@ -23,6 +25,8 @@
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
+// Every such error in the file is reported, one per line of the message, in the file's
+// order (a TOML syntax error stops at the first).
 #pragma once
 
 #include <chrono>
@@ -34,10 +38,14 @@
 #include <vector>
 
 #include "base/connection_trust.h"
+#include "base/ip_network.h"
 #include "base/log.h"
 #include "base/result.h"
 
 namespace postamt {
+
+// [smtp] bare_newline.
+enum class BareNewline { normalize, reject };
 
 // [receipts] (docs/read-receipts.md): whether Postamt sends a receipt itself when a client
 // downloads a message (POP3 RETR, IMAP first body fetch), and with which disposition.
@@ -109,6 +117,12 @@ struct Config {
     uint32_t max_received_headers = 50;               // more is a mail loop
     std::chrono::seconds command_timeout{300};        // RFC 5321 §4.5.3.2.7: 5 minutes
     std::chrono::seconds data_timeout{600};           // one whole DATA or BDAT chunk
+    // A bare CR or LF in message data (RFC 5321 §2.3.8): stored as CRLF, or the message
+    // refused with 550 5.6.0.
+    BareNewline bare_newline = BareNewline::normalize;
+    // Clients that may send mail with a sender address of a local domain without logging
+    // in; the MX refuses it from everyone else (550 5.7.1). Empty: nobody.
+    std::vector<IpNetwork> trusted_networks;
   } smtp;
 
   struct Pop3 {

@@ -126,6 +126,50 @@ TEST(Config, ErrorsNameFileLineAndKey) {
             "/etc/postamt/postamt.toml:3: tls.key: unknown key");
 }
 
+// One run names every error, in the order of the file's lines, one per line; a wrong
+// value is named once (a hostname that is no string is not also a bad host name).
+TEST(Config, EveryErrorIsReportedInFileOrder) {
+  auto r = parse(R"(hostname = 5
+colour = "blue"
+[listen]
+imap = ["127.0.0.1:99999", "localhost", "127.0.0.1:143"]
+pop3 = "127.0.0.1:110"
+[smtp]
+max_recipients = 0
+data_timeout = "soon"
+[pop3]
+idle_timeout = "5m"
+[outbound]
+relay = "mx.test:0"
+max_age = 5
+resolver = "dns.test:53"
+[receipts]
+send = true
+)");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::invalid);
+  EXPECT_EQ(r.error().message,
+            "/etc/postamt/postamt.toml:1: hostname: expected a string\n"
+            "/etc/postamt/postamt.toml:2: colour: unknown key\n"
+            "/etc/postamt/postamt.toml:4: listen.imap: \"127.0.0.1:99999\" is not a valid "
+            "host:port (port 0-65535)\n"
+            "/etc/postamt/postamt.toml:4: listen.imap: \"localhost\" is not a valid host:port\n"
+            "/etc/postamt/postamt.toml:5: listen.pop3: expected a list of \"host:port\" strings\n"
+            "/etc/postamt/postamt.toml:7: smtp.max_recipients: 0 is out of range 1-100000\n"
+            "/etc/postamt/postamt.toml:8: smtp.data_timeout: \"soon\" is not a duration like "
+            "\"30m\", \"12h\" or \"5d\"\n"
+            "/etc/postamt/postamt.toml:10: pop3.idle_timeout: must be at least 10 minutes "
+            "(RFC 1939 §3)\n"
+            "/etc/postamt/postamt.toml:12: outbound.relay: \"mx.test:0\" needs a port\n"
+            "/etc/postamt/postamt.toml:13: outbound.max_age: expected a string\n"
+            "/etc/postamt/postamt.toml:14: outbound.resolver: \"dns.test\" must be an IP address\n"
+            "/etc/postamt/postamt.toml:16: receipts.send: unknown key");
+  // A section that is no table is one error; the file's other errors are still named.
+  EXPECT_EQ(error_of("listen = 3\n[smtp]\nmax_errors = 0\n"),
+            "/etc/postamt/postamt.toml:1: listen: expected a table\n"
+            "/etc/postamt/postamt.toml:3: smtp.max_errors: 0 is out of range 1-1000");
+}
+
 TEST(Config, SyntaxErrorNamesLine) {
   std::string e = error_of("hostname = \"a\"\n[listen\n");
   EXPECT_EQ(e.rfind("/etc/postamt/postamt.toml:2: ", 0), 0u) << e;
@@ -251,6 +295,34 @@ command_memory = 33554432
   EXPECT_EQ(defaults->imap.max_inline_literal, 65536u);
   EXPECT_EQ(defaults->imap.max_command, 1048576u);
   EXPECT_EQ(defaults->imap.command_memory, 268435456u);
+}
+
+// [smtp] bare_newline and trusted_networks (docs/protocols/smtp.md).
+TEST(Config, SmtpSenderAndDataRules) {
+  auto defaults = parse_config("", "/p.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->smtp.bare_newline, BareNewline::normalize);
+  EXPECT_TRUE(defaults->smtp.trusted_networks.empty());
+  auto cfg = parse_config(
+      "[smtp]\nbare_newline = \"reject\"\ntrusted_networks = [\"192.0.2.0/24\", \"::1\"]\n",
+      "/p.toml");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->smtp.bare_newline, BareNewline::reject);
+  ASSERT_EQ(cfg->smtp.trusted_networks.size(), 2u);
+  EXPECT_EQ(cfg->smtp.trusted_networks[0].to_string(), "192.0.2.0/24");
+  EXPECT_EQ(cfg->smtp.trusted_networks[1].to_string(), "::1/128");
+  auto bad = parse_config(
+      "[smtp]\nbare_newline = \"strip\"\ntrusted_networks = [\"192.0.2.1/24\", 7, "
+      "\"mx.example\"]\n",
+      "/p.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "/p.toml:2: smtp.bare_newline: \"strip\" is not one of \"normalize\", \"reject\"\n"
+            "/p.toml:3: smtp.trusted_networks: \"192.0.2.1/24\" is not a network: address bits "
+            "are set beyond the prefix\n"
+            "/p.toml:3: smtp.trusted_networks: expected a list of networks like \"192.0.2.0/24\"\n"
+            "/p.toml:3: smtp.trusted_networks: \"mx.example\" is not a network: expected an IPv4 "
+            "or IPv6 address, optionally with /prefix");
 }
 
 TEST(Config, ProtocolLimitErrors) {

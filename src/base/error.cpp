@@ -22,6 +22,8 @@ std::string_view to_string(ErrorKind kind) {
       return "temporary";
     case ErrorKind::io:
       return "io";
+    case ErrorKind::no_space:
+      return "no-space";
     case ErrorKind::timeout:
       return "timeout";
     case ErrorKind::closed:

@@ -21,6 +21,7 @@ enum class ErrorKind {
   auth_failed,  // credentials were wrong
   temporary,    // try again later (lock busy, resource exhausted)
   io,           // the operating system reported a failure (fsync, write, open)
+  no_space,     // the disk (or the database) is full: ENOSPC, EDQUOT, SQLITE_FULL
   timeout,      // a deadline passed
   closed,       // the peer closed the connection
   internal,     // a bug or an impossible state

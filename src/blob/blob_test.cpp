@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -320,6 +321,25 @@ TEST(MemoryBlobStore, PutRefreshesModificationTime) {
   auto report = collect_garbage(store, std::chrono::system_clock::time_point(1005s),
                                 [] { return std::unordered_set<BlobRef>{}; });
   EXPECT_EQ(report->blobs_removed, 0u);
+}
+
+}  // namespace
+}  // namespace postamt::blob
+
+namespace postamt::blob {
+namespace {
+
+// A full disk is ErrorKind::no_space (SMTP answers 452 4.3.1 for it), not a generic io
+// error. /dev/full fails every write with ENOSPC.
+TEST(PosixFileSystem, AFullDiskIsNoSpace) {
+  const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  auto written = posix_file_system().write_all(fd, "a blob that does not fit");
+  ::close(fd);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().kind, ErrorKind::no_space);
+  EXPECT_NE(written.error().message.find("No space left on device"), std::string::npos)
+      << written.error().message;
 }
 
 }  // namespace

@@ -13,11 +13,15 @@ namespace postamt::blob {
 
 namespace {
 
+ErrorKind kind_of(int err) {
+  if (err == ENOENT) return ErrorKind::not_found;
+  if (err == EEXIST) return ErrorKind::exists;
+  if (err == ENOSPC || err == EDQUOT) return ErrorKind::no_space;
+  return ErrorKind::io;
+}
+
 Error os_error(std::string_view what, const std::string& path, int err) {
-  ErrorKind kind = err == ENOENT   ? ErrorKind::not_found
-                   : err == EEXIST ? ErrorKind::exists
-                                   : ErrorKind::io;
-  return Error{kind, std::string(what) + " " + path + ": " + std::strerror(err)};
+  return Error{kind_of(err), std::string(what) + " " + path + ": " + std::strerror(err)};
 }
 
 class PosixFileSystem final : public FileSystem {
@@ -33,7 +37,7 @@ class PosixFileSystem final : public FileSystem {
       ssize_t n = ::write(fd, bytes.data(), bytes.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Error{ErrorKind::io, std::string("write failed: ") + std::strerror(errno)};
+        return Error{kind_of(errno), std::string("write failed: ") + std::strerror(errno)};
       }
       bytes.remove_prefix(static_cast<size_t>(n));
     }
@@ -44,7 +48,7 @@ class PosixFileSystem final : public FileSystem {
     // A failed fsync leaves the page cache state unknown; report it, never retry it
     // (docs/architecture.md, Durability).
     if (::fsync(fd) != 0) {
-      return Error{ErrorKind::io, std::string("fsync failed: ") + std::strerror(errno)};
+      return Error{kind_of(errno), std::string("fsync failed: ") + std::strerror(errno)};
     }
     return {};
   }

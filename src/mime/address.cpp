@@ -397,20 +397,88 @@ Result<std::string> format_mailbox(const Mailbox& m) {
   return out;
 }
 
-std::optional<std::vector<std::string>> from_addresses(std::string_view message) {
+namespace {
+
+bool is_local_part_char(char c) {
+  return is_ascii_atext(c) || c == '.';
+}
+
+bool is_domain_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
+}
+
+// `text` with every spelling of `addresses` (ignoring case) blanked out, so that what
+// remains are display names, comments and other words.
+std::string without_addresses(std::string text, const std::vector<std::string>& addresses) {
+  const std::string lower = ascii_lower(text);
+  for (const auto& a : addresses) {
+    const std::string needle = ascii_lower(a);
+    if (needle.empty()) continue;
+    for (size_t at = lower.find(needle); at != std::string::npos;
+         at = lower.find(needle, at + needle.size()))
+      text.replace(at, needle.size(), needle.size(), ' ');
+  }
+  return text;
+}
+
+// Every "local@domain" run of `text`: the atext and dots left of each '@', the domain
+// characters right of it, both non-empty, outer dots dropped.
+void collect_address_words(std::string_view text, std::vector<std::string>& out) {
+  for (size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+    size_t begin = at;
+    while (begin > 0 && is_local_part_char(text[begin - 1])) --begin;
+    size_t end = at + 1;
+    while (end < text.size() && is_domain_char(text[end])) ++end;
+    std::string_view local = text.substr(begin, at - begin);
+    std::string_view domain = text.substr(at + 1, end - at - 1);
+    while (!local.empty() && local.front() == '.') local.remove_prefix(1);
+    while (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    if (local.empty() || domain.empty()) continue;
+    out.push_back(std::string(local) + "@" + std::string(domain));
+  }
+}
+
+bool is_originator(std::string_view name) {
+  for (std::string_view known : {"From", "Sender", "Resent-From", "Resent-Sender"})
+    if (iequals(name, known)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<OriginatorField> originator_fields(std::string_view message) {
   const auto fields = scan_header_block(message);
-  const HeaderView view(message, fields);
-  const auto from = view.find_all("From");
-  if (from.empty()) return std::nullopt;
-  std::vector<std::string> out;
-  for (const auto* field : from) {
-    for (const auto& address : parse_address_list(unfold(field->raw_value(message)))) {
+  std::vector<OriginatorField> out;
+  for (const HeaderField& field : fields) {
+    std::string_view name = field.name(message);
+    if (!is_originator(name)) continue;
+    OriginatorField& o = out.emplace_back();
+    o.name = std::string(name);
+    const std::string value = unfold(field.raw_value(message));
+    // Display names decoded (RFC 2047): "=?utf-8?q?bob=40x.test?=" spells bob@x.test.
+    std::vector<std::string> names;
+    for (const auto& address : parse_address_list(value)) {
       if (const auto* m = std::get_if<Mailbox>(&address)) {
-        out.push_back(m->addr_spec());
+        o.addresses.push_back(m->addr_spec());
+        names.push_back(m->name);
       } else {
-        for (const auto& member : std::get<Group>(address).members)
-          out.push_back(member.addr_spec());
+        const Group& group = std::get<Group>(address);
+        names.push_back(group.name);
+        for (const auto& member : group.members) {
+          o.addresses.push_back(member.addr_spec());
+          names.push_back(member.name);
+        }
       }
+    }
+    std::vector<std::string> words;
+    collect_address_words(without_addresses(value, o.addresses), words);
+    for (const auto& n : names) collect_address_words(without_addresses(n, o.addresses), words);
+    for (std::string& word : words) {
+      bool known = false;
+      for (const auto& a : o.addresses) known = known || iequals(a, word);
+      for (const auto& a : o.other_addresses) known = known || iequals(a, word);
+      if (!known) o.other_addresses.push_back(std::move(word));
     }
   }
   return out;

@@ -73,6 +73,8 @@ class TcpConnection final : public Connection {
  private:
   using TlsStream = asio::ssl::stream<tcp::socket>;
   awaitable<Result<void>> handshake(TlsStream::handshake_type type, Duration timeout);
+  // Writes the TLS close_notify alert if it can without waiting (close()).
+  void send_close_notify();
   Error map_error(const boost::system::error_code& ec, std::string_view what) const;
 
   tcp::socket socket_;  // moved into tls_ on upgrade

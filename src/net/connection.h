@@ -100,6 +100,8 @@ class Connection {
   virtual bool shutdown_requested() const = 0;
 
   // Closes the socket; later reads and writes fail with ErrorKind::closed. Idempotent.
+  // A TLS connection first sends close_notify (without waiting for the peer's); so does
+  // destroying a connection that was not closed.
   virtual void close() = 0;
 
   const Endpoint& remote() const { return remote_; }

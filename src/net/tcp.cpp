@@ -65,6 +65,7 @@ TcpConnection::TcpConnection(tcp::socket socket, Endpoint remote, Endpoint local
 
 TcpConnection::~TcpConnection() {
   if (control_) control_->connection = nullptr;
+  close();  // with close_notify when TLS is up
 }
 
 Error TcpConnection::map_error(const boost::system::error_code& ec, std::string_view what) const {
@@ -192,9 +193,27 @@ awaitable<Result<void>> TcpConnection::start_tls_client(
   co_return co_await handshake(TlsStream::client, timeout);
 }
 
+void TcpConnection::send_close_notify() {
+  if (!tls_ || !tls_info_) return;  // no TLS, or the handshake never finished
+  // RFC 8446 §6.1 (RFC 5246 §7.2.1): each side sends close_notify before closing its
+  // write side, or the peer cannot tell the end of the data from a truncation attack
+  // ("unexpected eof"). The peer's close_notify is not awaited (it may never come): the
+  // shutdown is marked as received so that SSL_shutdown completes after sending ours,
+  // and the socket is made non-blocking so that a peer that reads nothing cannot hold
+  // this thread; then the alert is simply not sent.
+  boost::system::error_code ignored;
+  tls_->next_layer().non_blocking(true, ignored);
+  SSL_set_shutdown(tls_->native_handle(),
+                   SSL_get_shutdown(tls_->native_handle()) | SSL_RECEIVED_SHUTDOWN);
+  tls_->shutdown(ignored);
+}
+
 void TcpConnection::close() {
   if (closed_) return;
   closed_ = true;
+  // A forced close (Server::stop after the grace period) may interrupt a pending read
+  // on the stream: no TLS record is written then.
+  if (!control_ || !control_->force_closed) send_close_notify();
   boost::system::error_code ignored;
   auto& socket = tls_ ? tls_->next_layer() : socket_;
   socket.shutdown(tcp::socket::shutdown_both, ignored);

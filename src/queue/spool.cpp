@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 constexpr std::string_view kMagic = "postamt-queue 1";
 
 Error os_error(std::string_view what, const fs::path& path) {
-  return Error{ErrorKind::io, fmt::format("{} {}: {}", what, path.string(), std::strerror(errno))};
+  const ErrorKind kind = errno == ENOSPC || errno == EDQUOT ? ErrorKind::no_space : ErrorKind::io;
+  return Error{kind, fmt::format("{} {}: {}", what, path.string(), std::strerror(errno))};
 }
 
 std::string field(std::string_view raw) {
@@ -96,6 +97,19 @@ Result<int64_t> parse_int(std::string_view v, std::string_view key) {
   auto n = parse_u64(v);
   if (!n || *n > static_cast<uint64_t>(INT64_MAX)) return corrupt(fmt::format("bad {}", key));
   return static_cast<int64_t>(*n);
+}
+
+// The latest time a queue file may hold, 2100-01-01T00:00:00Z. A TimePoint counts
+// nanoseconds in 64 bits (up to the year 2262): a later time would overflow on the way in,
+// and this one leaves room for adding outbound.max_age (at most 100 years) to it.
+constexpr int64_t kLatestTime = 4102444800;
+
+Result<TimePoint> parse_time(std::string_view v, std::string_view key) {
+  auto seconds = parse_int(v, key);
+  POSTAMT_TRY(seconds);
+  if (*seconds > kLatestTime)
+    return corrupt(fmt::format("{} {} is after the year 2100", key, *seconds));
+  return from_unix(*seconds);
 }
 
 Result<void> fsync_dir(const fs::path& dir) {
@@ -186,9 +200,9 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
     if (sp == std::string_view::npos) return corrupt("line without value");
     std::string_view key = line->substr(0, sp), value = line->substr(sp + 1);
     if (key == "arrival") {
-      auto v = parse_int(value, key);
+      auto v = parse_time(value, key);
       POSTAMT_TRY(v);
-      m.arrival = from_unix(*v);
+      m.arrival = *v;
       seen |= 1;
     } else if (key == "attempts") {
       auto v = parse_int(value, key);
@@ -197,9 +211,9 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
       m.attempts = static_cast<uint32_t>(*v);
       seen |= 2;
     } else if (key == "next") {
-      auto v = parse_int(value, key);
+      auto v = parse_time(value, key);
       POSTAMT_TRY(v);
-      m.next_attempt = from_unix(*v);
+      m.next_attempt = *v;
       seen |= 4;
     } else if (key == "held") {
       if (value != "0" && value != "1") return corrupt("bad held");

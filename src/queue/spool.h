@@ -11,8 +11,8 @@
 // File format (version 1), all header lines "key SP value LF", values xtext-encoded
 // (RFC 3461 §4) where they may hold arbitrary octets:
 //   postamt-queue 1
-//   arrival <unix seconds>
-//   attempts <n>
+//   arrival <unix seconds>            (times: at most 4102444800, 2100-01-01)
+//   attempts <n>                      (at most 2^32-1)
 //   next <unix seconds of the next attempt>
 //   held 0|1
 //   warned 0|1                     (optional, default 0: a "delayed" DSN was sent)
@@ -25,8 +25,8 @@
 //       an empty field is written as "=" (never valid xtext, so never ambiguous)
 //   body <octets>
 //   <exactly that many octets of the message>
-// A file that does not parse exactly (wrong magic, unknown key, short body, trailing
-// bytes) is corrupt.
+// A file that does not parse exactly (wrong magic, unknown key, a number out of range,
+// short body, trailing bytes) is corrupt.
 //
 // Every write is: write tmp/<id>.<n> -> fsync -> rename to <id> -> fsync(dir). A crash
 // leaves either the old or the new file, never a mix; tmp leftovers are removed by open.

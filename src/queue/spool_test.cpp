@@ -1,5 +1,6 @@
 #include "queue/spool.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "queue/test_support.h"
@@ -185,6 +186,46 @@ TEST(QueueSpool, CorruptFilesAreReportedAndQuarantined) {
   ASSERT_TRUE((*q)->quarantine("Magic"));
   EXPECT_TRUE(std::filesystem::exists(dir.root() / "corrupt" / "Magic"));
   EXPECT_FALSE(std::filesystem::exists(dir.root() / "Magic"));
+}
+
+// Found by fuzzing (seeds/spool/next-overflow): "next 7777777777400" overflowed
+// 7777777777400 * 1000000000 converting seconds into the TimePoint's nanoseconds.
+TEST(QueueSpool, TimesAfterTheYear2100AreCorrupt) {
+  QueuedMessage m;
+  m.message = sample();
+  m.status.resize(2);
+  m.arrival = from_unix(100);
+  m.next_attempt = from_unix(400);
+  const std::string good = serialize(m);
+  for (std::string_view key : {"arrival", "next"}) {
+    std::string line = fmt::format("\n{} {}\n", key, key == "next" ? 400 : 100);
+    ASSERT_NE(good.find(line), std::string::npos);
+    for (std::string_view value : {"7777777777400", "4102444801", "9223372036854775807"}) {
+      std::string bytes = std::string(good).replace(good.find(line), line.size(),
+                                                    fmt::format("\n{} {}\n", key, value));
+      for (BodyMode mode : {BodyMode::include, BodyMode::skip}) {
+        auto back = deserialize(bytes, mode);
+        ASSERT_FALSE(back) << key << " " << value;
+        EXPECT_EQ(back.error().kind, ErrorKind::invalid);
+        EXPECT_EQ(back.error().message,
+                  fmt::format("corrupt queue file: {} {} is after the year 2100", key, value));
+      }
+    }
+    // The latest time a file may hold.
+    std::string latest = std::string(good).replace(good.find(line), line.size(),
+                                                   fmt::format("\n{} 4102444800\n", key));
+    auto back = deserialize(latest, BodyMode::include);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(to_unix(key == "next" ? back->next_attempt : back->arrival), 4102444800);
+    EXPECT_EQ(serialize(*back), latest);
+  }
+  // The other numbers have their own bounds.
+  std::string attempts =
+      std::string(good).replace(good.find("attempts 0"), 10, "attempts 4294967296");
+  EXPECT_EQ(deserialize(attempts, BodyMode::skip).error().message,
+            "corrupt queue file: bad attempts");
+  std::string body = std::string(good).replace(good.find("body 37"), 7, "body 9223372036854775808");
+  EXPECT_EQ(deserialize(body, BodyMode::skip).error().message, "corrupt queue file: bad body");
 }
 
 TEST(QueueSpool, MalformedIdsAreNotFound) {

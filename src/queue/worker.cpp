@@ -43,6 +43,17 @@ std::string format_delay(TimePoint arrival, TimePoint now) {
   return fmt::format("{}.{}", ms / 1000, (ms % 1000) / 100);
 }
 
+// A file that does not parse is moved to corrupt/ so that it is not tried again and an
+// admin can look at it (spool.h). Returns the error to log, saying where the file went.
+net::awaitable<Error> quarantine(net::Runtime* runtime, FileQueue* q, std::string id, Error why) {
+  auto move_task = runtime->run_blocking([q, id] { return q->quarantine(id); });
+  auto moved = co_await std::move(move_task);
+  if (!moved)
+    co_return Error{
+        why.kind, fmt::format("{}; not moved to corrupt/: {}", why.message, moved.error().message)};
+  co_return Error{why.kind, why.message + "; moved to corrupt/"};
+}
+
 struct GroupOutcome {
   std::vector<size_t> indices;  // recipients of this domain
   std::vector<smtp::client::RecipientResult> results;
@@ -227,10 +238,9 @@ net::awaitable<size_t> Worker::run_once() {
     auto header = co_await std::move(header_task);
     if (!header) {
       if (header.error().kind == ErrorKind::invalid) {
-        log::error(kService, "{}: {}; moved to corrupt/", id, header.error().message);
-        auto move_task = deps_.runtime->run_blocking([q, id] { return q->quarantine(id); });
-        auto moved = co_await std::move(move_task);
-        if (!moved) log::error(kService, "{}: {}", id, moved.error().message);
+        auto move_task = quarantine(deps_.runtime, q, id, header.error());
+        Error logged = co_await std::move(move_task);
+        log::error(kService, "{}: {}", id, logged.message);
       }
       continue;  // not_found: removed meanwhile
     }
@@ -255,6 +265,12 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
   net::Runtime& rt = *deps_.runtime;
   auto load_task = rt.run_blocking([q, id] { return q->load(id); });
   auto loaded = co_await std::move(load_task);
+  // A header that parses may still come with a damaged body (short, long).
+  if (!loaded && loaded.error().kind == ErrorKind::invalid) {
+    auto move_task = quarantine(&rt, q, id, loaded.error());
+    Error moved = co_await std::move(move_task);
+    co_return moved;
+  }
   if (!loaded) co_return loaded.error();
   QueuedMessage m = std::move(*loaded);
 

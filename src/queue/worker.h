@@ -65,7 +65,8 @@ class Worker {
   void stop() { stopped_ = true; }
 
   // One attempt for one message, whether due or not (`postamt queue retry` path).
-  // Errors: those of loading and saving the queue file.
+  // Errors: those of loading and saving the queue file; a file that does not parse
+  // (invalid) has been moved to corrupt/ (the message says so).
   net::awaitable<Result<void>> attempt(std::string id);
 
  private:

@@ -361,6 +361,37 @@ TEST_F(QueueWorkerTest, HeldMessagesWaitAndCorruptFilesAreQuarantined) {
   EXPECT_EQ(smtp_->sessions, 0);
 }
 
+TEST_F(QueueWorkerTest, DamagedFilesAreQuarantinedNeverTriedNorDeleted) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  const std::string good = testing::read_file(dir_.root() / "queue" / id);
+  ASSERT_TRUE(queue_->remove(id));
+  // A time that overflowed the TimePoint (seeds/spool/next-overflow), and a body cut short
+  // behind a header that parses.
+  const size_t next = good.find("\nnext ") + 1;
+  const std::string huge_next =
+      good.substr(0, next) + "next 7777777777400" + good.substr(good.find('\n', next));
+  const std::string short_body = good.substr(0, good.size() - 1);
+  testing::write_file(dir_.root() / "queue" / "HugeNext", huge_next);
+  testing::write_file(dir_.root() / "queue" / "ShortBody", short_body);
+  Worker w = worker();
+  ::testing::internal::CaptureStderr();
+  run_once(w);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(ids().empty());
+  EXPECT_EQ(testing::read_file(dir_.root() / "queue" / "corrupt" / "HugeNext"), huge_next);
+  EXPECT_EQ(testing::read_file(dir_.root() / "queue" / "corrupt" / "ShortBody"), short_body);
+  EXPECT_NE(log.find("HugeNext: corrupt queue file: next 7777777777400 is after the year 2100; "
+                     "moved to corrupt/\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("ShortBody: corrupt queue file: body size mismatch; moved to corrupt/\n"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(smtp_->sessions, 0);
+  run_once(w);  // nothing left to try
+  EXPECT_EQ(smtp_->sessions, 0);
+}
+
 TEST_F(QueueWorkerTest, RemoveDuringAnAttemptStaysRemoved) {
   std::string id = enqueue("a@x.test", {"b@y.test"});
   auto [r, log] = attempt_while(id, [&] { EXPECT_TRUE(queue_remove(*queue_, id)); });

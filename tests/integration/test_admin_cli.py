@@ -26,8 +26,22 @@ class AdminCliTest(unittest.TestCase):
         return self.p.cli("user", "add", address, "--password-stdin", input=password + "\n")
 
     def test_version(self):
-        r = self.p.cli("version")
-        self.assertEqual((r.code, r.out, r.err), (0, "postamt 0.1.0\n", ""))
+        for args in (["version"], ["--version"]):
+            r = self.p.cli(*args)
+            self.assertEqual((r.code, r.out, r.err), (0, "postamt 0.1.0\n", ""), args)
+
+    def test_unknown_command_names_itself_and_the_commands(self):
+        r = self.p.cli("frobnicate")
+        self.assertEqual((r.code, r.out), (2, ""))
+        self.assertEqual(r.err, 'postamt: unknown command "frobnicate" (commands: version, serve, '
+                                'config, domain, user, alias, auth, deliver, queue, receipts, gc)\n')
+        r = self.p.cli("user", "frob", "x@example.org")
+        self.assertEqual((r.code, r.out), (2, ""))
+        self.assertEqual(r.err, 'postamt: unknown command "user frob" (user commands: add, remove, '
+                                'list, password)\n')
+        r = self.p.cli("receipts", "policy", "frob")
+        self.assertEqual(r.err, 'postamt: unknown command "receipts policy frob" (receipts policy '
+                                'commands: set, unset, show)\n')
 
     def test_domains(self):
         self.assertEqual(self.p.cli("domain", "add", "Example.ORG").code, 0)
@@ -99,6 +113,26 @@ class AdminCliTest(unittest.TestCase):
         self.assertEqual(self.p.cli("user", "list").out, "")
         self.assertEqual(self.p.cli("user", "remove", "alice@example.org").code, 1)
 
+    def test_auth_test_reads_a_pipe(self):
+        # "reads it from stdin or the terminal": a pipe needs no --password-stdin.
+        self.p.cli("domain", "add", "example.org", check=True)
+        self.add_user("alice@example.org", "correct horse")
+        r = self.p.cli("auth", "test", "alice@example.org", input="correct horse\n")
+        self.assertEqual((r.code, r.out, r.err),
+                         (0, "authentication succeeded for alice@example.org\n", ""))
+        r = self.p.cli("auth", "test", "alice@example.org", input="wrong\n")
+        self.assertEqual((r.code, r.err),
+                         (1, "postamt: authentication failed for alice@example.org\n"))
+        for args in ([], ["--password-stdin"]):
+            r = self.p.cli("auth", "test", "alice@example.org", *args, input="")
+            self.assertEqual((r.code, r.err), (1, "postamt: no password on standard input\n"), args)
+        # A terminal is prompted, without echo.
+        code, transcript = self.on_terminal(["auth", "test", "alice@example.org"],
+                                            [(b"Password: ", b"correct horse\n")])
+        self.assertEqual(code, 0, transcript)
+        self.assertNotIn(b"correct horse", transcript)
+        self.assertIn(b"authentication succeeded for alice@example.org", transcript)
+
     def test_empty_password_and_no_terminal(self):
         self.p.cli("domain", "add", "example.org", check=True)
         r = self.p.cli("user", "add", "a@example.org", "--password-stdin", input="\n")
@@ -110,11 +144,12 @@ class AdminCliTest(unittest.TestCase):
                    "--password-stdin\n")
         self.assertEqual(self.p.cli("user", "list").out, "")
 
-    def test_interactive_prompt_without_echo(self):
-        self.p.cli("domain", "add", "example.org", check=True)
+    def on_terminal(self, args, exchanges):
+        """Runs postamt on a pseudo-terminal; for each (prompt, answer), waits for the
+        prompt and types the answer. Returns the exit code and everything it showed."""
         pid, fd = pty.fork()
         if pid == 0:
-            os.execv(BIN, [BIN, "--config", self.p.config, "user", "add", "tty@example.org"])
+            os.execv(BIN, [BIN, "--config", self.p.config, *args])
         transcript = b""
 
         def read_until(marker):
@@ -130,10 +165,9 @@ class AdminCliTest(unittest.TestCase):
                     break
                 transcript += chunk
 
-        read_until(b"Password: ")
-        os.write(fd, b"typed secret\n")
-        read_until(b"Retype password: ")
-        os.write(fd, b"typed secret\n")
+        for prompt, answer in exchanges:
+            read_until(prompt)
+            os.write(fd, answer)
         try:
             while True:
                 chunk = os.read(fd, 1024)
@@ -143,7 +177,15 @@ class AdminCliTest(unittest.TestCase):
         except OSError:
             pass
         _, status = os.waitpid(pid, 0)
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, transcript)
+        os.close(fd)
+        return os.waitstatus_to_exitcode(status), transcript
+
+    def test_interactive_prompt_without_echo(self):
+        self.p.cli("domain", "add", "example.org", check=True)
+        code, transcript = self.on_terminal(
+            ["user", "add", "tty@example.org"],
+            [(b"Password: ", b"typed secret\n"), (b"Retype password: ", b"typed secret\n")])
+        self.assertEqual(code, 0, transcript)
         self.assertNotIn(b"typed secret", transcript)  # no echo
         r = self.p.cli("auth", "test", "tty@example.org", "--password-stdin",
                        input="typed secret\n")
@@ -224,7 +266,8 @@ class ConfigCliTest(unittest.TestCase):
             r = p.cli("config", "check")
             self.assertEqual(r.code, 1)
             self.assertEqual(r.err, f'postamt: {p.config}:3: listen.imap: "127.0.0.1:99999" is not '
-                                    'a valid host:port (port 0-65535)\n')
+                                    'a valid host:port (port 0-65535)\n'
+                                    f'postamt: {p.config}:4: listen.colour: unknown key\n')
             p.write_config('[auth]\nplaintext = "yes"\n')
             r = p.cli("config", "check")
             self.assertEqual(r.err, f'postamt: {p.config}:2: auth.plaintext: "yes" is not one of '
@@ -235,6 +278,22 @@ class ConfigCliTest(unittest.TestCase):
             # The server refuses to start on the same error, with the same line.
             r = p.cli("serve")
             self.assertEqual((r.code, r.err), (1, f"postamt: {p.config}:3: storage.backup: unknown key\n"))
+
+    def test_check_names_every_error(self):
+        with Postamt() as p:
+            p.write_config('hostname = "mail.example.test"\ncolour = "blue"\n[listen]\n'
+                           'imap = ["127.0.0.1:99999"]\n[smtp]\nmax_recipients = 0\n'
+                           '[pop3]\nidle_timeout = "5m"\n')
+            expected = (f'postamt: {p.config}:2: colour: unknown key\n'
+                        f'postamt: {p.config}:4: listen.imap: "127.0.0.1:99999" is not a valid '
+                        'host:port (port 0-65535)\n'
+                        f'postamt: {p.config}:6: smtp.max_recipients: 0 is out of range 1-100000\n'
+                        f'postamt: {p.config}:8: pop3.idle_timeout: must be at least 10 minutes '
+                        '(RFC 1939 §3)\n')
+            r = p.cli("config", "check")
+            self.assertEqual((r.code, r.out, r.err), (1, "", expected))
+            r = p.cli("serve")
+            self.assertEqual((r.code, r.err), (1, expected))
 
     def test_config_location(self):
         with tempfile.TemporaryDirectory() as d:

@@ -3,8 +3,13 @@ retry, bounces (RFC 3464 DSNs read back over POP3), the queue CLI, and kill -9."
 
 import email
 import json
+import os
 import poplib
+import shutil
 import smtplib
+import ssl
+import subprocess
+import tempfile
 import time
 import unittest
 
@@ -48,6 +53,8 @@ class OutboundTest(unittest.TestCase):
     def setUp(self):
         self.sink = Sink()
         self.addCleanup(self.sink.close)
+        self.tmp = tempfile.mkdtemp(prefix="postamt-outbound-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def server(self, outbound):
         p = Postamt(services=("smtp", "submission", "pop3"), extra_config=f"[outbound]\n{outbound}")
@@ -72,6 +79,27 @@ class OutboundTest(unittest.TestCase):
         qid = line.split("]: ")[1].split(":")[0]
         p.wait_for_log(rf"{qid}: removed")
         self.assertEqual(p.cli("queue", "list", "--format", "json").out, "[]\n")
+        self.assertEqual(p.stop(), 0)
+
+    def test_tls_session_to_the_smart_host_ends_with_close_notify(self):
+        # RFC 8446 §6.1: the client sends close_notify before it closes the connection.
+        cert = os.path.join(self.tmp, "sink.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj",
+                        "/CN=sink.test", "-keyout", cert, "-out", cert],
+                       check=True, capture_output=True, timeout=30)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert)
+        tls_sink = Sink(tls=context)
+        self.addCleanup(tls_sink.close)
+        p = self.server(f'relay = "127.0.0.1:{tls_sink.address[1]}"\n')
+        p.start()
+        self.assertEqual(submit(p, ["carol@remote.test"]), {})
+        tls_sink.wait_for_messages(1)
+        p.wait_for_log(r"to=<carol@remote\.test>, relay=127\.0\.0\.1.*status=sent")
+        with tls_sink.cond:
+            self.assertTrue(tls_sink.cond.wait_for(lambda: tls_sink.tls_ends, 20))
+            self.assertEqual(tls_sink.tls_ends, [True])
         self.assertEqual(p.stop(), 0)
 
     def test_mx_lookup_through_the_configured_resolver(self):

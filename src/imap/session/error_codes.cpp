@@ -22,6 +22,7 @@ proto::ResponseCode::Kind response_code_for(ErrorKind kind) {
       return Kind::authentication_failed;
     case ErrorKind::temporary:
     case ErrorKind::io:
+    case ErrorKind::no_space:
     case ErrorKind::timeout:
     case ErrorKind::closed:
       return Kind::unavailable;
@@ -50,6 +51,9 @@ Reply reply_for(const Error& error) {
     case ErrorKind::timeout:
     case ErrorKind::closed:
       text = "Temporary failure, try again later";
+      break;
+    case ErrorKind::no_space:
+      text = "Not enough disk space on the server, try again later";
       break;
     case ErrorKind::internal:
       text = "Internal server error";

@@ -24,6 +24,8 @@ TEST(ErrorCodes, EveryKind) {
        {ErrorKind::temporary, ErrorKind::io, ErrorKind::timeout, ErrorKind::closed})
     EXPECT_EQ(encoded({kind, "disk /var/x failed"}),
               "a NO [UNAVAILABLE] Temporary failure, try again later\r\n");
+  EXPECT_EQ(encoded({ErrorKind::no_space, "cannot write /var/x: No space left on device"}),
+            "a NO [UNAVAILABLE] Not enough disk space on the server, try again later\r\n");
   EXPECT_EQ(encoded({ErrorKind::internal, "assert x"}),
             "a NO [SERVERBUG] Internal server error\r\n");
 }

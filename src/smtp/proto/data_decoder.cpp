@@ -18,6 +18,8 @@ void DataDecoder::emit(std::string_view bytes, std::string& out) {
 }
 
 void DataDecoder::text(std::string_view run, std::string& out) {
+  for (size_t at = run.find('\0'); at != std::string_view::npos; at = run.find('\0', at + 1))
+    ++nul_;
   line_octets_ += run.size();
   if (options_.max_line_octets != 0 && line_octets_ + 2 > options_.max_line_octets)
     line_too_long_ = true;
@@ -43,6 +45,10 @@ void DataDecoder::bare(char c, std::string& out) {
   }
 }
 
+DataDecoder::State DataDecoder::after_bare() const {
+  return normalizing() ? State::soft_line_start : State::in_line;
+}
+
 size_t DataDecoder::feed(std::string_view input, std::string& out) {
   if (state_ == State::done) return 0;
   size_t i = 0;
@@ -66,6 +72,7 @@ size_t DataDecoder::feed(std::string_view input, std::string& out) {
           ++i;
         } else if (c == '\n') {
           bare('\n', out);
+          state_ = after_bare();
           ++i;
         } else {
           size_t j = i;
@@ -82,7 +89,7 @@ size_t DataDecoder::feed(std::string_view input, std::string& out) {
           ++i;
         } else {
           bare('\r', out);
-          state_ = State::in_line;
+          state_ = after_bare();
         }
         break;
       case State::dot:
@@ -91,6 +98,8 @@ size_t DataDecoder::feed(std::string_view input, std::string& out) {
           state_ = State::dot_cr;
           ++i;
         } else {
+          // Normalised, ".\n" is a line holding a dot: content, like ".\r\n" is not.
+          if (c == '\n' && normalizing()) text(".", out);
           state_ = State::in_line;
         }
         break;
@@ -99,8 +108,23 @@ size_t DataDecoder::feed(std::string_view input, std::string& out) {
           state_ = State::done;
           return i + 1;
         }
-        // ".\r" then something else: the dot was stuffing, the CR is bare.
+        // ".\r" then something else: the dot was stuffing, the CR is bare; normalised,
+        // the CR ends a line that holds the dot.
+        if (normalizing()) text(".", out);
         bare('\r', out);
+        state_ = after_bare();
+        break;
+      case State::soft_line_start:
+        if (c == '.') {
+          state_ = State::soft_dot;
+          ++i;
+        } else {
+          state_ = State::in_line;
+        }
+        break;
+      case State::soft_dot:
+        // Not a real line start: a lone dot is content, never the end (smuggling).
+        if (c == '\r' || c == '\n') text(".", out);
         state_ = State::in_line;
         break;
       case State::done:
@@ -115,6 +139,8 @@ std::optional<Reply> data_rejection(const DataDecoder& decoder) {
     return make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum");
   if (decoder.line_too_long())
     return make_reply(554, code::kMediaError, "Message has a text line that is too long");
+  if (decoder.nul_count() != 0)
+    return make_reply(550, code::kMediaError, "Message contains NUL octets");
   if (decoder.bare_line_ends() != 0 && decoder.bare_line_end_policy() == BareLineEnds::reject)
     return make_reply(550, code::kMediaError, "Message contains bare CR or LF");
   return std::nullopt;

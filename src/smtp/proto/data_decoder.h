@@ -10,7 +10,14 @@
 // are counted; the caller picks what to do via BareLineEnds:
 //   reject     keep the octets as received; data_rejection() then answers 550 5.6.0
 //              after the terminator.
-//   normalize  store each bare CR or bare LF as CRLF and accept the message.
+//   normalize  store each bare CR or bare LF as CRLF and accept the message. A bare line
+//              end then also starts a line for dot-unstuffing (clients that send LF
+//              files, e.g. Python's smtplib, stuff a dot after every LF), but never for
+//              the end: a lone "." after a bare line end is content, kept as ".".
+//
+// NUL octets are counted; data_rejection() refuses them (550 5.6.0): without
+// BINARYMIME (RFC 3030) mail data must not carry NUL (RFC 5321 §4.1.1.4 / RFC 6152
+// §3), and a next hop that drops NUL could see a different message.
 //
 // One decoder per DATA transaction; not thread-safe; no I/O.
 #pragma once
@@ -65,6 +72,7 @@ class DataDecoder {
   uint64_t bare_cr_count() const { return bare_cr_; }
   uint64_t bare_lf_count() const { return bare_lf_; }
   uint64_t bare_line_ends() const { return bare_cr_ + bare_lf_; }
+  uint64_t nul_count() const { return nul_; }
   BareLineEnds bare_line_end_policy() const { return options_.bare_line_ends; }
 
  private:
@@ -74,6 +82,9 @@ class DataDecoder {
     cr,      // saw CR inside a line
     dot,     // saw "." at line start
     dot_cr,  // saw ".\r" at line start
+    // Only under normalize: after a bare line end, a line starts for unstuffing only.
+    soft_line_start,
+    soft_dot,  // saw "." there
     done,
   };
 
@@ -81,6 +92,8 @@ class DataDecoder {
   void text(std::string_view run, std::string& out);  // content octets, no CR/LF
   void line_end(std::string& out);                    // a real CRLF
   void bare(char c, std::string& out);                // a bare CR or LF
+  State after_bare() const;                           // the state a bare line end leaves
+  bool normalizing() const { return options_.bare_line_ends == BareLineEnds::normalize; }
 
   DataDecoderOptions options_;
   State state_ = State::line_start;
@@ -88,6 +101,7 @@ class DataDecoder {
   size_t line_octets_ = 0;  // content octets of the current line, CRLF excluded
   uint64_t bare_cr_ = 0;
   uint64_t bare_lf_ = 0;
+  uint64_t nul_ = 0;
   bool too_large_ = false;
   bool line_too_long_ = false;
 };
@@ -96,6 +110,7 @@ class DataDecoder {
 // nullopt when the message may be accepted. Requires done(). In order of precedence:
 //   too_large()                            552 5.3.4 (RFC 5321 §4.5.3.1.10, RFC 1870)
 //   line_too_long()                        554 5.6.0 (§4.5.3.1.6)
+//   nul_count() != 0                       550 5.6.0
 //   bare line ends under reject            550 5.6.0 (§2.3.8)
 std::optional<Reply> data_rejection(const DataDecoder& decoder);
 

@@ -133,6 +133,47 @@ TEST(DataDecoder, NormalizeTurnsBareEndsIntoCrLf) {
   EXPECT_EQ(d.rejection, std::nullopt);
 }
 
+// What Python's smtplib sends for an LF-only message: a dot stuffed after every LF, and
+// "\r\n.\r\n" at the end. Normalised, the stuffing is undone as after a CRLF.
+TEST(DataDecoder, NormalizeUnstuffsAfterABareLineEnd) {
+  DataDecoderOptions o;
+  o.bare_line_ends = BareLineEnds::normalize;
+  Decoded d = decode_all_ways("Subject: s\n\n..hidden\n..\nlast\r\n.\r\n", o);
+  EXPECT_TRUE(d.done);
+  EXPECT_EQ(d.body, "Subject: s\r\n\r\n.hidden\r\n.\r\nlast\r\n");
+  EXPECT_EQ(d.bare_lf, 4u);
+  EXPECT_EQ(d.rejection, std::nullopt);
+}
+
+TEST(DataDecoder, NormalizeStillEndsOnlyAtCrLfDotCrLf) {
+  DataDecoderOptions o;
+  o.bare_line_ends = BareLineEnds::normalize;
+  for (const char* smuggle :
+       {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\r\n", "\n.\r", "\r\n.\r", "\r\n.\r\r\n"}) {
+    std::string input = std::string("a") + smuggle + "MAIL FROM:<x@y>";
+    Decoded d = decode_all_ways(input, o);
+    EXPECT_FALSE(d.done) << testing::PrintToString(smuggle);
+    EXPECT_EQ(d.consumed, input.size());
+  }
+  // The lone dots are kept, each on a line of its own, after a real CRLF too.
+  Decoded d = decode_all_ways("a\n.\nb\r.\r\n.\nc\r\n.\rd\r\n.\r\n", o);
+  EXPECT_TRUE(d.done);
+  EXPECT_EQ(d.body, "a\r\n.\r\nb\r\n.\r\n.\r\nc\r\n.\r\nd\r\n");
+}
+
+TEST(DataDecoder, NulOctetsAreRefused) {
+  for (BareLineEnds policy : {BareLineEnds::reject, BareLineEnds::normalize}) {
+    DataDecoder d({0, kMaxTextLineOctets, policy});
+    std::string out;
+    d.feed(std::string("a\0b\r\n\0\0\r\n.\r\n", 12), out);
+    ASSERT_TRUE(d.done());
+    EXPECT_EQ(d.nul_count(), 3u);
+    auto rejection = data_rejection(d);
+    ASSERT_TRUE(rejection);
+    EXPECT_EQ(encode_reply(*rejection), "550 5.6.0 Message contains NUL octets\r\n");
+  }
+}
+
 TEST(DataDecoder, DotCrThenOtherIsStuffingPlusBareCr) {
   Decoded d = decode_all_ways("x\r\n.\rY\r\n.\r\n");
   EXPECT_TRUE(d.done);

@@ -110,6 +110,11 @@ std::optional<Reply> refused(const Rules& rules, const Session& session) {
 template <class T>
 net::awaitable<Next> run(Session& session, T command) {
   if (auto refusal = refused(kRules<T>, session)) {
+    // A submission without login is a probe worth a log line (Session::log_reject).
+    if constexpr (std::is_same_v<T, proto::Mail>) {
+      if (refusal->code == 530)
+        session.log_reject("MAIL", *refusal, command.reverse_path.to_string(), "");
+    }
     auto answered = session.answer(std::move(*refusal));
     co_return co_await std::move(answered);
   }

@@ -47,6 +47,19 @@ std::string Session::client_name() const {
   return fmt::format("unknown[{}]", connection_->remote().address);
 }
 
+void Session::log_reject(std::string_view command, const Reply& reply, std::string_view from,
+                         std::string_view to) const {
+  std::string text = fmt::format("{}", reply.code);
+  if (reply.enhanced) text += " " + reply.enhanced->to_string();
+  for (const auto& line : reply.lines) text += " " + line;
+  const std::string id = transaction_ && !transaction_->recipients.empty() ? transaction_->queue_id
+                                                                           : std::string("NOQUEUE");
+  std::string envelope = fmt::format("from=<{}>", from);
+  if (!to.empty()) envelope += fmt::format(" to=<{}>", to);
+  log::info(kLog, "{}: reject: {} from {}: {}; {} proto={} helo=<{}>", id, command, client_name(),
+            text, envelope, greeting_ == Greeting::ehlo ? "ESMTP" : "SMTP", helo_.value_or(""));
+}
+
 net::awaitable<Result<void>> Session::send(Reply reply) {
   // The bytes must outlive the awaited write (net/connection.h).
   const std::string wire = proto::encode_reply(reply);
@@ -84,9 +97,8 @@ net::awaitable<void> Session::run() {
   auto sent = co_await send(std::move(greeting));
   while (sent) {
     // Room for an AUTH line (RFC 4954 §4); other commands are held to max_command_line.
-    auto read =
-        reader_.read_line(options_.limits.max_auth_line - 2, options_.limits.command_timeout,
-                          options_.limits.line_timeout);
+    auto read = reader_.read_line(options_.limits.max_auth_line - 2,
+                                  options_.limits.command_timeout, options_.limits.line_timeout);
     auto line = co_await std::move(read);
     Next next = Next::proceed;
     if (!line) {

@@ -12,7 +12,10 @@
 //     recipients are accepted only from authenticated sessions (554 5.7.1 otherwise)
 //     and refused with 451 4.3.0 while Services::delivery has no outbound queue.
 //   - Submission modes require AUTH before MAIL (530 5.7.0); an authenticated sender
-//     may only use its own addresses (553 5.7.1 at MAIL, 550 5.7.1 for the From header).
+//     may only use its own addresses (553 5.7.1 at MAIL, 550 5.7.1 for the originator
+//     header fields). Without AUTH, a sender in a local domain is refused (550 5.7.1)
+//     unless the client is in Options::trusted_networks.
+//   - Refused MAIL and RCPT commands are logged Postfix-style (Session::log_reject).
 //
 // Threads: run_session runs on the connection's strand; every store, blob, queue and
 // password call goes through Services::runtime->run_blocking.
@@ -24,14 +27,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "auth/failure_tracker.h"
 #include "auth/policy.h"
+#include "base/ip_network.h"
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
 #include "net/connection.h"
 #include "net/runtime.h"
 #include "net/server.h"
+#include "smtp/proto/data_decoder.h"
 
 namespace postamt::smtp::server {
 
@@ -55,8 +61,11 @@ struct Limits {
   // A command line whose first octet arrived must be complete within this, however its
   // bytes trickle in (the wait before it is command_timeout's).
   std::chrono::milliseconds line_timeout{60 * 1000};
-  std::chrono::milliseconds data_timeout{10 * 60 * 1000};    // one whole DATA or BDAT chunk
-  std::chrono::milliseconds tls_timeout{30 * 1000};          // STARTTLS handshake
+  std::chrono::milliseconds data_timeout{10 * 60 * 1000};  // one whole DATA or BDAT chunk
+  std::chrono::milliseconds tls_timeout{30 * 1000};        // STARTTLS handshake
+  // A bare CR or LF in DATA or BDAT (RFC 5321 §2.3.8): stored as CRLF, or the message
+  // refused with 550 5.6.0. The end of DATA is <CRLF>.<CRLF> either way.
+  proto::BareLineEnds bare_newline = proto::BareLineEnds::normalize;
 };
 
 // Shared services; all outlive every session. `delivery` needs its store and blobs; its
@@ -75,6 +84,9 @@ struct Options {
   PlaintextAuth plaintext = PlaintextAuth::never;
   StartTlsOffer starttls = StartTlsOffer::offered;
   Limits limits;
+  // Clients that may use a sender address of a local domain without AUTH (MX only; the
+  // rest get 550 5.7.1: outside mail does not come from local users).
+  std::vector<IpNetwork> trusted_networks;
   // Injected for tests (docs/architecture.md, Tests): wall clock for the Received date, queue ids.
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();

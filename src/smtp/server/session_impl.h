@@ -54,6 +54,14 @@ class Session {
   auth::PlaintextMechanisms plaintext_mechanisms() const;
   bool is_tls() const { return connection_->is_tls(); }
   std::string client_name() const;  // "unknown[192.0.2.10]"
+  // Logs a refused MAIL or RCPT the way Postfix does, so that admins see probes and
+  // fail2ban can act (docs/protocols/smtp.md):
+  //   NOQUEUE: reject: RCPT from unknown[192.0.2.10]: 554 5.7.1 <x@y>: Relay access
+  //   denied; from=<a@b> to=<x@y> proto=ESMTP helo=<client.example>
+  // "NOQUEUE" until a recipient of the transaction was accepted, its queue id after.
+  // `to` is empty for MAIL.
+  void log_reject(std::string_view command, const Reply& reply, std::string_view from,
+                  std::string_view to) const;
   std::string new_queue_id() const;
   void reset_transaction() { transaction_.reset(); }
 

@@ -253,6 +253,82 @@ TEST_F(SmtpSession, SubmissionRequiresAuthAndOwnSender) {
                 std::string(kDate) + "\r\nFrom: Alice <Alice@Example.org>\r\n\r\nhello\r\n");
 }
 
+// RFC 6409 §8 for every originator field: Sender and Resent-From must be the user's
+// too, and no display name or comment may spell an address the user does not own.
+TEST_F(SmtpSession, SubmissionChecksEveryOriginatorField) {
+  options_.mode = Mode::submission;
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  auto submit = [&](std::string_view header) {
+    auto out = run_script("EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "secret") +
+                              "\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+                              "DATA\r\n" +
+                              std::string(header) + "\r\n\r\nbody\r\n.\r\nQUIT\r\n",
+                          0, loopback);
+    const size_t at = out.find("354 End data with <CR><LF>.<CR><LF>\r\n");
+    EXPECT_NE(at, std::string::npos) << out;
+    return out.substr(at + 37);
+  };
+  EXPECT_EQ(submit("From: alice@example.org\r\nSender: bob@example.org"),
+            "550 5.7.1 Sender header address <bob@example.org> is not owned by user "
+            "alice@example.org\r\n221 2.0.0 Bye\r\n");
+  EXPECT_EQ(submit("Resent-From: Bob <bob@example.org>\r\nFrom: bob@example.org"),
+            "550 5.7.1 Resent-From header address <bob@example.org> is not owned by user "
+            "alice@example.org\r\n221 2.0.0 Bye\r\n");
+  EXPECT_EQ(submit("From: \"bob@example.org\" <alice@example.org>"),
+            "550 5.7.1 From header names <bob@example.org> in a display name or comment, not "
+            "owned by user alice@example.org\r\n221 2.0.0 Bye\r\n");
+  EXPECT_EQ(submit("From: alice@example.org (bob@example.org)"),
+            "550 5.7.1 From header names <bob@example.org> in a display name or comment, not "
+            "owned by user alice@example.org\r\n221 2.0.0 Bye\r\n");
+  EXPECT_TRUE(inbox("bob@example.org").empty());
+  // Her own addresses, an alias of hers, and a Reply-To elsewhere are fine.
+  EXPECT_EQ(submit("From: \"Alice (al@example.org)\" <alice@example.org>\r\n"
+                   "Sender: al@example.org\r\nReply-To: bob@example.org"),
+            "250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+}
+
+// Outside mail does not come from local users: without AUTH, a local sender address is
+// refused unless the client is in trusted_networks (the null sender and remote senders
+// are fine).
+TEST_F(SmtpSession, MxRefusesUnauthenticatedLocalSenders) {
+  const std::string script =
+      "EHLO c\r\nMAIL FROM:<bob@Example.ORG>\r\nMAIL FROM:<nobody@example.org>\r\n"
+      "MAIL FROM:<>\r\nRSET\r\nMAIL FROM:<a@r.example>\r\nQUIT\r\n";
+  auto out = run_script(script);
+  EXPECT_EQ(out.substr(out.find("250 STARTTLS\r\n") + 14),
+            "550 5.7.1 <bob@Example.ORG>: Sender address rejected: a local sender must "
+            "authenticate\r\n"
+            "550 5.7.1 <nobody@example.org>: Sender address rejected: a local sender must "
+            "authenticate\r\n"
+            "250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n221 2.0.0 Bye\r\n");
+  options_.trusted_networks = {*IpNetwork::parse("10.0.0.0/8"), *IpNetwork::parse("192.0.2.0/24")};
+  out = run_script(script);
+  EXPECT_EQ(out.substr(out.find("250 STARTTLS\r\n") + 14),
+            "250 2.1.0 Ok\r\n503 5.5.1 Nested MAIL command\r\n503 5.5.1 Nested MAIL command\r\n"
+            "250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n221 2.0.0 Bye\r\n");
+}
+
+// RFC 5321 §4.5.1: "<postmaster>" without a domain is accepted and reaches the
+// postmaster of the primary domain (mail/domains.h: here the only one, example.org).
+TEST_F(SmtpSession, BarePostmasterReachesThePrimaryDomain) {
+  auto out = run_script("EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<Postmaster>\r\nQUIT\r\n");
+  EXPECT_EQ(out.substr(out.find("250 2.1.0")),
+            "250 2.1.0 Ok\r\n"
+            "550 5.1.1 <postmaster@example.org>: Recipient address rejected: User unknown\r\n"
+            "221 2.0.0 Bye\r\n");
+  ASSERT_TRUE(store_.add_alias("postmaster@example.org", {"alice@example.org"}));
+  out = run_script(
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<Postmaster>\r\nDATA\r\n"
+      "Subject: hi\r\n\r\nx\r\n.\r\nQUIT\r\n");
+  EXPECT_EQ(out.substr(out.find("250 2.1.0")),
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+            "250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+  auto messages = inbox("alice@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].find("\tfor <postmaster@example.org>;"), std::string::npos) << messages[0];
+}
+
 // The submission hook (submission_check.h): consulted after DATA/BDAT for authenticated
 // submission only; drop answers 250 with nothing stored, reject 550 5.7.1, an error 451.
 TEST_F(SmtpSession, SubmissionCheckAcceptsDropsRejects) {
@@ -368,17 +444,77 @@ TEST_F(SmtpSession, AQueueFailureLeavesNoLocalCopyForTheRetryToDuplicate) {
   EXPECT_EQ(queue.messages[0].recipients.at(0).address, "dave@remote.example");
 }
 
-// CVE-2023-51766 family: "\n.\n" and "\r\n.\n" are content; bare line ends are refused.
+// RFC 3463 X.3.1 "mail system full": a full disk is 452 4.3.1, not a generic 451.
+TEST_F(SmtpSession, AFullDiskIs452) {
+  options_.mode = Mode::submission;
+  net::testing::MemoryConnectionOptions loopback;
+  loopback.remote = {"127.0.0.1", 40000};
+  delivery::testing::RecordingQueue queue;
+  queue.failure = Error{ErrorKind::no_space, "cannot write spool: No space left on device"};
+  outbound_ = &queue;
+  auto out = run_script("EHLO c\r\nAUTH PLAIN " + plain("alice@example.org", "secret") +
+                            "\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<dave@remote.example>\r\n"
+                            "DATA\r\nSubject: s\r\n\r\nb\r\n.\r\nQUIT\r\n",
+                        0, loopback);
+  EXPECT_EQ(out.substr(out.find("354")),
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "452 4.3.1 Insufficient system storage\r\n221 2.0.0 Bye\r\n");
+}
+
+// CVE-2023-51766 family: "\n.\n" and "\r\n.\n" are content, never the end; with
+// bare_newline = reject the message is refused, by default its line ends become CRLF.
 TEST_F(SmtpSession, SmugglingDoesNotEndDataAndBareLfIsRejected) {
-  auto out = run_script(
+  const std::string script =
       "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
-      "x\n.\nMAIL FROM:<evil@r.example>\r\n.\nRCPT TO:<alice@example.org>\r\n.\r\nQUIT\r\n",
-      2);
+      "x\n.\nMAIL FROM:<evil@r.example>\r\n.\nRCPT TO:<alice@example.org>\r\n.\r\nQUIT\r\n";
+  options_.limits.bare_newline = proto::BareLineEnds::reject;
+  auto out = run_script(script, 2);
   EXPECT_EQ(out.substr(out.find("354")),
             "354 End data with <CR><LF>.<CR><LF>\r\n"
             "550 5.6.0 Message contains bare CR or LF\r\n221 2.0.0 Bye\r\n");
   EXPECT_EQ(inbox("bob@example.org").size(), 0u);
   EXPECT_EQ(inbox("alice@example.org").size(), 0u);
+
+  options_.limits.bare_newline = proto::BareLineEnds::normalize;
+  out = run_script(script, 2);
+  EXPECT_EQ(out.substr(out.find("354")),
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].substr(messages[0].find("\r\nx\r\n") + 2),
+            "x\r\n.\r\nMAIL FROM:<evil@r.example>\r\n.\r\nRCPT TO:<alice@example.org>\r\n");
+  EXPECT_EQ(inbox("alice@example.org").size(), 0u);
+}
+
+// What Python's smtplib sends for an LF-only message (a dot stuffed after every LF) and
+// curl -T sends for an LF file: stored with CRLF line ends, dots unstuffed.
+TEST_F(SmtpSession, BareLfIsNormalizedByDefault) {
+  auto out = run_script(
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
+      "Subject: lf\n\n..dot\nlast\r\n.\r\nQUIT\r\n",
+      3);
+  EXPECT_EQ(out.substr(out.find("354")),
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+  auto messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].substr(messages[0].find("Subject")), "Subject: lf\r\n\r\n.dot\r\nlast\r\n");
+}
+
+// Without BINARYMIME, NUL has no place in mail data (a next hop that drops it could be
+// fooled into seeing another message): refused in DATA and in BDAT.
+TEST_F(SmtpSession, NulOctetsAreRefused) {
+  const std::string head = "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\n";
+  const std::string nul(1, '\0');
+  auto out = run_script(head + "DATA\r\na" + nul + "b\r\n.\r\nQUIT\r\n");
+  EXPECT_EQ(out.substr(out.find("354")),
+            "354 End data with <CR><LF>.<CR><LF>\r\n"
+            "550 5.6.0 Message contains NUL octets\r\n221 2.0.0 Bye\r\n");
+  out = run_script(head + "BDAT 5 LAST\r\na" + nul + "b\r\nQUIT\r\n");
+  EXPECT_EQ(out.substr(out.find("250 2.1.5")),
+            "250 2.1.5 Ok\r\n550 5.6.0 Message contains NUL octets\r\n221 2.0.0 Bye\r\n");
+  EXPECT_TRUE(inbox("bob@example.org").empty());
 }
 
 TEST_F(SmtpSession, CommandWithBareLfIsRefused) {
@@ -492,12 +628,13 @@ TEST_F(SmtpSession, MailLoopIsRejected) {
 }
 
 TEST_F(SmtpSession, BdatChunksDeliverAndBareLfIsRejected) {
-  auto out = run_script(
+  options_.limits.bare_newline = proto::BareLineEnds::reject;
+  const std::string script =
       "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\n"
       "BDAT 9\r\nSubject: BDAT 6 LAST\r\nx\r\n.\r\n"
       "MAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\nBDAT 3 LAST\r\na\nb"
-      "QUIT\r\n",
-      5);
+      "QUIT\r\n";
+  auto out = run_script(script, 5);
   EXPECT_EQ(out.substr(out.find("250 2.1.0")),
             "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 9 octets received\r\n"
             "250 2.0.0 Ok: queued as QID1\r\n"
@@ -506,6 +643,29 @@ TEST_F(SmtpSession, BdatChunksDeliverAndBareLfIsRejected) {
   auto messages = inbox("bob@example.org");
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].substr(messages[0].find("\r\nSubject")), "\r\nSubject: x\r\n.\r\n");
+
+  // Normalised (the default), the second message is stored with CRLF.
+  options_.limits.bare_newline = proto::BareLineEnds::normalize;
+  out = run_script(script, 5);
+  EXPECT_EQ(out.substr(out.rfind("250 2.1.5")),
+            "250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as QID1\r\n221 2.0.0 Bye\r\n");
+  messages = inbox("bob@example.org");
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[2].substr(messages[2].find("\r\na\r\n")), "\r\na\r\nb");
+}
+
+// A chunk that alone is over the size limit is refused at once, not read until the data
+// timeout: 552 and the connection closes (the pipelined QUIT is never answered).
+TEST_F(SmtpSession, BdatChunkOverTheLimitIsRefusedAtOnce) {
+  options_.limits.max_message_size = 1000;
+  MemoryConnection conn;
+  conn.feed(
+      "EHLO c\r\nMAIL FROM:<a@r.example>\r\nRCPT TO:<bob@example.org>\r\n"
+      "BDAT 99999999999999\r\nxxxxQUIT\r\n");
+  auto out = run(conn);
+  EXPECT_EQ(out.substr(out.find("250 2.1.5")),
+            "250 2.1.5 Ok\r\n552 5.3.4 Message size exceeds fixed maximum size, closing\r\n");
+  EXPECT_TRUE(inbox("bob@example.org").empty());
 }
 
 // Heap bytes in use, mmapped blocks included (glibc).

@@ -58,10 +58,29 @@ BodyScan scan_body(std::string_view message, size_t max_line) {
       }
     } else if (c == '\n') {
       ++scan.bare_line_ends;
+    } else if (c == '\0') {
+      ++scan.nul;
     }
   }
   if (max_line != 0 && message.size() - line_start > max_line) scan.line_too_long = true;
   return scan;
+}
+
+std::string normalize_line_ends(std::string_view message) {
+  std::string out;
+  out.reserve(message.size() + message.size() / 64);
+  for (size_t i = 0; i < message.size(); ++i) {
+    const char c = message[i];
+    if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') {
+      out += "\r\n";
+      ++i;
+    } else if (c == '\r' || c == '\n') {
+      out += "\r\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace postamt::smtp::server

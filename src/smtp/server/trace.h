@@ -48,12 +48,18 @@ std::string received_header(const ReceivedInfo& info);
 // Number of Received fields in the message's header block.
 size_t count_received(std::string_view message);
 
-// Bare CR / bare LF counts and whether some line exceeds `max_line` octets incl. CRLF
-// (BDAT data is not run through the DATA decoder, so the same rules are checked here).
+// Bare CR / bare LF and NUL counts and whether some line exceeds `max_line` octets incl.
+// CRLF (BDAT data is not run through the DATA decoder, so the same rules are checked
+// here).
 struct BodyScan {
   uint64_t bare_line_ends = 0;
+  uint64_t nul = 0;
   bool line_too_long = false;
 };
 BodyScan scan_body(std::string_view message, size_t max_line);
+
+// `message` with every bare CR and bare LF turned into CRLF (what the DATA decoder does
+// under proto::BareLineEnds::normalize; BDAT has no dot-stuffing to undo).
+std::string normalize_line_ends(std::string_view message);
 
 }  // namespace postamt::smtp::server

@@ -64,6 +64,14 @@ TEST(SmtpServerTrace, ScanBodyFindsBareLineEndsAndLongLines) {
   EXPECT_FALSE(scan_body(std::string(998, 'x') + "\r\n", 1000).line_too_long);
   EXPECT_TRUE(scan_body(std::string(999, 'x') + "\r\n", 1000).line_too_long);
   EXPECT_TRUE(scan_body(std::string(1001, 'x'), 1000).line_too_long);
+  EXPECT_EQ(scan_body(std::string("a\0b\r\n\0", 6), 1000).nul, 2u);
+}
+
+TEST(SmtpServerTrace, NormalizeLineEnds) {
+  EXPECT_EQ(normalize_line_ends("a\nb\rc\r\n\r\r\n.\n"), "a\r\nb\r\nc\r\n\r\n\r\n.\r\n");
+  EXPECT_EQ(normalize_line_ends("clean\r\n"), "clean\r\n");
+  EXPECT_EQ(normalize_line_ends("\r"), "\r\n");
+  EXPECT_EQ(normalize_line_ends(""), "");
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ Error error_of(sqlite3* db, int rc, std::string_view what) {
   int primary = rc & 0xff;
   ErrorKind kind = ErrorKind::io;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) kind = ErrorKind::temporary;
+  if (primary == SQLITE_FULL) kind = ErrorKind::no_space;
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
     kind = ErrorKind::exists;
   }

@@ -22,6 +22,16 @@ net::awaitable<Next> bdat(Session& session, proto::Bdat command) {
   } else if (session.transaction_->recipients.empty()) {
     refusal = make_reply(554, code::kBadCommand, "No valid recipients");
   }
+  // A chunk that alone exceeds the limit is not worth reading (it could take until the
+  // data timeout): refused at once, and the connection closed, since the octets that
+  // follow cannot be told apart from commands.
+  if (command.size > limits.max_message_size) {
+    session.reset_transaction();
+    auto refused = session.send(
+        make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum size, closing"));
+    co_await std::move(refused);
+    co_return Next::close;
+  }
   // Compared by subtraction: "received + size" can wrap around for a huge chunk size.
   const bool keep =
       refusal.code == 0 && session.transaction_->bdat_body.size() <= limits.max_message_size &&
@@ -60,10 +70,19 @@ net::awaitable<Next> bdat(Session& session, proto::Bdat command) {
     co_return co_await std::move(answered);
   }
   std::string message = std::move(session.transaction_->bdat_body);
-  const BodyScan scan = scan_body(message, limits.max_text_line);
+  BodyScan scan = scan_body(message, limits.max_text_line);
+  if (scan.bare_line_ends != 0 && limits.bare_newline == proto::BareLineEnds::normalize) {
+    message = normalize_line_ends(message);
+    scan = scan_body(message, limits.max_text_line);
+  }
   std::optional<Reply> rejection;
-  if (scan.line_too_long) {
+  if (message.size() > limits.max_message_size) {
+    // Normalising added octets (the chunks themselves were within the limit).
+    rejection = make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum size");
+  } else if (scan.line_too_long) {
     rejection = make_reply(554, code::kMediaError, "Message has a line longer than 1000 octets");
+  } else if (scan.nul != 0) {
+    rejection = make_reply(550, code::kMediaError, "Message contains NUL octets");
   } else if (scan.bare_line_ends != 0) {
     // RFC 5321 §2.3.8: CR and LF only as CRLF, also in chunks.
     rejection = make_reply(550, code::kMediaError, "Message contains bare CR or LF");

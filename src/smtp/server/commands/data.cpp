@@ -34,7 +34,7 @@ net::awaitable<Next> data(Session& session, proto::Data) {
   proto::DataDecoderOptions decoder_options;
   decoder_options.max_message_octets = limits.max_message_size;
   decoder_options.max_line_octets = limits.max_text_line;
-  decoder_options.bare_line_ends = proto::BareLineEnds::reject;
+  decoder_options.bare_line_ends = limits.bare_newline;
   proto::DataDecoder decoder(decoder_options);
   std::string message;
   const auto deadline = net::deadline_after(limits.data_timeout);

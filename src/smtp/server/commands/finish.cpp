@@ -46,22 +46,34 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
                          "Too many Received header fields: mail loop detected");
   }
   if (session.user_) {
-    // RFC 6409 §8: the submission server may check the author against the login.
-    if (auto from = mime::from_addresses(message)) {
-      store::Store* store = session.services_.delivery.store;
-      const std::string user = *session.user_;
-      for (const auto& address : *from) {
+    // RFC 6409 §8: the submission server may check the author against the login. Every
+    // originator field counts (mime::originator_fields), and none may spell an address
+    // of someone else where readers look for the sender.
+    store::Store* store = session.services_.delivery.store;
+    const std::string user = *session.user_;
+    for (const auto& field : mime::originator_fields(message)) {
+      // The field's addresses, then any other address its names or comments spell: each
+      // must be the user's own (an alias of theirs in a display name is fine).
+      std::vector<std::string> addresses = field.addresses;
+      addresses.insert(addresses.end(), field.other_addresses.begin(), field.other_addresses.end());
+      for (size_t i = 0; i < addresses.size(); ++i) {
+        const std::string address = addresses[i];
         auto lookup = runtime.run_blocking(
             [store, user, address] { return mail::owns_address(*store, user, address); });
         auto owned = co_await std::move(lookup);
         if (!owned)
           co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again");
-        if (!*owned) {
-          log::info(kLog, "{}: reject: From <{}> not owned by {}", t.queue_id, address, user);
-          co_return make_reply(
-              550, code::kPolicyRejected,
-              fmt::format("From header address <{}> is not owned by user {}", address, user));
-        }
+        if (*owned) continue;
+        log::info(kLog, "{}: reject: {} <{}> not owned by {}", t.queue_id, field.name, address,
+                  user);
+        if (i < field.addresses.size())
+          co_return make_reply(550, code::kPolicyRejected,
+                               fmt::format("{} header address <{}> is not owned by user {}",
+                                           field.name, address, user));
+        co_return make_reply(
+            550, code::kPolicyRejected,
+            fmt::format("{} header names <{}> in a display name or comment, not owned by user {}",
+                        field.name, address, user));
       }
     }
   }
@@ -98,6 +110,10 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
   if (!committed) {
     // Nothing is kept for anyone (delivery/transaction.h): the client's retry is safe.
     log::warning(kLog, "{}: delivery failed: {}", t.queue_id, committed.error().message);
+    // RFC 3463 §3.5 X.3.1 "mail system full"; RFC 5321 §4.2.2 452 "insufficient
+    // system storage".
+    if (committed.error().kind == ErrorKind::no_space)
+      co_return make_reply(452, code::kTempSystemFull, "Insufficient system storage");
     co_return make_reply(451, code::kTempSystem, "Delivery failed, try again later");
   }
   log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}", t.queue_id, t.sender, size,

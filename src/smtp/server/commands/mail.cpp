@@ -1,37 +1,73 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "mail/senders.h"
 #include "smtp/server/commands/commands.h"
 
 namespace postamt::smtp::server::commands {
+namespace {
 
-net::awaitable<Next> mail(Session& session, proto::Mail command) {
-  namespace code = proto::code;
-  using proto::make_reply;
-  if (command.params.size && *command.params.size > session.options_.limits.max_message_size) {
-    auto answered = session.answer(
-        make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum size"));
-    co_return co_await std::move(answered);
-  }
-  const std::string sender = command.reverse_path.to_string();
-  if (session.user_ && !command.reverse_path.is_null()) {
-    store::Store* store = session.services_.delivery.store;
+namespace code = proto::code;
+using proto::make_reply;
+
+bool trusted(const Session& session) {
+  const std::string& ip = session.connection_->remote().address;
+  for (const auto& network : session.options_.trusted_networks)
+    if (network.contains(ip)) return true;
+  return false;
+}
+
+// The sender rules, or nullopt when MAIL may go on. Authenticated: the user's own
+// addresses only (RFC 6409 §8). Unauthenticated: no address of a local domain, unless
+// from a trusted network: outside mail does not come from local users.
+net::awaitable<std::optional<Reply>> sender_refusal(Session& session, const proto::Mailbox& path) {
+  if (path.is_null()) co_return std::nullopt;
+  const std::string sender = path.to_string();
+  store::Store* store = session.services_.delivery.store;
+  if (session.user_) {
     std::string user = *session.user_;
     auto lookup = session.services_.runtime->run_blocking(
         [store, user, sender] { return mail::owns_address(*store, user, sender); });
     auto owned = co_await std::move(lookup);
-    Reply refusal;
     if (!owned)
-      refusal = make_reply(451, code::kTempSystem, "Temporary lookup failure, try again later");
-    else if (!*owned)
-      refusal = make_reply(
+      co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again later");
+    if (!*owned)
+      co_return make_reply(
           553, code::kPolicyRejected,
           fmt::format("<{}>: Sender address rejected: not owned by user {}", sender, user));
-    if (refusal.code != 0) {
-      auto answered = session.answer(std::move(refusal));
-      co_return co_await std::move(answered);
-    }
+    co_return std::nullopt;
+  }
+  if (trusted(session)) co_return std::nullopt;
+  std::string domain = ascii_lower(path.domain);
+  auto check = session.services_.runtime->run_blocking(
+      [store, domain]() -> Result<bool> { return store->domain_exists(domain); });
+  auto local = co_await std::move(check);
+  if (!local)
+    co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again later");
+  if (*local)
+    co_return make_reply(550, code::kPolicyRejected,
+                         fmt::format("<{}>: Sender address rejected: a local sender must "
+                                     "authenticate",
+                                     sender));
+  co_return std::nullopt;
+}
+
+}  // namespace
+
+net::awaitable<Next> mail(Session& session, proto::Mail command) {
+  const std::string sender = command.reverse_path.to_string();
+  std::optional<Reply> refusal;
+  if (command.params.size && *command.params.size > session.options_.limits.max_message_size) {
+    refusal = make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum size");
+  } else {
+    auto checked = sender_refusal(session, command.reverse_path);
+    refusal = co_await std::move(checked);
+  }
+  if (refusal) {
+    session.log_reject("MAIL", *refusal, sender, "");
+    auto answered = session.answer(std::move(*refusal));
+    co_return co_await std::move(answered);
   }
   detail::MailTransaction t;
   t.queue_id = session.new_queue_id();

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "mail/domains.h"
 #include "smtp/server/commands/commands.h"
 
 namespace postamt::smtp::server::commands {
@@ -34,6 +35,16 @@ std::optional<delivery::Notify> notify_of(const std::optional<proto::Notify>& no
   return delivery::Notify{notify->never, notify->success, notify->failure, notify->delay};
 }
 
+// The address a forward path names: as given, or for the bare "<postmaster>" (RFC 5321
+// §4.1.1.3, §4.5.1) the postmaster of the primary domain (mail/domains.h).
+Result<std::string> recipient_address(store::Store& store, const proto::Mailbox& path,
+                                      const std::string& hostname) {
+  if (!path.domain.empty()) return path.to_string();
+  auto domain = mail::primary_domain(store, hostname);
+  if (!domain) return domain.error();
+  return "postmaster@" + *domain;
+}
+
 }  // namespace
 
 net::awaitable<Next> rcpt(Session& session, proto::Rcpt command) {
@@ -44,46 +55,52 @@ net::awaitable<Next> rcpt(Session& session, proto::Rcpt command) {
   else if (t.recipients.size() >= session.options_.limits.max_recipients)
     refusal = make_reply(452, code::kTempTooManyRecipients, "Too many recipients");
   if (refusal.code != 0) {
+    if (refusal.code != 503)
+      session.log_reject("RCPT", refusal, t.sender, command.forward_path.to_string());
     auto answered = session.answer(std::move(refusal));
     co_return co_await std::move(answered);
   }
-  // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is the postmaster of this host.
-  const std::string& hostname = session.options_.hostname;
-  std::string address = command.forward_path.domain.empty() ? "postmaster@" + hostname
-                                                            : command.forward_path.to_string();
-  std::string domain = ascii_lower(command.forward_path.domain.empty()
-                                       ? std::string_view(hostname)
-                                       : std::string_view(command.forward_path.domain));
   store::Store* store = session.services_.delivery.store;
-  auto check = session.services_.runtime->run_blocking(
-      [store, domain]() -> Result<bool> { return store->domain_exists(domain); });
-  auto local = co_await std::move(check);
+  const std::string hostname = session.options_.hostname;
+  proto::Mailbox path = command.forward_path;
+  auto resolve = session.services_.runtime->run_blocking(
+      [store, path, hostname] { return recipient_address(*store, path, hostname); });
+  auto resolved = co_await std::move(resolve);
+  std::string address = resolved ? *resolved : command.forward_path.to_string();
   Reply reply;
-  if (!local) {
-    reply = recipient_error_reply(local.error(), address);
-  } else if (!*local && !session.user_) {
-    reply = make_reply(554, code::kPolicyRejected,
-                       fmt::format("<{}>: Relay access denied: {} is not a domain of this "
-                                   "server; authenticate to send to other domains",
-                                   address, domain));
-  } else if (!*local && !t.delivery->can_relay()) {
-    reply = make_reply(451, code::kTempSystem, "outbound queue unavailable");
+  if (!resolved) {
+    reply = recipient_error_reply(resolved.error(), address);  // no local domain at all
+  } else {
+    std::string domain = ascii_lower(address.substr(address.rfind('@') + 1));
+    auto check = session.services_.runtime->run_blocking(
+        [store, domain]() -> Result<bool> { return store->domain_exists(domain); });
+    auto local = co_await std::move(check);
+    if (!local) {
+      reply = recipient_error_reply(local.error(), address);
+    } else if (!*local && !session.user_) {
+      reply = make_reply(554, code::kPolicyRejected,
+                         fmt::format("<{}>: Relay access denied: {} is not a domain of this "
+                                     "server; authenticate to send to other domains",
+                                     address, domain));
+    } else if (!*local && !t.delivery->can_relay()) {
+      reply = make_reply(451, code::kTempSystem, "outbound queue unavailable");
+    }
+  }
+  if (reply.code == 0) {
+    delivery::RecipientOptions options;
+    if (command.params.orcpt)
+      options.orcpt = delivery::OriginalRecipient{command.params.orcpt->addr_type,
+                                                  command.params.orcpt->address};
+    if (auto notify = notify_of(command.params.notify)) options.notify = *notify;
+    delivery::Transaction* tx = t.delivery.get();
+    auto add = session.services_.runtime->run_blocking(
+        [tx, address, options]() { return tx->add_recipient(address, options); });
+    auto added = co_await std::move(add);
+    if (!added) reply = recipient_error_reply(added.error(), address);
   }
   if (reply.code != 0) {
+    session.log_reject("RCPT", reply, t.sender, address);
     auto answered = session.answer(std::move(reply));
-    co_return co_await std::move(answered);
-  }
-  delivery::RecipientOptions options;
-  if (command.params.orcpt)
-    options.orcpt =
-        delivery::OriginalRecipient{command.params.orcpt->addr_type, command.params.orcpt->address};
-  if (auto notify = notify_of(command.params.notify)) options.notify = *notify;
-  delivery::Transaction* tx = t.delivery.get();
-  auto add = session.services_.runtime->run_blocking(
-      [tx, address, options]() { return tx->add_recipient(address, options); });
-  auto added = co_await std::move(add);
-  if (!added) {
-    auto answered = session.answer(recipient_error_reply(added.error(), address));
     co_return co_await std::move(answered);
   }
   t.recipients.push_back(std::move(address));
