@@ -1,8 +1,5 @@
 #include "mail/mailboxes.h"
 
-#include <unicode/utf8.h>
-
-#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,27 +15,24 @@ namespace {
 // The characters no mailbox name may hold, whatever their place. Runs on the name as
 // the client wrote it: none of these appears or disappears under NFC.
 Result<void> check_code_points(std::string_view name) {
-  if (name.size() > INT32_MAX) return Error{ErrorKind::invalid, "Mailbox name is too long"};
-  const auto* bytes = reinterpret_cast<const uint8_t*>(name.data());
-  const auto length = static_cast<int32_t>(name.size());
-  int32_t i = 0;
-  while (i < length) {
-    UChar32 c;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0) return Error{ErrorKind::invalid, "Mailbox name is not valid UTF-8"};
+  const char* refused = nullptr;
+  const bool utf8 = for_each_code_point(name, [&refused](char32_t c) {
     // RFC 6855 §3: no C0 or C1 control, DEL, U+2028 or U+2029 in a mailbox name.
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
-      return Error{ErrorKind::invalid, "Mailbox name contains a control character"};
-    if (c == 0x2028 || c == 0x2029)
-      return Error{ErrorKind::invalid, "Mailbox name contains a line or paragraph separator"};
+      refused = "Mailbox name contains a control character";
+    else if (c == 0x2028 || c == 0x2029)
+      refused = "Mailbox name contains a line or paragraph separator";
     // Unicode §23.7: the 66 non-characters are for a program's internal use, never for
     // interchange.
-    if ((c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
-      return Error{ErrorKind::invalid, "Mailbox name contains a Unicode non-character"};
+    else if ((c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
+      refused = "Mailbox name contains a Unicode non-character";
     // RFC 9051 §5.1 item 3: valid, but LIST could never name such a mailbox alone.
-    if (c == '*' || c == '%')
-      return Error{ErrorKind::invalid, "Mailbox name contains a wildcard (* or %)"};
-  }
+    else if (c == '*' || c == '%')
+      refused = "Mailbox name contains a wildcard (* or %)";
+    return refused == nullptr;
+  });
+  if (!utf8) return Error{ErrorKind::invalid, "Mailbox name is not valid UTF-8"};
+  if (refused) return Error{ErrorKind::invalid, refused};
   return {};
 }
 

@@ -9,12 +9,8 @@
 #include <cstdint>
 
 namespace postamt::mail {
-namespace {
 
-// Calls `visit(code point)` for each code point of `text` until it returns false.
-// Returns false when `text` is not well-formed UTF-8.
-template <class Visit>
-bool for_each_code_point(std::string_view text, Visit visit) {
+bool for_each_code_point(std::string_view text, const std::function<bool(char32_t)>& visit) {
   if (text.size() > INT32_MAX) return false;
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   const auto length = static_cast<int32_t>(text.size());
@@ -25,20 +21,18 @@ bool for_each_code_point(std::string_view text, Visit visit) {
     // U8_NEXT gives a negative value for ill-formed sequences (overlong forms,
     // surrogates, values above U+10FFFF, truncated sequences).
     if (c < 0) return false;
-    if (!visit(c)) break;
+    if (!visit(static_cast<char32_t>(c))) break;
   }
   return true;
 }
 
-}  // namespace
-
 bool is_utf8(std::string_view text) {
-  return for_each_code_point(text, [](UChar32) { return true; });
+  return for_each_code_point(text, [](char32_t) { return true; });
 }
 
 bool has_control_character(std::string_view text) {
   bool found = false;
-  for_each_code_point(text, [&found](UChar32 c) {
+  for_each_code_point(text, [&found](char32_t c) {
     found = c < 0x20 || (c >= 0x7F && c <= 0x9F);
     return !found;
   });

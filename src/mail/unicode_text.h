@@ -4,6 +4,7 @@
 // Threads: pure functions, any thread (ICU's normalizer instance is immutable).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,8 +12,12 @@
 
 namespace postamt::mail {
 
-// True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
-// nothing above U+10FFFF). The empty string is.
+// Calls `visit(code point)` for each code point of `text` until it returns false.
+// Returns false when `text` is not well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF, nothing cut short), true otherwise.
+bool for_each_code_point(std::string_view text, const std::function<bool(char32_t)>& visit);
+
+// True when `text` is well-formed UTF-8. The empty string is.
 bool is_utf8(std::string_view text);
 
 // True when well-formed UTF-8 `text` holds a control character: C0 (U+0000..U+001F),

@@ -10,7 +10,7 @@ import imaplib
 import poplib
 import unittest
 
-from harness import Postamt
+from harness import Postamt, imap_login
 from imap_wire import Wire
 
 USER = "alice@example.org"
@@ -34,18 +34,7 @@ class NamesBase(unittest.TestCase):
         return w
 
     def imap(self):
-        host, port = self.p.address("imap")
-        client = imaplib.IMAP4(host, port, timeout=30)
-        self.addCleanup(self.logout_quietly, client)
-        client.login(USER, PASSWORD)
-        return client
-
-    @staticmethod
-    def logout_quietly(client):
-        try:
-            client.logout()
-        except Exception:
-            pass
+        return imap_login(self, self.p, USER, PASSWORD)
 
 
 class LoginNames(NamesBase):
@@ -66,7 +55,7 @@ class LoginNames(NamesBase):
     def test_imap_authenticate_plain_with_a_malformed_name(self):
         host, port = self.p.address("imap")
         client = imaplib.IMAP4(host, port, timeout=30)
-        self.addCleanup(self.logout_quietly, client)
+        self.addCleanup(client.shutdown)
         with self.assertRaises(imaplib.IMAP4.error) as caught:
             client.authenticate("PLAIN", lambda _: b"\0alice@example.org\x1b[2J\0" + PASSWORD.encode())
         self.assertEqual(str(caught.exception), "[AUTHENTICATIONFAILED] Authentication failed")
