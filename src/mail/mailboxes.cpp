@@ -59,6 +59,23 @@ Result<void> check_levels(std::string_view name) {
   return {};
 }
 
+// The mailbox a RENAME or DELETE names: by its checked, normalized name, or else by the
+// exact name it is stored under, so that a mailbox created before the name rules were
+// tightened (a name in NFD, or one these rules now refuse) can still be renamed or
+// deleted. The error is the check's when neither finds it.
+Result<store::Mailbox> find_existing_mailbox(store::Store& store, AccountId account,
+                                             std::string_view name) {
+  auto checked = check_mailbox_name(name);
+  if (checked) {
+    auto mailbox = store.find_mailbox(account, *checked);
+    if (mailbox || mailbox.error().kind != ErrorKind::not_found || *checked == name) return mailbox;
+  }
+  auto stored = store.find_mailbox(account, name);
+  if (stored) return stored;
+  if (!checked) return checked.error();
+  return stored.error();
+}
+
 // Creates every superior name of `name` that does not exist yet.
 Result<void> create_superiors(store::Store& store, AccountId account, std::string_view name) {
   for (size_t slash = name.find('/'); slash != std::string_view::npos;
@@ -144,11 +161,9 @@ Result<store::Mailbox> create_mailbox(store::Store& store, AccountId account, st
 
 Result<void> rename_mailbox(store::Store& store, AccountId account, std::string_view from,
                             std::string_view to) {
-  auto old_name = check_mailbox_name(from);
-  POSTAMT_TRY(old_name);
   auto new_name = check_mailbox_name(to);
   POSTAMT_TRY(new_name);
-  auto mailbox = store.find_mailbox(account, *old_name);
+  auto mailbox = find_existing_mailbox(store, account, from);
   POSTAMT_TRY(mailbox);
   if (mailbox->name == "INBOX") {
     POSTAMT_TRY(rename_inbox(store, account, *mailbox, *new_name));
@@ -164,9 +179,7 @@ Result<void> rename_mailbox(store::Store& store, AccountId account, std::string_
 }
 
 Result<MailboxId> delete_mailbox(store::Store& store, AccountId account, std::string_view name) {
-  auto checked = check_mailbox_name(name);
-  POSTAMT_TRY(checked);
-  auto mailbox = store.find_mailbox(account, *checked);
+  auto mailbox = find_existing_mailbox(store, account, name);
   POSTAMT_TRY(mailbox);
   POSTAMT_TRY(store.delete_mailbox(mailbox->id));
   return mailbox->id;

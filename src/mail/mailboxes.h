@@ -64,18 +64,19 @@ Result<store::Mailbox> create_mailbox(store::Store& store, AccountId account, st
                                       MailboxRole role);
 
 // Renames mailbox `from` of `account`, with everything below it, to `to` (both checked
-// and normalized as above), creating the superior names `to` needs once the rename
-// succeeded. Renaming INBOX moves all its messages into a new mailbox `to` and leaves
-// INBOX in place, empty, its children where they are (RFC 3501 §6.3.5, RFC 9051
-// §6.3.6); if that move fails, the new mailbox is removed again so the same name can be
+// and normalized as above; `from` is also found by the exact name it is stored under,
+// so that a mailbox named before the rules were tightened can be renamed), creating the superior
+// names `to` needs once the rename succeeded. Renaming INBOX moves all its messages into a new
+// mailbox `to` and leaves INBOX in place, empty, its children where they are (RFC 3501 §6.3.5, RFC
+// 9051 §6.3.6); if that move fails, the new mailbox is removed again so the same name can be
 // retried. Errors: invalid (names; renaming
 // below itself), not_found (`from`), exists (`to` or a name below it), the store's.
 Result<void> rename_mailbox(store::Store& store, AccountId account, std::string_view from,
                             std::string_view to);
 
-// Deletes mailbox `name` (checked and normalized as above) of `account` with its
-// messages (children stay). Returns the id it had. Errors: invalid (name; INBOX), not_found, the
-// store's.
+// Deletes mailbox `name` (checked and normalized as above, or its exact stored name, as
+// for rename) of `account` with its messages (children stay). Returns the id it had. Errors:
+// invalid (name; INBOX), not_found, the store's.
 Result<MailboxId> delete_mailbox(store::Store& store, AccountId account, std::string_view name);
 
 }  // namespace postamt::mail

@@ -124,6 +124,28 @@ TEST_F(MailboxesTest, NamesAreNormalizedToNfc) {
   EXPECT_EQ(mailbox_pattern_nfc("a\xFF"), "a\xFF");
 }
 
+// Mailboxes named before the rules were tightened (stored in NFD, or with a leading
+// "#"), straight through the store as an older version would have: RENAME and DELETE
+// still find them by their exact name, so a user can clean them up.
+TEST_F(MailboxesTest, OldNamesCanStillBeRenamedAndDeleted) {
+  const std::string nfd = "Entwu\xCC\x88rfe";
+  ASSERT_TRUE(store_.create_mailbox(alice_, nfd, MailboxRole::none));
+  ASSERT_TRUE(store_.create_mailbox(alice_, "#old", MailboxRole::none));
+  ASSERT_TRUE(rename_mailbox(store_, alice_, nfd, nfd + "2"));
+  EXPECT_TRUE(store_.find_mailbox(alice_, "Entw\xC3\xBCrfe2"));  // renamed into NFC
+  EXPECT_FALSE(store_.find_mailbox(alice_, nfd));
+  auto deleted = delete_mailbox(store_, alice_, "#old");
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_FALSE(store_.find_mailbox(alice_, "#old"));
+  // A refused name that names nothing is still refused as a name.
+  auto refused = delete_mailbox(store_, alice_, "#never");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
+  auto missing = delete_mailbox(store_, alice_, "Nothing");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+}
+
 TEST_F(MailboxesTest, CreateMakesTheSuperiorsAndRefusesATakenRoleFirst) {
   auto made = create_mailbox(store_, alice_, "Projects/2026/Q1", MailboxRole::none);
   ASSERT_TRUE(made) << made.error().message;
