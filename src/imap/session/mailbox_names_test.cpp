@@ -102,7 +102,9 @@ TEST_F(ImapSession, RefusedMailboxNames) {
   const std::string tail = no("c", other) + no("d", other);
   EXPECT_EQ(ending(after_login("b SELECT INBOX\r\nc COPY 1 #x\r\nd MOVE 1 ~x\r\n"), tail), tail);
   std::vector<std::string> names;
-  for (const auto& m : *store_.list_mailboxes(account_)) names.push_back(m.name);
+  auto mailboxes = store_.list_mailboxes(account_);
+  ASSERT_TRUE(mailboxes);
+  for (const auto& m : *mailboxes) names.push_back(m.name);
   EXPECT_EQ(names,
             (std::vector<std::string>{"Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"}));
 }
