@@ -132,7 +132,7 @@ struct Config {
 
   // Limits of the IMAP engine (src/imap/session/session.h SessionLimits has the rest).
   struct Imap {
-    uint32_t max_bad_commands = 10;              // the one that reaches this count closes
+    uint32_t max_bad_commands = 20;              // in a row; the one that reaches it closes
     std::chrono::seconds idle_timeout{1800};     // authenticated; RFC 9051 §5.4: >= 30 minutes
     uint64_t max_line = 64 * 1024;               // one command line once logged in (octets)
     uint64_t max_literal = 64ull * 1024 * 1024;  // an APPENDed message (streamed, not held)

@@ -254,8 +254,7 @@ TEST_P(StoreContract, MailboxCreateAndRules) {
   EXPECT_ERROR(store_->get_mailbox(MailboxId(999999)), ErrorKind::not_found,
                "mailbox 999999 does not exist");
 
-  ASSERT_TRUE(store_->set_subscription(work->id, Subscription::unsubscribed));
-  EXPECT_EQ(reload(*work).subscription, Subscription::unsubscribed);
+  EXPECT_EQ(work->subscription, Subscription::unsubscribed);
 
   // A re-created name gets a new UIDVALIDITY (RFC 9051 §2.3.1.1).
   ASSERT_TRUE(store_->delete_mailbox(work->id));
@@ -266,6 +265,48 @@ TEST_P(StoreContract, MailboxCreateAndRules) {
   EXPECT_NE(again->id, work->id);
   EXPECT_ERROR(store_->delete_mailbox(box(alice, "INBOX").id), ErrorKind::invalid,
                "INBOX cannot be deleted");
+}
+
+// Subscriptions are names (RFC 3501 §6.3.6): a new account's default mailboxes are
+// subscribed, a created one is not; a subscription outlives DELETE and applies to the
+// name's next mailbox; RENAME takes the subscriptions at and below the name along.
+TEST_P(StoreContract, SubscriptionsAreNames) {
+  AccountId alice = user("alice@example.org");
+  using V = std::vector<std::string>;
+  EXPECT_EQ(*store_->list_subscriptions(alice),
+            (V{"Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"}));
+  EXPECT_EQ(box(alice, "Sent").subscription, Subscription::subscribed);
+  auto work = store_->create_mailbox(alice, "Work", MailboxRole::none);
+  ASSERT_TRUE(work);
+  EXPECT_EQ(work->subscription, Subscription::unsubscribed);
+  ASSERT_TRUE(store_->set_subscription(alice, "Work", Subscription::subscribed));
+  ASSERT_TRUE(store_->set_subscription(alice, "Work", Subscription::subscribed));
+  EXPECT_EQ(reload(*work).subscription, Subscription::subscribed);
+  ASSERT_TRUE(store_->set_subscription(alice, "Drafts", Subscription::unsubscribed));
+  ASSERT_TRUE(store_->set_subscription(alice, "Nowhere", Subscription::unsubscribed));
+  ASSERT_TRUE(store_->set_subscription(alice, "Work/Later", Subscription::subscribed));
+  EXPECT_EQ(box(alice, "Drafts").subscription, Subscription::unsubscribed);
+
+  ASSERT_TRUE(store_->rename_mailbox(work->id, "Job"));
+  EXPECT_EQ(box(alice, "Job").subscription, Subscription::subscribed);
+  EXPECT_EQ(*store_->list_subscriptions(alice),
+            (V{"Archive", "INBOX", "Job", "Job/Later", "Junk", "Sent", "Trash"}));
+  ASSERT_TRUE(store_->delete_mailbox(work->id));
+  EXPECT_EQ(*store_->list_subscriptions(alice),
+            (V{"Archive", "INBOX", "Job", "Job/Later", "Junk", "Sent", "Trash"}));
+  auto again = store_->create_mailbox(alice, "Job", MailboxRole::none);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->subscription, Subscription::subscribed);
+  EXPECT_EQ(reload(*again).subscription, Subscription::subscribed);
+
+  EXPECT_ERROR(store_->set_subscription(alice, "a//b", Subscription::subscribed),
+               ErrorKind::invalid, "mailbox name \"a//b\" is not valid: it has an empty level");
+  EXPECT_EQ(store_->set_subscription(AccountId(999999), "x", Subscription::subscribed).error().kind,
+            ErrorKind::not_found);
+  EXPECT_EQ(store_->list_subscriptions(AccountId(999999)).error().kind, ErrorKind::not_found);
+  ASSERT_TRUE(store_->remove_account("alice@example.org"));
+  AccountId again_alice = user("alice@example.org");
+  EXPECT_EQ(store_->list_subscriptions(again_alice)->size(), 6u);
 }
 
 TEST_P(StoreContract, RenameMovesChildren) {
@@ -518,8 +559,15 @@ TEST_P(StoreContract, CopyAndMoveReturnUidMapping) {
   EXPECT_TRUE(changes->changed.empty());
   EXPECT_EQ(reload(inbox).unseen, 2u);
 
-  EXPECT_ERROR(store_->move(inbox.id, {2}, inbox.id), ErrorKind::invalid,
-               "source and destination mailbox are the same");
+  // RFC 6851 allows a move into the mailbox itself: new uids, the old ones expunged.
+  auto within = store_->move(inbox.id, {2}, inbox.id);
+  ASSERT_TRUE(within) << within.error().message;
+  EXPECT_EQ(within->destination_uid_validity, inbox.uid_validity);
+  EXPECT_EQ(within->mapping, (std::vector<UidMapping>{{2, 5}}));
+  EXPECT_EQ(uids_of(*store_->list_messages(inbox.id)), (std::vector<Uid>{4, 5}));
+  EXPECT_EQ(store_->get_message(inbox.id, 5)->blob, blob(2));
+  EXPECT_EQ(reload(inbox).messages, 2u);
+  EXPECT_EQ(reload(inbox).unseen, 2u);
   EXPECT_TRUE(store_->copy(inbox.id, {77}, archive.id)->mapping.empty());
 }
 

@@ -198,11 +198,7 @@ class Mailboxes(Base):
     def test_subscribe_unsubscribe_lsub(self):
         w = self.wire()
         self.ok(w, b"CREATE Lists/Postamt")
-        # CREATE subscribes what it creates (parents too): start from a clean slate.
-        self.assertEqual(self.ok(w, b'LSUB "" "Lists*"'),
-                         [b'* LSUB () "/" Lists', b'* LSUB () "/" Lists/Postamt'])
-        self.ok(w, b"UNSUBSCRIBE Lists")
-        self.ok(w, b"UNSUBSCRIBE Lists/Postamt")
+        # CREATE subscribes nothing (subscribing is the client's choice, RFC 3501 §6.3.6).
         self.assertEqual(self.ok(w, b'LSUB "" "Lists*"'), [])
         self.ok(w, b"SUBSCRIBE Lists/Postamt")
         self.assertEqual(w.tagged, b"OK SUBSCRIBE completed")
@@ -215,6 +211,13 @@ class Mailboxes(Base):
             b'* LSUB () "/" Trash'])
         self.ok(w, b"UNSUBSCRIBE Lists/Postamt")
         self.assertEqual(w.tagged, b"OK UNSUBSCRIBE completed")
+        self.assertEqual(self.ok(w, b'LSUB "" "Lists*"'), [])
+        # A subscription is a name: it outlives DELETE until UNSUBSCRIBE (RFC 3501 §6.3.6).
+        self.ok(w, b"SUBSCRIBE Lists/Postamt")
+        self.ok(w, b"DELETE Lists/Postamt")
+        self.assertEqual(self.ok(w, b'LIST (SUBSCRIBED) "" "Lists*"'),
+                         [b'* LIST (\\NonExistent \\HasNoChildren \\Subscribed) "/" Lists/Postamt'])
+        self.ok(w, b"UNSUBSCRIBE Lists/Postamt")
         self.assertEqual(self.ok(w, b'LSUB "" "Lists*"'), [])
 
     def test_list_special_use_and_extended(self):

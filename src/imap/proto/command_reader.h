@@ -35,7 +35,7 @@ namespace postamt::imap::proto {
 
 // RFC 9051 §4: lines are limited by implementation; these are Postamt's defaults.
 inline constexpr size_t kMaxLineAuthenticated = 64 * 1024;
-inline constexpr size_t kMaxLineUnauthenticated = 8 * 1024;
+inline constexpr size_t kMaxLineUnauthenticated = 64 * 1024;
 // RFC 7888 §5: with LITERAL-, a non-synchronising literal is at most 4096 octets.
 inline constexpr uint64_t kLiteralMinusMax = 4096;
 

@@ -10,11 +10,15 @@
 
 namespace postamt::imap::proto {
 
-Result<std::string> Parser::mailbox() {
+Result<std::string> Parser::mailbox(NameUse use) {
   auto raw = sc.astring();
   if (!raw) return raw.error();
   auto name = mailbox_from_wire(*raw, options.mailbox_encoding);
-  if (!name) return syntax_error("bad mailbox name");
+  if (!name) {
+    error_kind = use == NameUse::create ? ParseErrorKind::invalid_mailbox_name
+                                        : ParseErrorKind::no_such_mailbox;
+    return name.error();
+  }
   return std::move(*name);
 }
 
@@ -185,7 +189,7 @@ std::string special_use_name(std::string_view flag) {
 Result<CommandBody> create(Parser& p) {
   CreateCmd cmd;
   POSTAMT_TRY(p.sc.sp());
-  auto mbox = p.mailbox();
+  auto mbox = p.mailbox(Parser::NameUse::create);
   if (!mbox) return mbox.error();
   cmd.mailbox = std::move(*mbox);
   if (p.sc.consume(' ')) {
@@ -223,7 +227,7 @@ Result<CommandBody> rename(Parser& p) {
   auto from = p.mailbox();
   if (!from) return from.error();
   POSTAMT_TRY(p.sc.sp());
-  auto to = p.mailbox();
+  auto to = p.mailbox(Parser::NameUse::create);
   if (!to) return to.error();
   POSTAMT_TRY(p.sc.end());
   cmd.from = std::move(*from);

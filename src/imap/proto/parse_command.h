@@ -25,6 +25,11 @@ enum class ParseErrorKind {
   unknown_command,  // the command name is not known: "tag BAD <message>"
   bad_charset,      // SEARCH CHARSET other than US-ASCII / UTF-8: "tag NO [BADCHARSET (...)]"
   limit,            // SEARCH nesting over max_search_depth: "tag BAD"
+  // A mailbox name that is a legal astring but cannot be decoded (RFC 3501 §5.1.3), so
+  // no such mailbox can exist: "tag NO [NONEXISTENT]", or "tag NO [CANNOT]" for the name
+  // of a mailbox to be created (CREATE, RENAME's new name).
+  no_such_mailbox,
+  invalid_mailbox_name,
 };
 
 struct ParseError {

@@ -141,8 +141,27 @@ TEST(ImapParseCommand, SelectExamine) {
             "SELECT: '*' not allowed in known UIDs");
   EXPECT_EQ(bad("a SELECT INBOX (FOO)").message, "SELECT: unknown select parameter");
   EXPECT_EQ(bad("a SELECT INBOX (CONDSTORE )").message, "SELECT: unknown select parameter");
-  EXPECT_EQ(bad("a SELECT &Jjo").message, "SELECT: bad mailbox name");
+  EXPECT_EQ(bad("a SELECT &Jjo").message,
+            "SELECT: invalid modified UTF-7 mailbox name: unterminated shift");
   EXPECT_EQ(bad("a SELECT").message, "SELECT: expected a space");
+}
+
+// RFC 3501 §5.1.3: any astring is a legal name on the wire; one that does not decode
+// names no mailbox, which is a NO for the command, not a BAD.
+TEST(ImapParseCommand, UndecodableMailboxNamesAreNoSuchMailbox) {
+  for (std::string_view text :
+       {"a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}", "a STATUS &Jjo (MESSAGES)", "a DELETE &",
+        "a APPEND &Jjo {1+}\r\nx", "a RENAME &AGE- x", "a UID COPY 1 &Jjo"}) {
+    EXPECT_EQ(bad(text).kind, ParseErrorKind::no_such_mailbox) << text;
+  }
+  EXPECT_EQ(bad("a CREATE &Jjo").kind, ParseErrorKind::invalid_mailbox_name);
+  EXPECT_EQ(bad("a RENAME x &Jjo").kind, ParseErrorKind::invalid_mailbox_name);
+  ParseOptions utf8;
+  utf8.mailbox_encoding = MailboxEncoding::utf8;
+  auto e = parse_command("a SELECT \"\xFF\"", utf8);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().kind, ParseErrorKind::no_such_mailbox);
+  EXPECT_EQ(e.error().message, "SELECT: mailbox name is not valid UTF-8");
 }
 
 TEST(ImapParseCommand, MailboxNamesAreDecoded) {

@@ -10,8 +10,12 @@ namespace postamt::imap::proto {
 struct Parser {
   Parser(std::string_view text, const ParseOptions& o) : sc(text), options(o) {}
 
-  // mailbox = "INBOX" / astring, converted to UTF-8 (mailbox_name.h).
-  Result<std::string> mailbox();
+  // mailbox = "INBOX" / astring, converted to UTF-8 (mailbox_name.h). An astring that
+  // does not decode (e.g. "&" not starting valid modified UTF-7) is legal syntax but
+  // names no mailbox that can exist: error_kind no_such_mailbox, or invalid_mailbox_name
+  // for a name to be created.
+  enum class NameUse { existing, create };
+  Result<std::string> mailbox(NameUse use = NameUse::existing);
   // A sequence-set token; "$" allowed unless `allow_saved` is no.
   Result<SequenceSet> sequence_set(AllowSaved allow_saved = AllowSaved::yes);
   // "(" status-att *(SP status-att) ")"

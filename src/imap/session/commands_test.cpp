@@ -49,6 +49,25 @@ TEST_F(ImapSession, FailedSelectDeselects) {
   EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
 }
 
+// RFC 7162 §3.2.5: SELECT (QRESYNC ...) without ENABLE QRESYNC is BAD, not a plain
+// SELECT; the session stays unselected and connected.
+TEST_F(ImapSession, SelectWithQresyncIsBad) {
+  EXPECT_EQ(after_login("b SELECT INBOX (QRESYNC (1 1))\r\nc CHECK\r\nd NOOP\r\n"),
+            "b BAD QRESYNC is not enabled\r\nc BAD Command not valid in this state\r\n"
+            "d OK NOOP completed\r\n");
+}
+
+// RFC 3501 §5.1.3: a mailbox name that does not decode is legal syntax and names no
+// mailbox: NO, and the session goes on (not BAD, and never a disconnect).
+TEST_F(ImapSession, UndecodableMailboxNamesAreNo) {
+  EXPECT_EQ(after_login("b SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}\r\nc CREATE &Jjo\r\n"
+                        "d NOOP\r\n"),
+            "b NO [NONEXISTENT] SELECT: invalid modified UTF-7 mailbox name: bad base64 "
+            "character\r\n"
+            "c NO [CANNOT] CREATE: invalid modified UTF-7 mailbox name: unterminated shift\r\n"
+            "d OK NOOP completed\r\n");
+}
+
 // RFC 6154 special-use attributes, RFC 3348 children, "/" delimiter, mUTF-7 names.
 TEST_F(ImapSession, ListAll) {
   ASSERT_TRUE(store_.create_mailbox(account_, "Projekte/Bücher", MailboxRole::none));
@@ -95,10 +114,9 @@ TEST_F(ImapSession, CreateRenameDeleteSubscribe) {
 
 // RFC 3501 §6.3.9: with "%", the parent of a subscribed child shows as \Noselect.
 TEST_F(ImapSession, LsubPercentShowsParentOfSubscribedChild) {
-  auto child = store_.create_mailbox(account_, "p/q", MailboxRole::none);
-  ASSERT_TRUE(child);
-  auto parent = store_.create_mailbox(account_, "p", MailboxRole::none);
-  ASSERT_TRUE(store_.set_subscription(parent->id, store::Subscription::unsubscribed));
+  ASSERT_TRUE(store_.create_mailbox(account_, "p/q", MailboxRole::none));
+  ASSERT_TRUE(store_.create_mailbox(account_, "p", MailboxRole::none));
+  ASSERT_TRUE(store_.set_subscription(account_, "p/q", store::Subscription::subscribed));
   // Without "%" the unsubscribed parent is not listed at all.
   EXPECT_EQ(after_login("b LSUB \"\" p\r\n"), "b OK LSUB completed\r\n");
   std::string out = after_login("c LSUB \"\" %\r\n");

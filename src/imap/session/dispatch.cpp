@@ -95,6 +95,18 @@ void add_news(CommandContext& ctx, Reply& reply, Expunges expunges) {
   for (auto& r : news) reply.untagged.push_back(std::move(r));
 }
 
+// Announces keywords before the FETCH responses of every batch that first carry them.
+void tell_keywords(CommandContext& ctx, Reply& reply) {
+  if (ctx.selected) ctx.selected->tell_new_keywords(reply.untagged);
+  if (reply.next) {
+    reply.next = [&ctx, rest = std::move(reply.next)]() {
+      Reply more = rest();
+      tell_keywords(ctx, more);
+      return more;
+    };
+  }
+}
+
 }  // namespace
 
 bool allowed_after_login(proto::CommandState state, bool mailbox_selected) {
@@ -137,11 +149,22 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
             if (ctx.selected && ctx.selected->gone())
               return Reply::no(proto::ResponseCode::simple(proto::ResponseCode::Kind::nonexistent),
                                "The selected mailbox was deleted");
+            const bool condstore_before = ctx.enabled.condstore;
+            const ModSeq modseq_before = ctx.selected ? ctx.selected->known_modseq() : 0;
             Reply reply = kHandler<T>(ctx, c);
+            // RFC 7162 §3.1: the first CONDSTORE enabling command with a mailbox selected
+            // returns its HIGHESTMODSEQ, ahead of the command's own responses (Example 4).
+            if (!condstore_before && ctx.enabled.condstore && ctx.selected)
+              early.emplace_back(proto::StatusResponse{
+                  "", proto::Condition::ok,
+                  proto::ResponseCode::with_number(proto::ResponseCode::Kind::highest_mod_seq,
+                                                   modseq_before),
+                  "Highest"});
             if (!early.empty())
               reply.untagged.insert(reply.untagged.begin(), std::make_move_iterator(early.begin()),
                                     std::make_move_iterator(early.end()));
             add_news(ctx, reply, kHoldsExpunges<T> ? Expunges::hold : Expunges::tell);
+            tell_keywords(ctx, reply);
             return reply;
           }
         } else {

@@ -121,9 +121,14 @@ TEST_F(ImapFetch, BadSequenceNumbers) {
             "d BAD Invalid message sequence number\r\n");
 }
 
+// $Work is new: FLAGS and PERMANENTFLAGS name it before the FETCH that carries it
+// (RFC 3501 §7.2.6), once.
 TEST_F(ImapFetch, StoreFlagsAndSilent) {
   EXPECT_EQ(after_select("b STORE 1 +FLAGS (\\Flagged $Work)\r\nc STORE 1 -FLAGS.SILENT "
                          "(\\Flagged)\r\nd UID STORE 1:2 FLAGS (\\Seen)\r\n"),
+            "* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent $Work)\r\n"
+            "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent $Work "
+            "\\*)] Flags permitted\r\n"
             "* 1 FETCH (FLAGS (\\Flagged $Work))\r\nb OK STORE completed\r\n"
             "c OK STORE completed\r\n"
             "* 1 FETCH (FLAGS (\\Seen) UID 1)\r\n* 2 FETCH (FLAGS (\\Seen $MDNSent) UID 2)\r\n"
@@ -139,14 +144,18 @@ TEST_F(ImapFetch, MdnSentIsALatch) {
   EXPECT_TRUE(store_.get_message(inbox_, second_)->keywords.contains("$MDNSent"));
 }
 
-// RFC 7162 §3.1.3: messages changed since UNCHANGEDSINCE are left alone and listed.
+// RFC 7162 §3.1.3: messages changed since UNCHANGEDSINCE are left alone and listed. The
+// first CONDSTORE enabling command gives the mailbox's HIGHESTMODSEQ first (§3.1,
+// Example 4).
 TEST_F(ImapFetch, UnchangedSince) {
   ModSeq first_modseq = store_.get_message(inbox_, first_)->modseq;
+  ModSeq highest = store_.get_mailbox(inbox_)->highest_modseq;
   std::string out = after_select(
       fmt::format("b STORE 1:2 (UNCHANGEDSINCE {}) +FLAGS.SILENT (\\Answered)\r\n", first_modseq));
   auto after = store_.get_message(inbox_, first_);
-  EXPECT_EQ(out, fmt::format("* 1 FETCH (MODSEQ ({}))\r\nb OK [MODIFIED 2] STORE completed\r\n",
-                             after->modseq));
+  EXPECT_EQ(out, fmt::format("* OK [HIGHESTMODSEQ {}] Highest\r\n* 1 FETCH (MODSEQ ({}))\r\n"
+                             "b OK [MODIFIED 2] STORE completed\r\n",
+                             highest, after->modseq));
   EXPECT_FALSE(store_.get_message(inbox_, second_)->flags.has(SystemFlag::answered));
 }
 

@@ -172,10 +172,25 @@ TEST_F(ImapMutate, MoveRefusedWhenReadOnlyOrMissing) {
   add_message(kMessage);
   EXPECT_EQ(after_select("b MOVE 1 Archive\r\n", 0, "EXAMINE"),
             "b NO [READ-ONLY] Mailbox is read-only\r\n");
-  EXPECT_EQ(after_select("b MOVE 1 Nowhere\r\nc MOVE 1 INBOX\r\n"),
-            "b NO [TRYCREATE] Mailbox does not exist\r\n"
-            "c NO [CANNOT] source and destination mailbox are the same\r\n");
+  EXPECT_EQ(after_select("b MOVE 1 Nowhere\r\n"), "b NO [TRYCREATE] Mailbox does not exist\r\n");
   EXPECT_EQ(messages("INBOX").size(), 1u);
+}
+
+// RFC 6851 §3.3 allows the selected mailbox as the target: the message gets a new uid,
+// the client hears COPYUID, EXPUNGE of the old one and EXISTS for the new one.
+TEST_F(ImapMutate, MoveIntoTheSelectedMailbox) {
+  add_message(kMessage, SystemFlags{SystemFlag::flagged});
+  add_message(kMessage);
+  UidValidity v = validity("INBOX");
+  EXPECT_EQ(after_select("b MOVE 1 INBOX\r\nc UID FETCH 1:* (FLAGS)\r\n"),
+            fmt::format("* OK [COPYUID {} 1 3] Moved\r\n* 1 EXPUNGE\r\n* 2 EXISTS\r\n"
+                        "b OK MOVE completed\r\n"
+                        "* 1 FETCH (UID 2 FLAGS ())\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged))\r\n"
+                        "c OK UID FETCH completed\r\n",
+                        v));
+  auto inbox = messages("INBOX");
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[1].uid, 3u);
 }
 
 // ---- QUOTA (RFC 9208) ----
@@ -327,6 +342,18 @@ TEST_F(ImapBinary, DecodesParts) {
   EXPECT_FALSE(messages("INBOX")[0].flags.has(SystemFlag::seen));
 }
 
+// A base64 text part is sent as the octets encoded, bare LFs included: BINARY.SIZE and
+// partial ranges count those 30 octets (RFC 3516 §4.2), not a CRLF-converted copy.
+TEST_F(ImapMutate, BinaryOfBase64TextIsTheEncodedOctets) {
+  // "abcdefghijkl\nmno\r\npqrstuvqxyz\n" (one CRLF, two bare LFs)
+  add_message(
+      "Subject: b\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\nYWJjZGVmZ2hpamtsCm1ubw0KcHFyc3R1dnF4eXoK\r\n");
+  EXPECT_EQ(after_select("b FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1]<10.10>)\r\n"),
+            "* 1 FETCH (BINARY.SIZE[1] 30 BINARY[1]<10> {10}\r\nkl\nmno\r\npq)\r\n"
+            "b OK FETCH completed\r\n");
+}
+
 // Non-PEEK BINARY sets \Seen like BODY[]; the partial range counts decoded octets.
 TEST_F(ImapBinary, PartialAndSeen) {
   EXPECT_EQ(after_select("b FETCH 1 BINARY[1]<3.4>\r\nc FETCH 1 BINARY[1]<3.4>\r\n"),
@@ -350,13 +377,13 @@ class ImapList : public ImapMutate {
   // Fruit (unsubscribed) with Fruit/Apple (subscribed) and Fruit/Banana (unsubscribed);
   // Tofu/Soy (subscribed) without a Tofu mailbox; Drafts unsubscribed.
   ImapList() {
-    auto fruit = store_.create_mailbox(account_, "Fruit", MailboxRole::none);
+    EXPECT_TRUE(store_.create_mailbox(account_, "Fruit", MailboxRole::none));
     EXPECT_TRUE(store_.create_mailbox(account_, "Fruit/Apple", MailboxRole::none));
-    auto banana = store_.create_mailbox(account_, "Fruit/Banana", MailboxRole::none);
+    EXPECT_TRUE(store_.create_mailbox(account_, "Fruit/Banana", MailboxRole::none));
     EXPECT_TRUE(store_.create_mailbox(account_, "Tofu/Soy", MailboxRole::none));
-    EXPECT_TRUE(store_.set_subscription(fruit->id, store::Subscription::unsubscribed));
-    EXPECT_TRUE(store_.set_subscription(banana->id, store::Subscription::unsubscribed));
-    EXPECT_TRUE(store_.set_subscription(mailbox("Drafts"), store::Subscription::unsubscribed));
+    for (const char* name : {"Fruit/Apple", "Tofu/Soy"})
+      EXPECT_TRUE(store_.set_subscription(account_, name, store::Subscription::subscribed));
+    EXPECT_TRUE(store_.set_subscription(account_, "Drafts", store::Subscription::unsubscribed));
   }
 };
 
@@ -404,6 +431,50 @@ TEST_F(ImapList, ReturnOptionsAndSpecialUse) {
             "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"
             "* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n"
             "d OK LIST completed\r\n");
+}
+
+// Subscriptions are names (RFC 3501 §6.3.6, RFC 5258 §3.1): CREATE does not subscribe;
+// a deleted mailbox's subscription stays, listed \NonExistent by LIST (SUBSCRIBED) and
+// in LSUB, until UNSUBSCRIBE, which takes a name that has no mailbox; SUBSCRIBE wants
+// the mailbox to exist.
+TEST_F(ImapList, SubscriptionsOutliveTheirMailbox) {
+  EXPECT_EQ(after_login("b CREATE Old\r\nc SUBSCRIBE Old\r\nd DELETE Old\r\n"
+                        "e LIST (SUBSCRIBED) \"\" O*\r\nf LSUB \"\" O*\r\ng LIST \"\" O*\r\n"
+                        "h SUBSCRIBE Nowhere\r\ni UNSUBSCRIBE Old\r\nj UNSUBSCRIBE Old\r\n"
+                        "k LIST (SUBSCRIBED) \"\" O*\r\nl CREATE New\r\n"
+                        "m LIST \"\" New RETURN (SUBSCRIBED)\r\n"),
+            "b OK CREATE completed\r\nc OK SUBSCRIBE completed\r\nd OK DELETE completed\r\n"
+            "* LIST (\\NonExistent \\HasNoChildren \\Subscribed) \"/\" Old\r\n"
+            "e OK LIST completed\r\n"
+            "* LSUB () \"/\" Old\r\nf OK LSUB completed\r\n"
+            "g OK LIST completed\r\n"
+            "h NO [NONEXISTENT] mailbox Nowhere does not exist\r\n"
+            "i OK UNSUBSCRIBE completed\r\nj OK UNSUBSCRIBE completed\r\n"
+            "k OK LIST completed\r\nl OK CREATE completed\r\n"
+            "* LIST (\\HasNoChildren) \"/\" New\r\nm OK LIST completed\r\n");
+}
+
+// RFC 3501 §6.3.9: LSUB with "%" shows the parent of a subscribed name as \Noselect
+// when the parent itself is not subscribed, and stops once the child is unsubscribed.
+TEST_F(ImapList, LsubParentsOfSubscribedNames) {
+  EXPECT_EQ(after_login("b CREATE m/t2/\r\nc CREATE m/t2/x\r\nd CREATE m/t3/t3\r\n"
+                        "e CREATE m/t1\r\nf SUBSCRIBE m/t1\r\ng SUBSCRIBE m/t2/x\r\n"
+                        "h SUBSCRIBE m/t3/t3\r\ni LSUB \"\" m/%\r\nj UNSUBSCRIBE m/t3/t3\r\n"
+                        "k LSUB \"\" m/%\r\n"),
+            "b OK CREATE completed\r\nc OK CREATE completed\r\nd OK CREATE completed\r\n"
+            "e OK CREATE completed\r\nf OK SUBSCRIBE completed\r\ng OK SUBSCRIBE completed\r\n"
+            "h OK SUBSCRIBE completed\r\n"
+            "* LSUB () \"/\" m/t1\r\n* LSUB (\\Noselect) \"/\" m/t2\r\n"
+            "* LSUB (\\Noselect) \"/\" m/t3\r\ni OK LSUB completed\r\n"
+            "j OK UNSUBSCRIBE completed\r\n"
+            "* LSUB () \"/\" m/t1\r\n* LSUB (\\Noselect) \"/\" m/t2\r\nk OK LSUB completed\r\n");
+}
+
+// RFC 5258 §3: unknown selection or return options are BAD.
+TEST_F(ImapList, UnknownOptionsAreBad) {
+  std::string out = after_login("b LIST (FOO) \"\" \"\"\r\nc LIST \"\" \"\" RETURN (FOO)\r\n");
+  EXPECT_EQ(out.substr(0, 6), "b BAD ") << out;
+  EXPECT_NE(out.find("\r\nc BAD "), std::string::npos) << out;
 }
 
 // RFC 5819: each existing mailbox's STATUS follows its LIST response.

@@ -132,7 +132,7 @@ TEST_P(ImapSearch, SequenceAndUidSets) {
             "* SEARCH 1 3\r\nd OK SEARCH completed\r\n"
             "* SEARCH 2\r\ne OK UID SEARCH completed\r\n"
             "* SEARCH 3\r\nf OK SEARCH completed\r\n"
-            "g BAD Invalid message sequence number\r\n"
+            "* SEARCH\r\ng OK SEARCH completed\r\n"
             "* SEARCH 4\r\nh OK UID SEARCH completed\r\n");
 }
 
@@ -225,19 +225,22 @@ TEST_P(ImapSearch, ESearchForms) {
 }
 
 // RFC 9051 §6.4.4.1 (RFC 5182): SAVE alone answers nothing; with MIN/MAX only those are
-// saved; a BAD search leaves "$" alone.
+// saved; a BAD search leaves "$" alone; a successful one that finds nothing (a number
+// beyond EXISTS) saves the empty set.
 TEST_P(ImapSearch, SaveThenFetchDollar) {
   std::string input =
       "b SEARCH RETURN (SAVE) FLAGGED\r\nc FETCH $ (UID)\r\n"
       "d SEARCH RETURN (SAVE MIN MAX) UNDELETED\r\ne SEARCH $\r\n"
-      "f SEARCH RETURN (SAVE) 9\r\ng UID SEARCH $ SEEN\r\n"
+      "f SEARCH RETURN (SAVE) FLAGGED FOO\r\ng UID SEARCH $ SEEN\r\n"
+      "f2 SEARCH RETURN (SAVE) 9\r\ng2 SEARCH $\r\n"
       "h SEARCH RETURN (ALL SAVE MIN) DRAFT\r\ni SEARCH UID $\r\nj UID FETCH $ (FLAGS)\r\n";
   std::string expected =
       "b OK SEARCH completed\r\n* 2 FETCH (UID 2)\r\nc OK FETCH completed\r\n"
       "* ESEARCH (TAG \"d\") MIN 1 MAX 4\r\nd OK SEARCH completed\r\n"
       "* SEARCH 1 4\r\ne OK SEARCH completed\r\n"
-      "f BAD Invalid message sequence number\r\n"
+      "f BAD SEARCH: unknown search key FOO\r\n"
       "* SEARCH 1\r\ng OK UID SEARCH completed\r\n"
+      "f2 OK SEARCH completed\r\n* SEARCH\r\ng2 OK SEARCH completed\r\n"
       "* ESEARCH (TAG \"h\") MIN 4 ALL 4\r\nh OK SEARCH completed\r\n"
       "* SEARCH 4\r\ni OK SEARCH completed\r\n"
       "* 4 FETCH (UID 4 FLAGS (\\Draft))\r\nj OK UID FETCH completed\r\n";
@@ -245,7 +248,8 @@ TEST_P(ImapSearch, SaveThenFetchDollar) {
 }
 
 // RFC 7162 §3.1.5: (MODSEQ highest) only with a MODSEQ key and a non-empty result; the
-// key enables CONDSTORE, so the later STORE reports MODSEQ (§3.1.4.1).
+// key enables CONDSTORE (HIGHESTMODSEQ first, §3.1), so the later STORE reports MODSEQ
+// (§3.1.4.1).
 TEST_P(ImapSearch, ModSeq) {
   FlagUpdate update;
   update.flags = SystemFlags{SystemFlag::seen};
@@ -260,7 +264,8 @@ TEST_P(ImapSearch, ModSeq) {
       "g STORE 1 +FLAGS (\\Flagged)\r\n",
       third, third + 1));
   ModSeq stored = store_.get_message(inbox_, 1)->modseq;
-  EXPECT_EQ(out, fmt::format("* SEARCH 3 (MODSEQ {0})\r\nb OK SEARCH completed\r\n"
+  EXPECT_EQ(out, fmt::format("* OK [HIGHESTMODSEQ {0}] Highest\r\n"
+                             "* SEARCH 3 (MODSEQ {0})\r\nb OK SEARCH completed\r\n"
                              "* ESEARCH (TAG \"c\") ALL 1:4 MODSEQ {0}\r\nc OK SEARCH completed\r\n"
                              "* ESEARCH (TAG \"d\") MIN 1 MODSEQ {1}\r\nd OK SEARCH completed\r\n"
                              "* SEARCH\r\ne OK SEARCH completed\r\n"
@@ -308,7 +313,7 @@ TEST_F(ImapSession, SearchEmptyMailbox) {
   std::string tail =
       "* SEARCH\r\nb OK SEARCH completed\r\n"
       "* ESEARCH (TAG \"c\") UID COUNT 0\r\nc OK UID SEARCH completed\r\n"
-      "d BAD Mailbox is empty\r\n"
+      "* SEARCH\r\nd OK SEARCH completed\r\n"
       "* SEARCH\r\ne OK UID SEARCH completed\r\n"
       "* SEARCH\r\nf OK SEARCH completed\r\n";
   ASSERT_GE(out.size(), tail.size()) << out;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "imap/session/commands/fetch_items.h"
+#include "model/flags.h"
 
 namespace postamt::imap {
 namespace {
@@ -47,8 +49,9 @@ std::optional<uint32_t> SelectedMailbox::sequence_of(Uid uid) const {
   return static_cast<uint32_t>(i) + 1;
 }
 
-Result<std::vector<SelectedMailbox::Target>> SelectedMailbox::resolve(
-    const proto::SequenceSet& set, proto::NumberKind kind) const {
+Result<std::vector<SelectedMailbox::Target>> SelectedMailbox::resolve(const proto::SequenceSet& set,
+                                                                      proto::NumberKind kind,
+                                                                      Beyond beyond) const {
   std::vector<Target> out;
   if (set.is_saved()) {
     // RFC 5182 §2.1: messages of the saved result that were expunged since simply drop out.
@@ -57,13 +60,17 @@ Result<std::vector<SelectedMailbox::Target>> SelectedMailbox::resolve(
     return out;
   }
   if (kind == proto::NumberKind::sequence) {
-    for (const auto& range : set.ranges())
-      if ((range.first == proto::kStar || range.last == proto::kStar) && view_.empty())
-        return Error{ErrorKind::invalid, "Mailbox is empty"};
+    if (beyond == Beyond::invalid) {
+      for (const auto& range : set.ranges())
+        if ((range.first == proto::kStar || range.last == proto::kStar) && view_.empty())
+          return Error{ErrorKind::invalid, "Mailbox is empty"};
+    }
     for (const auto& interval : set.resolve(exists())) {
-      if (interval.last > exists())
+      if (interval.last > exists() && beyond == Beyond::invalid)
         return Error{ErrorKind::invalid, "Invalid message sequence number"};
-      for (uint32_t seq = interval.first; seq <= interval.last; ++seq)
+      // '*' in an empty mailbox is 0 (only reached with Beyond::skip).
+      for (uint32_t seq = std::max(interval.first, 1u); seq <= std::min(interval.last, exists());
+           ++seq)
         out.push_back(Target{seq, view_[seq - 1].uid});
     }
     return out;
@@ -164,6 +171,52 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
     out.emplace_back(proto::ExistsData{exists()});
   }
   return out;
+}
+
+std::vector<std::string> SelectedMailbox::flag_list(const std::vector<std::string>& keywords) {
+  std::vector<std::string> flags;
+  for (auto name : flag_names(SystemFlags::from_bits(SystemFlags::kAllBits)))
+    flags.emplace_back(name);
+  flags.emplace_back(kMdnSentKeyword);
+  for (const auto& k : keywords)
+    if (!iequals(k, kMdnSentKeyword)) flags.push_back(k);
+  return flags;
+}
+
+void SelectedMailbox::tell_new_keywords(std::vector<proto::Response>& responses) {
+  auto told = [this](std::string_view keyword) {
+    if (iequals(keyword, kMdnSentKeyword)) return true;
+    for (const auto& k : keywords_told_)
+      if (iequals(k, keyword)) return true;
+    return false;
+  };
+  for (size_t i = 0; i < responses.size(); ++i) {
+    const auto* fetch = std::get_if<proto::FetchData>(&responses[i]);
+    if (!fetch) continue;
+    size_t before = keywords_told_.size();
+    for (const auto& item : fetch->items) {
+      const auto* flags = std::get_if<proto::FetchFlags>(&item);
+      if (!flags) continue;
+      for (const auto& f : flags->flags)
+        if (!f.empty() && f.front() != '\\' && !told(f)) keywords_told_.push_back(f);
+    }
+    if (keywords_told_.size() == before) continue;
+    std::vector<std::string> list = flag_list(keywords_told_);
+    std::vector<proto::Response> tell;
+    if (access_ == Access::read_write) {
+      std::vector<std::string> permanent = list;
+      permanent.emplace_back("\\*");  // RFC 3501 §7.1: new keywords may be created
+      tell.emplace_back(proto::StatusResponse{
+          "", proto::Condition::ok,
+          proto::ResponseCode::with_words(proto::ResponseCode::Kind::permanent_flags,
+                                          std::move(permanent)),
+          "Flags permitted"});
+    }
+    tell.insert(tell.begin(), proto::FlagsData{std::move(list)});
+    responses.insert(responses.begin() + static_cast<std::ptrdiff_t>(i),
+                     std::make_move_iterator(tell.begin()), std::make_move_iterator(tell.end()));
+    i += tell.size();
+  }
 }
 
 }  // namespace postamt::imap

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -64,15 +65,19 @@ class SelectedMailbox {
   ModSeq known_modseq() const { return changes_.known_modseq(); }
 
   // The messages a FETCH/STORE/COPY/SEARCH set names, as (sequence number, uid)
-  // ascending. Sequence numbers: invalid when a number exceeds exists() or '*' is used
-  // in an empty mailbox (RFC 9051 §9 seq-number). UIDs: those not in the view are
-  // skipped (RFC 9051 §6.4.9). "$" (RFC 5182) names the saved result's messages that are
-  // still in the view, whatever `kind` is.
+  // ascending. Sequence numbers: with Beyond::invalid, invalid when a number exceeds
+  // exists() or '*' is used in an empty mailbox (RFC 9051 §9 seq-number); with
+  // Beyond::skip (a SEARCH key: a set of messages that matches those that exist, as other
+  // servers answer), such numbers name nothing. UIDs: those not in the view are skipped
+  // (RFC 9051 §6.4.9). "$" (RFC 5182) names the saved result's messages that are still in
+  // the view, whatever `kind` is.
   struct Target {
     uint32_t seq = 0;
     Uid uid = 0;
   };
-  Result<std::vector<Target>> resolve(const proto::SequenceSet& set, proto::NumberKind kind) const;
+  enum class Beyond { invalid, skip };
+  Result<std::vector<Target>> resolve(const proto::SequenceSet& set, proto::NumberKind kind,
+                                      Beyond beyond = Beyond::invalid) const;
 
   // RFC 5182 SEARCHRES: the uids a SEARCH RETURN (SAVE) found; replaces the previous
   // result. Empty until the first save; kept until the mailbox is deselected.
@@ -94,6 +99,21 @@ class SelectedMailbox {
   // to the view. FETCH responses carry FLAGS and UID (and MODSEQ when asked).
   std::vector<proto::Response> announce(Expunges expunges, ModSeqs modseqs);
 
+  // The keywords the client has been told are defined (RFC 3501 §7.2.6, RFC 9051 §7.3.5:
+  // FETCH may only carry flags that a FLAGS response listed). SELECT sets them with the
+  // FLAGS response it sends (flag_list() of them).
+  void set_keywords_told(std::vector<std::string> keywords) {
+    keywords_told_ = std::move(keywords);
+  }
+  // Before the first FETCH in `responses` whose FLAGS carry a keyword the client was not
+  // told of (STORE, APPEND, COPY, MOVE, another session's change), inserts the new FLAGS
+  // list and, when read-write, the PERMANENTFLAGS that go with it; the keywords count as
+  // told from then on.
+  void tell_new_keywords(std::vector<proto::Response>& responses);
+  // The FLAGS list: the system flags (no \Recent), $MDNSent (always offered: clients
+  // look for it before sending a receipt, RFC 3503 §3.1), then `keywords`.
+  static std::vector<std::string> flag_list(const std::vector<std::string>& keywords);
+
  private:
   size_t index_of(Uid uid) const;  // view_.size() when absent
 
@@ -105,6 +125,7 @@ class SelectedMailbox {
   std::vector<store::MessageRecord> new_;  // sorted; uids above view_, not yet told
   std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
   std::vector<Uid> saved_;
+  std::vector<std::string> keywords_told_;
   bool gone_ = false;
 };
 

@@ -187,6 +187,8 @@ net::awaitable<Next> Session::send(proto::Response response) {
 net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
   std::string bytes;
   for (const auto& r : reply.untagged) proto::encode(r, encode_options(), bytes);
+  // A command that did not end in BAD ends a run of bad ones (see bad_command).
+  if (reply.condition != Condition::bad) bad_commands_ = 0;
   proto::StatusResponse done{tag, reply.condition, std::move(reply.code), std::move(reply.text)};
   proto::encode(done, {}, bytes);
   auto awaitable = write(std::move(bytes));
@@ -435,6 +437,15 @@ net::awaitable<Next> Session::on_command(std::string text) {
           finish(error.tag,
                  Reply::no(ResponseCode::with_words(CodeKind::badcharset, {"US-ASCII", "UTF-8"}),
                            error.message));
+      co_return co_await std::move(awaitable);
+    }
+    // Only commands of the authenticated states take mailbox names; before login the
+    // command is answered BAD like any other out of its state.
+    if (account_ && (error.kind == proto::ParseErrorKind::no_such_mailbox ||
+                     error.kind == proto::ParseErrorKind::invalid_mailbox_name)) {
+      auto code = error.kind == proto::ParseErrorKind::no_such_mailbox ? CodeKind::nonexistent
+                                                                       : CodeKind::cannot;
+      auto awaitable = finish(error.tag, Reply::no(ResponseCode::simple(code), error.message));
       co_return co_await std::move(awaitable);
     }
     auto awaitable = bad_command(error.tag, error.message);
@@ -729,7 +740,9 @@ net::awaitable<std::string> Session::news(Expunges expunges) {
   ModSeqs modseqs = enabled_.condstore ? ModSeqs::include : ModSeqs::omit;
   auto work = [selected, store, expunges, modseqs]() -> Result<std::vector<proto::Response>> {
     POSTAMT_TRY(selected->refresh(*store));
-    return selected->announce(expunges, modseqs);
+    auto responses = selected->announce(expunges, modseqs);
+    selected->tell_new_keywords(responses);
+    return responses;
   };
   auto task = s_.runtime->run_blocking(std::move(work));
   auto responses = co_await std::move(task);

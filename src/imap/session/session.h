@@ -9,7 +9,9 @@
 //   server shutting down     "* BYE Server shutting down", close
 //   idle too long            "* BYE Autologout; idle for too long", close (RFC 3501 §5.4)
 //   bad command              "tag BAD ..." ("* BAD" without a readable tag); the
-//                            max_bad_commands-th one adds "* BYE Too many invalid commands"
+//                            max_bad_commands-th one in a row (no command completed
+//                            with OK or NO in between) adds "* BYE Too many invalid
+//                            commands"
 //   wrong state              "tag BAD Command not valid in this state" (counts as bad)
 //   over-limit literal       "tag BAD Literal too large" instead of "+" (synchronising);
 //                            a literal over the inline limit is streamed into the blob
@@ -45,18 +47,22 @@ namespace postamt::imap {
 
 // Named limits (docs/architecture.md, Limits).
 struct SessionLimits {
-  // Before login: small lines and literals (a LOGIN password fits), so that an
-  // unauthenticated client cannot make the server buffer much.
+  // Before login: small literals (a LOGIN password fits), so that an unauthenticated
+  // client cannot make the server buffer much; the line still fits the largest legal ID
+  // (RFC 2971 §3.3: 30 pairs of a 30-octet field and a 1024-octet value, quoted, which
+  // escaping can double).
   proto::ReaderLimits unauthenticated{.max_line = proto::kMaxLineUnauthenticated,
                                       .max_literal = 8 * 1024,
                                       .max_inline_literal = 8 * 1024,
-                                      .max_command = 16 * 1024,
+                                      .max_command = 80 * 1024,
                                       .max_discard = 16 * 1024,
                                       .non_sync = proto::NonSyncLiterals::literal_plus};
   proto::ReaderLimits authenticated{};
-  // Syntax errors, unknown commands, commands in the wrong state; the one that reaches
-  // this count closes the connection.
-  uint32_t max_bad_commands = 10;
+  // Syntax errors, unknown commands, commands in the wrong state, one after the other;
+  // the one that reaches this count closes the connection. A command answered OK or NO
+  // starts the count again, so a client that sends the odd bad command keeps its session
+  // (as Dovecot does, with the same default).
+  uint32_t max_bad_commands = 20;
   // RFC 3501 §5.4: at least 30 minutes once authenticated; shorter before.
   net::Duration idle_timeout_authenticated = std::chrono::minutes(30);
   net::Duration idle_timeout_unauthenticated = std::chrono::minutes(2);

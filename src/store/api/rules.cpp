@@ -97,9 +97,6 @@ Error rename_below_itself(std::string_view n) {
 Error message_missing(Uid uid) {
   return {ErrorKind::not_found, "message with UID " + std::to_string(uid) + " does not exist"};
 }
-Error same_mailbox() {
-  return {ErrorKind::invalid, "source and destination mailbox are the same"};
-}
 }  // namespace errors
 
 }  // namespace postamt::store

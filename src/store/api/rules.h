@@ -38,7 +38,6 @@ Error role_taken(MailboxRole role);
 Error inbox_protected(std::string_view operation);
 Error rename_below_itself(std::string_view name);
 Error message_missing(Uid uid);
-Error same_mailbox();
 }  // namespace errors
 
 }  // namespace postamt::store

@@ -106,7 +106,9 @@ class Store {
   virtual Result<Mailbox> find_mailbox(AccountId account, std::string_view name) = 0;
   virtual Result<Mailbox> find_mailbox_by_role(AccountId account, MailboxRole role) = 0;
   virtual Result<Mailbox> get_mailbox(MailboxId mailbox) = 0;
-  // New mailbox, subscribed, uid_next 1, fresh UIDVALIDITY. Parents are not created.
+  // New mailbox, not subscribed (subscribing is the client's choice, RFC 3501 §6.3.6; only
+  // the default mailboxes of a new account start subscribed), uid_next 1, fresh
+  // UIDVALIDITY. Parents are not created.
   // exists if the name or (for role != none) the role is taken; invalid for a bad
   // name (empty, leading/trailing or double "/", control characters, '*' or '%').
   virtual Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
@@ -118,7 +120,16 @@ class Store {
   virtual Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) = 0;
   // Deletes the mailbox and its messages (children stay). invalid for INBOX.
   virtual Result<void> delete_mailbox(MailboxId mailbox) = 0;
-  virtual Result<void> set_subscription(MailboxId mailbox, Subscription subscription) = 0;
+  // Subscriptions are names, not mailboxes (RFC 3501 §6.3.6): one outlives its mailbox's
+  // deletion and applies again to a mailbox created later under that name; renaming a
+  // mailbox takes the subscriptions of its name and of the names below it along.
+  // Mailbox::subscription says whether the mailbox's name is subscribed. Subscribing a
+  // subscribed name, or unsubscribing one that is not, succeeds. invalid for a bad name
+  // (as create_mailbox); not_found for an unknown account.
+  virtual Result<void> set_subscription(AccountId account, std::string_view name,
+                                        Subscription subscription) = 0;
+  // The account's subscribed names, ascending (byte order), existing or not.
+  virtual Result<std::vector<std::string>> list_subscriptions(AccountId account) = 0;
 
   // ---- messages ----
   // Adds one message. invalid for a bad keyword; not_found for a missing mailbox.
@@ -151,8 +162,8 @@ class Store {
   // their flags, keywords and internal date; new uids in source-uid order.
   virtual Result<CopyResult> copy(MailboxId source, const std::vector<Uid>& uids,
                                   MailboxId destination) = 0;
-  // copy() and expunge() from the source in one transaction (RFC 6851).
-  // invalid when source == destination.
+  // copy() and expunge() from the source in one transaction (RFC 6851). The source may
+  // be the destination: the messages get new uids and the old ones are expunged.
   virtual Result<CopyResult> move(MailboxId source, const std::vector<Uid>& uids,
                                   MailboxId destination) = 0;
   // Messages added or changed after `since`, and uids expunged after `since`.

@@ -69,7 +69,8 @@ Result<AccountId> MemoryStore::create_account(std::string_view address,
   AccountId id(next_account_id_++);
   accounts_[key] = AccountEntry{Account{id, normal}, std::string(password_hash), 0, {}};
   for (MailboxRole role : kDefaultRoles) {
-    auto box = create_mailbox_locked(id, default_mailbox_name(role), role);
+    auto box =
+        create_mailbox_locked(id, default_mailbox_name(role), role, Subscription::subscribed);
     if (!box) return box.error();
   }
   ++data_version_;
@@ -240,13 +241,13 @@ Result<Mailbox> MemoryStore::get_mailbox(MailboxId mailbox) {
 Result<Mailbox> MemoryStore::create_mailbox(AccountId account, std::string_view name,
                                             MailboxRole role) {
   Lock lock(mutex_);
-  auto box = create_mailbox_locked(account, name, role);
+  auto box = create_mailbox_locked(account, name, role, Subscription::unsubscribed);
   if (box) ++data_version_;
   return box;
 }
 
 Result<Mailbox> MemoryStore::create_mailbox_locked(AccountId account, std::string_view name,
-                                                   MailboxRole role) {
+                                                   MailboxRole role, Subscription subscription) {
   auto checked = check_mailbox_name(name);
   if (!checked) return checked.error();
   AccountEntry* owner = account_by_id(account);
@@ -264,6 +265,10 @@ Result<Mailbox> MemoryStore::create_mailbox_locked(AccountId account, std::strin
   box.account = account;
   box.name = *checked;
   box.role = role;
+  if (subscription == Subscription::subscribed) owner->subscriptions.insert(*checked);
+  // A subscription kept from a deleted mailbox of this name applies again.
+  box.subscription =
+      owner->subscriptions.count(*checked) ? Subscription::subscribed : Subscription::unsubscribed;
   box.uid_validity = next_uid_validity_++;
   box.highest_modseq = ++owner->modseq;
   mailboxes_[box.id.value()] = MailboxEntry{box, {}, {}};
@@ -293,6 +298,19 @@ Result<void> MemoryStore::rename_mailbox(MailboxId mailbox, std::string_view new
     renames.emplace_back(&other, *target_name);
   }
   for (auto& [entry_ptr, target] : renames) entry_ptr->mailbox.name = target;
+  // The subscriptions of the renamed names (and of names below, existing or not) go along.
+  std::set<std::string>& subscriptions = account_by_id(box.account)->subscriptions;
+  std::vector<std::string> moved;
+  for (const auto& name : subscriptions)
+    if (is_same_or_below(name, old_name)) moved.push_back(name);
+  for (const auto& name : moved) {
+    subscriptions.erase(name);
+    if (auto target = check_mailbox_name(*checked + name.substr(old_name.size())))
+      subscriptions.insert(*target);
+  }
+  for (auto& [entry_ptr, target] : renames)
+    entry_ptr->mailbox.subscription =
+        subscriptions.count(target) ? Subscription::subscribed : Subscription::unsubscribed;
   ++data_version_;
   return {};
 }
@@ -307,13 +325,28 @@ Result<void> MemoryStore::delete_mailbox(MailboxId mailbox) {
   return {};
 }
 
-Result<void> MemoryStore::set_subscription(MailboxId mailbox, Subscription subscription) {
+Result<void> MemoryStore::set_subscription(AccountId account, std::string_view name,
+                                           Subscription subscription) {
+  auto checked = check_mailbox_name(name);
+  if (!checked) return checked.error();
   Lock lock(mutex_);
-  auto entry = mailbox_entry(mailbox);
-  if (!entry) return entry.error();
-  (*entry)->mailbox.subscription = subscription;
+  AccountEntry* owner = account_by_id(account);
+  if (!owner) return errors::account_id_missing(account);
+  if (subscription == Subscription::subscribed)
+    owner->subscriptions.insert(*checked);
+  else
+    owner->subscriptions.erase(*checked);
+  if (MailboxEntry* entry = mailbox_by_key(account, *checked))
+    entry->mailbox.subscription = subscription;
   ++data_version_;
   return {};
+}
+
+Result<std::vector<std::string>> MemoryStore::list_subscriptions(AccountId account) {
+  Lock lock(mutex_);
+  AccountEntry* owner = account_by_id(account);
+  if (!owner) return errors::account_id_missing(account);
+  return std::vector<std::string>(owner->subscriptions.begin(), owner->subscriptions.end());
 }
 
 // ---- messages ----
@@ -544,7 +577,6 @@ Result<CopyResult> MemoryStore::copy(MailboxId source, const std::vector<Uid>& u
 
 Result<CopyResult> MemoryStore::move(MailboxId source, const std::vector<Uid>& uids,
                                      MailboxId destination) {
-  if (source == destination) return errors::same_mailbox();
   Lock lock(mutex_);
   auto result = copy_locked(source, uids, destination);
   if (!result) return result;

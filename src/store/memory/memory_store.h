@@ -44,7 +44,9 @@ class MemoryStore final : public Store {
                                  MailboxRole role) override;
   Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) override;
   Result<void> delete_mailbox(MailboxId mailbox) override;
-  Result<void> set_subscription(MailboxId mailbox, Subscription subscription) override;
+  Result<void> set_subscription(AccountId account, std::string_view name,
+                                Subscription subscription) override;
+  Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
   Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
   Result<std::vector<Appended>> deliver(const NewMessage& message,
@@ -86,6 +88,7 @@ class MemoryStore final : public Store {
     std::string password_hash;
     ModSeq modseq = 0;
     Keywords known_keywords;
+    std::set<std::string> subscriptions;  // names; MailboxEntry::mailbox.subscription follows
   };
   struct MailboxEntry {
     Mailbox mailbox;
@@ -97,7 +100,8 @@ class MemoryStore final : public Store {
   AccountEntry* account_by_id(AccountId id);
   Result<MailboxEntry*> mailbox_entry(MailboxId id);
   MailboxEntry* mailbox_by_key(AccountId account, std::string_view name);
-  Result<Mailbox> create_mailbox_locked(AccountId account, std::string_view name, MailboxRole role);
+  Result<Mailbox> create_mailbox_locked(AccountId account, std::string_view name, MailboxRole role,
+                                        Subscription subscription);
   ModSeq next_modseq(MailboxEntry& box);
   Keywords canonical_keywords(AccountId account, const Keywords& keywords);
   Appended add_message(MailboxEntry& box, MessageRecord record,

@@ -157,12 +157,26 @@ ALTER TABLE sent_receipt ADD COLUMN matched_by TEXT NOT NULL DEFAULT 'message';
 UPDATE sent_receipt SET matched_by = 'original-message-id' WHERE path = 'client_submission';
 )sql";
 
+// Subscriptions by name, not by mailbox (RFC 3501 §6.3.6: a subscription outlives its
+// mailbox's deletion, and LIST (SUBSCRIBED) shows such a name as \NonExistent, RFC
+// 5258 §3.1). The subscribed names carry over; the mailbox's own column goes.
+constexpr std::string_view kSubscriptions = R"sql(
+CREATE TABLE subscription (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+);
+INSERT INTO subscription (account_id, name) SELECT account_id, name FROM mailbox WHERE subscribed <> 0;
+ALTER TABLE mailbox DROP COLUMN subscribed;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
     {3, "envelope header lines kept with each message", kEnvelopeHeader},
     {4, "expunge log indexed by modseq", kExpungedModseq},
     {5, "how each sent receipt's original was identified", kReceiptMatch},
+    {6, "subscriptions kept by name", kSubscriptions},
 };
 
 }  // namespace

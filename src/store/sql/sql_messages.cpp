@@ -363,7 +363,6 @@ Result<CopyResult> SqlStore::copy(MailboxId source, const std::vector<Uid>& uids
 
 Result<CopyResult> SqlStore::move(MailboxId source, const std::vector<Uid>& uids,
                                   MailboxId destination) {
-  if (source == destination) return errors::same_mailbox();
   CopyResult result;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
     auto r = copy_in(source, uids, destination);

@@ -13,8 +13,10 @@ namespace postamt::store::sql {
 
 namespace {
 
+// Subscriptions are kept by name (store.h); the mailbox's flag is read from them.
 constexpr std::string_view kMailboxColumns =
-    "id, account_id, name, role, subscribed, uid_validity, uid_next, highest_modseq, "
+    "id, account_id, name, role, (SELECT count(*) FROM subscription s WHERE s.account_id = "
+    "mailbox.account_id AND s.name = mailbox.name), uid_validity, uid_next, highest_modseq, "
     "messages, unseen";
 
 Mailbox mailbox_from(const Query& q) {
@@ -339,7 +341,7 @@ Result<AccountId> SqlStore::create_account(std::string_view address,
     if (!new_id) return new_id.error();
     id = AccountId(*new_id);
     for (MailboxRole role : kDefaultRoles) {
-      auto box = insert_mailbox(id, default_mailbox_name(role), role);
+      auto box = insert_mailbox(id, default_mailbox_name(role), role, Subscription::subscribed);
       if (!box) return box.error();
     }
     return {};
@@ -541,8 +543,8 @@ Result<std::optional<Mailbox>> SqlStore::load_mailbox_by_name(AccountId account,
   return std::optional<Mailbox>(mailbox_from(*q));
 }
 
-Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view name,
-                                         MailboxRole role) {
+Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view name, MailboxRole role,
+                                         Subscription subscription) {
   auto checked = check_mailbox_name(name);
   if (!checked) return checked.error();
   auto q = Query::prepare(db(),
@@ -576,8 +578,8 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
   if (!highest) return highest.error();
 
   auto insert = Query::prepare(db(),
-                               "INSERT INTO mailbox (account_id, name, role, subscribed, "
-                               "uid_validity, uid_next, highest_modseq) VALUES (?, ?, ?, 1, ?, "
+                               "INSERT INTO mailbox (account_id, name, role, "
+                               "uid_validity, uid_next, highest_modseq) VALUES (?, ?, ?, ?, "
                                "1, ?){RETURNING id}");
   if (!insert) return insert.error();
   auto id = insert->bind(account.value())
@@ -587,11 +589,20 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
                 .bind(*highest)
                 .single_int(0);
   if (!id) return id.error();
+  if (subscription == Subscription::subscribed)
+    POSTAMT_TRY(write_subscription(account, *checked, subscription));
+  // A subscription kept from a deleted mailbox of this name applies again.
+  auto subscribed =
+      Query::prepare(db(), "SELECT count(*) FROM subscription WHERE account_id = ? AND name = ?");
+  if (!subscribed) return subscribed.error();
+  auto n = subscribed->bind(account.value()).bind(*checked).single_int(0);
+  if (!n) return n.error();
   Mailbox box;
   box.id = MailboxId(*id);
   box.account = account;
   box.name = *checked;
   box.role = role;
+  box.subscription = *n ? Subscription::subscribed : Subscription::unsubscribed;
   box.uid_validity = uid_validity;
   box.highest_modseq = static_cast<ModSeq>(*highest);
   return box;
@@ -668,7 +679,7 @@ Result<Mailbox> SqlStore::create_mailbox(AccountId account, std::string_view nam
                                          MailboxRole role) {
   Mailbox created;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
-    auto r = insert_mailbox(account, name, role);
+    auto r = insert_mailbox(account, name, role, Subscription::unsubscribed);
     if (!r) return r.error();
     created = *r;
     return {};
@@ -707,6 +718,25 @@ Result<void> SqlStore::rename_mailbox(MailboxId mailbox, std::string_view new_na
     for (const auto& [id, target] : renames) {
       POSTAMT_TRY(exec(db(), "UPDATE mailbox SET name = ? WHERE id = ?", target, id));
     }
+    // The subscriptions of the renamed names (and of names below, existing or not) go
+    // along.
+    auto subs = Query::prepare(db(), "SELECT name FROM subscription WHERE account_id = ?");
+    if (!subs) return subs.error();
+    subs->bind(box->account.value());
+    std::vector<std::string> moved;
+    while (true) {
+      auto row = subs->next();
+      if (!row) return row.error();
+      if (!*row) break;
+      std::string name = subs->text(0);
+      if (is_same_or_below(name, box->name)) moved.push_back(std::move(name));
+    }
+    for (const auto& name : moved) {
+      auto target = check_mailbox_name(*checked + name.substr(box->name.size()));
+      if (!target) return target.error();
+      POSTAMT_TRY(write_subscription(box->account, name, Subscription::unsubscribed));
+      POSTAMT_TRY(write_subscription(box->account, *target, Subscription::subscribed));
+    }
     return {};
   });
 }
@@ -720,13 +750,50 @@ Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
   });
 }
 
-Result<void> SqlStore::set_subscription(MailboxId mailbox, Subscription subscription) {
+Result<void> SqlStore::write_subscription(AccountId account, const std::string& name,
+                                          Subscription subscription) {
+  POSTAMT_TRY(exec(db(), "DELETE FROM subscription WHERE account_id = ? AND name = ?",
+                   account.value(), name));
+  if (subscription == Subscription::unsubscribed) return {};
+  return exec(db(), "INSERT INTO subscription (account_id, name) VALUES (?, ?)", account.value(),
+              name);
+}
+
+Result<void> SqlStore::set_subscription(AccountId account, std::string_view name,
+                                        Subscription subscription) {
+  auto checked = check_mailbox_name(name);
+  if (!checked) return checked.error();
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto box = load_mailbox(mailbox);
-    if (!box) return box.error();
-    return exec(db(), "UPDATE mailbox SET subscribed = ? WHERE id = ?",
-                int64_t{subscription == Subscription::subscribed}, mailbox.value());
+    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
+    if (!exists) return exists.error();
+    auto n = exists->bind(account.value()).single_int(0);
+    if (!n) return n.error();
+    if (!*n) return errors::account_id_missing(account);
+    return write_subscription(account, *checked, subscription);
   });
+}
+
+Result<std::vector<std::string>> SqlStore::list_subscriptions(AccountId account) {
+  std::vector<std::string> out;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    out.clear();
+    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
+    if (!exists) return exists.error();
+    auto n = exists->bind(account.value()).single_int(0);
+    if (!n) return n.error();
+    if (!*n) return errors::account_id_missing(account);
+    auto q =
+        Query::prepare(db(), "SELECT name FROM subscription WHERE account_id = ? ORDER BY name");
+    if (!q) return q.error();
+    q->bind(account.value());
+    while (true) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      out.push_back(q->text(0));
+    }
+  }));
+  return out;
 }
 
 Result<uint64_t> SqlStore::data_version() {

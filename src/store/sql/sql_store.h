@@ -76,7 +76,9 @@ class SqlStore final : public Store {
                                  MailboxRole role) override;
   Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) override;
   Result<void> delete_mailbox(MailboxId mailbox) override;
-  Result<void> set_subscription(MailboxId mailbox, Subscription subscription) override;
+  Result<void> set_subscription(AccountId account, std::string_view name,
+                                Subscription subscription) override;
+  Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
   Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
   Result<std::vector<Appended>> deliver(const NewMessage& message,
@@ -132,7 +134,11 @@ class SqlStore final : public Store {
   // Helpers below run inside transact().
   Result<Mailbox> load_mailbox(MailboxId id);
   Result<std::optional<Mailbox>> load_mailbox_by_name(AccountId account, std::string_view name);
-  Result<Mailbox> insert_mailbox(AccountId account, std::string_view name, MailboxRole role);
+  Result<Mailbox> insert_mailbox(AccountId account, std::string_view name, MailboxRole role,
+                                 Subscription subscription);
+  // Inside a write transaction: adds or removes the subscription of `name`.
+  Result<void> write_subscription(AccountId account, const std::string& name,
+                                  Subscription subscription);
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
   Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen);

@@ -108,7 +108,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 5);
+  EXPECT_EQ(latest, 6);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -120,7 +120,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 5");
+            "the database has schema version 99, newer than this program's 6");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -159,6 +159,31 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
   EXPECT_EQ(recorded->flagged, (std::vector<MessageLocation>{{MailboxId(9), 1}}));
 }
 
+// A database written by a version-5 program kept the subscription on the mailbox row:
+// migration 6 keeps the subscribed names as subscriptions, and the mailbox table works
+// without the old column.
+TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
+  write_old_database(
+      5,
+      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
+      "INSERT INTO domain VALUES ('example.org');"
+      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
+      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
+      "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
+      "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 1, 1, 0, 0),"
+      "(10, 5, 'Lists', 'none', 0, 8, 1, 1, 0, 0), (11, 5, 'Lists/a', 'none', 1, 9, 1, 1, 0, 0);");
+  if (HasFatalFailure()) return;
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->list_subscriptions(AccountId(5)),
+            (std::vector<std::string>{"INBOX", "Lists/a"}));
+  EXPECT_EQ(store->get_mailbox(MailboxId(10))->subscription, Subscription::unsubscribed);
+  EXPECT_EQ(store->get_mailbox(MailboxId(11))->subscription, Subscription::subscribed);
+  auto made = store->create_mailbox(AccountId(5), "New", MailboxRole::none);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->subscription, Subscription::unsubscribed);
+}
+
 // A database written by a version-4 program, with a receipt of each path in its ledger:
 // migration 5 upgrades it in place. The server's receipt keeps "message", the client's
 // (only ever recorded by Original-Message-ID then) gets "original-message-id", and
@@ -179,7 +204,7 @@ TEST_F(SqliteStoreTest, MigrationFiveRecordsHowVersionFourReceiptsWereMatched) {
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->schema_version(), 5);
+  EXPECT_EQ(*store->schema_version(), migrations().back().version);
   auto ledger = store->list_receipts(std::nullopt);
   ASSERT_TRUE(ledger) << ledger.error().message;
   EXPECT_EQ(ledger->sent,

@@ -30,9 +30,21 @@ Result<std::optional<std::string>> binary_content(const mime::Message& message,
   if (part->encoding == mime::TransferEncoding::other)
     return Error{ErrorKind::invalid, "Unknown Content-Transfer-Encoding " +
                                          part->encoding_name.substr(0, kMaxQuotedWord)};
-  std::string decoded = mime::decode_body(body, part->encoding);
-  if (part->content_type.type == "text") decoded = with_crlf(decoded);
-  return std::optional<std::string>(std::move(decoded));
+  switch (part->encoding) {
+    case mime::TransferEncoding::base64:
+      // The octets the sender encoded, as they are (RFC 3516 §4.2: BINARY.SIZE is the
+      // decoded size; Dovecot and the conformance suites count it so).
+      return std::optional<std::string>(mime::decode_body(body, part->encoding));
+    case mime::TransferEncoding::quoted_printable:
+      // A line break of the encoded text is a hard line break, which is CRLF (RFC 2045
+      // §6.7 rule 4) however the message was stored; an encoded "=0A" stays one octet.
+      return std::optional<std::string>(mime::decode_body(with_crlf(body), part->encoding));
+    default:
+      break;
+  }
+  std::string content(body);
+  if (part->content_type.type == "text") content = with_crlf(content);
+  return std::optional<std::string>(std::move(content));
 }
 
 }  // namespace postamt::imap::commands

@@ -18,9 +18,11 @@ namespace postamt::imap::commands {
 //   the octets       empty path: the whole message as stored. A multipart or
 //                    message/rfc822 part: its body as stored, because RFC 2046 §5.1 and
 //                    §5.2.1 allow only identity encodings there, so nothing is undone.
-//                    A leaf part: base64 and quoted-printable decoded, 7bit/8bit/binary
-//                    as stored; text/* parts get CRLF line ends (RFC 9051 §7.5.2:
-//                    "textual line-oriented sections" are sent with CRLF).
+//                    A leaf part: base64 decoded to exactly the octets encoded (no
+//                    line-end change: BINARY.SIZE and partial ranges count those);
+//                    quoted-printable decoded with its hard line breaks as CRLF;
+//                    7bit/8bit/binary as stored, text/* parts with CRLF line ends
+//                    (RFC 9051 §6.4.5: "textual line-oriented sections" go with CRLF).
 // ErrorKind::invalid when the leaf's encoding is unknown (x-uuencode, ...): the caller
 // fails the FETCH with NO [UNKNOWN-CTE] (RFC 3516 §4.2); the message names the encoding.
 Result<std::optional<std::string>> binary_content(const mime::Message& message,

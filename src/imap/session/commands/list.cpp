@@ -50,14 +50,19 @@ bool name_matches(const std::string& name, std::string_view pattern) {
 }
 
 struct Entry {
-  const store::Mailbox* mailbox = nullptr;  // null: only implied by a child's name
-  bool has_children = false;
-  bool subscribed_child = false;
+  const store::Mailbox* mailbox = nullptr;  // null: only implied by a name below it
+  // In the mailbox tree: a mailbox, or a parent a mailbox's name implies. Otherwise the
+  // name comes only from subscriptions (a deleted mailbox's, or a parent of one), which
+  // only LSUB and LIST (SUBSCRIBED) show.
+  bool in_tree = false;
+  bool has_children = false;  // a mailbox exists below it
+  bool subscribed = false;
+  bool subscribed_child = false;  // a subscribed name is below it
 };
 using Entries = std::map<std::string, Entry>;
 
 bool subscribed(const Entry& e) {
-  return e.mailbox && e.mailbox->subscription == store::Subscription::subscribed;
+  return e.subscribed;
 }
 
 bool matches_any(const std::string& name, const proto::ListCmd& cmd) {
@@ -135,26 +140,36 @@ Reply list(CommandContext& ctx, const proto::ListCmd& request) {
 
   auto mailboxes = ctx.store.list_mailboxes(ctx.account.id);
   if (!mailboxes) return reply_for(mailboxes.error());
+  auto subscriptions = ctx.store.list_subscriptions(ctx.account.id);
+  if (!subscriptions) return reply_for(subscriptions.error());
 
   // Every name plus the parents its path implies; ordered by name, so that the
   // descendants of "a" follow it as one run of "a/..." names.
   Entries entries;
   for (const auto& m : *mailboxes) {
-    entries[m.name].mailbox = &m;
+    Entry& entry = entries[m.name];
+    entry.mailbox = &m;
+    entry.in_tree = true;
     for (size_t slash = m.name.find(kDelimiter); slash != std::string::npos;
          slash = m.name.find(kDelimiter, slash + 1)) {
       Entry& parent = entries[m.name.substr(0, slash)];
+      parent.in_tree = true;
       parent.has_children = true;
-      if (m.subscription == store::Subscription::subscribed) parent.subscribed_child = true;
     }
+  }
+  for (const auto& name : *subscriptions) {
+    entries[name].subscribed = true;
+    for (size_t slash = name.find(kDelimiter); slash != std::string::npos;
+         slash = name.find(kDelimiter, slash + 1))
+      entries[name.substr(0, slash)].subscribed_child = true;
   }
   if (lsub_command) return lsub(cmd, entries);
 
   const bool criteria = select.subscribed || select.special_use;
+  // RFC 5258 §3.1: SUBSCRIBED lists subscribed names whether or not a mailbox has them.
   auto meets = [&select](const Entry& e) {
-    if (!e.mailbox) return false;
-    if (select.subscribed && !subscribed(e)) return false;
-    if (select.special_use && special_use(e.mailbox->role).empty()) return false;
+    if (select.subscribed ? !subscribed(e) : !e.mailbox) return false;
+    if (select.special_use && (!e.mailbox || special_use(e.mailbox->role).empty())) return false;
     return true;
   };
   // RFC 5258 §3.3 rule 2.B: a descendant that meets the criteria and is not listed
@@ -171,6 +186,7 @@ Reply list(CommandContext& ctx, const proto::ListCmd& request) {
   Reply reply;
   for (const auto& [name, entry] : entries) {
     if (!matches_any(name, cmd)) continue;
+    if (!entry.in_tree && !select.subscribed) continue;
     bool listed = !criteria || meets(entry);
     bool child_info = select.recursive_match && unlisted_descendant_meets(name);
     if (!listed && !child_info) continue;

@@ -118,7 +118,7 @@ Result<SearchQuery> translate(const proto::SearchKey& key, const SelectedMailbox
     case K::sequence_set:
     case K::uid: {
       auto kind = key.kind == K::uid ? proto::NumberKind::uid : proto::NumberKind::sequence;
-      auto targets = selected.resolve(key.set, kind);
+      auto targets = selected.resolve(key.set, kind, SelectedMailbox::Beyond::skip);
       POSTAMT_TRY(targets);
       q = leaf(Q::uid_in);
       q.uids.reserve(targets->size());

@@ -2,7 +2,6 @@
 #include <string>
 #include <vector>
 
-#include "base/strings.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
 #include "imap/session/error_codes.h"
@@ -30,6 +29,14 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
     reply.untagged.emplace_back(
         untagged_ok(ResponseCode::simple(Kind::closed), "Previous mailbox is now closed"));
   ctx.selected.reset();
+  // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is BAD; Postamt does
+  // not offer QRESYNC, so it is always BAD (and the session is left unselected, as for any
+  // failed SELECT).
+  if (cmd.qresync) {
+    Reply bad = Reply::bad("QRESYNC is not enabled");
+    bad.untagged = std::move(reply.untagged);
+    return bad;
+  }
   auto name = mail::check_mailbox_name(cmd.mailbox);
   if (!name) return reply_for(name.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
@@ -43,13 +50,7 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   auto known = ctx.store.known_keywords(ctx.account.id);
   if (!known) return reply_for(known.error());
 
-  std::vector<std::string> flags;
-  for (auto name : flag_names(SystemFlags::from_bits(SystemFlags::kAllBits)))
-    flags.emplace_back(name);
-  // $MDNSent is always offered: clients look for it before sending a receipt (RFC 3503 §3.1).
-  flags.emplace_back(kMdnSentKeyword);
-  for (const auto& k : *known)
-    if (!iequals(k, kMdnSentKeyword)) flags.push_back(k);
+  std::vector<std::string> flags = SelectedMailbox::flag_list(*known);
 
   // RFC 9051 §6.3.1: an IMAP4rev2 server names the mailbox in an untagged LIST.
   if (ctx.enabled.imap4rev2) {
@@ -104,6 +105,7 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   if (cmd.condstore == proto::Condstore::on) ctx.enabled.condstore = true;
   ctx.selected.emplace(mailbox->id, mailbox->uid_validity, access, std::move(*messages),
                        mailbox->highest_modseq);
+  ctx.selected->set_keywords_told(std::move(*known));
   bool read_only = access == Access::read_only;
   reply.code = ResponseCode::simple(read_only ? Kind::read_only : Kind::read_write);
   reply.text = read_only ? "EXAMINE completed" : "SELECT completed";

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/status_data.h"
 #include "imap/session/error_codes.h"
@@ -62,6 +64,10 @@ Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
   if (!mailbox) return reply_for(mailbox.error());
   auto data = status_data(ctx.store, *mailbox, cmd.items);
   if (!data) return reply_for(data.error());
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+  if (std::find(cmd.items.begin(), cmd.items.end(), proto::StatusItem::highest_mod_seq) !=
+      cmd.items.end())
+    ctx.enabled.condstore = true;
   Reply reply = Reply::ok("STATUS completed");
   reply.untagged.emplace_back(std::move(*data));
   return reply;
