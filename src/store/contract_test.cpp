@@ -309,6 +309,25 @@ TEST_P(StoreContract, SubscriptionsAreNames) {
   EXPECT_EQ(store_->list_subscriptions(again_alice)->size(), 6u);
 }
 
+// IMAP4rev1 \Recent: each new uid is claimed exactly once; a claim with nothing new
+// returns a value above `last`; copies count as new.
+TEST_P(StoreContract, ClaimRecentHandsOutEachUidOnce) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  EXPECT_EQ(inbox.first_recent_uid, 1u);
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->append(inbox.id, message(i)));
+  EXPECT_EQ(*store_->claim_recent(inbox.id, 3), 1u);
+  EXPECT_EQ(*store_->claim_recent(inbox.id, 3), 4u);
+  EXPECT_EQ(reload(inbox).first_recent_uid, 4u);
+  ASSERT_TRUE(store_->append(inbox.id, message(4)));
+  EXPECT_EQ(*store_->claim_recent(inbox.id, 2), 4u);  // below: nothing claimed
+  EXPECT_EQ(*store_->claim_recent(inbox.id, 4), 4u);
+  ASSERT_TRUE(store_->copy(inbox.id, {1}, archive.id));
+  EXPECT_EQ(*store_->claim_recent(archive.id, 1), 1u);
+  EXPECT_EQ(store_->claim_recent(MailboxId(999999), 1).error().kind, ErrorKind::not_found);
+}
+
 TEST_P(StoreContract, RenameMovesChildren) {
   AccountId alice = user("alice@example.org");
   for (const char* name : {"a", "a/b", "a/b/c", "ab", "x"}) {

@@ -113,12 +113,13 @@ class ImapBasics(ImapBase):
         imap = self.client()
         typ, data = imap.select("INBOX")
         self.assertEqual((typ, data), ("OK", [b"1"]))
-        self.assertEqual(imap.untagged_responses.get("RECENT"), [b"0"])
+        # The first SELECT after delivery takes the message as \Recent (RFC 3501 §2.3.2).
+        self.assertEqual(imap.untagged_responses.get("RECENT"), [b"1"])
         typ, data = imap.fetch("1", "(BODY.PEEK[] RFC822.SIZE FLAGS)")
         self.assertEqual(typ, "OK")
         self.assertEqual(data[0][1], stored)
         self.assertEqual(data[0][0], b"1 (BODY[] {%d}" % len(stored))
-        self.assertEqual(data[1], b" RFC822.SIZE %d FLAGS ())" % len(stored))
+        self.assertEqual(data[1], b" RFC822.SIZE %d FLAGS (\\Recent))" % len(stored))
         # Partial fetch: <origin.count> octets (RFC 3501 §6.4.5).
         typ, data = imap.fetch("1", "(BODY.PEEK[]<5.10>)")
         self.assertEqual(data[0][0], b"1 (BODY[]<5> {10}")
@@ -129,10 +130,10 @@ class ImapBasics(ImapBase):
         self.assertEqual(data[0][1], b"first line\r\nsecond line\r\n")
         # PEEK left \Seen alone; BODY[] sets it and says so.
         typ, data = imap.fetch("1", "(FLAGS)")
-        self.assertEqual(data, [b"1 (FLAGS ())"])
+        self.assertEqual(data, [b"1 (FLAGS (\\Recent))"])
         typ, data = imap.fetch("1", "(BODY[])")
         self.assertEqual(data[0][1], stored)
-        self.assertIn(b"FLAGS (\\Seen)", data[0][0] + data[1])
+        self.assertIn(b"FLAGS (\\Seen \\Recent)", data[0][0] + data[1])
 
     def test_envelope_and_nested_bodystructure(self):
         self.deliver(NESTED)
@@ -162,12 +163,14 @@ class ImapBasics(ImapBase):
         imap = self.client()
         imap.select("INBOX")
         self.assertIn(b"$MDNSent", imap.untagged_responses["PERMANENTFLAGS"][0])
+        # \Recent (this session took the message) is not the client's to change
+        # (RFC 3501 §2.3.2): it stays through every STORE.
         typ, data = imap.store("1", "+FLAGS", "($MDNSent \\Flagged)")
-        self.assertEqual(data, [b"1 (FLAGS (\\Flagged $MDNSent))"])
+        self.assertEqual(data, [b"1 (FLAGS (\\Flagged \\Recent $MDNSent))"])
         typ, data = imap.store("1", "-FLAGS", "($MDNSent \\Flagged)")
-        self.assertEqual((typ, data), ("OK", [b"1 (FLAGS ($MDNSent))"]))
+        self.assertEqual((typ, data), ("OK", [b"1 (FLAGS (\\Recent $MDNSent))"]))
         typ, data = imap.store("1", "FLAGS", "(\\Seen)")
-        self.assertEqual(data, [b"1 (FLAGS (\\Seen $MDNSent))"])
+        self.assertEqual(data, [b"1 (FLAGS (\\Seen \\Recent $MDNSent))"])
 
     def test_namespace_id_enable(self):
         imap = self.client()
@@ -232,7 +235,9 @@ class ImapConcurrency(ImapBase):
         a.untagged_responses.clear()
         b.store("2", "+FLAGS", "(\\Flagged)")
         typ, data = a.noop()
-        self.assertEqual(a.untagged_responses.pop("FETCH"), [b"2 (FLAGS (\\Flagged) UID 2)"])
+        # a selected first and took all three as \Recent; b has none (RFC 3501 §2.3.2).
+        self.assertEqual(a.untagged_responses.pop("FETCH"),
+                         [b"2 (FLAGS (\\Flagged \\Recent) UID 2)"])
         b.store("1", "+FLAGS", "(\\Deleted)")
         b.expunge()
         # No EXPUNGE while answering FETCH (RFC 3501 §7.4.1): numbers stay as they were.
@@ -247,6 +252,8 @@ class ImapConcurrency(ImapBase):
         self.deliver(SIMPLE)
         a.noop()
         self.assertEqual(a.untagged_responses.pop("EXISTS"), [b"3"])
+        # a takes the new message too: UIDs 2, 3 and 4 are recent in a.
+        self.assertEqual(a.untagged_responses.pop("RECENT"), [b"3"])
 
     def test_new_mail_is_told_before_the_command_that_sees_it(self):
         self.deliver(SIMPLE)
@@ -258,7 +265,9 @@ class ImapConcurrency(ImapBase):
         # (RFC 9051 §6.4.9: n:* reaches the last message).
         typ, data = a.uid("FETCH", "1:*", "(FLAGS)")
         self.assertEqual(a.untagged_responses.pop("EXISTS"), [b"2"])
-        self.assertEqual(data, [b"1 (UID 1 FLAGS ())", b"2 (UID 2 FLAGS ())"])
+        # RFC 3501 §2.3.2: a took message 1 at SELECT and 2 when it learnt of it.
+        self.assertEqual(a.untagged_responses.pop("RECENT"), [b"2"])
+        self.assertEqual(data, [b"1 (UID 1 FLAGS (\\Recent))", b"2 (UID 2 FLAGS (\\Recent))"])
 
     def test_selected_mailbox_deleted_elsewhere_ends_the_session(self):
         a = self.client()
@@ -287,6 +296,8 @@ class ImapConcurrency(ImapBase):
             smtp.sendmail("bob@remote.example", [USER], SIMPLE)
         sent = time.monotonic()
         self.assertEqual(reader.readline(), b"* 2 EXISTS\r\n")
+        # Both messages are \Recent in this session (RFC 3501 §7.3.2).
+        self.assertEqual(reader.readline(), b"* 2 RECENT\r\n")
         # Reported, not asserted (no timing assertions in tests): the goal is under 1 s.
         print("IDLE latency after SMTP 250: %.3f s" % (time.monotonic() - sent))
         sock.sendall(b"DONE\r\n")

@@ -147,9 +147,10 @@ class Mailboxes(Base):
         self.assertEqual(w.tagged, b"NO [ALREADYEXISTS] mailbox Trash exists already")
         self.assertEqual(self.ok(w, b"STATUS Trash (MESSAGES)"), [b"* STATUS Trash (MESSAGES 0)"])
         self.assertIn(b"* 1 EXISTS", self.ok(w, b"SELECT iNbOx"))
-        # LITERAL+ (RFC 7888): no continuation request for "{n+}".
+        # LITERAL+ (RFC 7888): no continuation request for "{n+}". The appended message
+        # is \Recent in this session, which already took message 1 (RFC 3501 §2.3.2).
         self.assertEqual(self.ok(w, b"APPEND INBOX {%d+}\r\n%s" % (len(PLAIN), PLAIN)),
-                         [b"* 2 EXISTS"])
+                         [b"* 2 EXISTS", b"* 2 RECENT"])
 
     def test_rename_inbox_moves_messages_and_keeps_inbox(self):
         first = self.deliver(PLAIN)
@@ -263,7 +264,8 @@ class Mailboxes(Base):
         w = self.wire()
         validity = self.uid_validity(w, b"INBOX")
         lines = self.ok(w, b"STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN)")
-        self.assertEqual(lines, [b"* STATUS INBOX (MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY %d "
+        # No session has selected INBOX yet: both messages are still \Recent (RFC 3501 §2.3.2).
+        self.assertEqual(lines, [b"* STATUS INBOX (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY %d "
                                  b"UNSEEN 2)" % validity])
         w.command(b"STATUS Missing (MESSAGES)")
         self.assertEqual(w.tagged[:15], b"NO [NONEXISTENT")
@@ -344,9 +346,10 @@ class Messages(Base):
                           date=b'"05-Nov-2026 10:11:12 +0100"')
         self.assertEqual(got, (validity, 1))
         self.ok(w, b"SELECT INBOX")
-        # RFC 3501 §9: date-day-fixed is (SP DIGIT) / 2DIGIT, hence " 5-Nov".
+        # RFC 3501 §9: date-day-fixed is (SP DIGIT) / 2DIGIT, hence " 5-Nov". SELECT took
+        # the appended message as \Recent (RFC 3501 §2.3.2).
         self.assertEqual(self.ok(w, b"UID FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])"), [
-            b"* 1 FETCH (UID 1 FLAGS (\\Flagged $MDNSent) "
+            b"* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent $MDNSent) "
             b'INTERNALDATE " 5-Nov-2026 09:11:12 +0000" '
             b"RFC822.SIZE %d BODY[] {%d}\r\n%s)" % (len(ENCODED), len(ENCODED), ENCODED)])
         # A missing mailbox asks the client to create it (RFC 3501 §6.3.11).
@@ -362,8 +365,10 @@ class Messages(Base):
         self.p.start()
         w = self.wire()
         self.ok(w, b"EXAMINE INBOX")
+        # Never selected, so still \Recent; EXAMINE shows it without taking it (RFC 3501 §2.3.2).
         self.assertEqual(self.ok(w, b"UID FETCH %d (FLAGS BODY.PEEK[])" % uid), [
-            b"* 1 FETCH (UID %d FLAGS (\\Seen) BODY[] {%d}\r\n%s)" % (uid, len(PLAIN), PLAIN)])
+            b"* 1 FETCH (UID %d FLAGS (\\Seen \\Recent) BODY[] {%d}\r\n%s)"
+            % (uid, len(PLAIN), PLAIN)])
 
     def test_copy_and_move_with_copyuid(self):
         for _ in range(3):
@@ -390,14 +395,17 @@ class Messages(Base):
         lines = self.ok(w, b"UID MOVE 3 Elsewhere")
         self.assertEqual(lines, [b"* OK [COPYUID %d 3 3] Moved" % other, b"* 1 EXPUNGE"])
         self.assertEqual(w.tagged, b"OK UID MOVE completed")
-        # $MDNSent (and other flags) travel with COPY and MOVE.
+        # $MDNSent (and other flags) travel with COPY and MOVE. The copies are new to
+        # mailboxes no session has selected, so EXAMINE sees them \Recent (RFC 3501 §6.4.7).
         self.ok(w, b"EXAMINE Archive/2026")
         self.assertEqual(self.ok(w, b"FETCH 1:* (FLAGS)"),
-                         [b"* 1 FETCH (FLAGS (\\Flagged $MDNSent))", b"* 2 FETCH (FLAGS ())"])
+                         [b"* 1 FETCH (FLAGS (\\Flagged \\Recent $MDNSent))",
+                          b"* 2 FETCH (FLAGS (\\Recent))"])
         self.ok(w, b"EXAMINE Elsewhere")
         self.assertEqual(self.ok(w, b"UID FETCH 1:* (FLAGS)"), [
-            b"* 1 FETCH (UID 1 FLAGS ())", b"* 2 FETCH (UID 2 FLAGS (\\Flagged $MDNSent))",
-            b"* 3 FETCH (UID 3 FLAGS ())"])
+            b"* 1 FETCH (UID 1 FLAGS (\\Recent))",
+            b"* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent $MDNSent))",
+            b"* 3 FETCH (UID 3 FLAGS (\\Recent))"])
         w.command(b"MOVE 1 INBOX")
         self.assertEqual(w.tagged, b"NO [READ-ONLY] Mailbox is read-only")
 
@@ -412,7 +420,7 @@ class Messages(Base):
         self.assertEqual(self.ok(w, b"UID EXPUNGE 2:4"), [b"* 2 EXPUNGE", b"* 2 EXPUNGE"])
         self.assertEqual(w.tagged, b"OK UID EXPUNGE completed")
         self.assertEqual(self.ok(w, b"FETCH 1:* (UID FLAGS)"), [
-            b"* 1 FETCH (UID 1 FLAGS (\\Deleted))", b"* 2 FETCH (UID 4 FLAGS ())"])
+            b"* 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))", b"* 2 FETCH (UID 4 FLAGS (\\Recent))"])
 
     def test_unselect_keeps_and_close_expunges(self):
         for _ in range(2):
@@ -445,7 +453,7 @@ class Messages(Base):
         self.assertEqual(self.ok(w, b"FETCH 1 (BINARY.PEEK[2] BINARY.SIZE[2])"), [
             b"* 1 FETCH (BINARY[2] ~{6}\r\n\x00\x01\x02\x03\x00\xff BINARY.SIZE[2] 6)"])
         self.assertEqual(self.ok(w, b"FETCH 1 (BINARY.PEEK[1] FLAGS)"), [
-            b"* 1 FETCH (BINARY[1] {14}\r\nsee attachment FLAGS ())"])
+            b"* 1 FETCH (BINARY[1] {14}\r\nsee attachment FLAGS (\\Recent))"])
 
     def test_literal8_append_comes_back_through_binary(self):
         w = self.wire()
@@ -471,7 +479,8 @@ class Messages(Base):
         self.ok(other, b"MOVE 1 Archive")
         self.assertEqual(idler.read_response(), b"* 1 EXPUNGE")
         self.ok(other, b"STORE 1 +FLAGS.SILENT (\\Flagged)")
-        self.assertEqual(idler.read_response(), b"* 1 FETCH (FLAGS (\\Flagged) UID 2)")
+        # The idler selected first and took both messages as \Recent (RFC 3501 §2.3.2).
+        self.assertEqual(idler.read_response(), b"* 1 FETCH (FLAGS (\\Flagged \\Recent) UID 2)")
         idler.send(b"DONE\r\n")
         self.assertEqual(idler.until_tagged(b"i"), [])
         self.assertEqual(idler.tagged, b"OK IDLE terminated")
@@ -557,24 +566,25 @@ class CondStore(Base):
             m = re.match(rb"^\* %d FETCH \(MODSEQ \((\d+)\)\)$" % number, line)
             self.assertIsNotNone(m, line)
             self.assertLessEqual(int(m.group(1)), start)
+        # SELECT took both messages, so \Recent shows in their FLAGS (RFC 3501 §2.3.2).
         lines = self.ok(w, b"STORE 2 +FLAGS (\\Flagged)")
         changed = int(re.search(rb"MODSEQ \((\d+)\)", lines[0]).group(1))
         self.assertGreater(changed, start)
-        self.assertEqual(lines, [b"* 2 FETCH (FLAGS (\\Flagged) MODSEQ (%d))" % changed])
+        self.assertEqual(lines, [b"* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (%d))" % changed])
         # RFC 7162 §3.1.4.1: CHANGEDSINCE returns only what changed after the value.
         self.assertEqual(self.ok(w, b"FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % start),
-                         [b"* 2 FETCH (FLAGS (\\Flagged) MODSEQ (%d))" % changed])
+                         [b"* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (%d))" % changed])
         self.assertEqual(self.ok(w, b"FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % changed), [])
         # RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is not stored and is
         # named in MODIFIED; the others are stored.
         lines = self.ok(w, b"STORE 1:2 (UNCHANGEDSINCE %d) +FLAGS (\\Seen)" % start)
         self.assertEqual(len(lines), 1, lines)
-        self.assertRegex(lines[0], rb"^\* 1 FETCH \(FLAGS \(\\Seen\) MODSEQ \(\d+\)\)$")
+        self.assertRegex(lines[0], rb"^\* 1 FETCH \(FLAGS \(\\Seen \\Recent\) MODSEQ \(\d+\)\)$")
         latest = int(re.search(rb"MODSEQ \((\d+)\)", lines[0]).group(1))
         self.assertGreater(latest, changed)
         self.assertEqual(w.tagged, b"OK [MODIFIED 2] STORE completed")
         self.assertEqual(self.ok(w, b"FETCH 2 (FLAGS MODSEQ)"), [
-            b"* 2 FETCH (FLAGS (\\Flagged) MODSEQ (%d))" % changed])
+            b"* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (%d))" % changed])
         self.assertEqual(self.ok(w, b"STATUS INBOX (HIGHESTMODSEQ)"),
                          [b"* STATUS INBOX (HIGHESTMODSEQ %d)" % latest])
 
@@ -605,11 +615,16 @@ class CondStore(Base):
             t.join(30)
         tagged = sorted(r[1] for r in results.values())
         self.assertEqual(tagged, [b"OK STORE completed", b"OK [MODIFIED 1] STORE completed"])
-        winner = [r[0] for r in results.values() if r[1] == b"OK STORE completed"][0]
+        # a selected first and took the message as \Recent, b did not (RFC 3501 §2.3.2):
+        # which session wins decides whether the winner's FETCH shows it.
+        flags = {b"r1": rb"\\Recent \$MDNSent", b"r2": rb"\$MDNSent"}
+        won = [tag for tag, r in results.items() if r[1] == b"OK STORE completed"][0]
+        winner = results[won][0]
         self.assertEqual(len(winner), 1, winner)
-        self.assertRegex(winner[0], rb"^\* 1 FETCH \(FLAGS \(\$MDNSent\) MODSEQ \(\d+\)\)$")
+        self.assertRegex(winner[0], rb"^\* 1 FETCH \(FLAGS \(%s\) MODSEQ \(\d+\)\)$" % flags[won])
         final = self.ok(a, b"FETCH 1 (FLAGS MODSEQ)")
-        self.assertRegex(final[-1], rb"^\* 1 FETCH \(FLAGS \(\$MDNSent\) MODSEQ \(\d+\)\)$")
+        self.assertRegex(final[-1],
+                         rb"^\* 1 FETCH \(FLAGS \(%s\) MODSEQ \(\d+\)\)$" % flags[b"r1"])
 
 
 if __name__ == "__main__":

@@ -49,6 +49,44 @@ TEST_F(ImapSession, FailedSelectDeselects) {
   EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
 }
 
+// IMAP4rev1 \Recent (RFC 3501 §2.3.2, §6.3.10, §6.4.4): EXAMINE and STATUS see new
+// messages as recent without taking them; the first SELECT takes them, so only it sees
+// them \Recent (FETCH FLAGS, SEARCH RECENT/NEW/OLD, the RECENT count); a later session
+// does not. An IMAP4rev2 session neither sees nor takes them (RFC 9051 dropped \Recent).
+TEST_F(ImapSession, RecentBelongsToTheFirstSessionThatSelects) {
+  keep_recent_ = true;
+  add_message(kMessage);
+  add_message(kMessage, SystemFlags{SystemFlag::seen});
+  auto has = [](const std::string& out, std::string_view line) {
+    return out.find(line) != std::string::npos;
+  };
+  std::string examine = after_login(
+      "b STATUS INBOX (RECENT MESSAGES)\r\nc EXAMINE INBOX\r\nd FETCH 1:* FLAGS\r\n"
+      "e SEARCH RECENT\r\n");
+  EXPECT_TRUE(has(examine, "* STATUS INBOX (RECENT 2 MESSAGES 2)\r\n")) << examine;
+  EXPECT_TRUE(has(examine, "* 2 EXISTS\r\n* 2 RECENT\r\n")) << examine;
+  EXPECT_TRUE(
+      has(examine, "* 1 FETCH (FLAGS (\\Recent))\r\n* 2 FETCH (FLAGS (\\Seen \\Recent))\r\n"))
+      << examine;
+  EXPECT_TRUE(has(examine, "* SEARCH 1 2\r\ne OK SEARCH completed\r\n")) << examine;
+
+  std::string rev2 = after_login("b ENABLE IMAP4rev2\r\nc SELECT INBOX\r\nd FETCH 1 FLAGS\r\n");
+  EXPECT_FALSE(has(rev2, "RECENT")) << rev2;
+  EXPECT_TRUE(has(rev2, "* 1 FETCH (FLAGS ())\r\n")) << rev2;
+
+  std::string first =
+      after_login("b SELECT INBOX\r\nc SEARCH NEW\r\nd SEARCH OLD\r\ne FETCH 2 FLAGS\r\n");
+  EXPECT_TRUE(has(first, "* 2 EXISTS\r\n* 2 RECENT\r\n")) << first;
+  EXPECT_TRUE(has(first, "* SEARCH 1\r\nc OK SEARCH completed\r\n* SEARCH\r\nd OK")) << first;
+  EXPECT_TRUE(has(first, "* 2 FETCH (FLAGS (\\Seen \\Recent))\r\n")) << first;
+
+  std::string later = after_login(
+      "b SELECT INBOX\r\nc SEARCH RECENT\r\nd SEARCH OLD\r\ne STATUS INBOX (RECENT)\r\n");
+  EXPECT_TRUE(has(later, "* 2 EXISTS\r\n* 0 RECENT\r\n")) << later;
+  EXPECT_TRUE(has(later, "* SEARCH\r\nc OK SEARCH completed\r\n* SEARCH 1 2\r\nd OK")) << later;
+  EXPECT_TRUE(has(later, "* STATUS INBOX (RECENT 0)\r\n")) << later;
+}
+
 // RFC 7162 §3.2.5: SELECT (QRESYNC ...) without ENABLE QRESYNC is BAD, not a plain
 // SELECT; the session stays unselected and connected.
 TEST_F(ImapSession, SelectWithQresyncIsBad) {

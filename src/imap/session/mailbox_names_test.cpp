@@ -47,7 +47,7 @@ TEST_F(ImapSession, NfdAndNfcSpellingsAreOneMailbox) {
             std::string::npos)
       << out;
   const std::string tail = fmt::format(
-      "i OK [READ-WRITE] SELECT completed\r\n* 2 EXISTS\r\n"
+      "i OK [READ-WRITE] SELECT completed\r\n* 2 EXISTS\r\n* 2 RECENT\r\n"
       "j OK [COPYUID {} 1 2] COPY completed\r\nk OK RENAME completed\r\n",
       validity);
   EXPECT_EQ(ending(out, tail), tail);

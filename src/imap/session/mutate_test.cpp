@@ -89,11 +89,12 @@ TEST_F(ImapMutate, AppendRefusals) {
   EXPECT_TRUE(messages("INBOX").empty());
 }
 
-// APPEND into the selected mailbox: the dispatcher's refresh tells EXISTS.
+// APPEND into the selected mailbox: the dispatcher's refresh tells EXISTS, and RECENT,
+// since this session is the first to hear of the message (RFC 3501 §2.3.2).
 TEST_F(ImapMutate, AppendToSelectedMailboxAnnouncesExists) {
-  EXPECT_EQ(
-      after_select("b APPEND INBOX {3+}\r\nabc\r\n"),
-      fmt::format("* 1 EXISTS\r\nb OK [APPENDUID {} 1] APPEND completed\r\n", inbox_validity()));
+  EXPECT_EQ(after_select("b APPEND INBOX {3+}\r\nabc\r\n"),
+            fmt::format("* 1 EXISTS\r\n* 1 RECENT\r\nb OK [APPENDUID {} 1] APPEND completed\r\n",
+                        inbox_validity()));
 }
 
 // ---- COPY / MOVE ----
@@ -184,8 +185,9 @@ TEST_F(ImapMutate, MoveIntoTheSelectedMailbox) {
   UidValidity v = validity("INBOX");
   EXPECT_EQ(after_select("b MOVE 1 INBOX\r\nc UID FETCH 1:* (FLAGS)\r\n"),
             fmt::format("* OK [COPYUID {} 1 3] Moved\r\n* 1 EXPUNGE\r\n* 2 EXISTS\r\n"
-                        "b OK MOVE completed\r\n"
-                        "* 1 FETCH (UID 2 FLAGS ())\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged))\r\n"
+                        "* 1 RECENT\r\nb OK MOVE completed\r\n"
+                        "* 1 FETCH (UID 2 FLAGS ())\r\n"
+                        "* 2 FETCH (UID 3 FLAGS (\\Flagged \\Recent))\r\n"
                         "c OK UID FETCH completed\r\n",
                         v));
   auto inbox = messages("INBOX");
@@ -517,9 +519,9 @@ TEST_F(ImapBinary, WholeMessageBinaryIsReported) {
 // The selected mailbox is the destination: the refresh after COPY announces EXISTS.
 TEST_F(ImapMutate, CopyIntoSelectedMailboxAnnouncesExists) {
   add_message(kMessage);
-  EXPECT_EQ(
-      after_select("b COPY 1 INBOX\r\n", 7),
-      fmt::format("* 2 EXISTS\r\nb OK [COPYUID {0} 1 2] COPY completed\r\n", inbox_validity()));
+  EXPECT_EQ(after_select("b COPY 1 INBOX\r\n", 7),
+            fmt::format("* 2 EXISTS\r\n* 1 RECENT\r\nb OK [COPYUID {0} 1 2] COPY completed\r\n",
+                        inbox_validity()));
 }
 
 }  // namespace

@@ -132,7 +132,40 @@ Result<void> SelectedMailbox::refresh(store::Store& store) {
   if (!gone_before_told.empty())
     std::erase_if(new_,
                   [&](const store::MessageRecord& r) { return contains(gone_before_told, r.uid); });
+  // \Recent of the new messages: claimed in a read-write session, only read otherwise.
+  if (recent_tracked_ && !new_.empty() && new_.back().uid > recent_checked_to_) {
+    Uid last = new_.back().uid;
+    Uid first = 0;
+    if (access_ == Access::read_write) {
+      auto claimed = store.claim_recent(id(), last);
+      POSTAMT_TRY(claimed);
+      first = *claimed;
+    } else {
+      auto mailbox = store.get_mailbox(id());
+      POSTAMT_TRY(mailbox);
+      first = mailbox->first_recent_uid;
+    }
+    for (const auto& m : new_)
+      if (m.uid > recent_checked_to_ && m.uid >= first) insert_sorted(recent_, m.uid);
+    recent_checked_to_ = last;
+  }
   return {};
+}
+
+void SelectedMailbox::track_recent(std::vector<Uid> recent) {
+  recent_tracked_ = true;
+  recent_ = std::move(recent);
+  std::sort(recent_.begin(), recent_.end());
+  recent_checked_to_ = view_.empty() ? 0 : view_.back().uid;
+}
+
+bool SelectedMailbox::is_recent(Uid uid) const {
+  return recent_tracked_ && contains(recent_, uid);
+}
+
+std::vector<std::string> SelectedMailbox::flags_of(const store::MessageRecord& message) const {
+  return commands::flag_list(message.flags, message.keywords,
+                             is_recent(message.uid) ? commands::Recent::yes : commands::Recent::no);
 }
 
 std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeqs modseqs) {
@@ -144,7 +177,7 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
     const store::MessageRecord& m = view_[i];
     proto::FetchData data;
     data.seq = static_cast<uint32_t>(i) + 1;
-    data.items.emplace_back(proto::FetchFlags{commands::flag_list(m.flags, m.keywords)});
+    data.items.emplace_back(proto::FetchFlags{flags_of(m)});
     data.items.emplace_back(proto::FetchUid{m.uid});
     if (modseqs == ModSeqs::include) data.items.emplace_back(proto::FetchModSeq{m.modseq});
     out.emplace_back(std::move(data));
@@ -162,6 +195,7 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
         kept.push_back(std::move(m));
     }
     view_ = std::move(kept);
+    std::erase_if(recent_, [this](Uid uid) { return contains(vanished_, uid); });
     vanished_.clear();
   }
   // EXISTS may be sent at any time (RFC 3501 §7.3.1); new messages join the view here.
@@ -169,6 +203,8 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
     for (auto& m : new_) view_.push_back(std::move(m));
     new_.clear();
     out.emplace_back(proto::ExistsData{exists()});
+    // RFC 3501 §7.3.2: the RECENT count goes with it (IMAP4rev1 only).
+    if (recent_tracked_) out.emplace_back(proto::RecentData{static_cast<uint32_t>(recent_.size())});
   }
   return out;
 }

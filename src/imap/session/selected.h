@@ -99,6 +99,17 @@ class SelectedMailbox {
   // to the view. FETCH responses carry FLAGS and UID (and MODSEQ when asked).
   std::vector<proto::Response> announce(Expunges expunges, ModSeqs modseqs);
 
+  // IMAP4rev1 \Recent (RFC 3501 §2.3.2), off in an IMAP4rev2 session (RFC 9051 drops it).
+  // SELECT turns it on with the messages this session claimed (Store::claim_recent; an
+  // EXAMINEd mailbox only reads which are unclaimed). From then on refresh() claims the
+  // new messages it finds the same way, and announce() follows EXISTS with RECENT.
+  void track_recent(std::vector<Uid> recent);
+  bool is_recent(Uid uid) const;
+  // Ascending; those still in the view.
+  const std::vector<Uid>& recent_uids() const { return recent_; }
+  // The FLAGS of a message as FETCH gives them: \Recent added when it is recent here.
+  std::vector<std::string> flags_of(const store::MessageRecord& message) const;
+
   // The keywords the client has been told are defined (RFC 3501 §7.2.6, RFC 9051 §7.3.5:
   // FETCH may only carry flags that a FLAGS response listed). SELECT sets them with the
   // FLAGS response it sends (flag_list() of them).
@@ -126,6 +137,9 @@ class SelectedMailbox {
   std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
   std::vector<Uid> saved_;
   std::vector<std::string> keywords_told_;
+  bool recent_tracked_ = false;
+  std::vector<Uid> recent_;    // sorted
+  Uid recent_checked_to_ = 0;  // the largest uid whose \Recent state is known
   bool gone_ = false;
 };
 

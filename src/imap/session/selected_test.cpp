@@ -164,4 +164,44 @@ TEST_F(SelectedRefresh, DeletedMailboxIsGone) {
 }
 
 }  // namespace
+// IMAP4rev1 \Recent (RFC 3501 §2.3.2): of two read-write sessions that both have the
+// mailbox selected, the one that first hears of a new message sees it \Recent and the
+// other does not; a read-only one sees it without taking it; RECENT follows EXISTS.
+TEST_F(SelectedRefresh, NewMessagesAreRecentInExactlyOneSession) {
+  auto first = select();
+  auto second = select();
+  first.track_recent({});
+  second.track_recent({});
+  auto mailbox = store_.get_mailbox(box_);
+  SelectedMailbox reader(box_, mailbox->uid_validity, Access::read_only,
+                         *store_.list_messages(box_), mailbox->highest_modseq);
+  reader.track_recent({});
+  Uid fresh = append();
+  ASSERT_TRUE(reader.refresh(store_));
+  EXPECT_EQ(encoded(reader.announce(Expunges::tell, ModSeqs::omit)),
+            "* 5 EXISTS\r\n* 1 RECENT\r\n");
+  ASSERT_TRUE(first.refresh(store_));
+  EXPECT_EQ(encoded(first.announce(Expunges::tell, ModSeqs::omit)), "* 5 EXISTS\r\n* 1 RECENT\r\n");
+  ASSERT_TRUE(second.refresh(store_));
+  EXPECT_EQ(encoded(second.announce(Expunges::tell, ModSeqs::omit)),
+            "* 5 EXISTS\r\n* 0 RECENT\r\n");
+  EXPECT_TRUE(first.is_recent(fresh));
+  EXPECT_FALSE(second.is_recent(fresh));
+  EXPECT_TRUE(reader.is_recent(fresh));
+  EXPECT_EQ(first.flags_of(*first.find(fresh)), std::vector<std::string>{"\\Recent"});
+  EXPECT_EQ(store_.get_mailbox(box_)->first_recent_uid, fresh + 1);
+  // An expunged recent message leaves the count.
+  ASSERT_TRUE(store_.expunge(box_, {fresh}));
+  ASSERT_TRUE(first.refresh(store_));
+  EXPECT_EQ(encoded(first.announce(Expunges::tell, ModSeqs::omit)), "* 5 EXPUNGE\r\n");
+  EXPECT_TRUE(first.recent_uids().empty());
+  // Without tracking (an IMAP4rev2 session) nothing is claimed and no RECENT is sent.
+  auto rev2 = select();
+  Uid later = append();
+  ASSERT_TRUE(rev2.refresh(store_));
+  EXPECT_EQ(encoded(rev2.announce(Expunges::tell, ModSeqs::omit)), "* 5 EXISTS\r\n");
+  EXPECT_FALSE(rev2.is_recent(later));
+  EXPECT_EQ(store_.get_mailbox(box_)->first_recent_uid, fresh + 1);
+}
+
 }  // namespace postamt::imap

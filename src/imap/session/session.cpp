@@ -57,8 +57,8 @@ class Session {
         s_(services),
         reader_(services.limits.unauthenticated),
         buffer_(services.limits.read_chunk_octets, '\0'),
-        login_deadline_(std::chrono::steady_clock::now() + services.limits.login_timeout),
-        memory_(services.command_memory) {}
+        memory_(services.command_memory),
+        login_deadline_(std::chrono::steady_clock::now() + services.limits.login_timeout) {}
 
   net::awaitable<void> run();
 

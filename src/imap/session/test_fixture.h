@@ -65,10 +65,22 @@ class ImapSession : public ::testing::Test {
     co_return 0;
   }
   std::string run(MemoryConnection& conn, net::Admission admission = net::Admission::accepted) {
+    if (!keep_recent_) settle_recent();
     net::SessionContext context{"imap", admission};
     net::testing::block_on(runtime_, drive(&conn, context, &services_));
     return conn.written();
   }
+  // Messages stored before a session count as seen by an earlier session: no \Recent
+  // (RFC 3501 §2.3.2) unless a test sets keep_recent_ to look at it.
+  void settle_recent() {
+    auto mailboxes = store_.list_mailboxes(account_);
+    ASSERT_TRUE(mailboxes);
+    for (const auto& m : *mailboxes)
+      if (m.uid_next > 1) {
+        EXPECT_TRUE(store_.claim_recent(m.id, m.uid_next - 1));
+      }
+  }
+  bool keep_recent_ = false;
   // Feeds `input` in pieces of `piece` bytes (0: one chunk), then EOF.
   std::string run(std::string_view input, size_t piece = 0) {
     MemoryConnection conn;

@@ -120,6 +120,11 @@ class Store {
   virtual Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) = 0;
   // Deletes the mailbox and its messages (children stay). invalid for INBOX.
   virtual Result<void> delete_mailbox(MailboxId mailbox) = 0;
+  // IMAP4rev1 \Recent (RFC 3501 §2.3.2): exactly one session sees a new message as
+  // recent. Atomically moves the mailbox's first_recent_uid past `last` and returns its
+  // value before: the caller's recent messages are those with uids from it up to `last`
+  // (none when it is above `last`, and then nothing is written).
+  virtual Result<Uid> claim_recent(MailboxId mailbox, Uid last) = 0;
   // Subscriptions are names, not mailboxes (RFC 3501 §6.3.6): one outlives its mailbox's
   // deletion and applies again to a mailbox created later under that name; renaming a
   // mailbox takes the subscriptions of its name and of the names below it along.

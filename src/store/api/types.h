@@ -54,6 +54,9 @@ struct Mailbox {
   ModSeq highest_modseq = 0;
   uint32_t messages = 0;  // kept up to date on every write, so reading it is cheap
   uint32_t unseen = 0;    // messages without \Seen
+  // IMAP4rev1 \Recent (RFC 3501 §2.3.2): messages from this uid on have not been claimed
+  // by a session yet (Store::claim_recent).
+  Uid first_recent_uid = 1;
   friend bool operator==(const Mailbox&, const Mailbox&) = default;
 };
 

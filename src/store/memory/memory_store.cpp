@@ -325,6 +325,19 @@ Result<void> MemoryStore::delete_mailbox(MailboxId mailbox) {
   return {};
 }
 
+Result<Uid> MemoryStore::claim_recent(MailboxId mailbox, Uid last) {
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  Uid& first = (*entry)->mailbox.first_recent_uid;
+  Uid before = first;
+  if (before <= last) {
+    first = last + 1;
+    ++data_version_;
+  }
+  return before;
+}
+
 Result<void> MemoryStore::set_subscription(AccountId account, std::string_view name,
                                            Subscription subscription) {
   auto checked = check_mailbox_name(name);

@@ -170,6 +170,13 @@ INSERT INTO subscription (account_id, name) SELECT account_id, name FROM mailbox
 ALTER TABLE mailbox DROP COLUMN subscribed;
 )sql";
 
+// IMAP4rev1 \Recent (RFC 3501 §2.3.2): the first uid no session has claimed yet. Mail
+// that arrived before this version counts as seen by a session already.
+constexpr std::string_view kFirstRecentUid = R"sql(
+ALTER TABLE mailbox ADD COLUMN first_recent_uid {BIGINT} NOT NULL DEFAULT 1;
+UPDATE mailbox SET first_recent_uid = uid_next;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -177,6 +184,7 @@ constexpr Migration kMigrations[] = {
     {4, "expunge log indexed by modseq", kExpungedModseq},
     {5, "how each sent receipt's original was identified", kReceiptMatch},
     {6, "subscriptions kept by name", kSubscriptions},
+    {7, "first uid not yet seen as recent", kFirstRecentUid},
 };
 
 }  // namespace

@@ -17,7 +17,7 @@ namespace {
 constexpr std::string_view kMailboxColumns =
     "id, account_id, name, role, (SELECT count(*) FROM subscription s WHERE s.account_id = "
     "mailbox.account_id AND s.name = mailbox.name), uid_validity, uid_next, highest_modseq, "
-    "messages, unseen";
+    "messages, unseen, first_recent_uid";
 
 Mailbox mailbox_from(const Query& q) {
   Mailbox m;
@@ -31,6 +31,7 @@ Mailbox mailbox_from(const Query& q) {
   m.highest_modseq = static_cast<ModSeq>(q.integer(7));
   m.messages = static_cast<uint32_t>(q.integer(8));
   m.unseen = static_cast<uint32_t>(q.integer(9));
+  m.first_recent_uid = static_cast<Uid>(q.integer(10));
   return m;
 }
 
@@ -748,6 +749,19 @@ Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
     if (box->name == "INBOX") return errors::inbox_protected("deleted");
     return exec(db(), "DELETE FROM mailbox WHERE id = ?", mailbox.value());
   });
+}
+
+Result<Uid> SqlStore::claim_recent(MailboxId mailbox, Uid last) {
+  Uid before = 0;
+  POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
+    auto box = load_mailbox(mailbox);
+    if (!box) return box.error();
+    before = box->first_recent_uid;
+    if (before > last) return {};
+    return exec(db(), "UPDATE mailbox SET first_recent_uid = ? WHERE id = ?",
+                static_cast<int64_t>(last) + 1, mailbox.value());
+  }));
+  return before;
 }
 
 Result<void> SqlStore::write_subscription(AccountId account, const std::string& name,

@@ -76,6 +76,7 @@ class SqlStore final : public Store {
                                  MailboxRole role) override;
   Result<void> rename_mailbox(MailboxId mailbox, std::string_view new_name) override;
   Result<void> delete_mailbox(MailboxId mailbox) override;
+  Result<Uid> claim_recent(MailboxId mailbox, Uid last) override;
   Result<void> set_subscription(AccountId account, std::string_view name,
                                 Subscription subscription) override;
   Result<std::vector<std::string>> list_subscriptions(AccountId account) override;

@@ -108,7 +108,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 6);
+  EXPECT_EQ(latest, 7);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -120,7 +120,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 6");
+            "the database has schema version 99, newer than this program's 7");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -161,7 +161,7 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
 
 // A database written by a version-5 program kept the subscription on the mailbox row:
 // migration 6 keeps the subscribed names as subscriptions, and the mailbox table works
-// without the old column.
+// without the old column; migration 7 starts \Recent after the existing messages.
 TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
   write_old_database(
       5,
@@ -171,7 +171,7 @@ TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
       "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
       "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
       "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 1, 1, 0, 0),"
-      "(10, 5, 'Lists', 'none', 0, 8, 1, 1, 0, 0), (11, 5, 'Lists/a', 'none', 1, 9, 1, 1, 0, 0);");
+      "(10, 5, 'Lists', 'none', 0, 8, 1, 1, 0, 0), (11, 5, 'Lists/a', 'none', 1, 9, 3, 1, 0, 0);");
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
@@ -179,6 +179,8 @@ TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
             (std::vector<std::string>{"INBOX", "Lists/a"}));
   EXPECT_EQ(store->get_mailbox(MailboxId(10))->subscription, Subscription::unsubscribed);
   EXPECT_EQ(store->get_mailbox(MailboxId(11))->subscription, Subscription::subscribed);
+  // Migration 7: mail from before it counts as seen by a session (no \Recent).
+  EXPECT_EQ(store->get_mailbox(MailboxId(11))->first_recent_uid, 3u);
   auto made = store->create_mailbox(AccountId(5), "New", MailboxRole::none);
   ASSERT_TRUE(made) << made.error().message;
   EXPECT_EQ(made->subscription, Subscription::unsubscribed);

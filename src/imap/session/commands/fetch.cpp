@@ -232,7 +232,7 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
     for (const auto& item : items) {
       switch (item.kind) {
         case K::flags:
-          data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
+          data.items.emplace_back(proto::FetchFlags{selected.flags_of(record)});
           break;
         case K::uid:
           data.items.emplace_back(proto::FetchUid{record.uid});
@@ -302,7 +302,7 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
     }
     if (!plan->flags_asked &&
         std::find(newly_seen.begin(), newly_seen.end(), record.uid) != newly_seen.end())
-      data.items.emplace_back(proto::FetchFlags{flag_list(record.flags, record.keywords)});
+      data.items.emplace_back(proto::FetchFlags{selected.flags_of(record)});
     reply.untagged.emplace_back(std::move(data));
     if (plan->whole_items) reply.downloaded.push_back(record.uid);
   }

@@ -52,9 +52,10 @@ bool listed(std::string_view name, const std::vector<std::string>& fields) {
 
 }  // namespace
 
-std::vector<std::string> flag_list(SystemFlags flags, const Keywords& keywords) {
+std::vector<std::string> flag_list(SystemFlags flags, const Keywords& keywords, Recent recent) {
   std::vector<std::string> out;
   for (auto name : flag_names(flags)) out.emplace_back(name);
+  if (recent == Recent::yes) out.emplace_back("\\Recent");
   for (const auto& k : keywords.items()) out.push_back(k);
   return out;
 }

@@ -13,8 +13,10 @@
 
 namespace postamt::imap::commands {
 
-// "\Seen", ... then keywords, as FETCH FLAGS shows them.
-std::vector<std::string> flag_list(SystemFlags flags, const Keywords& keywords);
+// "\Seen", ... (then "\Recent" when `recent`), then keywords, as FETCH FLAGS shows them.
+enum class Recent { no, yes };
+std::vector<std::string> flag_list(SystemFlags flags, const Keywords& keywords,
+                                   Recent recent = Recent::no);
 // UTC, as INTERNALDATE shows it.
 proto::DateTime to_date_time(store::InternalDate date);
 proto::Envelope to_imap(const mime::Envelope& envelope);

@@ -65,11 +65,20 @@ Result<SearchQuery> translate(const proto::SearchKey& key, const SelectedMailbox
       q = leaf(Q::not_);
       break;
     case K::all:
-    case K::old:
       return leaf(Q::all_of);
-    case K::new_:
+    // RFC 3501 §6.4.4: RECENT is \Recent (kept by the selected mailbox, selected.h), OLD
+    // its negation, NEW recent and unseen.
     case K::recent:
-      return leaf(Q::nothing);
+    case K::old:
+    case K::new_: {
+      SearchQuery recent = leaf(Q::uid_in);
+      recent.uids = selected.recent_uids();
+      if (key.kind == K::recent) return recent;
+      q = leaf(key.kind == K::old ? Q::not_ : Q::all_of);
+      q.children.push_back(std::move(recent));
+      if (key.kind == K::new_) q.children.push_back(flag(SystemFlag::seen, false));
+      return q;
+    }
     case K::answered:
       return flag(SystemFlag::answered, true);
     case K::deleted:

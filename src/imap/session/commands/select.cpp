@@ -81,14 +81,28 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
     uid_next = std::max<Uid>(uid_next, m.uid + 1);
     highest_modseq = std::max(highest_modseq, m.modseq);
   }
+  // RFC 3501 §2.3.2: \Recent for IMAP4rev1 only. A read-write session claims the
+  // unclaimed messages (no write when there are none); EXAMINE sees them without taking them.
+  std::vector<Uid> recent;
+  if (!ctx.enabled.imap4rev2) {
+    Uid last = messages->empty() ? 0 : messages->back().uid;
+    Uid first = mailbox->first_recent_uid;
+    if (access == Access::read_write && first <= last) {
+      auto claimed = ctx.store.claim_recent(mailbox->id, last);
+      if (!claimed) return reply_for(claimed.error());
+      first = *claimed;
+    }
+    for (const auto& m : *messages)
+      if (m.uid >= first) recent.push_back(m.uid);
+  }
   std::optional<uint32_t> first_unseen;
   for (size_t i = 0; i < messages->size() && !first_unseen; ++i)
     if (!(*messages)[i].flags.has(SystemFlag::seen)) first_unseen = static_cast<uint32_t>(i) + 1;
   reply.untagged.emplace_back(proto::ExistsData{static_cast<uint32_t>(messages->size())});
-  // Postamt keeps no \Recent and IMAP4rev2 dropped both RECENT and the UNSEEN code
-  // (RFC 9051 Appendix E); an IMAP4rev1 client still expects them (RFC 3501 §6.3.1).
+  // IMAP4rev2 dropped both RECENT and the UNSEEN code (RFC 9051 Appendix E); an
+  // IMAP4rev1 client expects them (RFC 3501 §6.3.1).
   if (!ctx.enabled.imap4rev2) {
-    reply.untagged.emplace_back(proto::RecentData{0});
+    reply.untagged.emplace_back(proto::RecentData{static_cast<uint32_t>(recent.size())});
     if (first_unseen)
       reply.untagged.emplace_back(untagged_ok(
           ResponseCode::with_number(Kind::unseen, *first_unseen), "First unseen message"));
@@ -106,6 +120,7 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   ctx.selected.emplace(mailbox->id, mailbox->uid_validity, access, std::move(*messages),
                        mailbox->highest_modseq);
   ctx.selected->set_keywords_told(std::move(*known));
+  if (!ctx.enabled.imap4rev2) ctx.selected->track_recent(std::move(recent));
   bool read_only = access == Access::read_only;
   reply.code = ResponseCode::simple(read_only ? Kind::read_only : Kind::read_write);
   reply.text = read_only ? "EXAMINE completed" : "SELECT completed";

@@ -9,15 +9,19 @@ namespace postamt::imap::commands {
 
 Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox& mailbox,
                                       const std::vector<proto::StatusItem>& items) {
-  uint64_t deleted = 0, size = 0;
+  uint64_t deleted = 0, size = 0, recent = 0;
   bool need_messages = false;
   for (auto item : items)
-    if (item == proto::StatusItem::deleted || item == proto::StatusItem::size) need_messages = true;
+    if (item == proto::StatusItem::deleted || item == proto::StatusItem::size ||
+        (item == proto::StatusItem::recent && mailbox.first_recent_uid < mailbox.uid_next))
+      need_messages = true;
   if (need_messages) {
     auto messages = store.list_messages(mailbox.id);
     if (!messages) return messages.error();
     for (const auto& m : *messages) {
       if (m.flags.has(SystemFlag::deleted)) ++deleted;
+      // RFC 3501 §6.3.10: messages no session has seen as \Recent yet.
+      if (m.uid >= mailbox.first_recent_uid) ++recent;
       size += m.size;
     }
   }
@@ -30,7 +34,7 @@ Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox&
         value = mailbox.messages;
         break;
       case proto::StatusItem::recent:
-        value = 0;
+        value = recent;
         break;
       case proto::StatusItem::uid_next:
         value = mailbox.uid_next;

@@ -59,7 +59,7 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd) {
     data.seq = t.seq;
     // RFC 7162 §3.1.3: with UNCHANGEDSINCE, .SILENT still reports the new MODSEQ.
     if (cmd.silent == proto::Silent::no)
-      data.items.emplace_back(proto::FetchFlags{flag_list(record->flags, record->keywords)});
+      data.items.emplace_back(proto::FetchFlags{selected.flags_of(*record)});
     if (uid_command) data.items.emplace_back(proto::FetchUid{t.uid});
     // RFC 7162 §3.1.3: once CONDSTORE is enabled, flag-change FETCH responses carry MODSEQ.
     if (ctx.enabled.condstore) data.items.emplace_back(proto::FetchModSeq{record->modseq});
