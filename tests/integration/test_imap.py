@@ -340,11 +340,15 @@ class ImapLimits(unittest.TestCase):
         sock.sendall(b"b NOOP " + b"x" * 2000 + b"\r\n")
         line = reader.readline()
         self.assertTrue(line.startswith(b"b BAD ") or line.startswith(b"* BAD "), line)
-        # A synchronising literal over imap.max_literal gets BAD instead of "+".
+        # A message over imap.max_literal (the APPENDLIMIT) gets NO [TOOBIG] instead of "+"
+        # (RFC 7889 §4); the capability announces the limit.
         sock.sendall(b"e APPEND INBOX {1025}\r\n")
-        self.assertEqual(reader.readline(), b"e BAD Literal too large\r\n")
-        # Two BADs so far; a NOOP answered OK starts the count again, so only the third
-        # BAD in a row after it ends the session.
+        self.assertEqual(reader.readline(), b"e NO [TOOBIG] Message too large\r\n")
+        sock.sendall(b"f CAPABILITY\r\n")
+        self.assertIn(b" APPENDLIMIT=1024 ", reader.readline())
+        self.assertEqual(reader.readline(), b"f OK CAPABILITY completed\r\n")
+        # A NOOP answered OK starts the count of BADs again, so only the third BAD in a
+        # row after it ends the session.
         sock.sendall(b"c NOOP\r\nd FOO\r\nf FOO\r\ng FOO\r\n")
         rest = reader.read()
         self.assertEqual(rest, b"c OK NOOP completed\r\nd BAD Unknown command FOO\r\n"

@@ -65,7 +65,8 @@ std::string CommandReader::current_tag() const {
 
 CommandReader::Event CommandReader::fail(ReadErrorKind kind, Recovery recovery,
                                          std::string message) {
-  error_ = ReadError{kind, recovery, raw_line_ ? std::string() : current_tag(), std::move(message)};
+  error_ = ReadError{kind, recovery, raw_line_ ? std::string() : current_tag(), std::move(message),
+                     raw_line_ ? std::string() : command_name()};
   start_command();
   raw_line_ = false;
   if (recovery == Recovery::close) state_ = State::closed;
@@ -283,7 +284,7 @@ CommandReader::Event CommandReader::next() {
         if (lit && lit->sync == LiteralSync::non_synchronizing) {
           if (lit->size > limits_.max_discard) {
             error_ = ReadError{ReadErrorKind::command_too_large, Recovery::close, error_.tag,
-                               "Command too large"};
+                               "Command too large", error_.command};
             state_ = State::closed;
             return Event::error;
           }

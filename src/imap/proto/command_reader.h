@@ -83,6 +83,8 @@ struct ReadError {
   std::string tag;  // the command's tag, or empty when it could not be read
   // What the BAD text should say, plain words.
   std::string message;
+  // The command's name in upper case ("APPEND"), or empty when it could not be read.
+  std::string command;
 };
 
 class CommandReader {

@@ -130,6 +130,8 @@ std::string_view status_item_name(StatusItem item) {
       return "SIZE";
     case StatusItem::highest_mod_seq:
       return "HIGHESTMODSEQ";
+    case StatusItem::append_limit:
+      return "APPENDLIMIT";
   }
   return "MESSAGES";
 }

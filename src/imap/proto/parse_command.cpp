@@ -38,7 +38,7 @@ Result<uint64_t> Parser::mod_sequence(Zero zero) {
 }
 
 Result<std::vector<StatusItem>> Parser::status_items() {
-  static constexpr std::array<std::pair<std::string_view, StatusItem>, 8> kItems = {{
+  static constexpr std::array<std::pair<std::string_view, StatusItem>, 9> kItems = {{
       {"MESSAGES", StatusItem::messages},
       {"RECENT", StatusItem::recent},
       {"UIDNEXT", StatusItem::uid_next},
@@ -47,6 +47,7 @@ Result<std::vector<StatusItem>> Parser::status_items() {
       {"DELETED", StatusItem::deleted},
       {"SIZE", StatusItem::size},
       {"HIGHESTMODSEQ", StatusItem::highest_mod_seq},
+      {"APPENDLIMIT", StatusItem::append_limit},
   }};
   POSTAMT_TRY(sc.expect('(', "'(' opening the status items"));
   std::vector<StatusItem> items;

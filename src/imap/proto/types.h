@@ -37,7 +37,8 @@ enum class StatusItem {
   unseen,
   deleted,
   size,
-  highest_mod_seq
+  highest_mod_seq,
+  append_limit,  // RFC 7889 §3.1
 };
 
 // RFC 9051 §9 "section-text" / "section-msgtext".

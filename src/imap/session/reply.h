@@ -79,6 +79,8 @@ struct CommandContext {
   std::optional<SelectedMailbox>& selected;
   Enabled& enabled;
   std::string_view tag;  // the command's tag, for ESEARCH's (TAG "...") correlator
+  // The largest message APPEND takes (RFC 7889 APPENDLIMIT; [imap] max_literal).
+  uint64_t append_limit = 0;
   // The command's literal that was too large to hold in memory, already in the blob
   // store (APPEND's message; the command text has "{0}" in its place).
   std::optional<BlobRef> staged_message = std::nullopt;

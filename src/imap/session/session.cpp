@@ -133,6 +133,7 @@ class Session {
   std::chrono::steady_clock::time_point login_deadline_;
   std::optional<std::chrono::steady_clock::time_point> line_deadline_;
   uint32_t bad_commands_ = 0;
+  bool refused_literal_ = false;  // on_large_literal refused the literal just announced
   std::optional<store::Account> account_;
   std::optional<SelectedMailbox> selected_;
   Enabled enabled_;
@@ -230,6 +231,8 @@ std::vector<std::string> Session::capabilities() const {
     for (auto name : auth::offered_mechanisms(plaintext_mechanisms(), auth::ScramSupport::disabled))
       caps.push_back("AUTH=" + std::string(name));
   } else {
+    // RFC 7889: one limit for every mailbox, the APPEND literal limit.
+    caps.push_back("APPENDLIMIT=" + std::to_string(s_.limits.authenticated.max_literal));
     for (const char* name : kAuthenticatedCapabilities) caps.emplace_back(name);
   }
   return caps;
@@ -290,6 +293,7 @@ net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wa
 
 net::awaitable<Next> Session::on_large_literal() {
   if (!account_ || reader_.command_name() != "APPEND" || staging_) {
+    refused_literal_ = true;
     reader_.refuse_literal();
     co_return Next::keep_going;
   }
@@ -412,6 +416,24 @@ net::awaitable<void> Session::run() {
 
 net::awaitable<Next> Session::on_reader_error() {
   const proto::ReadError& error = reader_.error();
+  // RFC 7889 §4: a message over APPENDLIMIT is NO [TOOBIG], not a bad command (a
+  // literal refused for another reason, such as a second one in the command, stays BAD).
+  const bool refused = std::exchange(refused_literal_, false);
+  if (account_ && !refused && error.kind == proto::ReadErrorKind::literal_too_large &&
+      error.command == "APPEND") {
+    std::string bytes;
+    proto::StatusResponse no{error.tag, Condition::no, ResponseCode::simple(CodeKind::toobig),
+                             "Message too large"};
+    proto::encode(no, {}, bytes);
+    if (error.recovery == proto::Recovery::close) {
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt, error.message};
+      proto::encode(bye, {}, bytes);
+      co_await write(std::move(bytes));
+      co_return Next::close;
+    }
+    auto awaitable = write(std::move(bytes));
+    co_return co_await std::move(awaitable);
+  }
   if (error.recovery == proto::Recovery::close) {
     std::string bytes;
     proto::StatusResponse bad{error.tag, Condition::bad, std::nullopt, error.message};
@@ -515,6 +537,7 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
     co_return co_await std::move(awaitable);
   }
   CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
+  context.append_limit = s_.limits.authenticated.max_literal;
   if (staged_) context.staged_message = **staged_;
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.

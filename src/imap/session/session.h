@@ -14,6 +14,8 @@
 //                            commands"
 //   wrong state              "tag BAD Command not valid in this state" (counts as bad)
 //   over-limit literal       "tag BAD Literal too large" instead of "+" (synchronising);
+//                            for APPEND's message "tag NO [TOOBIG] Message too large"
+//                            (RFC 7889 §4);
 //                            a literal over the inline limit is streamed into the blob
 //                            store for APPEND, refused for every other command
 //   memory budget exhausted  "* BYE Server busy, try again later", close

@@ -86,11 +86,30 @@ TEST_F(ImapSession, LiteralLimitBeforeLogin) {
             std::string(kGreetingPlain) + "a BAD Literal too large\r\nb OK NOOP completed\r\n");
 }
 
-// After login the authenticated limits apply (from the command after LOGIN on).
+// After login the authenticated limits apply (from the command after LOGIN on). An
+// APPENDed message over the limit is NO [TOOBIG] (RFC 7889 §4), synchronising or not;
+// STATUS and LIST report the limit as APPENDLIMIT (§3).
 TEST_F(ImapSession, LiteralLimitAfterLogin) {
   services_.limits.authenticated.max_literal = 20;
-  EXPECT_EQ(after_login("b CREATE {21}\r\nc CREATE {4}\r\nabcd\r\n"),
+  // The LOGIN answer announces the limit (RFC 7889 §2).
+  auto after_capability = [&](const std::string& input) {
+    std::string out = run("a LOGIN alice@example.org secret\r\n" + input);
+    const std::string login = "APPENDLIMIT=20 BINARY";
+    EXPECT_NE(out.find(login), std::string::npos) << out;
+    size_t end = out.find("Logged in\r\n");
+    return end == std::string::npos ? out : out.substr(end + 11);
+  };
+  EXPECT_EQ(after_capability("b CREATE {21}\r\nc CREATE {4}\r\nabcd\r\n"),
             "b BAD Literal too large\r\n+ Ready for literal data\r\nc OK CREATE completed\r\n");
+  EXPECT_EQ(
+      after_capability("b APPEND INBOX {21}\r\nc APPEND INBOX {22+}\r\n" + std::string(22, 'x') +
+                       "\r\nd STATUS INBOX (APPENDLIMIT MESSAGES)\r\n"
+                       "e LIST \"\" INBOX RETURN (STATUS (APPENDLIMIT))\r\n"),
+      "b NO [TOOBIG] Message too large\r\nc NO [TOOBIG] Message too large\r\n"
+      "* STATUS INBOX (APPENDLIMIT 20 MESSAGES 0)\r\nd OK STATUS completed\r\n"
+      "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (APPENDLIMIT 20)\r\n"
+      "e OK LIST completed\r\n");
+  EXPECT_TRUE(store_.list_messages(inbox_)->empty());
 }
 
 TEST_F(ImapSession, BadCommandLimitCloses) {
@@ -115,8 +134,8 @@ TEST_F(ImapSession, LoginDeadlineIsNotExtendedByCommands) {
   services_.limits.login_timeout = 1ms;
   MemoryConnection conn;
   conn.feed("a NOOP\r\n");
-  EXPECT_EQ(run(conn), std::string(kGreetingPlain) +
-                           "a OK NOOP completed\r\n* BYE Login time exceeded\r\n");
+  EXPECT_EQ(run(conn),
+            std::string(kGreetingPlain) + "a OK NOOP completed\r\n* BYE Login time exceeded\r\n");
 }
 
 // A command line that has begun must end within line_timeout, logged in or not.
@@ -133,8 +152,9 @@ TEST_F(ImapSession, UnfinishedLineEndsTheConnection) {
   // Literal octets are not a line: waiting for them is the idle timeout's business.
   MemoryConnection literal;
   literal.feed("a LOGIN alice@example.org secret\r\nb APPEND INBOX {10}\r\nab");
-  EXPECT_EQ(run(literal), std::string(kGreetingPlain) + std::string(kLoggedIn) +
-                              "+ Ready for literal data\r\n* BYE Autologout; idle for too long\r\n");
+  EXPECT_EQ(run(literal),
+            std::string(kGreetingPlain) + std::string(kLoggedIn) +
+                "+ Ready for literal data\r\n* BYE Autologout; idle for too long\r\n");
 }
 
 TEST_F(ImapSession, ShutdownSaysBye) {

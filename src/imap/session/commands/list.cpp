@@ -210,7 +210,7 @@ Reply list(CommandContext& ctx, const proto::ListCmd& request) {
     // RFC 5819 §2: STATUS follows the mailbox's LIST response, only for mailboxes that
     // exist (a \NonExistent name has no status).
     if (!cmd.returns.status.empty() && entry.mailbox) {
-      auto status = status_data(ctx.store, *entry.mailbox, cmd.returns.status);
+      auto status = status_data(ctx.store, *entry.mailbox, cmd.returns.status, ctx.append_limit);
       if (!status) return reply_for(status.error());
       reply.untagged.emplace_back(std::move(*status));
     }

@@ -8,7 +8,8 @@
 namespace postamt::imap::commands {
 
 Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox& mailbox,
-                                      const std::vector<proto::StatusItem>& items) {
+                                      const std::vector<proto::StatusItem>& items,
+                                      uint64_t append_limit) {
   uint64_t deleted = 0, size = 0, recent = 0;
   bool need_messages = false;
   for (auto item : items)
@@ -54,6 +55,9 @@ Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox&
       case proto::StatusItem::highest_mod_seq:
         value = mailbox.highest_modseq;
         break;
+      case proto::StatusItem::append_limit:
+        value = append_limit;
+        break;
     }
     data.items.emplace_back(item, value);
   }
@@ -66,7 +70,7 @@ Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
   if (!name) return reply_for(name.error());
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
   if (!mailbox) return reply_for(mailbox.error());
-  auto data = status_data(ctx.store, *mailbox, cmd.items);
+  auto data = status_data(ctx.store, *mailbox, cmd.items, ctx.append_limit);
   if (!data) return reply_for(data.error());
   // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
   if (std::find(cmd.items.begin(), cmd.items.end(), proto::StatusItem::highest_mod_seq) !=

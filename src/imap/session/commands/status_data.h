@@ -3,6 +3,7 @@
 // threading as commands.h.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "base/result.h"
@@ -12,9 +13,11 @@
 namespace postamt::imap::commands {
 
 // The items in the order asked. MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN and HIGHESTMODSEQ
-// come from the mailbox record; DELETED and SIZE read the message list (only when
-// asked). RECENT is always 0: Postamt keeps no \Recent. Errors are the store's.
+// come from the mailbox record; DELETED, SIZE and RECENT (messages no session has taken
+// as \Recent yet) read the message list (only when asked, RECENT only when there are
+// such messages); APPENDLIMIT is `append_limit` (RFC 7889 §3.1). Errors are the store's.
 Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox& mailbox,
-                                      const std::vector<proto::StatusItem>& items);
+                                      const std::vector<proto::StatusItem>& items,
+                                      uint64_t append_limit);
 
 }  // namespace postamt::imap::commands
