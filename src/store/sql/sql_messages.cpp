@@ -428,22 +428,11 @@ Result<std::vector<EnvelopeHeader>> SqlStore::envelope_headers(MailboxId mailbox
 Result<std::vector<std::string>> SqlStore::known_keywords(AccountId account) {
   std::vector<std::string> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    out.clear();
-    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
-    if (!exists) return exists.error();
-    auto n = exists->bind(account.value()).single_int(0);
-    if (!n) return n.error();
-    if (!*n) return errors::account_id_missing(account);
-    auto q =
-        Query::prepare(db(), "SELECT name FROM account_keyword WHERE account_id = ? ORDER BY id");
-    if (!q) return q.error();
-    q->bind(account.value());
-    while (true) {
-      auto row = q->next();
-      if (!row) return row.error();
-      if (!*row) return {};
-      out.push_back(q->text(0));
-    }
+    auto names =
+        account_texts(account, "SELECT name FROM account_keyword WHERE account_id = ? ORDER BY id");
+    if (!names) return names.error();
+    out = std::move(*names);
+    return {};
   }));
   return out;
 }

@@ -613,11 +613,7 @@ Result<std::vector<Mailbox>> SqlStore::list_mailboxes(AccountId account) {
   std::vector<Mailbox> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     out.clear();
-    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
-    if (!exists) return exists.error();
-    auto n = exists->bind(account.value()).single_int(0);
-    if (!n) return n.error();
-    if (!*n) return errors::account_id_missing(account);
+    POSTAMT_TRY(check_account(account));
     auto q = Query::prepare(db(), "SELECT " + std::string(kMailboxColumns) +
                                       " FROM mailbox WHERE account_id = ? ORDER BY name");
     if (!q) return q.error();
@@ -778,11 +774,7 @@ Result<void> SqlStore::set_subscription(AccountId account, std::string_view name
   auto checked = check_mailbox_name(name);
   if (!checked) return checked.error();
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
-    if (!exists) return exists.error();
-    auto n = exists->bind(account.value()).single_int(0);
-    if (!n) return n.error();
-    if (!*n) return errors::account_id_missing(account);
+    POSTAMT_TRY(check_account(account));
     return write_subscription(account, *checked, subscription);
   });
 }
@@ -790,24 +782,36 @@ Result<void> SqlStore::set_subscription(AccountId account, std::string_view name
 Result<std::vector<std::string>> SqlStore::list_subscriptions(AccountId account) {
   std::vector<std::string> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    out.clear();
-    auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
-    if (!exists) return exists.error();
-    auto n = exists->bind(account.value()).single_int(0);
-    if (!n) return n.error();
-    if (!*n) return errors::account_id_missing(account);
-    auto q =
-        Query::prepare(db(), "SELECT name FROM subscription WHERE account_id = ? ORDER BY name");
-    if (!q) return q.error();
-    q->bind(account.value());
-    while (true) {
-      auto row = q->next();
-      if (!row) return row.error();
-      if (!*row) return {};
-      out.push_back(q->text(0));
-    }
+    auto names =
+        account_texts(account, "SELECT name FROM subscription WHERE account_id = ? ORDER BY name");
+    if (!names) return names.error();
+    out = std::move(*names);
+    return {};
   }));
   return out;
+}
+
+Result<void> SqlStore::check_account(AccountId account) {
+  auto exists = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
+  if (!exists) return exists.error();
+  auto n = exists->bind(account.value()).single_int(0);
+  if (!n) return n.error();
+  if (!*n) return errors::account_id_missing(account);
+  return {};
+}
+
+Result<std::vector<std::string>> SqlStore::account_texts(AccountId account, std::string_view sql) {
+  POSTAMT_TRY(check_account(account));
+  auto q = Query::prepare(db(), sql);
+  if (!q) return q.error();
+  q->bind(account.value());
+  std::vector<std::string> out;
+  while (true) {
+    auto row = q->next();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(q->text(0));
+  }
 }
 
 Result<uint64_t> SqlStore::data_version() {

@@ -137,6 +137,11 @@ class SqlStore final : public Store {
   Result<std::optional<Mailbox>> load_mailbox_by_name(AccountId account, std::string_view name);
   Result<Mailbox> insert_mailbox(AccountId account, std::string_view name, MailboxRole role,
                                  Subscription subscription);
+  // Inside a transaction: not_found when the account does not exist.
+  Result<void> check_account(AccountId account);
+  // Inside a transaction: check_account, then column 0 (text) of every row of `sql`, whose
+  // one parameter is the account id.
+  Result<std::vector<std::string>> account_texts(AccountId account, std::string_view sql);
   // Inside a write transaction: adds or removes the subscription of `name`.
   Result<void> write_subscription(AccountId account, const std::string& name,
                                   Subscription subscription);

@@ -21,6 +21,14 @@
 namespace postamt::store::sqlite {
 namespace {
 
+// The rows every old-database test starts from: the UIDVALIDITY counter, example.org
+// and alice as account 5.
+constexpr std::string_view kOldAccount =
+    "INSERT INTO meta VALUES ('next_uid_validity', 7);"
+    "INSERT INTO domain VALUES ('example.org');"
+    "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
+    "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);";
+
 using namespace std::chrono_literals;
 
 BlobRef blob(int n) {
@@ -128,15 +136,11 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
 // leaves them without envelope header lines (readers use the message file).
 TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
   write_old_database(
-      1,
-      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
-      "INSERT INTO domain VALUES ('example.org');"
-      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
-      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
-      "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
-      "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 2, 1, 1, 1);"
-      "INSERT INTO message VALUES (9, 1, 1, 0, '', 1700000000, 10, '" +
-          blob(1).hex() + "');");
+      1, std::string(kOldAccount) +
+             "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
+             "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 2, 1, 1, 1);"
+             "INSERT INTO message VALUES (9, 1, 1, 0, '', 1700000000, 10, '" +
+             blob(1).hex() + "');");
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
@@ -164,14 +168,11 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
 // without the old column; migration 7 starts \Recent after the existing messages.
 TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
   write_old_database(
-      5,
-      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
-      "INSERT INTO domain VALUES ('example.org');"
-      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
-      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
-      "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
-      "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 1, 1, 0, 0),"
-      "(10, 5, 'Lists', 'none', 0, 8, 1, 1, 0, 0), (11, 5, 'Lists/a', 'none', 1, 9, 3, 1, 0, 0);");
+      5, std::string(kOldAccount) +
+             "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
+             "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 1, 1, 0, 0),"
+             "(10, 5, 'Lists', 'none', 0, 8, 1, 1, 0, 0), (11, 5, 'Lists/a', 'none', 1, 9, 3, 1, "
+             "0, 0);");
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
@@ -192,17 +193,13 @@ TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
 // neither the records nor "at most one" change; new records carry what they are given.
 TEST_F(SqliteStoreTest, MigrationFiveRecordsHowVersionFourReceiptsWereMatched) {
   write_old_database(
-      4,
-      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
-      "INSERT INTO domain VALUES ('example.org');"
-      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
-      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
-      "INSERT INTO sent_receipt (id, account_id, original_key, message_id, sequence, "
-      "requester, disposition, path, sent_at) VALUES "
-      "(1, 5, '<a@x>', '<a@x>', 0, 'bob@example.org', 'displayed', 'server_on_download', "
-      "1700000000),"
-      "(2, 5, '<b@x>', '<b@x>', 0, 'carol@remote.test', 'dispatched', 'client_submission', "
-      "1700000060);");
+      4, std::string(kOldAccount) +
+             "INSERT INTO sent_receipt (id, account_id, original_key, message_id, sequence, "
+             "requester, disposition, path, sent_at) VALUES "
+             "(1, 5, '<a@x>', '<a@x>', 0, 'bob@example.org', 'displayed', 'server_on_download', "
+             "1700000000),"
+             "(2, 5, '<b@x>', '<b@x>', 0, 'carol@remote.test', 'dispatched', 'client_submission', "
+             "1700000060);");
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
