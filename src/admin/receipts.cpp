@@ -63,7 +63,8 @@ Result<std::string> receipts_list(store::Store& store, std::optional<std::string
                                          {"requester", r.requester},
                                          {"message_id", r.message_id},
                                          {"disposition", r.disposition},
-                                         {"path", std::string(to_string(r.path))}});
+                                         {"path", std::string(to_string(r.path))},
+                                         {"matched_by", std::string(to_string(r.matched_by))}});
     }
     boost::json::array received;
     for (const store::ReceivedReceipt& r : ledger->received) {
@@ -78,8 +79,9 @@ Result<std::string> receipts_list(store::Store& store, std::optional<std::string
   }
   std::string out;
   for (const store::SentReceipt& r : ledger->sent) {
-    out += fmt::format("sent     {} {} -> {} {} {} {}\n", utc(r.at), r.account_address, r.requester,
-                       or_dash(r.message_id), r.disposition, to_string(r.path));
+    out += fmt::format("sent     {} {} -> {} {} {} {} {}\n", utc(r.at), r.account_address,
+                       r.requester, or_dash(r.message_id), r.disposition, to_string(r.path),
+                       to_string(r.matched_by));
   }
   for (const store::ReceivedReceipt& r : ledger->received) {
     out += fmt::format("received {} {} <- {} {} {}\n", utc(r.at), r.account_address,

@@ -17,11 +17,14 @@
 namespace postamt::admin {
 
 // `postamt receipts list [--user U] [--format json]`: every receipt sent on behalf of a
-// local user and received for mail a local user sent, oldest first. Text, one per line:
+// local user and received for mail a local user sent, oldest first. Text, one per line
+// (shown folded here):
 //   sent     2023-11-14T22:13:20Z bob@example.org -> carol@remote.test <m1@x> displayed
-//   client_submission received 2023-11-14T22:13:20Z alice@example.org <- dave@remote.test <m2@x>
-//   displayed
-// ("-" stands for a missing Message-ID). not_found for an unknown user.
+//            client_submission in-reply-to
+//   received 2023-11-14T22:13:20Z alice@example.org <- dave@remote.test <m2@x> displayed
+// A sent line ends with its path and how its original was matched (store::ReceiptMatch);
+// "-" stands for a missing Message-ID. JSON: {"sent":[{"time",...,"path","matched_by"}],
+// "received":[...]}. not_found for an unknown user.
 Result<std::string> receipts_list(store::Store& store, std::optional<std::string_view> user,
                                   Format format);
 

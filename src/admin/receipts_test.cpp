@@ -30,6 +30,7 @@ TEST_F(ReceiptsAdminTest, ListTextAndJson) {
   s.requester = "carol@remote.test";
   s.disposition = "displayed";
   s.path = store::ReceiptPath::client_submission;
+  s.matched_by = store::ReceiptMatch::in_reply_to;
   s.at = store::ReceiptTime(1700000000s);
   ASSERT_TRUE(store_.record_receipt(s, store::ReceiptUniqueness::one_per_recipient));
   store::NewReceivedReceipt r;
@@ -41,13 +42,14 @@ TEST_F(ReceiptsAdminTest, ListTextAndJson) {
   ASSERT_TRUE(store_.record_received_receipt(r));
   EXPECT_EQ(*receipts_list(store_, std::nullopt, Format::text),
             "sent     2023-11-14T22:13:20Z Bob@example.org -> carol@remote.test <m1@x> displayed "
-            "client_submission\n"
+            "client_submission in-reply-to\n"
             "received 2023-11-14T22:14:20Z alice@example.org <- dave@remote.test "
             "<m2@example.org> deleted\n");
   EXPECT_EQ(*receipts_list(store_, "BOB@example.org", Format::json),
             "{\"sent\":[{\"time\":\"2023-11-14T22:13:20Z\",\"account\":\"Bob@example.org\","
             "\"requester\":\"carol@remote.test\",\"message_id\":\"<m1@x>\",\"disposition\":"
-            "\"displayed\",\"path\":\"client_submission\"}],\"received\":[]}\n");
+            "\"displayed\",\"path\":\"client_submission\",\"matched_by\":\"in-reply-to\"}],"
+            "\"received\":[]}\n");
   auto unknown = receipts_list(store_, "eve@example.org", Format::text);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().message, "user eve@example.org does not exist");

@@ -21,7 +21,8 @@ std::chrono::milliseconds FailureTracker::delay_for(const FailureLimits& limits,
 
 std::string FailureTracker::make_key(FailureKey kind, std::string_view key) {
   // Distinct prefixes: an account named like an address must not share its counter.
-  return kind == FailureKey::remote ? "r:" + std::string(key) : "a:" + ascii_lower(key);
+  return kind == FailureKey::remote ? "r:" + std::string(key)
+                                    : "a:" + ascii_lower(key.substr(0, kMaxAccountKeyOctets));
 }
 
 void FailureTracker::expire_locked(std::chrono::steady_clock::time_point now) {

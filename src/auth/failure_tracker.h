@@ -7,7 +7,10 @@
 // record_failure() returns the larger of the remote's and the account's delay. A success
 // forgets both keys. A key forgets its failures entry_lifetime after its last failure.
 // At most max_entries keys are kept; when full, the key with the oldest failure is dropped.
-// The account key is case-insensitive (ASCII) so "Alice" and "alice" count together.
+// The account key is case-insensitive (ASCII) so "Alice" and "alice" count together,
+// and only its first kMaxAccountKeyOctets count: a name is whatever a client sent (up to
+// kilobytes), and no address is longer than 254 octets (model/address.h), so longer
+// names may share a key without merging two accounts, and max_entries bounds memory.
 // Keying by account means an attacker can slow a victim's own logins, never lock them out.
 // Callers that want IPv6 clients counted per /64 pass the prefix as the remote key.
 //
@@ -38,6 +41,8 @@ struct FailureLimits {
 using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
 
 enum class FailureKey { remote, account };
+
+inline constexpr size_t kMaxAccountKeyOctets = 256;
 
 class FailureTracker {
  public:

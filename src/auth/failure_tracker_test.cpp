@@ -65,6 +65,21 @@ TEST(FailureTracker, AccountCountsAcrossAddresses) {
   EXPECT_EQ(tracker.failures(FailureKey::account, ""), 0u);
 }
 
+// A client's name of kilobytes keeps a key of kMaxAccountKeyOctets: names that differ
+// only beyond it count together, and no entry holds the whole name.
+TEST(FailureTracker, LongAccountNamesShareABoundedKey) {
+  FakeClock clock;
+  FailureTracker tracker({}, clock.fn());
+  const std::string prefix(kMaxAccountKeyOctets, 'a');
+  EXPECT_EQ(tracker.record_failure("192.0.2.1", prefix + std::string(7000, 'x')), milliseconds(0));
+  EXPECT_EQ(tracker.record_failure("192.0.2.2", prefix + std::string(7000, 'y')),
+            milliseconds(1000));
+  EXPECT_EQ(tracker.failures(FailureKey::account, prefix), 2u);
+  EXPECT_EQ(tracker.failures(FailureKey::account, prefix + "z"), 2u);
+  EXPECT_EQ(tracker.failures(FailureKey::account, prefix.substr(1)), 0u);
+  EXPECT_EQ(tracker.tracked_keys(), 3u);  // two addresses, one account key
+}
+
 TEST(FailureTracker, RemoteAndAccountKeysAreSeparate) {
   FakeClock clock;
   FailureTracker tracker({}, clock.fn());

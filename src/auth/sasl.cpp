@@ -41,9 +41,9 @@ class Plain final : public Mechanism {
     if (authcid.empty()) return fail(ErrorKind::invalid, "empty PLAIN user name");
     if (passwd.empty()) return fail(ErrorKind::invalid, "empty PLAIN password");
     // The password is passed on as bytes: some clients still send Latin-1 passwords and
-    // the stored hash decides. Identities must be UTF-8: they reach logs and lookups.
-    if (!is_valid_utf8(authcid) || !is_valid_utf8(authzid))
-      return fail(ErrorKind::invalid, "PLAIN user name is not UTF-8");
+    // the stored hash decides. So is the user name: one that no account can have
+    // (not UTF-8, control characters) is refused by the login check as a failed login,
+    // with its delay and log line, the same answer as for a wrong password.
     if (!authzid.empty() && authzid != authcid)
       return fail(ErrorKind::permission, "acting as another user is not supported");
     return CheckPassword{std::string(authcid), std::string(passwd)};
@@ -67,8 +67,7 @@ class Login final : public Mechanism {
   SaslStep on_response(std::string_view response) override {
     if (!have_username_) {
       if (response.empty()) return fail(ErrorKind::invalid, "empty LOGIN user name");
-      if (response.find('\0') != std::string_view::npos || !is_valid_utf8(response))
-        return fail(ErrorKind::invalid, "LOGIN user name is not UTF-8 text");
+      // Any bytes: the login check judges the name (see Plain above).
       username_ = std::string(response);
       have_username_ = true;
       return Challenge{"Password:"};

@@ -56,6 +56,9 @@ struct Challenge {
   std::string data;
 };
 // The client presented a username and password (PLAIN, LOGIN); the session verifies it.
+// `authcid` is the client's bytes as sent (not necessarily UTF-8, maybe with control
+// characters): the login check (mail::verify_login) refuses names no account can have
+// as a failed login, and logs must sanitise it (auth/auth_log.h).
 struct CheckPassword {
   std::string authcid;
   std::string password;

@@ -19,4 +19,10 @@ namespace postamt::mail {
 // be read.
 Result<std::string> primary_domain(store::Store& store, std::string_view hostname);
 
+// Whether `domain`, as a mail address carries it, is a local domain: an address literal
+// ("[192.0.2.1]") never is; a name with non-ASCII labels (RFC 6531) is compared by its
+// A-labels (IDNA 2008, RFC 5891), as local domains are stored; a name that is not a
+// valid domain is not local. Errors: temporary / io when the store could not be read.
+Result<bool> is_local_domain(store::Store& store, std::string_view domain);
+
 }  // namespace postamt::mail

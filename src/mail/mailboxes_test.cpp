@@ -31,9 +31,14 @@ class MailboxesTest : public ::testing::Test {
 };
 
 TEST_F(MailboxesTest, NamesClientsMayUse) {
-  EXPECT_TRUE(check_mailbox_name("INBOX"));
-  EXPECT_TRUE(check_mailbox_name("a/b/c"));
-  EXPECT_TRUE(check_mailbox_name(std::string(1000, 'x')));
+  EXPECT_EQ(*check_mailbox_name("INBOX"), "INBOX");
+  EXPECT_EQ(*check_mailbox_name("inBox"), "INBOX");
+  EXPECT_EQ(*check_mailbox_name("a/b/c"), "a/b/c");
+  EXPECT_EQ(*check_mailbox_name(std::string(1000, 'x')), std::string(1000, 'x'));
+  EXPECT_EQ(*check_mailbox_name("a#b/c~d"), "a#b/c~d");  // only a leading # or ~ is refused
+  EXPECT_EQ(*check_mailbox_name("\xEF\xBF\xBD \xEE\x80\x80"), "\xEF\xBF\xBD \xEE\x80\x80");
+  EXPECT_EQ(*check_mailbox_name("\xF0\x9F\x93\xAC/\xF3\xB0\x80\x80"),  // U+1F4EC, U+F0000
+            "\xF0\x9F\x93\xAC/\xF3\xB0\x80\x80");
   struct Bad {
     std::string name;
     std::string_view why;
@@ -50,12 +55,95 @@ TEST_F(MailboxesTest, NamesClientsMayUse) {
            Bad{"a/../b", "Mailbox name contains a \".\" or \"..\" level"},
            Bad{"./x", "Mailbox name contains a \".\" or \"..\" level"},
            Bad{deep, "Mailbox name is deeper than 32 levels"},
+           Bad{"a\xFF", "Mailbox name is not valid UTF-8"},
+           Bad{"a\xC0\xAF"
+               "b",
+               "Mailbox name is not valid UTF-8"},
+           Bad{"a\x1B[2Jb", "Mailbox name contains a control character"},
+           Bad{std::string("a\0b", 3), "Mailbox name contains a control character"},
+           Bad{"a\x7F", "Mailbox name contains a control character"},
+           Bad{"a\xC2\x80", "Mailbox name contains a control character"},  // U+0080
+           Bad{"a\xC2\x85"
+               "b",
+               "Mailbox name contains a control character"},               // U+0085 NEL
+           Bad{"a\xC2\x9F", "Mailbox name contains a control character"},  // U+009F
+           Bad{"a\xE2\x80\xA8"
+               "b",
+               "Mailbox name contains a line or paragraph separator"},
+           Bad{"a\xE2\x80\xA9"
+               "b",
+               "Mailbox name contains a line or paragraph separator"},
+           Bad{"a\xEF\xB7\x90", "Mailbox name contains a Unicode non-character"},      // U+FDD0
+           Bad{"a\xEF\xB7\xAF", "Mailbox name contains a Unicode non-character"},      // U+FDEF
+           Bad{"a\xEF\xBF\xBE", "Mailbox name contains a Unicode non-character"},      // U+FFFE
+           Bad{"a\xEF\xBF\xBF", "Mailbox name contains a Unicode non-character"},      // U+FFFF
+           Bad{"a\xF0\x9F\xBF\xBE", "Mailbox name contains a Unicode non-character"},  // U+1FFFE
+           Bad{"a\xF4\x8F\xBF\xBF", "Mailbox name contains a Unicode non-character"},  // U+10FFFF
+           Bad{"a*", "Mailbox name contains a wildcard (* or %)"},
+           Bad{"a/%", "Mailbox name contains a wildcard (* or %)"},
+           Bad{"#shared/x", "Mailbox names starting with # or ~ are other namespaces"},
+           Bad{"#news.comp", "Mailbox names starting with # or ~ are other namespaces"},
+           Bad{"~bob/Sent", "Mailbox names starting with # or ~ are other namespaces"},
        }) {
     auto checked = check_mailbox_name(bad.name);
     ASSERT_FALSE(checked) << bad.name;
     EXPECT_EQ(checked.error().kind, ErrorKind::invalid);
     EXPECT_EQ(checked.error().message, bad.why);
   }
+}
+
+// RFC 9051 §5.1, RFC 5198 §2: a name is kept in NFC, so its NFD spelling is the same
+// mailbox, and the limits count the NFC octets.
+TEST_F(MailboxesTest, NamesAreNormalizedToNfc) {
+  const std::string nfc = "Entw\xC3\xBCrfe";   // U+00FC
+  const std::string nfd = "Entwu\xCC\x88rfe";  // u + U+0308
+  EXPECT_EQ(*check_mailbox_name(nfd), nfc);
+  EXPECT_EQ(*check_mailbox_name("Archiv/" + nfd), "Archiv/" + nfc);
+  // 400 "u" + U+0308 are 1200 octets; their NFC form, 400 U+00FC, is 800.
+  std::string long_nfd;
+  for (int i = 0; i < 400; ++i) long_nfd += "u\xCC\x88";
+  auto fits = check_mailbox_name(long_nfd);
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(fits->size(), 800u);
+
+  auto made = create_mailbox(store_, alice_, "Projekte/" + nfd, MailboxRole::none);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->name, "Projekte/" + nfc);
+  auto again = create_mailbox(store_, alice_, "Projekte/" + nfc, MailboxRole::none);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::exists);
+  ASSERT_TRUE(rename_mailbox(store_, alice_, "Projekte/" + nfd, nfd + "/alt"));
+  EXPECT_TRUE(store_.find_mailbox(alice_, nfc + "/alt"));
+  EXPECT_TRUE(store_.find_mailbox(alice_, nfc));  // the superior, also in NFC
+  auto deleted = delete_mailbox(store_, alice_, nfd + "/alt");
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_FALSE(store_.find_mailbox(alice_, nfc + "/alt"));
+
+  EXPECT_EQ(mailbox_pattern_nfc(nfd + "/*"), nfc + "/*");
+  EXPECT_EQ(mailbox_pattern_nfc("%"), "%");
+  EXPECT_EQ(mailbox_pattern_nfc("a\xFF"), "a\xFF");
+}
+
+// Mailboxes named before the rules were tightened (stored in NFD, or with a leading
+// "#"), straight through the store as an older version would have: RENAME and DELETE
+// still find them by their exact name, so a user can clean them up.
+TEST_F(MailboxesTest, OldNamesCanStillBeRenamedAndDeleted) {
+  const std::string nfd = "Entwu\xCC\x88rfe";
+  ASSERT_TRUE(store_.create_mailbox(alice_, nfd, MailboxRole::none));
+  ASSERT_TRUE(store_.create_mailbox(alice_, "#old", MailboxRole::none));
+  ASSERT_TRUE(rename_mailbox(store_, alice_, nfd, nfd + "2"));
+  EXPECT_TRUE(store_.find_mailbox(alice_, "Entw\xC3\xBCrfe2"));  // renamed into NFC
+  EXPECT_FALSE(store_.find_mailbox(alice_, nfd));
+  auto deleted = delete_mailbox(store_, alice_, "#old");
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_FALSE(store_.find_mailbox(alice_, "#old"));
+  // A refused name that names nothing is still refused as a name.
+  auto refused = delete_mailbox(store_, alice_, "#never");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
+  auto missing = delete_mailbox(store_, alice_, "Nothing");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
 }
 
 TEST_F(MailboxesTest, CreateMakesTheSuperiorsAndRefusesATakenRoleFirst) {

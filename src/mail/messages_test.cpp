@@ -101,8 +101,8 @@ TEST_F(MessagesTest, AppendStoredMessage) {
   EXPECT_EQ(record->size, kMessage.size());
   EXPECT_EQ(record->message_id, "<Plans@Example.org>");
   EXPECT_TRUE(record->keywords.contains("$work"));
-  auto empty = append_stored_message(store_, blobs_, inbox_, *blobs_.put(""), {},
-                                     store::InternalDate(7s));
+  auto empty =
+      append_stored_message(store_, blobs_, inbox_, *blobs_.put(""), {}, store::InternalDate(7s));
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().message, "Empty message");
   auto gone = append_stored_message(store_, blobs_, inbox_, blob::blob_ref_of("never"), {},

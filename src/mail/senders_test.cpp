@@ -33,3 +33,40 @@ TEST(Senders, OwnAddressesAndAliasesThatReachTheAccount) {
 
 }  // namespace
 }  // namespace postamt::mail
+
+namespace postamt::mail {
+namespace {
+
+TEST(Senders, CheckOriginatorsLooksAtEveryFieldAndName) {
+  store::MemoryStore store;
+  ASSERT_TRUE(store.add_domain("example.org"));
+  ASSERT_TRUE(store.create_account("alice@example.org", "{X}"));
+  ASSERT_TRUE(store.create_account("bob@example.org", "{X}"));
+  ASSERT_TRUE(store.add_alias("al@example.org", {"alice@example.org"}));
+  auto check = [&](std::string_view header) {
+    auto r = check_originators(store, "alice@example.org", std::string(header) + "\r\n\r\nbody");
+    EXPECT_TRUE(r) << header;
+    return r && *r ? **r : std::string("ok");
+  };
+  EXPECT_EQ(check("From: Alice <alice@example.org>\r\nSender: al@example.org"), "ok");
+  EXPECT_EQ(check("From: \"al@example.org\" <alice@example.org>"), "ok");
+  EXPECT_EQ(check("Subject: no originator"), "ok");
+  EXPECT_EQ(check("From: alice@example.org\r\nResent-Sender: bob@example.org"),
+            "Resent-Sender header address <bob@example.org> is not owned by user "
+            "alice@example.org");
+  EXPECT_EQ(check("From: Bob (bob@example.org) <alice@example.org>"),
+            "From header names <bob@example.org> in a display name or comment, not owned by "
+            "user alice@example.org");
+  // The limits: 100 distinct addresses (repeats count once), and octets.
+  std::string hundred = "From: alice@example.org";
+  for (int i = 1; i < 99; ++i) hundred += ", al@example.org (a" + std::to_string(i) + "@x.test)";
+  EXPECT_EQ(check(hundred),
+            "From header names <a1@x.test> in a display name or comment, not "
+            "owned by user alice@example.org");
+  EXPECT_EQ(check(hundred + ", (one@more.test)"), "Originator header fields are too large");
+  EXPECT_EQ(check("From: alice@example.org (" + std::string(kMaxOriginatorOctets, 'x') + ")"),
+            "Originator header fields are too large");
+}
+
+}  // namespace
+}  // namespace postamt::mail

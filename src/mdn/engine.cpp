@@ -136,12 +136,6 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   if (message) {
     result.message_id = message->message_id;
     blob = message->blob;
-    // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
-    // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
-    if (policy.one_per_recipient && message->keywords.contains(kMdnSentKeyword)) {
-      result.outcome = DownloadOutcome::already_sent;
-      return result;
-    }
   } else if (message.error().kind != ErrorKind::not_found) {
     return message.error();
   } else if (blob.empty()) {
@@ -159,6 +153,16 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   if (!request.automatic_receipt_allowed()) {
     result.outcome = DownloadOutcome::not_allowed;
     result.reason = request.reason;
+    return result;
+  }
+  // An allowed request names exactly one Disposition-Notification-To address, the one a
+  // receipt goes to (RFC 8098 §3); every outcome from here on reports it, a suppressed
+  // duplicate included.
+  result.requester = request.requester->addr_spec();
+  // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
+  // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
+  if (message && policy.one_per_recipient && message->keywords.contains(kMdnSentKeyword)) {
+    result.outcome = DownloadOutcome::already_sent;
     return result;
   }
   // The stored Message-ID is the one find_messages_by_message_id() matches copies by.
@@ -189,8 +193,6 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   options.now_utc_seconds = now.time_since_epoch().count();
   auto mdn = generate_mdn(request, options, deps_.random);
   POSTAMT_TRY(mdn);
-
-  result.requester = mdn->envelope_recipient;
 
   // RFC 8098 §3: null envelope sender, addressed to the requester only; never a DSN
   // about the receipt itself.

@@ -60,7 +60,9 @@ struct DownloadResult {
   RequestReason reason = RequestReason::no_request;  // set for not_allowed
   std::string queue_id;                              // set for sent_remote
   std::string message_id;  // the original's normalised Message-ID, once the message was read
-  std::string requester;   // the receipt's recipient, once a receipt was generated
+  // The addr-spec of the original's Disposition-Notification-To, where a receipt goes:
+  // set for already_sent, rate_limited and sent_* (the request allowed a receipt).
+  std::string requester;
 };
 
 struct EngineDependencies {

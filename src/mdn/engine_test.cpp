@@ -1,6 +1,8 @@
 #include "mdn/engine.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "blob/memory_blob_store.h"
 #include "delivery/testing/recording_queue.h"
@@ -150,7 +152,40 @@ TEST_F(EngineTest, ClientReceiptFirstMeansNoServerReceipt) {
   auto r = engine().handle_download(event(uid));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, DownloadOutcome::already_sent);
+  EXPECT_EQ(r->message_id, "<plans@remote.test>");
+  EXPECT_EQ(r->requester, "carol@remote.test");
   EXPECT_TRUE(queue_.messages.empty());
+}
+
+// The decision line of a suppressed duplicate names the Disposition-Notification-To
+// address the receipt would have gone to, like every line of a request the server may
+// answer (docs/read-receipts.md, "The log"); a request it may not answer names none.
+TEST_F(EngineTest, TheDuplicateLineNamesTheRequester) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(original("Carol.Smith@Remote.test", "Carol.Smith@Remote.test"));
+  Uid mismatch = deliver(original("carol@remote.test", "mallory@remote.test", "<o@remote.test>"));
+  Engine e = engine();
+  ::testing::internal::CaptureStderr();
+  e.on_download(event(uid));
+  e.on_download(event(uid));
+  e.on_download(event(mismatch));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const std::string prefix = fmt::format("postamt/mdn[{}]: account=bob@example.org ", getpid());
+  EXPECT_NE(log.find(prefix + "uid=1 message_id=<plans@remote.test> "
+                              "requester=Carol.Smith@Remote.test receipt on download: sent "
+                              "(queued as Q1)\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(prefix + "uid=1 message_id=<plans@remote.test> "
+                              "requester=Carol.Smith@Remote.test receipt on download: "
+                              "suppressed duplicate (already sent)\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(prefix + "uid=2 message_id=<o@remote.test> requester=none receipt on "
+                              "download: not sent (return-path-mismatch)\n"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(queue_.messages.size(), 1u);
 }
 
 TEST_F(EngineTest, KeywordSetByAClientMeansNoServerReceipt) {
@@ -162,8 +197,27 @@ TEST_F(EngineTest, KeywordSetByAClientMeansNoServerReceipt) {
   auto r = engine().handle_download(event(uid));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, DownloadOutcome::already_sent);
+  EXPECT_EQ(r->requester, "carol@remote.test");
   EXPECT_TRUE(queue_.messages.empty());
   EXPECT_TRUE(store_.list_receipts(bob_)->sent.empty());
+}
+
+// $MDNSent on a message that asks for no receipt (a client may set any keyword) is no
+// suppressed duplicate: there was nothing to send.
+TEST_F(EngineTest, KeywordOnAMessageWithoutARequestIsNoDuplicate) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(
+      "Return-Path: <carol@remote.test>\r\nFrom: carol@remote.test\r\n"
+      "Message-ID: <plain@remote.test>\r\n\r\nHello\r\n");
+  FlagUpdate update;
+  update.keywords.add("$MDNSent");
+  ASSERT_TRUE(store_.update_flags(inbox_, {uid}, update));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, DownloadOutcome::not_allowed);
+  EXPECT_EQ(r->reason, RequestReason::no_request);
+  EXPECT_EQ(r->requester, "");
+  EXPECT_TRUE(queue_.messages.empty());
 }
 
 TEST_F(EngineTest, LegacySettingSendsTheServerReceiptOnceDespiteTheClients) {
@@ -179,7 +233,10 @@ TEST_F(EngineTest, LegacySettingSendsTheServerReceiptOnceDespiteTheClients) {
   ASSERT_TRUE(store_.record_receipt(client, store::ReceiptUniqueness::allow_duplicates));
   Engine e = engine();
   EXPECT_EQ(e.handle_download(event(uid))->outcome, DownloadOutcome::sent_remote);
-  EXPECT_EQ(e.handle_download(event(uid))->outcome, DownloadOutcome::already_sent);
+  auto again = e.handle_download(event(uid));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, DownloadOutcome::already_sent);
+  EXPECT_EQ(again->requester, "carol@remote.test");
   EXPECT_EQ(queue_.messages.size(), 1u);
   EXPECT_EQ(store_.list_receipts(bob_)->sent.size(), 2u);
 }

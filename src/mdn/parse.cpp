@@ -64,6 +64,30 @@ Result<std::optional<std::string>> single(const mime::HeaderView& fields, std::s
   return std::optional<std::string>(*fields.value(name));
 }
 
+// RFC 5322 §3.6.4 "In-Reply-To:" / "References:" 1*msg-id CRLF: every msg-id of the
+// (unfolded) value, normalised, in order; empty unless the whole value is such a list.
+std::vector<std::string> msg_id_list(std::string_view value) {
+  const std::string text = strip_comments(value);
+  std::vector<std::string> ids;
+  size_t i = 0;
+  while (true) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    if (i == text.size()) return ids;
+    const size_t close = text.find('>', i);
+    if (text[i] != '<' || close == std::string::npos) return {};
+    std::string id = mime::normalize_message_id(std::string_view(text).substr(i, close + 1 - i));
+    if (id.empty()) return {};
+    ids.push_back(std::move(id));
+    i = close + 1;
+  }
+}
+
+// The msg-ids of the one `name` field of a header; empty when absent or repeated.
+std::vector<std::string> single_msg_id_list(const mime::HeaderView& header, std::string_view name) {
+  if (header.count(name) != 1) return {};
+  return msg_id_list(*header.value(name));
+}
+
 }  // namespace
 
 bool is_mdn(std::string_view message) {
@@ -169,6 +193,12 @@ Result<SubmittedMdn> parse_submitted_mdn(std::string_view message) {
   if (fields.count("Original-Recipient") == 1) {
     mdn.original_recipient = normalise_original_recipient(*fields.value("Original-Recipient"));
   }
+
+  const mime::HeaderView header = parsed.header(root);
+  const std::vector<std::string> in_reply_to = single_msg_id_list(header, "In-Reply-To");
+  if (in_reply_to.size() == 1) mdn.in_reply_to = in_reply_to.front();
+  const std::vector<std::string> references = single_msg_id_list(header, "References");
+  if (!references.empty()) mdn.references_last = references.back();
   return mdn;
 }
 

@@ -29,6 +29,15 @@ struct SubmittedMdn {
   std::string final_recipient;      // addr-spec of Final-Recipient (rfc822 only)
   std::string original_recipient;   // "rfc822; addr-spec", "" when absent or unusable
   Disposition disposition;
+  // From the receipt's own top-level header (RFC 5322 §3.6.4), what a client that left
+  // out Original-Message-ID may still say about the original, normalised "<l@r>":
+  //   in_reply_to      the msg-id of a single In-Reply-To field that holds exactly one
+  //                    (several parents cannot name the one message an MDN is about)
+  //   references_last  the last msg-id of a single References field (the parent's own
+  //                    Message-ID comes last)
+  // "" when the field is absent, repeated, or not a valid 1*msg-id list.
+  std::string in_reply_to;
+  std::string references_last;
 };
 
 // True when the top-level Content-Type is multipart/report with
@@ -44,7 +53,8 @@ bool is_mdn(std::string_view message);
 // Disposition) missing or repeated, Final-Recipient not "rfc822; addr-spec",
 // Original-Message-ID present but not one msg-id or repeated, a Disposition outside the
 // RFC 8098 §3.2.6 grammar. An unusable Original-Recipient is ignored (it is optional).
-// Unknown extension fields are ignored (RFC 8098 §3.3).
+// Unknown extension fields are ignored (RFC 8098 §3.3). In-Reply-To and References never
+// make a receipt invalid: unusable ones are left "".
 Result<SubmittedMdn> parse_submitted_mdn(std::string_view message);
 
 // Parses a Disposition field value (unfolded; comments allowed, RFC 8098 §3.1.1).

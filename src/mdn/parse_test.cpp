@@ -65,6 +65,55 @@ TEST(ParseSubmittedMdn, NoOriginalMessageIdIsAllowed) {
   EXPECT_EQ(r->disposition.type, DispositionType::deleted);
 }
 
+// What a client that leaves out Original-Message-ID may still say about the original
+// in the receipt's own header (RFC 5322 §3.6.4): folded, commented, obsolete quoting.
+TEST(ParseSubmittedMdn, InReplyToAndReferencesOfTheReceiptsHeader) {
+  const std::string fields =
+      "Final-Recipient: rfc822; bob@local.test\r\n"
+      "Disposition: manual-action/MDN-sent-manually; displayed\r\n";
+  auto r = parse_submitted_mdn(
+      "In-Reply-To: (the original)\r\n <m1@example.test>\r\n"
+      "References: <root@example.test> (thread)\r\n\t<\"m1\"@example.test>\r\n" +
+      mdn_message(fields));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->original_message_id, "");
+  EXPECT_EQ(r->in_reply_to, "<m1@example.test>");
+  EXPECT_EQ(r->references_last, "<m1@example.test>");
+
+  auto plain = parse_submitted_mdn(mdn_message(fields));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->in_reply_to, "");
+  EXPECT_EQ(plain->references_last, "");
+
+  // Unusable fields are left empty and never make the receipt invalid.
+  struct Case {
+    std::string header;
+    std::string in_reply_to;
+    std::string references_last;
+  };
+  const std::vector<Case> cases = {
+      // Several parents cannot name the one message the receipt is about.
+      {"In-Reply-To: <a@x> <b@x>\r\nReferences: <a@x> <b@x>\r\n", "", "<b@x>"},
+      {"In-Reply-To: <a@x>\r\nIn-Reply-To: <a@x>\r\n", "", ""},
+      {"References: <a@x>\r\nReferences: <b@x>\r\n", "", ""},
+      {"In-Reply-To: a@x\r\nReferences: <a@x> b@x\r\n", "", ""},
+      {"In-Reply-To: <a b@x>\r\nReferences: <a@x> <b@x\r\n", "", ""},
+      {"In-Reply-To: \r\nReferences: (only a comment)\r\n", "", ""},
+      // msg-ids need no space between them.
+      {"Subject: Re: x\r\nReferences:<a@x><b@x>\r\n", "", "<b@x>"},
+  };
+  for (const Case& c : cases) {
+    auto got = parse_submitted_mdn(c.header + mdn_message(fields));
+    ASSERT_TRUE(got) << c.header << got.error().message;
+    EXPECT_EQ(got->in_reply_to, c.in_reply_to) << c.header;
+    EXPECT_EQ(got->references_last, c.references_last) << c.header;
+  }
+  // Fields inside the message/disposition-notification part are not the receipt's header.
+  auto inner = parse_submitted_mdn(mdn_message(fields + "In-Reply-To: <m1@example.test>\r\n"));
+  ASSERT_TRUE(inner);
+  EXPECT_EQ(inner->in_reply_to, "");
+}
+
 TEST(ParseSubmittedMdn, Base64EncodedNotificationPart) {
   // base64 of "Final-Recipient: rfc822; bob@local.test\r\nDisposition:
   // manual-action/MDN-sent-manually; processed\r\n"

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "base/log.h"
 #include "mdn/parse.h"
 #include "mdn/policy.h"
@@ -19,6 +21,48 @@ std::string domain_of(std::string_view address) {
 std::string joined(const std::vector<std::string>& addresses) {
   std::string out;
   for (const auto& a : addresses) out += (out.empty() ? "" : ",") + a;
+  return out;
+}
+
+struct Original {
+  store::ReceiptMatch matched_by = store::ReceiptMatch::unmatched;
+  std::string message_id;                      // "" when unmatched
+  std::vector<store::MessageLocation> copies;  // the account's copies of it, maybe none
+};
+
+// Which message of `account` the receipt is about. RFC 8098 §3.2.5: Original-Message-ID
+// is present if and only if the original had a Message-ID, and then names it, so it
+// decides even when no copy is stored. RFC 8098 §3 asks nothing of the receipt's own
+// In-Reply-To or References, but clients that reply-construct their receipt fill them as
+// for a reply (RFC 5322 §3.6.4: the parent's Message-ID, last in References). Such a
+// receipt without Original-Message-ID broke §3.2.5 (the original had a Message-ID), so
+// those fields are trusted only when they name a message the account holds.
+Result<Original> find_original(store::Store& store, AccountId account, const SubmittedMdn& mdn) {
+  Original out;
+  if (!mdn.original_message_id.empty()) {
+    out.matched_by = store::ReceiptMatch::original_message_id;
+    out.message_id = mdn.original_message_id;
+    auto copies = store.find_messages_by_message_id(account, out.message_id);
+    POSTAMT_TRY(copies);
+    out.copies = std::move(*copies);
+    return out;
+  }
+  const std::pair<store::ReceiptMatch, const std::string*> candidates[] = {
+      {store::ReceiptMatch::in_reply_to, &mdn.in_reply_to},
+      {store::ReceiptMatch::references, &mdn.references_last},
+  };
+  std::string_view looked_up;
+  for (const auto& [matched_by, id] : candidates) {
+    if (id->empty() || *id == looked_up) continue;
+    looked_up = *id;
+    auto copies = store.find_messages_by_message_id(account, *id);
+    POSTAMT_TRY(copies);
+    if (copies->empty()) continue;
+    out.matched_by = matched_by;
+    out.message_id = *id;
+    out.copies = std::move(*copies);
+    return out;
+  }
   return out;
 }
 
@@ -61,13 +105,6 @@ Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view accoun
               account_address, joined(recipients), parsed.error().message);
     return decision;
   }
-  decision.message_id = parsed->original_message_id;
-  if (parsed->original_message_id.empty()) {
-    decision.reason = "no-original-message-id";
-    log::info(kLog, "account={} to={} client receipt relayed unrecorded: no Original-Message-ID",
-              account_address, joined(recipients));
-    return decision;
-  }
 
   store::Store& store = *deps_.store;
   auto account = store.find_account(account_address);
@@ -76,25 +113,38 @@ Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view accoun
   POSTAMT_TRY(overrides);
   const Policy policy = effective_policy(deps_.server_policy, *overrides,
                                          domain_of(account->address), account->address);
-  auto copies = store.find_messages_by_message_id(account->id, parsed->original_message_id);
-  POSTAMT_TRY(copies);
+  auto original = find_original(store, account->id, *parsed);
+  POSTAMT_TRY(original);
+  decision.message_id = original->message_id;
+  decision.matched_by = original->matched_by;
 
   store::NewSentReceipt record;
   record.account = account->id;
-  record.message_id = parsed->original_message_id;
-  if (!copies->empty()) record.message = copies->front();
+  record.message_id = original->message_id;
+  if (!original->copies.empty()) record.message = original->copies.front();
   record.requester = recipients.empty() ? std::string() : recipients.front();
   record.disposition = std::string(to_string(parsed->disposition.type));
   record.path = store::ReceiptPath::client_submission;
+  record.matched_by = original->matched_by;
   record.at = deps_.now();
   auto recorded = store.record_receipt(record, policy.uniqueness());
   POSTAMT_TRY(recorded);
 
+  const std::string where =
+      fmt::format("account={} message_id={} to={} matched_by={}", account->address,
+                  record.message_id.empty() ? "none" : record.message_id, joined(recipients),
+                  store::to_string(record.matched_by));
   if (recorded->outcome == store::RecordOutcome::recorded) {
-    decision.reason = copies->empty() ? "recorded-original-not-found" : "recorded";
-    log::info(kLog, "account={} message_id={} to={} disposition={} client receipt: sent ({})",
-              account->address, record.message_id, joined(recipients), record.disposition,
-              copies->empty() ? "original not found" : "recorded");
+    std::string_view outcome = "recorded";
+    decision.reason = "recorded";
+    if (original->matched_by == store::ReceiptMatch::unmatched) {
+      outcome = decision.reason = "unmatched";
+    } else if (original->copies.empty()) {
+      outcome = "original not found";
+      decision.reason = "recorded-original-not-found";
+    }
+    log::info(kLog, "{} disposition={} client receipt: sent ({})", where, record.disposition,
+              outcome);
     return decision;
   }
   // RFC 8098 §2.1: at most one receipt per message and recipient.
@@ -104,10 +154,7 @@ Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view accoun
                                                                     : ClientReceiptVerdict::drop;
   if (decision.verdict == ClientReceiptVerdict::reject)
     decision.text = fmt::format("A read receipt was already sent for {}", record.message_id);
-  log::info(kLog,
-            "account={} message_id={} to={} client receipt: suppressed duplicate ({}), "
-            "already sent by {} to {}",
-            account->address, record.message_id, joined(recipients),
+  log::info(kLog, "{} client receipt: suppressed duplicate ({}), already sent by {} to {}", where,
             decision.verdict == ClientReceiptVerdict::reject ? "rejected" : "dropped",
             store::to_string(first.path), first.requester);
   return decision;

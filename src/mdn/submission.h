@@ -3,15 +3,21 @@
 // applied before anything is delivered or queued (docs/read-receipts.md). It is the
 // delivery::SubmissionCheck that src/app hands to every submission path.
 //
-// For a message that is a receipt (mdn::is_mdn) with an Original-Message-ID, the check
-// looks for the original in the user's mailboxes by that Message-ID and CLAIMS the
-// receipt in the ledger (store::Store::record_receipt, path client_submission, which also
-// sets $MDNSent on every copy) before the caller relays it. An original that is not
-// found is still recorded by its Original-Message-ID and the receipt is relayed. When the
-// ledger already holds a receipt (one_per_recipient), the verdict is `duplicates`: drop
-// (accept, deliver nothing) or reject. Everything else is accepted unchanged: plain mail,
-// a receipt without Original-Message-ID (nothing identifies the original), and a message
-// that claims to be a receipt but does not parse (relayed as the client wrote it).
+// For a message that is a receipt (mdn::is_mdn), the check identifies the original in the
+// user's mailboxes and CLAIMS the receipt in the ledger (store::Store::record_receipt,
+// path client_submission, which also sets $MDNSent on every copy) before the caller
+// relays it, recording how the original was matched (store::ReceiptMatch):
+//   original-message-id  by its Original-Message-ID; an original that is not found is
+//                        still recorded by that Message-ID and the receipt relayed;
+//   in-reply-to          without Original-Message-ID: by the one msg-id of the
+//                        receipt's In-Reply-To, when the user has such a message;
+//   references           else by the last msg-id of its References, likewise;
+//   unmatched            nothing names a message of the user: relayed, and recorded as
+//                        a record of its own that never makes another a duplicate.
+// When the ledger already holds a receipt for the original (one_per_recipient), the
+// verdict is `duplicates`: drop (accept, deliver nothing) or reject. Everything else is
+// accepted unchanged: plain mail, and a message that claims to be a receipt but does not
+// parse (relayed as the client wrote it, not recorded).
 // A $MDNSent keyword without a ledger record does not count: clients set it just before
 // they submit their receipt (RFC 3503 §3).
 //
@@ -43,11 +49,14 @@ enum class ClientReceiptVerdict {
 
 struct ClientReceiptDecision {
   ClientReceiptVerdict verdict = ClientReceiptVerdict::accept;
-  // Stable log word: "not-a-receipt", "malformed", "no-original-message-id", "recorded",
+  // Stable log word: "not-a-receipt", "malformed", "unmatched", "recorded",
   // "recorded-original-not-found", "duplicate".
   std::string reason;
-  std::string message_id;  // the normalised Original-Message-ID, when there is one
-  std::string text;        // for reject: the human-readable refusal
+  // The original's normalised Message-ID as matched; "" when unmatched or not a receipt.
+  std::string message_id;
+  // How the original was matched; meaningful for unmatched, recorded* and duplicate.
+  store::ReceiptMatch matched_by = store::ReceiptMatch::unmatched;
+  std::string text;  // for reject: the human-readable refusal
 };
 
 struct SubmissionDependencies {

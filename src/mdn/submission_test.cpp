@@ -1,6 +1,8 @@
 #include "mdn/submission.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "blob/memory_blob_store.h"
 #include "mime/message_id.h"
@@ -87,6 +89,7 @@ TEST_F(SubmissionTest, FirstReceiptIsRecordedAndFlagsTheOriginal) {
   EXPECT_EQ(ledger->sent[0].requester, "bob@example.org");
   EXPECT_EQ(ledger->sent[0].disposition, "displayed");
   EXPECT_EQ(ledger->sent[0].at, std::chrono::sys_seconds(1700000000s));
+  EXPECT_EQ(ledger->sent[0].matched_by, store::ReceiptMatch::original_message_id);
   EXPECT_TRUE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
 }
 
@@ -178,18 +181,135 @@ TEST_F(SubmissionTest, AKeywordTheClientSetItselfIsNotADuplicate) {
   EXPECT_EQ(submit(c, receipt_for("<plans@example.org>"))->reason, "recorded");
 }
 
-TEST_F(SubmissionTest, ReceiptsWithoutOriginalMessageIdOrMalformedAreRelayedUnrecorded) {
+TEST_F(SubmissionTest, MalformedReceiptsAreRelayedUnrecorded) {
   ClientReceiptCheck c = checker();
-  auto no_id =
-      submit(c, client_receipt("", "Disposition: manual-action/MDN-sent-manually; displayed\r\n"));
-  ASSERT_TRUE(no_id);
-  EXPECT_EQ(no_id->verdict, ClientReceiptVerdict::accept);
-  EXPECT_EQ(no_id->reason, "no-original-message-id");
   auto bad = submit(c, client_receipt("Original-Message-ID: <plans@example.org>\r\n", ""));
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->verdict, ClientReceiptVerdict::accept);
   EXPECT_EQ(bad->reason, "malformed");
   EXPECT_TRUE(store_.list_receipts(alice_)->sent.empty());
+}
+
+// A receipt without Original-Message-ID (RFC 8098 §3.2.5) whose own header names the
+// original as a reply does (RFC 5322 §3.6.4).
+std::string receipt_without_original_id(std::string_view header_fields) {
+  return std::string(header_fields) +
+         client_receipt("", "Disposition: manual-action/MDN-sent-manually; displayed\r\n");
+}
+
+TEST_F(SubmissionTest, WithoutOriginalMessageIdInReplyToMatchesAndDeduplicates) {
+  ClientReceiptCheck c = checker();
+  const std::string receipt = receipt_without_original_id(
+      "In-Reply-To: <plans@example.org>\r\n"
+      "References: <older@example.org> <plans@example.org>\r\n");
+  ::testing::internal::CaptureStderr();
+  auto first = submit(c, receipt);
+  auto second = submit(c, receipt);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(first->reason, "recorded");
+  EXPECT_EQ(first->message_id, "<plans@example.org>");
+  EXPECT_EQ(first->matched_by, store::ReceiptMatch::in_reply_to);
+  EXPECT_TRUE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->verdict, ClientReceiptVerdict::drop);
+  EXPECT_EQ(second->reason, "duplicate");
+  auto ledger = store_.list_receipts(alice_);
+  ASSERT_EQ(ledger->sent.size(), 1u);
+  EXPECT_EQ(ledger->sent[0].message_id, "<plans@example.org>");
+  EXPECT_EQ(ledger->sent[0].matched_by, store::ReceiptMatch::in_reply_to);
+  const std::string prefix = fmt::format("postamt/mdn[{}]: ", getpid());
+  EXPECT_NE(log.find(prefix + "account=alice@example.org message_id=<plans@example.org> "
+                              "to=bob@example.org matched_by=in-reply-to disposition=displayed "
+                              "client receipt: sent (recorded)\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(prefix + "account=alice@example.org message_id=<plans@example.org> "
+                              "to=bob@example.org matched_by=in-reply-to client receipt: "
+                              "suppressed duplicate (dropped), already sent by "
+                              "client_submission to bob@example.org\n"),
+            std::string::npos)
+      << log;
+  // The same receipt with Original-Message-ID is a duplicate of it too, and is refused
+  // with the words every duplicate gets.
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "alice@example.org",
+                                         "duplicates", "reject"));
+  auto third = submit(c, receipt_for("<plans@example.org>"));
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->verdict, ClientReceiptVerdict::reject);
+  EXPECT_EQ(third->matched_by, store::ReceiptMatch::original_message_id);
+  EXPECT_EQ(third->text, "A read receipt was already sent for <plans@example.org>");
+}
+
+TEST_F(SubmissionTest, InReplyToThatNamesNothingFallsBackToTheLastReference) {
+  ClientReceiptCheck c = checker();
+  // In-Reply-To names a message alice does not have; so does an older reference: only
+  // the last msg-id of References is the parent (RFC 5322 §3.6.4).
+  auto d = submit(c, receipt_without_original_id(
+                         "In-Reply-To: <unknown@example.org>\r\n"
+                         "References: <plans@example.org>\r\n <unknown@example.org>\r\n"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->reason, "unmatched");
+  d = submit(c, receipt_without_original_id("In-Reply-To: <unknown@example.org>\r\n"
+                                            "References: <x@y> <plans@example.org>\r\n"));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(d->reason, "recorded");
+  EXPECT_EQ(d->matched_by, store::ReceiptMatch::references);
+  EXPECT_EQ(d->message_id, "<plans@example.org>");
+  auto dup = submit(c, receipt_without_original_id("References: <plans@example.org>\r\n"));
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->verdict, ClientReceiptVerdict::drop);
+  auto ledger = store_.list_receipts(alice_);
+  ASSERT_EQ(ledger->sent.size(), 2u);
+  EXPECT_EQ(ledger->sent[0].matched_by, store::ReceiptMatch::unmatched);
+  EXPECT_EQ(ledger->sent[1].matched_by, store::ReceiptMatch::references);
+}
+
+// Nothing names a message of the user: the receipt is relayed, every time, and each is
+// logged and kept in the ledger as unmatched.
+TEST_F(SubmissionTest, AReceiptThatMatchesNothingIsRelayedAndRecordedAsUnmatched) {
+  ClientReceiptCheck c = checker();
+  const std::string receipt = receipt_without_original_id("");
+  ::testing::internal::CaptureStderr();
+  auto first = submit(c, receipt);
+  auto second = submit(c, receipt);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  for (const Result<ClientReceiptDecision>* d : {&first, &second}) {
+    ASSERT_TRUE(*d) << d->error().message;
+    EXPECT_EQ((*d)->verdict, ClientReceiptVerdict::accept);
+    EXPECT_EQ((*d)->reason, "unmatched");
+    EXPECT_EQ((*d)->message_id, "");
+    EXPECT_EQ((*d)->matched_by, store::ReceiptMatch::unmatched);
+  }
+  const std::string line = fmt::format(
+      "postamt/mdn[{}]: account=alice@example.org message_id=none to=bob@example.org "
+      "matched_by=unmatched disposition=displayed client receipt: sent (unmatched)\n",
+      getpid());
+  const size_t at = log.find(line);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_NE(log.find(line, at + line.size()), std::string::npos) << log;
+  auto ledger = store_.list_receipts(alice_);
+  ASSERT_EQ(ledger->sent.size(), 2u);
+  for (const store::SentReceipt& r : ledger->sent) {
+    EXPECT_EQ(r.message_id, "");
+    EXPECT_EQ(r.requester, "bob@example.org");
+    EXPECT_EQ(r.matched_by, store::ReceiptMatch::unmatched);
+  }
+  EXPECT_FALSE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
+}
+
+// Original-Message-ID decides even when it names nothing stored: In-Reply-To is not
+// consulted then (RFC 8098 §3.2.5).
+TEST_F(SubmissionTest, OriginalMessageIdWinsOverInReplyTo) {
+  ClientReceiptCheck c = checker();
+  auto d = submit(c, "In-Reply-To: <plans@example.org>\r\n" + receipt_for("<gone@example.org>"));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->reason, "recorded-original-not-found");
+  EXPECT_EQ(d->message_id, "<gone@example.org>");
+  EXPECT_EQ(d->matched_by, store::ReceiptMatch::original_message_id);
+  EXPECT_FALSE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
 }
 
 }  // namespace

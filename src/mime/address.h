@@ -62,20 +62,4 @@ Result<Mailbox> parse_mailbox_strict(std::string_view text);
 // dot-atom or literal. What it returns reads back with parse_mailbox_strict().
 Result<std::string> format_mailbox(const Mailbox& mailbox);
 
-// An originator field of a header block, as a submission server checks it against the
-// login (RFC 6409 §8): From and Sender (RFC 5322 §3.6.2), Resent-From and Resent-Sender
-// (§3.6.6). Reply-To is not one: it names where answers go, often a list or a team.
-struct OriginatorField {
-  std::string name;                    // as written, e.g. "Resent-From"
-  std::vector<std::string> addresses;  // addr-specs of its mailboxes (groups' members too)
-  // Address-like words (local@domain) written elsewhere in the field — display names
-  // after RFC 2047 decoding, comments, quoted strings — that are none of `addresses`
-  // (compared without case): `"bob@x.test" <alice@x.test>` has other_addresses
-  // {"bob@x.test"}. Readers show those words where they expect the sender.
-  std::vector<std::string> other_addresses;
-};
-
-// Every originator field of `message`'s header block, in order of appearance.
-std::vector<OriginatorField> originator_fields(std::string_view message);
-
 }  // namespace postamt::mime

@@ -131,44 +131,6 @@ TEST(AddressFormat, RefusesAddressesThatAreNotUtf8) {
   EXPECT_EQ(back->domain, "b\xC3\xBCro.test");
 }
 
-TEST(OriginatorFields, ListsEveryMailboxOfEveryOriginatorField) {
-  EXPECT_TRUE(originator_fields("Subject: x\r\n\r\nFrom: body@x.test\r\n").empty());
-  auto fields = originator_fields(
-      "From: Alice <alice@example.org>, bob@example.org\r\nTo: t@x.test\r\n"
-      "Reply-To: list@x.test\r\nfrom: team: c@x.test, d@x.test;\r\nSender: s@x.test\r\n"
-      "Resent-From: r@x.test\r\nResent-Sender: rs@x.test\r\n\r\nFrom: body@x.test\r\n");
-  ASSERT_EQ(fields.size(), 5u);
-  EXPECT_EQ(fields[0].name, "From");
-  EXPECT_EQ(fields[0].addresses,
-            (std::vector<std::string>{"alice@example.org", "bob@example.org"}));
-  EXPECT_EQ(fields[1].name, "from");
-  EXPECT_EQ(fields[1].addresses, (std::vector<std::string>{"c@x.test", "d@x.test"}));
-  EXPECT_EQ(fields[2].name, "Sender");
-  EXPECT_EQ(fields[3].name, "Resent-From");
-  EXPECT_EQ(fields[3].addresses, std::vector<std::string>{"r@x.test"});
-  EXPECT_EQ(fields[4].name, "Resent-Sender");
-  for (const auto& f : fields) EXPECT_TRUE(f.other_addresses.empty()) << f.name;
-}
-
-// Addresses spelled in display names, comments or encoded words, other than the
-// mailbox's own: what a reader may take for the sender.
-TEST(OriginatorFields, FindsOtherAddressesInNamesAndComments) {
-  auto other = [](std::string_view from) {
-    auto fields = originator_fields("From: " + std::string(from) + "\r\n\r\n");
-    EXPECT_EQ(fields.size(), 1u);
-    return fields.empty() ? std::vector<std::string>{} : fields[0].other_addresses;
-  };
-  using V = std::vector<std::string>;
-  EXPECT_EQ(other("\"bob@example.test\" <alice@example.test>"), V{"bob@example.test"});
-  EXPECT_EQ(other("alice@example.test (bob@example.test)"), V{"bob@example.test"});
-  EXPECT_EQ(other("Alice (via bob@example.test) <alice@example.test>"), V{"bob@example.test"});
-  EXPECT_EQ(other("=?utf-8?q?bob=40example.test?= <alice@example.test>"), V{"bob@example.test"});
-  EXPECT_EQ(other("\"Bob@Example.Test\" <bob@example.test>"), V{});
-  EXPECT_EQ(other("\"Alice\" <alice@example.test>"), V{});
-  EXPECT_EQ(other("\"a b\"@example.test"), V{});
-  EXPECT_EQ(other("Alice at home <alice@example.test>"), V{});
-}
-
 TEST(HeaderSafeText, ControlsBecomeSpaces) {
   EXPECT_EQ(header_safe_text("bob@x\r\nBcc: evil\t\x7f"), "bob@x  Bcc: evil  ");
   EXPECT_EQ(header_safe_text("plain"), "plain");

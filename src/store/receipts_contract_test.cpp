@@ -190,6 +190,68 @@ TEST_P(ReceiptContract, RecordValidation) {
   EXPECT_TRUE(ok->flagged.empty());
 }
 
+// Each record keeps how its original was identified; the words are the ledger's.
+TEST_P(ReceiptContract, RecordsKeepHowTheOriginalWasMatched) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "<m1@x>")));
+  NewSentReceipt r = sent("<m1@x>");
+  r.matched_by = ReceiptMatch::references;
+  auto first = store_->record_receipt(r, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->receipt.matched_by, ReceiptMatch::references);
+  // A later receipt for that original, however it was matched, is the duplicate.
+  r.matched_by = ReceiptMatch::original_message_id;
+  auto second = store_->record_receipt(r, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->outcome, RecordOutcome::already_sent);
+  EXPECT_EQ(second->receipt.matched_by, ReceiptMatch::references);
+  NewSentReceipt server = sent("");
+  server.message = MessageLocation{inbox_, 1};
+  server.path = ReceiptPath::server_on_download;
+  EXPECT_EQ(server.matched_by, ReceiptMatch::message);  // the default
+  ASSERT_TRUE(store_->record_receipt(server, ReceiptUniqueness::allow_duplicates));
+  auto ledger = store_->list_receipts(bob_);
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(ledger->sent.size(), 2u);
+  EXPECT_EQ(ledger->sent[0].matched_by, ReceiptMatch::references);
+  EXPECT_EQ(ledger->sent[1].matched_by, ReceiptMatch::message);
+  for (ReceiptMatch m :
+       {ReceiptMatch::message, ReceiptMatch::original_message_id, ReceiptMatch::in_reply_to,
+        ReceiptMatch::references, ReceiptMatch::unmatched}) {
+    EXPECT_EQ(parse_receipt_match(to_string(m)), m);
+  }
+  EXPECT_EQ(to_string(ReceiptMatch::in_reply_to), "in-reply-to");
+  EXPECT_EQ(parse_receipt_match("In-Reply-To"), std::nullopt);
+}
+
+// A receipt that names no original is kept as a record of its own: every one is
+// recorded, none is a duplicate of another, and no message gets $MDNSent.
+TEST_P(ReceiptContract, UnmatchedReceiptsAreRecordedAndNeverDuplicates) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "")));
+  NewSentReceipt r = sent("");
+  r.matched_by = ReceiptMatch::unmatched;
+  for (int i = 0; i < 2; ++i) {
+    auto got = store_->record_receipt(r, ReceiptUniqueness::one_per_recipient);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->outcome, RecordOutcome::recorded);
+    EXPECT_EQ(got->receipt.message_id, "");
+    EXPECT_EQ(got->receipt.matched_by, ReceiptMatch::unmatched);
+    EXPECT_TRUE(got->flagged.empty());
+  }
+  EXPECT_FALSE(has_mdnsent(inbox_, 1));
+  auto ledger = store_->list_receipts(bob_);
+  ASSERT_EQ(ledger->sent.size(), 2u);
+  EXPECT_NE(ledger->sent[0].id, ledger->sent[1].id);
+  EXPECT_EQ(ledger->sent[1].matched_by, ReceiptMatch::unmatched);
+  // Unmatched means no original: one named is a contradiction.
+  r.message_id = "<m@x>";
+  EXPECT_ERROR(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient), ErrorKind::invalid,
+               "an unmatched receipt record names no original");
+  r.message_id = "";
+  r.message = MessageLocation{inbox_, 1};
+  EXPECT_ERROR(store_->record_receipt(r, ReceiptUniqueness::one_per_recipient), ErrorKind::invalid,
+               "an unmatched receipt record names no original");
+}
+
 TEST_P(ReceiptContract, ReceivedReceiptsAndListing) {
   NewReceivedReceipt in;
   in.account = alice_;

@@ -38,6 +38,24 @@ class CliResult:
         return f"CliResult(code={self.code}, out={self.out!r}, err={self.err!r})"
 
 
+def imap_login(test, postamt, user, password):
+    """An imaplib client logged in to `postamt`'s imap listener as `user`; logged out
+    (quietly, whatever state it is in) when `test` ends."""
+    import imaplib
+    host, port = postamt.address("imap")
+    client = imaplib.IMAP4(host, port, timeout=30)
+
+    def logout_quietly():
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 - the test may have ended the session itself
+            pass
+
+    test.addCleanup(logout_quietly)
+    client.login(user, password)
+    return client
+
+
 def unverified_context():
     """A TLS client context for the server's self-signed test certificate."""
     context = ssl.create_default_context()

@@ -2,7 +2,6 @@
 IMAPS, and mutt driven through a pseudo-terminal; the effects are checked over imaplib
 and against the delivered bytes."""
 
-import imaplib
 import os
 import pty
 import select
@@ -11,7 +10,7 @@ import tempfile
 import time
 import unittest
 
-from harness import BIN, Postamt
+from harness import BIN, Postamt, imap_login
 from test_imap_commands import ATTACHMENT, ENCODED, PLAIN, cheap_hash
 
 USER = "alice@example.org"
@@ -39,18 +38,7 @@ class ClientBase(unittest.TestCase):
         return b"Return-Path: <bob@example.org>\r\n" + message
 
     def imap(self):
-        host, port = self.p.address("imap")
-        client = imaplib.IMAP4(host, port, timeout=30)
-        self.addCleanup(self.logout_quietly, client)
-        client.login(USER, PASSWORD)
-        return client
-
-    @staticmethod
-    def logout_quietly(client):
-        try:
-            client.logout()
-        except Exception:
-            pass
+        return imap_login(self, self.p, USER, PASSWORD)
 
     def mailbox(self, client, name, items="(UID FLAGS)"):
         """FETCH 1:* of `name` (EXAMINEd, so nothing changes); [] when empty."""

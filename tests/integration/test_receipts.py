@@ -38,9 +38,12 @@ def original(message_id, subject="Plans", dnt="Bob <bob@example.org>", extra="")
             f"\r\nLet us meet.\r\n").encode()
 
 
-def client_receipt(message_id, reporting_ua="laptop.example.org; TestClient"):
-    """An RFC 8098 receipt as a mail client writes it for alice."""
-    return ("From: alice@example.org\r\nTo: bob@example.org\r\nSubject: Read: Plans\r\n"
+def client_receipt(message_id, reporting_ua="laptop.example.org; TestClient", header_fields=""):
+    """An RFC 8098 receipt as a mail client writes it for alice. `message_id` None leaves
+    out Original-Message-ID; `header_fields` go first in the receipt's own header."""
+    original_id = f"Original-Message-ID: {message_id}\r\n" if message_id else ""
+    return (f"{header_fields}"
+            "From: alice@example.org\r\nTo: bob@example.org\r\nSubject: Read: Plans\r\n"
             "MIME-Version: 1.0\r\n"
             "Content-Type: multipart/report; report-type=disposition-notification;\r\n"
             ' boundary="rb"\r\n\r\n'
@@ -48,7 +51,7 @@ def client_receipt(message_id, reporting_ua="laptop.example.org; TestClient"):
             "--rb\r\nContent-Type: message/disposition-notification\r\n\r\n"
             f"Reporting-UA: {reporting_ua}\r\n"
             "Final-Recipient: rfc822; alice@example.org\r\n"
-            f"Original-Message-ID: {message_id}\r\n"
+            f"{original_id}"
             "Disposition: manual-action/MDN-sent-manually; displayed\r\n"
             "\r\n--rb--\r\n").encode()
 
@@ -69,6 +72,11 @@ def imap_login(p, user):
 def receipts_in(p, user, message_id):
     """Receipts in `user`'s INBOX whose Original-Message-ID is `message_id`, parsed.
     Read with BODY.PEEK so that reading them reports no download."""
+    return messages_in(p, user, f"Original-Message-ID: {message_id}\r\n".encode())
+
+
+def messages_in(p, user, needle):
+    """The raw messages in `user`'s INBOX that contain the bytes `needle` (BODY.PEEK)."""
     c = imap_login(p, user)
     c.select("INBOX")
     typ, data = c.uid("SEARCH", None, "ALL")
@@ -76,7 +84,7 @@ def receipts_in(p, user, message_id):
     for uid in data[0].split():
         typ, parts = c.uid("FETCH", uid, "(BODY.PEEK[])")
         raw = parts[0][1]
-        if f"Original-Message-ID: {message_id}\r\n".encode() in raw:
+        if needle in raw:
             found.append(raw)
     c.logout()
     return found
@@ -89,6 +97,13 @@ def is_server_receipt(raw):
 
 def is_client_receipt(raw):
     return b"Reporting-UA: laptop.example.org; TestClient\r\n" in raw
+
+
+def logged(line):
+    """A log line's text after `postamt/<service>[pid]: `, checked to have that shape."""
+    m = re.fullmatch(r"\S+ \S+ postamt/\w+\[\d+\]: (.*)", line)
+    assert m, line
+    return m.group(1)
 
 
 class ReceiptsTest(unittest.TestCase):
@@ -167,14 +182,23 @@ class ReceiptsTest(unittest.TestCase):
             rf"postamt/mdn\[\d+\]: account=alice@example\.org uid=\d+ "
             rf"message_id=({escaped}|none) .*receipt on download: ", start=mark)
 
-    def alice_client_receipt(self, message_id):
+    def alice_client_receipt(self, message_id, **kw):
         """Submits the client's receipt; returns None on 250, else the SMTP error."""
         try:
             submit(self.p, "alice@example.org", "alice@example.org", ["bob@example.org"],
-                   client_receipt(message_id))
+                   client_receipt(message_id, **kw))
             return None
         except smtplib.SMTPDataError as e:
             return e
+
+    def alice_uid(self, message_id):
+        c = imap_login(self.p, "alice@example.org")
+        c.select("INBOX")
+        typ, data = c.uid("SEARCH", None, "HEADER", "Message-ID", message_id)
+        c.logout()
+        uids = data[0].split()
+        self.assertEqual(len(uids), 1)
+        return int(uids[0])
 
     def sent_records(self, message_id):
         return [r for r in self.ledger("alice@example.org")["sent"]
@@ -227,6 +251,25 @@ class ReceiptsTest(unittest.TestCase):
                     self.assertTrue(is_server_receipt(got[0]), got[0][:600])
                     self.assertEqual([r["path"] for r in self.sent_records(mid)],
                                      ["server_on_download"])
+
+    def test_a_suppressed_duplicate_download_logs_the_requester(self):
+        """The client's receipt came first; the server's decision on each later download
+        names bob, the Disposition-Notification-To address, not "none"."""
+        mid = new_message_id()
+        self.bob_sends(mid)
+        uid = self.alice_uid(mid)
+        self.assertIsNone(self.alice_client_receipt(mid))
+        self.policy(on_download="displayed")
+        for transport in ("pop3", "imap"):
+            with self.subTest(transport=transport):
+                line = self.alice_reads(transport, mid)
+                self.assertEqual(logged(line),
+                                 f"account=alice@example.org uid={uid} message_id={mid} "
+                                 "requester=bob@example.org receipt on download: suppressed "
+                                 "duplicate (already sent)")
+        got = receipts_in(self.p, "bob@example.org", mid)
+        self.assertEqual(len(got), 1)
+        self.assertTrue(is_client_receipt(got[0]))
 
     def test_pop3_download_and_delete_still_gets_one_receipt(self):
         self.policy(on_download="displayed")
@@ -290,6 +333,93 @@ class ReceiptsTest(unittest.TestCase):
         self.assertEqual(clients[1].tagged, f"OK [MODIFIED {uid}] UID STORE completed".encode())
         for w in clients:
             w.close()
+
+    # ---- receipts without Original-Message-ID ----------------------------------------
+    def test_without_original_message_id_in_reply_to_identifies_the_original(self):
+        """Two client receipts that leave out Original-Message-ID but answer the original
+        in In-Reply-To: bob gets one; the second is dropped or rejected."""
+        for duplicates in ("drop", "reject"):
+            with self.subTest(duplicates=duplicates):
+                self.policy(duplicates=duplicates)
+                mid = new_message_id()
+                self.bob_sends(mid)
+                fields = f"In-Reply-To: {mid}\r\nReferences: <thread@example.org> {mid}\r\n"
+                mark = len(self.p.log_lines)
+                self.assertIsNone(self.alice_client_receipt(None, header_fields=fields))
+                line = self.p.wait_for_log(
+                    rf"message_id={re.escape(mid)} .*client receipt: sent", start=mark)
+                self.assertEqual(logged(line),
+                                 f"account=alice@example.org message_id={mid} "
+                                 "to=bob@example.org matched_by=in-reply-to "
+                                 "disposition=displayed client receipt: sent (recorded)")
+                mark = len(self.p.log_lines)
+                error = self.alice_client_receipt(None, header_fields=fields)
+                line = self.p.wait_for_log(
+                    rf"message_id={re.escape(mid)} .*client receipt: suppressed", start=mark)
+                if duplicates == "drop":
+                    self.assertIsNone(error)
+                    verdict = "dropped"
+                else:
+                    self.assertEqual(error.smtp_code, 550)
+                    self.assertEqual(error.smtp_error,
+                                     f"5.7.1 A read receipt was already sent for {mid}".encode())
+                    verdict = "rejected"
+                self.assertEqual(logged(line),
+                                 f"account=alice@example.org message_id={mid} "
+                                 f"to=bob@example.org matched_by=in-reply-to client receipt: "
+                                 f"suppressed duplicate ({verdict}), already sent by "
+                                 "client_submission to bob@example.org")
+                got = messages_in(self.p, "bob@example.org", f"In-Reply-To: {mid}\r\n".encode())
+                self.assertEqual(len(got), 1)
+                self.assertTrue(is_client_receipt(got[0]))
+                self.assertEqual([(r["path"], r["requester"], r["matched_by"])
+                                  for r in self.sent_records(mid)],
+                                 [("client_submission", "bob@example.org", "in-reply-to")])
+                text = self.p.cli("receipts", "list", "--user", "alice@example.org",
+                                  check=True).out
+                self.assertRegex(text, rf"(?m)^sent     \S+ alice@example\.org -> "
+                                       rf"bob@example\.org {re.escape(mid)} displayed "
+                                       rf"client_submission in-reply-to$")
+                # The original is latched: the server will not answer it either.
+                self.policy(on_download="displayed")
+                self.assertIn("receipt on download: suppressed duplicate (already sent)",
+                              self.alice_reads("imap", mid))
+                self.policy(on_download="off")
+
+    def test_without_original_message_id_the_last_reference_identifies_the_original(self):
+        mid = new_message_id()
+        self.bob_sends(mid)
+        fields = f"References: <thread@example.org>\r\n {mid}\r\n"
+        self.assertIsNone(self.alice_client_receipt(None, header_fields=fields))
+        self.assertIsNone(self.alice_client_receipt(None, header_fields=fields))
+        got = messages_in(self.p, "bob@example.org", f"<thread@example.org>\r\n {mid}\r\n".encode())
+        self.assertEqual(len(got), 1)
+        self.assertEqual([r["matched_by"] for r in self.sent_records(mid)], ["references"])
+
+    def test_a_receipt_that_matches_nothing_is_delivered_and_logged_unmatched(self):
+        """Nothing names a message of alice's: each such receipt reaches bob, and each is
+        logged and kept in the ledger as unmatched."""
+        nowhere = new_message_id().replace("read-", "nowhere-")
+        fields = f"In-Reply-To: {nowhere}\r\n"
+        before = [r for r in self.ledger("alice@example.org")["sent"]
+                  if r["matched_by"] == "unmatched"]
+        mark = len(self.p.log_lines)
+        for _ in range(2):
+            self.assertIsNone(self.alice_client_receipt(None, header_fields=fields))
+        got = messages_in(self.p, "bob@example.org", f"In-Reply-To: {nowhere}\r\n".encode())
+        self.assertEqual(len(got), 2)
+        # The log reader runs in its own thread: wait until it has both decisions.
+        first = self.p.wait_for_log(r"client receipt: ", start=mark)
+        self.p.wait_for_log(r"client receipt: ", start=self.p.log_lines.index(first, mark) + 1)
+        lines = [logged(l) for l in self.p.log_lines[mark:] if "client receipt:" in l]
+        self.assertEqual(lines, ["account=alice@example.org message_id=none to=bob@example.org "
+                                 "matched_by=unmatched disposition=displayed client receipt: "
+                                 "sent (unmatched)"] * 2)
+        after = [r for r in self.ledger("alice@example.org")["sent"]
+                 if r["matched_by"] == "unmatched"]
+        self.assertEqual(len(after), len(before) + 2)
+        self.assertEqual({(r["message_id"], r["requester"], r["path"]) for r in after},
+                         {("", "bob@example.org", "client_submission")})
 
     # ---- abuse ----------------------------------------------------------------------
     def test_request_not_matching_return_path_gets_no_automatic_receipt(self):

@@ -2,6 +2,7 @@
 
 #include "imap/proto/chars.h"
 #include "imap/proto/encode_internal.h"
+#include "imap/proto/mailbox_name.h"
 #include "imap/proto/response.h"
 
 namespace postamt::imap::proto {
@@ -134,16 +135,34 @@ std::string_view status_item_name(StatusItem item) {
 }
 
 // resp-text: TEXT-CHAR excludes CR and LF (RFC 9051 §9); 8-bit only as UTF-8 after
-// IMAP4rev2/UTF8=ACCEPT.
+// IMAP4rev2/UTF8=ACCEPT. A text may quote what a client or a message said, so no
+// control character reaches the client's screen or log: CR, LF and NUL become a space;
+// the other C0 controls, DEL, malformed UTF-8 and, for UTF-8 clients, C1 controls and
+// U+2028/U+2029 (RFC 6855 §3) become "?", as does every 8-bit octet for the others.
 void append_text(std::string& out, std::string_view text, StringCharset charset) {
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '\r' || c == '\n' || c == 0)
-      out += ' ';
-    else if (c >= 0x80 && charset == StringCharset::ascii)
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80 || charset == StringCharset::ascii) {
+      if (c == '\r' || c == '\n' || c == 0)
+        out += ' ';
+      else if (c < 0x20 || c >= 0x7F)
+        out += '?';
+      else
+        out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    const int64_t cp = next_code_point(text, i);
+    if (cp < 0) {
       out += '?';
-    else
-      out += ch;
+      i = start + 1;
+    } else if (cp <= 0x9F || cp == 0x2028 || cp == 0x2029) {
+      out += '?';
+    } else {
+      out.append(text.substr(start, i - start));
+    }
   }
 }
 

@@ -30,6 +30,20 @@ TEST(ImapEncodeResponse, TaggedAndUntaggedStatus) {
             "a NO x \xC3\xA4\r\n");
 }
 
+// A text may quote a client or a message: no control character reaches the client's
+// terminal, whatever the text holds (C0, DEL; for UTF-8 clients C1, U+2028/U+2029 and
+// malformed UTF-8 too).
+TEST(ImapEncodeResponse, TextNeverCarriesControlCharacters) {
+  const std::string text = "x\x1B[2J\x7F\t\x01y \xC2\x85 \xE2\x80\xA8 \xC3 \xE2\x82\xAC";
+  EXPECT_EQ(encode(tagged("a", Condition::bad, std::nullopt, text)),
+            "a BAD x?[2J???y ?? ??? ? ???\r\n");
+  EncodeOptions utf8;
+  utf8.strings = StringCharset::utf8;
+  EXPECT_EQ(encode(tagged("a", Condition::bad, std::nullopt, text), utf8),
+            "a BAD x?[2J???y ? ? ? \xE2\x82\xAC\r\n");
+  EXPECT_EQ(encode(Continuation{"\x1B]0;t\x07"}), "+ ?]0;t?\r\n");
+}
+
 TEST(ImapEncodeResponse, ResponseCodes) {
   auto one = [](ResponseCode c) { return encode(tagged("", Condition::ok, std::move(c), "t")); };
   EXPECT_EQ(one(Code::simple(CK::alert)), "* OK [ALERT] t\r\n");

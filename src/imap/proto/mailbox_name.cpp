@@ -39,7 +39,8 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
-// Decodes one UTF-8 sequence at s[i]; returns the code point and advances i, or -1.
+}  // namespace
+
 int64_t next_code_point(std::string_view s, size_t& i) {
   auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
   uint8_t c = b(i);
@@ -68,6 +69,8 @@ int64_t next_code_point(std::string_view s, size_t& i) {
   i += len;
   return cp;
 }
+
+namespace {
 
 Error invalid(std::string_view why) {
   return Error{ErrorKind::invalid, "invalid modified UTF-7 mailbox name: " + std::string(why)};

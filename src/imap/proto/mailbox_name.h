@@ -4,6 +4,8 @@
 // Pure functions, safe on any thread.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,11 @@ enum class MailboxEncoding { modified_utf7, utf8 };
 
 // True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s);
+
+// Decodes the UTF-8 sequence at s[i] (requires i < s.size()): returns its code point and
+// moves `i` past it, or -1 when no well-formed sequence starts there (`i` then
+// unspecified).
+int64_t next_code_point(std::string_view s, size_t& i);
 
 // Decodes modified UTF-7 to UTF-8. Returns ErrorKind::invalid for 8-bit or control
 // octets, a shift that is not closed by "-", bad base64, leftover non-zero bits, an

@@ -51,7 +51,8 @@ Result<std::vector<StatusItem>> Parser::status_items() {
     if (!name) return syntax_error("expected a status item");
     auto it = std::find_if(kItems.begin(), kItems.end(),
                            [&](const auto& kv) { return iequals(kv.first, *name); });
-    if (it == kItems.end()) return syntax_error("unknown status item " + std::string(*name));
+    if (it == kItems.end())
+      return syntax_error("unknown status item " + std::string(name->substr(0, 32)));
     items.push_back(it->second);
     if (sc.consume(')')) return items;
     POSTAMT_TRY(sc.sp());

@@ -200,8 +200,10 @@ struct EncodeOptions {
   StringCharset strings = StringCharset::ascii;
 };
 
-// Appends the response with its CRLF to `out`. Free text (resp-text) loses CR/LF,
-// and 8-bit octets become '?' unless `strings` is utf8. Mailbox names must be valid
+// Appends the response with its CRLF to `out`. Free text (resp-text) never carries a
+// control character, since it may quote a client: CR, LF and NUL become a space; other
+// C0 controls, DEL and malformed UTF-8 become '?'; 8-bit octets become '?' unless
+// `strings` is utf8, and then C1 controls and U+2028/U+2029 do. Mailbox names must be valid
 // UTF-8 (the mail layer guarantees it); an invalid one is sent as a literal of its
 // octets rather than dropped.
 void encode(const Response& response, const EncodeOptions& options, std::string& out);

@@ -314,6 +314,37 @@ TEST_F(Pop3Session, WrongPasswordAndUnknownUser) {
   EXPECT_EQ(failures_.failures(auth::FailureKey::remote, "192.0.2.10"), 0u);
 }
 
+// The hardening issue, item 12: a name no account can have ("*", control characters,
+// not UTF-8) over USER/PASS and AUTH is a failed login like a wrong password: [AUTH]
+// (not [SYS/TEMP], which invites retries), the delay, the fail2ban line, no echo.
+TEST_F(Pop3Session, MalformedLoginNamesFailLikeAWrongPassword) {
+  constexpr std::string_view failed = "-ERR [AUTH] invalid user name or password\r\n";
+  ::testing::internal::CaptureStderr();
+  const std::string out =
+      run("USER *\r\nPASS secret\r\n"
+          "USER alice@example.org\x1B[2J\x7F\r\nPASS secret\r\n"
+          "USER al\xFFice@example.org\r\nPASS secret\r\n"
+          "AUTH PLAIN ACoAc2VjcmV0\r\n"               // "\0*\0secret"
+          "AUTH LOGIN\r\nG1szMW0q\r\nc2VjcmV0\r\n");  // "\x1B[31m*", "secret"
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out, std::string(kGreeting) + "+OK send PASS\r\n" + std::string(failed) +
+                     "+OK send PASS\r\n" + std::string(failed) + "+OK send PASS\r\n" +
+                     std::string(failed) + std::string(failed) + "+ VXNlcm5hbWU6\r\n" +
+                     "+ UGFzc3dvcmQ6\r\n" + std::string(failed));
+  EXPECT_EQ(failures_.failures(auth::FailureKey::remote, "192.0.2.10"), 5u);
+  EXPECT_EQ(failures_.failures(auth::FailureKey::account, "*"), 2u);
+  for (std::string_view line : {
+           "auth failed: service=pop3 user=<*> rip=192.0.2.10 mechanism=USER\n",
+           "auth failed: service=pop3 user=<alice@example.org?[2J?> rip=192.0.2.10 "
+           "mechanism=USER\n",
+           "auth failed: service=pop3 user=<al?ice@example.org> rip=192.0.2.10 mechanism=USER\n",
+           "auth failed: service=pop3 user=<*> rip=192.0.2.10 mechanism=PLAIN\n",
+           "auth failed: service=pop3 user=<?[31m*> rip=192.0.2.10 mechanism=LOGIN\n",
+       })
+    EXPECT_NE(log.find(line), std::string::npos) << line << "\nnot in:\n" << log;
+  EXPECT_EQ(log.find('\x1B'), std::string::npos) << log;
+}
+
 // RFC 5034 §4: AUTH with an initial response, with challenges, "*" cancels.
 TEST_F(Pop3Session, SaslPlainAndLogin) {
   // "\0alice@example.org\0secret"

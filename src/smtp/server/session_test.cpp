@@ -281,6 +281,21 @@ TEST_F(SmtpSession, SubmissionChecksEveryOriginatorField) {
   EXPECT_EQ(submit("From: alice@example.org (bob@example.org)"),
             "550 5.7.1 From header names <bob@example.org> in a display name or comment, not "
             "owned by user alice@example.org\r\n221 2.0.0 Bye\r\n");
+  // A folded first line would fold into the Received field; a line that is not a field
+  // ends a strict parse; readers still show the From below either.
+  EXPECT_EQ(submit("\tvia x\r\nFrom: bob@example.org"),
+            "550 5.7.1 From header address <bob@example.org> is not owned by user "
+            "alice@example.org\r\n221 2.0.0 Bye\r\n");
+  EXPECT_EQ(submit("Subject: s\r\nnot a field\r\nFrom: bob@example.org"),
+            "550 5.7.1 From header address <bob@example.org> is not owned by user "
+            "alice@example.org\r\n221 2.0.0 Bye\r\n");
+  // An address that merely contains hers is someone else's.
+  EXPECT_EQ(submit("From: \"xal@example.org\" <al@example.org>"),
+            "550 5.7.1 From header names <xal@example.org> in a display name or comment, not "
+            "owned by user alice@example.org\r\n221 2.0.0 Bye\r\n");
+  std::string many = "From: alice@example.org";
+  for (int i = 0; i < 100; ++i) many += ",\r\n a" + std::to_string(i) + "@example.org";
+  EXPECT_EQ(submit(many), "550 5.7.1 Originator header fields are too large\r\n221 2.0.0 Bye\r\n");
   EXPECT_TRUE(inbox("bob@example.org").empty());
   // Her own addresses, an alias of hers, and a Reply-To elsewhere are fine.
   EXPECT_EQ(submit("From: \"Alice (al@example.org)\" <alice@example.org>\r\n"
@@ -302,6 +317,19 @@ TEST_F(SmtpSession, MxRefusesUnauthenticatedLocalSenders) {
             "550 5.7.1 <nobody@example.org>: Sender address rejected: a local sender must "
             "authenticate\r\n"
             "250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n221 2.0.0 Bye\r\n");
+  // An address literal is never local; a UTF-8 domain is compared by its A-labels
+  // (b\u00fccher.example is xn--bcher-kva.example), not refused as a lookup failure.
+  ASSERT_TRUE(store_.add_domain("xn--bcher-kva.example"));
+  out = run_script(
+      "EHLO c\r\nMAIL FROM:<x@[192.0.2.1]>\r\nRSET\r\nMAIL FROM:<x@b\xc3\xbc"
+      "cher.example> "
+      "SMTPUTF8\r\nMAIL FROM:<x@r\xc3\xa9mote.example> SMTPUTF8\r\nQUIT\r\n");
+  EXPECT_EQ(out.substr(out.find("250 STARTTLS\r\n") + 14),
+            "250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n"
+            "550 5.7.1 <x@b\xc3\xbc"
+            "cher.example>: Sender address rejected: a local sender "
+            "must authenticate\r\n"
+            "250 2.1.0 Ok\r\n221 2.0.0 Bye\r\n");
   options_.trusted_networks = {*IpNetwork::parse("10.0.0.0/8"), *IpNetwork::parse("192.0.2.0/24")};
   out = run_script(script);
   EXPECT_EQ(out.substr(out.find("250 STARTTLS\r\n") + 14),

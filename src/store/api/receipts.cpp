@@ -26,6 +26,31 @@ std::optional<ReceiptPath> parse_receipt_path(std::string_view word) {
   return std::nullopt;
 }
 
+std::string_view to_string(ReceiptMatch match) {
+  switch (match) {
+    case ReceiptMatch::message:
+      return "message";
+    case ReceiptMatch::original_message_id:
+      return "original-message-id";
+    case ReceiptMatch::in_reply_to:
+      return "in-reply-to";
+    case ReceiptMatch::references:
+      return "references";
+    case ReceiptMatch::unmatched:
+      return "unmatched";
+  }
+  return "message";
+}
+
+std::optional<ReceiptMatch> parse_receipt_match(std::string_view word) {
+  for (ReceiptMatch m :
+       {ReceiptMatch::message, ReceiptMatch::original_message_id, ReceiptMatch::in_reply_to,
+        ReceiptMatch::references, ReceiptMatch::unmatched}) {
+    if (word == to_string(m)) return m;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(PolicyScope scope) {
   return scope == PolicyScope::domain ? "domain" : "user";
 }
@@ -38,7 +63,11 @@ Result<void> check_policy_word(std::string_view what, std::string_view word) {
 }
 
 Result<void> check_sent_receipt(const NewSentReceipt& r) {
-  if (r.message_id.empty() && !r.message) {
+  if (r.matched_by == ReceiptMatch::unmatched) {
+    if (!r.message_id.empty() || r.message) {
+      return Error{ErrorKind::invalid, "an unmatched receipt record names no original"};
+    }
+  } else if (r.message_id.empty() && !r.message) {
     return Error{ErrorKind::invalid, "a receipt record needs a Message-ID or a message"};
   }
   if (r.requester.empty()) return Error{ErrorKind::invalid, "a receipt record needs a requester"};

@@ -26,6 +26,25 @@ enum class ReceiptPath {
 std::string_view to_string(ReceiptPath path);
 std::optional<ReceiptPath> parse_receipt_path(std::string_view word);
 
+// How the original message of a sent receipt was identified (docs/read-receipts.md,
+// "Receipts submitted by clients"). Each value has a stable word (to_string) that the
+// ledger stores and the admin CLI shows.
+enum class ReceiptMatch {
+  message,              // "message": made for a message the server had in hand (its own
+                        // receipt on download)
+  original_message_id,  // "original-message-id": the receipt's Original-Message-ID
+                        // (RFC 8098 §3.2.5), whether or not a copy is stored
+  in_reply_to,          // "in-reply-to": no Original-Message-ID; the msg-id of its
+                        // In-Reply-To names a message of the account
+  references,           // "references": no Original-Message-ID; the last msg-id of its
+                        // References names a message of the account
+  unmatched,            // "unmatched": nothing names a message of the account; the record
+                        // stands alone and never makes another receipt a duplicate
+};
+// "message", "original-message-id", "in-reply-to", "references", "unmatched".
+std::string_view to_string(ReceiptMatch match);
+std::optional<ReceiptMatch> parse_receipt_match(std::string_view word);
+
 // A message of an account: where record_receipt() found or was told the original.
 struct MessageLocation {
   MailboxId mailbox;
@@ -35,7 +54,7 @@ struct MessageLocation {
 
 // What record_receipt() is asked to record: the receipt `account` sent for one original
 // message, identified by its normalised Message-ID, or - when it has none - by the copy
-// the receipt was sent for (`message`).
+// the receipt was sent for (`message`). An `unmatched` receipt names neither.
 struct NewSentReceipt {
   AccountId account;
   std::string message_id;                  // normalised "<l@r>", or "" (then `message` required)
@@ -43,6 +62,7 @@ struct NewSentReceipt {
   std::string requester;                   // the addr-spec the receipt went to
   std::string disposition;                 // RFC 8098 disposition-type word, e.g. "displayed"
   ReceiptPath path = ReceiptPath::server_on_download;
+  ReceiptMatch matched_by = ReceiptMatch::message;
   ReceiptTime at{};
 };
 
@@ -54,6 +74,7 @@ struct SentReceipt {
   std::string requester;
   std::string disposition;
   ReceiptPath path = ReceiptPath::server_on_download;
+  ReceiptMatch matched_by = ReceiptMatch::message;
   ReceiptTime at{};
   friend bool operator==(const SentReceipt&, const SentReceipt&) = default;
 };

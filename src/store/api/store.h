@@ -181,9 +181,13 @@ class Store {
   // With one_per_recipient, a second record for the same (account, original) is refused
   // as outcome already_sent carrying the existing record (the keyword is still set on
   // every copy); a UNIQUE constraint keeps this true across processes. With
-  // allow_duplicates, each call adds a record.
+  // allow_duplicates, each call adds a record. `matched_by` is stored with the record as
+  // given. An unmatched receipt (ReceiptMatch::unmatched, neither message_id nor message)
+  // is always recorded, whatever `uniqueness`, sets no keyword, and is never the record
+  // that makes another receipt already_sent.
   // Errors: not_found (account, or `message` not a message of that account); invalid
-  // (neither message_id nor message given, empty requester or disposition).
+  // (neither message_id nor message given - or, for unmatched, one of them given -, empty
+  // requester or disposition).
   virtual Result<RecordedReceipt> record_receipt(const NewSentReceipt& receipt,
                                                  ReceiptUniqueness uniqueness) = 0;
   // Records a receipt that arrived for mail `receipt.account` sent. not_found for an

@@ -62,7 +62,10 @@ Result<RecordedReceipt> MemoryStore::record_receipt(const NewSentReceipt& receip
     if (message_id.empty()) message_id = it->second.message_id;
     if (message_id.empty()) copies.push_back(*receipt.message);
   }
-  const std::string key = original_key(message_id, receipt.message.value_or(MessageLocation{}));
+  const bool unmatched = receipt.matched_by == ReceiptMatch::unmatched;
+  const std::string key =
+      unmatched ? std::string(kUnmatchedOriginalKey)
+                : original_key(message_id, receipt.message.value_or(MessageLocation{}));
   if (!message_id.empty()) copies = locations_locked(receipt.account, message_id);
 
   RecordedReceipt result;
@@ -72,13 +75,13 @@ Result<RecordedReceipt> MemoryStore::record_receipt(const NewSentReceipt& receip
     if (e.sequence == 0) result.receipt = e.receipt;
     sequence = std::max(sequence, e.sequence);
   }
-  if (sequence >= 0 && uniqueness == ReceiptUniqueness::one_per_recipient) {
+  if (sequence >= 0 && !unmatched && uniqueness == ReceiptUniqueness::one_per_recipient) {
     result.outcome = RecordOutcome::already_sent;
   } else {
     result.outcome = RecordOutcome::recorded;
-    result.receipt =
-        SentReceipt{next_receipt_id_++, receipt.account,     account->address, message_id,
-                    receipt.requester,  receipt.disposition, receipt.path,     receipt.at};
+    result.receipt = SentReceipt{next_receipt_id_++, receipt.account,    account->address,
+                                 message_id,         receipt.requester,  receipt.disposition,
+                                 receipt.path,       receipt.matched_by, receipt.at};
     sent_receipts_.push_back(SentEntry{result.receipt, key, sequence + 1});
     ++data_version_;
   }

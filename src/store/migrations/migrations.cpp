@@ -148,11 +148,21 @@ constexpr std::string_view kExpungedModseq = R"sql(
 CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
 )sql";
 
+// How each sent receipt's original was identified (store::ReceiptMatch words). Records
+// made before this version keep what their path implies: the server's own receipts were
+// made for the message it had, and a client's receipt was only recorded by its
+// Original-Message-ID.
+constexpr std::string_view kReceiptMatch = R"sql(
+ALTER TABLE sent_receipt ADD COLUMN matched_by TEXT NOT NULL DEFAULT 'message';
+UPDATE sent_receipt SET matched_by = 'original-message-id' WHERE path = 'client_submission';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
     {3, "envelope header lines kept with each message", kEnvelopeHeader},
     {4, "expunge log indexed by modseq", kExpungedModseq},
+    {5, "how each sent receipt's original was identified", kReceiptMatch},
 };
 
 }  // namespace

@@ -19,7 +19,7 @@ ReceiptTime time_from(int64_t s) {
 
 constexpr std::string_view kSentColumns =
     "r.id, r.account_id, a.address, r.message_id, r.requester, r.disposition, r.path, "
-    "r.sent_at";
+    "r.sent_at, r.matched_by";
 
 SentReceipt sent_from(const Query& q) {
   SentReceipt r;
@@ -31,6 +31,7 @@ SentReceipt sent_from(const Query& q) {
   r.disposition = q.text(5);
   r.path = parse_receipt_path(q.text(6)).value_or(ReceiptPath::server_on_download);
   r.at = time_from(q.integer(7));
+  r.matched_by = parse_receipt_match(q.text(8)).value_or(ReceiptMatch::message);
   return r;
 }
 
@@ -98,7 +99,10 @@ Result<RecordedReceipt> SqlStore::record_receipt(const NewSentReceipt& receipt,
       if (message_id.empty()) message_id = found->front().message_id;
       if (message_id.empty()) copies.push_back(*receipt.message);
     }
-    const std::string key = original_key(message_id, receipt.message.value_or(MessageLocation{}));
+    const bool unmatched = receipt.matched_by == ReceiptMatch::unmatched;
+    const std::string key =
+        unmatched ? std::string(kUnmatchedOriginalKey)
+                  : original_key(message_id, receipt.message.value_or(MessageLocation{}));
     if (!message_id.empty()) {
       auto found = locations_by_message_id(receipt.account, message_id);
       if (!found) return found.error();
@@ -112,7 +116,7 @@ Result<RecordedReceipt> SqlStore::record_receipt(const NewSentReceipt& receipt,
     if (!existing) return existing.error();
     auto row = existing->bind(receipt.account.value()).bind(key).next();
     if (!row) return row.error();
-    if (*row && uniqueness == ReceiptUniqueness::one_per_recipient) {
+    if (*row && !unmatched && uniqueness == ReceiptUniqueness::one_per_recipient) {
       result.outcome = RecordOutcome::already_sent;
       result.receipt = sent_from(*existing);
     } else {
@@ -125,7 +129,8 @@ Result<RecordedReceipt> SqlStore::record_receipt(const NewSentReceipt& receipt,
       auto insert = Query::prepare(
           db(),
           "INSERT INTO sent_receipt (account_id, original_key, message_id, sequence, requester, "
-          "disposition, path, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?){RETURNING id}");
+          "disposition, path, sent_at, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          "{RETURNING id}");
       if (!insert) return insert.error();
       insert->bind(receipt.account.value())
           .bind(key)
@@ -134,15 +139,16 @@ Result<RecordedReceipt> SqlStore::record_receipt(const NewSentReceipt& receipt,
           .bind(receipt.requester)
           .bind(receipt.disposition)
           .bind(to_string(receipt.path))
-          .bind(seconds(receipt.at));
+          .bind(seconds(receipt.at))
+          .bind(to_string(receipt.matched_by));
       // The UNIQUE constraint reports a racing writer as ErrorKind::exists; the write
       // lock taken at begin makes that unreachable with SQLite, but it is the guarantee.
       auto id = insert->single_int(0);
       if (!id) return id.error();
       result.outcome = RecordOutcome::recorded;
-      result.receipt = SentReceipt{*id,          receipt.account,   **address,
-                                   message_id,   receipt.requester, receipt.disposition,
-                                   receipt.path, receipt.at};
+      result.receipt = SentReceipt{*id,          receipt.account,    **address,
+                                   message_id,   receipt.requester,  receipt.disposition,
+                                   receipt.path, receipt.matched_by, receipt.at};
     }
 
     // RFC 3503 §2: $MDNSent on every copy, so that no client offers a second receipt.

@@ -46,6 +46,24 @@ class SqliteStoreTest : public ::testing::Test {
     EXPECT_TRUE(alice);
     return *store.find_mailbox(*alice, "INBOX");
   }
+  // Writes the database an older program would have: migrations up to `version` only,
+  // then `rows` (SQL statements).
+  void write_old_database(int version, const std::string& rows) {
+    auto c = SqliteConnection::open(path_);
+    ASSERT_TRUE(c);
+    const sql::Dialect& d = (*c)->dialect();
+    ASSERT_TRUE((*c)->execute_script(sql::translate(
+        d,
+        "CREATE TABLE schema_version (version {BIGINT} PRIMARY KEY, applied_at {BIGINT} NOT "
+        "NULL)")));
+    for (const Migration& m : migrations()) {
+      if (m.version > version) break;
+      ASSERT_TRUE((*c)->execute_script(sql::translate(d, m.sql))) << m.version;
+      ASSERT_TRUE((*c)->execute_script(
+          fmt::format("INSERT INTO schema_version VALUES ({}, 0)", m.version)));
+    }
+    ASSERT_TRUE((*c)->execute_script(rows));
+  }
   int64_t count(const std::string& sql) {
     auto c = SqliteConnection::open(path_);
     auto q = sql::Query::prepare(**c, sql);
@@ -90,7 +108,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 4);
+  EXPECT_EQ(latest, 5);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -102,33 +120,24 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 4");
+            "the database has schema version 99, newer than this program's 5");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
 // account and an empty Message-ID, and receipts work on it afterwards; migration 3
 // leaves them without envelope header lines (readers use the message file).
 TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
-  {
-    auto c = SqliteConnection::open(path_);
-    ASSERT_TRUE(c);
-    const sql::Dialect& d = (*c)->dialect();
-    ASSERT_TRUE((*c)->execute_script(sql::translate(
-        d,
-        "CREATE TABLE schema_version (version {BIGINT} PRIMARY KEY, applied_at {BIGINT} NOT "
-        "NULL)")));
-    ASSERT_TRUE((*c)->execute_script(sql::translate(d, migrations()[0].sql)));
-    ASSERT_TRUE((*c)->execute_script(
-        "INSERT INTO schema_version VALUES (1, 0);"
-        "INSERT INTO meta VALUES ('next_uid_validity', 7);"
-        "INSERT INTO domain VALUES ('example.org');"
-        "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
-        "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
-        "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
-        "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 2, 1, 1, 1);"
-        "INSERT INTO message VALUES (9, 1, 1, 0, '', 1700000000, 10, '" +
-        blob(1).hex() + "');"));
-  }
+  write_old_database(
+      1,
+      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
+      "INSERT INTO domain VALUES ('example.org');"
+      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
+      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
+      "INSERT INTO mailbox (id, account_id, name, role, subscribed, uid_validity, uid_next, "
+      "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 1, 7, 2, 1, 1, 1);"
+      "INSERT INTO message VALUES (9, 1, 1, 0, '', 1700000000, 10, '" +
+          blob(1).hex() + "');");
+  if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
   EXPECT_EQ(*store->schema_version(), migrations().back().version);
@@ -148,6 +157,55 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
   auto recorded = store->record_receipt(r, ReceiptUniqueness::one_per_recipient);
   ASSERT_TRUE(recorded) << recorded.error().message;
   EXPECT_EQ(recorded->flagged, (std::vector<MessageLocation>{{MailboxId(9), 1}}));
+}
+
+// A database written by a version-4 program, with a receipt of each path in its ledger:
+// migration 5 upgrades it in place. The server's receipt keeps "message", the client's
+// (only ever recorded by Original-Message-ID then) gets "original-message-id", and
+// neither the records nor "at most one" change; new records carry what they are given.
+TEST_F(SqliteStoreTest, MigrationFiveRecordsHowVersionFourReceiptsWereMatched) {
+  write_old_database(
+      4,
+      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
+      "INSERT INTO domain VALUES ('example.org');"
+      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
+      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 1);"
+      "INSERT INTO sent_receipt (id, account_id, original_key, message_id, sequence, "
+      "requester, disposition, path, sent_at) VALUES "
+      "(1, 5, '<a@x>', '<a@x>', 0, 'bob@example.org', 'displayed', 'server_on_download', "
+      "1700000000),"
+      "(2, 5, '<b@x>', '<b@x>', 0, 'carol@remote.test', 'dispatched', 'client_submission', "
+      "1700000060);");
+  if (HasFatalFailure()) return;
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->schema_version(), 5);
+  auto ledger = store->list_receipts(std::nullopt);
+  ASSERT_TRUE(ledger) << ledger.error().message;
+  EXPECT_EQ(ledger->sent,
+            (std::vector<SentReceipt>{
+                {1, AccountId(5), "alice@example.org", "<a@x>", "bob@example.org", "displayed",
+                 ReceiptPath::server_on_download, ReceiptMatch::message, ReceiptTime(1700000000s)},
+                {2, AccountId(5), "alice@example.org", "<b@x>", "carol@remote.test", "dispatched",
+                 ReceiptPath::client_submission, ReceiptMatch::original_message_id,
+                 ReceiptTime(1700000060s)},
+            }));
+  NewSentReceipt again;
+  again.account = AccountId(5);
+  again.message_id = "<b@x>";
+  again.requester = "carol@remote.test";
+  again.disposition = "displayed";
+  again.path = ReceiptPath::client_submission;
+  again.matched_by = ReceiptMatch::in_reply_to;
+  auto refused = store->record_receipt(again, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(refused) << refused.error().message;
+  EXPECT_EQ(refused->outcome, RecordOutcome::already_sent);
+  EXPECT_EQ(refused->receipt, ledger->sent[1]);
+  again.message_id = "<c@x>";
+  auto recorded = store->record_receipt(again, ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  EXPECT_EQ(recorded->receipt.matched_by, ReceiptMatch::in_reply_to);
+  EXPECT_EQ(count("SELECT count(*) FROM sent_receipt WHERE matched_by = 'in-reply-to'"), 1);
 }
 
 // The query changes_since() runs for every IMAP command on a selected mailbox must find

@@ -29,14 +29,15 @@ Reply trycreate() {
 }  // namespace
 
 Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
-  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  auto name = mail::check_mailbox_name(cmd.mailbox);
+  if (!name) return reply_for(name.error());
   mail::NewFlags flags;
   if (auto refused = parse_flag_list(cmd.flags, flags.flags, flags.keywords))
     return std::move(*refused);
   if (cmd.message.empty() && !ctx.staged_message) return Reply::no(std::nullopt, "Empty message");
 
   // RFC 3501 §6.3.11: a missing destination is answered with TRYCREATE.
-  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
   if (!mailbox) {
     if (mailbox.error().kind == ErrorKind::not_found) return trycreate();
     return reply_for(mailbox.error());

@@ -1,5 +1,6 @@
 #include "imap/session/commands/binary.h"
 
+#include "imap/session/commands/common.h"
 #include "mime/transfer_encoding.h"
 
 namespace postamt::imap::commands {
@@ -27,7 +28,8 @@ Result<std::optional<std::string>> binary_content(const mime::Message& message,
   if (part->is_multipart() || part->is_message())
     return std::optional<std::string>(std::string(body));
   if (part->encoding == mime::TransferEncoding::other)
-    return Error{ErrorKind::invalid, "Unknown Content-Transfer-Encoding " + part->encoding_name};
+    return Error{ErrorKind::invalid, "Unknown Content-Transfer-Encoding " +
+                                         part->encoding_name.substr(0, kMaxQuotedWord)};
   std::string decoded = mime::decode_body(body, part->encoding);
   if (part->content_type.type == "text") decoded = with_crlf(decoded);
   return std::optional<std::string>(std::move(decoded));

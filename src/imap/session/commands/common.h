@@ -13,6 +13,11 @@
 
 namespace postamt::imap::commands {
 
+// The most octets of a client's word (a flag, an attribute) or a message's token that an
+// error text quotes: enough to recognise it, never a flood (the encoder escapes the rest,
+// imap/proto/response.h).
+inline constexpr size_t kMaxQuotedWord = 32;
+
 // Splits a client's flag list (STORE, APPEND) into system flags and keywords. Returns
 // the refusal: BAD for \Recent, unknown system flags (RFC 3501 §2.3.2) and invalid
 // keywords; NO [LIMIT] for more than mail::kMaxKeywordsPerMessage keywords.
@@ -22,9 +27,9 @@ inline std::optional<Reply> parse_flag_list(const std::vector<std::string>& list
     if (auto system = parse_system_flag(f)) {
       flags.add(*system);
     } else if (!f.empty() && f.front() == '\\') {
-      return Reply::bad("Flag " + f + " cannot be stored");
+      return Reply::bad("Flag " + f.substr(0, kMaxQuotedWord) + " cannot be stored");
     } else if (!is_valid_keyword(f)) {
-      return Reply::bad("Invalid keyword " + f);
+      return Reply::bad("Invalid keyword " + f.substr(0, kMaxQuotedWord));
     } else {
       keywords.add(f);
     }

@@ -19,12 +19,13 @@ Reply copy(CommandContext& ctx, const proto::CopyCmd& cmd) {
   // RFC 6851 §3.3: MOVE expunges from the source, which an EXAMINEd mailbox forbids.
   if (move && selected.access() == Access::read_only)
     return Reply::no(ResponseCode::simple(Kind::read_only), "Mailbox is read-only");
-  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
+  auto name = mail::check_mailbox_name(cmd.mailbox);
+  if (!name) return reply_for(name.error());
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
 
   // RFC 3501 §6.4.7: a missing destination is answered with TRYCREATE.
-  auto destination = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  auto destination = ctx.store.find_mailbox(ctx.account.id, *name);
   if (!destination) {
     if (destination.error().kind == ErrorKind::not_found)
       return Reply::no(ResponseCode::simple(Kind::trycreate), "Mailbox does not exist");

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/common.h"
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
 
@@ -16,6 +17,8 @@ using Kind = proto::ResponseCode::Kind;
 Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   std::string name = cmd.mailbox;
   if (!name.empty() && name.back() == '/') name.pop_back();
+  // Checked (and normalized) again by the core; here so that a bad name is refused
+  // before its USE attribute is looked at.
   if (auto valid = mail::check_mailbox_name(name); !valid) return reply_for(valid.error());
   MailboxRole role = MailboxRole::none;
   if (cmd.special_use.size() > 1)
@@ -24,8 +27,9 @@ Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   if (cmd.special_use.size() == 1) {
     auto found = role_from_special_use(cmd.special_use.front());
     if (!found)
-      return Reply::no(ResponseCode::simple(Kind::use_attr),
-                       "Unsupported special-use attribute " + cmd.special_use.front());
+      return Reply::no(
+          ResponseCode::simple(Kind::use_attr),
+          "Unsupported special-use attribute " + cmd.special_use.front().substr(0, kMaxQuotedWord));
     role = *found;
     // A taken role is a USEATTR refusal here (the core would say ALREADYEXISTS).
     auto holder = mail::mailbox_with_role(ctx.store, ctx.account.id, role);

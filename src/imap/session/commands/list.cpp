@@ -7,6 +7,7 @@
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/status_data.h"
 #include "imap/session/error_codes.h"
+#include "mail/mailboxes.h"
 
 namespace postamt::imap::commands {
 namespace {
@@ -91,21 +92,31 @@ Reply lsub(const proto::ListCmd& cmd, const Entries& entries) {
   return reply;
 }
 
+// RFC 9051 §5.1: names are stored in NFC, so an NFD reference or pattern must find
+// them too. Reference and patterns are normalized one by one.
+proto::ListCmd with_nfc_names(const proto::ListCmd& request) {
+  proto::ListCmd cmd = request;
+  cmd.reference = mail::mailbox_pattern_nfc(cmd.reference);
+  for (auto& pattern : cmd.patterns) pattern = mail::mailbox_pattern_nfc(pattern);
+  return cmd;
+}
+
 }  // namespace
 
 // LIST (RFC 3501 §6.3.8), LIST-EXTENDED (RFC 5258): selection SUBSCRIBED, SPECIAL-USE
 // (RFC 6154) and RECURSIVEMATCH; return SUBSCRIBED, CHILDREN (always given), SPECIAL-USE
 // (always given) and STATUS (RFC 5819). Postamt has no remote mailboxes, so REMOTE
 // changes nothing.
-Reply list(CommandContext& ctx, const proto::ListCmd& cmd) {
-  const bool lsub_command = cmd.kind == proto::ListCmd::Kind::lsub;
-  const proto::ListSelect& select = cmd.select;
+Reply list(CommandContext& ctx, const proto::ListCmd& request) {
   // A pattern longer than any name it could match only costs time (matching is
   // O(name * pattern) per mailbox), and so do endless pattern lists.
-  if (cmd.patterns.size() > kMaxListPatterns) return Reply::bad("Too many LIST patterns");
-  for (const auto& pattern : cmd.patterns)
-    if (cmd.reference.size() + pattern.size() > kMaxListPatternOctets)
+  if (request.patterns.size() > kMaxListPatterns) return Reply::bad("Too many LIST patterns");
+  for (const auto& pattern : request.patterns)
+    if (request.reference.size() + pattern.size() > kMaxListPatternOctets)
       return Reply::bad("LIST pattern too long");
+  const proto::ListCmd cmd = with_nfc_names(request);
+  const bool lsub_command = cmd.kind == proto::ListCmd::Kind::lsub;
+  const proto::ListSelect& select = cmd.select;
   // RFC 5258 §3.1: RECURSIVEMATCH alone (or with REMOTE) is a BAD command.
   if (select.recursive_match && !select.subscribed && !select.special_use)
     return Reply::bad("RECURSIVEMATCH needs another selection option");

@@ -30,8 +30,9 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
     reply.untagged.emplace_back(
         untagged_ok(ResponseCode::simple(Kind::closed), "Previous mailbox is now closed"));
   ctx.selected.reset();
-  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
-  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  auto name = mail::check_mailbox_name(cmd.mailbox);
+  if (!name) return reply_for(name.error());
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
   if (!mailbox) {
     Reply failed = reply_for(mailbox.error());
     failed.untagged = std::move(reply.untagged);

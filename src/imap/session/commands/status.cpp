@@ -56,8 +56,9 @@ Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox&
 
 // RFC 3501 §6.3.10, RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.4 (HIGHESTMODSEQ).
 Reply status(CommandContext& ctx, const proto::StatusCmd& cmd) {
-  if (auto valid = mail::check_mailbox_name(cmd.mailbox); !valid) return reply_for(valid.error());
-  auto mailbox = ctx.store.find_mailbox(ctx.account.id, cmd.mailbox);
+  auto name = mail::check_mailbox_name(cmd.mailbox);
+  if (!name) return reply_for(name.error());
+  auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
   if (!mailbox) return reply_for(mailbox.error());
   auto data = status_data(ctx.store, *mailbox, cmd.items);
   if (!data) return reply_for(data.error());

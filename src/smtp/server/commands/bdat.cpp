@@ -7,6 +7,24 @@ namespace {
 
 // BDAT chunks are read in pieces of this size.
 constexpr size_t kBdatPiece = 64 * 1024;
+// After refusing a chunk unread: how long and how much of what is already on its way is
+// read and dropped before closing (closing with unread input makes the kernel send a
+// reset, which can destroy the refusal before the client reads it).
+constexpr auto kDrainTime = std::chrono::seconds(2);
+constexpr uint64_t kDrainOctets = 8 * 1024 * 1024;
+
+net::awaitable<void> drain(Session& session) {
+  const auto deadline = net::deadline_after(kDrainTime);
+  uint64_t drained = 0;
+  while (drained < kDrainOctets) {
+    const auto time_left = deadline - std::chrono::steady_clock::now();
+    if (time_left <= net::Duration::zero()) break;
+    auto read = session.reader_.read_at_most(kBdatPiece, time_left);
+    auto piece = co_await std::move(read);
+    if (!piece || piece->empty()) break;
+    drained += piece->size();
+  }
+}
 
 }  // namespace
 
@@ -30,6 +48,8 @@ net::awaitable<Next> bdat(Session& session, proto::Bdat command) {
     auto refused = session.send(
         make_reply(552, code::kMessageTooBig, "Message size exceeds fixed maximum size, closing"));
     co_await std::move(refused);
+    auto drained = drain(session);
+    co_await std::move(drained);
     co_return Next::close;
   }
   // Compared by subtraction: "received + size" can wrap around for a huge chunk size.

@@ -5,7 +5,6 @@
 
 #include "base/log.h"
 #include "mail/senders.h"
-#include "mime/address.h"
 #include "smtp/server/commands/commands.h"
 
 namespace postamt::smtp::server::commands {
@@ -46,35 +45,21 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
                          "Too many Received header fields: mail loop detected");
   }
   if (session.user_) {
-    // RFC 6409 §8: the submission server may check the author against the login. Every
-    // originator field counts (mime::originator_fields), and none may spell an address
-    // of someone else where readers look for the sender.
+    // RFC 6409 §8: the submission server may check the author against the login; every
+    // originator field, and every address its names and comments spell, must be the
+    // user's (mail/senders.h). On the blocking pool: it reads the store.
     store::Store* store = session.services_.delivery.store;
     const std::string user = *session.user_;
-    for (const auto& field : mime::originator_fields(message)) {
-      // The field's addresses, then any other address its names or comments spell: each
-      // must be the user's own (an alias of theirs in a display name is fine).
-      std::vector<std::string> addresses = field.addresses;
-      addresses.insert(addresses.end(), field.other_addresses.begin(), field.other_addresses.end());
-      for (size_t i = 0; i < addresses.size(); ++i) {
-        const std::string address = addresses[i];
-        auto lookup = runtime.run_blocking(
-            [store, user, address] { return mail::owns_address(*store, user, address); });
-        auto owned = co_await std::move(lookup);
-        if (!owned)
-          co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again");
-        if (*owned) continue;
-        log::info(kLog, "{}: reject: {} <{}> not owned by {}", t.queue_id, field.name, address,
-                  user);
-        if (i < field.addresses.size())
-          co_return make_reply(550, code::kPolicyRejected,
-                               fmt::format("{} header address <{}> is not owned by user {}",
-                                           field.name, address, user));
-        co_return make_reply(
-            550, code::kPolicyRejected,
-            fmt::format("{} header names <{}> in a display name or comment, not owned by user {}",
-                        field.name, address, user));
-      }
+    const std::string* body = &message;
+    // `message` lives in this frame, which stays alive while the call runs.
+    auto check = runtime.run_blocking(
+        [store, user, body] { return mail::check_originators(*store, user, *body); });
+    auto refusal = co_await std::move(check);
+    if (!refusal)
+      co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again");
+    if (*refusal) {
+      log::info(kLog, "{}: reject: {}", t.queue_id, **refusal);
+      co_return make_reply(550, code::kPolicyRejected, **refusal);
     }
   }
 

@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
-#include "base/strings.h"
+#include "mail/domains.h"
 #include "mail/senders.h"
 #include "smtp/server/commands/commands.h"
 
@@ -21,7 +21,7 @@ bool trusted(const Session& session) {
 // The sender rules, or nullopt when MAIL may go on. Authenticated: the user's own
 // addresses only (RFC 6409 §8). Unauthenticated: no address of a local domain, unless
 // from a trusted network: outside mail does not come from local users.
-net::awaitable<std::optional<Reply>> sender_refusal(Session& session, const proto::Mailbox& path) {
+net::awaitable<std::optional<Reply>> sender_refusal(Session& session, proto::Mailbox path) {
   if (path.is_null()) co_return std::nullopt;
   const std::string sender = path.to_string();
   store::Store* store = session.services_.delivery.store;
@@ -39,9 +39,9 @@ net::awaitable<std::optional<Reply>> sender_refusal(Session& session, const prot
     co_return std::nullopt;
   }
   if (trusted(session)) co_return std::nullopt;
-  std::string domain = ascii_lower(path.domain);
+  std::string domain = path.domain;
   auto check = session.services_.runtime->run_blocking(
-      [store, domain]() -> Result<bool> { return store->domain_exists(domain); });
+      [store, domain] { return mail::is_local_domain(*store, domain); });
   auto local = co_await std::move(check);
   if (!local)
     co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again later");
