@@ -30,11 +30,12 @@ function(postamt_add_test name)
     PROPERTIES ENVIRONMENT "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
 
-# postamt_add_fuzzer(NAME SOURCE f_fuzz.cpp LIBS lib ...)
+# postamt_add_fuzzer(NAME SOURCE f_fuzz.cpp LIBS lib ... [SEEDS dir ...] [DICT file])
 # A libFuzzer target, built only in the clang fuzz/asan build. Each fuzzer is also
 # registered as a short ctest run over its seed corpus so that `make asan` exercises it.
+# Longer runs: scripts/fuzz and docs/testing.md.
 function(postamt_add_fuzzer name)
-  cmake_parse_arguments(F "" "" "SOURCE;LIBS;SEEDS" ${ARGN})
+  cmake_parse_arguments(F "" "DICT" "SOURCE;LIBS;SEEDS" ${ARGN})
   if(NOT POSTAMT_FUZZ)
     return()
   endif()
@@ -47,6 +48,11 @@ function(postamt_add_fuzzer name)
     # so that the committed seeds stay as they are.
     set(scratch ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
     file(MAKE_DIRECTORY ${scratch})
-    add_test(NAME ${name}_seeds COMMAND ${name} -runs=2000 -max_len=65536 ${scratch} ${F_SEEDS})
+    set(dict)
+    if(F_DICT)
+      set(dict -dict=${F_DICT})
+    endif()
+    add_test(NAME ${name}_seeds
+      COMMAND ${name} -runs=2000 -max_len=65536 ${dict} ${scratch} ${F_SEEDS})
   endif()
 endfunction()

@@ -365,6 +365,10 @@ Result<std::string> format_mailbox(const Mailbox& m) {
   for (char c : m.local_part)
     if (is_ctl(c)) return invalid("control character in local part");
   if (!is_dot_atom(m.domain) && !is_domain_literal(m.domain)) return invalid("bad domain");
+  // RFC 6532 §3.2: 8-bit octets in an address are UTF-8; write nothing that
+  // parse_addr_spec_strict would refuse.
+  if (!is_valid_utf8(m.local_part) || !is_valid_utf8(m.domain))
+    return invalid("address is not UTF-8");
   std::string addr = m.addr_spec();
   std::string name;
   name.reserve(m.name.size());

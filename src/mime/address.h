@@ -58,7 +58,8 @@ Result<Mailbox> parse_mailbox_strict(std::string_view text);
 // `local@domain`. The display name is quoted when it is not all atoms, and encoded as
 // RFC 2047 UTF-8 words when it is not ASCII; control characters in it become spaces.
 // Never emits CR or LF (no header injection). Error (invalid) when local part or domain
-// is empty or contains a control character, or the domain is not a dot-atom or literal.
+// is empty, contains a control character or is not UTF-8, or the domain is not a
+// dot-atom or literal. What it returns reads back with parse_mailbox_strict().
 Result<std::string> format_mailbox(const Mailbox& mailbox);
 
 }  // namespace postamt::mime

@@ -107,6 +107,30 @@ TEST(AddressFormat, QuotesEncodesAndRefusesInjection) {
   EXPECT_FALSE(format_mailbox(mb("", "a", "")));
 }
 
+// Found by mime_parser_fuzz: the lenient list parser keeps 8-bit octets as they are,
+// and format_mailbox wrote a local part that is not UTF-8 into a generated header
+// (a receipt's To), which parse_mailbox_strict and RFC 6532 then refuse.
+TEST(AddressFormat, RefusesAddressesThatAreNotUtf8) {
+  auto parsed = parse_address_list(
+      "attachment \xA9"
+      "attachment@user");
+  ASSERT_EQ(parsed.size(), 1u);
+  const Mailbox& lenient = std::get<Mailbox>(parsed[0]);
+  EXPECT_EQ(lenient.local_part,
+            "attachment \xA9"
+            "attachment");
+  EXPECT_FALSE(format_mailbox(lenient));
+  EXPECT_FALSE(format_mailbox(mb("", "a\xC3", "x.test")));
+  EXPECT_FALSE(format_mailbox(mb("", "a", "x\xFF.test")));
+  // UTF-8 (RFC 6532) stays allowed, and what is written reads back strictly.
+  auto utf8 = format_mailbox(mb("", "j\xC3\xBCrgen", "b\xC3\xBCro.test"));
+  ASSERT_TRUE(utf8);
+  auto back = parse_mailbox_strict(*utf8);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->local_part, "j\xC3\xBCrgen");
+  EXPECT_EQ(back->domain, "b\xC3\xBCro.test");
+}
+
 TEST(HeaderSafeText, ControlsBecomeSpaces) {
   EXPECT_EQ(header_safe_text("bob@x\r\nBcc: evil\t\x7f"), "bob@x  Bcc: evil  ");
   EXPECT_EQ(header_safe_text("plain"), "plain");

@@ -31,9 +31,25 @@ uint16_t get16(std::string_view b, size_t at) {
                                static_cast<unsigned char>(b[at + 1]));
 }
 
+// What a name read from an answer may hold. On the wire a label may hold any octet
+// (RFC 2181 §11), but an MX host goes on into a query, the TLS server name, a log line
+// and a bounce's Remote-MTA field, so it must be a host name as SMTP uses them
+// (RFC 5321 §2.3.5, RFC 1123 §2.1: letters, digits, hyphens; underscores tolerated, as
+// in real MX names): no dot, space, NUL or line end inside a label.
+enum class Labels { any, host };
+
+bool is_host_label(std::string_view label) {
+  for (char c : label) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // Reads a possibly compressed name (RFC 1035 §4.1.4) starting at `pos`; advances pos
 // past the name as it appears at that place.
-Result<std::string> read_name(std::string_view msg, size_t& pos) {
+Result<std::string> read_name(std::string_view msg, size_t& pos, Labels labels = Labels::any) {
   std::string name;
   size_t at = pos;
   bool jumped = false;
@@ -53,8 +69,11 @@ Result<std::string> read_name(std::string_view msg, size_t& pos) {
       return ascii_lower(name);
     }
     if (at + 1 + len > msg.size() || name.size() + len > 255) return malformed();
+    std::string_view label = msg.substr(at + 1, len);
+    if (labels == Labels::host && !is_host_label(label))
+      return Error{ErrorKind::invalid, "DNS answer names a host that is not a host name"};
     if (!name.empty()) name += '.';
-    name.append(msg.substr(at + 1, len));
+    name.append(label);
     at += 1 + len;
   }
   return malformed();
@@ -197,7 +216,7 @@ Result<std::vector<std::string>> parse_dns_answer(std::string_view answer, uint1
     } else if (type == kTypeMx && rdlen >= 3) {
       uint16_t pref = get16(r, rd);
       size_t at = rd + 2;
-      auto host = read_name(r, at);
+      auto host = read_name(r, at, Labels::host);
       POSTAMT_TRY(host);
       out.push_back(fmt::format("{} {}", pref, *host));
     }

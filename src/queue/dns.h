@@ -72,7 +72,8 @@ class DnsClient final : public Resolver {
 // Reads the answer to a query for (`name`, `type`) whose id was already checked:
 // rcode, then the RDATA of every answer record of `type` and class IN, as query()
 // returns them. Errors as for query(): not_found (NXDOMAIN), temporary (truncated,
-// other rcodes), invalid (malformed; never reads outside `answer`). Pure.
+// other rcodes), invalid (malformed, including an MX host that is not a host name of
+// letters, digits, '-' and '_'; never reads outside `answer`). Pure.
 Result<std::vector<std::string>> parse_dns_answer(std::string_view answer, uint16_t type,
                                                   std::string_view name);
 

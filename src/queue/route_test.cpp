@@ -56,6 +56,39 @@ TEST(QueueDns, MalformedAnswersAreRejectedNotOverread) {
   EXPECT_EQ(parse_dns_answer(tc, 1, "x.test").error().kind, ErrorKind::temporary);
 }
 
+// An MX answer for y.test whose one record names `host` (given as its wire labels).
+std::string mx_answer(std::string_view labels) {
+  std::string answer("\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00", 12);
+  answer += std::string("\x01y\x04test\x00\x00\x0f\x00\x01", 12);  // the question
+  std::string rdata = std::string("\x00\x0a", 2) + std::string(labels) + std::string(1, '\0');
+  answer += std::string("\xc0\x0c\x00\x0f\x00\x01\x00\x00\x00\x3c", 10);  // y.test MX IN
+  answer += static_cast<char>(rdata.size() >> 8);
+  answer += static_cast<char>(rdata.size() & 0xff);
+  return answer + rdata;
+}
+
+// Found by queue_dns_answer_fuzz: a label may hold any octet on the wire, and the MX
+// host goes on into a query, the TLS server name, a "relay=" log field and a bounce's
+// Remote-MTA field, so one that is not a host name makes the answer malformed.
+TEST(QueueDns, MxHostThatIsNoHostNameMakesTheAnswerMalformed) {
+  auto good = parse_dns_answer(mx_answer("\x02mx\x01y\x04test"), 15, "y.test");
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(*good, std::vector<std::string>{"10 mx.y.test"});
+  auto under = parse_dns_answer(mx_answer("\x05mx_01\x01y\x04test"), 15, "y.test");
+  ASSERT_TRUE(under) << under.error().message;
+  EXPECT_EQ(*under, std::vector<std::string>{"10 mx_01.y.test"});
+  for (std::string_view labels :
+       {std::string_view("\x02m\x87\x01y\x04test"),    // the fuzzer's 8-bit octet
+        std::string_view("\x0dmx\r\nX-Evil: 1\x01y"),  // a line end into a header
+        std::string_view("\x04mx.y\x04test"),          // a dot inside a label
+        std::string_view("\x04mx y\x04test"),          // a space: "pref host" splits
+        std::string_view("\x03mx\0\x04test", 9)}) {    // NUL
+    auto r = parse_dns_answer(mx_answer(labels), 15, "y.test");
+    ASSERT_FALSE(r) << (*r)[0];
+    EXPECT_EQ(r.error().kind, ErrorKind::invalid);
+  }
+}
+
 TEST(QueueRoute, MxPreferenceOrderWithAddresses) {
   FakeDns dns;
   dns.add_mx("y.test", 20, "backup.y.test");
