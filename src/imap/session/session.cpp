@@ -448,6 +448,7 @@ net::awaitable<Next> Session::on_reader_error() {
 }
 
 net::awaitable<Next> Session::on_command(std::string text) {
+  refused_literal_ = false;  // it concerned the command before, if any
   // RFC 9051 §5.1: once IMAP4rev2 is enabled, mailbox names travel as UTF-8.
   proto::ParseOptions options;
   if (enabled_.imap4rev2) options.mailbox_encoding = proto::MailboxEncoding::utf8;
