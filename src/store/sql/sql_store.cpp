@@ -749,6 +749,16 @@ Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
 
 Result<Uid> SqlStore::claim_recent(MailboxId mailbox, Uid last) {
   Uid before = 0;
+  // Every selected session asks when it hears of new mail, and all but the first find
+  // nothing left: a read answers them without the write lock, a commit and a
+  // data_version bump that would wake every other session.
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto box = load_mailbox(mailbox);
+    if (!box) return box.error();
+    before = box->first_recent_uid;
+    return {};
+  }));
+  if (before > last) return before;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
