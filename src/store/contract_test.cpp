@@ -287,6 +287,11 @@ TEST_P(StoreContract, SubscriptionsAreNames) {
   ASSERT_TRUE(store_->set_subscription(alice, "Work/Later", Subscription::subscribed));
   EXPECT_EQ(box(alice, "Drafts").subscription, Subscription::unsubscribed);
 
+  // A subscribed name the rename would make longer than 1000 octets is dropped; the
+  // rename itself succeeds.
+  const std::string deep = "Work/" + std::string(990, 'd');
+  ASSERT_TRUE(store_->set_subscription(alice, deep, Subscription::subscribed));
+  ASSERT_TRUE(store_->rename_mailbox(work->id, "Job" + std::string(10, 'x')));
   ASSERT_TRUE(store_->rename_mailbox(work->id, "Job"));
   EXPECT_EQ(box(alice, "Job").subscription, Subscription::subscribed);
   EXPECT_EQ(*store_->list_subscriptions(alice),

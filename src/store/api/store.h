@@ -127,7 +127,8 @@ class Store {
   virtual Result<Uid> claim_recent(MailboxId mailbox, Uid last) = 0;
   // Subscriptions are names, not mailboxes (RFC 3501 §6.3.6): one outlives its mailbox's
   // deletion and applies again to a mailbox created later under that name; renaming a
-  // mailbox takes the subscriptions of its name and of the names below it along.
+  // mailbox takes the subscriptions of its name and of the names below it along (one
+  // that would no longer be a valid name is dropped).
   // Mailbox::subscription says whether the mailbox's name is subscribed. Subscribing a
   // subscribed name, or unsubscribing one that is not, succeeds. invalid for a bad name
   // (as create_mailbox); not_found for an unknown account.

@@ -729,10 +729,13 @@ Result<void> SqlStore::rename_mailbox(MailboxId mailbox, std::string_view new_na
       if (is_same_or_below(name, box->name)) moved.push_back(std::move(name));
     }
     for (const auto& name : moved) {
-      auto target = check_mailbox_name(*checked + name.substr(box->name.size()));
-      if (!target) return target.error();
       POSTAMT_TRY(write_subscription(box->account, name, Subscription::unsubscribed));
-      POSTAMT_TRY(write_subscription(box->account, *target, Subscription::subscribed));
+      // A subscribed name without a mailbox that the new prefix makes too long or too
+      // deep is dropped rather than failing the rename (as the memory store does).
+      auto target = check_mailbox_name(*checked + name.substr(box->name.size()));
+      if (target) {
+        POSTAMT_TRY(write_subscription(box->account, *target, Subscription::subscribed));
+      }
     }
     return {};
   });
