@@ -19,7 +19,7 @@ struct SearchQuery {
     all_of,           // every child matches; no children: every message
     any_of,           // at least one child matches
     not_,             // children[0] does not match
-    nothing,          // no message (IMAP NEW and RECENT while Postamt keeps no \Recent)
+    nothing,          // no message
     has_flag,         // `flag` is set
     lacks_flag,       // `flag` is not set
     has_keyword,      // `text`, compared ignoring ASCII case

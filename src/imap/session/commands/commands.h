@@ -11,7 +11,8 @@
 
 namespace postamt::imap::commands {
 
-// SELECT / EXAMINE (RFC 3501 §6.3.1-2): FLAGS, PERMANENTFLAGS, EXISTS, RECENT 0,
+// SELECT / EXAMINE (RFC 3501 §6.3.1-2): FLAGS, PERMANENTFLAGS, EXISTS, RECENT (the
+// messages this session took as \Recent; RECENT and UNSEEN not after ENABLE IMAP4rev2),
 // UNSEEN (when some message is unseen), UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, then
 // OK [READ-WRITE] or [READ-ONLY]. Any previously selected mailbox is deselected first,
 // also when the new selection fails (RFC 3501 §6.3.1).

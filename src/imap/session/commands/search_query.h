@@ -15,10 +15,9 @@ namespace postamt::imap::commands {
 //   BEFORE/ON/SINCE become internal-date ranges of whole UTC days, SENTBEFORE/SENTON/
 //   SENTSINCE ranges of the Date header's days; LARGER/SMALLER, MODSEQ, flags and
 //   keywords map one to one;
-//   NEW and RECENT match nothing and OLD everything: Postamt keeps no \Recent.
-// Errors: limit (mail::check_search_size, checked before any set is resolved); invalid
-// when a set names a sequence number beyond the view or uses '*' in an empty mailbox
-// (the caller answers BAD, as FETCH does).
+//   RECENT is the view's \Recent messages (selected.h), NEW those unseen, OLD the others;
+//   a sequence number beyond the view, or '*' in an empty mailbox, names no message.
+// Errors: limit (mail::check_search_size, checked before any set is resolved).
 Result<SearchQuery> to_search_query(const proto::SearchKey& key, const SelectedMailbox& selected);
 
 // True when `key` holds a MODSEQ key (RFC 7162 §3.1.5: the answer then reports MODSEQ,
