@@ -109,6 +109,11 @@ TEST_F(ImapSession, LiteralLimitAfterLogin) {
       "* STATUS INBOX (APPENDLIMIT 20 MESSAGES 0)\r\nd OK STATUS completed\r\n"
       "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (APPENDLIMIT 20)\r\n"
       "e OK LIST completed\r\n");
+  // A non-synchronising message too large even to read and drop ends the session
+  // (RFC 7888 §4), still with TOOBIG for the APPEND.
+  services_.limits.authenticated.max_discard = 30;
+  EXPECT_EQ(after_capability("b APPEND INBOX {40+}\r\n" + std::string(40, 'x') + "\r\nc NOOP\r\n"),
+            "b NO [TOOBIG] Message too large\r\n* BYE Literal too large\r\n");
   EXPECT_TRUE(store_.list_messages(inbox_)->empty());
 }
 
