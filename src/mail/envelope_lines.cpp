@@ -23,11 +23,16 @@ Result<EnvelopeLines> EnvelopeLines::load(store::Store& store, MailboxId mailbox
 }
 
 const std::string* EnvelopeLines::find(Uid uid) const {
+  const store::EnvelopeHeader* found = entry(uid);
+  return found ? &found->lines : nullptr;
+}
+
+const store::EnvelopeHeader* EnvelopeLines::entry(Uid uid) const {
   auto it =
       std::lower_bound(lines_.begin(), lines_.end(), uid,
                        [](const store::EnvelopeHeader& header, Uid u) { return header.uid < u; });
   if (it == lines_.end() || it->uid != uid) return nullptr;
-  return &it->lines;
+  return &*it;
 }
 
 }  // namespace postamt::mail

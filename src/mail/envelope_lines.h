@@ -27,6 +27,8 @@ class EnvelopeLines {
 
   // The lines of `uid`, or nullptr when the store kept none.
   const std::string* find(Uid uid) const;
+  // The same with the thread references kept beside them.
+  const store::EnvelopeHeader* entry(Uid uid) const;
 
  private:
   std::vector<store::EnvelopeHeader> lines_;  // ascending uid

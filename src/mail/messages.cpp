@@ -18,7 +18,11 @@ store::NewMessage describe_message(std::string_view bytes, store::InternalDate i
   store::NewMessage message;
   message.size = bytes.size();
   message.internal_date = internal_date;
-  message.message_id = mime::message_id_of_message(bytes);
+  // The top-level header only: scanning stops at its end, whatever the message's size.
+  const std::vector<mime::HeaderField> fields = mime::scan_header_block(bytes);
+  const mime::HeaderView header(bytes, fields);
+  message.message_id = mime::message_id_of(header);
+  message.thread_refs = mime::thread_references(header);
   message.envelope_header = mime::envelope_header_to_store(bytes);
   return message;
 }

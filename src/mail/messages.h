@@ -25,8 +25,9 @@ namespace postamt::mail {
 store::InternalDate internal_date_now();
 
 // What the store keeps about `bytes` besides where they live: size, the normalised
-// Message-ID (read receipts find copies by it) and the envelope header lines (ENVELOPE
-// and header searches need not read the message). `blob`, flags and keywords are left
+// Message-ID (read receipts find copies by it), the envelope header lines (ENVELOPE
+// and header searches need not read the message) and the thread references (threading
+// need not either). `blob`, flags and keywords are left
 // empty for the caller. Pure.
 store::NewMessage describe_message(std::string_view bytes, store::InternalDate internal_date);
 

@@ -45,8 +45,14 @@ TEST_F(MessagesTest, DescribeReadsWhatTheStoreKeeps) {
   EXPECT_EQ(m.message_id, "<Plans@Example.org>");
   ASSERT_TRUE(m.envelope_header.has_value());
   EXPECT_NE(m.envelope_header->find("Subject: Plans\r\n"), std::string::npos);
+  EXPECT_EQ(m.thread_refs, "");
   EXPECT_TRUE(m.blob.empty());
   EXPECT_TRUE(describe_message("no header at all", store::InternalDate(5s)).message_id.empty());
+  // RFC 5256 §3: the References ids, else the first In-Reply-To id.
+  store::NewMessage reply = describe_message(
+      "In-Reply-To: <b@x>\r\nReferences: <a@x>\r\n <\"b\"@x>\r\n\r\nbody <c@x>\r\n",
+      store::InternalDate(5s));
+  EXPECT_EQ(reply.thread_refs, "<a@x> <b@x>");
 }
 
 TEST_F(MessagesTest, AppendStoresTheBytesOnceWithFlagsAndDate) {

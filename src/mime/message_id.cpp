@@ -123,4 +123,49 @@ std::string message_id_of_message(std::string_view message) {
   return message_id_of(HeaderView(message, fields));
 }
 
+std::vector<std::string> message_ids_in(std::string_view value) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < value.size()) {
+    if (!skip_cfws(value, i)) break;
+    if (i >= value.size()) break;
+    if (value[i] != '<') {
+      // Text that is no msg-id (a phrase, an address): skip to the next candidate.
+      while (i < value.size() && value[i] != '<' && value[i] != '(' && !is_wsp_or_line_end(value[i]))
+        ++i;
+      continue;
+    }
+    const size_t close = value.find('>', i);
+    if (close == std::string_view::npos) break;
+    std::string id = normalize_message_id(value.substr(i, close + 1 - i));
+    if (!id.empty()) out.push_back(std::move(id));
+    i = close + 1;
+  }
+  return out;
+}
+
+std::string thread_references(const HeaderView& header) {
+  std::vector<std::string> ids;
+  if (const HeaderField* references = header.find_first("References"))
+    ids = message_ids_in(references->raw_value(header.buffer()));
+  if (ids.empty()) {
+    if (const HeaderField* in_reply_to = header.find_first("In-Reply-To")) {
+      ids = message_ids_in(in_reply_to->raw_value(header.buffer()));
+      if (ids.size() > 1) ids.resize(1);
+    }
+  }
+  size_t first = ids.size();
+  size_t length = 0;
+  while (first > 0 && length + ids[first - 1].size() + 1 <= kMaxThreadReferencesLength + 1) {
+    length += ids[first - 1].size() + 1;
+    --first;
+  }
+  std::string out;
+  for (size_t k = first; k < ids.size(); ++k) {
+    if (!out.empty()) out += ' ';
+    out += ids[k];
+  }
+  return out;
+}
+
 }  // namespace postamt::mime

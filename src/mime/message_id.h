@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mime/header.h"
 
@@ -32,5 +33,18 @@ std::string message_id_of(const HeaderView& header);
 // The normalised Message-ID of a complete message (its top-level header block only);
 // "" when there is none. Scans only the header, so it is cheap for large messages.
 std::string message_id_of_message(std::string_view message);
+
+// Every msg-id of a field that holds a list of them (References, In-Reply-To), in
+// order, each normalised as normalize_message_id() does; an element that is not a valid
+// msg-id is skipped, and so are comments and text between them.
+std::vector<std::string> message_ids_in(std::string_view value);
+
+// The references RFC 5256 §3 (THREAD=REFERENCES) threads a message by: the valid
+// msg-ids of its first References field or, when that field is missing or holds none,
+// the first valid msg-id of its first In-Reply-To field; none otherwise. Joined by single
+// spaces (normalised ids hold none). When they exceed kMaxThreadReferencesLength bytes,
+// the oldest are dropped: the last ones are the parent and its nearest ancestors.
+inline constexpr size_t kMaxThreadReferencesLength = 8 * 1024;
+std::string thread_references(const HeaderView& header);
 
 }  // namespace postamt::mime

@@ -61,5 +61,43 @@ TEST(MessageId, OfMessageUsesFirstTopLevelField) {
   EXPECT_EQ(message_id_of_message(""), "");
 }
 
+TEST(MessageId, IdsInAListSkipJunkAndComments) {
+  EXPECT_EQ(message_ids_in(""), std::vector<std::string>{});
+  EXPECT_EQ(message_ids_in(" <a@b>\r\n\t<\"c\"@d> (<not@this>) <bad id@x> junk <e@[f]>"),
+            (std::vector<std::string>{"<a@b>", "<c@d>", "<e@[f]>"}));
+  // In-Reply-To as some clients write it: an address and a phrase around the id.
+  EXPECT_EQ(message_ids_in("joe@x.test's message of Mon <1@x.test>"),
+            std::vector<std::string>{"<1@x.test>"});
+  EXPECT_EQ(message_ids_in("<a@b> <unterminated"), std::vector<std::string>{"<a@b>"});
+}
+
+std::string refs_of(const std::string& header) {
+  const std::vector<HeaderField> fields = scan_header_block(header);
+  return thread_references(HeaderView(header, fields));
+}
+
+TEST(MessageId, ThreadReferencesFollowRfc5256) {
+  // References win over In-Reply-To; every valid id counts.
+  EXPECT_EQ(refs_of("In-Reply-To: <p@x>\r\nReferences: <r1@x>\r\n <r2@x> <bad>\r\n\r\n"),
+            "<r1@x> <r2@x>");
+  // References without a valid id: the first valid In-Reply-To id alone.
+  EXPECT_EQ(refs_of("References: junk\r\nIn-Reply-To: <p@x> <q@x>\r\n\r\n"), "<p@x>");
+  EXPECT_EQ(refs_of("Subject: none\r\n\r\n"), "");
+  EXPECT_EQ(refs_of("In-Reply-To: nothing valid\r\n\r\n"), "");
+}
+
+TEST(MessageId, ThreadReferencesKeepTheNewestWithinTheLimit) {
+  std::string value;
+  size_t count = 0;
+  while (value.size() <= kMaxThreadReferencesLength + 100)
+    value += " <" + std::to_string(count++) + "@example.test>";
+  const std::string refs = refs_of("References:" + value + "\r\n\r\n");
+  EXPECT_LE(refs.size(), kMaxThreadReferencesLength);
+  EXPECT_GT(refs.size(), kMaxThreadReferencesLength - 30);
+  const std::string last = "<" + std::to_string(count - 1) + "@example.test>";
+  EXPECT_EQ(refs.substr(refs.size() - last.size()), last);
+  EXPECT_EQ(refs.find("<0@example.test>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace postamt::mime

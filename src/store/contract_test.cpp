@@ -641,6 +641,36 @@ TEST_P(StoreContract, EnvelopeHeadersFollowTheirMessage) {
                "mailbox 9999 does not exist");
 }
 
+// Thread references are kept like envelope lines: returned with them, carried by copy
+// and move; a message kept with lines but without references reads as nullopt.
+TEST_P(StoreContract, ThreadReferencesFollowTheirMessage) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  auto with = [](int n, std::optional<std::string> refs) {
+    NewMessage m = message(n);
+    m.envelope_header = "Subject: s\r\n";
+    m.thread_refs = std::move(refs);
+    return m;
+  };
+  ASSERT_TRUE(store_->append(inbox.id, with(1, "<a@x> <b@x>")));
+  ASSERT_TRUE(store_->append(inbox.id, with(2, std::nullopt)));
+  ASSERT_TRUE(store_->deliver(with(3, ""), {DeliveryTarget{inbox.id, {}, {}}}));
+  auto all = store_->envelope_headers(inbox.id, 1, 100);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].thread_refs, "<a@x> <b@x>");
+  EXPECT_EQ((*all)[1].thread_refs, std::nullopt);
+  EXPECT_EQ((*all)[2].thread_refs, "");
+  ASSERT_TRUE(store_->copy(inbox.id, {1}, archive.id));
+  ASSERT_TRUE(store_->move(inbox.id, {2, 3}, archive.id));
+  auto archived = store_->envelope_headers(archive.id, 1, 100);
+  ASSERT_EQ(archived->size(), 3u);
+  EXPECT_EQ((*archived)[0].thread_refs, "<a@x> <b@x>");
+  EXPECT_EQ((*archived)[1].thread_refs, std::nullopt);
+  EXPECT_EQ((*archived)[2].thread_refs, "");
+}
+
 TEST_P(StoreContract, ChangeLog) {
   AccountId alice = user("alice@example.org");
   Mailbox inbox = box(alice, "INBOX");

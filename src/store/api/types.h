@@ -87,12 +87,19 @@ struct NewMessage {
   // IMAP ENVELOPE and header searches need not read the message; nullopt = not kept
   // (then readers use the message itself). Copy and move carry it.
   std::optional<std::string> envelope_header;
+  // The references the message is threaded by (mime::thread_references: normalised
+  // msg-ids, space-separated, "" for none), kept so that THREAD=REFERENCES need not read
+  // the message; nullopt = not kept. Copy and move carry it.
+  std::optional<std::string> thread_refs;
 };
 
-// One message's envelope header lines, as envelope_headers() returns them.
+// One message's envelope header lines, as envelope_headers() returns them, with its
+// thread references when they were kept (messages stored before store migration 8 have
+// none: readers then take them from the message).
 struct EnvelopeHeader {
   Uid uid = 0;
   std::string lines;
+  std::optional<std::string> thread_refs;
 };
 
 struct Appended {

@@ -388,10 +388,11 @@ void MemoryStore::recount(MailboxEntry& box) {
 }
 
 Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record,
-                                  const std::optional<std::string>& envelope_header) {
+                                  const NewMessage& message) {
   record.keywords = canonical_keywords(box.mailbox.account, record.keywords);
   record.uid = box.mailbox.uid_next++;
-  if (envelope_header) box.envelope_headers[record.uid] = *envelope_header;
+  if (message.envelope_header || message.thread_refs)
+    box.headers[record.uid] = StoredHeader{message.envelope_header, message.thread_refs};
   record.modseq = next_modseq(box);
   Appended appended{box.mailbox.id, record.uid, record.modseq};
   box.messages[record.uid] = std::move(record);
@@ -412,7 +413,7 @@ Result<Appended> MemoryStore::append(MailboxId mailbox, const NewMessage& messag
                        message.size,
                        message.blob,
                        message.message_id};
-  Appended appended = add_message(**entry, std::move(record), message.envelope_header);
+  Appended appended = add_message(**entry, std::move(record), message);
   ++data_version_;
   return appended;
 }
@@ -440,7 +441,7 @@ Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
                          message.blob,
                          message.message_id};
     out.push_back(
-        add_message(**mailbox_entry(t.mailbox), std::move(record), message.envelope_header));
+        add_message(**mailbox_entry(t.mailbox), std::move(record), message));
   }
   ++data_version_;
   return out;
@@ -520,7 +521,7 @@ std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::
       continue;
     if (modseq == 0) modseq = next_modseq(box);
     box.messages.erase(uid);
-    box.envelope_headers.erase(uid);
+    box.headers.erase(uid);
     box.expunged[uid] = modseq;
     out.push_back(Expunged{uid, modseq});
   }
@@ -571,9 +572,8 @@ Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<
     record.uid = (*to)->mailbox.uid_next++;
     record.modseq = modseq;
     result.mapping.push_back(UidMapping{source_uid, record.uid});
-    if (auto header = (*from)->envelope_headers.find(source_uid);
-        header != (*from)->envelope_headers.end())
-      (*to)->envelope_headers[record.uid] = header->second;
+    if (auto header = (*from)->headers.find(source_uid); header != (*from)->headers.end())
+      (*to)->headers[record.uid] = header->second;
     (*to)->messages[record.uid] = std::move(record);
   }
   recount(**to);
@@ -606,9 +606,10 @@ Result<std::vector<EnvelopeHeader>> MemoryStore::envelope_headers(MailboxId mail
   auto entry = mailbox_entry(mailbox);
   if (!entry) return entry.error();
   std::vector<EnvelopeHeader> out;
-  const auto& headers = (*entry)->envelope_headers;
+  const auto& headers = (*entry)->headers;
   for (auto it = headers.lower_bound(first); it != headers.end() && it->first <= last; ++it)
-    out.push_back(EnvelopeHeader{it->first, it->second});
+    if (it->second.lines)
+      out.push_back(EnvelopeHeader{it->first, *it->second.lines, it->second.thread_refs});
   return out;
 }
 

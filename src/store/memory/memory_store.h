@@ -91,10 +91,15 @@ class MemoryStore final : public Store {
     Keywords known_keywords;
     std::set<std::string> subscriptions;  // names; MailboxEntry::mailbox.subscription follows
   };
+  struct StoredHeader {
+    std::optional<std::string> lines;
+    std::optional<std::string> thread_refs;
+  };
   struct MailboxEntry {
     Mailbox mailbox;
     std::map<Uid, MessageRecord> messages;
-    std::map<Uid, std::string> envelope_headers;  // of messages stored with them
+    // The envelope lines and thread references of messages stored with either.
+    std::map<Uid, StoredHeader> headers;
     std::map<Uid, ModSeq> expunged;
   };
 
@@ -106,7 +111,7 @@ class MemoryStore final : public Store {
   ModSeq next_modseq(MailboxEntry& box);
   Keywords canonical_keywords(AccountId account, const Keywords& keywords);
   Appended add_message(MailboxEntry& box, MessageRecord record,
-                       const std::optional<std::string>& envelope_header);
+                       const NewMessage& message);
   std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        ExpungeScope scope = ExpungeScope::listed);
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,

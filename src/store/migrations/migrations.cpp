@@ -177,6 +177,13 @@ ALTER TABLE mailbox ADD COLUMN first_recent_uid {BIGINT} NOT NULL DEFAULT 1;
 UPDATE mailbox SET first_recent_uid = uid_next;
 )sql";
 
+// thread_refs keeps the references THREAD=REFERENCES links a message by
+// (mime::thread_references), so threading a large mailbox need not open every message
+// file. NULL for messages stored before this version: readers fall back to the message.
+constexpr std::string_view kThreadRefs = R"sql(
+ALTER TABLE message ADD COLUMN thread_refs TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -185,6 +192,7 @@ constexpr Migration kMigrations[] = {
     {5, "how each sent receipt's original was identified", kReceiptMatch},
     {6, "subscriptions kept by name", kSubscriptions},
     {7, "first uid not yet seen as recent", kFirstRecentUid},
+    {8, "thread references kept with each message", kThreadRefs},
 };
 
 }  // namespace

@@ -125,13 +125,13 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     Uid uid = box->uid_next;
     POSTAMT_TRY(exec(db(),
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-                     "internal_date, size, blob_ref, account_id, message_id, envelope_header) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "internal_date, size, blob_ref, account_id, message_id, envelope_header, "
+                     "thread_refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      box->id.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
                      int64_t{flags.bits()}, join_keywords(*keywords),
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
                      static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
-                     message.message_id, message.envelope_header));
+                     message.message_id, message.envelope_header, message.thread_refs));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags)));
@@ -332,9 +332,9 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
     POSTAMT_TRY(exec(
         db(),
         "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-        "internal_date, size, blob_ref, account_id, message_id, envelope_header) VALUES (?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, (SELECT envelope_header FROM message WHERE mailbox_id = ? AND "
-        "uid = ?))",
+        "internal_date, size, blob_ref, account_id, message_id, envelope_header, thread_refs) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs FROM message "
+        "WHERE mailbox_id = ? AND uid = ?",
         destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq), int64_t{m.flags.bits()},
         join_keywords(*keywords), static_cast<int64_t>(m.internal_date.time_since_epoch().count()),
         static_cast<int64_t>(m.size), m.blob.hex(), to->account.value(), m.message_id,
@@ -411,7 +411,8 @@ Result<std::vector<EnvelopeHeader>> SqlStore::envelope_headers(MailboxId mailbox
     out.clear();
     POSTAMT_TRY(load_mailbox(mailbox));
     auto q = Query::prepare(db(),
-                            "SELECT uid, envelope_header FROM message WHERE mailbox_id = ? AND "
+                            "SELECT uid, envelope_header, thread_refs FROM message WHERE "
+                            "mailbox_id = ? AND "
                             "uid >= ? AND uid <= ? AND envelope_header IS NOT NULL ORDER BY uid");
     if (!q) return q.error();
     q->bind(mailbox.value()).bind(int64_t{first}).bind(int64_t{last});
@@ -419,7 +420,9 @@ Result<std::vector<EnvelopeHeader>> SqlStore::envelope_headers(MailboxId mailbox
       auto row = q->next();
       if (!row) return row.error();
       if (!*row) return {};
-      out.push_back(EnvelopeHeader{static_cast<Uid>(q->integer(0)), q->text(1)});
+      std::optional<std::string> refs;
+      if (!q->is_null(2)) refs = q->text(2);
+      out.push_back(EnvelopeHeader{static_cast<Uid>(q->integer(0)), q->text(1), std::move(refs)});
     }
   }));
   return out;

@@ -1,0 +1,102 @@
+#include "mail/sort.h"
+
+#include <gtest/gtest.h>
+
+#include "blob/memory_blob_store.h"
+#include "mail/messages.h"
+#include "store/memory/memory_store.h"
+
+namespace postamt::mail {
+namespace {
+
+using namespace std::chrono_literals;
+using K = SortKey;
+
+class SortTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.add_domain("example.org"));
+    AccountId alice = *store_.create_account("alice@example.org", "{X}");
+    inbox_ = store_.find_mailbox(alice, "INBOX")->id;
+  }
+  // Appends with the given internal date; `keep_lines` false stores the message the way
+  // one stored before envelope lines existed.
+  void add(const std::string& bytes, int64_t arrival, bool keep_lines = true) {
+    auto message = save_message(blobs_, bytes, store::InternalDate(std::chrono::seconds(arrival)));
+    ASSERT_TRUE(message);
+    if (!keep_lines) {
+      message->envelope_header.reset();
+      message->thread_refs.reset();
+    }
+    ASSERT_TRUE(store_.append(inbox_, *message));
+  }
+  std::vector<uint32_t> sorted(std::vector<SortCriterion> criteria) {
+    records_ = *store_.list_messages(inbox_);
+    std::vector<const store::MessageRecord*> messages;
+    for (const auto& r : records_) messages.push_back(&r);
+    auto order = sort_messages(store_, blobs_, inbox_, messages, criteria);
+    EXPECT_TRUE(order) << order.error().message;
+    std::vector<uint32_t> uids;
+    if (!order) return {};
+    for (uint32_t i : *order) uids.push_back(records_[i].uid);
+    return uids;
+  }
+
+  store::MemoryStore store_;
+  blob::MemoryBlobStore blobs_;
+  MailboxId inbox_;
+  std::vector<store::MessageRecord> records_;
+};
+
+TEST_F(SortTest, EveryKeyAscendingWithMailboxOrderBreakingTies) {
+  // uid 1..5
+  add("From: Zed <b@x>\r\nTo: Carol <m@x>\r\nSubject: Re: beta\r\n"
+      "Date: 1 Jan 2020 10:00:00 +0000\r\n\r\nbody\r\n",
+      300);
+  add("From: a@x\r\nTo: bob@x\r\nCc: zz@x\r\nSubject: alpha\r\n"
+      "Date: 1 Jan 2020 09:00:00 -0200\r\n\r\nlonger body here\r\n",
+      100);
+  add("From: \"Amy\" <c@x>\r\nSubject: [list] Beta\r\nDate: junk\r\n\r\nb\r\n", 200);
+  add("Subject: \r\nCc: aa@x\r\n\r\nbody\r\n", 400);
+  add("From: B@x\r\nTo: Al <z@x>\r\nSubject: Fwd: ALPHA\r\n"
+      "Date: 1 Jan 2020 10:00:00 +0000\r\n\r\nbody\r\n",
+      50);
+  EXPECT_EQ(sorted({{K::arrival}}), (std::vector<uint32_t>{5, 2, 3, 1, 4}));
+  EXPECT_EQ(sorted({{K::size}}), (std::vector<uint32_t>{4, 3, 5, 1, 2}));
+  // Sent dates: 1 and 5 at 10:00 UTC (uid order), 2 at 11:00 UTC, 3 and 4 unparsable
+  // or missing: their internal dates (200, 400) come first.
+  EXPECT_EQ(sorted({{K::date}}), (std::vector<uint32_t>{3, 4, 1, 5, 2}));
+  // Base subjects: "" < "alpha" = "ALPHA" < "beta" = "Beta".
+  EXPECT_EQ(sorted({{K::subject}}), (std::vector<uint32_t>{4, 2, 5, 1, 3}));
+  // addr-mailbox, i;unicode-casemap: "" (4) < a < b = B < c.
+  EXPECT_EQ(sorted({{K::from}}), (std::vector<uint32_t>{4, 2, 1, 5, 3}));
+  EXPECT_EQ(sorted({{K::to}}), (std::vector<uint32_t>{3, 4, 2, 1, 5}));
+  EXPECT_EQ(sorted({{K::cc}}), (std::vector<uint32_t>{1, 3, 5, 4, 2}));
+  // RFC 5957: display names where there are, addresses elsewhere.
+  EXPECT_EQ(sorted({{K::display_from}}), (std::vector<uint32_t>{4, 2, 3, 5, 1}));
+  EXPECT_EQ(sorted({{K::display_to}}), (std::vector<uint32_t>{3, 4, 5, 2, 1}));
+}
+
+TEST_F(SortTest, ReverseFlipsOneCriterionNotTheTieBreak) {
+  add("Subject: b\r\nDate: 1 Jan 2020 10:00:00 +0000\r\n\r\nx\r\n", 1);
+  add("Subject: a\r\nDate: 1 Jan 2020 10:00:00 +0000\r\n\r\nx\r\n", 1);
+  add("Subject: b\r\nDate: 2 Jan 2020 10:00:00 +0000\r\n\r\nx\r\n", 1);
+  add("Subject: a\r\nDate: 1 Jan 2020 10:00:00 +0000\r\n\r\nx\r\n", 1);
+  EXPECT_EQ(sorted({{K::subject, true}}), (std::vector<uint32_t>{1, 3, 2, 4}));
+  EXPECT_EQ(sorted({{K::subject}, {K::date, true}}), (std::vector<uint32_t>{2, 4, 3, 1}));
+  EXPECT_EQ(sorted({{K::subject, true}, {K::date, true}}), (std::vector<uint32_t>{3, 1, 2, 4}));
+}
+
+TEST_F(SortTest, MessagesStoredWithoutLinesAreReadFromTheirFiles) {
+  add("Subject: c\r\n\r\nx\r\n", 1);
+  add("Subject: a\r\n\r\nx\r\n", 1, false);
+  add("Subject: b\r\n\r\nx\r\n", 1);
+  EXPECT_EQ(sorted({{K::subject}}), (std::vector<uint32_t>{2, 3, 1}));
+}
+
+TEST_F(SortTest, NoMessagesNoOrder) {
+  EXPECT_TRUE(sorted({{K::subject}}).empty());
+}
+
+}  // namespace
+}  // namespace postamt::mail
