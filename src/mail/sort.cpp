@@ -75,17 +75,18 @@ Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore
     columns.push_back(std::move(column));
   }
   if (header_needed) {
-    POSTAMT_TRY(walk_headers(
-        store, blobs, mailbox, messages, NeedReferences::no,
-        [&](size_t i, const WalkedHeader& walked) {
-          for (Column& column : columns) {
-            if (!reads_header(column.criterion.key)) continue;
-            if (column.criterion.key == SortKey::date)
-              column.numbers[i] = sent_date(walked.header, seconds_of(*messages[i]));
-            else
-              column.texts[i] = text_value(column.criterion.key, walked.header);
-          }
-        }));
+    POSTAMT_TRY(walk_headers(store, blobs, mailbox, messages, NeedReferences::no,
+                             [&](size_t i, const WalkedHeader& walked) {
+                               for (Column& column : columns) {
+                                 if (!reads_header(column.criterion.key)) continue;
+                                 if (column.criterion.key == SortKey::date)
+                                   column.numbers[i] =
+                                       sent_date(walked.header, seconds_of(*messages[i]));
+                                 else
+                                   column.texts[i] =
+                                       text_value(column.criterion.key, walked.header);
+                               }
+                             }));
   }
 
   std::vector<uint32_t> order(n);

@@ -185,8 +185,7 @@ int64_t sent_date(const mime::HeaderView& header, int64_t internal_date) {
 
 namespace {
 
-std::optional<mime::Address> first_address(const mime::HeaderView& header,
-                                           std::string_view name) {
+std::optional<mime::Address> first_address(const mime::HeaderView& header, std::string_view name) {
   const mime::HeaderField* field = header.find_first(name);
   if (field == nullptr) return std::nullopt;
   auto list = mime::parse_address_list(mime::unfold(field->raw_value(header.buffer())));

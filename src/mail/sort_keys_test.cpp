@@ -54,11 +54,14 @@ TEST(BaseSubject, StepsOfRfc5256) {
 // RFC 5051 §2: simple titlecase, then NFKD; octets compared.
 TEST(CasemapKey, TitlecaseThenNfkd) {
   EXPECT_EQ(casemap_key("abc XYZ 09_"), "ABC XYZ 09_");
-  EXPECT_EQ(casemap_key("caf\xC3\xA9"), "CAFE\xCC\x81");        // é -> É -> E + U+0301
+  EXPECT_EQ(casemap_key("caf\xC3\xA9"), "CAFE\xCC\x81");  // é -> É -> E + U+0301
   EXPECT_EQ(casemap_key("CAF\xC3\x89"), casemap_key("caf\xC3\xA9"));
-  EXPECT_EQ(casemap_key("\xEF\xAC\x81"), "fi");                   // U+FB01 has no simple titlecase
+  EXPECT_EQ(casemap_key("\xEF\xAC\x81"), "fi");      // U+FB01 has no simple titlecase
   EXPECT_EQ(casemap_key("\xC7\x86"), "Dz\xCC\x8C");  // U+01C6 -> U+01C5 -> D z U+030C
-  EXPECT_EQ(casemap_key("a\xFF" "b"), "A\xFF" "B");               // not UTF-8: kept
+  EXPECT_EQ(casemap_key("a\xFF"
+                        "b"),
+            "A\xFF"
+            "B");  // not UTF-8: kept
   EXPECT_EQ(casemap_key(""), "");
   // Titlecase, not folding: letters sort before '_' (0x5F), as in Dovecot and Cyrus.
   EXPECT_LT(casemap_key("a"), casemap_key("_"));

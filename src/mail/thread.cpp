@@ -292,8 +292,7 @@ ThreadForest thread_by_references(std::span<const ThreadInput> messages) {
   return Threader(messages).by_references();
 }
 
-Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs,
-                                     MailboxId mailbox,
+Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
                                      std::span<const store::MessageRecord* const> messages,
                                      ThreadAlgorithm algorithm) {
   const bool references = algorithm == ThreadAlgorithm::references;

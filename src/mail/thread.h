@@ -39,10 +39,10 @@ struct ThreadForest {
 // the tie-breaker of equal sent dates and decides which of two messages with one
 // Message-ID keeps it.
 struct ThreadInput {
-  int64_t sent = 0;           // RFC 5256 §2.2 (mail/sort_keys.h sent_date)
-  std::string subject;        // casemap_key of the base subject
+  int64_t sent = 0;     // RFC 5256 §2.2 (mail/sort_keys.h sent_date)
+  std::string subject;  // casemap_key of the base subject
   bool reply_or_forward = false;
-  std::string message_id;     // normalised; "" for none
+  std::string message_id;               // normalised; "" for none
   std::vector<std::string> references;  // normalised ids, oldest first
 };
 
@@ -51,8 +51,7 @@ ThreadForest thread_by_references(std::span<const ThreadInput> messages);
 
 // Threads `messages` (all of `mailbox`, ascending uid) with `algorithm`; the forest's
 // message numbers index `messages`. Errors: the store's or the blob store's.
-Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs,
-                                     MailboxId mailbox,
+Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
                                      std::span<const store::MessageRecord* const> messages,
                                      ThreadAlgorithm algorithm);
 

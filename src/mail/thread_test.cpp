@@ -78,8 +78,7 @@ TEST(ThreadReferences, MissingParents) {
 }
 
 TEST(ThreadReferences, DuplicateIdsAndMissingIdsAreUnique) {
-  EXPECT_EQ(by_references({msg("<a>", {}, 1), msg("<a>", {}, 2), msg("", {"<a>"}, 3)}),
-            "(1 3)(2)");
+  EXPECT_EQ(by_references({msg("<a>", {}, 1), msg("<a>", {}, 2), msg("", {"<a>"}, 3)}), "(1 3)(2)");
 }
 
 TEST(ThreadReferences, NoLoops) {
@@ -90,8 +89,8 @@ TEST(ThreadReferences, NoLoops) {
 TEST(ThreadReferences, LastReferenceWinsOverAnEarlierLink) {
   // c's References make a the parent of b; b's own References then say x: (B) breaks
   // the link (A) made for b and links b under x.
-  EXPECT_EQ(by_references({msg("<c>", {"<a>", "<b>"}, 1), msg("<b>", {"<x>"}, 2),
-                           msg("<a>", {}, 3), msg("<x>", {}, 4)}),
+  EXPECT_EQ(by_references({msg("<c>", {"<a>", "<b>"}, 1), msg("<b>", {"<x>"}, 2), msg("<a>", {}, 3),
+                           msg("<x>", {}, 4)}),
             "(3)(4 2 1)");
   // (A) never changes a parent already linked: d's References b, c do not move c.
   EXPECT_EQ(by_references({msg("<a>", {}, 1), msg("<c>", {"<a>"}, 2), msg("<b>", {}, 3),
@@ -132,9 +131,8 @@ TEST(ThreadReferences, ALongChainNeedsNoDeepStack) {
   std::vector<std::string> refs;
   for (int i = 0; i < 200000; ++i) {
     std::string id = "<" + std::to_string(i) + "@x>";
-    chain.push_back(msg(id, i == 0 ? std::vector<std::string>{}
-                                   : std::vector<std::string>{refs.back()},
-                        i));
+    chain.push_back(
+        msg(id, i == 0 ? std::vector<std::string>{} : std::vector<std::string>{refs.back()}, i));
     refs.push_back(id);
   }
   ThreadForest forest = thread_by_references(chain);
@@ -149,11 +147,11 @@ TEST(ThreadReferences, ALongChainNeedsNoDeepStack) {
 }
 
 TEST(ThreadOrderedSubject, ByBaseSubjectThenDate) {
-  std::vector<ThreadInput> in = {msg("", {}, 3, "x"), msg("", {}, 1, "Re: x"),
-                                 msg("", {}, 2, "y"), msg("", {}, 2, "[fwd: X]")};
+  std::vector<ThreadInput> in = {msg("", {}, 3, "x"), msg("", {}, 1, "Re: x"), msg("", {}, 2, "y"),
+                                 msg("", {}, 2, "[fwd: X]")};
   EXPECT_EQ(render(thread_ordered_subject(in)), "(2 (4)(1))(3)");
-  EXPECT_EQ(render(thread_ordered_subject(std::vector<ThreadInput>{msg("", {}, 1, "a"),
-                                                                    msg("", {}, 2, "a")})),
+  EXPECT_EQ(render(thread_ordered_subject(
+                std::vector<ThreadInput>{msg("", {}, 1, "a"), msg("", {}, 2, "a")})),
             "(1 2)");
 }
 
@@ -175,10 +173,8 @@ TEST(ThreadMessages, FromTheStore) {
     ASSERT_TRUE(store.append(inbox, *message));
   };
   add("Message-ID: <a@x>\r\nSubject: plans\r\nDate: 1 Jan 2020 10:00 +0000\r\n\r\nx\r\n", true);
-  add("Message-ID: <b@x>\r\nReferences: <a@x>\r\nDate: 1 Jan 2020 12:00 +0000\r\n\r\nx\r\n",
-      false);
-  add("Message-ID: <c@x>\r\nIn-Reply-To: <a@x>\r\nDate: 1 Jan 2020 11:00 +0000\r\n\r\nx\r\n",
-      true);
+  add("Message-ID: <b@x>\r\nReferences: <a@x>\r\nDate: 1 Jan 2020 12:00 +0000\r\n\r\nx\r\n", false);
+  add("Message-ID: <c@x>\r\nIn-Reply-To: <a@x>\r\nDate: 1 Jan 2020 11:00 +0000\r\n\r\nx\r\n", true);
   add("Subject: Re: plans\r\nDate: 1 Jan 2020 09:00 +0000\r\n\r\nx\r\n", true);
   std::vector<store::MessageRecord> records = *store.list_messages(inbox);
   std::vector<const store::MessageRecord*> messages;

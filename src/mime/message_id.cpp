@@ -131,7 +131,8 @@ std::vector<std::string> message_ids_in(std::string_view value) {
     if (i >= value.size()) break;
     if (value[i] != '<') {
       // Text that is no msg-id (a phrase, an address): skip to the next candidate.
-      while (i < value.size() && value[i] != '<' && value[i] != '(' && !is_wsp_or_line_end(value[i]))
+      while (i < value.size() && value[i] != '<' && value[i] != '(' &&
+             !is_wsp_or_line_end(value[i]))
         ++i;
       continue;
     }

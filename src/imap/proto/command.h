@@ -189,6 +189,39 @@ struct SearchCmd {
   SearchKey key;  // the program: an `and_` of all top-level keys
 };
 
+// RFC 5256 §3 sort-key, RFC 5957 DISPLAYFROM/DISPLAYTO. More criteria than
+// kMaxSortCriteria are refused (each costs a key per message; the nine keys with and
+// without REVERSE are fewer).
+inline constexpr size_t kMaxSortCriteria = 18;
+enum class SortKeyName { arrival, cc, date, from, size, subject, to, display_from, display_to };
+struct SortCriterion {
+  SortKeyName key = SortKeyName::arrival;
+  bool reverse = false;
+  friend bool operator==(const SortCriterion&, const SortCriterion&) = default;
+};
+
+// SORT / UID SORT (RFC 5256 §3, RFC 5267 §3 ESORT's RETURN options). The charset is
+// mandatory; the search program is SEARCH's.
+struct SortCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  NumberKind numbers = NumberKind::sequence;
+  SearchReturn returns;
+  std::vector<SortCriterion> criteria;
+  SearchCharset charset = SearchCharset::us_ascii;
+  SearchKey key;
+};
+
+enum class ThreadAlgorithmName { ordered_subject, references };
+
+// THREAD / UID THREAD (RFC 5256 §3).
+struct ThreadCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  NumberKind numbers = NumberKind::sequence;
+  ThreadAlgorithmName algorithm = ThreadAlgorithmName::references;
+  SearchCharset charset = SearchCharset::us_ascii;
+  SearchKey key;
+};
+
 enum class Peek { no, yes };
 
 // One FETCH data item after macro expansion (ALL/FAST/FULL, RFC 9051 §6.4.5).
@@ -275,7 +308,8 @@ using CommandBody =
     std::variant<CapabilityCmd, NoopCmd, LogoutCmd, IdleCmd, NamespaceCmd, StartTlsCmd, CheckCmd,
                  CloseCmd, UnselectCmd, AuthenticateCmd, LoginCmd, SelectCmd, CreateCmd, DeleteCmd,
                  RenameCmd, SubscribeCmd, ListCmd, StatusCmd, AppendCmd, ExpungeCmd, SearchCmd,
-                 FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd>;
+                 FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd,
+                 SortCmd, ThreadCmd>;
 
 struct Command {
   std::string tag;

@@ -269,6 +269,57 @@ void write_namespace_list(Writer& w, const std::vector<NamespaceData::Entry>& li
   w.close();
 }
 
+// RFC 5256 §5 thread-list for every root, without recursion (a reply chain may be as
+// long as the mailbox): a run of only children is "1 2 3", a branch "1 (2 ...)(5 ...)", a
+// dummy only its children's lists.
+std::string thread_lists(const ThreadData& d) {
+  std::string out;
+  // Work still to do, last first: a node to write, or text to add.
+  struct Task {
+    uint32_t node = 0;
+    std::string_view text;
+  };
+  std::vector<Task> stack;
+  auto push_lists = [&stack](const std::vector<uint32_t>& nodes) {
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+      stack.push_back({0, ")"});
+      stack.push_back({*it, {}});
+      stack.push_back({0, "("});
+    }
+  };
+  push_lists(d.roots);
+  while (!stack.empty()) {
+    Task task = stack.back();
+    stack.pop_back();
+    if (!task.text.empty()) {
+      out += task.text;
+      continue;
+    }
+    uint32_t node = task.node;
+    if (d.nodes[node].number == 0) {
+      // A lone child needs no list of its own (thread-nested is two or more).
+      if (d.nodes[node].children.size() == 1)
+        stack.push_back({d.nodes[node].children.front(), {}});
+      else
+        push_lists(d.nodes[node].children);
+      continue;
+    }
+    out += std::to_string(d.nodes[node].number);
+    while (d.nodes[node].children.size() == 1 && d.nodes[d.nodes[node].children[0]].number != 0) {
+      node = d.nodes[node].children[0];
+      out += ' ';
+      out += std::to_string(d.nodes[node].number);
+    }
+    if (d.nodes[node].children.empty()) continue;
+    out += ' ';
+    if (d.nodes[node].children.size() == 1)
+      stack.push_back({d.nodes[node].children.front(), {}});
+    else
+      push_lists(d.nodes[node].children);
+  }
+  return out;
+}
+
 struct Visitor {
   std::string& out;
   const EncodeOptions& options;
@@ -352,6 +403,15 @@ struct Visitor {
     if (d.all && !d.all->empty()) w.atom("ALL").atom(d.all->to_string());
     if (d.count) w.atom("COUNT").number(*d.count);
     if (d.mod_seq) w.atom("MODSEQ").number(*d.mod_seq);
+  }
+  void operator()(const SortData& d) {
+    untagged("SORT");
+    for (uint32_t n : d.numbers) w.number(n);
+    if (d.mod_seq) w.open().atom("MODSEQ").number(*d.mod_seq).close();
+  }
+  void operator()(const ThreadData& d) {
+    untagged("THREAD");
+    if (!d.roots.empty()) w.append(" " + thread_lists(d));
   }
   void operator()(const NamespaceData& d) {
     untagged("NAMESPACE");

@@ -185,6 +185,60 @@ TEST(ImapEncodeResponse, StatusSearchEsearch) {
   EXPECT_EQ(encode(m), "* ESEARCH MAX 9 MODSEQ 12\r\n");
 }
 
+// RFC 5256 §4 and RFC 7162 §3.1.9.
+TEST(ImapEncodeResponse, SortAndThread) {
+  EXPECT_EQ(encode(SortData{{2, 3, 6}, std::nullopt}), "* SORT 2 3 6\r\n");
+  EXPECT_EQ(encode(SortData{}), "* SORT\r\n");
+  EXPECT_EQ(encode(SortData{{5, 3}, 917}), "* SORT 5 3 (MODSEQ 917)\r\n");
+  EXPECT_EQ(encode(ThreadData{}), "* THREAD\r\n");
+  // RFC 5256 §4: (2)(3 6 (4 23)(44 7 96)).
+  ThreadData t;
+  auto node = [&t](uint32_t number, std::vector<uint32_t> children) {
+    t.nodes.push_back(ThreadData::Node{number, std::move(children)});
+    return static_cast<uint32_t>(t.nodes.size() - 1);
+  };
+  uint32_t n96 = node(96, {}), n7 = node(7, {n96}), n44 = node(44, {n7});
+  uint32_t n23 = node(23, {}), n4 = node(4, {n23});
+  uint32_t n6 = node(6, {n4, n44}), n3 = node(3, {n6}), n2 = node(2, {});
+  t.roots = {n2, n3};
+  EXPECT_EQ(encode(t), "* THREAD (2)(3 6 (4 23)(44 7 96))\r\n");
+  // RFC 5256 §4: ((3)(5)), siblings under a message not in the result.
+  ThreadData d;
+  d.nodes = {{3, {}}, {5, {}}, {0, {0, 1}}};
+  d.roots = {2};
+  EXPECT_EQ(encode(d), "* THREAD ((3)(5))\r\n");
+  // A dummy's siblings may be chains; a lone child under a dummy needs no list.
+  ThreadData c;
+  c.nodes = {{1, {1}}, {2, {}}, {3, {}}, {0, {0, 2}}, {0, {5}}, {9, {}}};
+  c.roots = {3, 4};
+  EXPECT_EQ(encode(c), "* THREAD ((1 2)(3))(9)\r\n");
+}
+
+TEST(ImapEncodeResponse, ALongThreadIsWrittenWithoutRecursion) {
+  ThreadData t;
+  constexpr uint32_t kLength = 300000;
+  for (uint32_t i = 0; i < kLength; ++i)
+    t.nodes.push_back(ThreadData::Node{
+        i + 1, i + 1 < kLength ? std::vector<uint32_t>{i + 1} : std::vector<uint32_t>{}});
+  t.roots = {0};
+  std::string out = encode(t);
+  EXPECT_EQ(out.substr(0, 16), "* THREAD (1 2 3 ");
+  EXPECT_EQ(out.substr(out.size() - 10), " 300000)\r\n");
+  // Every other node branching: nesting as deep as the mailbox is long.
+  ThreadData b;
+  for (uint32_t i = 0; i < kLength; i += 2) {
+    uint32_t self = static_cast<uint32_t>(b.nodes.size());
+    bool last = i + 2 >= kLength;
+    b.nodes.push_back(ThreadData::Node{
+        i + 1, last ? std::vector<uint32_t>{} : std::vector<uint32_t>{self + 1, self + 2}});
+    b.nodes.push_back(ThreadData::Node{i + 2, {}});
+    if (last) b.nodes.pop_back();
+  }
+  b.roots = {0};
+  std::string nested = encode(b);
+  EXPECT_EQ(nested.substr(0, 22), "* THREAD (1 (2)(3 (4)(");
+}
+
 TEST(ImapEncodeResponse, NamespaceIdQuotaVanished) {
   // RFC 2342 §5 example 5.2 shape.
   NamespaceData n;

@@ -483,11 +483,8 @@ Result<CommandBody> get_quota(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
-Result<CommandBody> wrap(Result<FetchCmd> r) {
-  if (!r) return r.error();
-  return CommandBody(std::move(*r));
-}
-Result<CommandBody> wrap(Result<SearchCmd> r) {
+template <class T>
+Result<CommandBody> wrap(Result<T> r) {
   if (!r) return r.error();
   return CommandBody(std::move(*r));
 }
@@ -500,6 +497,8 @@ Result<CommandBody> uid_command(Parser& p, std::string& name) {
   name = "UID " + s;
   if (s == "FETCH") return wrap(parse_fetch(p, NumberKind::uid));
   if (s == "SEARCH") return wrap(parse_search(p, NumberKind::uid));
+  if (s == "SORT") return wrap(parse_sort(p, NumberKind::uid));
+  if (s == "THREAD") return wrap(parse_thread(p, NumberKind::uid));
   if (s == "STORE") return store(p, NumberKind::uid);
   if (s == "COPY") return copy(p, Transfer::copy, NumberKind::uid);
   if (s == "MOVE") return copy(p, Transfer::move, NumberKind::uid);
@@ -532,6 +531,8 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
   if (name == "STATUS") return status(p);
   if (name == "APPEND") return append(p);
   if (name == "SEARCH") return wrap(parse_search(p, NumberKind::sequence));
+  if (name == "SORT") return wrap(parse_sort(p, NumberKind::sequence));
+  if (name == "THREAD") return wrap(parse_thread(p, NumberKind::sequence));
   if (name == "FETCH") return wrap(parse_fetch(p, NumberKind::sequence));
   if (name == "STORE") return store(p, NumberKind::sequence);
   if (name == "COPY") return copy(p, Transfer::copy, NumberKind::sequence);

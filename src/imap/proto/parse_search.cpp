@@ -1,5 +1,6 @@
 // SEARCH arguments (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731 ESEARCH, RFC 5182 SAVE,
-// RFC 7162 §3.1.5 MODSEQ).
+// RFC 7162 §3.1.5 MODSEQ), and SORT and THREAD's, which end in a search program (RFC
+// 5256 §3, RFC 5267 §3 ESORT, RFC 5957).
 #include <array>
 
 #include "base/strings.h"
@@ -213,7 +214,109 @@ Result<void> return_options(Parser& p, SearchReturn& ret) {
   return {};
 }
 
+// A charset argument: US-ASCII and UTF-8 are taken; any other is NO [BADCHARSET]
+// (RFC 9051 §6.4.4, RFC 5256 §3).
+Result<SearchCharset> charset(Parser& p) {
+  auto cs = p.sc.astring();
+  if (!cs) return cs.error();
+  if (iequals(*cs, "UTF-8")) return SearchCharset::utf8;
+  if (iequals(*cs, "US-ASCII")) return SearchCharset::us_ascii;
+  p.error_kind = ParseErrorKind::bad_charset;
+  return syntax_error("unsupported charset");
+}
+
+// RFC 5256 §5 sort-criteria, RFC 5957 §4 DISPLAYFROM / DISPLAYTO.
+Result<std::vector<SortCriterion>> sort_criteria(Parser& p) {
+  static constexpr std::pair<std::string_view, SortKeyName> kSortKeys[] = {
+      {"ARRIVAL", SortKeyName::arrival},
+      {"CC", SortKeyName::cc},
+      {"DATE", SortKeyName::date},
+      {"FROM", SortKeyName::from},
+      {"SIZE", SortKeyName::size},
+      {"SUBJECT", SortKeyName::subject},
+      {"TO", SortKeyName::to},
+      {"DISPLAYFROM", SortKeyName::display_from},
+      {"DISPLAYTO", SortKeyName::display_to}};
+  std::vector<SortCriterion> out;
+  POSTAMT_TRY(p.sc.expect('(', "'(' opening the sort criteria"));
+  for (;;) {
+    SortCriterion criterion;
+    auto word = p.sc.atom();
+    if (!word) return syntax_error("expected a sort key");
+    if (iequals(*word, "REVERSE")) {
+      criterion.reverse = true;
+      POSTAMT_TRY(p.sc.sp());
+      word = p.sc.atom();
+      if (!word) return syntax_error("expected a sort key after REVERSE");
+    }
+    bool known = false;
+    for (const auto& [name, key] : kSortKeys) {
+      if (iequals(name, *word)) {
+        criterion.key = key;
+        known = true;
+      }
+    }
+    if (!known) return syntax_error("unknown sort key " + std::string(word->substr(0, 32)));
+    if (out.size() == kMaxSortCriteria) {
+      p.error_kind = ParseErrorKind::limit;
+      return syntax_error("too many sort criteria");
+    }
+    out.push_back(criterion);
+    if (!p.sc.consume(' ')) break;
+  }
+  POSTAMT_TRY(p.sc.expect(')', "')' closing the sort criteria"));
+  return out;
+}
+
 }  // namespace
+
+Result<SortCmd> parse_sort(Parser& p, NumberKind numbers) {
+  SortCmd cmd;
+  cmd.numbers = numbers;
+  POSTAMT_TRY(p.sc.sp());
+  // RFC 5267 §3: the RETURN options come right after the command name.
+  if (p.sc.consume_word("RETURN")) {
+    POSTAMT_TRY(p.sc.sp());
+    POSTAMT_TRY(return_options(p, cmd.returns));
+    POSTAMT_TRY(p.sc.sp());
+  }
+  auto criteria = sort_criteria(p);
+  if (!criteria) return criteria.error();
+  cmd.criteria = std::move(*criteria);
+  POSTAMT_TRY(p.sc.sp());
+  auto cs = charset(p);
+  if (!cs) return cs.error();
+  cmd.charset = *cs;
+  POSTAMT_TRY(p.sc.sp());
+  cmd.key.kind = K::and_;
+  POSTAMT_TRY(key_list(p, 1, cmd.key));
+  POSTAMT_TRY(p.sc.end());
+  return cmd;
+}
+
+Result<ThreadCmd> parse_thread(Parser& p, NumberKind numbers) {
+  ThreadCmd cmd;
+  cmd.numbers = numbers;
+  POSTAMT_TRY(p.sc.sp());
+  auto algorithm = p.sc.atom();
+  if (!algorithm) return syntax_error("expected a threading algorithm");
+  if (iequals(*algorithm, "REFERENCES")) {
+    cmd.algorithm = ThreadAlgorithmName::references;
+  } else if (iequals(*algorithm, "ORDEREDSUBJECT")) {
+    cmd.algorithm = ThreadAlgorithmName::ordered_subject;
+  } else {
+    return syntax_error("unknown threading algorithm " + std::string(algorithm->substr(0, 32)));
+  }
+  POSTAMT_TRY(p.sc.sp());
+  auto cs = charset(p);
+  if (!cs) return cs.error();
+  cmd.charset = *cs;
+  POSTAMT_TRY(p.sc.sp());
+  cmd.key.kind = K::and_;
+  POSTAMT_TRY(key_list(p, 1, cmd.key));
+  POSTAMT_TRY(p.sc.end());
+  return cmd;
+}
 
 Result<SearchCmd> parse_search(Parser& p, NumberKind numbers) {
   SearchCmd cmd;
@@ -226,17 +329,9 @@ Result<SearchCmd> parse_search(Parser& p, NumberKind numbers) {
   }
   if (p.sc.consume_word("CHARSET")) {
     POSTAMT_TRY(p.sc.sp());
-    auto cs = p.sc.astring();
+    auto cs = charset(p);
     if (!cs) return cs.error();
-    if (iequals(*cs, "UTF-8")) {
-      cmd.charset = SearchCharset::utf8;
-    } else if (iequals(*cs, "US-ASCII")) {
-      cmd.charset = SearchCharset::us_ascii;
-    } else {
-      // RFC 9051 §6.4.4: NO [BADCHARSET] for a charset the server does not support.
-      p.error_kind = ParseErrorKind::bad_charset;
-      return syntax_error("unsupported charset");
-    }
+    cmd.charset = *cs;
     cmd.charset_given = true;
     POSTAMT_TRY(p.sc.sp());
   }

@@ -180,5 +180,87 @@ TEST(ImapParseSearch, NestingLimit) {
   EXPECT_TRUE(parse_command(ok).ok());
 }
 
+// RFC 5256 §5 sort and thread, RFC 5267 §3 RETURN, RFC 5957 DISPLAYFROM/DISPLAYTO.
+TEST(ImapParseSort, CriteriaCharsetAndProgram) {
+  auto r = parse_command("A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& s = std::get<SortCmd>(r->body);
+  EXPECT_EQ(s.numbers, NumberKind::sequence);
+  EXPECT_FALSE(s.returns.requested);
+  EXPECT_EQ(s.criteria,
+            (std::vector<SortCriterion>{{SortKeyName::subject, false}, {SortKeyName::date, true}}));
+  EXPECT_EQ(s.charset, SearchCharset::utf8);
+  ASSERT_EQ(s.key.children.size(), 1u);
+  EXPECT_EQ(s.key.children[0].kind, K::all);
+
+  auto u = parse_command(
+      "E01 uid sort return () (reverse date displayFrom displayto arrival cc "
+      "from size to) us-ascii UNDELETED UNKEYWORD $Junk");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  const auto& e = std::get<SortCmd>(u->body);
+  EXPECT_EQ(e.numbers, NumberKind::uid);
+  EXPECT_TRUE(e.returns.requested);
+  EXPECT_TRUE(e.returns.all);
+  EXPECT_EQ(e.criteria.size(), 8u);
+  EXPECT_EQ(e.criteria[1], (SortCriterion{SortKeyName::display_from, false}));
+  EXPECT_EQ(e.criteria[2], (SortCriterion{SortKeyName::display_to, false}));
+  EXPECT_EQ(e.charset, SearchCharset::us_ascii);
+  EXPECT_EQ(e.key.children.size(), 2u);
+
+  auto m = parse_command("a SORT RETURN (MIN MAX COUNT SAVE) (SIZE) \"UTF-8\" 1:* MODSEQ 5");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  const auto& ms = std::get<SortCmd>(m->body);
+  EXPECT_TRUE(ms.returns.min && ms.returns.max && ms.returns.count && ms.returns.save);
+  EXPECT_FALSE(ms.returns.all);
+}
+
+TEST(ImapParseSort, Malformed) {
+  for (std::string_view bad : {
+           "a SORT",
+           "a SORT (SUBJECT)",            // no charset
+           "a SORT (SUBJECT) UTF-8",      // no search key
+           "a SORT () UTF-8 ALL",         // no criterion
+           "a SORT (REVERSE) UTF-8 ALL",  // REVERSE without a key
+           "a SORT (REVERSE REVERSE DATE) UTF-8 ALL",
+           "a SORT (SUBJECT  DATE) UTF-8 ALL",  // two spaces
+           "a SORT (SUBJECT DATE ) UTF-8 ALL",
+           "a SORT (THREAD) UTF-8 ALL",  // not a sort key
+           "a SORT SUBJECT UTF-8 ALL",   // no parentheses
+           "a SORT (SUBJECT) UTF-8 ALL)",
+           "a SORT (SUBJECT) UTF-8 RETURN (ALL) ALL",  // RETURN after the criteria
+           "a SORT RETURN (BOGUS) (SUBJECT) UTF-8 ALL",
+       }) {
+    EXPECT_EQ(search_error(bad).kind, ParseErrorKind::syntax) << bad;
+  }
+  // A charset the server lacks: NO [BADCHARSET], not BAD (RFC 5256 §3).
+  EXPECT_EQ(search_error("a SORT (DATE) ISO-8859-1 ALL").kind, ParseErrorKind::bad_charset);
+  EXPECT_EQ(search_error("a THREAD REFERENCES KOI8-R ALL").kind, ParseErrorKind::bad_charset);
+  std::string many = "a SORT (";
+  for (size_t i = 0; i <= kMaxSortCriteria; ++i) many += i ? " DATE" : "DATE";
+  many += ") UTF-8 ALL";
+  EXPECT_EQ(search_error(many).kind, ParseErrorKind::limit);
+}
+
+TEST(ImapParseThread, AlgorithmsAndProgram) {
+  auto r = parse_command("A285 THREAD REFERENCES UTF-8 SINCE 5-MAR-2000");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& t = std::get<ThreadCmd>(r->body);
+  EXPECT_EQ(t.numbers, NumberKind::sequence);
+  EXPECT_EQ(t.algorithm, ThreadAlgorithmName::references);
+  EXPECT_EQ(t.charset, SearchCharset::utf8);
+  ASSERT_EQ(t.key.children.size(), 1u);
+  EXPECT_EQ(t.key.children[0].kind, K::since);
+
+  auto u = parse_command("a UID THREAD orderedsubject US-ASCII TEXT \"gewp\"");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(std::get<ThreadCmd>(u->body).algorithm, ThreadAlgorithmName::ordered_subject);
+  EXPECT_EQ(std::get<ThreadCmd>(u->body).numbers, NumberKind::uid);
+
+  for (std::string_view bad :
+       {"a THREAD", "a THREAD REFERENCES", "a THREAD REFERENCES UTF-8", "a THREAD REFS UTF-8 ALL",
+        "a THREAD (REFERENCES) UTF-8 ALL", "a THREAD RETURN () REFERENCES UTF-8 ALL"})
+    EXPECT_EQ(search_error(bad).kind, ParseErrorKind::syntax) << bad;
+}
+
 }  // namespace
 }  // namespace postamt::imap::proto

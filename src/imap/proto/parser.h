@@ -45,5 +45,7 @@ struct Parser {
 
 Result<FetchCmd> parse_fetch(Parser& p, NumberKind numbers);
 Result<SearchCmd> parse_search(Parser& p, NumberKind numbers);
+Result<SortCmd> parse_sort(Parser& p, NumberKind numbers);
+Result<ThreadCmd> parse_thread(Parser& p, NumberKind numbers);
 
 }  // namespace postamt::imap::proto

@@ -142,6 +142,7 @@ struct SearchData {
 };
 
 // "* ESEARCH (TAG "a1") UID MIN 1 MAX 9 ALL 1:3,9 COUNT 4 MODSEQ 7" (RFC 4731 §3.1).
+// After an extended SORT, ALL is in sorted order (SequenceSet::in_order, RFC 5267 §3.2).
 struct ESearchData {
   std::string tag;  // empty: no correlator
   NumberKind numbers = NumberKind::sequence;
@@ -150,6 +151,24 @@ struct ESearchData {
   std::optional<SequenceSet> all;
   std::optional<uint32_t> count;
   std::optional<uint64_t> mod_seq;
+};
+
+// "* SORT 2 3 6 [(MODSEQ n)]" (RFC 5256 §4, RFC 7162 §3.1.9), numbers in sorted order.
+struct SortData {
+  std::vector<uint32_t> numbers;
+  std::optional<uint64_t> mod_seq;
+};
+
+// "* THREAD (2)(3 6 (4 23)(44 7 96))" (RFC 5256 §4): a forest of message numbers. A node
+// with number 0 stands for a message that is not in the result; its children are
+// siblings of one thread (it is written as their thread-lists only).
+struct ThreadData {
+  struct Node {
+    uint32_t number = 0;
+    std::vector<uint32_t> children;  // node indexes
+  };
+  std::vector<Node> nodes;
+  std::vector<uint32_t> roots;  // node indexes
 };
 
 // RFC 2342 §5; an empty list is NIL.
@@ -190,10 +209,10 @@ struct VanishedData {
   SequenceSet uids;
 };
 
-using Response =
-    std::variant<StatusResponse, Continuation, CapabilityData, ExistsData, RecentData, ExpungeData,
-                 FlagsData, ListData, StatusData, SearchData, ESearchData, NamespaceData, IdData,
-                 EnabledData, QuotaData, QuotaRootData, VanishedData, FetchData>;
+using Response = std::variant<StatusResponse, Continuation, CapabilityData, ExistsData, RecentData,
+                              ExpungeData, FlagsData, ListData, StatusData, SearchData, ESearchData,
+                              NamespaceData, IdData, EnabledData, QuotaData, QuotaRootData,
+                              VanishedData, FetchData, SortData, ThreadData>;
 
 struct EncodeOptions {
   MailboxEncoding mailbox_encoding = MailboxEncoding::modified_utf7;

@@ -109,4 +109,16 @@ SequenceSet SequenceSet::from_numbers(std::vector<uint32_t> numbers) {
   return SequenceSet(std::move(ranges));
 }
 
+SequenceSet SequenceSet::in_order(const std::vector<uint32_t>& numbers) {
+  std::vector<SeqRange> ranges;
+  for (uint32_t n : numbers) {
+    if (n == 0) continue;
+    if (!ranges.empty() && ranges.back().last + 1 == n)
+      ranges.back().last = n;
+    else
+      ranges.push_back({n, n});
+  }
+  return SequenceSet(std::move(ranges));
+}
+
 }  // namespace postamt::imap::proto

@@ -43,6 +43,9 @@ class SequenceSet {
   // The shortest set holding exactly `numbers` (any order, duplicates allowed; 0 is
   // ignored), e.g. {5,1,2,3} -> "1:3,5". For COPYUID, ESEARCH ALL, VANISHED, MODIFIED.
   static SequenceSet from_numbers(std::vector<uint32_t> numbers);
+  // The set of `numbers` written in their order (ESORT's ALL, RFC 5267 §3.2): only runs
+  // that ascend by one become ranges, so {5,4,1,2,3} -> "5,4,1:3". 0 is ignored.
+  static SequenceSet in_order(const std::vector<uint32_t>& numbers);
 
   bool is_saved() const { return saved_; }
   bool empty() const { return !saved_ && ranges_.empty(); }

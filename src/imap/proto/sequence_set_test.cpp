@@ -54,5 +54,14 @@ TEST(ImapSequenceSet, FromNumbersCompresses) {
   EXPECT_EQ(SequenceSet::from_numbers({0, 7}).to_string(), "7");
 }
 
+// RFC 5267 §3.2: ESORT's ALL keeps the sorted order; only ascending runs are ranges.
+TEST(ImapSequenceSet, InOrderKeepsTheOrder) {
+  EXPECT_EQ(SequenceSet::in_order({5, 4, 1, 2, 3, 9}).to_string(), "5,4,1:3,9");
+  EXPECT_EQ(SequenceSet::in_order({23765, 23764, 23763, 23761}).to_string(),
+            "23765,23764,23763,23761");
+  EXPECT_EQ(SequenceSet::in_order({0, 7}).to_string(), "7");
+  EXPECT_TRUE(SequenceSet::in_order({}).empty());
+}
+
 }  // namespace
 }  // namespace postamt::imap::proto

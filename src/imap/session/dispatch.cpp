@@ -54,6 +54,10 @@ template <>
 constexpr auto kHandler<proto::GetQuotaCmd> = &commands::get_quota;
 template <>
 constexpr auto kHandler<proto::SearchCmd> = &commands::search;
+template <>
+constexpr auto kHandler<proto::SortCmd> = &commands::sort;
+template <>
+constexpr auto kHandler<proto::ThreadCmd> = &commands::thread;
 
 template <class T>
 constexpr bool kHasHandler =
@@ -65,12 +69,13 @@ constexpr bool kChangesSelection =
     std::is_same_v<T, proto::SelectCmd> || std::is_same_v<T, proto::CloseCmd> ||
     std::is_same_v<T, proto::UnselectCmd>;
 
-// RFC 3501 §7.4.1: no EXPUNGE response while responding to FETCH, STORE or SEARCH
-// (the UID forms are held back too, which the RFC allows).
+// RFC 3501 §7.4.1: no EXPUNGE response while responding to FETCH, STORE or SEARCH, nor
+// SORT or THREAD (RFC 5256 §3); the UID forms are held back too, which the RFCs allow.
 template <class T>
 constexpr bool kHoldsExpunges =
     std::is_same_v<T, proto::FetchCmd> || std::is_same_v<T, proto::StoreCmd> ||
-    std::is_same_v<T, proto::SearchCmd>;
+    std::is_same_v<T, proto::SearchCmd> || std::is_same_v<T, proto::SortCmd> ||
+    std::is_same_v<T, proto::ThreadCmd>;
 
 // A failed refresh only delays the news to the next command; the command itself goes on.
 void refresh(CommandContext& ctx) {

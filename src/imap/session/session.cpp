@@ -42,10 +42,29 @@ enum class Next { keep_going, close, ended };
 
 // What a logged-in client may use (RFC 9051 §7.2.2; each name is backed by a command
 // file or session code and its tests).
-constexpr const char* kAuthenticatedCapabilities[] = {
-    "BINARY", "CHILDREN",  "CONDSTORE",     "CREATE-SPECIAL-USE", "ENABLE",  "ESEARCH",
-    "ID",     "IDLE",      "LIST-EXTENDED", "LIST-STATUS",        "MOVE",    "NAMESPACE",
-    "QUOTA",  "SEARCHRES", "SPECIAL-USE",   "STATUS=SIZE",        "UIDPLUS", "UNSELECT"};
+constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
+                                                      "CHILDREN",
+                                                      "CONDSTORE",
+                                                      "CREATE-SPECIAL-USE",
+                                                      "ENABLE",
+                                                      "ESEARCH",
+                                                      "ESORT",
+                                                      "ID",
+                                                      "IDLE",
+                                                      "LIST-EXTENDED",
+                                                      "LIST-STATUS",
+                                                      "MOVE",
+                                                      "NAMESPACE",
+                                                      "QUOTA",
+                                                      "SEARCHRES",
+                                                      "SORT",
+                                                      "SORT=DISPLAY",
+                                                      "SPECIAL-USE",
+                                                      "STATUS=SIZE",
+                                                      "THREAD=ORDEREDSUBJECT",
+                                                      "THREAD=REFERENCES",
+                                                      "UIDPLUS",
+                                                      "UNSELECT"};
 // Why reading stopped without an event.
 enum class Ended { closed, timeout, login_timeout, line_timeout, busy, shutdown };
 

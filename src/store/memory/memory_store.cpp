@@ -440,8 +440,7 @@ Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
                          message.size,
                          message.blob,
                          message.message_id};
-    out.push_back(
-        add_message(**mailbox_entry(t.mailbox), std::move(record), message));
+    out.push_back(add_message(**mailbox_entry(t.mailbox), std::move(record), message));
   }
   ++data_version_;
   return out;

@@ -110,8 +110,7 @@ class MemoryStore final : public Store {
                                         Subscription subscription);
   ModSeq next_modseq(MailboxEntry& box);
   Keywords canonical_keywords(AccountId account, const Keywords& keywords);
-  Appended add_message(MailboxEntry& box, MessageRecord record,
-                       const NewMessage& message);
+  Appended add_message(MailboxEntry& box, MessageRecord record, const NewMessage& message);
   std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        ExpungeScope scope = ExpungeScope::listed);
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,

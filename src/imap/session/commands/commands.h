@@ -69,5 +69,14 @@ Reply get_quota(CommandContext& ctx, const proto::GetQuotaCmd& cmd);
 // options or IMAP4rev2 enabled, "* ESEARCH (TAG ..)"; messages expunged by another session
 // never match. Bad sequence numbers -> BAD; blob errors -> reply_for (and "$" emptied).
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd);
+// SORT / UID SORT (RFC 5256 §3, RFC 5957 DISPLAYFROM/DISPLAYTO): SEARCH's matches
+// (matching.h) in the order mail/sort.h gives, "* SORT n..." with "(MODSEQ n)" after a
+// MODSEQ key (RFC 7162 §3.1.9); with RETURN options (RFC 5267 ESORT) one ESEARCH whose
+// MIN/MAX are the first/last in sorted order and whose ALL keeps that order. SAVE keeps
+// the uids as a set (RFC 5182).
+Reply sort(CommandContext& ctx, const proto::SortCmd& cmd);
+// THREAD / UID THREAD (RFC 5256 §3, ORDEREDSUBJECT and REFERENCES, mail/thread.h):
+// "* THREAD (..)(..)" over SEARCH's matches.
+Reply thread(CommandContext& ctx, const proto::ThreadCmd& cmd);
 
 }  // namespace postamt::imap::commands

@@ -1,0 +1,38 @@
+// The messages of the selected view that a search program matches: what SEARCH, SORT
+// and THREAD (search.cpp, sort.cpp, thread.cpp) start from. Same threading as commands.h.
+#pragma once
+
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "imap/proto/search_key.h"
+#include "imap/session/reply.h"
+
+namespace postamt::imap::commands {
+
+struct Found {
+  uint32_t seq = 0;
+  Uid uid = 0;
+  ModSeq modseq = 0;
+  const store::MessageRecord* record = nullptr;  // into the view; valid during the command
+};
+
+struct Matches {
+  std::vector<Found> found;  // mailbox order
+  bool mod_seq = false;      // the program holds a MODSEQ key (RFC 7162 §3.1.5)
+};
+
+// Runs `key` over ctx.selected's view. Messages another session expunged and this one
+// was not told of do not match (they no longer exist to search). A MODSEQ key enables
+// CONDSTORE. The Reply instead when the command fails: BAD for a program the mail core
+// refuses (too many keys), NO (reply_for) for a blob or store error.
+std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key);
+
+// The highest modseq of `found` when the program had a MODSEQ key and `found` is not
+// empty (RFC 7162 §3.1.5, §3.1.9).
+std::optional<uint64_t> highest_modseq(const Matches& matches, const std::vector<Found>& found);
+
+uint32_t number_of(const Found& f, proto::NumberKind kind);
+
+}  // namespace postamt::imap::commands
