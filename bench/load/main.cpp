@@ -293,6 +293,9 @@ void run_large(const Target& target, const Options& options) {
   double fetch_flags_ms = timed("UID FETCH 1:* (UID FLAGS)");
   double search_subject_ms = timed("UID SEARCH SUBJECT topic42z");
   double search_body_ms = timed("UID SEARCH BODY kw42z");
+  double sort_date_ms = timed("UID SORT (DATE) UTF-8 ALL");
+  double sort_subject_ms = timed("UID SORT (SUBJECT) UTF-8 ALL");
+  double thread_ms = timed("UID THREAD REFERENCES UTF-8 ALL");
   double first_byte_ms = median3([&] {
     std::string tag = wire.next_tag();
     Clock::time_point start = Clock::now();
@@ -305,9 +308,10 @@ void run_large(const Target& target, const Options& options) {
   wire.imap("LOGOUT");
   std::printf(
       "messages=%llu select_ms=%.3f fetch_flags_ms=%.3f search_subject_ms=%.3f "
-      "search_body_ms=%.3f first_byte_ms=%.3f\n",
+      "search_body_ms=%.3f sort_date_ms=%.3f sort_subject_ms=%.3f thread_ms=%.3f "
+      "first_byte_ms=%.3f\n",
       static_cast<unsigned long long>(count), select_ms, fetch_flags_ms, search_subject_ms,
-      search_body_ms, first_byte_ms);
+      search_body_ms, sort_date_ms, sort_subject_ms, thread_ms, first_byte_ms);
 }
 
 // How many messages the user's INBOX holds (EXAMINE, read-only): bench/run checks that

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace bench {
 
@@ -156,9 +157,28 @@ std::string make_message(uint64_t index, size_t size, std::string_view to) {
   message += "From: Sender " + std::to_string(index % 50) + " <sender" +
              std::to_string(index % 50) + "@example.net>\r\n";
   message += "To: <" + std::string(to) + ">\r\n";
-  message += "Subject: Bench message " + std::to_string(index) + " topic" + two + "z\r\n";
-  message += "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n";
-  message += "Message-ID: <" + std::to_string(index) + ".bench@example.net>\r\n";
+  // Conversations of ten: each message replies to the one before it (In-Reply-To and
+  // References as mail clients write them), so THREAD=REFERENCES has real work to do.
+  const uint64_t root = index - index % 10;
+  const std::string id = "<" + std::to_string(index) + ".bench@example.net>";
+  message += std::string("Subject: ") + (index == root ? "" : "Re: ") + "Bench message " +
+             std::to_string(index) + " topic" + two + "z\r\n";
+  // Dates scattered over about four months, not in index order, so that SORT (DATE)
+  // reorders.
+  const time_t sent = 1795000000 - static_cast<time_t>((index * 7919) % 10000000);
+  struct tm tm {};
+  gmtime_r(&sent, &tm);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  message += std::string("Date: ") + date + "\r\n";
+  message += "Message-ID: " + id + "\r\n";
+  if (index != root) {
+    message += "In-Reply-To: <" + std::to_string(index - 1) + ".bench@example.net>\r\n";
+    message += "References:";
+    for (uint64_t k = root; k < index; ++k)
+      message += " <" + std::to_string(k) + ".bench@example.net>";
+    message += "\r\n";
+  }
   message += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n";
   message += std::string("Keyword kw") + two + "z in the first line.\r\n";
   uint64_t state = index * 6364136223846793005ull + 1442695040888963407ull;

@@ -63,7 +63,9 @@ class Wire {
 
 // The bench messages: deterministic bytes from an index, so that both servers get the same
 // mailboxes. Subject carries "topicNNz" and the body "kwNNz" with NN = index % 100, so that
-// SEARCH SUBJECT/BODY for one NN match 1 % of a mailbox. Size is the total, CRLF lines.
+// SEARCH SUBJECT/BODY for one NN match 1 % of a mailbox. Messages come in conversations
+// of ten (References) with scattered Dates, for SORT and THREAD. Size is the total, CRLF
+// lines.
 std::string make_message(uint64_t index, size_t size, std::string_view to);
 
 }  // namespace bench
