@@ -388,11 +388,14 @@ struct Visitor {
     for (const auto& [item, value] : d.items) w.atom(status_item_name(item)).number(value);
     w.close();
   }
-  void operator()(const SearchData& d) {
-    untagged("SEARCH");
-    for (uint32_t n : d.numbers) w.number(n);
-    if (d.mod_seq) w.open().atom("MODSEQ").number(*d.mod_seq).close();
+  // "* SEARCH ..." and "* SORT ...": numbers, then "(MODSEQ n)" (RFC 7162 §3.1.5, §3.1.9).
+  void numbers(std::string_view name, const std::vector<uint32_t>& numbers,
+               std::optional<uint64_t> mod_seq) {
+    untagged(name);
+    for (uint32_t n : numbers) w.number(n);
+    if (mod_seq) w.open().atom("MODSEQ").number(*mod_seq).close();
   }
+  void operator()(const SearchData& d) { numbers("SEARCH", d.numbers, d.mod_seq); }
   void operator()(const ESearchData& d) {
     untagged("ESEARCH");
     if (!d.tag.empty()) w.open().atom("TAG").string(d.tag).close();
@@ -404,11 +407,7 @@ struct Visitor {
     if (d.count) w.atom("COUNT").number(*d.count);
     if (d.mod_seq) w.atom("MODSEQ").number(*d.mod_seq);
   }
-  void operator()(const SortData& d) {
-    untagged("SORT");
-    for (uint32_t n : d.numbers) w.number(n);
-    if (d.mod_seq) w.open().atom("MODSEQ").number(*d.mod_seq).close();
-  }
+  void operator()(const SortData& d) { numbers("SORT", d.numbers, d.mod_seq); }
   void operator()(const ThreadData& d) {
     untagged("THREAD");
     if (!d.roots.empty()) w.append(" " + thread_lists(d));

@@ -268,6 +268,18 @@ Result<std::vector<SortCriterion>> sort_criteria(Parser& p) {
   return out;
 }
 
+// SORT's and THREAD's ending (RFC 5256 §5): SP charset 1*(SP search-key).
+Result<void> charset_and_program(Parser& p, SearchCharset& cs, SearchKey& program) {
+  POSTAMT_TRY(p.sc.sp());
+  auto given = charset(p);
+  if (!given) return given.error();
+  cs = *given;
+  POSTAMT_TRY(p.sc.sp());
+  program.kind = K::and_;
+  POSTAMT_TRY(key_list(p, 1, program));
+  return p.sc.end();
+}
+
 }  // namespace
 
 Result<SortCmd> parse_sort(Parser& p, NumberKind numbers) {
@@ -283,14 +295,7 @@ Result<SortCmd> parse_sort(Parser& p, NumberKind numbers) {
   auto criteria = sort_criteria(p);
   if (!criteria) return criteria.error();
   cmd.criteria = std::move(*criteria);
-  POSTAMT_TRY(p.sc.sp());
-  auto cs = charset(p);
-  if (!cs) return cs.error();
-  cmd.charset = *cs;
-  POSTAMT_TRY(p.sc.sp());
-  cmd.key.kind = K::and_;
-  POSTAMT_TRY(key_list(p, 1, cmd.key));
-  POSTAMT_TRY(p.sc.end());
+  POSTAMT_TRY(charset_and_program(p, cmd.charset, cmd.key));
   return cmd;
 }
 
@@ -307,14 +312,7 @@ Result<ThreadCmd> parse_thread(Parser& p, NumberKind numbers) {
   } else {
     return syntax_error("unknown threading algorithm " + std::string(algorithm->substr(0, 32)));
   }
-  POSTAMT_TRY(p.sc.sp());
-  auto cs = charset(p);
-  if (!cs) return cs.error();
-  cmd.charset = *cs;
-  POSTAMT_TRY(p.sc.sp());
-  cmd.key.kind = K::and_;
-  POSTAMT_TRY(key_list(p, 1, cmd.key));
-  POSTAMT_TRY(p.sc.end());
+  POSTAMT_TRY(charset_and_program(p, cmd.charset, cmd.key));
   return cmd;
 }
 

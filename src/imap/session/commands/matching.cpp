@@ -86,4 +86,30 @@ uint32_t number_of(const Found& f, proto::NumberKind kind) {
   return kind == proto::NumberKind::uid ? f.uid : f.seq;
 }
 
+std::vector<Found> reported(const std::vector<Found>& found, const proto::SearchReturn& ret) {
+  if (found.empty() || (!ret.min && !ret.max) || ret.all || ret.count) return found;
+  std::vector<Found> out;
+  if (ret.min) out.push_back(found.front());
+  if (ret.max && (out.empty() || out.back().uid != found.back().uid)) out.push_back(found.back());
+  return out;
+}
+
+proto::ESearchData esearch_data(const CommandContext& ctx, proto::NumberKind numbers,
+                                const proto::SearchReturn& ret, const Matches& matches,
+                                const std::vector<Found>& found) {
+  proto::ESearchData data;
+  data.tag = std::string(ctx.tag);
+  data.numbers = numbers;
+  if (ret.min && !found.empty()) data.min = number_of(found.front(), numbers);
+  if (ret.max && !found.empty()) data.max = number_of(found.back(), numbers);
+  if (ret.all && !found.empty()) {
+    std::vector<uint32_t> all;
+    for (const Found& f : found) all.push_back(number_of(f, numbers));
+    data.all = proto::SequenceSet::in_order(all);
+  }
+  if (ret.count) data.count = static_cast<uint32_t>(found.size());
+  data.mod_seq = highest_modseq(matches, reported(found, ret));
+  return data;
+}
+
 }  // namespace postamt::imap::commands

@@ -35,4 +35,16 @@ std::optional<uint64_t> highest_modseq(const Matches& matches, const std::vector
 
 uint32_t number_of(const Found& f, proto::NumberKind kind);
 
+// What "$" and MODSEQ refer to after a search with RETURN options `ret` whose result is
+// `found`, in the command's order (mailbox order for SEARCH, sorted for SORT): with MIN
+// and/or MAX but neither ALL nor COUNT only the first and last (RFC 9051 §6.4.4.1, RFC
+// 4731 §3.2, RFC 5267 §3.1), otherwise all of `found`.
+std::vector<Found> reported(const std::vector<Found>& found, const proto::SearchReturn& ret);
+
+// The ESEARCH response (RFC 4731 §3.1) for `found` in the command's order; ALL keeps that
+// order (RFC 5267 §3.2). MIN, MAX and ALL are left out when nothing matched; COUNT never.
+proto::ESearchData esearch_data(const CommandContext& ctx, proto::NumberKind numbers,
+                                const proto::SearchReturn& ret, const Matches& matches,
+                                const std::vector<Found>& found);
+
 }  // namespace postamt::imap::commands

@@ -4,19 +4,6 @@
 #include "imap/session/commands/matching.h"
 
 namespace postamt::imap::commands {
-namespace {
-
-// RFC 9051 §6.4.4.1 and RFC 4731 §3.2: with MIN and/or MAX but neither ALL nor COUNT, "$"
-// and MODSEQ refer only to the returned minimum and maximum; otherwise to all found.
-std::vector<Found> reported(const std::vector<Found>& found, const proto::SearchReturn& ret) {
-  if (found.empty() || (!ret.min && !ret.max) || ret.all || ret.count) return found;
-  std::vector<Found> out;
-  if (ret.min) out.push_back(found.front());
-  if (ret.max && (out.empty() || out.back().uid != found.back().uid)) out.push_back(found.back());
-  return out;
-}
-
-}  // namespace
 
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
@@ -45,20 +32,7 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
   }
   const bool only_save = ret.save && !ret.min && !ret.max && !ret.all && !ret.count;
   if (extended && !only_save) {
-    // RFC 4731 §3.1: MIN, MAX and ALL are left out when nothing matched; COUNT never is.
-    proto::ESearchData data;
-    data.tag = std::string(ctx.tag);
-    data.numbers = cmd.numbers;
-    if (options.min && !found.empty()) data.min = number_of(found.front(), cmd.numbers);
-    if (options.max && !found.empty()) data.max = number_of(found.back(), cmd.numbers);
-    if (options.all && !found.empty()) {
-      std::vector<uint32_t> numbers;
-      for (const auto& f : found) numbers.push_back(number_of(f, cmd.numbers));
-      data.all = proto::SequenceSet::from_numbers(std::move(numbers));
-    }
-    if (options.count) data.count = static_cast<uint32_t>(found.size());
-    data.mod_seq = highest_modseq(matches, returned);
-    reply.untagged.emplace_back(std::move(data));
+    reply.untagged.emplace_back(esearch_data(ctx, cmd.numbers, options, matches, found));
   } else if (!extended) {
     proto::SearchData data;
     for (const auto& f : found) data.numbers.push_back(number_of(f, cmd.numbers));

@@ -68,35 +68,15 @@ Reply sort(CommandContext& ctx, const proto::SortCmd& cmd) {
     reply.untagged.emplace_back(std::move(data));
     return reply;
   }
-  // RFC 5267 §3.1: MIN and MAX are the first and last in sorted order. With MIN and/or MAX
-  // but neither ALL nor COUNT, "$" and MODSEQ refer to those only (RFC 4731 §3.2).
-  std::vector<Found> reported = sorted;
-  if (!sorted.empty() && (ret.min || ret.max) && !ret.all && !ret.count) {
-    reported.clear();
-    if (ret.min) reported.push_back(sorted.front());
-    if (ret.max && (reported.empty() || reported.back().uid != sorted.back().uid))
-      reported.push_back(sorted.back());
-  }
+  // RFC 5267 §3.1: MIN and MAX are the first and last in sorted order.
   if (ret.save) {
     std::vector<Uid> uids;
-    for (const Found& f : reported) uids.push_back(f.uid);
+    for (const Found& f : reported(sorted, ret)) uids.push_back(f.uid);
     std::sort(uids.begin(), uids.end());
     selected.save_result(std::move(uids));
   }
   if (ret.save && !ret.min && !ret.max && !ret.all && !ret.count) return reply;
-  proto::ESearchData data;
-  data.tag = std::string(ctx.tag);
-  data.numbers = cmd.numbers;
-  if (ret.min && !sorted.empty()) data.min = number_of(sorted.front(), cmd.numbers);
-  if (ret.max && !sorted.empty()) data.max = number_of(sorted.back(), cmd.numbers);
-  if (ret.all && !sorted.empty()) {
-    std::vector<uint32_t> numbers;
-    for (const Found& f : sorted) numbers.push_back(number_of(f, cmd.numbers));
-    data.all = proto::SequenceSet::in_order(numbers);
-  }
-  if (ret.count) data.count = static_cast<uint32_t>(sorted.size());
-  data.mod_seq = highest_modseq(matches, reported);
-  reply.untagged.emplace_back(std::move(data));
+  reply.untagged.emplace_back(esearch_data(ctx, cmd.numbers, ret, matches, sorted));
   return reply;
 }
 
