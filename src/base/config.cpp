@@ -413,6 +413,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
         r.uint64("max_inline_literal", cfg.imap.max_inline_literal, 1024, 64ull * 1024 * 1024));
     POSTAMT_TRY(r.uint64("max_command", cfg.imap.max_command, 4096, 1ull << 30));
     POSTAMT_TRY(r.uint64("command_memory", cfg.imap.command_memory, 1024 * 1024, 1ull << 40));
+    POSTAMT_TRY(r.uint64("sort_cache", cfg.imap.sort_cache, 0, 1ull << 34));
     POSTAMT_TRY(r.check_unknown());
   }
 

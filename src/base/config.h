@@ -142,6 +142,8 @@ struct Config {
     uint64_t max_command = 1024 * 1024;
     // What all sessions' commands may hold in memory together (beyond 64 KiB each).
     uint64_t command_memory = 256ull * 1024 * 1024;
+    // SORT's values kept per selected mailbox (mail/sort.h SortCache); 0 keeps none.
+    uint64_t sort_cache = 16ull * 1024 * 1024;
   } imap;
 
   struct Outbound {

@@ -266,6 +266,7 @@ max_literal = 1048576
 max_inline_literal = 16384
 max_command = 65536
 command_memory = 33554432
+sort_cache = 0
 )",
                           "/etc/postamt/postamt.toml");
   ASSERT_TRUE(cfg) << cfg.error().message;
@@ -284,6 +285,7 @@ command_memory = 33554432
   EXPECT_EQ(cfg->imap.max_inline_literal, 16384u);
   EXPECT_EQ(cfg->imap.max_command, 65536u);
   EXPECT_EQ(cfg->imap.command_memory, 33554432u);
+  EXPECT_EQ(cfg->imap.sort_cache, 0u);
 
   auto defaults = parse_config("", "/etc/postamt/postamt.toml");
   ASSERT_TRUE(defaults);
@@ -295,6 +297,7 @@ command_memory = 33554432
   EXPECT_EQ(defaults->imap.max_inline_literal, 65536u);
   EXPECT_EQ(defaults->imap.max_command, 1048576u);
   EXPECT_EQ(defaults->imap.command_memory, 268435456u);
+  EXPECT_EQ(defaults->imap.sort_cache, 16777216u);
 }
 
 // [smtp] bare_newline and trusted_networks (docs/protocols/smtp.md).

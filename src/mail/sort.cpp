@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <numeric>
 #include <string>
 
@@ -18,13 +19,6 @@ bool reads_header(SortKey key) {
 bool is_text(SortKey key) {
   return key != SortKey::arrival && key != SortKey::size && key != SortKey::date;
 }
-
-// One criterion's value for every message: numbers or collation keys.
-struct Column {
-  SortCriterion criterion;
-  std::vector<int64_t> numbers;
-  std::vector<std::string> texts;
-};
 
 int64_t seconds_of(const store::MessageRecord& record) {
   return std::chrono::duration_cast<std::chrono::seconds>(record.internal_date.time_since_epoch())
@@ -53,53 +47,155 @@ std::string text_value(SortKey key, const mime::HeaderView& header) {
   }
 }
 
+// One sort key's value for every message: numbers or collation keys, and which
+// messages still need theirs computed (indexes, ascending).
+struct Values {
+  SortKey key = SortKey::arrival;
+  std::vector<int64_t> numbers;
+  std::vector<std::string> texts;
+  std::vector<uint32_t> missing;
+};
+
 }  // namespace
+
+struct SortCacheAccess {
+  using Column = SortCache::Column;
+
+  static Column& column(SortCache& cache, SortKey key) {
+    return cache.columns_[static_cast<size_t>(key)];
+  }
+
+  // Fills `values` from the cache where it can; the rest goes to values.missing.
+  static void fill(SortCache& cache, std::span<const store::MessageRecord* const> messages,
+                   Values& values) {
+    const Column& col = column(cache, values.key);
+    size_t at = 0;
+    for (uint32_t i = 0; i < messages.size(); ++i) {
+      const Uid uid = messages[i]->uid;
+      while (at < col.uids.size() && col.uids[at] < uid) ++at;
+      if (at == col.uids.size() || col.uids[at] != uid) {
+        values.missing.push_back(i);
+      } else if (is_text(values.key)) {
+        values.texts[i] = col.texts[at];
+      } else {
+        values.numbers[i] = col.numbers[at];
+      }
+    }
+  }
+
+  // Adds the values just computed (values.missing), unless that would pass max_bytes.
+  static void add(SortCache& cache, std::span<const store::MessageRecord* const> messages,
+                  const Values& values) {
+    if (values.missing.empty()) return;
+    const bool text = is_text(values.key);
+    size_t bytes = 0;
+    for (uint32_t i : values.missing)
+      bytes +=
+          sizeof(Uid) + (text ? sizeof(std::string) + values.texts[i].size() : sizeof(int64_t));
+    if (cache.bytes_ + bytes > cache.max_bytes_) return;
+    cache.bytes_ += bytes;
+    Column& col = column(cache, values.key);
+    Column merged;
+    merged.uids.reserve(col.uids.size() + values.missing.size());
+    size_t old = 0;
+    auto take_old = [&] {
+      merged.uids.push_back(col.uids[old]);
+      if (text)
+        merged.texts.push_back(std::move(col.texts[old]));
+      else
+        merged.numbers.push_back(col.numbers[old]);
+      ++old;
+    };
+    for (uint32_t i : values.missing) {
+      const Uid uid = messages[i]->uid;
+      while (old < col.uids.size() && col.uids[old] < uid) take_old();
+      merged.uids.push_back(uid);
+      if (text)
+        merged.texts.push_back(values.texts[i]);
+      else
+        merged.numbers.push_back(values.numbers[i]);
+    }
+    while (old < col.uids.size()) take_old();
+    col = std::move(merged);
+  }
+};
 
 Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore& blobs,
                                             MailboxId mailbox,
                                             std::span<const store::MessageRecord* const> messages,
-                                            std::span<const SortCriterion> criteria) {
-  const size_t n = messages.size();
-  std::vector<Column> columns;
-  bool header_needed = false;
+                                            std::span<const SortCriterion> criteria,
+                                            SortCache* cache) {
+  const auto n = static_cast<uint32_t>(messages.size());
+  // One Values per distinct key; each criterion names its Values.
+  std::vector<Values> values;
+  std::vector<std::pair<size_t, bool>> order_by;  // (index into values, reverse)
   for (const SortCriterion& criterion : criteria) {
-    Column column{criterion, {}, {}};
-    if (is_text(criterion.key))
-      column.texts.resize(n);
-    else
-      column.numbers.resize(n);
-    for (size_t i = 0; i < n && !reads_header(criterion.key); ++i)
-      column.numbers[i] = criterion.key == SortKey::size ? static_cast<int64_t>(messages[i]->size)
-                                                         : seconds_of(*messages[i]);
-    header_needed = header_needed || reads_header(criterion.key);
-    columns.push_back(std::move(column));
+    size_t at = 0;
+    while (at < values.size() && values[at].key != criterion.key) ++at;
+    if (at == values.size()) {
+      Values v;
+      v.key = criterion.key;
+      if (is_text(v.key))
+        v.texts.resize(n);
+      else
+        v.numbers.resize(n);
+      values.push_back(std::move(v));
+    }
+    order_by.emplace_back(at, criterion.reverse);
   }
-  if (header_needed) {
-    POSTAMT_TRY(walk_headers(store, blobs, mailbox, messages, NeedReferences::no,
-                             [&](size_t i, const WalkedHeader& walked) {
-                               for (Column& column : columns) {
-                                 if (!reads_header(column.criterion.key)) continue;
-                                 if (column.criterion.key == SortKey::date)
-                                   column.numbers[i] =
+
+  std::vector<uint32_t> todo;  // messages whose header some key still needs
+  for (Values& v : values) {
+    if (!reads_header(v.key)) {
+      for (uint32_t i = 0; i < n; ++i)
+        v.numbers[i] = v.key == SortKey::size ? static_cast<int64_t>(messages[i]->size)
+                                              : seconds_of(*messages[i]);
+      continue;
+    }
+    if (cache) {
+      SortCacheAccess::fill(*cache, messages, v);
+    } else {
+      v.missing.resize(n);
+      std::iota(v.missing.begin(), v.missing.end(), 0u);
+    }
+    std::vector<uint32_t> both;
+    std::set_union(todo.begin(), todo.end(), v.missing.begin(), v.missing.end(),
+                   std::back_inserter(both));
+    todo = std::move(both);
+  }
+  if (!todo.empty()) {
+    std::vector<const store::MessageRecord*> reading;
+    reading.reserve(todo.size());
+    for (uint32_t i : todo) reading.push_back(messages[i]);
+    POSTAMT_TRY(walk_headers(store, blobs, mailbox, reading, NeedReferences::no,
+                             [&](size_t j, const WalkedHeader& walked) {
+                               const uint32_t i = todo[j];
+                               for (Values& v : values) {
+                                 if (!reads_header(v.key)) continue;
+                                 if (v.key == SortKey::date)
+                                   v.numbers[i] =
                                        sent_date(walked.header, seconds_of(*messages[i]));
                                  else
-                                   column.texts[i] =
-                                       text_value(column.criterion.key, walked.header);
+                                   v.texts[i] = text_value(v.key, walked.header);
                                }
                              }));
+    if (cache)
+      for (const Values& v : values)
+        if (reads_header(v.key)) SortCacheAccess::add(*cache, messages, v);
   }
 
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
   // Stable: equal messages stay in mailbox order, which `messages` is in.
-  std::stable_sort(order.begin(), order.end(), [&columns](uint32_t a, uint32_t b) {
-    for (const Column& column : columns) {
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    for (const auto& [at, reverse] : order_by) {
+      const Values& v = values[at];
       int c = 0;
-      if (!column.texts.empty())
-        c = column.texts[a].compare(column.texts[b]);
+      if (is_text(v.key))
+        c = v.texts[a].compare(v.texts[b]);
       else
-        c = column.numbers[a] < column.numbers[b] ? -1 : column.numbers[a] > column.numbers[b];
-      if (c != 0) return column.criterion.reverse ? c > 0 : c < 0;
+        c = v.numbers[a] < v.numbers[b] ? -1 : v.numbers[a] > v.numbers[b];
+      if (c != 0) return reverse ? c > 0 : c < 0;
     }
     return false;
   });

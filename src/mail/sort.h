@@ -7,8 +7,10 @@
 // store kept no lines for it. Blocking: run on a store thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -25,13 +27,42 @@ struct SortCriterion {
   friend bool operator==(const SortCriterion&, const SortCriterion&) = default;
 };
 
+// Sort values of one mailbox computed before, by uid, so that sorting it again (a client
+// re-sorting its view, another criterion order) reads only messages it has not seen.
+// A message never changes, so a value never goes stale; values of expunged messages stay
+// until the cache goes (with the IMAP selection). At most max_bytes are kept ([imap]
+// sort_cache): values beyond that are computed every time. One per mailbox; one thread at
+// a time.
+class SortCache {
+ public:
+  static constexpr size_t kDefaultMaxBytes = 16 * 1024 * 1024;
+  explicit SortCache(size_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
+  void set_max_bytes(size_t max_bytes) { max_bytes_ = max_bytes; }
+  // What the values kept take (uids, numbers, strings with their bytes).
+  size_t bytes() const { return bytes_; }
+
+ private:
+  friend struct SortCacheAccess;
+  struct Column {
+    std::vector<Uid> uids;  // ascending
+    std::vector<int64_t> numbers;
+    std::vector<std::string> texts;
+  };
+  std::array<Column, 9> columns_;  // by SortKey
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+};
+
 // The order of `messages` (all of `mailbox`, ascending uid) under `criteria`, most
 // significant first, as indexes into `messages`. Messages equal under every criterion
 // keep their mailbox order (RFC 5256: the implicit last criterion is the sequence
-// number; REVERSE does not reverse it). Errors: the store's or the blob store's.
+// number; REVERSE does not reverse it). With a `cache` (of this mailbox), values found
+// there are not computed again and new ones are added. Errors: the store's or the blob
+// store's; the cache then holds what it held before.
 Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore& blobs,
                                             MailboxId mailbox,
                                             std::span<const store::MessageRecord* const> messages,
-                                            std::span<const SortCriterion> criteria);
+                                            std::span<const SortCriterion> criteria,
+                                            SortCache* cache = nullptr);
 
 }  // namespace postamt::mail

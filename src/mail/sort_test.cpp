@@ -30,16 +30,21 @@ class SortTest : public ::testing::Test {
     }
     ASSERT_TRUE(store_.append(inbox_, *message));
   }
-  std::vector<uint32_t> sorted(std::vector<SortCriterion> criteria) {
+  Result<std::vector<uint32_t>> try_sort(std::vector<SortCriterion> criteria,
+                                         SortCache* cache = nullptr) {
     records_ = *store_.list_messages(inbox_);
     std::vector<const store::MessageRecord*> messages;
     for (const auto& r : records_) messages.push_back(&r);
-    auto order = sort_messages(store_, blobs_, inbox_, messages, criteria);
-    EXPECT_TRUE(order) << order.error().message;
+    auto order = sort_messages(store_, blobs_, inbox_, messages, criteria, cache);
+    if (!order) return order.error();
     std::vector<uint32_t> uids;
-    if (!order) return {};
     for (uint32_t i : *order) uids.push_back(records_[i].uid);
     return uids;
+  }
+  std::vector<uint32_t> sorted(std::vector<SortCriterion> criteria, SortCache* cache = nullptr) {
+    auto uids = try_sort(std::move(criteria), cache);
+    EXPECT_TRUE(uids) << uids.error().message;
+    return uids ? *uids : std::vector<uint32_t>{};
   }
 
   store::MemoryStore store_;
@@ -92,6 +97,42 @@ TEST_F(SortTest, MessagesStoredWithoutLinesAreReadFromTheirFiles) {
   add("Subject: a\r\n\r\nx\r\n", 1, false);
   add("Subject: b\r\n\r\nx\r\n", 1);
   EXPECT_EQ(sorted({{K::subject}}), (std::vector<uint32_t>{2, 3, 1}));
+}
+
+// What the cache holds is not read again: with the files gone (and no envelope lines),
+// only the cached keys can still be sorted by.
+TEST_F(SortTest, CachedValuesNeedNoMessage) {
+  add("Subject: c\r\nFrom: z@x\r\nDate: 1 Jan 2020 10:00 +0000\r\n\r\nx\r\n", 1, false);
+  add("Subject: a\r\nFrom: y@x\r\nDate: 3 Jan 2020 10:00 +0000\r\n\r\nx\r\n", 1, false);
+  add("Subject: b\r\nFrom: x@x\r\nDate: 2 Jan 2020 10:00 +0000\r\n\r\nx\r\n", 1, false);
+  SortCache cache;
+  EXPECT_EQ(sorted({{K::subject}, {K::date, true}}, &cache), (std::vector<uint32_t>{2, 3, 1}));
+  EXPECT_GT(cache.bytes(), 0u);
+  for (const auto& r : *store_.list_messages(inbox_)) ASSERT_TRUE(blobs_.remove(r.blob));
+  EXPECT_EQ(sorted({{K::subject, true}}, &cache), (std::vector<uint32_t>{1, 3, 2}));
+  EXPECT_EQ(sorted({{K::date}, {K::size}}, &cache), (std::vector<uint32_t>{1, 3, 2}));
+  EXPECT_FALSE(try_sort({{K::from}}, &cache));  // never cached: the files are needed
+  EXPECT_FALSE(try_sort({{K::subject}}));       // no cache
+  // A new message is read; the old ones still come from the cache.
+  add("Subject: 0\r\nDate: 4 Jan 2020 10:00 +0000\r\n\r\nx\r\n", 1, false);
+  EXPECT_EQ(sorted({{K::subject}}, &cache), (std::vector<uint32_t>{4, 2, 3, 1}));
+}
+
+// [imap] sort_cache: values that do not fit are computed each time.
+TEST_F(SortTest, CacheKeepsNoMoreThanItsLimit) {
+  add("Subject: b\r\n\r\nx\r\n", 1, false);
+  add("Subject: a\r\n\r\nx\r\n", 1, false);
+  SortCache none(0);
+  EXPECT_EQ(sorted({{K::subject}}, &none), (std::vector<uint32_t>{2, 1}));
+  EXPECT_EQ(none.bytes(), 0u);
+  SortCache one_key(2 * (sizeof(Uid) + sizeof(std::string) + 1));
+  EXPECT_EQ(sorted({{K::subject}}, &one_key), (std::vector<uint32_t>{2, 1}));
+  EXPECT_EQ(one_key.bytes(), 2 * (sizeof(Uid) + sizeof(std::string) + 1));
+  EXPECT_EQ(sorted({{K::date}}, &one_key), (std::vector<uint32_t>{1, 2}));  // not kept
+  EXPECT_EQ(one_key.bytes(), 2 * (sizeof(Uid) + sizeof(std::string) + 1));
+  for (const auto& r : *store_.list_messages(inbox_)) ASSERT_TRUE(blobs_.remove(r.blob));
+  EXPECT_EQ(sorted({{K::subject}}, &one_key), (std::vector<uint32_t>{2, 1}));
+  EXPECT_FALSE(try_sort({{K::subject}}, &none));
 }
 
 TEST_F(SortTest, NoMessagesNoOrder) {

@@ -40,7 +40,11 @@ std::vector<uint32_t> pre_order(const ThreadForest& forest) {
 
 class Threader {
  public:
-  explicit Threader(std::span<const ThreadInput> messages) : messages_(messages) {}
+  explicit Threader(std::span<const ThreadInput> messages) : messages_(messages) {
+    forest_.nodes.reserve(messages.size());
+    parent_.reserve(messages.size());
+    by_id_.reserve(messages.size());
+  }
 
   // A node's place in date order: its message's, or a dummy's first child's (children
   // sorted already).
@@ -165,7 +169,11 @@ class Threader {
       if (self == kNone) self = add(m);
       // (A) each reference the parent of the next, unless linked already or a loop.
       uint32_t previous = kNone;
-      for (const std::string& reference : in.references) {
+      for (std::string_view rest = in.references; !rest.empty();) {
+        const size_t space = rest.find(' ');
+        const std::string_view reference = rest.substr(0, space);
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        if (reference.empty()) continue;
         uint32_t current = node_for(reference);
         if (previous != kNone && parent_[current] == kNone && !within(previous, current))
           link(previous, current);
@@ -271,17 +279,6 @@ class Threader {
   std::unordered_map<std::string_view, uint32_t> by_id_;
 };
 
-std::vector<std::string> split_references(std::string_view refs) {
-  std::vector<std::string> out;
-  while (!refs.empty()) {
-    size_t space = refs.find(' ');
-    if (space != 0) out.emplace_back(refs.substr(0, space));
-    if (space == std::string_view::npos) break;
-    refs.remove_prefix(space + 1);
-  }
-  return out;
-}
-
 }  // namespace
 
 ThreadForest thread_ordered_subject(std::span<const ThreadInput> messages) {
@@ -312,7 +309,7 @@ Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs
         }
         if (references) {
           in.message_id = record.message_id;
-          in.references = split_references(walked.thread_refs);
+          in.references = std::string(walked.thread_refs);
         }
       }));
   return references ? thread_by_references(inputs) : thread_ordered_subject(inputs);

@@ -42,8 +42,10 @@ struct ThreadInput {
   int64_t sent = 0;     // RFC 5256 §2.2 (mail/sort_keys.h sent_date)
   std::string subject;  // casemap_key of the base subject
   bool reply_or_forward = false;
-  std::string message_id;               // normalised; "" for none
-  std::vector<std::string> references;  // normalised ids, oldest first
+  std::string message_id;  // normalised; "" for none
+  // Normalised ids, oldest first, separated by single spaces (mime::thread_references):
+  // one string per message, not one per id, since a mailbox holds many.
+  std::string references;
 };
 
 ThreadForest thread_ordered_subject(std::span<const ThreadInput> messages);

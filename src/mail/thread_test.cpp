@@ -51,11 +51,13 @@ std::string render(const ThreadForest& forest) {
   return out;
 }
 
-ThreadInput msg(std::string id, std::vector<std::string> refs, int64_t sent = 0,
+ThreadInput msg(std::string id, const std::vector<std::string>& refs, int64_t sent = 0,
                 std::string_view subject = "") {
   BaseSubject base = base_subject(subject);
+  std::string joined;
+  for (const std::string& r : refs) joined += (joined.empty() ? "" : " ") + r;
   return ThreadInput{sent, casemap_key(base.text), base.reply_or_forward, std::move(id),
-                     std::move(refs)};
+                     std::move(joined)};
 }
 
 std::string by_references(const std::vector<ThreadInput>& in) {

@@ -81,6 +81,8 @@ struct CommandContext {
   std::string_view tag;  // the command's tag, for ESEARCH's (TAG "...") correlator
   // The largest message APPEND takes (RFC 7889 APPENDLIMIT; [imap] max_literal).
   uint64_t append_limit = 0;
+  // What SORT may keep of the selected mailbox's sort values ([imap] sort_cache).
+  uint64_t sort_cache = 0;
   // The command's literal that was too large to hold in memory, already in the blob
   // store (APPEND's message; the command text has "{0}" in its place).
   std::optional<BlobRef> staged_message = std::nullopt;

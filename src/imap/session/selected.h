@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "imap/proto/response.h"
 #include "imap/proto/sequence_set.h"
 #include "mail/changes.h"
+#include "mail/sort.h"
 #include "model/ids.h"
 #include "store/api/store.h"
 #include "store/api/types.h"
@@ -82,6 +84,12 @@ class SelectedMailbox {
   // RFC 5182 SEARCHRES: the uids a SEARCH RETURN (SAVE) found; replaces the previous
   // result. Empty until the first save; kept until the mailbox is deselected.
   void save_result(std::vector<Uid> uids) { saved_ = std::move(uids); }
+  // SORT's values of this mailbox's messages, kept for the selection (mail/sort.h); made
+  // by the first SORT, so that a session that never sorts pays nothing.
+  mail::SortCache& sort_cache() {
+    if (!sort_cache_) sort_cache_ = std::make_unique<mail::SortCache>();
+    return *sort_cache_;
+  }
 
   // The session's own flag changes as returned by the store: the records in the view
   // are replaced, and a later refresh does not report them again.
@@ -136,6 +144,7 @@ class SelectedMailbox {
   std::vector<store::MessageRecord> new_;  // sorted; uids above view_, not yet told
   std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
   std::vector<Uid> saved_;
+  std::unique_ptr<mail::SortCache> sort_cache_;
   std::vector<std::string> keywords_told_;
   bool recent_tracked_ = false;
   std::vector<Uid> recent_;    // sorted

@@ -558,6 +558,7 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   }
   CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
   context.append_limit = s_.limits.authenticated.max_literal;
+  context.sort_cache = s_.limits.sort_cache;
   if (staged_) context.staged_message = **staged_;
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.

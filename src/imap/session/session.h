@@ -65,6 +65,8 @@ struct SessionLimits {
   // starts the count again, so a client that sends the odd bad command keeps its session
   // (as Dovecot does, with the same default).
   uint32_t max_bad_commands = 20;
+  // SORT's values kept per selected mailbox ([imap] sort_cache, mail/sort.h).
+  uint64_t sort_cache = 16ull * 1024 * 1024;
   // RFC 3501 §5.4: at least 30 minutes once authenticated; shorter before.
   net::Duration idle_timeout_authenticated = std::chrono::minutes(30);
   net::Duration idle_timeout_unauthenticated = std::chrono::minutes(2);

@@ -50,7 +50,9 @@ Reply sort(CommandContext& ctx, const proto::SortCmd& cmd) {
   std::vector<mail::SortCriterion> criteria;
   for (const proto::SortCriterion& c : cmd.criteria)
     criteria.push_back(mail::SortCriterion{key_of(c.key), c.reverse});
-  auto order = mail::sort_messages(ctx.store, ctx.blobs, selected.id(), records, criteria);
+  selected.sort_cache().set_max_bytes(ctx.sort_cache);
+  auto order = mail::sort_messages(ctx.store, ctx.blobs, selected.id(), records, criteria,
+                                   &selected.sort_cache());
   if (!order) {
     if (ret.save) selected.save_result({});
     return reply_for(order.error());
