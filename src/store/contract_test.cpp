@@ -671,6 +671,68 @@ TEST_P(StoreContract, ThreadReferencesFollowTheirMessage) {
   EXPECT_EQ((*archived)[2].thread_refs, "");
 }
 
+// Quota (RFC 9208): every copy counts at its size; append, deliver and copy refuse what
+// would pass a limit and change nothing; move adds nothing; expunge and delete give
+// room; an account's own limits override the default, 0 meaning none.
+TEST_P(StoreContract, QuotaCountsAndRefuses) {
+  AccountId alice = user("alice@example.org");
+  AccountId bob = user("bob@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  Mailbox bobs = box(bob, "INBOX");
+  EXPECT_EQ(*store_->quota(alice), QuotaState{});
+  ASSERT_TRUE(store_->append(inbox.id, message(1)));   // 101 octets
+  ASSERT_TRUE(store_->append(inbox.id, message(2)));   // 102
+  ASSERT_TRUE(store_->copy(inbox.id, {1}, archive.id));  // 101 again
+  EXPECT_EQ(store_->quota(alice)->used, (QuotaLimits{304, 3}));
+  EXPECT_EQ(store_->quota(bob)->used, (QuotaLimits{0, 0}));
+
+  store_->set_default_quota(QuotaLimits{400, 0});
+  EXPECT_EQ(store_->quota(alice)->limits, (QuotaLimits{400, 0}));
+  EXPECT_ERROR(store_->append(inbox.id, message(97)), ErrorKind::over_quota,
+               "account alice@example.org would pass its storage quota of 400 octets");
+  EXPECT_ERROR(store_->copy(inbox.id, {2}, archive.id), ErrorKind::over_quota,
+               "account alice@example.org would pass its storage quota of 400 octets");
+  // One delivery is all or nothing: bob has room, alice has not.
+  EXPECT_ERROR(store_->deliver(message(97), {DeliveryTarget{bobs.id, {}, {}},
+                                             DeliveryTarget{inbox.id, {}, {}}}),
+               ErrorKind::over_quota,
+               "account alice@example.org would pass its storage quota of 400 octets");
+  EXPECT_EQ(store_->quota(bob)->used, (QuotaLimits{0, 0}));
+  EXPECT_EQ(store_->quota(alice)->used, (QuotaLimits{304, 3}));
+  EXPECT_EQ(uids_of(*store_->list_messages(inbox.id)), (std::vector<Uid>{1, 2}));
+  // Exactly at the limit is allowed; a move adds nothing, however full.
+  auto sized = [](int n, uint64_t size) {
+    NewMessage m = message(n);
+    m.size = size;
+    return m;
+  };
+  ASSERT_TRUE(store_->append(inbox.id, sized(5, 95)));   // 399
+  ASSERT_TRUE(store_->append(archive.id, sized(6, 1)));  // 400
+  ASSERT_TRUE(store_->move(inbox.id, {1, 2}, archive.id));
+  EXPECT_EQ(store_->quota(alice)->used, (QuotaLimits{400, 5}));
+
+  // The account's own limits: a message count, storage unlimited.
+  ASSERT_TRUE(store_->set_quota("Alice@Example.org", QuotaSetting{0, 5}));
+  EXPECT_EQ(*store_->quota(alice),
+            (QuotaState{QuotaSetting{0, 5}, QuotaLimits{0, 5}, QuotaLimits{400, 5}}));
+  EXPECT_ERROR(store_->append(inbox.id, message(3)), ErrorKind::over_quota,
+               "account alice@example.org would pass its message quota of 5 messages");
+  // Expunge and delete give room at once.
+  ASSERT_TRUE(store_->expunge(inbox.id, {3}));
+  EXPECT_EQ(store_->quota(alice)->used, (QuotaLimits{305, 4}));
+  ASSERT_TRUE(store_->append(inbox.id, message(3)));
+  ASSERT_TRUE(store_->delete_mailbox(archive.id));
+  EXPECT_EQ(store_->quota(alice)->used, (QuotaLimits{103, 1}));
+  // Back to the default; unknown accounts.
+  ASSERT_TRUE(store_->set_quota("alice@example.org", QuotaSetting{}));
+  EXPECT_EQ(store_->quota(alice)->limits, (QuotaLimits{400, 0}));
+  EXPECT_ERROR(store_->set_quota("nobody@example.org", QuotaSetting{}), ErrorKind::not_found,
+               "user nobody@example.org does not exist");
+  EXPECT_FALSE(store_->quota(AccountId(9999)));
+  store_->set_default_quota(QuotaLimits{});
+}
+
 TEST_P(StoreContract, ChangeLog) {
   AccountId alice = user("alice@example.org");
   Mailbox inbox = box(alice, "INBOX");

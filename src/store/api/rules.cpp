@@ -40,6 +40,20 @@ Result<void> check_keywords(const Keywords& keywords) {
   return {};
 }
 
+Result<void> check_quota(std::string_view address, const QuotaLimits& limits,
+                         const QuotaLimits& used, const QuotaLimits& adding) {
+  if (limits.storage != 0 && adding.storage > 0 && used.storage + adding.storage > limits.storage)
+    return Error{ErrorKind::over_quota, "account " + std::string(address) +
+                                            " would pass its storage quota of " +
+                                            std::to_string(limits.storage) + " octets"};
+  if (limits.messages != 0 && adding.messages > 0 &&
+      used.messages + adding.messages > limits.messages)
+    return Error{ErrorKind::over_quota, "account " + std::string(address) +
+                                            " would pass its message quota of " +
+                                            std::to_string(limits.messages) + " messages"};
+  return {};
+}
+
 namespace errors {
 namespace {
 std::string s(std::string_view v) {

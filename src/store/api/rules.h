@@ -21,6 +21,11 @@ bool is_same_or_below(std::string_view name, std::string_view parent);
 // invalid "keyword X is not valid" for the first bad keyword.
 Result<void> check_keywords(const Keywords& keywords);
 
+// over_quota when `adding` on top of `used` passes one of `limits` (0: none) of the
+// account `address` (store.h, quota).
+Result<void> check_quota(std::string_view address, const QuotaLimits& limits,
+                         const QuotaLimits& used, const QuotaLimits& adding);
+
 namespace errors {
 Error domain_missing(std::string_view domain);
 Error domain_exists(std::string_view domain);

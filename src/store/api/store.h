@@ -21,6 +21,7 @@
 //   not_found  the named domain, account, alias, mailbox or message does not exist
 //   exists     the thing to create exists already
 //   limit      alias expansion deeper than kMaxAliasDepth
+//   over_quota a message would take an account past its quota (see quota())
 //   temporary  the database stayed locked by another writer after retries
 //   io         the database could not be read or written
 //
@@ -78,6 +79,24 @@ class Store {
   virtual Result<void> set_password_hash(std::string_view address, std::string_view hash) = 0;
   // The stored hash for a login. not_found if no such account.
   virtual Result<std::string> password_hash(std::string_view address) = 0;
+
+  // ---- quota (RFC 9208) ----
+  // Every message counts once per mailbox it is in, at its size, against its account.
+  // append(), deliver() and copy() refuse with over_quota ("account a@b would pass its
+  // storage quota of N octets" / "... message quota of N messages"), changing nothing,
+  // when the messages they add would take an account past a limit; move() within an
+  // account adds nothing and is never refused; expunge and delete give room at once.
+  // The check and the insert are one transaction, so concurrent writers (any process)
+  // cannot together pass a limit.
+  //
+  // The limits of accounts without their own ([quota] in the configuration). Set once,
+  // before the store is used from several threads.
+  void set_default_quota(QuotaLimits limits) { default_quota_ = limits; }
+  QuotaLimits default_quota() const { return default_quota_; }
+  // Replaces the account's own limits. not_found for an unknown account.
+  virtual Result<void> set_quota(std::string_view address, const QuotaSetting& setting) = 0;
+  // Limits and use of the account. not_found for an unknown account.
+  virtual Result<QuotaState> quota(AccountId account) = 0;
 
   // ---- aliases ----
   // The alias's domain must be local (not_found otherwise); targets may be local or
@@ -233,6 +252,16 @@ class Store {
   virtual Result<uint64_t> data_version() = 0;
   // Every blob some message refers to; for blob::collect_garbage.
   virtual Result<std::unordered_set<BlobRef>> referenced_blobs() = 0;
+
+ protected:
+  // Limits in effect for a setting under the default.
+  QuotaLimits limits_of(const QuotaSetting& setting) const {
+    return QuotaLimits{setting.storage.value_or(default_quota_.storage),
+                       setting.messages.value_or(default_quota_.messages)};
+  }
+
+ private:
+  QuotaLimits default_quota_;
 };
 
 }  // namespace postamt::store

@@ -22,6 +22,27 @@ struct Account {
   friend bool operator==(const Account&, const Account&) = default;
 };
 
+// Quota (RFC 9208) limits on an account's mail, over all its mailboxes. 0 = no limit.
+struct QuotaLimits {
+  uint64_t storage = 0;   // octets of all messages (each counted at its RFC822.SIZE)
+  uint64_t messages = 0;  // number of messages
+  friend bool operator==(const QuotaLimits&, const QuotaLimits&) = default;
+};
+
+// An account's own limits; nullopt follows the store's default (Store::default_quota).
+struct QuotaSetting {
+  std::optional<uint64_t> storage;
+  std::optional<uint64_t> messages;
+  friend bool operator==(const QuotaSetting&, const QuotaSetting&) = default;
+};
+
+struct QuotaState {
+  QuotaSetting setting;  // as set for the account
+  QuotaLimits limits;    // in effect: the setting, else the default
+  QuotaLimits used;      // what the account's messages take now
+  friend bool operator==(const QuotaState&, const QuotaState&) = default;
+};
+
 struct Alias {
   std::string address;
   std::vector<std::string> targets;  // in the order given

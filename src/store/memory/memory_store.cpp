@@ -118,6 +118,43 @@ Result<void> MemoryStore::set_password_hash(std::string_view address, std::strin
   return {};
 }
 
+Result<void> MemoryStore::set_quota(std::string_view address, const QuotaSetting& setting) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  Lock lock(mutex_);
+  auto it = accounts_.find(*key);
+  if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
+  it->second.quota = setting;
+  ++data_version_;
+  return {};
+}
+
+QuotaState MemoryStore::quota_locked(const AccountEntry& account) {
+  QuotaState state;
+  state.setting = account.quota;
+  state.limits = limits_of(account.quota);
+  for (const auto& [id, box] : mailboxes_) {
+    if (box.mailbox.account != account.account.id) continue;
+    for (const auto& [uid, m] : box.messages) state.used.storage += m.size;
+    state.used.messages += box.messages.size();
+  }
+  return state;
+}
+
+Result<QuotaState> MemoryStore::quota(AccountId account) {
+  Lock lock(mutex_);
+  AccountEntry* entry = account_by_id(account);
+  if (!entry) return errors::account_id_missing(account);
+  return quota_locked(*entry);
+}
+
+Result<void> MemoryStore::check_quota_locked(AccountId account, const QuotaLimits& adding) {
+  AccountEntry* entry = account_by_id(account);
+  if (!entry) return errors::account_id_missing(account);
+  QuotaState state = quota_locked(*entry);
+  return check_quota(entry->account.address, state.limits, state.used, adding);
+}
+
 Result<std::string> MemoryStore::password_hash(std::string_view address) {
   auto key = address_key(address);
   if (!key) return key.error();
@@ -405,6 +442,7 @@ Result<Appended> MemoryStore::append(MailboxId mailbox, const NewMessage& messag
   Lock lock(mutex_);
   auto entry = mailbox_entry(mailbox);
   if (!entry) return entry.error();
+  POSTAMT_TRY(check_quota_locked((*entry)->mailbox.account, QuotaLimits{message.size, 1}));
   MessageRecord record{0,
                        0,
                        message.flags,
@@ -424,10 +462,15 @@ Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
   for (const DeliveryTarget& t : targets) POSTAMT_TRY(check_keywords(t.keywords));
   Lock lock(mutex_);
   // All targets are checked before anything changes: all or nothing.
+  std::map<int64_t, QuotaLimits> adding;  // by account
   for (const DeliveryTarget& t : targets) {
     auto entry = mailbox_entry(t.mailbox);
     if (!entry) return entry.error();
+    QuotaLimits& sum = adding[(*entry)->mailbox.account.value()];
+    sum.storage += message.size;
+    sum.messages += 1;
   }
+  for (const auto& [account, sum] : adding) POSTAMT_TRY(check_quota_locked(AccountId(account), sum));
   std::vector<Appended> out;
   for (const DeliveryTarget& t : targets) {
     Keywords keywords = message.keywords;
@@ -549,7 +592,7 @@ Result<std::vector<Expunged>> MemoryStore::expunge_deleted(MailboxId mailbox,
 }
 
 Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<Uid>& uids,
-                                            MailboxId destination) {
+                                            MailboxId destination, bool check_quota) {
   auto from = mailbox_entry(source);
   if (!from) return from.error();
   auto to = mailbox_entry(destination);
@@ -563,6 +606,11 @@ Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<
     if (it != (*from)->messages.end()) originals.push_back(it->second);
   }
   if (originals.empty()) return result;
+  if (check_quota) {
+    QuotaLimits adding{0, originals.size()};
+    for (const MessageRecord& m : originals) adding.storage += m.size;
+    POSTAMT_TRY(check_quota_locked((*to)->mailbox.account, adding));
+  }
   // One modseq for the whole copy, like update_flags and expunge.
   ModSeq modseq = next_modseq(**to);
   for (MessageRecord record : originals) {
@@ -590,7 +638,7 @@ Result<CopyResult> MemoryStore::copy(MailboxId source, const std::vector<Uid>& u
 Result<CopyResult> MemoryStore::move(MailboxId source, const std::vector<Uid>& uids,
                                      MailboxId destination) {
   Lock lock(mutex_);
-  auto result = copy_locked(source, uids, destination);
+  auto result = copy_locked(source, uids, destination, false);
   if (!result) return result;
   std::vector<Uid> moved;
   for (const UidMapping& m : result->mapping) moved.push_back(m.source);

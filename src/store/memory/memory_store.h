@@ -29,6 +29,8 @@ class MemoryStore final : public Store {
   Result<Account> find_account(std::string_view address) override;
   Result<void> set_password_hash(std::string_view address, std::string_view hash) override;
   Result<std::string> password_hash(std::string_view address) override;
+  Result<void> set_quota(std::string_view address, const QuotaSetting& setting) override;
+  Result<QuotaState> quota(AccountId account) override;
 
   Result<void> add_alias(std::string_view address,
                          const std::vector<std::string>& targets) override;
@@ -90,6 +92,7 @@ class MemoryStore final : public Store {
     ModSeq modseq = 0;
     Keywords known_keywords;
     std::set<std::string> subscriptions;  // names; MailboxEntry::mailbox.subscription follows
+    QuotaSetting quota;
   };
   struct StoredHeader {
     std::optional<std::string> lines;
@@ -104,6 +107,9 @@ class MemoryStore final : public Store {
   };
 
   AccountEntry* account_by_id(AccountId id);
+  QuotaState quota_locked(const AccountEntry& account);
+  // over_quota when `adding` passes the account's limits.
+  Result<void> check_quota_locked(AccountId account, const QuotaLimits& adding);
   Result<MailboxEntry*> mailbox_entry(MailboxId id);
   MailboxEntry* mailbox_by_key(AccountId account, std::string_view name);
   Result<Mailbox> create_mailbox_locked(AccountId account, std::string_view name, MailboxRole role,
@@ -114,7 +120,7 @@ class MemoryStore final : public Store {
   std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        ExpungeScope scope = ExpungeScope::listed);
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,
-                                 MailboxId destination);
+                                 MailboxId destination, bool check_quota = true);
   static void recount(MailboxEntry& box);
   FlagUpdateResult update_flags_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        const FlagUpdate& update);

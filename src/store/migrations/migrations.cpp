@@ -184,6 +184,16 @@ constexpr std::string_view kThreadRefs = R"sql(
 ALTER TABLE message ADD COLUMN thread_refs TEXT;
 )sql";
 
+// Quota (RFC 9208): what each mailbox's messages take, kept like its message count so
+// that an account's use is a sum over its few mailboxes; and each account's own limits
+// (NULL: the configured default, 0: none).
+constexpr std::string_view kQuota = R"sql(
+ALTER TABLE mailbox ADD COLUMN size {BIGINT} NOT NULL DEFAULT 0;
+UPDATE mailbox SET size = (SELECT COALESCE(SUM(size), 0) FROM message WHERE mailbox_id = mailbox.id);
+ALTER TABLE account ADD COLUMN quota_storage {BIGINT};
+ALTER TABLE account ADD COLUMN quota_messages {BIGINT};
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -193,6 +203,7 @@ constexpr Migration kMigrations[] = {
     {6, "subscriptions kept by name", kSubscriptions},
     {7, "first uid not yet seen as recent", kFirstRecentUid},
     {8, "thread references kept with each message", kThreadRefs},
+    {9, "quota: mailbox sizes and account limits", kQuota},
 };
 
 }  // namespace

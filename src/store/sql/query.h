@@ -29,6 +29,7 @@ class Query {
   Query& bind(const std::string& value) { return bind(std::string_view(value)); }
   Query& bind(const char* value) { return bind(std::string_view(value)); }
   Query& bind(const std::optional<std::string>& value);  // nullopt binds NULL
+  Query& bind(std::optional<int64_t> value) { return value ? bind(*value) : bind_null(); }
 
   // Steps to the next row: true when there is one, false at the end.
   Result<bool> next();

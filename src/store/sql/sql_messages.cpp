@@ -82,10 +82,13 @@ Result<Keywords> SqlStore::canonical_keywords(AccountId account, const Keywords&
   return out;
 }
 
-Result<void> SqlStore::adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen) {
-  if (messages == 0 && unseen == 0) return {};
-  return exec(db(), "UPDATE mailbox SET messages = messages + ?, unseen = unseen + ? WHERE id = ?",
-              messages, unseen, mailbox.value());
+Result<void> SqlStore::adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen,
+                                     int64_t size) {
+  if (messages == 0 && unseen == 0 && size == 0) return {};
+  return exec(db(),
+              "UPDATE mailbox SET messages = messages + ?, unseen = unseen + ?, size = size + ? "
+              "WHERE id = ?",
+              messages, unseen, size, mailbox.value());
 }
 
 Result<std::vector<MessageRecord>> SqlStore::select_messages(MailboxId mailbox,
@@ -120,6 +123,8 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     auto modseq = next_modseq(*box);
     if (!modseq) return modseq.error();
     SystemFlags flags = message.flags | target.flags;
+    // Before the insert, in its transaction: earlier targets of this delivery count.
+    POSTAMT_TRY(check_quota_in(box->account, QuotaLimits{message.size, 1}));
     // uid_next is stored in the same transaction as the message, so a crash can never
     // hand out a uid twice (RFC 9051 §2.3.1.1).
     Uid uid = box->uid_next;
@@ -134,7 +139,8 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
                      message.message_id, message.envelope_header, message.thread_refs));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
-    POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags)));
+    POSTAMT_TRY(
+        adjust_counts(box->id, 1, unseen_of(flags), static_cast<int64_t>(message.size)));
     out.push_back(Appended{box->id, uid, *modseq});
   }
   return out;
@@ -261,6 +267,7 @@ Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
   std::vector<Expunged> out;
   ModSeq modseq = 0;
   int64_t unseen_delta = 0;
+  int64_t size_delta = 0;
   for (Uid uid : sorted_unique(uids)) {
     auto found = select_messages(mailbox.id, "AND uid = ?", uid);
     if (!found) return found.error();
@@ -273,13 +280,15 @@ Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
       modseq = *n;
     }
     unseen_delta -= unseen_of(found->front().flags);
+    size_delta -= static_cast<int64_t>(found->front().size);
     POSTAMT_TRY(exec(db(), "DELETE FROM message WHERE mailbox_id = ? AND uid = ?",
                      mailbox.id.value(), int64_t{uid}));
     POSTAMT_TRY(exec(db(), "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
                      mailbox.id.value(), int64_t{uid}, static_cast<int64_t>(modseq)));
     out.push_back(Expunged{uid, modseq});
   }
-  POSTAMT_TRY(adjust_counts(mailbox.id, -static_cast<int64_t>(out.size()), unseen_delta));
+  POSTAMT_TRY(
+      adjust_counts(mailbox.id, -static_cast<int64_t>(out.size()), unseen_delta, size_delta));
   return out;
 }
 
@@ -308,7 +317,7 @@ Result<std::vector<Expunged>> SqlStore::expunge_scoped(MailboxId mailbox,
 }
 
 Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& uids,
-                                     MailboxId destination) {
+                                     MailboxId destination, QuotaCheck check) {
   auto from = load_mailbox(source);
   if (!from) return from.error();
   auto to = load_mailbox(destination);
@@ -322,6 +331,9 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
     if (!found->empty()) originals.push_back(found->front());
   }
   if (originals.empty()) return result;
+  QuotaLimits adding{0, originals.size()};
+  for (const MessageRecord& m : originals) adding.storage += m.size;
+  if (check == QuotaCheck::yes) POSTAMT_TRY(check_quota_in(to->account, adding));
   auto modseq = next_modseq(*to);
   if (!modseq) return modseq.error();
   Uid uid = to->uid_next;
@@ -345,7 +357,8 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
   }
   POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid},
                    destination.value()));
-  POSTAMT_TRY(adjust_counts(destination, static_cast<int64_t>(originals.size()), unseen));
+  POSTAMT_TRY(adjust_counts(destination, static_cast<int64_t>(originals.size()), unseen,
+                            static_cast<int64_t>(adding.storage)));
   return result;
 }
 
@@ -365,7 +378,7 @@ Result<CopyResult> SqlStore::move(MailboxId source, const std::vector<Uid>& uids
                                   MailboxId destination) {
   CopyResult result;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
-    auto r = copy_in(source, uids, destination);
+    auto r = copy_in(source, uids, destination, QuotaCheck::no);
     if (!r) return r.error();
     result = std::move(*r);
     std::vector<Uid> moved;

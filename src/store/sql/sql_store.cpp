@@ -422,6 +422,69 @@ Result<std::string> SqlStore::password_hash(std::string_view address) {
   return *hash;
 }
 
+// ---- quota ----
+
+Result<void> SqlStore::set_quota(std::string_view address, const QuotaSetting& setting) {
+  auto key = address_key(address);
+  if (!key) return key.error();
+  auto value = [](std::optional<uint64_t> v) {
+    return v ? std::optional<int64_t>(static_cast<int64_t>(*v)) : std::nullopt;
+  };
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto id = account_id_by_key(*key);
+    if (!id) return id.error();
+    if (!*id) return errors::user_missing(*normalize_address(address));
+    return exec(db(), "UPDATE account SET quota_storage = ?, quota_messages = ? WHERE id = ?",
+                value(setting.storage), value(setting.messages), **id);
+  });
+}
+
+Result<QuotaState> SqlStore::quota_in(AccountId account) {
+  QuotaState state;
+  auto q = Query::prepare(db(), "SELECT quota_storage, quota_messages FROM account WHERE id = ?");
+  if (!q) return q.error();
+  auto row = q->bind(account.value()).next();
+  if (!row) return row.error();
+  if (!*row) return errors::account_id_missing(account);
+  if (!q->is_null(0)) state.setting.storage = static_cast<uint64_t>(q->integer(0));
+  if (!q->is_null(1)) state.setting.messages = static_cast<uint64_t>(q->integer(1));
+  state.limits = limits_of(state.setting);
+  auto used = Query::prepare(
+      db(), "SELECT COALESCE(SUM(size), 0), COALESCE(SUM(messages), 0) FROM mailbox WHERE "
+            "account_id = ?");
+  if (!used) return used.error();
+  auto sums = used->bind(account.value()).next();
+  if (!sums) return sums.error();
+  if (*sums) {
+    state.used.storage = static_cast<uint64_t>(used->integer(0));
+    state.used.messages = static_cast<uint64_t>(used->integer(1));
+  }
+  return state;
+}
+
+Result<QuotaState> SqlStore::quota(AccountId account) {
+  QuotaState state;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto found = quota_in(account);
+    if (!found) return found.error();
+    state = std::move(*found);
+    return {};
+  }));
+  return state;
+}
+
+Result<void> SqlStore::check_quota_in(AccountId account, const QuotaLimits& adding) {
+  auto state = quota_in(account);
+  if (!state) return state.error();
+  if (state->limits.storage == 0 && state->limits.messages == 0) return {};
+  auto address = Query::prepare(db(), "SELECT address FROM account WHERE id = ?");
+  if (!address) return address.error();
+  auto row = address->bind(account.value()).next();
+  if (!row) return row.error();
+  return check_quota(*row ? address->text(0) : std::string("?"), state->limits, state->used,
+                     adding);
+}
+
 // ---- aliases ----
 
 Result<void> SqlStore::add_alias(std::string_view address,

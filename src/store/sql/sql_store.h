@@ -61,6 +61,8 @@ class SqlStore final : public Store {
   Result<Account> find_account(std::string_view address) override;
   Result<void> set_password_hash(std::string_view address, std::string_view hash) override;
   Result<std::string> password_hash(std::string_view address) override;
+  Result<void> set_quota(std::string_view address, const QuotaSetting& setting) override;
+  Result<QuotaState> quota(AccountId account) override;
 
   Result<void> add_alias(std::string_view address,
                          const std::vector<std::string>& targets) override;
@@ -147,7 +149,11 @@ class SqlStore final : public Store {
                                   Subscription subscription);
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
-  Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen);
+  Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen,
+                             int64_t size = 0);
+  // Inside a write transaction: over_quota when `adding` passes the account's limits.
+  Result<void> check_quota_in(AccountId account, const QuotaLimits& adding);
+  Result<QuotaState> quota_in(AccountId account);
   // `expected`: how many rows the caller expects (reserved up front; a hint only).
   Result<std::vector<MessageRecord>> select_messages(MailboxId mailbox, std::string_view where,
                                                      int64_t argument, size_t expected = 0);
@@ -169,7 +175,9 @@ class SqlStore final : public Store {
                                            ExpungeScope scope = ExpungeScope::listed);
   Result<std::vector<Expunged>> expunge_scoped(MailboxId mailbox, const std::vector<Uid>& uids,
                                                ExpungeScope scope);
-  Result<CopyResult> copy_in(MailboxId source, const std::vector<Uid>& uids, MailboxId destination);
+  enum class QuotaCheck { yes, no };  // no: a move, which adds nothing to the account
+  Result<CopyResult> copy_in(MailboxId source, const std::vector<Uid>& uids, MailboxId destination,
+                             QuotaCheck check = QuotaCheck::yes);
   Result<std::optional<int64_t>> account_id_by_key(const std::string& key);
 
   static thread_local Connection* current_;

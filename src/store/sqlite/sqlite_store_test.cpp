@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 8);
+  EXPECT_EQ(latest, 9);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 8");
+            "the database has schema version 99, newer than this program's 9");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -185,6 +185,29 @@ TEST_F(SqliteStoreTest, MigrationSixKeepsSubscribedNames) {
   auto made = store->create_mailbox(AccountId(5), "New", MailboxRole::none);
   ASSERT_TRUE(made) << made.error().message;
   EXPECT_EQ(made->subscription, Subscription::unsubscribed);
+}
+
+// Migration 9 counts what the mailboxes of a version-8 database hold, so quotas apply to
+// mail that was there before; accounts follow the default.
+TEST_F(SqliteStoreTest, MigrationNineSizesExistingMailboxes) {
+  write_old_database(
+      8, std::string(kOldAccount) +
+             "INSERT INTO mailbox (id, account_id, name, role, uid_validity, uid_next, "
+             "highest_modseq, messages, unseen) VALUES (9, 5, 'INBOX', 'inbox', 7, 3, 1, 2, 0),"
+             "(10, 5, 'Archive', 'archive', 8, 2, 1, 1, 0), (11, 5, 'Empty', 'none', 9, 1, 1, 0, "
+             "0);"
+             "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, internal_date, size, "
+             "blob_ref, account_id, message_id) VALUES (9, 1, 1, 0, '', 0, 1000, 'a', 5, ''),"
+             "(9, 2, 1, 0, '', 0, 234, 'b', 5, ''), (10, 1, 1, 0, '', 0, 66, 'a', 5, '');");
+  if (HasFatalFailure()) return;
+  auto store = open();
+  ASSERT_TRUE(store);
+  store->set_default_quota(QuotaLimits{2000, 0});
+  auto quota = store->quota(AccountId(5));
+  ASSERT_TRUE(quota) << quota.error().message;
+  EXPECT_EQ(*quota, (QuotaState{QuotaSetting{}, QuotaLimits{2000, 0}, QuotaLimits{1300, 3}}));
+  ASSERT_TRUE(store->expunge(MailboxId(9), {1}));
+  EXPECT_EQ(store->quota(AccountId(5))->used, (QuotaLimits{300, 2}));
 }
 
 // A database written by a version-4 program, with a receipt of each path in its ledger:
