@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "admin/quota.h"
+
 #include "auth/password.h"
 #include "blob/garbage.h"
 #include "delivery/transaction.h"
@@ -59,7 +61,11 @@ Result<std::string> user_list(store::Store& store, Format format) {
   POSTAMT_TRY(accounts);
   if (format == Format::json) {
     boost::json::array arr;
-    for (const auto& a : *accounts) arr.push_back(boost::json::object{{"address", a.address}});
+    for (const auto& a : *accounts) {
+      auto quota = store.quota(a.id);
+      POSTAMT_TRY(quota);
+      arr.push_back(boost::json::object{{"address", a.address}, {"quota", quota_json(*quota)}});
+    }
     return to_json(arr);
   }
   std::string out;

@@ -34,7 +34,9 @@ TEST_F(AdminTest, UsersAndAuthTest) {
   auto unknown_domain = user_add(store_, "bob@example.net", hash("x"));
   ASSERT_FALSE(unknown_domain);
   EXPECT_EQ(unknown_domain.error().kind, ErrorKind::not_found);
-  EXPECT_EQ(*user_list(store_, Format::json), "[{\"address\":\"alice@example.org\"}]\n");
+  EXPECT_EQ(*user_list(store_, Format::json),
+            "[{\"address\":\"alice@example.org\",\"quota\":{\"storage\":{\"used\":0,\"own\":"
+            "false,\"limit\":null},\"messages\":{\"used\":0,\"own\":false,\"limit\":null}}}]\n");
   EXPECT_EQ(*auth_test(store_, "alice@example.org", "s3cret"),
             "authentication succeeded for alice@example.org\n");
   auto wrong = auth_test(store_, "alice@example.org", "nope");

@@ -26,6 +26,7 @@ Result<Backends> open_backends(const Config& config) {
   auto store = store::sqlite::open_sqlite_store((config.data_dir / "postamt.db").string());
   POSTAMT_TRY(store);
   b.store = std::move(*store);
+  b.store->set_default_quota(store::QuotaLimits{config.quota.storage, config.quota.messages});
   auto blobs = blob::DiskBlobStore::open((config.data_dir / "blobs").string());
   POSTAMT_TRY(blobs);
   b.blobs = std::move(*blobs);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "admin/admin.h"
+#include "admin/quota.h"
 #include "admin/receipts.h"
 #include "app/backends.h"
 #include "app/serve.h"
@@ -260,6 +261,27 @@ int run(int argc, char** argv) {
       POSTAMT_TRY(hash);
       return admin::user_password(*b.store, o.name, *hash);
     });
+  });
+
+  // user quota set|show (RFC 9208 resources; docs/protocols/imap.md, Quota)
+  auto* user_quota = user->add_subcommand("quota", "An account's quota and what it uses");
+  user_quota->require_subcommand(1);
+  auto* quota_set = user_quota->add_subcommand("set", "Set storage and/or message limits");
+  quota_set->add_option("ADDRESS", o.name, "Mail address")->required();
+  quota_set
+      ->add_option("LIMITS", o.targets,
+                   "storage SIZE|none|default, messages N|none|default (SIZE: 2G, 500M)")
+      ->required();
+  quota_set->callback([&] {
+    code = with_store(
+        o, [&](Backends& b) { return admin::user_quota_set(*b.store, o.name, o.targets); });
+  });
+  auto* quota_show = user_quota->add_subcommand("show", "Show limits and use");
+  quota_show->add_option("ADDRESS", o.name, "Mail address")->required();
+  add_format_option(quota_show, o);
+  quota_show->callback([&] {
+    code = with_store(
+        o, [&](Backends& b) { return admin::user_quota_show(*b.store, o.name, format_of(o)); });
   });
 
   // alias add|remove|list

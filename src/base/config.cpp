@@ -451,6 +451,15 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto quota = top.table("quota");
+  POSTAMT_TRY(quota);
+  if (*quota) {
+    TableReader r(**quota, "quota.", file);
+    POSTAMT_TRY(r.uint64("storage", cfg.quota.storage, 0, 1ull << 50));
+    POSTAMT_TRY(r.uint64("messages", cfg.quota.messages, 0, 1ull << 40));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto receipts = top.table("receipts");
   POSTAMT_TRY(receipts);
   if (*receipts) {

@@ -152,6 +152,12 @@ struct Config {
     std::chrono::seconds max_age = std::chrono::hours(24 * 5);
   } outbound;
 
+  // Quota (RFC 9208) of accounts without their own (`postamt user quota set`); 0 = none.
+  struct Quota {
+    uint64_t storage = 0;   // octets of all an account's messages
+    uint64_t messages = 0;  // how many
+  } quota;
+
   struct Receipts {
     ReceiptOnDownload on_download = ReceiptOnDownload::off;
     bool one_per_recipient = true;  // RFC 8098 §2.1: at most one receipt per recipient

@@ -267,6 +267,9 @@ max_inline_literal = 16384
 max_command = 65536
 command_memory = 33554432
 sort_cache = 0
+[quota]
+storage = 2147483648
+messages = 100000
 )",
                           "/etc/postamt/postamt.toml");
   ASSERT_TRUE(cfg) << cfg.error().message;
@@ -286,6 +289,8 @@ sort_cache = 0
   EXPECT_EQ(cfg->imap.max_command, 65536u);
   EXPECT_EQ(cfg->imap.command_memory, 33554432u);
   EXPECT_EQ(cfg->imap.sort_cache, 0u);
+  EXPECT_EQ(cfg->quota.storage, 2147483648u);
+  EXPECT_EQ(cfg->quota.messages, 100000u);
 
   auto defaults = parse_config("", "/etc/postamt/postamt.toml");
   ASSERT_TRUE(defaults);
@@ -298,6 +303,8 @@ sort_cache = 0
   EXPECT_EQ(defaults->imap.max_command, 1048576u);
   EXPECT_EQ(defaults->imap.command_memory, 268435456u);
   EXPECT_EQ(defaults->imap.sort_cache, 16777216u);
+  EXPECT_EQ(defaults->quota.storage, 0u);
+  EXPECT_EQ(defaults->quota.messages, 0u);
 }
 
 // [smtp] bare_newline and trusted_networks (docs/protocols/smtp.md).

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "mail/messages.h"
+#include "mail/quota.h"
 #include "mime/header.h"
 #include "model/address.h"
 
@@ -102,6 +103,16 @@ Result<std::vector<Delivered>> Transaction::deliver_locally(std::string_view cop
   std::vector<store::DeliveryTarget> targets;
   targets.reserve(local_.size());
   for (const auto& l : local_) {
+    // A message no quota of this account can ever take is refused for good (limit); one
+    // that does not fit now, for a while (over_quota). The store checks again, exactly.
+    auto room = mail::room_for(*services_.store, l.account, copy.size());
+    POSTAMT_TRY(room);
+    if (*room == mail::QuotaRoom::too_large)
+      return Error{ErrorKind::limit, fmt::format("the message is larger than the storage quota "
+                                                 "of {}",
+                                                 l.address)};
+    if (*room == mail::QuotaRoom::full)
+      return Error{ErrorKind::over_quota, fmt::format("the mailbox of {} is full", l.address)};
     auto inbox = services_.store->find_mailbox_by_role(l.account, MailboxRole::inbox);
     POSTAMT_TRY(inbox);
     targets.push_back(store::DeliveryTarget{inbox->id, {}, {}});

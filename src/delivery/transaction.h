@@ -119,7 +119,10 @@ class Transaction {
 
   // Delivers and queues as described above. Requires at least one recipient
   // (ErrorKind::invalid otherwise). Errors: io / temporary from the blob store, the
-  // store or the queue; then no recipient has the message (local copies withdrawn,
+  // store or the queue; quota (mail/quota.h): limit when the message is larger than a
+  // local recipient's storage quota, over_quota when a local recipient's mailbox has no
+  // room for it now (one full recipient stops the local delivery for all: one stored
+  // copy serves them). Then no recipient has the message (local copies withdrawn,
   // unless the withdrawal failed too, which is logged).
   // Commit at most once (ErrorKind::invalid after).
   Result<Committed> commit();

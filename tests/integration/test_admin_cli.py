@@ -38,7 +38,7 @@ class AdminCliTest(unittest.TestCase):
         r = self.p.cli("user", "frob", "x@example.org")
         self.assertEqual((r.code, r.out), (2, ""))
         self.assertEqual(r.err, 'postamt: unknown command "user frob" (user commands: add, remove, '
-                                'list, password)\n')
+                                'list, password, quota)\n')
         r = self.p.cli("receipts", "policy", "frob")
         self.assertEqual(r.err, 'postamt: unknown command "receipts policy frob" (receipts policy '
                                 'commands: set, unset, show)\n')
@@ -78,7 +78,10 @@ class AdminCliTest(unittest.TestCase):
             self.assertTrue(r.err.startswith("postamt: "), r.err)
             self.assertIn(word, r.err)
         r = self.p.cli("user", "list", "--format", "json")
-        self.assertEqual(json.loads(r.out), [{"address": "alice@example.org"}])
+        no_limit = {"used": 0, "limit": None, "own": False}
+        self.assertEqual(json.loads(r.out), [{"address": "alice@example.org",
+                                              "quota": {"storage": no_limit,
+                                                        "messages": no_limit}}])
         self.assertEqual(self.p.cli("user", "list").out, "alice@example.org\n")
 
         r = self.p.cli("auth", "test", "alice@example.org", "--password-stdin",

@@ -207,6 +207,43 @@ TEST_F(ImapMutate, QuotaHasNoRoots) {
         << piece;
 }
 
+// RFC 9208: with limits, one root "" over every mailbox; STORAGE in KiB (use rounded up),
+// MESSAGE in messages. APPEND, COPY past a limit: NO [OVERQUOTA], nothing stored; MOVE
+// adds nothing and goes through; EXPUNGE gives room.
+TEST_F(ImapMutate, QuotaLimitsAppendAndCopy) {
+  add_message(std::string(1500, 'a'));
+  add_message(std::string(600, 'b'));
+  store_.set_default_quota(store::QuotaLimits{3 * 1024, 0});
+  ASSERT_TRUE(store_.set_quota("alice@example.org", store::QuotaSetting{std::nullopt, 3}));
+  EXPECT_EQ(after_login("b GETQUOTAROOT Archive\r\nc GETQUOTA \"\"\r\nd GETQUOTA other\r\n"),
+            "* QUOTAROOT Archive \"\"\r\n* QUOTA \"\" (STORAGE 3 3 MESSAGE 2 3)\r\n"
+            "b OK GETQUOTAROOT completed\r\n"
+            "* QUOTA \"\" (STORAGE 3 3 MESSAGE 2 3)\r\nc OK GETQUOTA completed\r\n"
+            "d NO [NONEXISTENT] No such quota root\r\n");
+  EXPECT_EQ(after_select("b COPY 1:2 Archive\r\n"
+                         "c APPEND Archive {1100+}\r\n" +
+                         std::string(1100, 'c') +
+                         "\r\n"
+                         "d MOVE 2 Archive\r\n"
+                         "e APPEND Archive {5+}\r\nhello\r\n"
+                         "f APPEND Archive {5+}\r\nagain\r\n"),
+            "b NO [OVERQUOTA] account alice@example.org would pass its storage quota of 3072 "
+            "octets\r\n"
+            "c NO [OVERQUOTA] account alice@example.org would pass its storage quota of 3072 "
+            "octets\r\n"
+            "* OK [COPYUID " +
+                std::to_string(validity("Archive")) +
+                " 2 1] Moved\r\n"
+                "* 2 EXPUNGE\r\nd OK MOVE completed\r\n"
+                "e OK [APPENDUID " +
+                std::to_string(validity("Archive")) +
+                " 2] APPEND completed\r\n"
+                "f NO [OVERQUOTA] account alice@example.org would pass its message quota of 3 "
+                "messages\r\n");
+  EXPECT_EQ(messages("Archive").size(), 2u);
+  EXPECT_EQ(store_.quota(account_)->used, (store::QuotaLimits{2105, 3}));
+}
+
 // ---- mailbox names ----
 
 TEST_F(ImapMutate, BadMailboxNamesAreRefusedEverywhere) {

@@ -470,7 +470,8 @@ Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
     sum.storage += message.size;
     sum.messages += 1;
   }
-  for (const auto& [account, sum] : adding) POSTAMT_TRY(check_quota_locked(AccountId(account), sum));
+  for (const auto& [account, sum] : adding)
+    POSTAMT_TRY(check_quota_locked(AccountId(account), sum));
   std::vector<Appended> out;
   for (const DeliveryTarget& t : targets) {
     Keywords keywords = message.keywords;

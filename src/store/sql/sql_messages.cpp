@@ -139,8 +139,7 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
                      message.message_id, message.envelope_header, message.thread_refs));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
-    POSTAMT_TRY(
-        adjust_counts(box->id, 1, unseen_of(flags), static_cast<int64_t>(message.size)));
+    POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags), static_cast<int64_t>(message.size)));
     out.push_back(Appended{box->id, uid, *modseq});
   }
   return out;

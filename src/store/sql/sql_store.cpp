@@ -449,9 +449,10 @@ Result<QuotaState> SqlStore::quota_in(AccountId account) {
   if (!q->is_null(0)) state.setting.storage = static_cast<uint64_t>(q->integer(0));
   if (!q->is_null(1)) state.setting.messages = static_cast<uint64_t>(q->integer(1));
   state.limits = limits_of(state.setting);
-  auto used = Query::prepare(
-      db(), "SELECT COALESCE(SUM(size), 0), COALESCE(SUM(messages), 0) FROM mailbox WHERE "
-            "account_id = ?");
+  auto used =
+      Query::prepare(db(),
+                     "SELECT COALESCE(SUM(size), 0), COALESCE(SUM(messages), 0) FROM mailbox WHERE "
+                     "account_id = ?");
   if (!used) return used.error();
   auto sums = used->bind(account.value()).next();
   if (!sums) return sums.error();

@@ -149,8 +149,7 @@ class SqlStore final : public Store {
                                   Subscription subscription);
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
-  Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen,
-                             int64_t size = 0);
+  Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen, int64_t size = 0);
   // Inside a write transaction: over_quota when `adding` passes the account's limits.
   Result<void> check_quota_in(AccountId account, const QuotaLimits& adding);
   Result<QuotaState> quota_in(AccountId account);

@@ -58,8 +58,10 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd);
 // ctx.selected. MOVE puts COPYUID in an untagged OK; the dispatcher's refresh then sends
 // the EXPUNGEs. Missing destination -> NO [TRYCREATE]; MOVE when read-only -> NO [READ-ONLY].
 Reply copy(CommandContext& ctx, const proto::CopyCmd& cmd);
-// GETQUOTAROOT / GETQUOTA (RFC 9208): no quota roots exist, so QUOTAROOT lists none and
-// GETQUOTA answers NO [NONEXISTENT].
+// GETQUOTAROOT / GETQUOTA (RFC 9208): an account with a limit (store.h, quota) has one
+// quota root, "", over all its mailboxes, with STORAGE (KiB) and/or MESSAGE; without
+// limits it has none (QUOTAROOT lists no root, GETQUOTA is NO [NONEXISTENT]). SETQUOTA
+// is the administrator's (postamt user quota set) and not offered (no QUOTASET).
 Reply get_quota_root(CommandContext& ctx, const proto::GetQuotaRootCmd& cmd);
 Reply get_quota(CommandContext& ctx, const proto::GetQuotaCmd& cmd);
 

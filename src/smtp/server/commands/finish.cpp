@@ -99,6 +99,14 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
     // system storage".
     if (committed.error().kind == ErrorKind::no_space)
       co_return make_reply(452, code::kTempSystemFull, "Insufficient system storage");
+    // RFC 3463 X.2.2 mailbox full: for now (452) or, when the message alone is larger than
+    // the recipient's quota, for good (552).
+    if (committed.error().kind == ErrorKind::over_quota)
+      co_return make_reply(452, code::kTempMailboxFull,
+                           fmt::format("Mailbox full: {}", committed.error().message));
+    if (committed.error().kind == ErrorKind::limit)
+      co_return make_reply(552, code::kMailboxFull,
+                           fmt::format("Mailbox full: {}", committed.error().message));
     co_return make_reply(451, code::kTempSystem, "Delivery failed, try again later");
   }
   log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}", t.queue_id, t.sender, size,

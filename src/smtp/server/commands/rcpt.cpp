@@ -2,6 +2,7 @@
 
 #include "base/strings.h"
 #include "mail/domains.h"
+#include "mail/quota.h"
 #include "smtp/server/commands/commands.h"
 
 namespace postamt::smtp::server::commands {
@@ -33,6 +34,28 @@ Reply recipient_error_reply(const Error& error, std::string_view address) {
 std::optional<delivery::Notify> notify_of(const std::optional<proto::Notify>& notify) {
   if (!notify) return std::nullopt;  // RFC 3461 §4.1 default: failure and delay
   return delivery::Notify{notify->never, notify->success, notify->failure, notify->delay};
+}
+
+// Room for the message in every local account `address` reaches (mail/quota.h), with
+// the SIZE the client declared (0: none): a mailbox that is full now is 452 4.2.2, one
+// whose quota the message can never fit is 552 5.2.2; a reply with code 0 otherwise.
+Result<Reply> quota_reply(store::Store& store, const std::string& address, uint64_t size) {
+  auto recipients = store.resolve(address);
+  if (!recipients) return Reply{};  // the lookup that follows reports it
+  for (const store::Recipient& r : *recipients) {
+    if (r.kind != store::RecipientKind::local) continue;
+    auto room = mail::room_for(store, r.account, size);
+    if (!room) return room.error();
+    if (*room == mail::QuotaRoom::too_large)
+      return make_reply(552, code::kMailboxFull,
+                        fmt::format("<{}>: Recipient address rejected: message larger than "
+                                    "the mailbox quota",
+                                    address));
+    if (*room == mail::QuotaRoom::full)
+      return make_reply(452, code::kTempMailboxFull,
+                        fmt::format("<{}>: Mailbox full, try again later", address));
+  }
+  return Reply{};
 }
 
 // The address a forward path names: as given, or for the bare "<postmaster>" (RFC 5321
@@ -85,6 +108,16 @@ net::awaitable<Next> rcpt(Session& session, proto::Rcpt command) {
     } else if (!*local && !t.delivery->can_relay()) {
       reply = make_reply(451, code::kTempSystem, "outbound queue unavailable");
     }
+  }
+  if (reply.code == 0) {
+    const uint64_t size = t.params.size.value_or(0);
+    auto check = session.services_.runtime->run_blocking(
+        [store, address, size] { return quota_reply(*store, address, size); });
+    auto checked = co_await std::move(check);
+    if (!checked)
+      reply = recipient_error_reply(checked.error(), address);
+    else
+      reply = std::move(*checked);
   }
   if (reply.code == 0) {
     delivery::RecipientOptions options;
