@@ -287,6 +287,38 @@ TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {
   EXPECT_EQ(*server->password_hash("alice@example.org"), "new");
 }
 
+// Two stores on one file (as two processes) appending at once never pass a quota
+// together: the check and the insert are one write transaction.
+TEST_F(SqliteStoreTest, ConcurrentWritersStayWithinTheQuota) {
+  Mailbox inbox = setup(*open());
+  {
+    auto store = open();
+    ASSERT_TRUE(store->set_quota("alice@example.org", QuotaSetting{std::nullopt, 30}));
+  }
+  constexpr int kEach = 25;
+  int accepted[2] = {0, 0}, refused[2] = {0, 0};
+  std::thread writers[2];
+  for (int w = 0; w < 2; ++w) {
+    writers[w] = std::thread([&, w] {
+      auto store = open_sqlite_store(path_);
+      if (!store) return;
+      for (int i = 0; i < kEach; ++i) {
+        auto r = (*store)->append(inbox.id, message(i));
+        if (r)
+          ++accepted[w];
+        else if (r.error().kind == ErrorKind::over_quota)
+          ++refused[w];
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(accepted[0] + accepted[1], 30);
+  EXPECT_EQ(refused[0] + refused[1], 2 * kEach - 30);
+  auto store = open();
+  EXPECT_EQ(store->get_mailbox(inbox.id)->messages, 30u);
+  EXPECT_EQ(store->quota(store->get_mailbox(inbox.id)->account)->used, (QuotaLimits{300, 30}));
+}
+
 TEST_F(SqliteStoreTest, ConcurrentWritersGetDistinctUids) {
   Mailbox inbox = setup(*open());
   constexpr int kEach = 25;
