@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "admin/quota.h"
+#include "admin/quota_json.h"
 
 #include "auth/password.h"
 #include "blob/garbage.h"

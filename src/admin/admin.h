@@ -28,7 +28,7 @@ Result<std::string> domain_list(store::Store& store, Format format);
 Result<std::string> user_add(store::Store& store, std::string_view address,
                              std::string_view password_hash);
 Result<std::string> user_remove(store::Store& store, std::string_view address);
-// Text: one address per line. JSON: [{"address", "quota": admin::quota_json()}].
+// Text: one address per line. JSON: [{"address", "quota": admin/quota_json.h}].
 Result<std::string> user_list(store::Store& store, Format format);
 Result<std::string> user_password(store::Store& store, std::string_view address,
                                   std::string_view password_hash);

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "admin/quota_json.h"
 #include "base/strings.h"
 
 namespace postamt::admin {

@@ -1,5 +1,6 @@
 // Quota administration behind `postamt user quota ...` and the usage `postamt user list
-// --format json` shows (README.md, "Running it"; docs/protocols/imap.md, Quota; RFC 9208 STORAGE and MESSAGE).
+// --format json` shows (README.md, "Running it"; docs/protocols/imap.md, Quota; RFC 9208 STORAGE
+// and MESSAGE).
 //
 // Contract, as in admin.h: each function returns the text for standard output or an
 // Error whose message is one plain line for standard error. Blocking (store calls).
@@ -8,8 +9,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "admin/admin.h"
 #include "base/result.h"
@@ -27,11 +26,7 @@ Result<std::string> user_quota_set(store::Store& store, std::string_view address
 // `postamt user quota show ADDRESS [--format json]`. Text, one line per resource:
 //   storage 1300 of 2147483648 octets (default)
 //   messages 3 of none (own)
-// JSON: quota_json() of the account. not_found for an unknown user.
+// JSON: admin/quota_json.h. not_found for an unknown user.
 Result<std::string> user_quota_show(store::Store& store, std::string_view address, Format format);
-
-// {"storage":{"used":n,"limit":n|null,"own":bool},"messages":{...}}: null = no limit;
-// own = set for this account rather than the default.
-boost::json::value quota_json(const store::QuotaState& state);
 
 }  // namespace postamt::admin

@@ -355,9 +355,10 @@ int run(int argc, char** argv) {
         case ErrorKind::temporary:
         case ErrorKind::io:
         case ErrorKind::no_space:
+        case ErrorKind::over_quota:  // a full mailbox may have room later
           code = kExitTempFail;
           break;
-        default:
+        default:  // also a message larger than a recipient's quota: it never fits
           code = kExitError;
       }
       return;

@@ -99,6 +99,18 @@ class Quota(unittest.TestCase):
         self.assertEqual(users[0]["quota"]["messages"]["used"], 2)
         self.assertEqual(users[0]["quota"], self.show())
 
+        # `postamt deliver` as an MTA's LDA: a full mailbox is EX_TEMPFAIL (75), a message
+        # larger than the quota a permanent failure (1).
+        self.p.cli("user", "quota", "set", USER, "messages", "2", check=True)
+        r = self.p.cli("deliver", "--from", "bob@example.net", USER,
+                       input=message("3", 500).decode())
+        self.assertEqual((r.code, r.err),
+                         (75, f"postamt: the mailbox of {USER} is full\n"))
+        r = self.p.cli("deliver", "--from", "bob@example.net", USER,
+                       input=message("4", 2 * 1048576).decode())
+        self.assertEqual((r.code, r.err),
+                         (1, f"postamt: the message is larger than the storage quota of {USER}\n"))
+
         r = self.p.cli("user", "quota", "set", USER, "storage", "lots")
         self.assertEqual((r.code, r.err), (1, 'postamt: "lots" is not a quota\n'))
 
