@@ -1,7 +1,7 @@
-"""SORT, ESORT and THREAD (RFC 5256, RFC 5267, RFC 5957) against the real binary: messages
-arrive through `postamt deliver` (so the store keeps their envelope lines and thread
-references as real mail gets them), and Python's imaplib asks with its own sort() and
-thread(); ESORT over a raw socket."""
+"""SORT, ESORT and THREAD (RFC 5256, RFC 5267, RFC 5957), and PREVIEW (RFC 8970), against
+the real binary: messages arrive through `postamt deliver` (so the store keeps their
+envelope lines and thread references as real mail gets them), and Python's imaplib asks
+with its own sort() and thread(); ESORT over a raw socket."""
 
 import imaplib
 import subprocess
@@ -100,6 +100,19 @@ class SortThread(unittest.TestCase):
                          ("OK", [b"(2 4)(3 5)(6)"]))
         self.assertEqual(client.thread("REFERENCES", "UTF-8", "SUBJECT", "nothing"),
                          ("OK", [b""]))
+
+    def test_preview(self):
+        client = self.imap()
+        typ, data = client.capability()
+        self.assertIn(b"PREVIEW", data[0].split())
+        typ, data = client.fetch("1:3", "(PREVIEW)")
+        self.assertEqual(typ, "OK")
+        self.assertEqual(data, [b'1 (PREVIEW "yes")', b'2 (PREVIEW "plans?")',
+                                b'3 (PREVIEW "apples")'])
+        typ, data = client.uid("FETCH", "5", "(UID PREVIEW (LAZY))")
+        self.assertEqual(data, [b'5 (UID 5 PREVIEW "fw")'])
+        with self.assertRaises(imaplib.IMAP4.error):  # BAD
+            client.fetch("1", "(PREVIEW (BOGUS))")
 
     def test_esort_on_the_wire(self):
         w = Wire(self.p.address("imap"))

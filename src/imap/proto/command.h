@@ -241,11 +241,13 @@ struct FetchItem {
     body_section,  // BODY[...] / BODY.PEEK[...]
     binary,        // BINARY[...] / BINARY.PEEK[...] (RFC 3516)
     binary_size,   // BINARY.SIZE[...]
+    preview,       // PREVIEW [(LAZY)] (RFC 8970)
   };
   Kind kind = Kind::flags;
   Section section;                 // body_section, binary (part only), binary_size
   std::optional<Partial> partial;  // body_section, binary
   Peek peek = Peek::no;
+  bool lazy = false;  // preview: the LAZY modifier (RFC 8970 §4.1)
   friend bool operator==(const FetchItem&, const FetchItem&) = default;
 };
 

@@ -165,6 +165,13 @@ struct ItemVisitor {
   void operator()(const FetchBinarySize& b) {
     w.atom("BINARY.SIZE[" + part_label(b.part) + "]").number(b.size);
   }
+  void operator()(const FetchPreview& p) {
+    w.atom("PREVIEW");
+    if (p.text)
+      w.string(*p.text);
+    else
+      w.nil();
+  }
   void operator()(const FetchRfc822& r) {
     switch (r.kind) {
       case FetchRfc822::Kind::whole:

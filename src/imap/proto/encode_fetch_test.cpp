@@ -147,6 +147,14 @@ TEST(ImapEncodeFetch, Binary) {
   EXPECT_EQ(fetch({FetchBinarySize{{3}, 2024}}, 1), "* 1 FETCH (BINARY.SIZE[3] 2024)\r\n");
 }
 
+// RFC 8970 §3.2 and §5: a string, a literal when it has to be, NIL only for LAZY.
+TEST(ImapEncodeFetch, Preview) {
+  EXPECT_EQ(fetch({FetchPreview{"Preview text!"}}, 1), "* 1 FETCH (PREVIEW \"Preview text!\")\r\n");
+  EXPECT_EQ(fetch({FetchPreview{""}}, 2), "* 2 FETCH (PREVIEW \"\")\r\n");
+  EXPECT_EQ(fetch({FetchPreview{std::nullopt}}, 3), "* 3 FETCH (PREVIEW NIL)\r\n");
+  EXPECT_EQ(fetch({FetchPreview{"caf\xC3\xA9"}}, 4), "* 4 FETCH (PREVIEW {5}\r\ncaf\xC3\xA9)\r\n");
+}
+
 TEST(ImapEncodeFetch, EnvelopeStringsNeedingLiterals) {
   Envelope e;
   e.subject =

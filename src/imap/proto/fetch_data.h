@@ -107,9 +107,14 @@ struct FetchRfc822 {
   std::optional<std::string> data;
 };
 
+// PREVIEW (RFC 8970 §3.2): UTF-8 text; NIL only for a LAZY request not answered now.
+struct FetchPreview {
+  std::optional<std::string> text;
+};
+
 using FetchAttr =
     std::variant<FetchFlags, FetchUid, FetchModSeq, FetchInternalDate, FetchSize, FetchEnvelope,
-                 FetchBody, FetchSection, FetchBinary, FetchBinarySize, FetchRfc822>;
+                 FetchBody, FetchSection, FetchBinary, FetchBinarySize, FetchRfc822, FetchPreview>;
 
 // "* <seq> FETCH (...)"
 struct FetchData {

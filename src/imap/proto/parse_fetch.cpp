@@ -104,6 +104,22 @@ Result<void> fetch_att(Parser& p, std::vector<FetchItem>& items) {
   });
   std::string upper = ascii_upper(name);
   bool bracket = p.sc.peek() == '[';
+  // RFC 8970 §6: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod "LAZY".
+  if (upper == "PREVIEW") {
+    FetchItem item = simple(Kind::preview);
+    if (p.sc.rest().starts_with(" (")) {
+      p.sc.consume(' ');
+      p.sc.consume('(');
+      POSTAMT_TRY(p.elements([&]() -> Result<void> {
+        if (!p.sc.consume_word("LAZY")) return syntax_error("unknown PREVIEW modifier");
+        item.lazy = true;
+        return {};
+      }));
+      if (!item.lazy) return syntax_error("PREVIEW modifiers may not be empty");
+    }
+    items.push_back(item);
+    return {};
+  }
   if (!bracket) {
     for (const auto& [word, kind] : kSimple) {
       if (upper == word) {

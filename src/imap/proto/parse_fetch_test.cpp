@@ -116,6 +116,20 @@ TEST(ImapParseFetch, BinaryItems) {
             "FETCH: unexpected characters at end of command");
 }
 
+// RFC 8970 §6: PREVIEW with an optional list of modifiers, LAZY the only one.
+TEST(ImapParseFetch, Preview) {
+  FetchItem lazy = item(K::preview);
+  lazy.lazy = true;
+  EXPECT_EQ(fetch("a FETCH 1 PREVIEW").items, std::vector<FetchItem>{item(K::preview)});
+  EXPECT_EQ(fetch("a FETCH 1:4 (ENVELOPE preview (lazy) UID)").items,
+            (std::vector<FetchItem>{item(K::envelope), lazy, item(K::uid)}));
+  EXPECT_EQ(fetch("a FETCH 1 (PREVIEW (LAZY LAZY))").items, std::vector<FetchItem>{lazy});
+  for (std::string_view bad :
+       {"a FETCH 1 (PREVIEW ())", "a FETCH 1 (PREVIEW (FAST))", "a FETCH 1 PREVIEW (LAZY",
+        "a FETCH 1 (PREVIEW(LAZY))", "a FETCH 1 PREVIEW[]"})
+    EXPECT_NE(fetch_error(bad), "parsed") << bad;
+}
+
 TEST(ImapParseFetch, Modifiers) {
   // RFC 7162 §3.1.4.2 and §3.2.6 examples.
   auto c = fetch("s100 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)");

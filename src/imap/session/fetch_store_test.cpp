@@ -86,6 +86,20 @@ TEST_F(ImapFetch, EnvelopeFromStoredLinesEqualsEnvelopeFromTheMessage) {
   EXPECT_EQ(out.substr(0, begin.size()), begin) << out;
 }
 
+// RFC 8970: PREVIEW (LAZY too) is the readable text; it sets no \Seen.
+TEST_F(ImapFetch, Preview) {
+  constexpr std::string_view kHtml =
+      "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Caf\xC3\xA9 &amp; more</p>\r\n";
+  store::NewMessage message;
+  message.blob = *blobs_.put(kHtml);
+  message.size = kHtml.size();
+  ASSERT_TRUE(store_.append(inbox_, message));
+  EXPECT_EQ(after_select("b FETCH 1:3 (PREVIEW (LAZY) UID)\r\n"),
+            "* 1 FETCH (PREVIEW \"hello\" UID 1)\r\n* 2 FETCH (PREVIEW \"hello\" UID 2)\r\n"
+            "* 3 FETCH (PREVIEW {12}\r\nCaf\xC3\xA9 & more UID 3)\r\nb OK FETCH completed\r\n");
+  EXPECT_FALSE(store_.get_message(inbox_, first_)->flags.has(SystemFlag::seen));
+}
+
 // BODY.PEEK leaves \Seen alone; BODY[] sets it and reports the new FLAGS.
 TEST_F(ImapFetch, PeekAndSeen) {
   EXPECT_EQ(after_select("b FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject)])\r\n"

@@ -39,7 +39,8 @@ Reply noop(CommandContext& ctx, const proto::NoopCmd& cmd);
 // (RFC 3501 §7.4.1). BINARY[part] / BINARY.SIZE (RFC 3516) decode the part (binary.h);
 // BINARY without .PEEK sets \Seen like BODY[]; an unknown transfer encoding fails the
 // FETCH with NO [UNKNOWN-CTE] before any flag changes. Whole-message fetches (BINARY[]
-// included) are listed in Reply::downloaded.
+// included) are listed in Reply::downloaded. PREVIEW (RFC 8970) is mail/preview.h's text,
+// also with LAZY (never NIL).
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd);
 // STORE / UID STORE (RFC 3501 §6.4.6, RFC 7162 §3.1.3 UNCHANGEDSINCE -> [MODIFIED]).
 // $MDNSent is a one-way latch (RFC 3503, docs/read-receipts.md): removing it succeeds without

@@ -7,6 +7,7 @@
 #include "imap/session/commands/fetch_items.h"
 #include "imap/session/error_codes.h"
 #include "mail/envelope_lines.h"
+#include "mail/preview.h"
 #include "mime/imap_data.h"
 #include "mime/message.h"
 
@@ -47,6 +48,7 @@ bool needs_message(const Item& item) {
     case K::rfc822_text:
     case K::binary:
     case K::binary_size:
+    case K::preview:
       return true;
     default:
       return false;
@@ -282,6 +284,11 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
           data.items.emplace_back(std::move(rfc822));
           break;
         }
+        case K::preview:
+          // Always made, also for LAZY (RFC 8970 §4.1 allows NIL, never requires it): the
+          // message is open for this FETCH anyway.
+          data.items.emplace_back(proto::FetchPreview{mail::message_preview(*message)});
+          break;
         case K::binary:
         case K::binary_size: {
           auto content = binary_content(*message, item.section.part);
