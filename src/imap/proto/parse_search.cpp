@@ -214,6 +214,14 @@ Result<void> return_options(Parser& p, SearchReturn& ret) {
   return {};
 }
 
+// ["RETURN" SP "(" options ")" SP], as SEARCH and SORT begin.
+Result<void> optional_return(Parser& p, SearchReturn& ret) {
+  if (!p.sc.consume_word("RETURN")) return {};
+  POSTAMT_TRY(p.sc.sp());
+  POSTAMT_TRY(return_options(p, ret));
+  return p.sc.sp();
+}
+
 // A charset argument: US-ASCII and UTF-8 are taken; any other is NO [BADCHARSET]
 // (RFC 9051 §6.4.4, RFC 5256 §3).
 Result<SearchCharset> charset(Parser& p) {
@@ -287,11 +295,7 @@ Result<SortCmd> parse_sort(Parser& p, NumberKind numbers) {
   cmd.numbers = numbers;
   POSTAMT_TRY(p.sc.sp());
   // RFC 5267 §3: the RETURN options come right after the command name.
-  if (p.sc.consume_word("RETURN")) {
-    POSTAMT_TRY(p.sc.sp());
-    POSTAMT_TRY(return_options(p, cmd.returns));
-    POSTAMT_TRY(p.sc.sp());
-  }
+  POSTAMT_TRY(optional_return(p, cmd.returns));
   auto criteria = sort_criteria(p);
   if (!criteria) return criteria.error();
   cmd.criteria = std::move(*criteria);
@@ -320,11 +324,7 @@ Result<SearchCmd> parse_search(Parser& p, NumberKind numbers) {
   SearchCmd cmd;
   cmd.numbers = numbers;
   POSTAMT_TRY(p.sc.sp());
-  if (p.sc.consume_word("RETURN")) {
-    POSTAMT_TRY(p.sc.sp());
-    POSTAMT_TRY(return_options(p, cmd.returns));
-    POSTAMT_TRY(p.sc.sp());
-  }
+  POSTAMT_TRY(optional_return(p, cmd.returns));
   if (p.sc.consume_word("CHARSET")) {
     POSTAMT_TRY(p.sc.sp());
     auto cs = charset(p);

@@ -49,7 +49,8 @@ class ViewEnvelopes final : public mail::EnvelopeSource {
 
 }  // namespace
 
-std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key) {
+std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key,
+                                          const proto::SearchReturn& returns) {
   SelectedMailbox& selected = *ctx.selected;
   auto query = to_search_query(key, selected);
   if (!query) return Reply::bad(query.error().message);
@@ -68,7 +69,10 @@ std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::Sear
     envelopes.at(i);
     auto matched = program->matches(record, ctx.blobs,
                                     program->reads_envelope_fields() ? &envelopes : nullptr);
-    if (!matched) return reply_for(matched.error());
+    if (!matched) {
+      if (returns.save) selected.save_result({});
+      return reply_for(matched.error());
+    }
     if (*matched)
       out.found.push_back(Found{static_cast<uint32_t>(i + 1), record.uid, record.modseq, &record});
   }

@@ -26,8 +26,10 @@ struct Matches {
 // Runs `key` over ctx.selected's view. Messages another session expunged and this one
 // was not told of do not match (they no longer exist to search). A MODSEQ key enables
 // CONDSTORE. The Reply instead when the command fails: BAD for a program the mail core
-// refuses (too many keys), NO (reply_for) for a blob or store error.
-std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key);
+// refuses (too many keys), NO (reply_for) for a blob or store error. With SAVE in
+// `returns`, a NO empties "$" and a BAD leaves it (RFC 9051 §6.4.4.1).
+std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key,
+                                          const proto::SearchReturn& returns);
 
 // The highest modseq of `found` when the program had a MODSEQ key and `found` is not
 // empty (RFC 7162 §3.1.5, §3.1.9).

@@ -8,13 +8,8 @@ namespace postamt::imap::commands {
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
-  // A BAD answer leaves "$" as it was (RFC 9051 §6.4.4.1).
-  auto run = find_matches(ctx, cmd.key);
-  if (auto* failed = std::get_if<Reply>(&run)) {
-    // RFC 9051 §6.4.4.1: a SAVE search answered NO empties "$".
-    if (ret.save && failed->condition == proto::Condition::no) selected.save_result({});
-    return std::move(*failed);
-  }
+  auto run = find_matches(ctx, cmd.key, ret);
+  if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);
   const std::vector<Found>& found = matches.found;
 

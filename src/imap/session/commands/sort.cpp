@@ -37,11 +37,8 @@ mail::SortKey key_of(proto::SortKeyName name) {
 Reply sort(CommandContext& ctx, const proto::SortCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
-  auto run = find_matches(ctx, cmd.key);
-  if (auto* failed = std::get_if<Reply>(&run)) {
-    if (ret.save && failed->condition == proto::Condition::no) selected.save_result({});
-    return std::move(*failed);
-  }
+  auto run = find_matches(ctx, cmd.key, ret);
+  if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);
 
   std::vector<const store::MessageRecord*> records;

@@ -6,7 +6,7 @@
 namespace postamt::imap::commands {
 
 Reply thread(CommandContext& ctx, const proto::ThreadCmd& cmd) {
-  auto run = find_matches(ctx, cmd.key);
+  auto run = find_matches(ctx, cmd.key, proto::SearchReturn{});
   if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);
 
