@@ -30,6 +30,12 @@ class SortTest : public ::testing::Test {
     }
     ASSERT_TRUE(store_.append(inbox_, *message));
   }
+  // Removes every message's file (the store keeps the records).
+  void remove_files() {
+    auto records = store_.list_messages(inbox_);
+    ASSERT_TRUE(records);
+    for (const auto& r : *records) ASSERT_TRUE(blobs_.remove(r.blob));
+  }
   Result<std::vector<uint32_t>> try_sort(std::vector<SortCriterion> criteria,
                                          SortCache* cache = nullptr) {
     records_ = *store_.list_messages(inbox_);
@@ -108,7 +114,7 @@ TEST_F(SortTest, CachedValuesNeedNoMessage) {
   SortCache cache;
   EXPECT_EQ(sorted({{K::subject}, {K::date, true}}, &cache), (std::vector<uint32_t>{2, 3, 1}));
   EXPECT_GT(cache.bytes(), 0u);
-  for (const auto& r : *store_.list_messages(inbox_)) ASSERT_TRUE(blobs_.remove(r.blob));
+  remove_files();
   EXPECT_EQ(sorted({{K::subject, true}}, &cache), (std::vector<uint32_t>{1, 3, 2}));
   EXPECT_EQ(sorted({{K::date}, {K::size}}, &cache), (std::vector<uint32_t>{1, 3, 2}));
   EXPECT_FALSE(try_sort({{K::from}}, &cache));  // never cached: the files are needed
@@ -130,7 +136,7 @@ TEST_F(SortTest, CacheKeepsNoMoreThanItsLimit) {
   EXPECT_EQ(one_key.bytes(), 2 * (sizeof(Uid) + sizeof(std::string) + 1));
   EXPECT_EQ(sorted({{K::date}}, &one_key), (std::vector<uint32_t>{1, 2}));  // not kept
   EXPECT_EQ(one_key.bytes(), 2 * (sizeof(Uid) + sizeof(std::string) + 1));
-  for (const auto& r : *store_.list_messages(inbox_)) ASSERT_TRUE(blobs_.remove(r.blob));
+  remove_files();
   EXPECT_EQ(sorted({{K::subject}}, &one_key), (std::vector<uint32_t>{2, 1}));
   EXPECT_FALSE(try_sort({{K::subject}}, &none));
 }
