@@ -439,7 +439,7 @@ Result<void> SqlStore::set_quota(std::string_view address, const QuotaSetting& s
   });
 }
 
-Result<QuotaState> SqlStore::quota_in(AccountId account) {
+Result<QuotaState> SqlStore::quota_in(AccountId account, Usage usage) {
   QuotaState state;
   auto q = Query::prepare(db(), "SELECT quota_storage, quota_messages FROM account WHERE id = ?");
   if (!q) return q.error();
@@ -449,6 +449,7 @@ Result<QuotaState> SqlStore::quota_in(AccountId account) {
   if (!q->is_null(0)) state.setting.storage = static_cast<uint64_t>(q->integer(0));
   if (!q->is_null(1)) state.setting.messages = static_cast<uint64_t>(q->integer(1));
   state.limits = limits_of(state.setting);
+  if (usage == Usage::when_limited && state.limits == QuotaLimits{}) return state;
   auto used =
       Query::prepare(db(),
                      "SELECT COALESCE(SUM(size), 0), COALESCE(SUM(messages), 0) FROM mailbox WHERE "
@@ -466,7 +467,7 @@ Result<QuotaState> SqlStore::quota_in(AccountId account) {
 Result<QuotaState> SqlStore::quota(AccountId account) {
   QuotaState state;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
-    auto found = quota_in(account);
+    auto found = quota_in(account, Usage::always);
     if (!found) return found.error();
     state = std::move(*found);
     return {};
@@ -475,9 +476,10 @@ Result<QuotaState> SqlStore::quota(AccountId account) {
 }
 
 Result<void> SqlStore::check_quota_in(AccountId account, const QuotaLimits& adding) {
-  auto state = quota_in(account);
+  // Without limits (the common case) a delivery is spared the sum over mailboxes.
+  auto state = quota_in(account, Usage::when_limited);
   if (!state) return state.error();
-  if (state->limits.storage == 0 && state->limits.messages == 0) return {};
+  if (state->limits == QuotaLimits{}) return {};
   auto address = Query::prepare(db(), "SELECT address FROM account WHERE id = ?");
   if (!address) return address.error();
   auto row = address->bind(account.value()).next();

@@ -152,7 +152,8 @@ class SqlStore final : public Store {
   Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen, int64_t size = 0);
   // Inside a write transaction: over_quota when `adding` passes the account's limits.
   Result<void> check_quota_in(AccountId account, const QuotaLimits& adding);
-  Result<QuotaState> quota_in(AccountId account);
+  enum class Usage { always, when_limited };  // when_limited: `used` stays 0 without limits
+  Result<QuotaState> quota_in(AccountId account, Usage usage);
   // `expected`: how many rows the caller expects (reserved up front; a hint only).
   Result<std::vector<MessageRecord>> select_messages(MailboxId mailbox, std::string_view where,
                                                      int64_t argument, size_t expected = 0);
