@@ -289,14 +289,77 @@ ThreadForest thread_by_references(std::span<const ThreadInput> messages) {
   return Threader(messages).by_references();
 }
 
+struct ThreadCacheAccess {
+  // Copies the inputs the cache has into `inputs`; returns the indexes it lacks.
+  static std::vector<uint32_t> fill(const ThreadCache& cache,
+                                    std::span<const store::MessageRecord* const> messages,
+                                    std::vector<ThreadInput>& inputs) {
+    std::vector<uint32_t> missing;
+    size_t at = 0;
+    for (uint32_t i = 0; i < messages.size(); ++i) {
+      const Uid uid = messages[i]->uid;
+      while (at < cache.uids_.size() && cache.uids_[at] < uid) ++at;
+      if (at < cache.uids_.size() && cache.uids_[at] == uid)
+        inputs[i] = cache.inputs_[at];
+      else
+        missing.push_back(i);
+    }
+    return missing;
+  }
+
+  // Adds the inputs of `added` (ascending indexes), unless that would pass max_bytes.
+  static void add(ThreadCache& cache, std::span<const store::MessageRecord* const> messages,
+                  const std::vector<ThreadInput>& inputs, const std::vector<uint32_t>& added) {
+    if (added.empty()) return;
+    size_t bytes = 0;
+    for (uint32_t i : added)
+      bytes += sizeof(Uid) + sizeof(ThreadInput) + inputs[i].subject.size() +
+               inputs[i].message_id.size() + inputs[i].references.size();
+    if (cache.bytes_ + bytes > cache.max_bytes_) return;
+    cache.bytes_ += bytes;
+    std::vector<Uid> uids;
+    std::vector<ThreadInput> kept;
+    uids.reserve(cache.uids_.size() + added.size());
+    kept.reserve(cache.uids_.size() + added.size());
+    size_t old = 0;
+    for (uint32_t i : added) {
+      const Uid uid = messages[i]->uid;
+      for (; old < cache.uids_.size() && cache.uids_[old] < uid; ++old) {
+        uids.push_back(cache.uids_[old]);
+        kept.push_back(std::move(cache.inputs_[old]));
+      }
+      uids.push_back(uid);
+      kept.push_back(inputs[i]);
+    }
+    for (; old < cache.uids_.size(); ++old) {
+      uids.push_back(cache.uids_[old]);
+      kept.push_back(std::move(cache.inputs_[old]));
+    }
+    cache.uids_ = std::move(uids);
+    cache.inputs_ = std::move(kept);
+  }
+};
+
 Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
                                      std::span<const store::MessageRecord* const> messages,
-                                     ThreadAlgorithm algorithm) {
-  const bool references = algorithm == ThreadAlgorithm::references;
+                                     ThreadAlgorithm algorithm, ThreadCache* cache) {
+  // With a cache every input is read whole, so that either algorithm can use it later.
+  const bool references = algorithm == ThreadAlgorithm::references || cache != nullptr;
   std::vector<ThreadInput> inputs(messages.size());
+  std::vector<uint32_t> missing;
+  if (cache) {
+    missing = ThreadCacheAccess::fill(*cache, messages, inputs);
+  } else {
+    missing.resize(messages.size());
+    std::iota(missing.begin(), missing.end(), 0u);
+  }
+  std::vector<const store::MessageRecord*> reading;
+  reading.reserve(missing.size());
+  for (uint32_t i : missing) reading.push_back(messages[i]);
   POSTAMT_TRY(walk_headers(
-      store, blobs, mailbox, messages, references ? NeedReferences::yes : NeedReferences::no,
-      [&](size_t i, const WalkedHeader& walked) {
+      store, blobs, mailbox, reading, references ? NeedReferences::yes : NeedReferences::no,
+      [&](size_t j, const WalkedHeader& walked) {
+        const uint32_t i = missing[j];
         const store::MessageRecord& record = *messages[i];
         ThreadInput& in = inputs[i];
         in.sent = sent_date(walked.header, std::chrono::duration_cast<std::chrono::seconds>(
@@ -312,7 +375,9 @@ Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs
           in.references = std::string(walked.thread_refs);
         }
       }));
-  return references ? thread_by_references(inputs) : thread_ordered_subject(inputs);
+  if (cache) ThreadCacheAccess::add(*cache, messages, inputs, missing);
+  return algorithm == ThreadAlgorithm::references ? thread_by_references(inputs)
+                                                  : thread_ordered_subject(inputs);
 }
 
 }  // namespace postamt::mail

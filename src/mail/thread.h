@@ -51,10 +51,30 @@ struct ThreadInput {
 ThreadForest thread_ordered_subject(std::span<const ThreadInput> messages);
 ThreadForest thread_by_references(std::span<const ThreadInput> messages);
 
+// What threading read of a mailbox's messages, by uid, so that threading it again reads
+// only messages it has not seen (as mail/sort.h SortCache does for SORT). Messages never
+// change, so an entry never goes stale. At most max_bytes are kept; entries beyond that
+// are read every time. One per mailbox; one thread at a time.
+class ThreadCache {
+ public:
+  explicit ThreadCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+  void set_max_bytes(size_t max_bytes) { max_bytes_ = max_bytes; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  friend struct ThreadCacheAccess;
+  std::vector<Uid> uids_;  // ascending
+  std::vector<ThreadInput> inputs_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+};
+
 // Threads `messages` (all of `mailbox`, ascending uid) with `algorithm`; the forest's
-// message numbers index `messages`. Errors: the store's or the blob store's.
+// message numbers index `messages`. With a `cache` (of this mailbox), inputs found there
+// are not read again and new ones are added. Errors: the store's or the blob store's;
+// the cache then holds what it held before.
 Result<ThreadForest> thread_messages(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
                                      std::span<const store::MessageRecord* const> messages,
-                                     ThreadAlgorithm algorithm);
+                                     ThreadAlgorithm algorithm, ThreadCache* cache = nullptr);
 
 }  // namespace postamt::mail

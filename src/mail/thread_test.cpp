@@ -187,6 +187,22 @@ TEST(ThreadMessages, FromTheStore) {
   auto ordered = thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::ordered_subject);
   ASSERT_TRUE(ordered);
   EXPECT_EQ(render(*ordered), "(4 1)(3 2)");
+
+  // With a cache, a second THREAD (either algorithm) needs neither lines nor files: with
+  // message 2's file gone, only the cache can still answer for it.
+  ThreadCache cache(1 << 20);
+  ASSERT_TRUE(
+      thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::ordered_subject, &cache));
+  EXPECT_GT(cache.bytes(), 0u);
+  ASSERT_TRUE(blobs.remove(records[1].blob));
+  EXPECT_FALSE(thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references));
+  auto cached = thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references, &cache);
+  ASSERT_TRUE(cached) << cached.error().message;
+  EXPECT_EQ(render(*cached), "(1 (4)(3)(2))");
+  // A cache too small keeps nothing, and then the file is needed again.
+  ThreadCache tiny(10);
+  EXPECT_FALSE(thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references, &tiny));
+  EXPECT_EQ(tiny.bytes(), 0u);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include "imap/proto/sequence_set.h"
 #include "mail/changes.h"
 #include "mail/sort.h"
+#include "mail/thread.h"
 #include "model/ids.h"
 #include "store/api/store.h"
 #include "store/api/types.h"
@@ -90,6 +91,11 @@ class SelectedMailbox {
     if (!sort_cache_) sort_cache_ = std::make_unique<mail::SortCache>();
     return *sort_cache_;
   }
+  // THREAD's inputs, the same way (mail/thread.h).
+  mail::ThreadCache& thread_cache() {
+    if (!thread_cache_) thread_cache_ = std::make_unique<mail::ThreadCache>(0);
+    return *thread_cache_;
+  }
 
   // The session's own flag changes as returned by the store: the records in the view
   // are replaced, and a later refresh does not report them again.
@@ -145,6 +151,7 @@ class SelectedMailbox {
   std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
   std::vector<Uid> saved_;
   std::unique_ptr<mail::SortCache> sort_cache_;
+  std::unique_ptr<mail::ThreadCache> thread_cache_;
   std::vector<std::string> keywords_told_;
   bool recent_tracked_ = false;
   std::vector<Uid> recent_;    // sorted

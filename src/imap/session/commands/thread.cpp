@@ -16,7 +16,9 @@ Reply thread(CommandContext& ctx, const proto::ThreadCmd& cmd) {
   const mail::ThreadAlgorithm algorithm = cmd.algorithm == proto::ThreadAlgorithmName::references
                                               ? mail::ThreadAlgorithm::references
                                               : mail::ThreadAlgorithm::ordered_subject;
-  auto forest = mail::thread_messages(ctx.store, ctx.blobs, ctx.selected->id(), records, algorithm);
+  ctx.selected->thread_cache().set_max_bytes(ctx.sort_cache);
+  auto forest = mail::thread_messages(ctx.store, ctx.blobs, ctx.selected->id(), records, algorithm,
+                                      &ctx.selected->thread_cache());
   if (!forest) return reply_for(forest.error());
 
   // RFC 7162 §3.1.9: THREAD responses stay as they are with a MODSEQ key.
