@@ -681,8 +681,8 @@ TEST_P(StoreContract, QuotaCountsAndRefuses) {
   Mailbox archive = box(alice, "Archive");
   Mailbox bobs = box(bob, "INBOX");
   EXPECT_EQ(*store_->quota(alice), QuotaState{});
-  ASSERT_TRUE(store_->append(inbox.id, message(1)));   // 101 octets
-  ASSERT_TRUE(store_->append(inbox.id, message(2)));   // 102
+  ASSERT_TRUE(store_->append(inbox.id, message(1)));     // 101 octets
+  ASSERT_TRUE(store_->append(inbox.id, message(2)));     // 102
   ASSERT_TRUE(store_->copy(inbox.id, {1}, archive.id));  // 101 again
   EXPECT_EQ(store_->quota(alice)->used, (QuotaLimits{304, 3}));
   EXPECT_EQ(store_->quota(bob)->used, (QuotaLimits{0, 0}));
@@ -694,8 +694,8 @@ TEST_P(StoreContract, QuotaCountsAndRefuses) {
   EXPECT_ERROR(store_->copy(inbox.id, {2}, archive.id), ErrorKind::over_quota,
                "account alice@example.org would pass its storage quota of 400 octets");
   // One delivery is all or nothing: bob has room, alice has not.
-  EXPECT_ERROR(store_->deliver(message(97), {DeliveryTarget{bobs.id, {}, {}},
-                                             DeliveryTarget{inbox.id, {}, {}}}),
+  EXPECT_ERROR(store_->deliver(message(97),
+                               {DeliveryTarget{bobs.id, {}, {}}, DeliveryTarget{inbox.id, {}, {}}}),
                ErrorKind::over_quota,
                "account alice@example.org would pass its storage quota of 400 octets");
   EXPECT_EQ(store_->quota(bob)->used, (QuotaLimits{0, 0}));
