@@ -62,5 +62,15 @@ TEST(Preview, AtMostTheLimitAndNeverHalfACharacter) {
             "abc");
 }
 
+// Only the first 256 KiB of the decoded part are read: text after that many quoted
+// lines is not reached.
+TEST(Preview, ReadsOnlyTheBeginningOfAHugePart) {
+  std::string quoted;
+  while (quoted.size() < 256 * 1024) quoted += "> " + std::string(96, 'q') + "\r\n";
+  EXPECT_EQ(preview("Subject: x\r\n\r\n" + quoted + "late text\r\n"), "");
+  EXPECT_EQ(preview("Subject: x\r\n\r\n" + quoted.substr(0, 1000) + "early text\r\n"),
+            "early text");
+}
+
 }  // namespace
 }  // namespace postamt::mail
