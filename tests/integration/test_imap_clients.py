@@ -210,7 +210,9 @@ class Mutt(ClientBase):
     """mutt needs a terminal: it runs on a pseudo-terminal (TERM=vt100) with its whole
     session pushed as keys by -e 'push ...', ending in <quit>; nothing is typed late."""
 
-    def run_mutt(self, keys):
+    def run_mutt(self, keys, settings=""):
+        """`settings` (muttrc lines) come last and override the defaults; with
+        settings, mutt also writes its protocol debug log to ~/.muttdebug0."""
         host, port = self.p.address("imap")
         rc = os.path.join(self.home, "muttrc")
         with open(rc, "w") as f:
@@ -222,11 +224,13 @@ class Mutt(ClientBase):
                     'set header_cache=""\nset message_cachedir=""\n'
                     "set sort=mailbox-order\nset delete=yes\nset confirmappend=no\n"
                     'set confirmcreate=no\nset mark_old=no\nset move=no\nset record=""\n'
-                    "set wait_key=no\nset beep=no\n")
+                    "set wait_key=no\nset beep=no\n" + settings)
         master, slave = pty.openpty()
         self.addCleanup(os.close, master)
         env = dict(os.environ, HOME=self.home, TERM="vt100", MAILCAPS="/dev/null")
-        proc = subprocess.Popen(["mutt", "-n", "-F", rc, "-f", "=INBOX", "-e", f'push "{keys}"'],
+        debug = ["-d", "2"] if settings else []
+        proc = subprocess.Popen(["mutt", "-n", "-F", rc, *debug, "-f", "=INBOX", "-e",
+                                 f'push "{keys}"'],
                                 stdin=slave, stdout=slave, stderr=slave, env=env,
                                 start_new_session=True)
         os.close(slave)
@@ -270,6 +274,38 @@ class Mutt(ClientBase):
         self.assertEqual(archive[0][0],
                          b"1 (UID 1 FLAGS (\\Recent) BODY[] {%d}" % len(stored[1]))
         self.assertEqual(archive[0][1], stored[1])
+
+    def test_qresync_from_the_header_cache(self):
+        """mutt with a header cache and imap_qresync (RFC 7162 §3.2): the second start
+        asks for what changed since its cached modseq with UID FETCH ... (CHANGEDSINCE n
+        VANISHED), learns of a removal and a flag change made meanwhile from VANISHED
+        (EARLIER) and FETCH alone, and acts on the right messages: it deletes the flagged
+        one (uid 3) by tag pattern, hears "VANISHED 3" for its EXPUNGE, and uid 2 is
+        left."""
+        for message in (PLAIN, ENCODED, ATTACHMENT):
+            self.deliver(message)
+        settings = ('set header_cache="~/hcache"\nset imap_condstore=yes\n'
+                    "set imap_qresync=yes\n")
+        self.run_mutt("<quit>", settings)
+        client = self.imap()
+        self.assertEqual(client.select("INBOX")[0], "OK")
+        self.assertEqual(client.uid("STORE", "1", "+FLAGS", "(\\Deleted)")[0], "OK")
+        self.assertEqual(client.expunge()[0], "OK")
+        self.assertEqual(client.uid("STORE", "3", "+FLAGS", "(\\Flagged)")[0], "OK")
+        client.logout()
+        os.unlink(os.path.join(self.home, ".muttdebug0"))
+        self.run_mutt("<tag-pattern>~F<enter><tag-prefix><delete-message><sync-mailbox><quit>",
+                      settings)
+        with open(os.path.join(self.home, ".muttdebug0"), "rb") as f:
+            log = f.read()
+        self.assertIn(b"ENABLE QRESYNC\r\n", log)
+        self.assertRegex(log, rb"UID FETCH 1:3 \(FLAGS\) \(CHANGEDSINCE \d+ VANISHED\)")
+        self.assertIn(b"< * VANISHED (EARLIER) 1\n", log)
+        self.assertRegex(log, rb"< \* 2 FETCH \(UID 3 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)")
+        self.assertIn(b"< * VANISHED 3\n", log)
+        # Headers came from the cache: the second start fetched none.
+        self.assertNotIn(b"BODY.PEEK[HEADER.FIELDS", log)
+        self.assertEqual(self.mailbox(self.imap(), "INBOX"), [b"1 (UID 2 FLAGS ())"])
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 #include "imap/session/dispatch.h"
 
+#include <algorithm>
 #include <iterator>
+#include <memory>
 #include <type_traits>
 
 #include "base/log.h"
@@ -77,6 +79,15 @@ constexpr bool kHoldsExpunges =
     std::is_same_v<T, proto::SearchCmd> || std::is_same_v<T, proto::SortCmd> ||
     std::is_same_v<T, proto::ThreadCmd>;
 
+// RFC 7162 §3.2.7, §3.2.9 and RFC 6851 §4.4: with QRESYNC on, EXPUNGE, UID EXPUNGE and
+// (UID) MOVE end with the mailbox's HIGHESTMODSEQ; CLOSE never does (§3.2.8).
+template <class T>
+bool reports_highest_modseq([[maybe_unused]] const T& cmd) {
+  if constexpr (std::is_same_v<T, proto::ExpungeCmd>) return true;
+  if constexpr (std::is_same_v<T, proto::CopyCmd>) return cmd.action == proto::Transfer::move;
+  return false;
+}
+
 // A failed refresh only delays the news to the next command; the command itself goes on.
 void refresh(CommandContext& ctx) {
   if (auto done = ctx.selected->refresh(ctx.store); !done)
@@ -96,8 +107,35 @@ void add_news(CommandContext& ctx, Reply& reply, Expunges expunges) {
   if (!ctx.selected) return;
   refresh(ctx);
   auto news =
-      ctx.selected->announce(expunges, ctx.enabled.condstore ? ModSeqs::include : ModSeqs::omit);
+      ctx.selected->announce(expunges, modseqs_for(ctx.enabled), expunge_form_for(ctx.enabled));
   for (auto& r : news) reply.untagged.push_back(std::move(r));
+}
+
+// RFC 7162 §3.2: when a command's FETCH responses carried a MODSEQ above a removal the
+// client has not been told of (a FETCH, STORE or SEARCH holds them back), a HIGHESTMODSEQ
+// below that removal follows, so that a client that resynchronises from the largest value
+// it saw does not skip the removal. `largest` is shared by the batches of one command.
+void keep_modseq_below_held(CommandContext& ctx, Reply& reply, std::shared_ptr<ModSeq> largest) {
+  for (const auto& r : reply.untagged)
+    if (const auto* fetch = std::get_if<proto::FetchData>(&r))
+      for (const auto& item : fetch->items)
+        if (const auto* m = std::get_if<proto::FetchModSeq>(&item))
+          *largest = std::max(*largest, m->mod_seq);
+  if (reply.next) {
+    reply.next = [&ctx, rest = std::move(reply.next), largest]() {
+      Reply more = rest();
+      keep_modseq_below_held(ctx, more, largest);
+      return more;
+    };
+    return;
+  }
+  if (!ctx.selected) return;
+  auto held = ctx.selected->held_expunge_modseq();
+  if (!held || *largest < *held) return;
+  reply.untagged.emplace_back(proto::StatusResponse{
+      "", proto::Condition::ok,
+      proto::ResponseCode::with_number(proto::ResponseCode::Kind::highest_mod_seq, *held - 1),
+      "Highest"});
 }
 
 // Announces keywords before the FETCH responses of every batch that first carry them.
@@ -147,8 +185,7 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
             std::vector<proto::Response> early;
             if (ctx.selected) {
               refresh(ctx);
-              early = ctx.selected->announce(
-                  Expunges::hold, ctx.enabled.condstore ? ModSeqs::include : ModSeqs::omit);
+              early = ctx.selected->announce(Expunges::hold, modseqs_for(ctx.enabled));
             }
             // The session says BYE after this answer (session.cpp).
             if (ctx.selected && ctx.selected->gone())
@@ -169,6 +206,13 @@ Reply run_handler(CommandContext& ctx, const proto::CommandBody& body) {
               reply.untagged.insert(reply.untagged.begin(), std::make_move_iterator(early.begin()),
                                     std::make_move_iterator(early.end()));
             add_news(ctx, reply, kHoldsExpunges<T> ? Expunges::hold : Expunges::tell);
+            if (kHoldsExpunges<T> && ctx.enabled.condstore)
+              keep_modseq_below_held(ctx, reply, std::make_shared<ModSeq>(0));
+            // After add_news every change up to known_modseq() has been told.
+            if (reports_highest_modseq(c) && ctx.enabled.qresync && ctx.selected &&
+                reply.condition == proto::Condition::ok && !reply.code && !reply.next)
+              reply.code = proto::ResponseCode::with_number(
+                  proto::ResponseCode::Kind::highest_mod_seq, ctx.selected->known_modseq());
             tell_keywords(ctx, reply);
             return reply;
           }

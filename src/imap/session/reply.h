@@ -66,12 +66,21 @@ struct Reply {
 // implicit CONDSTORE enabling by any command that uses it). Only ever switched on.
 struct Enabled {
   bool condstore = false;    // MODSEQ in FETCH responses caused by flag changes
+  bool qresync = false;      // RFC 7162 §3.2: VANISHED for EXPUNGE; implies condstore
   bool imap4rev2 = false;    // RFC 9051 behaviour (ESEARCH replies, no RECENT, ...)
   bool utf8_accept = false;  // RFC 6855: UTF-8 mailbox names and quoted strings
 };
 
 // The session state a command may read and change. `selected` empty means the
 // authenticated state; a command that selects or closes a mailbox sets or resets it.
+// How the selected mailbox's news reach this client (selected.h announce()).
+inline ModSeqs modseqs_for(const Enabled& e) {
+  return e.condstore ? ModSeqs::include : ModSeqs::omit;
+}
+inline ExpungeForm expunge_form_for(const Enabled& e) {
+  return e.qresync ? ExpungeForm::vanished : ExpungeForm::numbers;
+}
+
 struct CommandContext {
   store::Store& store;
   blob::BlobStore& blobs;

@@ -124,9 +124,10 @@ Result<void> SelectedMailbox::refresh(store::Store& store) {
   }
   std::vector<Uid> gone_before_told;  // ascending, like changes->expunged
   for (const auto& e : changes->expunged) {
-    if (index_of(e.uid) != view_.size())
+    if (index_of(e.uid) != view_.size()) {
       insert_sorted(vanished_, e.uid);
-    else
+      held_expunge_modseq_ = std::min(held_expunge_modseq_.value_or(e.modseq), e.modseq);
+    } else
       gone_before_told.push_back(e.uid);
   }
   if (!gone_before_told.empty())
@@ -168,7 +169,8 @@ std::vector<std::string> SelectedMailbox::flags_of(const store::MessageRecord& m
                              is_recent(message.uid) ? commands::Recent::yes : commands::Recent::no);
 }
 
-std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeqs modseqs) {
+std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeqs modseqs,
+                                                       ExpungeForm form) {
   std::vector<proto::Response> out;
   for (Uid uid : flags_changed_) {
     if (vanished(uid)) continue;
@@ -186,17 +188,23 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
   if (expunges == Expunges::tell && !vanished_.empty()) {
     // Walking upwards while removing: after the message at index i goes, the next one
     // moves to index i, so each number is valid after the previous removal (RFC 3501 §7.4.1).
+    // A VANISHED response names only uids the client was told of (RFC 7162 §3.2.10.2):
+    // vanished_ holds only uids of the view.
     std::vector<store::MessageRecord> kept;
     kept.reserve(view_.size());
     for (auto& m : view_) {
-      if (contains(vanished_, m.uid))
-        out.emplace_back(proto::ExpungeData{static_cast<uint32_t>(kept.size()) + 1});
-      else
+      if (!contains(vanished_, m.uid))
         kept.push_back(std::move(m));
+      else if (form == ExpungeForm::numbers)
+        out.emplace_back(proto::ExpungeData{static_cast<uint32_t>(kept.size()) + 1});
     }
+    if (form == ExpungeForm::vanished)
+      out.emplace_back(
+          proto::VanishedData{proto::Earlier::no, proto::SequenceSet::from_numbers(vanished_)});
     view_ = std::move(kept);
     std::erase_if(recent_, [this](Uid uid) { return contains(vanished_, uid); });
     vanished_.clear();
+    held_expunge_modseq_.reset();
   }
   // EXISTS may be sent at any time (RFC 3501 §7.3.1); new messages join the view here.
   if (!new_.empty()) {

@@ -41,6 +41,9 @@ namespace postamt::imap {
 enum class Access { read_write, read_only };
 // Whether EXPUNGE responses may be sent at this point (RFC 3501 §7.4.1).
 enum class Expunges { tell, hold };
+// How removals are told: "* n EXPUNGE" each, or one "* VANISHED uids" once the client
+// enabled QRESYNC (RFC 7162 §3.2.10.2).
+enum class ExpungeForm { numbers, vanished };
 // Whether unsolicited FETCH responses carry MODSEQ (RFC 7162 §3.1.4.1: once CONDSTORE
 // is enabled they must).
 enum class ModSeqs { omit, include };
@@ -85,6 +88,7 @@ class SelectedMailbox {
   // RFC 5182 SEARCHRES: the uids a SEARCH RETURN (SAVE) found; replaces the previous
   // result. Empty until the first save; kept until the mailbox is deselected.
   void save_result(std::vector<Uid> uids) { saved_ = std::move(uids); }
+  const std::vector<Uid>& saved_result() const { return saved_; }
   // SORT's values of this mailbox's messages, kept for the selection (mail/sort.h); made
   // by the first SORT, so that a session that never sorts pays nothing.
   mail::SortCache& sort_cache() {
@@ -111,7 +115,12 @@ class SelectedMailbox {
 
   // Untagged responses for what refresh() found, in the order described above, applied
   // to the view. FETCH responses carry FLAGS and UID (and MODSEQ when asked).
-  std::vector<proto::Response> announce(Expunges expunges, ModSeqs modseqs);
+  std::vector<proto::Response> announce(Expunges expunges, ModSeqs modseqs,
+                                        ExpungeForm form = ExpungeForm::numbers);
+  // The lowest modseq of the removals found but not yet told (announce() held them), or
+  // nullopt when none wait. RFC 7162 §3.2: while they wait, a HIGHESTMODSEQ told to the
+  // client must stay below it.
+  std::optional<ModSeq> held_expunge_modseq() const { return held_expunge_modseq_; }
 
   // IMAP4rev1 \Recent (RFC 3501 §2.3.2), off in an IMAP4rev2 session (RFC 9051 drops it).
   // SELECT turns it on with the messages this session claimed (Store::claim_recent; an
@@ -146,9 +155,10 @@ class SelectedMailbox {
   UidValidity uid_validity_ = 0;
   Access access_ = Access::read_write;
   std::vector<store::MessageRecord> view_;
-  std::vector<Uid> vanished_;              // sorted; in view_, gone from the store
-  std::vector<store::MessageRecord> new_;  // sorted; uids above view_, not yet told
-  std::vector<Uid> flags_changed_;         // sorted; in view_, FETCH not yet sent
+  std::vector<Uid> vanished_;                  // sorted; in view_, gone from the store
+  std::optional<ModSeq> held_expunge_modseq_;  // the lowest modseq of vanished_
+  std::vector<store::MessageRecord> new_;      // sorted; uids above view_, not yet told
+  std::vector<Uid> flags_changed_;             // sorted; in view_, FETCH not yet sent
   std::vector<Uid> saved_;
   std::unique_ptr<mail::SortCache> sort_cache_;
   std::unique_ptr<mail::ThreadCache> thread_cache_;

@@ -56,6 +56,7 @@ constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "MOVE",
                                                       "NAMESPACE",
                                                       "PREVIEW",
+                                                      "QRESYNC",
                                                       "QUOTA",
                                                       "QUOTA=RES-MESSAGE",
                                                       "QUOTA=RES-STORAGE",
@@ -784,10 +785,11 @@ net::awaitable<std::string> Session::news(Expunges expunges) {
   if (!selected_) co_return bytes;
   SelectedMailbox* selected = &*selected_;
   store::Store* store = s_.store;
-  ModSeqs modseqs = enabled_.condstore ? ModSeqs::include : ModSeqs::omit;
-  auto work = [selected, store, expunges, modseqs]() -> Result<std::vector<proto::Response>> {
+  ModSeqs modseqs = modseqs_for(enabled_);
+  ExpungeForm form = expunge_form_for(enabled_);
+  auto work = [selected, store, expunges, modseqs, form]() -> Result<std::vector<proto::Response>> {
     POSTAMT_TRY(selected->refresh(*store));
-    auto responses = selected->announce(expunges, modseqs);
+    auto responses = selected->announce(expunges, modseqs, form);
     selected->tell_new_keywords(responses);
     return responses;
   };

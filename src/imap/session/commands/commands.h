@@ -15,7 +15,9 @@ namespace postamt::imap::commands {
 // messages this session took as \Recent; RECENT and UNSEEN not after ENABLE IMAP4rev2),
 // UNSEEN (when some message is unseen), UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, then
 // OK [READ-WRITE] or [READ-ONLY]. Any previously selected mailbox is deselected first,
-// also when the new selection fails (RFC 3501 §6.3.1).
+// also when the new selection fails (RFC 3501 §6.3.1), with OK [CLOSED]. With (QRESYNC
+// ...) (RFC 7162 §3.2.5, BAD unless enabled): VANISHED (EARLIER) and FETCH for what
+// changed since the client's modseq, before the tagged OK.
 Reply select(CommandContext& ctx, const proto::SelectCmd& cmd);
 // LIST / LSUB (RFC 3501 §6.3.8-9, RFC 6154 special-use, RFC 3348 children), with
 // LIST-EXTENDED (RFC 5258: SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH -> CHILDINFO,
@@ -40,14 +42,15 @@ Reply noop(CommandContext& ctx, const proto::NoopCmd& cmd);
 // BINARY without .PEEK sets \Seen like BODY[]; an unknown transfer encoding fails the
 // FETCH with NO [UNKNOWN-CTE] before any flag changes. Whole-message fetches (BINARY[]
 // included) are listed in Reply::downloaded. PREVIEW (RFC 8970) is mail/preview.h's text,
-// also with LAZY (never NIL).
+// also with LAZY (never NIL). UID FETCH (CHANGEDSINCE n VANISHED) (RFC 7162 §3.2.6, with
+// QRESYNC enabled) first sends VANISHED (EARLIER) (qresync.h).
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd);
 // STORE / UID STORE (RFC 3501 §6.4.6, RFC 7162 §3.1.3 UNCHANGEDSINCE -> [MODIFIED]).
 // $MDNSent is a one-way latch (RFC 3503, docs/read-receipts.md): removing it succeeds without
 // effect and FLAGS replacement keeps it.
 Reply store(CommandContext& ctx, const proto::StoreCmd& cmd);
 
-// ENABLE (RFC 5161) of CONDSTORE and IMAP4rev2; BAD once a mailbox is selected.
+// ENABLE (RFC 5161) of CONDSTORE, QRESYNC and IMAP4rev2; BAD once a mailbox is selected.
 Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd);
 // NAMESPACE (RFC 2342): the personal namespace "" with "/".
 Reply name_space(CommandContext& ctx, const proto::NamespaceCmd& cmd);

@@ -1,10 +1,12 @@
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <span>
 
 #include "imap/session/commands/binary.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/fetch_items.h"
+#include "imap/session/commands/qresync.h"
 #include "imap/session/error_codes.h"
 #include "mail/envelope_lines.h"
 #include "mail/preview.h"
@@ -121,7 +123,9 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
 
 Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
-  if (cmd.vanished) return Reply::bad("VANISHED needs QRESYNC, which is not offered");
+  // RFC 7162 §3.2.6: BAD unless QRESYNC was enabled (the parser checked UID FETCH and
+  // CHANGEDSINCE).
+  if (cmd.vanished && !ctx.enabled.qresync) return Reply::bad("VANISHED needs ENABLE QRESYNC");
   auto targets = selected.resolve(cmd.set, cmd.numbers);
   if (!targets) return Reply::bad(targets.error().message);
   // Repeated items are answered once; a FETCH asking for more distinct items than any
@@ -167,7 +171,20 @@ Reply fetch(CommandContext& ctx, const proto::FetchCmd& cmd) {
   plan->targets = std::move(*targets);
   plan->done_text =
       cmd.numbers == proto::NumberKind::uid ? "UID FETCH completed" : "FETCH completed";
-  return fetch_batch(ctx, std::move(plan), 0);
+  // RFC 7162 §3.2.6: the removals in the set since CHANGEDSINCE, ahead of every FETCH.
+  // '*' reaches past the last message, so that removals above it are named too.
+  std::optional<proto::VanishedData> vanished;
+  if (cmd.vanished) {
+    proto::SequenceSet set =
+        cmd.set.is_saved() ? proto::SequenceSet::from_numbers(selected.saved_result()) : cmd.set;
+    auto earlier = vanished_earlier(ctx.store, selected, *cmd.changed_since,
+                                    set.resolve(std::numeric_limits<Uid>::max()));
+    if (!earlier) return reply_for(earlier.error());
+    vanished = std::move(*earlier);
+  }
+  Reply reply = fetch_batch(ctx, std::move(plan), 0);
+  if (vanished) reply.untagged.insert(reply.untagged.begin(), std::move(*vanished));
+  return reply;
 }
 
 namespace {

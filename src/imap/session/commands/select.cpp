@@ -4,6 +4,7 @@
 
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
+#include "imap/session/commands/qresync.h"
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
 #include "model/mailbox_role.h"
@@ -19,20 +20,40 @@ proto::StatusResponse untagged_ok(ResponseCode code, std::string text) {
   return proto::StatusResponse{"", proto::Condition::ok, std::move(code), std::move(text)};
 }
 
+// RFC 7162 §3.2.5.1: the removals (VANISHED (EARLIER)) and then the flag changes (FETCH
+// with UID and MODSEQ) after the client's modseq, limited to its known uids (all uids
+// below UIDNEXT when it gave none); the removals also to the uids its sequence match data
+// does not vouch for (§3.2.5.2).
+Result<std::vector<proto::Response>> resync(CommandContext& ctx, const SelectedMailbox& selected,
+                                            const proto::QresyncParams& params, Uid uid_next) {
+  std::vector<proto::Response> out;
+  Uid largest = uid_next - 1;
+  if (largest == 0) return out;  // never had a message
+  proto::SequenceSet known =
+      params.known_uids ? *params.known_uids : proto::SequenceSet({{1, largest}});
+  auto wanted = known.resolve(largest);
+  auto vanished = vanished_earlier(ctx.store, selected, params.mod_seq, wanted,
+                                   first_unmatched_uid(selected, params));
+  if (!vanished) return vanished.error();
+  if (*vanished) out.emplace_back(std::move(**vanished));
+  for (auto& r : changed_since(selected, params.mod_seq, wanted)) out.push_back(std::move(r));
+  return out;
+}
+
 }  // namespace
 
 Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
-  // RFC 3501 §6.3.1: a SELECT, even a failing one, first leaves the selected state;
-  // RFC 9051 §7.1 (CLOSED) says so to an IMAP4rev2 client.
+  // RFC 3501 §6.3.1: a SELECT, even a failing one, first leaves the selected state. A
+  // server that offers CONDSTORE or QRESYNC says so with CLOSED whatever the client
+  // enabled (RFC 7162 §3.2.11; RFC 9051 §7.1 the same for IMAP4rev2).
   Reply reply;
-  if (ctx.selected && ctx.enabled.imap4rev2)
+  if (ctx.selected)
     reply.untagged.emplace_back(
         untagged_ok(ResponseCode::simple(Kind::closed), "Previous mailbox is now closed"));
   ctx.selected.reset();
-  // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is BAD; Postamt does
-  // not offer QRESYNC, so it is always BAD (and the session is left unselected, as for any
-  // failed SELECT).
-  if (cmd.qresync) {
+  // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is BAD (and the session
+  // is left unselected, as for any failed SELECT).
+  if (cmd.qresync && !ctx.enabled.qresync) {
     Reply bad = Reply::bad("QRESYNC is not enabled");
     bad.untagged = std::move(reply.untagged);
     return bad;
@@ -121,6 +142,17 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
                        mailbox->highest_modseq);
   ctx.selected->set_keywords_told(std::move(*known));
   if (!ctx.enabled.imap4rev2) ctx.selected->track_recent(std::move(recent));
+  // RFC 7162 §3.2.5: with a matching UIDVALIDITY, what the client missed since its modseq.
+  if (cmd.qresync && cmd.qresync->uid_validity == mailbox->uid_validity) {
+    auto missed = resync(ctx, *ctx.selected, *cmd.qresync, uid_next);
+    if (!missed) {
+      ctx.selected.reset();
+      Reply failed = reply_for(missed.error());
+      failed.untagged = std::move(reply.untagged);
+      return failed;
+    }
+    for (auto& r : *missed) reply.untagged.push_back(std::move(r));
+  }
   bool read_only = access == Access::read_only;
   reply.code = ResponseCode::simple(read_only ? Kind::read_only : Kind::read_write);
   reply.text = read_only ? "EXAMINE completed" : "SELECT completed";
