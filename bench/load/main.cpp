@@ -7,7 +7,7 @@
 //   large  --user U                                                   100 000-message rows
 //   count  --user U                                                   messages in INBOX
 //   pop3   --user U [--passes P]                                      RETR throughput
-//   idle   --users K --sessions N [--tls]                             hold IDLE sessions
+//   idle   --users K --sessions N [--tls] [--compress]                hold IDLE sessions
 //   login  --users K --clients N --seconds T                          authentications/s
 // Common: --port P [--host 127.0.0.1] [--password PW]. Users in --users mode are
 // bench0@bench.test .. bench<K-1>@bench.test. Any failure exits 1 with the reason.
@@ -379,6 +379,7 @@ void run_idle(const Target& target, const Options& options) {
         for (uint64_t i = next.fetch_add(1); i < sessions; i = next.fetch_add(1)) {
           auto wire = std::make_unique<Wire>(target.host, target.port, target.tls);
           login(*wire, target, bench_user(i % users));
+          if (options.has("compress")) wire->compress();
           wire->imap("SELECT INBOX");
           wire->write("i1 IDLE\r\n");
           std::string line = wire->read_line();
@@ -459,7 +460,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     key = key.substr(2);
-    if (key == "tls") {
+    if (key == "tls" || key == "compress") {
       options.values[key].assign(1, '1');
     } else if (i + 1 < argc) {
       options.values[key] = argv[++i];

@@ -1,5 +1,7 @@
 #include "wire.h"
 
+#include <zlib.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -52,12 +54,44 @@ Wire::Wire(const std::string& host, uint16_t port, Tls tls) {
   }
 }
 
+struct Wire::Zlib {
+  z_stream out{};
+  z_stream in{};
+  Zlib() {
+    if (deflateInit2(&out, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
+        inflateInit2(&in, -15) != Z_OK)
+      throw WireError{"zlib setup failed"};
+  }
+  ~Zlib() {
+    deflateEnd(&out);
+    inflateEnd(&in);
+  }
+};
+
+void Wire::compress() {
+  imap("COMPRESS DEFLATE");
+  zlib_ = std::make_unique<Zlib>();
+}
+
 Wire::~Wire() {
   if (ssl_ != nullptr) SSL_free(ssl_);
   if (fd_ >= 0) ::close(fd_);
 }
 
 void Wire::write(std::string_view bytes) {
+  if (!zlib_) return write_raw(bytes);
+  std::string out(bytes.size() + 1024, '\0');
+  z_stream& z = zlib_->out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (::deflate(&z, Z_SYNC_FLUSH) != Z_OK || z.avail_in != 0) throw WireError{"deflate failed"};
+  out.resize(out.size() - z.avail_out);
+  write_raw(out);
+}
+
+void Wire::write_raw(std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = ssl_ != nullptr ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
                                 : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -84,7 +118,21 @@ void Wire::fill() {
   } while (n < 0 && ssl_ == nullptr && errno == EINTR);
   if (n <= 0) throw WireError{"connection closed by the server"};
   last_arrival_ = Clock::now();
-  buffer_.append(chunk, static_cast<size_t>(n));
+  if (!zlib_) {
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return;
+  }
+  z_stream& z = zlib_->in;
+  z.next_in = reinterpret_cast<Bytef*>(chunk);
+  z.avail_in = static_cast<uInt>(n);
+  char plain[65536];
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(plain);
+    z.avail_out = sizeof plain;
+    int rc = ::inflate(&z, Z_SYNC_FLUSH);
+    if (rc != Z_OK && rc != Z_BUF_ERROR) throw WireError{"inflate failed"};
+    buffer_.append(plain, sizeof plain - z.avail_out);
+  } while (z.avail_in > 0 || z.avail_out == 0);
 }
 
 std::string Wire::read_line() {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -50,8 +51,15 @@ class Wire {
   std::string imap_wait(const std::string& tag, std::string* untagged = nullptr);
   std::string next_tag();
 
+  // IMAP COMPRESS=DEFLATE (RFC 4978): sends COMPRESS DEFLATE and from its OK on deflates
+  // what is written and inflates what is read. Throws WireError unless the reply is OK.
+  void compress();
+
  private:
   void fill();
+  void write_raw(std::string_view bytes);
+  struct Zlib;
+  std::unique_ptr<Zlib> zlib_;
 
   int fd_ = -1;
   SSL* ssl_ = nullptr;

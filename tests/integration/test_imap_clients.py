@@ -307,6 +307,21 @@ class Mutt(ClientBase):
         self.assertNotIn(b"BODY.PEEK[HEADER.FIELDS", log)
         self.assertEqual(self.mailbox(self.imap(), "INBOX"), [b"1 (UID 2 FLAGS ())"])
 
+    def test_deflate(self):
+        """mutt with imap_deflate (RFC 4978): COMPRESS DEFLATE right after login, then a
+        read, a delete and an EXPUNGE through the compressed stream."""
+        stored = [self.deliver(m) for m in (PLAIN, ENCODED)]
+        self.run_mutt("<display-message><exit><next-entry><delete-message><sync-mailbox><quit>",
+                      "set imap_deflate=yes\n")
+        with open(os.path.join(self.home, ".muttdebug0"), "rb") as f:
+            log = f.read()
+        self.assertIn(b"COMPRESS DEFLATE\r\n", log)
+        self.assertIn(b"< a0002 OK DEFLATE active", log)
+        client = self.imap()
+        self.assertEqual(self.mailbox(client, "INBOX", "(UID FLAGS BODY.PEEK[])")[0],
+                         (b"1 (UID 1 FLAGS (\\Seen) BODY[] {%d}" % len(stored[0]), stored[0]))
+        self.assertEqual(len(self.mailbox(client, "INBOX")), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -35,6 +35,12 @@ struct LogoutCmd {
 struct IdleCmd {
   static constexpr CommandState kState = CommandState::authenticated;
 };
+// COMPRESS (RFC 4978 §3): the mechanism as written, upper-cased; the session answers
+// BAD for anything but DEFLATE.
+struct CompressCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mechanism;
+};
 struct NamespaceCmd {
   static constexpr CommandState kState = CommandState::authenticated;
 };
@@ -311,7 +317,7 @@ using CommandBody =
                  CloseCmd, UnselectCmd, AuthenticateCmd, LoginCmd, SelectCmd, CreateCmd, DeleteCmd,
                  RenameCmd, SubscribeCmd, ListCmd, StatusCmd, AppendCmd, ExpungeCmd, SearchCmd,
                  FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd,
-                 SortCmd, ThreadCmd>;
+                 SortCmd, ThreadCmd, CompressCmd>;
 
 struct Command {
   std::string tag;

@@ -127,6 +127,8 @@ class CommandReader {
   void refuse_literal();
   // After Event::literal_data: the piece (moved out; the reader keeps no copy).
   std::string take_literal_data();
+  // Received octets not yet looked at (what a client sent after the last command).
+  size_t buffered() const { return in_.size() - in_pos_; }
   // Octets the reader holds now (command text, unconsumed input, a literal piece).
   size_t held() const { return cmd_.size() + (in_.size() - in_pos_) + piece_.size(); }
 

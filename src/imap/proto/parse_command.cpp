@@ -473,6 +473,15 @@ Result<CommandBody> enable(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
+// RFC 4978 §5: "COMPRESS" SP algorithm, an atom.
+Result<CommandBody> compress(Parser& p) {
+  POSTAMT_TRY(p.sc.sp());
+  auto mechanism = p.sc.atom();
+  if (!mechanism) return syntax_error("expected a compression mechanism");
+  POSTAMT_TRY(p.sc.end());
+  return CommandBody(CompressCmd{ascii_upper(*mechanism)});
+}
+
 Result<CommandBody> get_quota(Parser& p) {
   GetQuotaCmd cmd;
   POSTAMT_TRY(p.sc.sp());
@@ -542,6 +551,7 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
   if (name == "ENABLE") return enable(p);
   if (name == "GETQUOTA") return get_quota(p);
   if (name == "GETQUOTAROOT") return one_mailbox(p, GetQuotaRootCmd{});
+  if (name == "COMPRESS") return compress(p);
   p.error_kind = ParseErrorKind::unknown_command;
   return syntax_error("unknown command");
 }

@@ -346,6 +346,13 @@ TEST(ImapParseCommand, IdEnableQuotaNamespace) {
   EXPECT_EQ(parse_as<GetQuotaCmd>("G0001 GETQUOTA \"!partition/sda4\"").root, "!partition/sda4");
   EXPECT_EQ(parse_as<GetQuotaRootCmd>("A003 GETQUOTAROOT INBOX").mailbox, "INBOX");
   EXPECT_EQ(bad("a NAMESPACE x").message, "NAMESPACE: unexpected characters at end of command");
+  // RFC 4978 §5: the mechanism is an atom, matched without regard to case.
+  EXPECT_EQ(parse_as<CompressCmd>("c compress deflate").mechanism, "DEFLATE");
+  EXPECT_EQ(parse_as<CompressCmd>("c COMPRESS X-LZ4").mechanism, "X-LZ4");
+  EXPECT_EQ(bad("c COMPRESS").message, "COMPRESS: expected a space");
+  EXPECT_EQ(bad("c COMPRESS \"DEFLATE\"").message, "COMPRESS: expected a compression mechanism");
+  EXPECT_EQ(bad("c COMPRESS DEFLATE x").message,
+            "COMPRESS: unexpected characters at end of command");
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ class ImapQresync : public ImapSession {
         inbox_validity(), highest_modseq);
   }
   ModSeq expunged_modseq(Uid uid) {
-    for (const auto& e : store_.changes_since(inbox_, 0)->expunged)
+    auto changes = store_.changes_since(inbox_, 0);
+    for (const auto& e : changes->expunged)
       if (e.uid == uid) return e.modseq;
     return 0;
   }

@@ -24,6 +24,7 @@
 #include "imap/session/dispatch.h"
 #include "imap/session/error_codes.h"
 #include "imap/session/reply.h"
+#include "net/deflate_connection.h"
 
 // Every co_await below takes a named awaitable (`auto awaitable = f(...); co_await
 // std::move(awaitable)`): g++ 12 can destroy temporaries inside a co_await expression
@@ -44,6 +45,7 @@ enum class Next { keep_going, close, ended };
 // file or session code and its tests).
 constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "CHILDREN",
+                                                      "COMPRESS=DEFLATE",
                                                       "CONDSTORE",
                                                       "CREATE-SPECIAL-USE",
                                                       "ENABLE",
@@ -70,7 +72,7 @@ constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "UIDPLUS",
                                                       "UNSELECT"};
 // Why reading stopped without an event.
-enum class Ended { closed, timeout, login_timeout, line_timeout, busy, shutdown };
+enum class Ended { closed, timeout, login_timeout, line_timeout, busy, shutdown, corrupt };
 
 class Session {
  public:
@@ -96,6 +98,7 @@ class Session {
   net::awaitable<Next> on_authenticate(std::string tag, proto::AuthenticateCmd command);
   net::awaitable<Next> on_starttls(std::string tag, proto::StartTlsCmd command);
   net::awaitable<Next> on_idle(std::string tag, proto::IdleCmd command);
+  net::awaitable<Next> on_compress(std::string tag, proto::CompressCmd command);
 
  private:
   // The next reader event, reading from the connection as needed; nullopt when the
@@ -142,6 +145,9 @@ class Session {
   void log_end(std::string_view how) const;
 
   net::Connection& conn_;
+  // What reads and writes go through: conn_, or compressed_ after COMPRESS (RFC 4978).
+  net::Connection* io_ = &conn_;
+  std::unique_ptr<net::Connection> compressed_;
   net::SessionContext ctx_;
   const Services& s_;
   proto::CommandReader reader_;
@@ -183,6 +189,8 @@ template <>
 constexpr auto kSessionCommand<proto::StartTlsCmd> = &Session::on_starttls;
 template <>
 constexpr auto kSessionCommand<proto::IdleCmd> = &Session::on_idle;
+template <>
+constexpr auto kSessionCommand<proto::CompressCmd> = &Session::on_compress;
 
 // Session::dispatch<T> for each alternative of the command variant, by its index.
 template <class V>
@@ -194,7 +202,7 @@ struct kDispatch<std::variant<T...>> {
 };
 
 net::awaitable<Next> Session::write(std::string bytes) {
-  auto written = co_await conn_.write(bytes, s_.limits.write_timeout);
+  auto written = co_await io_->write(bytes, s_.limits.write_timeout);
   if (!written) {
     log::info(ctx_.service, "write to {} failed: {}", remote_ip(), written.error().message);
     co_return Next::close;
@@ -295,12 +303,14 @@ net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wa
       ended_ = on_timeout;
       co_return std::nullopt;
     }
-    auto got = co_await conn_.read_some(std::span<char>(buffer_), until - now);
+    auto got = co_await io_->read_some(std::span<char>(buffer_), until - now);
     if (!got) {
       if (conn_.shutdown_requested())
         ended_ = Ended::shutdown;
       else if (got.error().kind == ErrorKind::timeout)
         ended_ = on_timeout;
+      else if (got.error().kind == ErrorKind::invalid)  // COMPRESS: not DEFLATE
+        ended_ = Ended::corrupt;
       else
         ended_ = Ended::closed;
       co_return std::nullopt;
@@ -429,6 +439,14 @@ net::awaitable<void> Session::run() {
                                 "Command line not completed in time"};
       co_await send(std::move(bye));
       log_end("line timeout");
+      break;
+    }
+    case Ended::corrupt: {
+      // What the client sends cannot be read any more; what we send still can.
+      proto::StatusResponse bye{"", Condition::bye, std::nullopt,
+                                "Compressed data could not be read"};
+      co_await send(std::move(bye));
+      log_end("bad compressed data");
       break;
     }
     case Ended::closed:
@@ -615,6 +633,37 @@ net::awaitable<Next> Session::on_starttls(std::string tag, proto::StartTlsCmd) {
     log::info(ctx_.service, "TLS handshake with {} failed: {}", remote_ip(), tls.error().message);
     co_return Next::close;
   }
+  co_return Next::keep_going;
+}
+
+// RFC 4978 §3: BAD for another mechanism or a second COMPRESS. The client must wait for
+// the answer before it sends more; octets that came after the command anyway were sent
+// before it could know, so nothing can read them: BAD, and compression stays off. The
+// OK goes out uncompressed, everything after it compressed.
+net::awaitable<Next> Session::on_compress(std::string tag, proto::CompressCmd command) {
+  std::optional<Reply> refused;
+  if (command.mechanism != "DEFLATE")
+    refused = Reply::bad("Unknown compression mechanism");
+  else if (compressed_)
+    refused = Reply::bad("DEFLATE is already active");
+  else if (reader_.buffered() > 0)
+    refused = Reply::bad("Commands sent after COMPRESS before its answer");
+  std::unique_ptr<net::Connection> layer;
+  if (!refused) {
+    auto created = net::DeflateConnection::create(conn_, buffer_.size());
+    if (created)
+      layer = std::move(*created);
+    else
+      refused = Reply::no(std::nullopt, "Compression is not available");
+  }
+  if (refused) {
+    auto awaitable = finish(tag, std::move(*refused));
+    co_return co_await std::move(awaitable);
+  }
+  auto ok = finish(tag, Reply::ok("DEFLATE active"));
+  if (co_await std::move(ok) == Next::close) co_return Next::close;
+  compressed_ = std::move(layer);
+  io_ = compressed_.get();
   co_return Next::keep_going;
 }
 
