@@ -41,15 +41,37 @@ Result<store::NewMessage> save_message(blob::BlobStore& blobs, std::string_view 
   return message;
 }
 
+namespace {
+
+// The store's record of one message to add: its bytes put into the blob store (or found
+// there), described, with the client's flags.
+Result<store::NewMessage> prepare(blob::BlobStore& blobs, const AppendSource& source) {
+  POSTAMT_TRY(check_keyword_count(source.flags.keywords));
+  store::NewMessage message;
+  if (source.stored) {
+    auto view = blobs.open(*source.stored);
+    POSTAMT_TRY(view);
+    if (view->bytes().empty()) return Error{ErrorKind::invalid, "Empty message"};
+    message = describe_message(view->bytes(), source.internal_date);
+    message.blob = *source.stored;
+  } else {
+    if (source.bytes.empty()) return Error{ErrorKind::invalid, "Empty message"};
+    auto saved = save_message(blobs, source.bytes, source.internal_date);
+    POSTAMT_TRY(saved);
+    message = std::move(*saved);
+  }
+  message.flags = source.flags.flags;
+  message.keywords = source.flags.keywords;
+  return message;
+}
+
+}  // namespace
+
 Result<store::Appended> append_message(store::Store& store, blob::BlobStore& blobs,
                                        MailboxId mailbox, std::string_view bytes,
                                        const NewFlags& flags, store::InternalDate internal_date) {
-  if (bytes.empty()) return Error{ErrorKind::invalid, "Empty message"};
-  POSTAMT_TRY(check_keyword_count(flags.keywords));
-  auto message = save_message(blobs, bytes, internal_date);
+  auto message = prepare(blobs, AppendSource{bytes, std::nullopt, flags, internal_date});
   POSTAMT_TRY(message);
-  message->flags = flags.flags;
-  message->keywords = flags.keywords;
   return store.append(mailbox, *message);
 }
 
@@ -57,15 +79,22 @@ Result<store::Appended> append_stored_message(store::Store& store, blob::BlobSto
                                               MailboxId mailbox, const BlobRef& blob,
                                               const NewFlags& flags,
                                               store::InternalDate internal_date) {
-  POSTAMT_TRY(check_keyword_count(flags.keywords));
-  auto view = blobs.open(blob);
-  POSTAMT_TRY(view);
-  if (view->bytes().empty()) return Error{ErrorKind::invalid, "Empty message"};
-  store::NewMessage message = describe_message(view->bytes(), internal_date);
-  message.blob = blob;
-  message.flags = flags.flags;
-  message.keywords = flags.keywords;
-  return store.append(mailbox, message);
+  auto message = prepare(blobs, AppendSource{{}, blob, flags, internal_date});
+  POSTAMT_TRY(message);
+  return store.append(mailbox, *message);
+}
+
+Result<std::vector<store::Appended>> append_messages(store::Store& store, blob::BlobStore& blobs,
+                                                     MailboxId mailbox,
+                                                     const std::vector<AppendSource>& sources) {
+  std::vector<store::NewMessage> messages;
+  messages.reserve(sources.size());
+  for (const AppendSource& source : sources) {
+    auto message = prepare(blobs, source);
+    POSTAMT_TRY(message);
+    messages.push_back(std::move(*message));
+  }
+  return store.append_all(mailbox, messages);
 }
 
 Result<store::CopyResult> transfer_messages(store::Store& store, AccountId account,

@@ -10,6 +10,7 @@
 // store and blob store are.
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,23 @@ Result<store::Appended> append_stored_message(store::Store& store, blob::BlobSto
                                               MailboxId mailbox, const BlobRef& blob,
                                               const NewFlags& flags,
                                               store::InternalDate internal_date);
+
+// One message of an IMAP APPEND as it arrived: its octets, or (when it was streamed) the
+// blob they were put into; the client's flags and date.
+struct AppendSource {
+  std::string_view bytes;
+  std::optional<BlobRef> stored;
+  NewFlags flags;
+  store::InternalDate internal_date{};
+};
+
+// Several messages into `mailbox`, all or none (IMAP MULTIAPPEND, RFC 3502): each
+// message's blob is made durable first, then one store transaction adds them all (uids
+// in order). Errors as append_message() for the first message that fails; over_quota
+// when they do not fit together.
+Result<std::vector<store::Appended>> append_messages(store::Store& store, blob::BlobStore& blobs,
+                                                     MailboxId mailbox,
+                                                     const std::vector<AppendSource>& sources);
 
 enum class Transfer { copy, move };
 

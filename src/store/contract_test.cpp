@@ -792,6 +792,40 @@ TEST_P(StoreContract, DeliverToManyIsAllOrNothing) {
   EXPECT_EQ(*store_->referenced_blobs(), (std::unordered_set<BlobRef>{blob(1), blob(7)}));
 }
 
+// RFC 3502: several messages, one transaction; a failure adds none of them.
+TEST_P(StoreContract, AppendAllIsAllOrNothing) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  ASSERT_TRUE(store_->append(inbox.id, message(1)));
+  ModSeq before = reload(inbox).highest_modseq;
+
+  auto bad = store_->append_all(inbox.id, {message(2), message(3, {}, Keywords{"bad word"})});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::invalid);
+  ASSERT_TRUE(store_->set_quota("alice@example.org", QuotaSetting{0, 2}));
+  auto full = store_->append_all(inbox.id, {message(2), message(3)});
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().kind, ErrorKind::over_quota);
+  EXPECT_EQ(reload(inbox).messages, 1u);
+  EXPECT_EQ(reload(inbox).uid_next, 2u);
+  EXPECT_EQ(reload(inbox).highest_modseq, before);
+  auto missing = store_->append_all(MailboxId(555555), {message(2)});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+
+  ASSERT_TRUE(store_->set_quota("alice@example.org", QuotaSetting{}));
+  auto r = store_->append_all(inbox.id, {message(2, {SystemFlag::seen}), message(3)});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].uid, 2u);
+  EXPECT_EQ((*r)[1].uid, 3u);
+  EXPECT_LT((*r)[0].modseq, (*r)[1].modseq);
+  EXPECT_EQ(reload(inbox).messages, 3u);
+  EXPECT_EQ(reload(inbox).unseen, 2u);
+  EXPECT_EQ(store_->get_message(inbox.id, 3)->blob, blob(3));
+  EXPECT_TRUE(store_->append_all(inbox.id, {})->empty());
+}
+
 TEST_P(StoreContract, RemovingAccountDropsBlobReferences) {
   AccountId alice = user("alice@example.org");
   AccountId bob = user("bob@example.org");

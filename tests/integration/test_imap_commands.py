@@ -370,6 +370,27 @@ class Messages(Base):
             b"* 1 FETCH (UID %d FLAGS (\\Seen \\Recent) BODY[] {%d}\r\n%s)"
             % (uid, len(PLAIN), PLAIN)])
 
+    def test_multiappend_all_or_nothing_and_durable(self):
+        """RFC 3502: two messages in one APPEND, one uid set in APPENDUID (RFC 4315 §3);
+        a failing second message adds neither; both survive kill -9 after the OK."""
+        w = self.wire()
+        self.require(w, "MULTIAPPEND")
+        validity = self.uid_validity(w, b"INBOX")
+        w.command(b"APPEND INBOX (\\Seen) {%d}" % len(PLAIN),
+                  [PLAIN, b" (\\Flagged) {%d}" % len(ENCODED), ENCODED])
+        self.assertEqual(w.tagged, b"OK [APPENDUID %d 1:2] APPEND completed" % validity)
+        w.command(b"APPEND INBOX {%d}" % len(PLAIN), [PLAIN, b" (\\Bogus) {%d}" % len(PLAIN), PLAIN])
+        self.assertEqual(w.tagged, b"BAD Flag \\Bogus cannot be stored")
+        self.p.kill9()
+        w.close()
+        self.p.start()
+        w = self.wire()
+        self.ok(w, b"EXAMINE INBOX")
+        self.assertEqual(self.ok(w, b"UID FETCH 1:* (FLAGS BODY.PEEK[])"), [
+            b"* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) BODY[] {%d}\r\n%s)" % (len(PLAIN), PLAIN),
+            b"* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent) BODY[] {%d}\r\n%s)"
+            % (len(ENCODED), ENCODED)])
+
     def test_copy_and_move_with_copyuid(self):
         for _ in range(3):
             self.deliver(PLAIN)

@@ -154,16 +154,23 @@ struct StatusCmd {
   std::vector<StatusItem> items;
 };
 
-// APPEND of one message (MULTIAPPEND is not supported). `form` says whether the
-// message came as a literal8 (RFC 3516 BINARY APPEND).
+// One message of an APPEND. `form` says whether it came as a literal8 (RFC 3516 BINARY
+// APPEND).
 enum class MessageForm { literal, literal8 };
-struct AppendCmd {
-  static constexpr CommandState kState = CommandState::authenticated;
-  std::string mailbox;
+struct AppendMessage {
   std::vector<std::string> flags;
   std::optional<DateTime> internal_date;
   std::string message;
   MessageForm form = MessageForm::literal;
+};
+// The most messages one APPEND may carry (MULTIAPPEND); more is BAD.
+inline constexpr size_t kMaxAppendMessages = 1000;
+// APPEND of one message or, with MULTIAPPEND (RFC 3502 §6.3.11), several: all are
+// added or none.
+struct AppendCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+  std::vector<AppendMessage> messages;  // at least one
 };
 
 // EXPUNGE, or UID EXPUNGE <set> (RFC 4315 §2.1) when `uids` is present.

@@ -339,31 +339,38 @@ Result<CommandBody> status(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
+// RFC 3502 §6.3.11: "APPEND" SP mailbox 1*append-message, each
+// append-message = SP [flag-list SP] [date-time SP] literal.
 Result<CommandBody> append(Parser& p) {
   AppendCmd cmd;
   POSTAMT_TRY(p.sc.sp());
   auto mbox = p.mailbox();
   if (!mbox) return mbox.error();
   cmd.mailbox = std::move(*mbox);
-  POSTAMT_TRY(p.sc.sp());
-  if (p.sc.peek() == '(') {
-    auto flags = p.sc.flag_list();
-    if (!flags) return flags.error();
-    cmd.flags = std::move(*flags);
+  do {
+    if (cmd.messages.size() == kMaxAppendMessages)
+      return syntax_error("too many messages in one APPEND");
     POSTAMT_TRY(p.sc.sp());
-  }
-  if (p.sc.peek() == '"') {
-    auto dt = p.sc.date_time();
-    if (!dt) return dt.error();
-    cmd.internal_date = *dt;
-    POSTAMT_TRY(p.sc.sp());
-  }
-  if (p.sc.peek() != '{' && p.sc.peek() != '~') return syntax_error("expected a literal");
-  auto msg = p.sc.string(LiteralForm::binary);
-  if (!msg) return msg.error();
-  cmd.message = std::move(*msg);
-  cmd.form = p.sc.last_form() == LiteralForm::binary ? MessageForm::literal8 : MessageForm::literal;
-  POSTAMT_TRY(p.sc.end());
+    AppendMessage m;
+    if (p.sc.peek() == '(') {
+      auto flags = p.sc.flag_list();
+      if (!flags) return flags.error();
+      m.flags = std::move(*flags);
+      POSTAMT_TRY(p.sc.sp());
+    }
+    if (p.sc.peek() == '"') {
+      auto dt = p.sc.date_time();
+      if (!dt) return dt.error();
+      m.internal_date = *dt;
+      POSTAMT_TRY(p.sc.sp());
+    }
+    if (p.sc.peek() != '{' && p.sc.peek() != '~') return syntax_error("expected a literal");
+    auto msg = p.sc.string(LiteralForm::binary);
+    if (!msg) return msg.error();
+    m.message = std::move(*msg);
+    m.form = p.sc.last_form() == LiteralForm::binary ? MessageForm::literal8 : MessageForm::literal;
+    cmd.messages.push_back(std::move(m));
+  } while (!p.sc.at_end());
   return CommandBody(std::move(cmd));
 }
 

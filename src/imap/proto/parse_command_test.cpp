@@ -259,19 +259,37 @@ TEST(ImapParseCommand, Append) {
   auto a = parse_as<AppendCmd>("A003 APPEND saved-messages (\\Seen) {" +
                                std::to_string(msg.size()) + "}\r\n" + msg);
   EXPECT_EQ(a.mailbox, "saved-messages");
-  EXPECT_EQ(a.flags, (std::vector<std::string>{"\\Seen"}));
-  EXPECT_FALSE(a.internal_date.has_value());
-  EXPECT_EQ(a.message, msg);
-  EXPECT_EQ(a.form, MessageForm::literal);
+  ASSERT_EQ(a.messages.size(), 1u);
+  EXPECT_EQ(a.messages[0].flags, (std::vector<std::string>{"\\Seen"}));
+  EXPECT_FALSE(a.messages[0].internal_date.has_value());
+  EXPECT_EQ(a.messages[0].message, msg);
+  EXPECT_EQ(a.messages[0].form, MessageForm::literal);
   auto d = parse_as<AppendCmd>(
       "a APPEND INBOX (\\seen $Junk) \" 7-Feb-1994 21:52:25 -0800\" {2+}\r\nhi");
-  EXPECT_EQ(d.flags, (std::vector<std::string>{"\\Seen", "$Junk"}));
-  ASSERT_TRUE(d.internal_date.has_value());
-  EXPECT_EQ(*d.internal_date, (DateTime{{1994, 2, 7}, 21, 52, 25, -480}));
+  EXPECT_EQ(d.messages[0].flags, (std::vector<std::string>{"\\Seen", "$Junk"}));
+  ASSERT_TRUE(d.messages[0].internal_date.has_value());
+  EXPECT_EQ(*d.messages[0].internal_date, (DateTime{{1994, 2, 7}, 21, 52, 25, -480}));
   auto b = parse_as<AppendCmd>(std::string("a APPEND INBOX ~{3}\r\na\0b", 24));
-  EXPECT_EQ(b.message, std::string("a\0b", 3));
-  EXPECT_EQ(b.form, MessageForm::literal8);
-  EXPECT_EQ(parse_as<AppendCmd>("a APPEND INBOX () {0}\r\n").flags.size(), 0u);
+  EXPECT_EQ(b.messages[0].message, std::string("a\0b", 3));
+  EXPECT_EQ(b.messages[0].form, MessageForm::literal8);
+  EXPECT_EQ(parse_as<AppendCmd>("a APPEND INBOX () {0}\r\n").messages[0].flags.size(), 0u);
+  // RFC 3502 §6.3.11 (its example): several messages, each with its own flags and date.
+  auto multi = parse_as<AppendCmd>(
+      "A003 APPEND saved-messages (\\Seen) {5}\r\nfirst (\\Flagged $Work) "
+      "\"20-Feb-1994 21:52:25 -0800\" {6+}\r\nsecond {5}\r\nthird");
+  ASSERT_EQ(multi.messages.size(), 3u);
+  EXPECT_EQ(multi.messages[0].message, "first");
+  EXPECT_EQ(multi.messages[1].flags, (std::vector<std::string>{"\\Flagged", "$Work"}));
+  EXPECT_EQ(multi.messages[1].internal_date->date.day, 20);
+  EXPECT_EQ(multi.messages[1].message, "second");
+  EXPECT_TRUE(multi.messages[2].flags.empty());
+  EXPECT_EQ(multi.messages[2].message, "third");
+  EXPECT_EQ(bad("a APPEND INBOX {1}\r\nx ").message, "APPEND: expected a literal");
+  EXPECT_EQ(bad("a APPEND INBOX {1}\r\nx (\\Seen)").message, "APPEND: expected a space");
+  std::string many = "a APPEND INBOX";
+  for (size_t i = 0; i < kMaxAppendMessages; ++i) many += " {1}\r\nx";
+  EXPECT_EQ(parse_as<AppendCmd>(many).messages.size(), kMaxAppendMessages);
+  EXPECT_EQ(bad(many + " {1}\r\nx").message, "APPEND: too many messages in one APPEND");
   EXPECT_EQ(bad("a APPEND INBOX \"hello\"").message, "APPEND: bad date-time");
   EXPECT_EQ(bad("a APPEND INBOX hello").message, "APPEND: expected a literal");
   EXPECT_EQ(bad("a APPEND INBOX (\\Recent) {1}\r\nx").message, "APPEND: \\Recent cannot be set");
@@ -279,8 +297,7 @@ TEST(ImapParseCommand, Append) {
             "APPEND: bad date-time");
   EXPECT_EQ(bad("a APPEND INBOX \"1-Feb-2020 00:00:00 +0000\" {1}\r\nx").message,
             "APPEND: bad date-time");
-  EXPECT_EQ(bad("a APPEND INBOX {1}\r\nxy").message,
-            "APPEND: unexpected characters at end of command");
+  EXPECT_EQ(bad("a APPEND INBOX {1}\r\nxy").message, "APPEND: expected a space");
 }
 
 TEST(ImapParseCommand, Store) {

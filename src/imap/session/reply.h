@@ -92,9 +92,10 @@ struct CommandContext {
   uint64_t append_limit = 0;
   // What SORT may keep of the selected mailbox's sort values ([imap] sort_cache).
   uint64_t sort_cache = 0;
-  // The command's literal that was too large to hold in memory, already in the blob
-  // store (APPEND's message; the command text has "{0}" in its place).
-  std::optional<BlobRef> staged_message = std::nullopt;
+  // The command's literals that were too large to hold in memory, already in the blob
+  // store, in the order they came (APPEND's messages; the command text has "{0}" in
+  // their place).
+  std::vector<BlobRef> staged_messages = {};
 };
 
 }  // namespace postamt::imap

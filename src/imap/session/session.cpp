@@ -56,6 +56,7 @@ constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "LIST-EXTENDED",
                                                       "LIST-STATUS",
                                                       "MOVE",
+                                                      "MULTIAPPEND",
                                                       "NAMESPACE",
                                                       "PREVIEW",
                                                       "QRESYNC",
@@ -155,7 +156,7 @@ class Session {
   Ended ended_ = Ended::closed;
   std::unique_ptr<AppendStaging> staging_;
   // The streamed literal of the command that just arrived: its blob, or why it failed.
-  std::optional<Result<BlobRef>> staged_;
+  std::vector<Result<BlobRef>> staged_;
   net::MemoryReservation memory_;
   std::optional<mail::ConnectionsPerUser::Slot> user_slot_;
   // Fixed at connect and when a command line begins; see SessionLimits.
@@ -325,7 +326,10 @@ net::awaitable<std::optional<Event>> Session::next_event_within(net::Duration wa
 }
 
 net::awaitable<Next> Session::on_large_literal() {
-  if (!account_ || reader_.command_name() != "APPEND" || staging_) {
+  // MULTIAPPEND (RFC 3502): the previous message's literal has ended.
+  if (staging_) co_await finish_staging();
+  if (!account_ || reader_.command_name() != "APPEND" ||
+      staged_.size() >= proto::kMaxAppendMessages) {
     refused_literal_ = true;
     reader_.refuse_literal();
     co_return Next::keep_going;
@@ -349,7 +353,7 @@ net::awaitable<Next> Session::on_literal_data(std::string piece) {
 
 net::awaitable<void> Session::finish_staging() {
   auto finished = staging_->finish();
-  staged_ = co_await std::move(finished);
+  staged_.push_back(co_await std::move(finished));
   staging_.reset();
 }
 
@@ -390,13 +394,16 @@ net::awaitable<void> Session::run() {
       case Event::command:
         if (staging_) co_await finish_staging();
         next = co_await on_command(reader_.take_command());
-        staged_.reset();
+        staged_.clear();
         break;
       case Event::line:
         // Only after expect_line(), which on_authenticate consumes itself.
         (void)reader_.take_command();
         break;
       case Event::error:
+        // The command is dropped, and with it what its literals staged.
+        staging_.reset();
+        staged_.clear();
         next = co_await on_reader_error();
         break;
       case Event::need_more:
@@ -571,17 +578,18 @@ net::awaitable<Next> Session::on_logout(std::string tag, proto::LogoutCmd) {
 }
 
 net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody body) {
-  if (staged_ && !*staged_) {
-    // The streamed literal could not be stored: the command cannot run without it.
+  for (const auto& staged : staged_) {
+    if (staged) continue;
+    // A streamed literal could not be stored: the command cannot run without it.
     log::warning(ctx_.service, "storing the literal of {} from {} failed: {}", account_->address,
-                 remote_ip(), staged_->error().message);
-    auto awaitable = finish(tag, reply_for(staged_->error()));
+                 remote_ip(), staged.error().message);
+    auto awaitable = finish(tag, reply_for(staged.error()));
     co_return co_await std::move(awaitable);
   }
   CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
   context.append_limit = s_.limits.authenticated.max_literal;
   context.sort_cache = s_.limits.sort_cache;
-  if (staged_) context.staged_message = **staged_;
+  for (const auto& staged : staged_) context.staged_messages.push_back(*staged);
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.
   auto work = [&context, &body]() { return run_handler(context, body); };

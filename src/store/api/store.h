@@ -159,6 +159,11 @@ class Store {
   // ---- messages ----
   // Adds one message. invalid for a bad keyword; not_found for a missing mailbox.
   virtual Result<Appended> append(MailboxId mailbox, const NewMessage& message) = 0;
+  // Several messages into one mailbox in ONE transaction (IMAP MULTIAPPEND, RFC 3502):
+  // all are added or none. uids ascend in the order of `messages`. Errors as append();
+  // over_quota counts them together.
+  virtual Result<std::vector<Appended>> append_all(MailboxId mailbox,
+                                                   const std::vector<NewMessage>& messages) = 0;
   // One blob into many mailboxes (any accounts) in ONE transaction: either every target
   // gets the message or none does. `message.flags/keywords` apply to every target in
   // addition to the target's own. Results in the order of `targets`.

@@ -456,6 +456,27 @@ Result<Appended> MemoryStore::append(MailboxId mailbox, const NewMessage& messag
   return appended;
 }
 
+Result<std::vector<Appended>> MemoryStore::append_all(MailboxId mailbox,
+                                                      const std::vector<NewMessage>& messages) {
+  for (const NewMessage& m : messages) POSTAMT_TRY(check_keywords(m.keywords));
+  Lock lock(mutex_);
+  auto entry = mailbox_entry(mailbox);
+  if (!entry) return entry.error();
+  QuotaLimits sum{0, 0};
+  for (const NewMessage& m : messages) {
+    sum.storage += m.size;
+    sum.messages += 1;
+  }
+  POSTAMT_TRY(check_quota_locked((*entry)->mailbox.account, sum));
+  std::vector<Appended> out;
+  for (const NewMessage& m : messages) {
+    MessageRecord record{0, 0, m.flags, m.keywords, m.internal_date, m.size, m.blob, m.message_id};
+    out.push_back(add_message(**entry, std::move(record), m));
+  }
+  if (!out.empty()) ++data_version_;
+  return out;
+}
+
 Result<std::vector<Appended>> MemoryStore::deliver(const NewMessage& message,
                                                    const std::vector<DeliveryTarget>& targets) {
   POSTAMT_TRY(check_keywords(message.keywords));

@@ -157,6 +157,24 @@ Result<Appended> SqlStore::append(MailboxId mailbox, const NewMessage& message) 
   return out.front();
 }
 
+Result<std::vector<Appended>> SqlStore::append_all(MailboxId mailbox,
+                                                   const std::vector<NewMessage>& messages) {
+  for (const NewMessage& m : messages) POSTAMT_TRY(check_keywords(m.keywords));
+  std::vector<Appended> out;
+  if (messages.empty()) return out;
+  POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
+    std::vector<Appended> added;
+    for (const NewMessage& m : messages) {
+      auto r = insert_messages(m, {DeliveryTarget{mailbox, {}, {}}});
+      if (!r) return r.error();
+      added.push_back(r->front());
+    }
+    out = std::move(added);
+    return {};
+  }));
+  return out;
+}
+
 Result<std::vector<Appended>> SqlStore::deliver(const NewMessage& message,
                                                 const std::vector<DeliveryTarget>& targets) {
   POSTAMT_TRY(check_keywords(message.keywords));

@@ -84,6 +84,8 @@ class SqlStore final : public Store {
   Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
   Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
+  Result<std::vector<Appended>> append_all(MailboxId mailbox,
+                                           const std::vector<NewMessage>& messages) override;
   Result<std::vector<Appended>> deliver(const NewMessage& message,
                                         const std::vector<DeliveryTarget>& targets) override;
   Result<std::vector<MessageRecord>> list_messages(MailboxId mailbox) override;

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
@@ -31,10 +33,15 @@ Reply trycreate() {
 Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
   auto name = mail::check_mailbox_name(cmd.mailbox);
   if (!name) return reply_for(name.error());
-  mail::NewFlags flags;
-  if (auto refused = parse_flag_list(cmd.flags, flags.flags, flags.keywords))
-    return std::move(*refused);
-  if (cmd.message.empty() && !ctx.staged_message) return Reply::no(std::nullopt, "Empty message");
+  std::vector<mail::NewFlags> flags(cmd.messages.size());
+  for (size_t i = 0; i < cmd.messages.size(); ++i)
+    if (auto refused = parse_flag_list(cmd.messages[i].flags, flags[i].flags, flags[i].keywords))
+      return std::move(*refused);
+  // Each streamed message shows as "{0}" in the command text, in order. More empty
+  // messages than streamed ones means the client sent an empty one.
+  size_t empty = static_cast<size_t>(std::count_if(
+      cmd.messages.begin(), cmd.messages.end(), [](const auto& m) { return m.message.empty(); }));
+  if (empty != ctx.staged_messages.size()) return Reply::no(std::nullopt, "Empty message");
 
   // RFC 3501 §6.3.11: a missing destination is answered with TRYCREATE.
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
@@ -42,23 +49,33 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
     if (mailbox.error().kind == ErrorKind::not_found) return trycreate();
     return reply_for(mailbox.error());
   }
-  const store::InternalDate date =
-      cmd.internal_date ? to_internal_date(*cmd.internal_date) : mail::internal_date_now();
-  // A message too large for memory was streamed into the blob store as it arrived.
-  auto appended =
-      ctx.staged_message
-          ? mail::append_stored_message(ctx.store, ctx.blobs, mailbox->id, *ctx.staged_message,
-                                        flags, date)
-          : mail::append_message(ctx.store, ctx.blobs, mailbox->id, cmd.message, flags, date);
+  const store::InternalDate now = mail::internal_date_now();
+  std::vector<mail::AppendSource> sources;
+  size_t staged = 0;
+  for (size_t i = 0; i < cmd.messages.size(); ++i) {
+    const proto::AppendMessage& m = cmd.messages[i];
+    mail::AppendSource source;
+    if (m.message.empty())
+      source.stored = ctx.staged_messages[staged++];
+    else
+      source.bytes = m.message;
+    source.flags = flags[i];
+    source.internal_date = m.internal_date ? to_internal_date(*m.internal_date) : now;
+    sources.push_back(std::move(source));
+  }
+  // RFC 3502 §6.3.11: all of them or none, in one store transaction.
+  auto appended = mail::append_messages(ctx.store, ctx.blobs, mailbox->id, sources);
   if (!appended) {
     // Deleted by another session between the lookup and the append.
     if (appended.error().kind == ErrorKind::not_found) return trycreate();
     return reply_for(appended.error());
   }
-  // RFC 4315 §3: APPENDUID <uidvalidity> <uid>.
-  return Reply::ok(
-      ResponseCode::append_uid(mailbox->uid_validity, proto::SequenceSet::single(appended->uid)),
-      "APPEND completed");
+  // RFC 4315 §3: APPENDUID <uidvalidity> <uid>, or a uid-set after MULTIAPPEND.
+  std::vector<uint32_t> uids;
+  for (const auto& a : *appended) uids.push_back(a.uid);
+  return Reply::ok(ResponseCode::append_uid(mailbox->uid_validity,
+                                            proto::SequenceSet::from_numbers(std::move(uids))),
+                   "APPEND completed");
 }
 
 }  // namespace postamt::imap::commands

@@ -55,8 +55,9 @@ Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd);
 // NAMESPACE (RFC 2342): the personal namespace "" with "/".
 Reply name_space(CommandContext& ctx, const proto::NamespaceCmd& cmd);
 
-// APPEND (RFC 3501 §6.3.11, RFC 4315 APPENDUID, RFC 3516 literal8): blob first, then the
-// record; OK [APPENDUID v uid]. Missing mailbox -> NO [TRYCREATE]; empty message -> NO.
+// APPEND (RFC 3501 §6.3.11, RFC 4315 APPENDUID, RFC 3516 literal8, RFC 3502 MULTIAPPEND):
+// blobs first, then every record in one transaction; OK [APPENDUID v uid-set]. Missing
+// mailbox -> NO [TRYCREATE]; an empty message -> NO; any failure adds none.
 Reply append(CommandContext& ctx, const proto::AppendCmd& cmd);
 // COPY / MOVE and UID forms (RFC 3501 §6.4.7, RFC 6851, RFC 4315 COPYUID). Requires
 // ctx.selected. MOVE puts COPYUID in an untagged OK; the dispatcher's refresh then sends
