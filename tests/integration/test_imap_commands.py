@@ -391,6 +391,33 @@ class Messages(Base):
             b"* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent) BODY[] {%d}\r\n%s)"
             % (len(ENCODED), ENCODED)])
 
+    def test_catenate_builds_a_message_from_parts(self):
+        """RFC 4469: the header of a stored message, new text, and a part of it; a URL
+        that fails is NO [BADURL] and stores nothing."""
+        stored = self.deliver(PLAIN)
+        w = self.wire()
+        self.require(w, "CATENATE")
+        validity = self.uid_validity(w, b"INBOX")
+        drafts = self.uid_validity(w, b"Drafts")
+        text = b"\r\nA note on top.\r\n\r\n"
+        w.command(b'APPEND Drafts (\\Draft) CATENATE (URL "/INBOX;UIDVALIDITY=%d/;UID=1/;'
+                  b'SECTION=HEADER.FIELDS%%20(Subject)" TEXT {%d}' % (validity, len(text)),
+                  [text, b' URL "/INBOX/;UID=1/;SECTION=TEXT")'])
+        self.assertEqual(w.tagged, b"OK [APPENDUID %d 1] APPEND completed" % drafts)
+        w.command(b'APPEND Drafts CATENATE (URL "/INBOX;UIDVALIDITY=%d/;UID=1")' % (validity + 1))
+        self.assertEqual(w.tagged, b"NO [BADURL /INBOX;UIDVALIDITY=%d/;UID=1] Bad URL: "
+                         b"UIDVALIDITY differs" % (validity + 1))
+        self.ok(w, b"EXAMINE Drafts")
+        header_end = stored.index(b"\r\n\r\n") + 4
+        subject = [line for line in stored[:header_end].split(b"\r\n")
+                   if line.lower().startswith(b"subject:")][0]
+        expected = subject + b"\r\n\r\n" + text + stored[header_end:]
+        self.assertEqual(self.ok(w, b"UID FETCH 1:* (BODY.PEEK[])"), [
+            b"* 1 FETCH (UID 1 BODY[] {%d}\r\n%s)" % (len(expected), expected)])
+        # The source was only read, never marked \Seen.
+        self.ok(w, b"EXAMINE INBOX")
+        self.assertEqual(self.ok(w, b"FETCH 1 (FLAGS)"), [b"* 1 FETCH (FLAGS (\\Recent))"])
+
     def test_copy_and_move_with_copyuid(self):
         for _ in range(3):
             self.deliver(PLAIN)

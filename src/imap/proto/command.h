@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "imap/proto/imap_url.h"
 #include "imap/proto/search_key.h"
 #include "imap/proto/sequence_set.h"
 #include "imap/proto/types.h"
@@ -157,11 +158,23 @@ struct StatusCmd {
 // One message of an APPEND. `form` says whether it came as a literal8 (RFC 3516 BINARY
 // APPEND).
 enum class MessageForm { literal, literal8 };
+// One part of a CATENATE (RFC 4469 §5): a TEXT literal's octets, or a URL naming a
+// message or a part of one (`url` is nullopt when it does not parse: NO [BADURL]).
+struct CatenatePart {
+  enum class Kind { text, url };
+  Kind kind = Kind::text;
+  std::string text;  // TEXT's octets, or the URL as written
+  std::optional<ImapUrl> url;
+};
+// The most parts one CATENATE may have; more is BAD.
+inline constexpr size_t kMaxCatenateParts = 256;
 struct AppendMessage {
   std::vector<std::string> flags;
   std::optional<DateTime> internal_date;
-  std::string message;
+  std::string message;  // empty with CATENATE
   MessageForm form = MessageForm::literal;
+  bool catenate = false;  // RFC 4469: the message is `parts`, one after the other
+  std::vector<CatenatePart> parts;
 };
 // The most messages one APPEND may carry (MULTIAPPEND); more is BAD.
 inline constexpr size_t kMaxAppendMessages = 1000;

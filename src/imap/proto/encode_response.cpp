@@ -92,6 +92,8 @@ std::string_view code_name(ResponseCode::Kind k) {
       return "HASCHILDREN";
     case K::use_attr:
       return "USEATTR";
+    case K::badurl:
+      return "BADURL";
   }
   return "ALERT";
 }
@@ -206,6 +208,16 @@ void write_code(std::string& out, const ResponseCode& code, const EncodeOptions&
     case K::modified:
       w.atom(code.set.to_string());
       break;
+    case K::badurl: {
+      // RFC 4469 §5 url-resp-text: TEXT-CHARs but "]"; the client's URL, cut short.
+      std::string url;
+      std::string_view given = code.words.empty() ? std::string_view() : code.words[0];
+      for (char c : given.substr(0, 200))
+        url += (c == ']' || c == '\r' || c == '\n' || c == '\0') ? '?' : c;
+      if (url.empty()) url = "?";
+      w.atom(url);
+      break;
+    }
     default:
       break;
   }

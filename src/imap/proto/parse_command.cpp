@@ -339,6 +339,37 @@ Result<CommandBody> status(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
+// RFC 4469 §5: "CATENATE" SP "(" cat-part *(SP cat-part) ")", cat-part = "TEXT" SP
+// literal / "URL" SP astring. A URL that does not parse is kept as written for
+// NO [BADURL], not a syntax error.
+Result<void> catenate_parts(Parser& p, AppendMessage& m) {
+  m.catenate = true;
+  POSTAMT_TRY(p.sc.sp());
+  POSTAMT_TRY(p.sc.expect('(', "'(' opening the CATENATE parts"));
+  do {
+    if (m.parts.size() == kMaxCatenateParts) return syntax_error("too many CATENATE parts");
+    CatenatePart part;
+    if (p.sc.consume_word("TEXT")) {
+      POSTAMT_TRY(p.sc.sp());
+      if (p.sc.peek() != '{' && p.sc.peek() != '~') return syntax_error("expected a literal");
+      auto text = p.sc.string(LiteralForm::binary);
+      if (!text) return text.error();
+      part.text = std::move(*text);
+    } else if (p.sc.consume_word("URL")) {
+      POSTAMT_TRY(p.sc.sp());
+      auto url = p.sc.astring();
+      if (!url) return url.error();
+      part.kind = CatenatePart::Kind::url;
+      part.text = std::move(*url);
+      if (auto parsed = parse_imap_url(part.text)) part.url = std::move(*parsed);
+    } else {
+      return syntax_error("expected TEXT or URL");
+    }
+    m.parts.push_back(std::move(part));
+  } while (p.sc.consume(' '));
+  return p.sc.expect(')', "')' closing the CATENATE parts");
+}
+
 // RFC 3502 §6.3.11: "APPEND" SP mailbox 1*append-message, each
 // append-message = SP [flag-list SP] [date-time SP] literal.
 Result<CommandBody> append(Parser& p) {
@@ -363,6 +394,11 @@ Result<CommandBody> append(Parser& p) {
       if (!dt) return dt.error();
       m.internal_date = *dt;
       POSTAMT_TRY(p.sc.sp());
+    }
+    if (p.sc.consume_word("CATENATE")) {
+      POSTAMT_TRY(catenate_parts(p, m));
+      cmd.messages.push_back(std::move(m));
+      continue;
     }
     if (p.sc.peek() != '{' && p.sc.peek() != '~') return syntax_error("expected a literal");
     auto msg = p.sc.string(LiteralForm::binary);

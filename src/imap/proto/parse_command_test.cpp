@@ -286,6 +286,30 @@ TEST(ImapParseCommand, Append) {
   EXPECT_EQ(multi.messages[2].message, "third");
   EXPECT_EQ(bad("a APPEND INBOX {1}\r\nx ").message, "APPEND: expected a literal");
   EXPECT_EQ(bad("a APPEND INBOX {1}\r\nx (\\Seen)").message, "APPEND: expected a space");
+  // RFC 4469 §5 (its example): TEXT literals and URLs, with MULTIAPPEND too.
+  auto cat = parse_as<AppendCmd>(
+      "A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (URL "
+      "\"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER\" TEXT {42}\r\n"
+      "\r\n--------------030308070208000400050907\r\n URL \"/Drafts;UIDVALIDITY=385759045/"
+      ";UID=20/;section=1.MIME\" URL \"bogus\") {1}\r\nx");
+  ASSERT_EQ(cat.messages.size(), 2u);
+  ASSERT_TRUE(cat.messages[0].catenate);
+  ASSERT_EQ(cat.messages[0].parts.size(), 4u);
+  EXPECT_EQ(cat.messages[0].parts[0].kind, CatenatePart::Kind::url);
+  EXPECT_EQ(cat.messages[0].parts[0].url->uid, 20u);
+  EXPECT_EQ(cat.messages[0].parts[1].kind, CatenatePart::Kind::text);
+  EXPECT_EQ(cat.messages[0].parts[1].text, "\r\n--------------030308070208000400050907\r\n");
+  EXPECT_EQ(cat.messages[0].parts[2].url->section->text, SectionText::mime);
+  EXPECT_EQ(cat.messages[0].parts[3].text, "bogus");
+  EXPECT_FALSE(cat.messages[0].parts[3].url);
+  EXPECT_FALSE(cat.messages[1].catenate);
+  EXPECT_EQ(bad("a APPEND INBOX CATENATE ()").message, "APPEND: expected TEXT or URL");
+  EXPECT_EQ(bad("a APPEND INBOX CATENATE (TEXT x)").message, "APPEND: expected a literal");
+  EXPECT_EQ(bad("a APPEND INBOX CATENATE (TEXT {1}\r\nx").message,
+            "APPEND: expected ')' closing the CATENATE parts");
+  std::string parts = "a APPEND INBOX CATENATE (";
+  for (size_t i = 0; i <= kMaxCatenateParts; ++i) parts += (i ? " " : "") + std::string("URL x");
+  EXPECT_EQ(bad(parts + ")").message, "APPEND: too many CATENATE parts");
   std::string many = "a APPEND INBOX";
   for (size_t i = 0; i < kMaxAppendMessages; ++i) many += " {1}\r\nx";
   EXPECT_EQ(parse_as<AppendCmd>(many).messages.size(), kMaxAppendMessages);

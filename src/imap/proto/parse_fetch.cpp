@@ -4,6 +4,7 @@
 
 #include "base/strings.h"
 #include "imap/proto/chars.h"
+#include "imap/proto/imap_url.h"
 #include "imap/proto/parser.h"
 
 namespace postamt::imap::proto {
@@ -223,6 +224,15 @@ Result<FetchCmd> parse_fetch(Parser& p, NumberKind numbers) {
                    [](const FetchItem& i) { return i.kind == Kind::uid; }))
     cmd.items.insert(cmd.items.begin(), simple(Kind::uid));
   return cmd;
+}
+
+Result<Section> parse_section_spec(std::string_view text) {
+  std::string bracketed = "[" + std::string(text) + "]";
+  ParseOptions options;
+  Parser p(bracketed, options);
+  auto parsed = section(p, SectionKind::body);
+  if (!parsed || !p.sc.at_end()) return Error{ErrorKind::invalid, "bad SECTION"};
+  return parsed;
 }
 
 }  // namespace postamt::imap::proto

@@ -64,6 +64,8 @@ struct ResponseCode {
     has_children,
     // RFC 6154 §5.3
     use_attr,
+    // RFC 4469 §4.1: words[0] is the URL
+    badurl,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,

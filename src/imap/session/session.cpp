@@ -44,6 +44,7 @@ enum class Next { keep_going, close, ended };
 // What a logged-in client may use (RFC 9051 §7.2.2; each name is backed by a command
 // file or session code and its tests).
 constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
+                                                      "CATENATE",
                                                       "CHILDREN",
                                                       "COMPRESS=DEFLATE",
                                                       "CONDSTORE",

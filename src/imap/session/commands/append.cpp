@@ -1,13 +1,17 @@
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "imap/session/commands/catenate.h"
 #include "imap/session/commands/commands.h"
 #include "imap/session/commands/common.h"
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
 #include "mail/messages.h"
+#include "mime/line_endings.h"
 
 namespace postamt::imap::commands {
 namespace {
@@ -37,10 +41,15 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
   for (size_t i = 0; i < cmd.messages.size(); ++i)
     if (auto refused = parse_flag_list(cmd.messages[i].flags, flags[i].flags, flags[i].keywords))
       return std::move(*refused);
-  // Each streamed message shows as "{0}" in the command text, in order. More empty
-  // messages than streamed ones means the client sent an empty one.
-  size_t empty = static_cast<size_t>(std::count_if(
-      cmd.messages.begin(), cmd.messages.end(), [](const auto& m) { return m.message.empty(); }));
+  // Each streamed literal (a message, or a CATENATE TEXT part) shows as "{0}" in the
+  // command text, in order. More empty ones than streamed ones means the client sent an
+  // empty one; there is no telling which, so the command is refused.
+  size_t empty = 0;
+  for (const auto& m : cmd.messages) {
+    if (!m.catenate) empty += m.message.empty();
+    for (const auto& part : m.parts)
+      empty += part.kind == proto::CatenatePart::Kind::text && part.text.empty();
+  }
   if (empty != ctx.staged_messages.size()) return Reply::no(std::nullopt, "Empty message");
 
   // RFC 3501 §6.3.11: a missing destination is answered with TRYCREATE.
@@ -50,15 +59,33 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
     return reply_for(mailbox.error());
   }
   const store::InternalDate now = mail::internal_date_now();
+  const uint64_t limit = ctx.append_limit ? ctx.append_limit : UINT64_MAX;
   std::vector<mail::AppendSource> sources;
   size_t staged = 0;
   for (size_t i = 0; i < cmd.messages.size(); ++i) {
     const proto::AppendMessage& m = cmd.messages[i];
     mail::AppendSource source;
-    if (m.message.empty())
+    if (m.catenate) {
+      CatenateInput input{&m, {}};
+      for (const auto& part : m.parts) {
+        bool streamed = part.kind == proto::CatenatePart::Kind::text && part.text.empty();
+        input.staged.push_back(streamed ? std::optional<BlobRef>(ctx.staged_messages[staged++])
+                                        : std::nullopt);
+      }
+      auto built = catenate(ctx, input, limit);
+      if (auto* refused = std::get_if<Reply>(&built)) return std::move(*refused);
+      std::string& bytes = std::get<std::string>(built);
+      if (bytes.empty()) return Reply::no(std::nullopt, "Empty message");
+      // Into the blob store now, so that only one built message is held at a time.
+      if (mime::has_bare_lf(bytes)) bytes = mime::to_crlf(bytes);
+      auto blob = ctx.blobs.put(bytes);
+      if (!blob) return reply_for(blob.error());
+      source.stored = *blob;
+    } else if (m.message.empty()) {
       source.stored = ctx.staged_messages[staged++];
-    else
+    } else {
       source.bytes = m.message;
+    }
     source.flags = flags[i];
     source.internal_date = m.internal_date ? to_internal_date(*m.internal_date) : now;
     sources.push_back(std::move(source));
