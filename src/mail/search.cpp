@@ -238,6 +238,8 @@ bool evaluate(const Node& node, const store::MessageRecord& r, Content& content)
       return !r.keywords.contains(node.text);
     case K::received:
       return within(node, r.internal_date.time_since_epoch().count());
+    case K::saved:
+      return within(node, r.save_date.value_or(r.internal_date).time_since_epoch().count());
     case K::sent_day: {
       auto day = sent_day(content);
       return day && within(node, *day);
@@ -310,6 +312,7 @@ Result<Node> compile_node(const SearchQuery& query, bool& reads_envelope_fields)
       node.text = mime::fold_case(query.text);
       break;
     case K::received:
+    case K::saved:
     case K::sent_day:
       node.from = query.from;
       node.until = query.until;

@@ -6,6 +6,8 @@
 //   has/lacks_flag, has/lacks_keyword  the record's flags; keywords compare ignoring
 //                          ASCII case.
 //   received               the internal date, to the second.
+//   saved                  the save date, to the second; a message stored before save
+//                          dates were kept is judged by its internal date (RFC 8514 §4.3).
 //   sent_day               the first Date header's calendar day as written (its own
 //                          zone, time ignored, RFC 9051 §6.4.4); no parsable Date: no match.
 //   size_above/below       the size strictly above / below.

@@ -25,6 +25,7 @@ struct SearchQuery {
     has_keyword,      // `text`, compared ignoring ASCII case
     lacks_keyword,    // `text` is not a keyword of the message
     received,         // internal date in [from, until) (seconds since 1970, either open)
+    saved,            // save date (RFC 8514) likewise; the internal date where none is kept
     sent_day,         // the first Date header's calendar day as written, in [from, until)
                       // (days since 1970-01-01, either open); no parsable Date: no match
     size_above,       // size > `number`

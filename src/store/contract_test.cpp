@@ -366,6 +366,8 @@ TEST_P(StoreContract, RenameMovesChildren) {
 // ---- messages ----
 
 TEST_P(StoreContract, AppendAssignsUidsAndModseqs) {
+  const InternalDate before =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   AccountId alice = user("alice@example.org");
   Mailbox inbox = box(alice, "INBOX");
   std::vector<Appended> appended;
@@ -391,14 +393,22 @@ TEST_P(StoreContract, AppendAssignsUidsAndModseqs) {
   auto list = store_->list_messages(inbox.id);
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 3u);
-  EXPECT_EQ((*list)[1], (MessageRecord{2,
-                                       appended[1].modseq,
-                                       {SystemFlag::seen},
-                                       {},
-                                       InternalDate(1700000002s),
-                                       102,
-                                       blob(2),
-                                       ""}));
+  // RFC 8514: the save date is the store's clock at the append, not the internal date.
+  const InternalDate after =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  MessageRecord second = (*list)[1];
+  ASSERT_TRUE(second.save_date);
+  EXPECT_GE(*second.save_date, before);
+  EXPECT_LE(*second.save_date, after);
+  second.save_date.reset();
+  EXPECT_EQ(second, (MessageRecord{2,
+                                   appended[1].modseq,
+                                   {SystemFlag::seen},
+                                   {},
+                                   InternalDate(1700000002s),
+                                   102,
+                                   blob(2),
+                                   ""}));
   EXPECT_EQ(*store_->get_message(inbox.id, 3), (*list)[2]);
   EXPECT_ERROR(store_->get_message(inbox.id, 9), ErrorKind::not_found,
                "message with UID 9 does not exist");
@@ -824,6 +834,33 @@ TEST_P(StoreContract, AppendAllIsAllOrNothing) {
   EXPECT_EQ(reload(inbox).unseen, 2u);
   EXPECT_EQ(store_->get_message(inbox.id, 3)->blob, blob(3));
   EXPECT_TRUE(store_->append_all(inbox.id, {})->empty());
+}
+
+// RFC 8514 §3: a copy or a move gets its own save date in the destination; the source
+// keeps its own, and no later change moves either.
+TEST_P(StoreContract, SaveDateIsSetOnEveryWayIn) {
+  AccountId alice = user("alice@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  ASSERT_TRUE(store_->append(inbox.id, message(1)));
+  ASSERT_TRUE(store_->append(inbox.id, message(2)));
+  auto saved = store_->get_message(inbox.id, 1)->save_date;
+  ASSERT_TRUE(saved);
+  ASSERT_TRUE(store_->update_flags(inbox.id, {1},
+                                   FlagUpdate{FlagOperation::add, {SystemFlag::seen}, {}, {}}));
+  EXPECT_EQ(store_->get_message(inbox.id, 1)->save_date, saved);
+  ASSERT_TRUE(store_->copy(inbox.id, {1}, archive.id));
+  ASSERT_TRUE(store_->move(inbox.id, {2}, archive.id));
+  auto copies = *store_->list_messages(archive.id);
+  ASSERT_EQ(copies.size(), 2u);
+  for (const auto& m : copies) {
+    ASSERT_TRUE(m.save_date);
+    EXPECT_GE(*m.save_date, *saved);
+  }
+  EXPECT_EQ(store_->get_message(inbox.id, 1)->save_date, saved);
+  auto delivered = store_->deliver(message(3), {{archive.id, {}, {}}});
+  ASSERT_TRUE(delivered);
+  EXPECT_TRUE(store_->get_message(archive.id, 3)->save_date);
 }
 
 TEST_P(StoreContract, RemovingAccountDropsBlobReferences) {

@@ -268,6 +268,7 @@ struct FetchItem {
     binary,        // BINARY[...] / BINARY.PEEK[...] (RFC 3516)
     binary_size,   // BINARY.SIZE[...]
     preview,       // PREVIEW [(LAZY)] (RFC 8970)
+    save_date,     // SAVEDATE (RFC 8514 §4.2)
   };
   Kind kind = Kind::flags;
   Section section;                 // body_section, binary (part only), binary_size

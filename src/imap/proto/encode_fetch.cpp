@@ -141,6 +141,13 @@ struct ItemVisitor {
   void operator()(const FetchInternalDate& d) {
     w.atom("INTERNALDATE").atom("\"" + format_date_time(d.date) + "\"");
   }
+  void operator()(const FetchSaveDate& d) {
+    w.atom("SAVEDATE");
+    if (d.date)
+      w.atom("\"" + format_date_time(*d.date) + "\"");
+    else
+      w.nil();
+  }
   void operator()(const FetchSize& s) { w.atom("RFC822.SIZE").number(s.size); }
   void operator()(const FetchEnvelope& e) {
     w.atom("ENVELOPE");

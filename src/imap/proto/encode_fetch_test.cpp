@@ -147,6 +147,13 @@ TEST(ImapEncodeFetch, Binary) {
   EXPECT_EQ(fetch({FetchBinarySize{{3}, 2024}}, 1), "* 1 FETCH (BINARY.SIZE[3] 2024)\r\n");
 }
 
+// RFC 8514 §4.2: the date as INTERNALDATE writes it, or NIL when it is not known.
+TEST(ImapEncodeFetch, SaveDate) {
+  EXPECT_EQ(fetch({FetchSaveDate{DateTime{{2015, 1, 1}, 18, 50, 53, 60}}}, 998),
+            "* 998 FETCH (SAVEDATE \" 1-Jan-2015 18:50:53 +0100\")\r\n");
+  EXPECT_EQ(fetch({FetchSaveDate{std::nullopt}}, 1), "* 1 FETCH (SAVEDATE NIL)\r\n");
+}
+
 // RFC 8970 §3.2 and §5: a string, a literal when it has to be, NIL only for LAZY.
 TEST(ImapEncodeFetch, Preview) {
   EXPECT_EQ(fetch({FetchPreview{"Preview text!"}}, 1), "* 1 FETCH (PREVIEW \"Preview text!\")\r\n");

@@ -107,14 +107,19 @@ struct FetchRfc822 {
   std::optional<std::string> data;
 };
 
+// SAVEDATE (RFC 8514 §4.2): NIL when the save date is not known.
+struct FetchSaveDate {
+  std::optional<DateTime> date;
+};
+
 // PREVIEW (RFC 8970 §3.2): UTF-8 text; NIL only for a LAZY request not answered now.
 struct FetchPreview {
   std::optional<std::string> text;
 };
 
-using FetchAttr =
-    std::variant<FetchFlags, FetchUid, FetchModSeq, FetchInternalDate, FetchSize, FetchEnvelope,
-                 FetchBody, FetchSection, FetchBinary, FetchBinarySize, FetchRfc822, FetchPreview>;
+using FetchAttr = std::variant<FetchFlags, FetchUid, FetchModSeq, FetchInternalDate, FetchSize,
+                               FetchEnvelope, FetchBody, FetchSection, FetchBinary, FetchBinarySize,
+                               FetchRfc822, FetchPreview, FetchSaveDate>;
 
 // "* <seq> FETCH (...)"
 struct FetchData {

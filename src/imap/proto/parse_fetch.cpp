@@ -87,7 +87,7 @@ Result<std::optional<Partial>> partial(Parser& p) {
 }
 
 Result<void> fetch_att(Parser& p, std::vector<FetchItem>& items) {
-  static constexpr std::array<std::pair<std::string_view, Kind>, 11> kSimple = {{
+  static constexpr std::array<std::pair<std::string_view, Kind>, 12> kSimple = {{
       {"ENVELOPE", Kind::envelope},
       {"FLAGS", Kind::flags},
       {"INTERNALDATE", Kind::internal_date},
@@ -98,6 +98,7 @@ Result<void> fetch_att(Parser& p, std::vector<FetchItem>& items) {
       {"BODYSTRUCTURE", Kind::body_structure},
       {"UID", Kind::uid},
       {"MODSEQ", Kind::mod_seq},
+      {"SAVEDATE", Kind::save_date},
       {"BODY", Kind::body},
   }};
   auto name = p.sc.run([](char c) {

@@ -116,6 +116,12 @@ TEST(ImapParseFetch, BinaryItems) {
             "FETCH: unexpected characters at end of command");
 }
 
+// RFC 8514 §4.2 (its example).
+TEST(ImapParseFetch, SaveDate) {
+  EXPECT_EQ(fetch("A101 FETCH 998 (SAVEDATE)").items, std::vector<FetchItem>{item(K::save_date)});
+  EXPECT_EQ(fetch("a FETCH 1 savedate").items, std::vector<FetchItem>{item(K::save_date)});
+}
+
 // RFC 8970 §6: PREVIEW with an optional list of modifiers, LAZY the only one.
 TEST(ImapParseFetch, Preview) {
   FetchItem lazy = item(K::preview);

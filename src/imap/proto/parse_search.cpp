@@ -21,7 +21,7 @@ struct KeySpec {
   Arg arg;
 };
 
-constexpr std::array<KeySpec, 36> kKeys = {{
+constexpr std::array<KeySpec, 40> kKeys = {{
     {"ALL", K::all, Arg::none},
     {"ANSWERED", K::answered, Arg::none},
     {"BCC", K::bcc, Arg::string},
@@ -41,6 +41,10 @@ constexpr std::array<KeySpec, 36> kKeys = {{
     {"ON", K::on, Arg::date},
     {"OR", K::or_, Arg::two_keys},
     {"RECENT", K::recent, Arg::none},
+    {"SAVEDATESUPPORTED", K::savedate_supported, Arg::none},
+    {"SAVEDBEFORE", K::saved_before, Arg::date},
+    {"SAVEDON", K::saved_on, Arg::date},
+    {"SAVEDSINCE", K::saved_since, Arg::date},
     {"SEEN", K::seen, Arg::none},
     {"SENTBEFORE", K::sent_before, Arg::date},
     {"SENTON", K::sent_on, Arg::date},

@@ -151,6 +151,19 @@ TEST(ImapParseSearch, ModSeqWithEntry) {
             "SEARCH: bad MODSEQ entry type");
 }
 
+// RFC 8514 §4.3 (its examples).
+TEST(ImapParseSearch, SaveDateKeys) {
+  auto s = search(
+      "a SEARCH SAVEDON 28-Dec-2014 savedsince 1-Jan-2015 SAVEDBEFORE 2-Feb-2016 "
+      "SAVEDATESUPPORTED");
+  EXPECT_EQ(s.key.children,
+            (std::vector<SearchKey>{
+                date_key(K::saved_on, {2014, 12, 28}), date_key(K::saved_since, {2015, 1, 1}),
+                date_key(K::saved_before, {2016, 2, 2}), key(K::savedate_supported)}));
+  EXPECT_EQ(search_error("a SEARCH SAVEDON").message, "SEARCH: expected a space");
+  EXPECT_EQ(search_error("a SEARCH SAVEDBEFORE 30-Feb-2020").message, "SEARCH: bad date");
+}
+
 TEST(ImapParseSearch, Malformed) {
   EXPECT_EQ(search_error("a SEARCH").message, "SEARCH: expected a space");
   EXPECT_EQ(search_error("a SEARCH ").message, "SEARCH: expected a search key");

@@ -46,6 +46,10 @@ struct SearchKey {
     sent_before,
     sent_on,
     sent_since,  // `date`
+    saved_before,
+    saved_on,
+    saved_since,  // `date` (RFC 8514 §4.3)
+    savedate_supported,
     larger,
     smaller,       // `number`
     mod_seq,       // `number`; RFC 7162 entry name/type ignored except for syntax

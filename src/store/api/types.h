@@ -90,6 +90,10 @@ struct MessageRecord {
   uint64_t size = 0;
   BlobRef blob;
   std::string message_id;  // normalised "<left@right>" (mime/message_id.h); "" = none
+  // When the message was saved in this mailbox (RFC 8514 SAVEDATE): set by the store on
+  // append, delivery, copy and move, never by a caller, never changed afterwards.
+  // nullopt for messages stored before the store kept it.
+  std::optional<InternalDate> save_date;
   friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
 };
 

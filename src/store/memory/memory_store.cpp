@@ -9,6 +9,15 @@ namespace postamt::store {
 
 using Lock = std::lock_guard<std::mutex>;
 
+namespace {
+
+// RFC 8514 §3: a message's save date is when it entered its mailbox.
+InternalDate save_date_now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
 // ---- domains ----
 
 Result<void> MemoryStore::add_domain(std::string_view domain) {
@@ -428,6 +437,7 @@ Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record,
                                   const NewMessage& message) {
   record.keywords = canonical_keywords(box.mailbox.account, record.keywords);
   record.uid = box.mailbox.uid_next++;
+  record.save_date = save_date_now();
   if (message.envelope_header || message.thread_refs)
     box.headers[record.uid] = StoredHeader{message.envelope_header, message.thread_refs};
   record.modseq = next_modseq(box);
@@ -640,6 +650,7 @@ Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<
     record.keywords = canonical_keywords((*to)->mailbox.account, record.keywords);
     record.uid = (*to)->mailbox.uid_next++;
     record.modseq = modseq;
+    record.save_date = save_date_now();
     result.mapping.push_back(UidMapping{source_uid, record.uid});
     if (auto header = (*from)->headers.find(source_uid); header != (*from)->headers.end())
       (*to)->headers[record.uid] = header->second;

@@ -194,6 +194,12 @@ ALTER TABLE account ADD COLUMN quota_storage {BIGINT};
 ALTER TABLE account ADD COLUMN quota_messages {BIGINT};
 )sql";
 
+// SAVEDATE (RFC 8514): when each message was saved in its mailbox, seconds since the
+// epoch. NULL for messages stored before this version: nobody knows it.
+constexpr std::string_view kSaveDate = R"sql(
+ALTER TABLE message ADD COLUMN save_date {BIGINT};
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -204,6 +210,7 @@ constexpr Migration kMigrations[] = {
     {7, "first uid not yet seen as recent", kFirstRecentUid},
     {8, "thread references kept with each message", kThreadRefs},
     {9, "quota: mailbox sizes and account limits", kQuota},
+    {10, "the date each message was saved in its mailbox", kSaveDate},
 };
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace postamt::store::sql {
 namespace {
 
 constexpr std::string_view kMessageColumns =
-    "uid, modseq, flags, keywords, internal_date, size, blob_ref, message_id";
+    "uid, modseq, flags, keywords, internal_date, size, blob_ref, message_id, save_date";
 
 std::string join_keywords(const Keywords& keywords) {
   std::string out;
@@ -39,7 +39,15 @@ MessageRecord message_from(const Query& q) {
   m.size = static_cast<uint64_t>(q.integer(5));
   m.blob = BlobRef::parse(q.text(6)).value_or(BlobRef());
   m.message_id = q.text(7);
+  if (!q.is_null(8)) m.save_date = InternalDate(std::chrono::seconds(q.integer(8)));
   return m;
+}
+
+// RFC 8514 §3: the save date is now, whatever the message's internal date.
+int64_t save_date_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 int64_t unseen_of(SystemFlags flags) {
@@ -131,12 +139,13 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     POSTAMT_TRY(exec(db(),
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
                      "internal_date, size, blob_ref, account_id, message_id, envelope_header, "
-                     "thread_refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "thread_refs, save_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      box->id.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
                      int64_t{flags.bits()}, join_keywords(*keywords),
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
                      static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
-                     message.message_id, message.envelope_header, message.thread_refs));
+                     message.message_id, message.envelope_header, message.thread_refs,
+                     save_date_now()));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags), static_cast<int64_t>(message.size)));
@@ -361,13 +370,14 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
     POSTAMT_TRY(exec(
         db(),
         "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
-        "internal_date, size, blob_ref, account_id, message_id, envelope_header, thread_refs) "
-        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs FROM message "
+        "internal_date, size, blob_ref, account_id, message_id, envelope_header, thread_refs, "
+        "save_date) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs, ? FROM message "
         "WHERE mailbox_id = ? AND uid = ?",
         destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq), int64_t{m.flags.bits()},
         join_keywords(*keywords), static_cast<int64_t>(m.internal_date.time_since_epoch().count()),
         static_cast<int64_t>(m.size), m.blob.hex(), to->account.value(), m.message_id,
-        source.value(), int64_t{m.uid}));
+        save_date_now(), source.value(), int64_t{m.uid}));
     unseen += unseen_of(m.flags);
     result.mapping.push_back(UidMapping{m.uid, uid});
     ++uid;

@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 9);
+  EXPECT_EQ(latest, 10);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 9");
+            "the database has schema version 99, newer than this program's 10");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -208,6 +208,11 @@ TEST_F(SqliteStoreTest, MigrationNineSizesExistingMailboxes) {
   EXPECT_EQ(*quota, (QuotaState{QuotaSetting{}, QuotaLimits{2000, 0}, QuotaLimits{1300, 3}}));
   ASSERT_TRUE(store->expunge(MailboxId(9), {1}));
   EXPECT_EQ(store->quota(AccountId(5))->used, (QuotaLimits{300, 2}));
+  // Migration 10: nobody knows when these were saved (RFC 8514 SAVEDATE NIL); a copy
+  // made now has a save date.
+  EXPECT_FALSE(store->get_message(MailboxId(9), 2)->save_date);
+  ASSERT_TRUE(store->copy(MailboxId(9), {2}, MailboxId(11)));
+  EXPECT_TRUE(store->get_message(MailboxId(11), 1)->save_date);
 }
 
 // A database written by a version-4 program, with a receipt of each path in its ledger:

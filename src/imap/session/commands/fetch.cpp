@@ -263,6 +263,10 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
         case K::internal_date:
           data.items.emplace_back(proto::FetchInternalDate{to_date_time(record.internal_date)});
           break;
+        case K::save_date:
+          data.items.emplace_back(proto::FetchSaveDate{
+              record.save_date ? std::optional(to_date_time(*record.save_date)) : std::nullopt});
+          break;
         case K::rfc822_size:
           data.items.emplace_back(proto::FetchSize{record.size});
           break;

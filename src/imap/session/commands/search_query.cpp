@@ -35,9 +35,9 @@ SearchQuery flag(SystemFlag f, bool set) {
 // BEFORE d: before day d; ON d: within it; SINCE d: from it on (RFC 9051 §6.4.4).
 SearchQuery days(Q kind, K imap, int64_t day, int64_t unit) {
   SearchQuery q = leaf(kind);
-  if (imap == K::before || imap == K::sent_before) {
+  if (imap == K::before || imap == K::sent_before || imap == K::saved_before) {
     q.until = day * unit;
-  } else if (imap == K::on || imap == K::sent_on) {
+  } else if (imap == K::on || imap == K::sent_on || imap == K::saved_on) {
     q.from = day * unit;
     q.until = (day + 1) * unit;
   } else {
@@ -112,6 +112,13 @@ Result<SearchQuery> translate(const proto::SearchKey& key, const SelectedMailbox
     case K::sent_on:
     case K::sent_since:
       return days(Q::sent_day, key.kind, day_number(key.date), 1);
+    // RFC 8514 §4.3; every mailbox keeps save dates, so SAVEDATESUPPORTED is ALL.
+    case K::saved_before:
+    case K::saved_on:
+    case K::saved_since:
+      return days(Q::saved, key.kind, day_number(key.date), kSecondsPerDay);
+    case K::savedate_supported:
+      return leaf(Q::all_of);
     case K::larger:
       q = leaf(Q::size_above);
       q.number = key.number;
