@@ -194,6 +194,13 @@ struct ExpungeCmd {
 
 // RFC 4731 / RFC 9051 §6.4.4 RETURN options. An empty RETURN () means ALL (RFC 4731
 // §3.1); `requested` is false when no RETURN was given (plain SEARCH response).
+// A PARTIAL range (RFC 5267 §4.4): results first..last of the requested order, 1-based.
+struct PartialRange {
+  uint32_t first = 0;
+  uint32_t last = 0;
+  friend bool operator==(const PartialRange&, const PartialRange&) = default;
+};
+
 struct SearchReturn {
   bool requested = false;
   bool min = false;
@@ -201,7 +208,17 @@ struct SearchReturn {
   bool all = false;
   bool count = false;
   bool save = false;
+  // RFC 5267 §4: CONTEXT (a hint), UPDATE (ADDTO/REMOVEFROM as results change), PARTIAL.
+  bool context = false;
+  bool update = false;
+  std::optional<PartialRange> partial;
   friend bool operator==(const SearchReturn&, const SearchReturn&) = default;
+};
+
+// CANCELUPDATE (RFC 5267 §4.3.5): the tags of the searching commands whose updates end.
+struct CancelUpdateCmd {
+  static constexpr CommandState kState = CommandState::selected;
+  std::vector<std::string> tags;
 };
 
 enum class SearchCharset { us_ascii, utf8 };
@@ -338,7 +355,7 @@ using CommandBody =
                  CloseCmd, UnselectCmd, AuthenticateCmd, LoginCmd, SelectCmd, CreateCmd, DeleteCmd,
                  RenameCmd, SubscribeCmd, ListCmd, StatusCmd, AppendCmd, ExpungeCmd, SearchCmd,
                  FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd,
-                 SortCmd, ThreadCmd, CompressCmd>;
+                 SortCmd, ThreadCmd, CompressCmd, CancelUpdateCmd>;
 
 struct Command {
   std::string tag;

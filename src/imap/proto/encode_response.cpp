@@ -94,6 +94,8 @@ std::string_view code_name(ResponseCode::Kind k) {
       return "USEATTR";
     case K::badurl:
       return "BADURL";
+    case K::noupdate:
+      return "NOUPDATE";
   }
   return "ALERT";
 }
@@ -207,6 +209,9 @@ void write_code(std::string& out, const ResponseCode& code, const EncodeOptions&
       break;
     case K::modified:
       w.atom(code.set.to_string());
+      break;
+    case K::noupdate:
+      w.string(code.words.empty() ? std::string() : code.words[0]);
       break;
     case K::badurl: {
       // RFC 4469 §5 url-resp-text: TEXT-CHARs but "]"; the client's URL, cut short.
@@ -418,6 +423,23 @@ struct Visitor {
     if (d.all && !d.all->empty()) w.atom("ALL").atom(d.all->to_string());
     if (d.count) w.atom("COUNT").number(*d.count);
     if (d.mod_seq) w.atom("MODSEQ").number(*d.mod_seq);
+    if (d.partial) {
+      w.atom("PARTIAL").open().atom(std::to_string(d.partial->first) + ":" +
+                                    std::to_string(d.partial->last));
+      if (d.partial_set && !d.partial_set->empty())
+        w.atom(d.partial_set->to_string());
+      else
+        w.nil();
+      w.close();
+    }
+    auto changes = [this](std::string_view name, const std::vector<ContextChange>& list) {
+      if (list.empty()) return;
+      w.atom(name).open();
+      for (const ContextChange& c : list) w.number(c.position).atom(c.set.to_string());
+      w.close();
+    };
+    changes("REMOVEFROM", d.removed);
+    changes("ADDTO", d.added);
   }
   void operator()(const SortData& d) { numbers("SORT", d.numbers, d.mod_seq); }
   void operator()(const ThreadData& d) {

@@ -183,6 +183,26 @@ TEST(ImapEncodeResponse, StatusSearchEsearch) {
   m.max = 9;
   m.mod_seq = 12;
   EXPECT_EQ(encode(m), "* ESEARCH MAX 9 MODSEQ 12\r\n");
+  // RFC 5267 §4.4 and §4.3.3 examples.
+  ESearchData p;
+  p.tag = "A04";
+  p.numbers = NumberKind::uid;
+  p.partial = PartialRange{24000, 24500};
+  EXPECT_EQ(encode(p), "* ESEARCH (TAG \"A04\") UID PARTIAL (24000:24500 NIL)\r\n");
+  p.partial_set = SequenceSet::from_numbers({24000, 24001, 24003});
+  EXPECT_EQ(encode(p), "* ESEARCH (TAG \"A04\") UID PARTIAL (24000:24500 24000:24001,24003)\r\n");
+  ESearchData c;
+  c.tag = "C01";
+  c.numbers = NumberKind::uid;
+  c.added = {{1, SequenceSet::from_numbers({2731, 2732, 2733})}};
+  EXPECT_EQ(encode(c), "* ESEARCH (TAG \"C01\") UID ADDTO (1 2731:2733)\r\n");
+  c.removed = {{0, SequenceSet::single(32768)}, {2, SequenceSet::single(5)}};
+  c.added.clear();
+  EXPECT_EQ(encode(c), "* ESEARCH (TAG \"C01\") UID REMOVEFROM (0 32768 2 5)\r\n");
+  EXPECT_EQ(encode(StatusResponse{"", Condition::no,
+                                  ResponseCode::with_words(ResponseCode::Kind::noupdate, {"B02"}),
+                                  "Too many contexts"}),
+            "* NO [NOUPDATE \"B02\"] Too many contexts\r\n");
 }
 
 // RFC 5256 §4 and RFC 7162 §3.1.9.

@@ -516,6 +516,18 @@ Result<CommandBody> enable(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
+// RFC 5267 §5: "CANCELUPDATE" 1*(SP tag-string), tag-string = string.
+Result<CommandBody> cancel_update(Parser& p) {
+  CancelUpdateCmd cmd;
+  do {
+    POSTAMT_TRY(p.sc.sp());
+    auto tag = p.sc.astring();
+    if (!tag) return tag.error();
+    cmd.tags.push_back(std::move(*tag));
+  } while (!p.sc.at_end());
+  return CommandBody(std::move(cmd));
+}
+
 // RFC 4978 §5: "COMPRESS" SP algorithm, an atom.
 Result<CommandBody> compress(Parser& p) {
   POSTAMT_TRY(p.sc.sp());
@@ -595,6 +607,7 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
   if (name == "GETQUOTA") return get_quota(p);
   if (name == "GETQUOTAROOT") return one_mailbox(p, GetQuotaRootCmd{});
   if (name == "COMPRESS") return compress(p);
+  if (name == "CANCELUPDATE") return cancel_update(p);
   p.error_kind = ParseErrorKind::unknown_command;
   return syntax_error("unknown command");
 }

@@ -387,6 +387,12 @@ TEST(ImapParseCommand, IdEnableQuotaNamespace) {
   EXPECT_EQ(parse_as<GetQuotaCmd>("G0001 GETQUOTA \"!partition/sda4\"").root, "!partition/sda4");
   EXPECT_EQ(parse_as<GetQuotaRootCmd>("A003 GETQUOTAROOT INBOX").mailbox, "INBOX");
   EXPECT_EQ(bad("a NAMESPACE x").message, "NAMESPACE: unexpected characters at end of command");
+  // RFC 5267 §4.3.5 (its example) and §5: one or more tags as strings.
+  EXPECT_EQ(parse_as<CancelUpdateCmd>("B04 CANCELUPDATE \"B01\"").tags,
+            std::vector<std::string>{"B01"});
+  EXPECT_EQ(parse_as<CancelUpdateCmd>("a CANCELUPDATE \"x\" y").tags,
+            (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(bad("a CANCELUPDATE").message, "CANCELUPDATE: expected a space");
   // RFC 4978 §5: the mechanism is an atom, matched without regard to case.
   EXPECT_EQ(parse_as<CompressCmd>("c compress deflate").mechanism, "DEFLATE");
   EXPECT_EQ(parse_as<CompressCmd>("c COMPRESS X-LZ4").mechanism, "X-LZ4");

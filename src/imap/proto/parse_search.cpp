@@ -197,12 +197,29 @@ Result<SearchKey> search_key(Parser& p, size_t depth) {
 Result<void> return_options(Parser& p, SearchReturn& ret) {
   POSTAMT_TRY(p.sc.expect('(', "'(' opening RETURN options"));
   ret.requested = true;
+  bool any = false;
   POSTAMT_TRY(p.elements([&]() -> Result<void> {
-    if (p.sc.consume_word("MIN")) {
+    any = true;
+    if (p.sc.consume_word("PARTIAL")) {
+      // RFC 5267 §4.4: one PARTIAL or one ALL, not both.
+      if (ret.partial || ret.all) return syntax_error("PARTIAL and ALL exclude each other");
+      POSTAMT_TRY(p.sc.sp());
+      auto first = p.sc.nz_number();
+      if (!first) return syntax_error("bad PARTIAL range");
+      POSTAMT_TRY(p.sc.expect(':', "':' in the PARTIAL range"));
+      auto last = p.sc.nz_number();
+      if (!last) return syntax_error("bad PARTIAL range");
+      ret.partial = PartialRange{std::min(*first, *last), std::max(*first, *last)};
+    } else if (p.sc.consume_word("CONTEXT")) {
+      ret.context = true;
+    } else if (p.sc.consume_word("UPDATE")) {
+      ret.update = true;
+    } else if (p.sc.consume_word("MIN")) {
       ret.min = true;
     } else if (p.sc.consume_word("MAX")) {
       ret.max = true;
     } else if (p.sc.consume_word("ALL")) {
+      if (ret.partial) return syntax_error("PARTIAL and ALL exclude each other");
       ret.all = true;
     } else if (p.sc.consume_word("COUNT")) {
       ret.count = true;
@@ -214,7 +231,7 @@ Result<void> return_options(Parser& p, SearchReturn& ret) {
     return {};
   }));
   // RFC 4731 §3.1: "RETURN ()" is the same as "RETURN (ALL)".
-  if (!ret.min && !ret.max && !ret.count && !ret.save) ret.all = true;
+  if (!any) ret.all = true;
   return {};
 }
 

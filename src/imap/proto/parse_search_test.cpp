@@ -142,6 +142,29 @@ TEST(ImapParseSearch, CharsetAndReturn) {
   EXPECT_EQ(search_error("a SEARCH RETURN (FOO) ALL").message, "SEARCH: unknown RETURN option");
 }
 
+// RFC 5267 §4: CONTEXT, UPDATE and PARTIAL, for SEARCH and SORT (its examples).
+TEST(ImapParseSearch, ContextReturnOptions) {
+  auto a = search("A01 SEARCH RETURN (CONTEXT COUNT) UNDELETED UNKEYWORD $Junk");
+  EXPECT_TRUE(a.returns.context);
+  EXPECT_TRUE(a.returns.count);
+  EXPECT_FALSE(a.returns.all);
+  auto b = search("B01 UID SEARCH RETURN (UPDATE COUNT) DELETED KEYWORD $Junk");
+  EXPECT_TRUE(b.returns.update);
+  auto p = search("A02 UID SEARCH RETURN (PARTIAL 23500:24000) UNDELETED UNKEYWORD $Junk");
+  EXPECT_EQ(p.returns.partial, (PartialRange{23500, 24000}));
+  EXPECT_FALSE(p.returns.all);
+  EXPECT_EQ(search("a SEARCH RETURN (PARTIAL 9:3) ALL").returns.partial, (PartialRange{3, 9}));
+  EXPECT_TRUE(search("a SEARCH RETURN (UPDATE) ALL").returns.update);
+  EXPECT_FALSE(search("a SEARCH RETURN (UPDATE) ALL").returns.all);
+  EXPECT_EQ(search_error("a SEARCH RETURN (ALL PARTIAL 1:5) ALL").message,
+            "SEARCH: PARTIAL and ALL exclude each other");
+  EXPECT_EQ(search_error("a SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL").message,
+            "SEARCH: PARTIAL and ALL exclude each other");
+  EXPECT_EQ(search_error("a SEARCH RETURN (PARTIAL 0:5) ALL").message, "SEARCH: bad PARTIAL range");
+  EXPECT_EQ(search_error("a SEARCH RETURN (PARTIAL 5) ALL").message,
+            "SEARCH: expected ':' in the PARTIAL range");
+}
+
 TEST(ImapParseSearch, ModSeqWithEntry) {
   // RFC 7162 §3.1.5 example.
   auto s = search("a SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338");

@@ -66,6 +66,8 @@ struct ResponseCode {
     use_attr,
     // RFC 4469 §4.1: words[0] is the URL
     badurl,
+    // RFC 5267 §4.3.1: words[0] is the refused command's tag
+    noupdate,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,
@@ -145,6 +147,11 @@ struct SearchData {
 
 // "* ESEARCH (TAG "a1") UID MIN 1 MAX 9 ALL 1:3,9 COUNT 4 MODSEQ 7" (RFC 4731 §3.1).
 // After an extended SORT, ALL is in sorted order (SequenceSet::in_order, RFC 5267 §3.2).
+// RFC 5267 §4.3.3/4.3.4: (position set) pairs of an ADDTO or REMOVEFROM, applied in order.
+struct ContextChange {
+  uint32_t position = 0;  // 0: wherever mailbox order puts them (SEARCH contexts)
+  SequenceSet set;
+};
 struct ESearchData {
   std::string tag;  // empty: no correlator
   NumberKind numbers = NumberKind::sequence;
@@ -153,6 +160,11 @@ struct ESearchData {
   std::optional<SequenceSet> all;
   std::optional<uint32_t> count;
   std::optional<uint64_t> mod_seq;
+  // RFC 5267 §4.4: PARTIAL (first:last set), the set NIL (nullopt) when empty.
+  std::optional<PartialRange> partial;
+  std::optional<SequenceSet> partial_set;
+  std::vector<ContextChange> removed;  // REMOVEFROM, written before ADDTO
+  std::vector<ContextChange> added;    // ADDTO
 };
 
 // "* SORT 2 3 6 [(MODSEQ n)]" (RFC 5256 §4, RFC 7162 §3.1.9), numbers in sorted order.

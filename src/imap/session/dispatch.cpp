@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/context_updates.h"
 
 namespace postamt::imap {
 namespace {
@@ -60,6 +61,8 @@ template <>
 constexpr auto kHandler<proto::SortCmd> = &commands::sort;
 template <>
 constexpr auto kHandler<proto::ThreadCmd> = &commands::thread;
+template <>
+constexpr auto kHandler<proto::CancelUpdateCmd> = &commands::cancel_update;
 
 template <class T>
 constexpr bool kHasHandler =
@@ -109,6 +112,8 @@ void add_news(CommandContext& ctx, Reply& reply, Expunges expunges) {
   auto news =
       ctx.selected->announce(expunges, modseqs_for(ctx.enabled), expunge_form_for(ctx.enabled));
   for (auto& r : news) reply.untagged.push_back(std::move(r));
+  for (auto& r : commands::context_updates(ctx.store, ctx.blobs, *ctx.selected, ctx.sort_cache))
+    reply.untagged.push_back(std::move(r));
 }
 
 // RFC 7162 §3.2: when a command's FETCH responses carried a MODSEQ above a removal the

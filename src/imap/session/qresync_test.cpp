@@ -3,8 +3,6 @@
 // and MOVE, CLOSED, and the HIGHESTMODSEQ kept below a held-back removal (§3.2).
 #include <fmt/format.h>
 
-#include "imap/proto/parse_command.h"
-#include "imap/session/dispatch.h"
 #include "imap/session/test_fixture.h"
 
 namespace postamt::imap::testing {
@@ -43,34 +41,6 @@ class ImapQresync : public ImapSession {
       if (e.uid == uid) return e.modseq;
     return 0;
   }
-
-  // One session driven command by command through the dispatcher, so that the store can
-  // change between two commands (another session's work).
-  struct Driver {
-    explicit Driver(ImapQresync& t) : test(t), account{t.account_, "alice@example.org"} {
-      t.settle_recent();
-    }
-    std::string operator()(std::string_view line) {
-      auto parsed = proto::parse_command(line);
-      EXPECT_TRUE(parsed.ok()) << line;
-      if (!parsed.ok()) return "";
-      CommandContext ctx{test.store_, test.blobs_, account, selected, enabled, parsed->tag};
-      Reply reply = run_handler(ctx, parsed->body);
-      std::string out;
-      for (;;) {
-        for (const auto& r : reply.untagged) proto::encode(r, {}, out);
-        if (!reply.next) break;
-        reply = reply.next();
-      }
-      proto::encode(proto::StatusResponse{parsed->tag, reply.condition, reply.code, reply.text}, {},
-                    out);
-      return out;
-    }
-    ImapQresync& test;
-    store::Account account;
-    std::optional<SelectedMailbox> selected;
-    Enabled enabled;
-  };
 };
 
 // §3.2.3: ENABLE QRESYNC answers ENABLED QRESYNC and turns CONDSTORE on as well: a flag

@@ -1,6 +1,8 @@
 #include "imap/session/selected.h"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "base/strings.h"
 #include "imap/session/commands/fetch_items.h"
@@ -88,9 +90,62 @@ Result<std::vector<SelectedMailbox::Target>> SelectedMailbox::resolve(const prot
 void SelectedMailbox::update(const std::vector<store::MessageRecord>& changed) {
   for (const auto& m : changed) {
     size_t i = index_of(m.uid);
-    if (i != view_.size()) view_[i] = m;
+    if (i == view_.size()) continue;
+    view_[i] = m;
+    if (!contexts_.empty()) insert_sorted(context_dirty_, m.uid);
   }
 }
+
+bool SelectedMailbox::has_context(std::string_view tag) const {
+  return std::any_of(contexts_.begin(), contexts_.end(),
+                     [tag](const UpdateContext& c) { return c.tag == tag; });
+}
+
+void SelectedMailbox::cancel_contexts(const std::vector<std::string>& tags) {
+  std::erase_if(contexts_, [&tags](const UpdateContext& c) {
+    return std::find(tags.begin(), tags.end(), c.tag) != tags.end();
+  });
+  if (contexts_.empty()) context_dirty_.clear();
+}
+
+std::vector<Uid> SelectedMailbox::take_context_dirty() {
+  return std::exchange(context_dirty_, {});
+}
+
+namespace {
+
+// RFC 5267 §4.3.4: REMOVEFROM for the members of `c` that are about to be expunged, sent
+// before the EXPUNGE responses so that sequence numbers still hold. A SEARCH context
+// names them at position 0; a SORT context one by one at their positions.
+std::optional<proto::ESearchData> removals(UpdateContext& c, const std::vector<Uid>& going,
+                                           const std::function<uint32_t(Uid)>& number) {
+  proto::ESearchData data;
+  data.tag = c.tag;
+  data.numbers = c.numbers;
+  if (c.criteria.empty()) {
+    std::vector<uint32_t> numbers;
+    for (Uid uid : c.result)
+      if (std::binary_search(going.begin(), going.end(), uid)) numbers.push_back(number(uid));
+    if (numbers.empty()) return std::nullopt;
+    data.removed.push_back(
+        proto::ContextChange{0, proto::SequenceSet::from_numbers(std::move(numbers))});
+  } else {
+    std::vector<Uid> kept;
+    for (Uid uid : c.result) {
+      if (std::binary_search(going.begin(), going.end(), uid))
+        data.removed.push_back(proto::ContextChange{static_cast<uint32_t>(kept.size()) + 1,
+                                                    proto::SequenceSet::single(number(uid))});
+      else
+        kept.push_back(uid);
+    }
+    if (data.removed.empty()) return std::nullopt;
+  }
+  std::erase_if(c.result,
+                [&going](Uid uid) { return std::binary_search(going.begin(), going.end(), uid); });
+  return data;
+}
+
+}  // namespace
 
 Result<void> SelectedMailbox::refresh(store::Store& store) {
   auto polled = changes_.poll(store);
@@ -174,6 +229,7 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
   std::vector<proto::Response> out;
   for (Uid uid : flags_changed_) {
     if (vanished(uid)) continue;
+    if (!contexts_.empty()) insert_sorted(context_dirty_, uid);
     size_t i = index_of(uid);
     if (i == view_.size()) continue;
     const store::MessageRecord& m = view_[i];
@@ -186,6 +242,12 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
   }
   flags_changed_.clear();
   if (expunges == Expunges::tell && !vanished_.empty()) {
+    for (UpdateContext& c : contexts_) {
+      std::function<uint32_t(Uid)> as_number = [](Uid uid) { return uid; };
+      if (c.numbers == proto::NumberKind::sequence)
+        as_number = [this](Uid uid) { return static_cast<uint32_t>(index_of(uid)) + 1; };
+      if (auto data = removals(c, vanished_, as_number)) out.emplace_back(std::move(*data));
+    }
     // Walking upwards while removing: after the message at index i goes, the next one
     // moves to index i, so each number is valid after the previous removal (RFC 3501 §7.4.1).
     // A VANISHED response names only uids the client was told of (RFC 7162 §3.2.10.2):
@@ -208,7 +270,10 @@ std::vector<proto::Response> SelectedMailbox::announce(Expunges expunges, ModSeq
   }
   // EXISTS may be sent at any time (RFC 3501 §7.3.1); new messages join the view here.
   if (!new_.empty()) {
-    for (auto& m : new_) view_.push_back(std::move(m));
+    for (auto& m : new_) {
+      if (!contexts_.empty()) context_dirty_.push_back(m.uid);  // above all others: sorted
+      view_.push_back(std::move(m));
+    }
     new_.clear();
     out.emplace_back(proto::ExistsData{exists()});
     // RFC 3501 §7.3.2: the RECENT count goes with it (IMAP4rev1 only).

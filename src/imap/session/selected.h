@@ -24,12 +24,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "imap/proto/response.h"
 #include "imap/proto/sequence_set.h"
 #include "mail/changes.h"
+#include "mail/search.h"
 #include "mail/sort.h"
 #include "mail/thread.h"
 #include "model/ids.h"
@@ -48,8 +50,21 @@ enum class ExpungeForm { numbers, vanished };
 // is enabled they must).
 enum class ModSeqs { omit, include };
 
+// An UPDATE context (RFC 5267 §4.3): a SEARCH or SORT whose result the client keeps and
+// the session keeps current with ADDTO and REMOVEFROM (commands/context_updates.h).
+struct UpdateContext {
+  std::string tag;
+  proto::NumberKind numbers = proto::NumberKind::sequence;
+  std::shared_ptr<const mail::SearchProgram> program;
+  std::vector<mail::SortCriterion> criteria;  // empty: a SEARCH, in mailbox order
+  std::vector<Uid> result;                    // as the client has it, in the requested order
+};
+
 class SelectedMailbox {
  public:
+  // RFC 5267 §4.3.1: more UPDATE contexts than this get NO [NOUPDATE].
+  static constexpr size_t kMaxUpdateContexts = 8;
+
   // `messages` ascending by uid, as listed by the store at SELECT time; `known_modseq`
   // the mailbox's highest_modseq read in the same transaction or before the listing.
   SelectedMailbox(MailboxId id, UidValidity uid_validity, Access access,
@@ -100,6 +115,15 @@ class SelectedMailbox {
     if (!thread_cache_) thread_cache_ = std::make_unique<mail::ThreadCache>(0);
     return *thread_cache_;
   }
+
+  // UPDATE contexts of this selection; they end with it.
+  std::vector<UpdateContext>& contexts() { return contexts_; }
+  bool has_context(std::string_view tag) const;
+  // CANCELUPDATE: drops the contexts of these tags (unknown tags are ignored).
+  void cancel_contexts(const std::vector<std::string>& tags);
+  // The uids (ascending) whose flags changed or that joined the view since the last call,
+  // while any context exists: what the contexts must look at again.
+  std::vector<Uid> take_context_dirty();
 
   // The session's own flag changes as returned by the store: the records in the view
   // are replaced, and a later refresh does not report them again.
@@ -163,6 +187,8 @@ class SelectedMailbox {
   std::unique_ptr<mail::SortCache> sort_cache_;
   std::unique_ptr<mail::ThreadCache> thread_cache_;
   std::vector<std::string> keywords_told_;
+  std::vector<UpdateContext> contexts_;
+  std::vector<Uid> context_dirty_;  // sorted
   bool recent_tracked_ = false;
   std::vector<Uid> recent_;    // sorted
   Uid recent_checked_to_ = 0;  // the largest uid whose \Recent state is known

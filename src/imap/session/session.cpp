@@ -21,6 +21,7 @@
 #include "imap/proto/parse_command.h"
 #include "imap/proto/response.h"
 #include "imap/session/append_staging.h"
+#include "imap/session/commands/context_updates.h"
 #include "imap/session/dispatch.h"
 #include "imap/session/error_codes.h"
 #include "imap/session/reply.h"
@@ -48,6 +49,8 @@ constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "CHILDREN",
                                                       "COMPRESS=DEFLATE",
                                                       "CONDSTORE",
+                                                      "CONTEXT=SEARCH",
+                                                      "CONTEXT=SORT",
                                                       "CREATE-SPECIAL-USE",
                                                       "ENABLE",
                                                       "ESEARCH",
@@ -846,9 +849,14 @@ net::awaitable<std::string> Session::news(Expunges expunges) {
   store::Store* store = s_.store;
   ModSeqs modseqs = modseqs_for(enabled_);
   ExpungeForm form = expunge_form_for(enabled_);
-  auto work = [selected, store, expunges, modseqs, form]() -> Result<std::vector<proto::Response>> {
+  blob::BlobStore* blobs = s_.blobs;
+  uint64_t sort_cache = s_.limits.sort_cache;
+  auto work = [selected, store, blobs, expunges, modseqs, form,
+               sort_cache]() -> Result<std::vector<proto::Response>> {
     POSTAMT_TRY(selected->refresh(*store));
     auto responses = selected->announce(expunges, modseqs, form);
+    for (auto& r : commands::context_updates(*store, *blobs, *selected, sort_cache))
+      responses.push_back(std::move(r));
     selected->tell_new_keywords(responses);
     return responses;
   };

@@ -10,6 +10,8 @@
 
 #include "auth/password.h"
 #include "blob/memory_blob_store.h"
+#include "imap/proto/parse_command.h"
+#include "imap/session/dispatch.h"
 #include "imap/session/session.h"
 #include "net/testing/memory_connection.h"
 #include "net/testing/run.h"
@@ -24,9 +26,11 @@ inline constexpr std::string_view kGreetingPlain =
     "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR STARTTLS AUTH=PLAIN AUTH=LOGIN] Postamt "
     "IMAP server ready\r\n";
 inline constexpr std::string_view kLoggedIn =
-    "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ APPENDLIMIT=67108864 BINARY CATENATE CHILDREN COMPRESS=DEFLATE CONDSTORE "
-    "CREATE-SPECIAL-USE ENABLE ESEARCH ESORT ID IDLE LIST-EXTENDED LIST-STATUS MOVE MULTIAPPEND NAMESPACE "
-    "PREVIEW QRESYNC QUOTA QUOTA=RES-MESSAGE QUOTA=RES-STORAGE SAVEDATE SEARCHRES SORT SORT=DISPLAY SPECIAL-USE "
+    "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ APPENDLIMIT=67108864 BINARY CATENATE CHILDREN "
+    "COMPRESS=DEFLATE CONDSTORE CONTEXT=SEARCH CONTEXT=SORT CREATE-SPECIAL-USE ENABLE ESEARCH "
+    "ESORT "
+    "ID IDLE LIST-EXTENDED LIST-STATUS MOVE MULTIAPPEND NAMESPACE PREVIEW QRESYNC QUOTA "
+    "QUOTA=RES-MESSAGE QUOTA=RES-STORAGE SAVEDATE SEARCHRES SORT SORT=DISPLAY SPECIAL-USE "
     "STATUS=SIZE THREAD=ORDEREDSUBJECT THREAD=REFERENCES UIDPLUS UNSELECT] Logged in\r\n";
 
 class ImapSession : public ::testing::Test {
@@ -101,6 +105,35 @@ class ImapSession : public ::testing::Test {
     return out.size() >= tail.size() ? out.substr(out.size() - tail.size()) : out;
   }
   UidValidity inbox_validity() { return store_.get_mailbox(inbox_)->uid_validity; }
+
+  // One session of alice driven command by command through the dispatcher (dispatch.h),
+  // so that the store can change between two commands (another session's work). Returns
+  // each command's responses as written.
+  struct Driver {
+    explicit Driver(ImapSession& t) : test(t), account{t.account_, "alice@example.org"} {
+      t.settle_recent();
+    }
+    std::string operator()(std::string_view line) {
+      auto parsed = proto::parse_command(line);
+      EXPECT_TRUE(parsed.ok()) << line;
+      if (!parsed.ok()) return "";
+      CommandContext ctx{test.store_, test.blobs_, account, selected, enabled, parsed->tag};
+      Reply reply = run_handler(ctx, parsed->body);
+      std::string out;
+      for (;;) {
+        for (const auto& r : reply.untagged) proto::encode(r, {}, out);
+        if (!reply.next) break;
+        reply = reply.next();
+      }
+      proto::encode(proto::StatusResponse{parsed->tag, reply.condition, reply.code, reply.text}, {},
+                    out);
+      return out;
+    }
+    ImapSession& test;
+    store::Account account;
+    std::optional<SelectedMailbox> selected;
+    Enabled enabled;
+  };
 
   net::Runtime runtime_;
   store::MemoryStore store_;

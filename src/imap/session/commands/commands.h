@@ -52,6 +52,8 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd);
 
 // ENABLE (RFC 5161) of CONDSTORE, QRESYNC and IMAP4rev2; BAD once a mailbox is selected.
 Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd);
+// CANCELUPDATE (RFC 5267 §4.3.5): ends the UPDATE contexts of the given tags.
+Reply cancel_update(CommandContext& ctx, const proto::CancelUpdateCmd& cmd);
 // NAMESPACE (RFC 2342): the personal namespace "" with "/".
 Reply name_space(CommandContext& ctx, const proto::NamespaceCmd& cmd);
 

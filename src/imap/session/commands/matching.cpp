@@ -57,6 +57,7 @@ std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::Sear
   auto program = mail::SearchProgram::compile(*query);
   if (!program) return Reply::bad(program.error().message);
   Matches out;
+  out.program = std::make_shared<const mail::SearchProgram>(std::move(*program));
   out.mod_seq = uses_mod_seq(key);
   // RFC 7162 §3.1: a SEARCH with MODSEQ enables CONDSTORE.
   if (out.mod_seq) ctx.enabled.condstore = true;
@@ -67,8 +68,8 @@ std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::Sear
     const store::MessageRecord& record = messages[i];
     if (selected.vanished(record.uid)) continue;
     envelopes.at(i);
-    auto matched = program->matches(record, ctx.blobs,
-                                    program->reads_envelope_fields() ? &envelopes : nullptr);
+    auto matched = out.program->matches(
+        record, ctx.blobs, out.program->reads_envelope_fields() ? &envelopes : nullptr);
     if (!matched) {
       if (returns.save) selected.save_result({});
       return reply_for(matched.error());
@@ -112,6 +113,14 @@ proto::ESearchData esearch_data(const CommandContext& ctx, proto::NumberKind num
     data.all = proto::SequenceSet::in_order(all);
   }
   if (ret.count) data.count = static_cast<uint32_t>(found.size());
+  // RFC 5267 §4.4: results first..last of the requested order; NIL beyond the end.
+  if (ret.partial) {
+    data.partial = ret.partial;
+    std::vector<uint32_t> part;
+    for (size_t i = ret.partial->first - 1; i < found.size() && i < ret.partial->last; ++i)
+      part.push_back(number_of(found[i], numbers));
+    if (!part.empty()) data.partial_set = proto::SequenceSet::in_order(part);
+  }
   data.mod_seq = highest_modseq(matches, reported(found, ret));
   return data;
 }

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <variant>
 #include <vector>
 
 #include "imap/proto/search_key.h"
 #include "imap/session/reply.h"
+#include "mail/search.h"
 
 namespace postamt::imap::commands {
 
@@ -21,6 +23,8 @@ struct Found {
 struct Matches {
   std::vector<Found> found;  // mailbox order
   bool mod_seq = false;      // the program holds a MODSEQ key (RFC 7162 §3.1.5)
+  // The compiled program, kept by an UPDATE context (context_updates.h).
+  std::shared_ptr<const mail::SearchProgram> program;
 };
 
 // Runs `key` over ctx.selected's view. Messages another session expunged and this one

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/context_updates.h"
 #include "imap/session/commands/matching.h"
 
 namespace postamt::imap::commands {
@@ -8,6 +9,7 @@ namespace postamt::imap::commands {
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
+  if (auto reused = refuse_tag_reuse(ctx, ret)) return std::move(*reused);
   auto run = find_matches(ctx, cmd.key, ret);
   if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);
@@ -25,9 +27,12 @@ Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
     for (const auto& f : returned) uids.push_back(f.uid);
     selected.save_result(std::move(uids));
   }
-  const bool only_save = ret.save && !ret.min && !ret.max && !ret.all && !ret.count;
+  const bool only_save = ret.save && !ret.min && !ret.max && !ret.all && !ret.count &&
+                         !ret.partial && !ret.update && !ret.context;
   if (extended && !only_save) {
     reply.untagged.emplace_back(esearch_data(ctx, cmd.numbers, options, matches, found));
+    if (auto refused = register_context(ctx, ret, cmd.numbers, matches, found, {}))
+      reply.untagged.push_back(std::move(*refused));
   } else if (!extended) {
     proto::SearchData data;
     for (const auto& f : found) data.numbers.push_back(number_of(f, cmd.numbers));

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "imap/session/commands/commands.h"
+#include "imap/session/commands/context_updates.h"
 #include "imap/session/commands/matching.h"
 #include "imap/session/error_codes.h"
 #include "mail/sort.h"
@@ -37,6 +38,7 @@ mail::SortKey key_of(proto::SortKeyName name) {
 Reply sort(CommandContext& ctx, const proto::SortCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
+  if (auto reused = refuse_tag_reuse(ctx, ret)) return std::move(*reused);
   auto run = find_matches(ctx, cmd.key, ret);
   if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);
@@ -74,8 +76,12 @@ Reply sort(CommandContext& ctx, const proto::SortCmd& cmd) {
     std::sort(uids.begin(), uids.end());
     selected.save_result(std::move(uids));
   }
-  if (ret.save && !ret.min && !ret.max && !ret.all && !ret.count) return reply;
+  if (ret.save && !ret.min && !ret.max && !ret.all && !ret.count && !ret.partial && !ret.update &&
+      !ret.context)
+    return reply;
   reply.untagged.emplace_back(esearch_data(ctx, cmd.numbers, ret, matches, sorted));
+  if (auto refused = register_context(ctx, ret, cmd.numbers, matches, sorted, criteria))
+    reply.untagged.push_back(std::move(*refused));
   return reply;
 }
 
