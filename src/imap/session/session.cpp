@@ -1,5 +1,4 @@
 #include "imap/session/session.h"
-#include "mail/login.h"
 
 // g++ 12 reports -Wmismatched-new-delete for Asio's coroutine frame allocator in large
 // coroutines (a false positive: Asio pairs its own operator new/delete).
@@ -15,7 +14,6 @@
 
 #include "auth/auth_log.h"
 #include "auth/sasl.h"
-#include "base/base64.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "imap/proto/parse_command.h"
@@ -25,22 +23,13 @@
 #include "imap/session/dispatch.h"
 #include "imap/session/error_codes.h"
 #include "imap/session/reply.h"
-#include "net/deflate_connection.h"
+#include "imap/session/session_impl.h"
 
 // Every co_await below takes a named awaitable (`auto awaitable = f(...); co_await
 // std::move(awaitable)`): g++ 12 can destroy temporaries inside a co_await expression
 // twice, so no call with temporary arguments is awaited inline.
 
-namespace postamt::imap {
-namespace {
-
-using proto::Condition;
-using proto::ResponseCode;
-using Event = proto::CommandReader::Event;
-using CodeKind = proto::ResponseCode::Kind;
-
-// ended: reading stopped (ended_ says why); run() says goodbye as for a read that ended.
-enum class Next { keep_going, close, ended };
+namespace postamt::imap::detail {
 
 // What a logged-in client may use (RFC 9051 §7.2.2; each name is backed by a command
 // file or session code and its tests).
@@ -77,102 +66,6 @@ constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "THREAD=REFERENCES",
                                                       "UIDPLUS",
                                                       "UNSELECT"};
-// Why reading stopped without an event.
-enum class Ended { closed, timeout, login_timeout, line_timeout, busy, shutdown, corrupt };
-
-class Session {
- public:
-  Session(net::Connection& connection, net::SessionContext context, const Services& services)
-      : conn_(connection),
-        ctx_(std::move(context)),
-        s_(services),
-        reader_(services.limits.unauthenticated),
-        buffer_(services.limits.read_chunk_octets, '\0'),
-        memory_(services.command_memory),
-        login_deadline_(std::chrono::steady_clock::now() + services.limits.login_timeout) {}
-
-  net::awaitable<void> run();
-
-  // Named in the tables below the class; called through them only.
-  template <class T>
-  net::awaitable<Next> dispatch(std::string tag, proto::CommandBody body);
-  // The session's own commands (kSessionCommand below); the reason is there.
-  net::awaitable<Next> on_capability(std::string tag, proto::CapabilityCmd command);
-  net::awaitable<Next> on_logout(std::string tag, proto::LogoutCmd command);
-  net::awaitable<Next> on_id(std::string tag, proto::IdCmd command);
-  net::awaitable<Next> on_login(std::string tag, proto::LoginCmd command);
-  net::awaitable<Next> on_authenticate(std::string tag, proto::AuthenticateCmd command);
-  net::awaitable<Next> on_starttls(std::string tag, proto::StartTlsCmd command);
-  net::awaitable<Next> on_idle(std::string tag, proto::IdleCmd command);
-  net::awaitable<Next> on_compress(std::string tag, proto::CompressCmd command);
-
- private:
-  // The next reader event, reading from the connection as needed; nullopt when the
-  // connection ended, timed out or the server is stopping (see ended_).
-  net::awaitable<std::optional<Event>> next_event();
-  // Same, but a read waits at most `wait`; on timeout returns nullopt with ended_ =
-  // Ended::timeout and the session can go on.
-  net::awaitable<std::optional<Event>> next_event_within(net::Duration wait);
-  // A literal over the inline limit: streamed into the blob store for APPEND once
-  // logged in, refused otherwise (the reader then reports the error).
-  net::awaitable<Next> on_large_literal();
-  net::awaitable<Next> on_literal_data(std::string piece);
-  // The streamed literal is complete: finishes its blob into staged_.
-  net::awaitable<void> finish_staging();
-  net::awaitable<Next> write(std::string bytes);
-  net::awaitable<Next> send(proto::Response response);
-  net::awaitable<Next> finish(const std::string& tag, Reply reply);
-  net::awaitable<Next> bad_command(std::string tag, std::string text);
-  net::awaitable<Next> on_command(std::string text);
-  net::awaitable<Next> on_reader_error();
-
-  net::awaitable<Next> login(std::string tag, std::string user, std::string password,
-                             std::string mechanism);
-  net::awaitable<Next> failed_login(std::string tag, std::string user, std::string mechanism);
-  net::awaitable<Next> run_command(std::string tag, proto::CommandBody body);
-  // The selected mailbox was deleted by someone else: BYE and close.
-  net::awaitable<Next> mailbox_gone();
-  // Refreshes the selected mailbox and returns the news as wire bytes (empty when none).
-  net::awaitable<std::string> news(Expunges expunges);
-
-  std::vector<std::string> capabilities() const;
-  proto::EncodeOptions encode_options() const {
-    proto::EncodeOptions options;
-    if (enabled_.imap4rev2) {
-      options.mailbox_encoding = proto::MailboxEncoding::utf8;
-      options.strings = proto::StringCharset::utf8;
-    }
-    return options;
-  }
-  auth::PlaintextMechanisms plaintext_mechanisms() const {
-    return auth::plaintext_mechanisms(s_.plaintext, conn_.trust());
-  }
-  const std::string& remote_ip() const { return conn_.remote().address; }
-  void log_end(std::string_view how) const;
-
-  net::Connection& conn_;
-  // What reads and writes go through: conn_, or compressed_ after COMPRESS (RFC 4978).
-  net::Connection* io_ = &conn_;
-  std::unique_ptr<net::Connection> compressed_;
-  net::SessionContext ctx_;
-  const Services& s_;
-  proto::CommandReader reader_;
-  std::string buffer_;
-  Ended ended_ = Ended::closed;
-  std::unique_ptr<AppendStaging> staging_;
-  // The streamed literal of the command that just arrived: its blob, or why it failed.
-  std::vector<Result<BlobRef>> staged_;
-  net::MemoryReservation memory_;
-  std::optional<mail::ConnectionsPerUser::Slot> user_slot_;
-  // Fixed at connect and when a command line begins; see SessionLimits.
-  std::chrono::steady_clock::time_point login_deadline_;
-  std::optional<std::chrono::steady_clock::time_point> line_deadline_;
-  uint32_t bad_commands_ = 0;
-  bool refused_literal_ = false;  // on_large_literal refused the literal just announced
-  std::optional<store::Account> account_;
-  std::optional<SelectedMailbox> selected_;
-  Enabled enabled_;
-};
 
 // The session's own commands: the ones that talk to the connection in the middle of
 // the command (STARTTLS's handshake, AUTHENTICATE's challenges, IDLE's continuation and
@@ -631,187 +524,6 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   co_return next;
 }
 
-net::awaitable<Next> Session::on_starttls(std::string tag, proto::StartTlsCmd) {
-  if (conn_.is_tls() || s_.starttls == StartTlsSupport::unavailable) {
-    auto awaitable = finish(tag, Reply::no(std::nullopt, "TLS is not available"));
-    co_return co_await std::move(awaitable);
-  }
-  auto begin = finish(tag, Reply::ok("Begin TLS negotiation now"));
-  if (co_await std::move(begin) == Next::close) co_return Next::close;
-  // RFC 3501 §6.2.1 / CVE-2011-0411: bytes pipelined after STARTTLS arrived in plaintext
-  // and must not be run as if they came over TLS; a fresh reader drops them.
-  reader_ = proto::CommandReader(s_.limits.unauthenticated);
-  auto tls = co_await conn_.start_tls(s_.limits.tls_handshake_timeout);
-  if (!tls) {
-    log::info(ctx_.service, "TLS handshake with {} failed: {}", remote_ip(), tls.error().message);
-    co_return Next::close;
-  }
-  co_return Next::keep_going;
-}
-
-// RFC 4978 §3: BAD for another mechanism or a second COMPRESS. The client must wait for
-// the answer before it sends more; octets that came after the command anyway were sent
-// before it could know, so nothing can read them: BAD, and compression stays off. The
-// OK goes out uncompressed, everything after it compressed.
-net::awaitable<Next> Session::on_compress(std::string tag, proto::CompressCmd command) {
-  std::optional<Reply> refused;
-  if (command.mechanism != "DEFLATE")
-    refused = Reply::bad("Unknown compression mechanism");
-  else if (compressed_)
-    refused = Reply::bad("DEFLATE is already active");
-  else if (reader_.buffered() > 0)
-    refused = Reply::bad("Commands sent after COMPRESS before its answer");
-  std::unique_ptr<net::Connection> layer;
-  if (!refused) {
-    auto created = net::DeflateConnection::create(conn_, buffer_.size());
-    if (created)
-      layer = std::move(*created);
-    else
-      refused = Reply::no(std::nullopt, "Compression is not available");
-  }
-  if (refused) {
-    auto awaitable = finish(tag, std::move(*refused));
-    co_return co_await std::move(awaitable);
-  }
-  auto ok = finish(tag, Reply::ok("DEFLATE active"));
-  if (co_await std::move(ok) == Next::close) co_return Next::close;
-  compressed_ = std::move(layer);
-  io_ = compressed_.get();
-  co_return Next::keep_going;
-}
-
-net::awaitable<Next> Session::on_login(std::string tag, proto::LoginCmd command) {
-  if (plaintext_mechanisms() == auth::PlaintextMechanisms::refused) {
-    auto awaitable = finish(tag, Reply::no(ResponseCode::simple(CodeKind::privacy_required),
-                                           "Plaintext authentication is not allowed without TLS"));
-    co_return co_await std::move(awaitable);
-  }
-  {
-    auto awaitable =
-        login(std::move(tag), std::move(command.userid), std::move(command.password), "LOGIN");
-    co_return co_await std::move(awaitable);
-  }
-}
-
-net::awaitable<Next> Session::on_authenticate(std::string tag, proto::AuthenticateCmd command) {
-  auth::MechanismOptions options;
-  auto mechanism = auth::create_mechanism(command.mechanism, plaintext_mechanisms(), options);
-  if (!mechanism) {
-    if (mechanism.error().kind == ErrorKind::permission) {
-      auto awaitable =
-          finish(tag, Reply::no(ResponseCode::simple(CodeKind::privacy_required),
-                                "Plaintext authentication is not allowed without TLS"));
-      co_return co_await std::move(awaitable);
-    }
-    auto awaitable = finish(tag, Reply::no(std::nullopt, "Unsupported authentication mechanism"));
-    co_return co_await std::move(awaitable);
-  }
-  std::optional<std::string_view> initial;
-  if (command.initial_response) initial = *command.initial_response;
-  auth::SaslStep step = (*mechanism)->start(initial);
-  std::string name((*mechanism)->name());
-  for (;;) {
-    if (auto* challenge = std::get_if<auth::Challenge>(&step)) {
-      proto::Continuation prompt{base64::encode(challenge->data)};
-      if (co_await send(std::move(prompt)) == Next::close) co_return Next::close;
-      reader_.expect_line();
-      auto event = co_await next_event();
-      if (!event) co_return Next::close;
-      if (*event == Event::error) {
-        auto awaitable = bad_command(tag, reader_.error().message);
-        co_return co_await std::move(awaitable);
-      }
-      std::string line = reader_.take_command();
-      auto decoded = auth::decode_sasl_line(line);
-      if (!decoded) {
-        auto awaitable = finish(tag, Reply::bad("Invalid base64 in authentication response"));
-        co_return co_await std::move(awaitable);
-      }
-      // RFC 3501 §6.2.2: "*" cancels, answered with BAD.
-      if (std::holds_alternative<auth::SaslCancel>(*decoded)) {
-        auto awaitable = finish(tag, Reply::bad("Authentication cancelled"));
-        co_return co_await std::move(awaitable);
-      }
-      step = (*mechanism)->step(std::get<std::string>(*decoded));
-      continue;
-    }
-    if (auto* check = std::get_if<auth::CheckPassword>(&step)) {
-      auto awaitable = login(std::move(tag), std::move(check->authcid), std::move(check->password),
-                             std::move(name));
-      co_return co_await std::move(awaitable);
-    }
-    if (auto* failure = std::get_if<auth::Failure>(&step)) {
-      if (failure->error.kind == ErrorKind::auth_failed ||
-          failure->error.kind == ErrorKind::permission) {
-        auto awaitable = failed_login(std::move(tag), std::string(), std::move(name));
-        co_return co_await std::move(awaitable);
-      }
-      auto awaitable = finish(tag, Reply::bad(failure->error.message));
-      co_return co_await std::move(awaitable);
-    }
-    // SCRAM is not offered, so no mechanism asks for a verifier or decides itself.
-    {
-      auto awaitable = finish(
-          tag, Reply::no(ResponseCode::simple(CodeKind::server_bug), "Authentication failed"));
-      co_return co_await std::move(awaitable);
-    }
-  }
-}
-
-net::awaitable<Next> Session::failed_login(std::string tag, std::string user,
-                                           std::string mechanism) {
-  auth::log_auth_failure(ctx_.service, user, remote_ip(), mechanism);
-  if (s_.auth_failures) {
-    net::Duration delay = s_.auth_failures->record_failure(remote_ip(), user);
-    if (delay > net::Duration::zero()) co_await net::sleep(delay);
-  }
-  auto awaitable = finish(tag, reply_for(Error{ErrorKind::auth_failed, "wrong credentials"}));
-  co_return co_await std::move(awaitable);
-}
-
-net::awaitable<Next> Session::login(std::string tag, std::string user, std::string password,
-                                    std::string mechanism) {
-  store::Store* store = s_.store;
-  auto work = [store, user, password]() { return mail::verify_login(*store, user, password); };
-  auto task = s_.runtime->run_blocking(std::move(work));
-  auto account = co_await std::move(task);
-  if (!account) {
-    if (account.error().kind == ErrorKind::auth_failed) {
-      auto awaitable = failed_login(std::move(tag), std::move(user), std::move(mechanism));
-      co_return co_await std::move(awaitable);
-    }
-    log::warning(ctx_.service, "login of <{}> from {} failed: {}",
-                 auth::sanitize_for_log(user, auth::kLogUserMax), remote_ip(),
-                 account.error().message);
-    auto awaitable = finish(tag, reply_for(account.error()));
-    co_return co_await std::move(awaitable);
-  }
-  if (s_.auth_failures) s_.auth_failures->record_success(remote_ip(), user);
-  if (s_.user_connections) {
-    auto slot = s_.user_connections->try_acquire(account->id, remote_ip());
-    if (slot) user_slot_.emplace(std::move(*slot));
-    if (!slot) {
-      log::info(ctx_.service, "login of <{}> from {} refused: more than {} connections",
-                account->address, remote_ip(), s_.user_connections->limit());
-      auto awaitable = finish(tag, Reply::no(ResponseCode::simple(CodeKind::unavailable),
-                                             "Too many connections of this user from this "
-                                             "address"));
-      co_return co_await std::move(awaitable);
-    }
-  }
-  log::info(ctx_.service, "login: user=<{}> rip={} mechanism={}", account->address, remote_ip(),
-            mechanism);
-  account_ = std::move(*account);
-  reader_.set_limits(s_.limits.authenticated);
-  // RFC 3501 §7.1: the capabilities change with the state, so they come with the OK.
-  {
-    auto awaitable = finish(
-        tag,
-        Reply::ok(ResponseCode::with_words(CodeKind::capability, capabilities()), "Logged in"));
-    co_return co_await std::move(awaitable);
-  }
-}
-
 net::awaitable<Next> Session::on_id(std::string tag, proto::IdCmd command) {
   if (command.params) {
     std::string described;
@@ -919,11 +631,13 @@ net::awaitable<Next> Session::on_idle(std::string tag, proto::IdleCmd) {
   }
 }
 
-}  // namespace
+}  // namespace postamt::imap::detail
+
+namespace postamt::imap {
 
 net::awaitable<void> run_session(net::Connection& connection, net::SessionContext context,
                                  const Services* services) {
-  Session session(connection, std::move(context), *services);
+  detail::Session session(connection, std::move(context), *services);
   co_await session.run();
 }
 
