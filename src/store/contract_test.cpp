@@ -863,6 +863,47 @@ TEST_P(StoreContract, SaveDateIsSetOnEveryWayIn) {
   EXPECT_TRUE(store_->get_message(archive.id, 3)->save_date);
 }
 
+// RFC 5464: annotations per account and scope (a mailbox or the server), names without
+// regard to case, any octets as values, all or nothing, a limit per scope; a mailbox's
+// modseq moves (RFC 7162 §3.2); rename keeps them, delete drops them.
+TEST_P(StoreContract, MetadataPerScope) {
+  AccountId alice = user("alice@example.org");
+  AccountId bob = user("bob@example.org");
+  Mailbox work = *store_->create_mailbox(alice, "Work", MailboxRole::none);
+  ModSeq before = reload(work).highest_modseq;
+  std::string binary("a\0b\r\nc", 6);
+  ASSERT_TRUE(store_->set_metadata(alice, work.id,
+                                   {{"/private/Comment", "mine"}, {"/shared/x", binary}}, 10));
+  EXPECT_GT(reload(work).highest_modseq, before);
+  ASSERT_TRUE(store_->set_metadata(alice, std::nullopt, {{"/private/vendor/x/y", "srv"}}, 10));
+  EXPECT_EQ(*store_->list_metadata(alice, work.id),
+            (std::vector<MetadataEntry>{{"/private/Comment", "mine"}, {"/shared/x", binary}}));
+  EXPECT_EQ(*store_->list_metadata(alice, std::nullopt),
+            (std::vector<MetadataEntry>{{"/private/vendor/x/y", "srv"}}));
+  EXPECT_TRUE(store_->list_metadata(bob, std::nullopt)->empty());
+  // Another account's mailbox is not reachable.
+  EXPECT_ERROR(store_->list_metadata(bob, work.id), ErrorKind::not_found,
+               fmt::format("mailbox {} does not exist", work.id.value()));
+  EXPECT_ERROR(store_->set_metadata(bob, work.id, {{"/private/a", "b"}}, 10), ErrorKind::not_found,
+               fmt::format("mailbox {} does not exist", work.id.value()));
+  // Same name in another case replaces the value and keeps the first spelling; NIL removes.
+  ASSERT_TRUE(store_->set_metadata(alice, work.id,
+                                   {{"/PRIVATE/comment", "new"}, {"/shared/x", std::nullopt}}, 10));
+  EXPECT_EQ(*store_->list_metadata(alice, work.id),
+            (std::vector<MetadataEntry>{{"/private/Comment", "new"}}));
+  // Past the limit nothing changes.
+  EXPECT_ERROR(store_->set_metadata(alice, work.id, {{"/private/a", "1"}, {"/private/b", "2"}}, 2),
+               ErrorKind::limit, "more than 2 annotations on one mailbox or the server");
+  EXPECT_EQ(store_->list_metadata(alice, work.id)->size(), 1u);
+  // Rename keeps them; delete drops them, and a new mailbox of the name starts empty.
+  ASSERT_TRUE(store_->rename_mailbox(work.id, "Job"));
+  EXPECT_EQ(store_->list_metadata(alice, work.id)->size(), 1u);
+  ASSERT_TRUE(store_->delete_mailbox(work.id));
+  Mailbox again = *store_->create_mailbox(alice, "Job", MailboxRole::none);
+  EXPECT_TRUE(store_->list_metadata(alice, again.id)->empty());
+  EXPECT_EQ(store_->list_metadata(alice, std::nullopt)->size(), 1u);
+}
+
 TEST_P(StoreContract, RemovingAccountDropsBlobReferences) {
   AccountId alice = user("alice@example.org");
   AccountId bob = user("bob@example.org");

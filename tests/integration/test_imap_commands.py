@@ -94,6 +94,26 @@ class Base(unittest.TestCase):
 
 
 class Mailboxes(Base):
+    def test_metadata_follows_the_mailbox(self):
+        """RFC 5464: annotations survive a restart, follow RENAME (§4.1), and go with
+        DELETE: a mailbox created again under the name has none."""
+        w = self.wire()
+        self.require(w, "METADATA", "METADATA-SERVER")
+        self.ok(w, b"CREATE Notes")
+        self.ok(w, b'SETMETADATA Notes (/private/comment "kept" /shared/vendor/x/y {4}',
+                [b"a\r\nb)"])
+        self.p.stop()
+        self.p.start()
+        w = self.wire()
+        self.ok(w, b"RENAME Notes Archive/Notes")
+        self.assertEqual(self.ok(w, b"GETMETADATA Archive/Notes (/private/comment /shared/vendor/x/y)"),
+                         [b'* METADATA Archive/Notes (/private/comment "kept" /shared/vendor/x/y '
+                          b'{4}\r\na\r\nb)'])
+        self.ok(w, b"DELETE Archive/Notes")
+        self.ok(w, b"CREATE Archive/Notes")
+        self.assertEqual(self.ok(w, b"GETMETADATA Archive/Notes /private/comment"),
+                         [b"* METADATA Archive/Notes (/private/comment NIL)"])
+
     def test_create_rename_delete_hierarchy(self):
         w = self.wire()
         # RFC 3501 §6.3.3: superior names are created; a trailing delimiter is dropped.

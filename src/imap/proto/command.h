@@ -215,6 +215,23 @@ struct SearchReturn {
   friend bool operator==(const SearchReturn&, const SearchReturn&) = default;
 };
 
+// GETMETADATA (RFC 5464 §4.2): entry names as written (checked by the parser), with
+// MAXSIZE and DEPTH; the mailbox "" means the server.
+enum class MetadataDepth { zero, one, infinity };
+struct GetMetadataCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+  std::optional<uint64_t> max_size;
+  MetadataDepth depth = MetadataDepth::zero;
+  std::vector<std::string> entries;
+};
+// SETMETADATA (RFC 5464 §4.3): each entry with its value, or NIL to remove it.
+struct SetMetadataCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string mailbox;
+  std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+};
+
 // CANCELUPDATE (RFC 5267 §4.3.5): the tags of the searching commands whose updates end.
 struct CancelUpdateCmd {
   static constexpr CommandState kState = CommandState::selected;
@@ -355,7 +372,7 @@ using CommandBody =
                  CloseCmd, UnselectCmd, AuthenticateCmd, LoginCmd, SelectCmd, CreateCmd, DeleteCmd,
                  RenameCmd, SubscribeCmd, ListCmd, StatusCmd, AppendCmd, ExpungeCmd, SearchCmd,
                  FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd,
-                 SortCmd, ThreadCmd, CompressCmd, CancelUpdateCmd>;
+                 SortCmd, ThreadCmd, CompressCmd, CancelUpdateCmd, GetMetadataCmd, SetMetadataCmd>;
 
 struct Command {
   std::string tag;

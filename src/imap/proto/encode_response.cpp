@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 
 #include "imap/proto/chars.h"
@@ -96,6 +97,8 @@ std::string_view code_name(ResponseCode::Kind k) {
       return "BADURL";
     case K::noupdate:
       return "NOUPDATE";
+    case K::metadata:
+      return "METADATA";
   }
   return "ALERT";
 }
@@ -212,6 +215,11 @@ void write_code(std::string& out, const ResponseCode& code, const EncodeOptions&
       break;
     case K::noupdate:
       w.string(code.words.empty() ? std::string() : code.words[0]);
+      break;
+    case K::metadata:
+      if (!code.words.empty()) w.atom(code.words[0]);
+      if (!code.words.empty() && (code.words[0] == "LONGENTRIES" || code.words[0] == "MAXSIZE"))
+        w.number(code.number);
       break;
     case K::badurl: {
       // RFC 4469 §5 url-resp-text: TEXT-CHARs but "]"; the client's URL, cut short.
@@ -476,6 +484,25 @@ struct Visitor {
     untagged("QUOTAROOT");
     write_mailbox(w, d.mailbox, options);
     for (const std::string& r : d.roots) w.string(r);
+  }
+  void operator()(const MetadataData& d) {
+    untagged("METADATA");
+    write_mailbox(w, d.mailbox, options);
+    w.open();
+    for (const auto& [name, value] : d.entries) {
+      bool plain = !name.empty() && std::all_of(name.begin(), name.end(), chars::is_astring_char);
+      if (plain)
+        w.atom(name);
+      else
+        w.string(name);
+      if (!value)
+        w.nil();
+      else if (value->find('\0') != std::string::npos)
+        w.literal8(*value);  // RFC 5464 §5: value = nstring / literal8
+      else
+        w.string(*value);
+    }
+    w.close();
   }
   void operator()(const VanishedData& d) {
     untagged("VANISHED");

@@ -199,6 +199,24 @@ TEST(ImapEncodeResponse, StatusSearchEsearch) {
   c.removed = {{0, SequenceSet::single(32768)}, {2, SequenceSet::single(5)}};
   c.added.clear();
   EXPECT_EQ(encode(c), "* ESEARCH (TAG \"C01\") UID REMOVEFROM (0 32768 2 5)\r\n");
+  // RFC 5464 §4.4.1 and §4.2.1.
+  static constexpr char kMetadata[] =
+      "* METADATA INBOX (/shared/comment \"Shared comment\" /private/comment NIL "
+      "/private/vendor/x/y ~{3}\r\na\0b \"/private/with space\" \"x\")\r\n";
+  EXPECT_EQ(encode(MetadataData{"INBOX",
+                                {{"/shared/comment", "Shared comment"},
+                                 {"/private/comment", std::nullopt},
+                                 {"/private/vendor/x/y", std::string("a\0b", 3)},
+                                 {"/private/with space", "x"}}}),
+            std::string(kMetadata, sizeof kMetadata - 1));
+  ResponseCode longest = ResponseCode::with_words(ResponseCode::Kind::metadata, {"LONGENTRIES"});
+  longest.number = 2199;
+  EXPECT_EQ(encode(StatusResponse{"a", Condition::ok, longest, "GETMETADATA complete"}),
+            "a OK [METADATA LONGENTRIES 2199] GETMETADATA complete\r\n");
+  EXPECT_EQ(encode(StatusResponse{
+                "a", Condition::no,
+                ResponseCode::with_words(ResponseCode::Kind::metadata, {"TOOMANY"}), "Too many"}),
+            "a NO [METADATA TOOMANY] Too many\r\n");
   EXPECT_EQ(encode(StatusResponse{"", Condition::no,
                                   ResponseCode::with_words(ResponseCode::Kind::noupdate, {"B02"}),
                                   "Too many contexts"}),

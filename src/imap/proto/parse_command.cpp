@@ -516,6 +516,116 @@ Result<CommandBody> enable(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
+// RFC 5464 §3.2: "/private/..." or "/shared/..." with at least two components (four
+// under "vendor"), no "//", no trailing "/", no '*' or '%', printable US-ASCII only.
+Result<std::string> metadata_entry(Parser& p) {
+  auto name = p.sc.astring();
+  if (!name) return name.error();
+  const std::string& n = *name;
+  bool printable = std::all_of(
+      n.begin(), n.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '*' && c != '%'; });
+  std::string lower = ascii_lower(n);
+  size_t parts = static_cast<size_t>(std::count(n.begin(), n.end(), '/'));
+  bool scoped = lower.starts_with("/private/") || lower.starts_with("/shared/");
+  bool vendor = lower.starts_with("/private/vendor/") || lower.starts_with("/shared/vendor/") ||
+                lower == "/private/vendor" || lower == "/shared/vendor";
+  if (!printable || !scoped || n.find("//") != std::string::npos || n.back() == '/' || parts < 2 ||
+      (vendor && parts < 4))
+    return syntax_error("bad metadata entry name");
+  return std::move(*name);
+}
+
+// RFC 5464 §5 (and the examples of §4.2, which put the options after the mailbox):
+// "GETMETADATA" [SP options] SP mailbox [SP options] SP (entry / "(" entry *(SP entry) ")")
+Result<void> getmetadata_options(Parser& p, GetMetadataCmd& cmd) {
+  POSTAMT_TRY(p.sc.expect('(', "'(' opening the options"));
+  do {
+    if (p.sc.consume_word("MAXSIZE")) {
+      POSTAMT_TRY(p.sc.sp());
+      auto n = p.sc.number64();
+      if (!n) return syntax_error("bad MAXSIZE");
+      cmd.max_size = *n;
+    } else if (p.sc.consume_word("DEPTH")) {
+      POSTAMT_TRY(p.sc.sp());
+      if (p.sc.consume_word("INFINITY"))
+        cmd.depth = MetadataDepth::infinity;
+      else if (p.sc.consume('0'))
+        cmd.depth = MetadataDepth::zero;
+      else if (p.sc.consume('1'))
+        cmd.depth = MetadataDepth::one;
+      else
+        return syntax_error("bad DEPTH");
+    } else {
+      return syntax_error("unknown GETMETADATA option");
+    }
+  } while (p.sc.consume(' '));
+  return p.sc.expect(')', "')' closing the options");
+}
+
+Result<CommandBody> getmetadata(Parser& p) {
+  GetMetadataCmd cmd;
+  POSTAMT_TRY(p.sc.sp());
+  if (p.sc.peek() == '(') {
+    POSTAMT_TRY(getmetadata_options(p, cmd));
+    POSTAMT_TRY(p.sc.sp());
+  }
+  // "" is the server; any other name is a mailbox, decoded as elsewhere.
+  auto mbox = p.mailbox();
+  if (!mbox) return mbox.error();
+  cmd.mailbox = std::move(*mbox);
+  POSTAMT_TRY(p.sc.sp());
+  if (p.sc.peek() == '(') {
+    // Options, or the entry list: an entry starts with '/'.
+    Scanner probe = p.sc;
+    probe.consume('(');
+    if (probe.peek() != '/' && probe.peek() != '"') {
+      POSTAMT_TRY(getmetadata_options(p, cmd));
+      POSTAMT_TRY(p.sc.sp());
+    }
+  }
+  if (p.sc.consume('(')) {
+    do {
+      auto entry = metadata_entry(p);
+      if (!entry) return entry.error();
+      cmd.entries.push_back(std::move(*entry));
+    } while (p.sc.consume(' '));
+    POSTAMT_TRY(p.sc.expect(')', "')' closing the entries"));
+  } else {
+    auto entry = metadata_entry(p);
+    if (!entry) return entry.error();
+    cmd.entries.push_back(std::move(*entry));
+  }
+  POSTAMT_TRY(p.sc.end());
+  return CommandBody(std::move(cmd));
+}
+
+// RFC 5464 §5: "SETMETADATA" SP mailbox SP "(" entry SP value *(SP entry SP value) ")",
+// value = nstring / literal8.
+Result<CommandBody> setmetadata(Parser& p) {
+  SetMetadataCmd cmd;
+  POSTAMT_TRY(p.sc.sp());
+  auto mbox = p.mailbox();
+  if (!mbox) return mbox.error();
+  cmd.mailbox = std::move(*mbox);
+  POSTAMT_TRY(p.sc.sp());
+  POSTAMT_TRY(p.sc.expect('(', "'(' opening the entries"));
+  do {
+    auto entry = metadata_entry(p);
+    if (!entry) return entry.error();
+    POSTAMT_TRY(p.sc.sp());
+    std::optional<std::string> value;
+    if (!p.sc.consume_word("NIL")) {
+      auto v = p.sc.string(LiteralForm::binary);
+      if (!v) return v.error();
+      value = std::move(*v);
+    }
+    cmd.entries.emplace_back(std::move(*entry), std::move(value));
+  } while (p.sc.consume(' '));
+  POSTAMT_TRY(p.sc.expect(')', "')' closing the entries"));
+  POSTAMT_TRY(p.sc.end());
+  return CommandBody(std::move(cmd));
+}
+
 // RFC 5267 §5: "CANCELUPDATE" 1*(SP tag-string), tag-string = string.
 Result<CommandBody> cancel_update(Parser& p) {
   CancelUpdateCmd cmd;
@@ -608,6 +718,8 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
   if (name == "GETQUOTAROOT") return one_mailbox(p, GetQuotaRootCmd{});
   if (name == "COMPRESS") return compress(p);
   if (name == "CANCELUPDATE") return cancel_update(p);
+  if (name == "GETMETADATA") return getmetadata(p);
+  if (name == "SETMETADATA") return setmetadata(p);
   p.error_kind = ParseErrorKind::unknown_command;
   return syntax_error("unknown command");
 }

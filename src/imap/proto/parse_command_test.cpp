@@ -387,6 +387,38 @@ TEST(ImapParseCommand, IdEnableQuotaNamespace) {
   EXPECT_EQ(parse_as<GetQuotaCmd>("G0001 GETQUOTA \"!partition/sda4\"").root, "!partition/sda4");
   EXPECT_EQ(parse_as<GetQuotaRootCmd>("A003 GETQUOTAROOT INBOX").mailbox, "INBOX");
   EXPECT_EQ(bad("a NAMESPACE x").message, "NAMESPACE: unexpected characters at end of command");
+  // RFC 5464 §4.2 and §4.3 (their examples); options before or after the mailbox.
+  auto g = parse_as<GetMetadataCmd>("a GETMETADATA \"INBOX\" (/shared/comment /private/comment)");
+  EXPECT_EQ(g.mailbox, "INBOX");
+  EXPECT_EQ(g.entries, (std::vector<std::string>{"/shared/comment", "/private/comment"}));
+  EXPECT_FALSE(g.max_size);
+  auto server = parse_as<GetMetadataCmd>("a GETMETADATA \"\" /shared/comment");
+  EXPECT_EQ(server.mailbox, "");
+  EXPECT_EQ(server.entries, std::vector<std::string>{"/shared/comment"});
+  auto opts = parse_as<GetMetadataCmd>(
+      "a GETMETADATA \"INBOX\" (MAXSIZE 1024) (/shared/comment /private/comment)");
+  EXPECT_EQ(opts.max_size, 1024u);
+  auto depth = parse_as<GetMetadataCmd>("a GETMETADATA (DEPTH 1) INBOX (/private/filters/values)");
+  EXPECT_EQ(depth.depth, MetadataDepth::one);
+  EXPECT_EQ(
+      parse_as<GetMetadataCmd>("a GETMETADATA INBOX (DEPTH infinity MAXSIZE 5) /private/a").depth,
+      MetadataDepth::infinity);
+  for (const char* name :
+       {"/comment", "/private", "/private/", "/private//x", "/other/x", "/shared/vendor/x",
+        "private/x", "\"/private/a*\"", "\"/private/a%b\"", "\"/private/\xC3\xA4\""})
+    EXPECT_EQ(bad(std::string("a GETMETADATA INBOX ") + name).message,
+              "GETMETADATA: bad metadata entry name")
+        << name;
+  EXPECT_EQ(bad("a GETMETADATA INBOX (DEPTH 2) /private/a").message, "GETMETADATA: bad DEPTH");
+  auto s = parse_as<SetMetadataCmd>(
+      "a SETMETADATA INBOX (/private/comment {35}\r\nMy new comment across\r\ntwo lines.\r\n "
+      "/shared/comment NIL /private/vendor/x/y ~{3}\r\n" +
+      std::string("a\0b)", 4));
+  ASSERT_EQ(s.entries.size(), 3u);
+  EXPECT_EQ(s.entries[0].second, "My new comment across\r\ntwo lines.\r\n");
+  EXPECT_FALSE(s.entries[1].second);
+  EXPECT_EQ(s.entries[2].second, std::string("a\0b", 3));
+  EXPECT_EQ(bad("a SETMETADATA INBOX (/private/comment)").message, "SETMETADATA: expected a space");
   // RFC 5267 §4.3.5 (its example) and §5: one or more tags as strings.
   EXPECT_EQ(parse_as<CancelUpdateCmd>("B04 CANCELUPDATE \"B01\"").tags,
             std::vector<std::string>{"B01"});

@@ -68,6 +68,9 @@ struct ResponseCode {
     badurl,
     // RFC 5267 §4.3.1: words[0] is the refused command's tag
     noupdate,
+    // RFC 5464 §4.2.1, §4.3: words[0] LONGENTRIES/MAXSIZE (with `number`), TOOMANY,
+    // NOPRIVATE
+    metadata,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,
@@ -211,6 +214,12 @@ struct QuotaData {
   std::string root;
   std::vector<Resource> resources;
 };
+// "* METADATA mailbox (entry value ...)" (RFC 5464 §4.4.1); NIL for an entry without one.
+struct MetadataData {
+  std::string mailbox;
+  std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+};
+
 struct QuotaRootData {
   std::string mailbox;
   std::vector<std::string> roots;
@@ -226,7 +235,7 @@ struct VanishedData {
 using Response = std::variant<StatusResponse, Continuation, CapabilityData, ExistsData, RecentData,
                               ExpungeData, FlagsData, ListData, StatusData, SearchData, ESearchData,
                               NamespaceData, IdData, EnabledData, QuotaData, QuotaRootData,
-                              VanishedData, FetchData, SortData, ThreadData>;
+                              VanishedData, FetchData, SortData, ThreadData, MetadataData>;
 
 struct EncodeOptions {
   MailboxEncoding mailbox_encoding = MailboxEncoding::modified_utf7;

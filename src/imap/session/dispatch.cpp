@@ -63,6 +63,10 @@ template <>
 constexpr auto kHandler<proto::ThreadCmd> = &commands::thread;
 template <>
 constexpr auto kHandler<proto::CancelUpdateCmd> = &commands::cancel_update;
+template <>
+constexpr auto kHandler<proto::GetMetadataCmd> = &commands::get_metadata;
+template <>
+constexpr auto kHandler<proto::SetMetadataCmd> = &commands::set_metadata;
 
 template <class T>
 constexpr bool kHasHandler =

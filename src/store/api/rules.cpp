@@ -93,6 +93,10 @@ Error alias_without_targets(std::string_view a) {
 Error mailbox_missing(std::string_view n) {
   return {ErrorKind::not_found, "mailbox " + s(n) + " does not exist"};
 }
+Error too_many_metadata(size_t max_entries) {
+  return {ErrorKind::limit,
+          "more than " + std::to_string(max_entries) + " annotations on one mailbox or the server"};
+}
 Error mailbox_id_missing(MailboxId id) {
   return {ErrorKind::not_found, "mailbox " + std::to_string(id.value()) + " does not exist"};
 }

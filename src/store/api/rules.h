@@ -43,6 +43,7 @@ Error role_taken(MailboxRole role);
 Error inbox_protected(std::string_view operation);
 Error rename_below_itself(std::string_view name);
 Error message_missing(Uid uid);
+Error too_many_metadata(size_t max_entries);
 }  // namespace errors
 
 }  // namespace postamt::store

@@ -156,6 +156,21 @@ class Store {
   // The account's subscribed names, ascending (byte order), existing or not.
   virtual Result<std::vector<std::string>> list_subscriptions(AccountId account) = 0;
 
+  // ---- metadata (IMAP METADATA, RFC 5464): an account's annotations on one of its
+  // mailboxes, or on the server (mailbox nullopt) as that account sees it ----
+  // Every entry of the scope, ascending by name ignoring ASCII case. not_found for a
+  // mailbox that does not exist or is another account's.
+  virtual Result<std::vector<MetadataEntry>> list_metadata(AccountId account,
+                                                           std::optional<MailboxId> mailbox) = 0;
+  // Applies the changes (names compare ignoring ASCII case; a name set again keeps its
+  // first spelling) in one transaction. limit when the scope would then hold more than
+  // `max_entries`: nothing changes. A mailbox's highest_modseq moves when an entry of it
+  // changed (RFC 7162 §3.2). not_found as list_metadata(). Deleting a mailbox deletes its
+  // entries; renaming keeps them.
+  virtual Result<void> set_metadata(AccountId account, std::optional<MailboxId> mailbox,
+                                    const std::vector<MetadataChange>& changes,
+                                    size_t max_entries) = 0;
+
   // ---- messages ----
   // Adds one message. invalid for a bad keyword; not_found for a missing mailbox.
   virtual Result<Appended> append(MailboxId mailbox, const NewMessage& message) = 0;

@@ -170,6 +170,19 @@ struct Expunged {
 enum class ExpungeScope { listed, deleted_only };
 
 // Everything that happened in a mailbox after a given modseq (RFC 7162 §3.1, §3.2.5).
+// An annotation (IMAP METADATA, RFC 5464 §3): its name as first set ("/private/comment")
+// and its value, any octets.
+struct MetadataEntry {
+  std::string name;
+  std::string value;
+  friend bool operator==(const MetadataEntry&, const MetadataEntry&) = default;
+};
+// One change of set_metadata(): a value to set, or nullopt to remove the entry.
+struct MetadataChange {
+  std::string name;
+  std::optional<std::string> value;
+};
+
 struct MailboxChanges {
   ModSeq highest_modseq = 0;
   std::vector<MessageRecord> changed;  // added or flag-changed, current state, by uid

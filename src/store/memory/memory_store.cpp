@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "model/address.h"
 #include "store/api/rules.h"
 
@@ -366,7 +367,62 @@ Result<void> MemoryStore::delete_mailbox(MailboxId mailbox) {
   auto entry = mailbox_entry(mailbox);
   if (!entry) return entry.error();
   if ((*entry)->mailbox.name == "INBOX") return errors::inbox_protected("deleted");
+  if (AccountEntry* owner = account_by_id((*entry)->mailbox.account))
+    std::erase_if(owner->metadata,
+                  [&mailbox](const auto& kv) { return kv.first.first == mailbox.value(); });
   mailboxes_.erase(mailbox.value());
+  ++data_version_;
+  return {};
+}
+
+Result<std::vector<MetadataEntry>> MemoryStore::list_metadata(AccountId account,
+                                                              std::optional<MailboxId> mailbox) {
+  Lock lock(mutex_);
+  AccountEntry* owner = account_by_id(account);
+  if (!owner) return errors::account_id_missing(account);
+  int64_t scope = 0;
+  if (mailbox) {
+    auto entry = mailbox_entry(*mailbox);
+    if (!entry) return entry.error();
+    if ((*entry)->mailbox.account != account) return errors::mailbox_id_missing(*mailbox);
+    scope = mailbox->value();
+  }
+  std::vector<MetadataEntry> out;
+  for (const auto& [key, e] : owner->metadata)
+    if (key.first == scope) out.push_back(e);
+  return out;
+}
+
+Result<void> MemoryStore::set_metadata(AccountId account, std::optional<MailboxId> mailbox,
+                                       const std::vector<MetadataChange>& changes,
+                                       size_t max_entries) {
+  Lock lock(mutex_);
+  AccountEntry* owner = account_by_id(account);
+  if (!owner) return errors::account_id_missing(account);
+  MailboxEntry* box = nullptr;
+  int64_t scope = 0;
+  if (mailbox) {
+    auto entry = mailbox_entry(*mailbox);
+    if (!entry) return entry.error();
+    if ((*entry)->mailbox.account != account) return errors::mailbox_id_missing(*mailbox);
+    box = *entry;
+    scope = mailbox->value();
+  }
+  auto next = owner->metadata;
+  for (const MetadataChange& c : changes) {
+    auto key = std::make_pair(scope, ascii_lower(c.name));
+    if (!c.value) {
+      next.erase(key);
+      continue;
+    }
+    auto [it, added] = next.try_emplace(key, MetadataEntry{c.name, *c.value});
+    if (!added) it->second.value = *c.value;
+  }
+  size_t count = 0;
+  for (const auto& [key, e] : next) count += key.first == scope;
+  if (count > max_entries) return errors::too_many_metadata(max_entries);
+  owner->metadata = std::move(next);
+  if (box) next_modseq(*box);
   ++data_version_;
   return {};
 }

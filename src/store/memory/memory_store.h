@@ -51,6 +51,11 @@ class MemoryStore final : public Store {
                                 Subscription subscription) override;
   Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
+  Result<std::vector<MetadataEntry>> list_metadata(AccountId account,
+                                                   std::optional<MailboxId> mailbox) override;
+  Result<void> set_metadata(AccountId account, std::optional<MailboxId> mailbox,
+                            const std::vector<MetadataChange>& changes,
+                            size_t max_entries) override;
   Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
   Result<std::vector<Appended>> append_all(MailboxId mailbox,
                                            const std::vector<NewMessage>& messages) override;
@@ -95,6 +100,8 @@ class MemoryStore final : public Store {
     Keywords known_keywords;
     std::set<std::string> subscriptions;  // names; MailboxEntry::mailbox.subscription follows
     QuotaSetting quota;
+    // (mailbox id or 0 for the server, lower-cased name) -> entry
+    std::map<std::pair<int64_t, std::string>, MetadataEntry> metadata;
   };
   struct StoredHeader {
     std::optional<std::string> lines;

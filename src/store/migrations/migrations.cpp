@@ -200,6 +200,20 @@ constexpr std::string_view kSaveDate = R"sql(
 ALTER TABLE message ADD COLUMN save_date {BIGINT};
 )sql";
 
+// METADATA (RFC 5464): an account's annotations, on one of its mailboxes (scope_id the
+// mailbox's id) or on the server (scope_id 0). name_key is the name lower-cased (names
+// compare ignoring case); the value is base64, so that any octets fit every dialect.
+constexpr std::string_view kMetadata = R"sql(
+CREATE TABLE metadata (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  scope_id {BIGINT} NOT NULL,
+  name_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (account_id, scope_id, name_key)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -211,6 +225,7 @@ constexpr Migration kMigrations[] = {
     {8, "thread references kept with each message", kThreadRefs},
     {9, "quota: mailbox sizes and account limits", kQuota},
     {10, "the date each message was saved in its mailbox", kSaveDate},
+    {11, "annotations of mailboxes and the server", kMetadata},
 };
 
 }  // namespace

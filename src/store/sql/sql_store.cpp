@@ -3,7 +3,9 @@
 #include <ctime>
 #include <exception>
 
+#include "base/base64.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "model/address.h"
 #include "store/api/rules.h"
 #include "store/migrations/migrations.h"
@@ -812,7 +814,90 @@ Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
     auto box = load_mailbox(mailbox);
     if (!box) return box.error();
     if (box->name == "INBOX") return errors::inbox_protected("deleted");
+    POSTAMT_TRY(exec(db(), "DELETE FROM metadata WHERE account_id = ? AND scope_id = ?",
+                     box->account.value(), mailbox.value()));
     return exec(db(), "DELETE FROM mailbox WHERE id = ?", mailbox.value());
+  });
+}
+
+// The scope of a metadata call: 0 for the server, else the mailbox, which must be the
+// account's.
+Result<int64_t> SqlStore::metadata_scope(AccountId account, std::optional<MailboxId> mailbox) {
+  if (!mailbox) {
+    auto q = Query::prepare(db(), "SELECT count(*) FROM account WHERE id = ?");
+    if (!q) return q.error();
+    auto n = q->bind(account.value()).single_int(0);
+    if (!n) return n.error();
+    if (*n == 0) return errors::account_id_missing(account);
+    return int64_t{0};
+  }
+  auto box = load_mailbox(*mailbox);
+  if (!box) return box.error();
+  if (box->account != account) return errors::mailbox_id_missing(*mailbox);
+  return mailbox->value();
+}
+
+Result<std::vector<MetadataEntry>> SqlStore::list_metadata(AccountId account,
+                                                           std::optional<MailboxId> mailbox) {
+  std::vector<MetadataEntry> out;
+  POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
+    auto scope = metadata_scope(account, mailbox);
+    if (!scope) return scope.error();
+    auto q =
+        Query::prepare(db(),
+                       "SELECT name, value FROM metadata WHERE account_id = ? AND scope_id = ? "
+                       "ORDER BY name_key");
+    if (!q) return q.error();
+    q->bind(account.value()).bind(*scope);
+    for (;;) {
+      auto row = q->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      out.push_back(MetadataEntry{q->text(0), base64::decode(q->text(1)).value_or("")});
+    }
+  }));
+  return out;
+}
+
+Result<void> SqlStore::set_metadata(AccountId account, std::optional<MailboxId> mailbox,
+                                    const std::vector<MetadataChange>& changes,
+                                    size_t max_entries) {
+  return transact(TransactionMode::write, [&]() -> Result<void> {
+    auto scope = metadata_scope(account, mailbox);
+    if (!scope) return scope.error();
+    for (const MetadataChange& c : changes) {
+      std::string key = ascii_lower(c.name);
+      if (!c.value) {
+        POSTAMT_TRY(exec(db(),
+                         "DELETE FROM metadata WHERE account_id = ? AND scope_id = ? AND "
+                         "name_key = ?",
+                         account.value(), *scope, key));
+        continue;
+      }
+      std::string value = base64::encode(*c.value);
+      POSTAMT_TRY(exec(db(),
+                       "UPDATE metadata SET value = ? WHERE account_id = ? AND scope_id = ? AND "
+                       "name_key = ?",
+                       value, account.value(), *scope, key));
+      POSTAMT_TRY(exec(db(),
+                       "INSERT INTO metadata (account_id, scope_id, name_key, name, value) VALUES "
+                       "(?, ?, ?, ?, ?){IGNORE}",
+                       account.value(), *scope, key, c.name, value));
+    }
+    auto q =
+        Query::prepare(db(), "SELECT count(*) FROM metadata WHERE account_id = ? AND scope_id = ?");
+    if (!q) return q.error();
+    auto count = q->bind(account.value()).bind(*scope).single_int(0);
+    if (!count) return count.error();
+    // A failing transaction rolls everything back.
+    if (static_cast<size_t>(*count) > max_entries) return errors::too_many_metadata(max_entries);
+    if (mailbox) {
+      auto box = load_mailbox(*mailbox);
+      if (!box) return box.error();
+      auto modseq = next_modseq(*box);
+      if (!modseq) return modseq.error();
+    }
+    return {};
   });
 }
 

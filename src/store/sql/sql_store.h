@@ -83,6 +83,11 @@ class SqlStore final : public Store {
                                 Subscription subscription) override;
   Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
+  Result<std::vector<MetadataEntry>> list_metadata(AccountId account,
+                                                   std::optional<MailboxId> mailbox) override;
+  Result<void> set_metadata(AccountId account, std::optional<MailboxId> mailbox,
+                            const std::vector<MetadataChange>& changes,
+                            size_t max_entries) override;
   Result<Appended> append(MailboxId mailbox, const NewMessage& message) override;
   Result<std::vector<Appended>> append_all(MailboxId mailbox,
                                            const std::vector<NewMessage>& messages) override;
@@ -150,6 +155,7 @@ class SqlStore final : public Store {
   Result<void> write_subscription(AccountId account, const std::string& name,
                                   Subscription subscription);
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
+  Result<int64_t> metadata_scope(AccountId account, std::optional<MailboxId> mailbox);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
   Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen, int64_t size = 0);
   // Inside a write transaction: over_quota when `adding` passes the account's limits.

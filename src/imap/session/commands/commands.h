@@ -52,6 +52,17 @@ Reply store(CommandContext& ctx, const proto::StoreCmd& cmd);
 
 // ENABLE (RFC 5161) of CONDSTORE, QRESYNC and IMAP4rev2; BAD once a mailbox is selected.
 Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd);
+// RFC 5464 limits, fixed: a value's octets (§4.3 MAXSIZE; the RFC asks for at least
+// 1024) and the entries of one mailbox or of the server (TOOMANY; at least 10).
+inline constexpr size_t kMaxMetadataValue = 16 * 1024;
+inline constexpr size_t kMaxMetadataEntries = 100;
+// GETMETADATA (RFC 5464 §4.2): one METADATA response with each named entry (NIL when it
+// has no value) and, with DEPTH, those below it; MAXSIZE leaves larger values out with
+// OK [METADATA LONGENTRIES n]. The mailbox "" is the server.
+Reply get_metadata(CommandContext& ctx, const proto::GetMetadataCmd& cmd);
+// SETMETADATA (RFC 5464 §4.3): all entries or none; NIL removes. NO [METADATA MAXSIZE n],
+// NO [METADATA TOOMANY]; the server's /shared entries are read-only (NO).
+Reply set_metadata(CommandContext& ctx, const proto::SetMetadataCmd& cmd);
 // CANCELUPDATE (RFC 5267 §4.3.5): ends the UPDATE contexts of the given tags.
 Reply cancel_update(CommandContext& ctx, const proto::CancelUpdateCmd& cmd);
 // NAMESPACE (RFC 2342): the personal namespace "" with "/".
