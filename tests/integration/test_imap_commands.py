@@ -41,8 +41,10 @@ def cheap_hash(password):
 
 
 class Base(unittest.TestCase):
+    services = ("imap",)
+
     def setUp(self):
-        self.p = Postamt(services=("imap",))
+        self.p = Postamt(services=self.services)
         self.addCleanup(self.p.close)
         self.p.cli("domain", "add", "example.org", check=True)
         # Imported SHA512-CRYPT hashes: Argon2 costs a second per login on a busy machine,

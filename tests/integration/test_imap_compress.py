@@ -5,16 +5,12 @@ imap_deflate reads and deletes through it."""
 
 import socket
 import ssl
-import subprocess
 import time
 import unittest
 import zlib
 
-from harness import BIN, Postamt, unverified_context
-from test_imap_commands import cheap_hash
-
-USER = "alice@example.org"
-PASSWORD = "correct horse"
+from harness import unverified_context
+from test_imap_commands import PASSWORD, USER, Base
 MESSAGE = b"From: bob@example.org\r\nSubject: squeeze\r\n\r\n" + b"the same line again\r\n" * 200
 
 
@@ -57,20 +53,12 @@ class Compressed:
                 return lines
 
 
-class Compress(unittest.TestCase):
-    def setUp(self):
-        self.p = Postamt(services=("imap", "imaps"))
-        self.addCleanup(self.p.close)
-        self.p.cli("domain", "add", "example.org", check=True)
-        self.p.cli("user", "add", USER, "--password-hash", cheap_hash(PASSWORD), check=True)
-        self.p.start()
-        self.deliver()
+class Compress(Base):
+    services = ("imap", "imaps")
 
-    def deliver(self):
-        proc = subprocess.run([BIN, "--config", self.p.config, "deliver", "--from",
-                               "bob@example.org", USER], input=MESSAGE, capture_output=True,
-                              timeout=60)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
+    def setUp(self):
+        super().setUp()
+        self.deliver(MESSAGE)
 
     def session(self, tls):
         sock = socket.create_connection(self.p.address("imaps" if tls else "imap"), timeout=30)
@@ -113,7 +101,7 @@ class Compress(unittest.TestCase):
         self.check_fetch(c)
         c.send(b"e IDLE\r\n")
         self.assertEqual(c.line(), b"+ idling")
-        self.deliver()
+        self.deliver(MESSAGE)
         deadline = time.monotonic() + 10
         news = []
         while b"* 2 EXISTS" not in news and time.monotonic() < deadline:

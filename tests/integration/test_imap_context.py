@@ -2,37 +2,17 @@
 while idling and hears ADDTO when another client flags a message, and REMOVEFROM before
 the EXPUNGE when it is removed; PARTIAL pages through a result."""
 
-import subprocess
 import time
 import unittest
 
-from harness import BIN, Postamt
-from imap_wire import Wire
-from test_imap_commands import cheap_hash
-
-USER = "alice@example.org"
-PASSWORD = "correct horse"
+from test_imap_commands import Base
 
 
-class Context(unittest.TestCase):
+class Context(Base):
     def setUp(self):
-        self.p = Postamt(services=("imap",))
-        self.addCleanup(self.p.close)
-        self.p.cli("domain", "add", "example.org", check=True)
-        self.p.cli("user", "add", USER, "--password-hash", cheap_hash(PASSWORD), check=True)
-        self.p.start()
+        super().setUp()
         for i in range(4):
-            proc = subprocess.run([BIN, "--config", self.p.config, "deliver", "--from",
-                                   "bob@example.org", USER],
-                                  input=b"Subject: %d\r\n\r\nbody\r\n" % i,
-                                  capture_output=True, timeout=60)
-            self.assertEqual(proc.returncode, 0, proc.stderr)
-
-    def wire(self):
-        w = Wire(self.p.address("imap"))
-        self.addCleanup(w.close)
-        w.login(USER, PASSWORD)
-        return w
+            self.deliver(b"Subject: %d\r\n\r\nbody\r\n" % i)
 
     def until(self, w, wanted, seconds=10):
         lines = []

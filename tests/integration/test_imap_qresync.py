@@ -4,36 +4,18 @@ from SELECT (QRESYNC ...) alone; a removal by another session during the selecti
 reaches it as VANISHED, its own EXPUNGE too, with HIGHESTMODSEQ in the tagged OK."""
 
 import re
-import subprocess
 import unittest
 
-from harness import BIN, Postamt
-from imap_wire import Wire
-from test_imap_commands import cheap_hash
+from test_imap_commands import Base
 
-USER = "alice@example.org"
-PASSWORD = "correct horse"
 MESSAGE = b"From: bob@example.org\r\nSubject: n\r\n\r\nbody\r\n"
 
 
-class Qresync(unittest.TestCase):
+class Qresync(Base):
     def setUp(self):
-        self.p = Postamt(services=("imap",))
-        self.addCleanup(self.p.close)
-        self.p.cli("domain", "add", "example.org", check=True)
-        self.p.cli("user", "add", USER, "--password-hash", cheap_hash(PASSWORD), check=True)
-        self.p.start()
+        super().setUp()
         for _ in range(4):
-            proc = subprocess.run([BIN, "--config", self.p.config, "deliver", "--from",
-                                   "bob@example.org", USER], input=MESSAGE,
-                                  capture_output=True, timeout=60)
-            self.assertEqual(proc.returncode, 0, proc.stderr)
-
-    def wire(self):
-        w = Wire(self.p.address("imap"))
-        self.addCleanup(w.close)
-        w.login(USER, PASSWORD)
-        return w
+            self.deliver(MESSAGE)
 
     @staticmethod
     def code(lines, name):

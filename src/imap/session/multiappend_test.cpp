@@ -16,12 +16,6 @@ class ImapMultiappend : public ImapSession {
     services_.limits.authenticated.max_inline_literal = 1024;
     services_.limits.authenticated.max_command = 4096;
   }
-  std::vector<std::string> inbox_bytes() {
-    std::vector<std::string> out;
-    auto messages = store_.list_messages(inbox_);
-    for (const auto& m : *messages) out.push_back(*blobs_.get(m.blob));
-    return out;
-  }
   size_t inbox_count() { return store_.list_messages(inbox_)->size(); }
 };
 

@@ -106,6 +106,13 @@ class ImapSession : public ::testing::Test {
     return out.size() >= tail.size() ? out.substr(out.size() - tail.size()) : out;
   }
   UidValidity inbox_validity() { return store_.get_mailbox(inbox_)->uid_validity; }
+  // The stored bytes of INBOX's messages, by uid.
+  std::vector<std::string> inbox_bytes() {
+    std::vector<std::string> out;
+    auto messages = store_.list_messages(inbox_);
+    for (const auto& m : *messages) out.push_back(*blobs_.get(m.blob));
+    return out;
+  }
 
   // One session of alice driven command by command through the dispatcher (dispatch.h),
   // so that the store can change between two commands (another session's work). Returns
