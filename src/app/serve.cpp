@@ -320,6 +320,9 @@ int serve(const Config& config) {
             listeners, config.data_dir.string());
   runtime.start();
   runtime.join();
+  // The store watch, the context and the server below the runtime go out of scope next;
+  // a blocking task still running (a store poll at SIGTERM) must finish first.
+  runtime.stop_blocking();
   return 0;
 }
 

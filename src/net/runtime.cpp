@@ -66,6 +66,11 @@ void Runtime::join() {
   impl_->threads.clear();
 }
 
+void Runtime::stop_blocking() {
+  impl_->pool.stop();
+  impl_->pool.join();
+}
+
 void Runtime::spawn(awaitable<void> task, std::string what) {
   asio::co_spawn(asio::make_strand(impl_->io), std::move(task),
                  [what = std::move(what)](std::exception_ptr failure) {

@@ -55,6 +55,10 @@ class Runtime {
   // Waits for the threads started by start() to return (after stop()). Not from a
   // network thread.
   void join();
+  // After join(): stops the blocking pool and waits for the work running on it; work
+  // still queued never runs. So that objects the work touches may be destroyed before
+  // the Runtime. Not from a pool thread.
+  void stop_blocking();
 
   // Runs `task` detached on the io_context. An exception escaping it is logged
   // (service "master", naming `what`) and swallowed: it never takes the process down.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
 #include <stdexcept>
 #include <thread>
@@ -54,6 +55,30 @@ TEST(Runtime, RunBlockingUsesThePoolAndReturnsToTheNetworkThread) {
   EXPECT_NE(ids.work, std::this_thread::get_id());
   EXPECT_EQ(block_on(runtime, blocking_throw(&runtime)), "disk on fire");
   EXPECT_EQ(block_on(runtime, sleep_then(7)), 7);
+}
+
+awaitable<void> slow_blocking(Runtime* runtime, std::atomic<int>* state) {
+  co_await runtime->run_blocking([state] {
+    state->store(1);
+    std::this_thread::sleep_for(50ms);
+    state->store(2);
+  });
+}
+
+// What serve() relies on at shutdown: after stop() and join() a blocking task may still
+// run; stop_blocking() returns only when it has finished.
+TEST(Runtime, StopBlockingWaitsForRunningWork) {
+  std::atomic<int> state{0};
+  {
+    Runtime runtime(RuntimeOptions{.network_threads = 1, .blocking_threads = 1});
+    runtime.spawn(slow_blocking(&runtime, &state), "slow");
+    runtime.start();
+    while (state.load() == 0) std::this_thread::sleep_for(1ms);
+    runtime.stop();
+    runtime.join();
+    runtime.stop_blocking();
+    EXPECT_EQ(state.load(), 2);
+  }
 }
 
 awaitable<std::string> signal_name(Runtime* runtime) {
