@@ -35,7 +35,8 @@ TEST(Preview, PlainIsPreferredAndAttachmentsDoNotCount) {
                     "--b\r\nContent-Type: text/plain\r\n\r\nplain\r\n--b--\r\n"),
             "plain");
   EXPECT_EQ(preview("Content-Type: multipart/mixed; boundary=b\r\n\r\n"
-                    "--b\r\nContent-Type: image/png\r\n\r\nxxxx\r\n"
+                    "--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
+                    "\r\niVBORw0KGgo=\r\n"
                     "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
                     "filename=a.txt\r\n\r\nan attached file\r\n--b--\r\n"),
             "");

@@ -88,5 +88,25 @@ TEST_F(ImapMultiappend, SelectedMailboxAnnouncesThem) {
   EXPECT_EQ(ending(out, tail), tail);
 }
 
+// More streamed messages than one APPEND may carry: the one past kMaxAppendMessages is
+// refused as it is announced, the command is dropped and nothing is stored.
+TEST_F(ImapMultiappend, StreamedMessagesPerAppendAreLimited) {
+  services_.limits.authenticated.max_command = 64 * 1024;
+  std::string big = "Subject: s\r\n\r\n" + std::string(1100, 'y');
+  std::string input = "b APPEND INBOX";
+  for (size_t i = 0; i <= proto::kMaxAppendMessages; ++i)
+    input += fmt::format(" {{{}+}}\r\n{}", big.size(), big);
+  input += "\r\nc NOOP\r\n";
+  EXPECT_EQ(after_login(input), "b BAD Literal too large\r\nc OK NOOP completed\r\n");
+  EXPECT_EQ(inbox_count(), 0u);
+  // Exactly the limit is taken.
+  std::string at_limit = "b APPEND INBOX";
+  for (size_t i = 0; i < proto::kMaxAppendMessages; ++i)
+    at_limit += fmt::format(" {{{}+}}\r\n{}", big.size(), big);
+  EXPECT_EQ(after_login(at_limit + "\r\n"),
+            fmt::format("b OK [APPENDUID {} 1:{}] APPEND completed\r\n", inbox_validity(),
+                        proto::kMaxAppendMessages));
+}
+
 }  // namespace
 }  // namespace postamt::imap::testing

@@ -31,11 +31,6 @@ Result<std::vector<Uid>> sorted(store::Store& store, blob::BlobStore& blobs,
 
 }  // namespace
 
-std::optional<Reply> refuse_tag_reuse(const CommandContext& ctx, const proto::SearchReturn& ret) {
-  if (ret.update && ctx.selected->has_context(ctx.tag)) return Reply::bad("Tag reuse");
-  return std::nullopt;
-}
-
 std::optional<proto::Response> register_context(CommandContext& ctx, const proto::SearchReturn& ret,
                                                 proto::NumberKind numbers, const Matches& matches,
                                                 const std::vector<Found>& result,

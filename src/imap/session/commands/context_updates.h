@@ -13,9 +13,6 @@
 
 namespace postamt::imap::commands {
 
-// BAD when the command's tag names an UPDATE context already (§4.3); nullopt otherwise.
-std::optional<Reply> refuse_tag_reuse(const CommandContext& ctx, const proto::SearchReturn& ret);
-
 // Keeps `result` (uids in the requested order) as a context of ctx.tag when `ret` asks for
 // UPDATE; with kMaxUpdateContexts already, the untagged NO [NOUPDATE "tag"] to send instead.
 std::optional<proto::Response> register_context(CommandContext& ctx, const proto::SearchReturn& ret,

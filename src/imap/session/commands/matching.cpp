@@ -52,6 +52,8 @@ class ViewEnvelopes final : public mail::EnvelopeSource {
 std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key,
                                           const proto::SearchReturn& returns) {
   SelectedMailbox& selected = *ctx.selected;
+  // RFC 5267 §4.3: UPDATE under a tag that names a context already is BAD.
+  if (returns.update && selected.has_context(ctx.tag)) return Reply::bad("Tag reuse");
   auto query = to_search_query(key, selected);
   if (!query) return Reply::bad(query.error().message);
   auto program = mail::SearchProgram::compile(*query);

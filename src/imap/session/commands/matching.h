@@ -29,7 +29,8 @@ struct Matches {
 
 // Runs `key` over ctx.selected's view. Messages another session expunged and this one
 // was not told of do not match (they no longer exist to search). A MODSEQ key enables
-// CONDSTORE. The Reply instead when the command fails: BAD for a program the mail core
+// CONDSTORE. The Reply instead when the command fails: BAD for RETURN (UPDATE) under a tag
+// that names an UPDATE context already (RFC 5267 §4.3), BAD for a program the mail core
 // refuses (too many keys), NO (reply_for) for a blob or store error. With SAVE in
 // `returns`, a NO empties "$" and a BAD leaves it (RFC 9051 §6.4.4.1).
 std::variant<Matches, Reply> find_matches(CommandContext& ctx, const proto::SearchKey& key,

@@ -9,7 +9,6 @@ namespace postamt::imap::commands {
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
-  if (auto reused = refuse_tag_reuse(ctx, ret)) return std::move(*reused);
   auto run = find_matches(ctx, cmd.key, ret);
   if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);

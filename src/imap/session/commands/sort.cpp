@@ -38,7 +38,6 @@ mail::SortKey key_of(proto::SortKeyName name) {
 Reply sort(CommandContext& ctx, const proto::SortCmd& cmd) {
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
-  if (auto reused = refuse_tag_reuse(ctx, ret)) return std::move(*reused);
   auto run = find_matches(ctx, cmd.key, ret);
   if (auto* failed = std::get_if<Reply>(&run)) return std::move(*failed);
   const Matches& matches = std::get<Matches>(run);
