@@ -5,6 +5,7 @@
 #include "model/flags.h"
 #include "model/ids.h"
 #include "model/mailbox_role.h"
+#include "model/object_ids.h"
 
 namespace postamt {
 namespace {
@@ -129,6 +130,52 @@ TEST(BlobRef, EmptyHasNoDigitsAndOrdersFirst) {
   EXPECT_LT(none, *zero);
   EXPECT_LT(*zero, *one);
   EXPECT_EQ(std::hash<BlobRef>{}(*one), std::hash<std::string_view>{}(one->digits()));
+}
+
+}  // namespace
+}  // namespace postamt
+
+namespace postamt {
+namespace {
+
+TEST(ObjectIds, FormAndInverse) {
+  EXPECT_EQ(mailbox_object_id(1521475658), "F1521475658");
+  EXPECT_EQ(parse_mailbox_object_id("F1521475658"), 1521475658u);
+  EXPECT_EQ(parse_mailbox_object_id("F4294967295"), 4294967295u);
+  EXPECT_EQ(parse_mailbox_object_id("F4294967296"), std::nullopt);
+  EXPECT_EQ(parse_mailbox_object_id("F0"), std::nullopt);
+  EXPECT_EQ(parse_mailbox_object_id("F01"), std::nullopt);
+  EXPECT_EQ(parse_mailbox_object_id("f12"), std::nullopt);
+  EXPECT_EQ(parse_mailbox_object_id("F12x"), std::nullopt);
+  EXPECT_EQ(parse_mailbox_object_id("F"), std::nullopt);
+  EXPECT_EQ(parse_mailbox_object_id("T12"), std::nullopt);
+
+  EXPECT_EQ(thread_object_id(42), "T42");
+  EXPECT_EQ(parse_thread_object_id("T42"), 42u);
+  EXPECT_EQ(parse_thread_object_id("T18446744073709551615"), 18446744073709551615u);
+  EXPECT_EQ(parse_thread_object_id("T18446744073709551616"), std::nullopt);
+  EXPECT_EQ(parse_thread_object_id("T-1"), std::nullopt);
+  EXPECT_EQ(parse_thread_object_id("M42"), std::nullopt);
+
+  auto blob = *BlobRef::parse("6d99ac3275bb4e0123456789abcdef0123456789abcdef0123456789abcdef01");
+  EXPECT_EQ(email_object_id(blob), "M6d99ac3275bb4e0123456789");
+  EXPECT_TRUE(is_email_object_id_of("M6d99ac3275bb4e0123456789", blob));
+  EXPECT_FALSE(is_email_object_id_of("M6D99AC3275BB4E0123456789", blob));  // case matters
+  EXPECT_FALSE(is_email_object_id_of("M6d99ac3275bb4e012345678", blob));
+  EXPECT_FALSE(is_email_object_id_of("M6d99ac3275bb4e0123456789a", blob));
+  EXPECT_FALSE(is_email_object_id_of("X6d99ac3275bb4e0123456789", blob));
+  EXPECT_FALSE(is_email_object_id_of("M", BlobRef()));
+}
+
+TEST(ObjectIds, Rfc8474Syntax) {
+  EXPECT_TRUE(is_object_id("F2212ea87-6097-4256-9d51-71338625"));
+  EXPECT_TRUE(is_object_id("a_b-C9"));
+  EXPECT_TRUE(is_object_id(std::string(255, 'x')));
+  EXPECT_FALSE(is_object_id(std::string(256, 'x')));
+  EXPECT_FALSE(is_object_id(""));
+  EXPECT_FALSE(is_object_id("M12+3"));
+  EXPECT_FALSE(is_object_id("M12 3"));
+  EXPECT_FALSE(is_object_id("M12.3"));
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
+#include "store/api/rules.h"
 #include "store/test_backend.h"
 
 namespace postamt::store {
@@ -401,6 +403,9 @@ TEST_P(StoreContract, AppendAssignsUidsAndModseqs) {
   EXPECT_GE(*second.save_date, before);
   EXPECT_LE(*second.save_date, after);
   second.save_date.reset();
+  // No Message-ID, no references: the message starts its own thread.
+  EXPECT_EQ(second.thread, appended[1].modseq);
+  second.thread.reset();
   EXPECT_EQ(second, (MessageRecord{2,
                                    appended[1].modseq,
                                    {SystemFlag::seen},
@@ -679,6 +684,81 @@ TEST_P(StoreContract, ThreadReferencesFollowTheirMessage) {
   EXPECT_EQ((*archived)[0].thread_refs, "<a@x> <b@x>");
   EXPECT_EQ((*archived)[1].thread_refs, std::nullopt);
   EXPECT_EQ((*archived)[2].thread_refs, "");
+}
+
+// Threads (RFC 8474 §5.2): a message joins the oldest thread one of its keys (own
+// Message-ID, references, bytes) is in, whichever of parent and reply comes first; a
+// thread is named by its first message's modseq and never merges or changes; copy and
+// move keep it; threads are per account.
+TEST_P(StoreContract, ThreadsAreAssignedOnceAndFollowTheirMessage) {
+  AccountId alice = user("alice@example.org");
+  AccountId bob = user("bob@example.org");
+  Mailbox inbox = box(alice, "INBOX");
+  Mailbox archive = box(alice, "Archive");
+  auto mail = [](int n, std::string id, std::optional<std::string> refs) {
+    NewMessage m = message(n);
+    m.message_id = std::move(id);
+    m.thread_refs = std::move(refs);
+    return m;
+  };
+  auto thread_of = [&](MailboxId box, Uid uid) {
+    auto m = store_->get_message(box, uid);
+    EXPECT_TRUE(m) << m.error().message;
+    return m ? m->thread : std::nullopt;
+  };
+  auto root = store_->append(inbox.id, mail(1, "<a@x>", ""));
+  ASSERT_TRUE(root);
+  EXPECT_EQ(thread_of(inbox.id, 1), root->modseq);
+  // A reply by In-Reply-To/References, delivered rather than appended.
+  ASSERT_TRUE(store_->deliver(mail(2, "<b@x>", "<a@x>"), {{inbox.id, {}, {}}}));
+  EXPECT_EQ(thread_of(inbox.id, 2), root->modseq);
+  // A reply to a message not here yet starts a thread; the parent arriving later joins it.
+  auto orphan = store_->append(inbox.id, mail(3, "<d@x>", "<c@x>"));
+  ASSERT_TRUE(orphan);
+  EXPECT_EQ(thread_of(inbox.id, 3), orphan->modseq);
+  ASSERT_TRUE(store_->append(archive.id, mail(4, "<c@x>", "")));
+  EXPECT_EQ(thread_of(archive.id, 1), orphan->modseq);
+  // A message that links both threads joins the older one; neither thread changes.
+  ASSERT_TRUE(store_->append(inbox.id, mail(5, "<e@x>", "<d@x> <b@x>")));
+  EXPECT_EQ(thread_of(inbox.id, 4), root->modseq);
+  EXPECT_EQ(thread_of(inbox.id, 3), orphan->modseq);
+  // The same bytes without a Message-ID: one EMAILID, so one thread.
+  auto plain = store_->append(inbox.id, mail(6, "", std::nullopt));
+  ASSERT_TRUE(plain);
+  ASSERT_TRUE(store_->append(archive.id, mail(6, "", std::nullopt)));
+  EXPECT_EQ(thread_of(archive.id, 2), plain->modseq);
+  auto other = store_->append(inbox.id, mail(7, "", std::nullopt));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(thread_of(inbox.id, 6), other->modseq);
+  // Copy and move carry the thread.
+  auto copied = store_->copy(inbox.id, {2}, archive.id);
+  ASSERT_TRUE(copied);
+  EXPECT_EQ(thread_of(archive.id, copied->mapping[0].destination), root->modseq);
+  auto moved = store_->move(inbox.id, {3}, archive.id);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(thread_of(archive.id, moved->mapping[0].destination), orphan->modseq);
+  // Another account knows nothing of alice's threads.
+  Mailbox bob_inbox = box(bob, "INBOX");
+  auto bobs = store_->append(bob_inbox.id, mail(8, "<f@x>", "<a@x>"));
+  ASSERT_TRUE(bobs);
+  EXPECT_EQ(thread_of(bob_inbox.id, 1), bobs->modseq);
+}
+
+// Of a message's references, the root and the nearest ancestors link its thread.
+TEST(ThreadLinkKeys, OwnIdRootNearestAncestorsAndBytes) {
+  NewMessage m = message(1);
+  m.message_id = "<me@x>";
+  std::string refs;
+  for (int i = 1; i <= 25; ++i) refs += (i == 1 ? "" : " ") + ("<r" + std::to_string(i) + "@x>");
+  m.thread_refs = refs;
+  std::vector<std::string> keys = thread_link_keys(m);
+  std::vector<std::string> want = {"<me@x>", "<r1@x>", "=" + blob(1).hex()};
+  for (int i = 7; i <= 25; ++i) want.push_back("<r" + std::to_string(i) + "@x>");
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(keys, want);
+  m.message_id = "";
+  m.thread_refs = std::nullopt;
+  EXPECT_EQ(thread_link_keys(m), std::vector<std::string>{"=" + blob(1).hex()});
 }
 
 // Quota (RFC 9208): every copy counts at its size; append, deliver and copy refuse what

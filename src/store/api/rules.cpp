@@ -1,5 +1,6 @@
 #include "store/api/rules.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "base/strings.h"
@@ -52,6 +53,21 @@ Result<void> check_quota(std::string_view address, const QuotaLimits& limits,
                                             " would pass its message quota of " +
                                             std::to_string(limits.messages) + " messages"};
   return {};
+}
+
+std::vector<std::string> thread_link_keys(const NewMessage& message) {
+  std::vector<std::string> keys;
+  if (!message.message_id.empty()) keys.push_back(message.message_id);
+  if (message.thread_refs && !message.thread_refs->empty()) {
+    std::vector<std::string_view> refs = split(*message.thread_refs, ' ');
+    size_t tail = std::min(refs.size(), kMaxThreadLinkReferences - 1);
+    if (refs.size() > tail) keys.emplace_back(refs.front());
+    for (size_t i = refs.size() - tail; i < refs.size(); ++i) keys.emplace_back(refs[i]);
+  }
+  keys.push_back("=" + message.blob.hex());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 namespace errors {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "model/flags.h"
@@ -25,6 +26,16 @@ Result<void> check_keywords(const Keywords& keywords);
 // account `address` (store.h, quota).
 Result<void> check_quota(std::string_view address, const QuotaLimits& limits,
                          const QuotaLimits& used, const QuotaLimits& adding);
+
+// The keys a message is put in a thread by (RFC 8474 §5.2 THREADID, RFC 8621 §3): its
+// own Message-ID, the first and the last kMaxThreadLinkReferences - 1 of its thread
+// references (the root and the nearest ancestors), and "=" + its BlobRef, so that
+// messages with the same bytes (one EMAILID) share a thread even without a Message-ID.
+// A new message joins the oldest thread any of its keys already belongs to in its
+// account, or starts one; its keys then belong to that thread unless they already
+// belonged to one. Threads never merge, so a thread, once reported, stays.
+inline constexpr size_t kMaxThreadLinkReferences = 20;
+std::vector<std::string> thread_link_keys(const NewMessage& message);
 
 namespace errors {
 Error domain_missing(std::string_view domain);

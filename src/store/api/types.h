@@ -94,6 +94,11 @@ struct MessageRecord {
   // append, delivery, copy and move, never by a caller, never changed afterwards.
   // nullopt for messages stored before the store kept it.
   std::optional<InternalDate> save_date;
+  // The thread the store put the message in when it was stored (thread_link_keys in
+  // rules.h): the account's MODSEQ of the thread's first message, so unique within the
+  // account, never changed afterwards, carried by copy and move. nullopt for messages
+  // stored before the store kept threads.
+  std::optional<uint64_t> thread;
   friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
 };
 

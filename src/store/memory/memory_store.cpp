@@ -497,6 +497,17 @@ Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record,
   if (message.envelope_header || message.thread_refs)
     box.headers[record.uid] = StoredHeader{message.envelope_header, message.thread_refs};
   record.modseq = next_modseq(box);
+  // The oldest thread a key of the message belongs to, else a new one named by its
+  // modseq; the keys not yet linked join it (as SqlStore::thread_of does).
+  auto& links = account_by_id(box.mailbox.account)->thread_links;
+  std::vector<std::string> keys = thread_link_keys(message);
+  uint64_t thread = record.modseq;
+  for (const std::string& key : keys) {
+    auto it = links.find(key);
+    if (it != links.end()) thread = std::min(thread, it->second);
+  }
+  for (const std::string& key : keys) links.emplace(key, thread);
+  record.thread = thread;
   Appended appended{box.mailbox.id, record.uid, record.modseq};
   box.messages[record.uid] = std::move(record);
   recount(box);

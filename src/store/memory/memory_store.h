@@ -102,6 +102,7 @@ class MemoryStore final : public Store {
     QuotaSetting quota;
     // (mailbox id or 0 for the server, lower-cased name) -> entry
     std::map<std::pair<int64_t, std::string>, MetadataEntry> metadata;
+    std::map<std::string, uint64_t> thread_links;  // rules.h thread_link_keys -> thread
   };
   struct StoredHeader {
     std::optional<std::string> lines;

@@ -214,6 +214,19 @@ CREATE TABLE metadata (
 );
 )sql";
 
+// Threads (RFC 8474 THREADID, RFC 8621 §3): message.thread_id is the thread a message
+// was put in when stored (store/api/rules.h thread_link_keys), NULL for messages stored
+// before this version; thread_link maps each key of an account's messages to its thread.
+constexpr std::string_view kThreads = R"sql(
+ALTER TABLE message ADD COLUMN thread_id {BIGINT};
+CREATE TABLE thread_link (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  link TEXT NOT NULL,
+  thread_id {BIGINT} NOT NULL,
+  PRIMARY KEY (account_id, link)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -226,6 +239,7 @@ constexpr Migration kMigrations[] = {
     {9, "quota: mailbox sizes and account limits", kQuota},
     {10, "the date each message was saved in its mailbox", kSaveDate},
     {11, "annotations of mailboxes and the server", kMetadata},
+    {12, "the thread of each message", kThreads},
 };
 
 }  // namespace

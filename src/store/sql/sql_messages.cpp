@@ -11,7 +11,8 @@ namespace postamt::store::sql {
 namespace {
 
 constexpr std::string_view kMessageColumns =
-    "uid, modseq, flags, keywords, internal_date, size, blob_ref, message_id, save_date";
+    "uid, modseq, flags, keywords, internal_date, size, blob_ref, message_id, save_date, "
+    "thread_id";
 
 std::string join_keywords(const Keywords& keywords) {
   std::string out;
@@ -40,6 +41,7 @@ MessageRecord message_from(const Query& q) {
   m.blob = BlobRef::parse(q.text(6)).value_or(BlobRef());
   m.message_id = q.text(7);
   if (!q.is_null(8)) m.save_date = InternalDate(std::chrono::seconds(q.integer(8)));
+  if (!q.is_null(9)) m.thread = static_cast<uint64_t>(q.integer(9));
   return m;
 }
 
@@ -70,6 +72,27 @@ Result<ModSeq> SqlStore::next_modseq(const Mailbox& mailbox) {
   POSTAMT_TRY(exec(db(), "UPDATE mailbox SET highest_modseq = ? WHERE id = ?", *modseq,
                    mailbox.id.value()));
   return static_cast<ModSeq>(*modseq);
+}
+
+Result<uint64_t> SqlStore::thread_of(AccountId account, const NewMessage& message, ModSeq modseq) {
+  std::vector<std::string> keys = thread_link_keys(message);
+  std::string sql = "SELECT MIN(thread_id) FROM thread_link WHERE account_id = ? AND link IN (";
+  for (size_t i = 0; i < keys.size(); ++i) sql += i == 0 ? "?" : ", ?";
+  sql += ")";
+  auto q = Query::prepare(db(), sql);
+  if (!q) return q.error();
+  q->bind(account.value());
+  for (const std::string& key : keys) q->bind(key);
+  auto row = q->next();
+  if (!row) return row.error();
+  // No key known yet: the message starts a thread, named by its own modseq.
+  uint64_t thread = *row && !q->is_null(0) ? static_cast<uint64_t>(q->integer(0)) : modseq;
+  for (const std::string& key : keys)
+    POSTAMT_TRY(exec(db(),
+                     "INSERT INTO thread_link (account_id, link, thread_id) VALUES (?, ?, ?)"
+                     "{IGNORE}",
+                     account.value(), key, static_cast<int64_t>(thread)));
+  return thread;
 }
 
 Result<Keywords> SqlStore::canonical_keywords(AccountId account, const Keywords& keywords) {
@@ -135,17 +158,20 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     POSTAMT_TRY(check_quota_in(box->account, QuotaLimits{message.size, 1}));
     // uid_next is stored in the same transaction as the message, so a crash can never
     // hand out a uid twice (RFC 9051 §2.3.1.1).
+    auto thread = thread_of(box->account, message, *modseq);
+    if (!thread) return thread.error();
     Uid uid = box->uid_next;
     POSTAMT_TRY(exec(db(),
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
                      "internal_date, size, blob_ref, account_id, message_id, envelope_header, "
-                     "thread_refs, save_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "thread_refs, save_date, thread_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      box->id.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
                      int64_t{flags.bits()}, join_keywords(*keywords),
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
                      static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
                      message.message_id, message.envelope_header, message.thread_refs,
-                     save_date_now()));
+                     save_date_now(), static_cast<int64_t>(*thread)));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags), static_cast<int64_t>(message.size)));
@@ -371,8 +397,9 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
         db(),
         "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
         "internal_date, size, blob_ref, account_id, message_id, envelope_header, thread_refs, "
-        "save_date) "
-        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs, ? FROM message "
+        "save_date, thread_id) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs, ?, thread_id "
+        "FROM message "
         "WHERE mailbox_id = ? AND uid = ?",
         destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq), int64_t{m.flags.bits()},
         join_keywords(*keywords), static_cast<int64_t>(m.internal_date.time_since_epoch().count()),

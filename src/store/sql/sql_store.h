@@ -156,6 +156,9 @@ class SqlStore final : public Store {
                                   Subscription subscription);
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
   Result<int64_t> metadata_scope(AccountId account, std::optional<MailboxId> mailbox);
+  // The thread a new message of `account` joins, or `modseq` for a new thread; records
+  // the message's keys (rules.h thread_link_keys). Inside a write transaction.
+  Result<uint64_t> thread_of(AccountId account, const NewMessage& message, ModSeq modseq);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
   Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen, int64_t size = 0);
   // Inside a write transaction: over_quota when `adding` passes the account's limits.

@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 11);
+  EXPECT_EQ(latest, 12);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 11");
+            "the database has schema version 99, newer than this program's 12");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -213,6 +213,10 @@ TEST_F(SqliteStoreTest, MigrationNineSizesExistingMailboxes) {
   EXPECT_FALSE(store->get_message(MailboxId(9), 2)->save_date);
   ASSERT_TRUE(store->copy(MailboxId(9), {2}, MailboxId(11)));
   EXPECT_TRUE(store->get_message(MailboxId(11), 1)->save_date);
+  // Migration 12: messages stored before it have no thread (RFC 8474 THREADID NIL), and
+  // their copies none either; a message stored now has one.
+  EXPECT_FALSE(store->get_message(MailboxId(9), 2)->thread);
+  EXPECT_FALSE(store->get_message(MailboxId(11), 1)->thread);
 }
 
 // A database written by a version-4 program, with a receipt of each path in its ledger:
