@@ -11,6 +11,7 @@
 #include "mime/imap_data.h"
 #include "mime/message.h"
 #include "mime/text_search.h"
+#include "model/object_ids.h"
 
 namespace postamt::mail {
 namespace {
@@ -252,6 +253,10 @@ bool evaluate(const Node& node, const store::MessageRecord& r, Content& content)
       return r.modseq >= node.number;
     case K::uid_in:
       return std::binary_search(node.uids.begin(), node.uids.end(), r.uid);
+    case K::email_id:
+      return is_email_object_id_of(node.text, r.blob);
+    case K::thread_in:
+      return r.thread == node.number;
     case K::bcc:
     case K::cc:
     case K::from:
@@ -296,6 +301,7 @@ Result<Node> compile_node(const SearchQuery& query, bool& reads_envelope_fields)
       break;
     case K::has_keyword:
     case K::lacks_keyword:
+    case K::email_id:
       node.text = query.text;
       break;
     case K::header:
@@ -320,6 +326,7 @@ Result<Node> compile_node(const SearchQuery& query, bool& reads_envelope_fields)
     case K::size_above:
     case K::size_below:
     case K::modseq_at_least:
+    case K::thread_in:
       node.number = query.number;
       break;
     case K::uid_in:

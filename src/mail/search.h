@@ -13,6 +13,8 @@
 //   size_above/below       the size strictly above / below.
 //   modseq_at_least        modseq >= n (RFC 7162 §3.1.5).
 //   uid_in                 the uid is in the list.
+//   email_id, thread_in    the email object id of the bytes (model/object_ids.h), the
+//                          thread the store gave the message; no thread: no match.
 //   subject, header        every top-level field of that name, unfolded and RFC 2047
 //                          decoded; an empty text only needs the field to exist.
 //   from/to/cc/bcc         the decoded field value, or the addresses as displayed:

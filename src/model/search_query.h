@@ -32,6 +32,8 @@ struct SearchQuery {
     size_below,       // size < `number`
     modseq_at_least,  // modseq >= `number`
     uid_in,           // `uids`, ascending
+    email_id,         // the message's email object id (model/object_ids.h) is `text`
+    thread_in,        // the message's thread (store::MessageRecord::thread) is `number`
     from,             // `text` in the decoded From field or its addresses as displayed
     to,
     cc,

@@ -8,6 +8,7 @@ namespace's prefix are refused with CANNOT and a fixed text."""
 
 import imaplib
 import poplib
+import re
 import unittest
 
 from harness import Postamt, imap_login
@@ -87,7 +88,10 @@ class LoginNames(NamesBase):
 class MailboxNames(NamesBase):
     def test_nfd_and_nfc_are_one_mailbox(self):
         imap = self.imap()
-        self.assertEqual(imap.create(NFD), ("OK", [b"CREATE completed"]))
+        typ, data = imap.create(NFD)
+        self.assertEqual(typ, "OK")
+        made = re.fullmatch(rb"\[MAILBOXID \((F[1-9][0-9]*)\)\] CREATE completed", data[0])
+        self.assertIsNotNone(made, data)
         typ, data = imap.create(NFC)
         self.assertEqual(typ, "NO")
         self.assertEqual(data, [b"[ALREADYEXISTS] mailbox Entw??rfe exists already"])
@@ -102,6 +106,9 @@ class MailboxNames(NamesBase):
                          ("OK", [NFC.encode() + b" (MESSAGES 1)"]))
         self.assertEqual(imap.rename(NFD, "Alt/" + NFD)[0], "OK")
         self.assertEqual(imap.select("Alt/" + NFC), ("OK", [b"1"]))
+        # RFC 8474 §4: the renamed mailbox keeps the MAILBOXID its CREATE named.
+        self.assertEqual(imap.status("Alt/" + NFD, "(MAILBOXID)"),
+                         ("OK", [b"Alt/" + NFC.encode() + b" (MAILBOXID (" + made[1] + b"))"]))
         self.assertEqual(imap.delete("Alt/" + NFD)[0], "OK")
         typ, data = imap.list('""', "*Entw*")
         self.assertEqual(data, [None])
@@ -113,7 +120,7 @@ class MailboxNames(NamesBase):
         nfd = "Entwu\u0308rfe".encode()
         nfc = "Entw\u00fcrfe".encode()
         w.command(b'CREATE "' + nfd + b'"')
-        self.assertEqual(w.tagged, b"OK CREATE completed")
+        self.assertRegex(w.tagged, rb"^OK \[MAILBOXID \(F[1-9][0-9]*\)\] CREATE completed$")
         self.assertEqual(w.command(b'LIST "" "Entw*"'),
                          [b'* LIST (\\HasNoChildren) "/" "' + nfc + b'"'])
         w.command(b'CREATE "a\xc2\x85b"')  # NEL, a C1 control

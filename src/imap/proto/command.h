@@ -303,6 +303,8 @@ struct FetchItem {
     binary_size,   // BINARY.SIZE[...]
     preview,       // PREVIEW [(LAZY)] (RFC 8970)
     save_date,     // SAVEDATE (RFC 8514 §4.2)
+    email_id,      // EMAILID (RFC 8474 §5.3)
+    thread_id,     // THREADID
   };
   Kind kind = Kind::flags;
   Section section;                 // body_section, binary (part only), binary_size

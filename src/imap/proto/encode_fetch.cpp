@@ -149,6 +149,15 @@ struct ItemVisitor {
       w.nil();
   }
   void operator()(const FetchSize& s) { w.atom("RFC822.SIZE").number(s.size); }
+  // RFC 8474 §7: "EMAILID" SP "(" objectid ")", "THREADID" SP ("(" objectid ")" / nil)
+  void operator()(const FetchEmailId& e) { w.atom("EMAILID").open().atom(e.id).close(); }
+  void operator()(const FetchThreadId& t) {
+    w.atom("THREADID");
+    if (t.id)
+      w.open().atom(*t.id).close();
+    else
+      w.nil();
+  }
   void operator()(const FetchEnvelope& e) {
     w.atom("ENVELOPE");
     write_envelope(w, e.envelope);

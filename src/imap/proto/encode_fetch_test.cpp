@@ -154,6 +154,14 @@ TEST(ImapEncodeFetch, SaveDate) {
   EXPECT_EQ(fetch({FetchSaveDate{std::nullopt}}, 1), "* 1 FETCH (SAVEDATE NIL)\r\n");
 }
 
+// RFC 8474 §5.3: objectids in parentheses; THREADID NIL for a message without a thread.
+TEST(ImapEncodeFetch, ObjectIds) {
+  EXPECT_EQ(fetch({FetchEmailId{"M6d99ac3275bb4e"}, FetchThreadId{"T64b478a75b7ea9"}}, 1),
+            "* 1 FETCH (EMAILID (M6d99ac3275bb4e) THREADID (T64b478a75b7ea9))\r\n");
+  EXPECT_EQ(fetch({FetchEmailId{"M00000001"}, FetchThreadId{std::nullopt}}, 1),
+            "* 1 FETCH (EMAILID (M00000001) THREADID NIL)\r\n");
+}
+
 // RFC 8970 §3.2 and §5: a string, a literal when it has to be, NIL only for LAZY.
 TEST(ImapEncodeFetch, Preview) {
   EXPECT_EQ(fetch({FetchPreview{"Preview text!"}}, 1), "* 1 FETCH (PREVIEW \"Preview text!\")\r\n");

@@ -99,6 +99,8 @@ std::string_view code_name(ResponseCode::Kind k) {
       return "NOUPDATE";
     case K::metadata:
       return "METADATA";
+    case K::mailbox_id:
+      return "MAILBOXID";
   }
   return "ALERT";
 }
@@ -137,6 +139,8 @@ std::string_view status_item_name(StatusItem item) {
       return "SIZE";
     case StatusItem::highest_mod_seq:
       return "HIGHESTMODSEQ";
+    case StatusItem::mailbox_id:
+      return "MAILBOXID";
     case StatusItem::append_limit:
       return "APPENDLIMIT";
   }
@@ -220,6 +224,10 @@ void write_code(std::string& out, const ResponseCode& code, const EncodeOptions&
       if (!code.words.empty()) w.atom(code.words[0]);
       if (!code.words.empty() && (code.words[0] == "LONGENTRIES" || code.words[0] == "MAXSIZE"))
         w.number(code.number);
+      break;
+    case K::mailbox_id:
+      w.open().atom(code.words.empty() ? std::string_view("?") : std::string_view(code.words[0]));
+      w.close();
       break;
     case K::badurl: {
       // RFC 4469 §5 url-resp-text: TEXT-CHARs but "]"; the client's URL, cut short.
@@ -410,7 +418,14 @@ struct Visitor {
     untagged("STATUS");
     write_mailbox(w, d.mailbox, options);
     w.open();
-    for (const auto& [item, value] : d.items) w.atom(status_item_name(item)).number(value);
+    for (const auto& [item, value] : d.items) {
+      w.atom(status_item_name(item));
+      // RFC 8474 §4.3: "MAILBOXID" SP "(" objectid ")"
+      if (item == StatusItem::mailbox_id)
+        w.open().atom(d.mailbox_id).close();
+      else
+        w.number(value);
+    }
     w.close();
   }
   // "* SEARCH ..." and "* SORT ...": numbers, then "(MODSEQ n)" (RFC 7162 §3.1.5, §3.1.9).

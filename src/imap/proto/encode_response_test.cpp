@@ -92,6 +92,13 @@ TEST(ImapEncodeResponse, ResponseCodes) {
             "a BAD [TOOBIG] x\r\n");
   EXPECT_EQ(encode(tagged("a", Condition::no, Code::simple(CK::unknown_cte), "x")),
             "a NO [UNKNOWN-CTE] x\r\n");
+  // RFC 8474 §4.1 and §4.2 examples.
+  EXPECT_EQ(encode(tagged("3", Condition::ok,
+                          Code::with_words(CK::mailbox_id, {"F2212ea87-6097-4256-9d51-71338625"}),
+                          "Completed")),
+            "3 OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Completed\r\n");
+  EXPECT_EQ(encode(tagged("", Condition::ok, Code::with_words(CK::mailbox_id, {"F1"}), "Ok")),
+            "* OK [MAILBOXID (F1)] Ok\r\n");
 }
 
 TEST(ImapEncodeResponse, Continuation) {
@@ -159,6 +166,11 @@ TEST(ImapEncodeResponse, StatusSearchEsearch) {
                                {StatusItem::uid_next, 44292},
                                {StatusItem::highest_mod_seq, 7011231777u}}}),
             "* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 HIGHESTMODSEQ 7011231777)\r\n");
+  // RFC 8474 §4.3: the objectid in parentheses, wherever it is asked for.
+  EXPECT_EQ(encode(StatusData{"renamed",
+                              {{StatusItem::messages, 2}, {StatusItem::mailbox_id, 0}},
+                              "F2212ea87-6097-4256-9d51-71338625"}),
+            "* STATUS renamed (MESSAGES 2 MAILBOXID (F2212ea87-6097-4256-9d51-71338625))\r\n");
   EXPECT_EQ(encode(SearchData{{2, 84, 882}, std::nullopt}), "* SEARCH 2 84 882\r\n");
   EXPECT_EQ(encode(SearchData{}), "* SEARCH\r\n");
   EXPECT_EQ(encode(SearchData{{2, 5, 6, 7, 11, 12, 18, 19, 20, 23}, 917162500}),

@@ -117,9 +117,19 @@ struct FetchPreview {
   std::optional<std::string> text;
 };
 
-using FetchAttr = std::variant<FetchFlags, FetchUid, FetchModSeq, FetchInternalDate, FetchSize,
-                               FetchEnvelope, FetchBody, FetchSection, FetchBinary, FetchBinarySize,
-                               FetchRfc822, FetchPreview, FetchSaveDate>;
+// EMAILID and THREADID (RFC 8474 §5.3): objectids; THREADID NIL when the message has
+// no thread.
+struct FetchEmailId {
+  std::string id;
+};
+struct FetchThreadId {
+  std::optional<std::string> id;
+};
+
+using FetchAttr =
+    std::variant<FetchFlags, FetchUid, FetchModSeq, FetchInternalDate, FetchSize, FetchEnvelope,
+                 FetchBody, FetchSection, FetchBinary, FetchBinarySize, FetchRfc822, FetchPreview,
+                 FetchSaveDate, FetchEmailId, FetchThreadId>;
 
 // "* <seq> FETCH (...)"
 struct FetchData {

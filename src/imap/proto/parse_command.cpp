@@ -38,8 +38,9 @@ Result<uint64_t> Parser::mod_sequence(Zero zero) {
 }
 
 Result<std::vector<StatusItem>> Parser::status_items() {
-  static constexpr std::array<std::pair<std::string_view, StatusItem>, 9> kItems = {{
+  static constexpr std::array<std::pair<std::string_view, StatusItem>, 10> kItems = {{
       {"MESSAGES", StatusItem::messages},
+      {"MAILBOXID", StatusItem::mailbox_id},
       {"RECENT", StatusItem::recent},
       {"UIDNEXT", StatusItem::uid_next},
       {"UIDVALIDITY", StatusItem::uid_validity},

@@ -247,6 +247,9 @@ TEST(ImapParseCommand, Status) {
           .items,
       (std::vector<StatusItem>{StatusItem::highest_mod_seq, StatusItem::size, StatusItem::deleted,
                                StatusItem::recent, StatusItem::uid_validity, StatusItem::unseen}));
+  // RFC 8474 §4.3.
+  EXPECT_EQ(parse_as<StatusCmd>("6 status foo (mailboxid)").items,
+            std::vector<StatusItem>{StatusItem::mailbox_id});
   EXPECT_EQ(bad("a STATUS x ()").message, "STATUS: expected a status item");
   EXPECT_EQ(bad("a STATUS x (FOO)").message, "STATUS: unknown status item FOO");
   EXPECT_EQ(bad("a STATUS x MESSAGES").message, "STATUS: expected '(' opening the status items");

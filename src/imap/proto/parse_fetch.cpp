@@ -87,7 +87,7 @@ Result<std::optional<Partial>> partial(Parser& p) {
 }
 
 Result<void> fetch_att(Parser& p, std::vector<FetchItem>& items) {
-  static constexpr std::array<std::pair<std::string_view, Kind>, 12> kSimple = {{
+  static constexpr std::array<std::pair<std::string_view, Kind>, 14> kSimple = {{
       {"ENVELOPE", Kind::envelope},
       {"FLAGS", Kind::flags},
       {"INTERNALDATE", Kind::internal_date},
@@ -99,6 +99,8 @@ Result<void> fetch_att(Parser& p, std::vector<FetchItem>& items) {
       {"UID", Kind::uid},
       {"MODSEQ", Kind::mod_seq},
       {"SAVEDATE", Kind::save_date},
+      {"EMAILID", Kind::email_id},
+      {"THREADID", Kind::thread_id},
       {"BODY", Kind::body},
   }};
   auto name = p.sc.run([](char c) {

@@ -122,6 +122,13 @@ TEST(ImapParseFetch, SaveDate) {
   EXPECT_EQ(fetch("a FETCH 1 savedate").items, std::vector<FetchItem>{item(K::save_date)});
 }
 
+// RFC 8474 §5.3 (its example).
+TEST(ImapParseFetch, ObjectIds) {
+  EXPECT_EQ(fetch("22 fetch 1:* (emailid threadid)").items,
+            (std::vector<FetchItem>{item(K::email_id), item(K::thread_id)}));
+  EXPECT_EQ(fetch("a FETCH 1 EMAILID").items, std::vector<FetchItem>{item(K::email_id)});
+}
+
 // RFC 8970 §6: PREVIEW with an optional list of modifiers, LAZY the only one.
 TEST(ImapParseFetch, Preview) {
   FetchItem lazy = item(K::preview);

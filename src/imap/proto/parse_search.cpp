@@ -13,7 +13,19 @@ namespace {
 
 using K = SearchKey::Kind;
 
-enum class Arg { none, string, date, number, keyword, header, set, one_key, two_keys, mod_seq };
+enum class Arg {
+  none,
+  string,
+  date,
+  number,
+  keyword,
+  header,
+  set,
+  one_key,
+  two_keys,
+  mod_seq,
+  object_id
+};
 
 struct KeySpec {
   std::string_view name;
@@ -21,7 +33,7 @@ struct KeySpec {
   Arg arg;
 };
 
-constexpr std::array<KeySpec, 40> kKeys = {{
+constexpr std::array<KeySpec, 42> kKeys = {{
     {"ALL", K::all, Arg::none},
     {"ANSWERED", K::answered, Arg::none},
     {"BCC", K::bcc, Arg::string},
@@ -30,6 +42,7 @@ constexpr std::array<KeySpec, 40> kKeys = {{
     {"CC", K::cc, Arg::string},
     {"DELETED", K::deleted, Arg::none},
     {"DRAFT", K::draft, Arg::none},
+    {"EMAILID", K::email_id, Arg::object_id},
     {"FLAGGED", K::flagged, Arg::none},
     {"FROM", K::from, Arg::string},
     {"HEADER", K::header, Arg::header},
@@ -52,6 +65,7 @@ constexpr std::array<KeySpec, 40> kKeys = {{
     {"SINCE", K::since, Arg::date},
     {"SMALLER", K::smaller, Arg::number},
     {"SUBJECT", K::subject, Arg::string},
+    {"THREADID", K::thread_id, Arg::object_id},
     {"TEXT", K::text, Arg::string},
     {"TO", K::to, Arg::string},
     {"UID", K::uid, Arg::set},
@@ -189,6 +203,19 @@ Result<SearchKey> search_key(Parser& p, size_t depth) {
     case Arg::mod_seq:
       POSTAMT_TRY(mod_seq_args(p, key));
       break;
+    case Arg::object_id: {
+      // RFC 8474 §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-"), case-sensitive.
+      POSTAMT_TRY(p.sc.sp());
+      auto id = p.sc.run([](char ch) {
+        return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || chars::is_digit(ch) ||
+               ch == '_' || ch == '-';
+      });
+      if (id.empty() || id.size() > 255 ||
+          (p.sc.peek() != ' ' && p.sc.peek() != ')' && !p.sc.rest().empty()))
+        return syntax_error("bad object id");
+      key.text = std::string(id);
+      break;
+    }
   }
   return key;
 }

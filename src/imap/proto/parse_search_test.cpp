@@ -175,6 +175,22 @@ TEST(ImapParseSearch, ModSeqWithEntry) {
 }
 
 // RFC 8514 §4.3 (its examples).
+// RFC 8474 §6: an objectid, 1 to 255 of ALPHA, DIGIT, "_" and "-", case kept.
+TEST(ImapParseSearch, ObjectIdKeys) {
+  EXPECT_EQ(search("27 search emailid M6d99ac3275bb4e").key.children,
+            std::vector<SearchKey>{text_key(K::email_id, "M6d99ac3275bb4e")});
+  EXPECT_EQ(search("a SEARCH OR THREADID T64b4_-x (EMAILID Ma)").key.children,
+            (std::vector<SearchKey>{node(K::or_, {text_key(K::thread_id, "T64b4_-x"),
+                                                  node(K::and_, {text_key(K::email_id, "Ma")})})}));
+  EXPECT_EQ(search("a SEARCH EMAILID " + std::string(255, 'x')).key.children,
+            std::vector<SearchKey>{text_key(K::email_id, std::string(255, 'x'))});
+  EXPECT_EQ(search_error("a SEARCH EMAILID " + std::string(256, 'x')).message,
+            "SEARCH: bad object id");
+  EXPECT_EQ(search_error("a SEARCH EMAILID M1+2").message, "SEARCH: bad object id");
+  EXPECT_EQ(search_error("a SEARCH THREADID \"T1\"").message, "SEARCH: bad object id");
+  EXPECT_EQ(search_error("a SEARCH THREADID").message, "SEARCH: expected a space");
+}
+
 TEST(ImapParseSearch, SaveDateKeys) {
   auto s = search(
       "a SEARCH SAVEDON 28-Dec-2014 savedsince 1-Jan-2015 SAVEDBEFORE 2-Feb-2016 "

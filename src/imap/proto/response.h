@@ -71,6 +71,8 @@ struct ResponseCode {
     // RFC 5464 §4.2.1, §4.3: words[0] LONGENTRIES/MAXSIZE (with `number`), TOOMANY,
     // NOPRIVATE
     metadata,
+    // RFC 8474 §4.1, §4.2: words[0] is the objectid
+    mailbox_id,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,
@@ -137,9 +139,11 @@ struct ListData {
   std::optional<std::string> old_name;  // RFC 9051 OLDNAME
 };
 
+// A MAILBOXID item's number is unused: its objectid is `mailbox_id` (RFC 8474 §4.3).
 struct StatusData {
   std::string mailbox;
   std::vector<std::pair<StatusItem, uint64_t>> items;
+  std::string mailbox_id;
 };
 
 // "* SEARCH 2 3 [(MODSEQ n)]" (RFC 7162 §3.1.5 adds the MODSEQ part).

@@ -50,6 +50,8 @@ struct SearchKey {
     saved_on,
     saved_since,  // `date` (RFC 8514 §4.3)
     savedate_supported,
+    email_id,
+    thread_id,  // `text` holds the objectid (RFC 8474 §6)
     larger,
     smaller,       // `number`
     mod_seq,       // `number`; RFC 7162 entry name/type ignored except for syntax

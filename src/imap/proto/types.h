@@ -39,6 +39,7 @@ enum class StatusItem {
   size,
   highest_mod_seq,
   append_limit,  // RFC 7889 §3.1
+  mailbox_id,    // RFC 8474 §4.3
 };
 
 // RFC 9051 §9 "section-text" / "section-msgtext".

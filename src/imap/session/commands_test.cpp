@@ -20,8 +20,9 @@ TEST_F(ImapSession, SelectInbox) {
       "Flags permitted\r\n"
       "* 2 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 2] First unseen message\r\n"
       "* OK [UIDVALIDITY {}] UIDs valid\r\n* OK [UIDNEXT 3] Predicted next UID\r\n"
-      "* OK [HIGHESTMODSEQ {}] Highest\r\nb OK [READ-WRITE] SELECT completed\r\n",
-      inbox.uid_validity, inbox.highest_modseq);
+      "* OK [HIGHESTMODSEQ {}] Highest\r\n* OK [MAILBOXID (F{})] Mailbox id\r\n"
+      "b OK [READ-WRITE] SELECT completed\r\n",
+      inbox.uid_validity, inbox.highest_modseq, inbox.uid_validity);
   for (size_t piece : {0, 1, 7}) EXPECT_EQ(after_login("b SELECT inbox\r\n", piece), expected);
 }
 
@@ -33,11 +34,12 @@ TEST_F(ImapSession, ExamineIsReadOnly) {
                   "* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n"
                   "* 0 EXISTS\r\n* 0 RECENT\r\n"
                   "* OK [UIDVALIDITY {}] UIDs valid\r\n* OK [UIDNEXT 1] Predicted next UID\r\n"
-                  "* OK [HIGHESTMODSEQ {}] Highest\r\nb OK [READ-ONLY] EXAMINE completed\r\n"
+                  "* OK [HIGHESTMODSEQ {}] Highest\r\n* OK [MAILBOXID (F{})] Mailbox id\r\n"
+                  "b OK [READ-ONLY] EXAMINE completed\r\n"
                   "c NO [READ-ONLY] Mailbox is read-only\r\n"
                   "d OK CLOSE completed\r\n"
                   "e BAD Command not valid in this state\r\n",
-                  inbox.uid_validity, inbox.highest_modseq));
+                  inbox.uid_validity, inbox.highest_modseq, inbox.uid_validity));
 }
 
 // RFC 3501 §6.3.1: a failed SELECT leaves the selected state.
@@ -135,18 +137,18 @@ TEST_F(ImapSession, CreateRenameDeleteSubscribe) {
       "b CREATE x/y/\r\nc CREATE x\r\nd RENAME x/y z\r\ne UNSUBSCRIBE z\r\n"
       "f LSUB \"\" z*\r\ng SUBSCRIBE z\r\nh LSUB \"\" z\r\ni DELETE z\r\nj DELETE z\r\n"
       "k DELETE INBOX\r\nl CREATE Stuff (USE (\\Sent))\r\n");
-  EXPECT_EQ(out,
-            "b OK CREATE completed\r\n"
-            "c NO [ALREADYEXISTS] mailbox x exists already\r\n"
-            "d OK RENAME completed\r\n"
-            "e OK UNSUBSCRIBE completed\r\n"
-            "f OK LSUB completed\r\n"
-            "g OK SUBSCRIBE completed\r\n"
-            "* LSUB () \"/\" z\r\nh OK LSUB completed\r\n"
-            "i OK DELETE completed\r\n"
-            "j NO [NONEXISTENT] mailbox z does not exist\r\n"
-            "k NO [CANNOT] INBOX cannot be deleted\r\n"
-            "l NO [USEATTR] A mailbox with role sent exists already\r\n");
+  // x/y, made right after x, became z and is gone.
+  EXPECT_EQ(out, created("b", validity_of("x") + 1) +
+                     "c NO [ALREADYEXISTS] mailbox x exists already\r\n"
+                     "d OK RENAME completed\r\n"
+                     "e OK UNSUBSCRIBE completed\r\n"
+                     "f OK LSUB completed\r\n"
+                     "g OK SUBSCRIBE completed\r\n"
+                     "* LSUB () \"/\" z\r\nh OK LSUB completed\r\n"
+                     "i OK DELETE completed\r\n"
+                     "j NO [NONEXISTENT] mailbox z does not exist\r\n"
+                     "k NO [CANNOT] INBOX cannot be deleted\r\n"
+                     "l NO [USEATTR] A mailbox with role sent exists already\r\n");
   EXPECT_TRUE(store_.find_mailbox(account_, "x"));
 }
 

@@ -83,8 +83,9 @@ TEST_F(ImapCompress, EverythingAfterTheOkIsCompressed) {
           std::to_string(inbox_validity()) +
           "] UIDs valid\r\n* OK [UIDNEXT 2] Predicted next UID\r\n"
           "* OK [HIGHESTMODSEQ " +
-          std::to_string(highest) +
-          "] Highest\r\nc OK [READ-WRITE] SELECT completed\r\n"
+          std::to_string(highest) + "] Highest\r\n* OK [MAILBOXID (F" +
+          std::to_string(inbox_validity()) +
+          ")] Mailbox id\r\nc OK [READ-WRITE] SELECT completed\r\n"
           "* 1 FETCH (BODY[TEXT] {7}\r\nhello\r\n FLAGS (\\Seen))\r\nd OK FETCH completed\r\n"
           "* BYE Logging out\r\ne OK LOGOUT completed\r\n");
 }

@@ -32,11 +32,11 @@ TEST_F(ImapSession, NfdAndNfcSpellingsAreOneMailbox) {
   EXPECT_FALSE(store_.find_mailbox(account_, "Entw\xC3\xBCrfe"));
   const UidValidity validity = moved->uid_validity;
   const std::string head = fmt::format(
-      "b OK CREATE completed\r\n"
+      "b OK [MAILBOXID (F{0})] CREATE completed\r\n"
       "c NO [ALREADYEXISTS] mailbox Entw??rfe exists already\r\n"
       "* LIST (\\HasNoChildren) \"/\" Entw&APw-rfe\r\nd OK LIST completed\r\n"
       "* STATUS Entw&APw-rfe (MESSAGES 0)\r\ne OK STATUS completed\r\n"
-      "+ Ready for literal data\r\nf OK [APPENDUID {} 1] APPEND completed\r\n"
+      "+ Ready for literal data\r\nf OK [APPENDUID {0} 1] APPEND completed\r\n"
       "g OK UNSUBSCRIBE completed\r\n"
       "* QUOTAROOT Entw&APw-rfe\r\nh OK GETQUOTAROOT completed\r\n"
       "* FLAGS ",

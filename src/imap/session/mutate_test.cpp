@@ -275,7 +275,11 @@ TEST_F(ImapMutate, BadMailboxNamesAreRefusedEverywhere) {
       "o NO [CANNOT] Mailbox name contains a \".\" or \"..\" level\r\n"
       "p NO [CANNOT] Mailbox name starts or ends with the delimiter\r\n"
       "q NO [CANNOT] Mailbox name is empty\r\n";
-  EXPECT_EQ(after_login(input), expected);
+  std::string first = after_login(input);
+  std::string made = expected;
+  made.replace(made.find("j OK CREATE completed\r\n"), 23, created("j", validity_of(longest)));
+  made.replace(made.find("k OK CREATE completed\r\n"), 23, created("k", validity_of(deepest)));
+  EXPECT_EQ(first, made);
   // The second run, in pieces, finds j and k made by the first.
   std::string again = expected;
   again.replace(again.find("j OK CREATE completed"), 21,
@@ -331,14 +335,15 @@ TEST_F(ImapMutate, RenameCreatesSuperiors) {
 // before any parent is created.
 TEST_F(ImapMutate, CreateSpecialUse) {
   ASSERT_TRUE(store_.delete_mailbox(mailbox("Drafts")));
-  EXPECT_EQ(after_login("b CREATE p/Entwuerfe (USE (\\Drafts))\r\nc CREATE q/r (USE (\\Sent))\r\n"
-                        "d CREATE s/t (USE (\\Important))\r\n"
-                        "e CREATE u (USE (\\Sent \\Trash))\r\n",
-                        7),
-            "b OK CREATE completed\r\n"
-            "c NO [USEATTR] A mailbox with role sent exists already\r\n"
-            "d NO [USEATTR] Unsupported special-use attribute \\Important\r\n"
-            "e NO [USEATTR] Only one special-use attribute per mailbox\r\n");
+  std::string out = after_login(
+      "b CREATE p/Entwuerfe (USE (\\Drafts))\r\nc CREATE q/r (USE (\\Sent))\r\n"
+      "d CREATE s/t (USE (\\Important))\r\n"
+      "e CREATE u (USE (\\Sent \\Trash))\r\n",
+      7);
+  EXPECT_EQ(out, created("b", validity_of("p/Entwuerfe")) +
+                     "c NO [USEATTR] A mailbox with role sent exists already\r\n"
+                     "d NO [USEATTR] Unsupported special-use attribute \\Important\r\n"
+                     "e NO [USEATTR] Only one special-use attribute per mailbox\r\n");
   EXPECT_EQ(store_.find_mailbox(account_, "p/Entwuerfe")->role, MailboxRole::drafts);
   EXPECT_EQ(store_.find_mailbox(account_, "p")->role, MailboxRole::none);
   EXPECT_FALSE(store_.find_mailbox(account_, "q"));
@@ -477,36 +482,44 @@ TEST_F(ImapList, ReturnOptionsAndSpecialUse) {
 // in LSUB, until UNSUBSCRIBE, which takes a name that has no mailbox; SUBSCRIBE wants
 // the mailbox to exist.
 TEST_F(ImapList, SubscriptionsOutliveTheirMailbox) {
-  EXPECT_EQ(after_login("b CREATE Old\r\nc SUBSCRIBE Old\r\nd DELETE Old\r\n"
-                        "e LIST (SUBSCRIBED) \"\" O*\r\nf LSUB \"\" O*\r\ng LIST \"\" O*\r\n"
-                        "h SUBSCRIBE Nowhere\r\ni UNSUBSCRIBE Old\r\nj UNSUBSCRIBE Old\r\n"
-                        "k LIST (SUBSCRIBED) \"\" O*\r\nl CREATE New\r\n"
-                        "m LIST \"\" New RETURN (SUBSCRIBED)\r\n"),
-            "b OK CREATE completed\r\nc OK SUBSCRIBE completed\r\nd OK DELETE completed\r\n"
-            "* LIST (\\NonExistent \\HasNoChildren \\Subscribed) \"/\" Old\r\n"
-            "e OK LIST completed\r\n"
-            "* LSUB () \"/\" Old\r\nf OK LSUB completed\r\n"
-            "g OK LIST completed\r\n"
-            "h NO [NONEXISTENT] mailbox Nowhere does not exist\r\n"
-            "i OK UNSUBSCRIBE completed\r\nj OK UNSUBSCRIBE completed\r\n"
-            "k OK LIST completed\r\nl OK CREATE completed\r\n"
-            "* LIST (\\HasNoChildren) \"/\" New\r\nm OK LIST completed\r\n");
+  std::string out = after_login(
+      "b CREATE Old\r\nc SUBSCRIBE Old\r\nd DELETE Old\r\n"
+      "e LIST (SUBSCRIBED) \"\" O*\r\nf LSUB \"\" O*\r\ng LIST \"\" O*\r\n"
+      "h SUBSCRIBE Nowhere\r\ni UNSUBSCRIBE Old\r\nj UNSUBSCRIBE Old\r\n"
+      "k LIST (SUBSCRIBED) \"\" O*\r\nl CREATE New\r\n"
+      "m LIST \"\" New RETURN (SUBSCRIBED)\r\n");
+  // Old, made just before New, is gone.
+  const UidValidity made = validity_of("New");
+  EXPECT_EQ(out, created("b", made - 1) +
+                     "c OK SUBSCRIBE completed\r\nd OK DELETE completed\r\n"
+                     "* LIST (\\NonExistent \\HasNoChildren \\Subscribed) \"/\" Old\r\n"
+                     "e OK LIST completed\r\n"
+                     "* LSUB () \"/\" Old\r\nf OK LSUB completed\r\n"
+                     "g OK LIST completed\r\n"
+                     "h NO [NONEXISTENT] mailbox Nowhere does not exist\r\n"
+                     "i OK UNSUBSCRIBE completed\r\nj OK UNSUBSCRIBE completed\r\n"
+                     "k OK LIST completed\r\n" +
+                     created("l", made) +
+                     "* LIST (\\HasNoChildren) \"/\" New\r\nm OK LIST completed\r\n");
 }
 
 // RFC 3501 §6.3.9: LSUB with "%" shows the parent of a subscribed name as \Noselect
 // when the parent itself is not subscribed, and stops once the child is unsubscribed.
 TEST_F(ImapList, LsubParentsOfSubscribedNames) {
-  EXPECT_EQ(after_login("b CREATE m/t2/\r\nc CREATE m/t2/x\r\nd CREATE m/t3/t3\r\n"
-                        "e CREATE m/t1\r\nf SUBSCRIBE m/t1\r\ng SUBSCRIBE m/t2/x\r\n"
-                        "h SUBSCRIBE m/t3/t3\r\ni LSUB \"\" m/%\r\nj UNSUBSCRIBE m/t3/t3\r\n"
-                        "k LSUB \"\" m/%\r\n"),
-            "b OK CREATE completed\r\nc OK CREATE completed\r\nd OK CREATE completed\r\n"
-            "e OK CREATE completed\r\nf OK SUBSCRIBE completed\r\ng OK SUBSCRIBE completed\r\n"
-            "h OK SUBSCRIBE completed\r\n"
-            "* LSUB () \"/\" m/t1\r\n* LSUB (\\Noselect) \"/\" m/t2\r\n"
-            "* LSUB (\\Noselect) \"/\" m/t3\r\ni OK LSUB completed\r\n"
-            "j OK UNSUBSCRIBE completed\r\n"
-            "* LSUB () \"/\" m/t1\r\n* LSUB (\\Noselect) \"/\" m/t2\r\nk OK LSUB completed\r\n");
+  std::string out = after_login(
+      "b CREATE m/t2/\r\nc CREATE m/t2/x\r\nd CREATE m/t3/t3\r\n"
+      "e CREATE m/t1\r\nf SUBSCRIBE m/t1\r\ng SUBSCRIBE m/t2/x\r\n"
+      "h SUBSCRIBE m/t3/t3\r\ni LSUB \"\" m/%\r\nj UNSUBSCRIBE m/t3/t3\r\n"
+      "k LSUB \"\" m/%\r\n");
+  EXPECT_EQ(
+      out, created("b", validity_of("m/t2")) + created("c", validity_of("m/t2/x")) +
+               created("d", validity_of("m/t3/t3")) + created("e", validity_of("m/t1")) +
+               "f OK SUBSCRIBE completed\r\ng OK SUBSCRIBE completed\r\n"
+               "h OK SUBSCRIBE completed\r\n"
+               "* LSUB () \"/\" m/t1\r\n* LSUB (\\Noselect) \"/\" m/t2\r\n"
+               "* LSUB (\\Noselect) \"/\" m/t3\r\ni OK LSUB completed\r\n"
+               "j OK UNSUBSCRIBE completed\r\n"
+               "* LSUB () \"/\" m/t1\r\n* LSUB (\\Noselect) \"/\" m/t2\r\nk OK LSUB completed\r\n");
 }
 
 // RFC 5258 §3: unknown selection or return options are BAD.

@@ -32,8 +32,8 @@ class ImapQresync : public ImapSession {
         "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent \\*)] "
         "Flags permitted\r\n* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 1] First unseen message\r\n"
         "* OK [UIDVALIDITY {}] UIDs valid\r\n* OK [UIDNEXT 6] Predicted next UID\r\n"
-        "* OK [HIGHESTMODSEQ {}] Highest\r\n",
-        inbox_validity(), highest_modseq);
+        "* OK [HIGHESTMODSEQ {}] Highest\r\n* OK [MAILBOXID (F{})] Mailbox id\r\n",
+        inbox_validity(), highest_modseq, inbox_validity());
   }
   ModSeq expunged_modseq(Uid uid) {
     auto changes = store_.changes_since(inbox_, 0);
@@ -89,7 +89,7 @@ TEST_F(ImapQresync, UidValidityModseqAndKnownUidsLimitTheAnswer) {
   auto select = [&](std::string params) {
     std::string out =
         after_login("b ENABLE QRESYNC\r\nc SELECT INBOX (QRESYNC (" + params + "))\r\n");
-    size_t from = out.find("* OK [HIGHESTMODSEQ");
+    size_t from = out.find("* OK [MAILBOXID");
     from = out.find("\r\n", from) + 2;
     return out.substr(from);
   };
@@ -115,7 +115,7 @@ TEST_F(ImapQresync, SequenceMatchDataLimitsTheRemovals) {
   auto tail = [&](std::string match) {
     std::string out = after_login(fmt::format(
         "b ENABLE QRESYNC\r\nc SELECT INBOX (QRESYNC ({} 1 1:5 {}))\r\n", inbox_validity(), match));
-    size_t from = out.find("* OK [HIGHESTMODSEQ");
+    size_t from = out.find("* OK [MAILBOXID");
     from = out.find("\r\n", from) + 2;
     std::string rest = out.substr(from);
     return rest.substr(0, rest.find("* 1 FETCH"));

@@ -29,7 +29,9 @@ inline constexpr std::string_view kLoggedIn =
     "a OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ APPENDLIMIT=67108864 BINARY CATENATE CHILDREN "
     "COMPRESS=DEFLATE CONDSTORE CONTEXT=SEARCH CONTEXT=SORT CREATE-SPECIAL-USE ENABLE ESEARCH "
     "ESORT "
-    "ID IDLE LIST-EXTENDED LIST-STATUS METADATA METADATA-SERVER MOVE MULTIAPPEND NAMESPACE PREVIEW "
+    "ID IDLE LIST-EXTENDED LIST-STATUS METADATA METADATA-SERVER MOVE MULTIAPPEND NAMESPACE "
+    "OBJECTID "
+    "PREVIEW "
     "QRESYNC QUOTA QUOTA=RES-MESSAGE QUOTA=RES-STORAGE SAVEDATE SEARCHRES SORT SORT=DISPLAY "
     "SPECIAL-USE STATUS=SIZE THREAD=ORDEREDSUBJECT THREAD=REFERENCES UIDPLUS UNSELECT] Logged "
     "in\r\n";
@@ -106,6 +108,16 @@ class ImapSession : public ::testing::Test {
     return out.size() >= tail.size() ? out.substr(out.size() - tail.size()) : out;
   }
   UidValidity inbox_validity() { return store_.get_mailbox(inbox_)->uid_validity; }
+  UidValidity validity_of(std::string_view name) {
+    auto box = store_.find_mailbox(account_, name);
+    EXPECT_TRUE(box) << name;
+    return box ? box->uid_validity : 0;
+  }
+  // A successful CREATE's answer (RFC 8474 §4.1) for a mailbox of that UIDVALIDITY.
+  static std::string created(std::string_view tag, UidValidity validity) {
+    return std::string(tag) + " OK [MAILBOXID (F" + std::to_string(validity) +
+           ")] CREATE completed\r\n";
+  }
   // The stored bytes of INBOX's messages, by uid.
   std::vector<std::string> inbox_bytes() {
     std::vector<std::string> out;

@@ -4,6 +4,7 @@
 #include "imap/session/commands/common.h"
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
+#include "model/object_ids.h"
 
 namespace postamt::imap::commands {
 
@@ -40,7 +41,10 @@ Reply create(CommandContext& ctx, const proto::CreateCmd& cmd) {
   }
   auto made = mail::create_mailbox(ctx.store, ctx.account.id, name, role);
   if (!made) return reply_for(made.error());
-  return Reply::ok("CREATE completed");
+  // RFC 8474 §4.1: every successful CREATE names the new mailbox's MAILBOXID.
+  return Reply::ok(
+      ResponseCode::with_words(Kind::mailbox_id, {mailbox_object_id(made->uid_validity)}),
+      "CREATE completed");
 }
 
 }  // namespace postamt::imap::commands

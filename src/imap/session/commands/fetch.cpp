@@ -12,6 +12,7 @@
 #include "mail/preview.h"
 #include "mime/imap_data.h"
 #include "mime/message.h"
+#include "model/object_ids.h"
 
 namespace postamt::imap::commands {
 namespace {
@@ -269,6 +270,13 @@ Reply fetch_batch(CommandContext& ctx, std::shared_ptr<const FetchPlan> plan, si
           break;
         case K::rfc822_size:
           data.items.emplace_back(proto::FetchSize{record.size});
+          break;
+        case K::email_id:  // RFC 8474 §5.3
+          data.items.emplace_back(proto::FetchEmailId{email_object_id(record.blob)});
+          break;
+        case K::thread_id:
+          data.items.emplace_back(proto::FetchThreadId{
+              record.thread ? std::optional(thread_object_id(*record.thread)) : std::nullopt});
           break;
         case K::envelope:
           data.items.emplace_back(proto::FetchEnvelope{

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "mail/search.h"
+#include "model/object_ids.h"
 
 namespace postamt::imap::commands {
 namespace {
@@ -119,6 +120,19 @@ Result<SearchQuery> translate(const proto::SearchKey& key, const SelectedMailbox
       return days(Q::saved, key.kind, day_number(key.date), kSecondsPerDay);
     case K::savedate_supported:
       return leaf(Q::all_of);
+    // RFC 8474 §6: exactly that id; an id this server never gives matches nothing, and
+    // so does THREADID for messages without a thread (§5.2).
+    case K::email_id:
+      q = leaf(Q::email_id);
+      q.text = key.text;
+      return q;
+    case K::thread_id: {
+      auto thread = parse_thread_object_id(key.text);
+      if (!thread) return leaf(Q::nothing);
+      q = leaf(Q::thread_in);
+      q.number = *thread;
+      return q;
+    }
     case K::larger:
       q = leaf(Q::size_above);
       q.number = key.number;

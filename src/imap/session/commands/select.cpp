@@ -8,6 +8,7 @@
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
 #include "model/mailbox_role.h"
+#include "model/object_ids.h"
 
 namespace postamt::imap::commands {
 
@@ -135,6 +136,10 @@ Reply select(CommandContext& ctx, const proto::SelectCmd& cmd) {
   // RFC 7162 §3.1.2.1: a server with per-message modseqs reports the highest one.
   reply.untagged.emplace_back(
       untagged_ok(ResponseCode::with_number(Kind::highest_mod_seq, highest_modseq), "Highest"));
+  // RFC 8474 §4.2: every successful SELECT and EXAMINE names the mailbox's MAILBOXID.
+  reply.untagged.emplace_back(untagged_ok(
+      ResponseCode::with_words(Kind::mailbox_id, {mailbox_object_id(mailbox->uid_validity)}),
+      "Mailbox id"));
 
   // RFC 7162 §3.1.8: SELECT (CONDSTORE) is a CONDSTORE enabling command.
   if (cmd.condstore == proto::Condstore::on) ctx.enabled.condstore = true;

@@ -4,6 +4,7 @@
 #include "imap/session/commands/status_data.h"
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
+#include "model/object_ids.h"
 
 namespace postamt::imap::commands {
 
@@ -57,6 +58,9 @@ Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox&
         break;
       case proto::StatusItem::append_limit:
         value = append_limit;
+        break;
+      case proto::StatusItem::mailbox_id:  // RFC 8474 §4.3
+        data.mailbox_id = mailbox_object_id(mailbox.uid_validity);
         break;
     }
     data.items.emplace_back(item, value);
