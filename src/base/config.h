@@ -144,6 +144,10 @@ struct Config {
     uint64_t command_memory = 256ull * 1024 * 1024;
     // SORT's values kept per selected mailbox (mail/sort.h SortCache); 0 keeps none.
     uint64_t sort_cache = 16ull * 1024 * 1024;
+    // Offer UTF8=ACCEPT (RFC 6855). Its §4 makes an APPEND with 8-bit header octets NO
+    // until the client enables it; false takes such messages as they are (migrations
+    // with tools that never enable it) and does not offer the extension.
+    bool utf8_accept = true;
   } imap;
 
   struct Outbound {

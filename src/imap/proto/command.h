@@ -165,6 +165,7 @@ struct CatenatePart {
   Kind kind = Kind::text;
   std::string text;  // TEXT's octets, or the URL as written
   std::optional<ImapUrl> url;
+  bool utf8 = false;  // TEXT given as UTF8 (literal8) (RFC 6855 §4)
 };
 // The most parts one CATENATE may have; more is BAD.
 inline constexpr size_t kMaxCatenateParts = 256;
@@ -175,6 +176,7 @@ struct AppendMessage {
   MessageForm form = MessageForm::literal;
   bool catenate = false;  // RFC 4469: the message is `parts`, one after the other
   std::vector<CatenatePart> parts;
+  bool utf8 = false;  // RFC 6855 §4: sent as UTF8 (literal8), headers may be UTF-8
 };
 // The most messages one APPEND may carry (MULTIAPPEND); more is BAD.
 inline constexpr size_t kMaxAppendMessages = 1000;

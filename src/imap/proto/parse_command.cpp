@@ -340,9 +340,20 @@ Result<CommandBody> status(Parser& p) {
   return CommandBody(std::move(cmd));
 }
 
+// RFC 6855 §4: utf8-literal = "UTF8" SP "(" literal8 ")", after the word UTF8.
+Result<std::string> utf8_literal(Parser& p) {
+  POSTAMT_TRY(p.sc.sp());
+  POSTAMT_TRY(p.sc.expect('(', "'(' opening the UTF8 data"));
+  if (p.sc.peek() != '~') return syntax_error("expected a literal8");
+  auto text = p.sc.string(LiteralForm::binary);
+  if (!text) return text.error();
+  POSTAMT_TRY(p.sc.expect(')', "')' closing the UTF8 data"));
+  return text;
+}
+
 // RFC 4469 §5: "CATENATE" SP "(" cat-part *(SP cat-part) ")", cat-part = "TEXT" SP
-// literal / "URL" SP astring. A URL that does not parse is kept as written for
-// NO [BADURL], not a syntax error.
+// literal / "URL" SP astring, and RFC 6855 §4's cat-part =/ utf8-literal. A URL that
+// does not parse is kept as written for NO [BADURL], not a syntax error.
 Result<void> catenate_parts(Parser& p, AppendMessage& m) {
   m.catenate = true;
   POSTAMT_TRY(p.sc.sp());
@@ -356,6 +367,11 @@ Result<void> catenate_parts(Parser& p, AppendMessage& m) {
       auto text = p.sc.string(LiteralForm::binary);
       if (!text) return text.error();
       part.text = std::move(*text);
+    } else if (p.sc.consume_word("UTF8")) {
+      auto text = utf8_literal(p);
+      if (!text) return text.error();
+      part.text = std::move(*text);
+      part.utf8 = true;
     } else if (p.sc.consume_word("URL")) {
       POSTAMT_TRY(p.sc.sp());
       auto url = p.sc.astring();
@@ -364,7 +380,7 @@ Result<void> catenate_parts(Parser& p, AppendMessage& m) {
       part.text = std::move(*url);
       if (auto parsed = parse_imap_url(part.text)) part.url = std::move(*parsed);
     } else {
-      return syntax_error("expected TEXT or URL");
+      return syntax_error("expected TEXT, UTF8 or URL");
     }
     m.parts.push_back(std::move(part));
   } while (p.sc.consume(' '));
@@ -372,7 +388,8 @@ Result<void> catenate_parts(Parser& p, AppendMessage& m) {
 }
 
 // RFC 3502 §6.3.11: "APPEND" SP mailbox 1*append-message, each
-// append-message = SP [flag-list SP] [date-time SP] literal.
+// append-message = SP [flag-list SP] [date-time SP] append-data, append-data a literal,
+// a literal8 (RFC 3516), CATENATE (RFC 4469) or UTF8 (RFC 6855 §4).
 Result<CommandBody> append(Parser& p) {
   AppendCmd cmd;
   POSTAMT_TRY(p.sc.sp());
@@ -398,6 +415,15 @@ Result<CommandBody> append(Parser& p) {
     }
     if (p.sc.consume_word("CATENATE")) {
       POSTAMT_TRY(catenate_parts(p, m));
+      cmd.messages.push_back(std::move(m));
+      continue;
+    }
+    if (p.sc.consume_word("UTF8")) {
+      auto msg = utf8_literal(p);
+      if (!msg) return msg.error();
+      m.message = std::move(*msg);
+      m.form = MessageForm::literal8;
+      m.utf8 = true;
       cmd.messages.push_back(std::move(m));
       continue;
     }

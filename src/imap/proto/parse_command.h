@@ -16,6 +16,8 @@ namespace postamt::imap::proto {
 struct ParseOptions {
   // Modified UTF-7 until the client enables UTF8=ACCEPT or IMAP4rev2.
   MailboxEncoding mailbox_encoding = MailboxEncoding::modified_utf7;
+  // RFC 6855 §3, after ENABLE UTF8=ACCEPT: 8-bit octets in quoted strings must be UTF-8.
+  bool utf8_quoted = false;
   // Nesting limit for SEARCH parentheses / NOT / OR (keeps recursion bounded).
   size_t max_search_depth = 64;
 };

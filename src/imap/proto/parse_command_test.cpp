@@ -306,7 +306,7 @@ TEST(ImapParseCommand, Append) {
   EXPECT_EQ(cat.messages[0].parts[3].text, "bogus");
   EXPECT_FALSE(cat.messages[0].parts[3].url);
   EXPECT_FALSE(cat.messages[1].catenate);
-  EXPECT_EQ(bad("a APPEND INBOX CATENATE ()").message, "APPEND: expected TEXT or URL");
+  EXPECT_EQ(bad("a APPEND INBOX CATENATE ()").message, "APPEND: expected TEXT, UTF8 or URL");
   EXPECT_EQ(bad("a APPEND INBOX CATENATE (TEXT x)").message, "APPEND: expected a literal");
   EXPECT_EQ(bad("a APPEND INBOX CATENATE (TEXT {1}\r\nx").message,
             "APPEND: expected ')' closing the CATENATE parts");
@@ -325,6 +325,48 @@ TEST(ImapParseCommand, Append) {
   EXPECT_EQ(bad("a APPEND INBOX \"1-Feb-2020 00:00:00 +0000\" {1}\r\nx").message,
             "APPEND: bad date-time");
   EXPECT_EQ(bad("a APPEND INBOX {1}\r\nxy").message, "APPEND: expected a space");
+}
+
+// RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")", and the same as a cat-part.
+TEST(ImapParseCommand, AppendUtf8Data) {
+  auto one = parse_as<AppendCmd>(
+      "a APPEND INBOX (\\Seen) UTF8 (~{18}\r\nSubject: \xC3\xBC\r\n\r\nx\r\n) {1}\r\ny");
+  ASSERT_EQ(one.messages.size(), 2u);
+  EXPECT_TRUE(one.messages[0].utf8);
+  EXPECT_EQ(one.messages[0].form, MessageForm::literal8);
+  EXPECT_EQ(one.messages[0].message, "Subject: \xC3\xBC\r\n\r\nx\r\n");
+  EXPECT_EQ(one.messages[0].flags, std::vector<std::string>{"\\Seen"});
+  EXPECT_FALSE(one.messages[1].utf8);
+  auto cat = parse_as<AppendCmd>(
+      "a APPEND INBOX CATENATE (UTF8 (~{3}\r\nabc) URL \"/INBOX/;UID=1\" TEXT {1}\r\nd)");
+  ASSERT_EQ(cat.messages[0].parts.size(), 3u);
+  EXPECT_TRUE(cat.messages[0].parts[0].utf8);
+  EXPECT_EQ(cat.messages[0].parts[0].kind, CatenatePart::Kind::text);
+  EXPECT_EQ(cat.messages[0].parts[0].text, "abc");
+  EXPECT_FALSE(cat.messages[0].parts[2].utf8);
+  EXPECT_EQ(bad("a APPEND INBOX UTF8 ({3}\r\nabc)").message, "APPEND: expected a literal8");
+  EXPECT_EQ(bad("a APPEND INBOX UTF8 ~{3}\r\nabc").message,
+            "APPEND: expected '(' opening the UTF8 data");
+  EXPECT_EQ(bad("a APPEND INBOX UTF8 (~{3}\r\nabc").message,
+            "APPEND: expected ')' closing the UTF8 data");
+  EXPECT_EQ(bad("a APPEND INBOX CATENATE (UTF8 ({1}\r\na))").message,
+            "APPEND: expected a literal8");
+}
+
+// RFC 6855 §3: after ENABLE UTF8=ACCEPT, 8-bit octets in a quoted string must be UTF-8;
+// before it they are taken as they come (8-bit passwords of older clients).
+TEST(ImapParseCommand, QuotedStringsAfterUtf8Accept) {
+  ParseOptions accept;
+  accept.mailbox_encoding = MailboxEncoding::utf8;
+  accept.utf8_quoted = true;
+  EXPECT_EQ(parse_as<CreateCmd>("a CREATE \"Entw\xC3\xBCrfe\"", accept).mailbox, "Entw\xC3\xBCrfe");
+  auto e = parse_command("a SEARCH SUBJECT \"Gr\xFC\xDF\"", accept);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().kind, ParseErrorKind::syntax);
+  EXPECT_EQ(e.error().message, "SEARCH: quoted string is not UTF-8");
+  EXPECT_EQ(parse_command("a SEARCH SUBJECT \"Gr\xC3\xBC\xC3\x9F\"", accept).ok(), true);
+  EXPECT_EQ(parse_as<SearchCmd>("a SEARCH SUBJECT \"Gr\xFC\xDF\"").key.children[0].text,
+            "Gr\xFC\xDF");
 }
 
 TEST(ImapParseCommand, Store) {

@@ -8,7 +8,9 @@
 namespace postamt::imap::proto {
 
 struct Parser {
-  Parser(std::string_view text, const ParseOptions& o) : sc(text), options(o) {}
+  Parser(std::string_view text, const ParseOptions& o) : sc(text), options(o) {
+    sc.require_utf8_quoted(o.utf8_quoted);
+  }
 
   // mailbox = "INBOX" / astring, converted to UTF-8 (mailbox_name.h). An astring that
   // does not decode (e.g. "&" not starting valid modified UTF-7) is legal syntax but

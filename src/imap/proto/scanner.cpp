@@ -4,6 +4,7 @@
 
 #include "base/strings.h"
 #include "imap/proto/chars.h"
+#include "imap/proto/mailbox_name.h"
 
 namespace postamt::imap::proto {
 
@@ -87,7 +88,10 @@ Result<std::string> Scanner::quoted() {
   std::string out;
   while (!at_end()) {
     char c = s_[pos_++];
-    if (c == '"') return out;
+    if (c == '"') {
+      if (utf8_quoted_ && !is_valid_utf8(out)) return syntax_error("quoted string is not UTF-8");
+      return out;
+    }
     if (c == '\\') {
       if (at_end() || (s_[pos_] != '"' && s_[pos_] != '\\'))
         return syntax_error("bad escape in quoted string");

@@ -17,6 +17,9 @@ namespace postamt::imap::proto {
 class Scanner {
  public:
   explicit Scanner(std::string_view text) : s_(text) {}
+  // RFC 6855 §3: once the client enabled UTF8=ACCEPT, a quoted string with 8-bit octets
+  // must be UTF-8 (otherwise BAD). Before that they are taken as they come.
+  void require_utf8_quoted(bool on) { utf8_quoted_ = on; }
 
   bool at_end() const { return pos_ >= s_.size(); }
   char peek() const { return at_end() ? '\0' : s_[pos_]; }
@@ -71,6 +74,7 @@ class Scanner {
 
   std::string_view s_;
   size_t pos_ = 0;
+  bool utf8_quoted_ = false;
   LiteralForm last_form_ = LiteralForm::text;
 };
 

@@ -167,6 +167,7 @@ std::vector<std::string> Session::capabilities() const {
     // RFC 7889: one limit for every mailbox, the APPEND literal limit.
     caps.push_back("APPENDLIMIT=" + std::to_string(s_.limits.authenticated.max_literal));
     for (const char* name : kAuthenticatedCapabilities) caps.emplace_back(name);
+    if (s_.utf8_accept) caps.emplace_back("UTF8=ACCEPT");
   }
   return caps;
 }
@@ -398,9 +399,12 @@ net::awaitable<Next> Session::on_reader_error() {
 
 net::awaitable<Next> Session::on_command(std::string text) {
   refused_literal_ = false;  // it concerned the command before, if any
-  // RFC 9051 §5.1: once IMAP4rev2 is enabled, mailbox names travel as UTF-8.
+  // RFC 9051 §5.1, RFC 6855 §3: once IMAP4rev2 or UTF8=ACCEPT is enabled, mailbox names
+  // travel as UTF-8; after UTF8=ACCEPT a quoted string must be UTF-8.
   proto::ParseOptions options;
-  if (enabled_.imap4rev2) options.mailbox_encoding = proto::MailboxEncoding::utf8;
+  if (enabled_.imap4rev2 || enabled_.utf8_accept)
+    options.mailbox_encoding = proto::MailboxEncoding::utf8;
+  options.utf8_quoted = enabled_.utf8_accept;
   auto parsed = proto::parse_command(text, options);
   if (!parsed) {
     const proto::ParseError& error = parsed.error();
@@ -490,6 +494,7 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
   context.append_limit = s_.limits.authenticated.max_literal;
   context.sort_cache = s_.limits.sort_cache;
+  context.utf8_accept = s_.utf8_accept;
   for (const auto& staged : staged_) context.staged_messages.push_back(*staged);
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.

@@ -105,6 +105,10 @@ struct Services {
   // may be null: no bound on the memory all sessions' commands hold together; beyond
   // it, the session that needs more says "* BYE Server busy" and closes
   net::MemoryBudget* command_memory = nullptr;
+  // UTF8=ACCEPT (RFC 6855) offered ([imap] utf8_accept). When it is, an APPEND whose
+  // header holds 8-bit octets is refused until the client enables it (§4); when it is
+  // not, such messages are taken as they are, as before the extension.
+  bool utf8_accept = true;
   SessionLimits limits;
 };
 

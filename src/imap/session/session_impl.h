@@ -96,7 +96,7 @@ class Session {
   std::vector<std::string> capabilities() const;
   proto::EncodeOptions encode_options() const {
     proto::EncodeOptions options;
-    if (enabled_.imap4rev2) {
+    if (enabled_.imap4rev2 || enabled_.utf8_accept) {
       options.mailbox_encoding = proto::MailboxEncoding::utf8;
       options.strings = proto::StringCharset::utf8;
     }

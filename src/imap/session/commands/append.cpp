@@ -11,6 +11,7 @@
 #include "imap/session/error_codes.h"
 #include "mail/mailboxes.h"
 #include "mail/messages.h"
+#include "mime/header.h"
 #include "mime/line_endings.h"
 
 namespace postamt::imap::commands {
@@ -32,6 +33,21 @@ Reply trycreate() {
   return Reply::no(ResponseCode::simple(Kind::trycreate), "Mailbox does not exist");
 }
 
+// RFC 6855 §4: whether the message's header block holds an octet above 127.
+bool header_has_8bit(std::string_view message) {
+  size_t end = 0;
+  mime::scan_header_block(message, &end);
+  return std::any_of(message.begin(), message.begin() + static_cast<std::ptrdiff_t>(end),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// RFC 6855 §4: with UTF8=ACCEPT offered and not enabled, a message whose header holds
+// 8-bit octets is refused with NO (Services::utf8_accept).
+std::optional<Reply> refuse_8bit_header(const CommandContext& ctx, std::string_view message) {
+  if (!ctx.utf8_accept || ctx.enabled.utf8_accept || !header_has_8bit(message)) return std::nullopt;
+  return Reply::no(std::nullopt, "The message header holds 8-bit octets; ENABLE UTF8=ACCEPT first");
+}
+
 }  // namespace
 
 Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
@@ -51,6 +67,13 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
       empty += part.kind == proto::CatenatePart::Kind::text && part.text.empty();
   }
   if (empty != ctx.staged_messages.size()) return Reply::no(std::nullopt, "Empty message");
+  // RFC 6855 §3, §4: UTF8 data is for a client that enabled UTF8=ACCEPT.
+  for (const auto& m : cmd.messages) {
+    bool utf8 = m.utf8 || std::any_of(m.parts.begin(), m.parts.end(),
+                                      [](const proto::CatenatePart& p) { return p.utf8; });
+    if (utf8 && !ctx.enabled.utf8_accept)
+      return Reply::bad("UTF8 message data needs ENABLE UTF8=ACCEPT");
+  }
 
   // RFC 3501 §6.3.11: a missing destination is answered with TRYCREATE.
   auto mailbox = ctx.store.find_mailbox(ctx.account.id, *name);
@@ -76,6 +99,7 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
       if (auto* refused = std::get_if<Reply>(&built)) return std::move(*refused);
       std::string& bytes = std::get<std::string>(built);
       if (bytes.empty()) return Reply::no(std::nullopt, "Empty message");
+      if (auto refused = refuse_8bit_header(ctx, bytes)) return std::move(*refused);
       // Into the blob store now, so that only one built message is held at a time.
       if (mime::has_bare_lf(bytes)) bytes = mime::to_crlf(bytes);
       auto blob = ctx.blobs.put(bytes);
@@ -83,7 +107,13 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd) {
       source.stored = *blob;
     } else if (m.message.empty()) {
       source.stored = ctx.staged_messages[staged++];
+      if (ctx.utf8_accept && !ctx.enabled.utf8_accept) {
+        auto view = ctx.blobs.open(*source.stored);
+        if (!view) return reply_for(view.error());
+        if (auto refused = refuse_8bit_header(ctx, view->bytes())) return std::move(*refused);
+      }
     } else {
+      if (auto refused = refuse_8bit_header(ctx, m.message)) return std::move(*refused);
       source.bytes = m.message;
     }
     source.flags = flags[i];

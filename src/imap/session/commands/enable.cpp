@@ -14,6 +14,7 @@ Reply enable(CommandContext& ctx, const proto::EnableCmd& cmd) {
     if (name == "CONDSTORE") flag = &ctx.enabled.condstore;
     if (name == "IMAP4REV2") flag = &ctx.enabled.imap4rev2;
     if (name == "QRESYNC") flag = &ctx.enabled.qresync;
+    if (name == "UTF8=ACCEPT" && ctx.utf8_accept) flag = &ctx.enabled.utf8_accept;
     if (!flag || *flag) continue;
     *flag = true;
     if (flag == &ctx.enabled.qresync) ctx.enabled.condstore = true;

@@ -7,6 +7,10 @@
 namespace postamt::imap::commands {
 
 Reply search(CommandContext& ctx, const proto::SearchCmd& cmd) {
+  // RFC 6855 §3: after ENABLE UTF8=ACCEPT a client sends no charset, and one that does
+  // is refused with BAD.
+  if (ctx.enabled.utf8_accept && cmd.charset_given)
+    return Reply::bad("SEARCH CHARSET is not allowed after ENABLE UTF8=ACCEPT");
   SelectedMailbox& selected = *ctx.selected;
   const proto::SearchReturn& ret = cmd.returns;
   auto run = find_matches(ctx, cmd.key, ret);
