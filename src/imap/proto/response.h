@@ -71,6 +71,10 @@ struct ResponseCode {
     // RFC 5464 §4.2.1, §4.3: words[0] LONGENTRIES/MAXSIZE (with `number`), TOOMANY,
     // NOPRIVATE
     metadata,
+    // RFC 5465 §8: words are the supported event names
+    badevent,
+    // RFC 5465 §5.8
+    notification_overflow,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,
@@ -218,6 +222,8 @@ struct QuotaData {
 struct MetadataData {
   std::string mailbox;
   std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+  // The unsolicited form (RFC 5464 §4.4.2, RFC 5465 §5.6): the entries' names only.
+  bool names_only = false;
 };
 
 struct QuotaRootData {
