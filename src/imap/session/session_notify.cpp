@@ -31,6 +31,12 @@ struct Told {
   bool overflow = false;
 };
 
+proto::FetchItem uid_item() {
+  proto::FetchItem item;
+  item.kind = proto::FetchItem::Kind::uid;
+  return item;
+}
+
 // §5.2: the FETCH of MessageNew's fetch-att for the messages that just joined the view,
 // through the FETCH command itself (UID added: §5.2's example and RFC 9051 §6.4.9).
 Result<void> fetch_new(CommandContext& ctx, const std::vector<proto::FetchItem>& items,
@@ -41,7 +47,7 @@ Result<void> fetch_new(CommandContext& ctx, const std::vector<proto::FetchItem>&
   fetch.items = items;
   if (std::none_of(items.begin(), items.end(),
                    [](const proto::FetchItem& i) { return i.kind == proto::FetchItem::Kind::uid; }))
-    fetch.items.insert(fetch.items.begin(), proto::FetchItem{proto::FetchItem::Kind::uid});
+    fetch.items.insert(fetch.items.begin(), uid_item());
   Reply reply = commands::fetch(ctx, fetch);
   for (;;) {
     for (auto& r : reply.untagged) told.responses.push_back(std::move(r));
