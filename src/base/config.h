@@ -144,6 +144,9 @@ struct Config {
     uint64_t command_memory = 256ull * 1024 * 1024;
     // SORT's values kept per selected mailbox (mail/sort.h SortCache); 0 keeps none.
     uint64_t sort_cache = 16ull * 1024 * 1024;
+    // NOTIFY (RFC 5465 §5.8): notifications one look may produce before the session
+    // turns them off with NOTIFICATIONOVERFLOW.
+    uint64_t notify_max_changes = 1000;
   } imap;
 
   struct Outbound {
