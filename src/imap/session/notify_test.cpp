@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "imap/session/test_fixture.h"
@@ -171,11 +172,14 @@ TEST_F(ImapNotify, StatusIndicator) {
   EXPECT_EQ(ending(out, tail), tail);
 }
 
-// §5.2, §5.3, §5.1 in another mailbox: STATUS while the client waits between commands;
-// NOTIFY NONE ends it; the session's own APPEND is not told back (§5).
+// §5.2, §5.3, §5.1 in another mailbox: STATUS while the client waits between commands,
+// not while it sends a literal; NOTIFY NONE ends it; the session's own APPEND is not
+// told back (§5).
 TEST_F(ImapNotify, StatusBetweenCommands) {
   MailboxId lists = create("Lists");
+  MailboxId other_box = create("Other");
   const UidValidity v = validity(lists);
+  const UidValidity other_v = validity(other_box);
   std::string out = interact({
       {nullptr, "b NOTIFY SET (personal (MessageNew MessageExpunge FlagChange))\r\n",
        "b OK NOTIFY completed\r\n"},
@@ -188,7 +192,15 @@ TEST_F(ImapNotify, StatusBetweenCommands) {
        },
        "", fmt::format("* STATUS Lists (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {} UNSEEN 0)\r\n", v)},
       {nullptr, "c APPEND Lists {3}\r\n", "+ Ready"},
-      {nullptr, "x\r\n\r\n", "c OK"},
+      // While the client sends the literal it is in a command: nothing is written then,
+      // though the session looks at the store meanwhile.
+      {[&] {
+         deliver(other_box, "Subject: meanwhile\r\n\r\nx\r\n");
+         std::this_thread::sleep_for(30ms);
+       },
+       "", ""},
+      {nullptr, "x\r\n\r\n",
+       fmt::format("* STATUS Other (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {} UNSEEN 1)\r\n", other_v)},
       {[&] { deliver(lists, "Subject: again\r\n\r\nx\r\n"); }, "",
        fmt::format("* STATUS Lists (MESSAGES 3 UIDNEXT 4 UIDVALIDITY {} UNSEEN 2)\r\n", v)},
       {nullptr, "d NOTIFY NONE\r\n", "d OK"},
@@ -200,10 +212,11 @@ TEST_F(ImapNotify, StatusBetweenCommands) {
                              "* STATUS Lists (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {0} UNSEEN 0)\r\n"
                              "+ Ready for literal data\r\n"
                              "c OK [APPENDUID {0} 2] APPEND completed\r\n"
+                             "* STATUS Other (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {1} UNSEEN 1)\r\n"
                              "* STATUS Lists (MESSAGES 3 UIDNEXT 4 UIDVALIDITY {0} UNSEEN 2)\r\n"
                              "d OK NOTIFY completed\r\ne OK NOOP completed\r\n"
                              "* BYE Logging out\r\nf OK LOGOUT completed\r\n",
-                             v));
+                             v, other_v));
 }
 
 // §4: during IDLE the same events; INBOXES is INBOX (delivery files nowhere else).

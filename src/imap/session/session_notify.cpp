@@ -208,8 +208,10 @@ net::awaitable<std::optional<Event>> Session::next_event_notifying() {
   const auto started = std::chrono::steady_clock::now();
   for (;;) {
     const uint64_t version = s_.watch ? s_.watch->version() : 0;
-    // Not in the middle of a command line: the client is between commands.
-    if (!reader_.mid_line() && (!s_.watch || !notified_version_ || *notified_version_ != version)) {
+    // The client is between commands: no line half read, no command waiting for the
+    // rest of its literals (partial() keeps the text of one while its octets come).
+    const bool between = !reader_.mid_line() && reader_.partial().empty() && !staging_;
+    if (between && (!s_.watch || !notified_version_ || *notified_version_ != version)) {
       notified_version_ = version;
       // §6.1.2: SELECTED-DELAYED holds expunges until a command that allows them.
       const Expunges expunges = notifier_ && notifier_->selected_events() == SelectedEvents::delayed
