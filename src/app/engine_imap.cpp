@@ -43,6 +43,7 @@ net::Handler make_imap_handler(ServeContext& context) {
   services->limits.max_bad_commands = limits.max_bad_commands;
   services->limits.sort_cache = limits.sort_cache;
   services->utf8_accept = limits.utf8_accept;
+  services->limits.notify_max_changes = limits.notify_max_changes;
   services->limits.idle_timeout_authenticated = limits.idle_timeout;
   services->limits.login_timeout = context.config->limits.login_timeout;
   services->limits.line_timeout = context.config->limits.line_timeout;

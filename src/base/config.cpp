@@ -415,6 +415,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.uint64("command_memory", cfg.imap.command_memory, 1024 * 1024, 1ull << 40));
     POSTAMT_TRY(r.uint64("sort_cache", cfg.imap.sort_cache, 0, 1ull << 34));
     POSTAMT_TRY(r.boolean("utf8_accept", cfg.imap.utf8_accept));
+    POSTAMT_TRY(r.uint64("notify_max_changes", cfg.imap.notify_max_changes, 1, 1000000));
     POSTAMT_TRY(r.check_unknown());
   }
 

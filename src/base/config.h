@@ -148,6 +148,9 @@ struct Config {
     // until the client enables it; false takes such messages as they are (migrations
     // with tools that never enable it) and does not offer the extension.
     bool utf8_accept = true;
+    // NOTIFY (RFC 5465 §5.8): notifications one look may produce before the session
+    // turns them off with NOTIFICATIONOVERFLOW.
+    uint64_t notify_max_changes = 1000;
   } imap;
 
   struct Outbound {

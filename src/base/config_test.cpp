@@ -268,6 +268,7 @@ max_command = 65536
 command_memory = 33554432
 sort_cache = 0
 utf8_accept = false
+notify_max_changes = 50
 [quota]
 storage = 2147483648
 messages = 100000
@@ -291,6 +292,7 @@ messages = 100000
   EXPECT_EQ(cfg->imap.command_memory, 33554432u);
   EXPECT_EQ(cfg->imap.sort_cache, 0u);
   EXPECT_FALSE(cfg->imap.utf8_accept);
+  EXPECT_EQ(cfg->imap.notify_max_changes, 50u);
   EXPECT_EQ(cfg->quota.storage, 2147483648u);
   EXPECT_EQ(cfg->quota.messages, 100000u);
 
@@ -306,6 +308,7 @@ messages = 100000
   EXPECT_EQ(defaults->imap.command_memory, 268435456u);
   EXPECT_EQ(defaults->imap.sort_cache, 16777216u);
   EXPECT_TRUE(defaults->imap.utf8_accept);
+  EXPECT_EQ(defaults->imap.notify_max_changes, 1000u);
   EXPECT_EQ(defaults->quota.storage, 0u);
   EXPECT_EQ(defaults->quota.messages, 0u);
 }

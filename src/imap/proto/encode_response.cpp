@@ -101,6 +101,10 @@ std::string_view code_name(ResponseCode::Kind k) {
       return "METADATA";
     case K::mailbox_id:
       return "MAILBOXID";
+    case K::badevent:
+      return "BADEVENT";
+    case K::notification_overflow:
+      return "NOTIFICATIONOVERFLOW";
   }
   return "ALERT";
 }
@@ -219,6 +223,12 @@ void write_code(std::string& out, const ResponseCode& code, const EncodeOptions&
       break;
     case K::noupdate:
       w.string(code.words.empty() ? std::string() : code.words[0]);
+      break;
+    case K::badevent:
+      // RFC 5465 §8: "BADEVENT" SP "(" event-name *(SP event-name) ")"
+      w.open();
+      for (const std::string& e : code.words) w.atom(e);
+      w.close();
       break;
     case K::metadata:
       if (!code.words.empty()) w.atom(code.words[0]);
@@ -503,6 +513,17 @@ struct Visitor {
   void operator()(const MetadataData& d) {
     untagged("METADATA");
     write_mailbox(w, d.mailbox, options);
+    if (d.names_only) {
+      // RFC 5464 §4.4.2: entry-list = entry *(SP entry), no parentheses, no values.
+      for (const auto& entry : d.entries) {
+        const std::string& name = entry.first;
+        if (!name.empty() && std::all_of(name.begin(), name.end(), chars::is_astring_char))
+          w.atom(name);
+        else
+          w.string(name);
+      }
+      return;
+    }
     w.open();
     for (const auto& [name, value] : d.entries) {
       bool plain = !name.empty() && std::all_of(name.begin(), name.end(), chars::is_astring_char);

@@ -747,6 +747,7 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
   if (name == "CANCELUPDATE") return cancel_update(p);
   if (name == "GETMETADATA") return getmetadata(p);
   if (name == "SETMETADATA") return setmetadata(p);
+  if (name == "NOTIFY") return wrap(parse_notify(p));
   p.error_kind = ParseErrorKind::unknown_command;
   return syntax_error("unknown command");
 }

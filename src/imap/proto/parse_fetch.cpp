@@ -202,6 +202,10 @@ Result<void> fetch_modifiers(Parser& p, FetchCmd& cmd) {
 
 }  // namespace
 
+Result<void> parse_fetch_att(Parser& p, std::vector<FetchItem>& items) {
+  return fetch_att(p, items);
+}
+
 Result<FetchCmd> parse_fetch(Parser& p, NumberKind numbers) {
   FetchCmd cmd;
   cmd.numbers = numbers;

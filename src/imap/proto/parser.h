@@ -49,5 +49,9 @@ Result<FetchCmd> parse_fetch(Parser& p, NumberKind numbers);
 Result<SearchCmd> parse_search(Parser& p, NumberKind numbers);
 Result<SortCmd> parse_sort(Parser& p, NumberKind numbers);
 Result<ThreadCmd> parse_thread(Parser& p, NumberKind numbers);
+// One fetch-att (RFC 9051 §9), appended to `items` (parse_fetch.cpp).
+Result<void> parse_fetch_att(Parser& p, std::vector<FetchItem>& items);
+// "NOTIFY" arguments after the command name (parse_notify.cpp).
+Result<NotifyCmd> parse_notify(Parser& p);
 
 }  // namespace postamt::imap::proto

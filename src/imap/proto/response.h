@@ -73,6 +73,10 @@ struct ResponseCode {
     metadata,
     // RFC 8474 §4.1, §4.2: words[0] is the objectid
     mailbox_id,
+    // RFC 5465 §8: words are the supported event names
+    badevent,
+    // RFC 5465 §5.8
+    notification_overflow,
   };
   Kind kind = Kind::alert;
   uint64_t number = 0;             // UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ,
@@ -222,6 +226,8 @@ struct QuotaData {
 struct MetadataData {
   std::string mailbox;
   std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+  // The unsolicited form (RFC 5464 §4.4.2, RFC 5465 §5.6): the entries' names only.
+  bool names_only = false;
 };
 
 struct QuotaRootData {

@@ -53,6 +53,7 @@ constexpr const char* kAuthenticatedCapabilities[] = {"BINARY",
                                                       "MOVE",
                                                       "MULTIAPPEND",
                                                       "NAMESPACE",
+                                                      "NOTIFY",
                                                       "OBJECTID",
                                                       "PREVIEW",
                                                       "QRESYNC",
@@ -93,6 +94,8 @@ template <>
 constexpr auto kSessionCommand<proto::IdleCmd> = &Session::on_idle;
 template <>
 constexpr auto kSessionCommand<proto::CompressCmd> = &Session::on_compress;
+template <>
+constexpr auto kSessionCommand<proto::NotifyCmd> = &Session::on_notify;
 
 // Session::dispatch<T> for each alternative of the command variant, by its index.
 template <class V>
@@ -273,7 +276,8 @@ net::awaitable<void> Session::run() {
   if (co_await send(std::move(greeting)) == Next::close) co_return;
 
   for (;;) {
-    auto event = co_await next_event();
+    auto waited = notifier_ ? next_event_notifying() : next_event();
+    auto event = co_await std::move(waited);
     if (!event) break;
     Next next = Next::keep_going;
     switch (*event) {
@@ -491,6 +495,8 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
     auto awaitable = finish(tag, reply_for(staged.error()));
     co_return co_await std::move(awaitable);
   }
+  std::optional<MailboxId> selected_before;
+  if (selected_) selected_before = selected_->id();
   CommandContext context{*s_.store, *s_.blobs, *account_, selected_, enabled_, tag};
   context.append_limit = s_.limits.authenticated.max_literal;
   context.sort_cache = s_.limits.sort_cache;
@@ -510,6 +516,10 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
     auto more = s_.runtime->run_blocking(std::move(reply.next));
     reply = co_await std::move(more);
     downloaded.insert(downloaded.end(), reply.downloaded.begin(), reply.downloaded.end());
+  }
+  if (notifier_) {
+    auto absorbed = absorb_own_changes(body, selected_before);
+    co_await std::move(absorbed);
   }
   auto written = finish(tag, std::move(reply));
   Next next = co_await std::move(written);
@@ -605,15 +615,21 @@ net::awaitable<Next> Session::on_idle(std::string tag, proto::IdleCmd) {
     if (first || !s_.watch || !seen_version || *seen_version != version) {
       seen_version = version;
       first = false;
-      auto pending = news(Expunges::tell);
-      std::string bytes = co_await std::move(pending);
-      if (selected_ && selected_->gone()) {
-        auto bye = mailbox_gone();
-        co_return co_await std::move(bye);
-      }
-      if (!bytes.empty()) {
-        auto written = write(std::move(bytes));
-        if (co_await std::move(written) == Next::close) co_return Next::close;
+      // RFC 5465 §4: with NOTIFY on, IDLE sends exactly the events it asks for.
+      if (notifier_) {
+        auto told = tell_notifications(Expunges::tell);
+        if (co_await std::move(told) == Next::close) co_return Next::close;
+      } else {
+        auto pending = news(Expunges::tell);
+        std::string bytes = co_await std::move(pending);
+        if (selected_ && selected_->gone()) {
+          auto bye = mailbox_gone();
+          co_return co_await std::move(bye);
+        }
+        if (!bytes.empty()) {
+          auto written = write(std::move(bytes));
+          if (co_await std::move(written) == Next::close) co_return Next::close;
+        }
       }
     }
     auto event = co_await next_event_within(s_.limits.idle_poll_interval);

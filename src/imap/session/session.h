@@ -83,6 +83,9 @@ struct SessionLimits {
   // How often an IDLE session looks for news (RFC 2177). With a StoreWatch this reads an
   // atomic; the store is asked only when its version moved.
   net::Duration idle_poll_interval = std::chrono::milliseconds(250);
+  // NOTIFY (RFC 5465 §5.8): the most notifications one look may produce; beyond it the
+  // session sends "* OK [NOTIFICATIONOVERFLOW]" and behaves as after NOTIFY NONE.
+  size_t notify_max_changes = 1000;
 };
 
 enum class StartTlsSupport { available, unavailable };

@@ -19,6 +19,7 @@
 #include "imap/proto/command_reader.h"
 #include "imap/proto/response.h"
 #include "imap/session/append_staging.h"
+#include "imap/session/notifier.h"
 #include "imap/session/reply.h"
 #include "imap/session/selected.h"
 #include "imap/session/session.h"
@@ -63,6 +64,8 @@ class Session {
   net::awaitable<Next> on_starttls(std::string tag, proto::StartTlsCmd command);
   net::awaitable<Next> on_idle(std::string tag, proto::IdleCmd command);
   net::awaitable<Next> on_compress(std::string tag, proto::CompressCmd command);
+  // NOTIFY (RFC 5465), session_notify.cpp: it changes how the session waits.
+  net::awaitable<Next> on_notify(std::string tag, proto::NotifyCmd command);
 
  private:
   // The next reader event, reading from the connection as needed; nullopt when the
@@ -92,6 +95,17 @@ class Session {
   net::awaitable<Next> mailbox_gone();
   // Refreshes the selected mailbox and returns the news as wire bytes (empty when none).
   net::awaitable<std::string> news(Expunges expunges);
+  // With NOTIFY on (session_notify.cpp): next_event(), but whenever no command line is
+  // half read and the store moved, the notifications are written first (RFC 5465 §3.1:
+  // "the client listens for event notifications all the time").
+  net::awaitable<std::optional<Event>> next_event_notifying();
+  // Writes what NOTIFY asks for: the selected mailbox's news as selected_events() says
+  // (`expunges` where they may be told), MessageNew's FETCH, then notifier_->changes().
+  // Next::close when writing failed or the selected mailbox is gone (after the BYE).
+  net::awaitable<Next> tell_notifications(Expunges expunges);
+  // After a command: what it changed itself is not told back (Notifier::absorb).
+  net::awaitable<void> absorb_own_changes(const proto::CommandBody& command,
+                                          std::optional<MailboxId> selected_before);
 
   std::vector<std::string> capabilities() const;
   proto::EncodeOptions encode_options() const {
@@ -130,6 +144,10 @@ class Session {
   std::optional<store::Account> account_;
   std::optional<SelectedMailbox> selected_;
   Enabled enabled_;
+  // Set by NOTIFY SET, reset by NOTIFY NONE and by a notification overflow.
+  std::optional<Notifier> notifier_;
+  // The StoreWatch version of the last look (with no watch, every wait looks).
+  std::optional<uint64_t> notified_version_;
 };
 
 }  // namespace postamt::imap::detail
