@@ -145,6 +145,8 @@ std::string_view status_item_name(StatusItem item) {
       return "HIGHESTMODSEQ";
     case StatusItem::mailbox_id:
       return "MAILBOXID";
+    case StatusItem::deleted_storage:
+      return "DELETED-STORAGE";
     case StatusItem::append_limit:
       return "APPENDLIMIT";
   }

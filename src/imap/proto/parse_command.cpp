@@ -38,7 +38,7 @@ Result<uint64_t> Parser::mod_sequence(Zero zero) {
 }
 
 Result<std::vector<StatusItem>> Parser::status_items() {
-  static constexpr std::array<std::pair<std::string_view, StatusItem>, 10> kItems = {{
+  static constexpr std::array<std::pair<std::string_view, StatusItem>, 11> kItems = {{
       {"MESSAGES", StatusItem::messages},
       {"MAILBOXID", StatusItem::mailbox_id},
       {"RECENT", StatusItem::recent},
@@ -46,6 +46,7 @@ Result<std::vector<StatusItem>> Parser::status_items() {
       {"UIDVALIDITY", StatusItem::uid_validity},
       {"UNSEEN", StatusItem::unseen},
       {"DELETED", StatusItem::deleted},
+      {"DELETED-STORAGE", StatusItem::deleted_storage},
       {"SIZE", StatusItem::size},
       {"HIGHESTMODSEQ", StatusItem::highest_mod_seq},
       {"APPENDLIMIT", StatusItem::append_limit},

@@ -250,6 +250,10 @@ TEST(ImapParseCommand, Status) {
   // RFC 8474 §4.3.
   EXPECT_EQ(parse_as<StatusCmd>("6 status foo (mailboxid)").items,
             std::vector<StatusItem>{StatusItem::mailbox_id});
+  // RFC 9208 §4.1.4.
+  EXPECT_EQ(parse_as<StatusCmd>("S0003 STATUS INBOX (MESSAGES DELETED DELETED-STORAGE)").items,
+            (std::vector<StatusItem>{StatusItem::messages, StatusItem::deleted,
+                                     StatusItem::deleted_storage}));
   EXPECT_EQ(bad("a STATUS x ()").message, "STATUS: expected a status item");
   EXPECT_EQ(bad("a STATUS x (FOO)").message, "STATUS: unknown status item FOO");
   EXPECT_EQ(bad("a STATUS x MESSAGES").message, "STATUS: expected '(' opening the status items");

@@ -38,8 +38,9 @@ enum class StatusItem {
   deleted,
   size,
   highest_mod_seq,
-  append_limit,  // RFC 7889 §3.1
-  mailbox_id,    // RFC 8474 §4.3
+  append_limit,     // RFC 7889 §3.1
+  mailbox_id,       // RFC 8474 §4.3
+  deleted_storage,  // RFC 9208 §4.1.4
 };
 
 // RFC 9051 §9 "section-text" / "section-msgtext".

@@ -174,6 +174,20 @@ TEST_F(ImapSession, Status) {
                         inbox.uid_validity, 2 * kMessage.size(), inbox.highest_modseq));
 }
 
+// RFC 9208 §4.1.4 (its example's form): DELETED-STORAGE in units of 1024 octets, what
+// an EXPUNGE would free, rounded up.
+TEST_F(ImapSession, StatusDeletedStorage) {
+  const std::string big = "Subject: big\r\n\r\n" + std::string(2048, 'x');
+  add_message(big, SystemFlags{SystemFlag::deleted});
+  add_message(kMessage, SystemFlags{SystemFlag::deleted});
+  add_message(kMessage);
+  EXPECT_EQ(after_login("S0003 STATUS INBOX (MESSAGES DELETED DELETED-STORAGE)\r\n"
+                        "b STATUS Archive (DELETED-STORAGE)\r\n"),
+            "* STATUS INBOX (MESSAGES 3 DELETED 2 DELETED-STORAGE 3)\r\n"
+            "S0003 OK STATUS completed\r\n"
+            "* STATUS Archive (DELETED-STORAGE 0)\r\nb OK STATUS completed\r\n");
+}
+
 // RFC 3501 §6.4.3: EXPUNGE reports each removal; §6.4.2: CLOSE removes silently;
 // NOOP reports what another session changed (RFC 3501 §6.1.2).
 TEST_F(ImapSession, ExpungeCloseAndNoop) {

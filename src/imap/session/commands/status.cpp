@@ -11,17 +11,21 @@ namespace postamt::imap::commands {
 Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox& mailbox,
                                       const std::vector<proto::StatusItem>& items,
                                       uint64_t append_limit) {
-  uint64_t deleted = 0, size = 0, recent = 0;
+  uint64_t deleted = 0, deleted_size = 0, size = 0, recent = 0;
   bool need_messages = false;
   for (auto item : items)
-    if (item == proto::StatusItem::deleted || item == proto::StatusItem::size ||
+    if (item == proto::StatusItem::deleted || item == proto::StatusItem::deleted_storage ||
+        item == proto::StatusItem::size ||
         (item == proto::StatusItem::recent && mailbox.first_recent_uid < mailbox.uid_next))
       need_messages = true;
   if (need_messages) {
     auto messages = store.list_messages(mailbox.id);
     if (!messages) return messages.error();
     for (const auto& m : *messages) {
-      if (m.flags.has(SystemFlag::deleted)) ++deleted;
+      if (m.flags.has(SystemFlag::deleted)) {
+        ++deleted;
+        deleted_size += m.size;
+      }
       // RFC 3501 §6.3.10: messages no session has seen as \Recent yet.
       if (m.uid >= mailbox.first_recent_uid) ++recent;
       size += m.size;
@@ -58,6 +62,11 @@ Result<proto::StatusData> status_data(store::Store& store, const store::Mailbox&
         break;
       case proto::StatusItem::append_limit:
         value = append_limit;
+        break;
+      // RFC 9208 §4.1.4: what an EXPUNGE would free, in the STORAGE resource's units of
+      // 1024 octets (§5.1), rounded up as GETQUOTA rounds usage.
+      case proto::StatusItem::deleted_storage:
+        value = (deleted_size + 1023) / 1024;
         break;
       case proto::StatusItem::mailbox_id:  // RFC 8474 §4.3
         data.mailbox_id = mailbox_object_id(mailbox.uid_validity);
