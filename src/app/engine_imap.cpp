@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "app/serve_context.h"
+#include "base/strings.h"
 #include "imap/session/session.h"
 
 namespace postamt::app {
@@ -43,6 +44,8 @@ net::Handler make_imap_handler(ServeContext& context) {
   services->limits.max_bad_commands = limits.max_bad_commands;
   services->limits.sort_cache = limits.sort_cache;
   services->utf8_accept = limits.utf8_accept;
+  for (const std::string& admin : context.config->quota.admins)
+    services->quota_admins.push_back(ascii_lower(admin));
   services->limits.notify_max_changes = limits.notify_max_changes;
   services->limits.idle_timeout_authenticated = limits.idle_timeout;
   services->limits.login_timeout = context.config->limits.login_timeout;

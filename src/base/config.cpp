@@ -459,6 +459,14 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     TableReader r(**quota, "quota.", file);
     POSTAMT_TRY(r.uint64("storage", cfg.quota.storage, 0, 1ull << 50));
     POSTAMT_TRY(r.uint64("messages", cfg.quota.messages, 0, 1ull << 40));
+    POSTAMT_TRY(read_list(r, "admins", cfg.quota.admins, "expected a list of mail addresses",
+                          [](std::string_view s) -> Result<std::string> {
+                            size_t at = s.find('@');
+                            if (at == 0 || at == std::string_view::npos || at + 1 == s.size() ||
+                                s.find('@', at + 1) != std::string_view::npos)
+                              return Error{ErrorKind::invalid, "expected a mail address"};
+                            return std::string(s);
+                          }));
     POSTAMT_TRY(r.check_unknown());
   }
 

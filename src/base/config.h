@@ -163,6 +163,9 @@ struct Config {
   struct Quota {
     uint64_t storage = 0;   // octets of all an account's messages
     uint64_t messages = 0;  // how many
+    // Accounts that may change quotas over IMAP (SETQUOTA, RFC 9208 §4.1.3), their own
+    // and, as the root "#user/<address>", anyone's. Addresses compare ignoring case.
+    std::vector<std::string> admins;
   } quota;
 
   struct Receipts {

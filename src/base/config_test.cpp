@@ -272,6 +272,7 @@ notify_max_changes = 50
 [quota]
 storage = 2147483648
 messages = 100000
+admins = ["postmaster@example.org"]
 )",
                           "/etc/postamt/postamt.toml");
   ASSERT_TRUE(cfg) << cfg.error().message;
@@ -295,6 +296,7 @@ messages = 100000
   EXPECT_EQ(cfg->imap.notify_max_changes, 50u);
   EXPECT_EQ(cfg->quota.storage, 2147483648u);
   EXPECT_EQ(cfg->quota.messages, 100000u);
+  EXPECT_EQ(cfg->quota.admins, std::vector<std::string>{"postmaster@example.org"});
 
   auto defaults = parse_config("", "/etc/postamt/postamt.toml");
   ASSERT_TRUE(defaults);
@@ -339,6 +341,16 @@ TEST(Config, SmtpSenderAndDataRules) {
             "/p.toml:3: smtp.trusted_networks: expected a list of networks like \"192.0.2.0/24\"\n"
             "/p.toml:3: smtp.trusted_networks: \"mx.example\" is not a network: expected an IPv4 "
             "or IPv6 address, optionally with /prefix");
+}
+
+TEST(Config, QuotaAdminsAreAddresses) {
+  auto bad = parse_config("[quota]\nadmins = [\"postmaster\", \"a@b@c\", \"@x\", 3]\n", "/p.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "/p.toml:2: quota.admins: expected a mail address\n"
+            "/p.toml:2: quota.admins: expected a mail address\n"
+            "/p.toml:2: quota.admins: expected a mail address\n"
+            "/p.toml:2: quota.admins: expected a list of mail addresses");
 }
 
 TEST(Config, ProtocolLimitErrors) {

@@ -127,5 +127,40 @@ class Quota(unittest.TestCase):
         self.assertEqual(before["messages"]["used"], 2)
 
 
+
+class SetQuota(unittest.TestCase):
+    """SETQUOTA (RFC 9208 §4.1.3) from a quota administrator named in [quota] admins;
+    the CLI shows what it set."""
+
+    def test_admin_sets_another_accounts_quota(self):
+        p = Postamt(services=("imap",),
+                    extra_config='[quota]\nadmins = ["Postmaster@example.org"]\n')
+        self.addCleanup(p.close)
+        p.cli("domain", "add", "example.org", check=True)
+        for user in (USER, "postmaster@example.org"):
+            p.cli("user", "add", user, "--password-hash", cheap_hash(PASSWORD), check=True)
+        p.start()
+        host, port = p.address("imap")
+        user = imaplib.IMAP4(host, port)
+        self.addCleanup(user.logout)
+        user.login(USER, PASSWORD)
+        self.assertNotIn(b"QUOTASET", user.capability()[1][0].split())
+        self.assertEqual(user._simple_command("SETQUOTA", '""', "(STORAGE 10)"),
+                         ("NO", [b"[NOPERM] Only quota administrators may change quotas"]))
+        admin = imaplib.IMAP4(host, port)
+        self.addCleanup(admin.logout)
+        admin.login("postmaster@example.org", PASSWORD)
+        self.assertIn(b"QUOTASET", admin.capability()[1][0].split())
+        typ, data = admin.setquota(f'"#user/{USER}"', "(STORAGE 2048 MESSAGE 10)")
+        self.assertEqual(typ, "OK")
+        self.assertEqual(data, [f'"#user/{USER}" (STORAGE 0 2048 MESSAGE 0 10)'.encode()])
+        shown = json.loads(p.cli("user", "quota", "show", USER, "--format", "json",
+                                 check=True).out)
+        self.assertEqual(shown["storage"], {"used": 0, "limit": 2048 * 1024, "own": True})
+        self.assertEqual(shown["messages"], {"used": 0, "limit": 10, "own": True})
+        self.assertEqual(user.getquotaroot("INBOX"),
+                         ("OK", [[b'INBOX ""'], [b'"" (STORAGE 0 2048 MESSAGE 0 10)']]))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -407,6 +407,14 @@ struct GetQuotaCmd {
   std::string root;
 };
 
+// SETQUOTA (RFC 9208 §4.1.3): the new limits of a root, resource names upper-cased, in
+// the order given (each name at most once; the parser checks).
+struct SetQuotaCmd {
+  static constexpr CommandState kState = CommandState::authenticated;
+  std::string root;
+  std::vector<std::pair<std::string, uint64_t>> limits;
+};
+
 struct GetQuotaRootCmd {
   static constexpr CommandState kState = CommandState::authenticated;
   std::string mailbox;
@@ -418,7 +426,7 @@ using CommandBody =
                  RenameCmd, SubscribeCmd, ListCmd, StatusCmd, AppendCmd, ExpungeCmd, SearchCmd,
                  FetchCmd, StoreCmd, CopyCmd, IdCmd, EnableCmd, GetQuotaCmd, GetQuotaRootCmd,
                  SortCmd, ThreadCmd, CompressCmd, CancelUpdateCmd, GetMetadataCmd, SetMetadataCmd,
-                 NotifyCmd>;
+                 NotifyCmd, SetQuotaCmd>;
 
 struct Command {
   std::string tag;

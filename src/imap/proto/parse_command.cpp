@@ -749,6 +749,7 @@ Result<CommandBody> dispatch(Parser& p, const std::string& name, std::string& la
   if (name == "GETMETADATA") return getmetadata(p);
   if (name == "SETMETADATA") return setmetadata(p);
   if (name == "NOTIFY") return wrap(parse_notify(p));
+  if (name == "SETQUOTA") return wrap(parse_set_quota(p));
   p.error_kind = ParseErrorKind::unknown_command;
   return syntax_error("unknown command");
 }

@@ -435,6 +435,21 @@ TEST(ImapParseCommand, IdEnableQuotaNamespace) {
   EXPECT_EQ(bad("t ENABLE").message, "ENABLE: expected a space");
   EXPECT_EQ(parse_as<GetQuotaCmd>("G0001 GETQUOTA \"!partition/sda4\"").root, "!partition/sda4");
   EXPECT_EQ(parse_as<GetQuotaRootCmd>("A003 GETQUOTAROOT INBOX").mailbox, "INBOX");
+  // RFC 9208 §4.1.3 (its example) and §7.
+  auto set = parse_as<SetQuotaCmd>("S0001 SETQUOTA \"#user/alice\" (STORAGE 510)");
+  EXPECT_EQ(set.root, "#user/alice");
+  EXPECT_EQ(set.limits, (std::vector<std::pair<std::string, uint64_t>>{{"STORAGE", 510}}));
+  EXPECT_EQ(parse_as<SetQuotaCmd>("a SETQUOTA \"\" (storage 1 Message 2)").limits,
+            (std::vector<std::pair<std::string, uint64_t>>{{"STORAGE", 1}, {"MESSAGE", 2}}));
+  EXPECT_TRUE(parse_as<SetQuotaCmd>("a SETQUOTA x ()").limits.empty());
+  EXPECT_EQ(bad("a SETQUOTA x (STORAGE 1 storage 2)").message,
+            "SETQUOTA: resource STORAGE given twice");
+  EXPECT_EQ(bad("a SETQUOTA x (STORAGE)").message, "SETQUOTA: expected a space");
+  EXPECT_EQ(bad("a SETQUOTA x (STORAGE x)").message.substr(0, 10), "SETQUOTA: ");
+  EXPECT_EQ(bad("a SETQUOTA x STORAGE 1").message,
+            "SETQUOTA: expected '(' opening the resource limits");
+  EXPECT_EQ(bad("a SETQUOTA x (STORAGE 1").message,
+            "SETQUOTA: expected ')' closing the resource limits");
   EXPECT_EQ(bad("a NAMESPACE x").message, "NAMESPACE: unexpected characters at end of command");
   // RFC 5464 §4.2 and §4.3 (their examples); options before or after the mailbox.
   auto g = parse_as<GetMetadataCmd>("a GETMETADATA \"INBOX\" (/shared/comment /private/comment)");

@@ -51,6 +51,8 @@ Result<SortCmd> parse_sort(Parser& p, NumberKind numbers);
 Result<ThreadCmd> parse_thread(Parser& p, NumberKind numbers);
 // One fetch-att (RFC 9051 §9), appended to `items` (parse_fetch.cpp).
 Result<void> parse_fetch_att(Parser& p, std::vector<FetchItem>& items);
+// "SETQUOTA" arguments after the command name (parse_quota.cpp).
+Result<SetQuotaCmd> parse_set_quota(Parser& p);
 // "NOTIFY" arguments after the command name (parse_notify.cpp).
 Result<NotifyCmd> parse_notify(Parser& p);
 

@@ -56,6 +56,8 @@ constexpr auto kHandler<proto::GetQuotaRootCmd> = &commands::get_quota_root;
 template <>
 constexpr auto kHandler<proto::GetQuotaCmd> = &commands::get_quota;
 template <>
+constexpr auto kHandler<proto::SetQuotaCmd> = &commands::set_quota;
+template <>
 constexpr auto kHandler<proto::SearchCmd> = &commands::search;
 template <>
 constexpr auto kHandler<proto::SortCmd> = &commands::sort;

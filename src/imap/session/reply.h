@@ -94,6 +94,8 @@ struct CommandContext {
   uint64_t sort_cache = 0;
   // Whether UTF8=ACCEPT is offered (Services::utf8_accept).
   bool utf8_accept = false;
+  // Whether the account is a quota administrator (Services::quota_admins).
+  bool quota_admin = false;
   // The command's literals that were too large to hold in memory, already in the blob
   // store, in the order they came (APPEND's messages; the command text has "{0}" in
   // their place).

@@ -171,6 +171,7 @@ std::vector<std::string> Session::capabilities() const {
     caps.push_back("APPENDLIMIT=" + std::to_string(s_.limits.authenticated.max_literal));
     for (const char* name : kAuthenticatedCapabilities) caps.emplace_back(name);
     if (s_.utf8_accept) caps.emplace_back("UTF8=ACCEPT");
+    if (quota_admin()) caps.emplace_back("QUOTASET");
   }
   return caps;
 }
@@ -501,6 +502,7 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
   context.append_limit = s_.limits.authenticated.max_literal;
   context.sort_cache = s_.limits.sort_cache;
   context.utf8_accept = s_.utf8_accept;
+  context.quota_admin = quota_admin();
   for (const auto& staged : staged_) context.staged_messages.push_back(*staged);
   // The session coroutine waits for the result, so the store thread has the context
   // (and selected_) to itself meanwhile.

@@ -112,6 +112,9 @@ struct Services {
   // header holds 8-bit octets is refused until the client enables it (§4); when it is
   // not, such messages are taken as they are, as before the extension.
   bool utf8_accept = true;
+  // Addresses, lower-cased, that may use SETQUOTA and name other accounts' quota roots
+  // ([quota] admins); they also see QUOTASET.
+  std::vector<std::string> quota_admins;
   SessionLimits limits;
 };
 

@@ -8,6 +8,7 @@
 // expression twice, so no call with temporary arguments is awaited inline.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "auth/sasl.h"
+#include "base/strings.h"
 #include "imap/proto/command_reader.h"
 #include "imap/proto/response.h"
 #include "imap/session/append_staging.h"
@@ -108,6 +110,11 @@ class Session {
                                           std::optional<MailboxId> selected_before);
 
   std::vector<std::string> capabilities() const;
+  bool quota_admin() const {
+    if (!account_) return false;
+    std::string key = ascii_lower(account_->address);
+    return std::find(s_.quota_admins.begin(), s_.quota_admins.end(), key) != s_.quota_admins.end();
+  }
   proto::EncodeOptions encode_options() const {
     proto::EncodeOptions options;
     if (enabled_.imap4rev2 || enabled_.utf8_accept) {

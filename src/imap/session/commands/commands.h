@@ -76,12 +76,15 @@ Reply append(CommandContext& ctx, const proto::AppendCmd& cmd);
 // ctx.selected. MOVE puts COPYUID in an untagged OK; the dispatcher's refresh then sends
 // the EXPUNGEs. Missing destination -> NO [TRYCREATE]; MOVE when read-only -> NO [READ-ONLY].
 Reply copy(CommandContext& ctx, const proto::CopyCmd& cmd);
-// GETQUOTAROOT / GETQUOTA (RFC 9208): an account with a limit (store.h, quota) has one
-// quota root, "", over all its mailboxes, with STORAGE (KiB) and/or MESSAGE; without
-// limits it has none (QUOTAROOT lists no root, GETQUOTA is NO [NONEXISTENT]). SETQUOTA
-// is the administrator's (postamt user quota set) and not offered (no QUOTASET).
+// GETQUOTAROOT / GETQUOTA / SETQUOTA (RFC 9208): an account with a limit (store.h,
+// quota) has one quota root, "", over all its mailboxes, with STORAGE (KiB) and/or
+// MESSAGE; without limits it has none (QUOTAROOT lists no root, GETQUOTA is NO
+// [NONEXISTENT]). A quota administrator (ctx.quota_admin, [quota] admins) may also name
+// any account's root as "#user/<address>", and SETQUOTA; anyone else's SETQUOTA is NO
+// [NOPERM].
 Reply get_quota_root(CommandContext& ctx, const proto::GetQuotaRootCmd& cmd);
 Reply get_quota(CommandContext& ctx, const proto::GetQuotaCmd& cmd);
+Reply set_quota(CommandContext& ctx, const proto::SetQuotaCmd& cmd);
 
 // SEARCH / UID SEARCH (RFC 3501 §6.4.4, RFC 9051 §6.4.4, RFC 4731 ESEARCH, RFC 5182 SAVE,
 // RFC 7162 §3.1.5 MODSEQ); the keys become a mail-core query (search_query.h) and match
