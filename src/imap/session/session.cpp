@@ -529,19 +529,34 @@ net::awaitable<Next> Session::run_command(std::string tag, proto::CommandBody bo
     auto bye = mailbox_gone();
     co_return co_await std::move(bye);
   }
-  if (next == Next::keep_going && s_.downloads && selected_) {
-    for (Uid uid : downloaded) {
-      mail::DownloadEvent event;
-      event.account = account_->id;
-      event.account_address = account_->address;
-      event.mailbox = selected_->id();
-      event.uid = uid;
-      if (const store::MessageRecord* record = selected_->find(uid)) event.blob = record->blob;
-      event.kind = mail::DownloadKind::full_message;
-      s_.downloads->on_download(event);
-    }
-  }
+  if (next == Next::keep_going) report_downloads(downloaded);
   co_return next;
+}
+
+void Session::report_downloads(const std::vector<Uid>& uids) const {
+  if (!s_.downloads || !selected_) return;
+  for (Uid uid : uids) {
+    mail::DownloadEvent event;
+    event.account = account_->id;
+    event.account_address = account_->address;
+    event.mailbox = selected_->id();
+    event.uid = uid;
+    if (const store::MessageRecord* record = selected_->find(uid)) event.blob = record->blob;
+    event.kind = mail::DownloadKind::full_message;
+    s_.downloads->on_download(event);
+  }
+}
+
+net::awaitable<Next> Session::send_news(Expunges expunges) {
+  auto pending = news(expunges);
+  std::string bytes = co_await std::move(pending);
+  if (selected_ && selected_->gone()) {
+    auto bye = mailbox_gone();
+    co_return co_await std::move(bye);
+  }
+  if (bytes.empty()) co_return Next::keep_going;
+  auto written = write(std::move(bytes));
+  co_return co_await std::move(written);
 }
 
 net::awaitable<Next> Session::on_id(std::string tag, proto::IdCmd command) {
@@ -622,16 +637,8 @@ net::awaitable<Next> Session::on_idle(std::string tag, proto::IdleCmd) {
         auto told = tell_notifications(Expunges::tell);
         if (co_await std::move(told) == Next::close) co_return Next::close;
       } else {
-        auto pending = news(Expunges::tell);
-        std::string bytes = co_await std::move(pending);
-        if (selected_ && selected_->gone()) {
-          auto bye = mailbox_gone();
-          co_return co_await std::move(bye);
-        }
-        if (!bytes.empty()) {
-          auto written = write(std::move(bytes));
-          if (co_await std::move(written) == Next::close) co_return Next::close;
-        }
+        auto sent = send_news(Expunges::tell);
+        if (co_await std::move(sent) == Next::close) co_return Next::close;
       }
     }
     auto event = co_await next_event_within(s_.limits.idle_poll_interval);

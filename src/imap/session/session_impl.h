@@ -97,6 +97,11 @@ class Session {
   net::awaitable<Next> mailbox_gone();
   // Refreshes the selected mailbox and returns the news as wire bytes (empty when none).
   net::awaitable<std::string> news(Expunges expunges);
+  // news() written to the client; BYE and close when the selected mailbox is gone.
+  net::awaitable<Next> send_news(Expunges expunges);
+  // Tells the download observer (read receipts) that these messages of the selected
+  // mailbox went to the client whole.
+  void report_downloads(const std::vector<Uid>& uids) const;
   // With NOTIFY on (session_notify.cpp): next_event(), but whenever no command line is
   // half read and the store moved, the notifications are written first (RFC 5465 §3.1:
   // "the client listens for event notifications all the time").

@@ -113,16 +113,8 @@ net::awaitable<Next> Session::on_notify(std::string tag, proto::NotifyCmd comman
     co_return co_await std::move(awaitable);
   }
   // §3.1: "a successful NOTIFY SET command implies an implicit NOOP command".
-  auto pending = news(Expunges::tell);
-  std::string bytes = co_await std::move(pending);
-  if (selected_ && selected_->gone()) {
-    auto bye = mailbox_gone();
-    co_return co_await std::move(bye);
-  }
-  if (!bytes.empty()) {
-    auto written = write(std::move(bytes));
-    if (co_await std::move(written) == Next::close) co_return Next::close;
-  }
+  auto sent = send_news(Expunges::tell);
+  if (co_await std::move(sent) == Next::close) co_return Next::close;
   const uint64_t version = s_.watch ? s_.watch->version() : 0;
   auto notifier = std::make_shared<Notifier>(command);
   std::optional<MailboxId> selected_id;
@@ -189,18 +181,7 @@ net::awaitable<Next> Session::tell_notifications(Expunges expunges) {
     auto written = write(std::move(bytes));
     if (co_await std::move(written) == Next::close) co_return Next::close;
   }
-  if (s_.downloads && selected_) {
-    for (Uid uid : told->downloaded) {
-      mail::DownloadEvent event;
-      event.account = account_->id;
-      event.account_address = account_->address;
-      event.mailbox = selected_->id();
-      event.uid = uid;
-      if (const store::MessageRecord* record = selected_->find(uid)) event.blob = record->blob;
-      event.kind = mail::DownloadKind::full_message;
-      s_.downloads->on_download(event);
-    }
-  }
+  report_downloads(told->downloaded);
   co_return Next::keep_going;
 }
 
