@@ -307,15 +307,20 @@ struct ThreadCacheAccess {
     return missing;
   }
 
-  // Adds the inputs of `added` (ascending indexes), unless that would pass max_bytes.
+  // Adds the inputs of `added` (ascending indexes), the first of them as far as max_bytes
+  // allows: a mailbox larger than the cache still has that many read only once.
   static void add(ThreadCache& cache, std::span<const store::MessageRecord* const> messages,
-                  const std::vector<ThreadInput>& inputs, const std::vector<uint32_t>& added) {
+                  const std::vector<ThreadInput>& inputs, std::span<const uint32_t> added) {
+    size_t bytes = 0, fit = 0;
+    for (uint32_t i : added) {
+      const size_t one = sizeof(Uid) + sizeof(ThreadInput) + inputs[i].subject.size() +
+                         inputs[i].message_id.size() + inputs[i].references.size();
+      if (cache.bytes_ + bytes + one > cache.max_bytes_) break;
+      bytes += one;
+      ++fit;
+    }
+    added = added.first(fit);
     if (added.empty()) return;
-    size_t bytes = 0;
-    for (uint32_t i : added)
-      bytes += sizeof(Uid) + sizeof(ThreadInput) + inputs[i].subject.size() +
-               inputs[i].message_id.size() + inputs[i].references.size();
-    if (cache.bytes_ + bytes > cache.max_bytes_) return;
     cache.bytes_ += bytes;
     std::vector<Uid> uids;
     std::vector<ThreadInput> kept;

@@ -194,11 +194,22 @@ TEST(ThreadMessages, FromTheStore) {
   ASSERT_TRUE(
       thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::ordered_subject, &cache));
   EXPECT_GT(cache.bytes(), 0u);
+  ThreadCache partial(cache.bytes() - 1);
+  ASSERT_TRUE(
+      thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references, &partial));
+  EXPECT_GT(partial.bytes(), 0u);
+  EXPECT_LT(partial.bytes(), cache.bytes());
   ASSERT_TRUE(blobs.remove(records[1].blob));
   EXPECT_FALSE(thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references));
   auto cached = thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references, &cache);
   ASSERT_TRUE(cached) << cached.error().message;
   EXPECT_EQ(render(*cached), "(1 (4)(3)(2))");
+  // A cache too small for all four keeps the first that fit (message 2 among them), so
+  // its file is not needed; message 4's lines are read from the store again.
+  auto again =
+      thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references, &partial);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(render(*again), "(1 (4)(3)(2))");
   // A cache too small keeps nothing, and then the file is needed again.
   ThreadCache tiny(10);
   EXPECT_FALSE(thread_messages(store, blobs, inbox, messages, ThreadAlgorithm::references, &tiny));
