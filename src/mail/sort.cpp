@@ -83,20 +83,25 @@ struct SortCacheAccess {
     }
   }
 
-  // Adds the values just computed (values.missing), unless that would pass max_bytes.
+  // Adds the values just computed (values.missing), the first of them as far as
+  // max_bytes allows: a mailbox larger than the cache still has that many computed once.
   static void add(SortCache& cache, std::span<const store::MessageRecord* const> messages,
                   const Values& values) {
-    if (values.missing.empty()) return;
     const bool text = is_text(values.key);
-    size_t bytes = 0;
-    for (uint32_t i : values.missing)
-      bytes +=
+    size_t bytes = 0, fit = 0;
+    for (uint32_t i : values.missing) {
+      const size_t one =
           sizeof(Uid) + (text ? sizeof(std::string) + values.texts[i].size() : sizeof(int64_t));
-    if (cache.bytes_ + bytes > cache.max_bytes_) return;
+      if (cache.bytes_ + bytes + one > cache.max_bytes_) break;
+      bytes += one;
+      ++fit;
+    }
+    const std::span<const uint32_t> added = std::span(values.missing).first(fit);
+    if (added.empty()) return;
     cache.bytes_ += bytes;
     Column& col = column(cache, values.key);
     Column merged;
-    merged.uids.reserve(col.uids.size() + values.missing.size());
+    merged.uids.reserve(col.uids.size() + added.size());
     size_t old = 0;
     auto take_old = [&] {
       merged.uids.push_back(col.uids[old]);
@@ -106,7 +111,7 @@ struct SortCacheAccess {
         merged.numbers.push_back(col.numbers[old]);
       ++old;
     };
-    for (uint32_t i : values.missing) {
+    for (uint32_t i : added) {
       const Uid uid = messages[i]->uid;
       while (old < col.uids.size() && col.uids[old] < uid) take_old();
       merged.uids.push_back(uid);

@@ -136,9 +136,14 @@ TEST_F(SortTest, CacheKeepsNoMoreThanItsLimit) {
   EXPECT_EQ(one_key.bytes(), 2 * (sizeof(Uid) + sizeof(std::string) + 1));
   EXPECT_EQ(sorted({{K::date}}, &one_key), (std::vector<uint32_t>{1, 2}));  // not kept
   EXPECT_EQ(one_key.bytes(), 2 * (sizeof(Uid) + sizeof(std::string) + 1));
+  // Room for one of the two: the first is kept, the second is read each time.
+  SortCache half(sizeof(Uid) + sizeof(std::string) + 1);
+  EXPECT_EQ(sorted({{K::subject}}, &half), (std::vector<uint32_t>{2, 1}));
+  EXPECT_EQ(half.bytes(), sizeof(Uid) + sizeof(std::string) + 1);
   remove_files();
   EXPECT_EQ(sorted({{K::subject}}, &one_key), (std::vector<uint32_t>{2, 1}));
   EXPECT_FALSE(try_sort({{K::subject}}, &none));
+  EXPECT_FALSE(try_sort({{K::subject}}, &half));
 }
 
 TEST_F(SortTest, NoMessagesNoOrder) {
