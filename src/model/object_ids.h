@@ -28,16 +28,11 @@ std::string mailbox_object_id(UidValidity uid_validity);
 std::string email_object_id(const BlobRef& blob);
 std::string thread_object_id(uint64_t thread);
 
-// The inverse of the functions above: nullopt for anything they never produce (wrong
-// letter, a leading zero, a number out of range, uppercase hex), so a lookup by a
-// foreign or mistyped id finds nothing.
-std::optional<UidValidity> parse_mailbox_object_id(std::string_view id);
+// The thread of a thread id: nullopt for anything thread_object_id never produces (wrong
+// letter, a leading zero, a number out of range), so a search by a foreign or mistyped id
+// finds nothing.
 std::optional<uint64_t> parse_thread_object_id(std::string_view id);
 // True when `id` is the email id of `blob`.
 bool is_email_object_id_of(std::string_view id, const BlobRef& blob);
-
-// RFC 8474 §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-"). Whether `id` is
-// well-formed, whoever made it.
-bool is_object_id(std::string_view id);
 
 }  // namespace postamt

@@ -31,6 +31,7 @@ TEST_F(ImapSession, SetQuotaByAnAdministrator) {
           "h SETQUOTA \"\" (STORAGE 0)\r\n"
           "i SETQUOTA \"#user/nobody@example.org\" ()\r\n"
           "j SETQUOTA \"!partition/sda4\" (STORAGE 1)\r\n"
+          "l SETQUOTA \"\" (STORAGE 18014398509481984)\r\n"
           "k SETQUOTA \"#user/bob@example.org\" ()\r\n");
   ASSERT_NE(all.find(" QUOTASET] Logged in\r\n"), std::string::npos) << all;
   EXPECT_EQ(all.substr(all.find("Logged in\r\n") + 11),
@@ -43,6 +44,7 @@ TEST_F(ImapSession, SetQuotaByAnAdministrator) {
             "h NO [CANNOT] A limit of 0 cannot be set; leave the resource out for no limit\r\n"
             "i NO [NONEXISTENT] No such quota root\r\n"
             "j NO [NONEXISTENT] No such quota root\r\n"
+            "l NO [LIMIT] STORAGE limit too large\r\n"
             "k OK SETQUOTA completed\r\n");
   // Left out means no limit, not the configured default.
   EXPECT_EQ(store_.quota(account_)->setting, (store::QuotaSetting{600 * 1024, 0}));

@@ -23,15 +23,22 @@ std::string literal8(std::string_view bytes) {
 }
 
 TEST_F(ImapSession, Utf8HeadersNeedUtf8Accept) {
-  // Header 8-bit: NO; body 8-bit only: fine; UTF8 data before ENABLE: BAD.
-  std::string out = after_login("b APPEND INBOX " + literal(kUtf8Header) + "\r\n" +
-                                "c APPEND INBOX " + literal("Subject: x\r\n\r\nGr\xC3\xBC\r\n") +
-                                "\r\nd APPEND INBOX UTF8 (" + literal8(kUtf8Header) + ")\r\n");
+  // Header 8-bit: NO, also when CATENATE builds it; body 8-bit only: fine; UTF8 data,
+  // as a message or a CATENATE part, before ENABLE: BAD.
+  std::string out =
+      after_login("b APPEND INBOX " + literal(kUtf8Header) + "\r\n" + "c APPEND INBOX " +
+                  literal("Subject: x\r\n\r\nGr\xC3\xBC\r\n") + "\r\nd APPEND INBOX UTF8 (" +
+                  literal8(kUtf8Header) + ")\r\n" + "e APPEND INBOX CATENATE (UTF8 (" +
+                  literal8("Subject: x\r\n") + "))\r\nf APPEND INBOX CATENATE (TEXT " +
+                  literal(kUtf8Header) + ")\r\n");
   EXPECT_EQ(out,
-            fmt::format("+ Ready for literal data\r\nb {}"
-                        "+ Ready for literal data\r\nc OK [APPENDUID {} 1] APPEND completed\r\n"
+            fmt::format("+ Ready for literal data\r\nb {0}"
+                        "+ Ready for literal data\r\nc OK [APPENDUID {1} 1] APPEND completed\r\n"
                         "+ Ready for literal data\r\n"
-                        "d BAD UTF8 message data needs ENABLE UTF8=ACCEPT\r\n",
+                        "d BAD UTF8 message data needs ENABLE UTF8=ACCEPT\r\n"
+                        "+ Ready for literal data\r\n"
+                        "e BAD UTF8 message data needs ENABLE UTF8=ACCEPT\r\n"
+                        "+ Ready for literal data\r\nf {0}",
                         kRefused, inbox_validity()));
   EXPECT_EQ(inbox_bytes().size(), 1u);
 }
