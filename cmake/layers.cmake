@@ -9,6 +9,8 @@ set(POSTAMT_FLOORS
   postamt_base=0
   postamt_model=1
   postamt_mime=2 postamt_net=2 postamt_auth=2
+  # the HTTP/1.1 session the JMAP engine and the webmail answer through
+  postamt_http=3
   # codecs: bytes <-> typed values, foundations only
   postamt_smtp_proto=3 postamt_imap_proto=3 postamt_pop3_proto=3
   # the store and the blob store, in mail words

@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct Services {
   // Origins ("https://mail.example.org") allowed to call from a browser page served
   // elsewhere; empty = CORS off.
   std::vector<std::string> cors_origins;
+  // The wall clock for the Date field (RFC 9110 §6.6.1); empty = system_clock::now.
+  // Injected so that tests can compare whole responses (docs/architecture.md, Tests).
+  std::function<std::chrono::system_clock::time_point()> wall_clock;
 };
 
 // Serves one connection until the peer closes it, a limit closes it, or the server
