@@ -254,11 +254,16 @@ net::awaitable<Incoming> Session::read_body(Parser& parser, Incoming in,
   }
   parser.body_limit(static_cast<std::uint64_t>(limit));
   parser.eager(true);
+  // After need_more inside a chunk header or trailer, Beast (1.81, parse_chunk_header)
+  // asserts that the next offer holds at least 5 octets ("0\r\n\r\n"); a last chunk and
+  // its trailer are never shorter, so waiting for them costs nothing.
+  size_t offer_at = 1;
   while (!parser.is_done()) {
-    if (!buffer_.empty()) {
+    if (buffer_.size() >= offer_at) {
       boost::beast::error_code ec;
       size_t used = parser.put(boost::asio::buffer(buffer_.data(), buffer_.size()), ec);
       buffer_.erase(0, used);
+      offer_at = ec == bhttp::error::need_more ? std::max<size_t>(5, buffer_.size() + 1) : 1;
       if (ec == bhttp::error::body_limit) {
         refuse(413, fmt::format("the body is over the limit of {} octets", limit));
         co_return in;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <stdexcept>
 
+#include "net/testing/forwarding_connection.h"
 #include "net/testing/memory_connection.h"
 #include "net/testing/run.h"
 
@@ -191,6 +192,10 @@ TEST_F(HttpSession, ChunkedRequestBody) {
       "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
   std::string want = ok("POST /up [hello world]") + ok("GET /next []");
   for (size_t piece : {0, 1, 2, 7}) EXPECT_EQ(run(input, piece), want) << piece;
+  // An empty body: the last chunk first, with a trailer, byte by byte.
+  std::string empty =
+      "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n";
+  for (size_t piece : {0, 1, 2}) EXPECT_EQ(run(empty, piece), ok("POST /e []")) << piece;
 }
 
 // RFC 9110 §10.1.1: 100 Continue once the head is accepted, before the body arrives.
@@ -501,6 +506,43 @@ TEST_F(HttpSession, StreamStopsOnShutdown) {
   // The piece next() returned while shutdown was asked for still goes out.
   EXPECT_EQ(out.substr(out.find("\r\n\r\n") + 4),
             "5\r\nping\n\r\n5\r\nping\n\r\n5\r\nping\n\r\n0\r\n\r\n");
+}
+
+// Lets `ok_writes` writes through, then fails every write as a vanished peer would.
+class PeerGoesAway final : public net::testing::ForwardingConnection {
+ public:
+  PeerGoesAway(MemoryConnection& inner, size_t ok_writes)
+      : ForwardingConnection(inner), left_(ok_writes) {}
+  net::awaitable<Result<void>> write(std::string_view data, net::Duration t) override {
+    if (left_ == 0) co_return Error{ErrorKind::io, "connection reset by peer"};
+    --left_;
+    co_return co_await inner_.write(data, t);
+  }
+
+ private:
+  size_t left_;
+};
+
+// A stream to a peer that went away ends at the first failed write.
+TEST_F(HttpSession, StreamStopsWhenThePeerIsGone) {
+  ScriptedStream* stream_seen = nullptr;
+  handler_.respond = [&stream_seen](const Request&) {
+    Response r;
+    auto stream = std::make_unique<ScriptedStream>();  // endless pings
+    stream_seen = stream.get();
+    r.stream = std::move(stream);
+    return r;
+  };
+  MemoryConnection inner;
+  inner.feed("GET /events HTTP/1.1\r\nHost: h\r\n\r\n");
+  PeerGoesAway conn(inner, 3);  // the head and two chunks
+  ::testing::internal::CaptureStderr();
+  net::testing::run_to_completion(io_, run_session(conn, net::SessionContext{"http"}, &services_));
+  std::string log = ::testing::internal::GetCapturedStderr();
+  std::string out = inner.written();
+  EXPECT_EQ(out.substr(out.find("\r\n\r\n") + 4), "5\r\nping\n\r\n5\r\nping\n\r\n");
+  EXPECT_NE(log.find("\"GET /events HTTP/1.1\" 200 10 user=-"), std::string::npos) << log;
+  EXPECT_TRUE(inner.closed());
 }
 
 // server.h: the response in progress is finished, then the connection closes.
