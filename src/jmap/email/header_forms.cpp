@@ -58,7 +58,8 @@ json::value nullable_string(const std::string& s) {
 
 json::object email_address(const mime::Mailbox& m) {
   json::object o;
-  o["name"] = nullable_string(sanitize_utf8(m.name));
+  // §4.1.2.3: the name is unfolded and trimmed.
+  o["name"] = nullable_string(std::string(trim(sanitize_utf8(m.name))));
   o["email"] = sanitize_utf8(m.addr_spec());
   return o;
 }
@@ -104,7 +105,7 @@ json::value addresses_form(std::string_view raw, Form form) {
     json::array members;
     for (const auto& member : group.members) members.push_back(email_address(member));
     json::object g;
-    g["name"] = nullable_string(sanitize_utf8(group.name));
+    g["name"] = nullable_string(std::string(trim(sanitize_utf8(group.name))));
     g["addresses"] = std::move(members);
     out.push_back(std::move(g));
   }
