@@ -27,7 +27,8 @@ bool is_valid_part_id(std::string_view part_id) {
   size_t start = 0;
   while (true) {
     size_t end = part_id.find('.', start);
-    std::string_view number = part_id.substr(start, end == std::string_view::npos ? end : end - start);
+    std::string_view number =
+        part_id.substr(start, end == std::string_view::npos ? end : end - start);
     if (number.empty() || number.size() > 9 || number[0] == '0') return false;
     if (!std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return false;

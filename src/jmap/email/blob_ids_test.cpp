@@ -7,7 +7,9 @@ namespace {
 
 const std::string kHex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-BlobRef ref() { return *BlobRef::parse(kHex); }
+BlobRef ref() {
+  return *BlobRef::parse(kHex);
+}
 
 TEST(BlobIds, WholeBlobRoundTrips) {
   EXPECT_EQ(blob_id(ref()), "B" + kHex);
@@ -30,16 +32,17 @@ TEST(BlobIds, PartRoundTrips) {
 
 TEST(BlobIds, IdsUseOnlyJmapIdCharacters) {
   std::string id = part_blob_id(ref(), "3.2.1");
-  for (char c : id) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << id;
+  for (char c : id)
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << id;
 }
 
 TEST(BlobIds, Rejects) {
   EXPECT_FALSE(parse_blob_id(""));
   EXPECT_FALSE(parse_blob_id("B"));
-  EXPECT_FALSE(parse_blob_id(kHex));                           // no "B"
-  EXPECT_FALSE(parse_blob_id("b" + kHex));                     // lower-case prefix
-  EXPECT_FALSE(parse_blob_id("B" + kHex.substr(1)));           // 63 digits
-  EXPECT_FALSE(parse_blob_id("B" + kHex + "0"));               // 65 digits
+  EXPECT_FALSE(parse_blob_id(kHex));                                   // no "B"
+  EXPECT_FALSE(parse_blob_id("b" + kHex));                             // lower-case prefix
+  EXPECT_FALSE(parse_blob_id("B" + kHex.substr(1)));                   // 63 digits
+  EXPECT_FALSE(parse_blob_id("B" + kHex + "0"));                       // 65 digits
   EXPECT_FALSE(parse_blob_id("B0123456789ABCDEF" + kHex.substr(16)));  // upper-case hex
   EXPECT_FALSE(parse_blob_id("B" + kHex + "_"));
   EXPECT_FALSE(parse_blob_id("B" + kHex + "_0"));

@@ -26,7 +26,8 @@ void add_part(const mime::Message& message, uint32_t index, std::string part_id,
   // §4.1.4 bodyStructure: subParts of multiparts only, message/* is not entered.
   std::vector<uint32_t> children = message.children(part);
   for (size_t i = 0; i < children.size(); ++i) {
-    std::string child_id = part_id.empty() ? std::to_string(i + 1) : part_id + "." + std::to_string(i + 1);
+    std::string child_id =
+        part_id.empty() ? std::to_string(i + 1) : part_id + "." + std::to_string(i + 1);
     size_t child_slot = tree.parts.size();
     add_part(message, children[i], std::move(child_id), tree);
     tree.parts[slot].sub_parts.push_back(child_slot);
@@ -40,8 +41,9 @@ bool is_inline_media_type(const std::string& type) {
 
 // RFC 8621 §4.1.4 parseStructure(), step for step. A null list of the pseudo-code is a
 // null pointer here; like the JavaScript, nulling one affects only this call's copy.
-void parse_structure(const BodyTree& tree, const std::vector<size_t>& parts, std::string_view multipart_type,
-                     bool in_alternative, std::vector<size_t>* html_body, std::vector<size_t>* text_body,
+void parse_structure(const BodyTree& tree, const std::vector<size_t>& parts,
+                     std::string_view multipart_type, bool in_alternative,
+                     std::vector<size_t>* html_body, std::vector<size_t>* text_body,
                      std::vector<size_t>& attachments) {
   const long text_length = text_body ? static_cast<long>(text_body->size()) : -1;
   const long html_length = html_body ? static_cast<long>(html_body->size()) : -1;
@@ -49,15 +51,17 @@ void parse_structure(const BodyTree& tree, const std::vector<size_t>& parts, std
   for (size_t i = 0; i < parts.size(); ++i) {
     const BodyPartInfo& part = tree.parts[parts[i]];
     const bool is_multipart = part.type.starts_with("multipart/");
-    const bool is_inline =
-        part.disposition != "attachment" &&
-        (part.type == "text/plain" || part.type == "text/html" || is_inline_media_type(part.type)) &&
-        (i == 0 || (multipart_type != "related" && (is_inline_media_type(part.type) || !part.name)));
+    const bool is_inline = part.disposition != "attachment" &&
+                           (part.type == "text/plain" || part.type == "text/html" ||
+                            is_inline_media_type(part.type)) &&
+                           (i == 0 || (multipart_type != "related" &&
+                                       (is_inline_media_type(part.type) || !part.name)));
 
     if (is_multipart) {
       std::string sub_multi_type = part.type.substr(part.type.find('/') + 1);
-      parse_structure(tree, part.sub_parts, sub_multi_type, in_alternative || sub_multi_type == "alternative",
-                      html_body, text_body, attachments);
+      parse_structure(tree, part.sub_parts, sub_multi_type,
+                      in_alternative || sub_multi_type == "alternative", html_body, text_body,
+                      attachments);
     } else if (is_inline) {
       if (multipart_type == "alternative") {
         if (part.type == "text/plain") {
@@ -74,7 +78,8 @@ void parse_structure(const BodyTree& tree, const std::vector<size_t>& parts, std
       }
       if (text_body) text_body->push_back(parts[i]);
       if (html_body) html_body->push_back(parts[i]);
-      if ((!text_body || !html_body) && is_inline_media_type(part.type)) attachments.push_back(parts[i]);
+      if ((!text_body || !html_body) && is_inline_media_type(part.type))
+        attachments.push_back(parts[i]);
     } else {
       attachments.push_back(parts[i]);
     }
@@ -82,12 +87,14 @@ void parse_structure(const BodyTree& tree, const std::vector<size_t>& parts, std
 
   if (multipart_type == "alternative" && text_body && html_body) {
     // Found HTML part only
-    if (text_length == static_cast<long>(text_body->size()) && html_length != static_cast<long>(html_body->size())) {
+    if (text_length == static_cast<long>(text_body->size()) &&
+        html_length != static_cast<long>(html_body->size())) {
       for (size_t k = static_cast<size_t>(html_length); k < html_body->size(); ++k)
         text_body->push_back((*html_body)[k]);
     }
     // Found plaintext part only
-    if (html_length == static_cast<long>(html_body->size()) && text_length != static_cast<long>(text_body->size())) {
+    if (html_length == static_cast<long>(html_body->size()) &&
+        text_length != static_cast<long>(text_body->size())) {
       for (size_t k = static_cast<size_t>(text_length); k < text_body->size(); ++k)
         html_body->push_back((*text_body)[k]);
     }
@@ -113,7 +120,8 @@ BodyLists flatten_body(const BodyTree& tree) {
   BodyLists lists;
   if (tree.parts.empty()) return lists;
   std::vector<size_t> root = {0};
-  parse_structure(tree, root, "mixed", false, &lists.html_body, &lists.text_body, lists.attachments);
+  parse_structure(tree, root, "mixed", false, &lists.html_body, &lists.text_body,
+                  lists.attachments);
   return lists;
 }
 

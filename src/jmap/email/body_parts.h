@@ -20,9 +20,9 @@
 namespace postamt::jmap {
 
 struct BodyPartInfo {
-  uint32_t index = 0;    // into mime::Message::parts()
-  std::string part_id;   // "" for a multipart
-  std::string type;      // "type/subtype", lowercase
+  uint32_t index = 0;   // into mime::Message::parts()
+  std::string part_id;  // "" for a multipart
+  std::string type;     // "type/subtype", lowercase
   std::optional<std::string> name;
   std::string disposition;        // lowercase type, "" when absent
   std::vector<size_t> sub_parts;  // indexes into BodyTree::parts

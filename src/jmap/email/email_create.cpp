@@ -68,7 +68,8 @@ int field_rank(std::string_view lower) {
   return static_cast<int>(kConvenience.size());
 }
 
-constexpr std::array<std::string_view, 4> kCallerProperties = {"keywords", "mailboxIds", "receivedAt", "id"};
+constexpr std::array<std::string_view, 4> kCallerProperties = {"keywords", "mailboxIds",
+                                                               "receivedAt", "id"};
 
 bool has_control(std::string_view s) {
   for (char c : s)
@@ -106,7 +107,8 @@ std::optional<std::string> format_address(const json::value& v) {
   if (name && !name->is_string() && !name->is_null()) return std::nullopt;
   std::string addr(email->get_string());
   std::string display = name && name->is_string() ? std::string(name->get_string()) : "";
-  if (addr.empty() || has_control(addr) || has_control(display) || addr.find_first_of("<> ") != std::string::npos)
+  if (addr.empty() || has_control(addr) || has_control(display) ||
+      addr.find_first_of("<> ") != std::string::npos)
     return std::nullopt;
   mime::Mailbox m;
   m.name = display;
@@ -164,7 +166,8 @@ bool valid_raw(std::string_view v) {
     if (v[i] == '\0') return false;
     if (v[i] == '\r') {
       // Only folding (CRLF WSP) may break the line: anything else would start a new field.
-      if (i + 2 >= v.size() || v[i + 1] != '\n' || (v[i + 2] != ' ' && v[i + 2] != '\t')) return false;
+      if (i + 2 >= v.size() || v[i + 1] != '\n' || (v[i + 2] != ' ' && v[i + 2] != '\t'))
+        return false;
       ++i;
     } else if (v[i] == '\n') {
       return false;
@@ -224,7 +227,8 @@ std::optional<std::string> encode_form(Form form, const json::value& v) {
 }
 
 // Every instance of a header property; nullopt when a value does not fit.
-std::optional<std::vector<Field>> encode_property(std::string_view field, Form form, bool all, const json::value& v) {
+std::optional<std::vector<Field>> encode_property(std::string_view field, Form form, bool all,
+                                                  const json::value& v) {
   std::vector<Field> out;
   if (v.is_null()) return out;
   if (!all) {
@@ -256,7 +260,8 @@ std::string_view part_property_field(std::string_view property) {
 
 class Builder {
  public:
-  Builder(const json::object& create, const CreateContext& context) : create_(create), context_(context) {}
+  Builder(const json::object& create, const CreateContext& context)
+      : create_(create), context_(context) {}
 
   std::variant<std::string, SetErrorLite> run() {
     read_header_properties();
@@ -300,9 +305,11 @@ class Builder {
   void read_header_properties() {
     for (const auto& [key_view, value] : create_) {
       std::string key(key_view);
-      if (std::find(kCallerProperties.begin(), kCallerProperties.end(), key) != kCallerProperties.end()) continue;
-      if (key == "bodyStructure" || key == "textBody" || key == "htmlBody" || key == "attachments" ||
-          key == "bodyValues")
+      if (std::find(kCallerProperties.begin(), kCallerProperties.end(), key) !=
+          kCallerProperties.end())
+        continue;
+      if (key == "bodyStructure" || key == "textBody" || key == "htmlBody" ||
+          key == "attachments" || key == "bodyValues")
         continue;
       const Convenience* c = nullptr;
       for (const auto& conv : kConvenience)
@@ -353,7 +360,8 @@ class Builder {
       for (const auto& [k, flag] : *b) {
         // §4.6: isEncodingProblem and isTruncated are false or absent.
         if (k == "value") continue;
-        if ((k != "isEncodingProblem" && k != "isTruncated") || !flag.is_bool() || flag.get_bool()) {
+        if ((k != "isEncodingProblem" && k != "isTruncated") || !flag.is_bool() ||
+            flag.get_bool()) {
           bad_.push_back(path + "/" + std::string(k));
           ok = false;
         }
@@ -376,7 +384,8 @@ class Builder {
       if (root) {
         // §4.6: bodyStructure repeats no header field of the Email itself.
         for (const auto& f : root->extra)
-          if (field_property_.count(ascii_lower(f.name))) bad_.push_back("bodyStructure/header:" + f.name);
+          if (field_property_.count(ascii_lower(f.name)))
+            bad_.push_back("bodyStructure/header:" + f.name);
       }
       return root;
     }
@@ -398,7 +407,8 @@ class Builder {
           bad_.push_back(path + "/type");
           continue;
         }
-        bool related = html_part && part->cid && part->disposition.value_or("inline") != "attachment";
+        bool related =
+            html_part && part->cid && part->disposition.value_or("inline") != "attachment";
         if (!part->disposition) part->disposition = related ? "inline" : "attachment";
         (related ? inline_parts : attached).push_back(std::move(*part));
       }
@@ -424,7 +434,7 @@ class Builder {
     }
     if (attached.empty()) {
       if (body) return body;
-        PartSpec empty;
+      PartSpec empty;
       empty.type = "text/plain";
       return empty;
     }
@@ -441,7 +451,8 @@ class Builder {
   }
 
   // textBody / htmlBody: exactly one part of the given type (§4.6).
-  std::optional<PartSpec> read_single(const json::value& v, const std::string& path, std::string_view type) {
+  std::optional<PartSpec> read_single(const json::value& v, const std::string& path,
+                                      std::string_view type) {
     const json::array* a = v.if_array();
     if (!a || a->size() != 1) {
       bad_.push_back(path);
@@ -464,7 +475,8 @@ class Builder {
     return std::string(v.get_string());
   }
 
-  std::optional<PartSpec> read_part(const json::value& v, const std::string& path, std::string_view default_type) {
+  std::optional<PartSpec> read_part(const json::value& v, const std::string& path,
+                                    std::string_view default_type) {
     const json::object* o = v.if_object();
     if (!o) {
       bad_.push_back(path);
@@ -507,7 +519,8 @@ class Builder {
           continue;
         }
         for (const auto& l : *langs) {
-          if (!l.is_string() || !valid_token_list_item(l.get_string()) || l.get_string().find(',') != json::string::npos)
+          if (!l.is_string() || !valid_token_list_item(l.get_string()) ||
+              l.get_string().find(',') != json::string::npos)
             bad_.push_back(at);
           else
             part.language.push_back(std::string(l.get_string()));
@@ -542,14 +555,18 @@ class Builder {
     // A header:Content-* beside the property for the same field (§4.6).
     for (const auto& [lower, property] : fields)
       if (property.starts_with("header:"))
-        for (std::string_view p : {"type", "charset", "disposition", "name", "cid", "language", "location"})
-          if (part_property_field(p) == lower && o->contains(p) && !o->at(p).is_null()) bad_.push_back(path + "/" + property);
+        for (std::string_view p :
+             {"type", "charset", "disposition", "name", "cid", "language", "location"})
+          if (part_property_field(p) == lower && o->contains(p) && !o->at(p).is_null())
+            bad_.push_back(path + "/" + property);
 
-    if (!type) type = !default_type.empty() ? std::string(default_type)
-                      : part.part_id.empty()   ? "application/octet-stream"
-                                               : "text/plain";
+    if (!type)
+      type = !default_type.empty()  ? std::string(default_type)
+             : part.part_id.empty() ? "application/octet-stream"
+                                    : "text/plain";
     part.type = ascii_lower(*type);
-    if (part.type.find('/') == std::string::npos || part.type.find_first_of(" ;\"") != std::string::npos)
+    if (part.type.find('/') == std::string::npos ||
+        part.type.find_first_of(" ;\"") != std::string::npos)
       bad_.push_back(path + "/type");
     if (part.is_multipart()) {
       const json::array* subs = sub_parts ? sub_parts->if_array() : nullptr;
@@ -589,7 +606,8 @@ class Builder {
     std::optional<std::string> bytes;
     if (auto ref = parse_blob_id(part.blob_id)) bytes = context_.fetch_blob(*ref);
     if (!bytes) {
-      if (std::find(missing.begin(), missing.end(), part.blob_id) == missing.end()) missing.push_back(part.blob_id);
+      if (std::find(missing.begin(), missing.end(), part.blob_id) == missing.end())
+        missing.push_back(part.blob_id);
       return;
     }
     part.content = std::move(*bytes);
@@ -651,7 +669,8 @@ class Builder {
           body = encode_base64_lines(body);
         }
       }
-      if (part.name && !part.disposition) content_type += content_type_name_param("name", *part.name);
+      if (part.name && !part.disposition)
+        content_type += content_type_name_param("name", *part.name);
     }
     if (!part.has_content_type_header) headers += header_line("Content-Type", content_type);
     if (part.disposition) {
@@ -677,10 +696,12 @@ class Builder {
       groups_.push_back({"date", {{"Date", " " + mime::format_rfc5322_date({context_.now, 0})}}});
     if (!field_property_.count("message-id")) {
       std::string token = context_.random_token ? context_.random_token() : std::string("0");
-      groups_.push_back({"message-id", {{"Message-ID", " <" + token + "@" + context_.hostname + ">"}}});
+      groups_.push_back(
+          {"message-id", {{"Message-ID", " <" + token + "@" + context_.hostname + ">"}}});
     }
-    std::stable_sort(groups_.begin(), groups_.end(),
-                     [](const FieldGroup& a, const FieldGroup& b) { return field_rank(a.lower) < field_rank(b.lower); });
+    std::stable_sort(groups_.begin(), groups_.end(), [](const FieldGroup& a, const FieldGroup& b) {
+      return field_rank(a.lower) < field_rank(b.lower);
+    });
     std::string out;
     for (const auto& g : groups_)
       for (const auto& f : g.lines) out += header_line(f.name, f.value);
@@ -702,7 +723,8 @@ class Builder {
 
 }  // namespace
 
-std::variant<std::string, SetErrorLite> build_email(const json::object& create, const CreateContext& context) {
+std::variant<std::string, SetErrorLite> build_email(const json::object& create,
+                                                    const CreateContext& context) {
   return Builder(create, context).run();
 }
 

@@ -54,6 +54,7 @@ struct CreateContext {
   std::function<std::optional<std::string>(const BlobIdRef&)> fetch_blob;
 };
 
-std::variant<std::string, SetErrorLite> build_email(const json::object& create, const CreateContext& context);
+std::variant<std::string, SetErrorLite> build_email(const json::object& create,
+                                                    const CreateContext& context);
 
 }  // namespace postamt::jmap

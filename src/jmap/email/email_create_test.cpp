@@ -32,7 +32,9 @@ struct Fixture {
   }
 };
 
-json::object O(std::string_view text) { return json::parse(text).as_object(); }
+json::object O(std::string_view text) {
+  return json::parse(text).as_object();
+}
 
 std::string build_ok(const json::object& create, Fixture& f) {
   auto r = build_email(create, f.context());
@@ -119,12 +121,14 @@ TEST(EmailCreate, AlternativeExactBytes) {
 
 TEST(EmailCreate, AttachmentFromBlobWithNonAsciiName) {
   Fixture f;
-  std::string built = build_ok(O(R"({
+  std::string built =
+      build_ok(O(R"({
     "messageId": ["a@b"], "sentAt": "2020-01-01T00:00:00Z",
     "textBody": [{"partId": "t"}],
-    "attachments": [{"blobId": ")" + kBlob + R"(", "type": "image/png", "name": "\u00e9t\u00e9.png", "size": 3}],
+    "attachments": [{"blobId": ")" +
+                 kBlob + R"(", "type": "image/png", "name": "\u00e9t\u00e9.png", "size": 3}],
     "bodyValues": {"t": {"value": "see"}}})"),
-                               f);
+               f);
   EXPECT_EQ(built,
             "Date: Wed, 1 Jan 2020 00:00:00 +0000\r\n"
             "Message-ID: <a@b>\r\n"
@@ -155,19 +159,23 @@ TEST(EmailCreate, AttachmentFromBlobWithNonAsciiName) {
 
 TEST(EmailCreate, InlineImageGoesIntoRelated) {
   Fixture f;
-  std::string built = build_ok(O(R"({
+  std::string built =
+      build_ok(O(R"({
     "messageId": ["a@b"], "sentAt": "2020-01-01T00:00:00Z",
     "textBody": [{"partId": "t"}], "htmlBody": [{"partId": "h"}],
-    "attachments": [{"blobId": ")" + kBlob + R"(", "type": "image/png", "cid": "logo@x"},
-                    {"blobId": ")" + kBlob + R"(", "type": "application/octet-stream", "name": "a.bin"}],
+    "attachments": [{"blobId": ")" +
+                 kBlob + R"(", "type": "image/png", "cid": "logo@x"},
+                    {"blobId": ")" +
+                 kBlob + R"(", "type": "application/octet-stream", "name": "a.bin"}],
     "bodyValues": {"t": {"value": "t"}, "h": {"value": "<img src=\"cid:logo@x\">"}}})"),
-                               f);
+               f);
   mime::Message parsed = mime::parse(built);
   json::object out;
   std::vector<std::string> props = {"bodyStructure", "textBody", "htmlBody", "attachments"};
   std::vector<std::string> body = {"partId", "type", "cid", "disposition", "subParts"};
   render_email(built, parsed, *BlobRef::parse(kHex), props, body, {}, out);
-  EXPECT_EQ(out.at("bodyStructure"), json::parse(R"({"partId": null, "type": "multipart/mixed", "cid": null,
+  EXPECT_EQ(out.at("bodyStructure"),
+            json::parse(R"({"partId": null, "type": "multipart/mixed", "cid": null,
     "disposition": null, "subParts": [
       {"partId": null, "type": "multipart/alternative", "cid": null, "disposition": null, "subParts": [
         {"partId": "1.1", "type": "text/plain", "cid": null, "disposition": null, "subParts": null},
@@ -203,12 +211,20 @@ TEST(EmailCreate, BodyStructureAndRoundTrip) {
   }
   mime::Message parsed = mime::parse(built);
   json::object out;
-  std::vector<std::string> props = {"from", "to", "subject", "header:List-Post:asURLs", "header:X-Groups:asGroupedAddresses",
-                                    "header:X-Seen:asDate:all", "bodyValues", "textBody", "attachments"};
+  std::vector<std::string> props = {"from",
+                                    "to",
+                                    "subject",
+                                    "header:List-Post:asURLs",
+                                    "header:X-Groups:asGroupedAddresses",
+                                    "header:X-Seen:asDate:all",
+                                    "bodyValues",
+                                    "textBody",
+                                    "attachments"};
   BodyValueOptions options;
   options.fetch_all = true;
-  render_email(built, parsed, *BlobRef::parse(kHex), props, std::vector<std::string>{"partId", "type", "language", "header:X-Part"},
-               options, out);
+  render_email(built, parsed, *BlobRef::parse(kHex), props,
+               std::vector<std::string>{"partId", "type", "language", "header:X-Part"}, options,
+               out);
   EXPECT_EQ(json::value(out), json::parse(R"({
     "from": [{"name": "Jürgen Groß", "email": "juergen@example.de"}],
     "to": [{"name": null, "email": "ann@example.com"}],
@@ -221,14 +237,15 @@ TEST(EmailCreate, BodyStructureAndRoundTrip) {
                          "isEncodingProblem": false, "isTruncated": false}},
     "textBody": [{"partId": "1", "type": "text/plain", "language": ["de"], "header:X-Part": " one"}],
     "attachments": [{"partId": "2", "type": "application/x-thing", "language": null, "header:X-Part": null}]
-  })")) << json::serialize(out)
-        << built;
+  })"))
+      << json::serialize(out) << built;
 }
 
 TEST(EmailCreate, BlobNotFoundListsEveryMissingId) {
   std::string missing = "B" + std::string(64, 'a');
   SetErrorLite e = build_error(O(R"({"attachments": [
-      {"blobId": ")" + missing + R"("}, {"blobId": "nonsense"}, {"blobId": ")" + kBlob + R"("},
+      {"blobId": ")" + missing + R"("}, {"blobId": "nonsense"}, {"blobId": ")" +
+                                 kBlob + R"("},
       {"blobId": ")" + missing + R"("}]})"));
   EXPECT_EQ(e.type, "blobNotFound");
   EXPECT_EQ(e.not_found, (std::vector<std::string>{missing, "nonsense"}));
@@ -245,9 +262,11 @@ TEST(EmailCreate, InvalidPropertiesRules) {
       {R"({"headers": []})", {"headers"}},
       {R"({"preview": "x"})", {"preview"}},
       {R"({"noSuchProperty": 1})", {"noSuchProperty"}},
-      {R"({"from": [{"email": "a@b"}], "header:FROM:asAddresses": [{"email": "c@d"}]})", {"from", "header:FROM:asAddresses"}},
+      {R"({"from": [{"email": "a@b"}], "header:FROM:asAddresses": [{"email": "c@d"}]})",
+       {"from", "header:FROM:asAddresses"}},
       {R"({"header:X-A": " 1", "header:x-a:asText": "2"})", {"header:X-A", "header:x-a:asText"}},
-      {R"({"sentAt": "2020-01-01T00:00:00Z", "header:Date": " Mon, 1 Jan 2024 00:00:00 +0000"})", {"sentAt", "header:Date"}},
+      {R"({"sentAt": "2020-01-01T00:00:00Z", "header:Date": " Mon, 1 Jan 2024 00:00:00 +0000"})",
+       {"sentAt", "header:Date"}},
       {R"({"header:Subject:asDate": "2020-01-01T00:00:00Z"})", {"header:Subject:asDate"}},
       {R"({"header:Content-Type": " text/plain"})", {"header:Content-Type"}},
       {R"({"header:X-Evil": " x\r\nBcc: evil@example.com"})", {"header:X-Evil"}},
@@ -257,38 +276,47 @@ TEST(EmailCreate, InvalidPropertiesRules) {
       {R"({"to": [{"email": "a@b\r\nBcc: c@d"}]})", {"to"}},
       {R"({"messageId": ["no-at-sign"]})", {"messageId"}},
       {R"({"subject": 5})", {"subject"}},
-      {R"({"bodyStructure": {"partId": "t"}, "textBody": [{"partId": "t"}], )" + t + "}", {"bodyStructure"}},
+      {R"({"bodyStructure": {"partId": "t"}, "textBody": [{"partId": "t"}], )" + t + "}",
+       {"bodyStructure"}},
       {R"({"subject": "s", "bodyStructure": {"partId": "t", "header:Subject": " s"}, )" + t + "}",
        {"bodyStructure/header:Subject"}},
       {R"({"textBody": [{"partId": "t"}, {"partId": "t"}], )" + t + "}", {"textBody"}},
       {R"({"textBody": [], )" + t + "}", {"textBody"}},
       {R"({"textBody": [{"partId": "t", "type": "text/html"}], )" + t + "}", {"textBody/0/type"}},
       {R"({"htmlBody": [{"partId": "t", "type": "text/plain"}], )" + t + "}", {"htmlBody/0/type"}},
-      {R"({"textBody": [{"partId": "t", "blobId": ")" + kBlob + R"("}], )" + t + "}", {"textBody/0/partId"}},
+      {R"({"textBody": [{"partId": "t", "blobId": ")" + kBlob + R"("}], )" + t + "}",
+       {"textBody/0/partId"}},
       {R"({"textBody": [{"type": "text/plain"}], )" + t + "}", {"textBody/0/partId"}},
       {R"({"textBody": [{"partId": "nope"}], )" + t + "}", {"textBody/0/partId"}},
       {R"({"textBody": [{"partId": "t", "charset": "utf-8"}], )" + t + "}", {"textBody/0/charset"}},
       {R"({"textBody": [{"partId": "t", "size": 1}], )" + t + "}", {"textBody/0/size"}},
       {R"({"textBody": [{"partId": "t", "headers": []}], )" + t + "}", {"textBody/0/headers"}},
-      {R"({"attachments": [{"blobId": ")" + kBlob + R"(", "header:Content-Transfer-Encoding": " base64"}]})",
+      {R"({"attachments": [{"blobId": ")" + kBlob +
+           R"(", "header:Content-Transfer-Encoding": " base64"}]})",
        {"attachments/0/header:Content-Transfer-Encoding"}},
-      {R"({"attachments": [{"blobId": ")" + kBlob + R"(", "type": "image/png", "header:Content-Type": " image/gif"}]})",
+      {R"({"attachments": [{"blobId": ")" + kBlob +
+           R"(", "type": "image/png", "header:Content-Type": " image/gif"}]})",
        {"attachments/0/header:Content-Type"}},
-      {R"({"attachments": [{"blobId": ")" + kBlob + R"(", "cid": "a", "header:Content-ID": " <b>"}]})",
+      {R"({"attachments": [{"blobId": ")" + kBlob +
+           R"(", "cid": "a", "header:Content-ID": " <b>"}]})",
        {"attachments/0/header:Content-ID"}},
       {R"({"attachments": [{"type": "multipart/mixed", "subParts": []}]})", {"attachments/0/type"}},
       {R"({"bodyStructure": {"type": "multipart/mixed"}})", {"bodyStructure/subParts"}},
-      {R"({"bodyStructure": {"type": "multipart/mixed", "partId": "t", "subParts": []}, )" + t + "}",
+      {R"({"bodyStructure": {"type": "multipart/mixed", "partId": "t", "subParts": []}, )" + t +
+           "}",
        {"bodyStructure/partId"}},
-      {R"({"bodyStructure": {"type": "multipart/mixed", "subParts": [{"partId": "t", "charset": "x"}]}, )" + t + "}",
+      {R"({"bodyStructure": {"type": "multipart/mixed", "subParts": [{"partId": "t", "charset": "x"}]}, )" +
+           t + "}",
        {"bodyStructure/subParts/0/charset"}},
-      {R"({"bodyStructure": {"partId": "t", "subParts": []}, )" + t + "}", {"bodyStructure/subParts"}},
+      {R"({"bodyStructure": {"partId": "t", "subParts": []}, )" + t + "}",
+       {"bodyStructure/subParts"}},
       {R"({"textBody": [{"partId": "t"}], "bodyValues": {"t": {"value": "x", "isTruncated": true}}})",
        {"bodyValues/t/isTruncated"}},
       {R"({"textBody": [{"partId": "t"}], "bodyValues": {"t": {"value": "x", "isEncodingProblem": true}}})",
        {"bodyValues/t/isEncodingProblem"}},
       {R"({"textBody": [{"partId": "t"}], "bodyValues": {"t": {"value": 3}}})", {"bodyValues/t"}},
-      {R"({"textBody": [{"partId": "t", "type": "text/plain\r\nX: y"}], )" + t + "}", {"textBody/0/type"}},
+      {R"({"textBody": [{"partId": "t", "type": "text/plain\r\nX: y"}], )" + t + "}",
+       {"textBody/0/type"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.create);
@@ -313,6 +341,52 @@ TEST(EmailCreate, RawHeaderMayFold) {
             "Content-Type: text/plain\r\n"
             "Content-Transfer-Encoding: 7bit\r\n"
             "\r\n");
+}
+
+TEST(EmailCreate, LongNonAsciiLinesGoQuotedPrintableAndComeBack) {
+  Fixture f;
+  std::string line;
+  for (int i = 0; i < 60; ++i) line += "\u00fcber=";
+  std::string value_json = line + "\\n\\ttab at end\\t\\n" + std::string(1200, 'a');
+  std::string built =
+      build_ok(O(R"({"textBody": [{"partId": "t"}], "bodyValues": {"t": {"value": ")" + value_json +
+                 R"("}}})"),
+               f);
+  size_t body = built.find("\r\n\r\n") + 4;
+  EXPECT_NE(built.find("Content-Transfer-Encoding: quoted-printable\r\n"), std::string::npos);
+  for (size_t start = body, end; (end = built.find("\r\n", start)) != std::string::npos;
+       start = end + 2)
+    EXPECT_LE(end - start, 76u);
+  mime::Message parsed = mime::parse(built);
+  json::object out;
+  std::vector<std::string> props = {"bodyValues"};
+  BodyValueOptions options;
+  options.fetch_all = true;
+  render_email(built, parsed, *BlobRef::parse(kHex), props, {}, options, out);
+  std::string expected;
+  for (int i = 0; i < 60; ++i)
+    expected +=
+        "\xC3\xBC"
+        "ber=";
+  expected += "\n\ttab at end\t\n" + std::string(1200, 'a');
+  EXPECT_EQ(out.at("bodyValues").at("1").at("value").as_string(), expected);
+}
+
+TEST(EmailCreate, SevenBitBlobStaysReadable) {
+  Fixture f;
+  f.blobs[kHex] = "Subject: inner\r\n\r\nhello\r\n";
+  std::string built = build_ok(O(R"({"messageId": ["a@b"], "sentAt": "2020-01-01T00:00:00Z",
+    "bodyStructure": {"blobId": ")" +
+                                 kBlob + R"(", "type": "message/rfc822"}})"),
+                               f);
+  EXPECT_EQ(built,
+            "Date: Wed, 1 Jan 2020 00:00:00 +0000\r\n"
+            "Message-ID: <a@b>\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: message/rfc822\r\n"
+            "Content-Transfer-Encoding: 7bit\r\n"
+            "\r\n"
+            "Subject: inner\r\n\r\nhello\r\n");
 }
 
 }  // namespace

@@ -35,16 +35,17 @@ constexpr std::array<Convenience, 11> kConvenience = {{
 }};
 
 constexpr std::array<std::string_view, 10> kOtherEmailProperties = {
-    "headers", "bodyStructure", "bodyValues", "textBody", "htmlBody",
-    "attachments", "hasAttachment", "preview", "size", "receivedAt"};
-constexpr std::array<std::string_view, 6> kMetadataProperties = {"id", "blobId", "threadId",
-                                                                 "mailboxIds", "keywords", "size"};
+    "headers",     "bodyStructure", "bodyValues", "textBody", "htmlBody",
+    "attachments", "hasAttachment", "preview",    "size",     "receivedAt"};
+constexpr std::array<std::string_view, 6> kMetadataProperties = {
+    "id", "blobId", "threadId", "mailboxIds", "keywords", "size"};
 constexpr std::array<std::string_view, 12> kBodyPartProperties = {
-    "partId", "blobId", "size", "headers", "name", "type", "charset", "disposition",
-    "cid", "language", "location", "subParts"};
+    "partId",  "blobId",      "size", "headers",  "name",     "type",
+    "charset", "disposition", "cid",  "language", "location", "subParts"};
 
 const std::array<std::string, 10> kDefaultBodyProperties = {
-    "partId", "blobId", "size", "name", "type", "charset", "disposition", "cid", "language", "location"};
+    "partId",  "blobId",      "size", "name",     "type",
+    "charset", "disposition", "cid",  "language", "location"};
 
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& list, std::string_view name) {
@@ -70,8 +71,12 @@ std::string strip_cid(std::string_view value) {
 
 class Renderer {
  public:
-  Renderer(const mime::Message& message, const BlobRef& blob, std::span<const std::string> body_properties)
-      : message_(message), blob_(blob), body_properties_(body_properties), tree_(body_tree(message)) {
+  Renderer(const mime::Message& message, const BlobRef& blob,
+           std::span<const std::string> body_properties)
+      : message_(message),
+        blob_(blob),
+        body_properties_(body_properties),
+        tree_(body_tree(message)) {
     if (body_properties_.empty()) body_properties_ = default_body_properties();
   }
 
@@ -90,7 +95,8 @@ class Renderer {
       if (name == "partId") {
         o[name] = multipart ? json::value(nullptr) : json::value(json::string(info.part_id));
       } else if (name == "blobId") {
-        o[name] = multipart ? json::value(nullptr) : json::value(json::string(part_blob_id(blob_, info.part_id)));
+        o[name] = multipart ? json::value(nullptr)
+                            : json::value(json::string(part_blob_id(blob_, info.part_id)));
       } else if (name == "size") {
         // §4.1.4 size: octets after transfer decoding, what a download delivers.
         o[name] = multipart ? p.body_size() : decoded_body(message_, p).size();
@@ -141,7 +147,8 @@ class Renderer {
   // §4.1.4 charset: the parameter; else "us-ascii" for text/* or when there is no
   // Content-Type field at all; else null.
   json::value charset(const mime::Part& p) const {
-    if (const std::string* c = p.content_type.param("charset")) return json::string(sanitize_utf8(*c));
+    if (const std::string* c = p.content_type.param("charset"))
+      return json::string(sanitize_utf8(*c));
     if (p.content_type.type == "text" || !message_.header(p).find_first("Content-Type"))
       return json::string("us-ascii");
     return nullptr;
@@ -154,13 +161,17 @@ class Renderer {
   std::optional<BodyLists> lists_;
 };
 
-bool is_text_part(const BodyTree& tree, size_t slot) { return tree.parts[slot].type.starts_with("text/"); }
+bool is_text_part(const BodyTree& tree, size_t slot) {
+  return tree.parts[slot].type.starts_with("text/");
+}
 
-json::object body_values(const mime::Message& message, Renderer& r, const BodyValueOptions& options) {
+json::object body_values(const mime::Message& message, Renderer& r,
+                         const BodyValueOptions& options) {
   std::vector<size_t> slots;
   auto add = [&](const std::vector<size_t>& list) {
     for (size_t s : list)
-      if (is_text_part(r.tree(), s) && std::find(slots.begin(), slots.end(), s) == slots.end()) slots.push_back(s);
+      if (is_text_part(r.tree(), s) && std::find(slots.begin(), slots.end(), s) == slots.end())
+        slots.push_back(s);
   };
   if (options.fetch_all) {
     std::vector<size_t> all;
@@ -192,11 +203,14 @@ const Convenience* convenience(std::string_view property) {
 
 }  // namespace
 
-std::span<const std::string> default_body_properties() { return kDefaultBodyProperties; }
+std::span<const std::string> default_body_properties() {
+  return kDefaultBodyProperties;
+}
 
 void render_email(std::string_view bytes, const mime::Message& parsed, const BlobRef& message_blob,
-                  std::span<const std::string> properties, std::span<const std::string> body_properties,
-                  const BodyValueOptions& options, json::object& out) {
+                  std::span<const std::string> properties,
+                  std::span<const std::string> body_properties, const BodyValueOptions& options,
+                  json::object& out) {
   (void)bytes;  // the parse holds a view of the same buffer
   Renderer r(parsed, message_blob, body_properties);
   const mime::HeaderView header = parsed.header(parsed.root());
@@ -205,7 +219,8 @@ void render_email(std::string_view bytes, const mime::Message& parsed, const Blo
       HeaderProperty hp{std::string(c->field), c->form, false, property};
       out[property] = header_property_value(header, hp);
     } else if (property.starts_with("header:")) {
-      if (auto hp = parse_header_property(property)) out[property] = header_property_value(header, *hp);
+      if (auto hp = parse_header_property(property))
+        out[property] = header_property_value(header, *hp);
     } else if (property == "headers") {
       out[property] = raw_headers(header);
     } else if (property == "bodyStructure") {
@@ -231,7 +246,8 @@ void render_email(std::string_view bytes, const mime::Message& parsed, const Blo
 }
 
 bool is_email_property(std::string_view property) {
-  if (convenience(property) || contains(kOtherEmailProperties, property) || contains(kMetadataProperties, property))
+  if (convenience(property) || contains(kOtherEmailProperties, property) ||
+      contains(kMetadataProperties, property))
     return true;
   return parse_header_property(property).has_value();
 }
@@ -245,7 +261,8 @@ std::optional<PartContent> extract_part(std::string_view bytes, const mime::Mess
   (void)bytes;
   if (!is_valid_part_id(part_id)) return std::nullopt;
   std::vector<uint32_t> path;
-  for (std::string_view n : split(part_id, '.')) path.push_back(static_cast<uint32_t>(*parse_u64(n)));
+  for (std::string_view n : split(part_id, '.'))
+    path.push_back(static_cast<uint32_t>(*parse_u64(n)));
   const mime::Part* p = parsed.find_section(path);
   if (!p || p->is_multipart()) return std::nullopt;
   PartContent out;

@@ -43,8 +43,9 @@ std::span<const std::string> default_body_properties();
 // `message_blob` names the message, for the part blobIds. `body_properties` as Email/get's
 // bodyProperties; empty means default_body_properties().
 void render_email(std::string_view bytes, const mime::Message& parsed, const BlobRef& message_blob,
-                  std::span<const std::string> properties, std::span<const std::string> body_properties,
-                  const BodyValueOptions& options, json::object& out);
+                  std::span<const std::string> properties,
+                  std::span<const std::string> body_properties, const BodyValueOptions& options,
+                  json::object& out);
 
 // Every Email property name of §4.1, valid header:* forms included.
 bool is_email_property(std::string_view property);

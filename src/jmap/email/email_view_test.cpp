@@ -12,23 +12,29 @@ namespace postamt::jmap {
 namespace {
 
 const std::string kHex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-BlobRef message_ref() { return *BlobRef::parse(kHex); }
-std::string part_blob(std::string_view part) { return part_blob_id(message_ref(), part); }
+BlobRef message_ref() {
+  return *BlobRef::parse(kHex);
+}
+std::string part_blob(std::string_view part) {
+  return part_blob_id(message_ref(), part);
+}
 
 struct Rendered {
   std::string bytes;
   json::object out;
 };
 
-json::object render(const std::string& bytes, std::vector<std::string> properties, BodyValueOptions options = {},
-                    std::vector<std::string> body_properties = {}) {
+json::object render(const std::string& bytes, std::vector<std::string> properties,
+                    BodyValueOptions options = {}, std::vector<std::string> body_properties = {}) {
   mime::Message parsed = mime::parse(bytes);
   json::object out;
   render_email(bytes, parsed, message_ref(), properties, body_properties, options, out);
   return out;
 }
 
-json::value J(std::string_view text) { return json::parse(text); }
+json::value J(std::string_view text) {
+  return json::parse(text);
+}
 
 std::vector<std::string> part_ids(const json::value& list) {
   std::vector<std::string> out;
@@ -53,11 +59,11 @@ const std::string kPlain =
 TEST(EmailView, PlainTextMessage) {
   BodyValueOptions options;
   options.fetch_text = true;
-  json::object out = render(kPlain,
-                            {"messageId", "inReplyTo", "references", "from", "to", "cc", "subject", "sentAt",
-                             "textBody", "htmlBody", "attachments", "bodyValues", "hasAttachment", "preview",
-                             "id", "mailboxIds"},
-                            options);
+  json::object out = render(
+      kPlain,
+      {"messageId", "inReplyTo", "references", "from", "to", "cc", "subject", "sentAt", "textBody",
+       "htmlBody", "attachments", "bodyValues", "hasAttachment", "preview", "id", "mailboxIds"},
+      options);
   // RFC 8621 §4.1.2.3's own example for "to".
   json::value expected = J(R"({
     "messageId": ["abc.123@example.com"],
@@ -113,12 +119,13 @@ const std::string kHeaders =
     "body\r\n";
 
 TEST(EmailView, HeaderFormsAndAll) {
-  json::object out = render(kHeaders, {"header:subject", "header:Subject:asText", "header:Subject:all",
-                                       "header:Subject:asText:all", "header:X-THING:all", "header:X-Missing",
-                                       "header:X-Missing:all", "sentAt", "header:Resent-Date:asDate",
-                                       "header:List-Post:asURLs", "header:List-Unsubscribe:asURLs",
-                                       "header:List-Help:asURLs", "messageId", "header:X-Bin",
-                                       "header:Cc:asGroupedAddresses", "cc"});
+  json::object out =
+      render(kHeaders, {"header:subject", "header:Subject:asText", "header:Subject:all",
+                        "header:Subject:asText:all", "header:X-THING:all", "header:X-Missing",
+                        "header:X-Missing:all", "sentAt", "header:Resent-Date:asDate",
+                        "header:List-Post:asURLs", "header:List-Unsubscribe:asURLs",
+                        "header:List-Help:asURLs", "messageId", "header:X-Bin",
+                        "header:Cc:asGroupedAddresses", "cc"});
   EXPECT_EQ(json::value(out), J(R"({
     "header:subject": " =?ISO-8859-1?Q?caf=E9?= \r\n folded",
     "header:Subject:asText": "café  folded",
@@ -136,7 +143,8 @@ TEST(EmailView, HeaderFormsAndAll) {
     "header:X-Bin": " caf\ufffd \ufffdok",
     "header:Cc:asGroupedAddresses": [{"name": "undisclosed-recipients", "addresses": []}],
     "cc": []
-  })")) << json::serialize(out);
+  })"))
+      << json::serialize(out);
 }
 
 TEST(EmailView, GarbageAddressesDoNotCrash) {
@@ -151,7 +159,9 @@ TEST(EmailView, GarbageAddressesDoNotCrash) {
 
 TEST(EmailView, HeadersProperty) {
   json::object out = render("A: 1\r\nB:2\r\n  x\r\n\r\nbody", {"headers"});
-  EXPECT_EQ(json::value(out), J(R"({"headers": [{"name": "A", "value": " 1"}, {"name": "B", "value": "2\r\n  x"}]})"));
+  EXPECT_EQ(
+      json::value(out),
+      J(R"({"headers": [{"name": "A", "value": " 1"}, {"name": "B", "value": "2\r\n  x"}]})"));
 }
 
 TEST(EmailView, HeaderPropertySyntax) {
@@ -167,32 +177,39 @@ TEST(EmailView, HeaderPropertySyntax) {
   EXPECT_FALSE(hp->all);
 
   for (std::string_view bad :
-       {"header:", "header::asText", "header:Subject:asDate", "header:From:asDate", "header:Subject:asAddresses",
-        "header:Date:asText", "header:To:asMessageIds", "header:Message-ID:asURLs", "header:List-Post:asDate",
-        "header:Subject:all:asText", "header:Subject:asText:all:all", "header:Subject:astext",
-        "header:Subject:asFoo", "header:Subject:", "header:Sub ject", "header:Subj\x7f", "headers:Subject",
+       {"header:", "header::asText", "header:Subject:asDate", "header:From:asDate",
+        "header:Subject:asAddresses", "header:Date:asText", "header:To:asMessageIds",
+        "header:Message-ID:asURLs", "header:List-Post:asDate", "header:Subject:all:asText",
+        "header:Subject:asText:all:all", "header:Subject:astext", "header:Subject:asFoo",
+        "header:Subject:", "header:Sub ject", "header:Subj\x7f", "headers:Subject",
         "Header:Subject"})
     EXPECT_FALSE(parse_header_property(bad)) << bad;
   // Fields outside RFC 5322 / RFC 2369 take every form (§4.1.2).
-  for (std::string_view good : {"header:X-Date:asDate", "header:X-A:asAddresses", "header:List-Id:asText",
-                                "header:Resent-Reply-To:asGroupedAddresses", "header:Comments:asText",
-                                "header:Resent-Message-ID:asMessageIds", "header:List-Archive:asURLs:all",
-                                "header:From:asRaw", "header:Content-Type:asText"})
+  for (std::string_view good :
+       {"header:X-Date:asDate", "header:X-A:asAddresses", "header:List-Id:asText",
+        "header:Resent-Reply-To:asGroupedAddresses", "header:Comments:asText",
+        "header:Resent-Message-ID:asMessageIds", "header:List-Archive:asURLs:all",
+        "header:From:asRaw", "header:Content-Type:asText"})
     EXPECT_TRUE(parse_header_property(good)) << good;
 }
 
 TEST(EmailView, PropertyNames) {
-  for (std::string_view p : {"id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt",
-                             "messageId", "inReplyTo", "references", "sender", "from", "to", "cc", "bcc",
-                             "replyTo", "subject", "sentAt", "headers", "bodyStructure", "bodyValues", "textBody",
-                             "htmlBody", "attachments", "hasAttachment", "preview", "header:X-Y:all"})
+  for (std::string_view p :
+       {"id",         "blobId",        "threadId",  "mailboxIds",  "keywords",
+        "size",       "receivedAt",    "messageId", "inReplyTo",   "references",
+        "sender",     "from",          "to",        "cc",          "bcc",
+        "replyTo",    "subject",       "sentAt",    "headers",     "bodyStructure",
+        "bodyValues", "textBody",      "htmlBody",  "attachments", "hasAttachment",
+        "preview",    "header:X-Y:all"})
     EXPECT_TRUE(is_email_property(p)) << p;
   for (std::string_view p : {"partId", "subParts", "Subject", "header:From:asDate", ""})
     EXPECT_FALSE(is_email_property(p)) << p;
-  for (std::string_view p : {"partId", "blobId", "size", "headers", "name", "type", "charset", "disposition", "cid",
-                             "language", "location", "subParts", "header:Content-Type:asRaw"})
+  for (std::string_view p :
+       {"partId", "blobId", "size", "headers", "name", "type", "charset", "disposition", "cid",
+        "language", "location", "subParts", "header:Content-Type:asRaw"})
     EXPECT_TRUE(is_body_part_property(p)) << p;
-  for (std::string_view p : {"bodyValues", "from", "header:Date:asURLs"}) EXPECT_FALSE(is_body_part_property(p)) << p;
+  for (std::string_view p : {"bodyValues", "from", "header:Date:asURLs"})
+    EXPECT_FALSE(is_body_part_property(p)) << p;
 }
 
 const std::string kAlternative =
@@ -214,20 +231,23 @@ const std::string kAlternative =
 TEST(EmailView, Alternative) {
   BodyValueOptions options;
   options.fetch_html = true;
-  json::object out = render(kAlternative, {"textBody", "htmlBody", "attachments", "bodyValues", "hasAttachment"},
-                            options, {"partId", "type", "size"});
+  json::object out =
+      render(kAlternative, {"textBody", "htmlBody", "attachments", "bodyValues", "hasAttachment"},
+             options, {"partId", "type", "size"});
   EXPECT_EQ(json::value(out), J(R"({
     "textBody": [{"partId": "1", "type": "text/plain", "size": 5}],
     "htmlBody": [{"partId": "2", "type": "text/html", "size": 12}],
     "attachments": [],
     "bodyValues": {"2": {"value": "<p>Hello</p>", "isEncodingProblem": false, "isTruncated": false}},
     "hasAttachment": false
-  })")) << json::serialize(out);
+  })"))
+      << json::serialize(out);
 }
 
 TEST(EmailView, BodyStructureWithSubPartsAndHeaders) {
-  json::object out = render(kAlternative, {"bodyStructure"}, {},
-                            {"partId", "blobId", "type", "charset", "subParts", "headers", "header:Content-Type:asText"});
+  json::object out = render(
+      kAlternative, {"bodyStructure"}, {},
+      {"partId", "blobId", "type", "charset", "subParts", "headers", "header:Content-Type:asText"});
   json::value expected = J(R"({"bodyStructure": {
     "partId": null, "blobId": null, "type": "multipart/alternative", "charset": null,
     "subParts": [
@@ -278,9 +298,11 @@ std::string rfc_layout() {
 }
 
 TEST(EmailView, Rfc8621LayoutDecomposes) {
-  json::object out = render(rfc_layout(), {"textBody", "htmlBody", "attachments", "hasAttachment"}, {}, {"partId"});
+  json::object out = render(rfc_layout(), {"textBody", "htmlBody", "attachments", "hasAttachment"},
+                            {}, {"partId"});
   // A=1 B=2.1.1.1 C=2.1.1.2 D=2.1.1.3 E=2.1.2.1 F=2.1.2.2 G=2.2 H=2.3 J=2.4 K=3
-  EXPECT_EQ(part_ids(out.at("textBody")), (std::vector<std::string>{"1", "2.1.1.1", "2.1.1.2", "2.1.1.3", "3"}));
+  EXPECT_EQ(part_ids(out.at("textBody")),
+            (std::vector<std::string>{"1", "2.1.1.1", "2.1.1.2", "2.1.1.3", "3"}));
   EXPECT_EQ(part_ids(out.at("htmlBody")), (std::vector<std::string>{"1", "2.1.2.1", "3"}));
   EXPECT_EQ(part_ids(out.at("attachments")),
             (std::vector<std::string>{"2.1.1.2", "2.1.2.2", "2.2", "2.3", "2.4"}));
@@ -316,7 +338,8 @@ TEST(EmailView, TextWithInlineImageInMixed) {
     "htmlBody": [{"partId": "1", "name": null, "disposition": null, "cid": null, "size": 5},
                  {"partId": "2", "name": "a.png", "disposition": "inline", "cid": "img1@example.com", "size": 4}],
     "attachments": [],
-    "hasAttachment": false})")) << json::serialize(out);
+    "hasAttachment": false})"))
+      << json::serialize(out);
 }
 
 TEST(EmailView, RelatedInsideAlternative) {
@@ -328,7 +351,8 @@ TEST(EmailView, RelatedInsideAlternative) {
       "--r\r\nContent-Type: image/gif\r\nContent-ID: <i1>\r\n\r\nGIF\r\n"
       "--r--\r\n"
       "--a--\r\n";
-  json::object out = render(m, {"textBody", "htmlBody", "attachments", "hasAttachment"}, {}, {"partId"});
+  json::object out =
+      render(m, {"textBody", "htmlBody", "attachments", "hasAttachment"}, {}, {"partId"});
   EXPECT_EQ(part_ids(out.at("textBody")), (std::vector<std::string>{"1"}));
   EXPECT_EQ(part_ids(out.at("htmlBody")), (std::vector<std::string>{"2.1"}));
   EXPECT_EQ(part_ids(out.at("attachments")), (std::vector<std::string>{"2.2"}));
@@ -358,23 +382,27 @@ TEST(EmailView, AttachedMessageAndNames) {
       "--x\r\nContent-Type: text/plain; name=ignored.txt\r\n"
       "Content-Disposition: attachment; filename*=utf-8''%C3%A9t%C3%A9.txt\r\n\r\nsummer\r\n"
       "--x--\r\n";
-  json::object out = render(m, {"attachments", "bodyStructure"}, {},
-                            {"partId", "type", "name", "language", "location", "subParts", "charset"});
+  json::object out =
+      render(m, {"attachments", "bodyStructure"}, {},
+             {"partId", "type", "name", "language", "location", "subParts", "charset"});
   EXPECT_EQ(out.at("attachments"), J(R"([
     {"partId": "2", "type": "message/rfc822", "name": null, "language": null, "location": null,
      "subParts": null, "charset": null},
     {"partId": "3", "type": "application/pdf", "name": "été.pdf", "language": ["de", "en"],
      "location": "http://example.com/x.pdf", "subParts": null, "charset": null},
     {"partId": "4", "type": "text/plain", "name": "été.txt", "language": null, "location": null,
-     "subParts": null, "charset": "us-ascii"}])")) << json::serialize(out);
+     "subParts": null, "charset": "us-ascii"}])"))
+      << json::serialize(out);
   // bodyStructure does not enter the attached message (§4.1.4).
-  EXPECT_EQ(out.at("bodyStructure").at("subParts").as_array()[1].at("subParts"), json::value(nullptr));
+  EXPECT_EQ(out.at("bodyStructure").at("subParts").as_array()[1].at("subParts"),
+            json::value(nullptr));
 }
 
 TEST(EmailView, Charsets) {
   std::string m =
       "Content-Type: multipart/mixed; boundary=x\r\n\r\n"
-      "--x\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+      "--x\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: "
+      "quoted-printable\r\n\r\n"
       "caf=E9 cr=E8me\r\n"
       "--x\r\nContent-Type: text/plain; charset=windows-1252\r\n\r\n\x80 5\r\n"
       "--x\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n\r\nabc\xC3\xA9\xFF\r\n"
@@ -389,7 +417,8 @@ TEST(EmailView, Charsets) {
     "2": {"value": "€ 5", "isEncodingProblem": false, "isTruncated": false},
     "3": {"value": "abcé\ufffd", "isEncodingProblem": true, "isTruncated": false},
     "4": {"value": "ok \ufffd broken", "isEncodingProblem": true, "isTruncated": false},
-    "5": {"value": "begin", "isEncodingProblem": true, "isTruncated": false}})")) << json::serialize(out);
+    "5": {"value": "begin", "isEncodingProblem": true, "isTruncated": false}})"))
+      << json::serialize(out);
 }
 
 TEST(EmailView, MaxBodyValueBytesCutsBetweenCharacters) {
@@ -414,9 +443,13 @@ TEST(EmailView, MaxBodyValueBytesCutsBetweenCharacters) {
 }
 
 TEST(EmailView, MaxBodyValueBytesAvoidsHtmlTags) {
-  std::string m = "Content-Type: text/html\r\n\r\n<p>Hi <a href=\"https://example.com\">there</a></p>";
+  std::string m =
+      "Content-Type: text/html\r\n\r\n<p>Hi <a href=\"https://example.com\">there</a></p>";
   for (auto [max, value] : std::vector<std::pair<uint64_t, std::string>>{
-           {2, ""}, {5, "<p>Hi"}, {20, "<p>Hi "}, {40, "<p>Hi <a href=\"https://example.com\">ther"}}) {
+           {2, ""},
+           {5, "<p>Hi"},
+           {20, "<p>Hi "},
+           {40, "<p>Hi <a href=\"https://example.com\">ther"}}) {
     BodyValueOptions options;
     options.fetch_html = true;
     options.max_body_value_bytes = max;
@@ -427,14 +460,17 @@ TEST(EmailView, MaxBodyValueBytesAvoidsHtmlTags) {
 }
 
 TEST(EmailView, RenderSetsOnlyRequestedProperties) {
-  json::object out = render(kPlain, {"subject", "id", "keywords", "unknownThing", "header:Subject:asDate"});
+  json::object out =
+      render(kPlain, {"subject", "id", "keywords", "unknownThing", "header:Subject:asDate"});
   EXPECT_EQ(json::value(out), J(R"({"subject": "Dinner on Thürsday?"})"));
 }
 
 std::vector<std::filesystem::path> corpus() {
   std::vector<std::filesystem::path> out;
   const char* src = std::getenv("POSTAMT_SOURCE_DIR");
-  std::filesystem::path dirs[] = {std::filesystem::path(src ? src : ".") / "src/mime/testdata"};
+  std::filesystem::path root(src ? src : ".");
+  // The project's copies, and the shared corpus beside the checkout when it is there.
+  std::filesystem::path dirs[] = {root / "src/mime/testdata", root / "../shared/corpus/mime"};
   for (const auto& dir : dirs) {
     if (!std::filesystem::exists(dir)) continue;
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
@@ -453,11 +489,14 @@ void walk_parts(const json::value& part, std::vector<const json::object*>& out) 
 TEST(EmailView, CorpusRendersAndEveryPartExtracts) {
   auto files = corpus();
   ASSERT_GT(files.size(), 40u);
-  std::vector<std::string> all = {"headers", "messageId", "inReplyTo", "references", "sender", "from", "to", "cc",
-                                  "bcc", "replyTo", "subject", "sentAt", "bodyStructure", "bodyValues", "textBody",
-                                  "htmlBody", "attachments", "hasAttachment", "preview"};
-  std::vector<std::string> body = {"partId", "blobId", "size", "headers", "name", "type", "charset",
-                                   "disposition", "cid", "language", "location", "subParts"};
+  std::vector<std::string> all = {"headers",       "messageId",     "inReplyTo", "references",
+                                  "sender",        "from",          "to",        "cc",
+                                  "bcc",           "replyTo",       "subject",   "sentAt",
+                                  "bodyStructure", "bodyValues",    "textBody",  "htmlBody",
+                                  "attachments",   "hasAttachment", "preview"};
+  std::vector<std::string> body = {"partId", "blobId",   "size",     "headers",
+                                   "name",   "type",     "charset",  "disposition",
+                                   "cid",    "language", "location", "subParts"};
   BodyValueOptions options;
   options.fetch_all = true;
   options.max_body_value_bytes = 100;
@@ -494,6 +533,59 @@ TEST(EmailView, CorpusRendersAndEveryPartExtracts) {
     EXPECT_LE(out.at("preview").as_string().size(), 256u * 4);
     (void)json::serialize(out);
   }
+}
+
+TEST(EmailView, EveryPrefixRenders) {
+  // Cut anywhere (a message that arrives in pieces, or a truncated blob): no crash, part ids
+  // still extract.
+  std::string full = rfc_layout();
+  BodyValueOptions options;
+  options.fetch_all = true;
+  for (size_t n = 0; n <= full.size(); ++n) {
+    std::string bytes = full.substr(0, n);
+    mime::Message parsed = mime::parse(bytes);
+    json::object out;
+    std::vector<std::string> props = {"bodyStructure", "textBody",   "htmlBody",
+                                      "attachments",   "bodyValues", "subject"};
+    render_email(bytes, parsed, message_ref(), props, {}, options, out);
+    for (const auto& list : {"textBody", "htmlBody", "attachments"})
+      for (const auto& p : out.at(list).as_array())
+        ASSERT_TRUE(extract_part(bytes, parsed, p.at("partId").as_string())) << n;
+  }
+}
+
+TEST(EmailView, OversizedAndDeepInput) {
+  std::string huge_subject = "Subject: " + std::string(200000, 'x') + "\r\n\r\nbody";
+  json::object out = render(huge_subject, {"subject", "header:Subject:asRaw"});
+  EXPECT_EQ(out.at("subject").as_string().size(), 200000u);
+  EXPECT_EQ(out.at("header:Subject:asRaw").as_string().size(), 200001u);
+
+  // Nesting past the parser's depth limit (mime::MimeLimits::max_depth = 100) ends in an
+  // opaque leaf, which still has a part id.
+  std::string deep;
+  for (int i = 0; i < 150; ++i)
+    deep += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" +
+            std::to_string(i) + "\r\n";
+  deep += "Content-Type: text/plain\r\n\r\nleaf\r\n";
+  json::object d =
+      render(deep, {"textBody", "attachments", "bodyStructure"}, {}, {"partId", "type"});
+  ASSERT_EQ(d.at("attachments").as_array().size() + d.at("textBody").as_array().size(), 1u);
+}
+
+TEST(EmailView, Rfc3339Dates) {
+  EXPECT_EQ(format_rfc3339(0, 0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(1414645920, 60), "2014-10-30T06:12:00+01:00");
+  EXPECT_EQ(format_rfc3339(1414645920, -570), "2014-10-29T19:42:00-09:30");
+  EXPECT_EQ(format_rfc3339(-1, 0), "1969-12-31T23:59:59Z");
+  auto d = parse_rfc3339("2014-10-30T06:12:00.123+01:00");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->utc_seconds, 1414645920);
+  EXPECT_EQ(d->offset_minutes, 60);
+  for (std::string_view bad :
+       {"", "2014-10-30", "2014-10-30T06:12:00", "2014-13-30T06:12:00Z", "2014-02-30T06:12:00Z",
+        "2014-10-30t06:12:00Z", "2014-10-30T24:00:00Z", "2014-10-30T06:12:00+1:00",
+        "2014-10-30T06:12:00Zjunk", "2014-10-30T06:12:00.Z"})
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
 }
 
 }  // namespace

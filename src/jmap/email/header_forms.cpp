@@ -19,13 +19,34 @@ using Form = HeaderProperty::Form;
 constexpr std::string_view kPrefix = "header:";
 
 // RFC 5322 §3.6 and RFC 2369 §3: the fields whose forms §4.1.2 restricts.
-constexpr std::array<std::string_view, 28> kDefinedFields = {
-    "date",         "from",         "sender",          "reply-to",        "to",
-    "cc",           "bcc",          "message-id",      "in-reply-to",     "references",
-    "subject",      "comments",     "keywords",        "resent-date",     "resent-from",
-    "resent-sender", "resent-to",   "resent-cc",       "resent-bcc",      "resent-message-id",
-    "return-path",  "received",     "list-help",       "list-unsubscribe", "list-subscribe",
-    "list-post",    "list-owner",   "list-archive"};
+constexpr std::array<std::string_view, 28> kDefinedFields = {"date",
+                                                             "from",
+                                                             "sender",
+                                                             "reply-to",
+                                                             "to",
+                                                             "cc",
+                                                             "bcc",
+                                                             "message-id",
+                                                             "in-reply-to",
+                                                             "references",
+                                                             "subject",
+                                                             "comments",
+                                                             "keywords",
+                                                             "resent-date",
+                                                             "resent-from",
+                                                             "resent-sender",
+                                                             "resent-to",
+                                                             "resent-cc",
+                                                             "resent-bcc",
+                                                             "resent-message-id",
+                                                             "return-path",
+                                                             "received",
+                                                             "list-help",
+                                                             "list-unsubscribe",
+                                                             "list-subscribe",
+                                                             "list-post",
+                                                             "list-owner",
+                                                             "list-archive"};
 
 bool in_list(std::string_view name, std::initializer_list<std::string_view> list) {
   for (std::string_view item : list)
@@ -80,7 +101,8 @@ json::value addresses_form(std::string_view raw, Form form) {
       if (const auto* m = std::get_if<mime::Mailbox>(&a)) {
         out.push_back(email_address(*m));
       } else {
-        for (const auto& member : std::get<mime::Group>(a).members) out.push_back(email_address(member));
+        for (const auto& member : std::get<mime::Group>(a).members)
+          out.push_back(email_address(member));
       }
     }
     return out;
@@ -209,8 +231,9 @@ bool form_allowed(std::string_view name, Form form) {
       return in_list(name, {"subject", "comments", "keywords", "list-id"});
     case Form::addresses:
     case Form::grouped_addresses:
-      return in_list(name, {"from", "sender", "reply-to", "to", "cc", "bcc", "resent-from",
-                            "resent-sender", "resent-reply-to", "resent-to", "resent-cc", "resent-bcc"});
+      return in_list(
+          name, {"from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender",
+                 "resent-reply-to", "resent-to", "resent-cc", "resent-bcc"});
     case Form::message_ids:
       return in_list(name, {"message-id", "in-reply-to", "references", "resent-message-id"});
     case Form::date:
@@ -275,7 +298,8 @@ json::value header_property_value(const mime::HeaderView& header, const HeaderPr
   auto fields = header.find_all(property.name);
   if (property.all) {
     json::array out;
-    for (const auto* f : fields) out.push_back(header_value(f->raw_value(header.buffer()), property.form));
+    for (const auto* f : fields)
+      out.push_back(header_value(f->raw_value(header.buffer()), property.form));
     return out;
   }
   if (fields.empty()) return nullptr;
@@ -348,9 +372,9 @@ std::string format_rfc3339(int64_t utc_seconds, int32_t offset_minutes) {
   unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y), m,
-                        d, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                        static_cast<int>(secs % 60));
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<long long>(y), m, d, static_cast<int>(secs / 3600),
+                        static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
   std::string out(buf, static_cast<size_t>(n));
   if (offset_minutes == 0) {
     out += 'Z';

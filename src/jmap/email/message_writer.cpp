@@ -7,10 +7,10 @@ namespace postamt::jmap {
 
 namespace {
 
-constexpr size_t kFoldAt = 78;       // RFC 5322 §2.1.1 SHOULD
-constexpr size_t kMaxLine = 998;     // RFC 5322 §2.1.1 MUST
-constexpr size_t kQpLine = 76;       // RFC 2045 §6.7 rule 5
-constexpr size_t kBase64Line = 76;   // RFC 2045 §6.8
+constexpr size_t kFoldAt = 78;      // RFC 5322 §2.1.1 SHOULD
+constexpr size_t kMaxLine = 998;    // RFC 5322 §2.1.1 MUST
+constexpr size_t kQpLine = 76;      // RFC 2045 §6.7 rule 5
+constexpr size_t kBase64Line = 76;  // RFC 2045 §6.8
 
 bool is_printable_ascii(std::string_view s) {
   for (char c : s)
@@ -41,7 +41,8 @@ std::string header_line(std::string_view name, std::string_view value) {
     // Folding right after the colon helps only a first word that then fits (a long
     // RFC 2047 word, §2: up to 75 octets).
     bool first = line_length == name.size() + 1;
-    if (value[i] == ' ' && line_length + word.size() > kFoldAt && (!first || word.size() <= kFoldAt)) {
+    if (value[i] == ' ' && line_length + word.size() > kFoldAt &&
+        (!first || word.size() <= kFoldAt)) {
       out += "\r\n";
       line_start = out.size();
     }
@@ -82,9 +83,9 @@ std::string rfc2231_param(std::string_view name, std::string_view value) {
   for (char ch : value) {
     unsigned char c = static_cast<unsigned char>(ch);
     // RFC 2231 §7 attribute-char: no specials, no '*', '\'', '%'.
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                 c == '.' || c == '_' || c == '~' || c == '!' || c == '$' || c == '&' || c == '+' || c == '#' ||
-                 c == '^' || c == '`' || c == '{' || c == '}' || c == '|';
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '~' || c == '!' || c == '$' || c == '&' ||
+                 c == '+' || c == '#' || c == '^' || c == '`' || c == '{' || c == '}' || c == '|';
     if (plain) {
       out.push_back(static_cast<char>(c));
     } else {
@@ -116,7 +117,8 @@ std::string encode_quoted_printable(std::string_view text) {
       ++i;
       continue;
     }
-    bool at_line_end = i + 1 == text.size() || (text[i + 1] == '\r' && i + 2 < text.size() && text[i + 2] == '\n');
+    bool at_line_end =
+        i + 1 == text.size() || (text[i + 1] == '\r' && i + 2 < text.size() && text[i + 2] == '\n');
     // Rule 3: whitespace at the end of a line is encoded; rule 2: printable ASCII but "=".
     bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !at_line_end);
     if (literal) {
