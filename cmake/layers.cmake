@@ -20,6 +20,7 @@ set(POSTAMT_FLOORS
   # the mail core
   postamt_mail=6
   postamt_delivery=7
+  postamt_jmap_email=7
   postamt_mdn=8
   # engines (and the SMTP client the queue engine uses)
   postamt_smtp_client=8
