@@ -13,6 +13,7 @@ set(POSTAMT_FLOORS
   postamt_http=3
   # codecs: bytes <-> typed values, foundations only
   postamt_smtp_proto=3 postamt_imap_proto=3 postamt_pop3_proto=3
+  postamt_jmap_proto=3
   # the store and the blob store, in mail words
   postamt_store_api=3 postamt_blob=3
   postamt_store_sql=4 postamt_store_memory=4
