@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 12);
+  EXPECT_EQ(latest, 13);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 12");
+            "the database has schema version 99, newer than this program's 13");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
