@@ -281,8 +281,7 @@ class Store {
   // account removes its tokens.
   virtual Result<void> revoke_token(AccountId account, std::string_view name) = 0;
   // The token with this hash and its account, nullopt when none.
-  virtual Result<std::optional<std::pair<ApiToken, Account>>> find_token(
-      std::string_view hash) = 0;
+  virtual Result<std::optional<std::pair<ApiToken, Account>>> find_token(std::string_view hash) = 0;
 
   // ---- account-wide changes (JMAP /changes, RFC 8620 §5.2) ----
   // Every change a JMAP client can see takes a new account modseq: message writes (see

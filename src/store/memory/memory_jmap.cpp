@@ -49,8 +49,7 @@ Result<void> MemoryStore::revoke_token(AccountId account, std::string_view name)
   return {};
 }
 
-Result<std::optional<std::pair<ApiToken, Account>>> MemoryStore::find_token(
-    std::string_view hash) {
+Result<std::optional<std::pair<ApiToken, Account>>> MemoryStore::find_token(std::string_view hash) {
   Lock lock(mutex_);
   for (const auto& [key, entry] : accounts_)
     for (const auto& [name, token] : entry.tokens)

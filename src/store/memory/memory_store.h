@@ -113,10 +113,10 @@ class MemoryStore final : public Store {
     // (mailbox id or 0 for the server, lower-cased name) -> entry
     std::map<std::pair<int64_t, std::string>, MetadataEntry> metadata;
     std::map<std::string, uint64_t> thread_links;  // rules.h thread_link_keys -> thread
-    ModSeq history_start = 0;  // always 0: nothing predates a memory store
-    std::map<std::string, ApiToken> tokens;  // by name
-    std::vector<AccountExpunge> removals;    // every removed message, by modseq
-    std::vector<MailboxTombstone> tombstones;  // every deleted mailbox, by modseq
+    ModSeq history_start = 0;                      // always 0: nothing predates a memory store
+    std::map<std::string, ApiToken> tokens;        // by name
+    std::vector<AccountExpunge> removals;          // every removed message, by modseq
+    std::vector<MailboxTombstone> tombstones;      // every deleted mailbox, by modseq
   };
   struct StoredHeader {
     std::optional<std::string> lines;

@@ -82,7 +82,8 @@ Result<std::vector<ApiToken>> SqlStore::list_tokens(AccountId account) {
 
 Result<void> SqlStore::revoke_token(AccountId account, std::string_view name) {
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q = Query::prepare(db(), "SELECT count(*) FROM api_token WHERE account_id = ? AND name = ?");
+    auto q =
+        Query::prepare(db(), "SELECT count(*) FROM api_token WHERE account_id = ? AND name = ?");
     if (!q) return q.error();
     auto n = q->bind(account.value()).bind(name).single_int(0);
     if (!n) return n.error();
@@ -117,8 +118,8 @@ Result<std::optional<std::pair<ApiToken, Account>>> SqlStore::find_token(std::st
 Result<std::vector<AccountMessage>> SqlStore::select_account_messages(AccountId account,
                                                                       std::string_view order,
                                                                       std::optional<ModSeq> since) {
-  std::string sql = "SELECT mailbox_id, " + std::string(kMessageColumns) +
-                    " FROM message WHERE account_id = ?";
+  std::string sql =
+      "SELECT mailbox_id, " + std::string(kMessageColumns) + " FROM message WHERE account_id = ?";
   if (since) sql += " AND modseq > ?";
   sql += " ORDER BY " + std::string(order);
   auto q = Query::prepare(db(), sql);
@@ -208,10 +209,9 @@ Result<AccountChanges> SqlStore::account_changes(AccountId account, ModSeq since
       auto next = tombs->next();
       if (!next) return next.error();
       if (!*next) return {};
-      changes.deleted_mailboxes.push_back(
-          MailboxTombstone{MailboxId(tombs->integer(0)),
-                           static_cast<UidValidity>(tombs->integer(1)),
-                           static_cast<ModSeq>(tombs->integer(2))});
+      changes.deleted_mailboxes.push_back(MailboxTombstone{
+          MailboxId(tombs->integer(0)), static_cast<UidValidity>(tombs->integer(1)),
+          static_cast<ModSeq>(tombs->integer(2))});
     }
   }));
   return changes;

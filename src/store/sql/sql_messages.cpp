@@ -27,7 +27,6 @@ Keywords split_keywords(std::string_view text) {
   return out;
 }
 
-
 // RFC 8514 §3: the save date is now, whatever the message's internal date.
 int64_t save_date_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(

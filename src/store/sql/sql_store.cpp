@@ -32,7 +32,6 @@ Mailbox mailbox_from(const Query& q) {
   return m;
 }
 
-
 // ---- transactions and schema ----
 
 thread_local Connection* SqlStore::current_ = nullptr;
