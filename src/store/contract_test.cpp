@@ -406,6 +406,8 @@ TEST_P(StoreContract, AppendAssignsUidsAndModseqs) {
   // No Message-ID, no references: the message starts its own thread.
   EXPECT_EQ(second.thread, appended[1].modseq);
   second.thread.reset();
+  EXPECT_EQ(second.created_modseq, appended[1].modseq);
+  second.created_modseq = 0;
   EXPECT_EQ(second, (MessageRecord{2,
                                    appended[1].modseq,
                                    {SystemFlag::seen},

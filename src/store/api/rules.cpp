@@ -70,6 +70,20 @@ std::vector<std::string> thread_link_keys(const NewMessage& message) {
   return keys;
 }
 
+Result<void> check_token_name(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= kMaxTokenName;
+  for (char c : name) ok = ok && c > 32 && c < 127;
+  if (!ok) return Error{ErrorKind::invalid, "token name is not valid"};
+  return {};
+}
+
+Result<void> check_token_hash(std::string_view hash) {
+  bool ok = hash.size() == 64;
+  for (char c : hash) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!ok) return Error{ErrorKind::invalid, "token hash is not 64 lowercase hex digits"};
+  return {};
+}
+
 namespace errors {
 namespace {
 std::string s(std::string_view v) {
@@ -112,6 +126,15 @@ Error mailbox_missing(std::string_view n) {
 Error too_many_metadata(size_t max_entries) {
   return {ErrorKind::limit,
           "more than " + std::to_string(max_entries) + " annotations on one mailbox or the server"};
+}
+Error token_exists(std::string_view n) {
+  return {ErrorKind::exists, "token " + s(n) + " exists already"};
+}
+Error token_hash_exists() {
+  return {ErrorKind::exists, "a token with this secret exists already"};
+}
+Error token_missing(std::string_view n) {
+  return {ErrorKind::not_found, "token " + s(n) + " does not exist"};
 }
 Error mailbox_id_missing(MailboxId id) {
   return {ErrorKind::not_found, "mailbox " + std::to_string(id.value()) + " does not exist"};

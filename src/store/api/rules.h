@@ -37,6 +37,12 @@ Result<void> check_quota(std::string_view address, const QuotaLimits& limits,
 inline constexpr size_t kMaxThreadLinkReferences = 20;
 std::vector<std::string> thread_link_keys(const NewMessage& message);
 
+// API tokens (store.h): a name is 1-64 printable ASCII characters without spaces; a hash
+// is a SHA-256 in 64 lowercase hex digits. invalid otherwise.
+inline constexpr size_t kMaxTokenName = 64;
+Result<void> check_token_name(std::string_view name);
+Result<void> check_token_hash(std::string_view hash);
+
 namespace errors {
 Error domain_missing(std::string_view domain);
 Error domain_exists(std::string_view domain);
@@ -55,6 +61,9 @@ Error inbox_protected(std::string_view operation);
 Error rename_below_itself(std::string_view name);
 Error message_missing(Uid uid);
 Error too_many_metadata(size_t max_entries);
+Error token_exists(std::string_view name);
+Error token_hash_exists();
+Error token_missing(std::string_view name);
 }  // namespace errors
 
 }  // namespace postamt::store

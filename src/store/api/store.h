@@ -37,9 +37,11 @@
 // at the next account value.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -265,6 +267,44 @@ class Store {
                                              std::string_view key) = 0;
   // Ordered by scope (domain first), subject, key.
   virtual Result<std::vector<PolicyOverride>> list_policy_overrides() = 0;
+
+  // ---- API tokens (bearer tokens for HTTP, `postamt token create|list|revoke`) ----
+  // Errors: exists when the account already has a token of that name, or a token has
+  // this hash (one secret, one token); invalid for a bad name or a hash that is not 64
+  // lowercase hex digits (rules.h); not_found for an unknown account.
+  virtual Result<ApiToken> create_token(AccountId account, std::string_view name,
+                                        std::string_view hash) = 0;
+  // Ordered by name (byte order). not_found for an unknown account.
+  virtual Result<std::vector<ApiToken>> list_tokens(AccountId account) = 0;
+  // not_found when the account has no token of that name (or does not exist). Effective
+  // at once for every process: find_token() reads the store on every call. Removing the
+  // account removes its tokens.
+  virtual Result<void> revoke_token(AccountId account, std::string_view name) = 0;
+  // The token with this hash and its account, nullopt when none.
+  virtual Result<std::optional<std::pair<ApiToken, Account>>> find_token(std::string_view hash) = 0;
+
+  // ---- account-wide changes (JMAP /changes, RFC 8620 §5.2) ----
+  // Every change a JMAP client can see takes a new account modseq: message writes (see
+  // MODSEQ above), creating, renaming and deleting a mailbox, and a subscription change
+  // (set_subscription when the name's state changes). Removals and mailbox deletions are
+  // kept account-wide for the life of the account.
+  // not_found for an unknown account.
+  virtual Result<AccountChanges> account_changes(AccountId account, ModSeq since) = 0;
+  // The account's modseq now (cheap). not_found for an unknown account.
+  virtual Result<ModSeq> account_modseq(AccountId account) = 0;
+  // Every message of the account, all mailboxes, by mailbox id then uid (JMAP
+  // Email/query without inMailbox). not_found for an unknown account.
+  virtual Result<std::vector<AccountMessage>> list_account_messages(AccountId account) = 0;
+
+  // ---- maintenance ----
+  // Puts every message of the account without a thread (stored before store migration
+  // 12) into one, as if stored now in uid order per mailbox (mailboxes by id), using
+  // thread_link_keys (rules.h) from the stored Message-ID and thread references (a
+  // message stored without thread references links by its Message-ID and BlobRef only).
+  // A new thread takes a new account modseq as its id (unique within the account); the
+  // messages keep their modseqs (a thread is not a flag change). Returns how many got
+  // one; idempotent. not_found for an unknown account.
+  virtual Result<size_t> assign_missing_threads(AccountId account) = 0;
 
   // ---- change detection and maintenance ----
   // A store-wide counter that grows with every committed write by any process. Cheap;

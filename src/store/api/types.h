@@ -78,6 +78,13 @@ struct Mailbox {
   // IMAP4rev1 \Recent (RFC 3501 §2.3.2): messages from this uid on have not been claimed
   // by a session yet (Store::claim_recent).
   Uid first_recent_uid = 1;
+  // The account MODSEQ of the last change to the mailbox's own properties (RFC 8621
+  // §2.2 Mailbox/changes): its creation, a rename (also of a parent, which moves it),
+  // a subscription of its name. Not moved by its messages (that is highest_modseq) nor
+  // by metadata. 0 for mailboxes unchanged since store migration 13.
+  ModSeq modseq = 0;
+  // The account MODSEQ of its creation; 0 for mailboxes created before migration 13.
+  ModSeq created_modseq = 0;
   friend bool operator==(const Mailbox&, const Mailbox&) = default;
 };
 
@@ -99,6 +106,10 @@ struct MessageRecord {
   // account, never changed afterwards, carried by copy and move. nullopt for messages
   // stored before the store kept threads.
   std::optional<uint64_t> thread;
+  // The modseq the message got when it was stored in this mailbox (append, delivery,
+  // copy, move), so JMAP /changes can tell created from updated (RFC 8620 §5.2); never
+  // changed afterwards. 0 for messages stored before store migration 13.
+  ModSeq created_modseq = 0;
   friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
 };
 
@@ -192,6 +203,65 @@ struct MailboxChanges {
   ModSeq highest_modseq = 0;
   std::vector<MessageRecord> changed;  // added or flag-changed, current state, by uid
   std::vector<Expunged> expunged;      // by uid
+};
+
+// ---- JMAP (RFC 8620, RFC 8621) ----
+
+// A bearer token for HTTP (RFC 6750) of one account. The secret itself is never stored,
+// only its hash.
+struct ApiToken {
+  uint64_t id = 0;
+  AccountId account;
+  std::string name;  // unique per account; rules.h check_token_name
+  std::string hash;  // lowercase hex SHA-256 of the secret; rules.h check_token_hash
+  InternalDate created{};
+  friend bool operator==(const ApiToken&, const ApiToken&) = default;
+};
+
+// One message removed from a mailbox (expunge, the source side of a move, a deleted
+// mailbox), kept account-wide after its mailbox is gone: JMAP's Email id is derived from
+// the BlobRef (model/object_ids.h).
+struct AccountExpunge {
+  MailboxId mailbox;
+  Uid uid = 0;
+  ModSeq modseq = 0;  // of the removal
+  BlobRef blob;
+  std::optional<uint64_t> thread;
+  friend bool operator==(const AccountExpunge&, const AccountExpunge&) = default;
+};
+
+// A deleted mailbox (RFC 8621 §2.2 Mailbox/changes "destroyed").
+struct MailboxTombstone {
+  MailboxId mailbox;
+  UidValidity uid_validity = 0;
+  ModSeq modseq = 0;  // of the deletion
+  friend bool operator==(const MailboxTombstone&, const MailboxTombstone&) = default;
+};
+
+struct AccountMessage {
+  MailboxId mailbox;
+  MessageRecord record;
+  friend bool operator==(const AccountMessage&, const AccountMessage&) = default;
+};
+
+// Everything a JMAP client of the account can see that changed after a modseq (RFC
+// 8620 §5.2; RFC 8621 §2.2, §3.2, §4.3). The JMAP state is the account's MODSEQ.
+struct AccountChanges {
+  ModSeq highest_modseq = 0;  // the account's modseq now
+  // Changes at or below this modseq are not known (history discarded, or the account's
+  // data predates store migration 13): a caller asked for an older state must answer
+  // cannotCalculateChanges. 0 for accounts created after migration 13.
+  ModSeq history_start = 0;
+  // Every message with record.modseq > since (added, copied, moved in, or flags
+  // changed), any mailbox; by modseq, then mailbox id, then uid.
+  std::vector<AccountMessage> messages;
+  // Every removal with modseq > since; by modseq, then mailbox id, then uid.
+  std::vector<AccountExpunge> expunged;
+  // Every existing mailbox with modseq > since or highest_modseq > since (its messages
+  // or counts changed); by id.
+  std::vector<Mailbox> mailboxes;
+  // Every deletion with modseq > since; by modseq, then mailbox id.
+  std::vector<MailboxTombstone> deleted_mailboxes;
 };
 
 }  // namespace postamt::store

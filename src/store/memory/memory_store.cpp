@@ -318,6 +318,8 @@ Result<Mailbox> MemoryStore::create_mailbox_locked(AccountId account, std::strin
       owner->subscriptions.count(*checked) ? Subscription::subscribed : Subscription::unsubscribed;
   box.uid_validity = next_uid_validity_++;
   box.highest_modseq = ++owner->modseq;
+  box.modseq = box.highest_modseq;
+  box.created_modseq = box.highest_modseq;
   mailboxes_[box.id.value()] = MailboxEntry{box, {}, {}};
   return box;
 }
@@ -344,7 +346,12 @@ Result<void> MemoryStore::rename_mailbox(MailboxId mailbox, std::string_view new
     if (mailbox_by_key(box.account, *target_name)) return errors::mailbox_exists(*target_name);
     renames.emplace_back(&other, *target_name);
   }
-  for (auto& [entry_ptr, target] : renames) entry_ptr->mailbox.name = target;
+  // RFC 8621 §2.2: a rename changes the name (and parentId) of every mailbox it moves.
+  ModSeq modseq = ++account_by_id(box.account)->modseq;
+  for (auto& [entry_ptr, target] : renames) {
+    entry_ptr->mailbox.name = target;
+    entry_ptr->mailbox.modseq = modseq;
+  }
   // The subscriptions of the renamed names (and of names below, existing or not) go along.
   std::set<std::string>& subscriptions = account_by_id(box.account)->subscriptions;
   std::vector<std::string> moved;
@@ -370,6 +377,7 @@ Result<void> MemoryStore::delete_mailbox(MailboxId mailbox) {
   if (AccountEntry* owner = account_by_id((*entry)->mailbox.account))
     std::erase_if(owner->metadata,
                   [&mailbox](const auto& kv) { return kv.first.first == mailbox.value(); });
+  record_mailbox_deletion(**entry);
   mailboxes_.erase(mailbox.value());
   ++data_version_;
   return {};
@@ -447,12 +455,18 @@ Result<void> MemoryStore::set_subscription(AccountId account, std::string_view n
   Lock lock(mutex_);
   AccountEntry* owner = account_by_id(account);
   if (!owner) return errors::account_id_missing(account);
+  if ((owner->subscriptions.count(*checked) > 0) == (subscription == Subscription::subscribed))
+    return {};
   if (subscription == Subscription::subscribed)
     owner->subscriptions.insert(*checked);
   else
     owner->subscriptions.erase(*checked);
-  if (MailboxEntry* entry = mailbox_by_key(account, *checked))
+  // RFC 8621 §2.2: isSubscribed is a property of the mailbox of that name.
+  ModSeq modseq = ++owner->modseq;
+  if (MailboxEntry* entry = mailbox_by_key(account, *checked)) {
     entry->mailbox.subscription = subscription;
+    entry->mailbox.modseq = modseq;
+  }
   ++data_version_;
   return {};
 }
@@ -508,6 +522,7 @@ Appended MemoryStore::add_message(MailboxEntry& box, MessageRecord record,
   }
   for (const std::string& key : keys) links.emplace(key, thread);
   record.thread = thread;
+  record.created_modseq = record.modseq;
   Appended appended{box.mailbox.id, record.uid, record.modseq};
   box.messages[record.uid] = std::move(record);
   recount(box);
@@ -661,6 +676,7 @@ std::vector<Expunged> MemoryStore::expunge_locked(MailboxEntry& box, const std::
     if (scope == ExpungeScope::deleted_only && !found->second.flags.has(SystemFlag::deleted))
       continue;
     if (modseq == 0) modseq = next_modseq(box);
+    record_removal(box, found->second, modseq);
     box.messages.erase(uid);
     box.headers.erase(uid);
     box.expunged[uid] = modseq;
@@ -717,6 +733,7 @@ Result<CopyResult> MemoryStore::copy_locked(MailboxId source, const std::vector<
     record.keywords = canonical_keywords((*to)->mailbox.account, record.keywords);
     record.uid = (*to)->mailbox.uid_next++;
     record.modseq = modseq;
+    record.created_modseq = modseq;
     record.save_date = save_date_now();
     result.mapping.push_back(UidMapping{source_uid, record.uid});
     if (auto header = (*from)->headers.find(source_uid); header != (*from)->headers.end())

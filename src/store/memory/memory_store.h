@@ -89,6 +89,16 @@ class MemoryStore final : public Store {
                                      std::string_view key) override;
   Result<std::vector<PolicyOverride>> list_policy_overrides() override;
 
+  Result<ApiToken> create_token(AccountId account, std::string_view name,
+                                std::string_view hash) override;
+  Result<std::vector<ApiToken>> list_tokens(AccountId account) override;
+  Result<void> revoke_token(AccountId account, std::string_view name) override;
+  Result<std::optional<std::pair<ApiToken, Account>>> find_token(std::string_view hash) override;
+  Result<AccountChanges> account_changes(AccountId account, ModSeq since) override;
+  Result<ModSeq> account_modseq(AccountId account) override;
+  Result<std::vector<AccountMessage>> list_account_messages(AccountId account) override;
+  Result<size_t> assign_missing_threads(AccountId account) override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
@@ -103,6 +113,10 @@ class MemoryStore final : public Store {
     // (mailbox id or 0 for the server, lower-cased name) -> entry
     std::map<std::pair<int64_t, std::string>, MetadataEntry> metadata;
     std::map<std::string, uint64_t> thread_links;  // rules.h thread_link_keys -> thread
+    ModSeq history_start = 0;                      // always 0: nothing predates a memory store
+    std::map<std::string, ApiToken> tokens;        // by name
+    std::vector<AccountExpunge> removals;          // every removed message, by modseq
+    std::vector<MailboxTombstone> tombstones;      // every deleted mailbox, by modseq
   };
   struct StoredHeader {
     std::optional<std::string> lines;
@@ -132,6 +146,10 @@ class MemoryStore final : public Store {
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,
                                  MailboxId destination, bool check_quota = true);
   static void recount(MailboxEntry& box);
+  // Logs a removed message account-wide (AccountChanges::expunged).
+  void record_removal(const MailboxEntry& box, const MessageRecord& message, ModSeq modseq);
+  // A new account modseq, the mailbox's tombstone and its messages logged as removed.
+  void record_mailbox_deletion(const MailboxEntry& box);
   FlagUpdateResult update_flags_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        const FlagUpdate& update);
   std::vector<MessageLocation> locations_locked(AccountId account, std::string_view message_id);
@@ -158,6 +176,7 @@ class MemoryStore final : public Store {
   std::vector<SentEntry> sent_receipts_;
   std::vector<ReceivedReceipt> received_receipts_;
   int64_t next_receipt_id_ = 1;
+  uint64_t next_token_id_ = 1;
   std::map<PolicyKey, std::pair<std::string, std::string>> policy_overrides_;
 };
 

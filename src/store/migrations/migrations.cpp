@@ -227,6 +227,52 @@ CREATE TABLE thread_link (
 );
 )sql";
 
+// JMAP (RFC 8620/8621).
+// api_token: bearer tokens; only the SHA-256 of the secret is kept (hash, unique, so a
+// request finds its token by one lookup).
+// Account-wide change tracking: JMAP's state is account.modseq, so every change a client
+// can see takes one. mailbox.modseq is the last change of the mailbox's own properties
+// and mailbox.created_modseq its creation; message.created_modseq is the modseq a
+// message got when stored in its mailbox (created vs. updated in /changes). 0 for rows
+// from before this version. account.history_start: changes at or below it are unknown,
+// so existing accounts start their history at their modseq now.
+// account_expunged keeps every removal with its blob and thread (the per-mailbox
+// expunged table dies with its mailbox, and a JMAP Email id derives from the blob);
+// mailbox_tombstone every mailbox deletion. Both are read by (account_id, modseq), as
+// is message.
+constexpr std::string_view kJmap = R"sql(
+CREATE TABLE api_token (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created {BIGINT} NOT NULL,
+  UNIQUE (account_id, name)
+);
+ALTER TABLE account ADD COLUMN history_start {BIGINT} NOT NULL DEFAULT 0;
+UPDATE account SET history_start = modseq;
+ALTER TABLE mailbox ADD COLUMN modseq {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE mailbox ADD COLUMN created_modseq {BIGINT} NOT NULL DEFAULT 0;
+ALTER TABLE message ADD COLUMN created_modseq {BIGINT} NOT NULL DEFAULT 0;
+CREATE INDEX message_account_modseq ON message(account_id, modseq);
+CREATE TABLE account_expunged (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  mailbox_id {BIGINT} NOT NULL,
+  uid {BIGINT} NOT NULL,
+  modseq {BIGINT} NOT NULL,
+  blob_ref TEXT NOT NULL,
+  thread_id {BIGINT}
+);
+CREATE INDEX account_expunged_modseq ON account_expunged(account_id, modseq);
+CREATE TABLE mailbox_tombstone (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  mailbox_id {BIGINT} NOT NULL,
+  uid_validity {BIGINT} NOT NULL,
+  modseq {BIGINT} NOT NULL
+);
+CREATE INDEX mailbox_tombstone_modseq ON mailbox_tombstone(account_id, modseq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -240,6 +286,7 @@ constexpr Migration kMigrations[] = {
     {10, "the date each message was saved in its mailbox", kSaveDate},
     {11, "annotations of mailboxes and the server", kMetadata},
     {12, "the thread of each message", kThreads},
+    {13, "API tokens, account-wide change tracking", kJmap},
 };
 
 }  // namespace

@@ -4,15 +4,12 @@
 
 #include "base/strings.h"
 #include "store/api/rules.h"
+#include "store/sql/rows.h"
 #include "store/sql/sql_store.h"
 
 namespace postamt::store::sql {
 
 namespace {
-
-constexpr std::string_view kMessageColumns =
-    "uid, modseq, flags, keywords, internal_date, size, blob_ref, message_id, save_date, "
-    "thread_id";
 
 std::string join_keywords(const Keywords& keywords) {
   std::string out;
@@ -28,21 +25,6 @@ Keywords split_keywords(std::string_view text) {
   if (text.empty()) return out;
   for (std::string_view k : split(text, ' ')) out.add(k);
   return out;
-}
-
-MessageRecord message_from(const Query& q) {
-  MessageRecord m;
-  m.uid = static_cast<Uid>(q.integer(0));
-  m.modseq = static_cast<ModSeq>(q.integer(1));
-  m.flags = SystemFlags::from_bits(static_cast<uint32_t>(q.integer(2)));
-  m.keywords = split_keywords(q.text(3));
-  m.internal_date = InternalDate(std::chrono::seconds(q.integer(4)));
-  m.size = static_cast<uint64_t>(q.integer(5));
-  m.blob = BlobRef::parse(q.text(6)).value_or(BlobRef());
-  m.message_id = q.text(7);
-  if (!q.is_null(8)) m.save_date = InternalDate(std::chrono::seconds(q.integer(8)));
-  if (!q.is_null(9)) m.thread = static_cast<uint64_t>(q.integer(9));
-  return m;
 }
 
 // RFC 8514 §3: the save date is now, whatever the message's internal date.
@@ -63,19 +45,41 @@ std::vector<Uid> sorted_unique(const std::vector<Uid>& uids) {
 
 }  // namespace
 
-Result<ModSeq> SqlStore::next_modseq(const Mailbox& mailbox) {
+MessageRecord message_from(const Query& q, int first) {
+  MessageRecord m;
+  m.uid = static_cast<Uid>(q.integer(first + 0));
+  m.modseq = static_cast<ModSeq>(q.integer(first + 1));
+  m.flags = SystemFlags::from_bits(static_cast<uint32_t>(q.integer(first + 2)));
+  m.keywords = split_keywords(q.text(first + 3));
+  m.internal_date = InternalDate(std::chrono::seconds(q.integer(first + 4)));
+  m.size = static_cast<uint64_t>(q.integer(first + 5));
+  m.blob = BlobRef::parse(q.text(first + 6)).value_or(BlobRef());
+  m.message_id = q.text(first + 7);
+  if (!q.is_null(first + 8)) m.save_date = InternalDate(std::chrono::seconds(q.integer(first + 8)));
+  if (!q.is_null(first + 9)) m.thread = static_cast<uint64_t>(q.integer(first + 9));
+  m.created_modseq = static_cast<ModSeq>(q.integer(first + 10));
+  return m;
+}
+
+Result<ModSeq> SqlStore::bump_account_modseq(AccountId account) {
   auto q =
       Query::prepare(db(), "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
   if (!q) return q.error();
-  auto modseq = q->bind(mailbox.account.value()).single_int(0);
+  auto modseq = q->bind(account.value()).single_int(0);
   if (!modseq) return modseq.error();
-  POSTAMT_TRY(exec(db(), "UPDATE mailbox SET highest_modseq = ? WHERE id = ?", *modseq,
-                   mailbox.id.value()));
   return static_cast<ModSeq>(*modseq);
 }
 
-Result<uint64_t> SqlStore::thread_of(AccountId account, const NewMessage& message, ModSeq modseq) {
-  std::vector<std::string> keys = thread_link_keys(message);
+Result<ModSeq> SqlStore::next_modseq(const Mailbox& mailbox) {
+  auto modseq = bump_account_modseq(mailbox.account);
+  if (!modseq) return modseq.error();
+  POSTAMT_TRY(exec(db(), "UPDATE mailbox SET highest_modseq = ? WHERE id = ?",
+                   static_cast<int64_t>(*modseq), mailbox.id.value()));
+  return *modseq;
+}
+
+Result<std::optional<uint64_t>> SqlStore::find_thread(AccountId account,
+                                                      const std::vector<std::string>& keys) {
   std::string sql = "SELECT MIN(thread_id) FROM thread_link WHERE account_id = ? AND link IN (";
   for (size_t i = 0; i < keys.size(); ++i) sql += i == 0 ? "?" : ", ?";
   sql += ")";
@@ -85,13 +89,27 @@ Result<uint64_t> SqlStore::thread_of(AccountId account, const NewMessage& messag
   for (const std::string& key : keys) q->bind(key);
   auto row = q->next();
   if (!row) return row.error();
-  // No key known yet: the message starts a thread, named by its own modseq.
-  uint64_t thread = *row && !q->is_null(0) ? static_cast<uint64_t>(q->integer(0)) : modseq;
+  if (!*row || q->is_null(0)) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(static_cast<uint64_t>(q->integer(0)));
+}
+
+Result<void> SqlStore::link_thread(AccountId account, const std::vector<std::string>& keys,
+                                   uint64_t thread) {
   for (const std::string& key : keys)
     POSTAMT_TRY(exec(db(),
                      "INSERT INTO thread_link (account_id, link, thread_id) VALUES (?, ?, ?)"
                      "{IGNORE}",
                      account.value(), key, static_cast<int64_t>(thread)));
+  return {};
+}
+
+Result<uint64_t> SqlStore::thread_of(AccountId account, const NewMessage& message, ModSeq modseq) {
+  std::vector<std::string> keys = thread_link_keys(message);
+  auto found = find_thread(account, keys);
+  if (!found) return found.error();
+  // No key known yet: the message starts a thread, named by its own modseq.
+  uint64_t thread = found->value_or(modseq);
+  POSTAMT_TRY(link_thread(account, keys, thread));
   return thread;
 }
 
@@ -164,14 +182,15 @@ Result<std::vector<Appended>> SqlStore::insert_messages(
     POSTAMT_TRY(exec(db(),
                      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
                      "internal_date, size, blob_ref, account_id, message_id, envelope_header, "
-                     "thread_refs, save_date, thread_id) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "thread_refs, save_date, thread_id, created_modseq) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      box->id.value(), int64_t{uid}, static_cast<int64_t>(*modseq),
                      int64_t{flags.bits()}, join_keywords(*keywords),
                      static_cast<int64_t>(message.internal_date.time_since_epoch().count()),
                      static_cast<int64_t>(message.size), message.blob.hex(), box->account.value(),
                      message.message_id, message.envelope_header, message.thread_refs,
-                     save_date_now(), static_cast<int64_t>(*thread)));
+                     save_date_now(), static_cast<int64_t>(*thread),
+                     static_cast<int64_t>(*modseq)));
     POSTAMT_TRY(exec(db(), "UPDATE mailbox SET uid_next = ? WHERE id = ?", int64_t{uid} + 1,
                      box->id.value()));
     POSTAMT_TRY(adjust_counts(box->id, 1, unseen_of(flags), static_cast<int64_t>(message.size)));
@@ -337,6 +356,14 @@ Result<std::vector<Expunged>> SqlStore::expunge_in(const Mailbox& mailbox,
                      mailbox.id.value(), int64_t{uid}));
     POSTAMT_TRY(exec(db(), "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
                      mailbox.id.value(), int64_t{uid}, static_cast<int64_t>(modseq)));
+    const MessageRecord& gone = found->front();
+    std::optional<int64_t> thread;
+    if (gone.thread) thread = static_cast<int64_t>(*gone.thread);
+    POSTAMT_TRY(exec(db(),
+                     "INSERT INTO account_expunged (account_id, mailbox_id, uid, modseq, "
+                     "blob_ref, thread_id) VALUES (?, ?, ?, ?, ?, ?)",
+                     mailbox.account.value(), mailbox.id.value(), int64_t{uid},
+                     static_cast<int64_t>(modseq), gone.blob.hex(), thread));
     out.push_back(Expunged{uid, modseq});
   }
   POSTAMT_TRY(
@@ -397,14 +424,14 @@ Result<CopyResult> SqlStore::copy_in(MailboxId source, const std::vector<Uid>& u
         db(),
         "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, "
         "internal_date, size, blob_ref, account_id, message_id, envelope_header, thread_refs, "
-        "save_date, thread_id) "
-        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs, ?, thread_id "
+        "save_date, thread_id, created_modseq) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, envelope_header, thread_refs, ?, thread_id, ? "
         "FROM message "
         "WHERE mailbox_id = ? AND uid = ?",
         destination.value(), int64_t{uid}, static_cast<int64_t>(*modseq), int64_t{m.flags.bits()},
         join_keywords(*keywords), static_cast<int64_t>(m.internal_date.time_since_epoch().count()),
         static_cast<int64_t>(m.size), m.blob.hex(), to->account.value(), m.message_id,
-        save_date_now(), source.value(), int64_t{m.uid}));
+        save_date_now(), static_cast<int64_t>(*modseq), source.value(), int64_t{m.uid}));
     unseen += unseen_of(m.flags);
     result.mapping.push_back(UidMapping{m.uid, uid});
     ++uid;

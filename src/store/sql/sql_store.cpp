@@ -9,17 +9,10 @@
 #include "model/address.h"
 #include "store/api/rules.h"
 #include "store/migrations/migrations.h"
+#include "store/sql/rows.h"
 #include "store/sql/sql_store.h"
 
 namespace postamt::store::sql {
-
-namespace {
-
-// Subscriptions are kept by name (store.h); the mailbox's flag is read from them.
-constexpr std::string_view kMailboxColumns =
-    "id, account_id, name, role, (SELECT count(*) FROM subscription s WHERE s.account_id = "
-    "mailbox.account_id AND s.name = mailbox.name), uid_validity, uid_next, highest_modseq, "
-    "messages, unseen, first_recent_uid";
 
 Mailbox mailbox_from(const Query& q) {
   Mailbox m;
@@ -34,10 +27,10 @@ Mailbox mailbox_from(const Query& q) {
   m.messages = static_cast<uint32_t>(q.integer(8));
   m.unseen = static_cast<uint32_t>(q.integer(9));
   m.first_recent_uid = static_cast<Uid>(q.integer(10));
+  m.modseq = static_cast<ModSeq>(q.integer(11));
+  m.created_modseq = static_cast<ModSeq>(q.integer(12));
   return m;
 }
-
-}  // namespace
 
 // ---- transactions and schema ----
 
@@ -640,22 +633,21 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
   // The counter is read after the increment; UIDVALIDITY is a non-zero 32-bit number.
   auto uid_validity = static_cast<UidValidity>(*next - 1);
   if (uid_validity == 0) uid_validity = 1;
-  auto modseq =
-      Query::prepare(db(), "UPDATE account SET modseq = modseq + 1 WHERE id = ?{RETURNING modseq}");
-  if (!modseq) return modseq.error();
-  auto highest = modseq->bind(account.value()).single_int(0);
+  auto highest = bump_account_modseq(account);
   if (!highest) return highest.error();
 
   auto insert = Query::prepare(db(),
                                "INSERT INTO mailbox (account_id, name, role, "
-                               "uid_validity, uid_next, highest_modseq) VALUES (?, ?, ?, ?, "
-                               "1, ?){RETURNING id}");
+                               "uid_validity, uid_next, highest_modseq, modseq, created_modseq) "
+                               "VALUES (?, ?, ?, ?, 1, ?, ?, ?){RETURNING id}");
   if (!insert) return insert.error();
   auto id = insert->bind(account.value())
                 .bind(*checked)
                 .bind(role_name(role))
                 .bind(int64_t{uid_validity})
-                .bind(*highest)
+                .bind(static_cast<int64_t>(*highest))
+                .bind(static_cast<int64_t>(*highest))
+                .bind(static_cast<int64_t>(*highest))
                 .single_int(0);
   if (!id) return id.error();
   if (subscription == Subscription::subscribed)
@@ -673,7 +665,9 @@ Result<Mailbox> SqlStore::insert_mailbox(AccountId account, std::string_view nam
   box.role = role;
   box.subscription = *n ? Subscription::subscribed : Subscription::unsubscribed;
   box.uid_validity = uid_validity;
-  box.highest_modseq = static_cast<ModSeq>(*highest);
+  box.highest_modseq = *highest;
+  box.modseq = *highest;
+  box.created_modseq = *highest;
   return box;
 }
 
@@ -780,8 +774,12 @@ Result<void> SqlStore::rename_mailbox(MailboxId mailbox, std::string_view new_na
       if (!taken) return taken.error();
       if (*taken) return errors::mailbox_exists(target);
     }
+    // RFC 8621 §2.2: a rename changes the name (and parentId) of every mailbox it moves.
+    auto modseq = bump_account_modseq(box->account);
+    if (!modseq) return modseq.error();
     for (const auto& [id, target] : renames) {
-      POSTAMT_TRY(exec(db(), "UPDATE mailbox SET name = ? WHERE id = ?", target, id));
+      POSTAMT_TRY(exec(db(), "UPDATE mailbox SET name = ?, modseq = ? WHERE id = ?", target,
+                       static_cast<int64_t>(*modseq), id));
     }
     // The subscriptions of the renamed names (and of names below, existing or not) go
     // along.
@@ -816,6 +814,7 @@ Result<void> SqlStore::delete_mailbox(MailboxId mailbox) {
     if (box->name == "INBOX") return errors::inbox_protected("deleted");
     POSTAMT_TRY(exec(db(), "DELETE FROM metadata WHERE account_id = ? AND scope_id = ?",
                      box->account.value(), mailbox.value()));
+    POSTAMT_TRY(record_mailbox_deletion(*box));
     return exec(db(), "DELETE FROM mailbox WHERE id = ?", mailbox.value());
   });
 }
@@ -939,6 +938,17 @@ Result<void> SqlStore::set_subscription(AccountId account, std::string_view name
   if (!checked) return checked.error();
   return transact(TransactionMode::write, [&]() -> Result<void> {
     POSTAMT_TRY(check_account(account));
+    auto q =
+        Query::prepare(db(), "SELECT count(*) FROM subscription WHERE account_id = ? AND name = ?");
+    if (!q) return q.error();
+    auto n = q->bind(account.value()).bind(*checked).single_int(0);
+    if (!n) return n.error();
+    if ((*n > 0) == (subscription == Subscription::subscribed)) return {};
+    // RFC 8621 §2.2: isSubscribed is a property of the mailbox of that name.
+    auto modseq = bump_account_modseq(account);
+    if (!modseq) return modseq.error();
+    POSTAMT_TRY(exec(db(), "UPDATE mailbox SET modseq = ? WHERE account_id = ? AND name = ?",
+                     static_cast<int64_t>(*modseq), account.value(), *checked));
     return write_subscription(account, *checked, subscription);
   });
 }

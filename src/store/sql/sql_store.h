@@ -121,6 +121,16 @@ class SqlStore final : public Store {
                                      std::string_view key) override;
   Result<std::vector<PolicyOverride>> list_policy_overrides() override;
 
+  Result<ApiToken> create_token(AccountId account, std::string_view name,
+                                std::string_view hash) override;
+  Result<std::vector<ApiToken>> list_tokens(AccountId account) override;
+  Result<void> revoke_token(AccountId account, std::string_view name) override;
+  Result<std::optional<std::pair<ApiToken, Account>>> find_token(std::string_view hash) override;
+  Result<AccountChanges> account_changes(AccountId account, ModSeq since) override;
+  Result<ModSeq> account_modseq(AccountId account) override;
+  Result<std::vector<AccountMessage>> list_account_messages(AccountId account) override;
+  Result<size_t> assign_missing_threads(AccountId account) override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
@@ -154,11 +164,28 @@ class SqlStore final : public Store {
   // Inside a write transaction: adds or removes the subscription of `name`.
   Result<void> write_subscription(AccountId account, const std::string& name,
                                   Subscription subscription);
+  // Inside a write transaction: the account's next modseq (store.h MODSEQ).
+  Result<ModSeq> bump_account_modseq(AccountId account);
+  // bump_account_modseq, and the mailbox's highest_modseq set to it.
   Result<ModSeq> next_modseq(const Mailbox& mailbox);
+  // Inside a write transaction, before the mailbox row goes: its tombstone and every
+  // message of it in the account-wide removal log, at a new account modseq.
+  Result<void> record_mailbox_deletion(const Mailbox& mailbox);
+  // Every message of the account (with modseq > since, when given), in `order` (an SQL
+  // ORDER BY list).
+  Result<std::vector<AccountMessage>> select_account_messages(AccountId account,
+                                                              std::string_view order,
+                                                              std::optional<ModSeq> since);
   Result<int64_t> metadata_scope(AccountId account, std::optional<MailboxId> mailbox);
   // The thread a new message of `account` joins, or `modseq` for a new thread; records
   // the message's keys (rules.h thread_link_keys). Inside a write transaction.
   Result<uint64_t> thread_of(AccountId account, const NewMessage& message, ModSeq modseq);
+  // The oldest thread any of `keys` belongs to in the account; nullopt when none.
+  Result<std::optional<uint64_t>> find_thread(AccountId account,
+                                              const std::vector<std::string>& keys);
+  // Links the keys not linked yet to `thread`.
+  Result<void> link_thread(AccountId account, const std::vector<std::string>& keys,
+                           uint64_t thread);
   Result<Keywords> canonical_keywords(AccountId account, const Keywords& keywords);
   Result<void> adjust_counts(MailboxId mailbox, int64_t messages, int64_t unseen, int64_t size = 0);
   // Inside a write transaction: over_quota when `adding` passes the account's limits.

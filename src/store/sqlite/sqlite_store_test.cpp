@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 12);
+  EXPECT_EQ(latest, 13);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 12");
+            "the database has schema version 99, newer than this program's 13");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -278,6 +278,135 @@ TEST_F(SqliteStoreTest, RecentExpungesAreFoundThroughTheModseqIndex) {
   while (*q->next()) plan += q->text(3) + "\n";
   EXPECT_NE(plan.find("USING INDEX expunged_modseq (mailbox_id=? AND modseq>?)"), std::string::npos)
       << plan;
+}
+
+// A database written by a version-12 program: migration 13 starts each account's JMAP
+// history at its modseq then, knows no creation modseq of older mailboxes and messages,
+// and assign_missing_threads() threads the messages stored before migration 12 as if
+// stored now, in uid order per mailbox, without touching their modseqs.
+TEST_F(SqliteStoreTest, MigrationThirteenStartsHistoryAndThreadsOldMessages) {
+  auto row = [](int box, int uid, int modseq, int blob_n, std::string id, std::string refs,
+                std::string thread) {
+    return fmt::format("({}, {}, {}, 0, '', 1700000000, 10, '{}', 5, '{}', NULL, {}, NULL, {})",
+                       box, uid, modseq, blob(blob_n).hex(), id, refs, thread);
+  };
+  write_old_database(
+      12,
+      "INSERT INTO meta VALUES ('next_uid_validity', 7);"
+      "INSERT INTO domain VALUES ('example.org');"
+      "INSERT INTO account (id, address, address_key, domain, password_hash, modseq) VALUES "
+      "(5, 'alice@example.org', 'alice@example.org', 'example.org', 'h', 7);"
+      "INSERT INTO mailbox (id, account_id, name, role, uid_validity, uid_next, "
+      "highest_modseq, messages, unseen, size) VALUES (9, 5, 'INBOX', 'inbox', 7, 4, 7, 3, "
+      "3, 30), (10, 5, 'Archive', 'archive', 8, 4, 6, 3, 3, 30);"
+      "INSERT INTO message (mailbox_id, uid, modseq, flags, keywords, internal_date, size, "
+      "blob_ref, account_id, message_id, envelope_header, thread_refs, save_date, thread_id) "
+      "VALUES " +
+          row(9, 1, 3, 1, "<a@x>", "NULL", "NULL") + "," +
+          row(9, 2, 4, 2, "<b@x>", "'<a@x>'", "NULL") + "," + row(9, 3, 7, 4, "<z@x>", "''", "7") +
+          "," + row(10, 1, 5, 1, "", "NULL", "NULL") + "," +
+          row(10, 2, 6, 3, "<c@x>", "NULL", "NULL") + "," +
+          row(10, 3, 2, 5, "<y@x>", "'<z@x>'", "NULL") +
+          ";"
+          "INSERT INTO thread_link VALUES (5, '<z@x>', 7), (5, '=" +
+          blob(4).hex() + "', 7);");
+  if (HasFatalFailure()) return;
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->schema_version(), 13);
+  auto changes = store->account_changes(AccountId(5), 0);
+  ASSERT_TRUE(changes) << changes.error().message;
+  EXPECT_EQ(changes->highest_modseq, 7u);
+  EXPECT_EQ(changes->history_start, 7u);
+  EXPECT_EQ(changes->messages.size(), 6u);
+  EXPECT_TRUE(changes->expunged.empty());
+  Mailbox inbox = *store->get_mailbox(MailboxId(9));
+  EXPECT_EQ(inbox.modseq, 0u);
+  EXPECT_EQ(inbox.created_modseq, 0u);
+  EXPECT_EQ(inbox.highest_modseq, 7u);
+  EXPECT_EQ(store->get_message(MailboxId(9), 1)->created_modseq, 0u);
+  EXPECT_FALSE(store->get_message(MailboxId(9), 1)->thread);
+
+  EXPECT_EQ(*store->assign_missing_threads(AccountId(5)), 5u);
+  auto thread = [&](int box, Uid uid) { return store->get_message(MailboxId(box), uid)->thread; };
+  auto modseq_of = [&](int box, Uid uid) {
+    return store->get_message(MailboxId(box), uid)->modseq;
+  };
+  // 9/1 starts a thread at the next account modseq; its reply and its bytes join it;
+  // 10/2 starts another; 10/3 joins the thread stored after migration 12.
+  EXPECT_EQ(thread(9, 1), std::optional<uint64_t>(8));
+  EXPECT_EQ(thread(9, 2), std::optional<uint64_t>(8));
+  EXPECT_EQ(thread(9, 3), std::optional<uint64_t>(7));
+  EXPECT_EQ(thread(10, 1), std::optional<uint64_t>(8));
+  EXPECT_EQ(thread(10, 2), std::optional<uint64_t>(9));
+  EXPECT_EQ(thread(10, 3), std::optional<uint64_t>(7));
+  EXPECT_EQ(modseq_of(9, 1), 3u);
+  EXPECT_EQ(modseq_of(9, 2), 4u);
+  EXPECT_EQ(modseq_of(10, 1), 5u);
+  EXPECT_EQ(modseq_of(10, 2), 6u);
+  EXPECT_EQ(modseq_of(10, 3), 2u);
+  EXPECT_EQ(*store->account_modseq(AccountId(5)), 9u);
+  EXPECT_TRUE(store->account_changes(AccountId(5), 7)->messages.empty());
+  // Idempotent.
+  EXPECT_EQ(*store->assign_missing_threads(AccountId(5)), 0u);
+  EXPECT_EQ(*store->account_modseq(AccountId(5)), 9u);
+  // New mail links to the backfilled threads, and knows its creation.
+  NewMessage reply = message(6);
+  reply.message_id = "<r@x>";
+  reply.thread_refs = "<c@x>";
+  auto appended = store->append(MailboxId(9), reply);
+  ASSERT_TRUE(appended);
+  EXPECT_EQ(appended->modseq, 10u);
+  EXPECT_EQ(thread(9, 4), std::optional<uint64_t>(9));
+  EXPECT_EQ(store->get_message(MailboxId(9), 4)->created_modseq, 10u);
+  // Removals of old messages are recorded with their (backfilled) thread.
+  ASSERT_TRUE(store->expunge(MailboxId(9), {2}));
+  EXPECT_EQ(store->account_changes(AccountId(5), 10)->expunged,
+            (std::vector<AccountExpunge>{{MailboxId(9), 2, 11, blob(2), 8}}));
+  // An account created now has its whole history.
+  auto bob = store->create_account("bob@example.org", "h");
+  ASSERT_TRUE(bob);
+  EXPECT_EQ(store->account_changes(*bob, 0)->history_start, 0u);
+}
+
+// account_changes() reads the account's messages, removals and mailbox deletions after a
+// modseq through (account_id, modseq) indexes, not the whole tables.
+TEST_F(SqliteStoreTest, AccountChangesUseTheAccountModseqIndexes) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto c = SqliteConnection::open(path_);
+  auto plan_of = [&](const std::string& sql) {
+    auto q = sql::Query::prepare(**c, "EXPLAIN QUERY PLAN " + sql);
+    EXPECT_TRUE(q) << q.error().message;
+    std::string plan;
+    while (*q->next()) plan += q->text(3) + "\n";
+    return plan;
+  };
+  std::string plan = plan_of("SELECT uid FROM message WHERE account_id = 1 AND modseq > 5");
+  EXPECT_NE(plan.find("USING INDEX message_account_modseq (account_id=? AND modseq>?)"),
+            std::string::npos)
+      << plan;
+  plan = plan_of("SELECT uid FROM account_expunged WHERE account_id = 1 AND modseq > 5");
+  EXPECT_NE(plan.find("USING INDEX account_expunged_modseq (account_id=? AND modseq>?)"),
+            std::string::npos)
+      << plan;
+  plan = plan_of("SELECT mailbox_id FROM mailbox_tombstone WHERE account_id = 1 AND modseq > 5");
+  EXPECT_NE(plan.find("USING INDEX mailbox_tombstone_modseq (account_id=? AND modseq>?)"),
+            std::string::npos)
+      << plan;
+}
+
+// A token revoked by the admin CLI is refused by the running server at once.
+TEST_F(SqliteStoreTest, RevokedTokenIsGoneForTheOtherProcess) {
+  auto server = open();
+  auto cli = open();
+  setup(*cli);
+  AccountId alice = cli->find_account("alice@example.org")->id;
+  std::string secret_hash(64, 'e');
+  ASSERT_TRUE(cli->create_token(alice, "phone", secret_hash));
+  ASSERT_TRUE(*server->find_token(secret_hash));
+  ASSERT_TRUE(cli->revoke_token(alice, "phone"));
+  EXPECT_EQ(*server->find_token(secret_hash), std::nullopt);
 }
 
 TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {
