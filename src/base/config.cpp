@@ -264,6 +264,7 @@ std::vector<ServiceListen> Config::services() const {
       {"imap", ServiceTls::plain, listen.imap},
       {"imaps", ServiceTls::implicit, listen.imaps},
       {"http", ServiceTls::plain, listen.http},
+      {"https", ServiceTls::implicit, listen.https},
   };
 }
 
@@ -316,6 +317,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(read_listen(r, "imap", cfg.listen.imap));
     POSTAMT_TRY(read_listen(r, "imaps", cfg.listen.imaps));
     POSTAMT_TRY(read_listen(r, "http", cfg.listen.http));
+    POSTAMT_TRY(read_listen(r, "https", cfg.listen.https));
     POSTAMT_TRY(r.check_unknown());
   }
 
@@ -467,6 +469,37 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
                               return Error{ErrorKind::invalid, "expected a mail address"};
                             return std::string(s);
                           }));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto http = top.table("http");
+  POSTAMT_TRY(http);
+  if (*http) {
+    TableReader r(**http, "http.", file);
+    POSTAMT_TRY(r.uint64("max_header_bytes", cfg.http.max_header_bytes, 1024, 1024 * 1024));
+    POSTAMT_TRY(r.uint64("max_size_request", cfg.http.max_size_request, 1024, 1ull << 30));
+    POSTAMT_TRY(r.uint64("max_size_upload", cfg.http.max_size_upload, 1024, 1ull << 40));
+    POSTAMT_TRY(r.uint("max_concurrent_requests", cfg.http.max_concurrent_requests, 1, 1000));
+    POSTAMT_TRY(r.uint("max_concurrent_upload", cfg.http.max_concurrent_upload, 1, 1000));
+    POSTAMT_TRY(r.uint("max_calls_in_request", cfg.http.max_calls_in_request, 1, 10000));
+    POSTAMT_TRY(r.uint("max_objects_in_get", cfg.http.max_objects_in_get, 1, 100000));
+    POSTAMT_TRY(r.uint("max_objects_in_set", cfg.http.max_objects_in_set, 1, 100000));
+    POSTAMT_TRY(r.duration("request_timeout", cfg.http.request_timeout));
+    POSTAMT_TRY(r.duration("idle_timeout", cfg.http.idle_timeout));
+    POSTAMT_TRY(read_list(r, "cors_origins", cfg.http.cors_origins,
+                          "expected a list of origins like \"https://mail.example.org\"",
+                          [](std::string_view s) -> Result<std::string> {
+                            if ((!s.starts_with("https://") && !s.starts_with("http://")) ||
+                                s.ends_with("/") || s.find_first_of(" \t") != s.npos)
+                              return Error{ErrorKind::invalid,
+                                           "expected an origin like \"https://mail.example.org\""};
+                            return std::string(s);
+                          }));
+    POSTAMT_TRY(r.string("base_url", cfg.http.base_url));
+    if (!cfg.http.base_url.empty() && !cfg.http.base_url.starts_with("https://") &&
+        !cfg.http.base_url.starts_with("http://"))
+      r.report(*(*http)->get("base_url"), "base_url", "expected a URL starting with https://");
+    while (cfg.http.base_url.ends_with('/')) cfg.http.base_url.pop_back();
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -4,7 +4,7 @@
 //   hostname = "mail.example.test"
 //   data_dir = "var"                       # relative to the config file's folder
 //   log_level = "info"                     # debug | info | warning | error
-//   [listen]    smtp submission submissions pop3 pop3s imap imaps http = ["host:port", ...]
+//   [listen]    smtp submission submissions pop3 pop3s imap imaps http https = ["host:port", ...]
 //   [tls]       certificate, private_key   # relative to data_dir
 //   [storage]   backend = "sqlite"
 //   [auth]      plaintext = "never" | "loopback" | "always"
@@ -15,6 +15,10 @@
 //               bare_newline = "normalize" | "reject"
 //               trusted_networks = ["192.0.2.0/24", "2001:db8::/32", "127.0.0.1"]
 //   [pop3]      max_bad_commands, idle_timeout
+//   [http]      max_header_bytes, max_size_request, max_size_upload, max_concurrent_requests,
+//               max_concurrent_upload, max_calls_in_request, max_objects_in_get,
+//               max_objects_in_set, request_timeout, idle_timeout, cors_origins = ["https://..."],
+//               base_url = "https://mail.example.test"  (JMAP and the webmail, src/jmap)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
@@ -76,7 +80,7 @@ struct Config {
   log::Level log_level = log::Level::info;
 
   struct Listen {
-    std::vector<ListenAddress> smtp, submission, submissions, pop3, pop3s, imap, imaps, http;
+    std::vector<ListenAddress> smtp, submission, submissions, pop3, pop3s, imap, imaps, http, https;
   } listen;
 
   struct Tls {
@@ -152,6 +156,26 @@ struct Config {
     // turns them off with NOTIFICATIONOVERFLOW.
     uint64_t notify_max_changes = 1000;
   } imap;
+
+  // The HTTP service: JMAP (RFC 8620 §2 names the max* capabilities) and its limits.
+  struct Http {
+    uint64_t max_header_bytes = 16 * 1024;     // request line and header fields
+    uint64_t max_size_request = 10'000'000;    // an API request body (maxSizeRequest)
+    uint64_t max_size_upload = 50'000'000;     // one uploaded blob (maxSizeUpload)
+    uint32_t max_concurrent_requests = 4;      // API requests of one account at once
+    uint32_t max_concurrent_upload = 4;        // uploads of one account at once
+    uint32_t max_calls_in_request = 32;        // method calls in one API request
+    uint32_t max_objects_in_get = 500;         // ids one /get may name
+    uint32_t max_objects_in_set = 500;         // create + update + destroy in one /set
+    std::chrono::seconds request_timeout{30};  // from a request's first byte to its last
+    std::chrono::seconds idle_timeout{60};     // a kept-alive connection's wait
+    // Browser origins allowed to call the API from pages served elsewhere (CORS); empty:
+    // none.
+    std::vector<std::string> cors_origins;
+    // The URL clients reach the service at (behind a proxy); "" = taken from each
+    // request's Host field.
+    std::string base_url;
+  } http;
 
   struct Outbound {
     std::optional<ListenAddress> relay;     // port must not be 0
