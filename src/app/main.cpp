@@ -13,6 +13,7 @@
 #include "admin/admin.h"
 #include "admin/quota.h"
 #include "admin/receipts.h"
+#include "admin/tokens.h"
 #include "app/backends.h"
 #include "app/serve.h"
 #include "auth/password.h"
@@ -107,6 +108,7 @@ struct Options {
   std::string password_hash;
   std::string name;
   std::vector<std::string> targets;
+  std::string token_name = "default";
 };
 
 admin::Format format_of(const Options& o) {
@@ -303,6 +305,31 @@ int run(int argc, char** argv) {
   add_format_option(alias_list, o);
   alias_list->callback([&] {
     code = with_store(o, [&](Backends& b) { return admin::alias_list(*b.store, format_of(o)); });
+  });
+
+  // token create|list|revoke
+  auto* token = cli.add_subcommand("token", "Bearer tokens for the HTTP services (JMAP)");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Create a token and print it once");
+  token_create->add_option("ADDRESS", o.name, "Mail address")->required();
+  token_create->add_option("--name", o.token_name, "The token's name (default \"default\")");
+  token_create->callback([&] {
+    code = with_store(
+        o, [&](Backends& b) { return admin::token_create(*b.store, o.name, o.token_name); });
+  });
+  auto* token_list = token->add_subcommand("list", "List an account's tokens");
+  token_list->add_option("ADDRESS", o.name, "Mail address")->required();
+  add_format_option(token_list, o);
+  token_list->callback([&] {
+    code = with_store(
+        o, [&](Backends& b) { return admin::token_list(*b.store, o.name, format_of(o)); });
+  });
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token at once");
+  token_revoke->add_option("ADDRESS", o.name, "Mail address")->required();
+  token_revoke->add_option("--name", o.token_name, "The token's name (default \"default\")");
+  token_revoke->callback([&] {
+    code = with_store(
+        o, [&](Backends& b) { return admin::token_revoke(*b.store, o.name, o.token_name); });
   });
 
   // auth test
