@@ -1,0 +1,78 @@
+#include "jmap/engine/api.h"
+
+#include "base/log.h"
+#include "jmap/engine/arguments.h"
+#include "jmap/engine/call_context.h"
+#include "jmap/engine/methods/methods.h"
+#include "jmap/proto/references.h"
+#include "jmap/proto/request.h"
+
+namespace postamt::jmap {
+
+std::vector<std::string_view> server_capabilities() {
+  return {kCoreCapability, kMailCapability, kSubmissionCapability};
+}
+
+ApiResult process_api_request(const Services& services, const store::Account& account,
+                              std::string_view body) {
+  RequestLimits limits;
+  limits.max_size_request = services.limits.max_size_request;
+  limits.max_calls_in_request = services.limits.max_calls_in_request;
+  std::vector<std::string_view> known = server_capabilities();
+  auto parsed = parse_request(body, limits, known);
+  if (auto* problem = std::get_if<ProblemDetails>(&parsed))
+    return {problem->status, "application/problem+json", problem->to_json(), {}};
+  Request& request = std::get<Request>(parsed);
+
+  std::map<std::string, std::string> created_ids =
+      request.created_ids.value_or(std::map<std::string, std::string>{});
+  CallContext context(services, account, created_ids);
+  std::vector<Invocation> responses;
+  for (Invocation& call : request.calls) {
+    auto error_response = [&](const MethodError& error) {
+      responses.push_back({"error", error.to_arguments(), call.call_id});
+    };
+    // §3.7: references first; a bad one is the call's error.
+    if (auto error = resolve_result_references(call.arguments, responses)) {
+      error_response(*error);
+      continue;
+    }
+    const MethodEntry* method = find_method(call.name);
+    bool enabled = false;
+    if (method)
+      for (const std::string& c : request.capabilities)
+        if (c == method->capability) enabled = true;
+    if (!method || !enabled) {
+      MethodError e;
+      e.type = "unknownMethod";
+      error_response(e);
+      continue;
+    }
+    try {
+      json::object result = method->run(context, call.arguments);
+      responses.push_back({call.name, std::move(result), call.call_id});
+      for (Invocation& follow : context.follow_ups()) {
+        follow.call_id = call.call_id;
+        responses.push_back(std::move(follow));
+      }
+      context.follow_ups().clear();
+    } catch (const MethodFailure& failure) {
+      error_response(failure.error);
+    } catch (const std::exception& e) {
+      log::error("jmap", "{} of <{}> failed: {}", call.name, account.address, e.what());
+      MethodError error;
+      error.type = "serverFail";
+      error_response(error);
+    }
+  }
+  std::string session_state = "0";
+  std::optional<std::map<std::string, std::string>> out_ids;
+  if (request.created_ids) out_ids = created_ids;
+  ApiResult result;
+  result.content_type = "application/json";
+  result.body = encode_response(responses, session_state, out_ids);
+  result.downloads = std::move(context.downloads());
+  return result;
+}
+
+}  // namespace postamt::jmap

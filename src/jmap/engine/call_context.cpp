@@ -1,0 +1,38 @@
+#include "jmap/engine/call_context.h"
+
+#include "base/log.h"
+#include "jmap/engine/arguments.h"
+
+namespace postamt::jmap {
+
+std::string account_object_id(AccountId account) {
+  return "A" + std::to_string(account.value());
+}
+
+const AccountView& CallContext::view() {
+  if (!view_) {
+    auto loaded = AccountView::load(store(), account_.id);
+    if (!loaded) {
+      log::warning("jmap", "cannot read the account <{}>: {}", account_.address,
+                   loaded.error().message);
+      fail("serverFail", "the mailbox store could not be read");
+    }
+    view_.emplace(std::move(*loaded));
+  }
+  return *view_;
+}
+
+void CallContext::require_account(const json::object& args) {
+  auto id = read_id(args, "accountId");
+  if (!id) fail_argument("accountId", "missing");
+  if (*id != account_id()) fail("accountNotFound");
+}
+
+std::optional<std::string> CallContext::resolve_id(std::string_view id) const {
+  if (!id.starts_with('#')) return std::string(id);
+  auto it = created_ids_.find(std::string(id.substr(1)));
+  if (it == created_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace postamt::jmap

@@ -1,0 +1,35 @@
+#include <array>
+
+#include "jmap/engine/methods/methods.h"
+
+namespace postamt::jmap {
+namespace {
+
+constexpr std::array kMethods = {
+    MethodEntry{"Core/echo", kCoreCapability, &methods::core_echo},
+    MethodEntry{"Mailbox/get", kMailCapability, &methods::mailbox_get},
+    MethodEntry{"Mailbox/changes", kMailCapability, &methods::mailbox_changes},
+    MethodEntry{"Mailbox/query", kMailCapability, &methods::mailbox_query},
+    MethodEntry{"Mailbox/queryChanges", kMailCapability, &methods::mailbox_query_changes},
+    MethodEntry{"Mailbox/set", kMailCapability, &methods::mailbox_set},
+    MethodEntry{"Thread/get", kMailCapability, &methods::thread_get},
+    MethodEntry{"Thread/changes", kMailCapability, &methods::thread_changes},
+    MethodEntry{"Email/get", kMailCapability, &methods::email_get},
+    MethodEntry{"Email/changes", kMailCapability, &methods::email_changes},
+    MethodEntry{"Email/query", kMailCapability, &methods::email_query},
+    MethodEntry{"Email/queryChanges", kMailCapability, &methods::email_query_changes},
+    MethodEntry{"Email/set", kMailCapability, &methods::email_set},
+    MethodEntry{"Email/import", kMailCapability, &methods::email_import},
+    MethodEntry{"Identity/get", kSubmissionCapability, &methods::identity_get},
+    MethodEntry{"Identity/changes", kSubmissionCapability, &methods::identity_changes},
+};
+
+}  // namespace
+
+const MethodEntry* find_method(std::string_view name) {
+  for (const MethodEntry& m : kMethods)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+}  // namespace postamt::jmap

@@ -1,0 +1,168 @@
+#include <algorithm>
+#include <unordered_set>
+
+#include "base/log.h"
+#include "jmap/engine/arguments.h"
+#include "jmap/engine/email_filter.h"
+#include "jmap/engine/keywords.h"
+#include "jmap/engine/methods/methods.h"
+#include "jmap/engine/query.h"
+#include "mail/sort.h"
+
+namespace postamt::jmap::methods {
+namespace {
+
+struct Comparator {
+  std::string property;
+  bool ascending = true;
+  std::string keyword;
+};
+
+std::vector<Comparator> read_sort(const json::object& arguments) {
+  std::vector<Comparator> out;
+  auto sort = arguments.find("sort");
+  if (sort == arguments.end() || sort->value().is_null()) return out;
+  if (!sort->value().is_array()) fail_argument("sort", "expected a list of Comparators");
+  for (const json::value& v : sort->value().get_array()) {
+    if (!v.is_object()) fail_argument("sort", "expected a list of Comparators");
+    const json::object& c = v.get_object();
+    Comparator comparator;
+    auto property = read_string(c, "property");
+    if (!property) fail_argument("sort", "a Comparator needs a property");
+    comparator.property = *property;
+    comparator.ascending = read_bool(c, "isAscending").value_or(true);
+    if (auto collation = read_string(c, "collation");
+        collation && *collation != "i;unicode-casemap")
+      fail("unsupportedSort", "only the i;unicode-casemap collation is offered");
+    static constexpr std::string_view kKeywordSorts[] = {"hasKeyword", "allInThreadHaveKeyword",
+                                                         "someInThreadHaveKeyword"};
+    if (std::find(std::begin(kKeywordSorts), std::end(kKeywordSorts), comparator.property) !=
+        std::end(kKeywordSorts)) {
+      auto keyword = read_string(c, "keyword");
+      if (!keyword) fail_argument("sort", comparator.property + " needs a keyword");
+      comparator.keyword = *keyword;
+    } else if (comparator.property != "receivedAt" && comparator.property != "size" &&
+               comparator.property != "from" && comparator.property != "to" &&
+               comparator.property != "subject" && comparator.property != "sentAt") {
+      fail("unsupportedSort", "cannot sort by " + comparator.property);
+    }
+    out.push_back(std::move(comparator));
+  }
+  return out;
+}
+
+// The mail core's sort key for a header property (mail/sort.h).
+std::optional<mail::SortKey> header_key(std::string_view property) {
+  if (property == "from") return mail::SortKey::from;
+  if (property == "to") return mail::SortKey::to;
+  if (property == "subject") return mail::SortKey::subject;
+  if (property == "sentAt") return mail::SortKey::date;
+  return std::nullopt;
+}
+
+// Ranks of every Email under one header criterion, computed by the mail core's sort over
+// each mailbox (mail/sort.h reads the stored envelope lines and collates by
+// i;unicode-casemap). Ranks of different mailboxes are merged by sorting each Email's
+// first copy's position... which is only comparable inside one mailbox, so across
+// mailboxes a combined order is made by sorting all copies of all mailboxes at once.
+std::unordered_map<const EmailEntry*, uint32_t> header_ranks(
+    CallContext& context, const std::vector<const EmailEntry*>& emails, mail::SortKey key) {
+  // Every Email's first copy, grouped by mailbox; sort each mailbox, then merge by a
+  // second sort over the combined list using the per-mailbox ranks is not possible, so
+  // a single mailbox is required for a combined order: put every Email's first copy in
+  // one list per mailbox and rank within it.
+  std::unordered_map<const store::Mailbox*, std::vector<const EmailEntry*>> by_mailbox;
+  for (const EmailEntry* e : emails) by_mailbox[e->copies.front().mailbox].push_back(e);
+  if (by_mailbox.size() > 1)
+    fail("unsupportedSort",
+         "sorting by a header field needs an inMailbox filter (one mailbox) on this server");
+  std::unordered_map<const EmailEntry*, uint32_t> ranks;
+  for (auto& [mailbox, list] : by_mailbox) {
+    std::sort(list.begin(), list.end(), [](const EmailEntry* a, const EmailEntry* b) {
+      return a->copies.front().record->uid < b->copies.front().record->uid;
+    });
+    std::vector<const store::MessageRecord*> records;
+    for (const EmailEntry* e : list) records.push_back(e->copies.front().record);
+    mail::SortCriterion criterion{key, false};
+    auto order = mail::sort_messages(context.store(), context.blobs(), mailbox->id, records,
+                                     std::span(&criterion, 1));
+    if (!order) {
+      log::warning("jmap", "Email/query cannot sort: {}", order.error().message);
+      fail("serverFail", "the messages could not be sorted");
+    }
+    // Equal values get equal ranks so that later comparators decide between them.
+    uint32_t rank = 0;
+    for (size_t i = 0; i < order->size(); ++i) ranks[list[(*order)[i]]] = rank++;
+  }
+  return ranks;
+}
+
+}  // namespace
+
+// RFC 8621 §4.4. Without a sort, newest first is NOT assumed: the RFC leaves the order
+// to the server, and Postamt answers oldest first (receivedAt ascending).
+json::object email_query(CallContext& context, const json::object& arguments) {
+  context.require_account(arguments);
+  const AccountView& view = context.view();
+  std::vector<Comparator> sort = read_sort(arguments);
+  bool collapse = read_bool(arguments, "collapseThreads").value_or(false);
+
+  std::vector<const EmailEntry*> matched;
+  auto filter = arguments.find("filter");
+  if (filter != arguments.end() && !filter->value().is_null()) {
+    EmailFilter compiled = EmailFilter::compile(view, filter->value());
+    for (const EmailEntry& e : view.emails())
+      if (compiled.matches(e, context.blobs())) matched.push_back(&e);
+  } else {
+    for (const EmailEntry& e : view.emails()) matched.push_back(&e);
+  }
+
+  std::vector<std::unordered_map<const EmailEntry*, uint32_t>> ranks(sort.size());
+  for (size_t i = 0; i < sort.size(); ++i)
+    if (auto key = header_key(sort[i].property)) ranks[i] = header_ranks(context, matched, *key);
+  auto thread_has = [&](const EmailEntry* e, const std::string& k, bool all) {
+    auto thread = view.thread(e->thread());
+    return all ? std::all_of(thread.begin(), thread.end(),
+                             [&](const EmailEntry* t) { return has_keyword(t->latest(), k); })
+               : std::any_of(thread.begin(), thread.end(),
+                             [&](const EmailEntry* t) { return has_keyword(t->latest(), k); });
+  };
+  auto compare = [&](const EmailEntry* a, const EmailEntry* b, size_t i) -> int64_t {
+    const Comparator& c = sort[i];
+    if (c.property == "receivedAt") return a->received_at() - b->received_at();
+    if (c.property == "size")
+      return static_cast<int64_t>(a->latest().size) - static_cast<int64_t>(b->latest().size);
+    if (c.property == "hasKeyword")
+      return int64_t{has_keyword(a->latest(), c.keyword)} - has_keyword(b->latest(), c.keyword);
+    if (c.property == "allInThreadHaveKeyword")
+      return int64_t{thread_has(a, c.keyword, true)} - thread_has(b, c.keyword, true);
+    if (c.property == "someInThreadHaveKeyword")
+      return int64_t{thread_has(a, c.keyword, false)} - thread_has(b, c.keyword, false);
+    return int64_t{ranks[i].at(a)} - int64_t{ranks[i].at(b)};
+  };
+  std::stable_sort(matched.begin(), matched.end(), [&](const EmailEntry* a, const EmailEntry* b) {
+    for (size_t i = 0; i < sort.size(); ++i) {
+      int64_t c = compare(a, b, i);
+      if (c != 0) return sort[i].ascending ? c < 0 : c > 0;
+    }
+    return false;
+  });
+
+  std::vector<std::string> ids;
+  std::unordered_set<uint64_t> seen_threads;
+  for (const EmailEntry* e : matched) {
+    // §4.4.2 collapseThreads: only the first Email of each thread in the sorted list.
+    if (collapse && !seen_threads.insert(e->thread()).second) continue;
+    ids.push_back(e->id);
+  }
+  return answer_query(context, arguments, ids, view.modseq(), false);
+}
+
+// RFC 8620 §5.6 allows cannotCalculateChanges: Postamt keeps no history of query
+// results yet, so a client runs the query again.
+json::object email_query_changes(CallContext& context, const json::object& arguments) {
+  context.require_account(arguments);
+  fail("cannotCalculateChanges", "run the query again");
+}
+
+}  // namespace postamt::jmap::methods

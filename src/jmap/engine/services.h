@@ -1,0 +1,60 @@
+// What the JMAP engine works with: the shared services of `serve` and the limits it
+// advertises in the session resource (RFC 8620 §2 urn:ietf:params:jmap:core). Everything
+// here outlives every request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "auth/failure_tracker.h"
+#include "base/connection_trust.h"
+#include "blob/blob_store.h"
+#include "delivery/submission_check.h"
+#include "delivery/transaction.h"
+#include "mail/events.h"
+#include "mail/store_watch.h"
+#include "net/runtime.h"
+#include "store/api/store.h"
+
+namespace postamt::jmap {
+
+// Named limits (docs/architecture.md, Limits), from [http] (base/config.h).
+struct Limits {
+  uint64_t max_size_request = 10'000'000;
+  uint64_t max_size_upload = 50'000'000;
+  uint32_t max_concurrent_requests = 4;
+  uint32_t max_concurrent_upload = 4;
+  uint32_t max_calls_in_request = 32;
+  uint32_t max_objects_in_get = 500;
+  uint32_t max_objects_in_set = 500;
+  // Email/query and /changes answer at most this many ids at once (RFC 8620 §5.5 limit).
+  uint32_t max_query_results = 5000;
+  // EventSource (RFC 8620 §7.3): a client's ping interval is raised to at least this.
+  std::chrono::seconds min_ping_interval{10};
+};
+
+class Uploads;  // blob_access.h
+
+struct Services {
+  net::Runtime* runtime = nullptr;
+  store::Store* store = nullptr;  // blocking: call through runtime->run_blocking
+  blob::BlobStore* blobs = nullptr;
+  auth::FailureTracker* auth_failures = nullptr;
+  PlaintextAuth plaintext = PlaintextAuth::loopback;
+  const mail::StoreWatch* watch = nullptr;
+  // Whole-message reads (Email/get of bodies, downloads of a message blob) count as a
+  // download for the server's own read receipt (docs/read-receipts.md); may be null.
+  mail::DownloadObserver* downloads = nullptr;
+  // Submission (EmailSubmission/set, MDN/send) goes through the same transaction and
+  // receipt check as SMTP submission.
+  const delivery::Services* delivery = nullptr;
+  delivery::SubmissionCheck* submission_check = nullptr;
+  Uploads* uploads = nullptr;  // who uploaded what (blob_access.h)
+  std::string hostname;
+  // "https://mail.example.test" when configured; "" = from the request's Host field.
+  std::string base_url;
+  Limits limits;
+};
+
+}  // namespace postamt::jmap
