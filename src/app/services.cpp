@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "app/engine_http.h"
 #include "app/engine_imap.h"
 #include "app/engine_pop3.h"
 #include "app/engine_smtp.h"
@@ -18,6 +19,8 @@ static const std::vector<ServiceEngine> kEngines = {
     {"pop3s", &make_pop3_handler},
     {"imap", &make_imap_handler},
     {"imaps", &make_imap_handler},
+    {"http", &make_http_handler},
+    {"https", &make_http_handler},
 };
 
 std::span<const ServiceEngine> service_engines() {

@@ -1,0 +1,68 @@
+#include "app/engine_http.h"
+
+#include <memory>
+
+#include "app/serve_context.h"
+#include "http/server.h"
+#include "jmap/engine/service.h"
+
+namespace postamt::app {
+namespace {
+
+struct HttpEngine {
+  std::unique_ptr<jmap::Service> jmap;
+  http::Services http;
+};
+
+net::awaitable<void> serve_http(std::unique_ptr<net::Connection> connection,
+                                net::SessionContext context,
+                                std::shared_ptr<const HttpEngine> engine) {
+  co_await http::run_session(*connection, std::move(context), &engine->http);
+}
+
+std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
+  const Config& config = *context.config;
+  jmap::Services services;
+  services.runtime = context.runtime;
+  services.store = context.store;
+  services.blobs = context.blobs;
+  services.auth_failures = context.auth_failures;
+  services.plaintext = config.auth.plaintext;
+  services.watch = context.watch;
+  services.downloads = context.downloads;
+  services.delivery = &context.delivery;
+  services.submission_check = context.submission_check;
+  services.hostname = config.hostname;
+  services.base_url = config.http.base_url;
+  jmap::Limits& limits = services.limits;
+  limits.max_size_request = config.http.max_size_request;
+  limits.max_size_upload = config.http.max_size_upload;
+  limits.max_concurrent_requests = config.http.max_concurrent_requests;
+  limits.max_concurrent_upload = config.http.max_concurrent_upload;
+  limits.max_calls_in_request = config.http.max_calls_in_request;
+  limits.max_objects_in_get = config.http.max_objects_in_get;
+  limits.max_objects_in_set = config.http.max_objects_in_set;
+
+  auto engine = std::make_shared<HttpEngine>();
+  engine->jmap = std::make_unique<jmap::Service>(std::move(services));
+  engine->http.handler = engine->jmap.get();
+  engine->http.limits.max_header_bytes = config.http.max_header_bytes;
+  engine->http.limits.request_timeout = config.http.request_timeout;
+  engine->http.limits.idle_timeout = config.http.idle_timeout;
+  engine->http.cors_origins = config.http.cors_origins;
+  return engine;
+}
+
+}  // namespace
+
+net::Handler make_http_handler(ServeContext& context) {
+  // http and https share one engine, so that per-account limits count both.
+  static std::shared_ptr<const HttpEngine> engine;
+  if (!engine) engine = make_engine(context);
+  std::shared_ptr<const HttpEngine> shared = engine;
+  return [shared](std::unique_ptr<net::Connection> connection, net::SessionContext session) {
+    return serve_http(std::move(connection), std::move(session), shared);
+  };
+}
+
+}  // namespace postamt::app
