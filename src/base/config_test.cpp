@@ -53,10 +53,42 @@ plaintext = "loopback"
   EXPECT_EQ(cfg->listen.imap[1].port, 0);
   EXPECT_EQ(cfg->auth.plaintext, PlaintextAuth::loopback);
   auto services = cfg->services();
-  ASSERT_EQ(services.size(), 8u);
+  ASSERT_EQ(services.size(), 9u);
+  EXPECT_EQ(services[8].name, "https");
+  EXPECT_EQ(services[8].tls, ServiceTls::implicit);
   EXPECT_EQ(services[2].name, "submissions");
   EXPECT_EQ(services[2].tls, ServiceTls::implicit);
   EXPECT_EQ(services[0].addresses[0].port, 2525);
+}
+
+TEST(Config, HttpSection) {
+  auto cfg = parse(
+      "hostname = \"mx.example.org\"\n"
+      "[listen]\nhttps = [\"127.0.0.1:8443\"]\n"
+      "[http]\nmax_size_request = 2048\nmax_calls_in_request = 4\nmax_objects_in_get = 7\n"
+      "max_concurrent_requests = 2\nrequest_timeout = \"5s\"\n"
+      "cors_origins = [\"https://mail.example.org\"]\nbase_url = \"https://mail.example.org/\"\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->listen.https.at(0).port, 8443);
+  EXPECT_EQ(cfg->http.max_size_request, 2048u);
+  EXPECT_EQ(cfg->http.max_calls_in_request, 4u);
+  EXPECT_EQ(cfg->http.max_objects_in_get, 7u);
+  EXPECT_EQ(cfg->http.max_objects_in_set, 500u);
+  EXPECT_EQ(cfg->http.max_concurrent_requests, 2u);
+  EXPECT_EQ(cfg->http.request_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(cfg->http.cors_origins, std::vector<std::string>{"https://mail.example.org"});
+  EXPECT_EQ(cfg->http.base_url, "https://mail.example.org");
+}
+
+TEST(Config, HttpSectionRefusesBadValues) {
+  auto cfg = parse(
+      "hostname = \"mx.example.org\"\n"
+      "[http]\nmax_calls_in_request = 0\ncors_origins = [\"*\"]\nbase_url = \"mail\"\n");
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(cfg.error().message.find("http.max_calls_in_request"), std::string::npos)
+      << cfg.error().message;
+  EXPECT_NE(cfg.error().message.find("http.cors_origins"), std::string::npos);
+  EXPECT_NE(cfg.error().message.find("http.base_url"), std::string::npos);
 }
 
 TEST(Config, Defaults) {
