@@ -125,30 +125,14 @@ struct SortCacheAccess {
   }
 };
 
-Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore& blobs,
-                                            MailboxId mailbox,
-                                            std::span<const store::MessageRecord* const> messages,
-                                            std::span<const SortCriterion> criteria,
-                                            SortCache* cache) {
-  const auto n = static_cast<uint32_t>(messages.size());
-  // One Values per distinct key; each criterion names its Values.
-  std::vector<Values> values;
-  std::vector<std::pair<size_t, bool>> order_by;  // (index into values, reverse)
-  for (const SortCriterion& criterion : criteria) {
-    size_t at = 0;
-    while (at < values.size() && values[at].key != criterion.key) ++at;
-    if (at == values.size()) {
-      Values v;
-      v.key = criterion.key;
-      if (is_text(v.key))
-        v.texts.resize(n);
-      else
-        v.numbers.resize(n);
-      values.push_back(std::move(v));
-    }
-    order_by.emplace_back(at, criterion.reverse);
-  }
+namespace {
 
+// Fills `values` (one per distinct key) for every message, from the records, the cache or
+// the headers.
+Result<void> fill_values(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
+                         std::span<const store::MessageRecord* const> messages,
+                         std::vector<Values>& values, SortCache* cache) {
+  const auto n = static_cast<uint32_t>(messages.size());
   std::vector<uint32_t> todo;  // messages whose header some key still needs
   for (Values& v : values) {
     if (!reads_header(v.key)) {
@@ -168,26 +152,76 @@ Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore
                    std::back_inserter(both));
     todo = std::move(both);
   }
-  if (!todo.empty()) {
-    std::vector<const store::MessageRecord*> reading;
-    reading.reserve(todo.size());
-    for (uint32_t i : todo) reading.push_back(messages[i]);
-    POSTAMT_TRY(walk_headers(store, blobs, mailbox, reading, NeedReferences::no,
-                             [&](size_t j, const WalkedHeader& walked) {
-                               const uint32_t i = todo[j];
-                               for (Values& v : values) {
-                                 if (!reads_header(v.key)) continue;
-                                 if (v.key == SortKey::date)
-                                   v.numbers[i] =
-                                       sent_date(walked.header, seconds_of(*messages[i]));
-                                 else
-                                   v.texts[i] = text_value(v.key, walked.header);
-                               }
-                             }));
-    if (cache)
-      for (const Values& v : values)
-        if (reads_header(v.key)) SortCacheAccess::add(*cache, messages, v);
+  if (todo.empty()) return {};
+  std::vector<const store::MessageRecord*> reading;
+  reading.reserve(todo.size());
+  for (uint32_t i : todo) reading.push_back(messages[i]);
+  POSTAMT_TRY(walk_headers(store, blobs, mailbox, reading, NeedReferences::no,
+                           [&](size_t j, const WalkedHeader& walked) {
+                             const uint32_t i = todo[j];
+                             for (Values& v : values) {
+                               if (!reads_header(v.key)) continue;
+                               if (v.key == SortKey::date)
+                                 v.numbers[i] = sent_date(walked.header, seconds_of(*messages[i]));
+                               else
+                                 v.texts[i] = text_value(v.key, walked.header);
+                             }
+                           }));
+  if (cache)
+    for (const Values& v : values)
+      if (reads_header(v.key)) SortCacheAccess::add(*cache, messages, v);
+  return {};
+}
+
+Values empty_values(SortKey key, uint32_t n) {
+  Values v;
+  v.key = key;
+  if (is_text(key))
+    v.texts.resize(n);
+  else
+    v.numbers.resize(n);
+  return v;
+}
+
+}  // namespace
+
+int SortValues::compare(size_t a, const SortValues& other, size_t b) const {
+  if (!texts.empty()) {
+    int c = texts[a].compare(other.texts[b]);
+    return c < 0 ? -1 : c > 0;
   }
+  return numbers[a] < other.numbers[b] ? -1 : numbers[a] > other.numbers[b];
+}
+
+Result<SortValues> sort_values(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
+                               std::span<const store::MessageRecord* const> messages, SortKey key,
+                               SortCache* cache) {
+  std::vector<Values> values;
+  values.push_back(empty_values(key, static_cast<uint32_t>(messages.size())));
+  POSTAMT_TRY(fill_values(store, blobs, mailbox, messages, values, cache));
+  SortValues out;
+  out.key = key;
+  out.numbers = std::move(values[0].numbers);
+  out.texts = std::move(values[0].texts);
+  return out;
+}
+
+Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore& blobs,
+                                            MailboxId mailbox,
+                                            std::span<const store::MessageRecord* const> messages,
+                                            std::span<const SortCriterion> criteria,
+                                            SortCache* cache) {
+  const auto n = static_cast<uint32_t>(messages.size());
+  // One Values per distinct key; each criterion names its Values.
+  std::vector<Values> values;
+  std::vector<std::pair<size_t, bool>> order_by;  // (index into values, reverse)
+  for (const SortCriterion& criterion : criteria) {
+    size_t at = 0;
+    while (at < values.size() && values[at].key != criterion.key) ++at;
+    if (at == values.size()) values.push_back(empty_values(criterion.key, n));
+    order_by.emplace_back(at, criterion.reverse);
+  }
+  POSTAMT_TRY(fill_values(store, blobs, mailbox, messages, values, cache));
 
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);

@@ -65,4 +65,20 @@ Result<std::vector<uint32_t>> sort_messages(store::Store& store, blob::BlobStore
                                             std::span<const SortCriterion> criteria,
                                             SortCache* cache = nullptr);
 
+// One key's value for each of `messages` (all of `mailbox`, ascending uid), in a form
+// that compares across mailboxes (JMAP Email/query sorts a whole account): seconds for
+// arrival and date, octets for size, i;unicode-casemap collation keys for the others.
+// Uses and fills `cache` as sort_messages does. Errors as sort_messages.
+struct SortValues {
+  SortKey key = SortKey::arrival;
+  std::vector<int64_t> numbers;    // arrival, size, date
+  std::vector<std::string> texts;  // every other key
+  // <0, 0, >0 as message `a` of this sorts before, with, after message `b` of `other`
+  // (both of the same key).
+  int compare(size_t a, const SortValues& other, size_t b) const;
+};
+Result<SortValues> sort_values(store::Store& store, blob::BlobStore& blobs, MailboxId mailbox,
+                               std::span<const store::MessageRecord* const> messages, SortKey key,
+                               SortCache* cache = nullptr);
+
 }  // namespace postamt::mail

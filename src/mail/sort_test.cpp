@@ -146,6 +146,31 @@ TEST_F(SortTest, CacheKeepsNoMoreThanItsLimit) {
   EXPECT_FALSE(try_sort({{K::subject}}, &half));
 }
 
+TEST_F(SortTest, ValuesCompareAcrossMailboxes) {
+  add("From: b@x\r\nSubject: Re: alpha\r\nDate: 1 Jan 2020 10:00:00 +0000\r\n\r\nx\r\n", 10);
+  AccountId alice = store_.find_account("alice@example.org")->id;
+  MailboxId other = store_.find_mailbox(alice, "Archive")->id;
+  auto message = save_message(blobs_, "From: A@x\r\nSubject: ALPHA\r\n\r\ny\r\n",
+                              store::InternalDate(std::chrono::seconds(20)));
+  ASSERT_TRUE(message);
+  ASSERT_TRUE(store_.append(other, *message));
+  auto values_of = [&](MailboxId box, SortKey key) {
+    std::vector<store::MessageRecord> records = *store_.list_messages(box);
+    std::vector<const store::MessageRecord*> messages;
+    for (const auto& r : records) messages.push_back(&r);
+    auto values = sort_values(store_, blobs_, box, messages, key);
+    EXPECT_TRUE(values);
+    return *values;
+  };
+  // Base subjects "alpha" and "alpha" (i;unicode-casemap) are equal; from "b" > "a".
+  EXPECT_EQ(values_of(inbox_, K::subject).compare(0, values_of(other, K::subject), 0), 0);
+  EXPECT_EQ(values_of(inbox_, K::from).compare(0, values_of(other, K::from), 0), 1);
+  EXPECT_EQ(values_of(other, K::from).compare(0, values_of(inbox_, K::from), 0), -1);
+  EXPECT_EQ(values_of(inbox_, K::arrival).compare(0, values_of(other, K::arrival), 0), -1);
+  // A message without a Date sorts by its internal date (RFC 5256 §2.2).
+  EXPECT_EQ(values_of(other, K::date).numbers, std::vector<int64_t>{20});
+}
+
 TEST_F(SortTest, NoMessagesNoOrder) {
   EXPECT_TRUE(sorted({{K::subject}}).empty());
 }

@@ -257,6 +257,24 @@ class Mail(Base):
         q = c.one("Email/query", {"position": 1, "limit": 1})
         self.assertEqual((q["position"], len(q["ids"])), (1, 1))
 
+    def test_header_sorts_across_mailboxes(self):
+        # Subjects and senders of messages in two mailboxes sort together (mail/sort.h
+        # values compare across mailboxes); equal subjects fall through to the next key.
+        self.deliver(PLAIN)
+        self.deliver(ENCODED)
+        c = self.jmap()
+        archive = self.mailboxes(c)["Archive"]["id"]
+        status, _, body = c.request("POST", f"/jmap/upload/{c.account_id}/",
+                                    body=ATTACHMENT.replace(b"Subject: binary", b"Subject: Re: Plain one"))
+        self.assertEqual(status, 201)
+        c.one("Email/import", {"emails": {"a": {"blobId": json.loads(body)["blobId"],
+                                                "mailboxIds": {archive: True}}}})
+        got = lambda ids: [e["subject"] for e in c.one("Email/get", {"ids": ids, "properties": ["subject"]})["list"]]
+        q = c.one("Email/query", {"sort": [{"property": "subject"}, {"property": "size", "isAscending": False}]})
+        self.assertEqual(got(q["ids"]), ["Grüße aus Köln", "Re: Plain one", "plain one"])
+        q = c.one("Email/query", {"sort": [{"property": "from", "isAscending": False}]})
+        self.assertEqual(got(q["ids"])[0], "Grüße aus Köln")  # carol@ after bob@
+
     def test_keywords_cross_protocol_and_mdnsent_latch(self):
         self.deliver(PLAIN)
         c = self.jmap()

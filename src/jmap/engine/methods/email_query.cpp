@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/log.h"
@@ -60,42 +62,40 @@ std::optional<mail::SortKey> header_key(std::string_view property) {
   return std::nullopt;
 }
 
-// Ranks of every Email under one header criterion, computed by the mail core's sort over
-// each mailbox (mail/sort.h reads the stored envelope lines and collates by
-// i;unicode-casemap). Ranks of different mailboxes are merged by sorting each Email's
-// first copy's position... which is only comparable inside one mailbox, so across
-// mailboxes a combined order is made by sorting all copies of all mailboxes at once.
-std::unordered_map<const EmailEntry*, uint32_t> header_ranks(
-    CallContext& context, const std::vector<const EmailEntry*>& emails, mail::SortKey key) {
-  // Every Email's first copy, grouped by mailbox; sort each mailbox, then merge by a
-  // second sort over the combined list using the per-mailbox ranks is not possible, so
-  // a single mailbox is required for a combined order: put every Email's first copy in
-  // one list per mailbox and rank within it.
-  std::unordered_map<const store::Mailbox*, std::vector<const EmailEntry*>> by_mailbox;
-  for (const EmailEntry* e : emails) by_mailbox[e->copies.front().mailbox].push_back(e);
-  if (by_mailbox.size() > 1)
-    fail("unsupportedSort",
-         "sorting by a header field needs an inMailbox filter (one mailbox) on this server");
-  std::unordered_map<const EmailEntry*, uint32_t> ranks;
-  for (auto& [mailbox, list] : by_mailbox) {
-    std::sort(list.begin(), list.end(), [](const EmailEntry* a, const EmailEntry* b) {
-      return a->copies.front().record->uid < b->copies.front().record->uid;
-    });
-    std::vector<const store::MessageRecord*> records;
-    for (const EmailEntry* e : list) records.push_back(e->copies.front().record);
-    mail::SortCriterion criterion{key, false};
-    auto order = mail::sort_messages(context.store(), context.blobs(), mailbox->id, records,
-                                     std::span(&criterion, 1));
-    if (!order) {
-      log::warning("jmap", "Email/query cannot sort: {}", order.error().message);
-      fail("serverFail", "the messages could not be sorted");
+// Every Email's value under one header criterion, from its first copy, computed by the
+// mail core's sort over each mailbox (mail/sort.h: the stored envelope lines, the
+// i;unicode-casemap collation), comparable across mailboxes.
+class HeaderValues {
+ public:
+  HeaderValues(CallContext& context, const std::vector<const EmailEntry*>& emails,
+               mail::SortKey key) {
+    std::unordered_map<const store::Mailbox*, std::vector<const EmailEntry*>> by_mailbox;
+    for (const EmailEntry* e : emails) by_mailbox[e->copies.front().mailbox].push_back(e);
+    for (auto& [mailbox, list] : by_mailbox) {
+      std::sort(list.begin(), list.end(), [](const EmailEntry* a, const EmailEntry* b) {
+        return a->copies.front().record->uid < b->copies.front().record->uid;
+      });
+      std::vector<const store::MessageRecord*> records;
+      for (const EmailEntry* e : list) records.push_back(e->copies.front().record);
+      auto values = mail::sort_values(context.store(), context.blobs(), mailbox->id, records, key);
+      if (!values) {
+        log::warning("jmap", "Email/query cannot sort: {}", values.error().message);
+        fail("serverFail", "the messages could not be sorted");
+      }
+      columns_.push_back(std::make_unique<mail::SortValues>(std::move(*values)));
+      for (size_t i = 0; i < list.size(); ++i) at_[list[i]] = {columns_.back().get(), i};
     }
-    // Equal values get equal ranks so that later comparators decide between them.
-    uint32_t rank = 0;
-    for (size_t i = 0; i < order->size(); ++i) ranks[list[(*order)[i]]] = rank++;
   }
-  return ranks;
-}
+  int compare(const EmailEntry* a, const EmailEntry* b) const {
+    const auto& [va, ia] = at_.at(a);
+    const auto& [vb, ib] = at_.at(b);
+    return va->compare(ia, *vb, ib);
+  }
+
+ private:
+  std::vector<std::unique_ptr<mail::SortValues>> columns_;
+  std::unordered_map<const EmailEntry*, std::pair<const mail::SortValues*, size_t>> at_;
+};
 
 }  // namespace
 
@@ -117,9 +117,10 @@ json::object email_query(CallContext& context, const json::object& arguments) {
     for (const EmailEntry& e : view.emails()) matched.push_back(&e);
   }
 
-  std::vector<std::unordered_map<const EmailEntry*, uint32_t>> ranks(sort.size());
+  std::vector<std::unique_ptr<HeaderValues>> headers(sort.size());
   for (size_t i = 0; i < sort.size(); ++i)
-    if (auto key = header_key(sort[i].property)) ranks[i] = header_ranks(context, matched, *key);
+    if (auto key = header_key(sort[i].property))
+      headers[i] = std::make_unique<HeaderValues>(context, matched, *key);
   auto thread_has = [&](const EmailEntry* e, const std::string& k, bool all) {
     auto thread = view.thread(e->thread());
     return all ? std::all_of(thread.begin(), thread.end(),
@@ -138,7 +139,7 @@ json::object email_query(CallContext& context, const json::object& arguments) {
       return int64_t{thread_has(a, c.keyword, true)} - thread_has(b, c.keyword, true);
     if (c.property == "someInThreadHaveKeyword")
       return int64_t{thread_has(a, c.keyword, false)} - thread_has(b, c.keyword, false);
-    return int64_t{ranks[i].at(a)} - int64_t{ranks[i].at(b)};
+    return headers[i]->compare(a, b);
   };
   std::stable_sort(matched.begin(), matched.end(), [&](const EmailEntry* a, const EmailEntry* b) {
     for (size_t i = 0; i < sort.size(); ++i) {
