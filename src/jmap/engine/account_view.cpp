@@ -13,17 +13,6 @@ const store::MessageRecord& EmailEntry::latest() const {
   return *best;
 }
 
-int64_t EmailEntry::received_at() const {
-  int64_t earliest = first().internal_date.time_since_epoch().count();
-  for (const EmailCopy& c : copies)
-    earliest = std::min<int64_t>(earliest, c.record->internal_date.time_since_epoch().count());
-  return earliest;
-}
-
-uint64_t EmailEntry::thread() const {
-  return first().thread.value_or(0);
-}
-
 ModSeq EmailEntry::modseq() const {
   ModSeq m = 0;
   for (const EmailCopy& c : copies) m = std::max(m, c.record->modseq);
@@ -70,13 +59,19 @@ void AccountView::index() {
       emails_[it->second].copies.push_back({&mailboxes_[b], &m});
     }
   }
+  for (EmailEntry& e : emails_) {
+    e.received_at_ = e.first().internal_date.time_since_epoch().count();
+    for (const EmailCopy& c : e.copies)
+      e.received_at_ =
+          std::min<int64_t>(e.received_at_, c.record->internal_date.time_since_epoch().count());
+    e.thread_ = e.first().thread.value_or(0);
+  }
   // Oldest first, so that every listing without an explicit sort is stable.
   std::vector<size_t> order(emails_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::vector<int64_t> received(emails_.size());
-  for (size_t i = 0; i < emails_.size(); ++i) received[i] = emails_[i].received_at();
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (received[a] != received[b]) return received[a] < received[b];
+    int64_t ra = emails_[a].received_at(), rb = emails_[b].received_at();
+    if (ra != rb) return ra < rb;
     return emails_[a].id < emails_[b].id;
   });
   std::vector<EmailEntry> sorted;

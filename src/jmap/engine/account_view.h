@@ -35,9 +35,13 @@ struct EmailEntry {
   // The copy whose keywords stand for the Email (highest modseq).
   const store::MessageRecord& latest() const;
   const store::MessageRecord& first() const { return *copies.front().record; }
-  int64_t received_at() const;  // seconds since 1970
-  uint64_t thread() const;      // the store's thread number
-  ModSeq modseq() const;        // highest modseq over the copies
+  int64_t received_at() const { return received_at_; }  // seconds since 1970
+  uint64_t thread() const { return thread_; }           // the store's thread number
+  ModSeq modseq() const;                                // highest modseq over the copies
+
+  // Set once the copies are known (AccountView::index).
+  int64_t received_at_ = 0;
+  uint64_t thread_ = 0;
 };
 
 class AccountView {

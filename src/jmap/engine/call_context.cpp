@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "jmap/engine/arguments.h"
+#include "jmap/engine/view_cache.h"
 
 namespace postamt::jmap {
 
@@ -11,13 +12,20 @@ std::string account_object_id(AccountId account) {
 
 const AccountView& CallContext::view() {
   if (!view_) {
-    auto loaded = AccountView::load(store(), account_.id);
+    Result<std::shared_ptr<const AccountView>> loaded = Error{ErrorKind::invalid, "no view"};
+    if (services_.views) {
+      loaded = services_.views->get(store(), account_.id);
+    } else if (auto fresh = AccountView::load(store(), account_.id)) {
+      loaded = std::make_shared<const AccountView>(std::move(*fresh));
+    } else {
+      loaded = fresh.error();
+    }
     if (!loaded) {
       log::warning("jmap", "cannot read the account <{}>: {}", account_.address,
                    loaded.error().message);
       fail("serverFail", "the mailbox store could not be read");
     }
-    view_.emplace(std::move(*loaded));
+    view_ = std::move(*loaded);
   }
   return *view_;
 }

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,7 +64,7 @@ class CallContext {
   const Services& services_;
   store::Account account_;
   std::map<std::string, std::string>& created_ids_;
-  std::optional<AccountView> view_;
+  std::shared_ptr<const AccountView> view_;
   std::vector<Invocation> follow_ups_;
   std::vector<mail::DownloadEvent> downloads_;
 };

@@ -169,7 +169,8 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
     co_return Authenticated{std::nullopt, std::move(r)};
   }
   store::Store* store = services.store;
-  auto work = [store, user, password, bearer]() -> Result<store::Account> {
+  mail::LoginCache* logins = services.logins;
+  auto work = [store, logins, user, password, bearer]() -> Result<store::Account> {
     if (bearer) {
       if (!auth::looks_like_api_token(password))
         return Error{ErrorKind::auth_failed, "not a token"};
@@ -178,6 +179,7 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
       if (!*found) return Error{ErrorKind::auth_failed, "unknown or revoked token"};
       return (*found)->second;
     }
+    if (logins) return logins->verify(*store, user, password);
     return mail::verify_login(*store, user, password);
   };
   auto task = services.runtime->run_blocking(std::move(work));
@@ -211,8 +213,7 @@ std::vector<std::string> path_parts(std::string_view path) {
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && i + 2 <= s.size() - 1 + 1 &&
-        hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
       i += 2;
     } else {
@@ -236,6 +237,8 @@ std::string query_value(std::string_view query, std::string_view name) {
 Service::Service(Services services)
     : services_(std::move(services)), slots_(std::make_shared<Slots>()) {
   services_.uploads = &uploads_;
+  services_.views = &views_;
+  services_.logins = &logins_;
 }
 
 size_t Service::body_limit(const http::Request& head) const {

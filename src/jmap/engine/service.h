@@ -18,6 +18,7 @@
 #include "http/message.h"
 #include "jmap/engine/blob_access.h"
 #include "jmap/engine/services.h"
+#include "jmap/engine/view_cache.h"
 
 namespace postamt::jmap {
 
@@ -34,6 +35,8 @@ class Service : public http::Handler {
  private:
   Services services_;
   Uploads uploads_;
+  ViewCache views_;
+  mail::LoginCache logins_;
   std::shared_ptr<Slots> slots_;
 };
 

@@ -13,6 +13,7 @@
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
 #include "mail/events.h"
+#include "mail/login_cache.h"
 #include "mail/store_watch.h"
 #include "net/runtime.h"
 #include "store/api/store.h"
@@ -34,7 +35,8 @@ struct Limits {
   std::chrono::seconds min_ping_interval{10};
 };
 
-class Uploads;  // blob_access.h
+class Uploads;    // blob_access.h
+class ViewCache;  // view_cache.h
 
 struct Services {
   net::Runtime* runtime = nullptr;
@@ -51,6 +53,9 @@ struct Services {
   const delivery::Services* delivery = nullptr;
   delivery::SubmissionCheck* submission_check = nullptr;
   Uploads* uploads = nullptr;  // who uploaded what (blob_access.h)
+  ViewCache* views = nullptr;  // account views kept between requests; null: none
+  // Basic logins checked before (HTTP sends the password with every request); null: none.
+  mail::LoginCache* logins = nullptr;
   std::string hostname;
   // "https://mail.example.test" when configured; "" = from the request's Host field.
   std::string base_url;
