@@ -76,7 +76,8 @@ http::Response problem(int status, std::string_view type, std::string_view detai
 // What changed in the account between two modseqs, by type.
 struct Moved {
   ModSeq modseq = 0;
-  bool emails = false;     // Email and Thread
+  bool emails = false;     // Email
+  bool threads = false;    // Thread: an Email came or went (flags are not a thread's)
   bool mailboxes = false;  // Mailbox
   bool delivered = false;  // EmailDelivery
 };
@@ -95,6 +96,8 @@ Result<Moved> read_moved(store::Store& store, AccountId account, ModSeq since) {
   moved.mailboxes = !changes->mailboxes.empty() || !changes->deleted_mailboxes.empty();
   for (const store::AccountMessage& m : changes->messages)
     if (m.record.created_modseq > since) moved.delivered = true;
+  // RFC 8621 §3: a Thread's only property is its emailIds, which flag changes leave alone.
+  moved.threads = moved.delivered || !changes->expunged.empty();
   return moved;
 }
 
@@ -185,7 +188,7 @@ class EventStream : public http::BodyStream {
     };
     add("Mailbox", moved->mailboxes);
     add("Email", moved->emails);
-    add("Thread", moved->emails);
+    add("Thread", moved->threads);
     add("EmailDelivery", moved->delivered);
     if (states.empty()) co_return std::string();
     co_return encode_event("state", state_change(account_object_id(account_.id), states));
