@@ -42,6 +42,8 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   limits.max_calls_in_request = config.http.max_calls_in_request;
   limits.max_objects_in_get = config.http.max_objects_in_get;
   limits.max_objects_in_set = config.http.max_objects_in_set;
+  limits.min_ping_interval = config.http.min_ping_interval;
+  limits.max_event_streams = config.http.max_event_streams;
 
   auto engine = std::make_shared<HttpEngine>();
   engine->jmap = std::make_unique<jmap::Service>(std::move(services));

@@ -500,6 +500,11 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
         !cfg.http.base_url.starts_with("http://"))
       r.report(*(*http)->get("base_url"), "base_url", "expected a URL starting with https://");
     while (cfg.http.base_url.ends_with('/')) cfg.http.base_url.pop_back();
+    POSTAMT_TRY(r.duration("min_ping_interval", cfg.http.min_ping_interval));
+    if (cfg.http.min_ping_interval > std::chrono::seconds(30))
+      r.report(*(*http)->get("min_ping_interval"), "min_ping_interval",
+               "expected at most \"30s\" (RFC 8620 §7.3)");
+    POSTAMT_TRY(r.uint("max_event_streams", cfg.http.max_event_streams, 1, 1000));
     POSTAMT_TRY(r.check_unknown());
   }
 

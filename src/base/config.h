@@ -19,6 +19,7 @@
 //               max_concurrent_upload, max_calls_in_request, max_objects_in_get,
 //               max_objects_in_set, request_timeout, idle_timeout, cors_origins = ["https://..."],
 //               base_url = "https://mail.example.test"  (JMAP and the webmail, src/jmap)
+//               min_ping_interval = "10s" (1s-30s), max_event_streams  (JMAP push)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
@@ -175,6 +176,10 @@ struct Config {
     // The URL clients reach the service at (behind a proxy); "" = taken from each
     // request's Host field.
     std::string base_url;
+    // JMAP push (RFC 8620 §7.3): event-source pings asked for more often are sent this
+    // often; at most 30s (the RFC's ceiling for a minimum).
+    std::chrono::seconds min_ping_interval{10};
+    uint32_t max_event_streams = 8;  // event streams one account may hold open
   } http;
 
   struct Outbound {

@@ -78,6 +78,25 @@ TEST(Config, HttpSection) {
   EXPECT_EQ(cfg->http.request_timeout, std::chrono::seconds(5));
   EXPECT_EQ(cfg->http.cors_origins, std::vector<std::string>{"https://mail.example.org"});
   EXPECT_EQ(cfg->http.base_url, "https://mail.example.org");
+  EXPECT_EQ(cfg->http.min_ping_interval, std::chrono::seconds(10));
+  EXPECT_EQ(cfg->http.max_event_streams, 8u);
+}
+
+TEST(Config, HttpPushLimits) {
+  auto cfg = parse("[http]\nmin_ping_interval = \"2s\"\nmax_event_streams = 3\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->http.min_ping_interval, std::chrono::seconds(2));
+  EXPECT_EQ(cfg->http.max_event_streams, 3u);
+  auto slow = parse("[http]\nmin_ping_interval = \"31s\"\n");
+  ASSERT_FALSE(slow);
+  EXPECT_EQ(slow.error().message,
+            "/etc/postamt/postamt.toml:2: http.min_ping_interval: expected at most \"30s\" "
+            "(RFC 8620 §7.3)");
+  auto none = parse("[http]\nmax_event_streams = 0\n");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message,
+            "/etc/postamt/postamt.toml:2: http.max_event_streams: 0 is out of range 1-1000");
+  ASSERT_FALSE(parse("[http]\nmin_ping_interval = 5\n"));
 }
 
 TEST(Config, HttpSectionRefusesBadValues) {

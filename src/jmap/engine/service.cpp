@@ -263,6 +263,12 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
   if (!who.account) co_return std::move(who.refusal);
   const store::Account& account = *who.account;
 
+  if (parts.size() == 2 && parts[1] == "eventsource") {
+    auto opened = open_event_source(services_, event_streams_, account, std::move(request));
+    http::Response stream = co_await std::move(opened);
+    stream.log_user = account.address;
+    co_return stream;
+  }
   http::Response response;
   if (parts.size() == 2 && parts[1] == "session" &&
       (request.method == "GET" || request.method == "HEAD")) {

@@ -5,6 +5,7 @@
 //   POST /jmap/api                                  API requests (§3)
 //   POST /jmap/upload/{accountId}/                  blob upload (§6.1)
 //   GET  /jmap/download/{accountId}/{blobId}/{name}?accept={type}   (§6.2)
+//   GET  /jmap/eventsource?types=&closeafter=&ping=  push events (§7.3, event_source.h)
 // Every route but the first needs credentials: HTTP Basic (where [auth] plaintext allows
 // a password on this connection, the rule of every protocol) or a bearer token
 // (`postamt token create`), both subject to the same failure delay and log line as
@@ -17,6 +18,7 @@
 
 #include "http/message.h"
 #include "jmap/engine/blob_access.h"
+#include "jmap/engine/event_source.h"
 #include "jmap/engine/services.h"
 #include "jmap/engine/view_cache.h"
 
@@ -38,6 +40,7 @@ class Service : public http::Handler {
   ViewCache views_;
   mail::LoginCache logins_;
   std::shared_ptr<Slots> slots_;
+  std::shared_ptr<EventStreams> event_streams_ = std::make_shared<EventStreams>();
 };
 
 }  // namespace postamt::jmap

@@ -33,6 +33,8 @@ struct Limits {
   uint32_t max_query_results = 5000;
   // EventSource (RFC 8620 §7.3): a client's ping interval is raised to at least this.
   std::chrono::seconds min_ping_interval{10};
+  // Event streams (§7.3) one account may hold open at once.
+  uint32_t max_event_streams = 8;
 };
 
 class Uploads;    // blob_access.h

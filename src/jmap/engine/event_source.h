@@ -1,0 +1,61 @@
+// The event-source resource (RFC 8620 §7.3): GET /jmap/eventsource?types=&closeafter=&ping=
+// answers text/event-stream and sends a "state" event (a StateChange, §7.1) whenever the
+// account's state moves, and "ping" events every ping interval.
+//
+// How a change is noticed: every JMAP state of an account is its modseq (standard.h).
+// A stream looks at the process-wide StoreWatch (an atomic that `serve` refreshes a few
+// times a second) every kWatchCheck and reads the account's modseq on a store thread only
+// when the watch moved; without a watch it reads the store every kStoreCheck. So a write
+// by any protocol or process (SMTP, IMAP, POP3, `postamt deliver`) reaches the client
+// within about a second, and an idle stream costs no store reads.
+//
+// Which types a state event names: Email when messages were added, changed or removed,
+// Thread when they were added or removed, Mailbox when mailboxes or their counts changed,
+// EmailDelivery (RFC 8621 §1.5) when a message was stored in a mailbox (delivery,
+// append, copy, move). Only types the client asked for; no event when none of those
+// changed. Identity, whose state is the account modseq as well, is not named: its
+// objects do not change with mail.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "http/message.h"
+#include "jmap/engine/services.h"
+#include "store/api/types.h"
+
+namespace postamt::jmap {
+
+inline constexpr net::Duration kWatchCheck = std::chrono::milliseconds(100);
+inline constexpr net::Duration kStoreCheck = std::chrono::milliseconds(500);
+
+// The open event streams of each account, bounded by Limits::max_event_streams. Shared
+// by the streams (which may outlive a request), so held by shared_ptr.
+class EventStreams {
+ public:
+  EventStreams() = default;
+  EventStreams(const EventStreams&) = delete;
+  EventStreams& operator=(const EventStreams&) = delete;
+
+  // Streams of `account` open now.
+  uint32_t open(AccountId account) const;
+
+ private:
+  friend class StreamSlot;
+  mutable std::mutex mutex_;
+  std::unordered_map<int64_t, uint32_t> open_;
+};
+
+// Answers GET /jmap/eventsource for an authenticated account: 200 with the stream, 400
+// (problem) for a malformed query, 429 (problem type urn:ietf:params:jmap:error:limit,
+// limit "maxEventStreams") when the account already has max_event_streams streams open,
+// 503 when the store cannot be read. Runs on the connection's strand; `services`
+// outlives the stream.
+net::awaitable<http::Response> open_event_source(const Services& services,
+                                                 std::shared_ptr<EventStreams> streams,
+                                                 store::Account account, http::Request request);
+
+}  // namespace postamt::jmap
