@@ -378,7 +378,7 @@ class ServerReceiptOnDownload(MdnBase):
         mark = len(self.p.log_lines)
         got = self.c.one("Email/get", {"ids": [e["id"]], "properties": ["bodyValues"],
                                        "fetchTextBodyValues": True})
-        self.assertEqual(got["list"][0]["bodyValues"]["1"]["value"], "Let us meet.\r\n")
+        self.assertEqual(got["list"][0]["bodyValues"]["1"]["value"], "Let us meet.\n")
         self.p.wait_for_log(r"postamt/mdn\[\d+\]: account=alice@example\.org uid=\d+ "
                             rf"message_id={mid} requester=bob@example\.org receipt on "
                             r"download: sent \(delivered locally\)", start=mark)

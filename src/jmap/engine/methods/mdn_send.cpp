@@ -194,19 +194,21 @@ json::object send_one(CallContext& context, const mdn::UserReceiptDependencies& 
   for (const EmailCopy& c : email->copies)
     original.has_mdn_sent = original.has_mdn_sent || c.record->keywords.contains(kMdnSentKeyword);
   original.bytes = *bytes;
+  // The view (and `email` with it) is reloaded below: the ledger changes keywords.
+  const std::string id = email->id;
   auto result = mdn::send_user_receipt(deps, context.account(), original,
                                        std::move(request.options), store::ReceiptPath::jmap);
   // The ledger may have set $MDNSent even when delivery failed.
   context.invalidate();
   if (!result) {
-    log::warning("jmap", "MDN/send of <{}> for {}: {}", context.account().address, email->id,
+    log::warning("jmap", "MDN/send of <{}> for {}: {}", context.account().address, id,
                  result.error().message);
     if (result.error().kind == ErrorKind::not_found)
       refuse(set_error_json("notFound", "the Email or the requester is gone"));
     refuse(set_error_json("serverFail", "the receipt could not be sent"));
   }
   if (result->outcome != mdn::UserReceiptOutcome::sent) refuse(set_error_for(*result));
-  email_id = email->id;
+  email_id = id;
   return sent_json(request, result->composed);
 }
 
