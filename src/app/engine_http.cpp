@@ -32,6 +32,7 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   services.downloads = context.downloads;
   services.delivery = &context.delivery;
   services.submission_check = context.submission_check;
+  services.receipts = config.receipts;
   services.hostname = config.hostname;
   services.base_url = config.http.base_url;
   jmap::Limits& limits = services.limits;

@@ -1,7 +1,9 @@
 #include "mdn/parse.h"
 
 #include "base/strings.h"
+#include "mime/charset.h"
 #include "mime/content_type.h"
+#include "mime/encoded_word.h"
 #include "mime/header.h"
 #include "mime/message.h"
 #include "mime/message_id.h"
@@ -88,7 +90,110 @@ std::vector<std::string> single_msg_id_list(const mime::HeaderView& header, std:
   return msg_id_list(*header.value(name));
 }
 
+// The report part (RFC 8098 §3.1) of a multipart/report; report-type=
+// disposition-notification, decoded; nullopt when there is none.
+Result<std::string> notification_body(std::string_view message, const mime::Message& parsed) {
+  const mime::Part& root = parsed.root();
+  if (!is_mdn_report(root.content_type)) {
+    return invalid("not a multipart/report; report-type=disposition-notification");
+  }
+  for (uint32_t index : parsed.children(root)) {
+    const mime::Part& part = parsed.part(index);
+    if (!is_disposition_notification(part.content_type)) continue;
+    // RFC 8098 §3.1 wants 7bit, but a client may still have encoded the part.
+    return mime::decode_body(message.substr(part.body_start, part.body_size()), part.encoding);
+  }
+  return invalid("no message/disposition-notification part");
+}
+
+constexpr size_t kMaxShownField = 998;     // RFC 5322 §2.1.1
+constexpr size_t kMaxShownText = 1 << 20;  // what MDN/parse returns of the human part
+
+// Like sanitise_line for each line, keeping the line breaks as LF.
+std::string sanitise_text(std::string_view text) {
+  std::string out;
+  for (std::string_view line : split(text.substr(0, kMaxShownText), '\n')) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!out.empty()) out += '\n';
+    out += sanitise_line(line, line.size() * 3);
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::optional<std::string> shown_field(const mime::HeaderView& fields, std::string_view name) {
+  if (fields.count(name) != 1) return std::nullopt;
+  std::string value = sanitise_line(mime::unfold(*fields.value(name)), kMaxShownField);
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
 }  // namespace
+
+Result<MdnReport> parse_mdn_report(std::string_view message) {
+  const mime::Message parsed = mime::parse(message);
+  auto body = notification_body(message, parsed);
+  POSTAMT_TRY(body);
+  const std::vector<mime::HeaderField> field_list = mime::scan_header_block(*body);
+  const mime::HeaderView fields(*body, field_list);
+
+  MdnReport report;
+  auto final_recipient = single(fields, "Final-Recipient");
+  POSTAMT_TRY(final_recipient);
+  if (!final_recipient->has_value()) return invalid("Final-Recipient is missing");
+  report.final_recipient = sanitise_line(mime::unfold(**final_recipient), kMaxShownField);
+  if (report.final_recipient.find(';') == std::string::npos)
+    return invalid("Final-Recipient has no address type");
+  auto disposition = single(fields, "Disposition");
+  POSTAMT_TRY(disposition);
+  if (!disposition->has_value()) return invalid("Disposition is missing");
+  auto parsed_disposition = parse_disposition(mime::unfold(**disposition));
+  POSTAMT_TRY(parsed_disposition);
+  report.disposition = std::move(*parsed_disposition);
+
+  report.reporting_ua = shown_field(fields, "Reporting-UA");
+  report.mdn_gateway = shown_field(fields, "MDN-Gateway");
+  report.original_recipient = shown_field(fields, "Original-Recipient");
+  if (fields.count("Original-Message-ID") == 1) {
+    std::string id = mime::normalize_message_id(*fields.value("Original-Message-ID"));
+    if (!id.empty()) report.original_message_id = std::move(id);
+  }
+  constexpr std::string_view kKnown[] = {
+      "Reporting-UA", "MDN-Gateway", "Original-Recipient", "Final-Recipient", "Original-Message-ID",
+      "Disposition",  "Error"};
+  for (const mime::HeaderField& f : field_list) {
+    const std::string_view name = f.name(*body);
+    const std::string value = sanitise_line(mime::unfold(f.raw_value(*body)), kMaxShownField);
+    if (iequals(name, "Error")) {
+      report.errors.push_back(value);
+      continue;
+    }
+    bool known = false;
+    for (std::string_view k : kKnown) known = known || iequals(name, k);
+    if (!known) report.extension_fields.emplace_back(sanitise_line(name, kMaxShownField), value);
+  }
+
+  const mime::Part& root = parsed.root();
+  const mime::HeaderView header = parsed.header(root);
+  if (header.count("Subject") == 1)
+    report.subject =
+        sanitise_line(mime::decode_unstructured(*header.value("Subject")), kMaxShownField);
+  size_t children = 0;
+  for (uint32_t index : parsed.children(root)) {
+    ++children;
+    const mime::Part& part = parsed.part(index);
+    if (children == 1 && part.content_type.type == "text" && part.content_type.subtype == "plain") {
+      const std::string raw =
+          mime::decode_body(message.substr(part.body_start, part.body_size()), part.encoding);
+      const std::string* charset = part.content_type.param("charset");
+      auto text = mime::to_utf8(charset ? *charset : "us-ascii", raw);
+      report.text_body = sanitise_text(text ? *text : raw);
+    }
+  }
+  // RFC 8098 §3: the optional third part returns the original or its header.
+  report.includes_original = children >= 3;
+  return report;
+}
 
 bool is_mdn(std::string_view message) {
   const std::vector<mime::HeaderField> fields = mime::scan_header_block(message);
@@ -144,21 +249,9 @@ Result<Disposition> parse_disposition(std::string_view value) {
 Result<SubmittedMdn> parse_submitted_mdn(std::string_view message) {
   const mime::Message parsed = mime::parse(message);
   const mime::Part& root = parsed.root();
-  if (!is_mdn_report(root.content_type)) {
-    return invalid("not a multipart/report; report-type=disposition-notification");
-  }
-  const mime::Part* notification = nullptr;
-  for (uint32_t index : parsed.children(root)) {
-    if (is_disposition_notification(parsed.part(index).content_type)) {
-      notification = &parsed.part(index);
-      break;
-    }
-  }
-  if (notification == nullptr) return invalid("no message/disposition-notification part");
-
-  // RFC 8098 §3.1 wants 7bit, but a client may still have encoded the part.
-  const std::string body = mime::decode_body(
-      message.substr(notification->body_start, notification->body_size()), notification->encoding);
+  auto notification = notification_body(message, parsed);
+  POSTAMT_TRY(notification);
+  const std::string& body = *notification;
   const std::vector<mime::HeaderField> field_list = mime::scan_header_block(body);
   const mime::HeaderView fields(body, field_list);
 

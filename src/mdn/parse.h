@@ -4,25 +4,16 @@
 // Pure functions, thread-safe. Any input is safe: errors, never crashes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
 #include "mdn/generate.h"
 
 namespace postamt::mdn {
-
-enum class ActionMode { manual, automatic };   // "manual-action" / "automatic-action"
-enum class SendingMode { manual, automatic };  // "MDN-sent-manually" / "MDN-sent-automatically"
-
-// RFC 8098 §3.2.6 disposition-field.
-struct Disposition {
-  ActionMode action_mode = ActionMode::manual;
-  SendingMode sending_mode = SendingMode::manual;
-  DispositionType type = DispositionType::displayed;
-  std::vector<std::string> modifiers;  // lowercased atoms, e.g. "error"
-};
 
 struct SubmittedMdn {
   std::string original_message_id;  // normalised "<l@r>", "" when the field is absent
@@ -56,6 +47,29 @@ bool is_mdn(std::string_view message);
 // Unknown extension fields are ignored (RFC 8098 §3.3). In-Reply-To and References never
 // make a receipt invalid: unusable ones are left "".
 Result<SubmittedMdn> parse_submitted_mdn(std::string_view message);
+
+// Everything a receipt says, for showing it to its reader (JMAP MDN/parse, RFC 9007 §2.2).
+// Every text is valid UTF-8 on one line (sanitise_line) except text_body, which keeps
+// its line breaks (LF) with invalid UTF-8 replaced.
+struct MdnReport {
+  std::optional<std::string> subject;    // the receipt's Subject, RFC 2047-decoded
+  std::optional<std::string> text_body;  // the first text/plain part, decoded to UTF-8
+  std::optional<std::string> reporting_ua;
+  std::optional<std::string> mdn_gateway;          // "dns; gw.example" as written
+  std::optional<std::string> original_recipient;   // as written ("rfc822; a@b")
+  std::string final_recipient;                     // as written, required
+  std::optional<std::string> original_message_id;  // normalised "<l@r>"
+  Disposition disposition;
+  std::vector<std::string> errors;  // each Error field (RFC 8098 §3.2.7)
+  // Fields of the report part that RFC 8098 §3.2 does not define (§3.3), in order.
+  std::vector<std::pair<std::string, std::string>> extension_fields;
+  bool includes_original = false;  // a third part with the original or its header
+};
+
+// Parses a complete receipt for display. Errors (invalid) as parse_submitted_mdn() for
+// the report's shape and its required fields (Final-Recipient may be of any type here);
+// never for the optional fields, which are left unset when absent or unusable.
+Result<MdnReport> parse_mdn_report(std::string_view message);
 
 // Parses a Disposition field value (unfolded; comments allowed, RFC 8098 §3.1.1).
 Result<Disposition> parse_disposition(std::string_view value);

@@ -27,6 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (char c : parsed->final_recipient + parsed->original_recipient)
       check(c != '\r' && c != '\n');
   }
+  // What MDN/parse shows is one line of valid UTF-8 per field, whatever the input.
+  if (auto report = mdn::parse_mdn_report(text)) {
+    for (const auto& [name, value] : report->extension_fields)
+      check(name.find('\n') == std::string::npos && value.find('\n') == std::string::npos);
+    for (char c : report->final_recipient + report->reporting_ua.value_or(""))
+      check(c != '\r' && c != '\n');
+  }
   const mdn::Request request = mdn::detect_request(text);
   if (request.requester) check(!request.requester->domain.empty());
   return 0;

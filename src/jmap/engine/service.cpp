@@ -112,6 +112,8 @@ std::string session_resource(const Services& services, const store::Account& acc
   std::string id = account_object_id(account.id);
   json::object account_caps{{std::string(kMailCapability), mail},
                             {std::string(kSubmissionCapability), submission}};
+  // RFC 9007 §1.3: an empty object in both places.
+  account_caps[kMdnCapability] = json::object{};
   json::object session{
       {"capabilities", json::object{{std::string(kCoreCapability), core},
                                     {std::string(kMailCapability), json::object{}},
@@ -129,6 +131,8 @@ std::string session_resource(const Services& services, const store::Account& acc
       {"eventSourceUrl",
        base + "/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}"},
       {"state", "0"}};
+  session["capabilities"].as_object()[kMdnCapability] = json::object{};
+  session["primaryAccounts"].as_object()[kMdnCapability] = id;
   return json::serialize(session);
 }
 

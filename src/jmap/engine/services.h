@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/failure_tracker.h"
+#include "base/config.h"
 #include "base/connection_trust.h"
 #include "blob/blob_store.h"
 #include "delivery/submission_check.h"
@@ -53,6 +54,8 @@ struct Services {
   // Submission (EmailSubmission/set, MDN/send) goes through the same transaction and
   // receipt check as SMTP submission.
   const delivery::Services* delivery = nullptr;
+  // The server's [receipts] policy, for MDN/send (mdn/user_receipt.h).
+  Config::Receipts receipts;
   delivery::SubmissionCheck* submission_check = nullptr;
   Uploads* uploads = nullptr;  // who uploaded what (blob_access.h)
   ViewCache* views = nullptr;  // account views kept between requests; null: none

@@ -22,6 +22,8 @@ constexpr std::array kMethods = {
     MethodEntry{"Email/import", kMailCapability, &methods::email_import},
     MethodEntry{"Identity/get", kSubmissionCapability, &methods::identity_get},
     MethodEntry{"Identity/changes", kSubmissionCapability, &methods::identity_changes},
+    MethodEntry{"MDN/send", kMdnCapability, &methods::mdn_send},
+    MethodEntry{"MDN/parse", kMdnCapability, &methods::mdn_parse},
 };
 
 }  // namespace

@@ -41,6 +41,8 @@ json::object email_set(CallContext&, const json::object&);
 json::object email_import(CallContext&, const json::object&);
 json::object identity_get(CallContext&, const json::object&);
 json::object identity_changes(CallContext&, const json::object&);
+json::object mdn_send(CallContext&, const json::object&);
+json::object mdn_parse(CallContext&, const json::object&);
 }  // namespace methods
 
 }  // namespace postamt::jmap
