@@ -10,7 +10,7 @@
 namespace postamt::jmap {
 
 std::vector<std::string_view> server_capabilities() {
-  return {kCoreCapability, kMailCapability, kSubmissionCapability};
+  return {kCoreCapability, kMailCapability, kSubmissionCapability, kVacationCapability};
 }
 
 ApiResult process_api_request(const Services& services, const store::Account& account,

@@ -129,6 +129,12 @@ std::string session_resource(const Services& services, const store::Account& acc
       {"eventSourceUrl",
        base + "/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}"},
       {"state", "0"}};
+  // RFC 8621 §1.3.3: VacationResponse, a capability without properties.
+  const std::string vacation(kVacationCapability);
+  session["capabilities"].as_object()[vacation] = json::object{};
+  session["accounts"].as_object()[id].as_object()["accountCapabilities"].as_object()[vacation] =
+      json::object{};
+  session["primaryAccounts"].as_object()[vacation] = id;
   return json::serialize(session);
 }
 
