@@ -217,11 +217,16 @@ std::string html_to_text(std::string_view html) {
     if (c == '<') {
       bool skip_content = false;
       std::string_view closing;
-      for (std::string_view tag : {"script", "style", "head"})
-        if (lower_starts(i + 1, tag)) {
+      for (std::string_view tag : {"script", "style", "head"}) {
+        // The whole name: <header> is not <head>.
+        size_t after = i + 1 + tag.size();
+        bool whole = after < html.size() && (html[after] == '>' || html[after] == '/' ||
+                                             std::isspace(static_cast<unsigned char>(html[after])));
+        if (lower_starts(i + 1, tag) && whole) {
           skip_content = true;
           closing = tag;
         }
+      }
       size_t end = html.find('>', i);
       if (end == std::string_view::npos) break;
       i = end + 1;
