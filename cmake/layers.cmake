@@ -23,6 +23,7 @@ set(POSTAMT_FLOORS
   postamt_delivery=7
   postamt_jmap_email=7
   postamt_mdn=8
+  postamt_vacation=8
   # engines (and the SMTP client the queue engine uses)
   postamt_smtp_client=8
   postamt_smtp_server=9 postamt_pop3_session=9 postamt_imap_session=9 postamt_queue=9

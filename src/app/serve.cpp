@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -18,6 +19,7 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "queue/outbound.h"
+#include "vacation/responder.h"
 
 namespace postamt::app {
 namespace {
@@ -99,6 +101,23 @@ class ReceiptWork {
   size_t running_ = 0;
   bool closed_ = false;
   bool abandoned_ = false;
+};
+
+// delivery::Services holds one observer; every local delivery is told to both of these.
+// The vacation responder is set once the outbound queue it replies through exists, while
+// the queue's worker may already deliver bounces: hence the atomic.
+class DeliveryObservers final : public delivery::DeliveryObserver {
+ public:
+  explicit DeliveryObservers(delivery::DeliveryObserver* receipts) : receipts_(receipts) {}
+  void set_vacation(delivery::DeliveryObserver* vacation) { vacation_.store(vacation); }
+  void delivered(const delivery::DeliveredMessage& message) override {
+    receipts_->delivered(message);
+    if (auto* vacation = vacation_.load()) vacation->delivered(message);
+  }
+
+ private:
+  delivery::DeliveryObserver* receipts_;
+  std::atomic<delivery::DeliveryObserver*> vacation_{nullptr};
 };
 
 std::chrono::sys_seconds now_seconds() {
@@ -241,6 +260,8 @@ int serve(const Config& config) {
   // that was skipped at shutdown may still sit in the pool until the runtime is
   // destroyed; it touches only receipt_work then and runs no work.
   std::unique_ptr<mdn::ReceivedReceipts> received_receipts;
+  std::unique_ptr<DeliveryObservers> delivery_observers;
+  std::unique_ptr<vacation::Responder> vacation_responder;
   std::unique_ptr<mdn::Engine> receipt_engine;
   std::unique_ptr<mdn::ClientReceiptCheck> receipt_check;
   std::unique_ptr<ReceiptWork> receipt_work;
@@ -258,7 +279,8 @@ int serve(const Config& config) {
 
   // Every delivery transaction records the read receipts that arrive for local users.
   received_receipts = std::make_unique<mdn::ReceivedReceipts>(*ctx.store, now_seconds);
-  ctx.delivery = delivery::Services{ctx.store, ctx.blobs, nullptr, received_receipts.get()};
+  delivery_observers = std::make_unique<DeliveryObservers>(received_receipts.get());
+  ctx.delivery = delivery::Services{ctx.store, ctx.blobs, nullptr, delivery_observers.get()};
   // Bounces for local senders are delivered the same way.
   auto outbound = queue::start_outbound(config, runtime, ctx.delivery);
   if (!outbound) {
@@ -266,6 +288,21 @@ int serve(const Config& config) {
     return 1;
   }
   ctx.delivery.outbound = outbound->get();
+  // Vacation replies (src/vacation) go out through the same transaction, on the blocking
+  // pool like the receipt work.
+  vacation::ResponderDependencies vacation_deps;
+  vacation_deps.delivery = ctx.delivery;
+  vacation_deps.hostname = config.hostname;
+  vacation_deps.now = now_seconds;
+  vacation_deps.random_token = [] {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{:016x}{:016x}", rng(), rng());
+  };
+  vacation_deps.run_blocking = [work_queue = receipt_work.get()](std::function<void()> work) {
+    work_queue->post(std::move(work));
+  };
+  vacation_responder = std::make_unique<vacation::Responder>(std::move(vacation_deps));
+  delivery_observers->set_vacation(vacation_responder.get());
   mail::StoreWatch watch(*ctx.store);
   ctx.watch = &watch;
 

@@ -10,7 +10,8 @@
 namespace postamt::jmap {
 
 std::vector<std::string_view> server_capabilities() {
-  return {kCoreCapability, kMailCapability, kSubmissionCapability, kMdnCapability};
+  return {kCoreCapability, kMailCapability, kSubmissionCapability, kMdnCapability,
+          kVacationCapability};
 }
 
 ApiResult process_api_request(const Services& services, const store::Account& account,

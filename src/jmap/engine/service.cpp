@@ -133,6 +133,12 @@ std::string session_resource(const Services& services, const store::Account& acc
       {"state", "0"}};
   session["capabilities"].as_object()[kMdnCapability] = json::object{};
   session["primaryAccounts"].as_object()[kMdnCapability] = id;
+  // RFC 8621 §1.3.3: VacationResponse, a capability without properties.
+  const std::string vacation(kVacationCapability);
+  session["capabilities"].as_object()[vacation] = json::object{};
+  session["accounts"].as_object()[id].as_object()["accountCapabilities"].as_object()[vacation] =
+      json::object{};
+  session["primaryAccounts"].as_object()[vacation] = id;
   return json::serialize(session);
 }
 

@@ -24,6 +24,12 @@ constexpr std::array kMethods = {
     MethodEntry{"Identity/changes", kSubmissionCapability, &methods::identity_changes},
     MethodEntry{"MDN/send", kMdnCapability, &methods::mdn_send},
     MethodEntry{"MDN/parse", kMdnCapability, &methods::mdn_parse},
+    MethodEntry{"VacationResponse/get", kVacationCapability, &methods::vacation_response_get},
+    MethodEntry{"VacationResponse/set", kVacationCapability, &methods::vacation_response_set},
+    MethodEntry{"SearchSnippet/get", kMailCapability, &methods::search_snippet_get},
+    MethodEntry{"Email/parse", kMailCapability, &methods::email_parse},
+    MethodEntry{"Email/copy", kMailCapability, &methods::email_copy},
+    MethodEntry{"Blob/copy", kCoreCapability, &methods::blob_copy},
 };
 
 }  // namespace

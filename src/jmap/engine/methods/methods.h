@@ -43,6 +43,12 @@ json::object identity_get(CallContext&, const json::object&);
 json::object identity_changes(CallContext&, const json::object&);
 json::object mdn_send(CallContext&, const json::object&);
 json::object mdn_parse(CallContext&, const json::object&);
+json::object vacation_response_get(CallContext&, const json::object&);
+json::object vacation_response_set(CallContext&, const json::object&);
+json::object search_snippet_get(CallContext&, const json::object&);
+json::object email_parse(CallContext&, const json::object&);
+json::object email_copy(CallContext&, const json::object&);
+json::object blob_copy(CallContext&, const json::object&);
 }  // namespace methods
 
 }  // namespace postamt::jmap
