@@ -22,6 +22,13 @@ constexpr std::array kMethods = {
     MethodEntry{"Email/import", kMailCapability, &methods::email_import},
     MethodEntry{"Identity/get", kSubmissionCapability, &methods::identity_get},
     MethodEntry{"Identity/changes", kSubmissionCapability, &methods::identity_changes},
+    MethodEntry{"EmailSubmission/get", kSubmissionCapability, &methods::email_submission_get},
+    MethodEntry{"EmailSubmission/changes", kSubmissionCapability,
+                &methods::email_submission_changes},
+    MethodEntry{"EmailSubmission/query", kSubmissionCapability, &methods::email_submission_query},
+    MethodEntry{"EmailSubmission/queryChanges", kSubmissionCapability,
+                &methods::email_submission_query_changes},
+    MethodEntry{"EmailSubmission/set", kSubmissionCapability, &methods::email_submission_set},
 };
 
 }  // namespace

@@ -41,6 +41,11 @@ json::object email_set(CallContext&, const json::object&);
 json::object email_import(CallContext&, const json::object&);
 json::object identity_get(CallContext&, const json::object&);
 json::object identity_changes(CallContext&, const json::object&);
+json::object email_submission_get(CallContext&, const json::object&);
+json::object email_submission_changes(CallContext&, const json::object&);
+json::object email_submission_query(CallContext&, const json::object&);
+json::object email_submission_query_changes(CallContext&, const json::object&);
+json::object email_submission_set(CallContext&, const json::object&);
 }  // namespace methods
 
 }  // namespace postamt::jmap
