@@ -124,8 +124,15 @@ class LocalSubmission(SubmissionBase):
         raw = (f"From: {USER}\r\nTo: {CAROL}\r\nBcc: {OTHER}\r\nSubject: secret\r\n"
                "Message-ID: <bcc-1@example.org>\r\n\r\nhidden copy\r\n").encode()
         email_id = self.import_draft(c, raw)
-        r = self.submit(c, email_id)  # envelope derived from To, Cc and Bcc (§7.5)
-        sid = r["created"]["s"]["id"]
+        # The envelope is derived from To, Cc and Bcc (§7.5); "#s" names the submission.
+        out = c.call(["EmailSubmission/set", {
+            "accountId": c.account_id, "onSuccessDestroyEmail": ["#s"],
+            "create": {"s": {"identityId": self.identity(c), "emailId": email_id}}}, "b"])
+        self.assertEqual([(name, cid) for name, _, cid in out],
+                         [("EmailSubmission/set", "b"), ("Email/set", "b")])
+        sid = out[0][1]["created"]["s"]["id"]
+        self.assertEqual(out[1][1]["destroyed"], [email_id])
+        self.assertEqual(self.imap_messages(USER, PASSWORD, "Drafts"), [])
         [to_carol] = self.imap_messages(CAROL, CAROL_PASSWORD)
         [to_bob] = self.imap_messages(OTHER, OTHER_PASSWORD)
         for copy in (to_carol, to_bob):

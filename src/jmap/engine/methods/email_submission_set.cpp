@@ -10,6 +10,7 @@
 #include "jmap/engine/standard.h"
 #include "jmap/engine/submission_json.h"
 #include "jmap/engine/submission_send.h"
+#include "jmap/proto/arguments.h"
 #include "model/object_ids.h"
 
 namespace postamt::jmap::methods {
@@ -118,6 +119,18 @@ std::optional<json::object> create_submission(CallContext& context, const json::
   return std::nullopt;
 }
 
+// onSuccessDestroyEmail: Ids, or "#creationId" for a submission created in this call
+// (§7.5), so not read_id_list.
+std::vector<std::string> read_destroy_email(const json::object& arguments) {
+  auto list = read_string_list(arguments, "onSuccessDestroyEmail");
+  if (!list) return {};
+  for (const std::string& id : *list) {
+    std::string_view bare = std::string_view(id).substr(id.starts_with('#') ? 1 : 0);
+    if (!is_valid_id(bare)) fail_argument("onSuccessDestroyEmail", "expected a list of Ids");
+  }
+  return std::move(*list);
+}
+
 const store::EmailSubmission* find_record(const std::vector<store::EmailSubmission>& records,
                                           std::string_view id) {
   auto number = parse_submission_object_id(id);
@@ -147,9 +160,8 @@ void email_follow_up(CallContext& context, const json::object& arguments,
   if (const json::object* updates = read_object(arguments, "onSuccessUpdateEmail"))
     for (const auto& [key, patch] : *updates)
       if (auto email = email_of(key)) update[*email] = patch;
-  if (auto destroys = read_id_list(arguments, "onSuccessDestroyEmail"))
-    for (const std::string& key : *destroys)
-      if (auto email = email_of(key)) destroy.emplace_back(*email);
+  for (const std::string& key : read_destroy_email(arguments))
+    if (auto email = email_of(key)) destroy.emplace_back(*email);
   if (update.empty() && destroy.empty()) return;
   json::object email_arguments{{"accountId", context.account_id()}};
   if (!update.empty()) email_arguments["update"] = std::move(update);
@@ -175,7 +187,7 @@ json::object email_submission_set(CallContext& context, const json::object& argu
   if (on_update != arguments.end() && !on_update->value().is_null() &&
       !on_update->value().is_object())
     fail_argument("onSuccessUpdateEmail", "expected an object of patches");
-  read_id_list(arguments, "onSuccessDestroyEmail");
+  read_destroy_email(arguments);
   SetResponse response;
   std::map<std::string, std::string> succeeded;  // submission id -> its Email id
 
