@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -43,12 +44,28 @@ struct OutboundMessage {
   std::string body;  // the complete message, CRLF line ends
 };
 
+// The state of one recipient of a queued message.
+enum class QueuedState { pending, sent, failed };
+struct QueuedRecipient {
+  std::string address;
+  QueuedState state = QueuedState::pending;
+  std::string diagnostic;  // the last reply or reason, "" before any attempt
+};
+
 class OutboundQueue {
  public:
   virtual ~OutboundQueue() = default;
   // Stores the message durably and returns its queue id (Postfix-style, e.g. "4Fz1Xk2ab").
   // Errors: invalid (no recipients), io (write or fsync failed: nothing is queued).
   virtual Result<std::string> enqueue(const OutboundMessage& message) = 0;
+
+  // Where each recipient of a message still in the queue stands (JMAP EmailSubmission
+  // deliveryStatus, RFC 8621 §7), in the order they were queued. not_found once the
+  // message left the queue (every recipient delivered or bounced) or for an unknown id;
+  // a queue that cannot tell answers not_found for every id. Blocking.
+  virtual Result<std::vector<QueuedRecipient>> queued_recipients(std::string_view id) {
+    return Error{ErrorKind::not_found, "no such message in the queue: " + std::string(id)};
+  }
 };
 
 }  // namespace postamt::delivery

@@ -36,6 +36,11 @@ Result<std::string> OutboundService::enqueue(const delivery::OutboundMessage& me
   return state_->queue->enqueue(message);
 }
 
+Result<std::vector<delivery::QueuedRecipient>> OutboundService::queued_recipients(
+    std::string_view id) {
+  return state_->queue->queued_recipients(id);
+}
+
 void OutboundService::stop() {
   state_->worker->stop();
 }

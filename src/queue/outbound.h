@@ -25,6 +25,7 @@ class OutboundService final : public delivery::OutboundQueue {
   // Queue: durable before it returns (FileQueue::enqueue); the worker picks the message
   // up within WorkerOptions::poll_interval. Blocking; any thread.
   Result<std::string> enqueue(const delivery::OutboundMessage& message) override;
+  Result<std::vector<delivery::QueuedRecipient>> queued_recipients(std::string_view id) override;
 
   // Asks the worker to finish after its current attempt. Idempotent, any thread.
   void stop();

@@ -365,6 +365,21 @@ Result<std::string> FileQueue::enqueue(const delivery::OutboundMessage& message)
   return m.id;
 }
 
+Result<std::vector<delivery::QueuedRecipient>> FileQueue::queued_recipients(std::string_view id) {
+  auto m = load(std::string(id), BodyMode::skip);
+  if (!m) return m.error();
+  std::vector<delivery::QueuedRecipient> out;
+  for (size_t i = 0; i < m->message.recipients.size(); ++i) {
+    const RecipientStatus& s = m->status.at(i);
+    delivery::QueuedState state = s.state == RecipientState::sent ? delivery::QueuedState::sent
+                                  : s.state == RecipientState::failed
+                                      ? delivery::QueuedState::failed
+                                      : delivery::QueuedState::pending;
+    out.push_back({m->message.recipients[i].address, state, s.diagnostic});
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> FileQueue::list() const {
   std::vector<std::string> ids;
   std::error_code ec;

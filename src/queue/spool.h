@@ -101,6 +101,8 @@ class FileQueue final : public delivery::OutboundQueue {
   // Queue: stores a new message, due at once. Errors: invalid (no recipients, an empty
   // recipient address), io (nothing queued).
   Result<std::string> enqueue(const delivery::OutboundMessage& message) override;
+  // delivery::OutboundQueue: the recipients' state from the file (loaded without body).
+  Result<std::vector<delivery::QueuedRecipient>> queued_recipients(std::string_view id) override;
 
   // Ids of all queued messages, sorted. Errors: io.
   Result<std::vector<std::string>> list() const;

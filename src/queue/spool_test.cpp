@@ -140,6 +140,37 @@ TEST(QueueSpool, SaveReplacesAndRemoveDeletes) {
   EXPECT_EQ((*q)->save(*m).error().kind, ErrorKind::not_found);
 }
 
+// JMAP deliveryStatus reads each recipient's state through delivery::OutboundQueue.
+TEST(QueueSpool, QueuedRecipientsReportEachStateUntilRemoved) {
+  TempDir dir;
+  FakeClock clock;
+  auto q = FileQueue::open(dir.root(), clock.clock());
+  std::string id = *(*q)->enqueue(sample());
+  auto fresh = (*q)->queued_recipients(id);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  ASSERT_EQ(fresh->size(), 2u);
+  EXPECT_EQ((*fresh)[0].address, "b@y.test");
+  EXPECT_EQ((*fresh)[0].state, delivery::QueuedState::pending);
+  EXPECT_EQ((*fresh)[0].diagnostic, "");
+  auto m = (*q)->load(id);
+  m->status[0].state = RecipientState::sent;
+  m->status[0].diagnostic = "250 2.0.0 ok";
+  m->status[1].state = RecipientState::failed;
+  m->status[1].diagnostic = "550 5.1.1 no such user";
+  ASSERT_TRUE((*q)->save(*m));
+  auto later = (*q)->queued_recipients(id);
+  ASSERT_TRUE(later);
+  ASSERT_EQ(later->size(), 2u);
+  EXPECT_EQ((*later)[0].state, delivery::QueuedState::sent);
+  EXPECT_EQ((*later)[0].diagnostic, "250 2.0.0 ok");
+  EXPECT_EQ((*later)[1].address, "c d@y.test");
+  EXPECT_EQ((*later)[1].state, delivery::QueuedState::failed);
+  EXPECT_EQ((*later)[1].diagnostic, "550 5.1.1 no such user");
+  ASSERT_TRUE((*q)->remove(id));
+  EXPECT_EQ((*q)->queued_recipients(id).error().kind, ErrorKind::not_found);
+  EXPECT_EQ((*q)->queued_recipients("../etc").error().kind, ErrorKind::not_found);
+}
+
 TEST(QueueSpool, CrashLeftoversInTmpAreIgnoredAndOldOnesRemoved) {
   TempDir dir;
   FakeClock clock;

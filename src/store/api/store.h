@@ -46,6 +46,7 @@
 
 #include "base/result.h"
 #include "store/api/receipts.h"
+#include "store/api/submissions.h"
 #include "store/api/types.h"
 
 namespace postamt::store {
@@ -295,6 +296,21 @@ class Store {
   // Every message of the account, all mailboxes, by mailbox id then uid (JMAP
   // Email/query without inMailbox). not_found for an unknown account.
   virtual Result<std::vector<AccountMessage>> list_account_messages(AccountId account) = 0;
+
+  // ---- JMAP EmailSubmission records (RFC 8621 §7, store/api/submissions.h) ----
+  // Creating or destroying a record takes a new account modseq (so JMAP states move);
+  // a destroyed record is kept as a tombstone for /changes. Records never change
+  // otherwise. Removing the account removes them. Errors: not_found for an unknown
+  // account or (destroy) a record that is not the account's; invalid for an empty email
+  // id or no recipients.
+  virtual Result<EmailSubmission> create_email_submission(const NewEmailSubmission& record) = 0;
+  // The account's records, by id. not_found for an unknown account.
+  virtual Result<std::vector<EmailSubmission>> list_email_submissions(AccountId account) = 0;
+  // Returns the modseq of the destruction.
+  virtual Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) = 0;
+  // Records created and destroyed after `since` (a record created and destroyed after it
+  // is listed in both). not_found for an unknown account.
+  virtual Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) = 0;
 
   // ---- maintenance ----
   // Puts every message of the account without a thread (stored before store migration

@@ -98,6 +98,10 @@ class MemoryStore final : public Store {
   Result<ModSeq> account_modseq(AccountId account) override;
   Result<std::vector<AccountMessage>> list_account_messages(AccountId account) override;
   Result<size_t> assign_missing_threads(AccountId account) override;
+  Result<EmailSubmission> create_email_submission(const NewEmailSubmission& record) override;
+  Result<std::vector<EmailSubmission>> list_email_submissions(AccountId account) override;
+  Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) override;
+  Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) override;
 
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
@@ -117,6 +121,8 @@ class MemoryStore final : public Store {
     std::map<std::string, ApiToken> tokens;        // by name
     std::vector<AccountExpunge> removals;          // every removed message, by modseq
     std::vector<MailboxTombstone> tombstones;      // every deleted mailbox, by modseq
+    std::vector<EmailSubmission> submissions;      // by id
+    std::vector<SubmissionChanges::Destroyed> destroyed_submissions;  // by modseq
   };
   struct StoredHeader {
     std::optional<std::string> lines;

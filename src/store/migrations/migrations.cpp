@@ -273,6 +273,43 @@ CREATE TABLE mailbox_tombstone (
 CREATE INDEX mailbox_tombstone_modseq ON mailbox_tombstone(account_id, modseq);
 )sql";
 
+// JMAP EmailSubmission records (RFC 8621 §7, store/api/submissions.h). id is the account
+// modseq the creation took (unique per account, never reused). Recipients are rows of
+// their own in envelope order; route is "local", "remote" or "dropped". A destroyed
+// record leaves a tombstone for EmailSubmission/changes, read by (account_id, modseq).
+constexpr std::string_view kEmailSubmissions = R"sql(
+CREATE TABLE email_submission (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  id {BIGINT} NOT NULL,
+  identity_id TEXT NOT NULL,
+  email_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  mail_from TEXT NOT NULL,
+  mail_from_parameters TEXT NOT NULL,
+  send_at {BIGINT} NOT NULL,
+  queue_id TEXT NOT NULL,
+  PRIMARY KEY (account_id, id)
+);
+CREATE TABLE email_submission_rcpt (
+  account_id {BIGINT} NOT NULL,
+  submission_id {BIGINT} NOT NULL,
+  position {BIGINT} NOT NULL,
+  address TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  route TEXT NOT NULL,
+  PRIMARY KEY (account_id, submission_id, position),
+  FOREIGN KEY (account_id, submission_id) REFERENCES email_submission(account_id, id)
+    ON DELETE CASCADE
+);
+CREATE TABLE email_submission_tombstone (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  submission_id {BIGINT} NOT NULL,
+  modseq {BIGINT} NOT NULL
+);
+CREATE INDEX email_submission_tombstone_modseq ON email_submission_tombstone(account_id, modseq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -287,6 +324,7 @@ constexpr Migration kMigrations[] = {
     {11, "annotations of mailboxes and the server", kMetadata},
     {12, "the thread of each message", kThreads},
     {13, "API tokens, account-wide change tracking", kJmap},
+    {14, "JMAP email submissions", kEmailSubmissions},
 };
 
 }  // namespace

@@ -130,6 +130,10 @@ class SqlStore final : public Store {
   Result<ModSeq> account_modseq(AccountId account) override;
   Result<std::vector<AccountMessage>> list_account_messages(AccountId account) override;
   Result<size_t> assign_missing_threads(AccountId account) override;
+  Result<EmailSubmission> create_email_submission(const NewEmailSubmission& record) override;
+  Result<std::vector<EmailSubmission>> list_email_submissions(AccountId account) override;
+  Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) override;
+  Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) override;
 
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;

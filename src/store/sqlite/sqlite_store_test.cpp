@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 13);
+  EXPECT_EQ(latest, 14);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 13");
+            "the database has schema version 99, newer than this program's 14");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -313,7 +313,7 @@ TEST_F(SqliteStoreTest, MigrationThirteenStartsHistoryAndThreadsOldMessages) {
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->schema_version(), 13);
+  EXPECT_EQ(*store->schema_version(), 14);
   auto changes = store->account_changes(AccountId(5), 0);
   ASSERT_TRUE(changes) << changes.error().message;
   EXPECT_EQ(changes->highest_modseq, 7u);

@@ -30,6 +30,13 @@ constexpr std::array kMethods = {
     MethodEntry{"Email/parse", kMailCapability, &methods::email_parse},
     MethodEntry{"Email/copy", kMailCapability, &methods::email_copy},
     MethodEntry{"Blob/copy", kCoreCapability, &methods::blob_copy},
+    MethodEntry{"EmailSubmission/get", kSubmissionCapability, &methods::email_submission_get},
+    MethodEntry{"EmailSubmission/changes", kSubmissionCapability,
+                &methods::email_submission_changes},
+    MethodEntry{"EmailSubmission/query", kSubmissionCapability, &methods::email_submission_query},
+    MethodEntry{"EmailSubmission/queryChanges", kSubmissionCapability,
+                &methods::email_submission_query_changes},
+    MethodEntry{"EmailSubmission/set", kSubmissionCapability, &methods::email_submission_set},
 };
 
 }  // namespace

@@ -49,6 +49,11 @@ json::object search_snippet_get(CallContext&, const json::object&);
 json::object email_parse(CallContext&, const json::object&);
 json::object email_copy(CallContext&, const json::object&);
 json::object blob_copy(CallContext&, const json::object&);
+json::object email_submission_get(CallContext&, const json::object&);
+json::object email_submission_changes(CallContext&, const json::object&);
+json::object email_submission_query(CallContext&, const json::object&);
+json::object email_submission_query_changes(CallContext&, const json::object&);
+json::object email_submission_set(CallContext&, const json::object&);
 }  // namespace methods
 
 }  // namespace postamt::jmap
