@@ -24,6 +24,9 @@ std::optional<uint64_t> parse_u64(std::string_view s);
 enum class HexLetters { upper, any_case };
 // The value 0-15 of one hexadecimal digit, or -1 when `c` is not one.
 int hex_value(char c, HexLetters letters = HexLetters::any_case);
+// RFC 3986 §2.1 percent-decoding ("%41" -> "A"); a '%' without two hex digits after it
+// stays as it is. No '+' -> space (that is HTML forms, not URIs).
+std::string percent_decode(std::string_view s);
 // RFC 5322 §3.2.3 atext, ASCII only (letters, digits and !#$%&'*+-/=?^_`{|}~).
 bool is_ascii_atext(char c);
 

@@ -43,4 +43,14 @@ TEST(Strings, HexValue) {
   EXPECT_EQ(hex_value('f', HexLetters::upper), -1);  // RFC 3461 xtext
 }
 
+TEST(Strings, PercentDecode) {
+  EXPECT_EQ(percent_decode("a%41b%2fc"), "aAb/c");
+  EXPECT_EQ(percent_decode("%"), "%");
+  EXPECT_EQ(percent_decode("%4"), "%4");
+  EXPECT_EQ(percent_decode("%zz%41"), "%zzA");
+  EXPECT_EQ(percent_decode("x%41"), "xA");
+  EXPECT_EQ(percent_decode("a+b"), "a+b");
+  EXPECT_EQ(percent_decode("%00"), std::string(1, '\0'));
+}
+
 }  // namespace postamt

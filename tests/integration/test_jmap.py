@@ -275,6 +275,34 @@ class Mail(Base):
         q = c.one("Email/query", {"sort": [{"property": "from", "isAscending": False}]})
         self.assertEqual(got(q["ids"])[0], "Grüße aus Köln")  # carol@ after bob@
 
+    def test_query_changes_splice_to_the_new_results(self):
+        # RFC 8620 §5.6: splicing out `removed` and in `added` turns the cached old
+        # results into the new ones, for a mutable filter (notKeyword $seen) and sort.
+        for i in range(6):
+            self.deliver(PLAIN.replace(b"p1@", b"p%d@" % i).replace(b"plain one", b"m%d" % i))
+        c = self.jmap()
+        args = {"filter": {"notKeyword": "$seen"},
+                "sort": [{"property": "subject", "isAscending": False}]}
+        q = c.one("Email/query", args)
+        self.assertTrue(q["canCalculateChanges"])
+        old, state = q["ids"], q["queryState"]
+        self.assertEqual(len(old), 6)
+        c.one("Email/set", {"update": {old[1]: {"keywords/$seen": True}},
+                            "destroy": [old[4]]})
+        self.deliver(PLAIN.replace(b"p1@", b"p9@").replace(b"plain one", b"m9"))
+        ch = c.one("Email/queryChanges", dict(args, sinceQueryState=state, calculateTotal=True))
+        self.assertEqual(ch["oldQueryState"], state)
+        cached = [i for i in old if i not in ch["removed"]]
+        for item in ch["added"]:
+            cached.insert(item["index"], item["id"])
+        now = c.one("Email/query", args)
+        self.assertEqual(cached, now["ids"])
+        self.assertEqual(ch["newQueryState"], now["queryState"])
+        self.assertEqual(ch["total"], 5)  # 6 - one read - one destroyed + one new
+        out = c.call(["Email/queryChanges", dict(args, accountId=c.account_id,
+                                                 sinceQueryState=state, maxChanges=1), "x"])
+        self.assertEqual(out[0][1]["type"], "tooManyChanges")
+
     def test_keywords_cross_protocol_and_mdnsent_latch(self):
         self.deliver(PLAIN)
         c = self.jmap()

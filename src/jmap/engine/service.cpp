@@ -220,19 +220,6 @@ std::vector<std::string> path_parts(std::string_view path) {
   return out;
 }
 
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 std::string query_value(std::string_view query, std::string_view name) {
   for (std::string_view pair : split(query, '&')) {
     size_t eq = pair.find('=');

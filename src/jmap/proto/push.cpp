@@ -11,20 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-// Query values are percent-encoded (RFC 3986 §2.1); a '%' without two hex digits stays.
-std::string percent_decoded(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 // Type names are JMAP data type names ("Email", "CalendarEvent"): letters and digits.
 bool is_type_name(std::string_view s) {
   if (s.empty() || s.size() > 255) return false;
@@ -44,7 +30,7 @@ Result<EventSourceParams> parse_event_source_query(std::string_view query) {
   for (std::string_view pair : split(query, '&')) {
     size_t eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
-    std::string value = eq == std::string_view::npos ? "" : percent_decoded(pair.substr(eq + 1));
+    std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
     if (name == "types") {
       params.types.clear();
       if (value.empty() || value == "*") continue;

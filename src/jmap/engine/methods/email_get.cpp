@@ -4,6 +4,7 @@
 #include "jmap/email/blob_ids.h"
 #include "jmap/email/email_view.h"
 #include "jmap/engine/arguments.h"
+#include "jmap/engine/email_arguments.h"
 #include "jmap/engine/keywords.h"
 #include "jmap/engine/methods/methods.h"
 #include "jmap/engine/standard.h"
@@ -38,17 +39,9 @@ bool accept_property(std::string_view p) {
 json::object email_get(CallContext& context, const json::object& arguments) {
   GetArguments get =
       read_get(context, arguments, kRecordProperties, kDefaultProperties, &accept_property);
-  std::vector<std::string> body_properties;
-  if (auto bp = read_string_list(arguments, "bodyProperties")) {
-    for (const std::string& p : *bp)
-      if (!is_body_part_property(p)) fail_argument("bodyProperties", "unknown property " + p);
-    body_properties = std::move(*bp);
-  }
-  BodyValueOptions options;
-  options.fetch_text = read_bool(arguments, "fetchTextBodyValues").value_or(false);
-  options.fetch_html = read_bool(arguments, "fetchHTMLBodyValues").value_or(false);
-  options.fetch_all = read_bool(arguments, "fetchAllBodyValues").value_or(false);
-  options.max_body_value_bytes = read_uint(arguments, "maxBodyValueBytes").value_or(0);
+  BodyArguments body = read_body_arguments(arguments);
+  const std::vector<std::string>& body_properties = body.body_properties;
+  const BodyValueOptions& options = body.options;
 
   std::vector<std::string> content_properties;
   for (const std::string& p : get.properties)
