@@ -98,8 +98,8 @@ class Session {
                                      std::optional<Clock::time_point> deadline);
   // Answers one complete request; returns whether the connection stays open.
   net::awaitable<Persistence> answer(Incoming in);
-  net::awaitable<Response> call_handler(Request request, const LogLine& line);
-  net::awaitable<Persistence> send(Response response, const LogLine& line, Persistence persistence);
+  net::awaitable<Response> call_handler(Request request, LogLine line);
+  net::awaitable<Persistence> send(Response response, LogLine line, Persistence persistence);
   net::awaitable<size_t> send_stream(BodyStream& stream, unsigned version);
   net::awaitable<bool> write(std::string_view data);
   void log_access(const LogLine& line, int status, size_t body_bytes, std::string_view user) const;
@@ -289,7 +289,7 @@ net::awaitable<Incoming> Session::read_body(Parser& parser, Incoming in,
   co_return in;
 }
 
-net::awaitable<Response> Session::call_handler(Request request, const LogLine& line) {
+net::awaitable<Response> Session::call_handler(Request request, LogLine line) {
   std::optional<Response> response;
   std::string failure;
   try {
@@ -336,7 +336,7 @@ net::awaitable<Persistence> Session::answer(Incoming in) {
   co_return co_await send(std::move(response), line, in.persistence);
 }
 
-net::awaitable<Persistence> Session::send(Response response, const LogLine& line,
+net::awaitable<Persistence> Session::send(Response response, LogLine line,
                                           Persistence persistence) {
   auto now = s_.wall_clock ? s_.wall_clock() : std::chrono::system_clock::now();
   std::vector<Header> fields;

@@ -307,8 +307,8 @@ TEST(EmailView, Rfc8621LayoutDecomposes) {
   EXPECT_EQ(part_ids(out.at("attachments")),
             (std::vector<std::string>{"2.1.1.2", "2.1.2.2", "2.2", "2.3", "2.4"}));
   EXPECT_EQ(out.at("hasAttachment"), json::value(true));
-  mime::Message parsed = mime::parse(rfc_layout());
   std::string bytes = rfc_layout();
+  mime::Message parsed = mime::parse(bytes);  // offsets into `bytes`, which must outlive it
   EXPECT_EQ(extract_part(bytes, parsed, "2.1.1.2")->bytes, "C");
   EXPECT_EQ(extract_part(bytes, parsed, "2.1.2.1")->bytes, "E");
   EXPECT_EQ(extract_part(bytes, parsed, "3")->bytes, "K");
