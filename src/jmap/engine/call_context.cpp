@@ -30,6 +30,17 @@ const AccountView& CallContext::view() {
   return *view_;
 }
 
+ModSeq CallContext::current_modseq() {
+  if (view_) return view_->modseq();
+  auto modseq = store().account_modseq(account_.id);
+  if (!modseq) {
+    log::warning("jmap", "cannot read the state of <{}>: {}", account_.address,
+                 modseq.error().message);
+    fail("serverFail", "the mailbox store could not be read");
+  }
+  return *modseq;
+}
+
 void CallContext::require_account(const json::object& args) {
   auto id = read_id(args, "accountId");
   if (!id) fail_argument("accountId", "missing");

@@ -42,6 +42,9 @@ class CallContext {
   const AccountView& view();
   // Call after every write, so that later reads see it.
   void invalidate() { view_.reset(); }
+  // The account's modseq now: the view's, or after a write one cheap store read instead
+  // of loading the view again (a /set's newState). Throws MethodFailure serverFail.
+  ModSeq current_modseq();
 
   // Checks `accountId` (required): accountNotFound unless it is this account.
   void require_account(const json::object& args);

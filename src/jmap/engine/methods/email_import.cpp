@@ -67,7 +67,7 @@ json::object email_import(CallContext& context, const json::object& arguments) {
   json::object out;
   out["accountId"] = context.account_id();
   out["oldState"] = old_state;
-  out["newState"] = state_string(context.view().modseq());
+  out["newState"] = state_string(context.current_modseq());
   out["created"] = created.empty() ? json::value(nullptr) : json::value(std::move(created));
   out["notCreated"] =
       not_created.empty() ? json::value(nullptr) : json::value(std::move(not_created));

@@ -119,17 +119,21 @@ json::object email_set(CallContext& context, const json::object& arguments) {
       response.not_updated[id] = std::move(*error);
       continue;
     }
+    // The view is not reloaded between updates: each names another Email, whose copies
+    // the earlier writes did not touch, and reloading a large account per item would
+    // cost more than the writes.
     if (auto error = write_email(context, *email, target)) {
       response.not_updated[id] = std::move(*error);
       continue;
     }
-    context.invalidate();
     response.updated[id] = nullptr;
   }
+  if (!response.updated.empty()) context.invalidate();
 
+  std::set<std::string> destroyed;
   for (const std::string& id : destroy_argument(context, arguments)) {
     const EmailEntry* email = context.view().email(id);
-    if (!email) {
+    if (!email || destroyed.contains(id)) {
       response.not_destroyed[id] = set_error_json("notFound");
       continue;
     }
@@ -137,10 +141,11 @@ json::object email_set(CallContext& context, const json::object& arguments) {
       response.not_destroyed[id] = std::move(*error);
       continue;
     }
-    context.invalidate();
+    destroyed.insert(id);
     response.destroyed.emplace_back(id);
   }
-  return response.finish(context, old_state, state_string(context.view().modseq()));
+  if (!destroyed.empty()) context.invalidate();
+  return response.finish(context, old_state, state_string(context.current_modseq()));
 }
 
 }  // namespace postamt::jmap::methods

@@ -257,7 +257,7 @@ json::object email_submission_set(CallContext& context, const json::object& argu
     response.destroyed.emplace_back(id);
   }
 
-  json::object result = response.finish(context, old_state, state_string(context.view().modseq()));
+  json::object result = response.finish(context, old_state, state_string(context.current_modseq()));
   email_follow_up(context, arguments, succeeded);
   return result;
 }

@@ -238,7 +238,7 @@ json::object mailbox_set(CallContext& context, const json::object& arguments) {
     context.invalidate();
     response.destroyed.emplace_back(id);
   }
-  return response.finish(context, old_state, state_string(context.view().modseq()));
+  return response.finish(context, old_state, state_string(context.current_modseq()));
 }
 
 }  // namespace postamt::jmap::methods
