@@ -188,6 +188,35 @@ class Requests(Base):
                          ["Grüße aus Köln", "plain one"])
 
 
+class Limits(Base):
+    """[http] limits, each hit: maxSizeRequest (413 before the body is read),
+    maxObjectsInGet and maxObjectsInSet (requestTooLarge), the upload size (413)."""
+
+    def setUp(self):
+        self.p = Postamt(services=self.services, extra_config=(
+            "[http]\nmax_size_request = 2048\nmax_size_upload = 1024\n"
+            "max_objects_in_get = 2\nmax_objects_in_set = 1\n"))
+        self.addCleanup(self.p.close)
+        self.p.cli("domain", "add", "example.org", check=True)
+        self.p.cli("user", "add", USER, "--password-hash", cheap_hash(PASSWORD), check=True)
+        self.p.start()
+
+    def test_limits(self):
+        c = self.jmap()
+        self.assertEqual(c.session()["capabilities"]["urn:ietf:params:jmap:core"]["maxSizeRequest"],
+                         2048)
+        status, _, _ = c.api_raw({"using": CAPS, "methodCalls": [["Core/echo", {"x": "y" * 2100}, "a"]]})
+        self.assertEqual(status, 413)
+        c = self.jmap()  # the 413 closed the connection
+        out = c.call(["Mailbox/get", {"accountId": c.account_id, "ids": ["F1", "F2", "F3"]}, "g"],
+                     ["Email/set", {"accountId": c.account_id, "destroy": ["M1", "M2"]}, "s"])
+        self.assertEqual([(r[0], r[1]["type"]) for r in out],
+                         [("error", "requestTooLarge"), ("error", "requestTooLarge")])
+        status, _, _ = c.request("POST", f"/jmap/upload/{c.account_id}/", body=b"x" * 1025,
+                                 headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(status, 413)
+
+
 class Mail(Base):
     def test_mailboxes_with_roles_and_counts(self):
         self.deliver(PLAIN)
