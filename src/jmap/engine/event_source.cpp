@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "jmap/engine/call_context.h"
 #include "jmap/engine/standard.h"
+#include "jmap/engine/state_changes.h"
 #include "jmap/proto/push.h"
 
 namespace postamt::jmap {
@@ -71,34 +72,6 @@ http::Response problem(int status, std::string_view type, std::string_view detai
   r.with("Content-Type", "application/problem+json");
   r.body = json::serialize(o);
   return r;
-}
-
-// What changed in the account between two modseqs, by type.
-struct Moved {
-  ModSeq modseq = 0;
-  bool emails = false;     // Email
-  bool threads = false;    // Thread: an Email came or went (flags are not a thread's)
-  bool mailboxes = false;  // Mailbox
-  bool delivered = false;  // EmailDelivery
-};
-
-// Blocking: run on a store thread. `since` = the modseq the client knows.
-Result<Moved> read_moved(store::Store& store, AccountId account, ModSeq since) {
-  auto now = store.account_modseq(account);
-  if (!now) return now.error();
-  Moved moved;
-  moved.modseq = *now;
-  if (*now == since) return moved;
-  auto changes = store.account_changes(account, since);
-  if (!changes) return changes.error();
-  moved.modseq = changes->highest_modseq;
-  moved.emails = !changes->messages.empty() || !changes->expunged.empty();
-  moved.mailboxes = !changes->mailboxes.empty() || !changes->deleted_mailboxes.empty();
-  for (const store::AccountMessage& m : changes->messages)
-    if (m.record.created_modseq > since) moved.delivered = true;
-  // RFC 8621 §3: a Thread's only property is its emailIds, which flag changes leave alone.
-  moved.threads = moved.delivered || !changes->expunged.empty();
-  return moved;
 }
 
 class EventStream : public http::BodyStream {
@@ -181,15 +154,8 @@ class EventStream : public http::BodyStream {
     }
     if (moved->modseq == modseq_) co_return std::string();
     modseq_ = moved->modseq;
-    std::string state = state_string(modseq_);
-    std::vector<std::pair<std::string, std::string>> states;
-    auto add = [&](std::string_view type, bool changed) {
-      if (changed && wants_type(params_, type)) states.emplace_back(type, state);
-    };
-    add("Mailbox", moved->mailboxes);
-    add("Email", moved->emails);
-    add("Thread", moved->threads);
-    add("EmailDelivery", moved->delivered);
+    auto states = changed_types(
+        *moved, [this](std::string_view type) { return wants_type(params_, type); });
     if (states.empty()) co_return std::string();
     co_return encode_event("state", state_change(account_object_id(account_.id), states));
   }

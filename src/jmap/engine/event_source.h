@@ -9,12 +9,8 @@
 // by any protocol or process (SMTP, IMAP, POP3, `postamt deliver`) reaches the client
 // within about a second, and an idle stream costs no store reads.
 //
-// Which types a state event names: Email when messages were added, changed or removed,
-// Thread when they were added or removed, Mailbox when mailboxes or their counts changed,
-// EmailDelivery (RFC 8621 §1.5) when a message was stored in a mailbox (delivery,
-// append, copy, move). Only types the client asked for; no event when none of those
-// changed. Identity, whose state is the account modseq as well, is not named: its
-// objects do not change with mail.
+// Which types a state event names: state_changes.h, only those the client asked for; no
+// event when none of those changed.
 #pragma once
 
 #include <chrono>
