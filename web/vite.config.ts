@@ -27,7 +27,7 @@ export default defineConfig({
     },
   },
   test: {
-    environment: 'jsdom',
+    environment: 'node',
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     pool: 'threads',
     maxWorkers: 2,

@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { FRAME_SANDBOX, buildSrcdoc, frameCsp, normalizeCss, sanitizeHtml, scrubCss } from '../src/safe/sanitize';
 import { parseSnippet } from '../src/safe/snippet';

@@ -1,0 +1,225 @@
+// Everyday use against the real server: sign in, read, compose with an attachment,
+// reply, move, search, live update from an SMTP delivery, sign out, CSRF, axe.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ALICE, BOB, Postamt, launch, message, newPage, row, signIn } from './harness';
+import { seriousViolations } from './axe';
+
+let pa: Postamt;
+let browser: Browser;
+
+beforeAll(async () => {
+  pa = new Postamt();
+  pa.setup();
+  await pa.start();
+  pa.smtp(BOB.email, [ALICE.email], message({ from: `Bob <${BOB.email}>`, to: ALICE.email, subject: 'Welcome aboard', body: 'Plain text body line one.\nLine two.' }));
+  pa.smtp(BOB.email, [ALICE.email], message({ from: `Bob <${BOB.email}>`, to: ALICE.email, subject: 'Quarterly numbers', body: 'The zebra figures are attached elsewhere.' }));
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pa?.stop();
+});
+
+describe('webmail', () => {
+  it('refuses a wrong password with the message, then signs in and lists the inbox', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(pa.base + '/');
+    await page.getByLabel('Email address').fill(ALICE.email);
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toBe('The email address or password is wrong.');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Password').fill(ALICE.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await row(page, 'Welcome aboard').waitFor();
+    expect(await row(page, 'Quarterly numbers').count()).toBe(1);
+    expect(await page.locator('.folder.current .name').textContent()).toBe('Inbox');
+    expect(await page.locator('.folder.current .count').textContent()).toBe('2');
+    expect(await seriousViolations(page)).toEqual([]);
+    // A reload resumes the session from the cookie.
+    await page.reload();
+    await row(page, 'Welcome aboard').waitFor();
+    await context.close();
+  });
+
+  it('reads a plain text message and marks it read', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Welcome aboard').click();
+    const reader = page.getByRole('region', { name: 'Message' });
+    await expect.poll(() => reader.locator('.reader-subject').textContent()).toBe('Welcome aboard');
+    expect(await reader.locator('.meta-from').textContent()).toBe(`Bob <${BOB.email}>`);
+    expect(await reader.locator('.text-body').textContent()).toBe('Plain text body line one.\nLine two.\n');
+    await expect.poll(async () => (await row(page, 'Welcome aboard').getAttribute('class')) ?? '').not.toContain('unread');
+    expect(await seriousViolations(page)).toEqual([]);
+    const seen = await pa.jmap(ALICE, [['Email/query', { filter: { subject: 'Welcome aboard' } }, 'q'], ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['keywords'] }, 'g']]);
+    expect(seen[1]![1].list[0].keywords).toEqual({ $seen: true });
+    await context.close();
+  });
+
+  it('composes with an attachment; bob receives it, the copy is in Sent', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await page.getByRole('button', { name: 'New message' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New message' });
+    await dialog.getByLabel('To').fill(BOB.email);
+    await dialog.getByLabel('Subject').fill('Report with attachment');
+    await dialog.getByLabel('Message').fill('Please find the report attached.');
+    const file = path.join(os.tmpdir(), `report-${process.pid}.txt`);
+    fs.writeFileSync(file, 'report contents 42\n');
+    const chooser = page.waitForEvent('filechooser');
+    await dialog.getByRole('button', { name: 'Attach' }).click();
+    await (await chooser).setFiles(file);
+    await dialog.locator('.compose-attachments li').filter({ hasText: path.basename(file) }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByRole('status').filter({ hasText: 'Message sent.' }).count()).toBe(1);
+    const bob = await pa.jmap(BOB, [
+      ['Email/query', { filter: { subject: 'Report with attachment' } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['from', 'attachments', 'preview'] }, 'g'],
+    ]);
+    const got = bob[1]![1].list;
+    expect(got).toHaveLength(1);
+    expect(got[0].from).toEqual([{ name: null, email: ALICE.email }]);
+    expect(got[0].attachments.map((a: { name: string; type: string; size: number }) => [a.name, a.type, a.size])).toEqual([[path.basename(file), 'text/plain', 19]]);
+    expect(got[0].preview).toBe('Please find the report attached.');
+    // Alice's copy: in Sent, not a draft; Drafts empty.
+    await page.locator('.folder[data-mailbox="sent"]').click();
+    await row(page, 'Report with attachment').waitFor();
+    const mine = await pa.jmap(ALICE, [
+      ['Mailbox/get', { ids: null, properties: ['role', 'totalEmails'] }, 'm'],
+      ['Email/query', { filter: { subject: 'Report with attachment' } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['mailboxIds', 'keywords'] }, 'g'],
+    ]);
+    const boxes = Object.fromEntries(mine[0]![1].list.map((m: { id: string; role: string; totalEmails: number }) => [m.role, m]));
+    expect(mine[2]![1].list).toHaveLength(1);
+    expect(mine[2]![1].list[0].mailboxIds).toEqual({ [boxes.sent.id]: true });
+    expect(mine[2]![1].list[0].keywords).toEqual({ $seen: true });
+    expect(boxes.drafts.totalEmails).toBe(0);
+    await context.close();
+  });
+
+  it('replies with the quoted text and threading headers', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Quarterly numbers').click();
+    await page.getByRole('button', { name: 'Reply', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'New message' });
+    expect(await dialog.getByLabel('To').inputValue()).toBe(`Bob <${BOB.email}>`);
+    expect(await dialog.getByLabel('Subject').inputValue()).toBe('Re: Quarterly numbers');
+    expect(await dialog.getByLabel('Message').inputValue()).toContain('\n> The zebra figures are attached elsewhere.\n');
+    await dialog.getByLabel('Message').press('Control+Home');
+    await dialog.getByLabel('Message').type('Thanks, got it.');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const bob = await pa.jmap(BOB, [
+      ['Email/query', { filter: { subject: 'Re: Quarterly numbers' } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['inReplyTo', 'subject'], fetchTextBodyValues: true }, 'g'],
+    ]);
+    expect(bob[1]![1].list).toHaveLength(1);
+    expect(bob[1]![1].list[0].inReplyTo).toHaveLength(1);
+    const orig = await pa.jmap(ALICE, [
+      ['Email/query', { filter: { subject: 'Quarterly numbers', inMailboxOtherThan: [] } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['messageId', 'keywords', 'subject'] }, 'g'],
+    ]);
+    const original = orig[1]![1].list.find((e: { subject: string }) => e.subject === 'Quarterly numbers');
+    expect(bob[1]![1].list[0].inReplyTo).toEqual(original.messageId);
+    expect(original.keywords.$answered).toBe(true);
+    await context.close();
+  });
+
+  it('moves with the menu and by drag and drop, and creates a folder', async () => {
+    pa.smtp(BOB.email, [ALICE.email], message({ from: BOB.email, to: ALICE.email, subject: 'Move me by menu' }));
+    pa.smtp(BOB.email, [ALICE.email], message({ from: BOB.email, to: ALICE.email, subject: 'Drag me' }));
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.getByRole('dialog', { name: 'New folder' }).getByLabel('Folder name').fill('Projects');
+    await page.getByRole('dialog', { name: 'New folder' }).getByRole('button', { name: 'Create' }).click();
+    await page.locator('.folder[data-mailbox="Projects"]').waitFor();
+    await row(page, 'Move me by menu').click();
+    await page.getByLabel('Move to…').selectOption({ label: 'Projects' });
+    await expect.poll(() => row(page, 'Move me by menu').count()).toBe(0);
+    await row(page, 'Drag me').dragTo(page.locator('.folder[data-mailbox="Projects"]'));
+    await expect.poll(() => row(page, 'Drag me').count()).toBe(0);
+    await page.locator('.folder[data-mailbox="Projects"]').click();
+    await row(page, 'Drag me').waitFor();
+    const r = await pa.jmap(ALICE, [['Mailbox/query', { filter: { name: 'Projects' } }, 'm']]);
+    const projects = r[0]![1].ids[0];
+    const inProjects = await pa.jmap(ALICE, [
+      ['Email/query', { filter: { inMailbox: projects } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['subject'] }, 'g'],
+    ]);
+    const subjects = inProjects[1]![1].list.map((e: { subject: string }) => e.subject).sort();
+    expect(subjects).toEqual(['Drag me', 'Move me by menu']);
+    await context.close();
+  });
+
+  it('searches and highlights the snippet', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await page.getByLabel('Search').first().fill('zebra');
+    await page.getByLabel('Search').first().press('Enter');
+    await expect.poll(() => page.locator('.list-title').textContent()).toBe('Search results');
+    await row(page, 'Quarterly numbers').waitFor();
+    expect(await page.getByRole('option').count()).toBe(1);
+    expect(await row(page, 'Quarterly numbers').locator('mark').first().textContent()).toBe('zebra');
+    await context.close();
+  });
+
+  it('shows new mail from an SMTP delivery without a reload', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Welcome aboard').waitFor();
+    pa.smtp(BOB.email, [ALICE.email], message({ from: BOB.email, to: ALICE.email, subject: 'Live delivery arrives' }));
+    await row(page, 'Live delivery arrives').waitFor({ timeout: 15_000 });
+    // A change from IMAP shows too.
+    pa.imap(ALICE, `typ,d=M.search(None,'SUBJECT','"Live delivery arrives"')\nM.store(d[0].split()[0],'+FLAGS','\\\\Flagged')`);
+    await row(page, 'Live delivery arrives').locator('.flag').waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
+  it('refuses a write without the CSRF token', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    const statuses = await page.evaluate(async () => {
+      const body = JSON.stringify({ using: ['urn:ietf:params:jmap:core'], methodCalls: [['Core/echo', {}, 'a']] });
+      const without = await fetch('/jmap/api', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      const wrong = await fetch('/jmap/api', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'forged' }, body });
+      const session = await (await fetch('/webmail/session')).json();
+      const right = await fetch('/jmap/api', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken }, body });
+      return [without.status, wrong.status, right.status];
+    });
+    expect(statuses).toEqual([403, 403, 200]);
+    await context.close();
+  });
+
+  it('signs out; the cookie no longer works', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('You have signed out.');
+    expect(await page.evaluate(async () => (await fetch('/jmap/session')).status)).toBe(401);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
+  it('speaks German when the browser does', async () => {
+    const { context, page } = await newPage(browser, 'de-DE');
+    await page.goto(pa.base + '/');
+    await page.getByLabel('E-Mail-Adresse').fill(ALICE.email);
+    await page.getByLabel('Passwort').fill(ALICE.password);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('listbox', { name: 'Nachrichtenliste' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Neue Nachricht' }).count()).toBe(1);
+    expect(await page.locator('.folder.current .name').textContent()).toBe('Posteingang');
+    await context.close();
+  });
+});
