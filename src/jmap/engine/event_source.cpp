@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "jmap/engine/call_context.h"
+#include "jmap/engine/problem.h"
 #include "jmap/engine/standard.h"
 #include "jmap/engine/state_changes.h"
 #include "jmap/proto/push.h"
@@ -62,17 +63,6 @@ using Clock = std::chrono::steady_clock;
 // Without pings, a peer that went away shows only when a write fails: a comment line
 // (ignored by EventSource clients) now and then frees its slot in EventStreams.
 constexpr std::chrono::seconds kKeepAlive{60};
-
-http::Response problem(int status, std::string_view type, std::string_view detail,
-                       std::string_view limit = {}) {
-  json::object o{{"type", type}, {"status", status}, {"detail", detail}};
-  if (!limit.empty()) o["limit"] = limit;
-  http::Response r;
-  r.status = status;
-  r.with("Content-Type", "application/problem+json");
-  r.body = json::serialize(o);
-  return r;
-}
 
 class EventStream : public http::BodyStream {
  public:
@@ -154,8 +144,8 @@ class EventStream : public http::BodyStream {
     }
     if (moved->modseq == modseq_) co_return std::string();
     modseq_ = moved->modseq;
-    auto states = changed_types(
-        *moved, [this](std::string_view type) { return wants_type(params_, type); });
+    auto states =
+        changed_types(*moved, [this](std::string_view type) { return wants_type(params_, type); });
     if (states.empty()) co_return std::string();
     co_return encode_event("state", state_change(account_object_id(account_.id), states));
   }
