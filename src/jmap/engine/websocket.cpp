@@ -10,7 +10,7 @@
 #include "base/log.h"
 #include "http/websocket.h"
 #include "jmap/engine/api.h"
-#include "jmap/engine/event_source.h"
+#include "jmap/engine/change_watch.h"
 #include "jmap/engine/problem.h"
 #include "jmap/engine/standard.h"
 #include "jmap/engine/state_changes.h"
@@ -42,7 +42,8 @@ class JmapWebSocket final : public http::Upgraded {
         account_(std::move(account)),
         api_slots_(std::move(api_slots)),
         slot_(std::move(slot)),
-        decoder_(services.limits.max_websocket_message) {}
+        decoder_(services.limits.max_websocket_message),
+        watch_(services, account_) {}
 
   net::awaitable<void> run(net::Connection& connection, std::string already_read) override;
 
@@ -57,8 +58,6 @@ class JmapWebSocket final : public http::Upgraded {
   net::awaitable<bool> send_state_change(std::vector<std::pair<std::string, std::string>> states);
   net::awaitable<bool> send(ws::Opcode opcode, std::string payload);
   net::awaitable<void> close(uint16_t code, std::string reason, AfterClose after);
-  // True when a store write may have happened since the last look; cheap.
-  bool may_have_changed();
   bool wanted(std::string_view type) const {
     return !data_types_ ||
            std::find(data_types_->begin(), data_types_->end(), type) != data_types_->end();
@@ -71,13 +70,11 @@ class JmapWebSocket final : public http::Upgraded {
   net::Connection* conn_ = nullptr;
   ws::Decoder decoder_;
   std::array<char, kReadChunk> chunk_{};
-  // Push (RFC 8887 §4.3.5): on or off, the types wanted (nullopt: all), the state the
-  // client has been told about, the StoreWatch version last looked at.
+  // Push (RFC 8887 §4.3.5): on or off, the types wanted (nullopt: all), the account's
+  // changes since the state the client has been told about.
   bool push_ = false;
   std::optional<std::vector<std::string>> data_types_;
-  ModSeq modseq_ = 0;
-  uint64_t watch_version_ = 0;
-  Clock::time_point next_store_check_;
+  ChangeWatch watch_;
   // Liveness: when the client was last heard from, when the server last pinged.
   Clock::time_point last_heard_;
   Clock::time_point last_ping_;
@@ -106,7 +103,7 @@ net::awaitable<void> JmapWebSocket::run(net::Connection& connection, std::string
       co_await close(ws::kGoingAway, "server shutting down", AfterClose::end);
       co_return;
     }
-    if (push_ && may_have_changed() && !co_await push_changes()) co_return;
+    if (push_ && watch_.may_have_changed() && !co_await push_changes()) co_return;
 
     Clock::time_point now = Clock::now();
     const Clock::time_point idle_at = last_heard_ + limits.websocket_idle_timeout;
@@ -223,27 +220,19 @@ net::awaitable<Next> JmapWebSocket::run_request(WebSocketRequest request) {
 net::awaitable<Next> JmapWebSocket::enable_push(WebSocketPushEnable enable) {
   push_ = true;
   data_types_ = std::move(enable.data_types);
-  // The watch is read before the modseq (as event_source.cpp does): a write committed
-  // after this read moves the watch later, so it cannot be missed.
-  watch_version_ = services_.watch ? services_.watch->version() : 0;
-  next_store_check_ = Clock::now() + kStoreCheck;
-  store::Store* store = services_.store;
-  AccountId id = account_.id;
-  auto work = [store, id] { return store->account_modseq(id); };
-  auto task = services_.runtime->run_blocking(std::move(work));
-  Result<ModSeq> now = co_await std::move(task);
+  auto starting = watch_.start();
+  Result<ModSeq> now = co_await std::move(starting);
   if (!now) {
     log::warning("jmap", "cannot read the state of <{}>: {}", account_.address,
                  now.error().message);
     co_await close(ws::kInternalError, "temporary failure", AfterClose::await_close);
     co_return Next::stop;
   }
-  modseq_ = *now;
   if (!enable.push_state) co_return Next::go_on;
   // RFC 8887 §4.3.5.2: the changes since the client's pushState, at once.
   std::optional<ModSeq> since = parse_state(*enable.push_state);
   if (since && *since <= *now) {
-    modseq_ = *since;
+    watch_.continue_from(*since);
     co_return co_await push_changes() ? Next::go_on : Next::stop;
   }
   // A state this server never gave: everything the client keeps may have changed.
@@ -255,35 +244,9 @@ net::awaitable<Next> JmapWebSocket::enable_push(WebSocketPushEnable enable) {
   co_return co_await send_state_change(std::move(states)) ? Next::go_on : Next::stop;
 }
 
-bool JmapWebSocket::may_have_changed() {
-  if (services_.watch) {
-    uint64_t version = services_.watch->version();
-    if (version == watch_version_) return false;
-    watch_version_ = version;
-    return true;
-  }
-  Clock::time_point now = Clock::now();
-  if (now < next_store_check_) return false;
-  next_store_check_ = now + kStoreCheck;
-  return true;
-}
-
 net::awaitable<bool> JmapWebSocket::push_changes() {
-  store::Store* store = services_.store;
-  AccountId id = account_.id;
-  ModSeq since = modseq_;
-  auto work = [store, id, since] { return read_moved(*store, id, since); };
-  auto task = services_.runtime->run_blocking(std::move(work));
-  Result<Moved> moved = co_await std::move(task);
-  if (!moved) {
-    // Logged and tried again at the next change.
-    log::warning("jmap", "cannot read the state of <{}>: {}", account_.address,
-                 moved.error().message);
-    co_return true;
-  }
-  if (moved->modseq == modseq_) co_return true;
-  modseq_ = moved->modseq;
-  auto states = changed_types(*moved, [this](std::string_view type) { return wanted(type); });
+  auto task = watch_.changed([this](std::string_view type) { return wanted(type); });
+  auto states = co_await std::move(task);
   if (states.empty()) co_return true;
   co_return co_await send_state_change(std::move(states));
 }
@@ -291,8 +254,8 @@ net::awaitable<bool> JmapWebSocket::push_changes() {
 net::awaitable<bool> JmapWebSocket::send_state_change(
     std::vector<std::pair<std::string, std::string>> states) {
   // The pushState is the account's state: every type's state names it (standard.h).
-  std::string text =
-      encode_websocket_state_change(account_object_id(account_.id), states, state_string(modseq_));
+  std::string text = encode_websocket_state_change(account_object_id(account_.id), states,
+                                                   state_string(watch_.modseq()));
   co_return co_await send(ws::Opcode::text, std::move(text));
 }
 
