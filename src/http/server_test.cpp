@@ -88,6 +88,14 @@ std::string problem(int status, std::string_view title, std::string_view detail)
                   body, "Connection: close\r\n");
 }
 
+// The 500 the session answers for a failed handler.
+std::string internal_error(std::string_view connection = "") {
+  std::string body = R"({"type":"about:blank","status":500,"title":"Internal Server Error",)"
+                     R"("detail":"the server could not handle the request"})";
+  return expected("500 Internal Server Error", "Content-Type: application/problem+json\r\n", body,
+                  connection);
+}
+
 class HttpSession : public ::testing::Test {
  protected:
   HttpSession() {
@@ -431,10 +439,7 @@ TEST_F(HttpSession, HandlerFailuresBecome500) {
     if (r.path == "/status") bad.status = 101;
     return bad;
   };
-  std::string body500 = R"({"type":"about:blank","status":500,"title":"Internal Server Error",)"
-                        R"("detail":"the server could not handle the request"})";
-  std::string e500 =
-      expected("500 Internal Server Error", "Content-Type: application/problem+json\r\n", body500);
+  std::string e500 = internal_error();
   ::testing::internal::CaptureStderr();
   // The connection stays usable after a handler failure.
   EXPECT_EQ(run("GET /throw HTTP/1.1\r\nHost: h\r\n\r\nGET /inject HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -660,15 +665,10 @@ TEST_F(HttpSession, UpgradeOnlyWith101ToHttp11) {
     if (r.path == "/ok-status") out.status = 200;
     return out;
   };
-  std::string body500 = R"({"type":"about:blank","status":500,"title":"Internal Server Error",)"
-                        R"("detail":"the server could not handle the request"})";
-  std::string e500 =
-      expected("500 Internal Server Error", "Content-Type: application/problem+json\r\n", body500);
+  std::string e500 = internal_error();
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(run("GET /ok-status HTTP/1.1\r\nHost: h\r\n\r\n"), e500);
-  EXPECT_EQ(run("GET /ws HTTP/1.0\r\n\r\n"),
-            expected("500 Internal Server Error", "Content-Type: application/problem+json\r\n",
-                     body500, "Connection: close\r\n"));
+  EXPECT_EQ(run("GET /ws HTTP/1.0\r\n\r\n"), internal_error("Connection: close\r\n"));
   std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("a 101 response needs an upgraded protocol and only it may have one"),
             std::string::npos)

@@ -4,16 +4,13 @@ ids, push with pushState after changes made over IMAP and SMTP, the framing rule
 (RFC 6455) the server enforces with their close codes, the closing handshake both ways,
 wss over the https listener, and the [http] WebSocket limits."""
 
-import base64
-import imaplib
 import json
 import signal
-import smtplib
 import unittest
 
-from harness import Postamt
-from test_imap_commands import OTHER, OTHER_PASSWORD, PASSWORD, PLAIN, USER, cheap_hash
-from test_jmap import Base
+from harness import imap_login
+from test_imap_commands import OTHER, OTHER_PASSWORD, PASSWORD, PLAIN, USER
+from test_jmap_push import PushBase, basic
 from ws_client import BINARY, CLOSE, CONTINUATION, PING, PONG, TEXT, WebSocket, accept_for
 
 CORE = "urn:ietf:params:jmap:core"
@@ -21,27 +18,14 @@ MAIL = "urn:ietf:params:jmap:mail"
 WAIT = 10  # seconds a test waits for a message before it fails (never a timing assertion)
 
 
-def basic(user, password):
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
 def problem(type_, detail, status=400, **extra):
     return dict({"type": type_, "status": status, "detail": detail}, **extra)
 
 
-class WsBase(Base):
+class WsBase(PushBase):
+    """A server with the two accounts of PushBase, self.c a JMAP client of USER."""
     services = ("http", "https", "smtp", "imap")
     extra_config = ""
-
-    def setUp(self):
-        self.p = Postamt(services=self.services, extra_config=self.extra_config)
-        self.addCleanup(self.p.close)
-        self.p.cli("domain", "add", "example.org", check=True)
-        self.p.cli("user", "add", USER, "--password-hash", cheap_hash(PASSWORD), check=True)
-        self.p.cli("user", "add", OTHER, "--password-hash", cheap_hash(OTHER_PASSWORD),
-                   check=True)
-        self.p.start()
-        self.c = self.jmap()
 
     def ws(self, user=USER, password=PASSWORD, service="http", **kw):
         auth = basic(user, password) if user else None
@@ -61,9 +45,6 @@ class WsBase(Base):
         w.send_json(message)
         return w.recv_json(WAIT)
 
-    def state(self):
-        return self.c.one("Email/get", {"ids": []})["state"]
-
     def expect_state_change(self, w, types):
         got = w.recv_json(WAIT)
         state = self.state()
@@ -72,18 +53,10 @@ class WsBase(Base):
                                "pushState": state})
         return state
 
-    def smtp_deliver(self):
-        with smtplib.SMTP(*self.p.address("smtp"), timeout=30) as m:
-            m.ehlo("client.example")
-            m.sendmail("bob@remote.example", [USER], PLAIN)
-
     def imap_flag(self):
-        imap = imaplib.IMAP4(*self.p.address("imap"), timeout=30)
-        self.addCleanup(imap.shutdown)
-        imap.login(USER, PASSWORD)
+        imap = imap_login(self, self.p, USER, PASSWORD)
         imap.select("INBOX")
-        typ, _ = imap.store("1", "+FLAGS", "(\\Flagged)")
-        self.assertEqual(typ, "OK")
+        self.assertEqual(imap.store("1", "+FLAGS", "(\\Flagged)")[0], "OK")
 
     def assert_closed_with(self, w, code, reason):
         self.assertEqual(w.expect_close(WAIT), (code, reason))
