@@ -86,6 +86,11 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   limits.max_objects_in_set = config.http.max_objects_in_set;
   limits.min_ping_interval = config.http.min_ping_interval;
   limits.max_event_streams = config.http.max_event_streams;
+  limits.max_websocket_message =
+      config.http.max_websocket_message.value_or(config.http.max_size_request);
+  limits.max_websockets = config.http.max_websockets;
+  limits.websocket_ping_interval = config.http.websocket_ping_interval;
+  limits.websocket_idle_timeout = config.http.websocket_idle_timeout;
 
   auto engine = std::make_shared<HttpEngine>();
   engine->jmap = std::make_unique<jmap::Service>(std::move(services));

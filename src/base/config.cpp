@@ -505,6 +505,23 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       r.report(*(*http)->get("min_ping_interval"), "min_ping_interval",
                "expected at most \"30s\" (RFC 8620 §7.3)");
     POSTAMT_TRY(r.uint("max_event_streams", cfg.http.max_event_streams, 1, 1000));
+    if ((*http)->get("max_websocket_message")) {
+      uint64_t size = 0;
+      POSTAMT_TRY(r.uint64("max_websocket_message", size, 1024, 1ull << 30));
+      cfg.http.max_websocket_message = size;
+    }
+    POSTAMT_TRY(r.uint("max_websockets", cfg.http.max_websockets, 1, 1000));
+    POSTAMT_TRY(r.duration("websocket_ping_interval", cfg.http.websocket_ping_interval));
+    POSTAMT_TRY(r.duration("websocket_idle_timeout", cfg.http.websocket_idle_timeout));
+    if (cfg.http.websocket_ping_interval < std::chrono::seconds(1))
+      r.report(*(*http)->get("websocket_ping_interval"), "websocket_ping_interval",
+               "expected at least \"1s\"");
+    else if (cfg.http.websocket_idle_timeout <= cfg.http.websocket_ping_interval) {
+      std::string_view key = (*http)->get("websocket_idle_timeout") ? "websocket_idle_timeout"
+                                                                    : "websocket_ping_interval";
+      r.report(*(*http)->get(key), key,
+               "websocket_idle_timeout must be longer than websocket_ping_interval");
+    }
     POSTAMT_TRY(r.check_unknown());
   }
 

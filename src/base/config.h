@@ -20,6 +20,9 @@
 //               max_objects_in_set, request_timeout, idle_timeout, cors_origins = ["https://..."],
 //               base_url = "https://mail.example.test"  (JMAP and the webmail, src/jmap)
 //               min_ping_interval = "10s" (1s-30s), max_event_streams  (JMAP push)
+//               max_websocket_message (default: max_size_request), max_websockets,
+//               websocket_ping_interval = "30s", websocket_idle_timeout = "90s"
+//               (JMAP over WebSocket, RFC 8887)
 //   [webmail]   enabled = true, session_idle_timeout = "30m", session_lifetime = "7d",
 //               secure_cookies = false  (the built-in web client, src/webmail)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
@@ -182,6 +185,13 @@ struct Config {
     // often; at most 30s (the RFC's ceiling for a minimum).
     std::chrono::seconds min_ping_interval{10};
     uint32_t max_event_streams = 8;  // event streams one account may hold open
+    // JMAP over WebSocket (RFC 8887): the largest message (unset: max_size_request), the
+    // WebSockets one account may hold open, the silence after which the server pings,
+    // and the longer one after which it closes (the ping interval must be shorter).
+    std::optional<uint64_t> max_websocket_message;
+    uint32_t max_websockets = 8;
+    std::chrono::seconds websocket_ping_interval{30};
+    std::chrono::seconds websocket_idle_timeout{90};
   } http;
 
   // The webmail (docs/protocols/webmail.md) on the http/https listeners.

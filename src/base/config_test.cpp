@@ -120,6 +120,36 @@ TEST(Config, HttpPushLimits) {
   ASSERT_FALSE(parse("[http]\nmin_ping_interval = 5\n"));
 }
 
+TEST(Config, HttpWebSocketLimits) {
+  auto defaults = parse("[http]\nmax_size_request = 2048\n");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_FALSE(defaults->http.max_websocket_message);  // the engine uses max_size_request
+  EXPECT_EQ(defaults->http.max_websockets, 8u);
+  EXPECT_EQ(defaults->http.websocket_ping_interval, std::chrono::seconds(30));
+  EXPECT_EQ(defaults->http.websocket_idle_timeout, std::chrono::seconds(90));
+  auto cfg = parse(
+      "[http]\nmax_websocket_message = 4096\nmax_websockets = 2\n"
+      "websocket_ping_interval = \"1s\"\nwebsocket_idle_timeout = \"3s\"\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->http.max_websocket_message, 4096u);
+  EXPECT_EQ(cfg->http.max_websockets, 2u);
+  EXPECT_EQ(cfg->http.websocket_ping_interval, std::chrono::seconds(1));
+  EXPECT_EQ(cfg->http.websocket_idle_timeout, std::chrono::seconds(3));
+  auto bad = parse("[http]\nmax_websocket_message = 10\nmax_websockets = 0\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "/etc/postamt/postamt.toml:2: http.max_websocket_message: 10 is out of range "
+            "1024-1073741824\n"
+            "/etc/postamt/postamt.toml:3: http.max_websockets: 0 is out of range 1-1000");
+  auto order = parse("[http]\nwebsocket_idle_timeout = \"20s\"\n");
+  ASSERT_FALSE(order);
+  EXPECT_EQ(order.error().message,
+            "/etc/postamt/postamt.toml:2: http.websocket_idle_timeout: websocket_idle_timeout "
+            "must be longer than websocket_ping_interval");
+  auto zero = parse("[http]\nwebsocket_ping_interval = \"0s\"\n");
+  ASSERT_FALSE(zero);
+}
+
 TEST(Config, HttpSectionRefusesBadValues) {
   auto cfg = parse(
       "hostname = \"mx.example.org\"\n"

@@ -26,7 +26,8 @@ struct Request {
   std::string path;    // target up to '?', not percent-decoded: "/jmap/api"
   std::string query;   // after '?', not decoded; "" when absent
   std::vector<Header> headers;
-  std::string body;  // de-chunked; at most the body limit the handler chose
+  std::string body;       // de-chunked; at most the body limit the handler chose
+  unsigned version = 11;  // 10 * major + minor: 10 (HTTP/1.0) or 11 (HTTP/1.1)
 
   // The value of the first field called `name` (ASCII case-insensitive), nullopt when
   // absent.
@@ -44,6 +45,22 @@ class BodyStream {
   virtual net::awaitable<std::optional<std::string>> next(net::Duration max_wait) = 0;
 };
 
+// A protocol the connection switches to after a 101 response (RFC 9110 §7.8, §15.2.2):
+// the WebSocket binding of JMAP (jmap/engine/websocket.h). The session writes the 101,
+// logs it, calls run(), and closes the connection when run() returns; nothing HTTP
+// happens on the connection after that.
+class Upgraded {
+ public:
+  virtual ~Upgraded() = default;
+  // Owns the connection until it returns. `already_read`: octets the HTTP session had
+  // read past the end of the request (a client may send its first frames right after
+  // its handshake); they come before anything read_some returns. Runs on the
+  // connection's strand. Must notice Connection::shutdown_requested() (reads then fail
+  // with ErrorKind::closed) and return promptly after saying goodbye. Exceptions are
+  // logged and end the connection.
+  virtual net::awaitable<void> run(net::Connection& connection, std::string already_read) = 0;
+};
+
 struct Response {
   int status = 200;
   // Content-Type and anything specific to the response. The session adds Date,
@@ -54,6 +71,9 @@ struct Response {
   // When set, `body` is ignored and the body comes from the stream; the connection
   // closes after it.
   std::unique_ptr<BodyStream> stream;
+  // Set exactly when status is 101: the protocol the connection switches to. The
+  // session adds no Content-Length and keeps the handler's Connection field.
+  std::unique_ptr<Upgraded> upgrade;
   // Who made the request, for the access log only (never sent): the account's address
   // once authenticated, "" otherwise.
   std::string log_user;

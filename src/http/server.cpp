@@ -101,6 +101,7 @@ class Session {
   net::awaitable<Response> call_handler(Request request, LogLine line);
   net::awaitable<Persistence> send(Response response, LogLine line, Persistence persistence);
   net::awaitable<size_t> send_stream(BodyStream& stream, unsigned version);
+  net::awaitable<void> run_upgraded(Upgraded& upgraded);
   net::awaitable<bool> write(std::string_view data);
   void log_access(const LogLine& line, int status, size_t body_bytes, std::string_view user) const;
   const std::string& remote_ip() const { return conn_.remote().address; }
@@ -202,6 +203,7 @@ net::awaitable<Incoming> Session::read_request() {
     request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   in.head_parsed = true;
   in.version = msg.version();  // 10 or 11: Beast takes no other
+  request.version = in.version;
   // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
   if (in.version >= 11 && msg.count(bhttp::field::host) != 1) {
     refuse(400, "an HTTP/1.1 request needs exactly one Host field");
@@ -302,8 +304,13 @@ net::awaitable<Response> Session::call_handler(Request request, LogLine line) {
     failure = "unknown exception";
   }
   if (response) {
-    if (response->status < 200 || response->status > 599)
+    const bool switching = response->status == 101;
+    if ((response->status < 200 && !switching) || response->status > 599)
       failure = fmt::format("status {} out of range", response->status);
+    if (switching != (response->upgrade != nullptr))
+      failure = "a 101 response needs an upgraded protocol and only it may have one";
+    // RFC 9110 §7.8: an Upgrade in an HTTP/1.0 request is ignored.
+    if (switching && line.version < 11) failure = "a 101 response to an HTTP/1.0 request";
     for (const auto& h : response->headers)
       if (!detail::valid_field_name(h.name) || !detail::valid_field_value(h.value))
         failure = "a header field with an invalid name or value";
@@ -341,9 +348,11 @@ net::awaitable<Persistence> Session::send(Response response, LogLine line,
   auto now = s_.wall_clock ? s_.wall_clock() : std::chrono::system_clock::now();
   std::vector<Header> fields;
   fields.push_back({"Date", detail::http_date(now)});
+  const bool upgrading = response.upgrade != nullptr;
   for (auto& h : response.headers) {
-    // The session frames the message; a handler's Connection: close is honoured.
-    if (iequals(h.name, "Connection")) {
+    // The session frames the message; a handler's Connection: close is honoured. A 101
+    // keeps the handler's Connection: Upgrade (RFC 9110 §7.8).
+    if (iequals(h.name, "Connection") && !upgrading) {
       if (detail::has_token(h.value, "close")) persistence = Persistence::close;
       continue;
     }
@@ -358,6 +367,15 @@ net::awaitable<Persistence> Session::send(Response response, LogLine line,
   const bool streamed = response.stream != nullptr;
   const bool no_content = without_content(response.status);
   if (streamed || conn_.shutdown_requested()) persistence = Persistence::close;
+  if (upgrading) {
+    // RFC 9110 §15.2: a 1xx response has no content and no framing fields; the
+    // connection belongs to the upgraded protocol from the empty line on.
+    std::string wire = detail::encode_head(response.status, fields);
+    bool written = co_await write(wire);
+    log_access(line, response.status, 0, response.log_user);
+    if (written) co_await run_upgraded(*response.upgrade);
+    co_return Persistence::close;
+  }
   if (no_content) {
     // RFC 9110 §8.6: no Content-Length in a 204.
   } else if (streamed) {
@@ -414,6 +432,18 @@ net::awaitable<size_t> Session::send_stream(BodyStream& stream, unsigned version
   }
   if (chunked) co_await write("0\r\n\r\n");
   co_return sent;
+}
+
+net::awaitable<void> Session::run_upgraded(Upgraded& upgraded) {
+  // Octets the client sent after its request (its first frames) are the new protocol's.
+  std::string already_read = std::move(buffer_);
+  buffer_.clear();
+  try {
+    auto task = upgraded.run(conn_, std::move(already_read));
+    co_await std::move(task);
+  } catch (const std::exception& e) {
+    log::error(ctx_.service, "upgraded connection of {} failed: {}", remote_ip(), e.what());
+  }
 }
 
 void Session::log_access(const LogLine& line, int status, size_t body_bytes,

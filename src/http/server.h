@@ -16,6 +16,12 @@
 // for a version other than HTTP/1.x, 503 for a connection refused by the server's
 // connection limits (net::Admission). After 400/408/413/431 the connection closes.
 //
+// A handler's 101 response (Response::upgrade, message.h) is written with its own
+// Connection field and no framing fields; the connection then belongs to the upgraded
+// protocol, which gets the octets already read past the request, and the session ends
+// when it returns. A 101 to an HTTP/1.0 request, a 101 without an upgraded protocol or
+// one with another status is the handler's failure (500).
+//
 // One access-log line per request (service as in SessionContext):
 //   <remote> "<METHOD> <path> HTTP/1.1" <status> <body bytes> user=<log_user or ->
 #pragma once

@@ -8,6 +8,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <stdexcept>
 
@@ -84,6 +86,14 @@ std::string problem(int status, std::string_view title, std::string_view detail)
       R"({{"type":"about:blank","status":{},"title":"{}","detail":"{}"}})", status, title, detail);
   return expected(fmt::format("{} {}", status, title), "Content-Type: application/problem+json\r\n",
                   body, "Connection: close\r\n");
+}
+
+// The 500 the session answers for a failed handler.
+std::string internal_error(std::string_view connection = "") {
+  std::string body = R"({"type":"about:blank","status":500,"title":"Internal Server Error",)"
+                     R"("detail":"the server could not handle the request"})";
+  return expected("500 Internal Server Error", "Content-Type: application/problem+json\r\n", body,
+                  connection);
 }
 
 class HttpSession : public ::testing::Test {
@@ -429,10 +439,7 @@ TEST_F(HttpSession, HandlerFailuresBecome500) {
     if (r.path == "/status") bad.status = 101;
     return bad;
   };
-  std::string body500 = R"({"type":"about:blank","status":500,"title":"Internal Server Error",)"
-                        R"("detail":"the server could not handle the request"})";
-  std::string e500 =
-      expected("500 Internal Server Error", "Content-Type: application/problem+json\r\n", body500);
+  std::string e500 = internal_error();
   ::testing::internal::CaptureStderr();
   // The connection stays usable after a handler failure.
   EXPECT_EQ(run("GET /throw HTTP/1.1\r\nHost: h\r\n\r\nGET /inject HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -571,6 +578,102 @@ TEST_F(HttpSession, AdmissionRefused) {
                      "Content-Type: application/problem+json\r\nRetry-After: 5\r\n", body,
                      "Connection: close\r\n"));
   EXPECT_TRUE(handler_.seen.empty());
+}
+
+// An upgraded protocol that writes what it was handed and then echoes what it reads,
+// until a read fails (EOF, or shutdown).
+class EchoUpgraded final : public Upgraded {
+ public:
+  bool* shutdown_seen = nullptr;
+  std::function<void()> after_first_write;
+  net::awaitable<void> run(net::Connection& conn, std::string already_read) override {
+    co_await conn.write("[" + already_read + "]", std::chrono::seconds(1));
+    if (after_first_write) after_first_write();
+    std::array<char, 64> buffer{};
+    for (;;) {
+      auto got = co_await conn.read_some(std::span<char>(buffer.data(), buffer.size()),
+                                         std::chrono::seconds(5));
+      if (!got) break;
+      co_await conn.write(std::string_view(buffer.data(), *got), std::chrono::seconds(1));
+    }
+    if (shutdown_seen) *shutdown_seen = conn.shutdown_requested();
+  }
+};
+
+Response switching(bool* shutdown_seen = nullptr, MemoryConnection* shut_down = nullptr) {
+  Response r;
+  r.status = 101;
+  r.with("Upgrade", "echo").with("Connection", "Upgrade");
+  auto echo = std::make_unique<EchoUpgraded>();
+  echo->shutdown_seen = shutdown_seen;
+  if (shut_down) echo->after_first_write = [shut_down] { shut_down->request_shutdown(); };
+  r.upgrade = std::move(echo);
+  r.log_user = "alice@example.org";
+  return r;
+}
+
+constexpr std::string_view kSwitching =
+    "HTTP/1.1 101 Switching Protocols\r\nDate: Sun, 06 Dec 2026 21:22:43 GMT\r\nUpgrade: "
+    "echo\r\nConnection: Upgrade\r\nCache-Control: no-store\r\nX-Content-Type-Options: "
+    "nosniff\r\nReferrer-Policy: no-referrer\r\n\r\n";
+
+// message.h Upgraded: after the 101 (no Content-Length, the handler's Connection kept)
+// the connection is the upgraded protocol's, with the octets already read past the
+// request first; the session ends when it returns. Whole and in pieces.
+TEST_F(HttpSession, UpgradeHandsOverTheConnection) {
+  handler_.respond = [](const Request&) { return switching(); };
+  std::string input =
+      "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nfirst"
+      "GET / HTTP/1.1\r\n\r\n";
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run(input), std::string(kSwitching) + "[firstGET / HTTP/1.1\r\n\r\n]");
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find(": 192.0.2.10 \"GET /ws HTTP/1.1\" 101 0 user=alice@example.org\n"),
+            std::string::npos)
+      << log;
+  ASSERT_EQ(handler_.seen.size(), 1u);
+  EXPECT_EQ(handler_.seen[0].version, 11u);
+  // In pieces: what the session has not read yet reaches the protocol by its reads.
+  for (size_t piece : {1, 2, 7}) {
+    std::string out = run(input, piece);
+    ASSERT_TRUE(out.starts_with(kSwitching)) << piece;
+    std::string rest = out.substr(kSwitching.size());
+    EXPECT_TRUE(rest.starts_with("[")) << piece;
+    rest.erase(std::remove(rest.begin(), rest.end(), '['), rest.end());
+    rest.erase(std::remove(rest.begin(), rest.end(), ']'), rest.end());
+    EXPECT_EQ(rest, "firstGET / HTTP/1.1\r\n\r\n") << piece;
+  }
+}
+
+// Server::stop ends an upgraded connection: its reads fail and it returns.
+TEST_F(HttpSession, UpgradedConnectionEndsOnShutdown) {
+  bool shutdown_seen = false;
+  MemoryConnection conn(MemoryConnectionOptions{.when_empty = WhenInputEmpty::wait_for_feed});
+  handler_.respond = [&shutdown_seen, &conn](const Request&) {
+    return switching(&shutdown_seen, &conn);
+  };
+  conn.feed("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+  EXPECT_EQ(run(conn), std::string(kSwitching) + "[]");
+  EXPECT_TRUE(shutdown_seen);
+}
+
+// A 101 needs an upgraded protocol and an HTTP/1.1 request (RFC 9110 §7.8); an upgraded
+// protocol needs a 101. Anything else is the handler's failure: 500.
+TEST_F(HttpSession, UpgradeOnlyWith101ToHttp11) {
+  handler_.respond = [](const Request& r) {
+    Response out = switching();
+    if (r.path == "/ok-status") out.status = 200;
+    return out;
+  };
+  std::string e500 = internal_error();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run("GET /ok-status HTTP/1.1\r\nHost: h\r\n\r\n"), e500);
+  EXPECT_EQ(run("GET /ws HTTP/1.0\r\n\r\n"), internal_error("Connection: close\r\n"));
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("a 101 response needs an upgraded protocol and only it may have one"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("a 101 response to an HTTP/1.0 request"), std::string::npos) << log;
 }
 
 // RFC 9112 §2.2: empty lines before a request are ignored; EOF mid-request is silent.

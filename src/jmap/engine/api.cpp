@@ -6,25 +6,38 @@
 #include "jmap/engine/methods/methods.h"
 #include "jmap/proto/references.h"
 #include "jmap/proto/request.h"
+#include "jmap/proto/websocket.h"
 
 namespace postamt::jmap {
 
 std::vector<std::string_view> server_capabilities() {
-  return {kCoreCapability, kMailCapability, kSubmissionCapability, kMdnCapability,
-          kVacationCapability};
+  return {kCoreCapability, kMailCapability,     kSubmissionCapability,
+          kMdnCapability,  kVacationCapability, kWebSocketCapability};
+}
+
+RequestLimits request_limits(const Services& services) {
+  RequestLimits limits;
+  limits.max_size_request = services.limits.max_size_request;
+  limits.max_calls_in_request = services.limits.max_calls_in_request;
+  return limits;
 }
 
 ApiResult process_api_request(const Services& services, const store::Account& account,
                               std::string_view body) {
-  RequestLimits limits;
-  limits.max_size_request = services.limits.max_size_request;
-  limits.max_calls_in_request = services.limits.max_calls_in_request;
   std::vector<std::string_view> known = server_capabilities();
-  auto parsed = parse_request(body, limits, known);
+  auto parsed = parse_request(body, request_limits(services), known);
   if (auto* problem = std::get_if<ProblemDetails>(&parsed))
     return {problem->status, "application/problem+json", problem->to_json(), {}};
-  Request& request = std::get<Request>(parsed);
+  ApiOutcome outcome = run_api_request(services, account, std::get<Request>(std::move(parsed)));
+  ApiResult result;
+  result.content_type = "application/json";
+  result.body = encode_response(outcome.responses, outcome.session_state, outcome.created_ids);
+  result.downloads = std::move(outcome.downloads);
+  return result;
+}
 
+ApiOutcome run_api_request(const Services& services, const store::Account& account,
+                           Request request) {
   std::map<std::string, std::string> created_ids =
       request.created_ids.value_or(std::map<std::string, std::string>{});
   CallContext context(services, account, created_ids);
@@ -66,14 +79,12 @@ ApiResult process_api_request(const Services& services, const store::Account& ac
       error_response(error);
     }
   }
-  std::string session_state = "0";
-  std::optional<std::map<std::string, std::string>> out_ids;
-  if (request.created_ids) out_ids = created_ids;
-  ApiResult result;
-  result.content_type = "application/json";
-  result.body = encode_response(responses, session_state, out_ids);
-  result.downloads = std::move(context.downloads());
-  return result;
+  ApiOutcome outcome;
+  outcome.responses = std::move(responses);
+  if (request.created_ids) outcome.created_ids = std::move(created_ids);
+  outcome.session_state = "0";
+  outcome.downloads = std::move(context.downloads());
+  return outcome;
 }
 
 }  // namespace postamt::jmap

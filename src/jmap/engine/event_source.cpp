@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "jmap/engine/call_context.h"
+#include "jmap/engine/problem.h"
 #include "jmap/engine/standard.h"
 #include "jmap/engine/state_changes.h"
 #include "jmap/proto/push.h"
@@ -63,30 +64,15 @@ using Clock = std::chrono::steady_clock;
 // (ignored by EventSource clients) now and then frees its slot in EventStreams.
 constexpr std::chrono::seconds kKeepAlive{60};
 
-http::Response problem(int status, std::string_view type, std::string_view detail,
-                       std::string_view limit = {}) {
-  json::object o{{"type", type}, {"status", status}, {"detail", detail}};
-  if (!limit.empty()) o["limit"] = limit;
-  http::Response r;
-  r.status = status;
-  r.with("Content-Type", "application/problem+json");
-  r.body = json::serialize(o);
-  return r;
-}
-
 class EventStream : public http::BodyStream {
  public:
-  EventStream(const Services& services, store::Account account, EventSourceParams params,
-              std::chrono::seconds ping, ModSeq modseq, uint64_t watch_version,
-              std::unique_ptr<StreamSlot> slot)
-      : services_(services),
-        account_(std::move(account)),
+  EventStream(store::Account account, EventSourceParams params, std::chrono::seconds ping,
+              ChangeWatch watch, std::unique_ptr<StreamSlot> slot)
+      : account_(std::move(account)),
         params_(std::move(params)),
         ping_(ping),
-        modseq_(modseq),
-        watch_version_(watch_version),
+        watch_(std::move(watch)),
         next_ping_(Clock::now() + ping),
-        next_store_check_(Clock::now() + kStoreCheck),
         next_keep_alive_(Clock::now() + kKeepAlive),
         slot_(std::move(slot)) {}
 
@@ -94,7 +80,7 @@ class EventStream : public http::BodyStream {
     if (finished_) co_return std::nullopt;
     const Clock::time_point deadline = Clock::now() + max_wait;
     for (;;) {
-      if (may_have_changed()) {
+      if (watch_.may_have_changed()) {
         auto event = co_await read_state_event();
         if (!event.empty()) {
           // §7.3: a ping is due `ping` after the previous event of any kind.
@@ -124,50 +110,20 @@ class EventStream : public http::BodyStream {
   }
 
  private:
-  // True when a store write may have happened since the last look; cheap.
-  bool may_have_changed() {
-    if (services_.watch) {
-      uint64_t version = services_.watch->version();
-      if (version == watch_version_) return false;
-      watch_version_ = version;
-      return true;
-    }
-    Clock::time_point now = Clock::now();
-    if (now < next_store_check_) return false;
-    next_store_check_ = now + kStoreCheck;
-    return true;
-  }
-
-  // The state event for what changed since modseq_, "" when nothing the client asked
-  // for changed. A store failure is logged and retried at the next change.
+  // The state event for what changed since the last one, "" when nothing the client
+  // asked for changed.
   net::awaitable<std::string> read_state_event() {
-    store::Store* store = services_.store;
-    AccountId account = account_.id;
-    ModSeq since = modseq_;
-    auto work = [store, account, since] { return read_moved(*store, account, since); };
-    auto task = services_.runtime->run_blocking(std::move(work));
-    Result<Moved> moved = co_await std::move(task);
-    if (!moved) {
-      log::warning("jmap", "cannot read the state of <{}>: {}", account_.address,
-                   moved.error().message);
-      co_return std::string();
-    }
-    if (moved->modseq == modseq_) co_return std::string();
-    modseq_ = moved->modseq;
-    auto states =
-        changed_types(*moved, [this](std::string_view type) { return wants_type(params_, type); });
+    auto task = watch_.changed([this](std::string_view type) { return wants_type(params_, type); });
+    auto states = co_await std::move(task);
     if (states.empty()) co_return std::string();
     co_return encode_event("state", state_change(account_object_id(account_.id), states));
   }
 
-  const Services& services_;
   store::Account account_;
   EventSourceParams params_;
   std::chrono::seconds ping_;
-  ModSeq modseq_;
-  uint64_t watch_version_;
+  ChangeWatch watch_;
   Clock::time_point next_ping_;
-  Clock::time_point next_store_check_;
   Clock::time_point next_keep_alive_;
   std::unique_ptr<StreamSlot> slot_;
   bool finished_ = false;
@@ -190,14 +146,9 @@ net::awaitable<http::Response> open_event_source(const Services& services,
     co_return problem(429, "urn:ietf:params:jmap:error:limit",
                       "too many event streams of this account at once", "maxEventStreams");
 
-  // The watch is read before the modseq: a write committed after this read moves the
-  // watch later, so it cannot be missed (it may only be looked at once for nothing).
-  uint64_t watch_version = services.watch ? services.watch->version() : 0;
-  store::Store* store = services.store;
-  AccountId id = account.id;
-  auto work = [store, id] { return store->account_modseq(id); };
-  auto task = services.runtime->run_blocking(std::move(work));
-  Result<ModSeq> modseq = co_await std::move(task);
+  ChangeWatch watch(services, account);
+  auto starting = watch.start();
+  Result<ModSeq> modseq = co_await std::move(starting);
   if (!modseq) {
     log::warning("jmap", "cannot read the state of <{}>: {}", account.address,
                  modseq.error().message);
@@ -209,8 +160,8 @@ net::awaitable<http::Response> open_event_source(const Services& services,
   r.status = 200;
   r.with("Content-Type", "text/event-stream");
   r.with("Cache-Control", "no-cache");
-  r.stream = std::make_unique<EventStream>(services, std::move(account), std::move(*params), ping,
-                                           *modseq, watch_version, std::move(slot));
+  r.stream = std::make_unique<EventStream>(std::move(account), std::move(*params), ping,
+                                           std::move(watch), std::move(slot));
   co_return r;
 }
 

@@ -2,12 +2,9 @@
 // answers text/event-stream and sends a "state" event (a StateChange, §7.1) whenever the
 // account's state moves, and "ping" events every ping interval.
 //
-// How a change is noticed: every JMAP state of an account is its modseq (standard.h).
-// A stream looks at the process-wide StoreWatch (an atomic that `serve` refreshes a few
-// times a second) every kWatchCheck and reads the account's modseq on a store thread only
-// when the watch moved; without a watch it reads the store every kStoreCheck. So a write
-// by any protocol or process (SMTP, IMAP, POP3, `postamt deliver`) reaches the client
-// within about a second, and an idle stream costs no store reads.
+// How a change is noticed: change_watch.h (StoreWatch, looked at every kWatchCheck; a
+// write by any protocol or process reaches the client within about a second, and an idle
+// stream costs no store reads).
 //
 // Which types a state event names: state_changes.h, only those the client asked for; no
 // event when none of those changed.
@@ -20,13 +17,11 @@
 #include <unordered_map>
 
 #include "http/message.h"
+#include "jmap/engine/change_watch.h"
 #include "jmap/engine/services.h"
 #include "store/api/types.h"
 
 namespace postamt::jmap {
-
-inline constexpr net::Duration kWatchCheck = std::chrono::milliseconds(100);
-inline constexpr net::Duration kStoreCheck = std::chrono::milliseconds(500);
 
 // The open event streams of each account, bounded by Limits::max_event_streams. Shared
 // by the streams (which may outlive a request), so held by shared_ptr.

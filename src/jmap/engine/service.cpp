@@ -1,5 +1,12 @@
 #include "jmap/engine/service.h"
 
+// g++ 12 reports -Wmismatched-new-delete for Asio's coroutine frame allocator in large
+// coroutines (a false positive: Asio pairs its own operator new/delete), as in
+// http/server.cpp.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 
@@ -16,6 +23,9 @@
 #include "jmap/engine/api.h"
 #include "jmap/engine/call_context.h"
 #include "jmap/engine/methods/methods.h"
+#include "jmap/engine/problem.h"
+#include "jmap/engine/websocket.h"
+#include "jmap/proto/websocket.h"
 #include "mail/login.h"
 #include "mail/web_session.h"
 
@@ -23,40 +33,7 @@ namespace postamt::jmap {
 
 namespace json = boost::json;
 
-struct Service::Slots {
-  std::mutex mutex;
-  std::unordered_map<int64_t, uint32_t> api, upload;
-};
-
 namespace {
-
-// Holds one of an account's request slots for as long as it lives.
-class SlotGuard {
- public:
-  SlotGuard(std::shared_ptr<Service::Slots> slots,
-            std::unordered_map<int64_t, uint32_t> Service::Slots::*map, int64_t account)
-      : slots_(std::move(slots)), map_(map), account_(account) {}
-  SlotGuard(const SlotGuard&) = delete;
-  ~SlotGuard() {
-    std::lock_guard lock(slots_->mutex);
-    auto& m = (*slots_).*map_;
-    if (--m[account_] == 0) m.erase(account_);
-  }
-  static std::optional<SlotGuard> take(std::shared_ptr<Service::Slots> slots,
-                                       std::unordered_map<int64_t, uint32_t> Service::Slots::*map,
-                                       int64_t account, uint32_t limit) {
-    std::lock_guard lock(slots->mutex);
-    uint32_t& n = ((*slots).*map)[account];
-    if (n >= limit) return std::nullopt;
-    ++n;
-    return std::optional<SlotGuard>(std::in_place, std::move(slots), map, account);
-  }
-
- private:
-  std::shared_ptr<Service::Slots> slots_;
-  std::unordered_map<int64_t, uint32_t> Service::Slots::*map_;
-  int64_t account_;
-};
 
 http::Response json_response(int status, std::string body, std::string type = "application/json") {
   http::Response r;
@@ -64,14 +41,6 @@ http::Response json_response(int status, std::string body, std::string type = "a
   r.with("Content-Type", std::move(type));
   r.body = std::move(body);
   return r;
-}
-
-// RFC 8620 §3.6.1 / RFC 7807 problem details.
-http::Response problem(int status, std::string_view type, std::string_view detail,
-                       std::string_view limit = {}) {
-  json::object o{{"type", type}, {"status", status}, {"detail", detail}};
-  if (!limit.empty()) o["limit"] = limit;
-  return json_response(status, json::serialize(o), "application/problem+json");
 }
 
 http::Response unauthorized(bool offer_basic) {
@@ -141,6 +110,12 @@ std::string session_resource(const Services& services, const store::Account& acc
   session["accounts"].as_object()[id].as_object()["accountCapabilities"].as_object()[vacation] =
       json::object{};
   session["primaryAccounts"].as_object()[vacation] = id;
+  // RFC 8887 §3: the WebSocket URL, ws: on a plaintext listener.
+  std::string ws_base = base.starts_with("https://")  ? "wss://" + base.substr(8)
+                        : base.starts_with("http://") ? "ws://" + base.substr(7)
+                                                      : base;
+  session["capabilities"].as_object()[kWebSocketCapability] =
+      json::object{{"url", ws_base + "/jmap/ws"}, {"supportsPush", true}};
   return json::serialize(session);
 }
 
@@ -272,8 +247,7 @@ std::string query_value(std::string_view query, std::string_view name) {
 
 }  // namespace
 
-Service::Service(Services services)
-    : services_(std::move(services)), slots_(std::make_shared<Slots>()) {
+Service::Service(Services services) : services_(std::move(services)) {
   services_.uploads = &uploads_;
   services_.views = &views_;
   services_.logins = &logins_;
@@ -307,6 +281,13 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
     stream.log_user = account.address;
     co_return stream;
   }
+  if (parts.size() == 2 && parts[1] == "ws") {
+    // RFC 8887 §4.1: the credentials of the handshake hold for the whole connection.
+    http::Response socket =
+        open_websocket(services_, WebSocketSlots{websockets_, api_slots_}, account, request);
+    socket.log_user = account.address;
+    co_return socket;
+  }
   http::Response response;
   if (parts.size() == 2 && parts[1] == "session" &&
       (request.method == "GET" || request.method == "HEAD")) {
@@ -317,8 +298,8 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
       response = problem(405, "about:blank", "use POST");
       response.with("Allow", "POST");
     } else {
-      auto slot = SlotGuard::take(slots_, &Slots::api, account.id.value(),
-                                  services_.limits.max_concurrent_requests);
+      auto slot =
+          AccountSlots::take(api_slots_, account.id, services_.limits.max_concurrent_requests);
       if (!slot) {
         response = problem(400, "urn:ietf:params:jmap:error:limit",
                            "too many requests of this account at once", "maxConcurrentRequests");
@@ -342,8 +323,8 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
     } else if (request.method != "POST") {
       response = problem(405, "about:blank", "use POST");
     } else {
-      auto slot = SlotGuard::take(slots_, &Slots::upload, account.id.value(),
-                                  services_.limits.max_concurrent_upload);
+      auto slot =
+          AccountSlots::take(upload_slots_, account.id, services_.limits.max_concurrent_upload);
       if (!slot) {
         response = problem(400, "urn:ietf:params:jmap:error:limit",
                            "too many uploads of this account at once", "maxConcurrentUpload");

@@ -6,6 +6,7 @@
 //   POST /jmap/upload/{accountId}/                  blob upload (§6.1)
 //   GET  /jmap/download/{accountId}/{blobId}/{name}?accept={type}   (§6.2)
 //   GET  /jmap/eventsource?types=&closeafter=&ping=  push events (§7.3, event_source.h)
+//   GET  /jmap/ws                                   JMAP over WebSocket (RFC 8887, websocket.h)
 // Every route but the first needs credentials: HTTP Basic (where [auth] plaintext allows
 // a password on this connection, the rule of every protocol) or a bearer token
 // (`postamt token create`), both subject to the same failure delay and log line as
@@ -13,10 +14,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
-#include <unordered_map>
 
 #include "http/message.h"
+#include "jmap/engine/account_slots.h"
 #include "jmap/engine/blob_access.h"
 #include "jmap/engine/event_source.h"
 #include "jmap/engine/services.h"
@@ -31,15 +31,16 @@ class Service : public http::Handler {
   size_t body_limit(const http::Request& head) const override;
   net::awaitable<http::Response> handle(http::Request request, http::Peer peer) override;
 
-  // Requests of one account in progress (maxConcurrentRequests / maxConcurrentUpload).
-  struct Slots;
-
  private:
   Services services_;
   Uploads uploads_;
   ViewCache views_;
   mail::LoginCache logins_;
-  std::shared_ptr<Slots> slots_;
+  // Requests of one account in progress (maxConcurrentRequests, counting those on
+  // WebSockets, and maxConcurrentUpload), and its open WebSockets (max_websockets).
+  std::shared_ptr<AccountSlots> api_slots_ = std::make_shared<AccountSlots>();
+  std::shared_ptr<AccountSlots> upload_slots_ = std::make_shared<AccountSlots>();
+  std::shared_ptr<AccountSlots> websockets_ = std::make_shared<AccountSlots>();
   std::shared_ptr<EventStreams> event_streams_ = std::make_shared<EventStreams>();
 };
 

@@ -37,6 +37,13 @@ struct Limits {
   std::chrono::seconds min_ping_interval{10};
   // Event streams (§7.3) one account may hold open at once.
   uint32_t max_event_streams = 8;
+  // JMAP over WebSocket (RFC 8887, websocket.h): the largest message (its fragments
+  // joined; more is closed with 1009), the WebSockets one account may hold open, how
+  // long without a frame from the client before the server pings, and before it closes.
+  uint64_t max_websocket_message = 10'000'000;
+  uint32_t max_websockets = 8;
+  std::chrono::seconds websocket_ping_interval{30};
+  std::chrono::seconds websocket_idle_timeout{90};
 };
 
 class Uploads;    // blob_access.h

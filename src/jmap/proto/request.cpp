@@ -34,13 +34,17 @@ std::optional<Invocation> invocation(const json::value& v) {
 
 }  // namespace
 
-std::string ProblemDetails::to_json() const {
+json::object ProblemDetails::to_object() const {
   json::object o;
   o["type"] = type;
   o["status"] = status;
   o["detail"] = detail;
   if (!limit.empty()) o["limit"] = limit;
-  return json::serialize(o);
+  return o;
+}
+
+std::string ProblemDetails::to_json() const {
+  return json::serialize(to_object());
 }
 
 std::variant<Request, ProblemDetails> parse_request(
@@ -58,7 +62,13 @@ std::variant<Request, ProblemDetails> parse_request(
   }
   const auto* root = parsed->if_object();
   if (!root) return not_request("it is not a JSON object.");
+  return parse_request_object(*root, limits, known_capabilities);
+}
 
+std::variant<Request, ProblemDetails> parse_request_object(
+    const json::object& object, const RequestLimits& limits,
+    std::span<const std::string_view> known_capabilities) {
+  const json::object* root = &object;
   Request request;
   const auto* using_value = root->if_contains("using");
   const auto* using_array = using_value ? using_value->if_array() : nullptr;
@@ -111,8 +121,8 @@ std::variant<Request, ProblemDetails> parse_request(
   return request;
 }
 
-std::string encode_response(std::span<const Invocation> responses, std::string_view session_state,
-                            const std::optional<std::map<std::string, std::string>>& created_ids) {
+json::object response_object(std::span<const Invocation> responses, std::string_view session_state,
+                             const std::optional<std::map<std::string, std::string>>& created_ids) {
   json::array list;
   list.reserve(responses.size());
   for (const auto& r : responses) {
@@ -131,7 +141,12 @@ std::string encode_response(std::span<const Invocation> responses, std::string_v
     for (const auto& [creation_id, id] : *created_ids) ids[creation_id] = id;
     o["createdIds"] = std::move(ids);
   }
-  return json::serialize(o);
+  return o;
+}
+
+std::string encode_response(std::span<const Invocation> responses, std::string_view session_state,
+                            const std::optional<std::map<std::string, std::string>>& created_ids) {
+  return json::serialize(response_object(responses, session_state, created_ids));
 }
 
 }  // namespace postamt::jmap

@@ -62,6 +62,7 @@ struct ProblemDetails {
   // {"type":..,"status":..,"detail":..[,"limit":..]} in that order; "limit" only when
   // set.
   std::string to_json() const;
+  json::object to_object() const;  // the same, as an object
 };
 
 // Parses the body of a POST to the API URL. Checks, in this order, and answers the
@@ -80,11 +81,20 @@ std::variant<Request, ProblemDetails> parse_request(
     std::string_view body, const RequestLimits& limits,
     std::span<const std::string_view> known_capabilities);
 
+// Checks 3 (from "using" on) to 5 of parse_request on a JSON object already parsed, for
+// a request that came inside another envelope (RFC 8887 §4.3.2, jmap/proto/websocket.h).
+std::variant<Request, ProblemDetails> parse_request_object(
+    const json::object& root, const RequestLimits& limits,
+    std::span<const std::string_view> known_capabilities);
+
 // The response object of §3.4 as bytes:
 // {"methodResponses":[[name,arguments,callId],...],"sessionState":"..."
 //  [,"createdIds":{...}]}; "createdIds" only when `created_ids` is set (§3.4: only
 // returned if given in the request).
 std::string encode_response(std::span<const Invocation> responses, std::string_view session_state,
                             const std::optional<std::map<std::string, std::string>>& created_ids);
+// The same response object, before serialization.
+json::object response_object(std::span<const Invocation> responses, std::string_view session_state,
+                             const std::optional<std::map<std::string, std::string>>& created_ids);
 
 }  // namespace postamt::jmap

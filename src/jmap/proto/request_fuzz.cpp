@@ -2,6 +2,8 @@
 // and dates over what it accepts. Checks that a problem's JSON parses, that a Request
 // re-encoded parses back to the same calls, and that a response encodes to JSON.
 // Each call is resolved against the calls before it, used as stand-in responses.
+// The same bytes as a WebSocket message (websocket.h): an error encodes to JSON, and a
+// WebSocket Request is a Request parse_request takes too, with the same calls.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstddef>
@@ -13,6 +15,7 @@
 #include "jmap/proto/arguments.h"
 #include "jmap/proto/references.h"
 #include "jmap/proto/request.h"
+#include "jmap/proto/websocket.h"
 
 namespace {
 
@@ -45,6 +48,19 @@ std::string request_body(const Request& r) {
   return json::serialize(o);
 }
 
+void check_websocket_message(std::string_view body, const RequestLimits& limits) {
+  auto message = parse_websocket_message(body, limits, kKnown);
+  if (auto* e = std::get_if<WebSocketRequestError>(&message)) {
+    json::value v = parse_or_die(encode_websocket_problem(e->request_id, e->problem));
+    if (v.at("@type").as_string() != "RequestError") abort();
+  } else if (auto* r = std::get_if<WebSocketRequest>(&message)) {
+    auto plain = parse_request(body, limits, kKnown);
+    const auto* same = std::get_if<Request>(&plain);
+    if (!same || same->calls.size() != r->request.calls.size()) abort();
+    parse_or_die(encode_websocket_response(r->id, r->request.calls, "0", std::nullopt));
+  }
+}
+
 void exercise_strings(const json::object& args) {
   for (const auto& [key, value] : args) {
     if (const auto* s = value.if_string()) {
@@ -62,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(bytes), size);
   RequestLimits limits;
   limits.max_calls_in_request = 16;
+  check_websocket_message(body, limits);
   auto parsed = parse_request(body, limits, kKnown);
   if (auto* problem = std::get_if<ProblemDetails>(&parsed)) {
     json::value v = parse_or_die(problem->to_json());
