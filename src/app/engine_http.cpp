@@ -35,6 +35,7 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   services.receipts = config.receipts;
   services.hostname = config.hostname;
   services.base_url = config.http.base_url;
+  services.cors_origins = config.http.cors_origins;
   jmap::Limits& limits = services.limits;
   limits.max_size_request = config.http.max_size_request;
   limits.max_size_upload = config.http.max_size_upload;
