@@ -76,6 +76,7 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   services.hostname = config.hostname;
   services.base_url = config.http.base_url;
   services.web_sessions = {config.webmail.session_idle_timeout, config.webmail.session_lifetime};
+  services.cors_origins = config.http.cors_origins;
   jmap::Limits& limits = services.limits;
   limits.max_size_request = config.http.max_size_request;
   limits.max_size_upload = config.http.max_size_upload;

@@ -122,6 +122,18 @@ class Handshake(WsBase):
         w = self.ws(path="/jmap/session")
         self.assertEqual(w.handshake.status, 200)
 
+    def test_origin_must_be_the_services_own(self):
+        port = self.p.address("http")[1]
+        w = self.ws(extra_headers=["Origin: https://evil.example"])
+        self.assertEqual(w.handshake.status, 403)
+        self.assertEqual(json.loads(w.handshake.body), problem(
+            "about:blank", "WebSockets from this origin are not allowed", status=403))
+        w = self.ws(extra_headers=[f"Origin: http://127.0.0.1:{port + 1}"])
+        self.assertEqual(w.handshake.status, 403)
+        # A page of the service itself (the scheme of the listener and the Host).
+        w = self.ws(extra_headers=[f"Origin: http://127.0.0.1:{port}"])
+        self.assertEqual(w.handshake.status, 101)
+
     def test_session_resource_names_the_websocket_url(self):
         s = self.c.session()
         port = self.p.address("http")[1]
@@ -342,7 +354,14 @@ class OverTls(WsBase):
 
 
 class Limits(WsBase):
-    extra_config = "[http]\nmax_websocket_message = 2048\nmax_websockets = 2\n"
+    extra_config = ("[http]\nmax_websocket_message = 2048\nmax_websockets = 2\n"
+                    'cors_origins = ["https://app.example"]\n')
+
+    def test_cors_origins_may_open_websockets(self):
+        w = self.opened(extra_headers=["Origin: https://app.example"])
+        self.assertEqual(self.request(w, [["Core/echo", {}, "c"]], "O")["requestId"], "O")
+        self.assertEqual(self.ws(extra_headers=["Origin: https://other.example"]).handshake.status,
+                         403)
 
     def test_message_size_limit(self):
         w = self.opened()

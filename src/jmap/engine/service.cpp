@@ -283,8 +283,8 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
   }
   if (parts.size() == 2 && parts[1] == "ws") {
     // RFC 8887 §4.1: the credentials of the handshake hold for the whole connection.
-    http::Response socket =
-        open_websocket(services_, WebSocketSlots{websockets_, api_slots_}, account, request);
+    http::Response socket = open_websocket(services_, WebSocketSlots{websockets_, api_slots_},
+                                           account, request, base_url(services_, request, peer));
     socket.log_user = account.address;
     co_return socket;
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "auth/failure_tracker.h"
 #include "base/config.h"
@@ -74,6 +75,9 @@ struct Services {
   std::string hostname;
   // "https://mail.example.test" when configured; "" = from the request's Host field.
   std::string base_url;
+  // Browser origins [http] cors_origins allows besides the service's own: the pages that
+  // may open a WebSocket (websocket.h).
+  std::vector<std::string> cors_origins;
   Limits limits;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "http/websocket.h"
 #include "jmap/engine/api.h"
 #include "jmap/engine/change_watch.h"
@@ -297,10 +298,25 @@ net::awaitable<void> JmapWebSocket::close(uint16_t code, std::string reason, Aft
   }
 }
 
+// "https://mail.example.org" of "https://mail.example.org/anything".
+std::string_view origin_of(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return url;
+  return url.substr(0, url.find('/', scheme + 3));
+}
+
+bool allowed_origin(std::string_view origin, std::string_view base,
+                    const std::vector<std::string>& others) {
+  if (iequals(origin, origin_of(base))) return true;
+  return std::any_of(others.begin(), others.end(),
+                     [origin](const std::string& o) { return iequals(origin, o); });
+}
+
 }  // namespace
 
 http::Response open_websocket(const Services& services, WebSocketSlots slots,
-                              store::Account account, const http::Request& request) {
+                              store::Account account, const http::Request& request,
+                              std::string_view base) {
   auto checked = http::websocket::check_client_handshake(request);
   if (auto* refusal = std::get_if<http::websocket::HandshakeRefusal>(&checked)) {
     http::Response r = problem(refusal->status, "about:blank", refusal->detail);
@@ -309,6 +325,11 @@ http::Response open_websocket(const Services& services, WebSocketSlots slots,
     return r;
   }
   const auto& handshake = std::get<http::websocket::ClientHandshake>(checked);
+  // RFC 6455 §10.2: only pages of this service may open a WebSocket with credentials a
+  // browser may have remembered; clients that are not browsers send no Origin.
+  if (auto origin = request.header("Origin");
+      origin && !allowed_origin(trim(*origin), base, services.cors_origins))
+    return problem(403, "about:blank", "WebSockets from this origin are not allowed");
   if (std::find(handshake.protocols.begin(), handshake.protocols.end(), kWebSocketProtocol) ==
       handshake.protocols.end())
     return problem(400, "about:blank",

@@ -2,7 +2,11 @@
 // (service.h, RFC 8887 §4.1), upgrades the connection and then runs it here.
 //
 // Handshake (RFC 6455 §4.2, http/websocket.h): a malformed one gets 400 (426 with
-// "Sec-WebSocket-Version: 13" for another version); one that does not offer the "jmap"
+// "Sec-WebSocket-Version: 13" for another version); one with an Origin field naming
+// neither the service's own origin (`base`: [http] base_url or the listener's scheme and
+// the request's Host) nor one of [http] cors_origins gets 403 (RFC 6455 §10.2: a browser
+// may send the credentials it remembers for this server from any page, so only pages of
+// the service may use them); one that does not offer the "jmap"
 // subprotocol gets 400 (RFC 8887 §4.2: without it no JMAP connection is established);
 // an account holding Limits::max_websockets already gets 429 (problem type
 // urn:ietf:params:jmap:error:limit, limit "maxWebSockets"). Otherwise 101 with Upgrade,
@@ -34,6 +38,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string_view>
 
 #include "http/message.h"
 #include "jmap/engine/account_slots.h"
@@ -56,6 +61,7 @@ struct WebSocketSlots {
 // Answers GET /jmap/ws for an authenticated account (see above). Runs on the
 // connection's strand; `services` outlives the connection.
 http::Response open_websocket(const Services& services, WebSocketSlots slots,
-                              store::Account account, const http::Request& request);
+                              store::Account account, const http::Request& request,
+                              std::string_view base);
 
 }  // namespace postamt::jmap
