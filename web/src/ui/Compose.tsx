@@ -63,7 +63,7 @@ function AddressField(props: { id: string; label: string; value: string; onChang
           role="combobox"
           aria-autocomplete="list"
           aria-expanded={show ? 'true' : 'false'}
-          aria-controls={`${props.id}-list`}
+          aria-controls={show ? `${props.id}-list` : undefined}
           aria-activedescendant={show ? `${props.id}-opt-${active}` : undefined}
           autocomplete="off"
           value={props.value}

@@ -76,9 +76,12 @@ export function Folders(props: { model: MailModel; onOpen: (id: Id) => void }) {
               </span>
               <span class="name">{mailboxLabel(m)}</span>
               {m.unreadEmails > 0 && (
-                <span class="count" aria-label={t('unreadCount', { n: m.unreadEmails })}>
-                  {m.unreadEmails}
-                </span>
+                <>
+                  <span class="count" aria-hidden="true">
+                    {m.unreadEmails}
+                  </span>
+                  <span class="sr-only">{t('unreadCount', { n: m.unreadEmails })}</span>
+                </>
               )}
             </button>
           </li>

@@ -222,6 +222,8 @@ export function MessageList(props: {
   }
 
   return (
+    <>
+    {q?.loaded && total === 0 && <p class="empty">{t('noMessages')}</p>}
     <div
       class="list-viewport"
       ref={viewport}
@@ -236,7 +238,7 @@ export function MessageList(props: {
       <div class="list-spacer" style={{ height: `${total * ROW_HEIGHT}px` }}>
         {rows}
       </div>
-      {q?.loaded && total === 0 && <p class="empty">{t('noMessages')}</p>}
     </div>
+    </>
   );
 }

@@ -4,7 +4,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Email, EmailBodyPart } from '../jmap/types';
 import { formatDate, formatSize, t } from '../i18n';
-import { FRAME_SANDBOX, buildSrcdoc, frameCsp, sanitizeHtml } from '../safe/sanitize';
+import { FRAME_SANDBOX, buildSrcdoc, frameCsp } from '../safe/frame';
+import type { Sanitized, SanitizeOptions } from '../safe/sanitize';
 import { declineReceipt, hasKeyword, receiptAction, receiptsFor, requestedReceiptFrom, sendReceipt, type ReceiptRow } from '../mail/receipts';
 import { formatAddressList } from '../mail/compose';
 import type { MailModel } from './model';
@@ -72,7 +73,12 @@ function HtmlBody(props: { email: Email; model: MailModel }) {
     };
   }, [email.id]);
 
-  const result = useMemo(() => (cid ? sanitizeHtml(html, { allowRemote: allowed, cid }) : null), [html, allowed, cid]);
+  const [sanitize, setSanitize] = useState<((h: string, o: SanitizeOptions) => Sanitized) | null>(null);
+  useEffect(() => {
+    // DOMPurify is loaded with the first HTML message, not with the page.
+    import('../safe/sanitize').then((m) => setSanitize(() => m.sanitizeHtml), (e) => model.fail(e));
+  }, []);
+  const result = useMemo(() => (cid && sanitize ? sanitize(html, { allowRemote: allowed, cid }) : null), [html, allowed, cid, sanitize]);
   if (!result) return <p class="loading">{t('loading')}</p>;
   const srcdoc = buildSrcdoc(result.html, frameCsp(location.origin, allowed));
   return (
@@ -141,9 +147,10 @@ function SentReceipts(props: { email: Email; model: MailModel }) {
   );
 }
 
-function ReceiptPrompt(props: { onSend: () => void; onDecline: () => void }) {
+/** Escape only dismisses: nothing is decided, so the next opening asks again. */
+function ReceiptPrompt(props: { onSend: () => void; onDecline: () => void; onDismiss: () => void }) {
   return (
-    <Dialog title={t('receiptTitle')} onClose={props.onDecline} describedBy="receipt-text" initialFocus=".primary">
+    <Dialog title={t('receiptTitle')} onClose={props.onDismiss} describedBy="receipt-text" initialFocus=".primary">
       <p id="receipt-text">{t('receiptText')}</p>
       <div class="dialog-buttons">
         <button type="button" class="primary" onClick={props.onSend}>
@@ -283,6 +290,7 @@ export function Reader(props: { model: MailModel; emailId: string | null; action
       )}
       {prompt && (
         <ReceiptPrompt
+          onDismiss={() => setPrompt(null)}
           onSend={() => {
             setPrompt(null);
             void answerReceipt(prompt, true).catch((err) => model.fail(err));
