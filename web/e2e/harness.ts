@@ -121,12 +121,15 @@ export class Postamt {
     return (await r.json()).methodResponses;
   }
 
-  /** Delivers a message through the SMTP listener (MX side) with python3's smtplib. */
+  /** Sends a message with python3's smtplib: from a local user through the submission
+   * listener with that user's login (local senders must authenticate), else through the
+   * SMTP (MX) listener. */
   smtp(from: string, to: string[], message: string): void {
-    const { host, port } = this.addresses.get('smtp')!;
+    const user = [ALICE, BOB].find((u) => u.email === from);
+    const { host, port } = this.addresses.get(user ? 'submission' : 'smtp')!;
     python(
-      `import smtplib,sys\ns=smtplib.SMTP(sys.argv[1],int(sys.argv[2]),timeout=30)\ns.sendmail(sys.argv[3],sys.argv[4].split(','),sys.stdin.buffer.read())\ns.quit()`,
-      [host, String(port), from, to.join(',')],
+      `import smtplib,sys\ns=smtplib.SMTP(sys.argv[1],int(sys.argv[2]),timeout=30)\nif sys.argv[5]:\n  s.login(sys.argv[5],sys.argv[6])\ns.sendmail(sys.argv[3],sys.argv[4].split(','),sys.stdin.buffer.read())\ns.quit()`,
+      [host, String(port), from, to.join(','), user?.email ?? '', user?.password ?? ''],
       message.replace(/\r?\n/g, '\r\n'),
     );
   }
@@ -199,7 +202,13 @@ export async function signIn(page: Page, base: string, user: { email: string; pa
   await page.getByRole('listbox', { name: 'Message list' }).waitFor();
 }
 
-/** The list row whose text contains `subject`. */
+/** The list row whose subject is exactly `subject`. */
 export function row(page: Page, subject: string) {
-  return page.getByRole('listbox', { name: 'Message list' }).getByRole('option').filter({ hasText: subject });
+  const exact = new RegExp(`^${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return page.getByRole('listbox').getByRole('option').filter({ has: page.locator('.row-subject', { hasText: exact }) });
+}
+
+/** The subjects of the list's rows, in order. */
+export async function subjects(page: Page): Promise<string[]> {
+  return page.getByRole('listbox').getByRole('option').locator('.row-subject').allTextContents();
 }

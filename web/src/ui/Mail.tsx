@@ -177,11 +177,11 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
   }
 
   const sentOrDrafts = current?.role === 'sent' || current?.role === 'drafts';
-  const anyUnread = targetIds.some((id) => {
+  const anyUnread = !targetIds.length || targetIds.some((id) => {
     const e = model.emails.byId.get(id);
     return e && !hasKeyword(e, '$seen');
   });
-  const anyUnflagged = targetIds.some((id) => {
+  const anyUnflagged = !targetIds.length || targetIds.some((id) => {
     const e = model.emails.byId.get(id);
     return e && !hasKeyword(e, '$flagged');
   });
