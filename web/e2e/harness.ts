@@ -212,3 +212,20 @@ export function row(page: Page, subject: string) {
 export async function subjects(page: Page): Promise<string[]> {
   return page.getByRole('listbox').getByRole('option').locator('.row-subject').allTextContents();
 }
+
+/** Scrolls the virtual list until the row of `subject` exists (only rows in view are in
+ * the DOM) and returns it. */
+export async function reveal(page: Page, subject: string) {
+  const list = page.getByRole('listbox', { name: 'Message list' });
+  await list.evaluate((el) => (el.scrollTop = 0));
+  for (let i = 0; i < 400; i++) {
+    if (await row(page, subject).count()) return row(page, subject);
+    const atEnd = await list.evaluate((el) => {
+      const before = el.scrollTop;
+      el.scrollTop += el.clientHeight / 2;
+      return el.scrollTop === before;
+    });
+    if (atEnd) await page.waitForTimeout(50);
+  }
+  throw new Error(`no row "${subject}" in the list`);
+}
