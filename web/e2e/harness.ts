@@ -14,6 +14,14 @@ export const WEB_DIR = path.resolve(here, '..');
 export const BIN = process.env.POSTAMT_BIN ?? path.resolve(WEB_DIR, '..', 'build', 'postamt');
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
+const GATE = process.env.POSTAMT_WEBMAIL_GATE === '1';
+
+/** The server configuration of the webmail session idle timeout (the gate double takes
+ * it as an argument instead). */
+export function webmailIdleConfig(duration: string): string {
+  return `[webmail]\nidle_timeout = "${duration}"\n`;
+}
+
 export const ALICE = { email: 'alice@example.test', password: 'alice-secret-pw' };
 export const BOB = { email: 'bob@example.test', password: 'bob-secret-pw' };
 
@@ -38,7 +46,7 @@ export class Postamt {
       this.config,
       `hostname = "mail.example.test"\ndata_dir = "data"\n[listen]\n${services.map((s) => `${s} = ["127.0.0.1:0"]`).join('\n')}\n` +
         `[auth]\nplaintext = "loopback"\n` +
-        (opts.webmailIdle ? `[webmail]\nidle_timeout = "${opts.webmailIdle}"\n` : '') +
+        (opts.webmailIdle && !GATE ? webmailIdleConfig(opts.webmailIdle) : '') +
         (opts.extraConfig ?? ''),
     );
     this.idleMs = opts.webmailIdle ? parseDuration(opts.webmailIdle) : undefined;
@@ -86,7 +94,7 @@ export class Postamt {
     });
     const http = this.addresses.get('http')!;
     const direct = `http://${http.host}:${http.port}`;
-    if (process.env.POSTAMT_WEBMAIL_GATE === '1') {
+    if (GATE) {
       const { startGate } = await import('./gate.mjs');
       const g = await startGate({ backend: direct, dist: path.join(WEB_DIR, 'dist'), idleMs: this.idleMs });
       this.gate = g;

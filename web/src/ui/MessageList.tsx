@@ -61,9 +61,9 @@ function Row(props: { email: Email | undefined; index: number; total: number; se
           </span>
         )}
         {e.hasAttachment && (
-          <span class="clip" title={t('hasAttachment')} aria-label={t('hasAttachment')} role="img">
-            ⎘
-          </span>
+          <svg class="clip" width="12" height="14" viewBox="0 0 12 14" role="img" aria-label={t('hasAttachment')}>
+            <path d="M8 4v6a2 2 0 01-4 0V3a1.5 1.5 0 013 0v6.5" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linecap="round" />
+          </svg>
         )}
       </span>
       <span class="row-from">{(who ?? []).map((a) => a.name || a.email).join(', ') || '—'}</span>
