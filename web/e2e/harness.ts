@@ -122,7 +122,7 @@ export class Postamt {
     const s = await (await fetch(`${this.direct}/jmap/session`, { headers: { Authorization: auth } })).json();
     const accountId = s.primaryAccounts['urn:ietf:params:jmap:mail'];
     const body = {
-      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail', 'urn:ietf:params:jmap:submission', 'urn:ietf:params:jmap:mdn'],
+      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail', 'urn:ietf:params:jmap:submission', 'urn:ietf:params:jmap:mdn', 'urn:ietf:params:jmap:vacationresponse'],
       methodCalls: calls.map(([n, a, id]) => [n, { accountId, ...a }, id]),
     };
     const r = await fetch(`${this.direct}/jmap/api`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

@@ -223,3 +223,55 @@ describe('webmail', () => {
     await context.close();
   });
 });
+
+describe('keyboard and settings', () => {
+  it('moves with j/k, opens with Enter, flags with s, shows the shortcuts with ?', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Welcome aboard').waitFor();
+    const first = (await subjects(page))[0]!;
+    const second = (await subjects(page))[1]!;
+    await page.getByRole('listbox', { name: 'Message list' }).focus();
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('j');
+    await expect.poll(() => page.locator('.reader-subject').textContent()).toBe(second);
+    await page.keyboard.press('k');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.reader-subject').textContent()).toBe(first);
+    const flagged = await row(page, first).locator('.flag').count();
+    await page.keyboard.press('s');
+    await expect.poll(() => row(page, first).locator('.flag').count()).toBe(1 - flagged);
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    expect(await help.locator('kbd').allTextContents()).toEqual(['j', 'k', 'Enter', 'r', 'a', 'f', 'c', '#', '/', 'u', 's', '?']);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    await page.keyboard.press('c');
+    await page.getByRole('dialog', { name: 'New message' }).waitFor();
+    await context.close();
+  });
+
+  it('saves a vacation response and switches the language', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const d = page.getByRole('dialog', { name: 'Settings' });
+    await d.getByLabel('Send a vacation response').check();
+    await d.getByLabel('Subject').fill('Away until Monday');
+    await d.getByLabel('Text').fill('I am away and will answer on Monday.');
+    await d.getByLabel('Language').selectOption('de');
+    expect(await seriousViolations(page)).toEqual([]);
+    await d.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Neue Nachricht' }).waitFor();
+    const v = await pa.jmap(ALICE, [['VacationResponse/get', { ids: ['singleton'] }, 'v']]);
+    expect(v[0]![1].list[0]).toMatchObject({ isEnabled: true, subject: 'Away until Monday', textBody: 'I am away and will answer on Monday.' });
+    await page.getByRole('button', { name: 'Einstellungen' }).click();
+    await page.getByRole('dialog', { name: 'Einstellungen' }).getByLabel('Sprache').selectOption('en');
+    await page.getByRole('dialog', { name: 'Einstellungen' }).getByLabel('Abwesenheitsnotiz senden').uncheck();
+    await page.getByRole('dialog', { name: 'Einstellungen' }).getByRole('button', { name: 'Speichern' }).click();
+    await page.getByRole('button', { name: 'New message' }).waitFor();
+    await context.close();
+  });
+});
