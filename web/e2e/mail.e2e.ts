@@ -134,6 +134,40 @@ describe('webmail', () => {
     await context.close();
   });
 
+  it('saves a draft by itself and forwards a message as an attachment', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Welcome aboard').click();
+    await page.getByRole('button', { name: 'Forward as attachment' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New message' });
+    expect(await dialog.getByLabel('Subject').inputValue()).toBe('Fwd: Welcome aboard');
+    expect(await dialog.locator('.compose-attachments li span').first().textContent()).toBe('Welcome aboard.eml');
+    await dialog.getByLabel('To').fill(BOB.email);
+    await dialog.getByLabel('Message').fill('See below.');
+    // Saved to Drafts a few seconds after the last change.
+    await dialog.getByRole('status').filter({ hasText: /^Draft saved / }).waitFor({ timeout: 20_000 });
+    const drafts = await pa.jmap(ALICE, [
+      ['Mailbox/query', { filter: { role: 'drafts' } }, 'm'],
+      ['Email/query', { filter: { inMailbox: '#m' } }, 'q'],
+    ]);
+    const draftsId = drafts[0]![1].ids[0];
+    const inDrafts = await pa.jmap(ALICE, [
+      ['Email/query', { filter: { inMailbox: draftsId } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['subject', 'keywords'] }, 'g'],
+    ]);
+    expect(inDrafts[1]![1].list.map((e: { subject: string; keywords: object }) => [e.subject, e.keywords])).toEqual([['Fwd: Welcome aboard', { $draft: true, $seen: true }]]);
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const bob = await pa.jmap(BOB, [
+      ['Email/query', { filter: { subject: 'Fwd: Welcome aboard' } }, 'q'],
+      ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: ['attachments'] }, 'g'],
+    ]);
+    expect(bob[1]![1].list[0].attachments.map((a: { name: string; type: string }) => [a.name, a.type])).toEqual([['Welcome aboard.eml', 'message/rfc822']]);
+    const after = await pa.jmap(ALICE, [['Email/query', { filter: { inMailbox: draftsId } }, 'q']]);
+    expect(after[0]![1].ids).toEqual([]);
+    await context.close();
+  });
+
   it('moves with the menu and by drag and drop, and creates a folder', async () => {
     pa.smtp(BOB.email, [ALICE.email], message({ from: BOB.email, to: ALICE.email, subject: 'Move me by menu' }));
     pa.smtp(BOB.email, [ALICE.email], message({ from: BOB.email, to: ALICE.email, subject: 'Drag me' }));

@@ -37,7 +37,7 @@ describe('addresses', () => {
 describe('drafts and sending', () => {
   it('builds the draft create object with the receipt request', () => {
     const d = { ...emptyDraft('I1'), to: 'bob@example.test', subject: 'S', body: 'B', requestReceipt: true };
-    expect(draftEmail(d, me, 'D1')).toEqual({
+    expect(draftEmail(d, me, 'D1', new Date('2026-03-04T05:06:07.890Z'), 'u1@example.test')).toEqual({
       mailboxIds: { D1: true },
       keywords: { $draft: true, $seen: true },
       from: [{ name: 'Alice', email: 'alice@example.test' }],
@@ -45,6 +45,8 @@ describe('drafts and sending', () => {
       cc: null,
       bcc: null,
       subject: 'S',
+      messageId: ['u1@example.test'],
+      sentAt: '2026-03-04T05:06:07Z',
       bodyValues: { body: { value: 'B' } },
       textBody: [{ partId: 'body', type: 'text/plain' }],
       attachments: [],
