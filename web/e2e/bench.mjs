@@ -47,7 +47,7 @@ for (let i = 0; i < runs; i++) {
   }
   bytes ??= { js, css };
   await cdp.detach();
-  const rowEl = page.getByRole('option').nth(i + 1);
+  const rowEl = page.getByRole('listbox', { name: 'Message list' }).getByRole('option').nth(i + 1);
   const subject = (await rowEl.locator('.row-subject').textContent()) ?? '';
   const t1 = Date.now();
   await rowEl.click();
