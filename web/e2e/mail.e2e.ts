@@ -195,6 +195,47 @@ describe('webmail', () => {
     await context.close();
   });
 
+  it('selects several with shift-click, marks them unread and read, deletes to Trash, empties Trash; renames and deletes a folder', async () => {
+    for (const n of [1, 2, 3]) pa.smtp(BOB.email, [ALICE.email], message({ from: BOB.email, to: ALICE.email, subject: `Batch ${n}` }));
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Batch 1').waitFor();
+    // The three newest are on top, in an order of their own (same second).
+    await expect.poll(async () => (await subjects(page)).slice(0, 3).sort()).toEqual(['Batch 1', 'Batch 2', 'Batch 3']);
+    const top = (await subjects(page)).slice(0, 3);
+    await row(page, top[0]!).click();
+    await row(page, top[2]!).click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.locator('.toolbar .muted').textContent()).toBe('3 selected');
+    const selected = page.getByRole('listbox', { name: 'Message list' }).locator('[aria-selected="true"] .row-subject');
+    expect((await selected.allTextContents()).sort()).toEqual(['Batch 1', 'Batch 2', 'Batch 3']);
+    // Two of them are unread: the button marks all read, then it offers the opposite.
+    await page.getByRole('button', { name: 'Mark read' }).click();
+    await expect.poll(async () => (await page.locator('.row.unread .row-subject').allTextContents()).filter((x) => x.startsWith('Batch'))).toEqual([]);
+    await page.getByRole('button', { name: 'Mark unread' }).click();
+    await expect.poll(async () => (await page.locator('.row.unread .row-subject').allTextContents()).filter((x) => x.startsWith('Batch')).sort()).toEqual(['Batch 1', 'Batch 2', 'Batch 3']);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => row(page, 'Batch 2').count()).toBe(0);
+    await page.locator('.folder[data-mailbox="trash"]').click();
+    await row(page, 'Batch 2').waitFor();
+    await page.getByRole('button', { name: 'Empty Trash' }).click();
+    await page.getByRole('dialog', { name: 'Empty Trash' }).getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByRole('listbox', { name: 'Message list' }).getByRole('option').count()).toBe(0);
+    const left = await pa.jmap(ALICE, [['Email/query', { filter: { subject: 'Batch' } }, 'q']]);
+    expect(left[0]![1].ids).toEqual([]);
+    // Folders: rename and delete the one made earlier.
+    await page.locator('.folder[data-mailbox="Projects"]').click();
+    await page.getByRole('button', { name: 'Rename folder' }).click();
+    await page.getByRole('dialog', { name: 'Rename folder' }).getByLabel('Folder name').fill('Old projects');
+    await page.getByRole('dialog', { name: 'Rename folder' }).getByRole('button', { name: 'Rename' }).click();
+    await page.locator('.folder[data-mailbox="Old projects"]').waitFor();
+    await page.getByRole('button', { name: 'Delete folder' }).click();
+    await page.getByRole('dialog', { name: 'Delete folder' }).getByRole('button', { name: 'Delete' }).click();
+    await page.locator('.folder[data-mailbox="Old projects"]').waitFor({ state: 'detached' });
+    const boxes = await pa.jmap(ALICE, [['Mailbox/get', { ids: null, properties: ['name'] }, 'm']]);
+    expect(boxes[0]![1].list.map((m: { name: string }) => m.name)).not.toContain('Old projects');
+    await context.close();
+  });
+
   it('searches and highlights the snippet', async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, pa.base, ALICE);

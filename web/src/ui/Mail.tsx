@@ -176,6 +176,16 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
     e.preventDefault();
   }
 
+  // Shortcuts listen on the document, so they work wherever the focus is (also on the
+  // page itself after a dialog closed); the handler is the latest render's.
+  const keyHandler = useRef(onKey);
+  keyHandler.current = onKey;
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => keyHandler.current(e);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
+  }, []);
+
   const sentOrDrafts = current?.role === 'sent' || current?.role === 'drafts';
   const anyUnread = !targetIds.length || targetIds.some((id) => {
     const e = model.emails.byId.get(id);
@@ -189,7 +199,7 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
   const title = model.search ? t('searchResults') : current ? mailboxLabel(current) : t('messages');
 
   return (
-    <div class="app" onKeyDown={onKey}>
+    <div class="app">
       <header class="topbar">
         <span class="brand">{t('appName')}</span>
         <SearchBox model={model} inputRef={searchRef} />

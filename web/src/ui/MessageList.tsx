@@ -15,7 +15,10 @@ const OVERSCAN = 8;
 export interface Selection {
   ids: Set<Id>;
   focus: number;
+  /** Where a Shift range starts: an index, and the id there (the list may change in
+   * between, e.g. new mail arriving above it, so the id wins when it is still listed). */
   anchor: number;
+  anchorId?: Id;
 }
 
 export function Snippet(props: { text: string | null }) {
@@ -132,28 +135,34 @@ export function MessageList(props: {
     return s;
   }
 
+  function anchorIndex(fallback: number): number {
+    const byId = selection.anchorId && q ? q.ids.indexOf(selection.anchorId) : -1;
+    return byId >= 0 ? byId : selection.anchor >= 0 ? selection.anchor : fallback;
+  }
+
   function mouseDown(i: number, e: MouseEvent) {
     if (e.button !== 0) return;
     const id = idAt(i);
     if (!id) return;
     if (e.shiftKey) {
-      props.onSelect({ ids: rangeIds(selection.anchor >= 0 ? selection.anchor : i, i), focus: i, anchor: selection.anchor >= 0 ? selection.anchor : i }, false);
+      const a = anchorIndex(i);
+      props.onSelect({ ids: rangeIds(a, i), focus: i, anchor: a, anchorId: idAt(a) }, false);
     } else if (e.ctrlKey || e.metaKey) {
       const ids = new Set(selection.ids);
       if (ids.has(id)) ids.delete(id);
       else ids.add(id);
-      props.onSelect({ ids, focus: i, anchor: i }, false);
+      props.onSelect({ ids, focus: i, anchor: i, anchorId: id }, false);
     } else if (selection.ids.has(id) && selection.ids.size > 1) {
       // Possibly the start of dragging the selection; a plain click opens on mouseup.
       const up = () => {
         document.removeEventListener('mouseup', up);
-        props.onSelect({ ids: new Set([id]), focus: i, anchor: i }, true);
+        props.onSelect({ ids: new Set([id]), focus: i, anchor: i, anchorId: id }, true);
       };
       document.addEventListener('mouseup', up);
       const cancel = () => document.removeEventListener('mouseup', up);
       document.addEventListener('dragstart', cancel, { once: true });
     } else {
-      props.onSelect({ ids: new Set([id]), focus: i, anchor: i }, true);
+      props.onSelect({ ids: new Set([id]), focus: i, anchor: i, anchorId: id }, true);
     }
     viewport.current?.focus();
   }
@@ -198,8 +207,10 @@ export function MessageList(props: {
     e.preventDefault();
     e.stopPropagation();
     const id = idAt(next);
-    if (e.shiftKey) props.onSelect({ ids: rangeIds(selection.anchor >= 0 ? selection.anchor : next, next), focus: next, anchor: selection.anchor >= 0 ? selection.anchor : next }, false);
-    else props.onSelect({ ids: id ? new Set([id]) : new Set(), focus: next, anchor: next }, e.key === 'j' || e.key === 'k');
+    if (e.shiftKey) {
+      const a = anchorIndex(next);
+      props.onSelect({ ids: rangeIds(a, next), focus: next, anchor: a, anchorId: idAt(a) }, false);
+    } else props.onSelect({ ids: id ? new Set([id]) : new Set(), focus: next, anchor: next, anchorId: id }, e.key === 'j' || e.key === 'k');
   }
 
   const rows = [];
