@@ -62,6 +62,27 @@ describe('webmail', () => {
     await context.close();
   });
 
+  it('shows an HTML message with its inline cid: image', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+    const raw = [
+      `From: ${BOB.email}`, `To: ${ALICE.email}`, 'Subject: Inline logo', 'MIME-Version: 1.0', 'Message-ID: <inline-logo@example.test>',
+      'Content-Type: multipart/related; boundary="rel"', '', '--rel', 'Content-Type: text/html; charset=utf-8', '',
+      '<p>Our logo: <img alt="logo" src="cid:logo@example.test"></p>', '--rel', 'Content-Type: image/png', 'Content-ID: <logo@example.test>',
+      'Content-Transfer-Encoding: base64', 'Content-Disposition: inline; filename="logo.png"', '', png, '--rel--', '',
+    ].join('\n');
+    pa.smtp(BOB.email, [ALICE.email], raw);
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await row(page, 'Inline logo').click();
+    const img = page.frameLocator('iframe.body-frame').getByRole('img', { name: 'logo' });
+    await img.waitFor();
+    expect(await img.getAttribute('src')).toBe(`data:image/png;base64,${png}`);
+    expect(await img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(1);
+    expect(await page.getByRole('region', { name: 'Remote images blocked' }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('composes with an attachment; bob receives it, the copy is in Sent', async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, pa.base, ALICE);
@@ -102,6 +123,12 @@ describe('webmail', () => {
     expect(mine[2]![1].list[0].mailboxIds).toEqual({ [boxes.sent.id]: true });
     expect(mine[2]![1].list[0].keywords).toEqual({ $seen: true });
     expect(boxes.drafts.totalEmails).toBe(0);
+    // The reading pane lists the attachment; its link downloads the bytes.
+    await row(page, 'Report with attachment').click();
+    const att = page.getByRole('region', { name: 'Attachments' }).locator('li');
+    await expect.poll(() => att.innerText()).toBe(`${path.basename(file)} text/plain, 19 B`);
+    const href = (await att.getByRole('link').getAttribute('href'))!;
+    expect(await page.evaluate(async (u) => (await fetch(u)).text(), href)).toBe('report contents 42\n');
     await context.close();
   });
 
