@@ -161,6 +161,20 @@ describe('webmail', () => {
     await context.close();
   });
 
+  it('shows conversations: one row per thread with its count, the thread in the reading pane', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await page.getByLabel('Conversations').check();
+    await expect.poll(() => row(page, 'Quarterly numbers').locator('.row-count [aria-hidden]').textContent().catch(() => null)).toBe('2');
+    await row(page, 'Quarterly numbers').click();
+    const conv = page.getByRole('navigation', { name: 'Conversation (2)' });
+    await conv.waitFor();
+    expect(await conv.locator('li').count()).toBe(2);
+    await conv.getByRole('button').click();
+    await expect.poll(() => page.locator('.reader-subject').textContent()).toBe('Re: Quarterly numbers');
+    await context.close();
+  });
+
   it('saves a draft by itself and forwards a message as an attachment', async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, pa.base, ALICE);

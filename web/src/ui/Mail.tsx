@@ -317,7 +317,7 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
         </div>
         <MessageList model={model} selection={selection} onSelect={select} onOpen={(i) => model.query?.ids[i] && setOpenId(model.query.ids[i]!)} showTo={sentOrDrafts} />
       </main>
-      <Reader model={model} emailId={openId} actions={actions} />
+      <Reader model={model} emailId={openId} actions={actions} onOpen={setOpenId} />
       {compose && <Compose key={compose.key} model={model} initial={compose.draft} onClose={() => setCompose(null)} />}
       {dialog === 'help' && <HelpDialog onClose={() => setDialog(null)} />}
       {dialog === 'settings' && (

@@ -72,6 +72,12 @@ function Row(props: { email: Email | undefined; index: number; total: number; se
       <span class="row-from">{(who ?? []).map((a) => a.name || a.email).join(', ') || '—'}</span>
       <span class="row-date">{formatDate(e.receivedAt)}</span>
       <span class="row-subject">{snippet?.subject ? <Snippet text={snippet.subject} /> : e.subject || t('noSubject')}</span>
+      {props.model.threads && (props.model.threadsById.get(e.threadId)?.length ?? 1) > 1 && (
+        <span class="row-count">
+          <span aria-hidden="true">{props.model.threadsById.get(e.threadId)!.length}</span>
+          <span class="sr-only">{t('threadCount', { n: props.model.threadsById.get(e.threadId)!.length })}</span>
+        </span>
+      )}
       <span class="row-preview">{snippet?.preview ? <Snippet text={snippet.preview} /> : e.preview}</span>
       {props.model.sort === 'size' && <span class="row-size">{formatSize(e.size)}</span>}
     </div>

@@ -164,7 +164,43 @@ function ReceiptPrompt(props: { onSend: () => void; onDecline: () => void; onDis
   );
 }
 
-export function Reader(props: { model: MailModel; emailId: string | null; actions: ReaderActions }) {
+/** The other messages of the conversation, to open them here. */
+function Conversation(props: { model: MailModel; email: Email; onOpen: (id: string) => void }) {
+  const { model, email } = props;
+  const ids = model.threadsById.get(email.threadId);
+  useEffect(() => {
+    model
+      .loadThreads([email.threadId], true)
+      .then(() => model.emails.ensure(model.threadsById.get(email.threadId) ?? []))
+      .catch((e) => model.fail(e));
+  }, [email.id]);
+  if (!ids || ids.length < 2) return null;
+  return (
+    <nav class="conversation" aria-label={t('conversation', { n: ids.length })}>
+      <h3>{t('conversation', { n: ids.length })}</h3>
+      <ol>
+        {ids.map((id) => {
+          const m = model.emails.byId.get(id);
+          return (
+            <li key={id}>
+              {id === email.id ? (
+                <span aria-current="true" class="current">
+                  {formatAddressList(m?.from ?? email.from)} · {formatDate(m?.receivedAt ?? email.receivedAt)}
+                </span>
+              ) : (
+                <button type="button" class="link" onClick={() => props.onOpen(id)}>
+                  {m ? `${formatAddressList(m.from)} · ${formatDate(m.receivedAt)}` : id}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+export function Reader(props: { model: MailModel; emailId: string | null; actions: ReaderActions; onOpen: (id: string) => void }) {
   const { model } = props;
   const [email, setEmail] = useState<Email | null>(null);
   const [prompt, setPrompt] = useState<Email | null>(null);
@@ -266,6 +302,7 @@ export function Reader(props: { model: MailModel; emailId: string | null; action
         </div>
       </header>
       {isSent && requested && <SentReceipts email={e} model={model} />}
+      <Conversation model={model} email={e} onOpen={props.onOpen} />
       <div class="reader-body">{hasHtml ? <HtmlBody email={e} model={model} /> : <div class="text-body">{text}</div>}</div>
       {attachments.length > 0 && (
         <section class="attachments" aria-label={t('attachments')}>
