@@ -88,7 +88,12 @@ describe('webmail', () => {
     await signIn(page, pa.base, ALICE);
     await page.getByRole('button', { name: 'New message' }).click();
     const dialog = page.getByRole('dialog', { name: 'New message' });
-    await dialog.getByLabel('To').fill(BOB.email);
+    // Suggestions from Alice's own mail.
+    await dialog.getByLabel('To').pressSequentially('bo');
+    const suggestions = dialog.getByRole('listbox', { name: 'Suggestions' });
+    await expect.poll(() => suggestions.getByRole('option').allTextContents()).toEqual([`Bob <${BOB.email}>`]);
+    await dialog.getByLabel('To').press('Enter');
+    expect(await dialog.getByLabel('To').inputValue()).toBe(`Bob <${BOB.email}>, `);
     await dialog.getByLabel('Subject').fill('Report with attachment');
     await dialog.getByLabel('Message').fill('Please find the report attached.');
     const file = path.join(os.tmpdir(), `report-${process.pid}.txt`);
@@ -97,6 +102,14 @@ describe('webmail', () => {
     await dialog.getByRole('button', { name: 'Attach' }).click();
     await (await chooser).setFiles(file);
     await dialog.locator('.compose-attachments li').filter({ hasText: path.basename(file) }).waitFor();
+    // A file dropped on the window is attached too.
+    const dropped = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await dialog.locator('form').dispatchEvent('drop', { dataTransfer: dropped });
+    await dialog.locator('.compose-attachments li').filter({ hasText: 'dropped.txt' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Send' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -108,7 +121,10 @@ describe('webmail', () => {
     const got = bob[1]![1].list;
     expect(got).toHaveLength(1);
     expect(got[0].from).toEqual([{ name: null, email: ALICE.email }]);
-    expect(got[0].attachments.map((a: { name: string; type: string; size: number }) => [a.name, a.type, a.size])).toEqual([[path.basename(file), 'text/plain', 19]]);
+    expect(got[0].attachments.map((a: { name: string; type: string; size: number }) => [a.name, a.type, a.size])).toEqual([
+      [path.basename(file), 'text/plain', 19],
+      ['dropped.txt', 'text/plain', 13],
+    ]);
     expect(got[0].preview).toBe('Please find the report attached.');
     // Alice's copy: in Sent, not a draft; Drafts empty.
     await page.locator('.folder[data-mailbox="sent"]').click();
@@ -125,7 +141,7 @@ describe('webmail', () => {
     expect(boxes.drafts.totalEmails).toBe(0);
     // The reading pane lists the attachment; its link downloads the bytes.
     await row(page, 'Report with attachment').click();
-    const att = page.getByRole('region', { name: 'Attachments' }).locator('li');
+    const att = page.getByRole('region', { name: 'Attachments' }).locator('li').first();
     await expect.poll(() => att.innerText()).toBe(`${path.basename(file)} text/plain, 19 B`);
     const href = (await att.getByRole('link').getAttribute('href'))!;
     expect(await page.evaluate(async (u) => (await fetch(u)).text(), href)).toBe('report contents 42\n');
@@ -325,6 +341,20 @@ describe('webmail', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
+  });
+
+  it('signs out everywhere: the other device gets the sign-in screen', async () => {
+    const one = await newPage(browser);
+    const two = await newPage(browser);
+    await signIn(one.page, pa.base, ALICE);
+    await signIn(two.page, pa.base, ALICE);
+    await one.page.getByRole('button', { name: 'Settings' }).click();
+    await one.page.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Sign out everywhere' }).click();
+    await expect.poll(() => one.page.getByRole('status').textContent()).toBe('You have signed out.');
+    await row(two.page, 'Welcome aboard').click();
+    await expect.poll(() => two.page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('Your session has expired. Please sign in again.');
+    await one.context.close();
+    await two.context.close();
   });
 
   it('speaks German when the browser does', async () => {

@@ -6,7 +6,7 @@ import type { Email, EmailBodyPart } from '../jmap/types';
 import { formatDate, formatSize, t } from '../i18n';
 import { FRAME_SANDBOX, buildSrcdoc, frameCsp } from '../safe/frame';
 import type { Sanitized, SanitizeOptions } from '../safe/sanitize';
-import { declineReceipt, hasKeyword, receiptAction, receiptsFor, requestedReceiptFrom, sendReceipt, type ReceiptRow } from '../mail/receipts';
+import { declineReceipt, effectiveReceiptAction, hasKeyword, receiptsFor, requestedReceiptFrom, sendReceipt, type ReceiptRow } from '../mail/receipts';
 import { formatAddressList } from '../mail/compose';
 import type { MailModel } from './model';
 import { Dialog } from './Dialog';
@@ -218,11 +218,7 @@ export function Reader(props: { model: MailModel; emailId: string | null; action
         if (!live || !e) return;
         setEmail(e);
         if (!hasKeyword(e, '$seen')) void model.setKeyword([e.id], '$seen', true).catch((err) => model.fail(err));
-        const settings = model.settings?.receipts;
-        // When the administrator's policy has the server send on download, the server
-        // answers; the webmail neither asks nor sends.
-        const serverSends = !!settings?.locked && settings.serverOnDownload !== 'off';
-        const action = serverSends ? 'none' : receiptAction(e, settings?.choice ?? 'ask', model.mailboxes.byId);
+        const action = effectiveReceiptAction(e, model.settings?.receipts, model.mailboxes.byId);
         if (action === 'ask') setPrompt(e);
         else if (action === 'send') await answerReceipt(e, false);
       })
