@@ -28,6 +28,7 @@ set(POSTAMT_FLOORS
   postamt_smtp_client=8
   postamt_smtp_server=9 postamt_pop3_session=9 postamt_imap_session=9 postamt_queue=9
   postamt_jmap=9
+  postamt_webmail=9
   # the admin CLI's commands, then the wiring
   postamt_admin=10
   postamt_app=11

@@ -4,15 +4,55 @@
 
 #include "app/serve_context.h"
 #include "http/server.h"
+#include "jmap/engine/call_context.h"
 #include "jmap/engine/service.h"
+#include "webmail/service.h"
 
 namespace postamt::app {
 namespace {
 
+// JMAP's paths go to the JMAP engine, every other path to the webmail (when enabled).
+class Router : public http::Handler {
+ public:
+  Router(http::Handler* jmap, http::Handler* webmail) : jmap_(jmap), webmail_(webmail) {}
+  size_t body_limit(const http::Request& head) const override {
+    return pick(head).body_limit(head);
+  }
+  net::awaitable<http::Response> handle(http::Request request, http::Peer peer) override {
+    http::Handler& handler = pick(request);
+    auto answered = handler.handle(std::move(request), std::move(peer));
+    co_return co_await std::move(answered);
+  }
+
+ private:
+  http::Handler& pick(const http::Request& request) const {
+    bool jmap = request.path.starts_with("/jmap/") || request.path.starts_with("/.well-known/");
+    return jmap || !webmail_ ? *jmap_ : *webmail_;
+  }
+  http::Handler* jmap_;
+  http::Handler* webmail_;
+};
+
 struct HttpEngine {
   std::unique_ptr<jmap::Service> jmap;
+  std::unique_ptr<webmail::Service> webmail;
+  std::unique_ptr<Router> router;
   http::Services http;
 };
+
+std::unique_ptr<webmail::Service> make_webmail(ServeContext& context) {
+  const Config& config = *context.config;
+  webmail::Services services;
+  services.runtime = context.runtime;
+  services.store = context.store;
+  services.auth_failures = context.auth_failures;
+  services.plaintext = config.auth.plaintext;
+  services.sessions = {config.webmail.session_idle_timeout, config.webmail.session_lifetime};
+  services.receipts = config.receipts;
+  services.account_id = [](AccountId id) { return jmap::account_object_id(id); };
+  services.secure_cookies = config.webmail.secure_cookies;
+  return std::make_unique<webmail::Service>(std::move(services));
+}
 
 net::awaitable<void> serve_http(std::unique_ptr<net::Connection> connection,
                                 net::SessionContext context,
@@ -35,6 +75,7 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   services.receipts = config.receipts;
   services.hostname = config.hostname;
   services.base_url = config.http.base_url;
+  services.web_sessions = {config.webmail.session_idle_timeout, config.webmail.session_lifetime};
   jmap::Limits& limits = services.limits;
   limits.max_size_request = config.http.max_size_request;
   limits.max_size_upload = config.http.max_size_upload;
@@ -48,7 +89,9 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
 
   auto engine = std::make_shared<HttpEngine>();
   engine->jmap = std::make_unique<jmap::Service>(std::move(services));
-  engine->http.handler = engine->jmap.get();
+  if (config.webmail.enabled) engine->webmail = make_webmail(context);
+  engine->router = std::make_unique<Router>(engine->jmap.get(), engine->webmail.get());
+  engine->http.handler = engine->router.get();
   engine->http.limits.max_header_bytes = config.http.max_header_bytes;
   engine->http.limits.request_timeout = config.http.request_timeout;
   engine->http.limits.idle_timeout = config.http.idle_timeout;

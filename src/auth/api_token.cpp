@@ -34,10 +34,15 @@ std::string base64url(const unsigned char* data, size_t size) {
 
 }  // namespace
 
+std::string random_secret(size_t octets) {
+  std::string raw(octets, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(octets)) != 1)
+    std::abort();
+  return base64url(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+}
+
 std::string new_api_token() {
-  unsigned char raw[kRandomOctets];
-  if (RAND_bytes(raw, sizeof raw) != 1) std::abort();
-  return std::string(kApiTokenPrefix) + base64url(raw, sizeof raw);
+  return std::string(kApiTokenPrefix) + random_secret(kRandomOctets);
 }
 
 std::string api_token_hash(std::string_view token) {

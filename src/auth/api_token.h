@@ -16,7 +16,12 @@ inline constexpr std::string_view kApiTokenPrefix = "pat_";
 // A fresh token. Aborts if the OS entropy source fails (never hands out a guessable one).
 std::string new_api_token();
 
-// The lowercase hex SHA-256 of `token`, as the store keeps it.
+// `octets` random octets in unpadded base64url (RFC 4648 §5): the secret of a token or a
+// webmail session cookie. Aborts if the OS entropy source fails.
+std::string random_secret(size_t octets);
+
+// The lowercase hex SHA-256 of `token` (or of any secret from random_secret), as the
+// store keeps it.
 std::string api_token_hash(std::string_view token);
 
 // Whether `text` has a token's shape (prefix, length, alphabet); a cheap filter before a

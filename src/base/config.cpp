@@ -508,6 +508,17 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto webmail = top.table("webmail");
+  POSTAMT_TRY(webmail);
+  if (*webmail) {
+    TableReader r(**webmail, "webmail.", file);
+    POSTAMT_TRY(r.boolean("enabled", cfg.webmail.enabled));
+    POSTAMT_TRY(r.duration("session_idle_timeout", cfg.webmail.session_idle_timeout));
+    POSTAMT_TRY(r.duration("session_lifetime", cfg.webmail.session_lifetime));
+    POSTAMT_TRY(r.boolean("secure_cookies", cfg.webmail.secure_cookies));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto receipts = top.table("receipts");
   POSTAMT_TRY(receipts);
   if (*receipts) {

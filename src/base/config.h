@@ -20,6 +20,8 @@
 //               max_objects_in_set, request_timeout, idle_timeout, cors_origins = ["https://..."],
 //               base_url = "https://mail.example.test"  (JMAP and the webmail, src/jmap)
 //               min_ping_interval = "10s" (1s-30s), max_event_streams  (JMAP push)
+//   [webmail]   enabled = true, session_idle_timeout = "30m", session_lifetime = "7d",
+//               secure_cookies = false  (the built-in web client, src/webmail)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
@@ -181,6 +183,15 @@ struct Config {
     std::chrono::seconds min_ping_interval{10};
     uint32_t max_event_streams = 8;  // event streams one account may hold open
   } http;
+
+  // The webmail (docs/protocols/webmail.md) on the http/https listeners.
+  struct Webmail {
+    bool enabled = true;
+    std::chrono::seconds session_idle_timeout{30 * 60};    // a session unused this long ends
+    std::chrono::seconds session_lifetime{7 * 24 * 3600};  // and every session this old
+    // Session cookies carry Secure on http too (behind a proxy that terminates TLS).
+    bool secure_cookies = false;
+  } webmail;
 
   struct Outbound {
     std::optional<ListenAddress> relay;     // port must not be 0

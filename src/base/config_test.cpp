@@ -82,6 +82,27 @@ TEST(Config, HttpSection) {
   EXPECT_EQ(cfg->http.max_event_streams, 8u);
 }
 
+TEST(Config, WebmailSection) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->webmail.enabled);
+  EXPECT_EQ(defaults->webmail.session_idle_timeout, std::chrono::minutes(30));
+  EXPECT_EQ(defaults->webmail.session_lifetime, std::chrono::hours(24 * 7));
+  EXPECT_FALSE(defaults->webmail.secure_cookies);
+  auto cfg = parse(
+      "[webmail]\nenabled = false\nsession_idle_timeout = \"2m\"\nsession_lifetime = \"1d\"\n"
+      "secure_cookies = true\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_FALSE(cfg->webmail.enabled);
+  EXPECT_EQ(cfg->webmail.session_idle_timeout, std::chrono::minutes(2));
+  EXPECT_EQ(cfg->webmail.session_lifetime, std::chrono::hours(24));
+  EXPECT_TRUE(cfg->webmail.secure_cookies);
+  auto typo = parse("[webmail]\nsession_timeout = \"2m\"\n");
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().message.find("webmail.session_timeout"), std::string::npos)
+      << typo.error().message;
+}
+
 TEST(Config, HttpPushLimits) {
   auto cfg = parse("[http]\nmin_ping_interval = \"2s\"\nmax_event_streams = 3\n");
   ASSERT_TRUE(cfg) << cfg.error().message;

@@ -154,8 +154,8 @@ class EventStream : public http::BodyStream {
     }
     if (moved->modseq == modseq_) co_return std::string();
     modseq_ = moved->modseq;
-    auto states = changed_types(
-        *moved, [this](std::string_view type) { return wants_type(params_, type); });
+    auto states =
+        changed_types(*moved, [this](std::string_view type) { return wants_type(params_, type); });
     if (states.empty()) co_return std::string();
     co_return encode_event("state", state_change(account_object_id(account_.id), states));
   }

@@ -11,11 +11,13 @@
 #include "base/base64.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "http/cookies.h"
 #include "jmap/email/blob_ids.h"
 #include "jmap/engine/api.h"
 #include "jmap/engine/call_context.h"
 #include "jmap/engine/methods/methods.h"
 #include "mail/login.h"
+#include "mail/web_session.h"
 
 namespace postamt::jmap {
 
@@ -148,12 +150,51 @@ struct Authenticated {
   http::Response refusal;
 };
 
+// A webmail session cookie (docs/protocols/webmail.md, Sessions) in place of credentials:
+// valid while the session lives; a request that can change something (any method but
+// GET and HEAD) must also carry the session's X-CSRF-Token, which a page of another site
+// cannot read.
+net::awaitable<Authenticated> check_web_session(const Services& services, http::Request request,
+                                                http::Peer peer, std::string secret) {
+  store::Store* store = services.store;
+  mail::WebSessionLimits limits = services.web_sessions;
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto work = [store, secret, limits, now] {
+    return mail::find_web_session(*store, secret, limits, now);
+  };
+  auto task = services.runtime->run_blocking(std::move(work));
+  auto found = co_await std::move(task);
+  if (!found) {
+    log::warning(peer.service, "session check from {} failed: {}", peer.remote.address,
+                 found.error().message);
+    co_return Authenticated{std::nullopt,
+                            problem(503, "about:blank", "temporary failure, try again later")};
+  }
+  if (!*found)
+    co_return Authenticated{std::nullopt,
+                            problem(401, "about:blank", "the session has expired or ended")};
+  if (request.method != "GET" && request.method != "HEAD" &&
+      !mail::csrf_token_matches((*found)->session, request.header("X-CSRF-Token").value_or(""))) {
+    co_return Authenticated{std::nullopt,
+                            problem(403, "about:blank", "a missing or wrong X-CSRF-Token header")};
+  }
+  co_return Authenticated{std::move((*found)->account), {}};
+}
+
 net::awaitable<Authenticated> authenticate(const Services& services, const http::Request& request,
                                            const http::Peer& peer) {
   bool plaintext_ok = auth::plaintext_mechanisms(services.plaintext, peer.trust) ==
                       auth::PlaintextMechanisms::allowed;
   auto header = request.header("Authorization");
-  if (!header) co_return Authenticated{std::nullopt, unauthorized(plaintext_ok)};
+  if (!header) {
+    if (auto secret = http::cookie(request, mail::kWebSessionCookie)) {
+      auto checked = check_web_session(services, request, peer, std::move(*secret));
+      co_return co_await std::move(checked);
+    }
+    co_return Authenticated{std::nullopt, unauthorized(plaintext_ok)};
+  }
   std::string_view value = trim(*header);
   std::string user, password, mechanism;
   bool bearer = false;

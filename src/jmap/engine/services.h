@@ -16,6 +16,7 @@
 #include "mail/events.h"
 #include "mail/login_cache.h"
 #include "mail/store_watch.h"
+#include "mail/web_session.h"
 #include "net/runtime.h"
 #include "store/api/store.h"
 
@@ -61,6 +62,8 @@ struct Services {
   ViewCache* views = nullptr;  // account views kept between requests; null: none
   // Basic logins checked before (HTTP sends the password with every request); null: none.
   mail::LoginCache* logins = nullptr;
+  // Webmail sessions (mail/web_session.h), accepted as credentials through their cookie.
+  mail::WebSessionLimits web_sessions;
   std::string hostname;
   // "https://mail.example.test" when configured; "" = from the request's Host field.
   std::string base_url;

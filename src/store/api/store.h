@@ -48,6 +48,7 @@
 #include "store/api/receipts.h"
 #include "store/api/submissions.h"
 #include "store/api/types.h"
+#include "store/api/web_sessions.h"
 
 namespace postamt::store {
 
@@ -321,6 +322,31 @@ class Store {
   // messages keep their modseqs (a thread is not a flag change). Returns how many got
   // one; idempotent. not_found for an unknown account.
   virtual Result<size_t> assign_missing_threads(AccountId account) = 0;
+
+  // ---- webmail sessions and settings (store/api/web_sessions.h) ----
+  // Errors: exists when a session has this hash; invalid for a hash that is not 64
+  // lowercase hex digits or an empty csrf token; not_found for an unknown account.
+  virtual Result<WebSession> create_web_session(AccountId account, std::string_view hash,
+                                                std::string_view csrf_token, int64_t now) = 0;
+  // The session with this hash and its account, nullopt when none.
+  virtual Result<std::optional<std::pair<WebSession, Account>>> find_web_session(
+      std::string_view hash) = 0;
+  // Records a use of the session (idle expiry counts from it); no error when it is gone.
+  virtual Result<void> touch_web_session(uint64_t id, int64_t now) = 0;
+  // Ends one session; no error when it is gone already.
+  virtual Result<void> delete_web_session(uint64_t id) = 0;
+  // Ends every session of the account ("sign out everywhere"); how many ended.
+  virtual Result<uint64_t> delete_web_sessions(AccountId account) = 0;
+  // Ends every session last used before `idle_before` or created before
+  // `created_before`; how many ended.
+  virtual Result<uint64_t> expire_web_sessions(int64_t idle_before, int64_t created_before) = 0;
+  // The account's settings, by name. not_found for an unknown account.
+  virtual Result<std::vector<WebSetting>> web_settings(AccountId account) = 0;
+  // Sets (or with an empty value removes) one setting. invalid for an empty name or more
+  // than 256 octets; not_found for an unknown account. Removing the account removes its
+  // sessions and settings.
+  virtual Result<void> set_web_setting(AccountId account, std::string_view name,
+                                       std::string_view value) = 0;
 
   // ---- change detection and maintenance ----
   // A store-wide counter that grows with every committed write by any process. Cheap;

@@ -103,6 +103,18 @@ class MemoryStore final : public Store {
   Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) override;
   Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) override;
 
+  Result<WebSession> create_web_session(AccountId account, std::string_view hash,
+                                        std::string_view csrf_token, int64_t now) override;
+  Result<std::optional<std::pair<WebSession, Account>>> find_web_session(
+      std::string_view hash) override;
+  Result<void> touch_web_session(uint64_t id, int64_t now) override;
+  Result<void> delete_web_session(uint64_t id) override;
+  Result<uint64_t> delete_web_sessions(AccountId account) override;
+  Result<uint64_t> expire_web_sessions(int64_t idle_before, int64_t created_before) override;
+  Result<std::vector<WebSetting>> web_settings(AccountId account) override;
+  Result<void> set_web_setting(AccountId account, std::string_view name,
+                               std::string_view value) override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
@@ -123,6 +135,8 @@ class MemoryStore final : public Store {
     std::vector<MailboxTombstone> tombstones;      // every deleted mailbox, by modseq
     std::vector<EmailSubmission> submissions;      // by id
     std::vector<SubmissionChanges::Destroyed> destroyed_submissions;  // by modseq
+    std::map<uint64_t, WebSession> web_sessions;                      // by id
+    std::map<std::string, std::string> web_settings;                  // by name
   };
   struct StoredHeader {
     std::optional<std::string> lines;
@@ -147,6 +161,7 @@ class MemoryStore final : public Store {
   ModSeq next_modseq(MailboxEntry& box);
   Keywords canonical_keywords(AccountId account, const Keywords& keywords);
   Appended add_message(MailboxEntry& box, MessageRecord record, const NewMessage& message);
+  uint64_t next_web_session_id_ = 1;
   std::vector<Expunged> expunge_locked(MailboxEntry& box, const std::vector<Uid>& uids,
                                        ExpungeScope scope = ExpungeScope::listed);
   Result<CopyResult> copy_locked(MailboxId source, const std::vector<Uid>& uids,

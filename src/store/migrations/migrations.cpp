@@ -310,6 +310,26 @@ CREATE TABLE email_submission_tombstone (
 CREATE INDEX email_submission_tombstone_modseq ON email_submission_tombstone(account_id, modseq);
 )sql";
 
+// Webmail (docs/protocols/webmail.md): web_session holds signed-in browsers by the
+// SHA-256 of their cookie secret; web_setting each user's webmail settings.
+constexpr std::string_view kWebmail = R"sql(
+CREATE TABLE web_session (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL UNIQUE,
+  csrf_token TEXT NOT NULL,
+  created {BIGINT} NOT NULL,
+  last_used {BIGINT} NOT NULL
+);
+CREATE INDEX web_session_account ON web_session(account_id);
+CREATE TABLE web_setting (
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -325,6 +345,7 @@ constexpr Migration kMigrations[] = {
     {12, "the thread of each message", kThreads},
     {13, "API tokens, account-wide change tracking", kJmap},
     {14, "JMAP email submissions", kEmailSubmissions},
+    {15, "webmail sessions and settings", kWebmail},
 };
 
 }  // namespace

@@ -135,6 +135,18 @@ class SqlStore final : public Store {
   Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) override;
   Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) override;
 
+  Result<WebSession> create_web_session(AccountId account, std::string_view hash,
+                                        std::string_view csrf_token, int64_t now) override;
+  Result<std::optional<std::pair<WebSession, Account>>> find_web_session(
+      std::string_view hash) override;
+  Result<void> touch_web_session(uint64_t id, int64_t now) override;
+  Result<void> delete_web_session(uint64_t id) override;
+  Result<uint64_t> delete_web_sessions(AccountId account) override;
+  Result<uint64_t> expire_web_sessions(int64_t idle_before, int64_t created_before) override;
+  Result<std::vector<WebSetting>> web_settings(AccountId account) override;
+  Result<void> set_web_setting(AccountId account, std::string_view name,
+                               std::string_view value) override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 

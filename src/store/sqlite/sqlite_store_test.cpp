@@ -116,7 +116,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 14);
+  EXPECT_EQ(latest, 15);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 14");
+            "the database has schema version 99, newer than this program's 15");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
@@ -313,7 +313,7 @@ TEST_F(SqliteStoreTest, MigrationThirteenStartsHistoryAndThreadsOldMessages) {
   if (HasFatalFailure()) return;
   auto store = open();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->schema_version(), 14);
+  EXPECT_EQ(*store->schema_version(), migrations().back().version);
   auto changes = store->account_changes(AccountId(5), 0);
   ASSERT_TRUE(changes) << changes.error().message;
   EXPECT_EQ(changes->highest_modseq, 7u);
@@ -407,6 +407,40 @@ TEST_F(SqliteStoreTest, RevokedTokenIsGoneForTheOtherProcess) {
   ASSERT_TRUE(*server->find_token(secret_hash));
   ASSERT_TRUE(cli->revoke_token(alice, "phone"));
   EXPECT_EQ(*server->find_token(secret_hash), std::nullopt);
+}
+
+// Webmail sessions in SQL: found by hash with their account, touched, expired, ended
+// by "sign out everywhere" in another process, and removed with the account.
+TEST_F(SqliteStoreTest, WebSessionsAndSettingsLiveInTheDatabase) {
+  auto server = open();
+  auto cli = open();
+  setup(*cli);
+  AccountId alice = cli->find_account("alice@example.org")->id;
+  auto a = server->create_web_session(alice, std::string(64, 'a'), "csrf-a", 100);
+  auto b = server->create_web_session(alice, std::string(64, 'b'), "csrf-b", 100);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(server->create_web_session(alice, std::string(64, 'a'), "x", 100).error().kind,
+            ErrorKind::exists);
+  EXPECT_EQ(server->create_web_session(alice, "short", "x", 100).error().kind, ErrorKind::invalid);
+  auto found = server->find_web_session(std::string(64, 'a'));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->first, *a);
+  EXPECT_EQ((*found)->second.address, "alice@example.org");
+  ASSERT_TRUE(server->touch_web_session(a->id, 500));
+  ASSERT_TRUE(server->touch_web_session(a->id, 400));  // never moves back
+  EXPECT_EQ((*server->find_web_session(std::string(64, 'a')))->first.last_used, 500);
+  // b was last used at 100: idle expiry before 200 ends it, a stays.
+  EXPECT_EQ(*server->expire_web_sessions(200, 0), 1u);
+  EXPECT_EQ(*server->find_web_session(std::string(64, 'b')), std::nullopt);
+  EXPECT_EQ(*cli->delete_web_sessions(alice), 1u);
+  EXPECT_EQ(*server->find_web_session(std::string(64, 'a')), std::nullopt);
+
+  ASSERT_TRUE(server->set_web_setting(alice, "language", "de"));
+  ASSERT_TRUE(server->set_web_setting(alice, "language", "en"));
+  EXPECT_EQ(*cli->web_settings(alice), (std::vector<WebSetting>{{"language", "en"}}));
+  ASSERT_TRUE(server->create_web_session(alice, std::string(64, 'c'), "csrf-c", 100));
+  ASSERT_TRUE(cli->remove_account("alice@example.org"));
+  EXPECT_EQ(*server->find_web_session(std::string(64, 'c')), std::nullopt);
 }
 
 TEST_F(SqliteStoreTest, TwoStoresSeeEachOthersWrites) {
