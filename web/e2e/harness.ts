@@ -19,7 +19,7 @@ const GATE = process.env.POSTAMT_WEBMAIL_GATE === '1';
 /** The server configuration of the webmail session idle timeout (the gate double takes
  * it as an argument instead). */
 export function webmailIdleConfig(duration: string): string {
-  return `[webmail]\nidle_timeout = "${duration}"\n`;
+  return `[webmail]\nsession_idle_timeout = "${duration}"\n`;
 }
 
 export const ALICE = { email: 'alice@example.test', password: 'alice-secret-pw' };
