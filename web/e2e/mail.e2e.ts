@@ -335,9 +335,14 @@ describe('webmail', () => {
   it('signs out; the cookie no longer works', async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, pa.base, ALICE);
+    const cookie = (await context.cookies()).find((c) => c.name === 'postamt_session')!;
+    expect([cookie.httpOnly, cookie.sameSite, cookie.path]).toEqual([true, 'Strict', '/']);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('You have signed out.');
-    expect(await page.evaluate(async () => (await fetch('/jmap/session')).status)).toBe(401);
+    expect((await context.cookies()).filter((c) => c.name === 'postamt_session')).toEqual([]);
+    // The old cookie, presented again, is refused by the server.
+    const again = await context.request.get(`${pa.base}/jmap/session`, { headers: { Cookie: `postamt_session=${cookie.value}` } });
+    expect(again.status()).toBe(401);
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();

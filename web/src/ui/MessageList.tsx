@@ -9,7 +9,7 @@ import { parseSnippet } from '../safe/snippet';
 import type { MailModel } from './model';
 import { hasKeyword } from '../mail/receipts';
 
-export const ROW_HEIGHT = 58;
+export const ROW_HEIGHT = 70;
 const OVERSCAN = 8;
 
 export interface Selection {
