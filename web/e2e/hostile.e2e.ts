@@ -76,7 +76,9 @@ describe('hostile HTML', () => {
     await bar.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => hits.length, { timeout: 15_000 }).toBe(1);
     expect(hits).toEqual(['/pixel.gif']);
-    expect(requests).toEqual([`${remote}/pixel.gif`]);
+    // The listener is the authority; the page's own request log may miss requests of
+    // the sandboxed frame when Chromium runs it out of process, but must show no other.
+    expect(requests.filter((u) => u !== `${remote}/pixel.gif`)).toEqual([]);
     await context.close();
   });
 });
