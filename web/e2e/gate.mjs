@@ -91,7 +91,9 @@ export function startGate({ backend, dist, idleMs = 30 * 60_000 }) {
         res.writeHead(ur.statusCode, h);
         ur.pipe(res);
       });
-      req.on('close', () => up.destroy());
+      up.on('error', () => res.destroy());
+      // The browser went away (e.g. an EventSource closed): end the upstream request.
+      res.on('close', () => up.destroy());
       req.pipe(up);
       return;
     }

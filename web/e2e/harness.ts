@@ -14,6 +14,14 @@ export const WEB_DIR = path.resolve(here, '..');
 export const BIN = process.env.POSTAMT_BIN ?? path.resolve(WEB_DIR, '..', 'build', 'postamt');
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
+const GATE = process.env.POSTAMT_WEBMAIL_GATE === '1';
+
+/** The server configuration of the webmail session idle timeout (the gate double takes
+ * it as an argument instead). */
+export function webmailIdleConfig(duration: string): string {
+  return `[webmail]\nsession_idle_timeout = "${duration}"\n`;
+}
+
 export const ALICE = { email: 'alice@example.test', password: 'alice-secret-pw' };
 export const BOB = { email: 'bob@example.test', password: 'bob-secret-pw' };
 
@@ -38,7 +46,7 @@ export class Postamt {
       this.config,
       `hostname = "mail.example.test"\ndata_dir = "data"\n[listen]\n${services.map((s) => `${s} = ["127.0.0.1:0"]`).join('\n')}\n` +
         `[auth]\nplaintext = "loopback"\n` +
-        (opts.webmailIdle ? `[webmail]\nidle_timeout = "${opts.webmailIdle}"\n` : '') +
+        (opts.webmailIdle && !GATE ? webmailIdleConfig(opts.webmailIdle) : '') +
         (opts.extraConfig ?? ''),
     );
     this.idleMs = opts.webmailIdle ? parseDuration(opts.webmailIdle) : undefined;
@@ -86,7 +94,7 @@ export class Postamt {
     });
     const http = this.addresses.get('http')!;
     const direct = `http://${http.host}:${http.port}`;
-    if (process.env.POSTAMT_WEBMAIL_GATE === '1') {
+    if (GATE) {
       const { startGate } = await import('./gate.mjs');
       const g = await startGate({ backend: direct, dist: path.join(WEB_DIR, 'dist'), idleMs: this.idleMs });
       this.gate = g;
@@ -114,19 +122,22 @@ export class Postamt {
     const s = await (await fetch(`${this.direct}/jmap/session`, { headers: { Authorization: auth } })).json();
     const accountId = s.primaryAccounts['urn:ietf:params:jmap:mail'];
     const body = {
-      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail', 'urn:ietf:params:jmap:submission', 'urn:ietf:params:jmap:mdn'],
+      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:mail', 'urn:ietf:params:jmap:submission', 'urn:ietf:params:jmap:mdn', 'urn:ietf:params:jmap:vacationresponse'],
       methodCalls: calls.map(([n, a, id]) => [n, { accountId, ...a }, id]),
     };
     const r = await fetch(`${this.direct}/jmap/api`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return (await r.json()).methodResponses;
   }
 
-  /** Delivers a message through the SMTP listener (MX side) with python3's smtplib. */
+  /** Sends a message with python3's smtplib: from a local user through the submission
+   * listener with that user's login (local senders must authenticate), else through the
+   * SMTP (MX) listener. */
   smtp(from: string, to: string[], message: string): void {
-    const { host, port } = this.addresses.get('smtp')!;
+    const user = [ALICE, BOB].find((u) => u.email === from);
+    const { host, port } = this.addresses.get(user ? 'submission' : 'smtp')!;
     python(
-      `import smtplib,sys\ns=smtplib.SMTP(sys.argv[1],int(sys.argv[2]),timeout=30)\ns.sendmail(sys.argv[3],sys.argv[4].split(','),sys.stdin.buffer.read())\ns.quit()`,
-      [host, String(port), from, to.join(',')],
+      `import smtplib,sys\ns=smtplib.SMTP(sys.argv[1],int(sys.argv[2]),timeout=30)\nif sys.argv[5]:\n  s.login(sys.argv[5],sys.argv[6])\ns.sendmail(sys.argv[3],sys.argv[4].split(','),sys.stdin.buffer.read())\ns.quit()`,
+      [host, String(port), from, to.join(','), user?.email ?? '', user?.password ?? ''],
       message.replace(/\r?\n/g, '\r\n'),
     );
   }
@@ -199,7 +210,30 @@ export async function signIn(page: Page, base: string, user: { email: string; pa
   await page.getByRole('listbox', { name: 'Message list' }).waitFor();
 }
 
-/** The list row whose text contains `subject`. */
+/** The list row whose subject is exactly `subject`. */
 export function row(page: Page, subject: string) {
-  return page.getByRole('listbox', { name: 'Message list' }).getByRole('option').filter({ hasText: subject });
+  const exact = new RegExp(`^${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return page.getByRole('listbox').getByRole('option').filter({ has: page.locator('.row-subject', { hasText: exact }) });
+}
+
+/** The subjects of the list's rows, in order. */
+export async function subjects(page: Page): Promise<string[]> {
+  return page.getByRole('listbox').getByRole('option').locator('.row-subject').allTextContents();
+}
+
+/** Scrolls the virtual list until the row of `subject` exists (only rows in view are in
+ * the DOM) and returns it. */
+export async function reveal(page: Page, subject: string) {
+  const list = page.getByRole('listbox', { name: 'Message list' });
+  await list.evaluate((el) => (el.scrollTop = 0));
+  for (let i = 0; i < 400; i++) {
+    if (await row(page, subject).count()) return row(page, subject);
+    const atEnd = await list.evaluate((el) => {
+      const before = el.scrollTop;
+      el.scrollTop += el.clientHeight / 2;
+      return el.scrollTop === before;
+    });
+    if (atEnd) await page.waitForTimeout(50);
+  }
+  throw new Error(`no row "${subject}" in the list`);
 }

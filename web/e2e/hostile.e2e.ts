@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { Browser } from 'playwright-core';
-import { ALICE, BOB, Postamt, launch, message, newPage, row, signIn } from './harness';
+import { ALICE, BOB, Postamt, launch, message, newPage, reveal, signIn } from './harness';
 import { HOSTILE, REMOTE } from '../test/hostile';
 
 let pa: Postamt;
@@ -46,7 +46,7 @@ describe('hostile HTML', () => {
     });
     await signIn(page, pa.base, ALICE);
     for (const c of HOSTILE) {
-      await row(page, `Hostile: ${c.name}`).click();
+      await (await reveal(page, `Hostile: ${c.name}`)).click();
       await expect.poll(() => page.locator('.reader-subject').textContent()).toBe(`Hostile: ${c.name}`);
       const frame = page.frameLocator('iframe.body-frame');
       await frame.locator('body').waitFor({ state: 'attached' });
@@ -54,12 +54,12 @@ describe('hostile HTML', () => {
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     }
     // Inside a frame: scripts are not even there to be blocked.
-    await row(page, 'Hostile: script tag').click();
+    await (await reveal(page, 'Hostile: script tag')).click();
     await expect.poll(() => page.locator('.reader-subject').textContent()).toBe('Hostile: script tag');
     expect(await page.frameLocator('iframe.body-frame').locator('script').count()).toBe(0);
     expect(await page.frameLocator('iframe.body-frame').locator('p').textContent()).toBe('hi');
     // Links open in a new context without opener or referrer.
-    await row(page, 'Hostile: base and ping').click();
+    await (await reveal(page, 'Hostile: base and ping')).click();
     await expect.poll(() => page.locator('.reader-subject').textContent()).toBe('Hostile: base and ping');
     const link = page.frameLocator('iframe.body-frame').getByRole('link', { name: 'p' });
     expect([await link.getAttribute('target'), await link.getAttribute('rel'), await link.getAttribute('ping')]).toEqual(['_blank', 'noopener noreferrer', null]);
@@ -69,14 +69,16 @@ describe('hostile HTML', () => {
     expect(hits).toEqual([]);
 
     // Allowed for one message: now the image loads from the "remote" host.
-    await row(page, 'Hostile: remote image').click();
+    await (await reveal(page, 'Hostile: remote image')).click();
     await expect.poll(() => page.locator('.reader-subject').textContent()).toBe('Hostile: remote image');
     const bar = page.getByRole('region', { name: 'Remote images blocked' });
     expect(await bar.locator('span').textContent()).toBe('Remote images blocked (1)');
     await bar.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => hits.length, { timeout: 15_000 }).toBe(1);
     expect(hits).toEqual(['/pixel.gif']);
-    expect(requests).toEqual([`${remote}/pixel.gif`]);
+    // The listener is the authority; the page's own request log may miss requests of
+    // the sandboxed frame when Chromium runs it out of process, but must show no other.
+    expect(requests.filter((u) => u !== `${remote}/pixel.gif`)).toEqual([]);
     await context.close();
   });
 });

@@ -142,3 +142,38 @@ describe('read receipts', () => {
     await b.context.close();
   });
 });
+
+describe('the receipt choice in settings', () => {
+  async function choose(page: Page, label: 'Always send' | 'Never send' | 'Ask me') {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const d = page.getByRole('dialog', { name: 'Settings' });
+    await d.getByLabel(label).check();
+    await d.getByRole('button', { name: 'Save' }).click();
+    await d.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await d.getByRole('button', { name: 'Close' }).click();
+  }
+
+  it('"Always send" sends without asking; "Never send" neither asks nor sends', async () => {
+    requestFromBob('Automatic confirm');
+    requestFromBob('Never confirm');
+    const { context, page } = await newPage(browser);
+    await signIn(page, pa.base, ALICE);
+    await choose(page, 'Always send');
+    await open(page, ALICE, 'Automatic confirm');
+    expect(await prompt(page).count()).toBe(0);
+    await expect.poll(() => receiptsIn(BOB, 'Automatic confirm')).toBe(1);
+    await choose(page, 'Never send');
+    await open(page, ALICE, 'Never confirm');
+    expect(await prompt(page).count()).toBe(0);
+    expect(await receiptsIn(BOB, 'Never confirm')).toBe(0);
+    expect((await keywordsOf(ALICE, 'Never confirm')).$mdnsent).toBeUndefined();
+    // The choice is the server's, so another device sees it.
+    const other = await newPage(browser);
+    await signIn(other.page, pa.base, ALICE);
+    await other.page.getByRole('button', { name: 'Settings' }).click();
+    expect(await other.page.getByRole('dialog', { name: 'Settings' }).getByLabel('Never send').isChecked()).toBe(true);
+    await choose(page, 'Ask me');
+    await other.context.close();
+    await context.close();
+  });
+});

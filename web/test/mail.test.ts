@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSend, draftEmail, emptyDraft, forwardDraft, parseAddressList, replyDraft } from '../src/mail/compose';
-import { emailIdOfBlob, receiptAction, receiptsFor } from '../src/mail/receipts';
+import { effectiveReceiptAction, emailIdOfBlob, receiptAction, receiptsFor } from '../src/mail/receipts';
 import { dictionaries, browserLanguage, setLanguage, t } from '../src/i18n';
 import { searchFilter, sortMailboxes } from '../src/ui/model';
 import { JmapClient } from '../src/jmap/client';
@@ -37,7 +37,7 @@ describe('addresses', () => {
 describe('drafts and sending', () => {
   it('builds the draft create object with the receipt request', () => {
     const d = { ...emptyDraft('I1'), to: 'bob@example.test', subject: 'S', body: 'B', requestReceipt: true };
-    expect(draftEmail(d, me, 'D1')).toEqual({
+    expect(draftEmail(d, me, 'D1', new Date('2026-03-04T05:06:07.890Z'), 'u1@example.test')).toEqual({
       mailboxIds: { D1: true },
       keywords: { $draft: true, $seen: true },
       from: [{ name: 'Alice', email: 'alice@example.test' }],
@@ -45,6 +45,8 @@ describe('drafts and sending', () => {
       cc: null,
       bcc: null,
       subject: 'S',
+      messageId: ['u1@example.test'],
+      sentAt: '2026-03-04T05:06:07Z',
       bodyValues: { body: { value: 'B' } },
       textBody: [{ partId: 'body', type: 'text/plain' }],
       attachments: [],
@@ -103,6 +105,13 @@ describe('receipt decisions', () => {
     expect(receiptAction(asking({ keywords: { $mdnsent: true } }), 'always', boxes)).toBe('none');
     expect(receiptAction(asking({ keywords: { $MDNSent: true } }), 'ask', boxes)).toBe('none');
     expect(receiptAction(asking({ mailboxIds: { F2: true } }), 'ask', boxes)).toBe('none');
+  });
+  it('leaves receipts to the server when its locked policy sends them on download', () => {
+    const locked = { choice: 'always' as const, locked: true, lockedReason: 'the server sends receipts', serverOnDownload: 'displayed' as const };
+    expect(effectiveReceiptAction(asking(), locked, boxes)).toBe('none');
+    expect(effectiveReceiptAction(asking(), { ...locked, serverOnDownload: 'off' }, boxes)).toBe('send');
+    expect(effectiveReceiptAction(asking(), { ...locked, locked: false, choice: 'ask' }, boxes)).toBe('ask');
+    expect(effectiveReceiptAction(asking(), undefined, boxes)).toBe('ask');
   });
   it('derives Postamt email ids from blob ids', () => {
     expect(emailIdOfBlob('B' + '0123456789abcdef'.repeat(4))).toBe('M0123456789abcdef01234567');

@@ -104,14 +104,15 @@ export class EmailQuery {
     await Promise.all(waits);
   }
 
-  private async loadWindow(position: number): Promise<void> {
+  private async loadWindow(position: number, retries = 2): Promise<void> {
     const gen = this.generation;
     const r = await this.client.call('Email/query', this.args(position, WINDOW));
     const res = r.get<{ ids: Id[]; total: number; queryState: string; position: number }>();
     if (gen !== this.generation) return;
     if (this.queryState !== null && res.queryState !== this.queryState) {
-      // The result moved under us: bring what we have up to date first.
+      // The result moved under us: bring what we have up to date, then ask again.
       await this.refresh();
+      if (retries > 0) await this.loadWindow(position, retries - 1);
       return;
     }
     this.queryState = res.queryState;

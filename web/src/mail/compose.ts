@@ -72,8 +72,17 @@ export function formatAddressList(list: EmailAddress[] | null | undefined): stri
   return (list ?? []).map(formatAddress).join(', ');
 }
 
-/** The Email/set create object of a draft in Drafts (keywords $draft and $seen). */
-export function draftEmail(d: Draft, identity: Identity, draftsId: Id): Record<string, unknown> {
+/** A new Message-ID (RFC 5322 §3.6.4) on the identity's domain. */
+export function newMessageId(identity: Identity, random: () => string = () => crypto.randomUUID()): string {
+  const domain = identity.email.slice(identity.email.lastIndexOf('@') + 1) || 'localhost';
+  return `${random()}@${domain}`;
+}
+
+/** The Email/set create object of a draft in Drafts (keywords $draft and $seen). Each
+ * version gets its own Message-ID and Date: an Email's id is derived from its bytes, so
+ * two identical versions would be one Email, and replacing the old version (create the
+ * new, destroy the old in one call) would destroy the new one too. */
+export function draftEmail(d: Draft, identity: Identity, draftsId: Id, now: Date = new Date(), messageId: string = newMessageId(identity)): Record<string, unknown> {
   const addr = (s: string) => {
     const r = parseAddressList(s);
     return r.list.length ? r.list : null;
@@ -86,6 +95,8 @@ export function draftEmail(d: Draft, identity: Identity, draftsId: Id): Record<s
     cc: addr(d.cc),
     bcc: addr(d.bcc),
     subject: d.subject,
+    messageId: [messageId],
+    sentAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     bodyValues: { body: { value: d.body } },
     textBody: [{ partId: 'body', type: 'text/plain' }],
     attachments: d.attachments.map((a) => ({ blobId: a.blobId, type: a.type, name: a.name, disposition: 'attachment' })),

@@ -4,7 +4,7 @@
 
 import type { JmapClient } from '../jmap/client';
 import type { Email, EmailSubmission, Id, Mailbox, Mdn } from '../jmap/types';
-import type { ReceiptChoice } from '../api/webmail';
+import type { ReceiptChoice, Settings } from '../api/webmail';
 
 export type ReceiptAction = 'none' | 'ask' | 'send';
 
@@ -31,6 +31,14 @@ export function receiptAction(e: Email, choice: ReceiptChoice, mailboxes: Map<Id
   }
   if (choice === 'never') return 'none';
   return choice === 'always' ? 'send' : 'ask';
+}
+
+/** The action under the user's settings: when the administrator's policy has the server
+ * send receipts itself (on download), the server answers and the webmail neither asks nor
+ * sends; otherwise the user's choice (shown read-only when locked) decides. */
+export function effectiveReceiptAction(e: Email, settings: Settings['receipts'] | undefined, mailboxes: Map<Id, Mailbox>): ReceiptAction {
+  if (settings?.locked && settings.serverOnDownload !== 'off') return 'none';
+  return receiptAction(e, settings?.choice ?? 'ask', mailboxes);
 }
 
 export type SendOutcome = { ok: true; already: boolean } | { ok: false; error: string };

@@ -33,7 +33,11 @@ async function knownAddresses(model: MailModel): Promise<EmailAddress[]> {
   const g = b.add('Email/get', { '#ids': q.ref('/ids'), properties: ['from', 'to', 'cc'] });
   const res = await b.send();
   for (const e of res.get<{ list: { from: EmailAddress[] | null; to: EmailAddress[] | null; cc: EmailAddress[] | null }[] }>(g).list)
-    for (const a of [...(e.from ?? []), ...(e.to ?? []), ...(e.cc ?? [])]) if (!seen.has(a.email.toLowerCase())) seen.set(a.email.toLowerCase(), a);
+    for (const a of [...(e.from ?? []), ...(e.to ?? []), ...(e.cc ?? [])]) {
+      const key = a.email.toLowerCase();
+      // Keep the first form seen, but a name beats none.
+      if (!seen.has(key) || (!seen.get(key)!.name && a.name)) seen.set(key, a);
+    }
   const list = [...seen.values()].slice(0, 2000);
   localStorage.setItem(CACHE_KEY, JSON.stringify(list));
   return list;
@@ -63,7 +67,7 @@ function AddressField(props: { id: string; label: string; value: string; onChang
           role="combobox"
           aria-autocomplete="list"
           aria-expanded={show ? 'true' : 'false'}
-          aria-controls={`${props.id}-list`}
+          aria-controls={show ? `${props.id}-list` : undefined}
           aria-activedescendant={show ? `${props.id}-opt-${active}` : undefined}
           autocomplete="off"
           value={props.value}
@@ -85,7 +89,7 @@ function AddressField(props: { id: string; label: string; value: string; onChang
           }}
         />
         {show && (
-          <ul class="suggestions" role="listbox" id={`${props.id}-list`} aria-label={props.label}>
+          <ul class="suggestions" role="listbox" id={`${props.id}-list`} aria-label={t('suggestions')}>
             {matches.map((a, i) => (
               <li key={a.email} id={`${props.id}-opt-${i}`} role="option" aria-selected={i === active ? 'true' : 'false'} onMouseDown={(e) => (e.preventDefault(), pick(a))}>
                 {formatAddress(a)}

@@ -2,14 +2,15 @@
 // kept inside (Tab wraps), Escape closes, focus returns to where it was.
 
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 let nextId = 0;
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; describedBy?: string; initialFocus?: string; wide?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useRef(`dlg-${nextId++}`);
-  useEffect(() => {
+  // Layout effect: focus moves in as the dialog appears, before the next key press.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const el = ref.current;
     const target = (props.initialFocus && el?.querySelector<HTMLElement>(props.initialFocus)) || el?.querySelector<HTMLElement>('input, select, textarea, button');

@@ -6,11 +6,12 @@ import type { Id, Mailbox } from '../jmap/types';
 import { t, type Key } from '../i18n';
 import { sortMailboxes, type MailModel } from './model';
 import { Dialog } from './Dialog';
+import { Icon } from './Icon';
 
-const ICONS: Record<string, string> = { inbox: '📥', drafts: '📝', sent: '📤', trash: '🗑', junk: '⚠', archive: '🗄' };
+const ROLES = new Set(['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive']);
 
 export function mailboxLabel(m: Mailbox): string {
-  return m.role && m.role in ICONS ? t(`role_${m.role}` as Key) : m.name;
+  return m.role && ROLES.has(m.role) ? t(`role_${m.role}` as Key) : m.name;
 }
 
 function depth(m: Mailbox, byId: Map<Id, Mailbox>): number {
@@ -71,14 +72,15 @@ export function Folders(props: { model: MailModel; onOpen: (id: Id) => void }) {
                 if (raw) void model.move(JSON.parse(raw) as Id[], m.id).catch((err) => model.fail(err));
               }}
             >
-              <span class="icon" aria-hidden="true">
-                {(m.role && ICONS[m.role]) || '📁'}
-              </span>
+              <Icon name={m.role && ROLES.has(m.role) ? m.role : 'folder'} />
               <span class="name">{mailboxLabel(m)}</span>
               {m.unreadEmails > 0 && (
-                <span class="count" aria-label={t('unreadCount', { n: m.unreadEmails })}>
-                  {m.unreadEmails}
-                </span>
+                <>
+                  <span class="count" aria-hidden="true">
+                    {m.unreadEmails}
+                  </span>
+                  <span class="sr-only">{t('unreadCount', { n: m.unreadEmails })}</span>
+                </>
               )}
             </button>
           </li>

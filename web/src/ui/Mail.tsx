@@ -176,12 +176,22 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
     e.preventDefault();
   }
 
+  // Shortcuts listen on the document, so they work wherever the focus is (also on the
+  // page itself after a dialog closed); the handler is the latest render's.
+  const keyHandler = useRef(onKey);
+  keyHandler.current = onKey;
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => keyHandler.current(e);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
+  }, []);
+
   const sentOrDrafts = current?.role === 'sent' || current?.role === 'drafts';
-  const anyUnread = targetIds.some((id) => {
+  const anyUnread = !targetIds.length || targetIds.some((id) => {
     const e = model.emails.byId.get(id);
     return e && !hasKeyword(e, '$seen');
   });
-  const anyUnflagged = targetIds.some((id) => {
+  const anyUnflagged = !targetIds.length || targetIds.some((id) => {
     const e = model.emails.byId.get(id);
     return e && !hasKeyword(e, '$flagged');
   });
@@ -189,7 +199,7 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
   const title = model.search ? t('searchResults') : current ? mailboxLabel(current) : t('messages');
 
   return (
-    <div class="app" onKeyDown={onKey}>
+    <div class="app">
       <header class="topbar">
         <span class="brand">{t('appName')}</span>
         <SearchBox model={model} inputRef={searchRef} />
@@ -307,7 +317,7 @@ export function Mail(props: { model: MailModel; onSignOut: (everywhere: boolean)
         </div>
         <MessageList model={model} selection={selection} onSelect={select} onOpen={(i) => model.query?.ids[i] && setOpenId(model.query.ids[i]!)} showTo={sentOrDrafts} />
       </main>
-      <Reader model={model} emailId={openId} actions={actions} />
+      <Reader model={model} emailId={openId} actions={actions} onOpen={setOpenId} />
       {compose && <Compose key={compose.key} model={model} initial={compose.draft} onClose={() => setCompose(null)} />}
       {dialog === 'help' && <HelpDialog onClose={() => setDialog(null)} />}
       {dialog === 'settings' && (

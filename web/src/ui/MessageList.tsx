@@ -9,13 +9,16 @@ import { parseSnippet } from '../safe/snippet';
 import type { MailModel } from './model';
 import { hasKeyword } from '../mail/receipts';
 
-export const ROW_HEIGHT = 58;
+export const ROW_HEIGHT = 70;
 const OVERSCAN = 8;
 
 export interface Selection {
   ids: Set<Id>;
   focus: number;
+  /** Where a Shift range starts: an index, and the id there (the list may change in
+   * between, e.g. new mail arriving above it, so the id wins when it is still listed). */
   anchor: number;
+  anchorId?: Id;
 }
 
 export function Snippet(props: { text: string | null }) {
@@ -61,14 +64,20 @@ function Row(props: { email: Email | undefined; index: number; total: number; se
           </span>
         )}
         {e.hasAttachment && (
-          <span class="clip" title={t('hasAttachment')} aria-label={t('hasAttachment')} role="img">
-            ⎘
-          </span>
+          <svg class="clip" width="12" height="14" viewBox="0 0 12 14" role="img" aria-label={t('hasAttachment')}>
+            <path d="M8 4v6a2 2 0 01-4 0V3a1.5 1.5 0 013 0v6.5" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linecap="round" />
+          </svg>
         )}
       </span>
       <span class="row-from">{(who ?? []).map((a) => a.name || a.email).join(', ') || '—'}</span>
       <span class="row-date">{formatDate(e.receivedAt)}</span>
       <span class="row-subject">{snippet?.subject ? <Snippet text={snippet.subject} /> : e.subject || t('noSubject')}</span>
+      {props.model.threads && (props.model.threadsById.get(e.threadId)?.length ?? 1) > 1 && (
+        <span class="row-count">
+          <span aria-hidden="true">{props.model.threadsById.get(e.threadId)!.length}</span>
+          <span class="sr-only">{t('threadCount', { n: props.model.threadsById.get(e.threadId)!.length })}</span>
+        </span>
+      )}
       <span class="row-preview">{snippet?.preview ? <Snippet text={snippet.preview} /> : e.preview}</span>
       {props.model.sort === 'size' && <span class="row-size">{formatSize(e.size)}</span>}
     </div>
@@ -132,28 +141,34 @@ export function MessageList(props: {
     return s;
   }
 
+  function anchorIndex(fallback: number): number {
+    const byId = selection.anchorId && q ? q.ids.indexOf(selection.anchorId) : -1;
+    return byId >= 0 ? byId : selection.anchor >= 0 ? selection.anchor : fallback;
+  }
+
   function mouseDown(i: number, e: MouseEvent) {
     if (e.button !== 0) return;
     const id = idAt(i);
     if (!id) return;
     if (e.shiftKey) {
-      props.onSelect({ ids: rangeIds(selection.anchor >= 0 ? selection.anchor : i, i), focus: i, anchor: selection.anchor >= 0 ? selection.anchor : i }, false);
+      const a = anchorIndex(i);
+      props.onSelect({ ids: rangeIds(a, i), focus: i, anchor: a, anchorId: idAt(a) }, false);
     } else if (e.ctrlKey || e.metaKey) {
       const ids = new Set(selection.ids);
       if (ids.has(id)) ids.delete(id);
       else ids.add(id);
-      props.onSelect({ ids, focus: i, anchor: i }, false);
+      props.onSelect({ ids, focus: i, anchor: i, anchorId: id }, false);
     } else if (selection.ids.has(id) && selection.ids.size > 1) {
       // Possibly the start of dragging the selection; a plain click opens on mouseup.
       const up = () => {
         document.removeEventListener('mouseup', up);
-        props.onSelect({ ids: new Set([id]), focus: i, anchor: i }, true);
+        props.onSelect({ ids: new Set([id]), focus: i, anchor: i, anchorId: id }, true);
       };
       document.addEventListener('mouseup', up);
       const cancel = () => document.removeEventListener('mouseup', up);
       document.addEventListener('dragstart', cancel, { once: true });
     } else {
-      props.onSelect({ ids: new Set([id]), focus: i, anchor: i }, true);
+      props.onSelect({ ids: new Set([id]), focus: i, anchor: i, anchorId: id }, true);
     }
     viewport.current?.focus();
   }
@@ -198,8 +213,10 @@ export function MessageList(props: {
     e.preventDefault();
     e.stopPropagation();
     const id = idAt(next);
-    if (e.shiftKey) props.onSelect({ ids: rangeIds(selection.anchor >= 0 ? selection.anchor : next, next), focus: next, anchor: selection.anchor >= 0 ? selection.anchor : next }, false);
-    else props.onSelect({ ids: id ? new Set([id]) : new Set(), focus: next, anchor: next }, e.key === 'j' || e.key === 'k');
+    if (e.shiftKey) {
+      const a = anchorIndex(next);
+      props.onSelect({ ids: rangeIds(a, next), focus: next, anchor: a, anchorId: idAt(a) }, false);
+    } else props.onSelect({ ids: id ? new Set([id]) : new Set(), focus: next, anchor: next, anchorId: id }, e.key === 'j' || e.key === 'k');
   }
 
   const rows = [];
@@ -222,6 +239,8 @@ export function MessageList(props: {
   }
 
   return (
+    <>
+    {q?.loaded && total === 0 && <p class="empty">{t('noMessages')}</p>}
     <div
       class="list-viewport"
       ref={viewport}
@@ -236,7 +255,7 @@ export function MessageList(props: {
       <div class="list-spacer" style={{ height: `${total * ROW_HEIGHT}px` }}>
         {rows}
       </div>
-      {q?.loaded && total === 0 && <p class="empty">{t('noMessages')}</p>}
     </div>
+    </>
   );
 }

@@ -4,8 +4,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Email, EmailBodyPart } from '../jmap/types';
 import { formatDate, formatSize, t } from '../i18n';
-import { FRAME_SANDBOX, buildSrcdoc, frameCsp, sanitizeHtml } from '../safe/sanitize';
-import { declineReceipt, hasKeyword, receiptAction, receiptsFor, requestedReceiptFrom, sendReceipt, type ReceiptRow } from '../mail/receipts';
+import { FRAME_SANDBOX, buildSrcdoc, frameCsp } from '../safe/frame';
+import type { Sanitized, SanitizeOptions } from '../safe/sanitize';
+import { declineReceipt, effectiveReceiptAction, hasKeyword, receiptsFor, requestedReceiptFrom, sendReceipt, type ReceiptRow } from '../mail/receipts';
 import { formatAddressList } from '../mail/compose';
 import type { MailModel } from './model';
 import { Dialog } from './Dialog';
@@ -72,7 +73,12 @@ function HtmlBody(props: { email: Email; model: MailModel }) {
     };
   }, [email.id]);
 
-  const result = useMemo(() => (cid ? sanitizeHtml(html, { allowRemote: allowed, cid }) : null), [html, allowed, cid]);
+  const [sanitize, setSanitize] = useState<((h: string, o: SanitizeOptions) => Sanitized) | null>(null);
+  useEffect(() => {
+    // DOMPurify is loaded with the first HTML message, not with the page.
+    import('../safe/sanitize').then((m) => setSanitize(() => m.sanitizeHtml), (e) => model.fail(e));
+  }, []);
+  const result = useMemo(() => (cid && sanitize ? sanitize(html, { allowRemote: allowed, cid }) : null), [html, allowed, cid, sanitize]);
   if (!result) return <p class="loading">{t('loading')}</p>;
   const srcdoc = buildSrcdoc(result.html, frameCsp(location.origin, allowed));
   return (
@@ -141,9 +147,10 @@ function SentReceipts(props: { email: Email; model: MailModel }) {
   );
 }
 
-function ReceiptPrompt(props: { onSend: () => void; onDecline: () => void }) {
+/** Escape only dismisses: nothing is decided, so the next opening asks again. */
+function ReceiptPrompt(props: { onSend: () => void; onDecline: () => void; onDismiss: () => void }) {
   return (
-    <Dialog title={t('receiptTitle')} onClose={props.onDecline} describedBy="receipt-text" initialFocus=".primary">
+    <Dialog title={t('receiptTitle')} onClose={props.onDismiss} describedBy="receipt-text" initialFocus=".primary">
       <p id="receipt-text">{t('receiptText')}</p>
       <div class="dialog-buttons">
         <button type="button" class="primary" onClick={props.onSend}>
@@ -157,7 +164,43 @@ function ReceiptPrompt(props: { onSend: () => void; onDecline: () => void }) {
   );
 }
 
-export function Reader(props: { model: MailModel; emailId: string | null; actions: ReaderActions }) {
+/** The other messages of the conversation, to open them here. */
+function Conversation(props: { model: MailModel; email: Email; onOpen: (id: string) => void }) {
+  const { model, email } = props;
+  const ids = model.threadsById.get(email.threadId);
+  useEffect(() => {
+    model
+      .loadThreads([email.threadId], true)
+      .then(() => model.emails.ensure(model.threadsById.get(email.threadId) ?? []))
+      .catch((e) => model.fail(e));
+  }, [email.id]);
+  if (!ids || ids.length < 2) return null;
+  return (
+    <nav class="conversation" aria-label={t('conversation', { n: ids.length })}>
+      <h3>{t('conversation', { n: ids.length })}</h3>
+      <ol>
+        {ids.map((id) => {
+          const m = model.emails.byId.get(id);
+          return (
+            <li key={id}>
+              {id === email.id ? (
+                <span aria-current="true" class="current">
+                  {formatAddressList(m?.from ?? email.from)} · {formatDate(m?.receivedAt ?? email.receivedAt)}
+                </span>
+              ) : (
+                <button type="button" class="link" onClick={() => props.onOpen(id)}>
+                  {m ? `${formatAddressList(m.from)} · ${formatDate(m.receivedAt)}` : id}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+export function Reader(props: { model: MailModel; emailId: string | null; actions: ReaderActions; onOpen: (id: string) => void }) {
   const { model } = props;
   const [email, setEmail] = useState<Email | null>(null);
   const [prompt, setPrompt] = useState<Email | null>(null);
@@ -175,11 +218,7 @@ export function Reader(props: { model: MailModel; emailId: string | null; action
         if (!live || !e) return;
         setEmail(e);
         if (!hasKeyword(e, '$seen')) void model.setKeyword([e.id], '$seen', true).catch((err) => model.fail(err));
-        const settings = model.settings?.receipts;
-        // When the administrator's policy has the server send on download, the server
-        // answers; the webmail neither asks nor sends.
-        const serverSends = !!settings?.locked && settings.serverOnDownload !== 'off';
-        const action = serverSends ? 'none' : receiptAction(e, settings?.choice ?? 'ask', model.mailboxes.byId);
+        const action = effectiveReceiptAction(e, model.settings?.receipts, model.mailboxes.byId);
         if (action === 'ask') setPrompt(e);
         else if (action === 'send') await answerReceipt(e, false);
       })
@@ -259,6 +298,7 @@ export function Reader(props: { model: MailModel; emailId: string | null; action
         </div>
       </header>
       {isSent && requested && <SentReceipts email={e} model={model} />}
+      <Conversation model={model} email={e} onOpen={props.onOpen} />
       <div class="reader-body">{hasHtml ? <HtmlBody email={e} model={model} /> : <div class="text-body">{text}</div>}</div>
       {attachments.length > 0 && (
         <section class="attachments" aria-label={t('attachments')}>
@@ -283,6 +323,7 @@ export function Reader(props: { model: MailModel; emailId: string | null; action
       )}
       {prompt && (
         <ReceiptPrompt
+          onDismiss={() => setPrompt(null)}
           onSend={() => {
             setPrompt(null);
             void answerReceipt(prompt, true).catch((err) => model.fail(err));

@@ -58,6 +58,8 @@ export class MailModel {
   threads = false;
   query: EmailQuery | null = null;
   snippets = new Map<Id, { subject: string | null; preview: string | null }>();
+  /** Thread id → its Email ids, oldest first (Thread/get), for conversations. */
+  threadsById = new Map<Id, Id[]>();
   notice: { text: string; error: boolean } | null = null;
   private listeners = new Set<() => void>();
   private push: PushChannel | null = null;
@@ -180,6 +182,7 @@ export class MailModel {
     const q = new EmailQuery(this.client, this.spec(), async (ids) => {
       await this.emails.ensure(ids);
       if (this.search && ids.length) await this.loadSnippets(ids);
+      if (this.threads && ids.length) await this.loadThreads(ids.map((id) => this.emails.byId.get(id)?.threadId).filter((x): x is Id => !!x), true);
     });
     this.query = q;
     this.snippets.clear();
@@ -190,6 +193,15 @@ export class MailModel {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** Thread/get for the given threads (those not known yet, unless `force`). */
+  async loadThreads(threadIds: Id[], force = false): Promise<void> {
+    const want = [...new Set(threadIds)].filter((t) => force || !this.threadsById.has(t)).slice(0, 500);
+    if (!want.length) return;
+    const r = await this.client.call('Thread/get', { ids: want });
+    for (const th of r.get<{ list: { id: Id; emailIds: Id[] }[] }>().list) this.threadsById.set(th.id, th.emailIds);
+    this.emit();
   }
 
   private async loadSnippets(ids: Id[]): Promise<void> {
