@@ -221,6 +221,17 @@ class SignIn(Base):
         self.assertEqual(b.login(user=USER, password=token)[0], 200)
         self.assertEqual(b.request("GET", "/jmap/session")[0], 200)
 
+    def test_a_scripts_request_gets_no_basic_challenge(self):
+        # A browser would answer a Basic challenge to fetch() with its own password dialog.
+        b = self.browser()
+        status, headers, _ = b.request("GET", "/jmap/session",
+                                       headers={"Sec-Fetch-Mode": "cors"})
+        self.assertEqual(status, 401)
+        self.assertEqual(headers["www-authenticate"], 'Bearer realm="postamt"')
+        status, headers, _ = b.request("GET", "/jmap/session",
+                                       headers={"Sec-Fetch-Mode": "navigate"})
+        self.assertEqual(headers["www-authenticate"], 'Basic realm="postamt", charset="UTF-8"')
+
     def test_without_a_cookie_nothing_is_reachable(self):
         b = self.browser()
         for method, path in (("GET", "/webmail/session"), ("GET", "/webmail/settings"),

@@ -14,10 +14,7 @@ export const WEB_DIR = path.resolve(here, '..');
 export const BIN = process.env.POSTAMT_BIN ?? path.resolve(WEB_DIR, '..', 'build', 'postamt');
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
-const GATE = process.env.POSTAMT_WEBMAIL_GATE === '1';
-
-/** The server configuration of the webmail session idle timeout (the gate double takes
- * it as an argument instead). */
+/** The server configuration of the webmail session idle timeout. */
 export function webmailIdleConfig(duration: string): string {
   return `[webmail]\nsession_idle_timeout = "${duration}"\n`;
 }
@@ -38,7 +35,6 @@ export class Postamt {
   log: string[] = [];
   addresses = new Map<string, { host: string; port: number }>();
   base = '';
-  private gate: { server: { close(): void } } | null = null;
 
   constructor(opts: StartOptions = {}) {
     const services = ['smtp', 'submission', 'imap', 'http'];
@@ -46,12 +42,10 @@ export class Postamt {
       this.config,
       `hostname = "mail.example.test"\ndata_dir = "data"\n[listen]\n${services.map((s) => `${s} = ["127.0.0.1:0"]`).join('\n')}\n` +
         `[auth]\nplaintext = "loopback"\n` +
-        (opts.webmailIdle && !GATE ? webmailIdleConfig(opts.webmailIdle) : '') +
+        (opts.webmailIdle ? webmailIdleConfig(opts.webmailIdle) : '') +
         (opts.extraConfig ?? ''),
     );
-    this.idleMs = opts.webmailIdle ? parseDuration(opts.webmailIdle) : undefined;
   }
-  private idleMs: number | undefined;
 
   cli(...args: string[]): { code: number; out: string; err: string } {
     const r = spawnSync(BIN, ['--config', this.config, ...args], { encoding: 'utf8', input: '', timeout: 60_000 });
@@ -94,18 +88,12 @@ export class Postamt {
     });
     const http = this.addresses.get('http')!;
     const direct = `http://${http.host}:${http.port}`;
-    if (GATE) {
-      const { startGate } = await import('./gate.mjs');
-      const g = await startGate({ backend: direct, dist: path.join(WEB_DIR, 'dist'), idleMs: this.idleMs });
-      this.gate = g;
-      this.base = g.url;
-    } else this.base = direct;
+    this.base = direct;
     this.direct = direct;
   }
   direct = '';
 
   async stop(): Promise<void> {
-    this.gate?.server.close();
     const p = this.proc;
     if (p && p.exitCode === null) {
       const done = new Promise((r) => p.once('exit', r));
@@ -153,11 +141,6 @@ export class Postamt {
   }
 }
 
-function parseDuration(s: string): number {
-  const m = /^(\d+)(ms|s|m)$/.exec(s);
-  if (!m) return 30 * 60_000;
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
-}
 
 function python(code: string, args: string[], input: string): string {
   const r = spawnSync('python3', ['-c', code, ...args], { encoding: 'utf8', input, timeout: 60_000 });

@@ -158,17 +158,27 @@ net::awaitable<Authenticated> check_web_session(const Services& services, http::
   co_return Authenticated{std::move((*found)->account), {}};
 }
 
+// A browser answers a Basic challenge to a script's request (fetch, EventSource) with its
+// own password dialog, which would stand in front of the webmail's sign-in page when its
+// cookie is gone. Such requests carry Sec-Fetch-Mode other than "navigate" (Fetch
+// Metadata); they get only the Bearer challenge, still a valid 401 (RFC 9110 §11.6.1).
+bool from_browser_script(const http::Request& request) {
+  auto mode = request.header("Sec-Fetch-Mode");
+  return mode && !iequals(trim(*mode), "navigate");
+}
+
 net::awaitable<Authenticated> authenticate(const Services& services, const http::Request& request,
                                            const http::Peer& peer) {
   bool plaintext_ok = auth::plaintext_mechanisms(services.plaintext, peer.trust) ==
                       auth::PlaintextMechanisms::allowed;
+  bool offer_basic = plaintext_ok && !from_browser_script(request);
   auto header = request.header("Authorization");
   if (!header) {
     if (auto secret = http::cookie(request, mail::kWebSessionCookie)) {
       auto checked = check_web_session(services, request, peer, std::move(*secret));
       co_return co_await std::move(checked);
     }
-    co_return Authenticated{std::nullopt, unauthorized(plaintext_ok)};
+    co_return Authenticated{std::nullopt, unauthorized(offer_basic)};
   }
   std::string_view value = trim(*header);
   std::string user, password, mechanism;
@@ -178,7 +188,7 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
     auto decoded = base64::decode(trim(value.substr(6)));
     size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos)
-      co_return Authenticated{std::nullopt, unauthorized(plaintext_ok)};
+      co_return Authenticated{std::nullopt, unauthorized(offer_basic)};
     user = decoded->substr(0, colon);
     password = decoded->substr(colon + 1);
   } else if (istarts_with(value, "Bearer ")) {
@@ -186,7 +196,7 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
     bearer = true;
     password = std::string(trim(value.substr(7)));
   } else {
-    co_return Authenticated{std::nullopt, unauthorized(plaintext_ok)};
+    co_return Authenticated{std::nullopt, unauthorized(offer_basic)};
   }
   // A password or token in the clear is refused where [auth] plaintext says so, before
   // it is checked (the same rule as IMAP LOGIN and SMTP AUTH PLAIN).
@@ -222,7 +232,7 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
       net::Duration delay = services.auth_failures->record_failure(remote, bearer ? "" : user);
       if (delay > net::Duration::zero()) co_await net::sleep(delay);
     }
-    co_return Authenticated{std::nullopt, unauthorized(true)};
+    co_return Authenticated{std::nullopt, unauthorized(!from_browser_script(request))};
   }
   if (services.auth_failures) services.auth_failures->record_success(remote, account->address);
   co_return Authenticated{std::move(*account), {}};
