@@ -60,9 +60,10 @@ net::awaitable<Result<ClientResponse>> post(ClientOptions options, OutboundReque
   if (url->host_is_address) {
     addresses.push_back(url->host);
   } else {
-    auto lookup = options.resolve
-                      ? options.resolve(url->host, url->port, within(limits.connect_timeout, deadline))
-                      : net::resolve(url->host, url->port, within(limits.connect_timeout, deadline));
+    auto lookup =
+        options.resolve
+            ? options.resolve(url->host, url->port, within(limits.connect_timeout, deadline))
+            : net::resolve(url->host, url->port, within(limits.connect_timeout, deadline));
     auto resolved = co_await std::move(lookup);
     if (!resolved) co_return resolved.error();
     addresses = std::move(*resolved);
@@ -86,8 +87,7 @@ net::awaitable<Result<ClientResponse>> post(ClientOptions options, OutboundReque
   if (!connection) {
     if (failed) co_return *failed;
     if (refused && !url->host_is_address)
-      co_return Error{ErrorKind::permission,
-                      fmt::format("{}: {}", url->host, refused->message)};
+      co_return Error{ErrorKind::permission, fmt::format("{}: {}", url->host, refused->message)};
     if (refused) co_return *refused;
     co_return Error{ErrorKind::not_found, fmt::format("cannot resolve {}", url->host)};
   }

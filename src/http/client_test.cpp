@@ -41,8 +41,10 @@ net::awaitable<void> serve_one(std::unique_ptr<net::Connection> conn, Peer* peer
     peer->request = in;
     answer = peer->answer;
   }
-  if (!answer.empty()) (void)co_await conn->write(answer, 5s);
-  else co_await net::sleep(3s);  // never answers
+  if (!answer.empty())
+    (void)co_await conn->write(answer, 5s);
+  else
+    co_await net::sleep(3s);  // never answers
   conn->close();
 }
 
@@ -67,11 +69,11 @@ class ClientTest : public ::testing::Test {
     runtime_.start();
     server_ = std::make_unique<net::Server>(runtime_, net::Limits{}, *tls);
     Peer* peer = &peer_;
-    auto bound = server_->add_listener(
-        "push", "127.0.0.1:0", net::TlsMode::implicit,
-        [peer](std::unique_ptr<net::Connection> c, net::SessionContext) {
-          return serve_one(std::move(c), peer);
-        });
+    auto bound =
+        server_->add_listener("push", "127.0.0.1:0", net::TlsMode::implicit,
+                              [peer](std::unique_ptr<net::Connection> c, net::SessionContext) {
+                                return serve_one(std::move(c), peer);
+                              });
     ASSERT_TRUE(bound);
     port_ = bound->port;
   }

@@ -118,7 +118,8 @@ TEST(ResponseParser, Limits) {
     }
     for (std::string_view text : {
              "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n123456789",
-             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n5\r\n12345\r\n0\r\n\r\n",
+             "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+             "chunked\r\n\r\n5\r\n12345\r\n5\r\n12345\r\n0\r\n\r\n",
              "HTTP/1.1 200 OK\r\n\r\n123456789",
          }) {
       auto r = parse(text, piece, limits);

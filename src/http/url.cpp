@@ -67,7 +67,8 @@ Result<HttpsUrl> parse_https_url(std::string_view url, size_t max_length) {
     out.host = ascii_lower(host);
     for (char c : out.host)
       if (!name_char(c)) return bad("the url's host is not a DNS name or an address");
-    if (out.host.starts_with('.') || out.host.starts_with('-') || out.host.find("..") != std::string::npos)
+    if (out.host.starts_with('.') || out.host.starts_with('-') ||
+        out.host.find("..") != std::string::npos)
       return bad("the url's host is not a DNS name or an address");
     in_addr v4{};
     out.host_is_address = inet_pton(AF_INET, out.host.c_str(), &v4) == 1;

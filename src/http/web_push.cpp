@@ -66,7 +66,8 @@ Owned<EVP_PKEY> ec_key(std::string_view public_point, std::string_view private_s
                                         public_point.size()))
     return nullptr;
   if (!private_scalar.empty()) {
-    scalar.reset(BN_bin2bn(bytes(private_scalar), static_cast<int>(private_scalar.size()), nullptr));
+    scalar.reset(
+        BN_bin2bn(bytes(private_scalar), static_cast<int>(private_scalar.size()), nullptr));
     if (!scalar || !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_PRIV_KEY, scalar.get()))
       return nullptr;
   }
@@ -88,7 +89,8 @@ std::optional<std::string> public_point_of(std::string_view private_scalar) {
       BN_bin2bn(bytes(private_scalar), static_cast<int>(private_scalar.size()), nullptr));
   if (!group || !scalar || BN_is_zero(scalar.get())) return std::nullopt;
   Owned<EC_POINT> point(EC_POINT_new(group.get()));
-  if (!point || EC_POINT_mul(group.get(), point.get(), scalar.get(), nullptr, nullptr, nullptr) != 1)
+  if (!point ||
+      EC_POINT_mul(group.get(), point.get(), scalar.get(), nullptr, nullptr, nullptr) != 1)
     return std::nullopt;
   std::string out(kPointSize, '\0');
   if (EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED,
@@ -101,7 +103,8 @@ std::optional<std::string> public_point_of(std::string_view private_scalar) {
 std::optional<std::string> ecdh(EVP_PKEY* own, EVP_PKEY* peer) {
   Owned<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(own, nullptr));
   size_t size = 0;
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer) != 1 ||
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+      EVP_PKEY_derive_set_peer(ctx.get(), peer) != 1 ||
       EVP_PKEY_derive(ctx.get(), nullptr, &size) != 1)
     return std::nullopt;
   std::string secret(size, '\0');
@@ -135,8 +138,8 @@ struct RecordKeys {
 // RFC 8291 §3.3-3.4 and RFC 8188 §2.2-2.3.
 RecordKeys derive(std::string_view ecdh_secret, std::string_view auth, std::string_view ua_public,
                   std::string_view as_public, std::string_view salt) {
-  std::string key_info = std::string("WebPush: info") + '\0' + std::string(ua_public) +
-                         std::string(as_public);
+  std::string key_info =
+      std::string("WebPush: info") + '\0' + std::string(ua_public) + std::string(as_public);
   std::string ikm = hkdf(auth, ecdh_secret, key_info, 32);
   return {hkdf(salt, ikm, std::string("Content-Encoding: aes128gcm") + '\0', 16),
           hkdf(salt, ikm, std::string("Content-Encoding: nonce") + '\0', 12)};
@@ -196,7 +199,8 @@ std::optional<std::string> decode_base64url(std::string_view text) {
 Result<WebPushKeys> parse_web_push_keys(std::string_view p256dh, std::string_view auth) {
   auto point = decode_base64url(p256dh);
   if (!point) return Error{ErrorKind::invalid, "p256dh is not URL-safe base64"};
-  if (!on_curve(*point)) return Error{ErrorKind::invalid, "p256dh is not an uncompressed P-256 point"};
+  if (!on_curve(*point))
+    return Error{ErrorKind::invalid, "p256dh is not an uncompressed P-256 point"};
   auto secret = decode_base64url(auth);
   if (!secret) return Error{ErrorKind::invalid, "auth is not URL-safe base64"};
   if (secret->size() != 16) return Error{ErrorKind::invalid, "auth is not 16 octets"};
@@ -218,7 +222,8 @@ Result<std::string> web_push_encrypt(const WebPushKeys& keys, std::string_view p
     if (BN_is_zero(value.get()) || BN_cmp(value.get(), EC_GROUP_get0_order(group.get())) >= 0)
       continue;
     return web_push_encrypt_with(
-        keys, plaintext, s, std::string_view(reinterpret_cast<const char*>(salt.data()), salt.size()));
+        keys, plaintext, s,
+        std::string_view(reinterpret_cast<const char*>(salt.data()), salt.size()));
   }
   return crypto_failure("key generation");
 }
@@ -228,7 +233,8 @@ Result<std::string> web_push_encrypt_with(const WebPushKeys& keys, std::string_v
   if (plaintext.size() > kMaxWebPushPlaintext)
     return Error{ErrorKind::limit, "the push message is larger than one record"};
   if (salt.size() != kSaltSize || sender_private.size() != 32)
-    return Error{ErrorKind::invalid, "web push encryption needs a 16-octet salt and a 32-octet key"};
+    return Error{ErrorKind::invalid,
+                 "web push encryption needs a 16-octet salt and a 32-octet key"};
   auto as_public = public_point_of(sender_private);
   if (!as_public) return Error{ErrorKind::invalid, "the sender key is not a P-256 scalar"};
   Owned<EVP_PKEY> own = ec_key(*as_public, sender_private);

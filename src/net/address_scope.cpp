@@ -13,7 +13,8 @@ namespace {
 using V4 = std::array<uint8_t, 4>;
 
 bool in_v4(const V4& a, uint8_t b0, uint8_t b1, uint8_t b2, int prefix) {
-  const uint32_t value = (uint32_t{a[0]} << 24) | (uint32_t{a[1]} << 16) | (uint32_t{a[2]} << 8) | a[3];
+  const uint32_t value =
+      (uint32_t{a[0]} << 24) | (uint32_t{a[1]} << 16) | (uint32_t{a[2]} << 8) | a[3];
   const uint32_t net = (uint32_t{b0} << 24) | (uint32_t{b1} << 16) | (uint32_t{b2} << 8);
   const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
   return (value & mask) == (net & mask);
@@ -59,12 +60,13 @@ AddressScope v6_scope(const uint8_t* b) {
     return v4_scope(V4{b[12], b[13], b[14], b[15]});
   if (starts(b, {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0}))  // NAT64 (RFC 6052)
     return v4_scope(V4{b[12], b[13], b[14], b[15]});
-  if (starts(b, {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01})) return AddressScope::private_use;  // RFC 8215
+  if (starts(b, {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}))
+    return AddressScope::private_use;                                        // RFC 8215
   if (starts(b, {0x20, 0x02})) return v4_scope(V4{b[2], b[3], b[4], b[5]});  // 6to4
   if (b[0] == 0xff) return AddressScope::multicast;
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return AddressScope::link_local;
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return AddressScope::private_use;  // site-local
-  if ((b[0] & 0xfe) == 0xfc) return AddressScope::private_use;                // unique local
+  if ((b[0] & 0xfe) == 0xfc) return AddressScope::private_use;                  // unique local
   if ((b[0] & 0xe0) != 0x20) return AddressScope::reserved;  // outside global unicast 2000::/3
   // 2001::/23 IETF protocol assignments (Teredo, ORCHID, benchmarking...), 2001:db8::/32
   // documentation.

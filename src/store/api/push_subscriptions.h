@@ -40,7 +40,7 @@ struct NewPushSubscription {
   std::string device_client_id;
   std::string url;
   std::optional<PushKeys> keys;
-  std::string verification_code;  // server-generated, sent in the PushVerification
+  std::string verification_code;   // server-generated, sent in the PushVerification
   std::optional<int64_t> expires;  // seconds since 1970; nullopt = never
   // The type names as a JSON array text ("[\"Email\"]"); nullopt = every type.
   std::optional<std::string> types;

@@ -45,8 +45,8 @@
 #include <vector>
 
 #include "base/result.h"
-#include "store/api/receipts.h"
 #include "store/api/push_subscriptions.h"
+#include "store/api/receipts.h"
 #include "store/api/submissions.h"
 #include "store/api/types.h"
 
@@ -330,12 +330,12 @@ class Store {
   virtual Result<PushSubscription> create_push_subscription(const NewPushSubscription& record,
                                                             uint32_t max_per_account) = 0;
   // The records `credential` created for the account, by id.
-  virtual Result<std::vector<PushSubscription>> list_push_subscriptions(
-      AccountId account, Credential credential) = 0;
+  virtual Result<std::vector<PushSubscription>> list_push_subscriptions(AccountId account,
+                                                                        Credential credential) = 0;
   // Applies `update`; returns the record as stored afterwards.
-  virtual Result<PushSubscription> update_push_subscription(AccountId account,
-                                                            Credential credential, uint64_t id,
-                                                            const PushSubscriptionUpdate& update) = 0;
+  virtual Result<PushSubscription> update_push_subscription(
+      AccountId account, Credential credential, uint64_t id,
+      const PushSubscriptionUpdate& update) = 0;
   virtual Result<void> destroy_push_subscription(AccountId account, Credential credential,
                                                  uint64_t id) = 0;
   // For the push sender: deletes the record whatever its owner (the push service

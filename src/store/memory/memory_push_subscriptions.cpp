@@ -55,10 +55,9 @@ Result<PushSubscription> MemoryStore::update_push_subscription(
   Lock lock(mutex_);
   AccountEntry* owner = account_by_id(account);
   if (!owner) return errors::account_id_missing(account);
-  auto it = std::find_if(owner->push_subscriptions.begin(), owner->push_subscriptions.end(),
-                         [&](const PushSubscription& s) {
-                           return s.id == id && s.credential == credential;
-                         });
+  auto it = std::find_if(
+      owner->push_subscriptions.begin(), owner->push_subscriptions.end(),
+      [&](const PushSubscription& s) { return s.id == id && s.credential == credential; });
   if (it == owner->push_subscriptions.end()) return errors::push_subscription_missing(id);
   if (update.verified) it->verified = *update.verified;
   if (update.expires) it->expires = *update.expires;

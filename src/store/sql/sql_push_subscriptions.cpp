@@ -67,8 +67,8 @@ Result<std::vector<PushSubscription>> select(Connection& db, const std::string& 
 }
 
 std::string select_sql(std::string_view where) {
-  return "SELECT " + std::string(kColumns) + " FROM push_subscription WHERE " +
-         std::string(where) + " ORDER BY id";
+  return "SELECT " + std::string(kColumns) + " FROM push_subscription WHERE " + std::string(where) +
+         " ORDER BY id";
 }
 
 constexpr std::string_view kOwned =
@@ -82,7 +82,8 @@ Result<PushSubscription> SqlStore::create_push_subscription(const NewPushSubscri
   PushSubscription stored;
   POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
     POSTAMT_TRY(check_account(record.account));
-    auto count = Query::prepare(db(), "SELECT count(*) FROM push_subscription WHERE account_id = ?");
+    auto count =
+        Query::prepare(db(), "SELECT count(*) FROM push_subscription WHERE account_id = ?");
     if (!count) return count.error();
     auto n = count->bind(record.account.value()).single_int(0);
     if (!n) return n.error();
@@ -125,11 +126,11 @@ Result<std::vector<PushSubscription>> SqlStore::list_push_subscriptions(AccountI
   std::vector<PushSubscription> out;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
     POSTAMT_TRY(check_account(account));
-    auto rows = select(db(),
-                       select_sql("account_id = ? AND credential_kind = ? AND credential_id = ?"),
-                       [&](Query& q) {
-                         q.bind(account.value()).bind(kind_word(credential.kind)).bind(credential.id);
-                       });
+    auto rows =
+        select(db(), select_sql("account_id = ? AND credential_kind = ? AND credential_id = ?"),
+               [&](Query& q) {
+                 q.bind(account.value()).bind(kind_word(credential.kind)).bind(credential.id);
+               });
     if (!rows) return rows.error();
     out = std::move(*rows);
     return {};
@@ -168,8 +169,8 @@ Result<void> SqlStore::destroy_push_subscription(AccountId account, Credential c
                                                  uint64_t id) {
   return transact(TransactionMode::write, [&]() -> Result<void> {
     POSTAMT_TRY(check_account(account));
-    auto q = Query::prepare(db(), "SELECT count(*) FROM push_subscription WHERE " +
-                                      std::string(kOwned));
+    auto q =
+        Query::prepare(db(), "SELECT count(*) FROM push_subscription WHERE " + std::string(kOwned));
     if (!q) return q.error();
     auto n = q->bind(account.value())
                  .bind(kind_word(credential.kind))
