@@ -45,6 +45,11 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   limits.max_objects_in_set = config.http.max_objects_in_set;
   limits.min_ping_interval = config.http.min_ping_interval;
   limits.max_event_streams = config.http.max_event_streams;
+  limits.push_max_subscriptions = config.http.push_max_subscriptions;
+  limits.push_max_expiry = config.http.push_max_expiry;
+  limits.push_addresses = config.http.push_allow_private_addresses ? http::PrivateAddresses::allow
+                                                                   : http::PrivateAddresses::refuse;
+  services.push = context.push;
 
   auto engine = std::make_shared<HttpEngine>();
   engine->jmap = std::make_unique<jmap::Service>(std::move(services));

@@ -20,6 +20,9 @@
 //               max_objects_in_set, request_timeout, idle_timeout, cors_origins = ["https://..."],
 //               base_url = "https://mail.example.test"  (JMAP and the webmail, src/jmap)
 //               min_ping_interval = "10s" (1s-30s), max_event_streams  (JMAP push)
+//               push_max_subscriptions, push_max_expiry = "7d" (>= "48h"), push_ttl,
+//               push_max_concurrent_posts, push_timeout, push_max_backoff, push_ca_file,
+//               push_allow_private_addresses = false   (JMAP PushSubscription)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
@@ -180,6 +183,22 @@ struct Config {
     // often; at most 30s (the RFC's ceiling for a minimum).
     std::chrono::seconds min_ping_interval{10};
     uint32_t max_event_streams = 8;  // event streams one account may hold open
+    // JMAP PushSubscription (RFC 8620 §7.2): records per account; the longest life of a
+    // subscription made with a password or token (at least 48h, the RFC's floor); the
+    // TTL field of every POST (RFC 8030 §5.2); POSTs in flight at once; the time one POST
+    // may take; the longest wait between retries after failures.
+    uint32_t push_max_subscriptions = 16;
+    std::chrono::seconds push_max_expiry{7 * 24 * 3600};
+    std::chrono::seconds push_ttl{24 * 3600};
+    uint32_t push_max_concurrent_posts = 4;
+    std::chrono::seconds push_timeout{30};
+    std::chrono::seconds push_max_backoff{600};
+    // PEM CA certificates push services are verified against instead of the system's
+    // (absolute; relative to the config file's folder); empty: the system trust store.
+    std::filesystem::path push_ca_file;
+    // Whether push URLs may lead to loopback, private, link-local and other non-global
+    // addresses (RFC 8620 §8.6 server-side request forgery); for tests.
+    bool push_allow_private_addresses = false;
   } http;
 
   struct Outbound {

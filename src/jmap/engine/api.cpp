@@ -15,7 +15,7 @@ std::vector<std::string_view> server_capabilities() {
 }
 
 ApiResult process_api_request(const Services& services, const store::Account& account,
-                              std::string_view body) {
+                              store::Credential credential, std::string_view body) {
   RequestLimits limits;
   limits.max_size_request = services.limits.max_size_request;
   limits.max_calls_in_request = services.limits.max_calls_in_request;
@@ -27,7 +27,7 @@ ApiResult process_api_request(const Services& services, const store::Account& ac
 
   std::map<std::string, std::string> created_ids =
       request.created_ids.value_or(std::map<std::string, std::string>{});
-  CallContext context(services, account, created_ids);
+  CallContext context(services, account, created_ids, credential);
   std::vector<Invocation> responses;
   for (Invocation& call : request.calls) {
     auto error_response = [&](const MethodError& error) {

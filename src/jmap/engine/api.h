@@ -20,8 +20,9 @@ struct ApiResult {
   std::vector<mail::DownloadEvent> downloads;  // to report once answered
 };
 
+// `credential` is what authenticated the request (call_context.h).
 ApiResult process_api_request(const Services& services, const store::Account& account,
-                              std::string_view body);
+                              store::Credential credential, std::string_view body);
 
 // The capabilities this server offers, in the session resource's order.
 std::vector<std::string_view> server_capabilities();

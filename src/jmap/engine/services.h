@@ -13,6 +13,7 @@
 #include "blob/blob_store.h"
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
+#include "http/client.h"
 #include "mail/events.h"
 #include "mail/login_cache.h"
 #include "mail/store_watch.h"
@@ -36,10 +37,18 @@ struct Limits {
   std::chrono::seconds min_ping_interval{10};
   // Event streams (§7.3) one account may hold open at once.
   uint32_t max_event_streams = 8;
+  // PushSubscription (§7.2): records per account; the longest a password or token
+  // credential's subscription lives (the RFC's floor is 48 hours); the longest url.
+  uint32_t push_max_subscriptions = 16;
+  std::chrono::seconds push_max_expiry{7 * 24 * 3600};
+  size_t push_max_url_length = 2048;
+  // Whether a push url may name a non-global address (http/client.h; tests only).
+  http::PrivateAddresses push_addresses = http::PrivateAddresses::refuse;
 };
 
-class Uploads;    // blob_access.h
-class ViewCache;  // view_cache.h
+class Uploads;     // blob_access.h
+class ViewCache;   // view_cache.h
+class PushSender;  // push_sender.h
 
 struct Services {
   net::Runtime* runtime = nullptr;
@@ -61,6 +70,8 @@ struct Services {
   ViewCache* views = nullptr;  // account views kept between requests; null: none
   // Basic logins checked before (HTTP sends the password with every request); null: none.
   mail::LoginCache* logins = nullptr;
+  // POSTs to push subscriptions (push_sender.h); null: none are sent.
+  PushSender* push = nullptr;
   std::string hostname;
   // "https://mail.example.test" when configured; "" = from the request's Host field.
   std::string base_url;
