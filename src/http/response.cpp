@@ -85,6 +85,14 @@ Result<bool> ResponseParser::drain() {
       error_ = failure(ec);
       return *error_;
     }
+    // RFC 9110 §15: a status code is 100-599 (Beast takes any three digits).
+    if (parser->is_header_done()) {
+      unsigned status = parser->get().result_int();
+      if (status < 100 || status > 599) {
+        error_ = Error{ErrorKind::invalid, "malformed response: status " + std::to_string(status)};
+        return *error_;
+      }
+    }
     if (parser->is_done()) {
       int status = static_cast<int>(parser->get().result_int());
       if (status < 200) {

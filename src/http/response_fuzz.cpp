@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   if (state) {
     if (!*state) abort();  // finish() decides
     const auto& r = parser.response();
-    if (r.status < 200 || r.status > 999 || r.body.size() > limits.max_body_bytes) abort();
+    if (r.status < 200 || r.status > 599 || r.body.size() > limits.max_body_bytes) abort();
   } else if (parser.finish()) {
     abort();  // an error stays
   }

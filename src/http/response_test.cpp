@@ -74,6 +74,8 @@ TEST(ResponseParser, Malformed) {
       "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
       "ICY 200 OK\r\n\r\n",
+      "HTTP/1.1 001 Low\r\n\r\nbody",
+      "HTTP/1.1 600 High\r\nContent-Length: 0\r\n\r\n",
   };
   for (std::string_view text : bad)
     for (size_t piece : kPieces) {
