@@ -92,6 +92,11 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   limits.max_websockets = config.http.max_websockets;
   limits.websocket_ping_interval = config.http.websocket_ping_interval;
   limits.websocket_idle_timeout = config.http.websocket_idle_timeout;
+  limits.push_max_subscriptions = config.http.push_max_subscriptions;
+  limits.push_max_expiry = config.http.push_max_expiry;
+  limits.push_addresses = config.http.push_allow_private_addresses ? http::PrivateAddresses::allow
+                                                                   : http::PrivateAddresses::refuse;
+  services.push = context.push;
 
   auto engine = std::make_shared<HttpEngine>();
   engine->jmap = std::make_unique<jmap::Service>(std::move(services));

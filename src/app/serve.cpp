@@ -12,6 +12,7 @@
 #include "app/serve_context.h"
 #include "app/services.h"
 #include "blob/garbage.h"
+#include "jmap/engine/push_sender.h"
 #include "mdn/engine.h"
 #include "mdn/received.h"
 #include "mdn/submission.h"
@@ -154,6 +155,34 @@ net::awaitable<void> collect_garbage_forever(ServeContext* ctx) {
   }
 }
 
+// The sender of JMAP push subscriptions (RFC 8620 §7.2) with the [http] push settings;
+// null, with a warning, when its TLS settings cannot be made (no trust store, a bad
+// push_ca_file): subscriptions are then kept but nothing is POSTed.
+std::unique_ptr<jmap::PushSender> make_push_sender(const Config& config, net::Runtime& runtime,
+                                                   store::Store& store,
+                                                   const mail::StoreWatch* watch) {
+  auto tls =
+      net::TlsClientContext::create(net::TlsVerify::verify, config.http.push_ca_file.string());
+  if (!tls) {
+    log::warning("master", "push subscriptions: {}; nothing will be POSTed", tls.error().message);
+    return nullptr;
+  }
+  jmap::PushSenderOptions options;
+  options.client.tls = *tls;
+  options.client.private_addresses = config.http.push_allow_private_addresses
+                                         ? http::PrivateAddresses::allow
+                                         : http::PrivateAddresses::refuse;
+  options.client.limits.request_timeout = config.http.push_timeout;
+  options.client.limits.connect_timeout =
+      std::min<net::Duration>(options.client.limits.connect_timeout, config.http.push_timeout);
+  options.client.limits.tls_timeout =
+      std::min<net::Duration>(options.client.limits.tls_timeout, config.http.push_timeout);
+  options.ttl = config.http.push_ttl;
+  options.max_concurrent_posts = config.http.push_max_concurrent_posts;
+  options.max_backoff = config.http.push_max_backoff;
+  return std::make_unique<jmap::PushSender>(runtime, store, watch, std::move(options));
+}
+
 // Waits for signals: SIGHUP reloads TLS, SIGTERM/SIGINT stop the server and runtime.
 net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
                                queue::OutboundService* outbound, ReceiptWork* receipts) {
@@ -265,6 +294,7 @@ int serve(const Config& config) {
   std::unique_ptr<mdn::Engine> receipt_engine;
   std::unique_ptr<mdn::ClientReceiptCheck> receipt_check;
   std::unique_ptr<ReceiptWork> receipt_work;
+  std::unique_ptr<jmap::PushSender> push_sender;
   net::Runtime runtime(options);
   receipt_work = std::make_unique<ReceiptWork>(runtime);
 
@@ -305,6 +335,8 @@ int serve(const Config& config) {
   delivery_observers->set_vacation(vacation_responder.get());
   mail::StoreWatch watch(*ctx.store);
   ctx.watch = &watch;
+  push_sender = make_push_sender(config, runtime, *ctx.store, &watch);
+  ctx.push = push_sender.get();
 
   mdn::EngineDependencies engine_deps;
   engine_deps.delivery = ctx.delivery;
@@ -353,6 +385,7 @@ int serve(const Config& config) {
   runtime.spawn(main_loop(&ctx, &server, outbound->get(), receipt_work.get()), "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
   runtime.spawn(watch_store_forever(&ctx, &watch), "store watch");
+  if (push_sender) runtime.spawn(push_sender->run(), "push sender");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
             listeners, config.data_dir.string());
   runtime.start();

@@ -15,6 +15,10 @@
 #include "net/tls.h"
 #include "store/api/store.h"
 
+namespace postamt::jmap {
+class PushSender;  // jmap/engine/push_sender.h
+}  // namespace postamt::jmap
+
 namespace postamt::app {
 
 struct ServeContext {
@@ -37,6 +41,8 @@ struct ServeContext {
   // The check of receipts that clients submit (mdn/submission.h), for every submission
   // path (delivery/submission_check.h).
   delivery::SubmissionCheck* submission_check = nullptr;
+  // POSTs to JMAP push subscriptions (RFC 8620 §7.2); null when it could not start.
+  jmap::PushSender* push = nullptr;
 };
 
 }  // namespace postamt::app

@@ -522,6 +522,24 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       r.report(*(*http)->get(key), key,
                "websocket_idle_timeout must be longer than websocket_ping_interval");
     }
+    POSTAMT_TRY(r.uint("push_max_subscriptions", cfg.http.push_max_subscriptions, 1, 1000));
+    POSTAMT_TRY(r.duration("push_max_expiry", cfg.http.push_max_expiry));
+    if (cfg.http.push_max_expiry < std::chrono::hours(48))
+      r.report(*(*http)->get("push_max_expiry"), "push_max_expiry",
+               "expected at least \"48h\" (RFC 8620 §7.2)");
+    POSTAMT_TRY(r.duration("push_ttl", cfg.http.push_ttl));
+    POSTAMT_TRY(r.uint("push_max_concurrent_posts", cfg.http.push_max_concurrent_posts, 1, 1000));
+    POSTAMT_TRY(r.duration("push_timeout", cfg.http.push_timeout));
+    if (cfg.http.push_timeout.count() == 0)
+      r.report(*(*http)->get("push_timeout"), "push_timeout", "expected at least \"1s\"");
+    POSTAMT_TRY(r.duration("push_max_backoff", cfg.http.push_max_backoff));
+    if (cfg.http.push_max_backoff.count() == 0)
+      r.report(*(*http)->get("push_max_backoff"), "push_max_backoff", "expected at least \"1s\"");
+    std::string ca_file;
+    POSTAMT_TRY(r.string("push_ca_file", ca_file));
+    if (!ca_file.empty())
+      cfg.http.push_ca_file = (cfg.file.parent_path() / ca_file).lexically_normal();
+    POSTAMT_TRY(r.boolean("push_allow_private_addresses", cfg.http.push_allow_private_addresses));
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -23,6 +23,9 @@
 //               max_websocket_message (default: max_size_request), max_websockets,
 //               websocket_ping_interval = "30s", websocket_idle_timeout = "90s"
 //               (JMAP over WebSocket, RFC 8887)
+//               push_max_subscriptions, push_max_expiry = "7d" (>= "48h"), push_ttl,
+//               push_max_concurrent_posts, push_timeout, push_max_backoff, push_ca_file,
+//               push_allow_private_addresses = false   (JMAP PushSubscription)
 //   [webmail]   enabled = true, session_idle_timeout = "30m", session_lifetime = "7d",
 //               secure_cookies = false  (the built-in web client, src/webmail)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
@@ -192,6 +195,22 @@ struct Config {
     uint32_t max_websockets = 8;
     std::chrono::seconds websocket_ping_interval{30};
     std::chrono::seconds websocket_idle_timeout{90};
+    // JMAP PushSubscription (RFC 8620 §7.2): records per account; the longest life of a
+    // subscription made with a password or token (at least 48h, the RFC's floor); the
+    // TTL field of every POST (RFC 8030 §5.2); POSTs in flight at once; the time one POST
+    // may take; the longest wait between retries after failures.
+    uint32_t push_max_subscriptions = 16;
+    std::chrono::seconds push_max_expiry{7 * 24 * 3600};
+    std::chrono::seconds push_ttl{24 * 3600};
+    uint32_t push_max_concurrent_posts = 4;
+    std::chrono::seconds push_timeout{30};
+    std::chrono::seconds push_max_backoff{600};
+    // PEM CA certificates push services are verified against instead of the system's
+    // (absolute; relative to the config file's folder); empty: the system trust store.
+    std::filesystem::path push_ca_file;
+    // Whether push URLs may lead to loopback, private, link-local and other non-global
+    // addresses (RFC 8620 §8.6 server-side request forgery); for tests.
+    bool push_allow_private_addresses = false;
   } http;
 
   // The webmail (docs/protocols/webmail.md) on the http/https listeners.

@@ -150,6 +150,43 @@ TEST(Config, HttpWebSocketLimits) {
   ASSERT_FALSE(zero);
 }
 
+TEST(Config, HttpPushSubscriptions) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->http.push_max_subscriptions, 16u);
+  EXPECT_EQ(defaults->http.push_max_expiry, std::chrono::hours(24 * 7));
+  EXPECT_EQ(defaults->http.push_ttl, std::chrono::hours(24));
+  EXPECT_EQ(defaults->http.push_max_concurrent_posts, 4u);
+  EXPECT_EQ(defaults->http.push_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(defaults->http.push_max_backoff, std::chrono::minutes(10));
+  EXPECT_EQ(defaults->http.push_ca_file, std::filesystem::path());
+  EXPECT_FALSE(defaults->http.push_allow_private_addresses);
+  auto cfg = parse(
+      "[http]\npush_max_subscriptions = 2\npush_max_expiry = \"3d\"\npush_ttl = \"60s\"\n"
+      "push_max_concurrent_posts = 1\npush_timeout = \"5s\"\npush_max_backoff = \"2m\"\n"
+      "push_ca_file = \"ca/push.pem\"\npush_allow_private_addresses = true\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->http.push_max_subscriptions, 2u);
+  EXPECT_EQ(cfg->http.push_max_expiry, std::chrono::hours(72));
+  EXPECT_EQ(cfg->http.push_ttl, std::chrono::seconds(60));
+  EXPECT_EQ(cfg->http.push_max_concurrent_posts, 1u);
+  EXPECT_EQ(cfg->http.push_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(cfg->http.push_max_backoff, std::chrono::minutes(2));
+  EXPECT_EQ(cfg->http.push_ca_file, std::filesystem::path("/etc/postamt/ca/push.pem"));
+  EXPECT_TRUE(cfg->http.push_allow_private_addresses);
+  auto short_life = parse("[http]\npush_max_expiry = \"47h\"\n");
+  ASSERT_FALSE(short_life);
+  EXPECT_EQ(short_life.error().message,
+            "/etc/postamt/postamt.toml:2: http.push_max_expiry: expected at least \"48h\" "
+            "(RFC 8620 §7.2)");
+  auto none = parse("[http]\npush_max_subscriptions = 0\n");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message,
+            "/etc/postamt/postamt.toml:2: http.push_max_subscriptions: 0 is out of range 1-1000");
+  ASSERT_FALSE(parse("[http]\npush_allow_private_addresses = \"yes\"\n"));
+  ASSERT_FALSE(parse("[http]\npush_timeout = \"0s\"\n"));
+}
+
 TEST(Config, HttpSectionRefusesBadValues) {
   auto cfg = parse(
       "hostname = \"mx.example.org\"\n"

@@ -6,7 +6,8 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
-// The only file that includes Beast (docs/architecture.md, Build time).
+// One of the two files that include Beast, with response.cpp (docs/architecture.md, Build
+// time).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/connection.h"
 #include "net/tls.h"
@@ -101,5 +102,13 @@ class Server {
 // name does not resolve, ErrorKind::timeout, ErrorKind::io (refused, unreachable).
 awaitable<Result<std::unique_ptr<Connection>>> connect(std::string host, uint16_t port,
                                                        Duration timeout);
+
+// The addresses `host` (a name or an address literal) resolves to, in the resolver's
+// order, numeric ("192.0.2.1", "2001:db8::1"), duplicates dropped. Callers that must
+// vet the address before connecting (SSRF, http/client.h) resolve here and then
+// connect() to the literal they chose, so that no second lookup can answer differently.
+// Errors: ErrorKind::not_found, ErrorKind::timeout.
+awaitable<Result<std::vector<std::string>>> resolve(std::string host, uint16_t port,
+                                                    Duration timeout);
 
 }  // namespace postamt::net

@@ -1,11 +1,13 @@
 // The real Connection: TCP sockets, optionally TLS, each operation raced against a
 // deadline timer with per-operation cancellation (so a timeout never disturbs the other
-// direction's pending operation). Also the outbound connect().
+// direction's pending operation). Also the outbound connect() and resolve().
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+
+#include <algorithm>
 
 #include "base/log.h"
 #include "net/asio_detail.h"
@@ -228,18 +230,45 @@ void TcpConnection::request_shutdown() {
   read_timer_.cancel();
 }
 
-awaitable<Result<std::unique_ptr<Connection>>> connect(std::string host, uint16_t port,
-                                                       Duration timeout) {
-  auto executor = co_await asio::this_coro::executor;
-  auto deadline = deadline_after(timeout);
-  asio::steady_timer timer(executor, deadline);
-  tcp::resolver resolver(executor);
+namespace {
+
+// Resolves host:port before `timer` expires (the caller awaits at once, so the timer
+// outlives the call).
+awaitable<Result<tcp::resolver::results_type>> resolve_endpoints(std::string host, uint16_t port,
+                                                                 asio::steady_timer& timer) {
+  tcp::resolver resolver(timer.get_executor());
   auto resolved = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) ||
                             timer.async_wait(kTuple));
   if (resolved.index() == 1) co_return Error{ErrorKind::timeout, "resolving timed out"};
   auto [resolve_error, endpoints] = std::get<0>(resolved);
   if (resolve_error || endpoints.empty())
     co_return Error{ErrorKind::not_found, fmt::format("cannot resolve {}", host)};
+  co_return endpoints;
+}
+
+}  // namespace
+
+awaitable<Result<std::vector<std::string>>> resolve(std::string host, uint16_t port,
+                                                    Duration timeout) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, deadline_after(timeout));
+  auto endpoints = co_await resolve_endpoints(host, port, timer);
+  if (!endpoints) co_return endpoints.error();
+  std::vector<std::string> out;
+  for (const auto& entry : *endpoints) {
+    std::string address = entry.endpoint().address().to_string();
+    if (std::find(out.begin(), out.end(), address) == out.end()) out.push_back(std::move(address));
+  }
+  co_return out;
+}
+
+awaitable<Result<std::unique_ptr<Connection>>> connect(std::string host, uint16_t port,
+                                                       Duration timeout) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, deadline_after(timeout));
+  auto resolved = co_await resolve_endpoints(host, port, timer);
+  if (!resolved) co_return resolved.error();
+  tcp::resolver::results_type endpoints = std::move(*resolved);
   tcp::socket socket(executor);
   auto connected =
       co_await (asio::async_connect(socket, endpoints, kTuple) || timer.async_wait(kTuple));

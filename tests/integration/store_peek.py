@@ -23,3 +23,14 @@ def inbox(data_dir, address):
         with open(os.path.join(data_dir, "blobs", ref[0:2], ref[2:4], ref), "rb") as f:
             out.append(f.read())
     return out
+
+
+def push_subscriptions(data_dir):
+    """(id, credential_kind, verified) of every stored push subscription, by id."""
+    uri = "file:" + os.path.join(data_dir, "postamt.db") + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        return db.execute("SELECT id, credential_kind, verified FROM push_subscription "
+                          "ORDER BY id").fetchall()
+    finally:
+        db.close()

@@ -23,12 +23,13 @@ RequestLimits request_limits(const Services& services) {
 }
 
 ApiResult process_api_request(const Services& services, const store::Account& account,
-                              std::string_view body) {
+                              store::Credential credential, std::string_view body) {
   std::vector<std::string_view> known = server_capabilities();
   auto parsed = parse_request(body, request_limits(services), known);
   if (auto* problem = std::get_if<ProblemDetails>(&parsed))
     return {problem->status, "application/problem+json", problem->to_json(), {}};
-  ApiOutcome outcome = run_api_request(services, account, std::get<Request>(std::move(parsed)));
+  ApiOutcome outcome =
+      run_api_request(services, account, credential, std::get<Request>(std::move(parsed)));
   ApiResult result;
   result.content_type = "application/json";
   result.body = encode_response(outcome.responses, outcome.session_state, outcome.created_ids);
@@ -37,10 +38,10 @@ ApiResult process_api_request(const Services& services, const store::Account& ac
 }
 
 ApiOutcome run_api_request(const Services& services, const store::Account& account,
-                           Request request) {
+                           store::Credential credential, Request request) {
   std::map<std::string, std::string> created_ids =
       request.created_ids.value_or(std::map<std::string, std::string>{});
-  CallContext context(services, account, created_ids);
+  CallContext context(services, account, created_ids, credential);
   std::vector<Invocation> responses;
   for (Invocation& call : request.calls) {
     auto error_response = [&](const MethodError& error) {

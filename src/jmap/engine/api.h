@@ -26,8 +26,9 @@ struct ApiResult {
 
 // The body of a POST to the API URL, parsed, run and encoded: 200 with the Response
 // object, or the request-level problem (§3.6.1) with its status.
+// `credential` is what authenticated the request (call_context.h).
 ApiResult process_api_request(const Services& services, const store::Account& account,
-                              std::string_view body);
+                              store::Credential credential, std::string_view body);
 
 // What running the calls of a parsed request gave (the Response object's parts).
 struct ApiOutcome {
@@ -40,7 +41,7 @@ struct ApiOutcome {
 // Runs the calls of `request` (parsed by parse_request or, over a WebSocket, by
 // parse_websocket_message). Method errors are responses, never exceptions.
 ApiOutcome run_api_request(const Services& services, const store::Account& account,
-                           Request request);
+                           store::Credential credential, Request request);
 
 // The request limits of parse_request, from the service's.
 RequestLimits request_limits(const Services& services);

@@ -25,17 +25,26 @@ namespace json = boost::json;
 // The account ids this server gives out: "A" + the store's account id.
 std::string account_object_id(AccountId account);
 
+// Which credential authenticated the request (password, token or webmail session, with
+// its id): RFC 8620 §7.2 ties push subscriptions to it.
+using Credential = store::Credential;
+using CredentialKind = store::CredentialKind;
+
 class CallContext {
  public:
   CallContext(const Services& services, store::Account account,
-              std::map<std::string, std::string>& created_ids)
-      : services_(services), account_(std::move(account)), created_ids_(created_ids) {}
+              std::map<std::string, std::string>& created_ids, Credential credential = {})
+      : services_(services),
+        account_(std::move(account)),
+        credential_(credential),
+        created_ids_(created_ids) {}
 
   const Services& services() const { return services_; }
   store::Store& store() const { return *services_.store; }
   blob::BlobStore& blobs() const { return *services_.blobs; }
   const store::Account& account() const { return account_; }
   std::string account_id() const { return account_object_id(account_.id); }
+  const Credential& credential() const { return credential_; }
 
   // The view as of the last write; throws MethodFailure (serverFail) when the store
   // cannot be read.
@@ -66,6 +75,7 @@ class CallContext {
  private:
   const Services& services_;
   store::Account account_;
+  Credential credential_;
   std::map<std::string, std::string>& created_ids_;
   std::shared_ptr<const AccountView> view_;
   std::vector<Invocation> follow_ups_;

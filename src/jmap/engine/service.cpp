@@ -119,10 +119,17 @@ std::string session_resource(const Services& services, const store::Account& acc
   return json::serialize(session);
 }
 
-// What authentication found: the account, or the response to send instead.
+// What authentication found: the account and the credential that proved it (RFC 8620
+// §7.2 ties push subscriptions to it), or the response to send instead.
 struct Authenticated {
   std::optional<store::Account> account;
   http::Response refusal;
+  store::Credential credential;
+};
+
+struct Verified {
+  store::Account account;
+  store::Credential credential;
 };
 
 // A webmail session cookie (docs/protocols/webmail.md, Sessions) in place of credentials:
@@ -155,7 +162,9 @@ net::awaitable<Authenticated> check_web_session(const Services& services, http::
     co_return Authenticated{std::nullopt,
                             problem(403, "about:blank", "a missing or wrong X-CSRF-Token header")};
   }
-  co_return Authenticated{std::move((*found)->account), {}};
+  store::Credential credential{store::CredentialKind::session,
+                              static_cast<int64_t>((*found)->session.id)};
+  co_return Authenticated{std::move((*found)->account), {}, credential};
 }
 
 // A browser answers a Basic challenge to a script's request (fetch, EventSource) with its
@@ -206,24 +215,27 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
   }
   store::Store* store = services.store;
   mail::LoginCache* logins = services.logins;
-  auto work = [store, logins, user, password, bearer]() -> Result<store::Account> {
+  auto work = [store, logins, user, password, bearer]() -> Result<Verified> {
     if (bearer) {
       if (!auth::looks_like_api_token(password))
         return Error{ErrorKind::auth_failed, "not a token"};
       auto found = store->find_token(auth::api_token_hash(password));
       if (!found) return found.error();
       if (!*found) return Error{ErrorKind::auth_failed, "unknown or revoked token"};
-      return (*found)->second;
+      return Verified{(*found)->second,
+                      {store::CredentialKind::token, static_cast<int64_t>((*found)->first.id)}};
     }
-    if (logins) return logins->verify(*store, user, password);
-    return mail::verify_login(*store, user, password);
+    auto account = logins ? logins->verify(*store, user, password)
+                          : mail::verify_login(*store, user, password);
+    if (!account) return account.error();
+    return Verified{std::move(*account), {store::CredentialKind::password, 0}};
   };
   auto task = services.runtime->run_blocking(std::move(work));
-  auto account = co_await std::move(task);
+  auto verified = co_await std::move(task);
   std::string remote = peer.remote.address;
-  if (!account) {
-    if (account.error().kind != ErrorKind::auth_failed) {
-      log::warning(peer.service, "login from {} failed: {}", remote, account.error().message);
+  if (!verified) {
+    if (verified.error().kind != ErrorKind::auth_failed) {
+      log::warning(peer.service, "login from {} failed: {}", remote, verified.error().message);
       co_return Authenticated{std::nullopt,
                               problem(503, "about:blank", "temporary failure, try again later")};
     }
@@ -234,8 +246,9 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
     }
     co_return Authenticated{std::nullopt, unauthorized(!from_browser_script(request))};
   }
-  if (services.auth_failures) services.auth_failures->record_success(remote, account->address);
-  co_return Authenticated{std::move(*account), {}};
+  if (services.auth_failures)
+    services.auth_failures->record_success(remote, verified->account.address);
+  co_return Authenticated{std::move(verified->account), {}, verified->credential};
 }
 
 // "/a/b/c" -> {"a","b","c"}.
@@ -293,8 +306,9 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
   }
   if (parts.size() == 2 && parts[1] == "ws") {
     // RFC 8887 §4.1: the credentials of the handshake hold for the whole connection.
-    http::Response socket = open_websocket(services_, WebSocketSlots{websockets_, api_slots_},
-                                           account, request, base_url(services_, request, peer));
+    http::Response socket =
+        open_websocket(services_, WebSocketSlots{websockets_, api_slots_}, account,
+                       who.credential, request, base_url(services_, request, peer));
     socket.log_user = account.address;
     co_return socket;
   }
@@ -317,8 +331,9 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
         const Services* services = &services_;
         std::string body = std::move(request.body);
         store::Account who_account = account;
-        auto work = [services, who_account, body]() {
-          return process_api_request(*services, who_account, body);
+        store::Credential credential = who.credential;
+        auto work = [services, who_account, credential, body]() {
+          return process_api_request(*services, who_account, credential, body);
         };
         auto task = services_.runtime->run_blocking(std::move(work));
         ApiResult result = co_await std::move(task);

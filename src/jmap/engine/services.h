@@ -14,6 +14,7 @@
 #include "blob/blob_store.h"
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
+#include "http/client.h"
 #include "mail/events.h"
 #include "mail/login_cache.h"
 #include "mail/store_watch.h"
@@ -45,10 +46,18 @@ struct Limits {
   uint32_t max_websockets = 8;
   std::chrono::seconds websocket_ping_interval{30};
   std::chrono::seconds websocket_idle_timeout{90};
+  // PushSubscription (§7.2): records per account; the longest a password or token
+  // credential's subscription lives (the RFC's floor is 48 hours); the longest url.
+  uint32_t push_max_subscriptions = 16;
+  std::chrono::seconds push_max_expiry{7 * 24 * 3600};
+  size_t push_max_url_length = 2048;
+  // Whether a push url may name a non-global address (http/client.h; tests only).
+  http::PrivateAddresses push_addresses = http::PrivateAddresses::refuse;
 };
 
-class Uploads;    // blob_access.h
-class ViewCache;  // view_cache.h
+class Uploads;     // blob_access.h
+class ViewCache;   // view_cache.h
+class PushSender;  // push_sender.h
 
 struct Services {
   net::Runtime* runtime = nullptr;
@@ -72,6 +81,8 @@ struct Services {
   mail::LoginCache* logins = nullptr;
   // Webmail sessions (mail/web_session.h), accepted as credentials through their cookie.
   mail::WebSessionLimits web_sessions;
+  // POSTs to push subscriptions (push_sender.h); null: none are sent.
+  PushSender* push = nullptr;
   std::string hostname;
   // "https://mail.example.test" when configured; "" = from the request's Host field.
   std::string base_url;

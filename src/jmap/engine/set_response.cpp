@@ -19,13 +19,19 @@ json::object set_error_json(std::string_view type, std::string_view description,
 
 json::object SetResponse::finish(CallContext& context, const std::string& old_state,
                                  const std::string& new_state) {
-  auto or_null = [](json::object& o) {
-    return o.empty() ? json::value(nullptr) : json::value(std::move(o));
-  };
   json::object out;
   out["accountId"] = context.account_id();
   out["oldState"] = old_state;
   out["newState"] = new_state;
+  for (auto& member : finish_unscoped()) out[member.key()] = std::move(member.value());
+  return out;
+}
+
+json::object SetResponse::finish_unscoped() {
+  auto or_null = [](json::object& o) {
+    return o.empty() ? json::value(nullptr) : json::value(std::move(o));
+  };
+  json::object out;
   out["created"] = or_null(created);
   out["updated"] = or_null(updated);
   out["destroyed"] = destroyed.empty() ? json::value(nullptr) : json::value(std::move(destroyed));

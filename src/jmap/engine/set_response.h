@@ -24,6 +24,8 @@ struct SetResponse {
   // The finished response arguments.
   json::object finish(CallContext& context, const std::string& old_state,
                       const std::string& new_state);
+  // Without accountId, oldState and newState (PushSubscription/set, RFC 8620 §7.2.2).
+  json::object finish_unscoped();
 };
 
 // ifInState (§5.3): stateMismatch unless it equals `state`. Also checks accountId and that

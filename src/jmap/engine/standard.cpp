@@ -25,6 +25,13 @@ GetArguments read_get(CallContext& context, const json::object& arguments,
                       std::span<const std::string_view> defaults,
                       bool (*accept)(std::string_view)) {
   context.require_account(arguments);
+  return read_get_unscoped(context, arguments, known, defaults, accept);
+}
+
+GetArguments read_get_unscoped(CallContext& context, const json::object& arguments,
+                               std::span<const std::string_view> known,
+                               std::span<const std::string_view> defaults,
+                               bool (*accept)(std::string_view)) {
   GetArguments get;
   auto ids = arguments.find("ids");
   if (ids != arguments.end() && !ids->value().is_null()) {

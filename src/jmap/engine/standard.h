@@ -36,6 +36,13 @@ GetArguments read_get(CallContext& context, const json::object& arguments,
                       std::span<const std::string_view> defaults,
                       bool (*accept)(std::string_view) = nullptr);
 
+// read_get without accountId, for a type not tied to an account (PushSubscription/get,
+// RFC 8620 §7.2.1).
+GetArguments read_get_unscoped(CallContext& context, const json::object& arguments,
+                               std::span<const std::string_view> known,
+                               std::span<const std::string_view> defaults,
+                               bool (*accept)(std::string_view) = nullptr);
+
 bool wants(const GetArguments& get, std::string_view property);
 
 // One change for /changes: the object's id and the modseq of the change.

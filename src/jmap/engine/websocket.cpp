@@ -37,10 +37,11 @@ enum class Next { go_on, stop };
 
 class JmapWebSocket final : public http::Upgraded {
  public:
-  JmapWebSocket(const Services& services, store::Account account,
+  JmapWebSocket(const Services& services, store::Account account, store::Credential credential,
                 std::shared_ptr<AccountSlots> api_slots, AccountSlots::Slot slot)
       : services_(services),
         account_(std::move(account)),
+        credential_(credential),
         api_slots_(std::move(api_slots)),
         slot_(std::move(slot)),
         decoder_(services.limits.max_websocket_message),
@@ -66,6 +67,7 @@ class JmapWebSocket final : public http::Upgraded {
 
   const Services& services_;
   store::Account account_;
+  store::Credential credential_;  // what the handshake authenticated with
   std::shared_ptr<AccountSlots> api_slots_;
   AccountSlots::Slot slot_;  // this WebSocket's place among the account's
   net::Connection* conn_ = nullptr;
@@ -204,8 +206,9 @@ net::awaitable<Next> JmapWebSocket::run_request(WebSocketRequest request) {
   }
   const Services* services = &services_;
   store::Account who = account_;
-  auto work = [services, who, calls = std::move(request.request)]() mutable {
-    return run_api_request(*services, who, std::move(calls));
+  store::Credential credential = credential_;
+  auto work = [services, who, credential, calls = std::move(request.request)]() mutable {
+    return run_api_request(*services, who, credential, std::move(calls));
   };
   auto task = services_.runtime->run_blocking(std::move(work));
   ApiOutcome outcome = co_await std::move(task);
@@ -315,7 +318,8 @@ bool allowed_origin(std::string_view origin, std::string_view base,
 }  // namespace
 
 http::Response open_websocket(const Services& services, WebSocketSlots slots,
-                              store::Account account, const http::Request& request,
+                              store::Account account, store::Credential credential,
+                              const http::Request& request,
                               std::string_view base) {
   auto checked = http::websocket::check_client_handshake(request);
   if (auto* refusal = std::get_if<http::websocket::HandshakeRefusal>(&checked)) {
@@ -345,7 +349,8 @@ http::Response open_websocket(const Services& services, WebSocketSlots slots,
       .with("Connection", "Upgrade")
       .with("Sec-WebSocket-Accept", handshake.accept)
       .with("Sec-WebSocket-Protocol", std::string(kWebSocketProtocol));
-  r.upgrade = std::make_unique<JmapWebSocket>(services, std::move(account), std::move(slots.api),
+  r.upgrade = std::make_unique<JmapWebSocket>(services, std::move(account), credential,
+                                              std::move(slots.api),
                                               std::move(*place));
   return r;
 }

@@ -61,7 +61,7 @@ struct WebSocketSlots {
 // Answers GET /jmap/ws for an authenticated account (see above). Runs on the
 // connection's strand; `services` outlives the connection.
 http::Response open_websocket(const Services& services, WebSocketSlots slots,
-                              store::Account account, const http::Request& request,
-                              std::string_view base);
+                              store::Account account, store::Credential credential,
+                              const http::Request& request, std::string_view base);
 
 }  // namespace postamt::jmap

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "store/api/push_subscriptions.h"
 #include "store/api/receipts.h"
 #include "store/api/submissions.h"
 #include "store/api/types.h"
@@ -74,12 +75,14 @@ class Store {
   // is not local; exists when an account or an alias has the address.
   virtual Result<AccountId> create_account(std::string_view address,
                                            std::string_view password_hash) = 0;
-  // Deletes the account with its mailboxes and messages. Their blobs become
-  // unreferenced (see referenced_blobs). not_found if absent.
+  // Deletes the account with its mailboxes, messages, tokens and push subscriptions.
+  // Their blobs become unreferenced (see referenced_blobs). not_found if absent.
   virtual Result<void> remove_account(std::string_view address) = 0;
   // Ordered by address (case-insensitive).
   virtual Result<std::vector<Account>> list_accounts() = 0;
   virtual Result<Account> find_account(std::string_view address) = 0;
+  // A new password revokes the old one: the push subscriptions created with the password
+  // (CredentialKind::password) are destroyed in the same transaction (RFC 8620 §7.2).
   virtual Result<void> set_password_hash(std::string_view address, std::string_view hash) = 0;
   // The stored hash for a login. not_found if no such account.
   virtual Result<std::string> password_hash(std::string_view address) = 0;
@@ -280,7 +283,8 @@ class Store {
   virtual Result<std::vector<ApiToken>> list_tokens(AccountId account) = 0;
   // not_found when the account has no token of that name (or does not exist). Effective
   // at once for every process: find_token() reads the store on every call. Removing the
-  // account removes its tokens.
+  // account removes its tokens. The push subscriptions the token created are destroyed
+  // in the same transaction (RFC 8620 §7.2 "MUST be destroyed").
   virtual Result<void> revoke_token(AccountId account, std::string_view name) = 0;
   // The token with this hash and its account, nullopt when none.
   virtual Result<std::optional<std::pair<ApiToken, Account>>> find_token(std::string_view hash) = 0;
@@ -312,6 +316,37 @@ class Store {
   // Records created and destroyed after `since` (a record created and destroyed after it
   // is listed in both). not_found for an unknown account.
   virtual Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) = 0;
+
+  // ---- JMAP PushSubscription records (RFC 8620 §7.2, store/api/push_subscriptions.h) ----
+  // Records are not account data: no account modseq moves (data_version does, as for
+  // every write). A destroyed record is deleted at once, its url and keys with it (the
+  // SQLite backend runs with secure_delete, so the freed space is overwritten). Removing
+  // the account, revoking the token or changing the password that created a record
+  // destroys it.
+  // Errors: not_found for an unknown account, or (update, destroy) an id that is not a
+  // record of this account and credential; limit (errors::push_subscriptions_full) when
+  // the account has `max_per_account` records already (counted in the same transaction,
+  // so concurrent creations cannot pass it); invalid for an empty device_client_id, url
+  // or verification_code.
+  virtual Result<PushSubscription> create_push_subscription(const NewPushSubscription& record,
+                                                            uint32_t max_per_account) = 0;
+  // The records `credential` created for the account, by id.
+  virtual Result<std::vector<PushSubscription>> list_push_subscriptions(AccountId account,
+                                                                        Credential credential) = 0;
+  // Applies `update`; returns the record as stored afterwards.
+  virtual Result<PushSubscription> update_push_subscription(
+      AccountId account, Credential credential, uint64_t id,
+      const PushSubscriptionUpdate& update) = 0;
+  virtual Result<void> destroy_push_subscription(AccountId account, Credential credential,
+                                                 uint64_t id) = 0;
+  // For the push sender: deletes the record whatever its owner (the push service
+  // answered "gone"); an absent id is not an error. Returns whether one was deleted.
+  virtual Result<bool> remove_push_subscription(uint64_t id) = 0;
+  // Every verified record whose expiry is after `now` (or that never expires), of every
+  // account, by id: what the push sender may POST to.
+  virtual Result<std::vector<PushSubscription>> list_active_push_subscriptions(int64_t now) = 0;
+  // Deletes every record whose expiry is at or before `now`; returns how many.
+  virtual Result<size_t> delete_expired_push_subscriptions(int64_t now) = 0;
 
   // ---- maintenance ----
   // Puts every message of the account without a thread (stored before store migration

@@ -44,7 +44,14 @@ Result<std::vector<ApiToken>> MemoryStore::list_tokens(AccountId account) {
 Result<void> MemoryStore::revoke_token(AccountId account, std::string_view name) {
   Lock lock(mutex_);
   AccountEntry* owner = account_by_id(account);
-  if (!owner || !owner->tokens.erase(std::string(name))) return errors::token_missing(name);
+  if (!owner) return errors::token_missing(name);
+  auto it = owner->tokens.find(std::string(name));
+  if (it == owner->tokens.end()) return errors::token_missing(name);
+  // RFC 8620 §7.2: the push subscriptions the token created die with it.
+  const Credential credential{CredentialKind::token, static_cast<int64_t>(it->second.id)};
+  std::erase_if(owner->push_subscriptions,
+                [&](const PushSubscription& s) { return s.credential == credential; });
+  owner->tokens.erase(it);
   ++data_version_;
   return {};
 }

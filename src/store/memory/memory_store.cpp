@@ -124,6 +124,10 @@ Result<void> MemoryStore::set_password_hash(std::string_view address, std::strin
   auto it = accounts_.find(*key);
   if (it == accounts_.end()) return errors::user_missing(*normalize_address(address));
   it->second.password_hash = std::string(hash);
+  // RFC 8620 §7.2: a new password revokes the old one and its push subscriptions.
+  std::erase_if(it->second.push_subscriptions, [](const PushSubscription& s) {
+    return s.credential.kind == CredentialKind::password;
+  });
   ++data_version_;
   return {};
 }

@@ -102,6 +102,18 @@ class MemoryStore final : public Store {
   Result<std::vector<EmailSubmission>> list_email_submissions(AccountId account) override;
   Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) override;
   Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) override;
+  Result<PushSubscription> create_push_subscription(const NewPushSubscription& record,
+                                                    uint32_t max_per_account) override;
+  Result<std::vector<PushSubscription>> list_push_subscriptions(AccountId account,
+                                                                Credential credential) override;
+  Result<PushSubscription> update_push_subscription(AccountId account, Credential credential,
+                                                    uint64_t id,
+                                                    const PushSubscriptionUpdate& update) override;
+  Result<void> destroy_push_subscription(AccountId account, Credential credential,
+                                         uint64_t id) override;
+  Result<bool> remove_push_subscription(uint64_t id) override;
+  Result<std::vector<PushSubscription>> list_active_push_subscriptions(int64_t now) override;
+  Result<size_t> delete_expired_push_subscriptions(int64_t now) override;
 
   Result<WebSession> create_web_session(AccountId account, std::string_view hash,
                                         std::string_view csrf_token, int64_t now) override;
@@ -137,6 +149,7 @@ class MemoryStore final : public Store {
     std::vector<SubmissionChanges::Destroyed> destroyed_submissions;  // by modseq
     std::map<uint64_t, WebSession> web_sessions;                      // by id
     std::map<std::string, std::string> web_settings;                  // by name
+    std::vector<PushSubscription> push_subscriptions;                 // by id
   };
   struct StoredHeader {
     std::optional<std::string> lines;
@@ -198,6 +211,7 @@ class MemoryStore final : public Store {
   std::vector<ReceivedReceipt> received_receipts_;
   int64_t next_receipt_id_ = 1;
   uint64_t next_token_id_ = 1;
+  uint64_t next_push_subscription_id_ = 1;
   std::map<PolicyKey, std::pair<std::string, std::string>> policy_overrides_;
 };
 

@@ -330,6 +330,32 @@ CREATE TABLE web_setting (
 );
 )sql";
 
+// JMAP PushSubscription records (RFC 8620 §7.2, store/api/push_subscriptions.h).
+// credential_kind is "password", "token" or "session" with credential_id the token's or
+// session's id (0 for the password): the credential that created the record, the only
+// one that sees it, and the one whose revocation destroys it (found by the index).
+// p256dh and auth are both NULL or both set; expires and types NULL mean never and
+// every type; times are seconds since 1970.
+constexpr std::string_view kPushSubscriptions = R"sql(
+CREATE TABLE push_subscription (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  credential_kind TEXT NOT NULL,
+  credential_id {BIGINT} NOT NULL,
+  device_client_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  p256dh TEXT,
+  auth TEXT,
+  verification_code TEXT NOT NULL,
+  verified {BIGINT} NOT NULL DEFAULT 0,
+  expires {BIGINT},
+  types TEXT,
+  created {BIGINT} NOT NULL
+);
+CREATE INDEX push_subscription_credential
+  ON push_subscription(account_id, credential_kind, credential_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -346,6 +372,7 @@ constexpr Migration kMigrations[] = {
     {13, "API tokens, account-wide change tracking", kJmap},
     {14, "JMAP email submissions", kEmailSubmissions},
     {15, "webmail sessions and settings", kWebmail},
+    {16, "JMAP push subscriptions", kPushSubscriptions},
 };
 
 }  // namespace

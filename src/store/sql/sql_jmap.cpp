@@ -82,14 +82,17 @@ Result<std::vector<ApiToken>> SqlStore::list_tokens(AccountId account) {
 
 Result<void> SqlStore::revoke_token(AccountId account, std::string_view name) {
   return transact(TransactionMode::write, [&]() -> Result<void> {
-    auto q =
-        Query::prepare(db(), "SELECT count(*) FROM api_token WHERE account_id = ? AND name = ?");
+    auto q = Query::prepare(db(), "SELECT id FROM api_token WHERE account_id = ? AND name = ?");
     if (!q) return q.error();
-    auto n = q->bind(account.value()).bind(name).single_int(0);
-    if (!n) return n.error();
-    if (*n == 0) return errors::token_missing(name);
-    return exec(db(), "DELETE FROM api_token WHERE account_id = ? AND name = ?", account.value(),
-                name);
+    auto id = q->bind(account.value()).bind(name).single_int(0);
+    if (!id) return id.error();
+    if (*id == 0) return errors::token_missing(name);
+    // RFC 8620 §7.2: the push subscriptions the token created die with it.
+    POSTAMT_TRY(exec(db(),
+                     "DELETE FROM push_subscription WHERE account_id = ? AND credential_kind = "
+                     "'token' AND credential_id = ?",
+                     account.value(), *id));
+    return exec(db(), "DELETE FROM api_token WHERE id = ?", *id);
   });
 }
 

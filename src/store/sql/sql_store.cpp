@@ -397,6 +397,11 @@ Result<void> SqlStore::set_password_hash(std::string_view address, std::string_v
     auto id = account_id_by_key(*key);
     if (!id) return id.error();
     if (!*id) return errors::user_missing(*normalize_address(address));
+    // RFC 8620 §7.2: a new password revokes the old one and its push subscriptions.
+    POSTAMT_TRY(exec(db(),
+                     "DELETE FROM push_subscription WHERE account_id = ? AND credential_kind = "
+                     "'password'",
+                     **id));
     return exec(db(), "UPDATE account SET password_hash = ? WHERE id = ?", hash, **id);
   });
 }

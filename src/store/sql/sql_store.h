@@ -134,6 +134,18 @@ class SqlStore final : public Store {
   Result<std::vector<EmailSubmission>> list_email_submissions(AccountId account) override;
   Result<ModSeq> destroy_email_submission(AccountId account, uint64_t id) override;
   Result<SubmissionChanges> email_submission_changes(AccountId account, ModSeq since) override;
+  Result<PushSubscription> create_push_subscription(const NewPushSubscription& record,
+                                                    uint32_t max_per_account) override;
+  Result<std::vector<PushSubscription>> list_push_subscriptions(AccountId account,
+                                                                Credential credential) override;
+  Result<PushSubscription> update_push_subscription(AccountId account, Credential credential,
+                                                    uint64_t id,
+                                                    const PushSubscriptionUpdate& update) override;
+  Result<void> destroy_push_subscription(AccountId account, Credential credential,
+                                         uint64_t id) override;
+  Result<bool> remove_push_subscription(uint64_t id) override;
+  Result<std::vector<PushSubscription>> list_active_push_subscriptions(int64_t now) override;
+  Result<size_t> delete_expired_push_subscriptions(int64_t now) override;
 
   Result<WebSession> create_web_session(AccountId account, std::string_view hash,
                                         std::string_view csrf_token, int64_t now) override;

@@ -94,6 +94,7 @@ TEST_F(SqliteStoreTest, DurabilitySettings) {
   EXPECT_EQ(text("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(text("PRAGMA synchronous"), "2");  // FULL
   EXPECT_EQ(text("PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(text("PRAGMA secure_delete"), "2");  // FAST
   EXPECT_EQ(text("PRAGMA busy_timeout"), "5000");
 }
 
@@ -116,7 +117,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   { ASSERT_TRUE(open()); }
   auto store = open();
   const int latest = migrations().back().version;
-  EXPECT_EQ(latest, 15);
+  EXPECT_EQ(latest, 16);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -128,7 +129,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 15");
+            "the database has schema version 99, newer than this program's 16");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their

@@ -37,6 +37,8 @@ constexpr std::array kMethods = {
     MethodEntry{"EmailSubmission/queryChanges", kSubmissionCapability,
                 &methods::email_submission_query_changes},
     MethodEntry{"EmailSubmission/set", kSubmissionCapability, &methods::email_submission_set},
+    MethodEntry{"PushSubscription/get", kCoreCapability, &methods::push_subscription_get},
+    MethodEntry{"PushSubscription/set", kCoreCapability, &methods::push_subscription_set},
 };
 
 }  // namespace

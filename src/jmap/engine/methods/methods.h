@@ -54,6 +54,8 @@ json::object email_submission_changes(CallContext&, const json::object&);
 json::object email_submission_query(CallContext&, const json::object&);
 json::object email_submission_query_changes(CallContext&, const json::object&);
 json::object email_submission_set(CallContext&, const json::object&);
+json::object push_subscription_get(CallContext&, const json::object&);
+json::object push_subscription_set(CallContext&, const json::object&);
 }  // namespace methods
 
 }  // namespace postamt::jmap
