@@ -207,6 +207,33 @@ TEST_P(PushContract, RevokingTheCredentialDestroysItsSubscriptions) {
   EXPECT_EQ(active(0), std::vector<uint64_t>{});
 }
 
+// A webmail session is a credential too: signing out (one session, every session) and
+// expiry end the subscriptions it made, and only those.
+TEST_P(PushContract, EndingAWebmailSessionDestroysItsSubscriptions) {
+  AccountId alice = user("alice@example.org");
+  auto a = store_->create_web_session(alice, std::string(64, 'a'), "csrf", 100);
+  auto b = store_->create_web_session(alice, std::string(64, 'b'), "csrf", 100);
+  auto c = store_->create_web_session(alice, std::string(64, 'c'), "csrf", 500);
+  ASSERT_TRUE(a && b && c);
+  auto session = [](const WebSession& s) {
+    return Credential{CredentialKind::session, static_cast<int64_t>(s.id)};
+  };
+  auto pa = store_->create_push_subscription(record(alice, session(*a)), 16);
+  auto pb = store_->create_push_subscription(record(alice, session(*b)), 16);
+  auto pc = store_->create_push_subscription(record(alice, session(*c)), 16);
+  auto pw = store_->create_push_subscription(record(alice, kPassword), 16);
+  ASSERT_TRUE(pa && pb && pc && pw);
+  ASSERT_TRUE(store_->delete_web_session(a->id));
+  EXPECT_EQ(ids(alice, session(*a)), std::vector<uint64_t>{});
+  EXPECT_EQ(ids(alice, session(*b)), std::vector<uint64_t>{pb->id});
+  EXPECT_EQ(*store_->expire_web_sessions(200, 0), 1u);  // b was last used at 100
+  EXPECT_EQ(ids(alice, session(*b)), std::vector<uint64_t>{});
+  EXPECT_EQ(ids(alice, session(*c)), std::vector<uint64_t>{pc->id});
+  EXPECT_EQ(*store_->delete_web_sessions(alice), 1u);
+  EXPECT_EQ(ids(alice, session(*c)), std::vector<uint64_t>{});
+  EXPECT_EQ(ids(alice, kPassword), std::vector<uint64_t>{pw->id});
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PushContract, ::testing::Values("memory", "sqlite"),
                          [](const auto& info) { return info.param; });
 

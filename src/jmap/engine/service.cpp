@@ -163,7 +163,7 @@ net::awaitable<Authenticated> check_web_session(const Services& services, http::
                             problem(403, "about:blank", "a missing or wrong X-CSRF-Token header")};
   }
   store::Credential credential{store::CredentialKind::session,
-                              static_cast<int64_t>((*found)->session.id)};
+                               static_cast<int64_t>((*found)->session.id)};
   co_return Authenticated{std::move((*found)->account), {}, credential};
 }
 
@@ -307,8 +307,8 @@ net::awaitable<http::Response> Service::handle(http::Request request, http::Peer
   if (parts.size() == 2 && parts[1] == "ws") {
     // RFC 8887 §4.1: the credentials of the handshake hold for the whole connection.
     http::Response socket =
-        open_websocket(services_, WebSocketSlots{websockets_, api_slots_}, account,
-                       who.credential, request, base_url(services_, request, peer));
+        open_websocket(services_, WebSocketSlots{websockets_, api_slots_}, account, who.credential,
+                       request, base_url(services_, request, peer));
     socket.log_user = account.address;
     co_return socket;
   }

@@ -319,8 +319,7 @@ bool allowed_origin(std::string_view origin, std::string_view base,
 
 http::Response open_websocket(const Services& services, WebSocketSlots slots,
                               store::Account account, store::Credential credential,
-                              const http::Request& request,
-                              std::string_view base) {
+                              const http::Request& request, std::string_view base) {
   auto checked = http::websocket::check_client_handshake(request);
   if (auto* refusal = std::get_if<http::websocket::HandshakeRefusal>(&checked)) {
     http::Response r = problem(refusal->status, "about:blank", refusal->detail);
@@ -350,8 +349,7 @@ http::Response open_websocket(const Services& services, WebSocketSlots slots,
       .with("Sec-WebSocket-Accept", handshake.accept)
       .with("Sec-WebSocket-Protocol", std::string(kWebSocketProtocol));
   r.upgrade = std::make_unique<JmapWebSocket>(services, std::move(account), credential,
-                                              std::move(slots.api),
-                                              std::move(*place));
+                                              std::move(slots.api), std::move(*place));
   return r;
 }
 

@@ -8,6 +8,12 @@ using Lock = std::lock_guard<std::mutex>;
 
 namespace {
 constexpr size_t kMaxSettingBytes = 256;
+
+// RFC 8620 §7.2: push subscriptions made with a session die with it.
+void forget_session_pushes(std::vector<PushSubscription>& pushes, uint64_t session) {
+  const Credential credential{CredentialKind::session, static_cast<int64_t>(session)};
+  std::erase_if(pushes, [&](const PushSubscription& s) { return s.credential == credential; });
+}
 }  // namespace
 
 Result<WebSession> MemoryStore::create_web_session(AccountId account, std::string_view hash,
@@ -51,8 +57,12 @@ Result<void> MemoryStore::touch_web_session(uint64_t id, int64_t now) {
 
 Result<void> MemoryStore::delete_web_session(uint64_t id) {
   Lock lock(mutex_);
-  for (auto& [key, entry] : accounts_)
-    if (entry.web_sessions.erase(id)) ++data_version_;
+  for (auto& [key, entry] : accounts_) {
+    if (entry.web_sessions.erase(id)) {
+      forget_session_pushes(entry.push_subscriptions, id);
+      ++data_version_;
+    }
+  }
   return {};
 }
 
@@ -61,6 +71,8 @@ Result<uint64_t> MemoryStore::delete_web_sessions(AccountId account) {
   AccountEntry* owner = account_by_id(account);
   if (!owner) return uint64_t{0};
   uint64_t ended = owner->web_sessions.size();
+  for (const auto& [id, session] : owner->web_sessions)
+    forget_session_pushes(owner->push_subscriptions, id);
   owner->web_sessions.clear();
   ++data_version_;
   return ended;
@@ -71,7 +83,9 @@ Result<uint64_t> MemoryStore::expire_web_sessions(int64_t idle_before, int64_t c
   uint64_t ended = 0;
   for (auto& [key, entry] : accounts_)
     ended += std::erase_if(entry.web_sessions, [&](const auto& kv) {
-      return kv.second.last_used < idle_before || kv.second.created < created_before;
+      bool expired = kv.second.last_used < idle_before || kv.second.created < created_before;
+      if (expired) forget_session_pushes(entry.push_subscriptions, kv.first);
+      return expired;
     });
   if (ended) ++data_version_;
   return ended;

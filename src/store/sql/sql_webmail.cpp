@@ -78,8 +78,15 @@ Result<void> SqlStore::touch_web_session(uint64_t id, int64_t now) {
   });
 }
 
+// RFC 8620 §7.2: push subscriptions made with a session die with it.
+constexpr std::string_view kDeleteSessionPushes =
+    "DELETE FROM push_subscription WHERE credential_kind = 'session' AND credential_id IN "
+    "(SELECT id FROM web_session WHERE ";
+
 Result<void> SqlStore::delete_web_session(uint64_t id) {
   return transact(TransactionMode::write, [&]() -> Result<void> {
+    POSTAMT_TRY(
+        exec(db(), std::string(kDeleteSessionPushes) + "id = ?)", static_cast<int64_t>(id)));
     return exec(db(), "DELETE FROM web_session WHERE id = ?", static_cast<int64_t>(id));
   });
 }
@@ -92,6 +99,7 @@ Result<uint64_t> SqlStore::delete_web_sessions(AccountId account) {
     auto n = q->bind(account.value()).single_int(0);
     if (!n) return n.error();
     ended = static_cast<uint64_t>(*n);
+    POSTAMT_TRY(exec(db(), std::string(kDeleteSessionPushes) + "account_id = ?)", account.value()));
     return exec(db(), "DELETE FROM web_session WHERE account_id = ?", account.value());
   }));
   return ended;
@@ -107,6 +115,8 @@ Result<uint64_t> SqlStore::expire_web_sessions(int64_t idle_before, int64_t crea
     if (!n) return n.error();
     ended = static_cast<uint64_t>(*n);
     if (ended == 0) return {};
+    POSTAMT_TRY(exec(db(), std::string(kDeleteSessionPushes) + "last_used < ? OR created < ?)",
+                     idle_before, created_before));
     return exec(db(), "DELETE FROM web_session WHERE last_used < ? OR created < ?", idle_before,
                 created_before);
   }));
