@@ -205,18 +205,42 @@ export async function subjects(page: Page): Promise<string[]> {
 }
 
 /** Scrolls the virtual list until the row of `subject` exists (only rows in view are in
- * the DOM) and returns it. */
+ * the DOM) and returns it, scrolled into view. The list renders its window on the scroll
+ * event, a frame after scrollTop was set: every check waits for that render, or a row of
+ * the window before the scroll (about to be removed) could be taken for the one found. */
 export async function reveal(page: Page, subject: string) {
   const list = page.getByRole('listbox', { name: 'Message list' });
-  await list.evaluate((el) => (el.scrollTop = 0));
+  const target = row(page, subject);
+  // Scrolls (to `top`, or on by half a screen) and waits until the list has
+  // rendered for the new position; whether it moved.
+  const scroll = (top: number | null) =>
+    list.evaluate(
+      (el, top) =>
+        new Promise<boolean>((resolve) => {
+          const before = el.scrollTop;
+          el.scrollTop = top ?? el.scrollTop + el.clientHeight / 2;
+          const moved = el.scrollTop !== before;
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(moved))));
+        }),
+      top,
+    );
+  // A row found is scrolled into view, and taken once it is still there after that render.
+  const inView = async () => {
+    if (!(await target.count())) return false;
+    await target.first().evaluate(
+      (el) =>
+        new Promise<void>((resolve) => {
+          el.scrollIntoView({ block: 'nearest' });
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve)));
+        }),
+    );
+    return (await target.count()) > 0;
+  };
+  if (await inView()) return target;
+  await scroll(0);
   for (let i = 0; i < 400; i++) {
-    if (await row(page, subject).count()) return row(page, subject);
-    const atEnd = await list.evaluate((el) => {
-      const before = el.scrollTop;
-      el.scrollTop += el.clientHeight / 2;
-      return el.scrollTop === before;
-    });
-    if (atEnd) await page.waitForTimeout(50);
+    if (await inView()) return target;
+    if (!(await scroll(null))) await page.waitForTimeout(50);
   }
   throw new Error(`no row "${subject}" in the list`);
 }

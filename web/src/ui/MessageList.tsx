@@ -223,8 +223,11 @@ export function MessageList(props: {
   for (let i = first; i < last; i++) {
     const id = idAt(i);
     rows.push(
+      // Keyed by the Email, so a row's element stays that message's while the list moves
+      // under it (new mail above it, a push, a placeholder filled in elsewhere); by
+      // position ("#" is not in any JMAP id) only until its id is known.
       <Row
-        key={i}
+        key={id ?? `#${i}`}
         index={i}
         total={total}
         email={id ? model.emails.byId.get(id) : undefined}
