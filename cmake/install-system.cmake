@@ -1,7 +1,8 @@
 # Run by `cmake --install` and cpack (cmake/install.cmake): installs the files whose place
 # depends on the install prefix as it is at install time. file(INSTALL) adds $DESTDIR
 # (cpack installs with DESTDIR set and prefix /usr) and records the files in the manifest.
-# Set by install.cmake: POSTAMT_SOURCE_DIR, POSTAMT_STAGING_DIR, POSTAMT_SBINDIR.
+# Set by install.cmake: POSTAMT_SOURCE_DIR, POSTAMT_STAGING_DIR, POSTAMT_SBINDIR,
+# POSTAMT_FAIL2BAN_FILTER (the filter's path, or empty when the tree has none).
 
 # GNUInstallDirs' rule for /usr, with Debian 12's systemd unit folder
 # (`pkg-config --variable=systemdsystemunitdir systemd`).
@@ -16,9 +17,8 @@ endif()
 file(INSTALL ${POSTAMT_SOURCE_DIR}/packaging/postamt.toml DESTINATION ${etc}/postamt
      PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 
-set(filter ${POSTAMT_SOURCE_DIR}/contrib/fail2ban/filter.d/postamt.conf)
-if(EXISTS ${filter})
-  file(INSTALL ${filter} DESTINATION ${etc}/fail2ban/filter.d)
+if(POSTAMT_FAIL2BAN_FILTER)
+  file(INSTALL ${POSTAMT_FAIL2BAN_FILTER} DESTINATION ${etc}/fail2ban/filter.d)
 endif()
 
 if(NOT IS_ABSOLUTE "${POSTAMT_SBINDIR}")

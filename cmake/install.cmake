@@ -49,11 +49,18 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${postamt_docs} DESTINATION ${CMAK
 install(FILES ${postamt_protocol_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR}/protocols)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/postamt.toml
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-# The fail2ban files (contrib/fail2ban/README.md) may not exist in every tree.
-install(FILES ${PROJECT_SOURCE_DIR}/contrib/fail2ban/jail.d/postamt.conf
-        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/fail2ban/jail.d OPTIONAL)
+# The fail2ban filter and jail example (contrib/fail2ban/), where the tree has them: the
+# globs are checked again at every build, so files added later are picked up.
+file(GLOB POSTAMT_FAIL2BAN_FILTER CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/contrib/fail2ban/filter.d/postamt.conf)
+file(GLOB POSTAMT_FAIL2BAN_JAIL CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/contrib/fail2ban/jail.d/postamt.conf)
+if(POSTAMT_FAIL2BAN_JAIL)
+  install(FILES ${POSTAMT_FAIL2BAN_JAIL} DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/fail2ban/jail.d)
+endif()
 
 install(CODE "set(POSTAMT_SOURCE_DIR \"${PROJECT_SOURCE_DIR}\")
 set(POSTAMT_STAGING_DIR \"${CMAKE_BINARY_DIR}/install-system\")
-set(POSTAMT_SBINDIR \"${CMAKE_INSTALL_SBINDIR}\")")
+set(POSTAMT_SBINDIR \"${CMAKE_INSTALL_SBINDIR}\")
+set(POSTAMT_FAIL2BAN_FILTER \"${POSTAMT_FAIL2BAN_FILTER}\")")
 install(SCRIPT ${CMAKE_CURRENT_LIST_DIR}/install-system.cmake)

@@ -9,9 +9,9 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_VENDOR "Postamt")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "mail server: SMTP, IMAP, POP3, JMAP and webmail, with read receipts done right")
+# The long description; CPack puts the summary above it.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
-Postamt is one server for an organisation's mail: SMTP (MX, authenticated
+    "Postamt is one server for an organisation's mail: SMTP (MX, authenticated
 submission, an outbound queue), POP3, IMAP4rev1/IMAP4rev2, JMAP and a webmail over
 one embedded store (SQLite and files under /var/lib/postamt). It sends at most one
 read receipt per message and recipient across every protocol and client.
@@ -34,10 +34,8 @@ set(CPACK_STRIP_FILES TRUE)
 # /etc files are conffiles (Debian policy §10.7.3): dpkg keeps an admin's changes on
 # upgrade and removes them only on purge.
 set(postamt_conffiles "/etc/postamt/postamt.toml\n")
-set(postamt_filter ${PROJECT_SOURCE_DIR}/contrib/fail2ban/filter.d/postamt.conf)
-if(EXISTS ${postamt_filter})
+if(POSTAMT_FAIL2BAN_FILTER)  # cmake/install.cmake
   string(APPEND postamt_conffiles "/etc/fail2ban/filter.d/postamt.conf\n")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${postamt_filter})
 endif()
 file(WRITE ${CMAKE_BINARY_DIR}/packaging/conffiles "${postamt_conffiles}")
 
