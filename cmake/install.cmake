@@ -22,7 +22,8 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 if(TARGET postamt)
-  set(POSTAMT_MAN_DIR ${CMAKE_BINARY_DIR}/man)
+  # build/postamt.8 beside build/postamt: `man -l build/postamt.8`.
+  set(POSTAMT_MAN_DIR ${CMAKE_BINARY_DIR})
   add_custom_command(
     OUTPUT ${POSTAMT_MAN_DIR}/postamt.8 ${POSTAMT_MAN_DIR}/postamt.toml.5
            ${POSTAMT_MAN_DIR}/postamt.8.gz ${POSTAMT_MAN_DIR}/postamt.toml.5.gz
