@@ -1,5 +1,5 @@
 # Postamt developer entry points. Every target installs what it needs first.
-.PHONY: all deps build test asan fuzz run bench format clean
+.PHONY: all deps build test asan fuzz run bench deb format clean
 
 JOBS ?= $(shell nproc)
 
@@ -36,6 +36,13 @@ bench: deps
 	@[ -f build/build.ninja ] || cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) --target postamt
 	@bench/run $(BENCH_ARGS)
+
+# The Debian package build/postamt_VERSION_amd64.deb (cmake/packaging.cmake): builds the
+# server and its manual pages, then CPack installs them with prefix /usr and packs them.
+deb: deps
+	@[ -f build/build.ninja ] || cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target postamt postamt_man
+	@cd build && cpack -G DEB
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

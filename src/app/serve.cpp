@@ -9,6 +9,7 @@
 #include <random>
 
 #include "app/backends.h"
+#include "app/first_start.h"
 #include "app/serve_context.h"
 #include "app/services.h"
 #include "blob/garbage.h"
@@ -365,8 +366,17 @@ int serve(const Config& config) {
   limits.max_connections = config.limits.connections;
   net::Server server(runtime, limits, ctx.tls);
 
+  // Until the store has a local domain, public addresses stay unbound (app/first_start.h).
+  auto domains = backends->store->list_domains();
+  if (!domains) {
+    log::error("master", "cannot read the local domains: {}", domains.error().message);
+    return 1;
+  }
+  const ListenPlan plan =
+      plan_listeners(config, domains->empty() ? LocalDomains::none : LocalDomains::some);
+  if (!plan.skipped.empty()) log::warning("master", "{}", first_start_warning(plan));
   size_t listeners = 0;
-  for (const auto& s : config.services()) {
+  for (const auto& s : plan.services) {
     const ServiceEngine* engine = find_service_engine(s.name);
     if (!engine) continue;
     for (const auto& addr : s.addresses) {
