@@ -79,9 +79,11 @@ class ImportTest : public ::testing::Test {
   // two accounts.
   std::string describe(std::string_view user) {
     std::string out;
-    for (const store::Mailbox& mb : *store_.list_mailboxes(account(user))) {
+    auto mailboxes = store_.list_mailboxes(account(user));
+    for (const store::Mailbox& mb : *mailboxes) {
       out += mb.name + ":";
-      for (const store::MessageRecord& m : *store_.list_messages(mb.id)) {
+      auto records = store_.list_messages(mb.id);
+      for (const store::MessageRecord& m : *records) {
         std::vector<std::string> keywords = m.keywords.items();
         std::sort(keywords.begin(), keywords.end());
         out += fmt::format(" [{} {} {} {}]", m.flags.bits(), fmt::join(keywords, ","),

@@ -69,7 +69,7 @@ std::optional<int64_t> parse_asctime(const std::vector<std::string_view>& w, siz
   auto month = index_of(kMonths, w[at + 1]);
   auto day = number(w[at + 2]);
   if (!month || !day || *day < 1 || *day > 31) return std::nullopt;
-  std::vector<std::string_view> clock = split(w[at + 3], ':');
+  std::vector<std::string_view> clock = postamt::split(w[at + 3], ':');
   if (clock.size() != 2 && clock.size() != 3) return std::nullopt;
   auto hour = number(clock[0]);
   auto minute = number(clock[1]);
