@@ -110,19 +110,25 @@ Result<void> ImportJournal::write_line(const std::string& line) {
   return {};
 }
 
-Result<void> ImportJournal::begin(const Pending& entry) {
-  POSTAMT_TRY(write_line(fmt::format("B\t{}\t{}\t{}\t{}\n", journal_escape(entry.source_id),
-                                     entry.mailbox.value(), entry.uid_next, entry.blob.hex())));
+Result<void> ImportJournal::begin(const std::vector<Pending>& entries) {
+  std::string lines;
+  for (const Pending& e : entries)
+    lines += fmt::format("B\t{}\t{}\t{}\t{}\n", journal_escape(e.source_id), e.mailbox.value(),
+                         e.uid_next, e.blob.hex());
+  POSTAMT_TRY(write_line(lines));
   // Durable before the store transaction: a run that dies after the commit must find it.
   if (::fsync(fd_) != 0) return io_error(path_, "fsync");
-  pending_.push_back(entry);
+  pending_.insert(pending_.end(), entries.begin(), entries.end());
   return {};
 }
 
-Result<void> ImportJournal::finish(std::string_view source_id) {
-  POSTAMT_TRY(write_line(fmt::format("D\t{}\n", journal_escape(source_id))));
-  std::erase_if(pending_, [&](const Pending& p) { return p.source_id == source_id; });
-  done_.insert(std::string(source_id));
+Result<void> ImportJournal::finish(const std::vector<std::string>& source_ids) {
+  std::string lines;
+  for (const std::string& id : source_ids) lines += fmt::format("D\t{}\n", journal_escape(id));
+  POSTAMT_TRY(write_line(lines));
+  std::unordered_set<std::string> ids(source_ids.begin(), source_ids.end());
+  std::erase_if(pending_, [&](const Pending& p) { return ids.contains(p.source_id); });
+  done_.insert(source_ids.begin(), source_ids.end());
   return {};
 }
 

@@ -51,8 +51,8 @@ class ImportJournal {
   // "B" entries without an outcome, in file order.
   const std::vector<Pending>& pending() const { return pending_; }
 
-  Result<void> begin(const Pending& entry);             // written and fsynced
-  Result<void> finish(std::string_view source_id);      // "D", written
+  Result<void> begin(const std::vector<Pending>& entries);  // written, one fsync
+  Result<void> finish(const std::vector<std::string>& source_ids);  // "D" lines, written
   Result<void> abandon(std::string_view source_id);     // "A", written
 
  private:

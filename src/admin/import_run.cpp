@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "base/strings.h"
 #include "blob/blob_store.h"
@@ -84,7 +85,7 @@ Result<void> Importer::settle_pending() {
       stored = std::any_of(messages->begin(), messages->end(), [&](const store::MessageRecord& m) {
         return m.uid >= p.uid_next && m.blob == p.blob;
       });
-    POSTAMT_TRY(stored ? journal_.finish(p.source_id) : journal_.abandon(p.source_id));
+    POSTAMT_TRY(stored ? journal_.finish({p.source_id}) : journal_.abandon(p.source_id));
   }
   return {};
 }
@@ -210,24 +211,92 @@ Result<void> Importer::add(std::string_view folder, const std::string& id, std::
     return {};
   }
   MailboxId mailbox = t->second.mailbox->id;
+  if (batch_mailbox_ && *batch_mailbox_ != mailbox) POSTAMT_TRY(flush());
+  batch_mailbox_ = mailbox;
+  Queued queued{std::string(folder), id, std::string(label), std::string(bytes), internal_date, {}};
+  queued.message.flags = flags.flags;
+  queued.message.keywords = flags.keywords;
+  batch_octets_ += bytes.size();
+  batch_.push_back(std::move(queued));
+  if (batch_.size() >= kBatchMessages || batch_octets_ >= kBatchOctets) POSTAMT_TRY(flush());
+  return {};
+}
+
+void Importer::stored(const Queued& queued) {
+  ++report_.imported;
+  ++row(queued.folder).imported;
+  advance(queued.folder);
+}
+
+// One message on its own: what a batch the store refused falls back to.
+Result<void> Importer::store_one(MailboxId mailbox, Queued& queued) {
   auto current = store_.get_mailbox(mailbox);
   POSTAMT_TRY(current);
-  auto message = mail::save_message(blobs_, bytes, internal_date);
-  POSTAMT_TRY(message);
-  message->flags = flags.flags;
-  message->keywords = flags.keywords;
-  POSTAMT_TRY(journal_.begin({id, mailbox, current->uid_next, message->blob}));
-  auto appended = store_.append(mailbox, *message);
+  POSTAMT_TRY(journal_.begin({{queued.id, mailbox, current->uid_next, queued.message.blob}}));
+  auto appended = store_.append(mailbox, queued.message);
   if (!appended) {
-    POSTAMT_TRY(journal_.abandon(id));
+    POSTAMT_TRY(journal_.abandon(queued.id));
     if (!is_message_refusal(appended.error().kind)) return appended.error();
-    skip(folder, label, appended.error().message);
+    skip(queued.folder, queued.label, appended.error().message);
     return {};
   }
-  POSTAMT_TRY(journal_.finish(id));
-  ++report_.imported;
-  ++row(folder).imported;
-  advance(folder);
+  POSTAMT_TRY(journal_.finish({queued.id}));
+  stored(queued);
+  return {};
+}
+
+Result<void> Importer::flush() {
+  if (batch_.empty()) return {};
+  std::vector<Queued> batch = std::move(batch_);
+  batch_.clear();
+  batch_octets_ = 0;
+  MailboxId mailbox = *batch_mailbox_;
+  batch_mailbox_.reset();
+
+  // The blobs first, durable each (mail::save_message, as APPEND), several at once: each
+  // waits for its own fsyncs, which a disk serves side by side.
+  std::vector<std::optional<Error>> failures(batch.size());
+  auto write = [&](size_t first) {
+    for (size_t i = first; i < batch.size(); i += kBlobWriters) {
+      auto saved = mail::save_message(blobs_, batch[i].bytes, batch[i].internal_date);
+      if (!saved) {
+        failures[i] = saved.error();
+        continue;
+      }
+      saved->flags = batch[i].message.flags;
+      saved->keywords = std::move(batch[i].message.keywords);
+      batch[i].message = std::move(*saved);
+      batch[i].bytes.clear();
+      batch[i].bytes.shrink_to_fit();
+    }
+  };
+  std::vector<std::thread> writers;
+  for (size_t w = 1; w < std::min(kBlobWriters, batch.size()); ++w) writers.emplace_back(write, w);
+  write(0);
+  for (std::thread& t : writers) t.join();
+  for (const std::optional<Error>& failure : failures)
+    if (failure) return *failure;
+
+  auto current = store_.get_mailbox(mailbox);
+  POSTAMT_TRY(current);
+  std::vector<ImportJournal::Pending> intents;
+  std::vector<store::NewMessage> messages;
+  std::vector<std::string> ids;
+  for (const Queued& q : batch) {
+    intents.push_back({q.id, mailbox, current->uid_next, q.message.blob});
+    messages.push_back(q.message);
+    ids.push_back(q.id);
+  }
+  POSTAMT_TRY(journal_.begin(intents));
+  auto appended = store_.append_all(mailbox, messages);
+  if (appended) {
+    POSTAMT_TRY(journal_.finish(ids));
+    for (const Queued& q : batch) stored(q);
+    return {};
+  }
+  for (const std::string& id : ids) POSTAMT_TRY(journal_.abandon(id));
+  if (!is_message_refusal(appended.error().kind)) return appended.error();
+  for (Queued& q : batch) POSTAMT_TRY(store_one(mailbox, q));
   return {};
 }
 
@@ -245,8 +314,12 @@ Result<ImportReport> import_mail(store::Store& store, blob::BlobStore& blobs,
                                  const ImportOptions& options, const ImportProgressSink& progress) {
   auto importer = Importer::open(store, blobs, options, progress);
   POSTAMT_TRY(importer);
-  POSTAMT_TRY(options.kind == ImportKind::maildir ? import_maildir(**importer)
-                                                  : import_mbox(**importer));
+  Result<void> read = options.kind == ImportKind::maildir ? import_maildir(**importer)
+                                                         : import_mbox(**importer);
+  // What is queued is stored also when reading stopped: it was read completely.
+  Result<void> flushed = (*importer)->flush();
+  POSTAMT_TRY(read);
+  POSTAMT_TRY(flushed);
   return (*importer)->finish();
 }
 

@@ -35,10 +35,15 @@ class Importer {
   bool already(std::string_view folder, std::string_view id);
   // Stores one message of `folder` (given to plan) as `id`; `label` names it in the
   // report. Refusals that concern this message are skips; errors are what stops the
-  // import (io, temporary).
+  // import (io, temporary). Messages are stored in batches (up to kBatchMessages or
+  // kBatchOctets, one mailbox): their blobs are written by kBlobWriters threads at once,
+  // then one journal fsync and one store transaction (Store::append_all) take them all;
+  // when the store refuses the batch (over quota), its messages are stored one by one so
+  // that exactly the ones that do not fit are skipped. flush() stores what is queued.
   Result<void> add(std::string_view folder, const std::string& id, std::string_view label,
                    std::string_view bytes, const mail::NewFlags& flags,
                    store::InternalDate internal_date);
+  Result<void> flush();
   void skip(std::string_view folder, std::string_view label, std::string reason);
   // Subscribes the targets of these source folder names (those that have one).
   Result<void> subscribe(const std::vector<std::string>& folders);
@@ -47,6 +52,19 @@ class Importer {
   ImportReport finish() { return std::move(report_); }
 
  private:
+  static constexpr size_t kBatchMessages = 64;
+  static constexpr size_t kBatchOctets = 16 * 1024 * 1024;
+  static constexpr size_t kBlobWriters = 4;
+  struct Queued {
+    std::string folder;
+    std::string id;
+    std::string label;
+    std::string bytes;
+    store::InternalDate internal_date;
+    store::NewMessage message;  // after its blob is written: blob, description, flags
+  };
+  Result<void> store_one(MailboxId mailbox, Queued& queued);
+  void stored(const Queued& queued);
   Importer(store::Store& store, blob::BlobStore& blobs, const ImportOptions& options,
            const ImportProgressSink& progress, AccountId account, ImportJournal journal)
       : store_(store),
@@ -75,6 +93,9 @@ class Importer {
   ImportReport report_;
   size_t done_ = 0;
   size_t total_ = 0;
+  std::vector<Queued> batch_;
+  std::optional<MailboxId> batch_mailbox_;
+  size_t batch_octets_ = 0;
 };
 
 // The readers, each over its own source format.

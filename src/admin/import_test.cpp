@@ -220,6 +220,32 @@ TEST_F(ImportTest, OverQuotaAndTooLargeAreSkippedAndReported) {
   EXPECT_TRUE(again->skipped.empty());
 }
 
+TEST_F(ImportTest, ABatchOverQuotaStoresWhatFitsOneByOne) {
+  fs::path root = make_maildir();
+  store::QuotaSetting quota;
+  quota.messages = 1;
+  ASSERT_TRUE(store_.set_quota("alice@example.test", quota));
+  // INBOX's two messages are one batch; together they do not fit, the first one does.
+  auto report = import_mail(store_, blobs_, options(ImportKind::maildir, root, "alice@example.test"),
+                            no_progress_);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->imported, 1u);
+  ASSERT_EQ(report->skipped.size(), 3u);
+  EXPECT_EQ(report->skipped[0].source, "new/200.M2.host");
+  auto inbox = messages("alice@example.test", "INBOX");
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(bytes(inbox[0]), "Subject: first\r\n\r\nFrom me\r\n");
+  // The journal knows exactly that one.
+  quota.messages = 0;
+  ASSERT_TRUE(store_.set_quota("alice@example.test", quota));
+  auto again = import_mail(store_, blobs_, options(ImportKind::maildir, root, "alice@example.test"),
+                           no_progress_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->imported, 3u);
+  EXPECT_EQ(again->already, 1u);
+  EXPECT_EQ(messages("alice@example.test", "INBOX").size(), 2u);
+}
+
 TEST_F(ImportTest, IntoAMailboxAndBadSources) {
   fs::path root = make_maildir();
   ImportOptions o = options(ImportKind::maildir, root, "alice@example.test");
