@@ -83,9 +83,9 @@ Result<void> Exporter::maildir_mailbox(const store::Mailbox& mailbox) {
   if (mailbox.name != "INBOX") {
     auto folder = maildir::mailbox_to_folder(mailbox.name);
     if (!folder) {
-      report.skipped.push_back({fmt::format("mailbox {} ({} messages)", mailbox.name,
-                                            mailbox.messages),
-                                folder.error().message});
+      report.skipped.push_back(
+          {fmt::format("mailbox {} ({} messages)", mailbox.name, mailbox.messages),
+           folder.error().message});
       return {};
     }
     dir /= *folder;
@@ -116,18 +116,20 @@ Result<void> Exporter::maildir_mailbox(const store::Mailbox& mailbox) {
       }
       indexes.push_back(static_cast<uint8_t>(at - letters.begin()));
     }
-    std::string unique = fmt::format("{}.U{}V{}.postamt,S={}", m.internal_date.time_since_epoch().count(),
-                                     m.uid, mailbox.uid_validity, file.size());
+    std::string unique =
+        fmt::format("{}.U{}V{}.postamt,S={}", m.internal_date.time_since_epoch().count(), m.uid,
+                    mailbox.uid_validity, file.size());
     std::string name = maildir::format_file_name(unique, m.flags, false, indexes);
     POSTAMT_TRY(write_file((dir / "cur" / name).string(), file, m.internal_date));
     uids.emplace_back(m.uid, unique);
     ++report.messages;
   }
   if (used > 0)
-    POSTAMT_TRY(write_file((dir / "dovecot-keywords").string(),
-                           maildir::format_dovecot_keywords(letters)));
-  POSTAMT_TRY(write_file((dir / "dovecot-uidlist").string(),
-                         maildir::format_dovecot_uidlist(mailbox.uid_validity, mailbox.uid_next, uids)));
+    POSTAMT_TRY(
+        write_file((dir / "dovecot-keywords").string(), maildir::format_dovecot_keywords(letters)));
+  POSTAMT_TRY(
+      write_file((dir / "dovecot-uidlist").string(),
+                 maildir::format_dovecot_uidlist(mailbox.uid_validity, mailbox.uid_next, uids)));
   ++report.mailboxes;
   return {};
 }
@@ -186,8 +188,7 @@ std::string format_export_report(const ExportReport& report) {
   std::string out;
   for (const ExportReport::Skipped& s : report.skipped)
     out += fmt::format("left out {}: {}\n", s.what, s.reason);
-  out += fmt::format("exported {} messages from {} mailboxes\n", report.messages,
-                     report.mailboxes);
+  out += fmt::format("exported {} messages from {} mailboxes\n", report.messages, report.mailboxes);
   return out;
 }
 

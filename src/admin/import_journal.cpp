@@ -33,7 +33,9 @@ std::string journal_escape(std::string_view id) {
   return out;
 }
 
-std::string journal_unescape(std::string_view text) { return percent_decode(text); }
+std::string journal_unescape(std::string_view text) {
+  return percent_decode(text);
+}
 
 Result<ImportJournal> ImportJournal::open(const std::filesystem::path& file) {
   std::error_code ec;

@@ -51,9 +51,9 @@ class ImportJournal {
   // "B" entries without an outcome, in file order.
   const std::vector<Pending>& pending() const { return pending_; }
 
-  Result<void> begin(const std::vector<Pending>& entries);  // written, one fsync
+  Result<void> begin(const std::vector<Pending>& entries);          // written, one fsync
   Result<void> finish(const std::vector<std::string>& source_ids);  // "D" lines, written
-  Result<void> abandon(std::string_view source_id);     // "A", written
+  Result<void> abandon(std::string_view source_id);                 // "A", written
 
  private:
   ImportJournal(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}

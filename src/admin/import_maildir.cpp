@@ -20,9 +20,9 @@ struct SourceFile {
 };
 
 struct SourceFolder {
-  std::string dir;     // "" for INBOX (PATH itself), else ".A.B"
-  std::string name;    // "" for INBOX, else "A/B"; the directory name when it does not decode
-  std::string failure; // why the folder name does not decode
+  std::string dir;      // "" for INBOX (PATH itself), else ".A.B"
+  std::string name;     // "" for INBOX, else "A/B"; the directory name when it does not decode
+  std::string failure;  // why the folder name does not decode
   std::vector<SourceFile> files;
   std::vector<std::string> bad_files;  // names that are no maildir message
 };
@@ -43,7 +43,8 @@ bool is_maildir(blob::FileSystem& fs, const std::string& path) {
 
 Result<void> list_files(blob::FileSystem& fs, const std::string& root, SourceFolder& folder) {
   std::string base = folder.dir.empty() ? root : root + "/" + folder.dir;
-  maildir::UidList uids = maildir::parse_dovecot_uidlist(read_or_empty(fs, base + "/dovecot-uidlist"));
+  maildir::UidList uids =
+      maildir::parse_dovecot_uidlist(read_or_empty(fs, base + "/dovecot-uidlist"));
   for (const char* subdir : {"cur", "new"}) {
     auto names = fs.list_directory(base + "/" + subdir);
     if (!names) {
@@ -58,8 +59,7 @@ Result<void> list_files(blob::FileSystem& fs, const std::string& root, SourceFol
         continue;
       }
       auto uid = uids.uids.find(parsed->unique);
-      folder.files.push_back(
-          {subdir, name, *parsed, uid == uids.uids.end() ? 0u : uid->second});
+      folder.files.push_back({subdir, name, *parsed, uid == uids.uids.end() ? 0u : uid->second});
     }
   }
   // Dovecot's order (its uids) first; then by name, which begins with the delivery time.

@@ -18,7 +18,7 @@ struct SourceFile {
   std::string relative;  // for ids and the report
   std::string folder;    // "" = INBOX, else "A/B"
   size_t messages = 0;
-  std::string failure;   // why it is no mbox file
+  std::string failure;  // why it is no mbox file
 };
 
 // Files a mail client keeps beside its mbox files, never mail.
@@ -119,8 +119,8 @@ Result<void> import_mbox(Importer& importer) {
       // Where the message starts and how long it is: the same file read again gives the
       // same ids; a message added at its end gets a new one.
       std::string id = fmt::format("{}@{}+{}", file.relative, entry.offset, entry.text.size());
-      std::string label = fmt::format("{} message {} (offset {})", file.relative, number,
-                                      entry.offset);
+      std::string label =
+          fmt::format("{} message {} (offset {})", file.relative, number, entry.offset);
       if (importer.already(file.folder, id)) continue;
       mbox::StatusFields fields =
           mbox::take_status_fields(mbox::unquote(entry.text, importer.options().mbox_format));

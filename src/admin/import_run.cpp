@@ -19,16 +19,11 @@ struct RoleName {
 };
 // Names mail clients and servers give their special-use folders (RFC 6154 §2 roles).
 constexpr RoleName kRoleNames[] = {
-    {"Sent", MailboxRole::sent},
-    {"Sent Messages", MailboxRole::sent},
-    {"Sent Items", MailboxRole::sent},
-    {"Drafts", MailboxRole::drafts},
-    {"Trash", MailboxRole::trash},
-    {"Deleted Messages", MailboxRole::trash},
-    {"Deleted Items", MailboxRole::trash},
-    {"Junk", MailboxRole::junk},
-    {"Spam", MailboxRole::junk},
-    {"Archive", MailboxRole::archive},
+    {"Sent", MailboxRole::sent},           {"Sent Messages", MailboxRole::sent},
+    {"Sent Items", MailboxRole::sent},     {"Drafts", MailboxRole::drafts},
+    {"Trash", MailboxRole::trash},         {"Deleted Messages", MailboxRole::trash},
+    {"Deleted Items", MailboxRole::trash}, {"Junk", MailboxRole::junk},
+    {"Spam", MailboxRole::junk},           {"Archive", MailboxRole::archive},
     {"Archives", MailboxRole::archive},
 };
 
@@ -38,16 +33,16 @@ std::filesystem::path journal_file(const ImportOptions& o, AccountId account) {
   std::error_code ec;
   std::filesystem::path source = std::filesystem::weakly_canonical(o.source, ec);
   if (ec) source = std::filesystem::absolute(o.source);
-  std::string key = fmt::format("{}\n{}\n{}\n{}", account.value(),
-                                o.kind == ImportKind::maildir ? "maildir" : "mbox",
-                                source.string(), o.mailbox);
+  std::string key =
+      fmt::format("{}\n{}\n{}\n{}", account.value(),
+                  o.kind == ImportKind::maildir ? "maildir" : "mbox", source.string(), o.mailbox);
   return o.journal_folder / (blob::blob_ref_of(key).hex().substr(0, 32) + ".journal");
 }
 
 // Refusals that concern one message only: the import goes on without it.
 bool is_message_refusal(ErrorKind kind) {
-  return kind == ErrorKind::over_quota || kind == ErrorKind::invalid ||
-         kind == ErrorKind::limit || kind == ErrorKind::not_found;
+  return kind == ErrorKind::over_quota || kind == ErrorKind::invalid || kind == ErrorKind::limit ||
+         kind == ErrorKind::not_found;
 }
 
 }  // namespace
@@ -124,8 +119,8 @@ Result<void> Importer::plan(const std::vector<std::string>& folders, size_t tota
     Target target;
     auto target_name_result = target_name(folder, folders);
     // The form the store keeps (NFC, "INBOX" in any case), also for --mailbox's.
-    Result<std::string> name = target_name_result ? mail::check_mailbox_name(*target_name_result)
-                                                  : target_name_result;
+    Result<std::string> name =
+        target_name_result ? mail::check_mailbox_name(*target_name_result) : target_name_result;
     if (!name) {
       if (!is_message_refusal(name.error().kind)) return name.error();
       target.failure = name.error().message;
@@ -160,8 +155,8 @@ Result<void> Importer::plan(const std::vector<std::string>& folders, size_t tota
 
 ImportReport::PerMailbox& Importer::row(std::string_view folder) {
   auto t = targets_.find(folder);
-  std::string name = t != targets_.end() && t->second.mailbox ? t->second.mailbox->name
-                                                              : std::string(folder);
+  std::string name =
+      t != targets_.end() && t->second.mailbox ? t->second.mailbox->name : std::string(folder);
   for (ImportReport::PerMailbox& r : report_.mailboxes)
     if (r.name == name) return r;
   report_.mailboxes.push_back({name, 0, 0, 0});
@@ -304,8 +299,8 @@ Result<void> Importer::subscribe(const std::vector<std::string>& folders) {
   for (const std::string& folder : folders) {
     auto t = targets_.find(folder);
     if (t == targets_.end() || !t->second.mailbox) continue;
-    POSTAMT_TRY(
-        store_.set_subscription(account_, t->second.mailbox->name, store::Subscription::subscribed));
+    POSTAMT_TRY(store_.set_subscription(account_, t->second.mailbox->name,
+                                        store::Subscription::subscribed));
   }
   return {};
 }
@@ -314,8 +309,8 @@ Result<ImportReport> import_mail(store::Store& store, blob::BlobStore& blobs,
                                  const ImportOptions& options, const ImportProgressSink& progress) {
   auto importer = Importer::open(store, blobs, options, progress);
   POSTAMT_TRY(importer);
-  Result<void> read = options.kind == ImportKind::maildir ? import_maildir(**importer)
-                                                         : import_mbox(**importer);
+  Result<void> read =
+      options.kind == ImportKind::maildir ? import_maildir(**importer) : import_mbox(**importer);
   // What is queued is stored also when reading stopped: it was read completely.
   Result<void> flushed = (*importer)->flush();
   POSTAMT_TRY(read);

@@ -104,8 +104,8 @@ TEST_F(ImportTest, MaildirFoldersFlagsKeywordsDatesBytesAndSubscriptions) {
   fs::path root = make_maildir();
   std::vector<ImportProgress> seen;
   ImportProgressSink sink = [&](const ImportProgress& p) { seen.push_back(p); };
-  auto report = import_mail(store_, blobs_, options(ImportKind::maildir, root, "alice@example.test"),
-                            sink);
+  auto report =
+      import_mail(store_, blobs_, options(ImportKind::maildir, root, "alice@example.test"), sink);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->imported, 4u);
   EXPECT_TRUE(report->skipped.empty());
@@ -226,8 +226,8 @@ TEST_F(ImportTest, ABatchOverQuotaStoresWhatFitsOneByOne) {
   quota.messages = 1;
   ASSERT_TRUE(store_.set_quota("alice@example.test", quota));
   // INBOX's two messages are one batch; together they do not fit, the first one does.
-  auto report = import_mail(store_, blobs_, options(ImportKind::maildir, root, "alice@example.test"),
-                            no_progress_);
+  auto report = import_mail(store_, blobs_,
+                            options(ImportKind::maildir, root, "alice@example.test"), no_progress_);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->imported, 1u);
   ASSERT_EQ(report->skipped.size(), 3u);
@@ -285,8 +285,8 @@ TEST_F(ImportTest, MboxFolderFromLinesStatusFieldsAndSkippedFiles) {
   write_file(dir / "Lists.sbd" / "rust.mbox", "From c Mon Jan  1 00:00:00 2024\n\nrust\n\n");
   write_file(dir / "Lists.msf", "index, not mail");
   write_file(dir / "notes.txt", "not an mbox\n");
-  auto report = import_mail(store_, blobs_, options(ImportKind::mbox, dir, "bob@example.test"),
-                            no_progress_);
+  auto report =
+      import_mail(store_, blobs_, options(ImportKind::mbox, dir, "bob@example.test"), no_progress_);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->imported, 3u);
   ASSERT_EQ(report->skipped.size(), 1u);
@@ -345,9 +345,9 @@ TEST_F(ImportTest, ExportThenImportRoundTripsBothFormats) {
 TEST_F(ImportTest, ExportLeavesOutWhatMaildirCannotName) {
   auto m = store_.create_mailbox(account("alice@example.test"), "v1.2", MailboxRole::none);
   ASSERT_TRUE(m);
-  auto report = export_mail(store_, blobs_,
-                            ExportOptions{"alice@example.test", ExportFormat::maildir,
-                                          dir_.root() / "out"});
+  auto report =
+      export_mail(store_, blobs_,
+                  ExportOptions{"alice@example.test", ExportFormat::maildir, dir_.root() / "out"});
   ASSERT_TRUE(report);
   ASSERT_EQ(report->skipped.size(), 1u);
   EXPECT_EQ(report->skipped[0].what, "mailbox v1.2 (0 messages)");

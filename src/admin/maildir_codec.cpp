@@ -15,8 +15,8 @@ struct FlagLetter {
   SystemFlag flag;
 };
 constexpr FlagLetter kFlagLetters[] = {
-    {'D', SystemFlag::draft},    {'F', SystemFlag::flagged}, {'R', SystemFlag::answered},
-    {'S', SystemFlag::seen},     {'T', SystemFlag::deleted},
+    {'D', SystemFlag::draft}, {'F', SystemFlag::flagged}, {'R', SystemFlag::answered},
+    {'S', SystemFlag::seen},  {'T', SystemFlag::deleted},
 };
 
 std::optional<uint32_t> parse_number(std::string_view text) {
@@ -159,9 +159,9 @@ UidList parse_dovecot_uidlist(std::string_view text) {
     // Version 3 puts the name after " :", version 1 after the first space.
     size_t colon = line.find(" :");
     std::string_view unique =
-        header[0] == "3" ? (colon == std::string_view::npos ? std::string_view{}
-                                                            : line.substr(colon + 2))
-                         : line.substr(space + 1);
+        header[0] == "3"
+            ? (colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 2))
+            : line.substr(space + 1);
     if (unique.empty()) continue;
     list.uids.emplace(std::string(unique), *uid);
   }

@@ -30,9 +30,9 @@ inline constexpr size_t kMaxKeywordLetters = 26;
 
 // What a file name says about its message.
 struct FileName {
-  std::string unique;  // the name up to the info separator: the message's identity
-  SystemFlags flags;   // D \Draft, F \Flagged, R \Answered, S \Seen, T \Deleted
-  bool passed = false;                   // P: forwarded ($Forwarded)
+  std::string unique;   // the name up to the info separator: the message's identity
+  SystemFlags flags;    // D \Draft, F \Flagged, R \Answered, S \Seen, T \Deleted
+  bool passed = false;  // P: forwarded ($Forwarded)
   std::vector<uint8_t> keyword_indexes;  // "a" -> 0 ... "z" -> 25, ascending, no duplicates
   friend bool operator==(const FileName&, const FileName&) = default;
 };

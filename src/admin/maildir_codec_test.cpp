@@ -56,11 +56,11 @@ TEST(MaildirFileName, NamesNoMaildirHolds) {
 }
 
 TEST(MaildirFileName, FormatInAsciiOrderAndBack) {
-  std::string name = format_file_name("123.U4V5.postamt,S=10",
-                                      SystemFlags{SystemFlag::seen, SystemFlag::draft,
-                                                  SystemFlag::answered, SystemFlag::deleted,
-                                                  SystemFlag::flagged},
-                                      true, {3, 0, 3});
+  std::string name =
+      format_file_name("123.U4V5.postamt,S=10",
+                       SystemFlags{SystemFlag::seen, SystemFlag::draft, SystemFlag::answered,
+                                   SystemFlag::deleted, SystemFlag::flagged},
+                       true, {3, 0, 3});
   EXPECT_EQ(name, "123.U4V5.postamt,S=10:2,DFPRSTad");
   auto back = parse_file_name(name);
   ASSERT_TRUE(back);

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 #include "base/strings.h"
 
@@ -27,7 +27,9 @@ std::string_view line_at(std::string_view text, size_t pos, size_t& next) {
   return text.substr(pos, end - pos);
 }
 
-bool is_empty_line(std::string_view line) { return line.empty() || line == "\r"; }
+bool is_empty_line(std::string_view line) {
+  return line.empty() || line == "\r";
+}
 
 // ">" repeated at least `min` times, then "From ".
 bool is_quoted_from(std::string_view line, size_t min) {
@@ -83,11 +85,12 @@ std::optional<int64_t> parse_asctime(const std::vector<std::string_view>& w, siz
   auto year = number(w[year_at]);
   if (!year || *year < 1970 || *year > 9999) return std::nullopt;
   using namespace std::chrono;
-  year_month_day ymd{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(*month + 1)},
+  year_month_day ymd{std::chrono::year{*year},
+                     std::chrono::month{static_cast<unsigned>(*month + 1)},
                      std::chrono::day{static_cast<unsigned>(*day)}};
   if (!ymd.ok()) return std::nullopt;
-  int64_t seconds = sys_days{ymd}.time_since_epoch().count() * 86400 + *hour * 3600 +
-                    *minute * 60 + *second;
+  int64_t seconds =
+      sys_days{ymd}.time_since_epoch().count() * 86400 + *hour * 3600 + *minute * 60 + *second;
   // A numeric zone after the year ("+0100"): the time written is local to it.
   if (year_at + 1 < w.size()) {
     std::string_view zone = w[year_at + 1];
@@ -171,8 +174,8 @@ std::string unquote(std::string_view text, MboxFormat format) {
   while (pos < text.size()) {
     size_t next = 0;
     std::string_view line = line_at(text, pos, next);
-    bool quoted = format == MboxFormat::mboxrd ? is_quoted_from(line, 1)
-                                               : line.starts_with(">From ");
+    bool quoted =
+        format == MboxFormat::mboxrd ? is_quoted_from(line, 1) : line.starts_with(">From ");
     out.append(text.substr(pos + (quoted ? 1 : 0), next - pos - (quoted ? 1 : 0)));
     pos = next;
   }
@@ -201,8 +204,7 @@ FromLine parse_from_line(std::string_view line) {
   // The date starts at the last weekday name that a month name follows; everything
   // before it is the sender (which may, rarely, hold spaces).
   for (size_t i = w.size(); i-- > 0;) {
-    if (!index_of(kWeekdays, w[i]) || i + 1 >= w.size() || !index_of(kMonths, w[i + 1]))
-      continue;
+    if (!index_of(kWeekdays, w[i]) || i + 1 >= w.size() || !index_of(kMonths, w[i + 1])) continue;
     out.date = parse_asctime(w, i);
     if (!out.date) continue;
     out.sender = std::string(trim(rest.substr(0, static_cast<size_t>(w[i].data() - rest.data()))));

@@ -25,8 +25,9 @@ TEST(MboxSplit, MessagesEndBeforeTheEmptyLineBeforeFrom) {
 }
 
 TEST(MboxSplit, CrlfFilesNoFinalEmptyLineEmptyAndNotMbox) {
-  auto crlf = split("From a Mon Jan  1 00:00:00 2024\r\nS: 1\r\n\r\nx\r\n\r\nFrom b Mon Jan  1 "
-                    "00:00:00 2024\r\nS: 2\r\n");
+  auto crlf = split(
+      "From a Mon Jan  1 00:00:00 2024\r\nS: 1\r\n\r\nx\r\n\r\nFrom b Mon Jan  1 "
+      "00:00:00 2024\r\nS: 2\r\n");
   ASSERT_TRUE(crlf);
   ASSERT_EQ(crlf->size(), 2u);
   EXPECT_EQ((*crlf)[0].from_line, "From a Mon Jan  1 00:00:00 2024");
@@ -72,8 +73,7 @@ TEST(MboxFromLine, AsctimeAndOddDates) {
   // A zone name before the year (not interpreted), a numeric zone after it (applied).
   EXPECT_EQ(parse_from_line("From a@b Mon Jan  1 10:20:30 PST 2024").date, 1704104430);
   EXPECT_EQ(parse_from_line("From a@b Mon Jan  1 10:20:30 2024 +0100").date, 1704104430 - 3600);
-  EXPECT_EQ(parse_from_line("From a@b Mon Jan  1 10:20:30 2024 -0230").date,
-            1704104430 + 9000);
+  EXPECT_EQ(parse_from_line("From a@b Mon Jan  1 10:20:30 2024 -0230").date, 1704104430 + 9000);
   // A sender with a space (a quoted local part), and MAILER-DAEMON.
   auto spaced = parse_from_line("From \"a b\"@example.test Mon Jan  1 10:20:30 2024");
   EXPECT_EQ(spaced.sender, "\"a b\"@example.test");
@@ -95,8 +95,7 @@ TEST(MboxFromLine, FormatAndBack) {
   EXPECT_EQ(format_from_line("alice@example.test", 1704104430),
             "From alice@example.test Mon Jan  1 10:20:30 2024");
   EXPECT_EQ(format_from_line("", 0), "From MAILER-DAEMON Thu Jan  1 00:00:00 1970");
-  EXPECT_EQ(format_from_line("a b@c", 1583020740),
-            "From MAILER-DAEMON Sat Feb 29 23:59:00 2020");
+  EXPECT_EQ(format_from_line("a b@c", 1583020740), "From MAILER-DAEMON Sat Feb 29 23:59:00 2020");
   auto back = parse_from_line(format_from_line("x@y", 1796614791));
   EXPECT_EQ(back.sender, "x@y");
   EXPECT_EQ(back.date, 1796614791);
@@ -120,8 +119,8 @@ TEST(MboxStatusFields, ReadAndRemovedFromTheHeaderOnly) {
 
 TEST(MboxStatusFields, AddThenTakeGivesTheMessageBack) {
   std::string message = "Subject: hi\nTo: b@c\n\nbody\n";
-  std::string with = add_status_fields(
-      message, SystemFlags{SystemFlag::seen, SystemFlag::flagged}, {"$Forwarded", "Work"});
+  std::string with = add_status_fields(message, SystemFlags{SystemFlag::seen, SystemFlag::flagged},
+                                       {"$Forwarded", "Work"});
   EXPECT_EQ(with,
             "Subject: hi\nTo: b@c\nStatus: RO\nX-Status: F\nX-Keywords: $Forwarded Work\n\nbody\n");
   StatusFields back = take_status_fields(with);

@@ -522,7 +522,8 @@ int run(int argc, char** argv) {
     cmd->add_option("--mailbox", import_options.mailbox,
                     "Import into this mailbox (INBOX) and below it (folders)");
     if (!maildir)
-      cmd->add_option("--format", mbox_format, "mboxrd (default) or mboxo: how \">From \" is quoted")
+      cmd->add_option("--format", mbox_format,
+                      "mboxrd (default) or mboxo: how \">From \" is quoted")
           ->check(CLI::IsMember({"mboxrd", "mboxo"}));
     cmd->callback([&, kind] {
       import_options.kind = kind;
