@@ -248,6 +248,10 @@ class ImportCommand(unittest.TestCase):
         bad = self.p.cli("import", "mbox", os.path.join(self.source, "missing"), "--user", USER)
         self.assertEqual(bad.code, 1)
         self.assertEqual(bad.err, f"postamt: {self.source}/missing: no such file or folder\n")
+        frob = self.p.cli("import", "frob", mbox, "--user", USER)
+        self.assertEqual((frob.code, frob.err),
+                         (2, 'postamt: unknown command "import frob" (import commands: maildir, '
+                             'mbox)\n'))
         nobody = self.p.cli("import", "mbox", mbox, "--user", "nobody@example.test")
         self.assertEqual(nobody.code, 1)
         self.assertIn("nobody@example.test", nobody.err)
