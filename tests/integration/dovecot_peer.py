@@ -13,6 +13,7 @@ ordinary user, every Dovecot process runs as that user. available() says whether
 binaries are installed (scripts/install-deps adds them).
 """
 
+import grp
 import imaplib
 import os
 import pwd
@@ -55,7 +56,7 @@ class DovecotPeer:
             uid, gid = os.getuid(), os.getgid()
             me = pwd.getpwuid(uid).pw_name
             process_users = (f"default_internal_user = {me}\ndefault_login_user = {me}\n"
-                             f"default_internal_group = {pwd.getpwuid(uid).pw_name}\n")
+                             f"default_internal_group = {grp.getgrgid(gid).gr_name}\n")
         with open(os.path.join(self.dir, "users"), "w") as f:
             for u in self.users:
                 f.write(f"{u}:{{PLAIN}}{PASSWORD}::::::\n")
@@ -86,7 +87,12 @@ namespace inbox {{
   inbox = yes
   separator = /
 }}
+# No chroot: an ordinary user cannot chroot, and a test instance needs none.
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {self.imap_port}
