@@ -356,6 +356,29 @@ TEST_F(ImportTest, ExportLeavesOutWhatMaildirCannotName) {
             "separator\nexported 0 messages from 6 mailboxes\n");
 }
 
+TEST_F(ImportTest, ExportWritesAtMost26KeywordsPerMaildirFolder) {
+  auto inbox = *store_.find_mailbox(account("alice@example.test"), "INBOX");
+  for (int i = 0; i < 27; ++i) {
+    std::string bytes = fmt::format("Subject: {}\r\n\r\nx\r\n", i);
+    store::NewMessage m;
+    m.blob = *blobs_.put(bytes);
+    m.size = bytes.size();
+    m.keywords.add(fmt::format("k{}", i));
+    ASSERT_TRUE(store_.append(inbox.id, m));
+  }
+  auto report =
+      export_mail(store_, blobs_,
+                  ExportOptions{"alice@example.test", ExportFormat::maildir, dir_.root() / "out"});
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->messages, 27u);
+  ASSERT_EQ(report->skipped.size(), 1u);
+  EXPECT_EQ(report->skipped[0].what, "mailbox INBOX uid 27 keyword k26");
+  EXPECT_EQ(report->skipped[0].reason, "not written: a maildir folder holds at most 26 keywords");
+  std::string keywords = read_file(dir_.root() / "out" / "dovecot-keywords");
+  EXPECT_TRUE(keywords.starts_with("0 k0\n1 k1\n"));
+  EXPECT_TRUE(keywords.ends_with("25 k25\n"));
+}
+
 TEST(ImportProgressBar, FitsTheWidth) {
   EXPECT_EQ(progress_bar({5, 10, "INBOX"}, 40), "\r[=====     ] 5/10 INBOX" + std::string(15, ' '));
   EXPECT_EQ(progress_bar({0, 0, "x"}, 30).size(), 29u);

@@ -14,6 +14,7 @@ import datetime
 import email.utils
 import imaplib
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -228,6 +229,34 @@ class ImportCommand(unittest.TestCase):
         count, subjects = self.inbox_subjects()
         self.assertEqual(count, total)
         self.assertEqual(sorted(subjects), sorted(f"Subject: message {i}" for i in range(total)))
+
+    def test_progress_bar_on_a_terminal_only(self):
+        maildir = os.path.join(self.source, "Maildir")
+        write_maildir(maildir, 5)
+        controller, terminal = pty.openpty()
+        try:
+            proc = subprocess.run([BIN, "--config", self.p.config, "import", "maildir", maildir,
+                                   "--user", USER], stdout=subprocess.PIPE, stderr=terminal,
+                                  timeout=60)
+            os.close(terminal)
+            terminal = None
+            shown = b""
+            while True:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # EIO: the terminal's last writer is gone
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+        finally:
+            if terminal is not None:
+                os.close(terminal)
+            os.close(controller)
+        self.assertEqual(proc.returncode, 0, proc)
+        # The last drawing shows everything done, then the line ends; stdout has the report.
+        self.assertRegex(shown, rb"\r\[=+\] 5/5 INBOX *\r\n$")
+        self.assertIn(b"INBOX: 5 imported\n", proc.stdout)
 
     def test_mbox_skips_what_is_too_large_and_exits_3(self):
         mbox = os.path.join(self.source, "archive.mbox")
