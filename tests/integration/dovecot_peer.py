@@ -57,6 +57,7 @@ class DovecotPeer:
             me = pwd.getpwuid(uid).pw_name
             process_users = (f"default_internal_user = {me}\ndefault_login_user = {me}\n"
                              f"default_internal_group = {grp.getgrgid(gid).gr_name}\n")
+        self.uid, self.gid = uid, gid
         with open(os.path.join(self.dir, "users"), "w") as f:
             for u in self.users:
                 f.write(f"{u}:{{PLAIN}}{PASSWORD}::::::\n")
@@ -196,6 +197,12 @@ protocol lmtp {{
         client = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=30)
         client.login(user, PASSWORD)
         return client
+
+    def give(self, path):
+        """Makes `path` and everything below it the mail user's (files put there by a test)."""
+        for folder, dirs, files in os.walk(path):
+            for name in [folder] + [os.path.join(folder, f) for f in dirs + files]:
+                os.chown(name, self.uid, self.gid)
 
     def maildir(self, user):
         return os.path.join(self.mail_root, user, "Maildir")

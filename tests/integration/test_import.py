@@ -5,7 +5,8 @@ mail over LMTP, flags, keywords, folders and an APPEND with a given date over IM
 it stops, `postamt import maildir` reads its Maildir, and every folder's messages (bytes
 from BODY.PEEK[], flags, keywords, INTERNALDATE) and the folder list are compared over
 IMAP between Dovecot and Postamt. Exporting as Maildir++ and as mbox and importing each
-into another account gives the same again. Then: an import killed with SIGKILL halfway
+into another account gives the same again, and a Dovecot given the Maildir++ export
+serves the same too. Then: an import killed with SIGKILL halfway
 and run again stores every message exactly once; an mbox message over [imap] max_literal
 is skipped, reported, and the exit code says so.
 """
@@ -16,6 +17,7 @@ import imaplib
 import os
 import pty
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -144,18 +146,31 @@ class DovecotImport(unittest.TestCase):
         with open(os.path.join(export_root, "maildir", ".Projects.2026", "dovecot-keywords")) as f:
             self.assertEqual(sorted(line.split()[1] for line in f), ["$Forwarded", "Important"])
 
+        def assert_same(names, got):
+            self.assertEqual(names, want_names)
+            for folder in want:
+                self.assertEqual(got[folder], want[folder], folder)
+            # Dovecot's \Noselect superior "Projects" is an empty mailbox in Postamt.
+            self.assertEqual({f: m for f, m in got.items() if f not in want}, {"Projects": []})
+
+        # Dovecot serves the Maildir export as it is.
+        served = dovecot_peer.DovecotPeer([USER])
+        self.addCleanup(served.close)
+        served.start()
+        shutil.copytree(os.path.join(export_root, "maildir"), served.maildir(USER))
+        served.give(os.path.dirname(served.maildir(USER)))
+        client = served.imap(USER)
+        assert_same(*snapshot(client))
+        client.logout()
+        served.stop()
+
         p.start()
         for user in (USER, "bob@example.test", "carol@example.test"):
             with self.subTest(user=user):
                 host, port = p.address("imap")
                 client = imaplib.IMAP4(host, port, timeout=30)
                 client.login(user, PASSWORD)
-                names, got = snapshot(client)
-                self.assertEqual(names, want_names)
-                for folder in want:
-                    self.assertEqual(got[folder], want[folder], folder)
-                # Dovecot's \Noselect superior "Projects" is an empty mailbox in Postamt.
-                self.assertEqual({f: m for f, m in got.items() if f not in want}, {"Projects": []})
+                assert_same(*snapshot(client))
                 # Maildir carries subscriptions (Dovecot's file); mbox has none.
                 typ, data = client.lsub('""', "Projects/2026")
                 self.assertEqual(typ, "OK")
