@@ -10,7 +10,8 @@
 //   maildir  a Dovecot or Courier Maildir++ tree: PATH/cur and PATH/new are INBOX, each
 //            ".A.B" folder below PATH is mailbox "A/B"; flags from the file name's ":2,"
 //            info (D F R S T, P -> $Forwarded), keywords from the letters a-z through the
-//            folder's dovecot-keywords, the internal date from the file's mtime, the
+//            folder's dovecot-keywords and from Courier's courierimapkeywords/, the
+//            internal date from the file's mtime, the
 //            order from dovecot-uidlist (else file names), subscriptions from the
 //            "subscriptions" file.
 //   mbox     one mbox file (into INBOX, or --mailbox), or a folder of them: each file is

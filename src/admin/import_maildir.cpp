@@ -71,6 +71,17 @@ Result<void> list_files(blob::FileSystem& fs, const std::string& root, SourceFol
   return {};
 }
 
+// Courier's courierimapkeywords/ of a folder: ":list" and the update files beside it.
+maildir::CourierKeywords courier_keywords(blob::FileSystem& fs, const std::string& base) {
+  std::string dir = base + "/courierimapkeywords";
+  auto names = fs.list_directory(dir);
+  if (!names) return {};
+  std::vector<std::pair<std::string, std::string>> updates;
+  for (const std::string& name : *names)
+    if (name.starts_with(".")) updates.emplace_back(name, read_or_empty(fs, dir + "/" + name));
+  return maildir::parse_courier_keywords(read_or_empty(fs, dir + "/:list"), updates);
+}
+
 }  // namespace
 
 Result<void> import_maildir(Importer& importer) {
@@ -119,6 +130,7 @@ Result<void> import_maildir(Importer& importer) {
       importer.skip(folder.name, label_dir + bad, "not a maildir message file name");
     maildir::KeywordTable keywords =
         maildir::parse_dovecot_keywords(read_or_empty(fs, base + "/dovecot-keywords"));
+    maildir::CourierKeywords courier = courier_keywords(fs, base);
     for (const SourceFile& file : folder.files) {
       std::string label = label_dir + file.subdir + "/" + file.name;
       if (!folder.failure.empty()) {
@@ -146,6 +158,8 @@ Result<void> import_maildir(Importer& importer) {
       for (uint8_t index : file.parsed.keyword_indexes)
         if (!keywords[index].empty()) flags.keywords.add(keywords[index]);
       if (file.parsed.passed) flags.keywords.add("$Forwarded");
+      if (auto c = courier.find(file.parsed.unique); c != courier.end())
+        for (const std::string& k : c->second) flags.keywords.add(k);
       // Dovecot's INTERNALDATE of a maildir message is its file's mtime.
       auto date = std::chrono::floor<std::chrono::seconds>(status->modified);
       POSTAMT_TRY(importer.add(folder.name, id, label, bytes->bytes(), flags,

@@ -148,6 +148,25 @@ TEST_F(ImportTest, MaildirFoldersFlagsKeywordsDatesBytesAndSubscriptions) {
                 report->journal.string() + "\n");
 }
 
+TEST_F(ImportTest, CourierKeywords) {
+  fs::path root = dir_.root() / "Courier";
+  for (const char* sub : {"cur", "new", "tmp", "courierimapkeywords"})
+    fs::create_directories(root / sub);
+  write_file(root / "cur/123.M1.h:2,S", "Subject: x\n\n");
+  write_file(root / "cur/124.M2.h:2,", "Subject: y\n\n");
+  // What Courier's maildirkw wrote (maildir_codec_test.cpp, CourierKeywords).
+  write_file(root / "courierimapkeywords/:list",
+             "Work\nImportant\n$Label1\n\n123.M1.h:2 1\n124.M2.h:0\n");
+  write_file(root / "courierimapkeywords/.5988727.124.M2.h", "Done\n");
+  ASSERT_TRUE(import_mail(store_, blobs_, options(ImportKind::maildir, root, "bob@example.test"),
+                          no_progress_));
+  auto inbox = messages("bob@example.test", "INBOX");
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[0].keywords, (Keywords{"$Label1", "Important"}));
+  EXPECT_EQ(inbox[0].flags, (SystemFlags{SystemFlag::seen}));
+  EXPECT_EQ(inbox[1].keywords, (Keywords{"Done"}));
+}
+
 TEST_F(ImportTest, RunningAgainImportsNothingTwice) {
   fs::path root = make_maildir();
   ImportOptions o = options(ImportKind::maildir, root, "alice@example.test");

@@ -141,6 +141,42 @@ std::string format_dovecot_keywords(const KeywordTable& names) {
   return out;
 }
 
+CourierKeywords parse_courier_keywords(
+    std::string_view list, const std::vector<std::pair<std::string, std::string>>& updates) {
+  CourierKeywords out;
+  std::vector<std::string_view> lines = lines_of(list);
+  std::vector<std::string_view> names;
+  size_t i = 0;
+  for (; i < lines.size() && !lines[i].empty(); ++i) names.push_back(lines[i]);
+  for (++i; i < lines.size(); ++i) {
+    size_t colon = lines[i].rfind(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    std::vector<std::string>& keywords = out[std::string(lines[i].substr(0, colon))];
+    for (std::string_view index : split(lines[i].substr(colon + 1), ' ')) {
+      auto n = parse_number(index);
+      if (n && *n < names.size() && is_valid_keyword(names[*n])) keywords.emplace_back(names[*n]);
+    }
+  }
+  std::map<std::string, uint32_t, std::less<>> newest;  // unique -> N of the update applied
+  for (const auto& [name, content] : updates) {
+    // ".N.unique"
+    if (name.size() < 4 || name[0] != '.') continue;
+    size_t dot = name.find('.', 1);
+    if (dot == std::string::npos || dot + 1 >= name.size()) continue;
+    auto n = parse_number(std::string_view(name).substr(1, dot - 1));
+    if (!n) continue;
+    std::string unique = name.substr(dot + 1);
+    auto seen = newest.find(unique);
+    if (seen != newest.end() && seen->second > *n) continue;
+    newest[unique] = *n;
+    std::vector<std::string>& keywords = out[unique];
+    keywords.clear();
+    for (std::string_view k : lines_of(content))
+      if (is_valid_keyword(k)) keywords.emplace_back(k);
+  }
+  return out;
+}
+
 UidList parse_dovecot_uidlist(std::string_view text) {
   UidList list;
   std::vector<std::string_view> lines = lines_of(text);

@@ -56,6 +56,16 @@ KeywordTable parse_dovecot_keywords(std::string_view text);
 // The file for `names` (index = letter), one "N name\n" line for each non-empty name.
 std::string format_dovecot_keywords(const KeywordTable& names);
 
+// Courier's keywords (courierimapkeywords/ in a folder): the ":list" file names the
+// keywords one per line, then after an empty line maps messages to them
+// ("unique:0 2"); a later change of one message sits in an update file ".N.unique" (N
+// grows with time) holding its keywords one per line, and the highest N wins over
+// ":list". `updates` are the update files' names and contents (others are ignored).
+// Keywords that are not IMAP atoms and indexes out of range are dropped.
+using CourierKeywords = std::map<std::string, std::vector<std::string>, std::less<>>;
+CourierKeywords parse_courier_keywords(
+    std::string_view list, const std::vector<std::pair<std::string, std::string>>& updates);
+
 // dovecot-uidlist: unique name -> uid, plus the header's UIDVALIDITY. Lenient as above;
 // an unknown version gives an empty map.
 struct UidList {

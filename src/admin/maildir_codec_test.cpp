@@ -84,6 +84,28 @@ TEST(DovecotKeywords, ParseLenientlyAndFormat) {
   EXPECT_EQ(format_dovecot_keywords(t), "0 $Forwarded\n1 Important\n25 $Last\n");
 }
 
+TEST(CourierKeywords, ListAndNewerUpdateFiles) {
+  // As Courier's maildirkw 1.0.16 (Debian's courier-base) wrote them for
+  // `maildirkw M 123.M1.h Important '$Label1'` and `maildirkw M 124.M2.h Work`.
+  std::string list = "Work\nImportant\n$Label1\n\n123.M1.h:2 1\n124.M2.h:0\n";
+  CourierKeywords k = parse_courier_keywords(
+      list, {{".5988726.124.M2.h", "Work\n"}, {".5988726.123.M1.h", "$Label1\nImportant\n"}});
+  EXPECT_EQ(k.at("123.M1.h"), (std::vector<std::string>{"$Label1", "Important"}));
+  EXPECT_EQ(k.at("124.M2.h"), (std::vector<std::string>{"Work"}));
+  // Without update files, the list; a newer update wins, an older one does not; bad
+  // indexes and names that are no atoms are dropped.
+  CourierKeywords from_list = parse_courier_keywords(list + "125.M3.h:7 x 0\n", {});
+  EXPECT_EQ(from_list.at("123.M1.h"), (std::vector<std::string>{"$Label1", "Important"}));
+  EXPECT_EQ(from_list.at("125.M3.h"), (std::vector<std::string>{"Work"}));
+  CourierKeywords updated = parse_courier_keywords(list, {{".20.123.M1.h", "Later\nhas space\n"},
+                                                          {".10.123.M1.h", "Earlier\n"},
+                                                          {"junk", "X\n"},
+                                                          {".x.124.M2.h", "Y\n"}});
+  EXPECT_EQ(updated.at("123.M1.h"), (std::vector<std::string>{"Later"}));
+  EXPECT_EQ(updated.at("124.M2.h"), (std::vector<std::string>{"Work"}));
+  EXPECT_TRUE(parse_courier_keywords("", {}).empty());
+}
+
 TEST(DovecotUidList, Version3AndVersion1) {
   UidList v3 = parse_dovecot_uidlist(
       "3 V1796614791 N3 G3810c119872a166b134f000083ecc375\n"

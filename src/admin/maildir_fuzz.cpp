@@ -29,6 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   KeywordTable keywords = parse_dovecot_keywords(text);
   check(parse_dovecot_keywords(format_dovecot_keywords(keywords)) == keywords);
   (void)parse_dovecot_uidlist(text);
+  for (const auto& [unique, names] : parse_courier_keywords(text, {{".1.x", std::string(text)}}))
+    for (const std::string& k : names) check(postamt::is_valid_keyword(k));
   if (auto mailbox = folder_to_mailbox(text)) {
     auto folder = mailbox_to_folder(*mailbox);
     if (folder) check(*folder_to_mailbox(*folder) == *mailbox);
