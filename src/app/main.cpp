@@ -15,6 +15,7 @@
 #include "admin/receipts.h"
 #include "admin/tokens.h"
 #include "app/backends.h"
+#include "app/import_cli.h"
 #include "app/serve.h"
 #include "auth/password.h"
 #include "base/config.h"
@@ -502,6 +503,47 @@ int run(int argc, char** argv) {
     code = with_store(o, [&](Backends& b) {
       return admin::receipts_policy_show(*b.store, config->receipts, target(), format_of(o));
     });
+  });
+
+  // import maildir|mbox, export (src/app/import_cli.h; docs/import-export.md)
+  admin::ImportOptions import_options;
+  std::string mbox_format = "mboxrd";
+  auto* import_cmd = cli.add_subcommand("import", "Bring existing mail into an account");
+  import_cmd->require_subcommand(1);
+  for (admin::ImportKind kind : {admin::ImportKind::maildir, admin::ImportKind::mbox}) {
+    bool maildir = kind == admin::ImportKind::maildir;
+    auto* cmd = import_cmd->add_subcommand(
+        maildir ? "maildir" : "mbox",
+        maildir ? "A Dovecot or Courier Maildir++ tree (INBOX and its .Folders)"
+                : "An mbox file, or a folder of them (one mailbox per file)");
+    cmd->add_option("PATH", import_options.source, "The Maildir, mbox file or folder")->required();
+    cmd->add_option("--user", import_options.user, "The account that receives the mail")
+        ->required();
+    cmd->add_option("--mailbox", import_options.mailbox,
+                    "Import into this mailbox (INBOX) and below it (folders)");
+    if (!maildir)
+      cmd->add_option("--format", mbox_format,
+                      "mboxrd (default) or mboxo: how \">From \" is quoted")
+          ->check(CLI::IsMember({"mboxrd", "mboxo"}));
+    cmd->callback([&, kind] {
+      import_options.kind = kind;
+      import_options.mbox_format =
+          mbox_format == "mboxo" ? admin::mbox::MboxFormat::mboxo : admin::mbox::MboxFormat::mboxrd;
+      code = run_import(o.config_path, import_options);
+    });
+  }
+  admin::ExportOptions export_options;
+  std::string export_format;
+  auto* export_cmd = cli.add_subcommand("export", "Write an account's mail as Maildir++ or mbox");
+  export_cmd->add_option("DEST", export_options.destination, "A new or empty folder")->required();
+  export_cmd->add_option("--user", export_options.user, "The account")->required();
+  export_cmd->add_option("--format", export_format, "maildir or mbox (mboxrd)")
+      ->required()
+      ->check(CLI::IsMember({"maildir", "mbox"}));
+  export_cmd->callback([&] {
+    export_options.format =
+        export_format == "mbox" ? admin::ExportFormat::mbox : admin::ExportFormat::maildir;
+    code = run_export(o.config_path, export_options);
   });
 
   // gc
