@@ -1,6 +1,5 @@
 #include "admin/backup.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -1,6 +1,5 @@
 #include "admin/backup_manifest.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -61,7 +60,9 @@ std::optional<std::chrono::sys_seconds> parse_time(std::string_view s) {
                                   std::chrono::month(static_cast<unsigned>(num(5, 2))),
                                   std::chrono::day(static_cast<unsigned>(num(8, 2)))};
   int hour = num(11, 2), minute = num(14, 2), second = num(17, 2);
-  if (!day.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  // 1970 and later: a backup is never older, and the range keeps every later calculation
+  // on the time far from overflow.
+  if (!day.ok() || num(0, 4) < 1970 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
   return std::chrono::sys_days(day) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
          std::chrono::seconds(second);
 }
@@ -164,6 +165,15 @@ std::string plural(uint64_t n, std::string_view one, std::string_view many) {
 }
 }  // namespace
 
+std::string utc_text(std::chrono::sys_seconds time) {
+  auto day = std::chrono::floor<std::chrono::days>(time);
+  std::chrono::year_month_day date{day};
+  std::chrono::hh_mm_ss clock{time - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
+}
+
 std::string summarize(const Manifest& m) {
   ManifestCounts c = counts_of(m);
   return fmt::format("store, {}, {}, {}; {} in {}", plural(c.blobs, "blob", "blobs"),
@@ -174,11 +184,10 @@ std::string summarize(const Manifest& m) {
 
 std::string serialize_manifest(const Manifest& manifest) {
   ManifestCounts c = counts_of(manifest);
-  std::string out = fmt::format(
-      "{} {}\npostamt {}\ncreated {:%Y-%m-%dT%H:%M:%SZ}\nfiles {}\nblobs {}\nqueue {}\ntls "
-      "{}\nbytes {}\n",
-      kMagic, kManifestVersion, manifest.postamt_version, manifest.created, c.files, c.blobs,
-      c.queue, c.tls, c.bytes);
+  std::string out =
+      fmt::format("{} {}\npostamt {}\ncreated {}\nfiles {}\nblobs {}\nqueue {}\ntls {}\nbytes {}\n",
+                  kMagic, kManifestVersion, manifest.postamt_version, utc_text(manifest.created),
+                  c.files, c.blobs, c.queue, c.tls, c.bytes);
   for (const ManifestFile& f : manifest.files)
     out += fmt::format("file {} {} {}\n", f.sha256, f.size, f.path);
   out += "end\n";

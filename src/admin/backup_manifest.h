@@ -6,7 +6,7 @@
 // Format, version 1. Lines end in LF; no other control octets anywhere:
 //   postamt-backup 1                   magic and format version
 //   postamt <version>                  the Postamt that wrote it (1..64 octets, no space)
-//   created <YYYY-MM-DDTHH:MM:SSZ>     when the store was copied, UTC
+//   created <YYYY-MM-DDTHH:MM:SSZ>     when the store was copied, UTC, year 1970..9999
 //   files <n>                          file lines below
 //   blobs <n>                          of them under blobs/
 //   queue <n>                          of them under queue/
@@ -62,6 +62,8 @@ struct ManifestCounts {
   uint64_t files = 0, blobs = 0, queue = 0, tls = 0, bytes = 0;
 };
 ManifestCounts counts_of(const Manifest& manifest);
+// "2026-12-07T04:05:06Z": the form of `created`. Requires a time in years 1970..9999.
+std::string utc_text(std::chrono::sys_seconds time);
 // "store, 3 blobs, 1 queue file, 2 TLS files; 5120 bytes in 7 files"
 std::string summarize(const Manifest& manifest);
 

@@ -95,6 +95,12 @@ TEST(BackupManifest, MalformedInputIsRefusedWithTheLineAndTheReason) {
             "line 3: created: not a time YYYY-MM-DDTHH:MM:SSZ");
   EXPECT_EQ(error_of(with("04:05:06Z", "24:05:06Z")),
             "line 3: created: not a time YYYY-MM-DDTHH:MM:SSZ");
+  EXPECT_EQ(error_of(with("2026-12-07", "1969-12-31")),
+            "line 3: created: not a time YYYY-MM-DDTHH:MM:SSZ");
+  EXPECT_TRUE(parse_manifest(with("2026-12-07T04:05:06Z", "1970-01-01T00:00:00Z")));
+  auto last = parse_manifest(with("2026-12-07T04:05:06Z", "9999-12-31T23:59:59Z"));
+  ASSERT_TRUE(last);
+  EXPECT_EQ(utc_text(last->created), "9999-12-31T23:59:59Z");
   EXPECT_EQ(error_of(with("files 5", "files 05")), "line 4: files: not a number");
   EXPECT_EQ(error_of(with("files 5", "files -5")), "line 4: files: not a number");
   EXPECT_EQ(error_of(with("bytes 4237", "bytes 9223372036854775808")),

@@ -1,7 +1,6 @@
 // check_backup and restore_backup (admin/backup.h).
 #include <sys/stat.h>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -153,6 +152,12 @@ Result<std::vector<std::string>> occupants(const fs::path& data_dir) {
   return names;
 }
 
+// "2026-12-07T04:05:06Z" -> "20261207T040506Z", for a folder name.
+std::string compact(std::string text) {
+  std::erase_if(text, [](char c) { return c == '-' || c == ':'; });
+  return text;
+}
+
 Result<void> rename_synced(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::rename(from, to, ec);
@@ -167,10 +172,9 @@ Result<void> rename_synced(const fs::path& from, const fs::path& to) {
 Result<std::string> check_backup(const fs::path& src, const BackupStoreCopy& store) {
   auto manifest = checked_manifest(src, store);
   POSTAMT_TRY(manifest);
-  return fmt::format(
-      "the backup in {} is complete and intact: made {:%Y-%m-%dT%H:%M:%SZ} by "
-      "postamt {}; {}\n",
-      src.string(), manifest->created, manifest->postamt_version, summarize(*manifest));
+  return fmt::format("the backup in {} is complete and intact: made {} by postamt {}; {}\n",
+                     src.string(), utc_text(manifest->created), manifest->postamt_version,
+                     summarize(*manifest));
 }
 
 Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir,
@@ -216,7 +220,7 @@ Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir
 
   std::string replaced;
   if (!present->empty()) {
-    fs::path aside = data_dir / fmt::format("{}{:%Y%m%dT%H%M%SZ}", kReplacedPrefix, now);
+    fs::path aside = data_dir / fmt::format("{}{}", kReplacedPrefix, compact(utc_text(now)));
     POSTAMT_TRY(make_private_directory(aside));
     for (const std::string& name : *present)
       POSTAMT_TRY(rename_synced(data_dir / name, aside / name));
@@ -230,8 +234,8 @@ Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir
   POSTAMT_TRY(sync_directory(data_dir));
   fs::remove(staging, ec);
   POSTAMT_TRY(sync_directory(data_dir));
-  return fmt::format("restored the backup made {:%Y-%m-%dT%H:%M:%SZ} by postamt {} into {}: {}\n{}",
-                     manifest->created, manifest->postamt_version, data_dir.string(),
+  return fmt::format("restored the backup made {} by postamt {} into {}: {}\n{}",
+                     utc_text(manifest->created), manifest->postamt_version, data_dir.string(),
                      summarize(*manifest), replaced);
 }
 

@@ -27,7 +27,7 @@ std::chrono::sys_seconds now_seconds() {
 }
 
 // Relative paths (e.g. "backup" typed at a shell) are taken from the working directory.
-fs::path absolute(const fs::path& p) {
+fs::path full_path(const fs::path& p) {
   std::error_code ec;
   fs::path a = fs::absolute(p, ec);
   a = (ec ? p : a).lexically_normal();
@@ -56,16 +56,16 @@ Result<std::string> backup_data_dir(const Config& config, const fs::path& dest) 
   source.tls_files = {config.tls.certificate, config.tls.private_key};
   source.postamt_version = POSTAMT_VERSION;
   source.now = now_seconds();
-  return admin::make_backup(source, absolute(dest));
+  return admin::make_backup(source, full_path(dest));
 }
 
 Result<std::string> check_backup_folder(const fs::path& src) {
-  return admin::check_backup(absolute(src), sqlite_copy({}));
+  return admin::check_backup(full_path(src), sqlite_copy({}));
 }
 
 Result<std::string> restore_data_dir(const Config& config, const fs::path& src,
                                      admin::Overwrite overwrite) {
-  return admin::restore_backup(absolute(src), config.data_dir, sqlite_copy(config.data_dir),
+  return admin::restore_backup(full_path(src), config.data_dir, sqlite_copy(config.data_dir),
                                overwrite, now_seconds());
 }
 

@@ -5,19 +5,21 @@ message matches over IMAP (bytes, UIDs, UIDVALIDITY, flags, keywords, modseq, in
 date), and the queue and the TLS files come back; a damaged backup is refused naming the
 file; a restore under a running server is refused."""
 
+import fcntl
 import imaplib
 import json
 import os
 import re
 import shutil
 import smtplib
+import subprocess
 import socket
 import tempfile
 import threading
 import time
 import unittest
 
-from harness import Postamt
+from harness import BIN, Postamt
 
 USERS = ("alice@example.org", "bob@example.org")
 PASSWORD = "pw-backup-test"
@@ -37,8 +39,8 @@ def login(postamt, user):
     return client
 
 
-def message(subject, body="hello\r\n"):
-    return (f"From: sender@remote.test\r\nTo: alice@example.org\r\nSubject: {subject}\r\n"
+def message(subject, body="hello\r\n", sender="sender@remote.test"):
+    return (f"From: {sender}\r\nTo: alice@example.org\r\nSubject: {subject}\r\n"
             f"Message-ID: <{subject.replace(' ', '.')}@remote.test>\r\n\r\n{body}").encode()
 
 
@@ -83,7 +85,6 @@ def mailbox_state(client, mailbox):
 def account_state(postamt, user):
     client = login(postamt, user)
     try:
-        client.enable("CONDSTORE")
         typ, listed = client.list()
         assert typ == "OK", listed
         names = sorted(re.search(rb'"([^"]+)"$|(\S+)$', line).group(0).strip(b'"').decode()
@@ -178,7 +179,7 @@ class BackupTest(unittest.TestCase):
         host, port = p.address("submission")
         with smtplib.SMTP(host, port, timeout=20) as s:
             s.login("alice@example.org", PASSWORD)
-            s.sendmail("alice@example.org", ["carol@remote.test"], message("to carol"))
+            s.sendmail("alice@example.org", ["carol@remote.test"], message("to carol", sender="alice@example.org"))
         queued = json.loads(p.cli("queue", "list", "--format", "json", check=True).out)
         assert len(queued) == 1, queued
         p.cli("queue", "hold", queued[0]["id"], check=True)
@@ -235,7 +236,7 @@ class BackupTest(unittest.TestCase):
         q.start()
         # alice did not change during the backup: everything is equal.
         live_alice = account_state(self.live, "alice@example.org")
-        self.assertEqual(sorted(live_alice), ["Archive", "INBOX", "Projects"])
+        self.assertLessEqual({"Archive", "INBOX", "Projects"}, set(live_alice))
         self.assertEqual(account_state(q, "alice@example.org"), live_alice)
         flags = {m[5].split(b"Subject: ")[1].split(b"\r\n")[0]: m[1]
                  for box in live_alice.values() for m in box[1]}
@@ -300,6 +301,27 @@ class BackupTest(unittest.TestCase):
         client = login(q, "alice@example.org")
         self.assertEqual(client.select("Archive", readonly=True), ("OK", [b"1"]))
         client.logout()
+
+    def test_server_and_commands_refuse_a_data_dir_being_restored(self):
+        # What `postamt restore` holds while it works: an exclusive flock on data_dir.
+        q = self.fresh()
+        data = os.path.join(q.dir, "data")
+        os.mkdir(data, 0o700)
+        fd = os.open(data, os.O_RDONLY)
+        self.addCleanup(os.close, fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        message = f"postamt: {data} is being restored (postamt restore); try again when it is done\n"
+        r = q.cli("domain", "list")
+        self.assertEqual((r.code, r.err), (1, message))
+        r = q.cli("backup", os.path.join(q.dir, "backup"))
+        self.assertEqual(r.code, 1)
+        self.assertTrue(r.err.startswith(message), r.err)
+        proc = subprocess.run([BIN, "--config", q.config, "serve"], capture_output=True, text=True,
+                              timeout=20)
+        self.assertEqual(proc.returncode, 1)
+        self.assertRegex(proc.stderr, r"cannot open the store: " + re.escape(message[9:-1]))
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        self.assertEqual(q.cli("domain", "list").code, 0)
 
     def test_backup_refuses_a_folder_that_is_not_empty(self):
         r = self.live.cli("backup", self.dest)

@@ -23,7 +23,11 @@ BlobRef blob(int n) {
   return *BlobRef::parse(fmt::format("{:064x}", n));
 }
 NewMessage message(int n) {
-  return NewMessage{blob(n), 10, InternalDate(1700000000s), {}, {}, ""};
+  NewMessage m;
+  m.blob = blob(n);
+  m.size = 10;
+  m.internal_date = InternalDate(1700000000s);
+  return m;
 }
 
 TEST(SqliteBackup, CopyTakenWhileAnotherConnectionWritesIsOneCommitsState) {
