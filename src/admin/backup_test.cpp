@@ -196,6 +196,16 @@ TEST_F(BackupTest, CheckNamesEveryDamagedMissingOrUnlistedFile) {
             dest.string() + " has no MANIFEST: not a Postamt backup, or one that did not finish");
 }
 
+TEST_F(BackupTest, CheckListsTwentyProblemsAndCountsTheRest) {
+  fs::path dest = backed_up();
+  for (int i = 10; i < 35; ++i) write_file(dest / ("stray" + std::to_string(i)), "");
+  auto checked = check_backup(dest, copy_);
+  ASSERT_FALSE(checked);
+  const std::string& text = checked.error().message;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 21) << text;
+  EXPECT_TRUE(text.ends_with("\n  and 5 more")) << text;
+}
+
 TEST_F(BackupTest, CheckFindsAStoreCopyThatRefersToABlobTheBackupLacks) {
   store_text_ += unreferenced_.hex() + "\n";
   fs::path dest = dir_.root() / "b";

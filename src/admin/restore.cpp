@@ -23,7 +23,8 @@ namespace {
 
 constexpr std::string_view kStagingFolder = ".restore";
 constexpr std::string_view kReplacedPrefix = "replaced-";
-// At most this many problems are listed; the rest are counted.
+// At most this many problems are listed; the rest are counted (a backup copied onto the
+// wrong folder could otherwise print a line per file of that folder).
 constexpr size_t kProblemsShown = 20;
 
 Result<Manifest> read_manifest(const fs::path& src) {
