@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <thread>
+
+#include "store/migrations/migrations.h"
 
 namespace postamt::store::sqlite {
 
@@ -123,6 +126,20 @@ Result<std::vector<BlobRef>> inspect_database_copy(const std::string& path) {
     for (size_t i = 0; i < check->size() && i < 3; ++i) findings += "; " + (*check)[i];
     return Error{ErrorKind::invalid, path + " is damaged" + findings};
   }
+  // A copy made by a newer Postamt would be refused by this one's store at the first
+  // open, after a restore had replaced the data: say so now.
+  auto version = query_texts(db->get(), "SELECT max(version) FROM schema_version",
+                             "cannot read the schema version of " + path);
+  POSTAMT_TRY(version);
+  int latest = migrations().back().version;
+  std::string found = version->size() == 1 && !(*version)[0].empty() ? (*version)[0] : "none";
+  long long number = 0;
+  auto [end, parsed] = std::from_chars(found.data(), found.data() + found.size(), number);
+  if (parsed != std::errc() || end != found.data() + found.size() || number < 1 || number > latest)
+    return Error{ErrorKind::invalid, path + " has schema version " + found +
+                                         "; this Postamt reads versions up to " +
+                                         std::to_string(latest)};
+
   // The query of SqlStore::referenced_blobs, over the copy.
   auto refs = query_texts(db->get(), "SELECT DISTINCT blob_ref FROM message",
                           "cannot read the messages of " + path);

@@ -10,8 +10,9 @@
 // the caller syncs the directory. A server that opens it later switches it back to WAL.
 //
 // inspect_database_copy opens such a copy read-only (it writes nothing, not even a
-// -shm file), runs PRAGMA quick_check and returns the blobs its messages refer to: the
-// same set the store's referenced_blobs() gives for the live database.
+// -shm file), runs PRAGMA quick_check, checks that its schema version is one this
+// program knows, and returns the blobs its messages refer to: the same set the store's
+// referenced_blobs() gives for the live database.
 //
 // Both block (disk I/O); call them from the admin CLI, never on a network thread.
 #pragma once
@@ -31,8 +32,8 @@ namespace postamt::store::sqlite {
 Result<void> snapshot_database(const std::string& from, const std::string& to,
                                SqliteOptions options = {});
 
-// Errors: not_found (no file), invalid (not a database, or quick_check found damage,
-// with SQLite's first findings in the message), io.
+// Errors: not_found (no file), invalid (not a database; quick_check found damage, with
+// SQLite's first findings in the message; a schema newer than this program's), io.
 Result<std::vector<BlobRef>> inspect_database_copy(const std::string& path);
 
 }  // namespace postamt::store::sqlite

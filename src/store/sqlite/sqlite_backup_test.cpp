@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "store/migrations/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/files.h"
 
@@ -87,6 +88,24 @@ TEST(SqliteBackup, RefusesAMissingSourceOrAnExistingTarget) {
   auto exists = snapshot_database(dir.path("live.db"), dir.path("copy.db"));
   ASSERT_FALSE(exists);
   EXPECT_EQ(exists.error().kind, ErrorKind::exists);
+}
+
+TEST(SqliteBackup, InspectRefusesACopyFromANewerPostamt) {
+  TempDir dir;
+  ASSERT_TRUE(open_sqlite_store(dir.path("live.db")));
+  {
+    auto c = SqliteConnection::open(dir.path("live.db"));
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(
+        (*c)->execute_script("INSERT INTO schema_version (version, applied_at) VALUES (999, 0)"));
+  }
+  ASSERT_TRUE(snapshot_database(dir.path("live.db"), dir.path("copy.db")));
+  auto refs = inspect_database_copy(dir.path("copy.db"));
+  ASSERT_FALSE(refs);
+  EXPECT_EQ(refs.error().kind, ErrorKind::invalid);
+  EXPECT_EQ(refs.error().message,
+            dir.path("copy.db") + " has schema version 999; this Postamt reads versions up to " +
+                std::to_string(migrations().back().version));
 }
 
 TEST(SqliteBackup, InspectReportsAFileThatIsNoDatabase) {
