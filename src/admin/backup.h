@@ -41,6 +41,8 @@ struct BackupStoreCopy {
   std::function<Result<void>(const std::filesystem::path& to)> snapshot;
   // Checks such a copy read-only and returns the blobs it refers to.
   std::function<Result<std::vector<BlobRef>>(const std::filesystem::path& copy)> inspect;
+  // Gives every mailbox of a copy a new, greater UIDVALIDITY; returns how many.
+  std::function<Result<size_t>(const std::filesystem::path& copy)> renew_uid_validities;
 };
 
 struct BackupSource {
@@ -69,18 +71,30 @@ Result<std::string> make_backup(const BackupSource& source, const std::filesyste
 Result<std::string> check_backup(const std::filesystem::path& src, const BackupStoreCopy& store);
 
 enum class Overwrite { refuse, move_aside };
+// keep: the UIDVALIDITY of the backup (right after a backup, or moving to a new machine).
+// renew: new, greater ones (RFC 9051 §2.3.1.1) for an older backup: the UIDs of mail that
+// arrived after it would otherwise be handed out again to other messages, which IMAP
+// clients (cached UIDs) and POP3 clients (UIDL "<uidvalidity>.<uid>") would take for
+// messages they have already seen.
+enum class UidValidities { keep, renew };
+
+struct RestoreOptions {
+  Overwrite overwrite = Overwrite::refuse;
+  UidValidities uid_validities = UidValidities::keep;
+  std::chrono::sys_seconds now{};  // names the replaced-<time> folder
+};
 
 // Restores the backup in `src` into `data_dir` (made with mode 0700 when missing):
 // takes the data directory's lock exclusively without waiting (a running server or
 // any other postamt command on it holds it shared: ErrorKind::temporary), refuses a
 // data_dir that holds anything (ErrorKind::exists) unless `overwrite` is move_aside, runs
 // check_backup, then copies everything into data_dir/.restore/ (checking each file's
-// SHA-256 again as it is copied) and only then moves it into place. With move_aside, what
-// was in data_dir is first moved into data_dir/replaced-<YYYYmmddTHHMMSSZ>/. A failure
-// before the move leaves data_dir as it was.
+// SHA-256 again as it is copied), renews UIDVALIDITY there when asked, and only then
+// moves it into place. With move_aside, what was in data_dir is first moved into
+// data_dir/replaced-<YYYYmmddTHHMMSSZ>/. A failure before the move leaves data_dir as it
+// was.
 Result<std::string> restore_backup(const std::filesystem::path& src,
                                    const std::filesystem::path& data_dir,
-                                   const BackupStoreCopy& store, Overwrite overwrite,
-                                   std::chrono::sys_seconds now);
+                                   const BackupStoreCopy& store, const RestoreOptions& options);
 
 }  // namespace postamt::admin

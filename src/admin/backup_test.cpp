@@ -230,7 +230,8 @@ TEST_F(BackupTest, CheckFindsAStoreCopyThatRefersToABlobTheBackupLacks) {
 TEST_F(BackupTest, RestoreMakesTheSameFilesInAnEmptyDataDirectory) {
   fs::path dest = backed_up();
   fs::path target = dir_.root() / "restored";
-  auto restored = restore_backup(dest, target, copy_, Overwrite::refuse, kNow);
+  auto restored =
+      restore_backup(dest, target, copy_, {Overwrite::refuse, UidValidities::keep, kNow});
   ASSERT_TRUE(restored) << restored.error().message;
   EXPECT_EQ(*restored, "restored the backup made 2026-12-07T04:05:06Z by postamt 0.4.0 into " +
                            target.string() +
@@ -254,7 +255,8 @@ TEST_F(BackupTest, RestoreRefusesAnOccupiedOrLockedDataDirectoryAndADamagedBacku
   // A running server holds the data directory's lock shared.
   auto server = FileLock::acquire(data_.string(), LockMode::shared, LockWait::fail);
   ASSERT_TRUE(server);
-  auto locked = restore_backup(dest, data_, copy_, Overwrite::move_aside, kNow);
+  auto locked =
+      restore_backup(dest, data_, copy_, {Overwrite::move_aside, UidValidities::keep, kNow});
   ASSERT_FALSE(locked);
   EXPECT_EQ(locked.error().kind, ErrorKind::temporary);
   EXPECT_EQ(locked.error().message,
@@ -263,7 +265,8 @@ TEST_F(BackupTest, RestoreRefusesAnOccupiedOrLockedDataDirectoryAndADamagedBacku
                 "stop it before restoring");
   *server = FileLock();
 
-  auto occupied = restore_backup(dest, data_, copy_, Overwrite::refuse, kNow);
+  auto occupied =
+      restore_backup(dest, data_, copy_, {Overwrite::refuse, UidValidities::keep, kNow});
   ASSERT_FALSE(occupied);
   EXPECT_EQ(occupied.error().kind, ErrorKind::exists);
   EXPECT_EQ(occupied.error().message,
@@ -274,7 +277,8 @@ TEST_F(BackupTest, RestoreRefusesAnOccupiedOrLockedDataDirectoryAndADamagedBacku
 
   fs::path target = dir_.root() / "fresh";
   write_file(dest / "queue" / "Q1", "postamt-queue 2\n");
-  auto damaged = restore_backup(dest, target, copy_, Overwrite::refuse, kNow);
+  auto damaged =
+      restore_backup(dest, target, copy_, {Overwrite::refuse, UidValidities::keep, kNow});
   ASSERT_FALSE(damaged);
   EXPECT_EQ(damaged.error().kind, ErrorKind::invalid);
   EXPECT_TRUE(damaged.error().message.ends_with(
@@ -284,11 +288,42 @@ TEST_F(BackupTest, RestoreRefusesAnOccupiedOrLockedDataDirectoryAndADamagedBacku
   EXPECT_TRUE(fs::is_empty(target));
 }
 
+TEST_F(BackupTest, RestoreRenewsUidValidityInTheRestoredCopyWhenAsked) {
+  fs::path dest = backed_up();
+  std::vector<fs::path> renewed;
+  copy_.renew_uid_validities = [&](const fs::path& copy) -> Result<size_t> {
+    renewed.push_back(copy);
+    write_file(copy, read_file(copy) + "renewed\n");
+    return size_t{3};
+  };
+  fs::path target = dir_.root() / "renewed";
+  auto restored =
+      restore_backup(dest, target, copy_, {Overwrite::refuse, UidValidities::renew, kNow});
+  ASSERT_TRUE(restored) << restored.error().message;
+  EXPECT_TRUE(restored->ends_with("\nnew UIDVALIDITY for 3 mailboxes: clients fetch them anew\n"))
+      << *restored;
+  EXPECT_EQ(renewed, std::vector<fs::path>{target / ".restore" / "postamt.db"});
+  EXPECT_EQ(read_file(target / "postamt.db"), store_text_ + "renewed\n");
+  // The backup itself is untouched.
+  EXPECT_TRUE(check_backup(dest, copy_));
+
+  copy_.renew_uid_validities = [](const fs::path&) -> Result<size_t> {
+    return Error{ErrorKind::io, "disk on fire"};
+  };
+  fs::path failed = dir_.root() / "failed";
+  auto refused =
+      restore_backup(dest, failed, copy_, {Overwrite::refuse, UidValidities::renew, kNow});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "disk on fire\nnothing was restored");
+  EXPECT_TRUE(fs::is_empty(failed));
+}
+
 TEST_F(BackupTest, ForcedRestoreMovesWhatWasThereAside) {
   fs::path dest = backed_up();
   write_file(data_ / "postamt.db", "newer store");
   write_file(data_ / "postamt.db-wal", "its log");
-  auto restored = restore_backup(dest, data_, copy_, Overwrite::move_aside, kNow);
+  auto restored =
+      restore_backup(dest, data_, copy_, {Overwrite::move_aside, UidValidities::keep, kNow});
   ASSERT_TRUE(restored) << restored.error().message;
   fs::path aside = data_ / "replaced-20261207T040506Z";
   EXPECT_TRUE(restored->ends_with("what was in " + data_.string() + " before is in " +

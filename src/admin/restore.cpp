@@ -179,8 +179,7 @@ Result<std::string> check_backup(const fs::path& src, const BackupStoreCopy& sto
 }
 
 Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir,
-                                   const BackupStoreCopy& store, Overwrite overwrite,
-                                   std::chrono::sys_seconds now) {
+                                   const BackupStoreCopy& store, const RestoreOptions& options) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec)
@@ -197,7 +196,7 @@ Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir
   }
   auto present = occupants(data_dir);
   POSTAMT_TRY(present);
-  if (!present->empty() && overwrite == Overwrite::refuse) {
+  if (!present->empty() && options.overwrite == Overwrite::refuse) {
     std::string names;
     for (size_t i = 0; i < present->size() && i < 5; ++i) names += (i ? ", " : "") + (*present)[i];
     return Error{
@@ -214,14 +213,25 @@ Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir
   fs::path staging = data_dir / kStagingFolder;
   fs::remove_all(staging, ec);  // left by a restore that was interrupted; we hold the lock
   POSTAMT_TRY(make_private_directory(staging));
-  if (auto copied = copy_into(src, *manifest, staging); !copied) {
+  auto copied = copy_into(src, *manifest, staging);
+  std::string renewed;
+  if (copied && options.uid_validities == UidValidities::renew) {
+    auto mailboxes = store.renew_uid_validities(staging / kStoreFile);
+    if (mailboxes)
+      renewed =
+          fmt::format("new UIDVALIDITY for {} mailboxes: clients fetch them anew\n", *mailboxes);
+    else
+      copied = mailboxes.error();
+  }
+  if (!copied) {
     fs::remove_all(staging, ec);
     return Error{copied.error().kind, copied.error().message + "\nnothing was restored"};
   }
 
   std::string replaced;
   if (!present->empty()) {
-    fs::path aside = data_dir / fmt::format("{}{}", kReplacedPrefix, compact(utc_text(now)));
+    fs::path aside =
+        data_dir / fmt::format("{}{}", kReplacedPrefix, compact(utc_text(options.now)));
     POSTAMT_TRY(make_private_directory(aside));
     for (const std::string& name : *present)
       POSTAMT_TRY(rename_synced(data_dir / name, aside / name));
@@ -237,7 +247,7 @@ Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir
   POSTAMT_TRY(sync_directory(data_dir));
   return fmt::format("restored the backup made {} by postamt {} into {}: {}\n{}",
                      utc_text(manifest->created), manifest->postamt_version, data_dir.string(),
-                     summarize(*manifest), replaced);
+                     summarize(*manifest), renewed + replaced);
 }
 
 }  // namespace postamt::admin

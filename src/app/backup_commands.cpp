@@ -1,5 +1,7 @@
 #include "app/backup_commands.h"
 
+#include <ctime>
+
 #include "app/backends.h"
 #include "queue/clock.h"
 #include "queue/spool.h"
@@ -18,6 +20,11 @@ admin::BackupStoreCopy sqlite_copy(const fs::path& data_dir) {
   };
   copy.inspect = [](const fs::path& path) {
     return store::sqlite::inspect_database_copy(path.string());
+  };
+  copy.renew_uid_validities = [](const fs::path& path) {
+    // The seed the store itself starts its counter from (store/sql/sql_store.cpp).
+    auto seed = static_cast<int64_t>(static_cast<uint32_t>(std::time(nullptr)) | 1u);
+    return store::sqlite::renew_uid_validities(path.string(), seed);
   };
   return copy;
 }
@@ -64,9 +71,10 @@ Result<std::string> check_backup_folder(const fs::path& src) {
 }
 
 Result<std::string> restore_data_dir(const Config& config, const fs::path& src,
-                                     admin::Overwrite overwrite) {
+                                     admin::Overwrite overwrite,
+                                     admin::UidValidities uid_validities) {
   return admin::restore_backup(full_path(src), config.data_dir, sqlite_copy(config.data_dir),
-                               overwrite, now_seconds());
+                               {overwrite, uid_validities, now_seconds()});
 }
 
 }  // namespace postamt::app

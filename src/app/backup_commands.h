@@ -16,6 +16,7 @@ namespace postamt::app {
 Result<std::string> backup_data_dir(const Config& config, const std::filesystem::path& dest);
 Result<std::string> check_backup_folder(const std::filesystem::path& src);
 Result<std::string> restore_data_dir(const Config& config, const std::filesystem::path& src,
-                                     admin::Overwrite overwrite);
+                                     admin::Overwrite overwrite,
+                                     admin::UidValidities uid_validities);
 
 }  // namespace postamt::app

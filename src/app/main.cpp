@@ -517,6 +517,7 @@ int run(int argc, char** argv) {
   // (docs/backup.md)
   std::string backup_folder;
   bool backup_verify = false, restore_force = false, restore_check = false;
+  bool restore_new_uidvalidity = false;
   auto print_or_fail = [](const Result<std::string>& out) {
     if (!out) return fail(out.error().message);
     fmt::print("{}", *out);
@@ -543,6 +544,9 @@ int run(int argc, char** argv) {
                         "Restore into a data_dir that is not empty: its content moves into "
                         "data_dir/replaced-<time>/");
   restore_cmd->add_flag("--check", restore_check, "Only check the backup; change nothing");
+  restore_cmd->add_flag("--new-uidvalidity", restore_new_uidvalidity,
+                        "Give every mailbox a new UIDVALIDITY (for a backup older than the "
+                        "mail clients have seen; they then fetch everything anew)");
   restore_cmd->callback([&] {
     if (restore_check) {
       code = print_or_fail(check_backup_folder(backup_folder));
@@ -551,7 +555,9 @@ int run(int argc, char** argv) {
     auto config = load_config(o.config_path);
     code = config ? print_or_fail(restore_data_dir(
                         *config, backup_folder,
-                        restore_force ? admin::Overwrite::move_aside : admin::Overwrite::refuse))
+                        restore_force ? admin::Overwrite::move_aside : admin::Overwrite::refuse,
+                        restore_new_uidvalidity ? admin::UidValidities::renew
+                                                : admin::UidValidities::keep))
                   : fail(config.error().message);
   });
 

@@ -2,7 +2,8 @@
 while an IMAP client keeps appending holds a consistent state (a prefix of the appends,
 every one with its bytes); restored into a fresh data directory and served, every
 message matches over IMAP (bytes, UIDs, UIDVALIDITY, flags, keywords, modseq, internal
-date), and the queue and the TLS files come back; a damaged backup is refused naming the
+date), and the queue and the TLS files come back; --new-uidvalidity changes only the
+UIDVALIDITY, to greater values; a damaged backup is refused naming the
 file; a restore under a running server is refused."""
 
 import fcntl
@@ -256,6 +257,25 @@ class BackupTest(unittest.TestCase):
         self.assertLessEqual(len(appended), self.after + 1)
         self.assertEqual(appended, self.appended[:len(appended)])
         self.assertEqual(restored, live[:len(restored)])
+
+    def test_restore_with_new_uidvalidity_keeps_messages_under_greater_validities(self):
+        q = self.fresh()
+        r = q.cli("restore", "--new-uidvalidity", self.dest)
+        self.assertEqual(r.code, 0, r)
+        self.assertRegex(r.out, r"\nnew UIDVALIDITY for \d+ mailboxes: clients fetch them anew\n$")
+        q.start()
+        live, restored = (account_state(p, "alice@example.org") for p in (self.live, q))
+        self.assertEqual(sorted(restored), sorted(live))
+        validity = re.compile(rb"UIDVALIDITY (\d+)")
+        seen = set()
+        for name, (status, messages) in live.items():
+            old = int(validity.search(status).group(1))
+            new = int(validity.search(restored[name][0]).group(1))
+            self.assertGreater(new, old, name)
+            seen.add(new)
+            self.assertEqual(validity.sub(b"", restored[name][0]), validity.sub(b"", status), name)
+            self.assertEqual(restored[name][1], messages, name)
+        self.assertEqual(len(seen), len(live))
 
     def test_damaged_backup_is_refused_naming_the_file(self):
         damaged = os.path.join(self.tmp, "damaged")

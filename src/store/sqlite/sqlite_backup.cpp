@@ -4,11 +4,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <thread>
 
@@ -149,6 +151,61 @@ Result<std::vector<BlobRef>> inspect_database_copy(const std::string& path) {
   for (const std::string& text : *refs)
     if (auto ref = BlobRef::parse(text)) out.push_back(*ref);
   return out;
+}
+
+Result<size_t> renew_uid_validities(const std::string& path, int64_t clock_seed) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return Error{ErrorKind::not_found, "there is no database at " + path};
+  auto db = open_database(path, SQLITE_OPEN_READWRITE);
+  POSTAMT_TRY(db);
+  sqlite3* raw = db->get();
+  auto run = [&](const std::string& sql, std::initializer_list<int64_t> values) -> Result<void> {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(stmt, sqlite3_finalize);
+    if (rc != SQLITE_OK) return sqlite_error(raw, rc, "cannot renew UIDVALIDITY in " + path);
+    int index = 0;
+    for (int64_t v : values) sqlite3_bind_int64(stmt, ++index, v);
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) return sqlite_error(raw, rc, "cannot renew UIDVALIDITY in " + path);
+    return {};
+  };
+  POSTAMT_TRY(run("PRAGMA synchronous=FULL", {}));
+  POSTAMT_TRY(run("BEGIN IMMEDIATE", {}));
+  auto renewed = [&]() -> Result<size_t> {
+    auto counter = query_texts(raw, "SELECT value FROM meta WHERE name = 'next_uid_validity'",
+                               "cannot read the UIDVALIDITY counter of " + path);
+    POSTAMT_TRY(counter);
+    long long next = 0;
+    if (counter->size() != 1 ||
+        std::from_chars((*counter)[0].data(), (*counter)[0].data() + (*counter)[0].size(), next)
+                .ec != std::errc())
+      return Error{ErrorKind::invalid, path + " has no UIDVALIDITY counter"};
+    next = std::max<long long>(next, clock_seed);
+    auto ids = query_texts(raw, "SELECT id FROM mailbox ORDER BY id",
+                           "cannot read the mailboxes of " + path);
+    POSTAMT_TRY(ids);
+    for (const std::string& id : *ids) {
+      // As the store assigns them: the counter's value, then the counter moves on; a
+      // UIDVALIDITY is a non-zero 32-bit number (RFC 9051 §2.3.1.1).
+      auto validity = static_cast<int64_t>(static_cast<uint32_t>(next++));
+      if (validity == 0) validity = 1;
+      POSTAMT_TRY(
+          run("UPDATE mailbox SET uid_validity = ?1 WHERE id = ?2", {validity, std::stoll(id)}));
+    }
+    POSTAMT_TRY(run("UPDATE meta SET value = ?1 WHERE name = 'next_uid_validity'", {next}));
+    return ids->size();
+  }();
+  if (!renewed) {
+    (void)run("ROLLBACK", {});
+    return renewed;
+  }
+  POSTAMT_TRY(run("COMMIT", {}));
+  int closed = sqlite3_close(db->release());
+  if (closed != SQLITE_OK) return sqlite_error(nullptr, closed, "cannot close " + path);
+  POSTAMT_TRY(sync_file(path));
+  return renewed;
 }
 
 }  // namespace postamt::store::sqlite

@@ -14,7 +14,14 @@
 // program knows, and returns the blobs its messages refer to: the same set the store's
 // referenced_blobs() gives for the live database.
 //
-// Both block (disk I/O); call them from the admin CLI, never on a network thread.
+// renew_uid_validities gives every mailbox of such a copy a new, greater UIDVALIDITY, for
+// `postamt restore --new-uidvalidity`: RFC 9051 §2.3.1.1 requires a greater UIDVALIDITY
+// when UIDs from an earlier session fail to persist, which is what restoring an older
+// backup does to the messages that arrived after it (their UIDs would be handed out again
+// to other messages). The values come from the store's counter (meta
+// next_uid_validity), first raised to at least `clock_seed` as the store seeds it.
+//
+// All three block (disk I/O); call them from the admin CLI, never on a network thread.
 #pragma once
 
 #include <string>
@@ -35,5 +42,9 @@ Result<void> snapshot_database(const std::string& from, const std::string& to,
 // Errors: not_found (no file), invalid (not a database; quick_check found damage, with
 // SQLite's first findings in the message; a schema newer than this program's), io.
 Result<std::vector<BlobRef>> inspect_database_copy(const std::string& path);
+
+// One transaction on the copy at `path` (journal_mode=DELETE, not in use by anyone);
+// returns how many mailboxes were renewed. Errors: not_found, invalid (no counter), io.
+Result<size_t> renew_uid_validities(const std::string& path, int64_t clock_seed);
 
 }  // namespace postamt::store::sqlite

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "store/migrations/migrations.h"
@@ -106,6 +108,43 @@ TEST(SqliteBackup, InspectRefusesACopyFromANewerPostamt) {
   EXPECT_EQ(refs.error().message,
             dir.path("copy.db") + " has schema version 999; this Postamt reads versions up to " +
                 std::to_string(migrations().back().version));
+}
+
+TEST(SqliteBackup, RenewedUidValiditiesAreNewGreaterAndDistinct) {
+  TempDir dir;
+  std::string live = dir.path("live.db");
+  std::map<std::string, UidValidity> before;
+  {
+    auto store = open_sqlite_store(live);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->add_domain("example.org"));
+    auto alice = (*store)->create_account("alice@example.org", "h");
+    ASSERT_TRUE(alice);
+    ASSERT_TRUE((*store)->create_mailbox(*alice, "Projects", MailboxRole::none));
+    for (const auto& m : *(*store)->list_mailboxes(*alice)) before[m.name] = m.uid_validity;
+  }
+  ASSERT_GE(before.size(), 2u);
+  ASSERT_TRUE(snapshot_database(live, dir.path("copy.db")));
+  // A clock far ahead of the counter: the new values start there.
+  auto renewed = renew_uid_validities(dir.path("copy.db"), int64_t{4000000000});
+  ASSERT_TRUE(renewed) << renewed.error().message;
+  EXPECT_EQ(*renewed, before.size());
+  auto copy = open_sqlite_store(dir.path("copy.db"));
+  ASSERT_TRUE(copy);
+  auto alice = (*copy)->find_account("alice@example.org");
+  ASSERT_TRUE(alice);
+  std::set<UidValidity> seen;
+  for (const auto& m : *(*copy)->list_mailboxes(alice->id)) {
+    EXPECT_GT(m.uid_validity, before.at(m.name)) << m.name;
+    EXPECT_GE(m.uid_validity, 4000000000u) << m.name;
+    seen.insert(m.uid_validity);
+  }
+  EXPECT_EQ(seen.size(), before.size());
+  // The counter moved past them: a mailbox made later gets a value of its own.
+  auto made = (*copy)->create_mailbox(alice->id, "Later", MailboxRole::none);
+  ASSERT_TRUE(made);
+  EXPECT_FALSE(seen.count((*copy)->find_mailbox(alice->id, "Later")->uid_validity));
+  EXPECT_GT((*copy)->find_mailbox(alice->id, "Later")->uid_validity, *seen.rbegin());
 }
 
 TEST(SqliteBackup, InspectReportsAFileThatIsNoDatabase) {
