@@ -25,6 +25,32 @@ using namespace std::chrono_literals;
 const std::chrono::sys_seconds kNow =
     std::chrono::sys_days(std::chrono::year(2026) / 12 / 7) + 4h + 5min + 6s;
 
+// The live blob store as the backup sees it, noting for every blob it opens whether
+// garbage collection could remove blobs at that moment.
+class WatchedBlobs final : public blob::BlobStore {
+ public:
+  WatchedBlobs(blob::BlobStore& inner, std::string root) : inner_(inner), root_(std::move(root)) {}
+  Result<std::unique_ptr<blob::BlobWriter>> begin_put() override { return inner_.begin_put(); }
+  Result<BlobRef> put(std::string_view bytes) override { return inner_.put(bytes); }
+  Result<std::string> get(const BlobRef& ref) override { return inner_.get(ref); }
+  Result<blob::BlobView> open(const BlobRef& ref) override {
+    opened_while_removable += blob::lock_blob_removals(root_, LockWait::fail).ok();
+    return inner_.open(ref);
+  }
+  Result<bool> exists(const BlobRef& ref) override { return inner_.exists(ref); }
+  Result<blob::BlobInfo> info(const BlobRef& ref) override { return inner_.info(ref); }
+  Result<void> remove(const BlobRef& ref) override { return inner_.remove(ref); }
+  Result<std::vector<blob::BlobInfo>> list() override { return inner_.list(); }
+  Result<size_t> remove_stale_temporaries(std::chrono::system_clock::time_point t) override {
+    return inner_.remove_stale_temporaries(t);
+  }
+  int opened_while_removable = 0;
+
+ private:
+  blob::BlobStore& inner_;
+  std::string root_;
+};
+
 class BackupTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -134,6 +160,16 @@ TEST_F(BackupTest, BackupHoldsWhatTheStoreCopyNeedsAndAManifestLast) {
                           " is complete and intact: made 2026-12-07T04:05:06Z by postamt "
                           "0.4.0; store, 2 blobs, 2 queue files, 2 TLS files; 191 bytes in 7 "
                           "files\n");
+}
+
+TEST_F(BackupTest, NoBlobCanBeCollectedUntilTheLastIsCopied) {
+  WatchedBlobs watched(*blobs_, (data_ / "blobs").string());
+  BackupSource s = source();
+  s.blobs = &watched;
+  ASSERT_TRUE(make_backup(s, dir_.root() / "watched"));
+  EXPECT_EQ(watched.opened_while_removable, 0);
+  // And the lock is released afterwards.
+  EXPECT_TRUE(blob::lock_blob_removals((data_ / "blobs").string(), LockWait::fail));
 }
 
 TEST_F(BackupTest, DestinationMustBeNewOrEmpty) {
