@@ -159,7 +159,8 @@ std::string compact(std::string text) {
   return text;
 }
 
-Result<void> rename_synced(const fs::path& from, const fs::path& to) {
+// rename(2); the caller syncs both folders.
+Result<void> move_entry(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::rename(from, to, ec);
   if (ec)
@@ -228,23 +229,32 @@ Result<std::string> restore_backup(const fs::path& src, const fs::path& data_dir
     return Error{copied.error().kind, copied.error().message + "\nnothing was restored"};
   }
 
+  // Only renames from here on (one file system), each synced with its folder below.
   std::string replaced;
-  if (!present->empty()) {
-    fs::path aside =
-        data_dir / fmt::format("{}{}", kReplacedPrefix, compact(utc_text(options.now)));
-    POSTAMT_TRY(make_private_directory(aside));
-    for (const std::string& name : *present)
-      POSTAMT_TRY(rename_synced(data_dir / name, aside / name));
-    POSTAMT_TRY(sync_directory(aside));
-    replaced = fmt::format("what was in {} before is in {}\n", data_dir.string(), aside.string());
+  fs::path aside = data_dir / fmt::format("{}{}", kReplacedPrefix, compact(utc_text(options.now)));
+  auto put_in_place = [&]() -> Result<void> {
+    if (!present->empty()) {
+      POSTAMT_TRY(make_private_directory(aside));
+      for (const std::string& name : *present)
+        POSTAMT_TRY(move_entry(data_dir / name, aside / name));
+      POSTAMT_TRY(sync_directory(aside));
+      replaced = fmt::format("what was in {} before is in {}\n", data_dir.string(), aside.string());
+    }
+    auto restored = occupants(staging);
+    POSTAMT_TRY(restored);
+    for (const std::string& name : *restored)
+      POSTAMT_TRY(move_entry(staging / name, data_dir / name));
+    POSTAMT_TRY(sync_directory(data_dir));
+    fs::remove(staging, ec);
+    return sync_directory(data_dir);
+  };
+  if (auto placed = put_in_place(); !placed) {
+    std::string where =
+        fmt::format("the restored files are in {} and {}", staging.string(), data_dir.string());
+    if (!present->empty()) where += fmt::format(", the earlier ones in {}", aside.string());
+    return Error{placed.error().kind, fmt::format("{}\nthe restore stopped half-way: {}",
+                                                  placed.error().message, where)};
   }
-  auto restored = occupants(staging);
-  POSTAMT_TRY(restored);
-  for (const std::string& name : *restored)
-    POSTAMT_TRY(rename_synced(staging / name, data_dir / name));
-  POSTAMT_TRY(sync_directory(data_dir));
-  fs::remove(staging, ec);
-  POSTAMT_TRY(sync_directory(data_dir));
   return fmt::format("restored the backup made {} by postamt {} into {}: {}\n{}",
                      utc_text(manifest->created), manifest->postamt_version, data_dir.string(),
                      summarize(*manifest), renewed + replaced);
