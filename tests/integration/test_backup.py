@@ -26,11 +26,12 @@ USERS = ("alice@example.org", "bob@example.org")
 PASSWORD = "pw-backup-test"
 
 
-def closed_port():
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def refusing_port():
+    """A loopback port that refuses connections for as long as the returned socket is
+    open: bound (so no one else takes it) but not listening."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s, s.getsockname()[1]
 
 
 def login(postamt, user):
@@ -128,10 +129,15 @@ class Appender(threading.Thread):
 class BackupTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # Class cleanups run even when setUpClass fails half-way.
         cls.tmp = tempfile.mkdtemp(prefix="postamt-backup-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
         cls.dest = os.path.join(cls.tmp, "backups", "first")
+        cls.relay, port = refusing_port()
+        cls.addClassCleanup(cls.relay.close)
         cls.live = Postamt(services=("smtp", "submission", "imap"),
-                           extra_config=f'[outbound]\nrelay = "127.0.0.1:{closed_port()}"\n')
+                           extra_config=f'[outbound]\nrelay = "127.0.0.1:{port}"\n')
+        cls.addClassCleanup(cls.live.close)
         p = cls.live
         p.cli("domain", "add", "example.org", check=True)
         for user in USERS:
@@ -184,11 +190,6 @@ class BackupTest(unittest.TestCase):
         queued = json.loads(p.cli("queue", "list", "--format", "json", check=True).out)
         assert len(queued) == 1, queued
         p.cli("queue", "hold", queued[0]["id"], check=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.live.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def fresh(self):
         q = Postamt(services=("imap",))
