@@ -77,7 +77,15 @@ Result<void> snapshot_database(const std::string& from, const std::string& to,
   std::error_code ec;
   if (!std::filesystem::exists(from, ec))
     return Error{ErrorKind::not_found, "there is no database at " + from};
-  if (std::filesystem::exists(to, ec)) return Error{ErrorKind::exists, to + " exists already"};
+  // Made here, empty, so that it has mode 0600 (mail is private) whatever the umask;
+  // SQLite takes an empty file as a new database.
+  int made = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (made < 0) {
+    int err = errno;
+    if (err == EEXIST) return Error{ErrorKind::exists, to + " exists already"};
+    return Error{ErrorKind::io, "cannot create " + to + ": " + std::strerror(err)};
+  }
+  ::close(made);
   // READWRITE without CREATE: a WAL database needs its -shm file, which a reader may
   // have to create.
   auto source = open_database(from, SQLITE_OPEN_READWRITE);

@@ -58,6 +58,8 @@ TEST(SqliteBackup, CopyTakenWhileAnotherConnectionWritesIsOneCommitsState) {
     auto made = snapshot_database(live, copy);
     ASSERT_TRUE(made) << made.error().message;
     EXPECT_FALSE(std::filesystem::exists(copy + "-wal"));
+    EXPECT_EQ(std::filesystem::status(copy).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     // Header bytes 18 and 19 are 1 in rollback-journal mode, 2 in WAL mode.
     std::string header = postamt::testing::read_file(copy).substr(18, 2);
     EXPECT_EQ(header, std::string("\x01\x01", 2));
@@ -90,6 +92,7 @@ TEST(SqliteBackup, RefusesAMissingSourceOrAnExistingTarget) {
   auto exists = snapshot_database(dir.path("live.db"), dir.path("copy.db"));
   ASSERT_FALSE(exists);
   EXPECT_EQ(exists.error().kind, ErrorKind::exists);
+  EXPECT_EQ(postamt::testing::read_file(dir.path("copy.db")), "x");
 }
 
 TEST(SqliteBackup, InspectRefusesACopyFromANewerPostamt) {
