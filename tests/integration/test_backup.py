@@ -212,7 +212,12 @@ class BackupTest(unittest.TestCase):
             self.assertRegex(r.out, rf"^the backup in {re.escape(self.dest)} is complete and "
                                     r"intact: made \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ by postamt \S+; "
                                     r"store, \d+ blobs, 1 queue file, 2 TLS files; ")
-        self.assertEqual(os.stat(self.dest).st_mode & 0o777, 0o700)
+        # Everyone's mail and the TLS key: private, whatever the umask.
+        for root, dirs, files in os.walk(self.dest):
+            self.assertEqual(os.stat(root).st_mode & 0o777, 0o700, root)
+            for name in files:
+                path = os.path.join(root, name)
+                self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
 
     def test_restore_serves_every_message_as_it_was(self):
         q = self.fresh()
