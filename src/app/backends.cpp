@@ -23,6 +23,14 @@ Result<Backends> open_backends(const Config& config) {
                                             config.data_dir.string(), std::strerror(errno))};
 
   Backends b;
+  auto lock = FileLock::acquire(config.data_dir.string(), LockMode::shared, LockWait::fail);
+  if (!lock) {
+    if (lock.error().kind != ErrorKind::temporary) return lock.error();
+    return Error{ErrorKind::temporary,
+                 fmt::format("{} is being restored (postamt restore); try again when it is done",
+                             config.data_dir.string())};
+  }
+  b.data_dir_lock = std::move(*lock);
   auto store = store::sqlite::open_sqlite_store((config.data_dir / "postamt.db").string());
   POSTAMT_TRY(store);
   b.store = std::move(*store);

@@ -15,6 +15,7 @@
 #include "admin/receipts.h"
 #include "admin/tokens.h"
 #include "app/backends.h"
+#include "app/backup_commands.h"
 #include "app/import_cli.h"
 #include "app/serve.h"
 #include "auth/password.h"
@@ -553,6 +554,54 @@ int run(int argc, char** argv) {
           return admin::collect_garbage(*b.store, *b.blobs, std::chrono::hours(1));
         });
       });
+
+  // backup DEST | backup --verify SRC | restore SRC [--force] | restore --check SRC
+  // (docs/backup.md)
+  std::string backup_folder;
+  bool backup_verify = false, restore_force = false, restore_check = false;
+  bool restore_new_uidvalidity = false;
+  auto print_or_fail = [](const Result<std::string>& out) {
+    if (!out) return fail(out.error().message);
+    fmt::print("{}", *out);
+    return 0;
+  };
+  auto* backup_cmd = cli.add_subcommand(
+      "backup", "Copy the store, its messages, the queue and the TLS files into a new folder");
+  backup_cmd->add_option("DEST", backup_folder, "A new or empty folder (with --verify: a backup)")
+      ->required();
+  backup_cmd->add_flag("--verify", backup_verify, "Check the backup in DEST; change nothing");
+  backup_cmd->callback([&] {
+    if (backup_verify) {
+      code = print_or_fail(check_backup_folder(backup_folder));
+      return;
+    }
+    auto config = load_config(o.config_path);
+    code = config ? print_or_fail(backup_data_dir(*config, backup_folder))
+                  : fail(config.error().message);
+  });
+  auto* restore_cmd = cli.add_subcommand(
+      "restore", "Check a backup, then restore it into data_dir (the server must be stopped)");
+  restore_cmd->add_option("SRC", backup_folder, "The backup's folder")->required();
+  restore_cmd->add_flag("--force", restore_force,
+                        "Restore into a data_dir that is not empty: its content moves into "
+                        "data_dir/replaced-<time>/");
+  restore_cmd->add_flag("--check", restore_check, "Only check the backup; change nothing");
+  restore_cmd->add_flag("--new-uidvalidity", restore_new_uidvalidity,
+                        "Give every mailbox a new UIDVALIDITY (for a backup older than the "
+                        "mail clients have seen; they then fetch everything anew)");
+  restore_cmd->callback([&] {
+    if (restore_check) {
+      code = print_or_fail(check_backup_folder(backup_folder));
+      return;
+    }
+    auto config = load_config(o.config_path);
+    code = config ? print_or_fail(restore_data_dir(
+                        *config, backup_folder,
+                        restore_force ? admin::Overwrite::move_aside : admin::Overwrite::refuse,
+                        restore_new_uidvalidity ? admin::UidValidities::renew
+                                                : admin::UidValidities::keep))
+                  : fail(config.error().message);
+  });
 
   try {
     cli.parse(argc, argv);

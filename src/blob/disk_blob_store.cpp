@@ -6,6 +6,8 @@
 #include <optional>
 #include <random>
 
+#include "blob/removal_lock.h"
+
 namespace postamt::blob {
 
 namespace {
@@ -229,6 +231,9 @@ Result<BlobInfo> DiskBlobStore::info(const BlobRef& ref) {
 }
 
 Result<void> DiskBlobStore::remove(const BlobRef& ref) {
+  // Never while a backup copies blobs (blob/removal_lock.h): temporary then.
+  auto lock = lock_blob_removals(root_, LockWait::fail);
+  if (!lock) return lock.error();
   auto removed = fs_.remove_file(path_of(ref));
   if (!removed && removed.error().kind == ErrorKind::not_found) {
     return Error{ErrorKind::not_found, "blob " + ref.hex() + " does not exist"};

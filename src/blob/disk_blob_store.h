@@ -6,6 +6,9 @@
 // first used by it, also get their parent synced once, so that a directory left unsynced by a
 // crashed process cannot lose a later blob.
 //
+// remove() takes the blob removal lock (blob/removal_lock.h) for its one unlink, and
+// fails with ErrorKind::temporary while a backup holds it.
+//
 // Thread-safe; several processes may share one root (rename makes each blob appear
 // whole, and identical content has identical bytes).
 #pragma once
