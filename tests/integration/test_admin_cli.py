@@ -34,7 +34,8 @@ class AdminCliTest(unittest.TestCase):
         r = self.p.cli("frobnicate")
         self.assertEqual((r.code, r.out), (2, ""))
         self.assertEqual(r.err, 'postamt: unknown command "frobnicate" (commands: version, serve, '
-                                'config, domain, user, alias, token, auth, deliver, queue, receipts, gc)\n')
+                                'config, domain, user, alias, token, auth, deliver, queue, receipts, gc, '
+                                'dns)\n')
         r = self.p.cli("user", "frob", "x@example.org")
         self.assertEqual((r.code, r.out), (2, ""))
         self.assertEqual(r.err, 'postamt: unknown command "user frob" (user commands: add, remove, '
