@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -139,10 +141,19 @@ class Parser {
       if (quote == std::string_view::npos) return bad("malformed XML declaration");
       size_t close = decl.find(decl[quote], quote + 1);
       if (close == std::string_view::npos) return bad("malformed XML declaration");
-      std::string name = ascii_lower(decl.substr(quote + 1, close - quote - 1));
+      std::string_view given = decl.substr(quote + 1, close - quote - 1);
+      // XML 1.0 §4.3.3 EncName: a letter, then letters, digits, '.', '_', '-'. Checked
+      // before the name is quoted in an error message.
+      const bool enc_name =
+          !given.empty() && given.size() <= 40 &&
+          std::isalpha(static_cast<unsigned char>(given[0])) &&
+          std::all_of(given.begin(), given.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+          });
+      if (!enc_name) return bad("malformed XML declaration");
+      std::string name = ascii_lower(given);
       if (name != "utf-8" && name != "utf8" && name != "us-ascii")
-        return bad(fmt::format("encoding \"{}\" is not accepted (UTF-8 only)",
-                               decl.substr(quote + 1, close - quote - 1)));
+        return bad(fmt::format("encoding \"{}\" is not accepted (UTF-8 only)", given));
     }
     pos_ = end + 2;
     return {};
@@ -184,6 +195,12 @@ class Parser {
     if (semi == std::string_view::npos || semi - pos_ > 12)
       return bad("malformed reference (a bare '&')");
     std::string_view ref = text_.substr(pos_ + 1, semi - pos_ - 1);
+    // A name (or '#' and digits) between '&' and ';', else no reference at all: checked
+    // before the text is quoted in an error message.
+    if (ref.empty() || !std::all_of(ref.begin(), ref.end(), [](char c) {
+          return c == '#' || (name_char(c) && static_cast<unsigned char>(c) < 0x80);
+        }))
+      return bad("malformed reference (a bare '&')");
     pos_ = semi + 1;
     static constexpr std::pair<std::string_view, char> kPredefined[] = {
         {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};

@@ -73,6 +73,11 @@ TEST(AutodiscoverRequest, RefusesDtdsAndEntities) {
             "malformed character reference");
   EXPECT_EQ(error_of("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + wrap("")),
             "encoding \"UTF-16\" is not accepted (UTF-8 only)");
+  // Found by the fuzzer: error messages quote only what is a name, so they stay one line.
+  EXPECT_EQ(error_of("<?xml version=\"1.0\" encoding=\"a\r\nb\"?>" + wrap("")),
+            "malformed XML declaration");
+  EXPECT_EQ(error_of(wrap("<EMailAddress>&a\nb;</EMailAddress>")),
+            "malformed reference (a bare '&')");
 }
 
 TEST(AutodiscoverRequest, RefusesMalformedXml) {
