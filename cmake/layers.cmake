@@ -13,7 +13,7 @@ set(POSTAMT_FLOORS
   postamt_http=3
   # codecs: bytes <-> typed values, foundations only
   postamt_smtp_proto=3 postamt_imap_proto=3 postamt_pop3_proto=3
-  postamt_jmap_proto=3
+  postamt_jmap_proto=3 postamt_autoconfig_proto=3
   # the store and the blob store, in mail words
   postamt_store_api=3 postamt_blob=3
   postamt_store_sql=4 postamt_store_memory=4
@@ -29,6 +29,7 @@ set(POSTAMT_FLOORS
   postamt_smtp_server=9 postamt_pop3_session=9 postamt_imap_session=9 postamt_queue=9
   postamt_jmap=9
   postamt_webmail=9
+  postamt_autoconfig=9
   # the admin CLI's commands, then the wiring
   postamt_admin=10
   postamt_app=11

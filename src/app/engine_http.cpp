@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "app/serve_context.h"
+#include "autoconfig/service/service.h"
 #include "http/server.h"
 #include "jmap/engine/call_context.h"
 #include "jmap/engine/service.h"
@@ -11,10 +12,12 @@
 namespace postamt::app {
 namespace {
 
-// JMAP's paths go to the JMAP engine, every other path to the webmail (when enabled).
+// The autoconfiguration paths (autoconfig/service.h) go to that service (when enabled),
+// JMAP's paths to the JMAP engine, every other path to the webmail (when enabled).
 class Router : public http::Handler {
  public:
-  Router(http::Handler* jmap, http::Handler* webmail) : jmap_(jmap), webmail_(webmail) {}
+  Router(http::Handler* jmap, http::Handler* webmail, http::Handler* autoconfig)
+      : jmap_(jmap), webmail_(webmail), autoconfig_(autoconfig) {}
   size_t body_limit(const http::Request& head) const override {
     return pick(head).body_limit(head);
   }
@@ -26,16 +29,19 @@ class Router : public http::Handler {
 
  private:
   http::Handler& pick(const http::Request& request) const {
+    if (autoconfig_ && autoconfig::Service::serves(request.path)) return *autoconfig_;
     bool jmap = request.path.starts_with("/jmap/") || request.path.starts_with("/.well-known/");
     return jmap || !webmail_ ? *jmap_ : *webmail_;
   }
   http::Handler* jmap_;
   http::Handler* webmail_;
+  http::Handler* autoconfig_;
 };
 
 struct HttpEngine {
   std::unique_ptr<jmap::Service> jmap;
   std::unique_ptr<webmail::Service> webmail;
+  std::unique_ptr<autoconfig::Service> autoconfig;
   std::unique_ptr<Router> router;
   http::Services http;
 };
@@ -52,6 +58,18 @@ std::unique_ptr<webmail::Service> make_webmail(ServeContext& context) {
   services.account_id = [](AccountId id) { return jmap::account_object_id(id); };
   services.secure_cookies = config.webmail.secure_cookies;
   return std::make_unique<webmail::Service>(std::move(services));
+}
+
+std::unique_ptr<autoconfig::Service> make_autoconfig(ServeContext& context) {
+  const Config& config = *context.config;
+  autoconfig::Services services;
+  services.runtime = context.runtime;
+  services.store = context.store;
+  services.server = autoconfig::public_server(config);
+  services.max_request_body = config.autoconfig.max_request_body;
+  services.mta_sts_mode = config.autoconfig.mta_sts_mode;
+  services.mta_sts_max_age = config.autoconfig.mta_sts_max_age;
+  return std::make_unique<autoconfig::Service>(std::move(services));
 }
 
 net::awaitable<void> serve_http(std::unique_ptr<net::Connection> connection,
@@ -101,7 +119,9 @@ std::shared_ptr<const HttpEngine> make_engine(ServeContext& context) {
   auto engine = std::make_shared<HttpEngine>();
   engine->jmap = std::make_unique<jmap::Service>(std::move(services));
   if (config.webmail.enabled) engine->webmail = make_webmail(context);
-  engine->router = std::make_unique<Router>(engine->jmap.get(), engine->webmail.get());
+  if (config.autoconfig.enabled) engine->autoconfig = make_autoconfig(context);
+  engine->router =
+      std::make_unique<Router>(engine->jmap.get(), engine->webmail.get(), engine->autoconfig.get());
   engine->http.handler = engine->router.get();
   engine->http.limits.max_header_bytes = config.http.max_header_bytes;
   engine->http.limits.request_timeout = config.http.request_timeout;

@@ -1,7 +1,7 @@
 // The HTTP engine's row in the service table (services.cpp): "http" (plaintext, for
 // loopback or behind a proxy) and "https" (implicit TLS with the server's certificate)
-// serve JMAP (src/jmap/engine) and the webmail (src/webmail) through the HTTP/1.1
-// session (src/http).
+// serve JMAP (src/jmap/engine), the webmail (src/webmail) and client autoconfiguration
+// (src/autoconfig) through the HTTP/1.1 session (src/http).
 #pragma once
 
 #include "net/server.h"

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "admin/admin.h"
+#include "admin/dns_records.h"
 #include "admin/quota.h"
 #include "admin/receipts.h"
 #include "admin/tokens.h"
@@ -601,6 +602,25 @@ int run(int argc, char** argv) {
                         restore_new_uidvalidity ? admin::UidValidities::renew
                                                 : admin::UidValidities::keep))
                   : fail(config.error().message);
+  });
+
+  // dns records DOMAIN [--ipv4 A] [--ipv6 AAAA] (docs/protocols/autoconfig.md)
+  auto* dns = cli.add_subcommand("dns", "DNS records to publish");
+  dns->require_subcommand(1);
+  auto* dns_records = dns->add_subcommand(
+      "records", "Print the MX, SRV, autoconfig, SPF, DMARC and MTA-STS records of a domain");
+  admin::DnsRecordsRequest dns_request;
+  dns_records->add_option("DOMAIN", dns_request.domain, "A local domain")->required();
+  dns_records->add_option("--ipv4", dns_request.ipv4, "The server's IPv4 address (A record)");
+  dns_records->add_option("--ipv6", dns_request.ipv6, "The server's IPv6 address (AAAA record)");
+  dns_records->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    code = with_store(
+        o, [&](Backends& b) { return admin::dns_records(*b.store, *config, dns_request); });
   });
 
   try {

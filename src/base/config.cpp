@@ -554,6 +554,55 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto autoconfig = top.table("autoconfig");
+  POSTAMT_TRY(autoconfig);
+  if (*autoconfig) {
+    TableReader r(**autoconfig, "autoconfig.", file);
+    POSTAMT_TRY(r.boolean("enabled", cfg.autoconfig.enabled));
+    POSTAMT_TRY(r.string("hostname", cfg.autoconfig.hostname));
+    if (const toml::node* n = (*autoconfig)->get("hostname");
+        n && n->is_string() && !valid_hostname(cfg.autoconfig.hostname))
+      r.report(*n, "hostname",
+               fmt::format("\"{}\" is not a valid host name", cfg.autoconfig.hostname));
+    const std::pair<std::string_view,
+                    std::pair<std::optional<uint16_t>*, const std::vector<ListenAddress>*>>
+        ports[] = {
+            {"imap_port", {&cfg.autoconfig.imap_port, &cfg.listen.imap}},
+            {"imaps_port", {&cfg.autoconfig.imaps_port, &cfg.listen.imaps}},
+            {"pop3_port", {&cfg.autoconfig.pop3_port, &cfg.listen.pop3}},
+            {"pop3s_port", {&cfg.autoconfig.pop3s_port, &cfg.listen.pop3s}},
+            {"submission_port", {&cfg.autoconfig.submission_port, &cfg.listen.submission}},
+            {"submissions_port", {&cfg.autoconfig.submissions_port, &cfg.listen.submissions}},
+            {"https_port", {&cfg.autoconfig.https_port, &cfg.listen.https}},
+        };
+    for (const auto& [key, target] : ports) {
+      if (!(*autoconfig)->get(key)) continue;
+      uint32_t port = 0;
+      POSTAMT_TRY(r.uint(key, port, 0, 65535));
+      const toml::node* n = (*autoconfig)->get(key);
+      if (!n->is_integer() || *n->value<int64_t>() < 0 || *n->value<int64_t>() > 65535) continue;
+      std::string_view service = key.substr(0, key.size() - 5);
+      // A port for a service nobody listens on would send clients to nothing.
+      if (port != 0 && target.second->empty())
+        r.report(*n, key,
+                 fmt::format("[listen] {} has no address, so there is no service to advertise",
+                             service));
+      else
+        *target.first = static_cast<uint16_t>(port);
+    }
+    POSTAMT_TRY(r.uint64("max_request_body", cfg.autoconfig.max_request_body, 256, 1024 * 1024));
+    static constexpr std::pair<std::string_view, MtaStsMode> kModes[] = {
+        {"testing", MtaStsMode::testing},
+        {"enforce", MtaStsMode::enforce},
+        {"none", MtaStsMode::none}};
+    POSTAMT_TRY(r.choice("mta_sts_mode", cfg.autoconfig.mta_sts_mode, kModes));
+    POSTAMT_TRY(r.duration("mta_sts_max_age", cfg.autoconfig.mta_sts_max_age));
+    if (cfg.autoconfig.mta_sts_max_age > std::chrono::seconds(31557600))
+      r.report(*(*autoconfig)->get("mta_sts_max_age"), "mta_sts_max_age",
+               "expected at most 31557600 seconds (RFC 8461 §3.2)");
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto receipts = top.table("receipts");
   POSTAMT_TRY(receipts);
   if (*receipts) {

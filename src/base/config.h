@@ -28,6 +28,11 @@
 //               push_allow_private_addresses = false   (JMAP PushSubscription)
 //   [webmail]   enabled = true, session_idle_timeout = "30m", session_lifetime = "7d",
 //               secure_cookies = false  (the built-in web client, src/webmail)
+//   [autoconfig] enabled = true, hostname = "mail.example.org" (default: hostname),
+//               imap_port, imaps_port, pop3_port, pop3s_port, submission_port,
+//               submissions_port, https_port (public ports; default: from [listen]),
+//               max_request_body = 16384, mta_sts_mode = "testing" | "enforce" | "none",
+//               mta_sts_max_age = "7d"   (client autoconfiguration, src/autoconfig)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
@@ -66,6 +71,9 @@ enum class ReceiptOnDownload { off, dispatched, displayed };
 // What happens to a receipt a client submits for a message that already has one:
 // drop = accept (250) and deliver nothing; reject = 550 5.7.1.
 enum class ReceiptDuplicates { drop, reject };
+
+// [autoconfig] mta_sts_mode: the "mode" of the MTA-STS policy (RFC 8461 §3.2, §5).
+enum class MtaStsMode { testing, enforce, none };
 
 // One "host:port" from [listen]. Port 0 asks the kernel for a free port.
 struct ListenAddress {
@@ -221,6 +229,25 @@ struct Config {
     // Session cookies carry Secure on http too (behind a proxy that terminates TLS).
     bool secure_cookies = false;
   } webmail;
+
+  // Client autoconfiguration (docs/protocols/autoconfig.md): what the Thunderbird,
+  // Outlook and Apple documents and `postamt dns records` tell clients and senders.
+  struct Autoconfig {
+    bool enabled = true;  // serve the documents on the http/https listeners
+    // The host name clients and MX lookups reach this server by; "" = `hostname`.
+    std::string hostname;
+    // The port clients reach a service on, when it differs from the first [listen]
+    // address (NAT, a proxy, a listener on port 0); 0 = do not advertise the service.
+    // Absent: the first [listen] address's port, or the service's IANA port when that is
+    // 0. Only services with a [listen] address can be advertised.
+    std::optional<uint16_t> imap_port, imaps_port, pop3_port, pop3s_port, submission_port,
+        submissions_port, https_port;
+    // The largest Outlook autodiscover request body (octets); larger ones get 413.
+    uint64_t max_request_body = 16 * 1024;
+    MtaStsMode mta_sts_mode = MtaStsMode::testing;
+    // The policy's max_age (RFC 8461 §3.2: at most 31557600 seconds).
+    std::chrono::seconds mta_sts_max_age{7 * 24 * 3600};
+  } autoconfig;
 
   struct Outbound {
     std::optional<ListenAddress> relay;     // port must not be 0

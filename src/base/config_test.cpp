@@ -558,4 +558,49 @@ TEST(Config, ReceiptsErrors) {
             "/etc/postamt/postamt.toml:2: receipts.send: unknown key");
 }
 
+TEST(Config, AutoconfigSection) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->autoconfig.enabled);
+  EXPECT_EQ(defaults->autoconfig.hostname, "");
+  EXPECT_FALSE(defaults->autoconfig.imaps_port);
+  EXPECT_EQ(defaults->autoconfig.max_request_body, 16u * 1024);
+  EXPECT_EQ(defaults->autoconfig.mta_sts_mode, MtaStsMode::testing);
+  EXPECT_EQ(defaults->autoconfig.mta_sts_max_age, std::chrono::hours(24 * 7));
+  auto cfg = parse(
+      "[listen]\nimaps = [\"0.0.0.0:10993\"]\nimap = [\"0.0.0.0:143\"]\n"
+      "[autoconfig]\nenabled = false\nhostname = \"mx.example.org\"\nimaps_port = 993\n"
+      "imap_port = 0\nmax_request_body = 4096\nmta_sts_mode = \"enforce\"\n"
+      "mta_sts_max_age = \"365d\"\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_FALSE(cfg->autoconfig.enabled);
+  EXPECT_EQ(cfg->autoconfig.hostname, "mx.example.org");
+  EXPECT_EQ(cfg->autoconfig.imaps_port, std::optional<uint16_t>(993));
+  EXPECT_EQ(cfg->autoconfig.imap_port, std::optional<uint16_t>(0));
+  EXPECT_FALSE(cfg->autoconfig.pop3_port);
+  EXPECT_EQ(cfg->autoconfig.max_request_body, 4096u);
+  EXPECT_EQ(cfg->autoconfig.mta_sts_mode, MtaStsMode::enforce);
+  EXPECT_EQ(cfg->autoconfig.mta_sts_max_age, std::chrono::hours(24 * 365));
+}
+
+TEST(Config, AutoconfigErrors) {
+  auto bad = parse(
+      "[autoconfig]\npop3_port = 110\nmax_request_body = 10\nmta_sts_mode = \"strict\"\n"
+      "mta_sts_max_age = \"400d\"\nhostname = \"bad name\"\nsubmission_port = 70000\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(
+      bad.error().message,
+      "/etc/postamt/postamt.toml:2: autoconfig.pop3_port: [listen] pop3 has no address, so there "
+      "is no "
+      "service to advertise\n"
+      "/etc/postamt/postamt.toml:3: autoconfig.max_request_body: 10 is out of range 256-1048576\n"
+      "/etc/postamt/postamt.toml:4: autoconfig.mta_sts_mode: \"strict\" is not one of \"testing\", "
+      "\"enforce\", \"none\"\n"
+      "/etc/postamt/postamt.toml:5: autoconfig.mta_sts_max_age: expected at most 31557600 seconds "
+      "(RFC "
+      "8461 §3.2)\n"
+      "/etc/postamt/postamt.toml:6: autoconfig.hostname: \"bad name\" is not a valid host name\n"
+      "/etc/postamt/postamt.toml:7: autoconfig.submission_port: 70000 is out of range 0-65535");
+}
+
 }  // namespace postamt
