@@ -44,7 +44,8 @@ def cache_value(name):
 def config_keys():
     """{"listen.smtp", "hostname", ...}: every key src/base/config.cpp reads, found by
     the shape of its readers (TableReader r(**t, "prefix.", file); r.uint("key", ...);
-    read_list(r, "key", ...); the {"relay", ...} pairs)."""
+    read_list(r, "key", ...); the {"relay", ...} pairs; the {"imap_port", {&cfg...}}
+    table rows)."""
     with open(os.path.join(SOURCE_DIR, "src", "base", "config.cpp")) as f:
         text = f.read()
     body = text[text.index("Result<Config> parse_config("):]
@@ -54,7 +55,8 @@ def config_keys():
         r'TableReader r\(\*\*\w+, "(?P<prefix>[\w.]*)", file\)'
         r'|\b(?:r|top)\.(?:string|uint64|uint|duration|boolean|choice|table)\("(?P<key>\w+)"'
         r'|\bread_\w+\(r, "(?P<listkey>\w+)"'
-        r'|std::pair\{"(?P<pairkey>\w+)", &cfg')
+        r'|std::pair\{"(?P<pairkey>\w+)", &cfg'
+        r'|\{"(?P<mapkey>\w+)", \{&cfg\.')
     for m in token.finditer(body):
         if m.group("prefix") is not None:
             prefix = m.group("prefix")
@@ -63,7 +65,7 @@ def config_keys():
                 continue  # a table, not a key
             keys.add(("" if m.group(0).startswith("top.") else prefix) + m.group("key"))
         else:
-            keys.add(prefix + (m.group("listkey") or m.group("pairkey")))
+            keys.add(prefix + (m.group("listkey") or m.group("pairkey") or m.group("mapkey")))
     return keys
 
 
