@@ -172,6 +172,26 @@ class PrivilegesTest(unittest.TestCase):
         self.assertIsNone(self.p.proc.poll())
         self.assertEqual(self.p.stop(), 0)
 
+    def test_tls_key_the_user_cannot_read_stops_the_start(self):
+        # A pair outside data_dir that only root can read: it would load at start and fail
+        # at the first reload, so the start fails, saying who must be able to read it.
+        outside = os.path.join(self.p.dir, "tls-outside")
+        os.makedirs(outside)
+        cert, key = os.path.join(outside, "cert.pem"), os.path.join(outside, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=mail.example.test"],
+                       capture_output=True, check=True)
+        os.chmod(key, 0o600)
+        self.write_config()
+        with open(self.p.config, "a") as f:
+            f.write(f'[tls]\ncertificate = "{cert}"\nprivate_key = "{key}"\n')
+        r = self.p.cli("serve")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn(f"error: tls: cannot read {key}: Permission denied (Postamt runs as nobody, "
+                      "which must be able to read it)\n", r.err)
+        self.assertEqual(os.stat(key).st_uid, 0)  # outside data_dir: never taken over
+
     def test_root_owned_data_dir_is_taken_over_without_following_links(self):
         # A data_dir made by root (an earlier run without [process] user).
         self.write_config(process=None, smtp_port=0)
