@@ -8,11 +8,13 @@ and every file they make lives in the test's own temporary folder, removed after
 
 import os
 import pwd
+import shutil
 import signal
 import socket
 import ssl
 import stat
 import subprocess
+import threading
 import unittest
 
 from harness import BIN, Postamt, imap_login, unverified_context
@@ -135,6 +137,32 @@ class PrivilegesTest(unittest.TestCase):
         self.assert_process_is_nobody(self.p.proc.pid)
         imap = imap_login(self, self.p, "alice@example.org", "pw")
         imap.logout()
+        self.assert_all_owned_by_nobody()
+        self.assertEqual(self.p.stop(), 0)
+
+    def test_started_as_the_user_with_the_bind_capability_gives_it_up(self):
+        # What a systemd unit with User=postamt and AmbientCapabilities=
+        # CAP_NET_BIND_SERVICE does, played by setpriv (util-linux): Postamt starts as
+        # nobody holding only that capability, binds the low port, then clears it.
+        if not shutil.which("setpriv"):
+            self.skipTest("no setpriv (Debian's util-linux)")
+        self.write_config()
+        self.p.cli("domain", "add", "example.org", check=True)  # data_dir made for nobody
+        self.p.proc = subprocess.Popen(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups",
+             "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service",
+             BIN, "--config", self.p.config, "serve"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True)
+        threading.Thread(target=self.p._read_log, args=(self.p.proc.stderr,),
+                         daemon=True).start()
+        self.p.wait_for_log(r"started: ", timeout=20)
+        self.assertEqual(self.p.address("smtp"), ("127.0.0.1", self.port))
+        self.p.wait_for_log(r"master\[\d+\]: running as nobody \(uid 65534\), group nogroup "
+                            r"\(gid 65534\)$")
+        self.assert_process_is_nobody(self.p.proc.pid)  # CapEff, CapPrm, CapAmb: 0
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            self.assertRegex(s.recv(512), rb"^220 mail\.example\.test ESMTP")
         self.assert_all_owned_by_nobody()
         self.assertEqual(self.p.stop(), 0)
 
