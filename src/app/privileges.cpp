@@ -131,6 +131,41 @@ bool needs_take_over(const std::string& dir, uid_t uid) {
   return false;
 }
 
+// The folders above data_dir, on the configured path and on the path its links lead to,
+// must be root's and writable only by root (or sticky, like /tmp, where nobody may move
+// another's entry), and a link on the way must be root's: whoever could rename an entry
+// there could swap data_dir for a link to /etc just before a start as root, and the
+// take-over would give /etc away. Returns data_dir with every link resolved.
+Result<std::filesystem::path> check_folders_above(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path real = std::filesystem::canonical(dir, ec);
+  if (ec) return Error{ErrorKind::io, fmt::format("data_dir {}: {}", dir.string(), ec.message())};
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != 0)
+    return Error{ErrorKind::invalid,
+                 fmt::format("data_dir {} is a link that belongs to uid {}, not root; Postamt "
+                             "started as root gives data_dir to [process] user only on a path "
+                             "that root alone controls",
+                             dir.string(), st.st_uid)};
+  for (const std::filesystem::path& path : {dir.lexically_normal(), real}) {
+    for (std::filesystem::path up = path.parent_path();; up = up.parent_path()) {
+      if (::lstat(up.c_str(), &st) != 0)
+        return failed(fmt::format("data_dir: {}", up.string()), errno);
+      const bool others_may_write =
+          !S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX);
+      if (st.st_uid != 0 || others_may_write)
+        return Error{ErrorKind::invalid,
+                     fmt::format("data_dir {}: {} {}; Postamt started as root gives data_dir to "
+                                 "[process] user only on a path that root alone controls",
+                                 dir.string(), up.string(),
+                                 st.st_uid != 0 ? fmt::format("belongs to uid {}", st.st_uid)
+                                                : std::string("may be written by others"))};
+      if (up == up.parent_path()) break;  // "/"
+    }
+  }
+  return real;
+}
+
 Result<void> drop_capabilities() {
   // Ambient capabilities (AmbientCapabilities= in a unit) would survive into the
   // permitted set otherwise; EINVAL means a kernel without them (before 4.3).
@@ -198,8 +233,7 @@ Result<std::string> check_serve_identity(const Config& config, uid_t euid) {
 
 Result<TakeOver> take_over_data_dir(const std::string& dir, uid_t uid, gid_t gid) {
   TakeOver report;
-  // data_dir itself may be a link an admin set up (/var/lib/postamt -> /srv/mail).
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
     return failed(fmt::format("data_dir {}", dir), errno);
@@ -230,8 +264,10 @@ Result<std::string> become_process_user(const Config& config, ProcessRole role) 
                      fmt::format("cannot create data_dir {}: {}", dir, ec.message())};
       if (::chmod(dir.c_str(), 0700) != 0) return failed(fmt::format("data_dir {}", dir), errno);
     }
-    if (needs_take_over(dir, p.uid)) {
-      auto report = take_over_data_dir(dir, p.uid, p.gid);
+    auto real = check_folders_above(config.data_dir);
+    POSTAMT_TRY(real);
+    if (needs_take_over(real->string(), p.uid)) {
+      auto report = take_over_data_dir(real->string(), p.uid, p.gid);
       POSTAMT_TRY(report);
       note = fmt::format("; gave {} entries of {} to {}", report->changed, dir, p.user);
       if (report->skipped)

@@ -28,12 +28,13 @@ enum class ProcessRole {
 };
 
 // Applies [process] user/group for good. Nothing when the key is unset. Otherwise:
-// - started as root: creates data_dir (mode 0700, as open_backends does) when missing,
-//   and when data_dir or an entry directly in it belongs to someone else, gives it and
-//   every file below it that belongs to someone else to the user (without following
-//   links: see take_over_data_dir); then sets the supplementary groups (initgroups),
-//   the group and the user, checks with getresuid/getresgid that real, effective and
-//   saved ids all changed and that root cannot be regained;
+// - started as root: creates data_dir (mode 0700, as open_backends does) when missing;
+//   refuses (ErrorKind::invalid) when a folder above it, or a link on its path, is not
+//   root's or may be written by others (sticky folders like /tmp excepted); and when data_dir or an
+//   entry directly in it belongs to someone else, gives it and every file below it that belongs to
+//   someone else to the user (without following links: see take_over_data_dir); then sets the
+//   supplementary groups (initgroups), the group and the user, checks with getresuid/getresgid that
+//   real, effective and saved ids all changed and that root cannot be regained;
 // - not root: checks that the process already runs as that user and group (only root
 //   can switch); ErrorKind::invalid otherwise, naming both;
 // then (serve only) clears every capability, and sets PR_SET_NO_NEW_PRIVS.
@@ -55,7 +56,8 @@ struct TakeOver {
 // swapping names during the walk: folders are entered with O_NOFOLLOW, a regular file
 // is changed through a descriptor opened without following links and only when it has
 // one link (a hard link to a file elsewhere is skipped), a symbolic link itself is
-// changed and never followed. Mode bits stay. Errors: only for `dir` itself.
+// changed and never followed. `dir` must have no link in its last component (pass
+// the resolved path). Mode bits stay. Errors: only for `dir` itself.
 Result<TakeOver> take_over_data_dir(const std::string& dir, uid_t uid, gid_t gid);
 
 }  // namespace postamt::app

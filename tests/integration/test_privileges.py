@@ -248,6 +248,32 @@ class PrivilegesTest(unittest.TestCase):
         self.assert_all_owned_by_nobody()
         self.assertEqual(self.p.stop(), 0)
 
+    def test_data_dir_below_a_folder_the_user_controls_is_refused(self):
+        # nobody could swap data_dir for a link to /etc before the next start as root;
+        # the take-over would then give /etc away. So root refuses to take it over.
+        parent = os.path.join(self.p.dir, "nobodys")
+        os.makedirs(parent)
+        os.chown(parent, NOBODY, NOGROUP)
+        self.write_config()
+        with open(self.p.config) as f:
+            text = f.read().replace('data_dir = "data"', 'data_dir = "nobodys/data"')
+        self.p.write_config(text)
+        for args in (["serve"], ["user", "list"]):
+            r = self.p.cli(*args)
+            self.assertEqual(r.code, 1, r)
+            self.assertIn(f"data_dir {parent}/data: {parent} belongs to uid 65534; Postamt "
+                          "started as root gives data_dir to [process] user only on a path that "
+                          "root alone controls", r.err)
+        self.assertEqual(os.stat(os.path.join(parent, "data")).st_uid, 0)  # made, never given
+        # A link to data_dir that nobody owns is refused the same way.
+        os.symlink(os.path.join(parent, "data"), os.path.join(self.p.dir, "link"))
+        os.lchown(os.path.join(self.p.dir, "link"), NOBODY, NOGROUP)
+        self.p.write_config(text.replace('data_dir = "nobodys/data"', 'data_dir = "link"'))
+        r = self.p.cli("user", "list")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn(f"data_dir {self.p.dir}/link is a link that belongs to uid 65534, not root",
+                      r.err)
+
     def test_root_without_process_user_on_a_privileged_port_is_refused(self):
         self.write_config(process=None)
         r = self.p.cli("serve")
