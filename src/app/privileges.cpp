@@ -248,13 +248,24 @@ Result<TakeOver> take_over_data_dir(const std::string& dir, uid_t uid, gid_t gid
 
 Result<std::string> become_process_user(const Config& config, ProcessRole role) {
   const Config::Process& p = config.process;
-  if (p.user.empty()) return std::string();
-  std::string note;
   uid_t ruid, euid, suid;
   gid_t rgid, egid, sgid;
   if (::getresuid(&ruid, &euid, &suid) != 0 || ::getresgid(&rgid, &egid, &sgid) != 0)
     return failed("getresuid", errno);
-  if (ruid == 0 || euid == 0) {
+  const bool root = ruid == 0 || euid == 0;
+  if (p.user.empty()) {
+    // Not root, e.g. a unit's User= with AmbientCapabilities=CAP_NET_BIND_SERVICE: the
+    // listeners are bound, so the server needs no capability any more. (Root without a
+    // user keeps root's powers: check_serve_identity warned about it.)
+    if (role == ProcessRole::server && !root) {
+      POSTAMT_TRY(drop_capabilities());
+      if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return failed("prctl(PR_SET_NO_NEW_PRIVS)", errno);
+    }
+    return std::string();
+  }
+  std::string note;
+  if (root) {
     const std::string dir = config.data_dir.string();
     std::error_code ec;
     if (!std::filesystem::exists(config.data_dir, ec)) {

@@ -27,7 +27,9 @@ enum class ProcessRole {
   admin,   // an admin command
 };
 
-// Applies [process] user/group for good. Nothing when the key is unset. Otherwise:
+// Applies [process] user/group for good. When the key is unset: nothing, except that
+// `serve` not started as root still clears its capabilities and sets
+// PR_SET_NO_NEW_PRIVS. Otherwise:
 // - started as root: creates data_dir (mode 0700, as open_backends does) when missing;
 //   refuses (ErrorKind::invalid) when a folder above it, or a link on its path, is not
 //   root's or may be written by others (sticky folders like /tmp excepted); and when data_dir or an

@@ -148,6 +148,24 @@ class PrivilegesTest(unittest.TestCase):
             self.skipTest("no setpriv (Debian's util-linux)")
         self.write_config()
         self.p.cli("domain", "add", "example.org", check=True)  # data_dir made for nobody
+        self.start_with_bind_capability()
+        self.p.wait_for_log(r"master\[\d+\]: running as nobody \(uid 65534\), group nogroup "
+                            r"\(gid 65534\)$")
+        self.assert_process_is_nobody(self.p.proc.pid)  # CapEff, CapPrm, CapAmb: 0
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            self.assertRegex(s.recv(512), rb"^220 mail\.example\.test ESMTP")
+        self.assert_all_owned_by_nobody()
+        self.assertEqual(self.p.stop(), 0)
+        # Without [process] user too: once bound, the capability goes.
+        self.write_config(process=None)
+        self.start_with_bind_capability()
+        self.assert_process_is_nobody(self.p.proc.pid)
+        self.assertFalse(any("running as" in line for line in self.p.log_lines))
+        self.assertEqual(self.p.stop(), 0)
+
+    def start_with_bind_capability(self):
+        self.p.log_lines = []
+        self.p.addresses = {}
         self.p.proc = subprocess.Popen(
             ["setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups",
              "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service",
@@ -158,13 +176,6 @@ class PrivilegesTest(unittest.TestCase):
                          daemon=True).start()
         self.p.wait_for_log(r"started: ", timeout=20)
         self.assertEqual(self.p.address("smtp"), ("127.0.0.1", self.port))
-        self.p.wait_for_log(r"master\[\d+\]: running as nobody \(uid 65534\), group nogroup "
-                            r"\(gid 65534\)$")
-        self.assert_process_is_nobody(self.p.proc.pid)  # CapEff, CapPrm, CapAmb: 0
-        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
-            self.assertRegex(s.recv(512), rb"^220 mail\.example\.test ESMTP")
-        self.assert_all_owned_by_nobody()
-        self.assertEqual(self.p.stop(), 0)
 
     def test_sighup_reload_runs_as_the_user(self):
         self.write_config()
