@@ -18,6 +18,7 @@
 #include "app/backends.h"
 #include "app/backup_commands.h"
 #include "app/import_cli.h"
+#include "app/privileges.h"
 #include "app/serve.h"
 #include "auth/password.h"
 #include "base/config.h"
@@ -154,6 +155,26 @@ std::optional<std::string> unknown_command(CLI::App& cli) {
     commands += (commands.empty() ? "" : ", ") + sub->get_name();
   return fmt::format("unknown command \"{}{}\" ({}commands: {})", path, extra.front(), path,
                      commands);
+}
+
+// Run once the command line is parsed, before the command: every command but these acts
+// as [process] user when started as root (docs/process.md), as doveadm does, so that
+// no file it creates under data_dir belongs to root. A configuration that does not
+// load is left for the command to report.
+void act_as_process_user(CLI::App& cli, const std::string& config_path) {
+  std::string path;
+  for (CLI::App* app = &cli; !app->get_subcommands().empty();) {
+    app = app->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + app->get_name();
+  }
+  if (path.empty() || path == "serve" || path == "version" || path == "config check") return;
+  auto config = load_config(config_path);
+  if (!config) return;
+  auto became = become_process_user(*config, ProcessRole::admin);
+  if (became) return;
+  fail(became.error().message);
+  // An MTA running `deliver` retries later instead of bouncing the message.
+  std::exit(path == "deliver" ? kExitTempFail : kExitError);
 }
 
 std::string default_config_path() {
@@ -623,6 +644,7 @@ int run(int argc, char** argv) {
         o, [&](Backends& b) { return admin::dns_records(*b.store, *config, dns_request); });
   });
 
+  cli.parse_complete_callback([&] { act_as_process_user(cli, o.config_path); });
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <malloc.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -10,6 +11,7 @@
 
 #include "app/backends.h"
 #include "app/first_start.h"
+#include "app/privileges.h"
 #include "app/serve_context.h"
 #include "app/services.h"
 #include "blob/garbage.h"
@@ -18,6 +20,7 @@
 #include "mdn/received.h"
 #include "mdn/submission.h"
 #include "net/runtime.h"
+#include "net/sd_notify.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "queue/outbound.h"
@@ -184,9 +187,18 @@ std::unique_ptr<jmap::PushSender> make_push_sender(const Config& config, net::Ru
   return std::make_unique<jmap::PushSender>(runtime, store, watch, std::move(options));
 }
 
+// Tells systemd (net/sd_notify.h); a failure is logged and changes nothing else.
+void notify(const net::SystemdNotifier* systemd, const std::string& message) {
+  if (auto sent = systemd->send(message); !sent)
+    log::warning("master", "systemd notification failed: {}", sent.error().message);
+}
+
 // Waits for signals: SIGHUP reloads TLS, SIGTERM/SIGINT stop the server and runtime.
+// systemd hears of both (docs/process.md): RELOADING=1 then READY=1 around a reload,
+// STOPPING=1 when shutdown begins.
 net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
-                               queue::OutboundService* outbound, ReceiptWork* receipts) {
+                               queue::OutboundService* outbound, ReceiptWork* receipts,
+                               const net::SystemdNotifier* systemd) {
   for (;;) {
     auto signal = co_await ctx->runtime->wait_signal();
     if (!signal) {
@@ -196,15 +208,22 @@ net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
     }
     net::Signal s = *signal;
     if (s == net::Signal::hangup) {
+      notify(systemd, net::reloading_message(net::monotonic_usec()));
       auto r = ctx->tls->reload();
-      if (r)
+      if (r) {
         log::info("master", "tls: reloaded certificate {} and key {}", ctx->tls->cert_path(),
                   ctx->tls->key_path());
-      else
+        notify(systemd, net::reloaded_message("Serving; reloaded the TLS certificate and key"));
+      } else {
         log::warning("master", "tls: reload failed, keeping the current certificate: {}",
                      r.error().message);
+        notify(systemd,
+               net::reloaded_message("Serving; TLS reload failed, kept the current certificate"));
+      }
       continue;
     }
+    notify(systemd, net::stopping_message(fmt::format(
+                        "Shutting down ({})", s == net::Signal::terminate ? "SIGTERM" : "SIGINT")));
     log::info("master", "shutting down ({})", s == net::Signal::terminate ? "SIGTERM" : "SIGINT");
     size_t left = co_await server->stop(kShutdownGrace);
     if (left) log::warning("master", "{} sessions did not end in time", left);
@@ -252,6 +271,49 @@ int serve(const Config& config) {
   log::configure(config.hostname, config.log_level);
   for (const auto& w : config_warnings(config)) log::warning("master", "{}", w);
 
+  // Privileges (docs/process.md): every listener is bound first, while the process may
+  // still bind ports below 1024; then it becomes [process] user before it opens a file
+  // or starts a thread, so that everything it creates belongs to that user and every
+  // thread inherits PR_SET_NO_NEW_PRIVS and the empty capability sets.
+  auto identity = check_serve_identity(config, ::geteuid());
+  if (!identity) {
+    log::error("master", "{}", identity.error().message);
+    return 1;
+  }
+  if (!identity->empty()) log::warning("master", "{}", *identity);
+  // Connected now: systemd's socket may not be writable by the user dropped to.
+  auto systemd = net::SystemdNotifier::from_environment();
+  if (!systemd) {
+    log::error("master", "{}", systemd.error().message);
+    return 1;
+  }
+  struct Bound {
+    std::string_view service;
+    std::string address;  // as written in [listen]
+    ServiceTls tls;
+    const ServiceEngine* engine;
+    net::ListeningSocket socket;
+  };
+  std::vector<Bound> bound;
+  for (const auto& s : config.services()) {
+    const ServiceEngine* engine = find_service_engine(s.name);
+    if (!engine) continue;
+    for (const auto& addr : s.addresses) {
+      auto socket = net::ListeningSocket::bind(addr.text);
+      if (!socket) {
+        log::error("master", "listen.{}: {}: {}", s.name, addr.text, socket.error().message);
+        return 1;
+      }
+      bound.push_back(Bound{s.name, addr.text, s.tls, engine, std::move(*socket)});
+    }
+  }
+  auto became = become_process_user(config, ProcessRole::server);
+  if (!became) {
+    log::error("master", "{}", became.error().message);
+    return 1;
+  }
+  if (!became->empty()) log::info("master", "{}", *became);
+
   auto backends = open_backends(config);
   if (!backends) {
     log::error("master", "cannot open the store: {}", backends.error().message);
@@ -278,7 +340,11 @@ int serve(const Config& config) {
   auto tls =
       net::TlsContext::load(config.tls.certificate.string(), config.tls.private_key.string());
   if (!tls) {
-    log::error("master", "tls: {}", tls.error().message);
+    log::error("master", "tls: {}{}", tls.error().message,
+               config.process.user.empty()
+                   ? ""
+                   : fmt::format(" (Postamt runs as {}, which must be able to read it)",
+                                 config.process.user));
     return 1;
   }
 
@@ -376,28 +442,40 @@ int serve(const Config& config) {
       plan_listeners(config, domains->empty() ? LocalDomains::none : LocalDomains::some);
   if (!plan.skipped.empty()) log::warning("master", "{}", first_start_warning(plan));
   size_t listeners = 0;
-  for (const auto& s : plan.services) {
-    const ServiceEngine* engine = find_service_engine(s.name);
-    if (!engine) continue;
-    for (const auto& addr : s.addresses) {
-      auto bound = server.add_listener(
-          std::string(s.name), addr.text,
-          s.tls == ServiceTls::implicit ? net::TlsMode::implicit : net::TlsMode::plain,
-          engine->make_handler(ctx));
-      if (!bound) {
-        log::error("master", "listen.{}: {}: {}", s.name, addr.text, bound.error().message);
-        return 1;
-      }
-      ++listeners;
+  // The sockets were bound, not listening, before the switch of user; the ones the plan
+  // leaves out close here without ever having accepted a connection.
+  auto planned = [&plan](const Bound& b) {
+    for (const auto& s : plan.services)
+      if (s.name == b.service)
+        for (const auto& addr : s.addresses)
+          if (addr.text == b.address) return true;
+    return false;
+  };
+  for (Bound& b : bound) {
+    if (!planned(b)) continue;
+    auto added = server.add_listener(
+        std::string(b.service), std::move(b.socket),
+        b.tls == ServiceTls::implicit ? net::TlsMode::implicit : net::TlsMode::plain,
+        b.engine->make_handler(ctx));
+    if (!added) {
+      log::error("master", "listen.{}: {}", b.service, added.error().message);
+      return 1;
     }
+    ++listeners;
   }
 
-  runtime.spawn(main_loop(&ctx, &server, outbound->get(), receipt_work.get()), "main loop");
+  runtime.spawn(main_loop(&ctx, &server, outbound->get(), receipt_work.get(), &*systemd),
+                "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
   runtime.spawn(watch_store_forever(&ctx, &watch), "store watch");
   if (push_sender) runtime.spawn(push_sender->run(), "push sender");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
             listeners, config.data_dir.string());
+  // Before the threads start, so that no STOPPING=1 can overtake it. Listeners are bound
+  // (connections wait in their backlog) and the store is open.
+  notify(&*systemd, net::ready_message(fmt::format("Serving: {} listeners, data in {}", listeners,
+                                                   config.data_dir.string()),
+                                       ::getpid()));
   runtime.start();
   runtime.join();
   // The store watch, the context and the server below the runtime go out of scope next;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "base/strings.h"
 
@@ -222,6 +225,83 @@ bool valid_hostname(std::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+// [process] user and group: both must exist now (so that `config check` catches a typo
+// before a start as root fails), and neither may be root: a mail server never handles
+// mail as root (docs/process.md).
+Result<void> read_process(TableReader& r, const toml::table& table, Config& cfg) {
+  POSTAMT_TRY(r.string("user", cfg.process.user));
+  POSTAMT_TRY(r.string("group", cfg.process.group));
+  const toml::node* user_node = table.get("user");
+  const toml::node* group_node = table.get("group");
+  if (user_node && user_node->is_string()) {
+    // getpwnam_r's buffer: sysconf's suggestion, grown on ERANGE.
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    int rc = 0;
+    while ((rc = getpwnam_r(cfg.process.user.c_str(), &pw, buf.data(), buf.size(), &found)) ==
+               ERANGE &&
+           buf.size() < (1u << 20))
+      buf.resize(buf.size() * 2);
+    if (cfg.process.user.empty()) {
+      r.report(*user_node, "user", "must not be empty (leave the key out to keep the identity)");
+    } else if (!found) {
+      r.report(
+          *user_node, "user",
+          rc ? fmt::format("cannot look up user \"{}\": {}", cfg.process.user, std::strerror(rc))
+             : fmt::format("no user \"{}\" on this system", cfg.process.user));
+    } else if (pw.pw_uid == 0) {
+      r.report(*user_node, "user",
+               fmt::format("\"{}\" is root (uid 0); Postamt never handles mail as root",
+                           cfg.process.user));
+    } else {
+      cfg.process.uid = pw.pw_uid;
+      cfg.process.gid = pw.pw_gid;
+    }
+  }
+  if (group_node && group_node->is_string()) {
+    std::vector<char> buf(16384);
+    group gr{};
+    group* found = nullptr;
+    int rc = 0;
+    while ((rc = getgrnam_r(cfg.process.group.c_str(), &gr, buf.data(), buf.size(), &found)) ==
+               ERANGE &&
+           buf.size() < (1u << 20))
+      buf.resize(buf.size() * 2);
+    if (!user_node) {
+      r.report(*group_node, "group", "needs process.user");
+    } else if (cfg.process.group.empty()) {
+      r.report(*group_node, "group", "must not be empty (leave the key out for the user's group)");
+    } else if (!found) {
+      r.report(
+          *group_node, "group",
+          rc ? fmt::format("cannot look up group \"{}\": {}", cfg.process.group, std::strerror(rc))
+             : fmt::format("no group \"{}\" on this system", cfg.process.group));
+    } else if (gr.gr_gid == 0) {
+      r.report(*group_node, "group",
+               fmt::format("\"{}\" is the root group (gid 0); Postamt never handles mail as root",
+                           cfg.process.group));
+    } else {
+      cfg.process.gid = gr.gr_gid;
+    }
+  } else if (user_node && cfg.process.uid != 0) {
+    // The user's primary group, by name for the logs.
+    std::vector<char> buf(16384);
+    group gr{};
+    group* found = nullptr;
+    while (getgrgid_r(cfg.process.gid, &gr, buf.data(), buf.size(), &found) == ERANGE &&
+           buf.size() < (1u << 20))
+      buf.resize(buf.size() * 2);
+    cfg.process.group = found ? std::string(gr.gr_name) : std::to_string(cfg.process.gid);
+    if (cfg.process.gid == 0)
+      r.report(*user_node, "user",
+               fmt::format("the primary group of \"{}\" is the root group (gid 0); set "
+                           "process.group",
+                           cfg.process.user));
+  }
+  return {};
 }
 
 }  // namespace
@@ -617,6 +697,14 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
         {"drop", ReceiptDuplicates::drop}, {"reject", ReceiptDuplicates::reject}};
     POSTAMT_TRY(r.choice("duplicates", cfg.receipts.duplicates, kDuplicates));
     POSTAMT_TRY(r.uint("max_remote_per_hour", cfg.receipts.max_remote_per_hour, 0, 1000000));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto process = top.table("process");
+  POSTAMT_TRY(process);
+  if (*process) {
+    TableReader r(**process, "process.", file);
+    POSTAMT_TRY(read_process(r, **process, cfg));
     POSTAMT_TRY(r.check_unknown());
   }
 

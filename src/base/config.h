@@ -40,6 +40,8 @@
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
 //               duplicates = "drop" | "reject"   # a client receipt after one was sent
 //                                           (overridable per domain and user, src/mdn/policy.h)
+//   [process]   user = "postamt", group = "postamt"   # who Postamt runs as when started as
+//               root (docs/process.md); group defaults to the user's primary group
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
@@ -273,6 +275,16 @@ struct Config {
     // full of requests from turning the server into a mail cannon.
     uint32_t max_remote_per_hour = 100;
   } receipts;
+
+  // [process] (docs/process.md): the account `serve` drops to after binding its listeners,
+  // and that the admin commands act as, when started as root. Resolved when the file is
+  // loaded: the user and group must exist, and neither may be root.
+  struct Process {
+    std::string user;   // empty: no change of identity
+    std::string group;  // the user's primary group when not given
+    uint32_t uid = 0;   // of `user`; meaningful only when user is not empty
+    uint32_t gid = 0;   // of `group`
+  } process;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
   std::vector<ServiceListen> services() const;

@@ -211,6 +211,8 @@ TEST(Config, Defaults) {
   EXPECT_EQ(cfg->limits.login_timeout, std::chrono::seconds(60));
   EXPECT_EQ(cfg->limits.line_timeout, std::chrono::seconds(60));
   for (const auto& s : cfg->services()) EXPECT_TRUE(s.addresses.empty()) << s.name;
+  EXPECT_EQ(cfg->process.user, "");
+  EXPECT_EQ(cfg->process.group, "");
 }
 
 TEST(Config, ConnectionLimitsAndDeadlines) {
@@ -601,6 +603,46 @@ TEST(Config, AutoconfigErrors) {
       "8461 §3.2)\n"
       "/etc/postamt/postamt.toml:6: autoconfig.hostname: \"bad name\" is not a valid host name\n"
       "/etc/postamt/postamt.toml:7: autoconfig.submission_port: 70000 is out of range 0-65535");
+}
+
+// [process] names accounts of the machine running the test: Debian's "nobody" (uid 65534,
+// primary group "nogroup"), "daemon" (group 1) and "root".
+TEST(Config, ProcessUserAndGroupAreResolved) {
+  auto user_only = parse("[process]\nuser = \"nobody\"\n");
+  ASSERT_TRUE(user_only) << user_only.error().message;
+  EXPECT_EQ(user_only->process.user, "nobody");
+  EXPECT_EQ(user_only->process.uid, 65534u);
+  EXPECT_EQ(user_only->process.gid, 65534u);  // the user's primary group
+  EXPECT_EQ(user_only->process.group, "nogroup");
+  auto both = parse("[process]\nuser = \"nobody\"\ngroup = \"daemon\"\n");
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->process.uid, 65534u);
+  EXPECT_EQ(both->process.gid, 1u);
+  EXPECT_EQ(both->process.group, "daemon");
+}
+
+TEST(Config, ProcessErrors) {
+  EXPECT_EQ(error_of("[process]\nuser = \"postamt-no-such-user\"\n"),
+            "/etc/postamt/postamt.toml:2: process.user: no user \"postamt-no-such-user\" on this "
+            "system");
+  EXPECT_EQ(error_of("[process]\nuser = \"nobody\"\ngroup = \"postamt-no-such-group\"\n"),
+            "/etc/postamt/postamt.toml:3: process.group: no group \"postamt-no-such-group\" on "
+            "this system");
+  EXPECT_EQ(error_of("[process]\nuser = \"root\"\n"),
+            "/etc/postamt/postamt.toml:2: process.user: \"root\" is root (uid 0); Postamt never "
+            "handles mail as root");
+  EXPECT_EQ(error_of("[process]\nuser = \"nobody\"\ngroup = \"root\"\n"),
+            "/etc/postamt/postamt.toml:3: process.group: \"root\" is the root group (gid 0); "
+            "Postamt never handles mail as root");
+  EXPECT_EQ(error_of("[process]\ngroup = \"nogroup\"\n"),
+            "/etc/postamt/postamt.toml:2: process.group: needs process.user");
+  EXPECT_EQ(error_of("[process]\nuser = \"\"\n"),
+            "/etc/postamt/postamt.toml:2: process.user: must not be empty (leave the key out to "
+            "keep the identity)");
+  EXPECT_EQ(error_of("[process]\nuser = 65534\n"),
+            "/etc/postamt/postamt.toml:2: process.user: expected a string");
+  EXPECT_EQ(error_of("[process]\nuid = 1\n"),
+            "/etc/postamt/postamt.toml:2: process.uid: unknown key");
 }
 
 }  // namespace postamt

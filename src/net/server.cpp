@@ -4,9 +4,16 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/log.h"
@@ -276,27 +283,85 @@ Server::~Server() {
   impl_->close_listeners();
 }
 
+Result<ListeningSocket> ListeningSocket::bind(std::string_view host_port) {
+  auto endpoint = parse_host_port(host_port);
+  if (!endpoint) return endpoint.error();
+  auto failed = [&](int error) {
+    return Error{ErrorKind::io,
+                 fmt::format("cannot listen on {}: {}", host_port, std::strerror(error))};
+  };
+  const bool v6 = endpoint->address().is_v6();
+  // Plain POSIX calls: no io_context exists yet when serve binds (docs/process.md).
+  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return failed(errno);
+  ListeningSocket socket(fd, Endpoint{}, v6);
+  const int on = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) return failed(errno);
+  if (v6 && ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) return failed(errno);
+  if (::bind(fd, endpoint->data(), static_cast<socklen_t>(endpoint->size())) != 0)
+    return failed(errno);
+  tcp::endpoint bound;
+  socklen_t length = static_cast<socklen_t>(bound.capacity());
+  if (::getsockname(fd, bound.data(), &length) != 0) return failed(errno);
+  bound.resize(length);
+  socket.endpoint_ = to_endpoint(bound);
+  return socket;
+}
+
+ListeningSocket::ListeningSocket(ListeningSocket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), endpoint_(std::move(other.endpoint_)), v6_(other.v6_) {}
+
+ListeningSocket& ListeningSocket::operator=(ListeningSocket&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    endpoint_ = std::move(other.endpoint_);
+    v6_ = other.v6_;
+  }
+  return *this;
+}
+
+ListeningSocket::~ListeningSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+int ListeningSocket::release() {
+  return std::exchange(fd_, -1);
+}
+
 Result<Endpoint> Server::add_listener(std::string service, std::string_view host_port, TlsMode mode,
                                       Handler handler) {
   if (mode == TlsMode::implicit && !impl_->tls)
     return Error{ErrorKind::invalid, "implicit TLS listener without a certificate"};
   if (!handler) return Error{ErrorKind::invalid, "listener without a handler"};
-  auto endpoint = parse_host_port(host_port);
-  if (!endpoint) return endpoint.error();
+  auto socket = ListeningSocket::bind(host_port);
+  if (!socket) return socket.error();
+  return add_listener(std::move(service), std::move(*socket), mode, std::move(handler));
+}
 
+Result<Endpoint> Server::add_listener(std::string service, ListeningSocket socket, TlsMode mode,
+                                      Handler handler) {
+  if (mode == TlsMode::implicit && !impl_->tls)
+    return Error{ErrorKind::invalid, "implicit TLS listener without a certificate"};
+  if (!handler) return Error{ErrorKind::invalid, "listener without a handler"};
+  Endpoint bound = socket.endpoint();
+  const bool v6 = socket.is_v6();
   tcp::acceptor acceptor(asio::make_strand(impl_->io));
   boost::system::error_code ec;
-  acceptor.open(endpoint->protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec && endpoint->address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
-  if (!ec) acceptor.bind(*endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    return Error{ErrorKind::io, fmt::format("cannot listen on {}: {}", host_port, ec.message())};
-  auto bound_endpoint = acceptor.local_endpoint(ec);
-  if (ec)
-    return Error{ErrorKind::io, fmt::format("cannot listen on {}: {}", host_port, ec.message())};
-  Endpoint bound = to_endpoint(bound_endpoint);
+  int fd = socket.release();
+  // Bound earlier, listening only now (ListeningSocket::bind).
+  if (::listen(fd, SOMAXCONN) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return Error{ErrorKind::io,
+                 fmt::format("cannot listen on {}: {}", bound.to_string(), std::strerror(error))};
+  }
+  acceptor.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return Error{ErrorKind::io,
+                 fmt::format("cannot listen on {}: {}", bound.to_string(), ec.message())};
+  }
 
   auto listener =
       std::make_shared<Listener>(std::move(service), mode, std::move(handler), std::move(acceptor));

@@ -54,6 +54,38 @@ struct SessionContext {
   Admission admission = Admission::accepted;
 };
 
+// A TCP socket bound and listening, not yet accepting: what `serve` makes while it may
+// still bind ports below 1024, before it drops its privileges and before any thread
+// exists (docs/process.md). Connections that arrive meanwhile wait in the kernel's
+// backlog. Move-only; closes the socket unless handed to Server::add_listener.
+class ListeningSocket {
+ public:
+  // Binds "host:port" (host: an IPv4 literal, "[IPv6]" literal or "localhost"; port 0
+  // picks a free port) with SO_REUSEADDR (and IPV6_V6ONLY for IPv6). It does not listen:
+  // Server::add_listener does, so a socket that is dropped unadded (serve's first-start
+  // guard, app/first_start.h) never accepted a connection. Two bound sockets on one
+  // address are possible (SO_REUSEADDR); the second to listen fails there.
+  // Errors: ErrorKind::invalid for a bad address, ErrorKind::io when binding fails
+  // (in use, no permission), naming the address and the reason.
+  static Result<ListeningSocket> bind(std::string_view host_port);
+
+  ListeningSocket(ListeningSocket&& other) noexcept;
+  ListeningSocket& operator=(ListeningSocket&& other) noexcept;
+  ~ListeningSocket();
+
+  const Endpoint& endpoint() const { return endpoint_; }  // as bound (port 0 resolved)
+  bool is_v6() const { return v6_; }
+  // Hands the descriptor over; the ListeningSocket is empty afterwards.
+  int release();
+
+ private:
+  ListeningSocket(int fd, Endpoint endpoint, bool v6)
+      : fd_(fd), endpoint_(std::move(endpoint)), v6_(v6) {}
+  int fd_ = -1;
+  Endpoint endpoint_;
+  bool v6_ = false;
+};
+
 // Called once per connection on the connection's strand. Take arguments by value and
 // do not capture state in a coroutine lambda (docs/architecture.md, Threads and coroutines): pass a
 // free function or a lambda that forwards to one. Exceptions are logged and swallowed.
@@ -77,6 +109,11 @@ class Server {
   // implicit listener without a TlsContext, ErrorKind::io when binding fails (in use,
   // no permission), ErrorKind::closed after stop(). Any thread.
   Result<Endpoint> add_listener(std::string service, std::string_view host_port, TlsMode mode,
+                                Handler handler);
+  // The same with a socket bound earlier (ListeningSocket::bind), e.g. before the
+  // process gave up the right to bind it. Logs the same line; the Server owns the socket
+  // from now on, also when this fails.
+  Result<Endpoint> add_listener(std::string service, ListeningSocket socket, TlsMode mode,
                                 Handler handler);
 
   // Stops accepting at once, then asks every session to finish: shutdown_requested()

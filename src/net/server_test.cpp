@@ -386,6 +386,45 @@ TEST_F(ServerTest, ListenerAddressErrors) {
   }
 }
 
+// serve binds before the Server (and its threads) exist, then hands the sockets over.
+TEST_F(ServerTest, SocketBoundBeforeTheServerServesOnceAdded) {
+  auto socket = ListeningSocket::bind("127.0.0.1:0");
+  ASSERT_TRUE(socket) << socket.error().message;
+  const uint16_t port = socket->endpoint().port;
+  EXPECT_NE(port, 0);
+  EXPECT_EQ(socket->endpoint().address, "127.0.0.1");
+  EXPECT_FALSE(socket->is_v6());
+  // Bound, not yet listening: nothing accepts a connection.
+  EXPECT_FALSE(block_on(runtime_, dial(port)));
+  EXPECT_EQ(ListeningSocket::bind("mail.example.test:25").error().kind, ErrorKind::invalid);
+
+  server();
+  ::testing::internal::CaptureStderr();
+  auto bound = server_->add_listener("echo", std::move(*socket), TlsMode::plain, echo_session);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->port, port);
+  EXPECT_NE(log.find(fmt::format("listening: echo 127.0.0.1:{}\n", port)), std::string::npos)
+      << log;
+  Client c = dial_ok(port);
+  EXPECT_EQ(talk(c, "", 1), "220 echo plain");
+  EXPECT_EQ(talk(c, "QUIT\r\n", 2), "221 bye\nerror:closed");
+}
+
+// A socket that is never added closes with its owner: the port is free again.
+TEST(ListeningSocket, ClosesWhenDropped) {
+  uint16_t port = 0;
+  {
+    auto socket = ListeningSocket::bind("127.0.0.1:0");
+    ASSERT_TRUE(socket);
+    port = socket->endpoint().port;
+    ListeningSocket moved = std::move(*socket);
+    EXPECT_EQ(moved.endpoint().port, port);
+  }
+  auto again = ListeningSocket::bind(fmt::format("127.0.0.1:{}", port));
+  EXPECT_TRUE(again) << again.error().message;
+}
+
 TEST_F(ServerTest, ReloadedCertificateIsUsedByNewHandshakes) {
   server();
   uint16_t port = listen(TlsMode::implicit, echo_session);
