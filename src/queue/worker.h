@@ -81,8 +81,9 @@ class Worker {
 // outbound queue: into the INBOX when its recipient is local (the transaction adds
 // "Return-Path: <>"), else into `queue`. Without local.store and local.blobs it is put
 // into `queue` as it is. Returns the DSN's own queue id, under which its acceptance,
-// local delivery and removal are logged (delivery/message_log.h). Blocking. Errors: those of the transaction or the queue; not_found when the
-// local address names no account (the DSN is then dropped by the caller).
+// local delivery and removal are logged (delivery/message_log.h). Blocking. Errors: the
+// transaction's or the queue's; not_found: the local address names no account (the DSN
+// is then dropped by the caller).
 Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
                                 const delivery::Services& local);
 

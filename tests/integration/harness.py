@@ -80,8 +80,8 @@ class Postamt:
     """One Postamt instance with its own data directory and configuration."""
 
     def __init__(self, services=("smtp", "submission", "submissions", "pop3", "pop3s",
-                                 "imap", "imaps", "http"), extra_config="", auth_plaintext="loopback",
-                 log_format="text"):
+                                 "imap", "imaps", "http"), extra_config="",
+                 auth_plaintext="loopback", log_format="text"):
         self.dir = tempfile.mkdtemp(prefix="postamt-test-")
         self.config = os.path.join(self.dir, "postamt.toml")
         self.services = services
