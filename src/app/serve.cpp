@@ -268,7 +268,7 @@ int serve(const Config& config) {
   constexpr int kMmapThreshold = 4 * 1024 * 1024;
   ::mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
   ::mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
-  log::configure(config.hostname, config.log_level);
+  log::configure(config.hostname, config.log_level, config.log_format);
   for (const auto& w : config_warnings(config)) log::warning("master", "{}", w);
 
   // Privileges (docs/process.md): every listener is bound first, while the process may

@@ -56,7 +56,10 @@ std::string auth_failure_line(std::string_view service, std::string_view user,
 
 void log_auth_failure(std::string_view service, std::string_view user, std::string_view remote_ip,
                       std::string_view mechanism) {
-  log::warning(service, "{}", auth_failure_line(service, user, remote_ip, mechanism));
+  // JSON lines carry the address as a field too (base/log.h); fail2ban's filter reads the
+  // message either way (contrib/fail2ban/filter.d/postamt.conf).
+  log::write(log::Level::warning, service, auth_failure_line(service, user, remote_ip, mechanism),
+             {{"remote_ip", remote_ip}});
 }
 
 }  // namespace postamt::auth

@@ -3,7 +3,9 @@
 //   auth failed: service=<service> user=<<user>> rip=<remote ip> mechanism=<mechanism>
 //   e.g. "auth failed: service=smtp user=<alice@example.org> rip=127.0.0.1 mechanism=PLAIN"
 //
-// A fail2ban filter: failregex = ^.*: auth failed: service=\S+ user=<.*> rip=<HOST> mechanism=
+// The fail2ban filter that matches it (text and JSON log formats) is
+// contrib/fail2ban/filter.d/postamt.conf, checked by tests/integration/test_fail2ban.py;
+// change the line and the filter together.
 //
 // `user` and `mechanism` come from the client, so they are sanitised: every byte below
 // 0x20, 0x7F, '<' and '>' becomes '?', invalid UTF-8 bytes become '?', and the result is
@@ -29,7 +31,7 @@ std::string sanitize_for_log(std::string_view text, size_t max_bytes);
 std::string auth_failure_line(std::string_view service, std::string_view user,
                               std::string_view remote_ip, std::string_view mechanism);
 
-// Writes auth_failure_line() at warning level under `service`.
+// Writes auth_failure_line() at warning level under `service` (JSON: with a remote_ip field).
 void log_auth_failure(std::string_view service, std::string_view user, std::string_view remote_ip,
                       std::string_view mechanism);
 

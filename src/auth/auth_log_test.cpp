@@ -1,6 +1,9 @@
 #include "auth/auth_log.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "base/log.h"
 
 namespace postamt::auth {
 namespace {
@@ -38,6 +41,23 @@ TEST(AuthLog, TruncatesAtCharacterBoundary) {
       auth_failure_line("smtp", std::string(100, 'u'), "192.0.2.1", std::string(30, 'M'));
   EXPECT_EQ(line, "auth failed: service=smtp user=<" + std::string(kLogUserMax, 'u') +
                       "...> rip=192.0.2.1 mechanism=" + std::string(kLogMechanismMax, 'M') + "...");
+}
+
+// The JSON line carries the address as a field too; the message is the text line's, which
+// contrib/fail2ban/filter.d/postamt.conf matches (tests/integration/test_fail2ban.py).
+TEST(AuthLog, JsonLineHasTheRemoteAddressField) {
+  log::configure("mail.example.test", log::Level::info, log::Format::json);
+  ::testing::internal::CaptureStderr();
+  log_auth_failure("imaps", "a\"b", "192.0.2.7", "PLAIN");
+  const std::string line = ::testing::internal::GetCapturedStderr();
+  log::configure("localhost", log::Level::info, log::Format::text);
+  EXPECT_NE(line.find(R"(","host":"mail.example.test","service":"imaps","pid":)" +
+                      std::to_string(getpid()) +
+                      R"(,"level":"warning","message":"auth failed: service=imaps user=<a\"b> )"
+                      R"(rip=192.0.2.7 mechanism=PLAIN","remote_ip":"192.0.2.7"})"
+                      "\n"),
+            std::string::npos)
+      << line;
 }
 
 }  // namespace

@@ -384,6 +384,9 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       {"warning", log::Level::warning},
       {"error", log::Level::error}};
   POSTAMT_TRY(top.choice("log_level", cfg.log_level, kLevels));
+  static constexpr std::pair<std::string_view, log::Format> kFormats[] = {
+      {"text", log::Format::text}, {"json", log::Format::json}};
+  POSTAMT_TRY(top.choice("log_format", cfg.log_format, kFormats));
 
   auto listen = top.table("listen");
   POSTAMT_TRY(listen);

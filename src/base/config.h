@@ -4,6 +4,7 @@
 //   hostname = "mail.example.test"
 //   data_dir = "var"                       # relative to the config file's folder
 //   log_level = "info"                     # debug | info | warning | error
+//   log_format = "text"                    # text (Postfix-style lines) | json (base/log.h)
 //   [listen]    smtp submission submissions pop3 pop3s imap imaps http https = ["host:port", ...]
 //   [tls]       certificate, private_key   # relative to data_dir
 //   [storage]   backend = "sqlite"
@@ -97,6 +98,7 @@ struct Config {
   std::string hostname;
   std::filesystem::path data_dir;  // absolute
   log::Level log_level = log::Level::info;
+  log::Format log_format = log::Format::text;
 
   struct Listen {
     std::vector<ListenAddress> smtp, submission, submissions, pop3, pop3s, imap, imaps, http, https;

@@ -215,6 +215,22 @@ TEST(Config, Defaults) {
   EXPECT_EQ(cfg->process.group, "");
 }
 
+TEST(Config, LogLevelAndFormat) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->log_level, log::Level::info);
+  EXPECT_EQ(defaults->log_format, log::Format::text);
+  auto json = parse("log_level = \"debug\"\nlog_format = \"json\"\n");
+  ASSERT_TRUE(json) << json.error().message;
+  EXPECT_EQ(json->log_level, log::Level::debug);
+  EXPECT_EQ(json->log_format, log::Format::json);
+  EXPECT_EQ(parse("log_format = \"text\"\n")->log_format, log::Format::text);
+  EXPECT_EQ(error_of("hostname = \"a\"\nlog_format = \"JSON\"\n"),
+            "/etc/postamt/postamt.toml:2: log_format: \"JSON\" is not one of \"text\", \"json\"");
+  EXPECT_EQ(error_of("log_format = 1\n"),
+            "/etc/postamt/postamt.toml:1: log_format: expected a string");
+}
+
 TEST(Config, ConnectionLimitsAndDeadlines) {
   auto cfg = parse(
       "[limits]\nconnections_per_service = 7\nconnections_per_user = 3\n"

@@ -42,6 +42,10 @@ struct OutboundMessage {
   std::string envid;  // RFC 3461 §4.4, decoded, or empty
   Ret ret = Ret::unspecified;
   std::string body;  // the complete message, CRLF line ends
+  // The id it should be queued under: the one its acceptance was logged with (the SMTP
+  // server's, given at MAIL), so that every later log line names the message alike,
+  // Postfix-style. Empty, or in use by another queued message: the queue picks one.
+  std::string queue_id;
 };
 
 // The state of one recipient of a queued message.
@@ -55,7 +59,8 @@ struct QueuedRecipient {
 class OutboundQueue {
  public:
   virtual ~OutboundQueue() = default;
-  // Stores the message durably and returns its queue id (Postfix-style, e.g. "4Fz1Xk2ab").
+  // Stores the message durably and returns its queue id (Postfix-style, e.g. "4Fz1Xk2ab"):
+  // message.queue_id when the queue could take it (see there).
   // Errors: invalid (no recipients), io (write or fsync failed: nothing is queued).
   virtual Result<std::string> enqueue(const OutboundMessage& message) = 0;
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <random>
 
 #include "base/log.h"
 #include "mail/messages.h"
@@ -20,6 +21,15 @@ bool same_address(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::string new_queue_id() {
+  static constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);
+  std::string id(12, '0');
+  for (char& c : id) c = kAlphabet[pick(generator)];
+  return id;
+}
 
 Transaction::Transaction(const Services& services, std::string envelope_sender, Limits limits)
     : services_(services), envelope_sender_(std::move(envelope_sender)), limits_(limits) {}
@@ -136,6 +146,7 @@ OutboundMessage Transaction::outbound_message() const {
   out.ret = ret_;
   // No Return-Path: the next hop's final delivery adds its own (RFC 5321 §4.4).
   out.body = body_;
+  out.queue_id = queue_id_;
   for (const std::string& address : remote_) {
     OutboundRecipient r;
     r.address = address;
@@ -169,6 +180,7 @@ Result<Committed> Transaction::commit() {
   if (entries_.empty()) return Error{ErrorKind::invalid, "no recipients"};
 
   Committed out;
+  out.id = queue_id_;
   out.size = body_.size();
   out.remote = remote_;
   std::string copy;

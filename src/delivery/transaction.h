@@ -25,6 +25,11 @@
 // and, when every recipient that reached a local account gave the same ORCPT,
 // "Original-Recipient" (RFC 3461 §4.2, RFC 8098 §2.3: one blob serves all of them).
 //
+// Each transaction has a queue id from its start (new_queue_id(), or the one its protocol
+// gave with set_queue_id: the SMTP server's, logged at MAIL). The remote part is queued
+// under it, so that one id names the message in every log line; log_committed() writes
+// the Postfix-style lines of a commit under it (message_log.h).
+//
 // After a successful commit the DeliveryObserver (observer.h) hears of the local copies.
 // Destroying a Transaction that was not committed aborts it (nothing was written).
 //
@@ -32,6 +37,7 @@
 // thread-safe: one Transaction is used by one session at a time.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,12 +86,19 @@ struct AddedRecipient {
 };
 
 struct Committed {
+  std::string id;                    // the transaction's queue id (Transaction::queue_id)
   BlobRef blob;                      // the local copy's bytes; empty without local recipients
   uint64_t size = 0;                 // of the message as given to set_body
   std::vector<Delivered> delivered;  // one per distinct local account, in first-added order
   std::vector<std::string> remote;   // distinct remote addresses, in first-added order
-  std::string queue_id;              // set when remote addresses were queued
+  // Set when remote addresses were queued: `id`, unless the queue had to pick another
+  // (delivery/outbound.h).
+  std::string queue_id;
 };
+
+// A new random queue id: 12 characters of [0-9A-Z], like Postfix's long ids (60 bits;
+// spool.h valid_queue_id accepts it). Thread-safe.
+std::string new_queue_id();
 
 class Transaction {
  public:
@@ -95,6 +108,14 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   const std::string& envelope_sender() const { return envelope_sender_; }
+
+  // The id of this message in the log and the outbound queue; new_queue_id() until set.
+  // Set it before commit (a valid queue id, 1..32 of [0-9A-Za-z], else the queue picks one).
+  void set_queue_id(std::string id) { queue_id_ = std::move(id); }
+  const std::string& queue_id() const { return queue_id_; }
+  const std::string& body() const { return body_; }  // as given to set_body
+  // When the transaction began (construction), for the log's delay=.
+  std::chrono::steady_clock::time_point started() const { return started_; }
 
   // Errors (nothing is added on error):
   //   not_found   a local address that names no account or alias ("550 5.1.1")
@@ -149,6 +170,8 @@ class Transaction {
 
   Services services_;
   std::string envelope_sender_;
+  std::string queue_id_ = new_queue_id();
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   Limits limits_;
   std::vector<Entry> entries_;
   std::vector<Local> local_;

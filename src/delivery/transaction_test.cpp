@@ -1,8 +1,12 @@
 #include "delivery/transaction.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "blob/memory_blob_store.h"
+#include "delivery/message_log.h"
 #include "delivery/testing/recording_queue.h"
 #include "store/memory/memory_store.h"
 
@@ -87,6 +91,54 @@ TEST_F(TransactionTest, DeliversOnceToEachAccountQueuesEachRemoteOnceAndStoresTh
             std::vector<std::string>{"<sender@remote.test> alice@example.org:1 bob@example.org:1"});
   EXPECT_EQ(observer_.messages, std::vector<std::string>{local});
   EXPECT_FALSE(t.commit());  // at most once
+}
+
+TEST_F(TransactionTest, OneQueueIdNamesTheMessageInTheQueueAndEveryLogLine) {
+  Transaction t(services(), "sender@remote.test");
+  EXPECT_EQ(t.queue_id().size(), 12u);  // new_queue_id() until set
+  t.set_queue_id("ABCDEF123456");
+  ASSERT_TRUE(t.add_recipient("team@example.org"));
+  ASSERT_TRUE(t.add_recipient("carol@remote.test"));
+  t.set_body("Message-ID: <m1@remote.test>\r\n\r\nbody\r\n");
+  auto c = t.commit();
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->id, "ABCDEF123456");
+  ASSERT_EQ(queue_.messages.size(), 1u);
+  EXPECT_EQ(queue_.messages[0].queue_id, "ABCDEF123456");  // the queue is asked for it
+  // This fake queue answers "Q1" whatever it is asked: the lines link the two ids.
+  ::testing::internal::CaptureStderr();
+  log_committed(t, *c);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const std::regex shape(
+      "[^\n]* postamt/cleanup\\[\\d+\\]: ABCDEF123456: message-id=<m1@remote\\.test>\n"
+      "[^\n]* postamt/qmgr\\[\\d+\\]: ABCDEF123456: from=<sender@remote\\.test>, size=38, "
+      "nrcpt=2 \\(queue active\\)\n"
+      "[^\n]* postamt/local\\[\\d+\\]: ABCDEF123456: to=<alice@example\\.org>, relay=local, "
+      "delay=\\d+\\.\\d, dsn=2\\.0\\.0, status=sent \\(delivered to INBOX\\)\n"
+      "[^\n]* postamt/local\\[\\d+\\]: ABCDEF123456: to=<bob@example\\.org>, relay=local, "
+      "delay=\\d+\\.\\d, dsn=2\\.0\\.0, status=sent \\(delivered to INBOX\\)\n"
+      "[^\n]* postamt/qmgr\\[\\d+\\]: ABCDEF123456: remote part queued as Q1\n"
+      "[^\n]* postamt/qmgr\\[\\d+\\]: ABCDEF123456: removed\n");
+  EXPECT_TRUE(std::regex_match(log, shape)) << log;
+}
+
+TEST_F(TransactionTest, QueuedUnderItsOwnIdTheRemovalIsLeftToTheQueue) {
+  Transaction t(services(), "");
+  ASSERT_TRUE(t.add_recipient("carol@remote.test"));
+  t.set_body("Subject: x\r\n\r\nbody\r\n");
+  Committed c;
+  c.id = t.queue_id();
+  c.queue_id = t.queue_id();  // as a queue that took the id asked for answers
+  c.size = 20;
+  ::testing::internal::CaptureStderr();
+  log_committed(t, c);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(
+      log.ends_with(fmt::format("]: {}: from=<>, size=20, nrcpt=1 (queue active)\n", t.queue_id())))
+      << log;
+  EXPECT_EQ(log.find("removed"), std::string::npos) << log;
+  EXPECT_EQ(format_delay(std::chrono::milliseconds(1299)), "1.2");
+  EXPECT_EQ(format_delay(std::chrono::milliseconds(-5)), "0.0");
 }
 
 TEST_F(TransactionTest, StoresTheNormalisedMessageIdWithEveryCopy) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "delivery/message_log.h"
 #include "delivery/transaction.h"
 #include "mdn/generate.h"
 #include "mdn/policy.h"
@@ -235,6 +236,7 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   transaction.set_body(mdn->message);
   auto committed = transaction.commit();
   POSTAMT_TRY(committed);
+  delivery::log_committed(transaction, *committed);
   result.outcome = DownloadOutcome::sent_local;
   if (!committed->queue_id.empty()) {
     result.outcome = DownloadOutcome::sent_remote;

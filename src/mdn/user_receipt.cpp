@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "delivery/message_log.h"
 #include "mail/senders.h"
 #include "mdn/policy.h"
 #include "mdn/request.h"
@@ -144,6 +145,7 @@ Result<UserReceiptResult> send_user_receipt(const UserReceiptDependencies& deps,
                committed.error().message);
     return committed.error();
   }
+  delivery::log_committed(transaction, *committed);
   UserReceiptResult result;
   result.composed = std::move(*composed);
   result.queue_id = committed->queue_id;

@@ -312,7 +312,8 @@ std::string FileQueue::new_id() {
   return id;
 }
 
-Result<void> FileQueue::write_atomically(const std::string& id, const std::string& bytes) {
+Result<void> FileQueue::write_atomically(const std::string& id, const std::string& bytes,
+                                         Placement placement) {
   uint64_t n;
   {
     std::lock_guard lock(mutex_);
@@ -343,7 +344,17 @@ Result<void> FileQueue::write_atomically(const std::string& id, const std::strin
   }
   ::close(fd);
   fs::path target = dir_ / id;
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+  if (placement == Placement::create) {
+    // link(2) fails with EEXIST instead of replacing: a new message never takes the
+    // place of another one of the same id, also not one another process just queued.
+    if (::link(tmp.c_str(), target.c_str()) != 0) {
+      Error e = errno == EEXIST ? Error{ErrorKind::exists, "queue id in use: " + id}
+                                : os_error("cannot link into", target);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    ::unlink(tmp.c_str());
+  } else if (::rename(tmp.c_str(), target.c_str()) != 0) {
     Error e = os_error("cannot rename into", target);
     ::unlink(tmp.c_str());
     return e;
@@ -357,11 +368,20 @@ Result<std::string> FileQueue::enqueue(const delivery::OutboundMessage& message)
   for (const auto& r : message.recipients)
     if (r.address.empty()) return Error{ErrorKind::invalid, "empty recipient address"};
   QueuedMessage m;
-  m.id = new_id();
   m.message = message;
+  m.message.queue_id.clear();  // the file's name is its id
   m.status.resize(message.recipients.size());
   m.arrival = m.next_attempt = clock_();
-  POSTAMT_TRY(write_atomically(m.id, serialize(m)));
+  const std::string bytes = serialize(m);
+  if (valid_queue_id(message.queue_id)) {
+    m.id = message.queue_id;
+    auto written = write_atomically(m.id, bytes, Placement::create);
+    if (written) return m.id;
+    if (written.error().kind != ErrorKind::exists) return written.error();
+  }
+  // No id given, or it names another message already: a fresh one.
+  m.id = new_id();
+  POSTAMT_TRY(write_atomically(m.id, bytes, Placement::create));
   return m.id;
 }
 
@@ -411,7 +431,7 @@ Result<void> FileQueue::save(const QueuedMessage& m) {
   std::error_code ec;
   if (!fs::exists(dir_ / m.id, ec))
     return Error{ErrorKind::not_found, "no such message in the queue"};
-  return write_atomically(m.id, serialize(m));
+  return write_atomically(m.id, serialize(m), Placement::replace);
 }
 
 Result<void> FileQueue::remove(const std::string& id) {

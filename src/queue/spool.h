@@ -28,8 +28,9 @@
 // A file that does not parse exactly (wrong magic, unknown key, a number out of range,
 // short body, trailing bytes) is corrupt.
 //
-// Every write is: write tmp/<id>.<n> -> fsync -> rename to <id> -> fsync(dir). A crash
-// leaves either the old or the new file, never a mix; tmp leftovers are removed by open.
+// Every write is: write tmp/<id>.<n> -> fsync -> rename to <id> (a new message: link to
+// <id>, which fails rather than replace another message) -> fsync(dir). A crash leaves
+// either the old or the new file, never a mix; tmp leftovers are removed by open.
 //
 // Threads: every method blocks on disk; call on the blocking pool. Safe from several
 // threads; several processes (server + admin CLI) may use one directory, each
@@ -98,8 +99,10 @@ class FileQueue final : public delivery::OutboundQueue {
   // minute (a concurrent writer's file is younger). Errors: io.
   static Result<std::unique_ptr<FileQueue>> open(std::filesystem::path dir, Clock clock);
 
-  // Queue: stores a new message, due at once. Errors: invalid (no recipients, an empty
-  // recipient address), io (nothing queued).
+  // Queue: stores a new message, due at once, under message.queue_id when that is a
+  // valid id no queued message has (the id the SMTP server logged at MAIL, so that one id
+  // names the message in every log line), else under a new id. Returns the id used.
+  // Errors: invalid (no recipients, an empty recipient address), io (nothing queued).
   Result<std::string> enqueue(const delivery::OutboundMessage& message) override;
   // delivery::OutboundQueue: the recipients' state from the file (loaded without body).
   Result<std::vector<delivery::QueuedRecipient>> queued_recipients(std::string_view id) override;
@@ -131,7 +134,10 @@ class FileQueue final : public delivery::OutboundQueue {
  private:
   FileQueue(std::filesystem::path dir, Clock clock)
       : dir_(std::move(dir)), clock_(std::move(clock)) {}
-  Result<void> write_atomically(const std::string& id, const std::string& bytes);
+  // create: fails with `exists` when `id` is taken; replace: takes the place of the file.
+  enum class Placement { create, replace };
+  Result<void> write_atomically(const std::string& id, const std::string& bytes,
+                                Placement placement);
   std::string new_id();
 
   std::filesystem::path dir_;

@@ -101,6 +101,34 @@ TEST(QueueSpool, IdsAreUnique) {
   EXPECT_EQ((*q)->list()->size(), 50u);
 }
 
+TEST(QueueSpool, EnqueueUsesTheGivenIdUnlessItIsTakenOrInvalid) {
+  TempDir dir;
+  FakeClock clock;
+  auto q = FileQueue::open(dir.root(), clock.clock());
+  ASSERT_TRUE(q);
+  delivery::OutboundMessage m = sample();
+  m.queue_id = "GWZ5PGQO368R";  // the SMTP server's id
+  auto first = (*q)->enqueue(m);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, "GWZ5PGQO368R");
+  EXPECT_EQ((*q)->load("GWZ5PGQO368R")->message.body, sample().body);
+  // Taken: the first message stays as it is, the second gets a fresh id.
+  m.body = "Subject: other\r\n\r\n";
+  auto second = (*q)->enqueue(m);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_NE(*second, "GWZ5PGQO368R");
+  EXPECT_TRUE(valid_queue_id(*second));
+  EXPECT_EQ((*q)->load("GWZ5PGQO368R")->message.body, sample().body);
+  EXPECT_EQ((*q)->load(*second)->message.body, "Subject: other\r\n\r\n");
+  // Not a valid id (a path, a dot): never a file name.
+  m.queue_id = "../x";
+  auto third = (*q)->enqueue(m);
+  ASSERT_TRUE(third);
+  EXPECT_TRUE(valid_queue_id(*third));
+  EXPECT_EQ((*q)->list()->size(), 3u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.root() / "tmp"));
+}
+
 TEST(QueueSpool, EnqueueRejectsNoRecipients) {
   TempDir dir;
   FakeClock clock;

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "delivery/message_log.h"
 #include "delivery/transaction.h"
 #include "net/server.h"
 #include "queue/dsn.h"
@@ -20,6 +21,7 @@ namespace postamt::queue {
 namespace {
 
 constexpr std::string_view kService = "smtp";
+constexpr log::Level kInfo = log::Level::info;
 
 std::string domain_of(const std::string& address) {
   size_t at = address.rfind('@');
@@ -66,9 +68,13 @@ struct GroupOutcome {
 Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
                                 const delivery::Services& local) {
   if (!local.store || !local.blobs) {
-    auto id = queue.enqueue(dsn);
+    delivery::OutboundMessage queued = dsn;
+    queued.queue_id = delivery::new_queue_id();
+    auto id = queue.enqueue(queued);
     POSTAMT_TRY(id);
-    return "queued as " + *id;
+    log::message(kInfo, "qmgr", *id, "from=<{}>, size={}, nrcpt={} (queue active)",
+                 dsn.envelope_sender, dsn.body.size(), dsn.recipients.size());
+    return *id;
   }
   delivery::Services services = local;
   services.outbound = &queue;
@@ -82,12 +88,8 @@ Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue&
   tx.set_body(dsn.body);
   auto committed = tx.commit();
   POSTAMT_TRY(committed);
-  std::string where;
-  for (const auto& d : committed->delivered) where += (where.empty() ? "" : ", ") + d.address;
-  if (!committed->queue_id.empty())
-    where += (where.empty() ? "queued as " : ", queued as ") + committed->queue_id;
-  if (where.empty()) return std::string("delivered locally");
-  return committed->delivered.empty() ? where : "delivered to " + where;
+  delivery::log_committed(tx, *committed);
+  return committed->id;
 }
 
 namespace {
@@ -111,8 +113,8 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
   POSTAMT_TRY(lock);
   auto current = q.load(id);
   if (!current && current.error().kind == ErrorKind::not_found) {
-    log::info(kService, "{}: removed by the admin during delivery; results of this attempt dropped",
-              id);
+    log::message(kInfo, kService, id,
+                 "removed by the admin during delivery; results of this attempt dropped");
     return {};
   }
   POSTAMT_TRY(current);
@@ -156,10 +158,10 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
       s.state = RecipientState::failed;
       s.status = "4.4.7";  // RFC 3463 §3.5: delivery time expired
       const delivery::OutboundRecipient& rcpt = m.message.recipients[i];
-      log::info(kService,
-                "{}: to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
-                "last error: {})",
-                m.id, rcpt.address, delay, s.diagnostic);
+      log::message(kInfo, kService, m.id,
+                   "to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
+                   "last error: {})",
+                   rcpt.address, delay, s.diagnostic);
       if (rcpt.notify.failure && !rcpt.notify.never)
         dsn_recipients.push_back({i, DsnAction::failed});
     }
@@ -186,8 +188,8 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
     auto dsn =
         build_dsn(m, dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
     if (!dsn) {
-      log::error(kService, "{}: cannot build the delivery status notification: {}", m.id,
-                 dsn.error().message);
+      log::message(log::Level::error, kService, m.id,
+                   "cannot build the delivery status notification: {}", dsn.error().message);
     } else {
       auto sent = deliver_dsn(*dsn, q, local);
       bool any_failed = false, any_delayed = false;
@@ -200,17 +202,19 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
         kind = "non-delivery";
       else if (any_delayed)
         kind = "delay";
+      // Postfix's link from a message to its bounce: the DSN's own id, whose lines follow.
       if (sent)
-        log::info(kService, "{}: sender {} notification: {}", m.id, kind, *sent);
+        log::message(kInfo, kService, m.id, "sender {} notification: {}", kind, *sent);
       else
-        log::error(kService, "{}: delivery status notification to <{}> lost: {}", m.id,
-                   m.message.envelope_sender, sent.error().message);
+        log::message(log::Level::error, kService, m.id,
+                     "delivery status notification to <{}> lost: {}", m.message.envelope_sender,
+                     sent.error().message);
     }
   }
 
   if (!any_pending) {
     POSTAMT_TRY(q.remove(id));
-    log::info(kService, "{}: removed", id);
+    log::message(kInfo, "qmgr", id, "removed");
     return {};
   }
   // An admin's "retry" during the attempt set its own time: keep it.
@@ -240,7 +244,7 @@ net::awaitable<size_t> Worker::run_once() {
       if (header.error().kind == ErrorKind::invalid) {
         auto move_task = quarantine(deps_.runtime, q, id, header.error());
         Error logged = co_await std::move(move_task);
-        log::error(kService, "{}: {}", id, logged.message);
+        log::message(log::Level::error, kService, id, "{}", logged.message);
       }
       continue;  // not_found: removed meanwhile
     }
@@ -248,7 +252,7 @@ net::awaitable<size_t> Worker::run_once() {
     ++attempts;
     auto attempt_task = attempt(id);
     auto r = co_await std::move(attempt_task);
-    if (!r) log::error(kService, "{}: {}", id, r.error().message);
+    if (!r) log::message(log::Level::error, kService, id, "{}", r.error().message);
   }
   co_return attempts;
 }
@@ -353,9 +357,9 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       std::string_view word = r.outcome == smtp::client::Outcome::sent     ? "sent"
                               : r.outcome == smtp::client::Outcome::failed ? "bounced"
                                                                            : "deferred";
-      log::info(kService, "{}: to=<{}>, relay={}, delay={}, dsn={}, status={} ({})", m.id,
-                m.message.recipients[group.indices[k]].address, group.relay, delay, r.status, word,
-                r.diagnostic);
+      log::message(kInfo, kService, m.id, "to=<{}>, relay={}, delay={}, dsn={}, status={} ({})",
+                   m.message.recipients[group.indices[k]].address, group.relay, delay, r.status,
+                   word, r.diagnostic);
     }
   }
   AttemptRecord record{m, groups, now, delay};

@@ -6,7 +6,9 @@
 //   <id>: to=<b@y>, relay=host[ip]:port, delay=1.2, dsn=2.0.0, status=sent (250 ...)
 //   <id>: to=<b@y>, relay=none, delay=0, dsn=4.4.1, status=deferred (connect to ...)
 //   <id>: to=<b@y>, relay=..., dsn=5.1.1, status=bounced (550 ...)
-// and per message "<id>: sender non-delivery notification: <dsn id>" and "<id>: removed".
+// and per message "<id>: sender non-delivery notification: <dsn id>" (the DSN's own lines
+// follow under <dsn id>, delivery/message_log.h) and "<id>: removed" (service "qmgr").
+// <id> is the id the message was accepted under (the SMTP server's, delivery/outbound.h).
 // The results are recorded under the queue lock (FileQueue::lock), which is not held
 // during the network exchange: the file is reloaded, `held` and an admin's new next
 // attempt time are kept, and a file an admin removed meanwhile stays removed, with
@@ -78,9 +80,10 @@ class Worker {
 // Delivers a DSN through a delivery::Transaction over `local` with `queue` as its
 // outbound queue: into the INBOX when its recipient is local (the transaction adds
 // "Return-Path: <>"), else into `queue`. Without local.store and local.blobs it is put
-// into `queue` as it is. Returns a description for the log ("delivered to x", "queued
-// as ID"). Blocking. Errors: those of the transaction or the queue; not_found when the
-// local address names no account (the DSN is then dropped by the caller).
+// into `queue` as it is. Returns the DSN's own queue id, under which its acceptance,
+// local delivery and removal are logged (delivery/message_log.h). Blocking. Errors: the
+// transaction's or the queue's; not_found: the local address names no account (the DSN
+// is then dropped by the caller).
 Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
                                 const delivery::Services& local);
 

@@ -184,8 +184,17 @@ TEST_F(QueueWorkerTest, TemporaryFailureBacksOffThenExpiresIntoABounce) {
                                    "Diagnostic-Code: smtp; 450 4.2.1 mailbox busy\r\n"),
             std::string::npos)
       << dsn->message.body;
-  EXPECT_NE(log.find(id + ": sender non-delivery notification: queued as " + left[0]),
-            std::string::npos);
+  // Postfix's link from a message to its bounce, then the bounce's own story.
+  EXPECT_NE(log.find(id + ": sender non-delivery notification: " + left[0] + "\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(fmt::format("postamt/qmgr[{}]: {}: from=<>, size={}, nrcpt=1 (queue active)\n",
+                                 getpid(), left[0], dsn->message.body.size())),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(fmt::format("postamt/qmgr[{}]: {}: removed\n", getpid(), id)),
+            std::string::npos)
+      << log;
 }
 
 TEST_F(QueueWorkerTest, OneDelayNoticeAfterTheWarningTime) {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "base/log.h"
+#include "delivery/message_log.h"
 #include "mail/senders.h"
 #include "model/address.h"
 #include "vacation/tracking.h"
@@ -104,7 +105,9 @@ Result<Answer> Responder::answer(AccountId account, const std::string& address,
       delivery::Notify{.never = true, .success = false, .failure = false, .delay = false};
   if (auto added = reply.add_recipient(envelope_sender, options); !added) return added.error();
   reply.set_body(build_reply(spec, header));
-  if (auto committed = reply.commit(); !committed) return committed.error();
+  auto committed = reply.commit();
+  if (!committed) return committed.error();
+  delivery::log_committed(reply, *committed);
   return Answer{Outcome::sent};
 }
 

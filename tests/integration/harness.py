@@ -10,6 +10,7 @@ free loopback ports and drives it from outside, the way an admin or a client wou
 Protocol issues add their clients next to this file.
 """
 
+import json
 import os
 import re
 import shutil
@@ -26,6 +27,17 @@ SOURCE_DIR = os.environ.get(
 BIN = os.environ.get("POSTAMT_BIN", os.path.join(SOURCE_DIR, "build", "postamt"))
 
 LISTEN_RE = re.compile(r"listening: (\S+) (\S+):(\d+)$")
+
+
+def text_of_json_line(line):
+    """The text-format line a JSON log line stands for (src/base/log.h): the same time,
+    host, service, pid and message, "warning: "/"error: " from its level. Raises
+    ValueError for a line that is not one JSON object with those members."""
+    o = json.loads(line)
+    if not isinstance(o, dict):
+        raise ValueError(f"not a JSON object: {line!r}")
+    prefix = {"warning": "warning: ", "error": "error: "}.get(o["level"], "")
+    return f'{o["time"]} {o["host"]} postamt/{o["service"]}[{o["pid"]}]: {prefix}{o["message"]}'
 
 
 class CliResult:
@@ -68,20 +80,27 @@ class Postamt:
     """One Postamt instance with its own data directory and configuration."""
 
     def __init__(self, services=("smtp", "submission", "submissions", "pop3", "pop3s",
-                                 "imap", "imaps", "http"), extra_config="", auth_plaintext="loopback"):
+                                 "imap", "imaps", "http"), extra_config="",
+                 auth_plaintext="loopback", log_format="text"):
         self.dir = tempfile.mkdtemp(prefix="postamt-test-")
         self.config = os.path.join(self.dir, "postamt.toml")
         self.services = services
         listen = "\n".join(f'{s} = ["127.0.0.1:0"]' for s in services)
+        # log_format "json": raw_log_lines keeps the server's lines as written, log_lines
+        # their text form (text_of_json_line), so that wait_for_log works alike.
+        self.log_format = log_format
         self.write_config(
             f'hostname = "mail.example.test"\n'
             f'data_dir = "data"\n'
+            f'log_format = "{log_format}"\n'
             f"[listen]\n{listen}\n"
             f'[auth]\nplaintext = "{auth_plaintext}"\n'
             f"{extra_config}"
         )
         self.proc = None
         self.log_lines = []
+        self.raw_log_lines = []
+        self.log_errors = []  # JSON lines that did not parse
         self.addresses = {}
         self._log_cond = threading.Condition()
 
@@ -101,6 +120,8 @@ class Postamt:
     # --- server ----------------------------------------------------------------------
     def start(self, timeout=20):
         self.log_lines = []
+        self.raw_log_lines = []
+        self.log_errors = []
         self.addresses = {}
         self.proc = subprocess.Popen([BIN, "--config", self.config, "serve"],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -120,7 +141,14 @@ class Postamt:
     def _read_log_lines(self, stream):
         for line in stream:
             line = line.rstrip("\n")
+            raw = line
+            if self.log_format == "json":
+                try:
+                    line = text_of_json_line(raw)
+                except (ValueError, KeyError, TypeError) as e:
+                    self.log_errors.append(f"{e}: {raw!r}")
             with self._log_cond:
+                self.raw_log_lines.append(raw)
                 self.log_lines.append(line)
                 m = LISTEN_RE.search(line)
                 if m:

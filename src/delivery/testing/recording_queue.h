@@ -1,5 +1,6 @@
 // An OutboundQueue for tests of the layers above delivery: it keeps what it is given
-// and answers with ids "Q1", "Q2", ..., or fails with the error it was told to.
+// (queue_id included) and answers with ids "Q1", "Q2", ... whatever queue_id asks for,
+// or fails with the error it was told to.
 #pragma once
 
 #include <optional>

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "delivery/message_log.h"
 #include "delivery/transaction.h"
 #include "jmap/engine/set_response.h"
 #include "mail/senders.h"
@@ -183,9 +184,8 @@ std::optional<json::object> send_message(CallContext& context, std::string_view 
     return set_error_json("serverFail", "try again later");
   }
   outcome.queue_id = committed->queue_id;
-  log::info(kLog, "submission by <{}>: from=<{}>, size={}, nrcpt={}, local={}, queued={}", user,
-            envelope.mail_from.email, sent.size(), recipients.size(), committed->delivered.size(),
-            committed->queue_id.empty() ? "-" : committed->queue_id);
+  log::message(log::Level::info, kLog, committed->id, "submission by <{}>", user);
+  delivery::log_committed(transaction, *committed);
   return std::nullopt;
 }
 

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <random>
-
 #include "base/log.h"
 #include "base/strings.h"
 #include "smtp/server/dispatch.h"
@@ -16,12 +14,7 @@ constexpr std::string_view kLog = "smtpd";
 }
 
 std::string random_queue_id() {
-  static constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  thread_local std::mt19937_64 generator{std::random_device{}()};
-  std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);
-  std::string id(12, '0');
-  for (char& c : id) c = kAlphabet[pick(generator)];
-  return id;
+  return delivery::new_queue_id();
 }
 
 net::awaitable<void> run_session(std::unique_ptr<net::Connection> connection,
@@ -52,12 +45,15 @@ void Session::log_reject(std::string_view command, const Reply& reply, std::stri
   std::string text = fmt::format("{}", reply.code);
   if (reply.enhanced) text += " " + reply.enhanced->to_string();
   for (const auto& line : reply.lines) text += " " + line;
-  const std::string id = transaction_ && !transaction_->recipients.empty() ? transaction_->queue_id
-                                                                           : std::string("NOQUEUE");
   std::string envelope = fmt::format("from=<{}>", from);
   if (!to.empty()) envelope += fmt::format(" to=<{}>", to);
-  log::info(kLog, "{}: reject: {} from {}: {}; {} proto={} helo=<{}>", id, command, client_name(),
-            text, envelope, greeting_ == Greeting::ehlo ? "ESMTP" : "SMTP", helo_.value_or(""));
+  const std::string line =
+      fmt::format("reject: {} from {}: {}; {} proto={} helo=<{}>", command, client_name(), text,
+                  envelope, greeting_ == Greeting::ehlo ? "ESMTP" : "SMTP", helo_.value_or(""));
+  if (transaction_ && !transaction_->recipients.empty())
+    log::message(log::Level::info, kLog, transaction_->queue_id, "{}", line);
+  else
+    log::info(kLog, "NOQUEUE: {}", line);
 }
 
 net::awaitable<Result<void>> Session::send(Reply reply) {

@@ -54,8 +54,8 @@ net::awaitable<Next> data(Session& session, proto::Data) {
         auto failed = session.read_error(line.error());
         co_return co_await std::move(failed);
       }
-      log::info("smtpd", "{}: data line over {} octets, closing", session.transaction_->queue_id,
-                kMaxBufferedDataLine);
+      log::message(log::Level::info, "smtpd", session.transaction_->queue_id,
+                   "data line over {} octets, closing", kMaxBufferedDataLine);
       session.reset_transaction();
       auto bye =
           session.send(make_reply(554, code::kMediaError, "Line too long, closing connection"));
@@ -67,8 +67,9 @@ net::awaitable<Next> data(Session& session, proto::Data) {
   }
   auto rejection = proto::data_rejection(decoder);
   if (rejection)
-    log::info("smtpd", "{}: reject: {} {}", session.transaction_->queue_id, rejection->code,
-              rejection->lines.empty() ? std::string() : rejection->lines.front());
+    log::message(log::Level::info, "smtpd", session.transaction_->queue_id, "reject: {} {}",
+                 rejection->code,
+                 rejection->lines.empty() ? std::string() : rejection->lines.front());
   auto ended = end_of_message(session, std::move(rejection), std::move(message));
   co_return co_await std::move(ended);
 }

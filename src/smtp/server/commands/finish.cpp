@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "delivery/message_log.h"
 #include "mail/senders.h"
 #include "smtp/server/commands/commands.h"
 
@@ -40,7 +41,8 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
   detail::MailTransaction& t = *session.transaction_;
   net::Runtime& runtime = *session.services_.runtime;
   if (count_received(message) > session.options_.limits.max_received_headers) {
-    log::info(kLog, "{}: reject: too many Received headers (mail loop)", t.queue_id);
+    log::message(log::Level::info, kLog, t.queue_id,
+                 "reject: too many Received headers (mail loop)");
     co_return make_reply(554, proto::EnhancedCode{5, 4, 6},
                          "Too many Received header fields: mail loop detected");
   }
@@ -58,7 +60,7 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
     if (!refusal)
       co_return make_reply(451, code::kTempSystem, "Temporary lookup failure, try again");
     if (*refusal) {
-      log::info(kLog, "{}: reject: {}", t.queue_id, **refusal);
+      log::message(log::Level::info, kLog, t.queue_id, "reject: {}", **refusal);
       co_return make_reply(550, code::kPolicyRejected, **refusal);
     }
   }
@@ -71,21 +73,22 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
     auto check = runtime.run_blocking([hook, &submission] { return hook->check(submission); });
     auto decision = co_await std::move(check);
     if (!decision) {
-      log::warning(kLog, "{}: submission check failed: {}", t.queue_id, decision.error().message);
+      log::message(log::Level::warning, kLog, t.queue_id, "submission check failed: {}",
+                   decision.error().message);
       co_return make_reply(451, code::kTempSystem, "Temporary failure, try again later");
     }
     if (decision->verdict == delivery::SubmissionVerdict::reject) {
-      log::info(kLog, "{}: reject: {}", t.queue_id, decision->text);
+      log::message(log::Level::info, kLog, t.queue_id, "reject: {}", decision->text);
       co_return make_reply(550, code::kPolicyRejected, decision->text);
     }
     if (decision->verdict == delivery::SubmissionVerdict::drop) {
-      log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}, status=dropped (nothing delivered)",
-                t.queue_id, t.sender, message.size(), t.recipients.size());
+      log::message(log::Level::info, kLog, t.queue_id,
+                   "from=<{}>, size={}, nrcpt={}, status=dropped (nothing delivered)", t.sender,
+                   message.size(), t.recipients.size());
       co_return make_reply(250, code::kOk, fmt::format("Ok: queued as {}", t.queue_id));
     }
   }
 
-  const uint64_t size = message.size();
   delivery::Transaction* tx = t.delivery.get();
   auto commit = runtime.run_blocking([tx, body = received_field(session, t) + message]() mutable {
     tx->set_body(std::move(body));
@@ -94,7 +97,8 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
   auto committed = co_await std::move(commit);
   if (!committed) {
     // Nothing is kept for anyone (delivery/transaction.h): the client's retry is safe.
-    log::warning(kLog, "{}: delivery failed: {}", t.queue_id, committed.error().message);
+    log::message(log::Level::warning, kLog, t.queue_id, "delivery failed: {}",
+                 committed.error().message);
     // RFC 3463 §3.5 X.3.1 "mail system full"; RFC 5321 §4.2.2 452 "insufficient
     // system storage".
     if (committed.error().kind == ErrorKind::no_space)
@@ -109,14 +113,9 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
                            fmt::format("Mailbox full: {}", committed.error().message));
     co_return make_reply(451, code::kTempSystem, "Delivery failed, try again later");
   }
-  log::info(kLog, "{}: from=<{}>, size={}, nrcpt={}", t.queue_id, t.sender, size,
-            t.recipients.size());
-  for (const auto& d : committed->delivered)
-    log::info(kLog, "{}: to=<{}>, relay=local, dsn=2.0.0, status=sent (delivered to INBOX)",
-              t.queue_id, d.address);
-  for (const auto& address : committed->remote)
-    log::info(kLog, "{}: to=<{}>, relay=queue, status=queued as {}", t.queue_id, address,
-              committed->queue_id);
+  // The transaction carries the session's id (set at MAIL), so these lines, the queue
+  // entry and the worker's lines all name the message by the id in the 250 reply.
+  delivery::log_committed(*tx, *committed);
   co_return make_reply(250, code::kOk, fmt::format("Ok: queued as {}", t.queue_id));
 }
 

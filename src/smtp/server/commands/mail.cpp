@@ -76,16 +76,19 @@ net::awaitable<Next> mail(Session& session, proto::Mail command) {
   delivery::Limits limits;
   limits.max_recipients = session.options_.limits.max_recipients;
   t.delivery = std::make_unique<delivery::Transaction>(session.services_.delivery, sender, limits);
+  // Postfix-style: the id given here names the message in every later log line
+  // (delivery/message_log.h, queue/worker.h) and in the final "250 ... queued as".
+  t.delivery->set_queue_id(t.queue_id);
   // RFC 3461 §4.3, §4.4: RET and ENVID travel with the queued copy.
   delivery::Ret ret = delivery::Ret::unspecified;
   if (t.params.ret)
     ret = *t.params.ret == proto::DsnReturn::full ? delivery::Ret::full : delivery::Ret::headers;
   t.delivery->set_dsn(ret, t.params.envid.value_or(""));
   if (session.user_)
-    log::info("smtpd", "{}: client={}, sasl_username={}", t.queue_id, session.client_name(),
-              *session.user_);
+    log::message(log::Level::info, "smtpd", t.queue_id, "client={}, sasl_username={}",
+                 session.client_name(), *session.user_);
   else
-    log::info("smtpd", "{}: client={}", t.queue_id, session.client_name());
+    log::message(log::Level::info, "smtpd", t.queue_id, "client={}", session.client_name());
   session.transaction_ = std::move(t);
   auto answered = session.answer(make_reply(250, code::kSenderOk, "Ok"));
   co_return co_await std::move(answered);
