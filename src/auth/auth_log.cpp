@@ -4,6 +4,7 @@
 
 #include "auth/sasl.h"
 #include "base/log.h"
+#include "metrics/catalog.h"
 
 namespace postamt::auth {
 
@@ -57,6 +58,11 @@ std::string auth_failure_line(std::string_view service, std::string_view user,
 void log_auth_failure(std::string_view service, std::string_view user, std::string_view remote_ip,
                       std::string_view mechanism) {
   log::warning(service, "{}", auth_failure_line(service, user, remote_ip, mechanism));
+  metrics::catalog().logins.with({service, "failed"}).inc();
+}
+
+void count_login_success(std::string_view service) {
+  metrics::catalog().logins.with({service, "ok"}).inc();
 }
 
 }  // namespace postamt::auth

@@ -6,6 +6,8 @@
 #include <optional>
 #include <random>
 
+#include "metrics/catalog.h"
+
 namespace postamt::blob {
 
 namespace {
@@ -123,6 +125,7 @@ Result<BlobRef> DiskBlobStore::put(std::string_view bytes) {
   auto fd = fs_.create_file(tmp);
   if (!fd) return fd.error();
   auto written = fs_.write_all(*fd, bytes);
+  if (written) metrics::catalog().blob_bytes.with({}).inc(bytes.size());
   Result<void> synced = written ? fs_.sync_file(*fd) : Result<void>(written.error());
   auto closed = fs_.close_file(*fd);
   Result<void> failure = !written ? written : !synced ? synced : closed;
@@ -157,6 +160,7 @@ class DiskBlobWriter final : public BlobWriter {
       return written.error();
     }
     size_ += bytes.size();
+    metrics::catalog().blob_bytes.with({}).inc(bytes.size());
     return {};
   }
 
