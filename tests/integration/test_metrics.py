@@ -127,6 +127,8 @@ def server(services=("smtp", "submission", "pop3", "imap", "http", "metrics"), e
 
 MESSAGE = (b"From: bob@example.org\r\nTo: alice@example.org\r\nSubject: hello\r\n\r\n"
            b"one line\r\n")
+# What the MX accepts: a remote sender (a local one must log in on submission).
+MX_MESSAGE = MESSAGE.replace(b"bob@example.org", b"carol@remote.test")
 
 
 class TrafficTest(unittest.TestCase):
@@ -161,17 +163,18 @@ class TrafficTest(unittest.TestCase):
         before = scrape(self.p)
         with smtplib.SMTP(*self.p.address("smtp"), timeout=20) as s:
             s.ehlo("client.test")
-            self.assertEqual(s.sendmail("bob@example.org", ["alice@example.org"], MESSAGE), {})
-            looped = b"Received: from a\r\nReceived: from b\r\nReceived: from c\r\n" + MESSAGE
+            self.assertEqual(s.sendmail("carol@remote.test", ["alice@example.org"], MX_MESSAGE),
+                             {})
+            looped = b"Received: from a\r\nReceived: from b\r\nReceived: from c\r\n" + MX_MESSAGE
             with self.assertRaises(smtplib.SMTPDataError) as refused:
-                s.sendmail("bob@example.org", ["alice@example.org"], looped)
+                s.sendmail("carol@remote.test", ["alice@example.org"], looped)
             self.assertEqual(refused.exception.smtp_code, 554)
             self.assertEqual(s.docmd("XYZZY")[0], 500)
         after = scrape(self.p)
         expected = [
             ("postamt_smtp_messages_total", {"service": "smtp", "result": "accepted"}, 1),
             ("postamt_smtp_messages_total", {"service": "smtp", "result": "rejected"}, 1),
-            ("postamt_smtp_accepted_bytes_total", {"service": "smtp"}, len(MESSAGE)),
+            ("postamt_smtp_accepted_bytes_total", {"service": "smtp"}, len(MX_MESSAGE)),
             ("postamt_connections_total", {"service": "smtp", "admission": "accepted"}, 1),
             ("postamt_connections_total", {"service": "smtp", "admission": "refused"}, 0),
             ("postamt_sessions_total", {"service": "smtp"}, 1),
@@ -180,6 +183,8 @@ class TrafficTest(unittest.TestCase):
             (*self.commands("smtp", "RCPT", "2xx"), 2),
             (*self.commands("smtp", "DATA", "2xx"), 1),
             (*self.commands("smtp", "DATA", "5xx"), 1),
+            # smtplib resets the transaction after a refused DATA.
+            (*self.commands("smtp", "RSET", "2xx"), 1),
             (*self.commands("smtp", "unknown", "5xx"), 1),
             (*self.commands("smtp", "QUIT", "2xx"), 1),
         ]
@@ -206,9 +211,12 @@ class TrafficTest(unittest.TestCase):
         c.login("alice@example.org", PASSWORD)
         c.select("INBOX")
         c.uid("FETCH", "1:*", "(FLAGS)")
-        c.fetch("1", "(UID)")  # a sequence number that may not exist: NO or OK
-        typ, _ = c.xatom("XYZZY")
-        self.assertEqual(typ, "BAD")
+        try:
+            c.fetch("1", "(UID)")  # the mailbox may be empty: then BAD (imaplib raises)
+        except imaplib.IMAP4.error:
+            pass
+        with self.assertRaises(imaplib.IMAP4.error):
+            c.xatom("XYZZY")
         c.logout()
         bad = imaplib.IMAP4(*self.p.address("imap"), timeout=20)
         with self.assertRaises(imaplib.IMAP4.error):
@@ -289,8 +297,9 @@ class TrafficTest(unittest.TestCase):
         self.assertGreater(value(samples, "process_virtual_memory_bytes"),
                            value(samples, "process_resident_memory_bytes"))
         self.assertGreater(value(samples, "process_open_fds"), 5)
-        self.assertEqual(value(samples, "process_open_fds"),
-                         len(os.listdir(f"/proc/{self.p.proc.pid}/fd")))
+        # Within what the kernel lists now (connections come and go around a scrape).
+        self.assertLess(abs(value(samples, "process_open_fds") -
+                            len(os.listdir(f"/proc/{self.p.proc.pid}/fd"))), 5)
         builds = [k for k in samples if k[0] == "postamt_build_info"]
         self.assertEqual(len(builds), 1)
         self.assertEqual(samples[builds[0]], 1)
@@ -369,7 +378,7 @@ class QueueTest(unittest.TestCase):
         self.addCleanup(p.close)
         p.start()
         before = scrape(p)
-        self.assertEqual(submit(p, "alice@example.org", "alice@example.org",
+        self.assertEqual(submit(p, "bob@example.org", "bob@example.org",
                                 ["ok@remote.test", "bad@remote.test", "slow@remote.test"],
                                 MESSAGE), {})
         p.wait_for_log(r"to=<slow@remote\.test>, .*status=deferred")
@@ -428,7 +437,9 @@ class EndpointsTest(unittest.TestCase):
     def test_listener_counts_itself(self):
         samples = scrape(self.p)
         self.assertGreaterEqual(value(samples, "postamt_sessions_total", service="metrics"), 1)
-        self.assertEqual(value(samples, "postamt_sessions_open", service="metrics"), 1)
+        # The scrape's own session; earlier requests' sessions end when they see EOF.
+        wait_until(lambda: value(scrape(self.p), "postamt_sessions_open", service="metrics") == 1,
+                   what="only the scrape's session open")
 
     def test_readyz_503_while_the_store_cannot_be_read(self):
         """SQLite's WAL readers need a shared lock on one of the read-mark bytes of the
