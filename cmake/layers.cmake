@@ -6,7 +6,7 @@
 # or of targets its links reach (tests/layers/check_layers.py; ctest "layers").
 set(POSTAMT_FLOORS
   # foundations: values, bytes and sockets, no mail state
-  postamt_base=0
+  postamt_base=0 postamt_metrics=0
   postamt_model=1
   postamt_mime=2 postamt_net=2 postamt_auth=2
   # the HTTP/1.1 session the JMAP engine and the webmail answer through

@@ -4,6 +4,7 @@
 
 #include "app/engine_http.h"
 #include "app/engine_imap.h"
+#include "app/engine_metrics.h"
 #include "app/engine_pop3.h"
 #include "app/engine_smtp.h"
 
@@ -21,6 +22,7 @@ static const std::vector<ServiceEngine> kEngines = {
     {"imaps", &make_imap_handler},
     {"http", &make_http_handler},
     {"https", &make_http_handler},
+    {"metrics", &make_metrics_handler},
 };
 
 std::span<const ServiceEngine> service_engines() {

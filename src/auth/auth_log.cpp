@@ -4,6 +4,7 @@
 
 #include "auth/sasl.h"
 #include "base/log.h"
+#include "metrics/catalog.h"
 
 namespace postamt::auth {
 
@@ -60,6 +61,11 @@ void log_auth_failure(std::string_view service, std::string_view user, std::stri
   // message either way (contrib/fail2ban/filter.d/postamt.conf).
   log::write(log::Level::warning, service, auth_failure_line(service, user, remote_ip, mechanism),
              {{"remote_ip", remote_ip}});
+  metrics::catalog().logins.with({service, "failed"}).inc();
+}
+
+void count_login_success(std::string_view service) {
+  metrics::catalog().logins.with({service, "ok"}).inc();
 }
 
 }  // namespace postamt::auth

@@ -31,8 +31,13 @@ std::string sanitize_for_log(std::string_view text, size_t max_bytes);
 std::string auth_failure_line(std::string_view service, std::string_view user,
                               std::string_view remote_ip, std::string_view mechanism);
 
-// Writes auth_failure_line() at warning level under `service` (JSON: with a remote_ip field).
+// Writes auth_failure_line() at warning level under `service` (JSON: with a remote_ip field),
+// and counts the failure in postamt_logins_total{service,result="failed"} (metrics/catalog.h).
 void log_auth_failure(std::string_view service, std::string_view user, std::string_view remote_ip,
                       std::string_view mechanism);
+
+// Counts a successful login in postamt_logins_total{service,result="ok"}. Every login path
+// calls it where it records the success (FailureTracker::record_success). Thread-safe.
+void count_login_success(std::string_view service);
 
 }  // namespace postamt::auth

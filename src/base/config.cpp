@@ -345,6 +345,7 @@ std::vector<ServiceListen> Config::services() const {
       {"imaps", ServiceTls::implicit, listen.imaps},
       {"http", ServiceTls::plain, listen.http},
       {"https", ServiceTls::implicit, listen.https},
+      {"metrics", ServiceTls::plain, listen.metrics},
   };
 }
 
@@ -401,6 +402,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(read_listen(r, "imaps", cfg.listen.imaps));
     POSTAMT_TRY(read_listen(r, "http", cfg.listen.http));
     POSTAMT_TRY(read_listen(r, "https", cfg.listen.https));
+    POSTAMT_TRY(read_listen(r, "metrics", cfg.listen.metrics));
     POSTAMT_TRY(r.check_unknown());
   }
 
@@ -708,6 +710,18 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   if (*process) {
     TableReader r(**process, "process.", file);
     POSTAMT_TRY(read_process(r, **process, cfg));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto metrics = top.table("metrics");
+  POSTAMT_TRY(metrics);
+  if (*metrics) {
+    TableReader r(**metrics, "metrics.", file);
+    POSTAMT_TRY(r.duration("ready_timeout", cfg.metrics.ready_timeout));
+    if (const toml::node* n = (*metrics)->get("ready_timeout");
+        n && (cfg.metrics.ready_timeout < std::chrono::seconds(1) ||
+              cfg.metrics.ready_timeout > std::chrono::seconds(60)))
+      r.report(*n, "ready_timeout", "must be between 1s and 60s");
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -6,6 +6,7 @@
 //   log_level = "info"                     # debug | info | warning | error
 //   log_format = "text"                    # text (Postfix-style lines) | json (base/log.h)
 //   [listen]    smtp submission submissions pop3 pop3s imap imaps http https = ["host:port", ...]
+//               metrics = ["127.0.0.1:9465"]   # /metrics /healthz /readyz (docs/monitoring.md)
 //   [tls]       certificate, private_key   # relative to data_dir
 //   [storage]   backend = "sqlite"
 //   [auth]      plaintext = "never" | "loopback" | "always"
@@ -37,6 +38,7 @@
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
+//   [metrics]   ready_timeout = "2s"         # /readyz: the store must answer within this
 //   [receipts]  on_download = "off" | "dispatched" | "displayed"   # server's own receipt
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
 //               duplicates = "drop" | "reject"   # a client receipt after one was sent
@@ -102,6 +104,8 @@ struct Config {
 
   struct Listen {
     std::vector<ListenAddress> smtp, submission, submissions, pop3, pop3s, imap, imaps, http, https;
+    // Plain HTTP, unauthenticated: keep it on loopback (docs/monitoring.md). Default: none.
+    std::vector<ListenAddress> metrics;
   } listen;
 
   struct Tls {
@@ -287,6 +291,12 @@ struct Config {
     uint32_t uid = 0;   // of `user`; meaningful only when user is not empty
     uint32_t gid = 0;   // of `group`
   } process;
+
+  // The admin listener's endpoints (listen.metrics, src/app/engine_metrics.h).
+  struct Metrics {
+    // /readyz answers 503 when a trivial store read takes longer (1s to 60s).
+    std::chrono::seconds ready_timeout{2};
+  } metrics;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
   std::vector<ServiceListen> services() const;

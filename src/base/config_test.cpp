@@ -53,7 +53,7 @@ plaintext = "loopback"
   EXPECT_EQ(cfg->listen.imap[1].port, 0);
   EXPECT_EQ(cfg->auth.plaintext, PlaintextAuth::loopback);
   auto services = cfg->services();
-  ASSERT_EQ(services.size(), 9u);
+  ASSERT_EQ(services.size(), 10u);
   EXPECT_EQ(services[8].name, "https");
   EXPECT_EQ(services[8].tls, ServiceTls::implicit);
   EXPECT_EQ(services[2].name, "submissions");
@@ -101,6 +101,32 @@ TEST(Config, WebmailSection) {
   ASSERT_FALSE(typo);
   EXPECT_NE(typo.error().message.find("webmail.session_timeout"), std::string::npos)
       << typo.error().message;
+}
+
+TEST(Config, MetricsListenerAndReadyTimeout) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->listen.metrics.empty());
+  EXPECT_EQ(defaults->metrics.ready_timeout, std::chrono::seconds(2));
+  auto cfg = parse(
+      "[listen]\nmetrics = [\"127.0.0.1:9465\", \"[::1]:9465\"]\n[metrics]\nready_timeout = "
+      "\"5s\"\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_EQ(cfg->listen.metrics.size(), 2u);
+  EXPECT_EQ(cfg->listen.metrics[0].host, "127.0.0.1");
+  EXPECT_EQ(cfg->listen.metrics[0].port, 9465);
+  EXPECT_EQ(cfg->metrics.ready_timeout, std::chrono::seconds(5));
+  const auto services = cfg->services();
+  ASSERT_EQ(services.back().name, "metrics");
+  EXPECT_EQ(services.back().tls, ServiceTls::plain);
+  EXPECT_EQ(services.back().addresses.size(), 2u);
+  EXPECT_EQ(error_of("[metrics]\nready_timeout = \"2m\"\n"),
+            "/etc/postamt/postamt.toml:2: metrics.ready_timeout: must be between 1s and 60s");
+  EXPECT_EQ(error_of("[metrics]\nport = 9465\n"),
+            "/etc/postamt/postamt.toml:2: metrics.port: unknown key");
+  EXPECT_EQ(error_of("[listen]\nmetrics = [\"127.0.0.1:99999\"]\n"),
+            "/etc/postamt/postamt.toml:2: listen.metrics: \"127.0.0.1:99999\" is not a valid "
+            "host:port (port 0-65535)");
 }
 
 TEST(Config, HttpPushLimits) {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "blob/removal_lock.h"
+#include "metrics/catalog.h"
 
 namespace postamt::blob {
 
@@ -125,6 +126,7 @@ Result<BlobRef> DiskBlobStore::put(std::string_view bytes) {
   auto fd = fs_.create_file(tmp);
   if (!fd) return fd.error();
   auto written = fs_.write_all(*fd, bytes);
+  if (written) metrics::catalog().blob_bytes.with({}).inc(bytes.size());
   Result<void> synced = written ? fs_.sync_file(*fd) : Result<void>(written.error());
   auto closed = fs_.close_file(*fd);
   Result<void> failure = !written ? written : !synced ? synced : closed;
@@ -159,6 +161,7 @@ class DiskBlobWriter final : public BlobWriter {
       return written.error();
     }
     size_ += bytes.size();
+    metrics::catalog().blob_bytes.with({}).inc(bytes.size());
     return {};
   }
 

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "metrics/catalog.h"
+
 namespace postamt::blob {
 
 namespace {
@@ -47,9 +49,11 @@ class PosixFileSystem final : public FileSystem {
   Result<void> sync_file(int fd) override {
     // A failed fsync leaves the page cache state unknown; report it, never retry it
     // (docs/architecture.md, Durability).
-    if (::fsync(fd) != 0) {
-      return Error{kind_of(errno), std::string("fsync failed: ") + std::strerror(errno)};
-    }
+    const metrics::Stopwatch watch;
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    metrics::catalog().fsyncs.with({"file"}).observe(watch.seconds());
+    if (rc != 0) return Error{kind_of(err), std::string("fsync failed: ") + std::strerror(err)};
     return {};
   }
 
@@ -68,8 +72,10 @@ class PosixFileSystem final : public FileSystem {
   Result<void> sync_directory(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return os_error("cannot open directory", path, errno);
+    const metrics::Stopwatch watch;
     int rc = ::fsync(fd);
     int err = errno;
+    metrics::catalog().fsyncs.with({"directory"}).observe(watch.seconds());
     ::close(fd);
     if (rc != 0)
       return Error{ErrorKind::io, "fsync of directory " + path + " failed: " + std::strerror(err)};

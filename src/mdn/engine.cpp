@@ -7,6 +7,7 @@
 #include "delivery/transaction.h"
 #include "mdn/generate.h"
 #include "mdn/policy.h"
+#include "metrics/catalog.h"
 #include "store/api/receipt_rules.h"
 
 namespace postamt::mdn {
@@ -92,9 +93,11 @@ void Engine::on_download(const mail::DownloadEvent& event) {
         break;
       case DownloadOutcome::sent_local:
         log::info("mdn", "{} receipt on download: sent (delivered locally)", where);
+        metrics::catalog().receipts.with({"server"}).inc();
         break;
       case DownloadOutcome::sent_remote:
         log::info("mdn", "{} receipt on download: sent (queued as {})", where, r->queue_id);
+        metrics::catalog().receipts.with({"server"}).inc();
         break;
     }
   });

@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "mdn/parse.h"
+#include "metrics/catalog.h"
 
 namespace postamt::mdn {
 
@@ -33,6 +34,7 @@ void ReceivedReceipts::delivered(const delivery::DeliveredMessage& message) {
     else
       log::info("mdn", "account={} message_id={} from={} disposition={} received receipt recorded",
                 d.address, r.message_id, r.final_recipient, r.disposition);
+    if (recorded) metrics::catalog().receipts.with({"received"}).inc();
   }
 }
 

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "mdn/parse.h"
 #include "mdn/policy.h"
+#include "metrics/catalog.h"
 
 namespace postamt::mdn {
 namespace {
@@ -145,6 +146,7 @@ Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view accoun
     }
     log::info(kLog, "{} disposition={} client receipt: sent ({})", where, record.disposition,
               outcome);
+    metrics::catalog().receipts.with({"client"}).inc();
     return decision;
   }
   // RFC 8098 §2.1: at most one receipt per message and recipient.
@@ -157,6 +159,11 @@ Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view accoun
   log::info(kLog, "{} client receipt: suppressed duplicate ({}), already sent by {} to {}", where,
             decision.verdict == ClientReceiptVerdict::reject ? "rejected" : "dropped",
             store::to_string(first.path), first.requester);
+  metrics::catalog()
+      .receipts
+      .with({decision.verdict == ClientReceiptVerdict::reject ? "duplicate_rejected"
+                                                              : "duplicate_dropped"})
+      .inc();
   return decision;
 }
 

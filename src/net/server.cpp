@@ -12,12 +12,14 @@
 #include <cstring>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "metrics/catalog.h"
 #include "net/asio_detail.h"
 #include "net/runtime.h"
 
@@ -149,6 +151,7 @@ void Server::Impl::session_ended(SessionList::iterator it) {
   } else {
     --refusing;
   }
+  metrics::catalog().open_connections.with({it->service}).add(-1);
   sessions.erase(it);
   if (stopping && sessions.empty()) drained.try_send(boost::system::error_code{});
 }
@@ -188,6 +191,12 @@ awaitable<void> run_session(std::shared_ptr<Server::Impl> impl, std::shared_ptr<
     }
   }
   try {
+    // Refused connections are counted by accept_loop, not as sessions.
+    std::optional<metrics::GaugeHold> open;
+    if (admission == Admission::accepted) {
+      metrics::catalog().sessions.with({listener->service}).inc();
+      open.emplace(metrics::catalog().open_sessions.with({listener->service}));
+    }
     // Built in its own statement: g++ 12 destroys a brace-initialized temporary
     // inside a co_await expression twice.
     SessionContext context{listener->service, admission};
@@ -233,6 +242,10 @@ awaitable<void> accept_loop(std::shared_ptr<Server::Impl> impl,
                  found->second >= impl->limits.max_connections_per_ip) {
         admission = Admission::too_many_from_ip;
       }
+      metrics::catalog()
+          .connections
+          .with({listener->service, admission == Admission::accepted ? "accepted" : "refused"})
+          .inc();
       if (admission != Admission::accepted &&
           (listener->mode == TlsMode::implicit ||
            impl->refusing >= impl->limits.max_refusals_in_flight)) {
@@ -249,6 +262,7 @@ awaitable<void> accept_loop(std::shared_ptr<Server::Impl> impl,
       }
       impl->sessions.push_back(
           {std::make_shared<SessionControl>(strand), remote.address, listener->service, admission});
+      metrics::catalog().open_connections.with({listener->service}).add(1);
       it = std::prev(impl->sessions.end());
     }
     asio::co_spawn(

@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "delivery/message_log.h"
 #include "delivery/transaction.h"
+#include "metrics/catalog.h"
 #include "net/server.h"
 #include "queue/dsn.h"
 
@@ -162,6 +163,7 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
                    "to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
                    "last error: {})",
                    rcpt.address, delay, s.diagnostic);
+      metrics::catalog().queue_recipients.with({"bounced"}).inc();
       if (rcpt.notify.failure && !rcpt.notify.never)
         dsn_recipients.push_back({i, DsnAction::failed});
     }
@@ -236,6 +238,9 @@ net::awaitable<size_t> Worker::run_once() {
     co_return 0;
   }
   size_t attempts = 0;
+  // For metrics: the messages seen on this pass and the oldest arrival among them.
+  size_t queued = 0;
+  std::optional<TimePoint> oldest;
   for (const std::string& id : *ids) {
     if (stopped_) break;
     auto header_task = deps_.runtime->run_blocking([q, id] { return q->load(id, BodyMode::skip); });
@@ -248,12 +253,15 @@ net::awaitable<size_t> Worker::run_once() {
       }
       continue;  // not_found: removed meanwhile
     }
+    ++queued;
+    if (!oldest || header->arrival < *oldest) oldest = header->arrival;
     if (header->held || header->next_attempt > q->now()) continue;
     ++attempts;
     auto attempt_task = attempt(id);
     auto r = co_await std::move(attempt_task);
     if (!r) log::message(log::Level::error, kService, id, "{}", r.error().message);
   }
+  metrics::set_queue_state(queued, oldest);
   co_return attempts;
 }
 
@@ -360,6 +368,7 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       log::message(kInfo, kService, m.id, "to=<{}>, relay={}, delay={}, dsn={}, status={} ({})",
                    m.message.recipients[group.indices[k]].address, group.relay, delay, r.status,
                    word, r.diagnostic);
+      metrics::catalog().queue_recipients.with({word}).inc();
     }
   }
   AttemptRecord record{m, groups, now, delay};

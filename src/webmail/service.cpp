@@ -261,6 +261,7 @@ net::awaitable<http::Response> Service::login(http::Request request, http::Peer 
   }
   if (services_.auth_failures)
     services_.auth_failures->record_success(remote, outcome.account->address);
+  auth::count_login_success(peer.service);
   http::Response r =
       json_response(200, session_json(services_, *outcome.account, outcome.session.session));
   r.with("Set-Cookie",

@@ -19,11 +19,13 @@
 #include "imap/proto/parse_command.h"
 #include "imap/proto/response.h"
 #include "imap/session/append_staging.h"
+#include "imap/session/command_metrics.h"
 #include "imap/session/commands/context_updates.h"
 #include "imap/session/dispatch.h"
 #include "imap/session/error_codes.h"
 #include "imap/session/reply.h"
 #include "imap/session/session_impl.h"
+#include "metrics/catalog.h"
 
 // Every co_await below takes a named awaitable (`auto awaitable = f(...); co_await
 // std::move(awaitable)`): g++ 12 can destroy temporaries inside a co_await expression
@@ -126,6 +128,7 @@ net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
   for (const auto& r : reply.untagged) proto::encode(r, encode_options(), bytes);
   // A command that did not end in BAD ends a run of bad ones (see bad_command).
   if (reply.condition != Condition::bad) bad_commands_ = 0;
+  last_condition_ = reply.condition;
   proto::StatusResponse done{tag, reply.condition, std::move(reply.code), std::move(reply.text)};
   proto::encode(done, {}, bytes);
   auto awaitable = write(std::move(bytes));
@@ -133,6 +136,7 @@ net::awaitable<Next> Session::finish(const std::string& tag, Reply reply) {
 }
 
 net::awaitable<Next> Session::bad_command(std::string tag, std::string text) {
+  last_condition_ = Condition::bad;
   proto::StatusResponse bad{std::move(tag), Condition::bad, std::nullopt, std::move(text)};
   std::string bytes = proto::encode(bad);
   if (++bad_commands_ >= s_.limits.max_bad_commands) {
@@ -298,11 +302,16 @@ net::awaitable<void> Session::run() {
         next = co_await std::move(handled);
         break;
       }
-      case Event::command:
+      case Event::command: {
         if (staging_) co_await finish_staging();
+        const metrics::Stopwatch watch;
         next = co_await on_command(reader_.take_command());
+        metrics::catalog()
+            .commands.with({"imap", command_name_, command_metric_result(last_condition_)})
+            .observe(watch.seconds());
         staged_.clear();
         break;
+      }
       case Event::line:
         // Only after expect_line(), which on_authenticate consumes itself.
         (void)reader_.take_command();
@@ -411,6 +420,7 @@ net::awaitable<Next> Session::on_command(std::string text) {
     options.mailbox_encoding = proto::MailboxEncoding::utf8;
   options.utf8_quoted = enabled_.utf8_accept;
   auto parsed = proto::parse_command(text, options);
+  command_name_ = parsed ? command_metric_name(parsed->body) : "unknown";
   if (!parsed) {
     const proto::ParseError& error = parsed.error();
     if (error.kind == proto::ParseErrorKind::bad_charset) {

@@ -153,6 +153,9 @@ class Session {
   std::optional<std::chrono::steady_clock::time_point> line_deadline_;
   uint32_t bad_commands_ = 0;
   bool refused_literal_ = false;  // on_large_literal refused the literal just announced
+  // For metrics: the command being answered and how its tagged response ended.
+  std::string_view command_name_ = "unknown";
+  Condition last_condition_ = Condition::bad;
   std::optional<store::Account> account_;
   std::optional<SelectedMailbox> selected_;
   Enabled enabled_;

@@ -173,6 +173,7 @@ net::awaitable<Next> Session::login(std::string tag, std::string user, std::stri
     co_return co_await std::move(awaitable);
   }
   if (s_.auth_failures) s_.auth_failures->record_success(remote_ip(), user);
+  auth::count_login_success(ctx_.service);
   if (s_.user_connections) {
     auto slot = s_.user_connections->try_acquire(account->id, remote_ip());
     if (slot) user_slot_.emplace(std::move(*slot));

@@ -7,8 +7,24 @@
 #include "jmap/proto/references.h"
 #include "jmap/proto/request.h"
 #include "jmap/proto/websocket.h"
+#include "metrics/catalog.h"
 
 namespace postamt::jmap {
+namespace {
+
+// One method call in postamt_command_duration_seconds{protocol="jmap"}, recorded however
+// the call ends: its name once it is a method this server has, else "unknown"; "ok"
+// when it answered with its own response, "error" for an error response.
+struct CallMetric {
+  std::string_view name = "unknown";
+  bool ok = false;
+  metrics::Stopwatch watch;
+  ~CallMetric() {
+    metrics::catalog().commands.with({"jmap", name, ok ? "ok" : "error"}).observe(watch.seconds());
+  }
+};
+
+}  // namespace
 
 std::vector<std::string_view> server_capabilities() {
   return {kCoreCapability, kMailCapability,     kSubmissionCapability,
@@ -44,6 +60,7 @@ ApiOutcome run_api_request(const Services& services, const store::Account& accou
   CallContext context(services, account, created_ids, credential);
   std::vector<Invocation> responses;
   for (Invocation& call : request.calls) {
+    CallMetric counted;
     auto error_response = [&](const MethodError& error) {
       responses.push_back({"error", error.to_arguments(), call.call_id});
     };
@@ -63,9 +80,11 @@ ApiOutcome run_api_request(const Services& services, const store::Account& accou
       error_response(e);
       continue;
     }
+    counted.name = call.name;
     try {
       json::object result = method->run(context, call.arguments);
       responses.push_back({call.name, std::move(result), call.call_id});
+      counted.ok = true;
       for (Invocation& follow : context.follow_ups()) {
         follow.call_id = call.call_id;
         responses.push_back(std::move(follow));

@@ -248,6 +248,7 @@ net::awaitable<Authenticated> authenticate(const Services& services, const http:
   }
   if (services.auth_failures)
     services.auth_failures->record_success(remote, verified->account.address);
+  auth::count_login_success(peer.service);
   co_return Authenticated{std::move(verified->account), {}, verified->credential};
 }
 

@@ -6,8 +6,12 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+#include <iterator>
+#include <variant>
+
 #include "base/log.h"
 #include "mail/flags.h"
+#include "metrics/catalog.h"
 #include "pop3/proto/response.h"
 #include "pop3/session/dispatch.h"
 #include "pop3/session/session_impl.h"
@@ -17,7 +21,19 @@ namespace detail {
 
 using proto::ResponseCode;
 
+namespace {
+
+// Metric names of the commands, in proto::Command's order.
+constexpr std::string_view kCommandNames[] = {"USER", "PASS", "STAT", "LIST", "RETR",
+                                              "DELE", "NOOP", "RSET", "QUIT", "TOP",
+                                              "UIDL", "CAPA", "AUTH", "STLS"};
+static_assert(std::size(kCommandNames) == std::variant_size_v<proto::Command>);
+
+}  // namespace
+
 net::awaitable<Next> Session::reply(std::string text) {
+  if (!command_ok_ && (text.starts_with("+OK") || text.starts_with("-ERR")))
+    command_ok_ = text.starts_with("+OK");
   auto written = co_await conn_.write(text, s_.limits.write_timeout);
   if (!written) {
     log::info(ctx_.service, "write to {} failed: {}", remote_ip(), written.error().message);
@@ -106,6 +122,9 @@ net::awaitable<void> Session::run() {
     }
     auto command = proto::parse_command(line->text);
     Next next = Next::keep_going;
+    const metrics::Stopwatch watch;
+    const std::string_view name = command ? kCommandNames[command->index()] : "unknown";
+    command_ok_.reset();
     if (!command) {
       std::string e = proto::err(command.error().message);
       next = co_await bad_command(std::move(e));
@@ -113,6 +132,9 @@ net::awaitable<void> Session::run() {
       auto dispatched = dispatch(*this, std::move(*command));
       next = co_await std::move(dispatched);
     }
+    metrics::catalog()
+        .commands.with({"pop3", name, command_ok_.value_or(false) ? "ok" : "err"})
+        .observe(watch.seconds());
     if (next == Next::close) {
       log_end("closed");
       co_return;

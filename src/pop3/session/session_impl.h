@@ -61,6 +61,9 @@ class Session {
 
  private:
   uint32_t bad_commands_ = 0;
+  // For metrics: whether the current command's first status line was +OK (nullopt: none
+  // written yet).
+  std::optional<bool> command_ok_;
   bool seen_flagged_ = false;  // flag_retrieved() ran
 };
 

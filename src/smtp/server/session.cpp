@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+#include <random>
+#include <variant>
+
 #include "base/log.h"
 #include "base/strings.h"
+#include "metrics/catalog.h"
 #include "smtp/server/dispatch.h"
 #include "smtp/server/session_impl.h"
 
@@ -57,6 +62,7 @@ void Session::log_reject(std::string_view command, const Reply& reply, std::stri
 }
 
 net::awaitable<Result<void>> Session::send(Reply reply) {
+  last_reply_code_ = reply.code;
   // The bytes must outlive the awaited write (net/connection.h).
   const std::string wire = proto::encode_reply(reply);
   auto write = connection_->write(wire, options_.limits.command_timeout);
@@ -100,7 +106,16 @@ net::awaitable<void> Session::run() {
     if (!line) {
       next = co_await read_error(line.error());
     } else {
+      const metrics::Stopwatch watch;
+      command_name_ = "unknown";
       next = co_await handle_line(std::move(*line));
+      static constexpr std::string_view kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+      const int reply_class = last_reply_code_ / 100;
+      metrics::catalog()
+          .commands
+          .with({"smtp", command_name_,
+                 reply_class >= 1 && reply_class <= 5 ? kClasses[reply_class - 1] : "5xx"})
+          .observe(watch.seconds());
     }
     if (next == Next::close) break;
   }
@@ -155,6 +170,12 @@ net::awaitable<Next> Session::handle_line(net::Line line) {
     Reply r = proto::error_reply(parsed.error());
     co_return co_await answer(std::move(r));
   }
+  // Metric names of the commands, in proto::Command's order.
+  static constexpr std::string_view kNames[] = {"EHLO", "HELO", "MAIL",     "RCPT", "DATA",
+                                                "BDAT", "RSET", "NOOP",     "QUIT", "VRFY",
+                                                "EXPN", "HELP", "STARTTLS", "AUTH"};
+  static_assert(std::size(kNames) == std::variant_size_v<proto::Command>);
+  command_name_ = kNames[parsed->index()];
   auto dispatched = dispatch(*this, std::move(*parsed));
   co_return co_await std::move(dispatched);
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "delivery/transaction.h"
@@ -80,6 +81,9 @@ class Session {
   net::awaitable<Next> handle_line(net::Line line);
 
   size_t errors_ = 0;
+  // For metrics: the command being answered and the code of the last reply sent.
+  std::string_view command_name_ = "unknown";
+  int last_reply_code_ = 0;
 };
 
 }  // namespace postamt::smtp::server::detail

@@ -6,6 +6,7 @@
 #include "base/base64.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "metrics/catalog.h"
 #include "model/address.h"
 #include "store/api/rules.h"
 #include "store/migrations/migrations.h"
@@ -58,6 +59,7 @@ class UseConnection {
 Result<void> SqlStore::run_transaction(Connection& connection, TransactionMode mode,
                                        const std::function<Result<void>()>& body) {
   UseConnection use(current_, connection);
+  const metrics::Stopwatch watch;
   Result<void> outcome;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
     outcome = [&]() -> Result<void> {
@@ -80,6 +82,9 @@ Result<void> SqlStore::run_transaction(Connection& connection, TransactionMode m
       break;
     }
   }
+  metrics::catalog()
+      .store_transactions.with({mode == TransactionMode::write ? "write" : "read"})
+      .observe(watch.seconds());
   return outcome;
 }
 

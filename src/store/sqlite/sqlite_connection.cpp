@@ -6,6 +6,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "metrics/catalog.h"
+
 namespace postamt::store::sqlite {
 
 // Idle compiled statements of one connection, by SQL text (see the header).
@@ -223,7 +225,10 @@ Result<void> SqliteConnection::begin(sql::TransactionMode mode) {
 }
 
 Result<void> SqliteConnection::commit() {
-  return run("COMMIT");
+  const metrics::Stopwatch watch;
+  auto committed = run("COMMIT");
+  metrics::catalog().store_commits.with({}).observe(watch.seconds());
+  return committed;
 }
 
 void SqliteConnection::rollback() {

@@ -37,6 +37,7 @@ net::awaitable<Next> login(Session& session, std::string user, std::string passw
     co_return co_await session.reply(std::move(e));
   }
   if (session.s_.auth_failures) session.s_.auth_failures->record_success(session.remote_ip(), user);
+  auth::count_login_success(session.ctx_.service);
   const store::Account& account = verified->account;
 
   auto lock = session.s_.locks->try_lock(account.id);

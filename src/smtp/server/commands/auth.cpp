@@ -45,6 +45,7 @@ net::awaitable<Next> check_password(Session& session, std::string mechanism, std
     co_return co_await auth_failed(session, mechanism, authcid);
   }
   session.services_.auth_failures->record_success(session.connection_->remote().address, authcid);
+  auth::count_login_success(session.context_.service);
   session.user_ = std::move(*verified);
   log::info(kLog, "{}: sasl_method={}, sasl_username={}", session.client_name(), mechanism,
             *session.user_);

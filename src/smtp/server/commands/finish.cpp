@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "delivery/message_log.h"
 #include "mail/senders.h"
+#include "metrics/catalog.h"
 #include "smtp/server/commands/commands.h"
 
 namespace postamt::smtp::server::commands {
@@ -121,6 +122,7 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
 
 net::awaitable<Next> end_of_message(Session& session, std::optional<Reply> rejection,
                                     std::string message) {
+  const uint64_t size = message.size();
   Reply reply;
   if (rejection) {
     reply = std::move(*rejection);
@@ -129,6 +131,10 @@ net::awaitable<Next> end_of_message(Session& session, std::optional<Reply> rejec
     reply = co_await std::move(finished);
   }
   session.reset_transaction();
+  metrics::Catalog& counts = metrics::catalog();
+  const std::string& service = session.context_.service;
+  counts.smtp_messages.with({service, reply.code < 400 ? "accepted" : "rejected"}).inc();
+  if (reply.code < 400) counts.smtp_bytes.with({service}).inc(size);
   auto answered = session.answer(std::move(reply));
   co_return co_await std::move(answered);
 }
