@@ -62,9 +62,19 @@ def config_keys():
         r'|\bread_\w+\(r, "(?P<listkey>\w+)"'
         r'|std::pair\{"(?P<pairkey>\w+)", &cfg'
         r'|\{"(?P<mapkey>\w+)", \{&cfg\.')
+    helper = re.compile(r'\bread_(?P<name>\w+)\(r, \*\*\w+, cfg\)')
     for m in token.finditer(body):
         if m.group("prefix") is not None:
             prefix = m.group("prefix")
+            # A table read by a helper of its own (read_process(r, **process, cfg)): the
+            # keys are in that function's body.
+            call = helper.search(body, m.end(), m.end() + 200)
+            if call:
+                start = text.index(f"read_{call.group('name')}(TableReader& r")
+                end = text.index("\n}\n", start)
+                keys.update(prefix + k for k in re.findall(
+                    r'\br\.(?:string|uint64|uint|duration|boolean|choice)\("(\w+)"',
+                    text[start:end]))
         elif m.group("key"):
             if m.group(0).startswith("top.table"):
                 continue  # a table, not a key
