@@ -11,6 +11,10 @@
 
 namespace postamt::app {
 
+std::filesystem::path store_file(const Config& config) {
+  return config.data_dir / "postamt.db";
+}
+
 Result<Backends> open_backends(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -31,7 +35,7 @@ Result<Backends> open_backends(const Config& config) {
                              config.data_dir.string())};
   }
   b.data_dir_lock = std::move(*lock);
-  auto store = store::sqlite::open_sqlite_store((config.data_dir / "postamt.db").string());
+  auto store = store::sqlite::open_sqlite_store(store_file(config).string());
   POSTAMT_TRY(store);
   b.store = std::move(*store);
   b.store->set_default_quota(store::QuotaLimits{config.quota.storage, config.quota.messages});

@@ -2,6 +2,8 @@
 // the blob store a configuration asks for. Blocking.
 #pragma once
 
+#include <filesystem>
+
 #include <memory>
 
 #include "base/config.h"
@@ -26,5 +28,8 @@ struct Backends {
 // Errors: temporary while `postamt restore` holds the data directory; io when the
 // directory or files cannot be created or opened.
 Result<Backends> open_backends(const Config& config);
+
+// Where open_backends keeps the SQLite store: data_dir/postamt.db.
+std::filesystem::path store_file(const Config& config);
 
 }  // namespace postamt::app

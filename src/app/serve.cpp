@@ -243,6 +243,20 @@ net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
   }
 }
 
+// Whether the store has a local domain yet (app/first_start.h), read before anything is
+// bound. A data_dir without a store has none, and nothing is created there before the
+// switch of user. An existing store is opened and closed: started as root, whatever that
+// adds to data_dir is handed to the user with the rest (app/privileges.h).
+Result<LocalDomains> local_domains(const Config& config) {
+  std::error_code ec;
+  if (!std::filesystem::exists(store_file(config), ec) && !ec) return LocalDomains::none;
+  auto backends = open_backends(config);
+  if (!backends) return backends.error();
+  auto domains = backends->store->list_domains();
+  if (!domains) return domains.error();
+  return domains->empty() ? LocalDomains::none : LocalDomains::some;
+}
+
 }  // namespace
 
 std::vector<std::string> config_warnings(const Config& config) {
@@ -289,13 +303,20 @@ int serve(const Config& config) {
   }
   struct Bound {
     std::string_view service;
-    std::string address;  // as written in [listen]
     ServiceTls tls;
     const ServiceEngine* engine;
     net::ListeningSocket socket;
   };
+  // The first-start guard (app/first_start.h) decides what is bound at all, so the store
+  // is read before binding; public addresses it leaves out are never bound.
+  auto domains = local_domains(config);
+  if (!domains) {
+    log::error("master", "cannot open the store: {}", domains.error().message);
+    return 1;
+  }
+  const ListenPlan plan = plan_listeners(config, *domains);
   std::vector<Bound> bound;
-  for (const auto& s : config.services()) {
+  for (const auto& s : plan.services) {
     const ServiceEngine* engine = find_service_engine(s.name);
     if (!engine) continue;
     for (const auto& addr : s.addresses) {
@@ -304,7 +325,7 @@ int serve(const Config& config) {
         log::error("master", "listen.{}: {}: {}", s.name, addr.text, socket.error().message);
         return 1;
       }
-      bound.push_back(Bound{s.name, addr.text, s.tls, engine, std::move(*socket)});
+      bound.push_back(Bound{s.name, s.tls, engine, std::move(*socket)});
     }
   }
   auto became = become_process_user(config, ProcessRole::server);
@@ -432,27 +453,9 @@ int serve(const Config& config) {
   limits.max_connections = config.limits.connections;
   net::Server server(runtime, limits, ctx.tls);
 
-  // Until the store has a local domain, public addresses stay unbound (app/first_start.h).
-  auto domains = backends->store->list_domains();
-  if (!domains) {
-    log::error("master", "cannot read the local domains: {}", domains.error().message);
-    return 1;
-  }
-  const ListenPlan plan =
-      plan_listeners(config, domains->empty() ? LocalDomains::none : LocalDomains::some);
   if (!plan.skipped.empty()) log::warning("master", "{}", first_start_warning(plan));
   size_t listeners = 0;
-  // The sockets were bound, not listening, before the switch of user; the ones the plan
-  // leaves out close here without ever having accepted a connection.
-  auto planned = [&plan](const Bound& b) {
-    for (const auto& s : plan.services)
-      if (s.name == b.service)
-        for (const auto& addr : s.addresses)
-          if (addr.text == b.address) return true;
-    return false;
-  };
   for (Bound& b : bound) {
-    if (!planned(b)) continue;
     auto added = server.add_listener(
         std::string(b.service), std::move(b.socket),
         b.tls == ServiceTls::implicit ? net::TlsMode::implicit : net::TlsMode::plain,
