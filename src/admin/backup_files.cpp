@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/unique_fd.h"
+
 namespace postamt::admin {
 
 namespace {
@@ -25,21 +27,7 @@ Error os_error(std::string_view what, const std::filesystem::path& path, int err
   return Error{kind, std::string(what) + " " + path.string() + ": " + std::strerror(err)};
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // close(2) with its result, for files written: a failed close may be a failed write.
-  int close() { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;  // base/unique_fd.h
 
 class Sha256 {
  public:

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/services.h"
+#include "base/unique_fd.h"
 
 namespace postamt::app {
 namespace {
@@ -33,20 +34,7 @@ Error failed(std::string_view what, int error) {
   return Error{ErrorKind::io, fmt::format("{}: {}", what, errno_text(error))};
 }
 
-// A descriptor closed at the end of the scope.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;  // base/unique_fd.h
 
 // The entries of the folder open as `dir_fd`, without "." and "..".
 std::vector<std::string> entries_of(int dir_fd) {
