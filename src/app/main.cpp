@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <utility>
@@ -177,9 +178,17 @@ void act_as_process_user(CLI::App& cli, const std::string& config_path) {
   std::exit(path == "deliver" ? kExitTempFail : kExitError);
 }
 
+// $POSTAMT_CONFIG, else ./postamt.toml, else the packaged /etc/postamt/postamt.toml (so
+// an admin on an installed server types no --config). When neither file exists the error
+// names ./postamt.toml.
 std::string default_config_path() {
   if (const char* env = std::getenv("POSTAMT_CONFIG"); env && *env) return env;
-  return "postamt.toml";
+  constexpr const char* kLocal = "postamt.toml";
+  constexpr const char* kInstalled = "/etc/postamt/postamt.toml";
+  std::error_code ec;
+  if (!std::filesystem::exists(kLocal, ec) && std::filesystem::exists(kInstalled, ec))
+    return kInstalled;
+  return kLocal;
 }
 
 }  // namespace
@@ -192,7 +201,8 @@ int run(int argc, char** argv) {
   CLI::App cli{"Postamt: SMTP, POP3, IMAP and JMAP mail server with read receipts done right",
                "postamt"};
   cli.add_option("--config", o.config_path,
-                 "Configuration file (default: $POSTAMT_CONFIG, else ./postamt.toml)");
+                 "Configuration file (default: $POSTAMT_CONFIG, else ./postamt.toml, else "
+                 "/etc/postamt/postamt.toml)");
   cli.require_subcommand(1);
   cli.set_version_flag("--version", fmt::format("postamt {}", POSTAMT_VERSION),
                        "Print the version and exit");

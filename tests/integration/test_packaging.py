@@ -376,6 +376,10 @@ fi
 show check "as_postamt config check"
 show domain "as_postamt domain add example.test"
 show domains "as_postamt domain list"
+# Root without --config, where no ./postamt.toml is: the installed file, and the command
+# switches to [process] user (no root-owned file below, see not_postamt).
+show root_user_add "cd / && echo secret-pw | /usr/sbin/postamt user add bob@example.test --password-stdin >/dev/null 2>&1; echo \$?"
+show root_users "cd / && /usr/sbin/postamt user list"
 show not_postamt "find /var/lib/postamt ! -user postamt"
 echo '# a local change' >> /etc/postamt/postamt.toml
 show reinstall "dpkg --no-triggers -i '$deb' >/dev/null 2>&1; echo \$?"
@@ -432,6 +436,8 @@ class DpkgInstallTest(unittest.TestCase):
             self.assertEqual(values["verify"], "rc=0")
         self.assertEqual(values["check"], "/etc/postamt/postamt.toml: configuration is valid")
         self.assertEqual(values["domains"], "example.test")
+        self.assertEqual(values["root_user_add"], "0", r.stdout)
+        self.assertIn("bob@example.test", values["root_users"])
         self.assertEqual(values["not_postamt"], "")  # the admin command's files are postamt's
         self.assertEqual(values["reinstall"], "0")
         self.assertEqual(values["kept_change"], "# a local change")  # a conffile
