@@ -7,12 +7,17 @@
 #include <cstring>
 
 #include "blob/disk_blob_store.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace postamt::app {
 
 std::filesystem::path store_file(const Config& config) {
   return config.data_dir / "postamt.db";
+}
+
+Result<bool> store_has_domain(const Config& config) {
+  return store::sqlite::database_has_domain(store_file(config).string());
 }
 
 Result<Backends> open_backends(const Config& config) {

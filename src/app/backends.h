@@ -32,4 +32,9 @@ Result<Backends> open_backends(const Config& config);
 // Where open_backends keeps the SQLite store: data_dir/postamt.db.
 std::filesystem::path store_file(const Config& config);
 
+// Whether that store has a local domain, read without opening the store: read-only, not
+// through a symbolic link, no migration, no lock (store/sqlite/sqlite_backup.h). False
+// when there is no store yet. For serve's first-start guard, before anything is bound.
+Result<bool> store_has_domain(const Config& config);
+
 }  // namespace postamt::app

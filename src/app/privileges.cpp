@@ -234,6 +234,31 @@ Result<TakeOver> take_over_data_dir(const std::string& dir, uid_t uid, gid_t gid
   return report;
 }
 
+Result<std::string> prepare_data_dir(const Config& config) {
+  const Config::Process& p = config.process;
+  if (p.user.empty() || ::geteuid() != 0) return std::string();
+  std::string note;
+  const std::string dir = config.data_dir.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(config.data_dir, ec)) {
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec)
+      return Error{ErrorKind::io, fmt::format("cannot create data_dir {}: {}", dir, ec.message())};
+    if (::chmod(dir.c_str(), 0700) != 0) return failed(fmt::format("data_dir {}", dir), errno);
+  }
+  auto real = check_folders_above(config.data_dir);
+  POSTAMT_TRY(real);
+  if (needs_take_over(real->string(), p.uid)) {
+    auto report = take_over_data_dir(real->string(), p.uid, p.gid);
+    POSTAMT_TRY(report);
+    note = fmt::format("; gave {} entries of {} to {}", report->changed, dir, p.user);
+    if (report->skipped)
+      note += fmt::format(" ({} left alone: hard links, special files or unreadable entries)",
+                          report->skipped);
+  }
+  return note;
+}
+
 Result<std::string> become_process_user(const Config& config, ProcessRole role) {
   const Config::Process& p = config.process;
   uid_t ruid, euid, suid;
@@ -254,25 +279,9 @@ Result<std::string> become_process_user(const Config& config, ProcessRole role) 
   }
   std::string note;
   if (root) {
-    const std::string dir = config.data_dir.string();
-    std::error_code ec;
-    if (!std::filesystem::exists(config.data_dir, ec)) {
-      std::filesystem::create_directories(config.data_dir, ec);
-      if (ec)
-        return Error{ErrorKind::io,
-                     fmt::format("cannot create data_dir {}: {}", dir, ec.message())};
-      if (::chmod(dir.c_str(), 0700) != 0) return failed(fmt::format("data_dir {}", dir), errno);
-    }
-    auto real = check_folders_above(config.data_dir);
-    POSTAMT_TRY(real);
-    if (needs_take_over(real->string(), p.uid)) {
-      auto report = take_over_data_dir(real->string(), p.uid, p.gid);
-      POSTAMT_TRY(report);
-      note = fmt::format("; gave {} entries of {} to {}", report->changed, dir, p.user);
-      if (report->skipped)
-        note += fmt::format(" ({} left alone: hard links, special files or unreadable entries)",
-                            report->skipped);
-    }
+    auto prepared = prepare_data_dir(config);
+    POSTAMT_TRY(prepared);
+    note = *prepared;
     POSTAMT_TRY(switch_to(p));
   } else if (ruid != p.uid || euid != p.uid || rgid != p.gid || egid != p.gid) {
     return Error{
@@ -288,6 +297,28 @@ Result<std::string> become_process_user(const Config& config, ProcessRole role) 
     return failed("prctl(PR_SET_NO_NEW_PRIVS)", errno);
   return fmt::format("running as {} (uid {}), group {} (gid {}){}", p.user, p.uid, p.group, p.gid,
                      note);
+}
+
+Result<bool> read_as_process_user(const Config& config, const std::function<Result<bool>()>& read) {
+  if (::geteuid() != 0 || config.process.user.empty()) return read();
+  const uid_t uid = config.process.uid;
+  const gid_t gid = config.process.gid;
+  std::vector<gid_t> groups(static_cast<size_t>(std::max(::getgroups(0, nullptr), 0)));
+  if (::getgroups(static_cast<int>(groups.size()), groups.data()) < 0)
+    return failed("getgroups", errno);
+  // Groups and group first, while the effective uid is still 0 (only root may set them).
+  if (::setgroups(1, &gid) != 0) return failed("setgroups", errno);
+  if (::setresgid(static_cast<gid_t>(-1), gid, static_cast<gid_t>(-1)) != 0)
+    return failed("setresgid", errno);
+  if (::setresuid(static_cast<uid_t>(-1), uid, static_cast<uid_t>(-1)) != 0)
+    return failed("setresuid", errno);
+  auto result = read();
+  // Back to root through the saved uid, then the group and groups as they were.
+  if (::setresuid(static_cast<uid_t>(-1), 0, static_cast<uid_t>(-1)) != 0 ||
+      ::setresgid(static_cast<gid_t>(-1), 0, static_cast<gid_t>(-1)) != 0 ||
+      ::setgroups(groups.size(), groups.data()) != 0)
+    return failed("returning to root after reading as the process user", errno);
+  return result;
 }
 
 }  // namespace postamt::app

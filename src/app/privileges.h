@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 
 #include "base/config.h"
@@ -46,6 +47,22 @@ enum class ProcessRole {
 // plus what was given to the user), empty when nothing was configured. Errors name
 // the call that failed and why.
 Result<std::string> become_process_user(const Config& config, ProcessRole role);
+
+// The data_dir part of become_process_user, for serve to run earlier (before it reads
+// the store as the user, see read_as_process_user): when root and [process] user is set,
+// creates data_dir when missing, checks the folders above it and gives what belongs to
+// someone else to the user. Returns "; gave N entries of DIR to USER" when it did, else
+// "". Nothing when not root or without the key.
+Result<std::string> prepare_data_dir(const Config& config);
+
+// Runs `read` with the effective ids of [process] user/group (and only the user's group
+// as supplementary group) when the process is root and the key is set, then returns to
+// root: the saved ids stay root's. Otherwise it just runs `read`. For what serve must read
+// from data_dir before it binds and becomes the user for good (the first-start guard
+// reads the store): root never opens a file in the tree the user controls, so a link
+// planted there leads only to what the user could read anyway. Errors: a failed change
+// of ids (ErrorKind::io), or what `read` returns.
+Result<bool> read_as_process_user(const Config& config, const std::function<Result<bool>()>& read);
 
 // What take_over_data_dir changed.
 struct TakeOver {

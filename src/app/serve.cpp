@@ -244,17 +244,12 @@ net::awaitable<void> main_loop(ServeContext* ctx, net::Server* server,
 }
 
 // Whether the store has a local domain yet (app/first_start.h), read before anything is
-// bound. A data_dir without a store has none, and nothing is created there before the
-// switch of user. An existing store is opened and closed: started as root, whatever that
-// adds to data_dir is handed to the user with the rest (app/privileges.h).
+// bound: read-only, as [process] user when started as root (app/privileges.h), so that
+// root opens nothing in data_dir and nothing is created there before the switch.
 Result<LocalDomains> local_domains(const Config& config) {
-  std::error_code ec;
-  if (!std::filesystem::exists(store_file(config), ec) && !ec) return LocalDomains::none;
-  auto backends = open_backends(config);
-  if (!backends) return backends.error();
-  auto domains = backends->store->list_domains();
-  if (!domains) return domains.error();
-  return domains->empty() ? LocalDomains::none : LocalDomains::some;
+  auto some = read_as_process_user(config, [&config] { return store_has_domain(config); });
+  if (!some) return some.error();
+  return *some ? LocalDomains::some : LocalDomains::none;
 }
 
 }  // namespace
@@ -308,7 +303,13 @@ int serve(const Config& config) {
     net::ListeningSocket socket;
   };
   // The first-start guard (app/first_start.h) decides what is bound at all, so the store
-  // is read before binding; public addresses it leaves out are never bound.
+  // is read before binding, as the user (data_dir is the user's first); public addresses
+  // it leaves out are never bound.
+  auto prepared = prepare_data_dir(config);
+  if (!prepared) {
+    log::error("master", "{}", prepared.error().message);
+    return 1;
+  }
   auto domains = local_domains(config);
   if (!domains) {
     log::error("master", "cannot open the store: {}", domains.error().message);
@@ -333,7 +334,7 @@ int serve(const Config& config) {
     log::error("master", "{}", became.error().message);
     return 1;
   }
-  if (!became->empty()) log::info("master", "{}", *became);
+  if (!became->empty()) log::info("master", "{}{}", *became, *prepared);
 
   auto backends = open_backends(config);
   if (!backends) {

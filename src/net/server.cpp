@@ -314,6 +314,7 @@ Result<ListeningSocket> ListeningSocket::bind(std::string_view host_port) {
   if (v6 && ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) return failed(errno);
   if (::bind(fd, endpoint->data(), static_cast<socklen_t>(endpoint->size())) != 0)
     return failed(errno);
+  if (::listen(fd, SOMAXCONN) != 0) return failed(errno);
   tcp::endpoint bound;
   socklen_t length = static_cast<socklen_t>(bound.capacity());
   if (::getsockname(fd, bound.data(), &length) != 0) return failed(errno);
@@ -363,13 +364,6 @@ Result<Endpoint> Server::add_listener(std::string service, ListeningSocket socke
   tcp::acceptor acceptor(asio::make_strand(impl_->io));
   boost::system::error_code ec;
   int fd = socket.release();
-  // Bound earlier, listening only now (ListeningSocket::bind).
-  if (::listen(fd, SOMAXCONN) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return Error{ErrorKind::io,
-                 fmt::format("cannot listen on {}: {}", bound.to_string(), std::strerror(error))};
-  }
   acceptor.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
   if (ec) {
     ::close(fd);

@@ -61,12 +61,7 @@ struct SessionContext {
 class ListeningSocket {
  public:
   // Binds "host:port" (host: an IPv4 literal, "[IPv6]" literal or "localhost"; port 0
-  // picks a free port) with SO_REUSEADDR (and IPV6_V6ONLY for IPv6). It does not listen:
-  // Server::add_listener does, so a socket that is dropped unadded (serve's first-start
-  // guard, app/first_start.h) never accepted a connection. Two bound sockets on one
-  // address are possible (SO_REUSEADDR); the second to listen fails there.
-  // Errors: ErrorKind::invalid for a bad address, ErrorKind::io when binding fails
-  // (in use, no permission), naming the address and the reason.
+  // picks a free port) with SO_REUSEADDR (and IPV6_V6ONLY for IPv6) and listens.
   static Result<ListeningSocket> bind(std::string_view host_port);
 
   ListeningSocket(ListeningSocket&& other) noexcept;

@@ -394,8 +394,12 @@ TEST_F(ServerTest, SocketBoundBeforeTheServerServesOnceAdded) {
   EXPECT_NE(port, 0);
   EXPECT_EQ(socket->endpoint().address, "127.0.0.1");
   EXPECT_FALSE(socket->is_v6());
-  // Bound, not yet listening: nothing accepts a connection.
-  EXPECT_FALSE(block_on(runtime_, dial(port)));
+  // Bound and listening: the port is taken, and a second bind says so with the address.
+  auto again = ListeningSocket::bind(fmt::format("127.0.0.1:{}", port));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::io);
+  EXPECT_EQ(again.error().message,
+            fmt::format("cannot listen on 127.0.0.1:{}: Address already in use", port));
   EXPECT_EQ(ListeningSocket::bind("mail.example.test:25").error().kind, ErrorKind::invalid);
 
   server();

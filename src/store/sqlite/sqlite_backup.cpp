@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -121,6 +122,26 @@ Result<void> snapshot_database(const std::string& from, const std::string& to,
   int closed = sqlite3_close(copy->release());
   if (closed != SQLITE_OK) return sqlite_error(nullptr, closed, "cannot close " + to);
   return sync_file(to);
+}
+
+Result<bool> database_has_domain(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;  // no store yet
+    return Error{ErrorKind::io, "cannot look at " + path + ": " + std::strerror(errno)};
+  }
+  auto db = open_database(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW);
+  POSTAMT_TRY(db);
+  auto table = query_texts(db->get(),
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'domain'",
+                           "cannot read the tables of " + path);
+  POSTAMT_TRY(table);
+  if (table->size() != 1 || (*table)[0] != "1") return false;
+  auto any = query_texts(db->get(), "SELECT EXISTS (SELECT 1 FROM domain)",
+                         "cannot read the domains of " + path);
+  POSTAMT_TRY(any);
+  return any->size() == 1 && (*any)[0] == "1";
 }
 
 Result<std::vector<BlobRef>> inspect_database_copy(const std::string& path) {

@@ -43,6 +43,12 @@ Result<void> snapshot_database(const std::string& from, const std::string& to,
 // SQLite's first findings in the message; a schema newer than this program's), io.
 Result<std::vector<BlobRef>> inspect_database_copy(const std::string& path);
 
+// Whether the database at `path` has at least one local domain, for serve's first-start
+// guard (app/first_start.h), which asks before anything else opens the store. Opens it
+// read-only without following a symbolic link (SQLITE_OPEN_NOFOLLOW); runs no migration
+// and takes no lock of the store's. False when there is no file, or no domain table yet.
+Result<bool> database_has_domain(const std::string& path);
+
 // One transaction on the copy at `path` (journal_mode=DELETE, not in use by anyone);
 // returns how many mailboxes were renewed. Errors: not_found, invalid (no counter), io.
 Result<size_t> renew_uid_validities(const std::string& path, int64_t clock_seed);
