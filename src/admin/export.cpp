@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "admin/maildir_codec.h"
 #include "admin/mbox_codec.h"
@@ -134,8 +135,29 @@ Result<void> Exporter::maildir_mailbox(const store::Mailbox& mailbox) {
   return {};
 }
 
+// Where mailbox `name` goes below DEST: levels above the last as Thunderbird's "X.sbd"
+// folders, the last as "X.mbox" ("A/B" -> A.sbd/B.mbox), so that no file and folder
+// share a name and the importer reads it back (import_mbox.cpp). Empty if a level is
+// empty, "." or "..": such a name (older stores allowed it) must not leave DEST.
+std::optional<std::filesystem::path> mbox_path(const std::string& name) {
+  std::filesystem::path out;
+  std::vector<std::string_view> levels = split(name, '/');
+  for (size_t i = 0; i < levels.size(); ++i) {
+    std::string_view level = levels[i];
+    if (level.empty() || level == "." || level == "..") return std::nullopt;
+    out /= std::string(level) + (i + 1 < levels.size() ? ".sbd" : ".mbox");
+  }
+  return out;
+}
+
 Result<void> Exporter::mbox_mailbox(const store::Mailbox& mailbox) {
-  std::filesystem::path file = options.destination / (mailbox.name + ".mbox");
+  auto relative = mbox_path(mailbox.name);
+  if (!relative) {
+    report.skipped.push_back({fmt::format("mailbox {}", mailbox.name),
+                              "not written: an empty, \".\" or \"..\" level in its name"});
+    return {};
+  }
+  std::filesystem::path file = options.destination / *relative;
   POSTAMT_TRY(make_directories(file.parent_path()));
   auto messages = store.list_messages(mailbox.id);
   POSTAMT_TRY(messages);

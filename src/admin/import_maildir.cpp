@@ -27,10 +27,6 @@ struct SourceFolder {
   std::vector<std::string> bad_files;  // names that are no maildir message
 };
 
-bool is_directory(blob::FileSystem& fs, const std::string& path) {
-  return static_cast<bool>(fs.list_directory(path));
-}
-
 std::string read_or_empty(blob::FileSystem& fs, const std::string& path) {
   auto view = fs.map_file(path);
   return view ? view->to_string() : std::string();
@@ -38,7 +34,7 @@ std::string read_or_empty(blob::FileSystem& fs, const std::string& path) {
 
 // A maildir folder has cur/ or new/ (tmp/ holds deliveries in progress: never read).
 bool is_maildir(blob::FileSystem& fs, const std::string& path) {
-  return is_directory(fs, path + "/cur") || is_directory(fs, path + "/new");
+  return is_real_directory(path + "/cur") || is_real_directory(path + "/new");
 }
 
 Result<void> list_files(blob::FileSystem& fs, const std::string& root, SourceFolder& folder) {
@@ -46,6 +42,7 @@ Result<void> list_files(blob::FileSystem& fs, const std::string& root, SourceFol
   maildir::UidList uids =
       maildir::parse_dovecot_uidlist(read_or_empty(fs, base + "/dovecot-uidlist"));
   for (const char* subdir : {"cur", "new"}) {
+    if (!is_real_directory(base + "/" + subdir)) continue;  // missing, or a link: not read
     auto names = fs.list_directory(base + "/" + subdir);
     if (!names) {
       if (names.error().kind == ErrorKind::not_found) continue;
@@ -98,7 +95,7 @@ Result<void> import_maildir(Importer& importer) {
   std::sort(entries->begin(), entries->end());
   for (const std::string& entry : *entries) {
     if (entry == "." || entry == ".." || !entry.starts_with(".")) continue;
-    if (!is_maildir(fs, root + "/" + entry)) continue;
+    if (!is_real_directory(root + "/" + entry) || !is_maildir(fs, root + "/" + entry)) continue;
     SourceFolder folder;
     folder.dir = entry;
     auto name = maildir::folder_to_mailbox(entry);

@@ -50,7 +50,8 @@ Result<void> walk(blob::FileSystem& fs, const std::string& dir, std::vector<std:
     if (is_side_file(name)) continue;
     std::string path = dir + "/" + name;
     levels.push_back(name);
-    if (fs.list_directory(path)) {
+    // A link to a folder is not entered (import_run.h); as a file it is then refused.
+    if (is_real_directory(path)) {
       POSTAMT_TRY(walk(fs, path, levels, out));
     } else {
       std::string relative;

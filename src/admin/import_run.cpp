@@ -1,5 +1,7 @@
 #include "admin/import_run.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -345,6 +347,11 @@ std::string progress_bar(const ImportProgress& progress, size_t width) {
   line += name;
   line += std::string(room - name.size(), ' ');
   return line;
+}
+
+bool is_real_directory(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 }  // namespace postamt::admin

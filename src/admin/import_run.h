@@ -99,6 +99,12 @@ class Importer {
 };
 
 // The readers, each over its own source format.
+// True when `path` is a directory itself, not a symbolic link to one: the readers never
+// follow a link found inside the source, so a tree a user supplied cannot make the
+// import read files elsewhere (another account's mail, the store). Message files are
+// opened without following links too (blob::FileSystem::map_file).
+bool is_real_directory(const std::string& path);
+
 Result<void> import_maildir(Importer& importer);
 Result<void> import_mbox(Importer& importer);
 

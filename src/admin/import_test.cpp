@@ -239,6 +239,36 @@ TEST_F(ImportTest, OverQuotaAndTooLargeAreSkippedAndReported) {
   EXPECT_TRUE(again->skipped.empty());
 }
 
+// A tree a user supplied cannot make the import read files outside it: a message file
+// that is a link, a FIFO, a cur/ that is a link and a folder that is a link to another
+// maildir are all left alone; the first two are named in the report.
+TEST_F(ImportTest, LinksAndSpecialFilesInTheSourceAreNotFollowed) {
+  fs::path root = dir_.root() / "Maildir";
+  fs::path elsewhere = dir_.root() / "elsewhere";
+  fs::create_directories(root / "cur");
+  fs::create_directories(elsewhere / "cur");
+  write_file(root / "cur/1.M1.h:2,S", "Subject: mine\n\nok\n");
+  write_file(elsewhere / "secret", "Subject: secret\n\nnot yours\n");
+  write_file(elsewhere / "cur/9.M9.h:2,S", "Subject: other maildir\n\nnot yours\n");
+  fs::create_symlink(elsewhere / "secret", root / "cur/2.M2.h:2,S");
+  ASSERT_EQ(::mkfifo((root / "cur/3.M3.h:2,S").c_str(), 0600), 0);
+  fs::create_directories(root / ".Linked");
+  fs::create_directory_symlink(elsewhere / "cur", root / ".Linked/cur");
+  fs::create_directory_symlink(elsewhere, root / ".Other");
+  auto report = import_mail(store_, blobs_,
+                            options(ImportKind::maildir, root, "alice@example.test"), no_progress_);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->imported, 1u);
+  ASSERT_EQ(report->skipped.size(), 2u);
+  EXPECT_EQ(report->skipped[0].source, "cur/2.M2.h:2,S");
+  EXPECT_EQ(report->skipped[0].reason, "cannot open " + (root / "cur/2.M2.h:2,S").string() +
+                                           ": Too many levels of symbolic links");
+  EXPECT_EQ(report->skipped[1].source, "cur/3.M3.h:2,S");
+  EXPECT_EQ(report->skipped[1].reason, "not a regular file: " + (root / "cur/3.M3.h:2,S").string());
+  EXPECT_EQ(describe("alice@example.test").find("not yours"), std::string::npos);
+  EXPECT_FALSE(store_.find_mailbox(account("alice@example.test"), "Other"));
+}
+
 TEST_F(ImportTest, ABatchOverQuotaStoresWhatFitsOneByOne) {
   fs::path root = make_maildir();
   store::QuotaSetting quota;
@@ -358,7 +388,7 @@ TEST_F(ImportTest, ExportThenImportRoundTripsBothFormats) {
   }
   EXPECT_EQ(read_file(dir_.root() / "out-maildir" / ".Projects.2026" / "dovecot-keywords"),
             "0 $Forwarded\n1 Important\n");
-  EXPECT_TRUE(fs::exists(dir_.root() / "out-mbox" / "Projects" / "2026.mbox"));
+  EXPECT_TRUE(fs::exists(dir_.root() / "out-mbox" / "Projects.sbd" / "2026.mbox"));
 }
 
 TEST_F(ImportTest, ExportLeavesOutWhatMaildirCannotName) {

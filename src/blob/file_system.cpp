@@ -113,13 +113,18 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<BlobView> map_file(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // No link is followed and no FIFO or device blocks the caller (file_system.h).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) return os_error("cannot open", path, errno);
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       int err = errno;
       ::close(fd);
       return os_error("cannot stat", path, err);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Error{ErrorKind::invalid, "not a regular file: " + path};
     }
     auto size = static_cast<size_t>(st.st_size);
     // mmap(2) rejects length 0; an empty blob needs no backing.

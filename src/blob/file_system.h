@@ -51,7 +51,9 @@ class FileSystem {
   // Sets the modification time to now. not_found if missing.
   virtual Result<void> touch(const std::string& path) = 0;
   // The whole file, read-only: files up to kReadInsteadOfMap bytes are read into memory,
-  // larger ones are mapped. not_found if missing.
+  // larger ones are mapped. not_found if missing. A symbolic link as the last component
+  // is not followed (an io error), and anything but a regular file (a FIFO, a device, a
+  // folder) is ErrorKind::invalid without blocking: the importer reads trees users supply.
   virtual Result<BlobView> map_file(const std::string& path) = 0;
   // Names in the directory, without "." and "..", in no particular order.
   // not_found if the directory is missing.
