@@ -10,6 +10,7 @@
 namespace postamt::log {
 namespace {
 std::mutex g_mutex;
+std::mutex g_write_mutex;  // held for the write(2) calls of one line
 std::string g_hostname = "localhost";
 std::atomic<Level> g_min{Level::info};
 std::atomic<Format> g_format{Format::text};
@@ -155,6 +156,9 @@ void write(Level level, std::string_view service, std::string_view text, Fields 
                 static_cast<long>(getpid()),      level, text,
                 std::vector<Field>(fields)};
   const std::string line = render(record, g_format.load());
+  // One writer at a time: a line longer than PIPE_BUF, or a short write, would otherwise
+  // let another thread's line land inside this one (a "line" made of client bytes).
+  std::lock_guard lock(g_write_mutex);
   ssize_t off = 0;
   while (off < static_cast<ssize_t>(line.size())) {
     ssize_t n = ::write(2, line.data() + off, line.size() - off);

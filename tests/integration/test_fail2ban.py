@@ -196,8 +196,17 @@ class Fail2banTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         return r.stdout
 
-    def check(self, log_format):
+    def check(self, log_format, relay_prefix=""):
         logfile, expected, successes = self.scenario(log_format)
+        if relay_prefix:
+            # As the journal (backend = systemd) or rsyslog hand each line to the filter.
+            with open(logfile) as f:
+                lines = f.read().splitlines()
+            logfile += ".relayed"
+            with open(logfile, "w") as f:
+                f.writelines(relay_prefix + line + "\n" for line in lines)
+            expected = [relay_prefix + line for line in expected]
+            successes = [relay_prefix + line for line in successes]
         out = self.fail2ban_regex("--print-all-matched", "--print-all-missed", logfile, FILTER)
         m = re.search(r"^Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed", out,
                       re.M)
@@ -226,6 +235,9 @@ class Fail2banTest(unittest.TestCase):
 
     def test_json_log(self):
         self.check("json")
+
+    def test_json_log_from_the_journal(self):
+        self.check("json", relay_prefix="mail postamt[4242]: ")
 
     def test_example_jail_parses(self):
         conf = tempfile.mkdtemp(prefix="postamt-fail2ban-")
