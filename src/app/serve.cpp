@@ -280,10 +280,12 @@ int serve(const Config& config) {
   log::configure(config.hostname, config.log_level, config.log_format);
   for (const auto& w : config_warnings(config)) log::warning("master", "{}", w);
 
-  // Privileges (docs/process.md): every listener is bound first, while the process may
-  // still bind ports below 1024; then it becomes [process] user before it opens a file
-  // or starts a thread, so that everything it creates belongs to that user and every
-  // thread inherits PR_SET_NO_NEW_PRIVS and the empty capability sets.
+  // Privileges (docs/process.md, "postamt serve started as root"): data_dir is made the
+  // user's, the store is read as the user for the first-start guard, the listeners are
+  // bound while the process may still bind ports below 1024; then it becomes [process]
+  // user before it opens the store or starts a thread, so that everything it creates
+  // belongs to that user and every thread inherits PR_SET_NO_NEW_PRIVS and the empty
+  // capability sets.
   auto identity = check_serve_identity(config, ::geteuid());
   if (!identity) {
     log::error("master", "{}", identity.error().message);
