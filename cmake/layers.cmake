@@ -8,7 +8,9 @@ set(POSTAMT_FLOORS
   # foundations: values, bytes and sockets, no mail state
   postamt_base=0 postamt_metrics=0
   postamt_model=1
-  postamt_mime=2 postamt_net=2 postamt_auth=2
+  postamt_mime=2 postamt_net=2 postamt_auth=2 postamt_dns=2
+  # mail authentication: DKIM, SPF, DMARC, ARC over the DNS interface; the MX checks
+  postamt_dkim=3 postamt_spf=3 postamt_dmarc=3 postamt_arc=4 postamt_mailauth=5
   # the HTTP/1.1 session the JMAP engine and the webmail answer through
   postamt_http=3
   # codecs: bytes <-> typed values, foundations only
