@@ -24,10 +24,12 @@ void log_committed(const Transaction& transaction, const Committed& committed) {
   log::message(kInfo, "qmgr", id, "from=<{}>, size={}, nrcpt={} (queue active)",
                transaction.envelope_sender(), committed.size, transaction.recipient_count());
   const std::string delay = format_delay(std::chrono::steady_clock::now() - transaction.started());
+  // Quarantined mail goes to Junk (Transaction::set_quarantine); the log says where.
+  const std::string_view where = transaction.quarantined() ? "Junk (quarantined)" : "INBOX";
   for (const Delivered& d : committed.delivered)
     log::message(kInfo, "local", id,
-                 "to=<{}>, relay=local, delay={}, dsn=2.0.0, status=sent (delivered to INBOX)",
-                 d.address, delay);
+                 "to=<{}>, relay=local, delay={}, dsn=2.0.0, status=sent (delivered to {})",
+                 d.address, delay, where);
   if (committed.queue_id == id) return;  // the worker goes on under this id
   if (!committed.queue_id.empty())
     log::message(kInfo, "qmgr", id, "remote part queued as {}", committed.queue_id);

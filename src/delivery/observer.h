@@ -27,6 +27,9 @@ struct DeliveredMessage {
   std::string_view envelope_sender;         // "" = null sender
   std::string_view message;                 // the local copy's bytes, trace fields included
   const std::vector<Delivered>* delivered;  // one per local account, never empty
+  // Filed in Junk because the sender failed the MX's checks (Transaction::set_quarantine):
+  // automatic replies should not answer it.
+  bool quarantined = false;
 };
 
 class DeliveryObserver {

@@ -123,9 +123,12 @@ Result<std::vector<Delivered>> Transaction::deliver_locally(std::string_view cop
                                                  l.address)};
     if (*room == mail::QuotaRoom::full)
       return Error{ErrorKind::over_quota, fmt::format("the mailbox of {} is full", l.address)};
-    auto inbox = services_.store->find_mailbox_by_role(l.account, MailboxRole::inbox);
-    POSTAMT_TRY(inbox);
-    targets.push_back(store::DeliveryTarget{inbox->id, {}, {}});
+    auto target = services_.store->find_mailbox_by_role(
+        l.account, quarantine_ ? MailboxRole::junk : MailboxRole::inbox);
+    if (!target && quarantine_ && target.error().kind == ErrorKind::not_found)
+      target = services_.store->find_mailbox_by_role(l.account, MailboxRole::inbox);
+    POSTAMT_TRY(target);
+    targets.push_back(store::DeliveryTarget{target->id, {}, {}});
   }
   auto message = mail::save_message(*services_.blobs, copy, mail::internal_date_now());
   POSTAMT_TRY(message);
@@ -200,7 +203,8 @@ Result<Committed> Transaction::commit() {
   }
   committed_ = true;
   if (services_.observer && !out.delivered.empty())
-    services_.observer->delivered(DeliveredMessage{envelope_sender_, copy, &out.delivered});
+    services_.observer->delivered(
+        DeliveredMessage{envelope_sender_, copy, &out.delivered, quarantine_});
   return out;
 }
 
@@ -211,6 +215,7 @@ void Transaction::reset() {
   ret_ = Ret::unspecified;
   envid_.clear();
   body_.clear();
+  quarantine_ = false;
   committed_ = false;
 }
 

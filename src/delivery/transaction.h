@@ -138,6 +138,13 @@ class Transaction {
   // The complete message (replaces any earlier body).
   void set_body(std::string message);
 
+  // Quarantine (RFC 7489 §6.6.4 "quarantine", decided by the MX's mail checks): local
+  // copies go into each account's Junk mailbox (role junk; its INBOX when the account has
+  // none), and the observer is told (DeliveredMessage::quarantined). Remote copies are
+  // unaffected. Cleared by reset().
+  void set_quarantine(bool on) { quarantine_ = on; }
+  bool quarantined() const { return quarantine_; }
+
   // Delivers and queues as described above. Requires at least one recipient
   // (ErrorKind::invalid otherwise). Errors: io / temporary from the blob store, the
   // store or the queue; quota (mail/quota.h): limit when the message is larger than a
@@ -179,6 +186,7 @@ class Transaction {
   Ret ret_ = Ret::unspecified;
   std::string envid_;
   std::string body_;
+  bool quarantine_ = false;
   bool committed_ = false;
 };
 

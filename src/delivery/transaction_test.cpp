@@ -20,6 +20,7 @@ class RecordingObserver final : public DeliveryObserver {
     std::string line = "<" + std::string(message.envelope_sender) + ">";
     for (const Delivered& d : *message.delivered)
       line += " " + d.address + ":" + std::to_string(d.where.uid);
+    if (message.quarantined) line += " quarantined";
     seen.push_back(line);
     messages.emplace_back(message.message);
   }
@@ -38,9 +39,10 @@ class TransactionTest : public ::testing::Test {
     ASSERT_TRUE(store_.add_alias("fwd@example.org", {"carol@remote.test"}));
   }
 
-  std::vector<store::MessageRecord> inbox(std::string_view address) {
+  std::vector<store::MessageRecord> inbox(std::string_view address,
+                                          MailboxRole role = MailboxRole::inbox) {
     auto account = store_.find_account(address);
-    auto mailbox = store_.find_mailbox_by_role(account->id, MailboxRole::inbox);
+    auto mailbox = store_.find_mailbox_by_role(account->id, role);
     return *store_.list_messages(mailbox->id);
   }
   std::string bytes(const store::MessageRecord& m) { return *blobs_.get(m.blob); }
@@ -309,6 +311,37 @@ TEST_F(TransactionTest, ResetAllowsReuse) {
   EXPECT_TRUE(inbox("alice@example.org").empty());
   EXPECT_EQ(queue_.messages.at(0).ret, Ret::unspecified);
   EXPECT_EQ(queue_.messages.at(0).envid, "");
+}
+
+}  // namespace
+}  // namespace postamt::delivery
+
+namespace postamt::delivery {
+namespace {
+
+TEST_F(TransactionTest, QuarantineFilesLocalCopiesInJunkOrInboxWithoutJunkAndQueuesRemoteAsUsual) {
+  // bob has no Junk mailbox any more: his copy goes to his INBOX.
+  auto bob = store_.find_account("bob@example.org");
+  auto bob_junk = store_.find_mailbox_by_role(bob->id, MailboxRole::junk);
+  ASSERT_TRUE(bob_junk);
+  ASSERT_TRUE(store_.delete_mailbox(bob_junk->id));
+
+  Transaction t(services(), "forged@remote.test");
+  ASSERT_TRUE(t.add_recipient("team@example.org"));
+  t.set_body("Subject: spoof\r\n\r\nbody\r\n");
+  t.set_quarantine(true);
+  EXPECT_TRUE(t.quarantined());
+  auto c = t.commit();
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(inbox("alice@example.org").size(), 0u);
+  EXPECT_EQ(inbox("alice@example.org", MailboxRole::junk).size(), 1u);
+  EXPECT_EQ(inbox("bob@example.org").size(), 1u);
+  ASSERT_EQ(queue_.messages.size(), 1u);
+  EXPECT_EQ(observer_.seen, std::vector<std::string>{"<forged@remote.test> alice@example.org:1 "
+                                                     "bob@example.org:1 quarantined"});
+
+  t.reset();
+  EXPECT_FALSE(t.quarantined());
 }
 
 }  // namespace

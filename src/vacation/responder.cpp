@@ -29,6 +29,10 @@ std::string_view to_string(Outcome outcome) {
 }
 
 void Responder::delivered(const delivery::DeliveredMessage& message) {
+  // Mail the MX quarantined failed its sender's DMARC policy: its sender is likely forged,
+  // and an automatic reply would go to a victim (RFC 3834 §2, "should not respond" to
+  // suspected junk).
+  if (message.quarantined) return;
   // The header block is all a reply needs; the bytes live only during this call.
   size_t header_end = 0;
   mime::scan_header_block(message.message, &header_end);

@@ -239,5 +239,22 @@ TEST_F(ResponderTest, ObserverRepliesToALocalSenderIntoItsInbox) {
   EXPECT_EQ(messages->size(), 1u);
 }
 
+TEST_F(ResponderTest, ObserverDoesNotAnswerQuarantinedMail) {
+  enable();
+  delivery::Services services{&store_, &blobs_, &queue_, responder_.get()};
+  delivery::Transaction t(services, "victim@remote.test");
+  ASSERT_TRUE(t.add_recipient("alice@example.org"));
+  t.set_body("From: victim@remote.test\r\nTo: alice@example.org\r\nSubject: Hi\r\n\r\nb\r\n");
+  t.set_quarantine(true);
+  ASSERT_TRUE(t.commit());
+  EXPECT_TRUE(queue_.messages.empty());  // no reply to the forged sender
+  // The same message not quarantined is answered (the test above for local senders).
+  delivery::Transaction u(services, "victim@remote.test");
+  ASSERT_TRUE(u.add_recipient("alice@example.org"));
+  u.set_body("From: victim@remote.test\r\nTo: alice@example.org\r\nSubject: Hi\r\n\r\nb\r\n");
+  ASSERT_TRUE(u.commit());
+  EXPECT_EQ(queue_.messages.size(), 1u);
+}
+
 }  // namespace
 }  // namespace postamt::vacation
