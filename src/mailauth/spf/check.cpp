@@ -451,6 +451,13 @@ Verdict check_host(std::string_view ip, std::string_view domain, std::string_vie
   const bool helo = iequals(domain, context.helo) &&
                     (context.sender.empty() || !iequals(sender_domain(context.sender), domain));
   verdict.identity = helo ? "helo" : "mailfrom";
+  {
+    // §4.3: a sender without a local-part is "postmaster@domain".
+    const size_t at = sender.rfind('@');
+    verdict.sender = at == 0 || at == std::string_view::npos
+                         ? "postmaster@" + std::string(sender.substr(at + 1))
+                         : std::string(sender);
+  }
   auto address = Address::parse(ip);
   if (!address) {
     verdict.result = Outcome::permerror;

@@ -59,6 +59,8 @@ struct Verdict {
                             // "-all"; "" if none (also for a redirect's default result)
   std::string explanation;  // exp= text for fail (macro-expanded), else ""
   std::string problem;      // why temperror/permerror (or none), for logs and A-R comments
+  std::string sender;       // the <sender> checked, local-part@domain ("postmaster@<helo>"
+                            // for a null reverse path and for the HELO check)
 };
 
 // §2.4: checks the MAIL FROM identity; with a null sender, "postmaster@<helo>" (and
