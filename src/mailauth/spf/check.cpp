@@ -95,7 +95,7 @@ class Evaluation {
  public:
   Evaluation(const Address& ip, std::string_view sender, const Request& context, dns::Resolver& dns,
              const Limits& limits)
-      : ip_(ip), context_(context), dns_(dns), limits_(limits) {
+      : ip_(ip), dns_(dns), limits_(limits) {
     // §4.3: a sender without a local-part gets "postmaster".
     const size_t at = sender.rfind('@');
     std::string_view local =
@@ -136,7 +136,6 @@ class Evaluation {
   bool contains(const std::vector<std::string>& records, int prefix4, int prefix6) const;
 
   Address ip_;
-  const Request& context_;
   dns::Resolver& dns_;
   const Limits& limits_;
   MacroValues values_;
