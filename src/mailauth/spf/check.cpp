@@ -2,6 +2,7 @@
 // evaluation, include/redirect recursion, the §4.6.4 limits and the §6.2 explanation.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -96,6 +97,8 @@ class Evaluation {
   Evaluation(const Address& ip, std::string_view sender, const Request& context, dns::Resolver& dns,
              const Limits& limits)
       : ip_(ip), dns_(dns), limits_(limits) {
+    clock_ = context.clock ? context.clock : [] { return std::chrono::steady_clock::now(); };
+    start_ = clock_();
     // §4.3: a sender without a local-part gets "postmaster".
     const size_t at = sender.rfind('@');
     std::string_view local =
@@ -131,14 +134,27 @@ class Evaluation {
   std::optional<HostResult> void_lookup(const std::string& name);
   // Addresses of `name` of the client's family (§5: A for IPv4, AAAA for IPv6).
   Result<dns::Answer<std::string>> addresses(const std::string& name) {
-    return ip_.family == Family::ipv4 ? dns_.a(name) : dns_.aaaa(name);
+    return query([&] { return ip_.family == Family::ipv4 ? dns_.a(name) : dns_.aaaa(name); });
   }
   bool contains(const std::vector<std::string>& records, int prefix4, int prefix6) const;
+  // Runs one lookup, unless the check is over Limits::max_elapsed: then a temporary
+  // error, which ends the check with temperror where a DNS failure would (§4.6.4).
+  template <class Lookup>
+  auto query(Lookup lookup) -> decltype(lookup()) {
+    if (clock_() - start_ > limits_.max_elapsed) {
+      return Error(ErrorKind::temporary, "the check took longer than " +
+                                             std::to_string(limits_.max_elapsed.count()) +
+                                             " ms (RFC 7208 4.6.4)");
+    }
+    return lookup();
+  }
 
   Address ip_;
   dns::Resolver& dns_;
   const Limits& limits_;
   MacroValues values_;
+  std::function<std::chrono::steady_clock::time_point()> clock_;
+  std::chrono::steady_clock::time_point start_;
   int dns_terms_ = 0;
   int void_lookups_ = 0;
   std::optional<std::vector<std::string>> validated_;  // %{p}, looked up once
@@ -176,7 +192,7 @@ HostResult Evaluation::check_host(const std::string& domain, Explain explain, Vi
   // permerror instead of "none" (§5.2, §6.1).
   const Outcome missing = via == Via::top ? Outcome::none : Outcome::permerror;
   if (!is_valid_domain(domain)) return exception(missing, "malformed domain " + domain);
-  auto answer = dns_.txt(domain);
+  auto answer = query([&] { return dns_.txt(domain); });
   if (!answer) {
     if (answer.error().kind == ErrorKind::not_found) {
       return exception(missing, "no SPF record at " + domain + " (NXDOMAIN)");
@@ -291,7 +307,7 @@ MechanismResult Evaluation::evaluate_mx(const Mechanism& m, const std::string& n
     if (auto e = void_lookup(name)) return {Match::no, std::move(e)};
     return {Match::no, std::nullopt};
   }
-  auto answer = dns_.mx(name);
+  auto answer = query([&] { return dns_.mx(name); });
   if (!answer && answer.error().kind != ErrorKind::not_found &&
       answer.error().kind != ErrorKind::invalid) {
     return {Match::no,
@@ -326,7 +342,7 @@ std::vector<std::string> Evaluation::validated_names() {
   if (validated_) return *validated_;
   validated_.emplace();
   // §5.5: a DNS error on the PTR lookup means no names.
-  auto names = dns_.ptr(ip_.to_string());
+  auto names = query([&] { return dns_.ptr(ip_.to_string()); });
   if (!names) return *validated_;
   // §4.6.4: only the first max_ptr_names PTR names are looked at.
   const size_t n =
@@ -370,7 +386,7 @@ MechanismResult Evaluation::evaluate_exists(const std::string& name) {
     return {Match::no, std::nullopt};
   }
   // §5.7: always an A query, whatever the client's address family.
-  auto answer = dns_.a(name);
+  auto answer = query([&] { return dns_.a(name); });
   if (!answer && answer.error().kind != ErrorKind::not_found &&
       answer.error().kind != ErrorKind::invalid) {
     return {Match::no,
@@ -406,7 +422,7 @@ std::string Evaluation::explanation(const Record& record, const std::string& dom
   if (!record.explanation) return "";
   auto name = target(*record.explanation, domain);
   if (!name || !is_query_name(*name)) return "";
-  auto answer = dns_.txt(*name);
+  auto answer = query([&] { return dns_.txt(*name); });
   if (!answer || answer->records.size() != 1) return "";
   MacroValues values = values_;
   values.domain = domain;

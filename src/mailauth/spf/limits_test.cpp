@@ -209,5 +209,32 @@ TEST(SpfLimits, ExplanationBytes) {
   EXPECT_EQ(run(dns, "192.0.2.1", limits).explanation, "example.com no");
 }
 
+TEST(SpfLimits, ElapsedTime) {
+  // A clock that moves one second each time it is read: at the start, then before
+  // each lookup. With 3 s allowed, the TXT and two A lookups go out (1 s, 2 s, 3 s);
+  // the third A lookup would start at 4 s.
+  FakeResolver dns;
+  dns.add_txt("example.com", a_terms(dns, 3, "ip4:192.0.2.1 -all"));
+  Limits limits;
+  limits.max_elapsed = std::chrono::seconds(3);
+  auto ticks = std::make_shared<int>(0);
+  Request request{"192.0.2.1", "user@example.com", "client.example.net", "", 1};
+  request.clock = [ticks] {
+    return std::chrono::steady_clock::time_point(std::chrono::seconds((*ticks)++));
+  };
+  Verdict v = check(request, dns, limits);
+  EXPECT_EQ(v.result, Outcome::temperror);
+  EXPECT_EQ(v.problem,
+            "DNS error for h3.example.net: the check took longer than 3000 ms (RFC 7208 4.6.4)");
+  EXPECT_EQ(dns.lookups(), 3);
+  EXPECT_EQ(dns.lookups("h3.example.net"), 0);
+  // One second more and it passes.
+  *ticks = 0;
+  limits.max_elapsed = std::chrono::seconds(4);
+  EXPECT_EQ(check(request, dns, limits).result, Outcome::pass);
+  // The default is the RFC's 20 seconds.
+  EXPECT_EQ(Limits{}.max_elapsed, std::chrono::seconds(20));
+}
+
 }  // namespace
 }  // namespace postamt::spf

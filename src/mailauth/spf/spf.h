@@ -7,8 +7,10 @@
 // resolver.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +30,8 @@ struct Request {
   std::string helo;      // the EHLO/HELO argument
   std::string receiver;  // our host name (%{r}); "" expands to "unknown"
   int64_t now = 0;       // seconds since the Epoch for %{t}; 0 = read the system clock
+  // The clock Limits::max_elapsed is measured on; unset = std::chrono::steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> clock = nullptr;
 };
 
 // Every limit of an evaluation (§4.6.4, §6.2); a limit hit gives "permerror" unless
@@ -49,6 +53,10 @@ struct Limits {
   // An explanation (§6.2 "MAY limit") longer than this is dropped, as if no exp= were
   // given; it ends up in an SMTP reply line.
   size_t max_explanation_bytes = 512;
+  // A check running longer than this gives "temperror": no lookup is started after it
+  // (§4.6.4: SHOULD, allowing at least 20 seconds). A resolver that never answers is
+  // bounded by its own timeout, not by this.
+  std::chrono::milliseconds max_elapsed{20000};
 };
 
 struct Verdict {
