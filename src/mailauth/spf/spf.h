@@ -35,7 +35,7 @@ struct Request {
 };
 
 // Every limit of an evaluation (§4.6.4, §6.2); a limit hit gives "permerror" unless
-// noted. The defaults are the RFC's.
+// noted. Defaults are the RFC's numbers where it names one.
 struct Limits {
   // Terms that query DNS (include, a, mx, ptr, exists, redirect) per evaluation, across
   // include and redirect (§4.6.4: 10).
