@@ -2,7 +2,8 @@
 # rules of cmake/install.cmake, with the maintainer scripts of packaging/debian/
 # (README.md, "Installing on a server"; packaging/README.md says what each script does).
 # The version is the project's; Depends is computed by dpkg-shlibdeps (Debian dpkg-dev)
-# from the binary's libraries, plus adduser for postinst.
+# from the binary's libraries, plus adduser for postinst and publicsuffix for DMARC's
+# organizational domains (the default [dmarc] public_suffix_list).
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "postamt")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
@@ -27,7 +28,7 @@ set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "amd64")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, publicsuffix")
 set(CPACK_DEBIAN_COMPRESSION_TYPE "xz")
 set(CPACK_STRIP_FILES TRUE)
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "admin/admin.h"
+#include "admin/dmarc_report.h"
 #include "admin/dns_records.h"
 #include "admin/quota.h"
 #include "admin/receipts.h"
@@ -652,6 +653,32 @@ int run(int argc, char** argv) {
     }
     code = with_store(
         o, [&](Backends& b) { return admin::dns_records(*b.store, *config, dns_request); });
+  });
+
+  // dmarc report DOMAIN --date YYYY-MM-DD [--org-name N] [--email E]
+  // (docs/mail-authentication/dmarc.md)
+  auto* dmarc_cmd = cli.add_subcommand("dmarc", "DMARC aggregate-report data");
+  dmarc_cmd->require_subcommand(1);
+  auto* dmarc_report = dmarc_cmd->add_subcommand(
+      "report", "Print the RFC 7489 aggregate report (XML) of a domain for one UTC day");
+  admin::DmarcReportRequest dmarc_request;
+  dmarc_report->add_option("DOMAIN", dmarc_request.domain, "The domain that published the policy")
+      ->required();
+  dmarc_report->add_option("--date", dmarc_request.date, "The UTC day, YYYY-MM-DD")->required();
+  dmarc_report->add_option("--org-name", dmarc_request.org_name,
+                           "The reporting organization (default: hostname)");
+  dmarc_report->add_option("--email", dmarc_request.email,
+                           "The reporter's contact address (default: postmaster@hostname)");
+  dmarc_report->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    std::vector<std::string> warnings;
+    auto xml = admin::dmarc_report(*config, dmarc_request, warnings);
+    for (const std::string& w : warnings) fmt::print(stderr, "postamt: warning: {}\n", w);
+    code = print_or_fail(xml);
   });
 
   cli.parse_complete_callback([&] { act_as_process_user(cli, o.config_path); });

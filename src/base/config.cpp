@@ -705,6 +705,22 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto dmarc = top.table("dmarc");
+  POSTAMT_TRY(dmarc);
+  if (*dmarc) {
+    TableReader r(**dmarc, "dmarc.", file);
+    POSTAMT_TRY(r.uint("report_days", cfg.dmarc.report_days, 1, 3660));
+    std::string psl;
+    POSTAMT_TRY(r.string("public_suffix_list", psl));
+    if (const toml::node* n = (*dmarc)->get("public_suffix_list"); n && n->is_string()) {
+      if (psl.empty())
+        r.report(*n, "public_suffix_list", "must not be empty");
+      else
+        cfg.dmarc.public_suffix_list = (cfg.file.parent_path() / psl).lexically_normal();
+    }
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto process = top.table("process");
   POSTAMT_TRY(process);
   if (*process) {

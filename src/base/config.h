@@ -43,6 +43,9 @@
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
 //               duplicates = "drop" | "reject"   # a client receipt after one was sent
 //                                           (overridable per domain and user, src/mdn/policy.h)
+//   [dmarc]     report_days = 31             # days of aggregate-report data kept
+//               public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
+//                                           (docs/mail-authentication/dmarc.md)
 //   [process]   user = "postamt", group = "postamt"   # who Postamt runs as when started as
 //               root (docs/process.md); group defaults to the user's primary group
 //
@@ -291,6 +294,16 @@ struct Config {
     uint32_t uid = 0;   // of `user`; meaningful only when user is not empty
     uint32_t gid = 0;   // of `group`
   } process;
+
+  // DMARC (docs/mail-authentication/dmarc.md, src/mailauth/dmarc).
+  struct Dmarc {
+    // Days of aggregate-report data (data_dir/dmarc/YYYY-MM-DD.jsonl) kept before the
+    // day being written; older files are removed when a new day starts (1 to 3660).
+    uint32_t report_days = 31;
+    // The public suffix list for organizational domains (RFC 7489 §3.2); absolute
+    // (relative to the config file's folder). Debian's `publicsuffix` package by default.
+    std::filesystem::path public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat";
+  } dmarc;
 
   // The admin listener's endpoints (listen.metrics, src/app/engine_metrics.h).
   struct Metrics {

@@ -103,6 +103,32 @@ TEST(Config, WebmailSection) {
       << typo.error().message;
 }
 
+TEST(Config, Dmarc) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->dmarc.report_days, 31u);
+  EXPECT_EQ(defaults->dmarc.public_suffix_list, "/usr/share/publicsuffix/public_suffix_list.dat");
+  auto cfg = parse("[dmarc]\nreport_days = 7\npublic_suffix_list = \"psl/list.dat\"\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->dmarc.report_days, 7u);
+  EXPECT_EQ(cfg->dmarc.public_suffix_list, "/etc/postamt/psl/list.dat");
+  auto absolute = parse("[dmarc]\npublic_suffix_list = \"/srv/psl.dat\"\n");
+  ASSERT_TRUE(absolute) << absolute.error().message;
+  EXPECT_EQ(absolute->dmarc.public_suffix_list, "/srv/psl.dat");
+  EXPECT_EQ(parse("[dmarc]\nreport_days = 1\n")->dmarc.report_days, 1u);
+  EXPECT_EQ(parse("[dmarc]\nreport_days = 3660\n")->dmarc.report_days, 3660u);
+  EXPECT_EQ(error_of("[dmarc]\nreport_days = 0\n"),
+            "/etc/postamt/postamt.toml:2: dmarc.report_days: 0 is out of range 1-3660");
+  EXPECT_EQ(error_of("[dmarc]\nreport_days = 3661\n"),
+            "/etc/postamt/postamt.toml:2: dmarc.report_days: 3661 is out of range 1-3660");
+  EXPECT_EQ(error_of("[dmarc]\npublic_suffix_list = \"\"\n"),
+            "/etc/postamt/postamt.toml:2: dmarc.public_suffix_list: must not be empty");
+  EXPECT_EQ(error_of("[dmarc]\npublic_suffix_list = 3\n"),
+            "/etc/postamt/postamt.toml:2: dmarc.public_suffix_list: expected a string");
+  EXPECT_EQ(error_of("[dmarc]\nreport_dayz = 3\n"),
+            "/etc/postamt/postamt.toml:2: dmarc.report_dayz: unknown key");
+}
+
 TEST(Config, MetricsListenerAndReadyTimeout) {
   auto defaults = parse("");
   ASSERT_TRUE(defaults) << defaults.error().message;

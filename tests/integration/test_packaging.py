@@ -167,8 +167,8 @@ class DebianPackageTest(unittest.TestCase):
         self.assertEqual(self.field("Section"), "mail")
         depends = [d.strip() for d in self.field("Depends").split(",")]
         names = {re.match(r"[\w.+-]+", d).group(0) for d in depends}
-        # adduser for postinst; the rest from dpkg-shlibdeps over the binary.
-        for package in ("adduser", "libc6", "libsqlite3-0", "libssl3", "libsodium23",
+        # adduser for postinst, publicsuffix for DMARC; the rest from dpkg-shlibdeps.
+        for package in ("adduser", "publicsuffix", "libc6", "libsqlite3-0", "libssl3", "libsodium23",
                         "libstdc++6"):
             self.assertIn(package, names, depends)
         self.assertRegex(self.field("Description"), r"^mail server")
