@@ -3,6 +3,7 @@
 // AS each, views inside the input, cv "none" at 1 and "pass" above; a failure is
 // ErrorKind::invalid with a reason.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -11,6 +12,11 @@
 using namespace postamt;
 
 namespace {
+void check(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "check failed: %s\n", what);
+  std::abort();
+}
 bool inside(std::string_view part, std::string_view whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
 }
@@ -20,19 +26,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view message(reinterpret_cast<const char*>(data), size);
   auto chain = arc::collect_chain(dkim::split_header(message), arc::kMaxInstances);
   if (!chain) {
-    if (chain.error().kind != ErrorKind::invalid || chain.error().message.empty()) std::abort();
+    check(chain.error().kind == ErrorKind::invalid, "a failure is ErrorKind::invalid");
+    check(!chain.error().message.empty(), "a failure has a reason");
     return 0;
   }
-  if (chain->sets.size() > static_cast<size_t>(arc::kMaxInstances)) std::abort();
+  check(chain->sets.size() <= static_cast<size_t>(arc::kMaxInstances), "at most 50 sets");
   for (size_t k = 0; k < chain->sets.size(); ++k) {
     const arc::ArcSet& set = chain->sets[k];
-    if (set.instance != static_cast<int>(k) + 1) std::abort();
-    if (!inside(set.aar, message) || !inside(set.ams, message) || !inside(set.seal, message))
-      std::abort();
-    if (arc::field_type(set.seal.substr(0, set.seal.find(':'))) != arc::FieldType::seal)
-      std::abort();
-    if (set.cv != (k == 0 ? "none" : "pass")) std::abort();
-    if (!set.ams_tags.get("bh") || !set.seal_tags.get("b") || set.seal_tags.get("h")) std::abort();
+    check(set.instance == static_cast<int>(k) + 1, "sets are 1..N in order");
+    check(inside(set.aar, message) && inside(set.ams, message) && inside(set.seal, message),
+          "fields are views into the message");
+    check(arc::field_type(set.aar.substr(0, set.aar.find(':'))) ==
+                  arc::FieldType::authentication_results &&
+              arc::field_type(set.ams.substr(0, set.ams.find(':'))) ==
+                  arc::FieldType::message_signature &&
+              arc::field_type(set.seal.substr(0, set.seal.find(':'))) == arc::FieldType::seal,
+          "each field is of its kind");
+    check(set.cv == (k == 0 ? "none" : "pass"), "cv is none at 1 and pass above");
+    check(set.ams_tags.get("bh") && set.seal_tags.get("b") && !set.seal_tags.get("h"),
+          "required tags present, no h= in a seal");
+    check(arc::aar_instance(arc::field_value(set.aar)).value() == set.instance,
+          "the AAR's instance is the set's");
+  }
+  // Collecting again with a lower limit fails exactly when there are more sets.
+  if (!chain->sets.empty()) {
+    const int n = static_cast<int>(chain->sets.size());
+    check(!arc::collect_chain(dkim::split_header(message), n - 1).ok() || n == 1,
+          "a limit below N fails");
   }
   return 0;
 }
