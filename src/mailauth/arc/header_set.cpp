@@ -164,6 +164,22 @@ Result<int> aar_instance(std::string_view value) {
   return *instance;
 }
 
+ChainTop chain_top(const std::vector<dkim::HeaderField>& header) {
+  ChainTop top;
+  std::vector<Parsed> seals;
+  for (const auto& field : header) {
+    const FieldType type = field_type(field.name);
+    if (type == FieldType::none) continue;
+    auto parsed = parse_field(type, field.raw);
+    if (!parsed) continue;
+    top.highest = std::max(top.highest, parsed->instance);
+    if (type == FieldType::seal) seals.push_back(std::move(*parsed));
+  }
+  for (const auto& s : seals)
+    if (s.instance == top.highest && s.tags.get("cv") == "fail") top.newest_seal_failed = true;
+  return top;
+}
+
 Result<Chain> collect_chain(const std::vector<dkim::HeaderField>& header, int max_instances) {
   max_instances = std::clamp(max_instances, 1, kMaxInstances);
 

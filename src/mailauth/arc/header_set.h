@@ -64,6 +64,15 @@ Result<int> aar_instance(std::string_view value);
 // when the chain fails.
 Result<Chain> collect_chain(const std::vector<dkim::HeaderField>& header, int max_instances);
 
+// For a sealer (RFC 8617 §5.1 steps 2 and 3): the highest instance among the ARC fields
+// whose instance can be read (0 when there is none), and whether an ARC-Seal of that
+// instance says cv=fail. Works on any header, valid chain or not.
+struct ChainTop {
+  int highest = 0;
+  bool newest_seal_failed = false;
+};
+ChainTop chain_top(const std::vector<dkim::HeaderField>& header);
+
 // The value of a raw field: the bytes after the first colon, without the final CRLF.
 std::string_view field_value(std::string_view raw);
 

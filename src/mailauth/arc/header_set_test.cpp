@@ -164,6 +164,20 @@ TEST(ArcHeaderSet, AarInstance) {
   EXPECT_EQ(aar_instance(" i=(open;").error().message, "unterminated comment");
 }
 
+TEST(ArcHeaderSet, ChainTopForASealer) {
+  auto top = [](const std::string& message) { return chain_top(dkim::split_header(message)); };
+  EXPECT_EQ(top(std::string(kRest)).highest, 0);
+  EXPECT_FALSE(top(std::string(kRest)).newest_seal_failed);
+  EXPECT_EQ(top(arc_set(2) + arc_set(1) + std::string(kRest)).highest, 2);
+  // Broken chains too: a gap, an unreadable field (ignored), a failed newest seal.
+  EXPECT_EQ(top(arc_set(3) + "ARC-Seal: i=x\r\n" + std::string(kRest)).highest, 3);
+  const ChainTop failed = top(seal(2, "fail") + arc_set(1) + std::string(kRest));
+  EXPECT_EQ(failed.highest, 2);
+  EXPECT_TRUE(failed.newest_seal_failed);
+  // cv=fail in an older seal is not the newest one's.
+  EXPECT_FALSE(top(arc_set(3) + seal(2, "fail") + std::string(kRest)).newest_seal_failed);
+}
+
 TEST(ArcHeaderSet, FieldTypeAndValue) {
   EXPECT_EQ(field_type("ARC-Seal"), FieldType::seal);
   EXPECT_EQ(field_type("arc-message-signature"), FieldType::message_signature);

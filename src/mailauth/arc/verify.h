@@ -1,6 +1,6 @@
 // ARC validation (RFC 8617 §5.2): the Chain Validation Status of a received message, for
 // the "arc" method of Authentication-Results (RFC 8617 §6, RFC 8601) and for DMARC's
-// local policy (§7.2). Sealing is not done here.
+// local policy (§7.2). Sealing is in seal.h.
 //
 //   arc::Verdict v = arc::verify(message, resolver, arc::Limits{}, clock.now());
 //   // Authentication-Results: mx.example.org; arc=pass (i=2 sealer=lists.example)
