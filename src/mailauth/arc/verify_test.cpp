@@ -7,7 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/base64.h"
 #include "dns/testing/fake_resolver.h"
+#include "mailauth/dkim/canon.h"
+#include "mailauth/dkim/crypto.h"
+#include "mailauth/dkim/hash.h"
+#include "mailauth/dkim/sign.h"
 #include "support/files.h"
 
 namespace postamt::arc {
@@ -270,6 +275,121 @@ TEST_F(ArcVerify, RsaKeysBelowTheMinimumFail) {
             "bits, fewer than 2049");
   limits.min_rsa_bits = 2048;
   EXPECT_EQ(check(load("chain1.eml"), limits).status, Status::pass);
+}
+
+// A one-set chain over `message` made here, for AMS tags dkimpy's sealer never writes
+// (x=, l=, no c=, unusual h=). `ams_tags` go between s= and bh=; the seal follows
+// RFC 8617 §5.1.1 (relaxed AAR, AMS, then the seal without b= and its CRLF).
+std::string hand_sealed(const std::string& message, const std::string& ams_tags,
+                        const std::vector<std::string>& signed_names, dkim::Canon header_canon,
+                        dkim::Canon body_canon, std::optional<uint64_t> length = std::nullopt) {
+  auto pem = postamt::testing::read_file(testdata() / "relay.key");
+  auto key = dkim::PrivateKey::from_pem(pem);
+  EXPECT_TRUE(key);
+  const std::string aar = "ARC-Authentication-Results: i=1; relay.example; arc=none\r\n";
+  auto bh = dkim::body_hash(dkim::canonicalize_body(dkim::body_of(message), body_canon), length);
+  std::string ams = "ARC-Message-Signature: i=1; a=rsa-sha256; d=relay.example; s=arc1; " +
+                    ams_tags + " bh=" + base64::encode(*bh) + "; b=";
+  auto ams_b = dkim::compute_signature(message, *key, signed_names, header_canon, ams + "\r\n");
+  EXPECT_TRUE(ams_b);
+  ams += base64::encode(*ams_b) + "\r\n";
+  std::string seal = "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=relay.example; s=arc1; b=";
+  std::string data = dkim::canonicalize_header(aar, dkim::Canon::relaxed) +
+                     dkim::canonicalize_header(ams, dkim::Canon::relaxed) +
+                     dkim::canonicalize_header(seal, dkim::Canon::relaxed);
+  data.resize(data.size() - 2);
+  auto seal_b = key->sign(data);
+  EXPECT_TRUE(seal_b);
+  seal += base64::encode(*seal_b) + "\r\n";
+  return seal + ams + aar + message;
+}
+
+constexpr std::string_view kPlain =
+    "From: Alice <alice@origin.example>\r\nTo: team@lists.example\r\nSubject: plain\r\n"
+    "\r\nHello  there \r\n";
+
+TEST_F(ArcVerify, AnExpiredAmsFails) {
+  // x= is 1796090000; kNow is 1796086400.
+  const std::string message = hand_sealed(
+      std::string(kPlain), "c=relaxed/relaxed; t=1796000000; x=1796090000; h=from:subject;",
+      {"from", "subject"}, dkim::Canon::relaxed, dkim::Canon::relaxed);
+  EXPECT_EQ(check(message).status, Status::pass) << check(message).reason;
+  const auto later = kNow + std::chrono::hours(2);
+  const Verdict v = verify(message, dns, Limits{}, later);
+  EXPECT_EQ(v.status, Status::fail);
+  EXPECT_EQ(v.reason, "ARC-Message-Signature i=1: the signature expired (x=)");
+  // x= before t= is malformed (RFC 6376 §3.5).
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "t=1796000000; x=1795000000; h=from;", {"from"},
+                              dkim::Canon::simple, dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: x= is before t=");
+}
+
+TEST_F(ArcVerify, SimpleCanonicalizationIsTheDefault) {
+  // No c= tag: simple/simple (RFC 6376 §3.5), so header and body whitespace count.
+  const std::string message =
+      hand_sealed(std::string(kPlain), "h=from : to:subject;", {"from", "to", "subject"},
+                  dkim::Canon::simple, dkim::Canon::simple);
+  EXPECT_EQ(check(message).status, Status::pass) << check(message).reason;
+  EXPECT_EQ(check(replace(message, "Hello  there", "Hello there")).reason,
+            "ARC-Message-Signature i=1: the body hash does not match (bh=)");
+  EXPECT_EQ(check(replace(message, "Subject: plain", "Subject:  plain")).reason,
+            "ARC-Message-Signature i=1: the signature does not verify with the key at "
+            "arc1._domainkey.relay.example");
+  // c=relaxed alone means relaxed/simple.
+  const std::string half = hand_sealed(std::string(kPlain), "c=relaxed; h=from;", {"from"},
+                                       dkim::Canon::relaxed, dkim::Canon::simple);
+  EXPECT_EQ(check(replace(half, "Subject: plain", "Subject:  plain")).status, Status::pass);
+  EXPECT_EQ(check(replace(half, "Hello  there", "Hello there")).reason,
+            "ARC-Message-Signature i=1: the body hash does not match (bh=)");
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "c=loose; h=from;", {"from"},
+                              dkim::Canon::simple, dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: unknown canonicalization c=loose");
+}
+
+TEST_F(ArcVerify, BodyLengthLimitsWhatIsSigned) {
+  // l=13 covers "Hello  there " of the simple body; what follows may change.
+  const std::string message = hand_sealed(std::string(kPlain), "l=13; h=from;", {"from"},
+                                          dkim::Canon::simple, dkim::Canon::simple, 13);
+  EXPECT_EQ(check(message).status, Status::pass) << check(message).reason;
+  EXPECT_EQ(check(message + "appended below the signed part\r\n").status, Status::pass);
+  EXPECT_EQ(check(replace(message, "Hello  there", "Hullo  there")).reason,
+            "ARC-Message-Signature i=1: the body hash does not match (bh=)");
+  // A canonical body shorter than l= fails as such (RFC 6376 §3.5 l=).
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "l=9999; h=from;", {"from"}, dkim::Canon::simple,
+                              dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: l= is longer than the body");
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "l=ten; h=from;", {"from"}, dkim::Canon::simple,
+                              dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: l= is not a number");
+}
+
+TEST_F(ArcVerify, TheAmsMustSignFromAndNoArcField) {
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "h=subject;", {"subject"}, dkim::Canon::simple,
+                              dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: h= does not include From");
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "h=from:arc-seal;", {"from", "arc-seal"},
+                              dkim::Canon::simple, dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: h= names an ARC field");
+  EXPECT_EQ(check(hand_sealed(std::string(kPlain), "h=from::to;", {"from"}, dkim::Canon::simple,
+                              dkim::Canon::simple))
+                .reason,
+            "ARC-Message-Signature i=1: h= has an empty field name");
+  // A name listed more often than present (oversigning) and one that is absent select
+  // nothing more and still verify.
+  const std::string over =
+      hand_sealed(std::string(kPlain), "c=relaxed; h=from:from:x-absent;",
+                  {"from", "from", "x-absent"}, dkim::Canon::relaxed, dkim::Canon::simple);
+  EXPECT_EQ(check(over).status, Status::pass) << check(over).reason;
+  // ... and a From added later breaks it.
+  EXPECT_EQ(
+      check(replace(over, "From: Alice", "From: Mallory <m@evil.example>\r\nFrom: Alice")).status,
+      Status::fail);
 }
 
 TEST_F(ArcVerify, RsaSha1IsNotAccepted) {
