@@ -725,6 +725,14 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto arc = top.table("arc");
+  POSTAMT_TRY(arc);
+  if (*arc) {
+    TableReader r(**arc, "arc.", file);
+    POSTAMT_TRY(r.uint("max_instances", cfg.arc.max_instances, 1, 50));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   POSTAMT_TRY(top.check_unknown());
   if (!file.errors.empty()) return file.error();
   return cfg;

@@ -45,6 +45,7 @@
 //                                           (overridable per domain and user, src/mdn/policy.h)
 //   [process]   user = "postamt", group = "postamt"   # who Postamt runs as when started as
 //               root (docs/process.md); group defaults to the user's primary group
+//   [arc]       max_instances = 50          # ARC sets a received chain may have (RFC 8617)
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
@@ -297,6 +298,12 @@ struct Config {
     // /readyz answers 503 when a trivial store read takes longer (1s to 60s).
     std::chrono::seconds ready_timeout{2};
   } metrics;
+
+  // ARC validation of received mail (docs/mail-authentication/arc.md, src/mailauth/arc).
+  struct Arc {
+    // A chain with more ARC sets fails (RFC 8617 §5.2 step 1); 1 to 50 (§4.2.1).
+    uint32_t max_instances = 50;
+  } arc;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
   std::vector<ServiceListen> services() const;

@@ -103,6 +103,21 @@ TEST(Config, WebmailSection) {
       << typo.error().message;
 }
 
+TEST(Config, ArcMaxInstances) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->arc.max_instances, 50u);
+  auto cfg = parse("[arc]\nmax_instances = 10\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->arc.max_instances, 10u);
+  // RFC 8617 §4.2.1: instances stop at 50.
+  EXPECT_EQ(error_of("[arc]\nmax_instances = 51\n"),
+            "/etc/postamt/postamt.toml:2: arc.max_instances: 51 is out of range 1-50");
+  EXPECT_EQ(error_of("[arc]\nmax_instances = 0\n"),
+            "/etc/postamt/postamt.toml:2: arc.max_instances: 0 is out of range 1-50");
+  EXPECT_EQ(error_of("[arc]\nseal = true\n"), "/etc/postamt/postamt.toml:2: arc.seal: unknown key");
+}
+
 TEST(Config, MetricsListenerAndReadyTimeout) {
   auto defaults = parse("");
   ASSERT_TRUE(defaults) << defaults.error().message;
