@@ -116,7 +116,7 @@ Result<uint64_t> number_tag(const dkim::TagList& tags, std::string_view name) {
 // Step 4 (and 5): the AMS of `set` as a DKIM-Signature (RFC 6376 §5.4 - §5.6) over the
 // header fields in `header` and the body of `message`.
 Result<void> check_ams(const ArcSet& set, const std::vector<dkim::HeaderField>& header,
-                       std::string_view message, Keys& keys,
+                       std::string_view message, Keys& keys, const Limits& limits,
                        std::chrono::system_clock::time_point now) {
   const dkim::TagList& tags = set.ams_tags;
   auto canon = canon_of(tags.get("c"));
@@ -162,6 +162,8 @@ Result<void> check_ams(const ArcSet& set, const std::vector<dkim::HeaderField>& 
     // §4.1.2: ARC fields MUST NOT be signed by an AMS.
     if (field_type(name) != FieldType::none) return fail("h= names an ARC field");
     names.push_back(ascii_lower(name));
+    if (names.size() > limits.max_signed_fields)
+      return fail("h= lists more than " + std::to_string(limits.max_signed_fields) + " fields");
   }
   // RFC 6376 §5.4: a signature whose h= lacks From is ignored; for an AMS it fails.
   if (std::find(names.begin(), names.end(), "from") == names.end())
@@ -226,7 +228,7 @@ Verdict verify(std::string_view message, dns::Resolver& dns, const Limits& limit
 
   Keys keys(dns, limits);
   // Step 4: the newest AMS.
-  if (auto r = check_ams(newest, header, message, keys, now); !r)
+  if (auto r = check_ams(newest, header, message, keys, limits, now); !r)
     return failed("ARC-Message-Signature" + at(newest) + ": " + r.error().message, sealer);
   // Step 6: every AS, newest first.
   for (size_t k = sets.size(); k-- > 0;)
@@ -239,7 +241,7 @@ Verdict verify(std::string_view message, dns::Resolver& dns, const Limits& limit
   v.sealer = std::move(sealer);
   // Step 5: the oldest AMS that still verifies; it does not change the status.
   size_t oldest = sets.size() - 1;
-  while (oldest > 0 && check_ams(sets[oldest - 1], header, message, keys, now)) --oldest;
+  while (oldest > 0 && check_ams(sets[oldest - 1], header, message, keys, limits, now)) --oldest;
   v.oldest_pass = oldest == 0 ? 0 : sets[oldest].instance;
   v.oldest_pass_domain = std::string(*sets[oldest].ams_tags.get("d"));
   for (size_t k = sets.size(); k-- > 0;)

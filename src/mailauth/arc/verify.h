@@ -68,6 +68,9 @@ struct Limits {
   int max_instances = 50;
   // RFC 8301 §3.2: RSA keys shorter than this make a signature fail.
   unsigned min_rsa_bits = 1024;
+  // An ARC-Message-Signature whose h= lists more field names than this fails (the work
+  // of selecting them grows with the header); the same bound as DKIM verification's.
+  unsigned max_signed_fields = 64;
 };
 
 // RFC 8617 §5.2. Blocking (DNS key lookups via the DKIM key-record code).

@@ -392,6 +392,17 @@ TEST_F(ArcVerify, TheAmsMustSignFromAndNoArcField) {
       Status::fail);
 }
 
+TEST_F(ArcVerify, MoreSignedFieldsThanTheLimitFail) {
+  // chain1's AMS lists 7 fields.
+  Limits limits;
+  limits.max_signed_fields = 7;
+  EXPECT_EQ(check(load("chain1.eml"), limits).status, Status::pass);
+  limits.max_signed_fields = 6;
+  const Verdict v = check(load("chain1.eml"), limits);
+  EXPECT_EQ(v.status, Status::fail);
+  EXPECT_EQ(v.reason, "ARC-Message-Signature i=1: h= lists more than 6 fields");
+}
+
 TEST_F(ArcVerify, RsaSha1IsNotAccepted) {
   std::string message = load("chain3.eml");
   const std::string ams3 = field(message, "ARC-Message-Signature: i=3;");
