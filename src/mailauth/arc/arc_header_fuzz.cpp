@@ -1,7 +1,7 @@
 // libFuzzer target: the ARC header-set parser (header_set.h) over a whole message.
 // Checks the contract: a chain that parses has sets 1..N (N <= 50) with one AAR, AMS and
-// AS each, views inside the input, cv "none" at 1 and "pass" above; a failure is
-// ErrorKind::invalid with a reason.
+// AS each, views inside the input, cv "none" at 1 and "pass" above, and chain_top() agrees
+// with it; a failure is ErrorKind::invalid with a reason.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,13 +24,18 @@ bool inside(std::string_view part, std::string_view whole) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view message(reinterpret_cast<const char*>(data), size);
-  auto chain = arc::collect_chain(dkim::split_header(message), arc::kMaxInstances);
+  const auto header = dkim::split_header(message);
+  const arc::ChainTop top = arc::chain_top(header);
+  check(top.highest >= 0 && top.highest <= arc::kMaxInstances, "chain_top is within 0..50");
+  auto chain = arc::collect_chain(header, arc::kMaxInstances);
   if (!chain) {
     check(chain.error().kind == ErrorKind::invalid, "a failure is ErrorKind::invalid");
     check(!chain.error().message.empty(), "a failure has a reason");
     return 0;
   }
   check(chain->sets.size() <= static_cast<size_t>(arc::kMaxInstances), "at most 50 sets");
+  check(top.highest == static_cast<int>(chain->sets.size()) && !top.newest_seal_failed,
+        "a valid chain's top is its last set, not failed");
   for (size_t k = 0; k < chain->sets.size(); ++k) {
     const arc::ArcSet& set = chain->sets[k];
     check(set.instance == static_cast<int>(k) + 1, "sets are 1..N in order");
@@ -51,8 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Collecting again with a lower limit fails exactly when there are more sets.
   if (!chain->sets.empty()) {
     const int n = static_cast<int>(chain->sets.size());
-    check(!arc::collect_chain(dkim::split_header(message), n - 1).ok() || n == 1,
-          "a limit below N fails");
+    check(!arc::collect_chain(header, n - 1).ok() || n == 1, "a limit below N fails");
   }
   return 0;
 }
