@@ -43,9 +43,12 @@
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
 //               duplicates = "drop" | "reject"   # a client receipt after one was sent
 //                                           (overridable per domain and user, src/mdn/policy.h)
+//   [dkim]      sign = true                 # sign outbound mail with data_dir/dkim keys
+//               max_signatures = 5, max_signed_fields = 64, min_rsa_bits = 1024,
+//               unsigned_body = "accept" | "policy"   (verification, src/mailauth/dkim)
+//   [arc]       max_instances = 50          # ARC sets a received chain may have (RFC 8617)
 //   [process]   user = "postamt", group = "postamt"   # who Postamt runs as when started as
 //               root (docs/process.md); group defaults to the user's primary group
-//   [arc]       max_instances = 50          # ARC sets a received chain may have (RFC 8617)
 //
 // Unknown keys, wrong types and bad values are errors naming file, line and key:
 //   "/etc/postamt.toml:7: listen.imap: "127.0.0.1:99999" is not a valid host:port (port 0-65535)"
@@ -77,6 +80,10 @@ enum class ReceiptOnDownload { off, dispatched, displayed };
 // What happens to a receipt a client submits for a message that already has one:
 // drop = accept (250) and deliver nothing; reject = 550 5.7.1.
 enum class ReceiptDuplicates { drop, reject };
+
+// [dkim] unsigned_body: what verification makes of body text after an l= count (RFC 6376
+// §8.2): accept = pass (the reason says how much is unsigned); policy = result "policy".
+enum class DkimUnsignedBody { accept, policy };
 
 // [autoconfig] mta_sts_mode: the "mode" of the MTA-STS policy (RFC 8461 §3.2, §5).
 enum class MtaStsMode { testing, enforce, none };
@@ -298,6 +305,16 @@ struct Config {
     // /readyz answers 503 when a trivial store read takes longer (1s to 60s).
     std::chrono::seconds ready_timeout{2};
   } metrics;
+
+  // [dkim] (docs/mail-authentication/dkim.md): signing outbound mail and the limits of
+  // verification.
+  struct Dkim {
+    bool sign = true;                 // sign with every key of the From domain, if any
+    uint32_t max_signatures = 5;      // DKIM-Signature fields verified per message (1-50)
+    uint32_t max_signed_fields = 64;  // h= entries a signature may list (1-1000)
+    uint32_t min_rsa_bits = 1024;     // smaller RSA keys give "policy" (1024-8192)
+    DkimUnsignedBody unsigned_body = DkimUnsignedBody::accept;
+  } dkim;
 
   // ARC validation of received mail (docs/mail-authentication/arc.md, src/mailauth/arc).
   struct Arc {

@@ -131,7 +131,7 @@ TEST_F(ArcSeal, ContinuingTheDkimpyChainPasses) {
 TEST_F(ArcSeal, Ed25519SetsPass) {
   auto private_key = dkim::PrivateKey::generate_ed25519();
   ASSERT_TRUE(private_key);
-  dkim::SigningKey ed{"ed.example", "e1", dkim::Algorithm::ed25519_sha256, *private_key};
+  dkim::SigningKey ed{"ed.example", "e1", dkim::Algorithm::ed25519_sha256, *private_key, {}};
   dns.add_txt("e1._domainkey.ed.example",
               dkim::key_record_text(dkim::Algorithm::ed25519_sha256,
                                     private_key->public_key_record_bytes()));

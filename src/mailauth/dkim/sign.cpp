@@ -86,7 +86,7 @@ Result<SigningKey> SigningKey::load(const std::filesystem::path& path, std::stri
   if (key->algorithm() == Algorithm::rsa_sha256 && key->bits() < 1024) {
     return Error(ErrorKind::invalid, path.string() + ": RSA key under 1024 bits (RFC 8301)");
   }
-  return SigningKey{std::move(d), std::move(s), key->algorithm(), std::move(*key)};
+  return SigningKey{std::move(d), std::move(s), key->algorithm(), std::move(*key), path};
 }
 
 const std::vector<std::string>& default_signed_headers() {

@@ -18,7 +18,8 @@ struct SigningKey {
   std::string domain;    // d=, lower-case
   std::string selector;  // s=, lower-case
   Algorithm algorithm = Algorithm::rsa_sha256;
-  PrivateKey key;  // opaque; its algorithm is `algorithm`
+  PrivateKey key;              // opaque; its algorithm is `algorithm`
+  std::filesystem::path file;  // where load() read it ("" for keys made in memory)
 
   // Reads a PEM private key (RSA or Ed25519) from `path`. ErrorKind::io when the file
   // cannot be read, ErrorKind::invalid when it holds no usable key (RSA under 1024 bits
