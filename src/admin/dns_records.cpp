@@ -7,10 +7,13 @@
 #include <variant>
 #include <vector>
 
+#include "admin/dkim_keys.h"
 #include "autoconfig/proto/documents.h"
 #include "autoconfig/proto/settings.h"
 #include "base/strings.h"
 #include "mail/domains.h"
+#include "mailauth/dkim/key_record.h"
+#include "mailauth/dkim/keyring.h"
 
 namespace postamt::admin {
 namespace {
@@ -73,6 +76,33 @@ std::string srv_data(int priority, const std::optional<autoconfig::Endpoint>& e,
   // RFC 6186 §3.4: target "." says the service is not offered at all.
   if (!e) return "0 0 0 .";
   return fmt::format("{} 1 {} {}.", priority, e->port, host);
+}
+
+// One TXT record per DKIM key of the domain (docs/mail-authentication/dkim.md), or how to
+// make one.
+void dkim_records(Zone& z, const Config& config, const std::string& domain) {
+  auto ring = dkim::KeyRing::load(config.data_dir / "dkim");
+  if (!ring) {
+    z.comment(fmt::format("DKIM: warning: {}", ring.error().message));
+    return;
+  }
+  auto keys = ring->keys_for(domain);
+  if (keys.empty()) {
+    z.comment(fmt::format("DKIM (RFC 6376): {} has no signing key yet. Make one with", domain));
+    z.comment(fmt::format("\"postamt dkim generate {}\" (and a second with --algorithm ed25519,",
+                          domain));
+    z.comment("RFC 8463), publish the record it prints, and restart the server.");
+    return;
+  }
+  z.comment(
+      fmt::format("DKIM (RFC 6376, RFC 8463): Postamt signs mail from {} with every key", domain));
+  z.comment("below (data_dir/dkim); a receiver finds each under <selector>._domainkey.");
+  if (!config.dkim.sign) z.comment("[dkim] sign = false: the keys are not used for now.");
+  for (const dkim::SigningKey* k : keys) {
+    z.record(
+        fmt::format("{}._domainkey.{}.", k->selector, domain), "TXT",
+        zone_txt_strings(dkim::key_record_text(k->algorithm, k->key.public_key_record_bytes())));
+  }
 }
 
 }  // namespace
@@ -179,8 +209,7 @@ Result<std::string> render_dns_records(const Config& config, const DnsRecordsReq
   z.record(h, "TXT", "\"v=spf1 a -all\"");
   z.blank();
 
-  z.comment("DKIM (RFC 6376): Postamt does not sign outgoing mail yet, so there is no key and");
-  z.comment("no <selector>._domainkey record to publish.");
+  dkim_records(z, config, domain);
   z.blank();
 
   z.comment("DMARC (RFC 7489): p=none asks receivers to change nothing yet and to send daily");

@@ -1,7 +1,8 @@
 // `postamt dns records DOMAIN [--ipv4 A] [--ipv6 AAAA]`: the DNS records an admin publishes
 // for a local domain served by this server (docs/protocols/autoconfig.md, DNS records):
 // MX, the host's A/AAAA, RFC 6186/8314 SRV records, the autoconfiguration names, SPF,
-// DMARC, MTA-STS and TLS reporting, in zone-file syntax with a comment before each group
+// DKIM (one TXT record per key under data_dir/dkim/DOMAIN), DMARC, MTA-STS and TLS
+// reporting, in zone-file syntax with a comment before each group
 // saying why. Host names and ports come from autoconfig/settings.h, exactly as the HTTP
 // documents advertise them.
 #pragma once

@@ -59,8 +59,9 @@ _autodiscover._tcp.example.org. 3600 IN SRV   0 0 443 mail.example.org.
 example.org.                    3600 IN TXT   "v=spf1 mx -all"
 mail.example.org.               3600 IN TXT   "v=spf1 a -all"
 
-; DKIM (RFC 6376): Postamt does not sign outgoing mail yet, so there is no key and
-; no <selector>._domainkey record to publish.
+; DKIM (RFC 6376): example.org has no signing key yet. Make one with
+; "postamt dkim generate example.org" (and a second with --algorithm ed25519,
+; RFC 8463), publish the record it prints, and restart the server.
 
 ; DMARC (RFC 7489): p=none asks receivers to change nothing yet and to send daily
 ; aggregate reports to postmaster@example.org (rua, RFC 7489 §6.3). Without DKIM,

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "admin/admin.h"
+#include "admin/dkim_keys.h"
 #include "admin/dmarc_report.h"
 #include "admin/dns_records.h"
 #include "admin/quota.h"
@@ -636,11 +637,50 @@ int run(int argc, char** argv) {
                   : fail(config.error().message);
   });
 
+  // dkim generate DOMAIN [--selector S] [--algorithm rsa|ed25519] [--bits N]; dkim list
+  // (docs/mail-authentication/dkim.md)
+  auto* dkim = cli.add_subcommand("dkim", "DKIM signing keys");
+  dkim->require_subcommand(1);
+  auto* dkim_generate = dkim->add_subcommand(
+      "generate", "Create a signing key for a local domain and print its DNS record");
+  admin::DkimGenerateRequest dkim_request;
+  dkim_generate->add_option("DOMAIN", dkim_request.domain, "A local domain")->required();
+  dkim_generate->add_option("--selector", dkim_request.selector,
+                            "Selector (default: <algorithm>-<YYYYMMDD>, e.g. rsa-20261207)");
+  dkim_generate->add_option("--algorithm", dkim_request.algorithm, "rsa (default) or ed25519");
+  dkim_generate->add_option("--bits", dkim_request.bits, "RSA key size (default 2048)");
+  dkim_generate->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    code = with_store(o, [&](Backends& b) {
+      return admin::dkim_generate(*b.store, *config, dkim_request,
+                                  std::chrono::system_clock::now());
+    });
+  });
+  auto* dkim_list = dkim->add_subcommand("list", "List the signing keys");
+  add_format_option(dkim_list, o);
+  dkim_list->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    auto out = admin::dkim_list(*config, format_of(o));
+    if (!out) {
+      code = fail(out.error().message);
+      return;
+    }
+    fmt::print("{}", *out);
+  });
+
   // dns records DOMAIN [--ipv4 A] [--ipv6 AAAA] (docs/protocols/autoconfig.md)
   auto* dns = cli.add_subcommand("dns", "DNS records to publish");
   dns->require_subcommand(1);
   auto* dns_records = dns->add_subcommand(
-      "records", "Print the MX, SRV, autoconfig, SPF, DMARC and MTA-STS records of a domain");
+      "records", "Print the MX, SRV, autoconfig, SPF, DKIM, DMARC and MTA-STS records of a domain");
   admin::DnsRecordsRequest dns_request;
   dns_records->add_option("DOMAIN", dns_request.domain, "A local domain")->required();
   dns_records->add_option("--ipv4", dns_request.ipv4, "The server's IPv4 address (A record)");

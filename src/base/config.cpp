@@ -741,6 +741,29 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto dkim = top.table("dkim");
+  POSTAMT_TRY(dkim);
+  if (*dkim) {
+    TableReader r(**dkim, "dkim.", file);
+    POSTAMT_TRY(r.boolean("sign", cfg.dkim.sign));
+    POSTAMT_TRY(r.uint("max_signatures", cfg.dkim.max_signatures, 1, 50));
+    POSTAMT_TRY(r.uint("max_signed_fields", cfg.dkim.max_signed_fields, 1, 1000));
+    // RFC 8301 §3.2: 1024 bits is the floor verifiers must accept.
+    POSTAMT_TRY(r.uint("min_rsa_bits", cfg.dkim.min_rsa_bits, 1024, 8192));
+    static constexpr std::pair<std::string_view, DkimUnsignedBody> kUnsignedBody[] = {
+        {"accept", DkimUnsignedBody::accept}, {"policy", DkimUnsignedBody::policy}};
+    POSTAMT_TRY(r.choice("unsigned_body", cfg.dkim.unsigned_body, kUnsignedBody));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
+  auto arc = top.table("arc");
+  POSTAMT_TRY(arc);
+  if (*arc) {
+    TableReader r(**arc, "arc.", file);
+    POSTAMT_TRY(r.uint("max_instances", cfg.arc.max_instances, 1, 50));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   POSTAMT_TRY(top.check_unknown());
   if (!file.errors.empty()) return file.error();
   return cfg;

@@ -46,6 +46,10 @@
 //   [dmarc]     report_days = 31             # days of aggregate-report data kept
 //               public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
 //                                           (docs/mail-authentication/dmarc.md)
+//   [dkim]      sign = true                 # sign outbound mail with data_dir/dkim keys
+//               max_signatures = 5, max_signed_fields = 64, min_rsa_bits = 1024,
+//               unsigned_body = "accept" | "policy"   (verification, src/mailauth/dkim)
+//   [arc]       max_instances = 50          # ARC sets a received chain may have (RFC 8617)
 //   [process]   user = "postamt", group = "postamt"   # who Postamt runs as when started as
 //               root (docs/process.md); group defaults to the user's primary group
 //
@@ -79,6 +83,10 @@ enum class ReceiptOnDownload { off, dispatched, displayed };
 // What happens to a receipt a client submits for a message that already has one:
 // drop = accept (250) and deliver nothing; reject = 550 5.7.1.
 enum class ReceiptDuplicates { drop, reject };
+
+// [dkim] unsigned_body: what verification makes of body text after an l= count (RFC 6376
+// §8.2): accept = pass (the reason says how much is unsigned); policy = result "policy".
+enum class DkimUnsignedBody { accept, policy };
 
 // [autoconfig] mta_sts_mode: the "mode" of the MTA-STS policy (RFC 8461 §3.2, §5).
 enum class MtaStsMode { testing, enforce, none };
@@ -310,6 +318,22 @@ struct Config {
     // /readyz answers 503 when a trivial store read takes longer (1s to 60s).
     std::chrono::seconds ready_timeout{2};
   } metrics;
+
+  // [dkim] (docs/mail-authentication/dkim.md): signing outbound mail and the limits of
+  // verification.
+  struct Dkim {
+    bool sign = true;                 // sign with every key of the From domain, if any
+    uint32_t max_signatures = 5;      // DKIM-Signature fields verified per message (1-50)
+    uint32_t max_signed_fields = 64;  // h= entries a signature may list (1-1000)
+    uint32_t min_rsa_bits = 1024;     // smaller RSA keys give "policy" (1024-8192)
+    DkimUnsignedBody unsigned_body = DkimUnsignedBody::accept;
+  } dkim;
+
+  // ARC validation of received mail (docs/mail-authentication/arc.md, src/mailauth/arc).
+  struct Arc {
+    // A chain with more ARC sets fails (RFC 8617 §5.2 step 1); 1 to 50 (§4.2.1).
+    uint32_t max_instances = 50;
+  } arc;
 
   // Every [listen] service in a fixed order, with its TLS mode, including empty ones.
   std::vector<ServiceListen> services() const;

@@ -129,6 +129,21 @@ TEST(Config, Dmarc) {
             "/etc/postamt/postamt.toml:2: dmarc.report_dayz: unknown key");
 }
 
+TEST(Config, ArcMaxInstances) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->arc.max_instances, 50u);
+  auto cfg = parse("[arc]\nmax_instances = 10\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->arc.max_instances, 10u);
+  // RFC 8617 §4.2.1: instances stop at 50.
+  EXPECT_EQ(error_of("[arc]\nmax_instances = 51\n"),
+            "/etc/postamt/postamt.toml:2: arc.max_instances: 51 is out of range 1-50");
+  EXPECT_EQ(error_of("[arc]\nmax_instances = 0\n"),
+            "/etc/postamt/postamt.toml:2: arc.max_instances: 0 is out of range 1-50");
+  EXPECT_EQ(error_of("[arc]\nseal = true\n"), "/etc/postamt/postamt.toml:2: arc.seal: unknown key");
+}
+
 TEST(Config, MetricsListenerAndReadyTimeout) {
   auto defaults = parse("");
   ASSERT_TRUE(defaults) << defaults.error().message;
@@ -626,6 +641,43 @@ TEST(Config, ReceiptsErrors) {
             "0-1000000");
   EXPECT_EQ(error_of("[receipts]\nsend = true\n"),
             "/etc/postamt/postamt.toml:2: receipts.send: unknown key");
+}
+
+TEST(Config, DkimDefaultsValuesAndErrors) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->dkim.sign);
+  EXPECT_EQ(defaults->dkim.max_signatures, 5u);
+  EXPECT_EQ(defaults->dkim.max_signed_fields, 64u);
+  EXPECT_EQ(defaults->dkim.min_rsa_bits, 1024u);
+  EXPECT_EQ(defaults->dkim.unsigned_body, DkimUnsignedBody::accept);
+  auto set = parse(R"(
+[dkim]
+sign = false
+max_signatures = 2
+max_signed_fields = 10
+min_rsa_bits = 2048
+unsigned_body = "policy"
+)");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_FALSE(set->dkim.sign);
+  EXPECT_EQ(set->dkim.max_signatures, 2u);
+  EXPECT_EQ(set->dkim.max_signed_fields, 10u);
+  EXPECT_EQ(set->dkim.min_rsa_bits, 2048u);
+  EXPECT_EQ(set->dkim.unsigned_body, DkimUnsignedBody::policy);
+  EXPECT_EQ(error_of("[dkim]\nmin_rsa_bits = 512\n"),
+            "/etc/postamt/postamt.toml:2: dkim.min_rsa_bits: 512 is out of range 1024-8192");
+  EXPECT_EQ(error_of("[dkim]\nmax_signatures = 0\n"),
+            "/etc/postamt/postamt.toml:2: dkim.max_signatures: 0 is out of range 1-50");
+  EXPECT_EQ(error_of("[dkim]\nmax_signed_fields = 1001\n"),
+            "/etc/postamt/postamt.toml:2: dkim.max_signed_fields: 1001 is out of range 1-1000");
+  EXPECT_EQ(error_of("[dkim]\nunsigned_body = \"reject\"\n"),
+            "/etc/postamt/postamt.toml:2: dkim.unsigned_body: \"reject\" is not one of \"accept\", "
+            "\"policy\"");
+  EXPECT_EQ(error_of("[dkim]\nsign = \"yes\"\n"),
+            "/etc/postamt/postamt.toml:2: dkim.sign: expected true or false");
+  EXPECT_EQ(error_of("[dkim]\nselector = \"x\"\n"),
+            "/etc/postamt/postamt.toml:2: dkim.selector: unknown key");
 }
 
 TEST(Config, AutoconfigSection) {

@@ -81,6 +81,16 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
   if (config.outbound.relay)
     options.route.relay = std::pair{config.outbound.relay->host, config.outbound.relay->port};
   WorkerDeps deps{state->queue.get(), state->resolver.get(), &runtime, local};
+  if (config.dkim.sign) {
+    auto keys = dkim::KeyRing::load(config.data_dir / "dkim");
+    POSTAMT_TRY(keys);
+    if (!keys->empty()) {
+      log::info("smtp", "dkim: signing with {} key(s) from {}", keys->keys().size(),
+                (config.data_dir / "dkim").string());
+    }
+    state->dkim = std::make_unique<dkim::KeyRing>(std::move(*keys));
+    deps.dkim = state->dkim.get();
+  }
   state->worker = std::make_unique<Worker>(deps, std::move(options));
 
   log::info(

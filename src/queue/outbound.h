@@ -36,6 +36,7 @@ class OutboundService final : public delivery::OutboundQueue {
     std::unique_ptr<FileQueue> queue;
     std::unique_ptr<Resolver> resolver;
     std::unique_ptr<Worker> worker;
+    std::unique_ptr<dkim::KeyRing> dkim;  // data_dir/dkim keys when dkim.sign
   };
   explicit OutboundService(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
@@ -51,7 +52,10 @@ class OutboundService final : public delivery::OutboundQueue {
 // must outlive the service; the worker keeps its own state alive until it returns.
 // Without outbound.resolver and with no usable /etc/resolv.conf, MX lookups fail
 // temporarily (remote mail is deferred, a warning is logged); local mail is unaffected.
-// Errors: io (queue directory), invalid (TLS context).
+// With dkim.sign (the default) it loads the DKIM keys under data_dir/dkim once
+// (dkim::KeyRing; keys added later are used after a restart) and logs how many.
+// Errors: io (queue directory), invalid (TLS context), the key ring's (a key file that
+// others can read is a permission error naming it).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         delivery::Services local,
                                                         Clock clock = system_clock_now);

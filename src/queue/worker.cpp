@@ -286,6 +286,28 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
   if (!loaded) co_return loaded.error();
   QueuedMessage m = std::move(*loaded);
 
+  // DKIM: sign once per attempt, just before sending (RFC 6376 §5), so that every path
+  // into the queue (submission, JMAP, DSNs, receipts) is signed alike.
+  std::string signed_body;
+  if (deps_.dkim != nullptr && !deps_.dkim->empty()) {
+    const dkim::KeyRing* keys = deps_.dkim;
+    const std::string* body = &m.message.body;
+    TimePoint sign_time = q->now();
+    auto sign_task = rt.run_blocking([keys, body, sign_time] {
+      std::vector<std::string> signed_by;
+      auto fields = keys->sign(*body, sign_time, &signed_by);
+      return std::pair{std::move(fields), std::move(signed_by)};
+    });
+    auto [fields, signed_by] = co_await std::move(sign_task);
+    if (!fields) {
+      log::message(log::Level::warning, kService, id, "dkim signing failed, sending unsigned: {}",
+                   fields.error().message);
+    } else if (!fields->empty()) {
+      signed_body = *fields + m.message.body;
+      for (const std::string& s : signed_by) log::message(kInfo, kService, id, "dkim-signed {}", s);
+    }
+  }
+
   // Recipients still to do, grouped by domain (one connection per domain).
   std::map<std::string, GroupOutcome> groups;
   for (size_t i = 0; i < m.message.recipients.size(); ++i)
@@ -315,7 +337,7 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
     envelope.ret = m.message.ret == delivery::Ret::full      ? smtp::client::DsnReturn::full
                    : m.message.ret == delivery::Ret::headers ? smtp::client::DsnReturn::headers
                                                              : smtp::client::DsnReturn::unspecified;
-    envelope.body = m.message.body;
+    envelope.body = signed_body.empty() ? m.message.body : signed_body;
     for (size_t i : group.indices) {
       const delivery::OutboundRecipient& r = m.message.recipients[i];
       envelope.recipients.push_back({r.address, r.orcpt, notify_param(r.notify)});

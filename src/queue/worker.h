@@ -8,6 +8,10 @@
 //   <id>: to=<b@y>, relay=..., dsn=5.1.1, status=bounced (550 ...)
 // and per message "<id>: sender non-delivery notification: <dsn id>" (the DSN's own lines
 // follow under <dsn id>, delivery/message_log.h) and "<id>: removed" (service "qmgr").
+// With DKIM keys (WorkerDeps::dkim), each attempt first signs the message with every key
+// of its From domain (docs/mail-authentication/dkim.md) and logs
+//   <id>: dkim-signed d=example.org s=rsa2026
+// per signature; the queue file keeps the unsigned message (DSNs return it as accepted).
 // <id> is the id the message was accepted under (the SMTP server's, delivery/outbound.h).
 // The results are recorded under the queue lock (FileQueue::lock), which is not held
 // during the network exchange: the file is reloaded, `held` and an admin's new next
@@ -23,6 +27,7 @@
 #include <string>
 
 #include "delivery/transaction.h"
+#include "mailauth/dkim/keyring.h"
 #include "net/runtime.h"
 #include "net/tls.h"
 #include "queue/dns.h"
@@ -52,6 +57,8 @@ struct WorkerDeps {
   Resolver* resolver = nullptr;
   net::Runtime* runtime = nullptr;
   delivery::Services local;
+  // Signs outbound messages (null or empty: sent unsigned). Outlives the worker.
+  const dkim::KeyRing* dkim = nullptr;
 };
 
 class Worker {

@@ -8,6 +8,9 @@
 #include <thread>
 
 #include "blob/memory_blob_store.h"
+#include "dns/testing/fake_resolver.h"
+#include "mailauth/dkim/test_keys.h"
+#include "mailauth/dkim/verify.h"
 #include "net/line_reader.h"
 #include "net/server.h"
 #include "net/testing/run.h"
@@ -78,9 +81,10 @@ class QueueWorkerTest : public ::testing::Test {
     EXPECT_TRUE(id);
     return *id;
   }
-  Worker worker(store::Store* store = nullptr, blob::BlobStore* blobs = nullptr) {
+  Worker worker(store::Store* store = nullptr, blob::BlobStore* blobs = nullptr,
+                const dkim::KeyRing* keys = nullptr) {
     return Worker(WorkerDeps{queue_.get(), resolver_.get(), &runtime_,
-                             delivery::Services{store, blobs, nullptr, nullptr}},
+                             delivery::Services{store, blobs, nullptr, nullptr}, keys},
                   options_);
   }
   size_t run_once(Worker& w) { return net::testing::block_on(runtime_, w.run_once()); }
@@ -141,6 +145,41 @@ TEST_F(QueueWorkerTest, SentThroughTheRelayIsRemovedAndLogged) {
   EXPECT_EQ(smtp_->commands[0], "EHLO mail.x.test");
   EXPECT_EQ(smtp_->commands[1], "MAIL FROM:<a@x.test> SIZE=28");
   EXPECT_EQ(smtp_->commands[2], "RCPT TO:<b@y.test> NOTIFY=FAILURE,DELAY");
+}
+
+TEST_F(QueueWorkerTest, SignsWithTheKeysOfTheFromDomain) {
+  dkim::KeyRing keys;
+  keys.add(dkim::SigningKey{"x.test", "s1", dkim::Algorithm::rsa_sha256,
+                            *dkim::PrivateKey::from_pem(dkim::test_keys::kRsaPem)});
+  keys.add(dkim::SigningKey{"other.test", "s1", dkim::Algorithm::rsa_sha256,
+                            *dkim::PrivateKey::from_pem(dkim::test_keys::kRsaPem)});
+  delivery::OutboundMessage m;
+  m.envelope_sender = "a@x.test";
+  m.recipients.push_back({"b@y.test", "", delivery::Notify{}});
+  m.body = "From: a@x.test\r\nTo: b@y.test\r\nSubject: signed\r\n\r\nhello\r\n";
+  std::string id = *queue_->enqueue(m);
+  Worker w = worker(nullptr, nullptr, &keys);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_once(w), 1u);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(
+      log.find(fmt::format("postamt/smtp[{}]: {}: dkim-signed d=x.test s=s1\n", getpid(), id)),
+      std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("d=other.test"), std::string::npos) << log;
+  std::string data;
+  {
+    std::lock_guard lock(smtp_->mutex);
+    data = smtp_->data;
+  }
+  ASSERT_TRUE(data.starts_with("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=x.test;"))
+      << data;
+  EXPECT_TRUE(data.ends_with("\r\n" + m.body)) << data;
+  dns::testing::FakeResolver dns;
+  dns.add_txt("s1._domainkey.x.test", std::string(dkim::test_keys::kRsaRecord));
+  auto results = dkim::verify_message(data, dns, dkim::VerifyLimits{}, clock_.now());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, dkim::Status::pass) << results[0].reason;
 }
 
 TEST_F(QueueWorkerTest, TemporaryFailureBacksOffThenExpiresIntoABounce) {
