@@ -271,6 +271,26 @@ TEST_F(PolicyCacheTest, DamagedCacheFileIsFetchedAgain) {
   EXPECT_TRUE(postamt::testing::read_file(file()).ends_with(kEnforce));
 }
 
+TEST_F(PolicyCacheTest, BlockingStepsOnTheRuntimesPool) {
+  web_.serve(kEnforce);
+  net::Runtime runtime{net::RuntimeOptions{}};
+  runtime.start();
+  FakeWeb* web = &web_;
+  TimePoint* now = &now_;
+  PolicyCache cache(
+      dir_.root() / "mta-sts", switch_,
+      [web](std::string url) { return fake_fetch(web, std::move(url)); }, [now] { return *now; },
+      limits_, &runtime);
+  auto first = net::testing::block_on(runtime, cache.lookup("example.org"));
+  auto second = net::testing::block_on(runtime, cache.lookup("example.org"));
+  runtime.stop();
+  runtime.join();
+  EXPECT_EQ(id_of(std::move(first)), "one");
+  EXPECT_EQ(id_of(std::move(second)), "one");
+  EXPECT_EQ(web_.requests, 1);
+  EXPECT_TRUE(std::filesystem::exists(file()));
+}
+
 TEST_F(PolicyCacheTest, BadDomain) {
   auto r = lookup("../etc");
   ASSERT_FALSE(r);

@@ -58,7 +58,9 @@ Result<std::vector<std::string>> get_strings(const json::object& o, std::string_
   return out;
 }
 
-bool valid_day(std::string_view day) {
+}  // namespace
+
+bool is_day(std::string_view day) {
   if (day.size() != 10 || day[4] != '-' || day[7] != '-') return false;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
     if (day[i] < '0' || day[i] > '9') return false;
@@ -66,8 +68,6 @@ bool valid_day(std::string_view day) {
   int mday = (day[8] - '0') * 10 + (day[9] - '0');
   return month >= 1 && month <= 12 && mday >= 1 && mday <= 31;
 }
-
-}  // namespace
 
 bool is_result_type(std::string_view result_type) {
   for (std::string_view t : kResultTypes)
@@ -161,7 +161,7 @@ void TlsReportLog::record(const TlsReportEntry& entry) {
 Result<TlsAggregateReport> tls_aggregate_report(const TlsReportMeta& meta,
                                                 std::string_view policy_domain,
                                                 std::string_view jsonl) {
-  if (!valid_day(meta.day))
+  if (!is_day(meta.day))
     return Error{ErrorKind::invalid, fmt::format("\"{}\" is not a day like 2026-12-07", meta.day)};
   std::string domain = ascii_lower(policy_domain);
   if (!domain.empty() && domain.back() == '.') domain.pop_back();

@@ -49,6 +49,8 @@ Result<TlsReportEntry> decode_tls_report_line(std::string_view line);
 
 // "YYYY-MM-DD" of `at` in UTC.
 std::string utc_day(TimePoint at);
+// Whether `day` is written "YYYY-MM-DD" (month 01-12, day 01-31).
+bool is_day(std::string_view day);
 
 class TlsReportLog {
  public:
