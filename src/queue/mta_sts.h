@@ -132,6 +132,19 @@ class PolicyCache {
   // Errors: invalid only, for a `domain` that is not an ASCII host name. Thread-safe.
   net::awaitable<Result<std::optional<Policy>>> lookup(std::string domain);
 
+  // Why the last fetch for `domain` failed, for TLS-RPT (RFC 8460 §4.3.2.2): result_type
+  // "sts-webpki-invalid" (the certificate did not verify), "sts-policy-invalid" (the body
+  // is not a valid policy) or "sts-policy-fetch-error" (anything else: no answer, a
+  // status other than 200, a wrong media type, too large); detail says what. nullopt
+  // when no fetch for the domain failed within Limits::retry_interval or one succeeded
+  // since. Thread-safe.
+  struct FetchFailure {
+    std::string result_type;
+    std::string detail;
+    bool operator==(const FetchFailure&) const = default;
+  };
+  std::optional<FetchFailure> last_failure(std::string_view domain);
+
  private:
   struct Entry {
     Policy policy;
@@ -140,6 +153,7 @@ class PolicyCache {
   struct FailedFetch {
     std::string id;
     TimePoint at;
+    FetchFailure why;
   };
 
   std::optional<Entry> cached(const std::string& domain);
@@ -147,7 +161,7 @@ class PolicyCache {
   void forget(const std::string& domain);
   bool expired(const Entry& entry) const;
   net::awaitable<Result<std::vector<std::string>>> txt_records(std::string name);
-  net::awaitable<Result<Policy>> fetch_policy(std::string domain);
+  net::awaitable<Result<Policy, FetchFailure>> fetch_policy(std::string domain);
 
   std::filesystem::path dir_;
   dns::Resolver& dns_;

@@ -128,27 +128,48 @@ net::awaitable<Result<std::vector<std::string>>> PolicyCache::txt_records(std::s
   co_return std::move(answer->records);
 }
 
-net::awaitable<Result<Policy>> PolicyCache::fetch_policy(std::string domain) {
+net::awaitable<Result<Policy, PolicyCache::FetchFailure>> PolicyCache::fetch_policy(
+    std::string domain) {
+  constexpr std::string_view kFetchError = "sts-policy-fetch-error";
+  auto failure = [](std::string_view type, std::string detail) {
+    return FetchFailure{std::string(type), std::move(detail)};
+  };
   // §3.2: the Policy Host is "mta-sts." prepended to the Policy Domain.
   const std::string url = fmt::format("https://mta-sts.{}/.well-known/mta-sts.txt", domain);
   auto task = fetch_(url);
   auto response = co_await std::move(task);
-  if (!response)
-    co_return Error{response.error().kind,
-                    fmt::format("fetching {}: {}", url, response.error().message)};
+  if (!response) {
+    // http/client.h: a certificate that does not verify is permission, "certificate
+    // verification failed: ..." (net/tcp.cpp).
+    const Error& e = response.error();
+    const bool pkix = e.kind == ErrorKind::permission &&
+                      e.message.find("certificate verification failed") != std::string::npos;
+    co_return failure(pkix ? "sts-webpki-invalid" : kFetchError,
+                      fmt::format("fetching {}: {}", url, e.message));
+  }
   // §3.3: only a 200 response is a policy; a 3xx is not followed.
   if (response->status != 200)
-    co_return Error{ErrorKind::invalid, fmt::format("{}: HTTP status {}", url, response->status)};
+    co_return failure(kFetchError, fmt::format("{}: HTTP status {}", url, response->status));
   if (!is_text_plain(response->content_type))
-    co_return Error{ErrorKind::invalid, fmt::format("{}: media type \"{}\" is not text/plain", url,
-                                                    response->content_type)};
+    co_return failure(kFetchError, fmt::format("{}: media type \"{}\" is not text/plain", url,
+                                               response->content_type));
   if (response->body.size() > limits_.max_policy_bytes)
-    co_return Error{ErrorKind::limit, fmt::format("{}: the policy is larger than {} octets", url,
-                                                  limits_.max_policy_bytes)};
+    co_return failure(kFetchError, fmt::format("{}: the policy is larger than {} octets", url,
+                                               limits_.max_policy_bytes));
   auto policy = parse_policy(response->body);
   if (!policy)
-    co_return Error{ErrorKind::invalid, fmt::format("{}: {}", url, policy.error().message)};
+    co_return failure("sts-policy-invalid", fmt::format("{}: {}", url, policy.error().message));
   co_return std::move(*policy);
+}
+
+std::optional<PolicyCache::FetchFailure> PolicyCache::last_failure(std::string_view domain) {
+  auto name = normalize_domain(domain);
+  if (!name) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  auto it = failed_.find(*name);
+  if (it == failed_.end() || clock_() - it->second.at >= limits_.retry_interval)
+    return std::nullopt;
+  return it->second.why;
 }
 
 net::awaitable<Result<std::optional<Policy>>> PolicyCache::lookup(std::string domain) {
@@ -233,12 +254,11 @@ net::awaitable<Result<std::optional<Policy>>> PolicyCache::lookup(std::string do
       // Old failures are dropped here so the map holds only recent ones.
       std::erase_if(failed_,
                     [&](const auto& f) { return now - f.second.at >= limits_.retry_interval; });
-      failed_.insert_or_assign(domain, FailedFetch{*id, now});
+      failed_.insert_or_assign(domain, FailedFetch{*id, now, fetched.error()});
     }
     // §3.3: alert administrators when a refresh fails, unless the cached mode is none.
     if (!quiet)
-      log::warning(kService, "{}: policy {} not fetched: {}{}", domain, *id,
-                   fetched.error().message,
+      log::warning(kService, "{}: policy {} not fetched: {}{}", domain, *id, fetched.error().detail,
                    entry ? fmt::format("; keeping the cached policy {}", entry->policy.id)
                          : std::string("; delivering as without MTA-STS"));
     co_return keep_cached();

@@ -215,26 +215,39 @@ TEST_F(PolicyCacheTest, DnsFailureKeepsTheCachedPolicy) {
 }
 
 TEST_F(PolicyCacheTest, UnusableAnswersAreNoPolicy) {
-  // RFC 8461 §3.3: a TXT record but no policy and none cached: deliver as without.
+  // RFC 8461 §3.3: a TXT record but no policy and none cached: deliver as without. Each
+  // failure has its RFC 8460 §4.3.2.2 result type for TLS-RPT.
+  using Failure = PolicyCache::FetchFailure;
+  auto failure_after = [&](std::string type, std::string detail) {
+    now_ += limits_.retry_interval;
+    EXPECT_EQ(id_of(lookup()), "none");
+    EXPECT_EQ(cache_->last_failure("example.org"), (Failure{std::move(type), std::move(detail)}));
+  };
+  const std::string url(kUrl);
   web_.serve(kEnforce, "text/html");
-  EXPECT_EQ(id_of(lookup()), "none");
-  now_ += limits_.retry_interval;
+  failure_after("sts-policy-fetch-error", url + ": media type \"text/html\" is not text/plain");
   web_.serve(kEnforce, "");
-  EXPECT_EQ(id_of(lookup()), "none");
-  now_ += limits_.retry_interval;
+  failure_after("sts-policy-fetch-error", url + ": media type \"\" is not text/plain");
   web_.serve(kEnforce, "text/plain", 404);
-  EXPECT_EQ(id_of(lookup()), "none");
-  now_ += limits_.retry_interval;
+  failure_after("sts-policy-fetch-error", url + ": HTTP status 404");
   web_.serve(kEnforce, "text/plain", 301);  // a redirect is not followed
-  EXPECT_EQ(id_of(lookup()), "none");
-  now_ += limits_.retry_interval;
+  failure_after("sts-policy-fetch-error", url + ": HTTP status 301");
   web_.serve("version: STSv1\nmode: strict\n");
-  EXPECT_EQ(id_of(lookup()), "none");
-  now_ += limits_.retry_interval;
-  web_.fail(ErrorKind::permission, "certificate verify failed");
-  EXPECT_EQ(id_of(lookup()), "none");
-  EXPECT_EQ(web_.requests, 6);
+  failure_after("sts-policy-invalid",
+                url + ": policy line 2: mode \"strict\" is not enforce, testing or none");
+  web_.fail(ErrorKind::permission, "certificate verification failed: certificate has expired");
+  failure_after("sts-webpki-invalid",
+                "fetching " + url + ": certificate verification failed: certificate has expired");
+  web_.fail(ErrorKind::timeout, "timed out");
+  failure_after("sts-policy-fetch-error", "fetching " + url + ": timed out");
+  EXPECT_EQ(web_.requests, 7);
   EXPECT_FALSE(std::filesystem::exists(file()));
+  // Forgotten after the retry interval, and at once by a fetch that works.
+  now_ += limits_.retry_interval;
+  EXPECT_EQ(cache_->last_failure("example.org"), std::nullopt);
+  web_.serve(kEnforce);
+  EXPECT_EQ(id_of(lookup()), "one");
+  EXPECT_EQ(cache_->last_failure("Example.org"), std::nullopt);
 }
 
 TEST_F(PolicyCacheTest, PolicyTooLarge) {
