@@ -17,6 +17,7 @@
 #include "admin/dns_records.h"
 #include "admin/quota.h"
 #include "admin/receipts.h"
+#include "admin/tls_rpt.h"
 #include "admin/tokens.h"
 #include "app/backends.h"
 #include "app/backup_commands.h"
@@ -719,6 +720,35 @@ int run(int argc, char** argv) {
     auto xml = admin::dmarc_report(*config, dmarc_request, warnings);
     for (const std::string& w : warnings) fmt::print(stderr, "postamt: warning: {}\n", w);
     code = print_or_fail(xml);
+  });
+
+  // tls-rpt report DOMAIN --date DAY (docs/mail-authentication/mta-sts.md)
+  auto* tls_rpt = cli.add_subcommand("tls-rpt", "TLS reporting data (RFC 8460)");
+  tls_rpt->require_subcommand(1);
+  auto* tls_rpt_report = tls_rpt->add_subcommand(
+      "report", "Print the RFC 8460 aggregate report of one UTC day for a policy domain");
+  admin::TlsRptReportRequest tls_rpt_request;
+  tls_rpt_report->add_option("DOMAIN", tls_rpt_request.domain, "The policy domain")->required();
+  tls_rpt_report->add_option("--date", tls_rpt_request.day, "The UTC day, YYYY-MM-DD")->required();
+  tls_rpt_report->add_option("--organization", tls_rpt_request.organization,
+                             "organization-name (default: hostname)");
+  tls_rpt_report->add_option("--contact", tls_rpt_request.contact,
+                             "contact-info (default: postmaster@hostname)");
+  tls_rpt_report->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    auto report = admin::tls_rpt_report(*config, tls_rpt_request);
+    if (!report) {
+      code = fail(report.error().message);
+      return;
+    }
+    if (report->skipped_lines > 0)
+      fmt::print(stderr, "postamt: {} damaged lines skipped\n", report->skipped_lines);
+    fmt::print("{}", report->json);
+    code = 0;
   });
 
   cli.parse_complete_callback([&] { act_as_process_user(cli, o.config_path); });

@@ -537,6 +537,11 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       else
         r.report(*n, "max_age", d.error().message);
     }
+    POSTAMT_TRY(
+        r.uint64("mta_sts_max_policy_bytes", cfg.outbound.mta_sts_max_policy_bytes, 1024, 1 << 20));
+    POSTAMT_TRY(r.duration("mta_sts_timeout", cfg.outbound.mta_sts_timeout));
+    if (cfg.outbound.mta_sts_timeout > std::chrono::minutes(10))
+      r.report(*(*outbound)->get("mta_sts_timeout"), "mta_sts_timeout", "must be at most \"10m\"");
     POSTAMT_TRY(r.check_unknown());
   }
 

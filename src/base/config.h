@@ -38,6 +38,8 @@
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
+//               mta_sts_max_policy_bytes = 65536, mta_sts_timeout = "1m"   # RFC 8461 §3.3
+//                                           policy fetch (src/queue/mta_sts_fetch.h)
 //   [metrics]   ready_timeout = "2s"         # /readyz: the store must answer within this
 //   [receipts]  on_download = "off" | "dispatched" | "displayed"   # server's own receipt
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
@@ -272,6 +274,10 @@ struct Config {
     std::optional<ListenAddress> relay;     // port must not be 0
     std::optional<ListenAddress> resolver;  // an address literal; port must not be 0
     std::chrono::seconds max_age = std::chrono::hours(24 * 5);
+    // MTA-STS policy fetches (RFC 8461 §3.3 suggests 64 KiB and one minute): the largest
+    // policy body accepted (1024 - 1 MiB), and the time one HTTPS GET may take (1s - 10m).
+    uint64_t mta_sts_max_policy_bytes = 64 * 1024;
+    std::chrono::seconds mta_sts_timeout{60};
   } outbound;
 
   // Quota (RFC 9208) of accounts without their own (`postamt user quota set`); 0 = none.

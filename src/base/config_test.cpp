@@ -422,11 +422,15 @@ TEST(Config, OutboundDefaultsAndValues) {
   EXPECT_FALSE(d->outbound.relay);
   EXPECT_FALSE(d->outbound.resolver);
   EXPECT_EQ(d->outbound.max_age, std::chrono::hours(120));
+  EXPECT_EQ(d->outbound.mta_sts_max_policy_bytes, 65536u);
+  EXPECT_EQ(d->outbound.mta_sts_timeout, std::chrono::minutes(1));
   auto cfg = parse(R"(
 [outbound]
 relay = "smarthost.example.test:587"
 resolver = "127.0.0.1:5353"
 max_age = "30m"
+mta_sts_max_policy_bytes = 1024
+mta_sts_timeout = "10m"
 )");
   ASSERT_TRUE(cfg) << cfg.error().message;
   ASSERT_TRUE(cfg->outbound.relay);
@@ -436,6 +440,8 @@ max_age = "30m"
   EXPECT_EQ(cfg->outbound.resolver->host, "127.0.0.1");
   EXPECT_EQ(cfg->outbound.resolver->port, 5353);
   EXPECT_EQ(cfg->outbound.max_age, std::chrono::minutes(30));
+  EXPECT_EQ(cfg->outbound.mta_sts_max_policy_bytes, 1024u);
+  EXPECT_EQ(cfg->outbound.mta_sts_timeout, std::chrono::minutes(10));
 }
 
 TEST(Config, OutboundErrors) {
@@ -453,6 +459,17 @@ TEST(Config, OutboundErrors) {
   EXPECT_EQ(error_of("[outbound]\nresolver = \"dns.test:53\"\n"),
             "/etc/postamt/postamt.toml:2: outbound.resolver: \"dns.test\" must be an IP address");
   EXPECT_TRUE(parse("[outbound]\nresolver = \"[::1]:53\"\n"));
+  EXPECT_EQ(error_of("[outbound]\nmta_sts_max_policy_bytes = 1023\n"),
+            "/etc/postamt/postamt.toml:2: outbound.mta_sts_max_policy_bytes: 1023 is out of "
+            "range 1024-1048576");
+  EXPECT_EQ(error_of("[outbound]\nmta_sts_max_policy_bytes = 1048577\n"),
+            "/etc/postamt/postamt.toml:2: outbound.mta_sts_max_policy_bytes: 1048577 is out of "
+            "range 1024-1048576");
+  EXPECT_EQ(error_of("[outbound]\nmta_sts_timeout = \"11m\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.mta_sts_timeout: must be at most \"10m\"");
+  EXPECT_EQ(error_of("[outbound]\nmta_sts_timeout = 60\n"),
+            "/etc/postamt/postamt.toml:2: outbound.mta_sts_timeout: expected a duration like "
+            "\"30m\"");
 }
 
 TEST(Config, DurationParsing) {

@@ -25,17 +25,26 @@ net::Duration within(net::Duration step, Clock::time_point deadline) {
   return std::min(step, remaining(deadline));
 }
 
-Result<std::string> encode_request(const HttpsUrl& url, const OutboundRequest& request) {
-  std::string out = fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\n", url.target, url.authority);
+enum class Method { get, post };
+
+Result<std::string> encode_request(Method method, const HttpsUrl& url,
+                                   const OutboundRequest& request) {
+  std::string out = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\n",
+                                method == Method::get ? "GET" : "POST", url.target, url.authority);
   for (const Header& h : request.headers) {
     if (!detail::valid_field_name(h.name) || !detail::valid_field_value(h.value))
       return Error{ErrorKind::invalid, fmt::format("bad header field {}", h.name)};
     out += fmt::format("{}: {}\r\n", h.name, h.value);
   }
-  out += fmt::format("Content-Length: {}\r\nConnection: close\r\n\r\n", request.body.size());
+  // RFC 9110 §8.6: a GET without content sends no Content-Length.
+  if (method == Method::post) out += fmt::format("Content-Length: {}\r\n", request.body.size());
+  out += "Connection: close\r\n\r\n";
   out += request.body;
   return out;
 }
+
+net::awaitable<Result<ClientResponse>> exchange(Method method, ClientOptions options,
+                                                OutboundRequest request);
 
 }  // namespace
 
@@ -48,12 +57,27 @@ Result<void> check_destination(std::string_view address, PrivateAddresses policy
 }
 
 net::awaitable<Result<ClientResponse>> post(ClientOptions options, OutboundRequest request) {
+  auto task = exchange(Method::post, std::move(options), std::move(request));
+  co_return co_await std::move(task);
+}
+
+net::awaitable<Result<ClientResponse>> get(ClientOptions options, std::string url,
+                                           std::vector<Header> headers) {
+  auto task = exchange(Method::get, std::move(options),
+                       OutboundRequest{std::move(url), std::move(headers), {}});
+  co_return co_await std::move(task);
+}
+
+namespace {
+
+net::awaitable<Result<ClientResponse>> exchange(Method method, ClientOptions options,
+                                                OutboundRequest request) {
   const ClientLimits& limits = options.limits;
   const Clock::time_point deadline = Clock::now() + limits.request_timeout;
   auto url = parse_https_url(request.url, limits.max_url_length);
   if (!url) co_return url.error();
   if (!options.tls) co_return Error{ErrorKind::invalid, "no TLS settings for outbound requests"};
-  auto wire = encode_request(*url, request);
+  auto wire = encode_request(method, *url, request);
   if (!wire) co_return wire.error();
 
   std::vector<std::string> addresses;
@@ -119,5 +143,7 @@ net::awaitable<Result<ClientResponse>> post(ClientOptions options, OutboundReque
   connection->close();
   co_return parser.response();
 }
+
+}  // namespace
 
 }  // namespace postamt::http

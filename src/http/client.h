@@ -1,7 +1,8 @@
-// An outbound HTTPS POST (HTTP/1.1 over net::connect + Connection::start_tls_client), for
-// the JMAP push sender (RFC 8620 §7.2). One request per connection ("Connection:
-// close"), a Content-Length body, no redirects followed (a 3xx is returned like any
-// other status). No Beast here: response.h parses.
+// An outbound HTTPS POST or GET (HTTP/1.1 over net::connect +
+// Connection::start_tls_client), for the JMAP push sender (RFC 8620 §7.2) and the MTA-STS
+// policy fetch (RFC 8461 §3.3). One request per connection ("Connection: close"), a
+// Content-Length body for POST, no redirects followed (a 3xx is returned like any other
+// status). No Beast here: response.h parses.
 //
 // Server-side request forgery (RFC 8620 §8.6): the host is resolved once, every address
 // is vetted (net/address_scope.h) and the connection goes to exactly a vetted address
@@ -71,5 +72,11 @@ Result<void> check_destination(std::string_view address, PrivateAddresses policy
 //   io           connecting, TLS or the exchange failed
 //   limit        the response passes ClientLimits::response
 net::awaitable<Result<ClientResponse>> post(ClientOptions options, OutboundRequest request);
+
+// GETs `url` with `headers` (besides Host and Connection; no body, no Content-Length) and
+// returns the response, whatever its status; a 3xx is not followed. Errors as for post().
+// Used to fetch MTA-STS policies (queue/mta_sts_fetch.h).
+net::awaitable<Result<ClientResponse>> get(ClientOptions options, std::string url,
+                                           std::vector<Header> headers = {});
 
 }  // namespace postamt::http
