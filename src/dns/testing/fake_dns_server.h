@@ -1,5 +1,13 @@
-// Test-only: a tiny authoritative-looking DNS server on 127.0.0.1 UDP, answering from
-// a fixed table, on its own thread. Header-only.
+// Test-only: a tiny DNS server on 127.0.0.1 UDP, answering from a table, on its own
+// thread; a forwarder target for UnboundResolver's unit tests (dnssec off: it signs
+// nothing). Header-only. Integration tests use a real server (tests/integration/dns_zone.py).
+//
+//   dns::testing::FakeDnsServer server;
+//   server.add_mx("y.test", 10, "mx.y.test");
+//   server.add_a("mx.y.test", "127.0.0.1");
+//   server.add_nxdomain("gone.test");        // rcode 3
+//   server.set_servfail(true);               // rcode 2 for everything
+//   ... forwarders = {"127.0.0.1:" + std::to_string(server.port())}
 #pragma once
 
 #include <arpa/inet.h>
@@ -16,11 +24,11 @@
 #include <thread>
 #include <vector>
 
-namespace postamt::queue::testing {
+namespace postamt::dns::testing {
 
-class FakeDns {
+class FakeDnsServer {
  public:
-  FakeDns() {
+  FakeDnsServer() {
     fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -31,7 +39,7 @@ class FakeDns {
     port_ = ntohs(a.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
-  ~FakeDns() {
+  ~FakeDnsServer() {
     stop_ = true;
     thread_.join();
     ::close(fd_);
@@ -71,12 +79,13 @@ class FakeDns {
     return out;
   }
 
- private:
+  // A record of any type, its RDATA given in wire form.
   void add(const std::string& name, uint16_t type, std::string rdata) {
     std::lock_guard lock(mutex_);
     records_[{name, type}].push_back(std::move(rdata));
   }
 
+ private:
   void serve() {
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};
@@ -95,7 +104,9 @@ class FakeDns {
       while (at < q.size() && q[at] != 0) {
         size_t len = static_cast<unsigned char>(q[at]);
         if (!name.empty()) name += '.';
-        name += q.substr(at + 1, len);
+        // Names compare case-insensitively (RFC 4343); the table holds lower case.
+        for (char c : q.substr(at + 1, len))
+          name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
         at += 1 + len;
       }
       size_t question_end = at + 5;
@@ -144,4 +155,4 @@ class FakeDns {
   std::set<std::string> nxdomain_;
 };
 
-}  // namespace postamt::queue::testing
+}  // namespace postamt::dns::testing
