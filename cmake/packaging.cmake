@@ -28,7 +28,9 @@ set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "amd64")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, publicsuffix")
+# dns-root-data: the DNSSEC root trust anchor [dns] trust_anchor_file reads by default;
+# publicsuffix: DMARC's organisational domains ([dmarc] public_suffix_list).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, dns-root-data, publicsuffix")
 set(CPACK_DEBIAN_COMPRESSION_TYPE "xz")
 set(CPACK_STRIP_FILES TRUE)
 

@@ -15,17 +15,6 @@ net::awaitable<void> run_worker(std::shared_ptr<OutboundService::State> state) {
   co_await state->worker->run();
 }
 
-// Stands in when no DNS server is known and a relay (an address literal) is used.
-class NoResolver final : public Resolver {
- public:
-  Result<std::vector<MxRecord>> mx(std::string_view) override {
-    return Error{ErrorKind::temporary, "no DNS resolver configured"};
-  }
-  Result<std::vector<std::string>> addresses(std::string_view) override {
-    return Error{ErrorKind::temporary, "no DNS resolver configured"};
-  }
-};
-
 }  // namespace
 
 OutboundService::~OutboundService() {
@@ -46,30 +35,16 @@ void OutboundService::stop() {
 }
 
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
-                                                        delivery::Services local, Clock clock) {
+                                                        delivery::Services local,
+                                                        std::shared_ptr<dns::Resolver> resolver,
+                                                        Clock clock) {
   auto state = std::make_shared<OutboundService::State>();
   auto q = FileQueue::open(config.data_dir / "queue", std::move(clock));
   POSTAMT_TRY(q);
   state->queue = std::move(*q);
 
-  if (config.outbound.resolver) {
-    state->resolver =
-        std::make_unique<DnsClient>(config.outbound.resolver->host, config.outbound.resolver->port);
-  } else {
-    auto system = DnsClient::from_resolv_conf();
-    if (system) {
-      state->resolver = std::move(*system);
-    } else {
-      // Local mail must keep flowing on a host without DNS: remote mail is deferred
-      // (and bounces after max_age) instead of the whole server refusing to start.
-      if (!config.outbound.relay)
-        log::warning("smtp",
-                     "outbound: {}; mail for remote domains will be deferred until "
-                     "outbound.resolver or outbound.relay is set",
-                     system.error().message);
-      state->resolver = std::make_unique<NoResolver>();
-    }
-  }
+  if (!resolver) return Error{ErrorKind::invalid, "start_outbound: no resolver"};
+  state->resolver = std::move(resolver);
 
   auto tls = net::TlsClientContext::create(net::TlsVerify::opportunistic);
   POSTAMT_TRY(tls);

@@ -2,7 +2,7 @@
 // worker on the runtime, and is the delivery::OutboundQueue that every
 // delivery::Transaction hands remote recipients to.
 //
-//   auto outbound = queue::start_outbound(config, runtime, local);
+//   auto outbound = queue::start_outbound(config, runtime, local, resolver);
 //   delivery.outbound = outbound->get();     // transactions call enqueue() (blocking pool)
 //   ... on shutdown: (*outbound)->stop(); then stop the runtime; then destroy it.
 #pragma once
@@ -11,6 +11,7 @@
 
 #include "base/config.h"
 #include "delivery/transaction.h"
+#include "dns/resolver.h"
 #include "net/runtime.h"
 #include "queue/clock.h"
 #include "queue/spool.h"
@@ -34,7 +35,7 @@ class OutboundService final : public delivery::OutboundQueue {
 
   struct State {
     std::unique_ptr<FileQueue> queue;
-    std::unique_ptr<Resolver> resolver;
+    std::shared_ptr<dns::Resolver> resolver;  // shared with the rest of serve
     std::unique_ptr<Worker> worker;
     std::unique_ptr<dkim::KeyRing> dkim;  // data_dir/dkim keys when dkim.sign
   };
@@ -44,20 +45,20 @@ class OutboundService final : public delivery::OutboundQueue {
   std::shared_ptr<State> state_;
 };
 
-// Opens `config.data_dir / "queue"`, builds the resolver (outbound.resolver, else
-// /etc/resolv.conf), the opportunistic TLS client context and the worker (relay from
-// outbound.relay, max_age from outbound.max_age), and spawns the worker on `runtime`.
-// `local` delivers DSNs to local senders (its `outbound` is ignored: the worker uses its
-// own queue; store and blobs null: DSNs are queued). What it points to and the runtime
-// must outlive the service; the worker keeps its own state alive until it returns.
-// Without outbound.resolver and with no usable /etc/resolv.conf, MX lookups fail
-// temporarily (remote mail is deferred, a warning is logged); local mail is unaffected.
+// Opens `config.data_dir / "queue"`, builds the opportunistic TLS client context and the
+// worker (relay from outbound.relay, max_age from outbound.max_age) with `resolver` (the
+// process's one resolver, app/resolver.h) for MX routing, and spawns the worker on
+// `runtime`. `local` delivers DSNs to local senders (its `outbound` is ignored: the worker
+// uses its own queue; store and blobs null: DSNs are queued). What it points to and the
+// runtime must outlive the service; the worker keeps its own state (and the resolver)
+// alive until it returns.
 // With dkim.sign (the default) it loads the DKIM keys under data_dir/dkim once
 // (dkim::KeyRing; keys added later are used after a restart) and logs how many.
-// Errors: io (queue directory), invalid (TLS context), the key ring's (a key file that
-// others can read is a permission error naming it).
+// Errors: io (queue directory), invalid (TLS context, no resolver), the key ring's (a key
+// file that others can read is a permission error naming it).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         delivery::Services local,
+                                                        std::shared_ptr<dns::Resolver> resolver,
                                                         Clock clock = system_clock_now);
 
 }  // namespace postamt::queue

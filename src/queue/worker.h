@@ -27,10 +27,10 @@
 #include <string>
 
 #include "delivery/transaction.h"
+#include "dns/resolver.h"
 #include "mailauth/dkim/keyring.h"
 #include "net/runtime.h"
 #include "net/tls.h"
-#include "queue/dns.h"
 #include "queue/retry.h"
 #include "queue/route.h"
 #include "queue/spool.h"
@@ -54,7 +54,7 @@ struct WorkerOptions {
 // for local senders are queued like any other (and come back to us over SMTP).
 struct WorkerDeps {
   FileQueue* queue = nullptr;
-  Resolver* resolver = nullptr;
+  dns::Resolver* resolver = nullptr;
   net::Runtime* runtime = nullptr;
   delivery::Services local;
   // Signs outbound messages (null or empty: sent unsigned). Outlives the worker.

@@ -1,5 +1,5 @@
 // The delivery worker end to end: FileQueue + fake clock + a scripted SMTP server on
-// loopback (+ a fake DNS server for MX routing).
+// loopback (+ a fake resolver for MX routing).
 #include "queue/worker.h"
 
 #include <gtest/gtest.h>
@@ -15,7 +15,6 @@
 #include "net/server.h"
 #include "net/testing/run.h"
 #include "queue/admin_queue.h"
-#include "queue/fake_dns.h"
 #include "queue/test_support.h"
 #include "smtp/client/testing/fake_smtp_server.h"
 #include "store/memory/memory_store.h"
@@ -64,7 +63,6 @@ class QueueWorkerTest : public ::testing::Test {
     auto q = FileQueue::open(dir_.root() / "queue", clock_.clock());
     ASSERT_TRUE(q);
     queue_ = std::move(*q);
-    resolver_ = std::make_unique<DnsClient>("127.0.0.1", dns_.port());
     options_.hostname = "mail.x.test";
     options_.route.relay = std::pair<std::string, uint16_t>{"127.0.0.1", port_};
     options_.retry.max_age = 1h;
@@ -83,7 +81,7 @@ class QueueWorkerTest : public ::testing::Test {
   }
   Worker worker(store::Store* store = nullptr, blob::BlobStore* blobs = nullptr,
                 const dkim::KeyRing* keys = nullptr) {
-    return Worker(WorkerDeps{queue_.get(), resolver_.get(), &runtime_,
+    return Worker(WorkerDeps{queue_.get(), &dns_, &runtime_,
                              delivery::Services{store, blobs, nullptr, nullptr}, keys},
                   options_);
   }
@@ -116,13 +114,12 @@ class QueueWorkerTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::FakeClock clock_;
-  testing::FakeDns dns_;
+  dns::testing::FakeResolver dns_;
   net::Runtime runtime_{net::RuntimeOptions{.network_threads = 1}};
   std::unique_ptr<net::Server> server_;
   std::shared_ptr<FakeSmtpState> smtp_;
   uint16_t port_ = 0;
   std::unique_ptr<FileQueue> queue_;
-  std::unique_ptr<DnsClient> resolver_;
   WorkerOptions options_;
 };
 
@@ -368,7 +365,7 @@ TEST_F(QueueWorkerTest, MxLookupThroughTheConfiguredResolver) {
 
 TEST_F(QueueWorkerTest, NonexistentDomainBouncesWithoutConnecting) {
   options_.route.relay.reset();
-  dns_.add_nxdomain("gone.test");
+  // gone.test is unknown to the resolver: NXDOMAIN.
   enqueue("a@x.test", {"b@gone.test"});
   Worker w = worker();
   EXPECT_EQ(run_once(w), 1u);

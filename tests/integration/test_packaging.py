@@ -167,9 +167,10 @@ class DebianPackageTest(unittest.TestCase):
         self.assertEqual(self.field("Section"), "mail")
         depends = [d.strip() for d in self.field("Depends").split(",")]
         names = {re.match(r"[\w.+-]+", d).group(0) for d in depends}
-        # adduser for postinst, publicsuffix for DMARC; the rest from dpkg-shlibdeps.
-        for package in ("adduser", "publicsuffix", "libc6", "libsqlite3-0", "libssl3", "libsodium23",
-                        "libstdc++6"):
+        # adduser for postinst, dns-root-data for the DNSSEC trust anchor ([dns]),
+        # publicsuffix for DMARC; the rest from dpkg-shlibdeps over the binary.
+        for package in ("adduser", "dns-root-data", "publicsuffix", "libunbound8", "libc6",
+                        "libsqlite3-0", "libssl3", "libsodium23", "libstdc++6"):
             self.assertIn(package, names, depends)
         self.assertRegex(self.field("Description"), r"^mail server")
         r = run(["dpkg-deb", "-I", self.deb])
@@ -459,7 +460,7 @@ class ConfigurationReferenceTest(unittest.TestCase):
     def test_reader_finds_keys(self):
         keys = config_keys()
         for key in ("hostname", "data_dir", "log_level", "listen.smtp", "tls.private_key",
-                    "smtp.trusted_networks", "outbound.relay", "outbound.resolver",
+                    "smtp.trusted_networks", "outbound.relay", "dns.forwarders",
                     "outbound.max_age", "quota.admins", "http.max_websocket_message",
                     "receipts.max_remote_per_hour"):
             self.assertIn(key, keys)
