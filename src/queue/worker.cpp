@@ -304,7 +304,9 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
                    fields.error().message);
     } else if (!fields->empty()) {
       signed_body = *fields + m.message.body;
-      for (const std::string& s : signed_by) log::message(kInfo, kService, id, "dkim-signed {}", s);
+      std::string which;
+      for (const std::string& s : signed_by) which += (which.empty() ? "" : ", ") + s;
+      log::message(kInfo, kService, id, "dkim-signed {}", which);
     }
   }
 

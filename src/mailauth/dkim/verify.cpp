@@ -188,6 +188,16 @@ std::string_view to_string(Status status) {
   return "none";
 }
 
+VerifyLimits verify_limits(const Config::Dkim& config) {
+  VerifyLimits limits;
+  limits.max_signatures = config.max_signatures;
+  limits.max_signed_fields = config.max_signed_fields;
+  limits.min_rsa_bits = config.min_rsa_bits;
+  limits.unsigned_body = config.unsigned_body == DkimUnsignedBody::policy ? UnsignedBody::policy
+                                                                          : UnsignedBody::accept;
+  return limits;
+}
+
 std::vector<Verification> verify_message(std::string_view message, dns::Resolver& dns,
                                          const VerifyLimits& limits,
                                          std::chrono::system_clock::time_point now) {

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/config.h"
 #include "dns/resolver.h"
 
 namespace postamt::dkim {
@@ -58,6 +59,9 @@ struct VerifyLimits {
   size_t max_signed_fields = 64;  // h= entries per signature
   UnsignedBody unsigned_body = UnsignedBody::accept;
 };
+
+// The limits as [dkim] configures them (docs/configuration.md).
+VerifyLimits verify_limits(const Config::Dkim& config);
 
 // One entry per DKIM-Signature field (up to max_signatures, topmost first); empty when
 // the message has none. Blocking (one TXT lookup per signature via `dns`); run on a

@@ -311,6 +311,24 @@ TEST_F(DkimVerify, MaxSignaturesAndFields) {
   EXPECT_EQ(one(signed_with(rsa_key())), "permerror more than 3 h= entries");
 }
 
+TEST(DkimVerifyLimits, FromConfiguration) {
+  Config::Dkim config;
+  VerifyLimits defaults = verify_limits(config);
+  EXPECT_EQ(defaults.max_signatures, 5u);
+  EXPECT_EQ(defaults.max_signed_fields, 64u);
+  EXPECT_EQ(defaults.min_rsa_bits, 1024u);
+  EXPECT_EQ(defaults.unsigned_body, UnsignedBody::accept);
+  config.max_signatures = 2;
+  config.max_signed_fields = 9;
+  config.min_rsa_bits = 2048;
+  config.unsigned_body = DkimUnsignedBody::policy;
+  VerifyLimits set = verify_limits(config);
+  EXPECT_EQ(set.max_signatures, 2u);
+  EXPECT_EQ(set.max_signed_fields, 9u);
+  EXPECT_EQ(set.min_rsa_bits, 2048u);
+  EXPECT_EQ(set.unsigned_body, UnsignedBody::policy);
+}
+
 TEST(DkimStatus, Names) {
   EXPECT_EQ(to_string(Status::none), "none");
   EXPECT_EQ(to_string(Status::pass), "pass");
