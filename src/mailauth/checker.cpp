@@ -28,12 +28,6 @@ int random_sample() {
   return std::uniform_int_distribution<int>(0, 99)(engine);
 }
 
-// The domain part of an address ("" without '@').
-std::string domain_of(std::string_view address) {
-  const size_t at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : to_lower(address.substr(at + 1));
-}
-
 bool contains_domain(const std::vector<std::string>& list, std::string_view domain) {
   return std::any_of(list.begin(), list.end(),
                      [&](const std::string& d) { return iequals(d, domain); });
@@ -104,6 +98,7 @@ Decision Checker::check(const Inbound& in) const {
   MethodResult dmarc_line{"dmarc", "none", {}, {}, {}};
   auto from = dmarc::from_domain(in.message);
   dmarc::Verdict verdict;
+  dmarc::Input input;
   if (!from) {
     // RFC 7489 §6.6.1: without exactly one author domain DMARC cannot be applied.
     verdict.result = dmarc::Outcome::permerror;
@@ -111,10 +106,10 @@ Decision Checker::check(const Inbound& in) const {
     dmarc_line.result = "permerror";
     dmarc_line.reason = from.error().message;
   } else {
-    dmarc::Input input;
     input.from_domain = *from;
     input.spf_domain = spf.domain;
     input.spf_pass = spf.result == spf::Outcome::pass;
+    input.spf_temperror = spf.result == spf::Outcome::temperror;
     for (const auto& v : dkim)
       if (v.status == dkim::Status::pass) input.dkim_pass_domains.push_back(v.domain);
     verdict = dmarc::evaluate(input, dns_, psl_, sample_());
@@ -175,21 +170,23 @@ Decision Checker::check(const Inbound& in) const {
       spf::to_string(spf.result), spf.domain, dmarc::to_string(verdict.result),
       from ? *from : std::string("-"), arc::to_string(arc.status), to_string(decision.action));
 
-  if (reports_ && verdict.record) {
-    dmarc::AggregateEntry entry;
-    entry.source_ip = in.ip;
-    entry.header_from = from ? *from : std::string();
-    entry.verdict = verdict;
-    entry.spf_domain = spf.domain;
-    entry.spf_result = std::string(spf::to_string(spf.result));
+  if (reports_ && verdict.record && from) {
+    // RFC 7489 §7.2: one row per message, with every DKIM result (not only the passes) and
+    // the SPF result as they were, and the disposition actually applied.
+    dmarc::ReportEntry entry = dmarc::report_entry(
+        input, verdict, in.ip,
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+    entry.dkim.clear();
     for (const auto& v : dkim)
       entry.dkim.push_back({v.domain, v.selector, std::string(dkim::to_string(v.status))});
-    entry.disposition = decision.action == Action::accept       ? dmarc::Policy::none
-                        : decision.action == Action::quarantine ? dmarc::Policy::quarantine
-                                                                : dmarc::Policy::reject;
-    reports_->record(entry);
+    entry.spf.result = std::string(spf::to_string(spf.result));
+    if (in.sender.empty()) entry.spf.scope = "helo";
+    entry.disposition = decision.action == Action::quarantine ? dmarc::Policy::quarantine
+                        : decision.action == Action::reject   ? dmarc::Policy::reject
+                                                              : dmarc::Policy::none;
+    if (auto appended = reports_->append(entry); !appended)
+      decision.summary += " (report data not written: " + appended.error().message + ")";
   }
-  (void)domain_of;
   return decision;
 }
 

@@ -25,7 +25,7 @@
 #include "dns/resolver.h"
 #include "mailauth/arc/verify.h"
 #include "mailauth/dkim/verify.h"
-#include "mailauth/dmarc/aggregate_log.h"
+#include "mailauth/dmarc/aggregate.h"
 #include "mailauth/dmarc/dmarc.h"
 #include "mailauth/spf/spf.h"
 
