@@ -109,7 +109,16 @@ Decision Checker::check(const Inbound& in) const {
     input.from_domain = *from;
     input.spf_domain = spf.domain;
     input.spf_pass = spf.result == spf::Outcome::pass;
-    input.spf_temperror = spf.result == spf::Outcome::temperror;
+    // A check that failed on DNS counts (RFC 7489 §6.6.2: temperror, no policy) only when
+    // it was for the author's own organisational domain: otherwise a forger could add a
+    // signature or a MAIL FROM domain whose DNS never answers and so escape the policy.
+    const std::string org = psl_.organizational_domain(*from);
+    input.spf_temperror = spf.result == spf::Outcome::temperror &&
+                          iequals(psl_.organizational_domain(spf.domain), org);
+    input.dkim_temperror = std::any_of(dkim.begin(), dkim.end(), [&](const dkim::Verification& v) {
+      return v.status == dkim::Status::temperror &&
+             iequals(psl_.organizational_domain(v.domain), org);
+    });
     for (const auto& v : dkim)
       if (v.status == dkim::Status::pass) input.dkim_pass_domains.push_back(v.domain);
     verdict = dmarc::evaluate(input, dns_, psl_, sample_());
@@ -125,28 +134,22 @@ Decision Checker::check(const Inbound& in) const {
         verdict.disposition != dmarc::Policy::none) {
       const bool vouched = arc.status == arc::Status::pass &&
                            contains_domain(settings_.trusted_arc_sealers, arc.sealer);
-      // A DNS failure on the author's own domain may be why nothing aligned: ask the
-      // sender to retry rather than refuse for good (RFC 7489 §6.6.2, temperror).
-      const std::string org = psl_.organizational_domain(*from);
-      const bool dns_trouble =
-          spf.result == spf::Outcome::temperror ||
-          std::any_of(dkim.begin(), dkim.end(), [&](const dkim::Verification& v) {
-            return v.status == dkim::Status::temperror &&
-                   iequals(psl_.organizational_domain(v.domain), org);
-          });
       if (vouched) {
         dmarc_line.comment += fmt::format(" override=trusted_forwarder sealer={}", arc.sealer);
       } else if (verdict.disposition == dmarc::Policy::quarantine) {
         decision.action = Action::quarantine;
-      } else if (dns_trouble) {
-        decision.action = Action::defer;
-        decision.reason = fmt::format(
-            "Authentication of {} could not be completed (DNS), try again later", *from);
       } else {
         decision.action = Action::reject;
         decision.reason =
             fmt::format("Message rejected: it fails the DMARC policy of {} (RFC 7489)", *from);
       }
+    } else if (verdict.result == dmarc::Outcome::temperror && settings_.enforce_dmarc &&
+               verdict.record && verdict.policy != dmarc::Policy::none) {
+      // The author's domain asks for quarantine or reject and its own DNS failed us: the
+      // sender retries, rather than the message passing unjudged.
+      decision.action = Action::defer;
+      decision.reason =
+          fmt::format("Authentication of {} could not be completed (DNS), try again later", *from);
     }
   }
   results.results.push_back(std::move(dmarc_line));

@@ -5,8 +5,9 @@
 //   accept      deliver as usual;
 //   quarantine  the From domain failed DMARC and asks for quarantine: deliver to Junk;
 //   reject      ... and asks for reject: "550 5.7.1";
-//   defer       ... asks for reject, but a DNS failure (DKIM or SPF temperror) may be the
-//               reason it failed: "451 4.7.1", the sender retries.
+//   defer       the From domain asks for quarantine or reject, and a DNS failure on that
+//               domain's own SPF or DKIM left DMARC at temperror: "451 4.7.1", the
+//               sender retries.
 // DMARC's "none" policy, a pct sample that spares the message, a DMARC temperror or
 // permerror, and a failure that an ARC chain sealed by a trusted forwarder vouches for
 // (RFC 7489 §6.7 local policy, RFC 8617 §7.2.1) all accept. With
