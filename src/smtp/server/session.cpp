@@ -45,6 +45,13 @@ std::string Session::client_name() const {
   return fmt::format("unknown[{}]", connection_->remote().address);
 }
 
+bool Session::from_trusted_network() const {
+  const std::string& ip = connection_->remote().address;
+  for (const auto& network : options_.trusted_networks)
+    if (network.contains(ip)) return true;
+  return false;
+}
+
 void Session::log_reject(std::string_view command, const Reply& reply, std::string_view from,
                          std::string_view to) const {
   std::string text = fmt::format("{}", reply.code);

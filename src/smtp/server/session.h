@@ -34,6 +34,7 @@
 #include "base/ip_network.h"
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
+#include "mailauth/checker.h"
 #include "net/connection.h"
 #include "net/runtime.h"
 #include "net/server.h"
@@ -76,6 +77,11 @@ struct Services {
   auth::FailureTracker* auth_failures = nullptr;
   delivery::Services delivery;
   delivery::SubmissionCheck* submission_check = nullptr;  // consulted in Mode::submission only
+  // DKIM, SPF, ARC and DMARC on mail from outside (Mode::mx, not authenticated, not from
+  // a trusted network): the Authentication-Results field is prepended and DMARC's policy
+  // applied (mailauth/checker.h). Null: no checks. Forged Authentication-Results fields
+  // carrying our host name are removed from every message either way (RFC 8601 §5).
+  const mailauth::Checker* mail_auth = nullptr;
 };
 
 struct Options {

@@ -55,6 +55,8 @@ class Session {
   auth::PlaintextMechanisms plaintext_mechanisms() const;
   bool is_tls() const { return connection_->is_tls(); }
   std::string client_name() const;  // "unknown[192.0.2.10]"
+  // The client's address is in Options::trusted_networks.
+  bool from_trusted_network() const;
   // Logs a refused MAIL or RCPT the way Postfix does, so that admins see probes and
   // fail2ban can act (docs/protocols/smtp.md):
   //   NOQUEUE: reject: RCPT from unknown[192.0.2.10]: 554 5.7.1 <x@y>: Relay access

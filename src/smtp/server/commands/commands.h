@@ -48,5 +48,10 @@ net::awaitable<Next> end_of_message(Session& session, std::optional<Reply> rejec
 // Loop and sender checks, the submission check, the Received field, then the delivery
 // transaction's commit. The reply to send; 250 only after every durable write returned.
 net::awaitable<Reply> finish_message(Session& session, std::string message);
+// authenticate.cpp: removes forged Authentication-Results fields naming us, and for mail
+// from outside runs Services::mail_auth, prepends its field and applies its decision
+// (quarantine: set on the delivery transaction). The reply when the message is refused
+// (550 5.7.1 DMARC reject, 451 4.7.1 DNS trouble), else nullopt and `message` is ready.
+net::awaitable<std::optional<Reply>> authenticate_message(Session& session, std::string& message);
 
 }  // namespace postamt::smtp::server::commands

@@ -90,6 +90,9 @@ net::awaitable<Reply> finish_message(Session& session, std::string message) {
     }
   }
 
+  auto authenticated = authenticate_message(session, message);
+  if (auto refusal = co_await std::move(authenticated)) co_return std::move(*refusal);
+
   delivery::Transaction* tx = t.delivery.get();
   auto commit = runtime.run_blocking([tx, body = received_field(session, t) + message]() mutable {
     tx->set_body(std::move(body));

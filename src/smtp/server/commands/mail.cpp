@@ -11,13 +11,6 @@ namespace {
 namespace code = proto::code;
 using proto::make_reply;
 
-bool trusted(const Session& session) {
-  const std::string& ip = session.connection_->remote().address;
-  for (const auto& network : session.options_.trusted_networks)
-    if (network.contains(ip)) return true;
-  return false;
-}
-
 // The sender rules, or nullopt when MAIL may go on. Authenticated: the user's own
 // addresses only (RFC 6409 §8). Unauthenticated: no address of a local domain, unless
 // from a trusted network: outside mail does not come from local users.
@@ -38,7 +31,7 @@ net::awaitable<std::optional<Reply>> sender_refusal(Session& session, proto::Mai
           fmt::format("<{}>: Sender address rejected: not owned by user {}", sender, user));
     co_return std::nullopt;
   }
-  if (trusted(session)) co_return std::nullopt;
+  if (session.from_trusted_network()) co_return std::nullopt;
   std::string domain = path.domain;
   auto check = session.services_.runtime->run_blocking(
       [store, domain] { return mail::is_local_domain(*store, domain); });
