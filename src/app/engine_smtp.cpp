@@ -14,6 +14,8 @@ net::Handler make_handler(ServeContext& context, smtp::server::Mode mode) {
   services.delivery = context.delivery;
   // The session consults it only in submission mode, for authenticated users.
   services.submission_check = context.submission_check;
+  // The session runs them only in MX mode, on mail from outside.
+  services.mail_auth = context.mail_auth;
   auto options = std::make_shared<smtp::server::Options>();
   options->mode = mode;
   options->hostname = context.config->hostname;

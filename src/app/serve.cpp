@@ -12,6 +12,7 @@
 #include "app/backends.h"
 #include "app/first_start.h"
 #include "app/privileges.h"
+#include "app/mail_auth.h"
 #include "app/resolver.h"
 #include "app/serve_context.h"
 #include "app/services.h"
@@ -410,6 +411,13 @@ int serve(const Config& config) {
     return 1;
   }
   ctx.resolver = *resolver;
+  // The MX's checks of mail from outside (DKIM, SPF, ARC, DMARC) share it.
+  auto mail_auth = make_mail_auth(config, ctx.resolver);
+  if (!mail_auth) {
+    log::error("master", "{}", mail_auth.error().message);
+    return 1;
+  }
+  ctx.mail_auth = (*mail_auth)->checker();
   // Bounces for local senders are delivered the same way.
   auto outbound = queue::start_outbound(config, runtime, ctx.delivery, ctx.resolver);
   if (!outbound) {

@@ -10,6 +10,7 @@
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
 #include "dns/resolver.h"
+#include "mailauth/checker.h"
 #include "mail/events.h"
 #include "mail/store_watch.h"
 #include "net/runtime.h"
@@ -47,6 +48,9 @@ struct ServeContext {
   // The process's one DNS resolver (app/resolver.h, [dns]): the outbound queue's and
   // the MX checks'. Blocking: call through runtime->run_blocking.
   std::shared_ptr<dns::Resolver> resolver;
+  // The MX's DKIM, SPF, ARC and DMARC checks (app/mail_auth.h); null when [mailauth]
+  // enabled = false.
+  const mailauth::Checker* mail_auth = nullptr;
 };
 
 }  // namespace postamt::app

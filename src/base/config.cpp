@@ -706,6 +706,22 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto mailauth = top.table("mailauth");
+  POSTAMT_TRY(mailauth);
+  if (*mailauth) {
+    TableReader r(**mailauth, "mailauth.", file);
+    POSTAMT_TRY(r.boolean("enabled", cfg.mailauth.enabled));
+    POSTAMT_TRY(r.boolean("enforce_dmarc", cfg.mailauth.enforce_dmarc));
+    POSTAMT_TRY(read_list(
+        r, "trusted_arc_sealers", cfg.mailauth.trusted_arc_sealers,
+        "expected a list of domain names", [](std::string_view s) -> Result<std::string> {
+          if (!valid_hostname(s) || s.find('.') == std::string_view::npos)
+            return Error(ErrorKind::invalid, fmt::format("\"{}\" is not a domain name", s));
+          return to_lower(s);
+        }));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto dmarc = top.table("dmarc");
   POSTAMT_TRY(dmarc);
   if (*dmarc) {

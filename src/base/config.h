@@ -49,6 +49,8 @@
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
 //               duplicates = "drop" | "reject"   # a client receipt after one was sent
 //                                           (overridable per domain and user, src/mdn/policy.h)
+//   [mailauth]  enabled = true, enforce_dmarc = true, trusted_arc_sealers = ["fwd.example"]
+//                                           (the MX's DKIM/SPF/ARC/DMARC checks, src/mailauth)
 //   [dmarc]     report_days = 31             # days of aggregate-report data kept
 //               public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
 //                                           (docs/mail-authentication/dmarc.md)
@@ -326,6 +328,16 @@ struct Config {
     uint32_t uid = 0;   // of `user`; meaningful only when user is not empty
     uint32_t gid = 0;   // of `group`
   } process;
+
+  // [mailauth]: the SMTP MX's checks of mail from outside (docs/mail-authentication.md,
+  // src/mailauth/checker.h).
+  struct MailAuth {
+    bool enabled = true;        // DKIM, SPF, ARC and DMARC; the Authentication-Results field
+    bool enforce_dmarc = true;  // apply DMARC's reject (550 5.7.1) and quarantine (Junk)
+    // Forwarders (ARC-Seal d= domains, lower-case) whose passing ARC chain overrides a
+    // DMARC failure (RFC 7489 §6.7 local policy, RFC 8617 §7.2.1).
+    std::vector<std::string> trusted_arc_sealers;
+  } mailauth;
 
   // DMARC (docs/mail-authentication/dmarc.md, src/mailauth/dmarc).
   struct Dmarc {

@@ -103,6 +103,30 @@ TEST(Config, WebmailSection) {
       << typo.error().message;
 }
 
+TEST(Config, MailAuth) {
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->mailauth.enabled);
+  EXPECT_TRUE(defaults->mailauth.enforce_dmarc);
+  EXPECT_TRUE(defaults->mailauth.trusted_arc_sealers.empty());
+  auto cfg = parse(
+      "[mailauth]\nenabled = false\nenforce_dmarc = false\n"
+      "trusted_arc_sealers = [\"Lists.Example.org\", \"fwd.example.net\"]\n");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_FALSE(cfg->mailauth.enabled);
+  EXPECT_FALSE(cfg->mailauth.enforce_dmarc);
+  EXPECT_EQ(cfg->mailauth.trusted_arc_sealers,
+            (std::vector<std::string>{"lists.example.org", "fwd.example.net"}));
+  EXPECT_EQ(error_of("[mailauth]\ntrusted_arc_sealers = [\"not a domain\"]\n"),
+            "/etc/postamt/postamt.toml:2: mailauth.trusted_arc_sealers: \"not a domain\" is not "
+            "a domain name");
+  EXPECT_EQ(error_of("[mailauth]\ntrusted_arc_sealers = \"x.example\"\n"),
+            "/etc/postamt/postamt.toml:2: mailauth.trusted_arc_sealers: expected a list of domain "
+            "names");
+  EXPECT_EQ(error_of("[mailauth]\nenforce = true\n"),
+            "/etc/postamt/postamt.toml:2: mailauth.enforce: unknown key");
+}
+
 TEST(Config, Dmarc) {
   auto defaults = parse("");
   ASSERT_TRUE(defaults) << defaults.error().message;
