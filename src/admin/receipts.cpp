@@ -74,7 +74,17 @@ Result<std::string> receipts_list(store::Store& store, std::optional<std::string
                                              {"message_id", r.message_id},
                                              {"disposition", r.disposition}});
     }
-    return boost::json::serialize(boost::json::object{{"sent", sent}, {"received", received}}) +
+    boost::json::array refused;
+    for (const store::RefusedReceipt& r : ledger->refused) {
+      refused.push_back(boost::json::object{{"time", utc(r.at)},
+                                            {"account", r.account_address},
+                                            {"requester", r.requester},
+                                            {"message_id", r.message_id},
+                                            {"path", std::string(to_string(r.path))},
+                                            {"reason", r.reason}});
+    }
+    return boost::json::serialize(
+               boost::json::object{{"sent", sent}, {"received", received}, {"refused", refused}}) +
            "\n";
   }
   std::string out;
@@ -82,6 +92,10 @@ Result<std::string> receipts_list(store::Store& store, std::optional<std::string
     out += fmt::format("sent     {} {} -> {} {} {} {} {}\n", utc(r.at), r.account_address,
                        r.requester, or_dash(r.message_id), r.disposition, to_string(r.path),
                        to_string(r.matched_by));
+  }
+  for (const store::RefusedReceipt& r : ledger->refused) {
+    out += fmt::format("refused  {} {} -> {} {} {} {}\n", utc(r.at), r.account_address,
+                       or_dash(r.requester), or_dash(r.message_id), to_string(r.path), r.reason);
   }
   for (const store::ReceivedReceipt& r : ledger->received) {
     out += fmt::format("received {} {} <- {} {} {}\n", utc(r.at), r.account_address,

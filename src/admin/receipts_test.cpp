@@ -40,16 +40,28 @@ TEST_F(ReceiptsAdminTest, ListTextAndJson) {
   r.disposition = "deleted";
   r.at = store::ReceiptTime(1700000060s);
   ASSERT_TRUE(store_.record_received_receipt(r));
+  store::NewRefusedReceipt refused;
+  refused.account = bob_;
+  refused.message_id = "<m3@example.com>";
+  refused.requester = "mallory@example.com";
+  refused.reason = "sender failed DMARC (p=quarantine)";
+  refused.at = store::ReceiptTime(1700000030s);
+  ASSERT_TRUE(store_.record_refused_receipt(refused));
   EXPECT_EQ(*receipts_list(store_, std::nullopt, Format::text),
             "sent     2023-11-14T22:13:20Z Bob@example.org -> carol@remote.test <m1@x> displayed "
             "client_submission in-reply-to\n"
+            "refused  2023-11-14T22:13:50Z Bob@example.org -> mallory@example.com "
+            "<m3@example.com> server_on_download sender failed DMARC (p=quarantine)\n"
             "received 2023-11-14T22:14:20Z alice@example.org <- dave@remote.test "
             "<m2@example.org> deleted\n");
   EXPECT_EQ(*receipts_list(store_, "BOB@example.org", Format::json),
             "{\"sent\":[{\"time\":\"2023-11-14T22:13:20Z\",\"account\":\"Bob@example.org\","
             "\"requester\":\"carol@remote.test\",\"message_id\":\"<m1@x>\",\"disposition\":"
             "\"displayed\",\"path\":\"client_submission\",\"matched_by\":\"in-reply-to\"}],"
-            "\"received\":[]}\n");
+            "\"received\":[],\"refused\":[{\"time\":\"2023-11-14T22:13:50Z\",\"account\":"
+            "\"Bob@example.org\",\"requester\":\"mallory@example.com\",\"message_id\":"
+            "\"<m3@example.com>\",\"path\":\"server_on_download\",\"reason\":"
+            "\"sender failed DMARC (p=quarantine)\"}]}\n");
   auto unknown = receipts_list(store_, "eve@example.org", Format::text);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().message, "user eve@example.org does not exist");

@@ -461,6 +461,8 @@ int serve(const Config& config) {
   ctx.downloads = receipt_engine.get();
   mdn::SubmissionDependencies check_deps;
   check_deps.store = ctx.store;
+  check_deps.blobs = ctx.delivery.blobs;
+  check_deps.hostname = config.hostname;
   check_deps.server_policy = config.receipts;
   check_deps.now = now_seconds;
   receipt_check = std::make_unique<mdn::ClientReceiptCheck>(std::move(check_deps));

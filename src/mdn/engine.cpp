@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "delivery/message_log.h"
 #include "delivery/transaction.h"
+#include "mdn/dmarc_refusal.h"
 #include "mdn/generate.h"
 #include "mdn/policy.h"
 #include "metrics/catalog.h"
@@ -41,6 +42,8 @@ std::string_view to_string(DownloadOutcome outcome) {
       return "policy-off";
     case DownloadOutcome::not_allowed:
       return "not-allowed";
+    case DownloadOutcome::refused:
+      return "refused";
     case DownloadOutcome::already_sent:
       return "already-sent";
     case DownloadOutcome::sent_local:
@@ -79,6 +82,9 @@ void Engine::on_download(const mail::DownloadEvent& event) {
           log::debug("mdn", "{} receipt on download: not sent (no-request)", where);
         else
           log::info("mdn", "{} receipt on download: not sent ({})", where, to_string(r->reason));
+        break;
+      case DownloadOutcome::refused:
+        log::info("mdn", "{} receipt on download: refused ({})", where, r->refusal);
         break;
       case DownloadOutcome::already_sent:
         log::info("mdn", "{} receipt on download: suppressed duplicate (already sent)", where);
@@ -163,6 +169,23 @@ Result<DownloadResult> Engine::handle_download(const mail::DownloadEvent& event)
   // receipt goes to (RFC 8098 §3); every outcome from here on reports it, a suppressed
   // duplicate included.
   result.requester = request.requester->addr_spec();
+  // RFC 8098 §6.1: "MDN processing should only be invoked once authenticity of an email
+  // message is verified"; a message whose sender failed DMARC under an enforcing policy
+  // gets none, whatever else would apply.
+  if (auto refusal = dmarc_refusal(*bytes, deps_.hostname)) {
+    store::NewRefusedReceipt record;
+    record.account = event.account;
+    record.message_id = result.message_id;
+    record.requester = result.requester;
+    record.path = store::ReceiptPath::server_on_download;
+    record.reason = *refusal;
+    record.at = deps_.now();
+    auto recorded = store.record_refused_receipt(record);
+    POSTAMT_TRY(recorded);
+    result.outcome = DownloadOutcome::refused;
+    result.refusal = std::move(*refusal);
+    return result;
+  }
   // RFC 3503 §3: a client that sent a receipt by itself (through another server, say)
   // sets $MDNSent; the ledger cannot know about that receipt, the keyword does.
   if (message && policy.one_per_recipient && message->keywords.contains(kMdnSentKeyword)) {

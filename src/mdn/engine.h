@@ -12,6 +12,12 @@
 // requires the first). With one_per_recipient = false (the legacy setting) the server
 // still sends at most one receipt of its own per message, even when a client sent one.
 //
+// Forged senders: a request the rules allow is still refused when the original's own
+// Authentication-Results field (authserv-id = `hostname`) says the sender failed DMARC
+// under a reject or quarantine policy (dmarc_refusal.h). Nothing is sent and no $MDNSent
+// set; the refusal is recorded in the ledger (store::Store::record_refused_receipt, once
+// per message) and logged.
+//
 // A message expunged between the download and the (asynchronous) decision gets no
 // receipt: the event names it by mailbox and uid only, and its bytes are then gone.
 //
@@ -47,6 +53,7 @@ namespace postamt::mdn {
 enum class DownloadOutcome {
   policy_off,    // on_download = "off" for this user
   not_allowed,   // no request, or not one the server may answer (see `reason`)
+  refused,       // the sender failed DMARC (dmarc_refusal.h, `refusal`); recorded in the ledger
   already_sent,  // the ledger has a receipt for this message (or the server's own, legacy)
   sent_local,    // delivered into a local INBOX
   sent_remote,   // queued for a remote requester (`queue_id`)
@@ -59,6 +66,7 @@ struct DownloadResult {
   DownloadOutcome outcome = DownloadOutcome::policy_off;
   RequestReason reason = RequestReason::no_request;  // set for not_allowed
   std::string queue_id;                              // set for sent_remote
+  std::string refusal;     // set for refused: why, e.g. "sender failed DMARC (p=quarantine)"
   std::string message_id;  // the original's normalised Message-ID, once the message was read
   // The addr-spec of the original's Disposition-Notification-To, where a receipt goes:
   // set for already_sent, rate_limited and sent_* (the request allowed a receipt).
@@ -69,7 +77,9 @@ struct EngineDependencies {
   // store and blobs must be set; without outbound, receipts to remote requesters fail.
   delivery::Services delivery;
   Config::Receipts server_policy;
-  std::string hostname;  // Reporting-UA and the receipts' Message-ID
+  // Reporting-UA, the receipts' Message-ID, and the authserv-id of our own
+  // Authentication-Results fields (dmarc_refusal.h)
+  std::string hostname;
   std::function<std::chrono::sys_seconds()> now;
   mime::RandomSource random;
   // Runs a task on a thread that may block. Tests pass one that runs it at once.

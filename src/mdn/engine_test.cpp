@@ -108,6 +108,76 @@ TEST_F(EngineTest, RemoteRequesterGetsExactlyOneQueuedReceipt) {
   EXPECT_EQ(queue_.messages.size(), 1u);
 }
 
+std::string with_auth_results(std::string_view field, const std::string& message) {
+  return std::string(field) + message;
+}
+
+TEST_F(EngineTest, SenderThatFailedDmarcIsRefusedAndRecordedOnce) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(
+      with_auth_results("Authentication-Results: mx.example.org;\r\n"
+                        " dmarc=fail (p=quarantine dis=quarantine) header.from=remote.test\r\n",
+                        original("carol@remote.test", "carol@remote.test")));
+  Engine e = engine();
+  auto r = e.handle_download(event(uid));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, DownloadOutcome::refused);
+  EXPECT_EQ(to_string(r->outcome), "refused");
+  EXPECT_EQ(r->refusal, "sender failed DMARC (p=quarantine)");
+  EXPECT_EQ(r->requester, "carol@remote.test");
+  EXPECT_TRUE(queue_.messages.empty());
+  EXPECT_FALSE(store_.get_message(inbox_, uid)->keywords.contains(kMdnSentKeyword));
+  auto ledger = store_.list_receipts(bob_);
+  EXPECT_TRUE(ledger->sent.empty());
+  ASSERT_EQ(ledger->refused.size(), 1u);
+  EXPECT_EQ(
+      ledger->refused[0],
+      (store::RefusedReceipt{ledger->refused[0].id, bob_, "bob@example.org", "<plans@remote.test>",
+                             "carol@remote.test", store::ReceiptPath::server_on_download,
+                             "sender failed DMARC (p=quarantine)", now_}));
+  // Downloading again refuses again, and the ledger keeps the one record.
+  now_ += 60s;
+  auto again = e.handle_download(event(uid));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, DownloadOutcome::refused);
+  EXPECT_EQ(store_.list_receipts(bob_)->refused.size(), 1u);
+  EXPECT_TRUE(queue_.messages.empty());
+}
+
+TEST_F(EngineTest, ForgedDmarcFailOfAnotherHostAndDmarcPassAreAnswered) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  // A field of another authserv-id is ignored; ours says pass.
+  Uid uid = deliver(with_auth_results(
+      "Authentication-Results: mx.example.org; dmarc=pass header.from=remote.test\r\n"
+      "Authentication-Results: forger.example; dmarc=fail (p=reject) header.from=remote.test\r\n",
+      original("carol@remote.test", "carol@remote.test")));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, DownloadOutcome::sent_remote);
+  EXPECT_EQ(queue_.messages.size(), 1u);
+  EXPECT_TRUE(store_.list_receipts(bob_)->refused.empty());
+  // Only a forged field, no own one (local submission): answered too.
+  Uid forged = deliver(with_auth_results(
+      "Authentication-Results: forger.example; dmarc=fail (p=reject) header.from=remote.test\r\n",
+      original("carol@remote.test", "carol@remote.test", "<other@remote.test>")));
+  auto f = engine().handle_download(event(forged));
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(f->outcome, DownloadOutcome::sent_remote);
+  EXPECT_TRUE(store_.list_receipts(bob_)->refused.empty());
+}
+
+TEST_F(EngineTest, RequestRulesComeBeforeTheDmarcRefusal) {
+  server_.on_download = ReceiptOnDownload::displayed;
+  Uid uid = deliver(with_auth_results(
+      "Authentication-Results: mx.example.org; dmarc=fail (p=reject) header.from=remote.test\r\n",
+      original("carol@remote.test", "mallory@remote.test")));
+  auto r = engine().handle_download(event(uid));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, DownloadOutcome::not_allowed);
+  EXPECT_EQ(r->reason, RequestReason::return_path_mismatch);
+  EXPECT_TRUE(store_.list_receipts(bob_)->refused.empty());
+}
+
 TEST_F(EngineTest, LocalRequesterGetsItInTheInbox) {
   server_.on_download = ReceiptOnDownload::displayed;
   Uid uid = deliver(original("alice@example.org", "alice@example.org"));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "mdn/dmarc_refusal.h"
 #include "mdn/parse.h"
 #include "mdn/policy.h"
 #include "metrics/catalog.h"
@@ -71,6 +72,17 @@ Result<Original> find_original(store::Store& store, AccountId account, const Sub
 
 ClientReceiptCheck::ClientReceiptCheck(SubmissionDependencies deps) : deps_(std::move(deps)) {}
 
+Result<std::optional<std::string>> ClientReceiptCheck::dmarc_refusal_of(
+    const store::MessageLocation& copy) {
+  auto message = deps_.store->get_message(copy.mailbox, copy.uid);
+  // Expunged since it was found: nothing left to judge it by.
+  if (!message && message.error().kind == ErrorKind::not_found) return std::optional<std::string>();
+  POSTAMT_TRY(message);
+  auto bytes = deps_.blobs->get(message->blob);
+  POSTAMT_TRY(bytes);
+  return dmarc_refusal(*bytes, deps_.hostname);
+}
+
 Result<delivery::SubmissionDecision> ClientReceiptCheck::check(
     const delivery::Submission& submission) {
   auto decision = decide(submission.user, *submission.recipients, submission.message);
@@ -118,6 +130,32 @@ Result<ClientReceiptDecision> ClientReceiptCheck::decide(std::string_view accoun
   POSTAMT_TRY(original);
   decision.message_id = original->message_id;
   decision.matched_by = original->matched_by;
+
+  // RFC 8098 §6.1: no receipt for a message whose sender failed DMARC under an enforcing
+  // policy. Dropped, never rejected: the client did nothing wrong.
+  if (!original->copies.empty()) {
+    auto refusal = dmarc_refusal_of(original->copies.front());
+    POSTAMT_TRY(refusal);
+    if (*refusal) {
+      store::NewRefusedReceipt refused;
+      refused.account = account->id;
+      refused.message_id = original->message_id;
+      refused.requester = recipients.empty() ? std::string() : recipients.front();
+      refused.path = store::ReceiptPath::client_submission;
+      refused.reason = **refusal;
+      refused.at = deps_.now();
+      POSTAMT_TRY(store.record_refused_receipt(refused));
+      decision.verdict = ClientReceiptVerdict::drop;
+      decision.reason = "refused-dmarc";
+      decision.refusal = **refusal;
+      log::info(kLog,
+                "account={} message_id={} to={} matched_by={} client receipt: refused (dropped), "
+                "{}",
+                account->address, original->message_id, joined(recipients),
+                store::to_string(original->matched_by), decision.refusal);
+      return decision;
+    }
+  }
 
   store::NewSentReceipt record;
   record.account = account->id;

@@ -18,6 +18,12 @@
 // verdict is `duplicates`: drop (accept, deliver nothing) or reject. Everything else is
 // accepted unchanged: plain mail, and a message that claims to be a receipt but does not
 // parse (relayed as the client wrote it, not recorded).
+// Forged senders (dmarc_refusal.h): a receipt for an original whose own
+// Authentication-Results field says the sender failed DMARC under a reject or quarantine
+// policy is dropped like a duplicate under duplicates = "drop" (accepted, nothing
+// delivered, whatever `duplicates` says), recorded as a refusal in the ledger
+// (path client_submission; no $MDNSent) and logged. Only an original found in the user's
+// mailboxes can be checked.
 // A $MDNSent keyword without a ledger record does not count: clients set it just before
 // they submit their receipt (RFC 3503 §3).
 //
@@ -30,12 +36,14 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/config.h"
 #include "base/result.h"
+#include "blob/blob_store.h"
 #include "delivery/submission_check.h"
 #include "store/api/store.h"
 
@@ -50,24 +58,27 @@ enum class ClientReceiptVerdict {
 struct ClientReceiptDecision {
   ClientReceiptVerdict verdict = ClientReceiptVerdict::accept;
   // Stable log word: "not-a-receipt", "malformed", "unmatched", "recorded",
-  // "recorded-original-not-found", "duplicate".
+  // "recorded-original-not-found", "duplicate", "refused-dmarc".
   std::string reason;
   // The original's normalised Message-ID as matched; "" when unmatched or not a receipt.
   std::string message_id;
   // How the original was matched; meaningful for unmatched, recorded* and duplicate.
   store::ReceiptMatch matched_by = store::ReceiptMatch::unmatched;
-  std::string text;  // for reject: the human-readable refusal
+  std::string text;     // for reject: the human-readable refusal
+  std::string refusal;  // for refused-dmarc: why, e.g. "sender failed DMARC (p=reject)"
 };
 
 struct SubmissionDependencies {
   store::Store* store = nullptr;
+  blob::BlobStore* blobs = nullptr;  // the originals' bytes, for their Authentication-Results
+  std::string hostname;              // the authserv-id of our own Authentication-Results
   Config::Receipts server_policy;
   std::function<std::chrono::sys_seconds()> now;
 };
 
 class ClientReceiptCheck final : public delivery::SubmissionCheck {
  public:
-  // `deps.store` and `deps.now` must be set.
+  // `deps.store`, `deps.blobs` and `deps.now` must be set.
   explicit ClientReceiptCheck(SubmissionDependencies deps);
 
   // Checks one complete message submitted by `account_address` (an account address,
@@ -81,6 +92,9 @@ class ClientReceiptCheck final : public delivery::SubmissionCheck {
   Result<delivery::SubmissionDecision> check(const delivery::Submission& submission) override;
 
  private:
+  // dmarc_refusal() of one stored copy; nullopt also when it was expunged meanwhile.
+  Result<std::optional<std::string>> dmarc_refusal_of(const store::MessageLocation& copy);
+
   SubmissionDependencies deps_;
 };
 

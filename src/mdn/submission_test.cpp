@@ -50,9 +50,24 @@ class SubmissionTest : public ::testing::Test {
   ClientReceiptCheck checker() {
     SubmissionDependencies d;
     d.store = &store_;
+    d.blobs = &blobs_;
+    d.hostname = "mx.example.org";
     d.server_policy = server_;
     d.now = [] { return std::chrono::sys_seconds(1700000000s); };
     return ClientReceiptCheck(std::move(d));
+  }
+  // Another original in alice's INBOX, from a remote sender, with these header fields on top.
+  void deliver_remote(std::string_view fields, std::string_view message_id) {
+    const std::string bytes = std::string(fields) +
+                              "Return-Path: <carol@remote.test>\r\nFrom: carol@remote.test\r\n"
+                              "To: alice@example.org\r\nMessage-ID: " +
+                              std::string(message_id) +
+                              "\r\nDisposition-Notification-To: carol@remote.test\r\n\r\nHi\r\n";
+    store::NewMessage m;
+    m.blob = *blobs_.put(bytes);
+    m.size = bytes.size();
+    m.message_id = std::string(message_id);
+    ASSERT_TRUE(store_.append(inbox_, m));
   }
   Result<ClientReceiptDecision> submit(ClientReceiptCheck& c, const std::string& message) {
     return c.decide("alice@example.org", {"bob@example.org"}, message);
@@ -91,6 +106,50 @@ TEST_F(SubmissionTest, FirstReceiptIsRecordedAndFlagsTheOriginal) {
   EXPECT_EQ(ledger->sent[0].at, std::chrono::sys_seconds(1700000000s));
   EXPECT_EQ(ledger->sent[0].matched_by, store::ReceiptMatch::original_message_id);
   EXPECT_TRUE(store_.get_message(inbox_, uid_)->keywords.contains(kMdnSentKeyword));
+}
+
+TEST_F(SubmissionTest, AReceiptForASenderThatFailedDmarcIsDroppedAndRecordedAsRefused) {
+  deliver_remote(
+      "Authentication-Results: mx.example.org; dmarc=fail (p=reject dis=reject)\r\n"
+      " header.from=remote.test\r\n",
+      "<forged@remote.test>");
+  // Even when duplicates are rejected: the client did nothing wrong.
+  ASSERT_TRUE(store_.set_policy_override(store::PolicyScope::user, "alice@example.org",
+                                         "duplicates", "reject"));
+  ClientReceiptCheck c = checker();
+  auto d =
+      c.decide("alice@example.org", {"carol@remote.test"}, receipt_for("<forged@remote.test>"));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::drop);
+  EXPECT_EQ(d->reason, "refused-dmarc");
+  EXPECT_EQ(d->refusal, "sender failed DMARC (p=reject)");
+  EXPECT_EQ(d->text, "");
+  auto ledger = store_.list_receipts(alice_);
+  EXPECT_TRUE(ledger->sent.empty());
+  ASSERT_EQ(ledger->refused.size(), 1u);
+  EXPECT_EQ(ledger->refused[0].path, store::ReceiptPath::client_submission);
+  EXPECT_EQ(ledger->refused[0].message_id, "<forged@remote.test>");
+  EXPECT_EQ(ledger->refused[0].requester, "carol@remote.test");
+  EXPECT_EQ(ledger->refused[0].reason, "sender failed DMARC (p=reject)");
+  // Through the delivery::SubmissionCheck interface: accepted, nothing delivered.
+  const std::vector<std::string> to{"carol@remote.test"};
+  const std::string again = receipt_for("<forged@remote.test>");
+  auto verdict =
+      c.check(delivery::Submission{"alice@example.org", "alice@example.org", &to, again});
+  ASSERT_TRUE(verdict) << verdict.error().message;
+  EXPECT_EQ(verdict->verdict, delivery::SubmissionVerdict::drop);
+  EXPECT_EQ(store_.list_receipts(alice_)->refused.size(), 1u);
+}
+
+TEST_F(SubmissionTest, AForgedDmarcFailOfAnotherHostDoesNotCount) {
+  deliver_remote("Authentication-Results: forger.example; dmarc=fail (p=reject)\r\n",
+                 "<fine@remote.test>");
+  ClientReceiptCheck c = checker();
+  auto d = c.decide("alice@example.org", {"carol@remote.test"}, receipt_for("<fine@remote.test>"));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->verdict, ClientReceiptVerdict::accept);
+  EXPECT_EQ(d->reason, "recorded");
+  EXPECT_TRUE(store_.list_receipts(alice_)->refused.empty());
 }
 
 TEST_F(SubmissionTest, ADuplicateIsDroppedByDefault) {

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "delivery/message_log.h"
 #include "mail/senders.h"
+#include "mdn/dmarc_refusal.h"
 #include "mdn/policy.h"
 #include "mdn/request.h"
 
@@ -75,6 +76,24 @@ Result<UserReceiptResult> send_user_receipt(const UserReceiptDependencies& deps,
     UserReceiptResult r = refused(UserReceiptOutcome::forbidden,
                                   fmt::format("no read receipt may be sent for this message ({})",
                                               to_string(request.reason)));
+    r.reason = request.reason;
+    return decline(std::move(r));
+  }
+
+  // RFC 8098 §6.1: no receipt for a message whose sender failed DMARC under an
+  // enforcing policy (dmarc_refusal.h); the refusal is recorded in the ledger.
+  if (auto refusal = dmarc_refusal(original.bytes, deps.hostname)) {
+    store::NewRefusedReceipt record;
+    record.account = account.id;
+    record.message_id = message_id;
+    record.requester = request.requester->addr_spec();
+    record.path = path;
+    record.reason = *refusal;
+    record.at = deps.now();
+    POSTAMT_TRY(store.record_refused_receipt(record));
+    UserReceiptResult r =
+        refused(UserReceiptOutcome::forbidden,
+                fmt::format("no read receipt may be sent for this message ({})", *refusal));
     r.reason = request.reason;
     return decline(std::move(r));
   }

@@ -5,6 +5,9 @@
 //      usable Disposition-Notification-To gets `no_request`; one whose request may not be
 //      answered (Return-Path missing or different, several addresses, list or
 //      auto-submitted mail, the original itself a receipt or a bounce) `forbidden`.
+//   1b. A message whose own Authentication-Results field says the sender failed DMARC
+//      under a reject or quarantine policy (dmarc_refusal.h) gets `forbidden`, and the
+//      refusal is recorded in the ledger (store::Store::record_refused_receipt).
 //   2. The user's policy (policy.h): with one_per_recipient, a message that has $MDNSent
 //      (set by any receipt, or by a client that sent one elsewhere, RFC 3503 §3) gets
 //      `already_sent`.
@@ -39,7 +42,9 @@ namespace postamt::mdn {
 struct UserReceiptDependencies {
   delivery::Services delivery;  // store and blobs must be set; outbound for remote requesters
   Config::Receipts server_policy;
-  std::string hostname;  // default Reporting-UA and the receipt's Message-ID
+  // default Reporting-UA, the receipt's Message-ID, and the authserv-id of our own
+  // Authentication-Results fields (dmarc_refusal.h)
+  std::string hostname;
   std::function<std::chrono::sys_seconds()> now;
   mime::RandomSource random;
 };

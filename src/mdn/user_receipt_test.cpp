@@ -114,6 +114,37 @@ class UserReceiptTest : public ::testing::Test {
   std::string bytes_;
 };
 
+TEST_F(UserReceiptTest, ASenderThatFailedDmarcGetsNoReceipt) {
+  UserReceiptOriginal o = stored(
+      original("carol@remote.test",
+               "Authentication-Results: mx.example.org; dmarc=fail (p=quarantine) "
+               "header.from=remote.test\r\n"
+               "Authentication-Results: forger.example; dmarc=pass header.from=remote.test\r\n"));
+  auto r = send(o, manual());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, UserReceiptOutcome::forbidden);
+  EXPECT_EQ(r->description,
+            "no read receipt may be sent for this message (sender failed DMARC (p=quarantine))");
+  EXPECT_TRUE(queue_.messages.empty());
+  auto ledger = store_.list_receipts(bob_);
+  EXPECT_TRUE(ledger->sent.empty());
+  ASSERT_EQ(ledger->refused.size(), 1u);
+  EXPECT_EQ(ledger->refused[0].path, store::ReceiptPath::jmap);
+  EXPECT_EQ(ledger->refused[0].requester, "carol@remote.test");
+  EXPECT_EQ(ledger->refused[0].message_id, "<plans@remote.test>");
+  EXPECT_FALSE(store_.get_message(inbox_, o.location.uid)->keywords.contains(kMdnSentKeyword));
+}
+
+TEST_F(UserReceiptTest, AForgedDmarcFailOfAnotherHostIsIgnored) {
+  UserReceiptOriginal o = stored(original(
+      "carol@remote.test",
+      "Authentication-Results: forger.example; dmarc=fail (p=reject) header.from=remote.test\r\n"));
+  auto r = send(o, manual());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->outcome, UserReceiptOutcome::sent) << r->description;
+  EXPECT_TRUE(store_.list_receipts(bob_)->refused.empty());
+}
+
 TEST_F(UserReceiptTest, SendsOneManualReceiptAndRecordsIt) {
   UserReceiptOriginal o = stored(original("carol@remote.test"));
   ComposeOptions options = manual();

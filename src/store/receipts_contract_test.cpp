@@ -281,6 +281,62 @@ TEST_P(ReceiptContract, ReceivedReceiptsAndListing) {
   EXPECT_EQ(store_->list_receipts(std::nullopt)->sent.size(), 1u);
 }
 
+TEST_P(ReceiptContract, RefusedReceiptsAreRecordedOnceAndSetNoKeyword) {
+  ASSERT_TRUE(store_->append(inbox_, message(1, "<forged@example.com>")));
+  NewRefusedReceipt in;
+  in.account = bob_;
+  in.message_id = "<forged@example.com>";
+  in.requester = "mallory@example.com";
+  in.path = ReceiptPath::server_on_download;
+  in.reason = "sender failed DMARC (p=quarantine)";
+  in.at = ReceiptTime(1700000200s);
+  auto first = store_->record_refused_receipt(in);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, (RefusedReceipt{first->id, bob_, "Bob@example.org", "<forged@example.com>",
+                                    "mallory@example.com", ReceiptPath::server_on_download,
+                                    "sender failed DMARC (p=quarantine)", in.at}));
+  // The same message downloaded again: the record stands, no second one.
+  in.at = ReceiptTime(1700000300s);
+  auto again = store_->record_refused_receipt(in);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *first);
+  // Another path is another record; so is a message without a Message-ID, every time.
+  in.path = ReceiptPath::client_submission;
+  auto client = store_->record_refused_receipt(in);
+  ASSERT_TRUE(client);
+  EXPECT_NE(client->id, first->id);
+  NewRefusedReceipt bare = in;
+  bare.message_id = "";
+  ASSERT_TRUE(store_->record_refused_receipt(bare));
+  ASSERT_TRUE(store_->record_refused_receipt(bare));
+
+  auto ledger = store_->list_receipts(bob_);
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->sent.empty());
+  ASSERT_EQ(ledger->refused.size(), 4u);
+  EXPECT_EQ(ledger->refused[0], *first);
+  EXPECT_EQ(ledger->refused[1].path, ReceiptPath::client_submission);
+  EXPECT_EQ(ledger->refused[3].message_id, "");
+  EXPECT_TRUE(store_->list_receipts(alice_)->refused.empty());
+  // A refusal is no receipt: no $MDNSent, and a later receipt is still the first one.
+  EXPECT_FALSE(has_mdnsent(inbox_, 1));
+  auto sent_one =
+      store_->record_receipt(sent("<forged@example.com>"), ReceiptUniqueness::one_per_recipient);
+  ASSERT_TRUE(sent_one);
+  EXPECT_EQ(sent_one->outcome, RecordOutcome::recorded);
+
+  in.reason = "";
+  EXPECT_ERROR(store_->record_refused_receipt(in), ErrorKind::invalid,
+               "a refused receipt needs a reason");
+  in.reason = "x";
+  in.account = AccountId(999);
+  EXPECT_ERROR(store_->record_refused_receipt(in), ErrorKind::not_found,
+               "account 999 does not exist");
+  // Removing the account removes its records.
+  ASSERT_TRUE(store_->remove_account("bob@example.org"));
+  EXPECT_TRUE(store_->list_receipts(std::nullopt)->refused.empty());
+}
+
 TEST_P(ReceiptContract, PolicyOverrides) {
   ASSERT_TRUE(store_->add_domain("other.org"));
   ASSERT_TRUE(store_->set_policy_override(PolicyScope::user, "BOB@example.org", "on_download",

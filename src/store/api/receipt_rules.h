@@ -20,6 +20,7 @@ Result<void> check_policy_word(std::string_view what, std::string_view word);
 // matched_by is unmatched, names none.
 Result<void> check_sent_receipt(const NewSentReceipt& receipt);
 Result<void> check_received_receipt(const NewReceivedReceipt& receipt);
+Result<void> check_refused_receipt(const NewRefusedReceipt& receipt);
 // The original key of every unmatched receipt (ReceiptMatch::unmatched). Such records
 // are numbered like legacy duplicates (sequence 0, 1, ...) and never refuse one another;
 // no other key starts with '!' (a msg-id starts with '<', a copy's key with '#').

@@ -85,6 +85,11 @@ Result<void> check_received_receipt(const NewReceivedReceipt& r) {
   return {};
 }
 
+Result<void> check_refused_receipt(const NewRefusedReceipt& r) {
+  if (r.reason.empty()) return Error{ErrorKind::invalid, "a refused receipt needs a reason"};
+  return {};
+}
+
 std::string original_key(std::string_view message_id, MessageLocation location) {
   if (!message_id.empty()) return std::string(message_id);
   return "#" + std::to_string(location.mailbox.value()) + "/" + std::to_string(location.uid);

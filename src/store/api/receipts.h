@@ -116,9 +116,34 @@ struct ReceivedReceipt {
   friend bool operator==(const ReceivedReceipt&, const ReceivedReceipt&) = default;
 };
 
+// A receipt the server refused to send for a local recipient although the request allowed
+// one (docs/read-receipts.md, "Receipts refused to forged senders"): nothing was sent and
+// no $MDNSent set; the record says why.
+struct NewRefusedReceipt {
+  AccountId account;
+  std::string message_id;  // the original's normalised Message-ID, or "" when it had none
+  std::string requester;   // the addr-spec the receipt would have gone to ("" unknown)
+  ReceiptPath path = ReceiptPath::server_on_download;  // who asked for the receipt
+  std::string reason;  // plain words, e.g. "sender failed DMARC (p=quarantine)"
+  ReceiptTime at{};
+};
+
+struct RefusedReceipt {
+  int64_t id = 0;
+  AccountId account;
+  std::string account_address;
+  std::string message_id;
+  std::string requester;
+  ReceiptPath path = ReceiptPath::server_on_download;
+  std::string reason;
+  ReceiptTime at{};
+  friend bool operator==(const RefusedReceipt&, const RefusedReceipt&) = default;
+};
+
 struct ReceiptLedger {
   std::vector<SentReceipt> sent;          // by time, then id
   std::vector<ReceivedReceipt> received;  // by time, then id
+  std::vector<RefusedReceipt> refused;    // by time, then id
 };
 
 // Receipt policy overrides. The store keeps keys and values as words; which keys and

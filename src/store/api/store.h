@@ -256,8 +256,14 @@ class Store {
   // Records a receipt that arrived for mail `receipt.account` sent. not_found for an
   // unknown account; invalid for an empty message_id, final_recipient or disposition.
   virtual Result<ReceivedReceipt> record_received_receipt(const NewReceivedReceipt& receipt) = 0;
-  // Sent and received receipts, of one account or (nullopt) of all; not_found for an
-  // unknown account.
+  // Records a receipt the server refused to send (NewRefusedReceipt). A refusal with the
+  // same account, non-empty message_id, path, requester and reason as a recorded one is
+  // not recorded again (the same message downloaded twice): the existing record is
+  // returned. Sets no keyword. not_found for an unknown account; invalid for an empty
+  // reason.
+  virtual Result<RefusedReceipt> record_refused_receipt(const NewRefusedReceipt& receipt) = 0;
+  // Sent, received and refused receipts, of one account or (nullopt) of all; not_found
+  // for an unknown account.
   virtual Result<ReceiptLedger> list_receipts(std::optional<AccountId> account) = 0;
 
   // Receipt policy overrides. `subject` is a local domain (PolicyScope::domain) or an

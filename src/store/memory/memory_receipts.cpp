@@ -18,6 +18,7 @@ const Account* MemoryStore::account_locked(AccountId id) {
 void MemoryStore::forget_account_receipts(AccountId id, const std::string& key) {
   std::erase_if(sent_receipts_, [&](const SentEntry& e) { return e.receipt.account == id; });
   std::erase_if(received_receipts_, [&](const ReceivedReceipt& r) { return r.account == id; });
+  std::erase_if(refused_receipts_, [&](const RefusedReceipt& r) { return r.account == id; });
   policy_overrides_.erase(
       policy_overrides_.lower_bound({PolicyScope::user, key, ""}),
       policy_overrides_.upper_bound({PolicyScope::user, key, std::string(1, '\x7f')}));
@@ -113,6 +114,25 @@ Result<ReceivedReceipt> MemoryStore::record_received_receipt(const NewReceivedRe
   return r;
 }
 
+Result<RefusedReceipt> MemoryStore::record_refused_receipt(const NewRefusedReceipt& receipt) {
+  POSTAMT_TRY(check_refused_receipt(receipt));
+  Lock lock(mutex_);
+  const Account* account = account_locked(receipt.account);
+  if (!account) return errors::account_id_missing(receipt.account);
+  if (!receipt.message_id.empty()) {
+    for (const RefusedReceipt& r : refused_receipts_) {
+      if (r.account == receipt.account && r.message_id == receipt.message_id &&
+          r.path == receipt.path && r.requester == receipt.requester && r.reason == receipt.reason)
+        return r;
+    }
+  }
+  RefusedReceipt r{next_receipt_id_++, receipt.account, account->address, receipt.message_id,
+                   receipt.requester,  receipt.path,    receipt.reason,   receipt.at};
+  refused_receipts_.push_back(r);
+  ++data_version_;
+  return r;
+}
+
 Result<ReceiptLedger> MemoryStore::list_receipts(std::optional<AccountId> account) {
   Lock lock(mutex_);
   if (account && !account_locked(*account)) return errors::account_id_missing(*account);
@@ -128,6 +148,10 @@ Result<ReceiptLedger> MemoryStore::list_receipts(std::optional<AccountId> accoun
   };
   std::sort(ledger.sent.begin(), ledger.sent.end(), by_time);
   std::sort(ledger.received.begin(), ledger.received.end(), by_time);
+  for (const RefusedReceipt& r : refused_receipts_) {
+    if (!account || r.account == *account) ledger.refused.push_back(r);
+  }
+  std::sort(ledger.refused.begin(), ledger.refused.end(), by_time);
   return ledger;
 }
 

@@ -82,6 +82,7 @@ class MemoryStore final : public Store {
   Result<RecordedReceipt> record_receipt(const NewSentReceipt& receipt,
                                          ReceiptUniqueness uniqueness) override;
   Result<ReceivedReceipt> record_received_receipt(const NewReceivedReceipt& receipt) override;
+  Result<RefusedReceipt> record_refused_receipt(const NewRefusedReceipt& receipt) override;
   Result<ReceiptLedger> list_receipts(std::optional<AccountId> account) override;
   Result<void> set_policy_override(PolicyScope scope, std::string_view subject,
                                    std::string_view key, std::string_view value) override;
@@ -209,6 +210,7 @@ class MemoryStore final : public Store {
   uint64_t data_version_ = 0;
   std::vector<SentEntry> sent_receipts_;
   std::vector<ReceivedReceipt> received_receipts_;
+  std::vector<RefusedReceipt> refused_receipts_;
   int64_t next_receipt_id_ = 1;
   uint64_t next_token_id_ = 1;
   uint64_t next_push_subscription_id_ = 1;

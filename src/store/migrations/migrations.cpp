@@ -356,6 +356,22 @@ CREATE INDEX push_subscription_credential
   ON push_subscription(account_id, credential_kind, credential_id);
 )sql";
 
+// Receipts the server refused to send (docs/read-receipts.md, "Receipts refused to
+// forged senders"): the ledger's third kind of record, beside sent and received ones.
+// message_id is "" for an original without one; path as in sent_receipt.
+constexpr std::string_view kRefusedReceipts = R"sql(
+CREATE TABLE refused_receipt (
+  id {ID},
+  account_id {BIGINT} NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  message_id TEXT NOT NULL,
+  requester TEXT NOT NULL,
+  path TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  refused_at {BIGINT} NOT NULL
+);
+CREATE INDEX refused_receipt_message ON refused_receipt(account_id, message_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -373,6 +389,7 @@ constexpr Migration kMigrations[] = {
     {14, "JMAP email submissions", kEmailSubmissions},
     {15, "webmail sessions and settings", kWebmail},
     {16, "JMAP push subscriptions", kPushSubscriptions},
+    {17, "receipts refused to senders that failed DMARC", kRefusedReceipts},
 };
 
 }  // namespace

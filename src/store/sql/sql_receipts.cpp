@@ -202,6 +202,59 @@ Result<ReceivedReceipt> SqlStore::record_received_receipt(const NewReceivedRecei
   return result;
 }
 
+Result<RefusedReceipt> SqlStore::record_refused_receipt(const NewRefusedReceipt& receipt) {
+  POSTAMT_TRY(check_refused_receipt(receipt));
+  RefusedReceipt result;
+  POSTAMT_TRY(transact(TransactionMode::write, [&]() -> Result<void> {
+    auto address = account_address(receipt.account);
+    if (!address) return address.error();
+    if (!*address) return errors::account_id_missing(receipt.account);
+    result = RefusedReceipt{0,
+                            receipt.account,
+                            **address,
+                            receipt.message_id,
+                            receipt.requester,
+                            receipt.path,
+                            receipt.reason,
+                            receipt.at};
+    if (!receipt.message_id.empty()) {
+      auto existing = Query::prepare(db(),
+                                     "SELECT id, refused_at FROM refused_receipt WHERE "
+                                     "account_id = ? AND message_id = ? AND path = ? AND "
+                                     "requester = ? AND reason = ? ORDER BY id LIMIT 1");
+      if (!existing) return existing.error();
+      auto row = existing->bind(receipt.account.value())
+                     .bind(receipt.message_id)
+                     .bind(to_string(receipt.path))
+                     .bind(receipt.requester)
+                     .bind(receipt.reason)
+                     .next();
+      if (!row) return row.error();
+      if (*row) {
+        result.id = existing->integer(0);
+        result.at = time_from(existing->integer(1));
+        return {};
+      }
+    }
+    auto insert =
+        Query::prepare(db(),
+                       "INSERT INTO refused_receipt (account_id, message_id, requester, "
+                       "path, reason, refused_at) VALUES (?, ?, ?, ?, ?, ?){RETURNING id}");
+    if (!insert) return insert.error();
+    auto id = insert->bind(receipt.account.value())
+                  .bind(receipt.message_id)
+                  .bind(receipt.requester)
+                  .bind(to_string(receipt.path))
+                  .bind(receipt.reason)
+                  .bind(seconds(receipt.at))
+                  .single_int(0);
+    if (!id) return id.error();
+    result.id = *id;
+    return {};
+  }));
+  return result;
+}
+
 Result<ReceiptLedger> SqlStore::list_receipts(std::optional<AccountId> account) {
   ReceiptLedger ledger;
   POSTAMT_TRY(transact(TransactionMode::read, [&]() -> Result<void> {
@@ -234,11 +287,28 @@ Result<ReceiptLedger> SqlStore::list_receipts(std::optional<AccountId> account) 
     while (true) {
       auto row = received->next();
       if (!row) return row.error();
-      if (!*row) return {};
+      if (!*row) break;
       ledger.received.push_back(
           ReceivedReceipt{received->integer(0), AccountId(received->integer(1)), received->text(2),
                           received->text(3), received->text(4), received->text(5),
                           time_from(received->integer(6))});
+    }
+    auto refused = Query::prepare(
+        db(),
+        "SELECT r.id, r.account_id, a.address, r.message_id, r.requester, r.path, r.reason, "
+        "r.refused_at FROM refused_receipt r JOIN account a ON a.id = r.account_id" +
+            filter + " ORDER BY r.refused_at, r.id");
+    if (!refused) return refused.error();
+    if (account) refused->bind(account->value());
+    while (true) {
+      auto row = refused->next();
+      if (!row) return row.error();
+      if (!*row) return {};
+      ledger.refused.push_back(RefusedReceipt{
+          refused->integer(0), AccountId(refused->integer(1)), refused->text(2), refused->text(3),
+          refused->text(4),
+          parse_receipt_path(refused->text(5)).value_or(ReceiptPath::server_on_download),
+          refused->text(6), time_from(refused->integer(7))});
     }
   }));
   return ledger;

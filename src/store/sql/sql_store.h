@@ -114,6 +114,7 @@ class SqlStore final : public Store {
   Result<RecordedReceipt> record_receipt(const NewSentReceipt& receipt,
                                          ReceiptUniqueness uniqueness) override;
   Result<ReceivedReceipt> record_received_receipt(const NewReceivedReceipt& receipt) override;
+  Result<RefusedReceipt> record_refused_receipt(const NewRefusedReceipt& receipt) override;
   Result<ReceiptLedger> list_receipts(std::optional<AccountId> account) override;
   Result<void> set_policy_override(PolicyScope scope, std::string_view subject,
                                    std::string_view key, std::string_view value) override;

@@ -129,7 +129,7 @@ TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
   EXPECT_EQ(refused.error().message,
-            "the database has schema version 99, newer than this program's 16");
+            "the database has schema version 99, newer than this program's 17");
 }
 
 // A database written by a version-1 program: migration 2 gives its messages their
