@@ -717,7 +717,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
         "expected a list of domain names", [](std::string_view s) -> Result<std::string> {
           if (!valid_hostname(s) || s.find('.') == std::string_view::npos)
             return Error(ErrorKind::invalid, fmt::format("\"{}\" is not a domain name", s));
-          return to_lower(s);
+          return ascii_lower(s);
         }));
     POSTAMT_TRY(r.check_unknown());
   }

@@ -138,6 +138,12 @@ class FoldedField {
     }
     text_ += s;
   }
+  // A piece that starts a new line whatever room is left.
+  void line(std::string_view s) {
+    text_ += "\r\n ";
+    column_ = 1 + s.size();
+    text_ += s;
+  }
   std::string finish() && { return std::move(text_) + "\r\n"; }
 
  private:
@@ -350,7 +356,8 @@ std::string render(const AuthResults& results) {
     if (!r.version.empty()) head += "/" + keyword(r.version);
     head += "=" + keyword(r.result);
     if (!r.comment.empty()) head += " " + comment(r.comment);
-    field.piece(head);
+    // One method result per line, as readers scan them; its properties follow on it.
+    field.line(head);
     if (!r.reason.empty()) field.piece("reason=" + quoted(r.reason));
     for (const auto& [name, v] : r.properties) {
       field.piece(keyword(name) + "=" + property_value(sanitized(v)));

@@ -50,9 +50,10 @@ struct AuthResults {
 // token (§2.2 / RFC 2045 value); "none" when `results` is empty (§2.2). Pure.
 //
 // Folding: the field is cut into pieces (the authserv-id, each `method=result` with its
-// comment, each reason, each property); a piece goes on the current line when the line
-// stays within 78 columns, else on a new line started by CRLF and one space (RFC 5322
-// §2.2.3). A single piece longer than that stays whole on its own line. A property value
+// comment, each reason, each property). Each `method=result` starts a new line (CRLF and
+// one space, RFC 5322 §2.2.3), so that a reader sees one method per line; the pieces
+// after it go on the current line when the line stays within 78 columns, else on a new
+// line. A single piece longer than that stays whole on its own line. A property value
 // is written bare when it is an RFC 2045 token or a plain `local-part@domain` (§2.2
 // pvalue), else as a quoted-string; a comment's parentheses and backslashes are escaped
 // as quoted-pairs. Control characters (CR, LF, NUL, ...) in any input become spaces, so
