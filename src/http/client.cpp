@@ -93,7 +93,8 @@ net::awaitable<Result<ClientResponse>> post(ClientOptions options, OutboundReque
   }
 
   auto handshake =
-      connection->start_tls_client(options.tls, url->host, within(limits.tls_timeout, deadline));
+      connection->start_tls_client(options.tls, url->host, within(limits.tls_timeout, deadline),
+                                     net::PeerCheck{});
   auto secured = co_await std::move(handshake);
   if (!secured) co_return secured.error();
   std::string_view bytes = *wire;

@@ -113,6 +113,10 @@ Result<std::shared_ptr<const TlsClientContext>> TlsClientContext::create(TlsVeri
     context.set_default_verify_paths(ec);
     if (ec) return Error{ErrorKind::io, fmt::format("no system trust store: {}", ec.message())};
   }
+  // Lets connections opt into DANE per handshake (PeerAuthentication::dane); without
+  // SSL_dane_enable on the connection nothing changes.
+  if (SSL_CTX_dane_enable(context.native_handle()) <= 0)
+    return Error{ErrorKind::internal, "cannot enable DANE: " + openssl_error()};
   return std::shared_ptr<const TlsClientContext>(std::make_shared<TlsClientContext>(
       verify, std::make_shared<detail::ClientTlsState>(std::move(context))));
 }

@@ -123,7 +123,8 @@ awaitable<Result<void>> MemoryConnection::start_tls(Duration timeout) {
 }
 
 awaitable<Result<void>> MemoryConnection::start_tls_client(
-    std::shared_ptr<const TlsClientContext> context, std::string server_name, Duration timeout) {
+    std::shared_ptr<const TlsClientContext> context, std::string server_name, Duration timeout,
+    PeerCheck) {
   client_server_name_ = std::move(server_name);
   co_return upgrade();
 }
