@@ -1,6 +1,7 @@
 #include "queue/outbound.h"
 
 #include "base/log.h"
+#include "queue/dns.h"
 
 // See smtp/client/client.cpp: g++ 12 false positive on Asio's coroutine frames.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -24,6 +25,38 @@ class NoResolver final : public Resolver {
   Result<std::vector<std::string>> addresses(std::string_view) override {
     return Error{ErrorKind::temporary, "no DNS resolver configured"};
   }
+};
+
+// The stub client behind the dns::Resolver interface route() uses, until the libunbound
+// resolver replaces both: never DNSSEC-secure; only the lookups routing needs.
+class StubAsDnsResolver final : public dns::Resolver {
+ public:
+  explicit StubAsDnsResolver(std::unique_ptr<queue::Resolver> stub) : stub_(std::move(stub)) {}
+  Result<dns::Answer<dns::MxRecord>> mx(std::string_view name) override {
+    auto r = stub_->mx(name);
+    POSTAMT_TRY(r);
+    dns::Answer<dns::MxRecord> answer;
+    for (auto& m : *r) answer.records.push_back({m.preference, std::move(m.host)});
+    return answer;
+  }
+  Result<dns::Answer<std::string>> a(std::string_view name) override { return query(name, 1); }
+  Result<dns::Answer<std::string>> aaaa(std::string_view name) override { return query(name, 28); }
+  Result<dns::Answer<std::string>> txt(std::string_view) override { return unsupported(); }
+  Result<dns::Answer<std::string>> ptr(std::string_view) override { return unsupported(); }
+  Result<dns::Answer<dns::TlsaRecord>> tlsa(std::string_view) override { return unsupported(); }
+
+ private:
+  Result<dns::Answer<std::string>> query(std::string_view name, uint16_t type) {
+    auto* client = dynamic_cast<DnsClient*>(stub_.get());
+    if (!client) return Error{ErrorKind::temporary, "no DNS resolver configured"};
+    auto r = client->query(name, type);
+    POSTAMT_TRY(r);
+    return dns::Answer<std::string>{std::move(*r), false};
+  }
+  static Error unsupported() {
+    return Error{ErrorKind::invalid, "the stub resolver looks up MX, A and AAAA only"};
+  }
+  std::unique_ptr<queue::Resolver> stub_;
 };
 
 }  // namespace
@@ -52,13 +85,14 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
   POSTAMT_TRY(q);
   state->queue = std::move(*q);
 
+  std::unique_ptr<Resolver> stub;
   if (config.outbound.resolver) {
-    state->resolver =
+    stub =
         std::make_unique<DnsClient>(config.outbound.resolver->host, config.outbound.resolver->port);
   } else {
     auto system = DnsClient::from_resolv_conf();
     if (system) {
-      state->resolver = std::move(*system);
+      stub = std::move(*system);
     } else {
       // Local mail must keep flowing on a host without DNS: remote mail is deferred
       // (and bounces after max_age) instead of the whole server refusing to start.
@@ -67,9 +101,10 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
                      "outbound: {}; mail for remote domains will be deferred until "
                      "outbound.resolver or outbound.relay is set",
                      system.error().message);
-      state->resolver = std::make_unique<NoResolver>();
+      stub = std::make_unique<NoResolver>();
     }
   }
+  state->resolver = std::make_unique<StubAsDnsResolver>(std::move(stub));
 
   auto tls = net::TlsClientContext::create(net::TlsVerify::opportunistic);
   POSTAMT_TRY(tls);

@@ -11,6 +11,7 @@
 
 #include "base/config.h"
 #include "delivery/transaction.h"
+#include "dns/resolver.h"
 #include "net/runtime.h"
 #include "queue/clock.h"
 #include "queue/spool.h"
@@ -34,7 +35,7 @@ class OutboundService final : public delivery::OutboundQueue {
 
   struct State {
     std::unique_ptr<FileQueue> queue;
-    std::unique_ptr<Resolver> resolver;
+    std::unique_ptr<dns::Resolver> resolver;
     std::unique_ptr<Worker> worker;
   };
   explicit OutboundService(std::shared_ptr<State> state) : state_(std::move(state)) {}

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "queue/dns.h"
+#include "dns/resolver.h"
 
 namespace postamt::queue {
 
@@ -20,6 +20,11 @@ struct Hop {
   std::string host;     // the name (for logs, SNI): MX host, relay host, or the domain
   std::string address;  // numeric address to connect to
   uint16_t port = 25;
+  // DANE may apply to this hop (RFC 7672 §2.2.1-2.2.2): the MX answer was DNSSEC-secure
+  // (or, with no MX, the implicit MX is the domain itself; for a relay there is no MX
+  // step) AND the address answer this address came from was secure. Always false for a
+  // relay given as an address literal.
+  bool secure = false;
   bool operator==(const Hop&) const = default;
 };
 
@@ -30,8 +35,9 @@ struct RouteOptions {
 };
 
 // Errors: not_found (domain does not exist, null MX, no address at all: bounce),
-// temporary (DNS failure: retry later), invalid (malformed domain: bounce).
+// temporary (DNS failure, including a DNSSEC-bogus answer: retry later), invalid
+// (malformed domain: bounce). Addresses of a host: IPv4 (A) first, then IPv6 (AAAA).
 Result<std::vector<Hop>> route(const std::string& domain, const RouteOptions& options,
-                               Resolver& resolver);
+                               dns::Resolver& resolver);
 
 }  // namespace postamt::queue

@@ -293,7 +293,7 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       groups[domain_of(m.message.recipients[i].address)].indices.push_back(i);
 
   for (auto& [domain, group] : groups) {
-    Resolver* resolver = deps_.resolver;
+    dns::Resolver* resolver = deps_.resolver;
     RouteOptions route_options = options_.route;
     std::string d = domain;
     auto route_task = rt.run_blocking(

@@ -23,9 +23,9 @@
 #include <string>
 
 #include "delivery/transaction.h"
+#include "dns/resolver.h"
 #include "net/runtime.h"
 #include "net/tls.h"
-#include "queue/dns.h"
 #include "queue/retry.h"
 #include "queue/route.h"
 #include "queue/spool.h"
@@ -49,7 +49,7 @@ struct WorkerOptions {
 // for local senders are queued like any other (and come back to us over SMTP).
 struct WorkerDeps {
   FileQueue* queue = nullptr;
-  Resolver* resolver = nullptr;
+  dns::Resolver* resolver = nullptr;
   net::Runtime* runtime = nullptr;
   delivery::Services local;
 };

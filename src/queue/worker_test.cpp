@@ -1,5 +1,5 @@
 // The delivery worker end to end: FileQueue + fake clock + a scripted SMTP server on
-// loopback (+ a fake DNS server for MX routing).
+// loopback (+ a fake resolver for MX routing).
 #include "queue/worker.h"
 
 #include <gtest/gtest.h>
@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "blob/memory_blob_store.h"
+#include "dns/testing/fake_resolver.h"
 #include "net/line_reader.h"
 #include "net/server.h"
 #include "net/testing/run.h"
 #include "queue/admin_queue.h"
-#include "queue/fake_dns.h"
 #include "queue/test_support.h"
 #include "smtp/client/testing/fake_smtp_server.h"
 #include "store/memory/memory_store.h"
@@ -61,7 +61,6 @@ class QueueWorkerTest : public ::testing::Test {
     auto q = FileQueue::open(dir_.root() / "queue", clock_.clock());
     ASSERT_TRUE(q);
     queue_ = std::move(*q);
-    resolver_ = std::make_unique<DnsClient>("127.0.0.1", dns_.port());
     options_.hostname = "mail.x.test";
     options_.route.relay = std::pair<std::string, uint16_t>{"127.0.0.1", port_};
     options_.retry.max_age = 1h;
@@ -79,7 +78,7 @@ class QueueWorkerTest : public ::testing::Test {
     return *id;
   }
   Worker worker(store::Store* store = nullptr, blob::BlobStore* blobs = nullptr) {
-    return Worker(WorkerDeps{queue_.get(), resolver_.get(), &runtime_,
+    return Worker(WorkerDeps{queue_.get(), &dns_, &runtime_,
                              delivery::Services{store, blobs, nullptr, nullptr}},
                   options_);
   }
@@ -112,13 +111,12 @@ class QueueWorkerTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::FakeClock clock_;
-  testing::FakeDns dns_;
+  dns::testing::FakeResolver dns_;
   net::Runtime runtime_{net::RuntimeOptions{.network_threads = 1}};
   std::unique_ptr<net::Server> server_;
   std::shared_ptr<FakeSmtpState> smtp_;
   uint16_t port_ = 0;
   std::unique_ptr<FileQueue> queue_;
-  std::unique_ptr<DnsClient> resolver_;
   WorkerOptions options_;
 };
 
@@ -329,7 +327,7 @@ TEST_F(QueueWorkerTest, MxLookupThroughTheConfiguredResolver) {
 
 TEST_F(QueueWorkerTest, NonexistentDomainBouncesWithoutConnecting) {
   options_.route.relay.reset();
-  dns_.add_nxdomain("gone.test");
+  // gone.test is unknown to the resolver: NXDOMAIN.
   enqueue("a@x.test", {"b@gone.test"});
   Worker w = worker();
   EXPECT_EQ(run_once(w), 1u);
