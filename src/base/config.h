@@ -38,6 +38,10 @@
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
 //               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
+//               tls = "dane" | "opportunistic" | "verify"   # MX TLS policy (default dane)
+//               ca_file = "ca.pem"          # replaces the system trust store for outbound
+//               relay_username, relay_password_file, relay_tls = "starttls" | "implicit"
+//   [outbound.tls_policy]  "example.org" = "verify"   # per destination domain
 //   [metrics]   ready_timeout = "2s"         # /readyz: the store must answer within this
 //   [receipts]  on_download = "off" | "dispatched" | "displayed"   # server's own receipt
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
@@ -55,6 +59,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +84,12 @@ enum class ReceiptDuplicates { drop, reject };
 
 // [autoconfig] mta_sts_mode: the "mode" of the MTA-STS policy (RFC 8461 §3.2, §5).
 enum class MtaStsMode { testing, enforce, none };
+
+// [outbound] tls and the values of [outbound.tls_policy] (docs/mail-authentication/
+// outbound-tls.md).
+enum class OutboundTls { opportunistic, dane, verify };
+// [outbound] relay_tls: STARTTLS on the relay's port, or TLS on connect (RFC 8314).
+enum class RelayTls { unset, starttls, implicit };
 
 // One "host:port" from [listen]. Port 0 asks the kernel for a free port.
 struct ListenAddress {
@@ -261,6 +272,16 @@ struct Config {
     std::optional<ListenAddress> relay;     // port must not be 0
     std::optional<ListenAddress> resolver;  // an address literal; port must not be 0
     std::chrono::seconds max_age = std::chrono::hours(24 * 5);
+    OutboundTls tls = OutboundTls::dane;            // MX deliveries without an entry below
+    std::map<std::string, OutboundTls> tls_policy;  // lower-case domain -> mode
+    // PEM bundle that replaces the system trust store for outbound certificate checks.
+    std::filesystem::path ca_file;
+    // Smart-host AUTH (RFC 4954): both or neither; the file is read when the server
+    // starts (queue/outbound.h), never here. Either, or relay_tls, makes TLS to the relay
+    // mandatory and verified.
+    std::string relay_username;
+    std::filesystem::path relay_password_file;
+    RelayTls relay_tls = RelayTls::unset;
   } outbound;
 
   // Quota (RFC 9208) of accounts without their own (`postamt user quota set`); 0 = none.

@@ -39,6 +39,9 @@ struct TlsInfo {
   std::string version;  // "TLSv1.2", "TLSv1.3"
   std::string cipher;   // OpenSSL/IANA name, e.g. "TLS_AES_256_GCM_SHA384"
   int bits = 0;         // symmetric key strength, e.g. 256
+  // With PeerCheck::enforce false: the RFC 8460 §4.3 result type the check would have
+  // failed with (Connection::tls_failure), empty when it passed.
+  std::string check_failure;
 };
 
 // One TLSA record (RFC 6698 §2.1): certificate usage, selector, matching type, and the
@@ -68,6 +71,9 @@ struct PeerCheck {
   PeerAuthentication how = PeerAuthentication::context;
   std::vector<std::string> names;     // reference identifiers, most specific first
   std::vector<TlsaAssociation> tlsa;  // for dane
+  // False: the handshake succeeds whatever the check says, and TlsInfo::check_failure
+  // tells the result (MTA-STS testing mode, RFC 8461 §5).
+  bool enforce = true;
 };
 
 // One end of a connection. `address` is the numeric form ("192.0.2.1", "::1"),

@@ -14,6 +14,7 @@
 
 namespace postamt::net {
 
+using postamt::testing::read_file;
 using postamt::testing::TempDir;
 
 namespace {
@@ -142,6 +143,16 @@ awaitable<std::string> start_client_tls(Client* c, std::shared_ptr<const TlsClie
   co_return r ? "ok" : "error:" + std::string(to_string(r.error().kind));
 }
 
+// A client handshake with an explicit check; "ok", or "error:<kind>:<tls_failure>:<message>".
+awaitable<std::string> checked_tls(Client* c, std::shared_ptr<const TlsClientContext> ctx,
+                                   std::string name, PeerCheck check) {
+  auto r =
+      co_await c->conn->start_tls_client(std::move(ctx), std::move(name), 5s, std::move(check));
+  if (r) co_return "ok";
+  co_return fmt::format("error:{}:{}:{}", to_string(r.error().kind), c->conn->tls_failure(),
+                        r.error().message);
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -238,6 +249,79 @@ TEST_F(ServerTest, ClientVerificationChecksTheName) {
   Client any = dial_ok(port);
   EXPECT_EQ(block_on(runtime_, start_client_tls(&any, opportunistic_, "mail.example.test")), "ok");
   EXPECT_EQ(talk(any, "", 1), "220 echo tls");
+}
+
+// RFC 7672 §3.1.1: DANE-EE(3) matches the key alone; names and the trust store do not
+// matter (the client context here trusts nothing).
+TEST_F(ServerTest, DaneEeMatchesTheServerKeyWhateverTheName) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  auto digest = spki_sha256(read_file(cert_));
+  ASSERT_TRUE(digest);
+  ASSERT_EQ(digest->size(), 32u);
+  PeerCheck dane{PeerAuthentication::dane, {"mx.other.test", "other.test"}, {{3, 1, 1, *digest}}};
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&c, opportunistic_, "mx.other.test", dane)), "ok");
+  EXPECT_EQ(talk(c, "", 1), "220 echo tls");
+}
+
+TEST_F(ServerTest, DaneMismatchFailsWithTlsaInvalid) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  std::string wrong(32, '\x11');
+  PeerCheck dane{PeerAuthentication::dane, {"localhost"}, {{3, 1, 1, wrong}}};
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&c, verify_, "localhost", dane)),
+            "error:permission:tlsa-invalid:certificate does not match the TLSA records");
+}
+
+TEST_F(ServerTest, DaneWithoutUsableRecordsIsRefusedBeforeTheHandshake) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  auto digest = spki_sha256(read_file(cert_));
+  ASSERT_TRUE(digest);
+  // PKIX-EE(1) is unusable for SMTP (RFC 7672 §3.1.3), even when it would match.
+  PeerCheck dane{PeerAuthentication::dane, {"localhost"}, {{1, 1, 1, *digest}}};
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&c, verify_, "localhost", dane)),
+            "error:invalid::no usable TLSA record");
+}
+
+// DANE-TA(2): the self-signed certificate is its own trust anchor; the name must match.
+TEST_F(ServerTest, DaneTaChecksTheNames) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  auto digest = spki_sha256(read_file(cert_));
+  ASSERT_TRUE(digest);
+  Client good = dial_ok(port);
+  PeerCheck ok{PeerAuthentication::dane, {"mx.other.test", "localhost"}, {{2, 1, 1, *digest}}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&good, opportunistic_, "mx.other.test", ok)), "ok");
+  Client bad = dial_ok(port);
+  PeerCheck wrong{PeerAuthentication::dane, {"mx.other.test"}, {{2, 1, 1, *digest}}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&bad, opportunistic_, "mx.other.test", wrong)),
+            "error:permission:certificate-host-mismatch:certificate verification failed: "
+            "hostname mismatch");
+}
+
+TEST_F(ServerTest, PkixChecksTrustAndNames) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  Client named = dial_ok(port);
+  PeerCheck second{PeerAuthentication::pkix, {"mx.other.test", "localhost"}, {}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&named, verify_, "mx.other.test", second)), "ok");
+  Client untrusted = dial_ok(port);
+  PeerCheck pkix{PeerAuthentication::pkix, {"localhost"}, {}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&untrusted, opportunistic_, "localhost", pkix)),
+            "error:permission:certificate-not-trusted:certificate verification failed: self-signed "
+            "certificate");
+  // Report only (MTA-STS testing): the handshake succeeds and the result is kept.
+  Client report = dial_ok(port);
+  pkix.enforce = false;
+  EXPECT_EQ(block_on(runtime_, checked_tls(&report, opportunistic_, "localhost", pkix)), "ok");
+  EXPECT_EQ(report.conn->tls_info()->check_failure, "certificate-not-trusted");
+  Client passes = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&passes, verify_, "localhost", pkix)), "ok");
+  EXPECT_EQ(passes.conn->tls_info()->check_failure, "");
 }
 
 TEST_F(ServerTest, StartTlsDiscardsBytesPipelinedAfterIt) {

@@ -226,8 +226,10 @@ awaitable<Result<void>> TcpConnection::handshake(TlsStream::handshake_type type,
   }
   SSL* ssl = tls_->native_handle();
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
-  tls_info_ = TlsInfo{SSL_get_version(ssl), cipher ? SSL_CIPHER_get_name(cipher) : "",
-                      cipher ? SSL_CIPHER_get_bits(cipher, nullptr) : 0};
+  tls_info_ = TlsInfo{SSL_get_version(ssl),
+                      cipher ? SSL_CIPHER_get_name(cipher) : "",
+                      cipher ? SSL_CIPHER_get_bits(cipher, nullptr) : 0,
+                      {}};
   co_return Result<void>{};
 }
 
@@ -264,9 +266,16 @@ awaitable<Result<void>> TcpConnection::start_tls_client(
   if (parse_error && !server_name.empty()) SSL_set_tlsext_host_name(ssl, server_name.c_str());
   auto applied = apply_peer_check(ssl, check);
   if (!applied) co_return applied.error();
-  tls_->set_verify_mode(check.how == PeerAuthentication::none ? asio::ssl::verify_none
-                                                              : asio::ssl::verify_peer);
-  co_return co_await handshake(TlsStream::client, timeout);
+  bool checked = check.how != PeerAuthentication::none;
+  tls_->set_verify_mode(checked && check.enforce ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  auto done = co_await handshake(TlsStream::client, timeout);
+  // With verify_none OpenSSL still verifies and keeps the result (report-only checks).
+  if (done && checked && !check.enforce) {
+    long verify_result = SSL_get_verify_result(ssl);
+    if (verify_result != X509_V_OK)
+      tls_info_->check_failure = verification_failure_type(verify_result);
+  }
+  co_return done;
 }
 
 void TcpConnection::send_close_notify() {

@@ -53,6 +53,22 @@ class OutboundService final : public delivery::OutboundQueue {
 // Without outbound.resolver and with no usable /etc/resolv.conf, MX lookups fail
 // temporarily (remote mail is deferred, a warning is logged); local mail is unaffected.
 // Errors: io (queue directory), invalid (TLS context).
+// [outbound] tls and [outbound.tls_policy] as the worker reads them. Pure.
+TlsPolicyConfig tls_policy_config(const Config& config);
+
+// The longest relay password accepted (octets).
+inline constexpr size_t kMaxRelayPassword = 1024;
+
+// Reads [outbound] relay_password_file: one line (a final line end is dropped), at most
+// kMaxRelayPassword octets. Refuses a file that others may access (any "other" mode
+// bit), one that is not a regular file, or a link. Errors: io (cannot open or read),
+// invalid (the file's mode, size or contents; the message never contains the password).
+Result<std::string> read_relay_password(const std::filesystem::path& path);
+
+// Fills the relay's TLS and credentials (WorkerOptions) from [outbound]; reads the
+// password file. Errors: read_relay_password's.
+Result<void> relay_settings(const Config& config, WorkerOptions& options);
+
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         delivery::Services local,
                                                         Clock clock = system_clock_now);

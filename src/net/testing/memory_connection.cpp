@@ -114,7 +114,7 @@ Result<void> MemoryConnection::upgrade() {
   if (plaintext_pending)
     return Error{ErrorKind::io, "TLS handshake failed: plaintext where a handshake was expected"};
   if (options_.tls == TlsOutcome::fail) return Error{ErrorKind::io, "TLS handshake failed"};
-  tls_info_ = TlsInfo{"TLSv1.3", "TLS_AES_256_GCM_SHA384", 256};
+  tls_info_ = TlsInfo{"TLSv1.3", "TLS_AES_256_GCM_SHA384", 256, {}};
   return {};
 }
 

@@ -175,6 +175,9 @@ net::PeerCheck peer_check(const Options& o) {
   check.names = o.tls_names.empty() ? std::vector<std::string>{o.server_name} : o.tls_names;
   switch (o.tls_requirement) {
     case TlsRequirement::none:
+      check.how = o.tls_report_only ? net::PeerAuthentication::pkix : net::PeerAuthentication::none;
+      check.enforce = !o.tls_report_only;
+      break;
     case TlsRequirement::encrypt:
       check.how = net::PeerAuthentication::none;
       break;

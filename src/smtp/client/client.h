@@ -88,6 +88,10 @@ struct Options {
   std::vector<net::TlsaAssociation> tlsa;  // for dane
   // Who asks for TLS, for the diagnostic: "DANE", "MTA-STS", "policy", "the relay".
   std::string tls_required_by = "policy";
+  // With TlsRequirement::none: check the certificate against tls_names anyway and report
+  // the result in Delivery::tls (check_failure), never failing on it (RFC 8461 §5,
+  // MTA-STS "testing").
+  bool tls_report_only = false;
   // True: TLS handshake right after connecting, before the greeting (RFC 8314 §3.3,
   // port 465); the requirement then applies to that handshake. Needs `tls`.
   bool implicit_tls = false;
