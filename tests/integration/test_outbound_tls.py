@@ -123,7 +123,7 @@ class OutboundTlsTest(unittest.TestCase):
                               reason.replace(".", r"\.") + r"\)$")
         qid = self.queue_id(line)
         shown = self.wait_for_show(p, qid, "4.7.5")
-        self.assertIn(f"carol@x.test pending 4.7.5 ({reason})", shown)
+        self.assertIn(f"recipient: <carol@x.test> pending 4.7.5 ({reason})\n", shown)
         self.assertEqual(sink.messages, [])
         self.assertEqual([l for _, l in sink.lines()], ["EHLO mail.example.test", "STARTTLS"])
         self.assertEqual(p.stop(), 0)
@@ -147,7 +147,8 @@ class OutboundTlsTest(unittest.TestCase):
                               r"delay=[\d.]+, dsn=4\.7\.4, status=deferred \(TLS required by "
                               r"policy for mx\.x\.test: STARTTLS not offered\)$")
         shown = self.wait_for_show(p, self.queue_id(line), "4.7.4")
-        self.assertIn("4.7.4 (TLS required by policy for mx.x.test: STARTTLS not offered)", shown)
+        self.assertIn("recipient: <carol@x.test> pending 4.7.4 (TLS required by policy for "
+                      "mx.x.test: STARTTLS not offered)\n", shown)
         self.assertEqual(sink.lines(), [(False, "EHLO mail.example.test"), (False, "QUIT")])
         self.assertEqual(sink.messages, [])
         self.assertEqual(p.stop(), 0)
