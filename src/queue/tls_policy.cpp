@@ -87,7 +87,8 @@ TlsDecision without_dane(TlsMode mode, const Hop& hop, const std::optional<StsFa
       d.status = "4.7.5";
       d.reason =
           fmt::format("TLS required by MTA-STS: {} is not an MX host of the policy", hop.host);
-      d.failure_type = "certificate-host-mismatch";  // RFC 8461 §5, RFC 8460 §4.3.1
+      // RFC 8460 §4.3 has no type for "MX not in the policy"; the general one.
+      d.failure_type = "validation-failure";
       return d;
     }
     // RFC 8461 §4.2: PKIX-valid, with the MX host name among the certificate's names.

@@ -114,6 +114,8 @@ TEST(TlsPolicy, MtaStsEnforceSkipsUnlistedMxInEveryMode) {
     EXPECT_EQ(d.action, Action::skip) << to_string(mode);
     EXPECT_EQ(d.status, "4.7.5");
     EXPECT_EQ(d.reason, "TLS required by MTA-STS: mx.example.org is not an MX host of the policy");
+    EXPECT_EQ(d.failure_type, "validation-failure");
+    EXPECT_EQ(d.policy_type, "sts");
   }
 }
 

@@ -1,11 +1,13 @@
 """Outbound TLS against the real binary (docs/mail-authentication/outbound-tls.md): a
 per-domain "verify" policy (PKIX against [outbound] ca_file, never plaintext), and the
 smart host's AUTH over verified STARTTLS or implicit TLS (RFC 4954, RFC 4616, RFC 8314).
-Certificates are made with `openssl` at test time. DANE is covered by the C++ tests
-(src/queue/worker_tls_test.cpp: real handshakes against TLSA records from a fake
-resolver) until the validating resolver and its signed test zone are merged."""
+Certificates are made with `openssl` at test time. DANE runs against a DNSSEC-signed
+zone served by tests/integration/dns_zone.py (nsd on loopback) through the validating
+resolver; without that fixture the DANE tests are skipped (the C++ tests in
+src/queue/worker_tls_test.cpp cover DANE with real handshakes and a fake resolver)."""
 
 import base64
+import hashlib
 import os
 import shutil
 import smtplib
@@ -18,6 +20,11 @@ import unittest
 from dns_server import TYPE_A, TYPE_MX, DnsServer
 from harness import Postamt
 from tls_smtp_sink import TlsSink
+
+try:
+    from dns_zone import DnsZone
+except ImportError:  # the signed-zone fixture comes with the validating resolver
+    DnsZone = None
 
 MESSAGE = (b"From: alice@example.org\r\nTo: carol@x.test\r\nSubject: tls\r\n"
            b"Message-ID: <tls-1@example.org>\r\n\r\nover TLS only\r\n")
@@ -259,6 +266,73 @@ class OutboundTlsTest(unittest.TestCase):
         self.assertTrue(any("relay.pass is accessible by others (mode 644); chmod o= it" in line
                             for line in p.log_lines), p.log_lines)
         self.assertFalse(any("s3cret" in line for line in p.log_lines))
+
+
+def spki_sha256_hex(pem):
+    """The data of a "3 1 1" TLSA record for the certificate in `pem` (RFC 7671 §5.1)."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-pubkey"], check=True,
+                         capture_output=True, timeout=30).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                         check=True, capture_output=True, timeout=30).stdout
+    return hashlib.sha256(der).hexdigest()
+
+
+DANE_ZONE = """$ORIGIN dane.test.
+$TTL 300
+@    IN SOA ns.dane.test. hostmaster.dane.test. 1 3600 600 86400 300
+@    IN NS  ns.dane.test.
+ns   IN A   127.0.0.1
+@    IN MX  10 mx.dane.test.
+mx   IN A   {address}
+_25._tcp.mx IN TLSA 3 1 1 {digest}
+"""
+
+
+@unittest.skipIf(DnsZone is None, "tests/integration/dns_zone.py (signed zones) not available")
+class DaneTest(unittest.TestCase):
+    """RFC 7672 against a signed zone: the sink's certificate is self-signed and not in
+    ca_file, so only the TLSA record can make it acceptable."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="postamt-dane-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+        cls.ca = make_ca(cls.tmp)
+        cls.cert = make_leaf(cls.tmp, "mx.dane.test", "DNS:mx.dane.test")
+
+    def deliver(self, address, digest):
+        sink = TlsSink(host=address, port=25, tls=server_context(self.cert))
+        self.addCleanup(sink.close)
+        zone = DnsZone({"dane.test": DANE_ZONE.format(address=address, digest=digest)},
+                       signed={"dane.test"})
+        dns = zone.__enter__()
+        self.addCleanup(zone.__exit__, None, None, None)
+        p = Postamt(services=("smtp", "submission"),
+                    extra_config=f'{dns.config_toml()}\n[outbound]\nca_file = "{self.ca[1]}"\n'
+                                 'max_age = "1h"\n')
+        self.addCleanup(p.close)
+        p.cli("domain", "add", "example.org", check=True)
+        p.cli("user", "add", "alice@example.org", "--password-stdin", input="pw\n", check=True)
+        p.start()
+        self.assertEqual(submit(p, ["carol@dane.test"]), {})
+        return p, sink
+
+    def test_dane_ee_record_of_the_key_delivers_over_tls(self):
+        p, sink = self.deliver("127.0.0.45", spki_sha256_hex(self.cert))
+        (_, rcpts, _, over_tls), = sink.wait_for_messages(1)
+        self.assertEqual((rcpts, over_tls), (["carol@dane.test"], True))
+        p.wait_for_log(r"to=<carol@dane\.test>, relay=mx\.dane\.test\[127\.0\.0\.45\]:25, "
+                       r".*status=sent")
+        self.assertEqual(p.stop(), 0)
+
+    def test_dane_mismatch_defers_and_sends_nothing(self):
+        p, sink = self.deliver("127.0.0.46", "00" * 32)
+        p.wait_for_log(r"to=<carol@dane\.test>, relay=mx\.dane\.test\[127\.0\.0\.46\]:25, "
+                       r"delay=[\d.]+, dsn=4\.7\.5, status=deferred \(TLS required by DANE for "
+                       r"mx\.dane\.test: certificate does not match the TLSA records\)$")
+        self.assertEqual(sink.messages, [])
+        self.assertFalse(any(l.startswith("MAIL") for _, l in sink.lines()))
+        self.assertEqual(p.stop(), 0)
 
 
 if __name__ == "__main__":
