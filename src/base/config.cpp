@@ -510,24 +510,20 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   POSTAMT_TRY(outbound);
   if (*outbound) {
     TableReader r(**outbound, "outbound.", file);
-    for (auto [key, target] :
-         {std::pair{"relay", &cfg.outbound.relay}, std::pair{"resolver", &cfg.outbound.resolver}}) {
-      std::string text;
-      POSTAMT_TRY(r.string(key, text));
-      const toml::node* n = (*outbound)->get(key);
-      if (!n || !n->is_string()) continue;
-      auto a = parse_listen_address(text);
-      unsigned char raw[16];
+    std::string relay;
+    POSTAMT_TRY(r.string("relay", relay));
+    if (const toml::node* n = (*outbound)->get("relay"); n && n->is_string()) {
+      auto a = parse_listen_address(relay);
       if (!a)
-        r.report(*n, key, a.error().message);
+        r.report(*n, "relay", a.error().message);
       else if (a->port == 0)
-        r.report(*n, key, fmt::format("\"{}\" needs a port", text));
-      else if (target == &cfg.outbound.resolver && inet_pton(AF_INET, a->host.c_str(), raw) != 1 &&
-               inet_pton(AF_INET6, a->host.c_str(), raw) != 1)
-        r.report(*n, key, fmt::format("\"{}\" must be an IP address", a->host));
+        r.report(*n, "relay", fmt::format("\"{}\" needs a port", relay));
       else
-        *target = std::move(*a);
+        cfg.outbound.relay = std::move(*a);
     }
+    // The stub resolver's setting, replaced by [dns] (one resolver for every lookup).
+    if (const toml::node* n = r.get("resolver"))
+      r.report(*n, "resolver", "removed: use [dns] forwarders = [\"ip:port\"]");
     std::string age;
     POSTAMT_TRY(r.string("max_age", age));
     if (const toml::node* n = (*outbound)->get("max_age"); n && n->is_string()) {
@@ -757,6 +753,31 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.check_unknown());
   }
 
+  auto dns = top.table("dns");
+  POSTAMT_TRY(dns);
+  if (*dns) {
+    TableReader r(**dns, "dns.", file);
+    POSTAMT_TRY(read_list(r, "forwarders", cfg.dns.forwarders,
+                          "expected a list of \"ip\", \"ip:port\" or \"[ipv6]:port\" strings",
+                          parse_dns_forwarder));
+    POSTAMT_TRY(r.boolean("dnssec", cfg.dns.dnssec));
+    std::string anchors;
+    POSTAMT_TRY(r.string("trust_anchor_file", anchors));
+    if (const toml::node* n = (*dns)->get("trust_anchor_file"); n && n->is_string()) {
+      if (anchors.empty())
+        r.report(*n, "trust_anchor_file", "must not be empty");
+      else
+        cfg.dns.trust_anchor_file = (cfg.file.parent_path() / anchors).lexically_normal();
+    }
+    POSTAMT_TRY(r.duration("timeout", cfg.dns.timeout));
+    if (const toml::node* n = (*dns)->get("timeout");
+        n &&
+        (cfg.dns.timeout < std::chrono::seconds(1) || cfg.dns.timeout > std::chrono::seconds(60)))
+      r.report(*n, "timeout", "must be between 1s and 60s");
+    POSTAMT_TRY(r.boolean("resolve_test_names", cfg.dns.resolve_test_names));
+    POSTAMT_TRY(r.check_unknown());
+  }
+
   auto metrics = top.table("metrics");
   POSTAMT_TRY(metrics);
   if (*metrics) {
@@ -772,6 +793,26 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   POSTAMT_TRY(top.check_unknown());
   if (!file.errors.empty()) return file.error();
   return cfg;
+}
+
+Result<std::string> parse_dns_forwarder(std::string_view text) {
+  const std::string t(text);
+  unsigned char raw[16];
+  auto bad = [&](std::string_view why) {
+    return Error{ErrorKind::invalid, fmt::format("\"{}\" {}", t, why)};
+  };
+  if (inet_pton(AF_INET, t.c_str(), raw) == 1 || inet_pton(AF_INET6, t.c_str(), raw) == 1) return t;
+  if (!t.empty() && t.front() == '[' && t.back() == ']') {
+    if (inet_pton(AF_INET6, t.substr(1, t.size() - 2).c_str(), raw) == 1) return t;
+    return bad("is not an IP address");
+  }
+  auto a = parse_listen_address(t);
+  if (!a) return bad("is not an IP address, \"ip:port\" or \"[ipv6]:port\"");
+  if (inet_pton(AF_INET, a->host.c_str(), raw) != 1 &&
+      inet_pton(AF_INET6, a->host.c_str(), raw) != 1)
+    return bad("must be an IP address (the resolver is found without DNS)");
+  if (a->port == 0) return bad("needs a port from 1 to 65535");
+  return t;
 }
 
 Result<std::chrono::seconds> parse_duration(std::string_view text) {

@@ -36,12 +36,16 @@
 //               max_request_body = 16384, mta_sts_mode = "testing" | "enforce" | "none",
 //               mta_sts_max_age = "7d"   (client autoconfiguration, src/autoconfig)
 //   [outbound]  relay = "host:port"         # smart host; absent: MX lookup (RFC 5321 §5.1)
-//               resolver = "host:port"      # DNS server for MX/A/AAAA; absent: /etc/resolv.conf
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
 //               tls = "dane" | "opportunistic" | "verify"   # MX TLS policy (default dane)
 //               ca_file = "ca.pem"          # replaces the system trust store for outbound
 //               relay_username, relay_password_file, relay_tls = "starttls" | "implicit"
 //   [outbound.tls_policy]  "example.org" = "verify"   # per destination domain
+//   [dns]       forwarders = ["127.0.0.1:5353"]  # "ip", "ip:port", "[ipv6]:port"; absent:
+//               the nameservers of /etc/resolv.conf (every lookup: MX, SPF, DKIM, DANE)
+//               dnssec = true, trust_anchor_file = "/usr/share/dns/root.key" (relative to
+//               the config file's folder), timeout = "10s" (1s-60s, one lookup),
+//               resolve_test_names = false (RFC 6761 §6.2: .test names stay local)
 //   [metrics]   ready_timeout = "2s"         # /readyz: the store must answer within this
 //   [receipts]  on_download = "off" | "dispatched" | "displayed"   # server's own receipt
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
@@ -269,8 +273,7 @@ struct Config {
   } autoconfig;
 
   struct Outbound {
-    std::optional<ListenAddress> relay;     // port must not be 0
-    std::optional<ListenAddress> resolver;  // an address literal; port must not be 0
+    std::optional<ListenAddress> relay;  // port must not be 0
     std::chrono::seconds max_age = std::chrono::hours(24 * 5);
     OutboundTls tls = OutboundTls::dane;            // MX deliveries without an entry below
     std::map<std::string, OutboundTls> tls_policy;  // lower-case domain -> mode
@@ -283,6 +286,21 @@ struct Config {
     std::filesystem::path relay_password_file;
     RelayTls relay_tls = RelayTls::unset;
   } outbound;
+
+  // [dns] (docs/mail-authentication/dns.md): the one resolver every DNS lookup goes
+  // through (dns/unbound_resolver.h).
+  struct Dns {
+    // Recursive resolvers to ask, as written ("ip", "ip:port", "[ipv6]:port", a bare
+    // IPv6 literal); checked to be address literals with ports 1-65535. Empty: the
+    // nameservers of /etc/resolv.conf.
+    std::vector<std::string> forwarders;
+    bool dnssec = true;  // validate; answers carry secure / bogus
+    std::filesystem::path trust_anchor_file = "/usr/share/dns/root.key";
+    std::chrono::seconds timeout{10};  // one lookup, 1s-60s
+    // RFC 6761 §6.2: names under "test." are answered NXDOMAIN locally unless this
+    // option (off by default) sends them to the forwarders.
+    bool resolve_test_names = false;
+  } dns;
 
   // Quota (RFC 9208) of accounts without their own (`postamt user quota set`); 0 = none.
   struct Quota {
@@ -331,6 +349,10 @@ Result<Config> parse_config(std::string_view text, const std::filesystem::path& 
 
 // Parses "host:port" / "[v6]:port". Error message says what is wrong.
 Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// Checks a [dns] forwarder: an IPv4 or IPv6 literal, "ip:port" or "[ipv6]:port" with a
+// port from 1 to 65535. Returns it unchanged; the error (invalid) says what is wrong.
+Result<std::string> parse_dns_forwarder(std::string_view text);
 
 // Parses a duration: a positive integer with one unit, "45s", "30m", "12h", "5d".
 // Errors (invalid) say what is wrong; values beyond 100 years are refused.

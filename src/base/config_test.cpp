@@ -325,7 +325,7 @@ idle_timeout = "5m"
 [outbound]
 relay = "mx.test:0"
 max_age = 5
-resolver = "dns.test:53"
+resolver = "127.0.0.1:53"
 [receipts]
 send = true
 )");
@@ -345,7 +345,8 @@ send = true
             "(RFC 1939 §3)\n"
             "/etc/postamt/postamt.toml:12: outbound.relay: \"mx.test:0\" needs a port\n"
             "/etc/postamt/postamt.toml:13: outbound.max_age: expected a string\n"
-            "/etc/postamt/postamt.toml:14: outbound.resolver: \"dns.test\" must be an IP address\n"
+            "/etc/postamt/postamt.toml:14: outbound.resolver: removed: use [dns] forwarders = "
+            "[\"ip:port\"]\n"
             "/etc/postamt/postamt.toml:16: receipts.send: unknown key");
   // A section that is no table is one error; the file's other errors are still named.
   EXPECT_EQ(error_of("listen = 3\n[smtp]\nmax_errors = 0\n"),
@@ -379,21 +380,16 @@ TEST(Config, OutboundDefaultsAndValues) {
   auto d = parse("");
   ASSERT_TRUE(d);
   EXPECT_FALSE(d->outbound.relay);
-  EXPECT_FALSE(d->outbound.resolver);
   EXPECT_EQ(d->outbound.max_age, std::chrono::hours(120));
   auto cfg = parse(R"(
 [outbound]
 relay = "smarthost.example.test:587"
-resolver = "127.0.0.1:5353"
 max_age = "30m"
 )");
   ASSERT_TRUE(cfg) << cfg.error().message;
   ASSERT_TRUE(cfg->outbound.relay);
   EXPECT_EQ(cfg->outbound.relay->host, "smarthost.example.test");
   EXPECT_EQ(cfg->outbound.relay->port, 587);
-  ASSERT_TRUE(cfg->outbound.resolver);
-  EXPECT_EQ(cfg->outbound.resolver->host, "127.0.0.1");
-  EXPECT_EQ(cfg->outbound.resolver->port, 5353);
   EXPECT_EQ(cfg->outbound.max_age, std::chrono::minutes(30));
 }
 
@@ -461,11 +457,68 @@ TEST(Config, OutboundErrors) {
             "/etc/postamt/postamt.toml:2: outbound.max_age: expected a string");
   EXPECT_EQ(error_of("[outbound]\nrelays = \"x:25\"\n"),
             "/etc/postamt/postamt.toml:2: outbound.relays: unknown key");
-  EXPECT_NE(error_of("[outbound]\nresolver = \"nohostport\"\n").find("outbound.resolver: "),
-            std::string::npos);
-  EXPECT_EQ(error_of("[outbound]\nresolver = \"dns.test:53\"\n"),
-            "/etc/postamt/postamt.toml:2: outbound.resolver: \"dns.test\" must be an IP address");
-  EXPECT_TRUE(parse("[outbound]\nresolver = \"[::1]:53\"\n"));
+  // The stub resolver's key is gone; the error says where its replacement lives.
+  EXPECT_EQ(error_of("[outbound]\nresolver = \"127.0.0.1:5353\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.resolver: removed: use [dns] forwarders = "
+            "[\"ip:port\"]");
+}
+
+TEST(Config, DnsDefaultsAndValues) {
+  auto d = parse("");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->dns.forwarders.empty());
+  EXPECT_TRUE(d->dns.dnssec);
+  EXPECT_EQ(d->dns.trust_anchor_file, "/usr/share/dns/root.key");
+  EXPECT_EQ(d->dns.timeout, std::chrono::seconds(10));
+  EXPECT_FALSE(d->dns.resolve_test_names);
+  auto cfg = parse(R"(
+[dns]
+forwarders = ["127.0.0.1:5353", "192.0.2.53", "[::1]:53", "2001:db8::53", "[2001:db8::54]"]
+dnssec = false
+trust_anchor_file = "anchors/test.key"
+timeout = "3s"
+resolve_test_names = true
+)");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->dns.forwarders,
+            (std::vector<std::string>{"127.0.0.1:5353", "192.0.2.53", "[::1]:53", "2001:db8::53",
+                                      "[2001:db8::54]"}));
+  EXPECT_FALSE(cfg->dns.dnssec);
+  EXPECT_EQ(cfg->dns.trust_anchor_file, "/etc/postamt/anchors/test.key");
+  EXPECT_EQ(cfg->dns.timeout, std::chrono::seconds(3));
+  EXPECT_TRUE(cfg->dns.resolve_test_names);
+  EXPECT_EQ(parse("[dns]\ntrust_anchor_file = \"/var/lib/a.key\"\n")->dns.trust_anchor_file,
+            "/var/lib/a.key");
+}
+
+TEST(Config, DnsErrors) {
+  EXPECT_EQ(error_of("[dns]\nforwarders = \"127.0.0.1\"\n"),
+            "/etc/postamt/postamt.toml:2: dns.forwarders: expected a list of \"ip\", \"ip:port\" "
+            "or \"[ipv6]:port\" strings");
+  EXPECT_EQ(error_of("[dns]\nforwarders = [\"dns.example.test:53\"]\n"),
+            "/etc/postamt/postamt.toml:2: dns.forwarders: \"dns.example.test:53\" must be an IP "
+            "address (the resolver is found without DNS)");
+  EXPECT_EQ(error_of("[dns]\nforwarders = [\"dns.example.test\"]\n"),
+            "/etc/postamt/postamt.toml:2: dns.forwarders: \"dns.example.test\" is not an IP "
+            "address, \"ip:port\" or \"[ipv6]:port\"");
+  EXPECT_EQ(error_of("[dns]\nforwarders = [\"127.0.0.1:0\"]\n"),
+            "/etc/postamt/postamt.toml:2: dns.forwarders: \"127.0.0.1:0\" needs a port from 1 to "
+            "65535");
+  EXPECT_EQ(error_of("[dns]\nforwarders = [\"[192.0.2.1]\"]\n"),
+            "/etc/postamt/postamt.toml:2: dns.forwarders: \"[192.0.2.1]\" is not an IP address");
+  EXPECT_EQ(error_of("[dns]\ndnssec = \"yes\"\n"),
+            "/etc/postamt/postamt.toml:2: dns.dnssec: expected true or false");
+  EXPECT_EQ(error_of("[dns]\nresolve_test_names = 1\n"),
+            "/etc/postamt/postamt.toml:2: dns.resolve_test_names: expected true or false");
+  EXPECT_EQ(error_of("[dns]\ntrust_anchor_file = \"\"\n"),
+            "/etc/postamt/postamt.toml:2: dns.trust_anchor_file: must not be empty");
+  // The named limit: one lookup waits 1s to 60s.
+  EXPECT_EQ(error_of("[dns]\ntimeout = \"61s\"\n"),
+            "/etc/postamt/postamt.toml:2: dns.timeout: must be between 1s and 60s");
+  EXPECT_TRUE(parse("[dns]\ntimeout = \"60s\"\n"));
+  EXPECT_TRUE(parse("[dns]\ntimeout = \"1s\"\n"));
+  EXPECT_EQ(error_of("[dns]\nresolver = \"127.0.0.1\"\n"),
+            "/etc/postamt/postamt.toml:2: dns.resolver: unknown key");
 }
 
 TEST(Config, DurationParsing) {

@@ -11,7 +11,6 @@
 
 #include "base/log.h"
 #include "base/unique_fd.h"
-#include "queue/dns.h"
 
 // See smtp/client/client.cpp: g++ 12 false positive on Asio's coroutine frames.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -25,49 +24,6 @@ namespace {
 net::awaitable<void> run_worker(std::shared_ptr<OutboundService::State> state) {
   co_await state->worker->run();
 }
-
-// Stands in when no DNS server is known and a relay (an address literal) is used.
-class NoResolver final : public Resolver {
- public:
-  Result<std::vector<MxRecord>> mx(std::string_view) override {
-    return Error{ErrorKind::temporary, "no DNS resolver configured"};
-  }
-  Result<std::vector<std::string>> addresses(std::string_view) override {
-    return Error{ErrorKind::temporary, "no DNS resolver configured"};
-  }
-};
-
-// The stub client behind the dns::Resolver interface route() uses, until the libunbound
-// resolver replaces both: never DNSSEC-secure; only the lookups routing needs.
-class StubAsDnsResolver final : public dns::Resolver {
- public:
-  explicit StubAsDnsResolver(std::unique_ptr<queue::Resolver> stub) : stub_(std::move(stub)) {}
-  Result<dns::Answer<dns::MxRecord>> mx(std::string_view name) override {
-    auto r = stub_->mx(name);
-    POSTAMT_TRY(r);
-    dns::Answer<dns::MxRecord> answer;
-    for (auto& m : *r) answer.records.push_back({m.preference, std::move(m.host)});
-    return answer;
-  }
-  Result<dns::Answer<std::string>> a(std::string_view name) override { return query(name, 1); }
-  Result<dns::Answer<std::string>> aaaa(std::string_view name) override { return query(name, 28); }
-  Result<dns::Answer<std::string>> txt(std::string_view) override { return unsupported(); }
-  Result<dns::Answer<std::string>> ptr(std::string_view) override { return unsupported(); }
-  Result<dns::Answer<dns::TlsaRecord>> tlsa(std::string_view) override { return unsupported(); }
-
- private:
-  Result<dns::Answer<std::string>> query(std::string_view name, uint16_t type) {
-    auto* client = dynamic_cast<DnsClient*>(stub_.get());
-    if (!client) return Error{ErrorKind::temporary, "no DNS resolver configured"};
-    auto r = client->query(name, type);
-    POSTAMT_TRY(r);
-    return dns::Answer<std::string>{std::move(*r), false};
-  }
-  static Error unsupported() {
-    return Error{ErrorKind::invalid, "the stub resolver looks up MX, A and AAAA only"};
-  }
-  std::unique_ptr<queue::Resolver> stub_;
-};
 
 TlsMode tls_mode(OutboundTls t) {
   switch (t) {
@@ -161,32 +117,16 @@ void OutboundService::stop() {
 }
 
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
-                                                        delivery::Services local, Clock clock) {
+                                                        delivery::Services local,
+                                                        std::shared_ptr<dns::Resolver> resolver,
+                                                        Clock clock) {
   auto state = std::make_shared<OutboundService::State>();
   auto q = FileQueue::open(config.data_dir / "queue", std::move(clock));
   POSTAMT_TRY(q);
   state->queue = std::move(*q);
 
-  std::unique_ptr<Resolver> stub;
-  if (config.outbound.resolver) {
-    stub =
-        std::make_unique<DnsClient>(config.outbound.resolver->host, config.outbound.resolver->port);
-  } else {
-    auto system = DnsClient::from_resolv_conf();
-    if (system) {
-      stub = std::move(*system);
-    } else {
-      // Local mail must keep flowing on a host without DNS: remote mail is deferred
-      // (and bounces after max_age) instead of the whole server refusing to start.
-      if (!config.outbound.relay)
-        log::warning("smtp",
-                     "outbound: {}; mail for remote domains will be deferred until "
-                     "outbound.resolver or outbound.relay is set",
-                     system.error().message);
-      stub = std::make_unique<NoResolver>();
-    }
-  }
-  state->resolver = std::make_unique<StubAsDnsResolver>(std::move(stub));
+  if (!resolver) return Error{ErrorKind::invalid, "start_outbound: no resolver"};
+  state->resolver = std::move(resolver);
 
   // The trust store for verified deliveries; each delivery's check is its own (worker.h).
   auto tls =

@@ -2,7 +2,7 @@
 // worker on the runtime, and is the delivery::OutboundQueue that every
 // delivery::Transaction hands remote recipients to.
 //
-//   auto outbound = queue::start_outbound(config, runtime, local);
+//   auto outbound = queue::start_outbound(config, runtime, local, resolver);
 //   delivery.outbound = outbound->get();     // transactions call enqueue() (blocking pool)
 //   ... on shutdown: (*outbound)->stop(); then stop the runtime; then destroy it.
 #pragma once
@@ -35,7 +35,7 @@ class OutboundService final : public delivery::OutboundQueue {
 
   struct State {
     std::unique_ptr<FileQueue> queue;
-    std::unique_ptr<dns::Resolver> resolver;
+    std::shared_ptr<dns::Resolver> resolver;  // shared with the rest of serve
     std::unique_ptr<Worker> worker;
   };
   explicit OutboundService(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -44,15 +44,6 @@ class OutboundService final : public delivery::OutboundQueue {
   std::shared_ptr<State> state_;
 };
 
-// Opens `config.data_dir / "queue"`, builds the resolver (outbound.resolver, else
-// /etc/resolv.conf), the opportunistic TLS client context and the worker (relay from
-// outbound.relay, max_age from outbound.max_age), and spawns the worker on `runtime`.
-// `local` delivers DSNs to local senders (its `outbound` is ignored: the worker uses its
-// own queue; store and blobs null: DSNs are queued). What it points to and the runtime
-// must outlive the service; the worker keeps its own state alive until it returns.
-// Without outbound.resolver and with no usable /etc/resolv.conf, MX lookups fail
-// temporarily (remote mail is deferred, a warning is logged); local mail is unaffected.
-// Errors: io (queue directory), invalid (TLS context).
 // [outbound] tls and [outbound.tls_policy] as the worker reads them. Pure.
 TlsPolicyConfig tls_policy_config(const Config& config);
 
@@ -69,8 +60,19 @@ Result<std::string> read_relay_password(const std::filesystem::path& path);
 // password file. Errors: read_relay_password's.
 Result<void> relay_settings(const Config& config, WorkerOptions& options);
 
+// Opens `config.data_dir / "queue"`, builds the TLS client context (the trust store:
+// outbound.ca_file, else the system's), the TLS policy, the relay's TLS and credentials
+// (relay_settings) and the worker (relay from outbound.relay, max_age from
+// outbound.max_age) with `resolver` (the process's one resolver, app/resolver.h) for MX
+// routing and TLSA lookups, and spawns the worker on `runtime`. `local` delivers DSNs to
+// local senders (its `outbound` is ignored: the worker uses its own queue; store and
+// blobs null: DSNs are queued). What it points to and the runtime must outlive the
+// service; the worker keeps its own state (and the resolver) alive until it returns.
+// Errors: io (queue directory), invalid (TLS context, no resolver, the relay password
+// file).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         delivery::Services local,
+                                                        std::shared_ptr<dns::Resolver> resolver,
                                                         Clock clock = system_clock_now);
 
 }  // namespace postamt::queue

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dns/testing/fake_resolver.h"
 #include "net/server.h"
 #include "queue/test_support.h"
 #include "smtp/client/testing/fake_smtp_server.h"
@@ -34,8 +35,9 @@ TEST(QueueOutbound, StartOutboundRunsTheWorkerAndDeliversThroughTheRelay) {
   config.hostname = "mail.x.test";
   config.data_dir = dir.root();
   config.outbound.relay = ListenAddress{"127.0.0.1", port, "127.0.0.1:" + std::to_string(port)};
-  config.outbound.resolver = ListenAddress{"127.0.0.1", 9, "127.0.0.1:9"};
-  auto service = start_outbound(config, runtime, delivery::Services{});
+  // A relay literal needs no lookup: the resolver knows nothing and is never asked.
+  auto resolver = std::make_shared<dns::testing::FakeResolver>();
+  auto service = start_outbound(config, runtime, delivery::Services{}, resolver);
   ASSERT_TRUE(service) << service.error().message;
   delivery::OutboundQueue& queue = **service;  // what SMTP sees
   auto id = queue.enqueue(message("b@y.test"));
@@ -49,6 +51,7 @@ TEST(QueueOutbound, StartOutboundRunsTheWorkerAndDeliversThroughTheRelay) {
     std::lock_guard lock(smtp->mutex);
     EXPECT_EQ(smtp->data, "Subject: via service\r\n\r\nhi\r\n");
   }
+  EXPECT_EQ(resolver->lookups(), 0);
   (*service)->stop();
 }
 

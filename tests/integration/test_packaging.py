@@ -459,7 +459,7 @@ class ConfigurationReferenceTest(unittest.TestCase):
     def test_reader_finds_keys(self):
         keys = config_keys()
         for key in ("hostname", "data_dir", "log_level", "listen.smtp", "tls.private_key",
-                    "smtp.trusted_networks", "outbound.relay", "outbound.resolver",
+                    "smtp.trusted_networks", "outbound.relay", "dns.forwarders",
                     "outbound.max_age", "quota.admins", "http.max_websocket_message",
                     "receipts.max_remote_per_hour"):
             self.assertIn(key, keys)
