@@ -3,8 +3,7 @@ per-domain "verify" policy (PKIX against [outbound] ca_file, never plaintext), a
 smart host's AUTH over verified STARTTLS or implicit TLS (RFC 4954, RFC 4616, RFC 8314).
 Certificates are made with `openssl` at test time. DANE runs against a DNSSEC-signed
 zone served by tests/integration/dns_zone.py (nsd on loopback) through the validating
-resolver; without that fixture the DANE tests are skipped (the C++ tests in
-src/queue/worker_tls_test.cpp cover DANE with real handshakes and a fake resolver)."""
+resolver."""
 
 import base64
 import hashlib
@@ -17,14 +16,9 @@ import tempfile
 import time
 import unittest
 
-from dns_server import TYPE_A, TYPE_MX, DnsServer
+from dns_zone import DnsZone
 from harness import Postamt
 from tls_smtp_sink import TlsSink
-
-try:
-    from dns_zone import DnsZone
-except ImportError:  # the signed-zone fixture comes with the validating resolver
-    DnsZone = None
 
 MESSAGE = (b"From: alice@example.org\r\nTo: carol@x.test\r\nSubject: tls\r\n"
            b"Message-ID: <tls-1@example.org>\r\n\r\nover TLS only\r\n")
@@ -94,10 +88,10 @@ class OutboundTlsTest(unittest.TestCase):
         cls.self_signed_mx = make_leaf(cls.tmp, "self", "DNS:mx.x.test")
         cls.trusted_relay = make_leaf(cls.tmp, "relay", "IP:127.0.0.1", cls.ca)
 
-    def server(self, outbound, tables=""):
+    def server(self, outbound, tables="", dns_toml=""):
         p = Postamt(services=("smtp", "submission"),
-                    extra_config=f'[outbound]\nca_file = "{self.ca[1]}"\nmax_age = "1h"\n'
-                                 f"{outbound}{tables}")
+                    extra_config=f'{dns_toml}[outbound]\nca_file = "{self.ca[1]}"\n'
+                                 f'max_age = "1h"\n{outbound}{tables}')
         self.addCleanup(p.close)
         p.cli("domain", "add", "example.org", check=True)
         p.cli("user", "add", "alice@example.org", "--password-stdin", input="pw\n", check=True)
@@ -109,11 +103,10 @@ class OutboundTlsTest(unittest.TestCase):
         """x.test's MX is mx.x.test at `address`:25; its policy is "verify"."""
         sink = TlsSink(host=address, port=25, tls=sink_tls)
         self.addCleanup(sink.close)
-        dns = DnsServer({("x.test", TYPE_MX): [(10, "mx.x.test")],
-                         ("mx.x.test", TYPE_A): [address]})
+        dns = DnsZone({"x.test": f"@ MX 10 mx\nmx A {address}\n"})
         self.addCleanup(dns.close)
-        p = self.server(f'resolver = "127.0.0.1:{dns.address[1]}"\n',
-                        '[outbound.tls_policy]\n"x.test" = "verify"\n')
+        p = self.server("", '[outbound.tls_policy]\n"x.test" = "verify"\n',
+                        dns.config_toml(dnssec=False))
         p.start()
         return p, sink
 
@@ -277,18 +270,12 @@ def spki_sha256_hex(pem):
     return hashlib.sha256(der).hexdigest()
 
 
-DANE_ZONE = """$ORIGIN dane.test.
-$TTL 300
-@    IN SOA ns.dane.test. hostmaster.dane.test. 1 3600 600 86400 300
-@    IN NS  ns.dane.test.
-ns   IN A   127.0.0.1
-@    IN MX  10 mx.dane.test.
-mx   IN A   {address}
-_25._tcp.mx IN TLSA 3 1 1 {digest}
+DANE_ZONE = """@    MX   10 mx
+mx   A    {address}
+_25._tcp.mx TLSA 3 1 1 {digest}
 """
 
 
-@unittest.skipIf(DnsZone is None, "tests/integration/dns_zone.py (signed zones) not available")
 class DaneTest(unittest.TestCase):
     """RFC 7672 against a signed zone: the sink's certificate is self-signed and not in
     ca_file, so only the TLSA record can make it acceptable."""
@@ -303,10 +290,9 @@ class DaneTest(unittest.TestCase):
     def deliver(self, address, digest):
         sink = TlsSink(host=address, port=25, tls=server_context(self.cert))
         self.addCleanup(sink.close)
-        zone = DnsZone({"dane.test": DANE_ZONE.format(address=address, digest=digest)},
-                       signed={"dane.test"})
-        dns = zone.__enter__()
-        self.addCleanup(zone.__exit__, None, None, None)
+        dns = DnsZone({"dane.test": DANE_ZONE.format(address=address, digest=digest)},
+                      signed={"dane.test"})
+        self.addCleanup(dns.close)
         p = Postamt(services=("smtp", "submission"),
                     extra_config=f'{dns.config_toml()}\n[outbound]\nca_file = "{self.ca[1]}"\n'
                                  'max_age = "1h"\n')
