@@ -27,7 +27,8 @@ set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "amd64")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# dns-root-data: the DNSSEC root trust anchor [dns] trust_anchor_file reads by default.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, dns-root-data")
 set(CPACK_DEBIAN_COMPRESSION_TYPE "xz")
 set(CPACK_STRIP_FILES TRUE)
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "admin/admin.h"
+#include "admin/dns_lookup.h"
 #include "admin/dns_records.h"
 #include "admin/quota.h"
 #include "admin/receipts.h"
@@ -20,6 +21,7 @@
 #include "app/backup_commands.h"
 #include "app/import_cli.h"
 #include "app/privileges.h"
+#include "app/resolver.h"
 #include "app/serve.h"
 #include "auth/password.h"
 #include "base/config.h"
@@ -652,6 +654,31 @@ int run(int argc, char** argv) {
     }
     code = with_store(
         o, [&](Backends& b) { return admin::dns_records(*b.store, *config, dns_request); });
+  });
+
+  // dns lookup TYPE NAME (docs/mail-authentication/dns.md): through the server's [dns]
+  // resolver; exit 0 answer, 2 NXDOMAIN, 1 failure.
+  auto* dns_lookup = dns->add_subcommand(
+      "lookup", "Look a name up through the server's resolver ([dns]), with DNSSEC status");
+  std::string lookup_type, lookup_name;
+  // The type is checked by admin::dns_lookup (exit 1), so that exit 2 always means NXDOMAIN.
+  dns_lookup->add_option("TYPE", lookup_type, "mx, a, aaaa, txt, ptr or tlsa")->required();
+  dns_lookup->add_option("NAME", lookup_name, "A domain name (ptr: an IP address)")->required();
+  dns_lookup->callback([&] {
+    auto config = load_config(o.config_path);
+    if (!config) {
+      code = fail(config.error().message);
+      return;
+    }
+    auto resolver = make_resolver(*config);
+    if (!resolver) {
+      code = fail(resolver.error().message);
+      return;
+    }
+    auto outcome = admin::dns_lookup(**resolver, lookup_type, lookup_name);
+    fmt::print("{}", outcome.output);
+    if (!outcome.error.empty()) fail(outcome.error);
+    code = outcome.exit_code;
   });
 
   cli.parse_complete_callback([&] { act_as_process_user(cli, o.config_path); });

@@ -12,6 +12,7 @@
 #include "app/backends.h"
 #include "app/first_start.h"
 #include "app/privileges.h"
+#include "app/resolver.h"
 #include "app/serve_context.h"
 #include "app/services.h"
 #include "blob/garbage.h"
@@ -402,8 +403,15 @@ int serve(const Config& config) {
   received_receipts = std::make_unique<mdn::ReceivedReceipts>(*ctx.store, now_seconds);
   delivery_observers = std::make_unique<DeliveryObservers>(received_receipts.get());
   ctx.delivery = delivery::Services{ctx.store, ctx.blobs, nullptr, delivery_observers.get()};
+  // One resolver for the whole process ([dns]): one cache, one validated chain.
+  auto resolver = make_resolver(config);
+  if (!resolver) {
+    log::error("master", "{}", resolver.error().message);
+    return 1;
+  }
+  ctx.resolver = *resolver;
   // Bounces for local senders are delivered the same way.
-  auto outbound = queue::start_outbound(config, runtime, ctx.delivery);
+  auto outbound = queue::start_outbound(config, runtime, ctx.delivery, ctx.resolver);
   if (!outbound) {
     log::error("master", "outbound queue: {}", outbound.error().message);
     return 1;

@@ -9,6 +9,7 @@
 #include "blob/blob_store.h"
 #include "delivery/submission_check.h"
 #include "delivery/transaction.h"
+#include "dns/resolver.h"
 #include "mail/events.h"
 #include "mail/store_watch.h"
 #include "net/runtime.h"
@@ -43,6 +44,9 @@ struct ServeContext {
   delivery::SubmissionCheck* submission_check = nullptr;
   // POSTs to JMAP push subscriptions (RFC 8620 §7.2); null when it could not start.
   jmap::PushSender* push = nullptr;
+  // The process's one DNS resolver (app/resolver.h, [dns]): the outbound queue's and
+  // the MX checks'. Blocking: call through runtime->run_blocking.
+  std::shared_ptr<dns::Resolver> resolver;
 };
 
 }  // namespace postamt::app

@@ -94,6 +94,8 @@ class DnsZone:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):

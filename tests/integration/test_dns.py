@@ -22,8 +22,8 @@ BIG_TXT = "".join(chr(ord("a") + i % 26) * 200 for i in range(20))
 
 ZONE = f"""
 @          MX    10 mx
-mx         A     127.0.0.2
-@          TXT   "v=spf1 ip4:127.0.0.2 -all"
+mx         A     127.0.0.3
+@          TXT   "v=spf1 ip4:127.0.0.3 -all"
 big        TXT   {" ".join('"' + BIG_TXT[i:i + 200] + '"' for i in range(0, len(BIG_TXT), 200))}
 _25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 """
@@ -48,9 +48,9 @@ class DnsLookupTest(unittest.TestCase):
     def test_signed_zone_answers_are_secure(self):
         r = lookup(self.p, "mx", "signed.test")
         self.assertEqual((r.code, r.out, r.err), (0, "10 mx.signed.test\nsecure\n", ""))
-        self.assertEqual(lookup(self.p, "a", "MX.Signed.Test.").out, "127.0.0.2\nsecure\n")
+        self.assertEqual(lookup(self.p, "a", "MX.Signed.Test.").out, "127.0.0.3\nsecure\n")
         self.assertEqual(lookup(self.p, "txt", "signed.test").out,
-                         "v=spf1 ip4:127.0.0.2 -all\nsecure\n")
+                         "v=spf1 ip4:127.0.0.3 -all\nsecure\n")
         self.assertEqual(lookup(self.p, "tlsa", "_25._tcp.mx.signed.test").out,
                          "3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
                          "\nsecure\n")
@@ -122,14 +122,14 @@ class DnsFailureTest(unittest.TestCase):
 
 
 class DnsOutboundTest(unittest.TestCase):
-    """MX routing through the resolver: the sink listens on 127.0.0.2:25, the MX host's
-    address in the zones."""
+    """MX routing through the resolver: the sink listens on 127.0.0.3:25, the MX host's
+    address in the zones (test_outbound.py uses 127.0.0.2:25; both may run at once)."""
 
     def setUp(self):
         self.dns = DnsZone({"signed.test": ZONE, "broken.test": ZONE},
                            signed={"signed.test"}, bogus={"broken.test"})
         self.addCleanup(self.dns.close)
-        self.sink = Sink(host="127.0.0.2", port=25)
+        self.sink = Sink(host="127.0.0.3", port=25)
         self.addCleanup(self.sink.close)
         self.p = Postamt(services=("smtp", "submission"),
                          extra_config=self.dns.config_toml() + '[outbound]\nmax_age = "1h"\n')
@@ -150,7 +150,7 @@ class DnsOutboundTest(unittest.TestCase):
         self.assertEqual(self.submit("carol@signed.test"), {})
         (mail_from, rcpts, data), = self.sink.wait_for_messages(1)
         self.assertEqual((mail_from, rcpts), ("alice@example.org", ["carol@signed.test"]))
-        self.p.wait_for_log(r"to=<carol@signed\.test>, relay=mx\.signed\.test\[127\.0\.0\.2\]:25,"
+        self.p.wait_for_log(r"to=<carol@signed\.test>, relay=mx\.signed\.test\[127\.0\.0\.3\]:25,"
                             r" .*status=sent")
         self.assertEqual(self.p.stop(), 0)
 

@@ -167,9 +167,10 @@ class DebianPackageTest(unittest.TestCase):
         self.assertEqual(self.field("Section"), "mail")
         depends = [d.strip() for d in self.field("Depends").split(",")]
         names = {re.match(r"[\w.+-]+", d).group(0) for d in depends}
-        # adduser for postinst; the rest from dpkg-shlibdeps over the binary.
-        for package in ("adduser", "libc6", "libsqlite3-0", "libssl3", "libsodium23",
-                        "libstdc++6"):
+        # adduser for postinst, dns-root-data for the DNSSEC trust anchor ([dns]); the rest
+        # from dpkg-shlibdeps over the binary.
+        for package in ("adduser", "dns-root-data", "libunbound8", "libc6", "libsqlite3-0",
+                        "libssl3", "libsodium23", "libstdc++6"):
             self.assertIn(package, names, depends)
         self.assertRegex(self.field("Description"), r"^mail server")
         r = run(["dpkg-deb", "-I", self.deb])

@@ -86,10 +86,10 @@ class CheckLayersTest(unittest.TestCase):
                       "must point down", out)
 
     def test_product_code_including_a_test_helper_fails(self):
-        line = self.append("src/queue/worker.cpp", '#include "queue/fake_dns.h"\n')
+        line = self.append("src/queue/worker.cpp", '#include "queue/test_support.h"\n')
         code, out = run(self.map, self.tmp)
         self.assertEqual(code, 1)
-        self.assertIn("src/queue/worker.cpp:%d: includes src/queue/fake_dns.h, which only "
+        self.assertIn("src/queue/worker.cpp:%d: includes src/queue/test_support.h, which only "
                       "tests may use" % line, out)
 
     def test_a_file_no_target_owns_fails(self):
