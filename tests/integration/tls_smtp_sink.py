@@ -47,6 +47,9 @@ class TlsSink:
                     self.session()
                 except (ssl.SSLError, OSError):
                     return
+                finally:
+                    if isinstance(self.connection, ssl.SSLSocket):
+                        self.connection.close()  # the socket STARTTLS wrapped
 
             def readline(self):
                 line = self.rfile.readline()
