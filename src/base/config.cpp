@@ -538,6 +538,50 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.duration("mta_sts_timeout", cfg.outbound.mta_sts_timeout));
     if (cfg.outbound.mta_sts_timeout > std::chrono::minutes(10))
       r.report(*(*outbound)->get("mta_sts_timeout"), "mta_sts_timeout", "must be at most \"10m\"");
+    static constexpr std::pair<std::string_view, OutboundTls> kTlsModes[] = {
+        {"opportunistic", OutboundTls::opportunistic},
+        {"dane", OutboundTls::dane},
+        {"verify", OutboundTls::verify}};
+    POSTAMT_TRY(r.choice("tls", cfg.outbound.tls, kTlsModes));
+    auto policy = r.table("tls_policy");
+    POSTAMT_TRY(policy);
+    if (*policy) {
+      TableReader p(**policy, "outbound.tls_policy.", file);
+      for (auto&& [k, v] : **policy) {
+        std::string domain = ascii_lower(std::string(k.str()));
+        if (domain.empty() || domain.find_first_of(" @[]:/") != std::string::npos ||
+            domain.front() == '.' || domain.back() == '.') {
+          p.report(v, k.str(), "expected a domain name");
+          continue;
+        }
+        OutboundTls mode = OutboundTls::dane;
+        POSTAMT_TRY(p.choice(k.str(), mode, kTlsModes));
+        if (v.is_string()) cfg.outbound.tls_policy[domain] = mode;
+      }
+    }
+    std::string ca_file;
+    POSTAMT_TRY(r.string("ca_file", ca_file));
+    if (!ca_file.empty())
+      cfg.outbound.ca_file = (cfg.file.parent_path() / ca_file).lexically_normal();
+    POSTAMT_TRY(r.string("relay_username", cfg.outbound.relay_username));
+    std::string password_file;
+    POSTAMT_TRY(r.string("relay_password_file", password_file));
+    if (!password_file.empty())
+      cfg.outbound.relay_password_file =
+          (cfg.file.parent_path() / password_file).lexically_normal();
+    static constexpr std::pair<std::string_view, RelayTls> kRelayTls[] = {
+        {"starttls", RelayTls::starttls}, {"implicit", RelayTls::implicit}};
+    POSTAMT_TRY(r.choice("relay_tls", cfg.outbound.relay_tls, kRelayTls));
+    for (std::string_view key : {"relay_username", "relay_password_file", "relay_tls"}) {
+      const toml::node* n = (*outbound)->get(key);
+      if (n && !cfg.outbound.relay) r.report(*n, key, "needs outbound.relay");
+    }
+    if (const toml::node* n = (*outbound)->get("relay_username");
+        n && cfg.outbound.relay_password_file.empty())
+      r.report(*n, "relay_username", "needs outbound.relay_password_file");
+    if (const toml::node* n = (*outbound)->get("relay_password_file");
+        n && cfg.outbound.relay_username.empty())
+      r.report(*n, "relay_password_file", "needs outbound.relay_username");
     POSTAMT_TRY(r.check_unknown());
   }
 

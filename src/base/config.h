@@ -39,6 +39,10 @@
 //               max_age = "5d"              # give up and bounce after this (s, m, h, d)
 //               mta_sts_max_policy_bytes = 65536, mta_sts_timeout = "1m"   # RFC 8461 §3.3
 //                                           policy fetch (src/queue/mta_sts_fetch.h)
+//               tls = "dane" | "opportunistic" | "verify"   # MX TLS policy (default dane)
+//               ca_file = "ca.pem"          # replaces the system trust store for outbound
+//               relay_username, relay_password_file, relay_tls = "starttls" | "implicit"
+//   [outbound.tls_policy]  "example.org" = "verify"   # per destination domain
 //   [dns]       forwarders = ["127.0.0.1:5353"]  # "ip", "ip:port", "[ipv6]:port"; absent:
 //               the nameservers of /etc/resolv.conf (every lookup: MX, SPF, DKIM, DANE)
 //               dnssec = true, trust_anchor_file = "/usr/share/dns/root.key" (relative to
@@ -70,6 +74,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +103,12 @@ enum class DkimUnsignedBody { accept, policy };
 
 // [autoconfig] mta_sts_mode: the "mode" of the MTA-STS policy (RFC 8461 §3.2, §5).
 enum class MtaStsMode { testing, enforce, none };
+
+// [outbound] tls and the values of [outbound.tls_policy] (docs/mail-authentication/
+// outbound-tls.md).
+enum class OutboundTls { opportunistic, dane, verify };
+// [outbound] relay_tls: STARTTLS on the relay's port, or TLS on connect (RFC 8314).
+enum class RelayTls { unset, starttls, implicit };
 
 // One "host:port" from [listen]. Port 0 asks the kernel for a free port.
 struct ListenAddress {
@@ -283,6 +294,16 @@ struct Config {
     // policy body accepted (1024 - 1 MiB), and the time one HTTPS GET may take (1s - 10m).
     uint64_t mta_sts_max_policy_bytes = 64 * 1024;
     std::chrono::seconds mta_sts_timeout{60};
+    OutboundTls tls = OutboundTls::dane;            // MX deliveries without an entry below
+    std::map<std::string, OutboundTls> tls_policy;  // lower-case domain -> mode
+    // PEM bundle that replaces the system trust store for outbound certificate checks.
+    std::filesystem::path ca_file;
+    // Smart-host AUTH (RFC 4954): both or neither; the file is read when the server
+    // starts (queue/outbound.h), never here. Either, or relay_tls, makes TLS to the relay
+    // mandatory and verified.
+    std::string relay_username;
+    std::filesystem::path relay_password_file;
+    RelayTls relay_tls = RelayTls::unset;
   } outbound;
 
   // [dns] (docs/mail-authentication/dns.md): the one resolver every DNS lookup goes

@@ -464,6 +464,60 @@ mta_sts_timeout = "10m"
   EXPECT_EQ(cfg->outbound.mta_sts_timeout, std::chrono::minutes(10));
 }
 
+TEST(Config, OutboundTlsPolicyAndRelayAuth) {
+  auto d = parse("");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->outbound.tls, OutboundTls::dane);
+  EXPECT_TRUE(d->outbound.tls_policy.empty());
+  EXPECT_TRUE(d->outbound.ca_file.empty());
+  EXPECT_EQ(d->outbound.relay_tls, RelayTls::unset);
+  auto cfg = parse(R"(
+[outbound]
+relay = "smtp.provider.test:465"
+relay_username = "me@example.org"
+relay_password_file = "relay.pass"
+relay_tls = "implicit"
+tls = "opportunistic"
+ca_file = "ca.pem"
+[outbound.tls_policy]
+"Partner.Example" = "verify"
+"bank.example" = "dane"
+"legacy.example" = "opportunistic"
+)");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->outbound.tls, OutboundTls::opportunistic);
+  EXPECT_EQ(cfg->outbound.tls_policy,
+            (std::map<std::string, OutboundTls>{{"partner.example", OutboundTls::verify},
+                                                {"bank.example", OutboundTls::dane},
+                                                {"legacy.example", OutboundTls::opportunistic}}));
+  EXPECT_EQ(cfg->outbound.ca_file, "/etc/postamt/ca.pem");
+  EXPECT_EQ(cfg->outbound.relay_username, "me@example.org");
+  EXPECT_EQ(cfg->outbound.relay_password_file, "/etc/postamt/relay.pass");
+  EXPECT_EQ(cfg->outbound.relay_tls, RelayTls::implicit);
+}
+
+TEST(Config, OutboundTlsErrors) {
+  EXPECT_EQ(error_of("[outbound]\ntls = \"must\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.tls: \"must\" is not one of \"opportunistic\", "
+            "\"dane\", \"verify\"");
+  EXPECT_EQ(error_of("[outbound.tls_policy]\n\"x.test\" = \"always\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.tls_policy.x.test: \"always\" is not one of "
+            "\"opportunistic\", \"dane\", \"verify\"");
+  EXPECT_EQ(error_of("[outbound.tls_policy]\n\"user@x.test\" = \"verify\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.tls_policy.user@x.test: expected a domain name");
+  EXPECT_EQ(error_of("[outbound]\nrelay_tls = \"implicit\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.relay_tls: needs outbound.relay");
+  EXPECT_EQ(error_of("[outbound]\nrelay = \"r.test:587\"\nrelay_tls = \"smtps\"\n"),
+            "/etc/postamt/postamt.toml:3: outbound.relay_tls: \"smtps\" is not one of "
+            "\"starttls\", \"implicit\"");
+  EXPECT_EQ(error_of("[outbound]\nrelay = \"r.test:587\"\nrelay_username = \"me\"\n"),
+            "/etc/postamt/postamt.toml:3: outbound.relay_username: needs "
+            "outbound.relay_password_file");
+  EXPECT_EQ(error_of("[outbound]\nrelay = \"r.test:587\"\nrelay_password_file = \"p\"\n"),
+            "/etc/postamt/postamt.toml:3: outbound.relay_password_file: needs "
+            "outbound.relay_username");
+}
+
 TEST(Config, OutboundErrors) {
   EXPECT_EQ(error_of("[outbound]\nrelay = \"mx.test:0\"\n"),
             "/etc/postamt/postamt.toml:2: outbound.relay: \"mx.test:0\" needs a port");

@@ -116,8 +116,8 @@ net::awaitable<Result<ClientResponse>> exchange(Method method, ClientOptions opt
     co_return Error{ErrorKind::not_found, fmt::format("cannot resolve {}", url->host)};
   }
 
-  auto handshake =
-      connection->start_tls_client(options.tls, url->host, within(limits.tls_timeout, deadline));
+  auto handshake = connection->start_tls_client(
+      options.tls, url->host, within(limits.tls_timeout, deadline), net::PeerCheck{});
   auto secured = co_await std::move(handshake);
   if (!secured) co_return secured.error();
   std::string_view bytes = *wire;

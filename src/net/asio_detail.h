@@ -58,7 +58,9 @@ class TcpConnection final : public Connection {
   awaitable<Result<void>> write(std::string_view data, Duration timeout) override;
   awaitable<Result<void>> start_tls(Duration timeout) override;
   awaitable<Result<void>> start_tls_client(std::shared_ptr<const TlsClientContext> context,
-                                           std::string server_name, Duration timeout) override;
+                                           std::string server_name, Duration timeout,
+                                           PeerCheck check) override;
+  std::string tls_failure() const override { return tls_failure_; }
   bool is_tls() const override { return tls_ != nullptr; }
   std::optional<TlsInfo> tls_info() const override { return tls_info_; }
   bool shutdown_requested() const override { return shutdown_; }
@@ -85,6 +87,7 @@ class TcpConnection final : public Connection {
   asio::steady_timer read_timer_;
   asio::steady_timer write_timer_;
   std::optional<TlsInfo> tls_info_;
+  std::string tls_failure_;
   bool shutdown_ = false;
   bool refused_ = false;
   bool closed_ = false;

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/connection_trust.h"
 #include "base/result.h"
@@ -38,6 +39,41 @@ struct TlsInfo {
   std::string version;  // "TLSv1.2", "TLSv1.3"
   std::string cipher;   // OpenSSL/IANA name, e.g. "TLS_AES_256_GCM_SHA384"
   int bits = 0;         // symmetric key strength, e.g. 256
+  // With PeerCheck::enforce false: the RFC 8460 §4.3 result type the check would have
+  // failed with (Connection::tls_failure), empty when it passed.
+  std::string check_failure;
+};
+
+// One TLSA record (RFC 6698 §2.1): certificate usage, selector, matching type, and the
+// certificate association data as raw bytes (not hex).
+struct TlsaAssociation {
+  uint8_t usage = 0;
+  uint8_t selector = 0;
+  uint8_t matching_type = 0;
+  std::string data;
+  bool operator==(const TlsaAssociation&) const = default;
+};
+
+// How a client-side handshake authenticates the server (start_tls_client).
+enum class PeerAuthentication {
+  context,  // as the TlsClientContext says: TlsVerify::verify checks server_name, else none
+  none,     // encrypt only, accept any certificate (RFC 7435)
+  pkix,     // a chain to a trusted root and one of `names` in the certificate (RFC 6125;
+            // "*." wildcards match one whole left-most label, RFC 8461 §4.2)
+  dane,     // the `tlsa` records (RFC 7672 §3): DANE-EE(3) matches the certificate or key
+            // alone, ignoring names and dates (§3.1.1); DANE-TA(2) needs a chain through
+            // the matching trust anchor and one of `names` (§3.2.2: the TLSA base domain
+            // first, then the next-hop domain). PKIX-TA(0)/PKIX-EE(1) are unusable in SMTP
+            // (§3.1.3) and ignored.
+};
+
+struct PeerCheck {
+  PeerAuthentication how = PeerAuthentication::context;
+  std::vector<std::string> names;     // reference identifiers, most specific first
+  std::vector<TlsaAssociation> tlsa;  // for dane
+  // False: the handshake succeeds whatever the check says, and TlsInfo::check_failure
+  // tells the result (MTA-STS testing mode, RFC 8461 §5).
+  bool enforce = true;
 };
 
 // One end of a connection. `address` is the numeric form ("192.0.2.1", "::1"),
@@ -86,10 +122,19 @@ class Connection {
   virtual awaitable<Result<void>> start_tls(Duration timeout) = 0;
 
   // Client-side TLS handshake on a plaintext outbound connection. `server_name` is sent
-  // as SNI and, when `context` verifies, checked against the certificate. Errors as for
-  // start_tls; ErrorKind::permission when certificate verification fails.
+  // as SNI; `check` says how the certificate is authenticated (PeerAuthentication).
+  // Errors as for start_tls; ErrorKind::permission when certificate verification fails
+  // (tls_failure() then says how); ErrorKind::invalid when `check` cannot be applied
+  // (pkix or dane without names, dane without a usable TLSA record).
   virtual awaitable<Result<void>> start_tls_client(std::shared_ptr<const TlsClientContext> context,
-                                                   std::string server_name, Duration timeout) = 0;
+                                                   std::string server_name, Duration timeout,
+                                                   PeerCheck check) = 0;
+
+  // After a failed start_tls_client: the RFC 8460 §4.3 result type of the failure
+  // ("certificate-host-mismatch", "certificate-expired", "certificate-not-trusted",
+  // "tlsa-invalid" when no TLSA record matched, "validation-failure" otherwise). Empty
+  // before a failed client handshake.
+  virtual std::string tls_failure() const { return {}; }
 
   virtual bool is_tls() const = 0;
   // Set once a handshake has finished, empty before.

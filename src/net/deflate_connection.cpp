@@ -62,7 +62,7 @@ awaitable<Result<void>> DeflateConnection::start_tls(Duration) {
 }
 
 awaitable<Result<void>> DeflateConnection::start_tls_client(std::shared_ptr<const TlsClientContext>,
-                                                            std::string, Duration) {
+                                                            std::string, Duration, PeerCheck) {
   co_return Error{ErrorKind::invalid, "TLS cannot start inside COMPRESS"};
 }
 

@@ -32,7 +32,8 @@ class DeflateConnection final : public Connection {
   awaitable<Result<void>> write(std::string_view data, Duration timeout) override;
   awaitable<Result<void>> start_tls(Duration timeout) override;
   awaitable<Result<void>> start_tls_client(std::shared_ptr<const TlsClientContext> context,
-                                           std::string server_name, Duration timeout) override;
+                                           std::string server_name, Duration timeout,
+                                           PeerCheck check) override;
   bool is_tls() const override { return inner_.is_tls(); }
   std::optional<TlsInfo> tls_info() const override { return inner_.tls_info(); }
   bool shutdown_requested() const override { return inner_.shutdown_requested(); }

@@ -14,7 +14,9 @@
 
 namespace postamt::net {
 
+using postamt::testing::read_file;
 using postamt::testing::TempDir;
+using postamt::testing::write_file;
 
 namespace {
 
@@ -138,9 +140,64 @@ awaitable<std::string> exchange(Client* c, std::string text, int replies) {
 
 awaitable<std::string> start_client_tls(Client* c, std::shared_ptr<const TlsClientContext> ctx,
                                         std::string name) {
-  auto r = co_await c->conn->start_tls_client(std::move(ctx), std::move(name), 5s);
+  auto r = co_await c->conn->start_tls_client(std::move(ctx), std::move(name), 5s, PeerCheck{});
   co_return r ? "ok" : "error:" + std::string(to_string(r.error().kind));
 }
+
+// A client handshake with an explicit check; "ok", or "error:<kind>:<tls_failure>:<message>".
+awaitable<std::string> checked_tls(Client* c, std::shared_ptr<const TlsClientContext> ctx,
+                                   std::string name, PeerCheck check) {
+  auto r =
+      co_await c->conn->start_tls_client(std::move(ctx), std::move(name), 5s, std::move(check));
+  if (r) co_return "ok";
+  co_return fmt::format("error:{}:{}:{}", to_string(r.error().kind), c->conn->tls_failure(),
+                        r.error().message);
+}
+
+// A chain for DANE-TA(2) tests: a leaf for mx.dane-ta.test (valid until 2126) and the
+// test CA that issued it. Test-only key material, made with `openssl req`/`x509 -req`.
+constexpr const char* kDaneTaChain =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBujCCAWCgAwIBAgIUBDvEWgkMCKNmVs8PShatlWA1UUYwCgYIKoZIzj0EAwIw\n"
+    "GjEYMBYGA1UEAwwPREFORS1UQSBUZXN0IENBMCAXDTI2MTIwNzA3MTIwNFoYDzIx\n"
+    "MjYxMTEzMDcxMjA0WjAaMRgwFgYDVQQDDA9teC5kYW5lLXRhLnRlc3QwWTATBgcq\n"
+    "hkjOPQIBBggqhkjOPQMBBwNCAAQSxEvpA4iFrjokmK2SVeB9FxARJao0hkHVwgTA\n"
+    "9pO5dNUh+0HFQgMqoziA86t4xlZHHuYPEZd9WEbo2NrsAX9eo4GBMH8wGgYDVR0R\n"
+    "BBMwEYIPbXguZGFuZS10YS50ZXN0MAwGA1UdEwEB/wQCMAAwEwYDVR0lBAwwCgYI\n"
+    "KwYBBQUHAwEwHQYDVR0OBBYEFNAkqGt4DMM2QezaCY1GIK2ICBBDMB8GA1UdIwQY\n"
+    "MBaAFPasIEv3+JNc82Ski3QJDRMGYy0pMAoGCCqGSM49BAMCA0gAMEUCIGm8UdXB\n"
+    "WldLtzGzUZfGTjBVfm7czm6sTud0pm+YvlunAiEAmuWaFv3nKqvVPmpnNSYDXTmt\n"
+    "MBhHtCU1TlHU8go+q3g=\n"
+    "-----END CERTIFICATE-----\n"
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBnDCCAUGgAwIBAgIULaHfYSDu3RQXNPvXQZuJe6YL514wCgYIKoZIzj0EAwIw\n"
+    "GjEYMBYGA1UEAwwPREFORS1UQSBUZXN0IENBMCAXDTI2MTIwNzA3MTIwM1oYDzIx\n"
+    "MjYxMTEzMDcxMjAzWjAaMRgwFgYDVQQDDA9EQU5FLVRBIFRlc3QgQ0EwWTATBgcq\n"
+    "hkjOPQIBBggqhkjOPQMBBwNCAAQMOEZc6zVCGcr+gp8PCVcaGgsQkaaA4tbQkK3T\n"
+    "7wfLq39kHh/J282VpKRCTUMdgpMYbqBIT65wQxjx9ps8p7BNo2MwYTAdBgNVHQ4E\n"
+    "FgQU9qwgS/f4k1zzZKSLdAkNEwZjLSkwHwYDVR0jBBgwFoAU9qwgS/f4k1zzZKSL\n"
+    "dAkNEwZjLSkwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAgQwCgYIKoZI\n"
+    "zj0EAwIDSQAwRgIhAOcA2+yXvkkSBIlERfSNe69VrfBCtAPeKqi0F034ddtoAiEA\n"
+    "8vSagXR4JeNwv3b8obO8ClM+fshdo864imLL/B7qHfU=\n"
+    "-----END CERTIFICATE-----\n";
+constexpr const char* kDaneTaCa =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBnDCCAUGgAwIBAgIULaHfYSDu3RQXNPvXQZuJe6YL514wCgYIKoZIzj0EAwIw\n"
+    "GjEYMBYGA1UEAwwPREFORS1UQSBUZXN0IENBMCAXDTI2MTIwNzA3MTIwM1oYDzIx\n"
+    "MjYxMTEzMDcxMjAzWjAaMRgwFgYDVQQDDA9EQU5FLVRBIFRlc3QgQ0EwWTATBgcq\n"
+    "hkjOPQIBBggqhkjOPQMBBwNCAAQMOEZc6zVCGcr+gp8PCVcaGgsQkaaA4tbQkK3T\n"
+    "7wfLq39kHh/J282VpKRCTUMdgpMYbqBIT65wQxjx9ps8p7BNo2MwYTAdBgNVHQ4E\n"
+    "FgQU9qwgS/f4k1zzZKSLdAkNEwZjLSkwHwYDVR0jBBgwFoAU9qwgS/f4k1zzZKSL\n"
+    "dAkNEwZjLSkwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAgQwCgYIKoZI\n"
+    "zj0EAwIDSQAwRgIhAOcA2+yXvkkSBIlERfSNe69VrfBCtAPeKqi0F034ddtoAiEA\n"
+    "8vSagXR4JeNwv3b8obO8ClM+fshdo864imLL/B7qHfU=\n"
+    "-----END CERTIFICATE-----\n";
+constexpr const char* kDaneTaKey =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqdMXxHvkp57ZoyY2\n"
+    "DJz3/FnR6MQQIEopXAY9Jjae2mahRANCAAQSxEvpA4iFrjokmK2SVeB9FxARJao0\n"
+    "hkHVwgTA9pO5dNUh+0HFQgMqoziA86t4xlZHHuYPEZd9WEbo2NrsAX9e\n"
+    "-----END PRIVATE KEY-----\n";
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -238,6 +295,92 @@ TEST_F(ServerTest, ClientVerificationChecksTheName) {
   Client any = dial_ok(port);
   EXPECT_EQ(block_on(runtime_, start_client_tls(&any, opportunistic_, "mail.example.test")), "ok");
   EXPECT_EQ(talk(any, "", 1), "220 echo tls");
+}
+
+// RFC 7672 §3.1.1: DANE-EE(3) matches the key alone; names and the trust store do not
+// matter (the client context here trusts nothing).
+TEST_F(ServerTest, DaneEeMatchesTheServerKeyWhateverTheName) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  auto digest = spki_sha256(read_file(cert_));
+  ASSERT_TRUE(digest);
+  ASSERT_EQ(digest->size(), 32u);
+  PeerCheck dane{PeerAuthentication::dane, {"mx.other.test", "other.test"}, {{3, 1, 1, *digest}}};
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&c, opportunistic_, "mx.other.test", dane)), "ok");
+  EXPECT_EQ(talk(c, "", 1), "220 echo tls");
+}
+
+TEST_F(ServerTest, DaneMismatchFailsWithTlsaInvalid) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  std::string wrong(32, '\x11');
+  PeerCheck dane{PeerAuthentication::dane, {"localhost"}, {{3, 1, 1, wrong}}};
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&c, verify_, "localhost", dane)),
+            "error:permission:tlsa-invalid:certificate does not match the TLSA records");
+}
+
+TEST_F(ServerTest, DaneWithoutUsableRecordsIsRefusedBeforeTheHandshake) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  auto digest = spki_sha256(read_file(cert_));
+  ASSERT_TRUE(digest);
+  // PKIX-EE(1) is unusable for SMTP (RFC 7672 §3.1.3), even when it would match.
+  PeerCheck dane{PeerAuthentication::dane, {"localhost"}, {{1, 1, 1, *digest}}};
+  Client c = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&c, verify_, "localhost", dane)),
+            "error:invalid::no usable TLSA record");
+}
+
+// DANE-TA(2): the chain must lead to the CA in the record, and a name must match; the
+// client's trust store plays no part.
+TEST_F(ServerTest, DaneTaChecksTheChainAndTheNames) {
+  write_file(dir_.path("chain.pem"), kDaneTaChain);
+  write_file(dir_.path("chain-key.pem"), kDaneTaKey);
+  auto tls = TlsContext::load(dir_.path("chain.pem"), dir_.path("chain-key.pem"));
+  ASSERT_TRUE(tls) << tls.error().message;
+  tls_ = *tls;
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  auto ca = spki_sha256(kDaneTaCa);
+  ASSERT_TRUE(ca);
+  Client good = dial_ok(port);
+  PeerCheck ok{PeerAuthentication::dane, {"mx.other.test", "mx.dane-ta.test"}, {{2, 1, 1, *ca}}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&good, opportunistic_, "mx.other.test", ok)), "ok");
+  Client bad = dial_ok(port);
+  PeerCheck wrong{PeerAuthentication::dane, {"mx.other.test"}, {{2, 1, 1, *ca}}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&bad, opportunistic_, "mx.other.test", wrong)),
+            "error:permission:certificate-host-mismatch:certificate verification failed: "
+            "hostname mismatch");
+  // The leaf's own key as a DANE-TA record is no trust anchor.
+  auto leaf = spki_sha256(kDaneTaChain);
+  ASSERT_TRUE(leaf);
+  Client leaf_as_ta = dial_ok(port);
+  PeerCheck not_ta{PeerAuthentication::dane, {"mx.dane-ta.test"}, {{2, 1, 1, *leaf}}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&leaf_as_ta, opportunistic_, "mx.dane-ta.test", not_ta)),
+            "error:permission:tlsa-invalid:certificate does not match the TLSA records");
+}
+
+TEST_F(ServerTest, PkixChecksTrustAndNames) {
+  server();
+  uint16_t port = listen(TlsMode::implicit, echo_session);
+  Client named = dial_ok(port);
+  PeerCheck second{PeerAuthentication::pkix, {"mx.other.test", "localhost"}, {}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&named, verify_, "mx.other.test", second)), "ok");
+  Client untrusted = dial_ok(port);
+  PeerCheck pkix{PeerAuthentication::pkix, {"localhost"}, {}};
+  EXPECT_EQ(block_on(runtime_, checked_tls(&untrusted, opportunistic_, "localhost", pkix)),
+            "error:permission:certificate-not-trusted:certificate verification failed: self-signed "
+            "certificate");
+  // Report only (MTA-STS testing): the handshake succeeds and the result is kept.
+  Client report = dial_ok(port);
+  pkix.enforce = false;
+  EXPECT_EQ(block_on(runtime_, checked_tls(&report, opportunistic_, "localhost", pkix)), "ok");
+  EXPECT_EQ(report.conn->tls_info()->check_failure, "certificate-not-trusted");
+  Client passes = dial_ok(port);
+  EXPECT_EQ(block_on(runtime_, checked_tls(&passes, verify_, "localhost", pkix)), "ok");
+  EXPECT_EQ(passes.conn->tls_info()->check_failure, "");
 }
 
 TEST_F(ServerTest, StartTlsDiscardsBytesPipelinedAfterIt) {

@@ -37,6 +37,74 @@ awaitable<ReadRace> read_or_deadline(Stream& stream, asio::mutable_buffer target
   (void)timer_ec;
   co_return ReadRace{n, ec, order[0] == 1};
 }
+
+// RFC 8460 §4.3 result type for an X509 verification error.
+std::string verification_failure_type(long verify_result) {
+  switch (verify_result) {
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return "certificate-host-mismatch";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "certificate-expired";
+    case X509_V_ERR_DANE_NO_MATCH:
+      return "tlsa-invalid";  // §4.3.2.1: no record of the RRset was found valid
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED:
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+      return "certificate-not-trusted";
+    default:
+      return "validation-failure";
+  }
+}
+
+// Sets the reference names and, for DANE, the TLSA records on a client SSL before the
+// handshake (Connection::start_tls_client, PeerAuthentication).
+Result<void> apply_peer_check(SSL* ssl, const PeerCheck& check) {
+  if (check.how == PeerAuthentication::none) return {};
+  // RFC 6125 §6.4.3 / RFC 8461 §4.2: a wildcard is a whole left-most label only.
+  SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if (check.how == PeerAuthentication::pkix) {
+    boost::system::error_code not_ip;
+    asio::ip::make_address(check.names.front(), not_ip);
+    if (!not_ip) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), check.names.front().c_str());
+      return {};
+    }
+    for (const std::string& name : check.names)
+      if (SSL_add1_host(ssl, name.c_str()) != 1)
+        return Error{ErrorKind::invalid, fmt::format("bad reference name \"{}\"", name)};
+    return {};
+  }
+  // DANE: the first name is the TLSA base domain and the first reference identifier
+  // (RFC 7672 §3.2.2); SSL_dane_enable needs SSL_CTX_dane_enable on the context
+  // (TlsClientContext::create does that).
+  if (SSL_dane_enable(ssl, check.names.front().c_str()) <= 0)
+    return Error{ErrorKind::internal, "cannot enable DANE on the connection"};
+  for (size_t i = 1; i < check.names.size(); ++i)
+    if (SSL_add1_host(ssl, check.names[i].c_str()) != 1)
+      return Error{ErrorKind::invalid, fmt::format("bad reference name \"{}\"", check.names[i])};
+  // RFC 7672 §3.1.1: with DANE-EE(3) the names in the certificate do not matter.
+  SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+  size_t usable = 0;
+  for (const TlsaAssociation& r : check.tlsa) {
+    // RFC 7672 §3.1.3: PKIX-TA(0) and PKIX-EE(1) are not usable for SMTP.
+    if (r.usage != 2 && r.usage != 3) continue;
+    int added =
+        SSL_dane_tlsa_add(ssl, r.usage, r.selector, r.matching_type,
+                          reinterpret_cast<const unsigned char*>(r.data.data()), r.data.size());
+    if (added > 0) ++usable;  // 0: unusable (unknown selector or matching type, bad length)
+  }
+  if (usable == 0) return Error{ErrorKind::invalid, "no usable TLSA record"};
+  return {};
+}
 }  // namespace
 
 Endpoint to_endpoint(const tcp::endpoint& endpoint) {
@@ -143,17 +211,25 @@ awaitable<Result<void>> TcpConnection::handshake(TlsStream::handshake_type type,
   auto [ec] = std::get<0>(done);
   if (ec) {
     SSL* ssl = tls_->native_handle();
-    if (type == TlsStream::client && SSL_get_verify_result(ssl) != X509_V_OK) {
+    long verify_result = SSL_get_verify_result(ssl);
+    if (type == TlsStream::client && verify_result != X509_V_OK) {
+      tls_failure_ = verification_failure_type(verify_result);
+      // The DANE case in the words an operator reads in `postamt queue show`.
+      if (verify_result == X509_V_ERR_DANE_NO_MATCH)
+        co_return Error{ErrorKind::permission, "certificate does not match the TLSA records"};
       co_return Error{ErrorKind::permission,
                       fmt::format("certificate verification failed: {}",
-                                  X509_verify_cert_error_string(SSL_get_verify_result(ssl)))};
+                                  X509_verify_cert_error_string(verify_result))};
     }
+    if (type == TlsStream::client) tls_failure_ = "validation-failure";
     co_return map_error(ec, "TLS handshake");
   }
   SSL* ssl = tls_->native_handle();
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
-  tls_info_ = TlsInfo{SSL_get_version(ssl), cipher ? SSL_CIPHER_get_name(cipher) : "",
-                      cipher ? SSL_CIPHER_get_bits(cipher, nullptr) : 0};
+  tls_info_ = TlsInfo{SSL_get_version(ssl),
+                      cipher ? SSL_CIPHER_get_name(cipher) : "",
+                      cipher ? SSL_CIPHER_get_bits(cipher, nullptr) : 0,
+                      {}};
   co_return Result<void>{};
 }
 
@@ -168,10 +244,18 @@ awaitable<Result<void>> TcpConnection::start_tls(Duration timeout) {
 }
 
 awaitable<Result<void>> TcpConnection::start_tls_client(
-    std::shared_ptr<const TlsClientContext> context, std::string server_name, Duration timeout) {
+    std::shared_ptr<const TlsClientContext> context, std::string server_name, Duration timeout,
+    PeerCheck check) {
   if (closed_) co_return Error{ErrorKind::closed, "connection closed"};
   if (tls_) co_return Error{ErrorKind::invalid, "TLS is already active"};
   if (!context) co_return Error{ErrorKind::invalid, "no TLS client context"};
+  if (check.how == PeerAuthentication::context) {
+    check.how = context->verify() == TlsVerify::verify ? PeerAuthentication::pkix
+                                                       : PeerAuthentication::none;
+    if (!server_name.empty()) check.names = {server_name};
+  }
+  if (check.how != PeerAuthentication::none && check.names.empty())
+    co_return Error{ErrorKind::invalid, "verification needs a name"};
   auto state = context->state();
   tls_ = std::make_unique<TlsStream>(std::move(socket_), state->context);
   tls_owner_ = state;
@@ -180,19 +264,18 @@ awaitable<Result<void>> TcpConnection::start_tls_client(
   boost::system::error_code parse_error;
   asio::ip::make_address(server_name, parse_error);
   if (parse_error && !server_name.empty()) SSL_set_tlsext_host_name(ssl, server_name.c_str());
-  if (context->verify() == TlsVerify::verify) {
-    if (server_name.empty()) co_return Error{ErrorKind::invalid, "verification needs a name"};
-    tls_->set_verify_mode(asio::ssl::verify_peer);
-    if (parse_error) {
-      SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      SSL_set1_host(ssl, server_name.c_str());
-    } else {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name.c_str());
-    }
-  } else {
-    tls_->set_verify_mode(asio::ssl::verify_none);
+  auto applied = apply_peer_check(ssl, check);
+  if (!applied) co_return applied.error();
+  bool checked = check.how != PeerAuthentication::none;
+  tls_->set_verify_mode(checked && check.enforce ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  auto done = co_await handshake(TlsStream::client, timeout);
+  // With verify_none OpenSSL still verifies and keeps the result (report-only checks).
+  if (done && checked && !check.enforce) {
+    long verify_result = SSL_get_verify_result(ssl);
+    if (verify_result != X509_V_OK)
+      tls_info_->check_failure = verification_failure_type(verify_result);
   }
-  co_return co_await handshake(TlsStream::client, timeout);
+  co_return done;
 }
 
 void TcpConnection::send_close_notify() {

@@ -113,6 +113,10 @@ Result<std::shared_ptr<const TlsClientContext>> TlsClientContext::create(TlsVeri
     context.set_default_verify_paths(ec);
     if (ec) return Error{ErrorKind::io, fmt::format("no system trust store: {}", ec.message())};
   }
+  // Lets connections opt into DANE per handshake (PeerAuthentication::dane); without
+  // SSL_dane_enable on the connection nothing changes.
+  if (SSL_CTX_dane_enable(context.native_handle()) <= 0)
+    return Error{ErrorKind::internal, "cannot enable DANE: " + openssl_error()};
   return std::shared_ptr<const TlsClientContext>(std::make_shared<TlsClientContext>(
       verify, std::make_shared<detail::ClientTlsState>(std::move(context))));
 }
@@ -251,6 +255,22 @@ Result<GeneratedPair> generate_pair(std::string_view hostname) {
 }
 
 }  // namespace
+
+Result<std::string> spki_sha256(std::string_view cert_pem) {
+  BioPtr bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  if (!bio) return Error{ErrorKind::internal, "cannot allocate a buffer"};
+  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return Error{ErrorKind::invalid, "no PEM certificate: " + openssl_error()};
+  unsigned char* der = nullptr;
+  int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert.get()), &der);
+  if (n <= 0) return Error{ErrorKind::internal, "cannot encode the public key"};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  bool ok = EVP_Digest(der, static_cast<size_t>(n), digest, &length, EVP_sha256(), nullptr) == 1;
+  OPENSSL_free(der);
+  if (!ok) return Error{ErrorKind::internal, "cannot hash the public key"};
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
 
 Result<CertificateFiles> ensure_self_signed(const std::string& cert_path,
                                             const std::string& key_path,

@@ -61,6 +61,11 @@ enum class CertificateFiles { created, existed };
 Result<CertificateFiles> ensure_self_signed(const std::string& cert_path,
                                             const std::string& key_path, std::string_view hostname);
 
+// The SHA-256 digest (32 raw octets) of the SubjectPublicKeyInfo of the first certificate
+// in `cert_pem`: the data of a "3 1 1" TLSA record (RFC 7671 §5.1, RFC 7672 §3.1.1) for
+// that certificate. Errors: invalid when no certificate can be read.
+Result<std::string> spki_sha256(std::string_view cert_pem);
+
 enum class TlsVerify {
   opportunistic,  // encrypt, accept any certificate (RFC 7435; plain SMTP relay default)
   verify,         // require a valid chain and a name matching server_name (RFC 6125)

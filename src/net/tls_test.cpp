@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "support/files.h"
 
 namespace postamt::net {
@@ -137,6 +139,31 @@ TEST(TlsContext, ReloadKeepsTheOldPairWhenTheNewFilesAreBad) {
   ASSERT_TRUE(ensure_self_signed(cert, key, "new.test"));
   ASSERT_TRUE((*context)->reload());
   EXPECT_NE((*context)->current(), original);
+}
+
+TEST(Tlsa, SpkiSha256IsTheThreeOneOneRecordData) {
+  // Digest from `openssl x509 -noout -pubkey | openssl pkey -pubin -outform DER |
+  // openssl dgst -sha256`.
+  const std::string pem =
+      "-----BEGIN CERTIFICATE-----\n"
+      "MIIBrDCCAVGgAwIBAgIUcxhMimgxwqVHVs81r9DsqTsYpUAwCgYIKoZIzj0EAwIw\n"
+      "GjEYMBYGA1UEAwwPUG9zdGFtdCBUZXN0IENBMB4XDTI2MTIwNzA2NTQ0MVoXDTI2\n"
+      "MTIwOTA2NTQ0MVowFDESMBAGA1UEAwwJbXgueC50ZXN0MFkwEwYHKoZIzj0CAQYI\n"
+      "KoZIzj0DAQcDQgAE7sbaE8z9Rt5grY5eZoMSPqWNyc1yNwIw6PBZfHKID5RTGFBL\n"
+      "PIBTHq8rHebhuvHvVCrAVVg5S+m8KxIwSLTV+6N7MHkwFAYDVR0RBA0wC4IJbXgu\n"
+      "eC50ZXN0MAwGA1UdEwEB/wQCMAAwEwYDVR0lBAwwCgYIKwYBBQUHAwEwHQYDVR0O\n"
+      "BBYEFECEUDGdjRxMLQCnyStK30+XLu5+MB8GA1UdIwQYMBaAFBevgr7lFrzD5RVD\n"
+      "q8mOrThWX8D1MAoGCCqGSM49BAMCA0kAMEYCIQCEG/vZ02ETMrVaonrWy/ol8itm\n"
+      "LFHwPW5aXd9dV/uc8wIhAK2V3nJc8+sjXVv/wUHRJq/qwDlqHg8ZKmW7R7XQivOd\n"
+      "-----END CERTIFICATE-----\n";
+  auto digest = spki_sha256(pem);
+  ASSERT_TRUE(digest) << digest.error().message;
+  std::string hex;
+  for (unsigned char c : *digest) hex += fmt::format("{:02x}", c);
+  EXPECT_EQ(hex, "c3555eac72008bf19f06764fed1d0cf01336028e56c5bb103b0bdfaef08c45f0");
+  auto bad = spki_sha256("not a certificate");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::invalid);
 }
 
 TEST(TlsClientContext, BadCaFile) {

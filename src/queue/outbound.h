@@ -45,17 +45,34 @@ class OutboundService final : public delivery::OutboundQueue {
   std::shared_ptr<State> state_;
 };
 
-// Opens `config.data_dir / "queue"`, builds the opportunistic TLS client context and the
-// worker (relay from outbound.relay, max_age from outbound.max_age) with `resolver` (the
-// process's one resolver, app/resolver.h) for MX routing, and spawns the worker on
-// `runtime`. `local` delivers DSNs to local senders (its `outbound` is ignored: the worker
-// uses its own queue; store and blobs null: DSNs are queued). What it points to and the
-// runtime must outlive the service; the worker keeps its own state (and the resolver)
-// alive until it returns.
+// [outbound] tls and [outbound.tls_policy] as the worker reads them. Pure.
+TlsPolicyConfig tls_policy_config(const Config& config);
+
+// The longest relay password accepted (octets).
+inline constexpr size_t kMaxRelayPassword = 1024;
+
+// Reads [outbound] relay_password_file: one line (a final line end is dropped), at most
+// kMaxRelayPassword octets. Refuses a file that others may access (any "other" mode
+// bit), one that is not a regular file, or a link. Errors: io (cannot open or read),
+// invalid (the file's mode, size or contents; the message never contains the password).
+Result<std::string> read_relay_password(const std::filesystem::path& path);
+
+// Fills the relay's TLS and credentials (WorkerOptions) from [outbound]; reads the
+// password file. Errors: read_relay_password's.
+Result<void> relay_settings(const Config& config, WorkerOptions& options);
+
+// Opens `config.data_dir / "queue"`, builds the TLS client context (the trust store:
+// outbound.ca_file, else the system's), the TLS policy, the relay's TLS and credentials
+// (relay_settings) and the worker (relay from outbound.relay, max_age from
+// outbound.max_age) with `resolver` (the process's one resolver, app/resolver.h) for MX
+// routing and TLSA lookups, and spawns the worker on `runtime`. `local` delivers DSNs to
+// local senders (its `outbound` is ignored: the worker uses its own queue; store and
+// blobs null: DSNs are queued). What it points to and the runtime must outlive the
+// service; the worker keeps its own state (and the resolver) alive until it returns.
 // With dkim.sign (the default) it loads the DKIM keys under data_dir/dkim once
 // (dkim::KeyRing; keys added later are used after a restart) and logs how many.
-// Errors: io (queue directory), invalid (TLS context, no resolver), the key ring's (a key
-// file that others can read is a permission error naming it).
+// Errors: io (queue directory), invalid (TLS context, no resolver, the relay password
+// file), the key ring's (a key file that others can read is a permission error naming it).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         delivery::Services local,
                                                         std::shared_ptr<dns::Resolver> resolver,

@@ -64,6 +64,44 @@ struct GroupOutcome {
   std::string remote_host;
 };
 
+// The relay's TLS (WorkerOptions): verified against its name when required.
+TlsDecision relay_decision(const WorkerOptions& options, const Hop& hop) {
+  TlsDecision d;
+  d.policy_type = "no-policy-found";
+  if (options.relay_tls_required) {
+    d.requirement = smtp::client::TlsRequirement::verify;
+    d.names = {hop.host};
+    d.required_by = "the relay settings";
+  }
+  return d;
+}
+
+void apply_decision(const TlsDecision& d, smtp::client::Options& o) {
+  o.tls_requirement = d.requirement;
+  o.tls_names = d.names;
+  o.tlsa = d.tlsa;
+  if (!d.required_by.empty()) o.tls_required_by = d.required_by;
+  o.tls_report_only = d.report_only;
+}
+
+// What one connection's TLS came to, for TLS-RPT (RFC 8460 §4.4).
+TlsAttempt tls_outcome(const std::string& domain, const Hop& hop, const TlsDecision& decision,
+                       const smtp::client::Delivery& result) {
+  TlsAttempt a{domain, decision.policy_type, hop.host, hop.address, false, "", ""};
+  if (!result.tls_failure.empty()) {
+    a.failure = result.tls_failure;
+    if (!result.recipients.empty()) a.detail = result.recipients[0].diagnostic;
+  } else if (!result.tls) {
+    a.failure = "starttls-not-supported";
+  } else if (!result.tls->check_failure.empty()) {
+    a.failure = result.tls->check_failure;  // MTA-STS testing: reported only
+    a.detail = "certificate check failed (policy in testing mode)";
+  } else {
+    a.success = true;
+  }
+  return a;
+}
+
 }  // namespace
 
 Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
@@ -345,8 +383,45 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       envelope.recipients.push_back({r.address, r.orcpt, notify_param(r.notify)});
     }
     std::string last_failure = "no mail server";
+    std::string last_status = "4.4.1";  // RFC 3463: no answer from host
+    const bool via_relay = options_.route.relay.has_value();
+    const TlsMode mode = options_.tls_policy.mode_for(domain);
+    std::optional<StsPolicySource::Policy> sts_policy;
+    if (!via_relay && deps_.sts) {
+      auto sts_task = deps_.sts->lookup(domain);
+      auto sts = co_await std::move(sts_task);
+      if (sts)
+        sts_policy = std::move(*sts);
+      else  // RFC 8461 §5: deliver as without a policy; RFC 8460 reports the fetch error.
+        report_tls({domain, "sts", "", "", false, "sts-policy-fetch-error", sts.error().message});
+    }
     for (const Hop& hop : *hops) {
       std::string relay = fmt::format("{}[{}]:{}", hop.host, hop.address, hop.port);
+      TlsDecision decision;
+      if (via_relay) {
+        decision = relay_decision(options_, hop);
+      } else {
+        TlsaAnswer tlsa;
+        // RFC 7672 §2.2: TLSA records are looked up only for a secure MX and address.
+        if (mode == TlsMode::dane && hop.secure) {
+          std::string name = tlsa_name(hop);
+          auto tlsa_task = rt.run_blocking([resolver, name] { return resolver->tlsa(name); });
+          auto looked_up = co_await std::move(tlsa_task);
+          tlsa = tlsa_answer(looked_up);
+        }
+        std::optional<StsFacts> facts;
+        if (sts_policy)
+          facts = StsFacts{sts_policy->mode,
+                           sts_policy->mx_matches && sts_policy->mx_matches(hop.host)};
+        decision = decide_tls(mode, domain, hop, tlsa, facts);
+      }
+      if (decision.action != TlsDecision::Action::connect) {
+        report_tls({domain, decision.policy_type, hop.host, hop.address, false,
+                    decision.failure_type, decision.reason});
+        last_failure = decision.reason;
+        last_status = decision.status;
+        continue;
+      }
       auto connect_task = net::connect(hop.address, hop.port, options_.connect_timeout);
       auto conn = co_await std::move(connect_task);
       if (!conn) {
@@ -358,11 +433,20 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       client_options.tls = options_.tls;
       client_options.server_name = hop.host;
       client_options.timeouts = options_.timeouts;
+      apply_decision(decision, client_options);
+      if (via_relay) {
+        client_options.implicit_tls = options_.relay_implicit_tls;
+        client_options.credentials = options_.relay_credentials;
+      }
       auto deliver_task = smtp::client::deliver(**conn, envelope, std::move(client_options));
       smtp::client::Delivery result = co_await std::move(deliver_task);
+      report_tls(tls_outcome(domain, hop, decision, result));
       group.relay = relay;
       group.remote_host = hop.host;
       group.results = std::move(result.recipients);
+      // RFC 7672 §2.2, RFC 8461 §5: a host that fails the TLS requirement got nothing;
+      // the next MX may pass it.
+      if (!result.tls_failure.empty()) continue;
       // RFC 5321 §5.1: a server that could not be talked to at all counts like one that
       // could not be reached: try the next.
       bool all_lost = true;
@@ -374,7 +458,7 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
     if (group.results.empty()) {
       smtp::client::RecipientResult r;
       r.outcome = smtp::client::Outcome::deferred;
-      r.status = "4.4.1";  // RFC 3463: no answer from host
+      r.status = last_status;
       r.diagnostic = last_failure;
       group.results.assign(group.indices.size(), r);
     }

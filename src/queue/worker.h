@@ -2,6 +2,13 @@
 // hands them to the SMTP client, records per-recipient results, retries with backoff,
 // and bounces (RFC 3464) what failed or expired.
 //
+// TLS: per next hop, tls_policy.h's decide_tls says which TLS the delivery needs; a hop
+// whose TLS requirement fails (no STARTTLS, a certificate that does not verify or match
+// the TLSA records, a failed TLSA lookup) gets nothing of the message, and the next MX
+// is tried (RFC 7672 §2.2, RFC 8461 §5); when none is left, the recipients stay deferred
+// with that reason ("4.7.5 TLS required by DANE for mx.example.org: certificate does not
+// match the TLSA records"). Every attempt's TLS outcome goes to WorkerDeps::tls_reports.
+//
 // Log lines (service "smtp", Postfix style), one per recipient and attempt:
 //   <id>: to=<b@y>, relay=host[ip]:port, delay=1.2, dsn=2.0.0, status=sent (250 ...)
 //   <id>: to=<b@y>, relay=none, delay=0, dsn=4.4.1, status=deferred (connect to ...)
@@ -34,6 +41,7 @@
 #include "queue/retry.h"
 #include "queue/route.h"
 #include "queue/spool.h"
+#include "queue/tls_policy.h"
 #include "smtp/client/client.h"
 
 namespace postamt::queue {
@@ -46,7 +54,17 @@ struct WorkerOptions {
   net::Duration poll_interval = std::chrono::seconds(1);  // queue directory scan period
   net::Duration connect_timeout = std::chrono::seconds(30);
   smtp::client::Timeouts timeouts;
-  std::shared_ptr<const net::TlsClientContext> tls;  // null: never STARTTLS
+  // Trust store (system or [outbound] ca_file) for verified deliveries; null: never
+  // STARTTLS, and deliveries that need TLS are deferred.
+  std::shared_ptr<const net::TlsClientContext> tls;
+  // TLS for MX deliveries: the mode per destination domain (tls_policy.h).
+  TlsPolicyConfig tls_policy;
+  // TLS for the relay (route.relay). When required (relay_tls set or credentials given),
+  // TLS is mandatory and the certificate PKIX-verified against the relay's host name;
+  // otherwise STARTTLS is opportunistic, as for an MX without a policy.
+  bool relay_tls_required = false;
+  bool relay_implicit_tls = false;  // RFC 8314: TLS on connect (port 465)
+  std::optional<smtp::client::Credentials> relay_credentials;
 };
 
 // Everything a worker uses. `local` delivers DSNs to local senders (its `outbound` is
@@ -59,6 +77,8 @@ struct WorkerDeps {
   delivery::Services local;
   // Signs outbound messages (null or empty: sent unsigned). Outlives the worker.
   const dkim::KeyRing* dkim = nullptr;
+  StsPolicySource* sts = nullptr;         // MTA-STS policies; null: none are known
+  TlsAttemptSink* tls_reports = nullptr;  // TLS-RPT data; null: not recorded
 };
 
 class Worker {
@@ -79,6 +99,10 @@ class Worker {
   net::awaitable<Result<void>> attempt(std::string id);
 
  private:
+  void report_tls(const TlsAttempt& attempt) {
+    if (deps_.tls_reports) deps_.tls_reports->record(attempt);
+  }
+
   WorkerDeps deps_;
   WorkerOptions options_;
   std::atomic<bool> stopped_{false};

@@ -26,9 +26,12 @@ class ForwardingConnection : public Connection {
   }
   awaitable<Result<void>> start_tls(Duration timeout) override { return inner_.start_tls(timeout); }
   awaitable<Result<void>> start_tls_client(std::shared_ptr<const TlsClientContext> context,
-                                           std::string server_name, Duration timeout) override {
-    return inner_.start_tls_client(std::move(context), std::move(server_name), timeout);
+                                           std::string server_name, Duration timeout,
+                                           PeerCheck check) override {
+    return inner_.start_tls_client(std::move(context), std::move(server_name), timeout,
+                                   std::move(check));
   }
+  std::string tls_failure() const override { return inner_.tls_failure(); }
   bool is_tls() const override { return inner_.is_tls(); }
   std::optional<TlsInfo> tls_info() const override { return inner_.tls_info(); }
   bool shutdown_requested() const override { return inner_.shutdown_requested(); }

@@ -114,7 +114,7 @@ Result<void> MemoryConnection::upgrade() {
   if (plaintext_pending)
     return Error{ErrorKind::io, "TLS handshake failed: plaintext where a handshake was expected"};
   if (options_.tls == TlsOutcome::fail) return Error{ErrorKind::io, "TLS handshake failed"};
-  tls_info_ = TlsInfo{"TLSv1.3", "TLS_AES_256_GCM_SHA384", 256};
+  tls_info_ = TlsInfo{"TLSv1.3", "TLS_AES_256_GCM_SHA384", 256, {}};
   return {};
 }
 
@@ -123,7 +123,8 @@ awaitable<Result<void>> MemoryConnection::start_tls(Duration timeout) {
 }
 
 awaitable<Result<void>> MemoryConnection::start_tls_client(
-    std::shared_ptr<const TlsClientContext> context, std::string server_name, Duration timeout) {
+    std::shared_ptr<const TlsClientContext> context, std::string server_name, Duration timeout,
+    PeerCheck) {
   client_server_name_ = std::move(server_name);
   co_return upgrade();
 }

@@ -65,7 +65,8 @@ class MemoryConnection final : public Connection {
   awaitable<Result<void>> write(std::string_view data, Duration timeout) override;
   awaitable<Result<void>> start_tls(Duration timeout) override;
   awaitable<Result<void>> start_tls_client(std::shared_ptr<const TlsClientContext> context,
-                                           std::string server_name, Duration timeout) override;
+                                           std::string server_name, Duration timeout,
+                                           PeerCheck check) override;
   bool is_tls() const override { return tls_info_.has_value(); }
   std::optional<TlsInfo> tls_info() const override { return tls_info_; }
   bool shutdown_requested() const override { return shutdown_; }

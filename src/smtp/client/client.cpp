@@ -10,6 +10,7 @@
 
 #include <array>
 
+#include "base/base64.h"
 #include "base/strings.h"
 #include "smtp/proto/reply_parser.h"
 #include "smtp/proto/xtext.h"
@@ -54,6 +55,14 @@ bool is_ascii(std::string_view s) {
     if (static_cast<unsigned char>(c) >= 0x80) return false;
   return true;
 }
+
+struct AuthOutcome {
+  std::optional<RecipientResult> failure;  // nullopt: authenticated
+  bool usable = true;                      // false: the connection broke
+};
+
+RecipientResult auth_refused(const proto::Reply& r, std::string_view host);
+bool offers_mechanism(const proto::EhloInfo& ehlo, std::string_view mechanism);
 
 class Session {
  public:
@@ -109,6 +118,43 @@ class Session {
     (void)r;
   }
 
+  // RFC 4954 with the options' credentials, after the EHLO that `ehlo` was read from.
+  // Sends them only over TLS; PLAIN is preferred, LOGIN is used when only it is offered.
+  net::awaitable<AuthOutcome> authenticate(const proto::EhloInfo* ehlo) {
+    const Credentials& c = *options_.credentials;
+    const std::string& host = options_.server_name;
+    const net::Duration timeout = options_.timeouts.command;
+    auto refuse = [](std::string status, std::string why) {
+      return AuthOutcome{local_result(Outcome::deferred, std::move(status), std::move(why))};
+    };
+    if (!conn_.is_tls())
+      co_return refuse("4.7.0", fmt::format("{} does not offer STARTTLS; the credentials are "
+                                            "sent only over TLS",
+                                            host));
+    std::optional<proto::Reply> reply;
+    if (offers_mechanism(*ehlo, "PLAIN")) {
+      std::string command = auth_plain_command(c);
+      reply = co_await exchange(command, timeout, "AUTH PLAIN");
+    } else if (offers_mechanism(*ehlo, "LOGIN")) {
+      // The LOGIN mechanism (draft-murchison-sasl-login): user name, then password, each
+      // answering a 334 challenge.
+      reply = co_await exchange("AUTH LOGIN", timeout, "AUTH LOGIN");
+      if (reply && reply->code == 334) {
+        std::string user = base64::encode(c.username);
+        reply = co_await exchange(user, timeout, "AUTH LOGIN");
+      }
+      if (reply && reply->code == 334) {
+        std::string password = base64::encode(c.password);
+        reply = co_await exchange(password, timeout, "AUTH LOGIN");
+      }
+    } else {
+      co_return refuse("4.7.0", fmt::format("{} offers no AUTH PLAIN or LOGIN", host));
+    }
+    if (!reply) co_return AuthOutcome{local_result(Outcome::deferred, "4.4.2", failure_), false};
+    if (reply->code != 235) co_return AuthOutcome{auth_refused(*reply, host)};
+    co_return AuthOutcome{};
+  }
+
   proto::ReplyParser& parser() { return parser_; }
   const std::string& failure() const { return failure_; }
 
@@ -123,7 +169,56 @@ void set_all(Delivery& d, const std::vector<size_t>& which, const RecipientResul
   for (size_t i : which) d.recipients[i] = r;
 }
 
+// The certificate check for the delivery's TLS requirement (net::PeerCheck).
+net::PeerCheck peer_check(const Options& o) {
+  net::PeerCheck check;
+  check.names = o.tls_names.empty() ? std::vector<std::string>{o.server_name} : o.tls_names;
+  switch (o.tls_requirement) {
+    case TlsRequirement::none:
+      check.how = o.tls_report_only ? net::PeerAuthentication::pkix : net::PeerAuthentication::none;
+      check.enforce = !o.tls_report_only;
+      break;
+    case TlsRequirement::encrypt:
+      check.how = net::PeerAuthentication::none;
+      break;
+    case TlsRequirement::verify:
+      check.how = net::PeerAuthentication::pkix;
+      break;
+    case TlsRequirement::dane:
+      check.how = net::PeerAuthentication::dane;
+      check.tlsa = o.tlsa;
+      break;
+  }
+  return check;
+}
+
+bool offers_mechanism(const proto::EhloInfo& ehlo, std::string_view mechanism) {
+  const proto::EhloExtension* auth = ehlo.find("AUTH");
+  if (!auth) return false;
+  for (const std::string& p : auth->params)
+    if (ascii_upper(p) == mechanism) return true;
+  return false;
+}
+
+// A refused AUTH is deferred whatever its class: the admin can fix the credentials, and
+// RFC 4954 §6's 535 5.7.8 becomes 4.7.8.
+RecipientResult auth_refused(const proto::Reply& r, std::string_view host) {
+  std::string status = "4.7.8";
+  if (r.enhanced) status = "4" + r.enhanced->to_string().substr(1);
+  return local_result(Outcome::deferred, status,
+                      fmt::format("{} refused the credentials: {}", host, reply_line(r)));
+}
+
 }  // namespace
+
+std::string auth_plain_command(const Credentials& credentials) {
+  std::string message;
+  message += '\0';  // RFC 4616 §2: empty authzid (act as the authenticated user)
+  message += credentials.username;
+  message += '\0';
+  message += credentials.password;
+  return "AUTH PLAIN " + base64::encode(message);
+}
 
 std::string dot_stuff(std::string_view body) {
   std::string out;
@@ -151,6 +246,50 @@ net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope,
   auto fail_network = [&](const std::vector<size_t>& which) {
     set_all(d, which, local_result(Outcome::deferred, "4.4.2", s.failure()));
   };
+  const bool tls_required = options.tls_requirement != TlsRequirement::none;
+  // A TLS requirement not met: nothing of the message goes out.
+  auto fail_tls = [&](std::string status, std::string_view why, std::string failure_type) {
+    set_all(d, all,
+            local_result(Outcome::deferred, std::move(status),
+                         fmt::format("TLS required by {} for {}: {}", options.tls_required_by,
+                                     options.server_name, why)));
+    d.tls_failure = std::move(failure_type);
+  };
+  // A failed handshake: under a requirement, a 4.7.5 with the check's failure type.
+  auto fail_handshake = [&](const Error& e) {
+    if (!tls_required) {
+      set_all(d, all,
+              local_result(Outcome::deferred, "4.7.0", "TLS handshake failed: " + e.message));
+      return;
+    }
+    std::string type = connection.tls_failure();
+    if (e.kind == ErrorKind::invalid && options.tls_requirement == TlsRequirement::dane)
+      type = "tlsa-invalid";  // no usable TLSA record to check against
+    if (type.empty()) type = "validation-failure";
+    std::string why =
+        e.kind == ErrorKind::permission ? e.message : "TLS handshake failed: " + e.message;
+    fail_tls("4.7.5", why, type);
+  };
+
+  if (tls_required && !options.tls) {
+    fail_tls("4.7.5", "no TLS client settings", "validation-failure");
+    co_return d;
+  }
+  if (options.implicit_tls) {
+    if (!options.tls) {
+      set_all(d, all, local_result(Outcome::deferred, "4.7.5", "implicit TLS without settings"));
+      co_return d;
+    }
+    // RFC 8314 §3.3: the handshake comes first; the greeting arrives over TLS.
+    auto hs_task = connection.start_tls_client(options.tls, options.server_name, t.tls_handshake,
+                                               peer_check(options));
+    auto hs = co_await std::move(hs_task);
+    if (!hs) {
+      fail_handshake(hs.error());
+      co_return d;
+    }
+    d.tls = connection.tls_info();
+  }
 
   auto greeting = co_await s.exchange("", t.greeting, "the greeting");
   if (!greeting) {
@@ -196,10 +335,20 @@ net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope,
     if (parsed) ehlo = std::move(*parsed);
   }
 
+  if (tls_required && !connection.is_tls() && !ehlo.has("STARTTLS")) {
+    fail_tls("4.7.4", "STARTTLS not offered", "starttls-not-supported");
+    co_await s.quit();
+    co_return d;
+  }
   if (options.tls && ehlo.has("STARTTLS") && !connection.is_tls()) {
     auto st = co_await s.exchange("STARTTLS", t.command, "STARTTLS");
     if (!st) {
       fail_network(all);
+      co_return d;
+    }
+    if (st->code != 220 && tls_required) {
+      fail_tls("4.7.4", "STARTTLS refused: " + reply_line(*st), "starttls-not-supported");
+      co_await s.quit();
       co_return d;
     }
     if (st->code == 220) {
@@ -209,12 +358,11 @@ net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope,
                 local_result(Outcome::deferred, "4.7.0", "server sent data after 220 to STARTTLS"));
         co_return d;
       }
-      auto hs_task = connection.start_tls_client(options.tls, options.server_name, t.tls_handshake);
+      auto hs_task = connection.start_tls_client(options.tls, options.server_name, t.tls_handshake,
+                                                 peer_check(options));
       auto hs = co_await std::move(hs_task);
       if (!hs) {
-        set_all(d, all,
-                local_result(Outcome::deferred, "4.7.0",
-                             "TLS handshake failed: " + hs.error().message));
+        fail_handshake(hs.error());
         co_return d;
       }
       d.tls = connection.tls_info();
@@ -234,6 +382,16 @@ net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope,
       ehlo = parsed ? std::move(*parsed) : proto::EhloInfo{};
     }
     // Opportunistic (RFC 7435): a refused STARTTLS continues in plaintext.
+  }
+
+  if (options.credentials) {
+    auto auth_task = s.authenticate(&ehlo);
+    AuthOutcome authenticated = co_await std::move(auth_task);
+    if (authenticated.failure) {
+      set_all(d, all, *authenticated.failure);
+      if (authenticated.usable) co_await s.quit();
+      co_return d;
+    }
   }
 
   bool needs_utf8 = !is_ascii(envelope.sender);

@@ -3,9 +3,20 @@
 // RFC 7435) and the SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN
 // (RFC 3461) parameters when the server offers them.
 //
-// Sequence: greeting, EHLO (HELO if EHLO is refused with 5xx), STARTTLS if offered and
-// a TLS context is given, EHLO again, MAIL FROM, one RCPT TO per recipient, DATA with
-// dot-stuffing (RFC 5321 §4.5.2), QUIT. Commands are sent one at a time (no PIPELINING).
+// Sequence: (TLS handshake first with implicit TLS, RFC 8314 §3.3), greeting, EHLO (HELO
+// if EHLO is refused with 5xx), STARTTLS if offered and a TLS context is given, EHLO
+// again, AUTH when credentials are given (RFC 4954), MAIL FROM, one RCPT TO per recipient,
+// DATA with dot-stuffing (RFC 5321 §4.5.2), QUIT. Commands are sent one at a time (no
+// PIPELINING).
+//
+// TLS requirement (Options::tls_requirement): with `none`, STARTTLS is opportunistic
+// (RFC 7435: a server that does not offer it gets the mail in plaintext). With any other
+// requirement TLS is mandatory: a server that does not offer STARTTLS, refuses it, or
+// whose certificate fails the check gets no MAIL FROM; every recipient is deferred with
+// 4.7.4 (no STARTTLS: RFC 3463 §3.8 "security features not supported") or 4.7.5 (the
+// certificate or the handshake failed: "cryptographic failure"), a diagnostic such as
+// "TLS required by DANE for mx.example.org: certificate does not match the TLSA records",
+// and Delivery::tls_failure set. Plaintext is never the fallback.
 //
 // Threads: runs on the connection's executor; one call per connection.
 #pragma once
@@ -17,6 +28,7 @@
 #include <vector>
 
 #include "net/connection.h"
+#include "net/tls.h"
 
 namespace postamt::smtp::client {
 
@@ -48,6 +60,20 @@ struct Timeouts {
   net::Duration tls_handshake = std::chrono::minutes(1);
 };
 
+// What TLS a delivery needs (see the file comment).
+enum class TlsRequirement {
+  none,     // opportunistic STARTTLS, no certificate checks
+  encrypt,  // TLS mandatory, any certificate (RFC 7672 §2.2: secure but unusable TLSA)
+  verify,   // TLS mandatory, PKIX chain and a name in tls_names (RFC 6125, RFC 8461 §4.2)
+  dane,     // TLS mandatory, the certificate matches `tlsa` (RFC 7672 §3)
+};
+
+// Smart-host credentials (RFC 4954). Sent only over TLS.
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
 struct Options {
   std::string helo_name;  // our host name, sent in EHLO/HELO
   // STARTTLS is used when offered and this is set; a failed handshake defers (the
@@ -55,6 +81,25 @@ struct Options {
   std::shared_ptr<const net::TlsClientContext> tls;
   std::string server_name;  // SNI and certificate name (the MX host name)
   Timeouts timeouts;
+  TlsRequirement tls_requirement = TlsRequirement::none;
+  // Reference names for verify and dane, most specific first; empty: {server_name}.
+  // For dane the first is the TLSA base domain (RFC 7672 §3.2.2).
+  std::vector<std::string> tls_names;
+  std::vector<net::TlsaAssociation> tlsa;  // for dane
+  // Who asks for TLS, for the diagnostic: "DANE", "MTA-STS", "policy", "the relay".
+  std::string tls_required_by = "policy";
+  // With TlsRequirement::none: check the certificate against tls_names anyway and report
+  // the result in Delivery::tls (check_failure), never failing on it (RFC 8461 §5,
+  // MTA-STS "testing").
+  bool tls_report_only = false;
+  // True: TLS handshake right after connecting, before the greeting (RFC 8314 §3.3,
+  // port 465); the requirement then applies to that handshake. Needs `tls`.
+  bool implicit_tls = false;
+  // When set: AUTH PLAIN (RFC 4616), or LOGIN when the server offers only LOGIN, after
+  // TLS. Without TLS the credentials are never sent: the delivery is deferred (4.7.0),
+  // like a server that offers neither mechanism (4.7.0) or refuses them (535 and other
+  // replies: 4.7.8, deferred, so that fixed credentials deliver on the next attempt).
+  std::optional<Credentials> credentials;
 };
 
 struct RecipientResult {
@@ -70,6 +115,11 @@ struct RecipientResult {
 struct Delivery {
   std::vector<RecipientResult> recipients;  // one per Envelope::recipients, same order
   std::optional<net::TlsInfo> tls;          // set when STARTTLS succeeded
+  // Set when a TLS requirement was not met: the RFC 8460 §4.3 result type
+  // ("starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
+  // "certificate-not-trusted", "tlsa-invalid", "validation-failure"). Nothing of the
+  // message was sent then.
+  std::string tls_failure;
 };
 
 // Runs one transaction. Never fails as a whole: every failure becomes per-recipient
@@ -77,6 +127,10 @@ struct Delivery {
 // every recipient it concerns). Sends QUIT before returning whenever the connection is
 // still usable.
 net::awaitable<Delivery> deliver(net::Connection& connection, Envelope envelope, Options options);
+
+// The AUTH PLAIN command with its initial response (RFC 4954 §4, RFC 4616 §2: empty
+// authorization identity, NUL, user, NUL, password, base64). Pure.
+std::string auth_plain_command(const Credentials& credentials);
 
 // Dot-stuffs `body` for DATA and appends the terminating ".\r\n" (adding a CRLF first
 // if the body does not end with one). Pure.

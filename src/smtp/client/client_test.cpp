@@ -252,3 +252,15 @@ TEST_F(SmtpClientTest, ConnectionLostMidTransactionDefers) {
 
 }  // namespace
 }  // namespace postamt::smtp::client
+
+namespace postamt::smtp::client {
+namespace {
+
+// RFC 4616 §4, first example: authzid empty, authcid "tim", password "tanstaaftanstaaf".
+TEST(SmtpClientAuth, PlainInitialResponseIsRfc4616) {
+  EXPECT_EQ(auth_plain_command({"tim", "tanstaaftanstaaf"}),
+            "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
+}
+
+}  // namespace
+}  // namespace postamt::smtp::client
