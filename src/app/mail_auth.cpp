@@ -28,12 +28,14 @@ Result<std::unique_ptr<MailAuth>> make_mail_auth(const Config& config,
   settings.authserv_id = config.hostname;
   settings.enforce_dmarc = config.mailauth.enforce_dmarc;
   settings.trusted_arc_sealers = config.mailauth.trusted_arc_sealers;
+  settings.max_time = config.mailauth.check_timeout;
+  settings.max_header_bytes = config.mailauth.max_header_bytes;
   settings.dkim = dkim::verify_limits(config.dkim);
   settings.arc.max_instances = static_cast<int>(config.arc.max_instances);
   // ARC's AMS is a DKIM signature: the same key and header limits
   // (docs/mail-authentication/arc.md).
   settings.arc.min_rsa_bits = settings.dkim.min_rsa_bits;
-  settings.arc.max_signed_fields = settings.dkim.max_signed_fields;
+  settings.arc.max_signed_fields = static_cast<unsigned>(settings.dkim.max_signed_fields);
   out->checker_ = std::make_unique<mailauth::Checker>(*out->resolver, *out->suffixes,
                                                       out->reports.get(), std::move(settings));
   return out;

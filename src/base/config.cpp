@@ -217,6 +217,15 @@ Result<void> read_networks(TableReader& r, std::string_view key, std::vector<IpN
                    [](std::string_view s) { return IpNetwork::parse(s); });
 }
 
+bool valid_hostname(std::string_view name);
+
+// A domain name of a list ([mailauth] trusted_arc_sealers), lower-cased.
+Result<std::string> parse_domain_name(std::string_view s) {
+  if (!valid_hostname(s) || s.find('.') == std::string_view::npos)
+    return Error(ErrorKind::invalid, fmt::format("\"{}\" is not a domain name", s));
+  return ascii_lower(s);
+}
+
 bool valid_hostname(std::string_view name) {
   if (name.empty() || name.size() > 253 || name.front() == '.' || name.front() == '-') return false;
   for (char c : name) {
@@ -756,13 +765,14 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     TableReader r(**mailauth, "mailauth.", file);
     POSTAMT_TRY(r.boolean("enabled", cfg.mailauth.enabled));
     POSTAMT_TRY(r.boolean("enforce_dmarc", cfg.mailauth.enforce_dmarc));
-    POSTAMT_TRY(read_list(
-        r, "trusted_arc_sealers", cfg.mailauth.trusted_arc_sealers,
-        "expected a list of domain names", [](std::string_view s) -> Result<std::string> {
-          if (!valid_hostname(s) || s.find('.') == std::string_view::npos)
-            return Error(ErrorKind::invalid, fmt::format("\"{}\" is not a domain name", s));
-          return ascii_lower(s);
-        }));
+    POSTAMT_TRY(read_list(r, "trusted_arc_sealers", cfg.mailauth.trusted_arc_sealers,
+                          "expected a list of domain names", parse_domain_name));
+    POSTAMT_TRY(r.duration("check_timeout", cfg.mailauth.check_timeout));
+    if (const toml::node* n = (*mailauth)->get("check_timeout");
+        n && (cfg.mailauth.check_timeout < std::chrono::seconds(1) ||
+              cfg.mailauth.check_timeout > std::chrono::minutes(5)))
+      r.report(*n, "check_timeout", "must be between 1s and 5m");
+    POSTAMT_TRY(r.uint64("max_header_bytes", cfg.mailauth.max_header_bytes, 4096, 64u << 20));
     POSTAMT_TRY(r.check_unknown());
   }
 

@@ -53,14 +53,15 @@
 //               one_per_recipient = true    # RFC 8098 §2.1; false = legacy duplicates
 //               duplicates = "drop" | "reject"   # a client receipt after one was sent
 //                                           (overridable per domain and user, src/mdn/policy.h)
-//   [mailauth]  enabled = true, enforce_dmarc = true, trusted_arc_sealers = ["fwd.example"]
+//   [mailauth]  enabled = true, enforce_dmarc = true, trusted_arc_sealers = ["fwd.example"],
+//               check_timeout = "30s", max_header_bytes = 1048576
 //                                           (the MX's DKIM/SPF/ARC/DMARC checks, src/mailauth)
 //   [dmarc]     report_days = 31             # days of aggregate-report data kept
 //               public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
 //                                           (docs/mail-authentication/dmarc.md)
 //   [dkim]      sign = true                 # sign outbound mail with data_dir/dkim keys
 //               max_signatures = 5, max_signed_fields = 64, min_rsa_bits = 1024,
-//               unsigned_body = "accept" | "policy"   (verification, src/mailauth/dkim)
+//               unsigned_body = "policy" | "accept"   (verification, src/mailauth/dkim)
 //   [arc]       max_instances = 50          # ARC sets a received chain may have (RFC 8617)
 //   [process]   user = "postamt", group = "postamt"   # who Postamt runs as when started as
 //               root (docs/process.md); group defaults to the user's primary group
@@ -358,6 +359,11 @@ struct Config {
     // Forwarders (ARC-Seal d= domains, lower-case) whose passing ARC chain overrides a
     // DMARC failure (RFC 7489 §6.7 local policy, RFC 8617 §7.2.1).
     std::vector<std::string> trusted_arc_sealers;
+    // Named limits: the DNS lookups of one message's checks must start within
+    // check_timeout (1s-5m); a header larger than max_header_bytes (4 KiB - 64 MiB) is not
+    // DKIM- or ARC-verified.
+    std::chrono::seconds check_timeout{30};
+    uint64_t max_header_bytes = 1024 * 1024;
   } mailauth;
 
   // DMARC (docs/mail-authentication/dmarc.md, src/mailauth/dmarc).
@@ -383,7 +389,7 @@ struct Config {
     uint32_t max_signatures = 5;      // DKIM-Signature fields verified per message (1-50)
     uint32_t max_signed_fields = 64;  // h= entries a signature may list (1-1000)
     uint32_t min_rsa_bits = 1024;     // smaller RSA keys give "policy" (1024-8192)
-    DkimUnsignedBody unsigned_body = DkimUnsignedBody::accept;
+    DkimUnsignedBody unsigned_body = DkimUnsignedBody::policy;
   } dkim;
 
   // ARC validation of received mail (docs/mail-authentication/arc.md, src/mailauth/arc).

@@ -123,6 +123,17 @@ TEST(Config, MailAuth) {
   EXPECT_EQ(error_of("[mailauth]\ntrusted_arc_sealers = \"x.example\"\n"),
             "/etc/postamt/postamt.toml:2: mailauth.trusted_arc_sealers: expected a list of domain "
             "names");
+  EXPECT_EQ(defaults->mailauth.check_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(defaults->mailauth.max_header_bytes, 1048576u);
+  auto limits = parse("[mailauth]\ncheck_timeout = \"5m\"\nmax_header_bytes = 4096\n");
+  ASSERT_TRUE(limits) << limits.error().message;
+  EXPECT_EQ(limits->mailauth.check_timeout, std::chrono::minutes(5));
+  EXPECT_EQ(limits->mailauth.max_header_bytes, 4096u);
+  EXPECT_EQ(error_of("[mailauth]\ncheck_timeout = \"6m\"\n"),
+            "/etc/postamt/postamt.toml:2: mailauth.check_timeout: must be between 1s and 5m");
+  EXPECT_EQ(error_of("[mailauth]\nmax_header_bytes = 4095\n"),
+            "/etc/postamt/postamt.toml:2: mailauth.max_header_bytes: 4095 is out of range "
+            "4096-67108864");
   EXPECT_EQ(error_of("[mailauth]\nenforce = true\n"),
             "/etc/postamt/postamt.toml:2: mailauth.enforce: unknown key");
 }
@@ -798,21 +809,21 @@ TEST(Config, DkimDefaultsValuesAndErrors) {
   EXPECT_EQ(defaults->dkim.max_signatures, 5u);
   EXPECT_EQ(defaults->dkim.max_signed_fields, 64u);
   EXPECT_EQ(defaults->dkim.min_rsa_bits, 1024u);
-  EXPECT_EQ(defaults->dkim.unsigned_body, DkimUnsignedBody::accept);
+  EXPECT_EQ(defaults->dkim.unsigned_body, DkimUnsignedBody::policy);
   auto set = parse(R"(
 [dkim]
 sign = false
 max_signatures = 2
 max_signed_fields = 10
 min_rsa_bits = 2048
-unsigned_body = "policy"
+unsigned_body = "accept"
 )");
   ASSERT_TRUE(set) << set.error().message;
   EXPECT_FALSE(set->dkim.sign);
   EXPECT_EQ(set->dkim.max_signatures, 2u);
   EXPECT_EQ(set->dkim.max_signed_fields, 10u);
   EXPECT_EQ(set->dkim.min_rsa_bits, 2048u);
-  EXPECT_EQ(set->dkim.unsigned_body, DkimUnsignedBody::policy);
+  EXPECT_EQ(set->dkim.unsigned_body, DkimUnsignedBody::accept);
   EXPECT_EQ(error_of("[dkim]\nmin_rsa_bits = 512\n"),
             "/etc/postamt/postamt.toml:2: dkim.min_rsa_bits: 512 is out of range 1024-8192");
   EXPECT_EQ(error_of("[dkim]\nmax_signatures = 0\n"),

@@ -46,6 +46,10 @@ struct OutboundMessage {
   // server's, given at MAIL), so that every later log line names the message alike,
   // Postfix-style. Empty, or in use by another queued message: the queue picks one.
   std::string queue_id;
+  // Accepted from outside (the MX, no login, not a trusted network) and on its way to a
+  // remote address (an alias that forwards): not ours to vouch for, so the queue never
+  // DKIM-signs it (docs/mail-authentication.md).
+  bool relayed = false;
 };
 
 // The state of one recipient of a queued message.

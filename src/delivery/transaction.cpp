@@ -150,6 +150,7 @@ OutboundMessage Transaction::outbound_message() const {
   // No Return-Path: the next hop's final delivery adds its own (RFC 5321 §4.4).
   out.body = body_;
   out.queue_id = queue_id_;
+  out.relayed = relayed_;
   for (const std::string& address : remote_) {
     OutboundRecipient r;
     r.address = address;
@@ -216,6 +217,7 @@ void Transaction::reset() {
   envid_.clear();
   body_.clear();
   quarantine_ = false;
+  relayed_ = false;
   committed_ = false;
 }
 

@@ -143,6 +143,9 @@ class Transaction {
   // none), and the observer is told (DeliveredMessage::quarantined). Remote copies are
   // unaffected. Cleared by reset().
   void set_quarantine(bool on) { quarantine_ = on; }
+  // The message came from outside (OutboundMessage::relayed): its queued copy is never
+  // DKIM-signed. Cleared by reset().
+  void set_relayed(bool on) { relayed_ = on; }
   bool quarantined() const { return quarantine_; }
 
   // Delivers and queues as described above. Requires at least one recipient
@@ -187,6 +190,7 @@ class Transaction {
   std::string envid_;
   std::string body_;
   bool quarantine_ = false;
+  bool relayed_ = false;
   bool committed_ = false;
 };
 

@@ -342,6 +342,43 @@ std::optional<std::string> leading_id(std::string_view value) {
   return std::move(*id);
 }
 
+// Every header field as a mail reader may see it: each line up to the empty line that
+// starts with a field name and ':' opens a field, lines starting with SP or HT continue
+// it, and any other line ends it without being part of one. Unlike
+// mime::scan_header_block it does not stop at a malformed line, so a field hidden behind
+// one is still found (RFC 8601 §5 asks for every field naming us to go).
+struct FieldSpan {
+  size_t start = 0;  // the field's first octet
+  size_t colon = 0;  // the ':' after its name
+  size_t end = 0;    // after its last line's line end
+};
+
+std::vector<FieldSpan> lenient_fields(std::string_view message) {
+  std::vector<FieldSpan> out;
+  bool open = false;
+  size_t pos = 0;
+  while (pos < message.size()) {
+    size_t eol = message.find('\n', pos);
+    const size_t next = eol == std::string_view::npos ? message.size() : eol + 1;
+    std::string_view line = message.substr(pos, next - pos);
+    if (line == "\r\n" || line == "\n") break;  // the end of the header
+    if (line[0] == ' ' || line[0] == '\t') {
+      if (open) out.back().end = next;
+    } else {
+      const size_t colon = line.find(':');
+      bool name = colon != std::string_view::npos && colon > 0;
+      for (size_t i = 0; name && i < colon; ++i) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        name = c > 32 && c < 127;  // RFC 5322 §3.6.8 ftext
+      }
+      open = name;
+      if (name) out.push_back(FieldSpan{pos, pos + colon, next});
+    }
+    pos = next;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render(const AuthResults& results) {
@@ -414,27 +451,28 @@ Result<AuthResults> parse(std::string_view value) {
 }
 
 size_t remove_forged(std::string& message, std::string_view authserv_id) {
-  const std::vector<mime::HeaderField> fields = mime::scan_header_block(message);
-  std::vector<const mime::HeaderField*> forged;
-  for (const mime::HeaderField& f : fields) {
-    if (!iequals(f.name(message), kFieldName)) continue;
-    const std::string_view v = f.raw_value(message);
+  std::vector<FieldSpan> forged;
+  for (const FieldSpan& f : lenient_fields(message)) {
+    std::string_view name(message.data() + f.start, f.colon - f.start);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (!iequals(name, kFieldName)) continue;
+    const std::string_view v(message.data() + f.colon + 1, f.end - f.colon - 1);
     auto parsed = parse(v);
     const std::optional<std::string> id =
         parsed ? std::optional<std::string>(parsed->authserv_id) : leading_id(v);
-    if (id && iequals(*id, authserv_id)) forged.push_back(&f);
+    if (id && iequals(*id, authserv_id)) forged.push_back(f);
   }
-  for (auto it = forged.rbegin(); it != forged.rend(); ++it) {
-    message.erase((*it)->start, (*it)->end - (*it)->start);
-  }
+  for (auto it = forged.rbegin(); it != forged.rend(); ++it)
+    message.erase(it->start, it->end - it->start);
   return forged.size();
 }
 
 std::optional<AuthResults> find_own(std::string_view message, std::string_view authserv_id) {
-  const std::vector<mime::HeaderField> fields = mime::scan_header_block(message);
-  for (const mime::HeaderField& f : fields) {
-    if (!iequals(f.name(message), kFieldName)) continue;
-    auto parsed = parse(f.raw_value(message));
+  for (const FieldSpan& f : lenient_fields(message)) {
+    std::string_view name = message.substr(f.start, f.colon - f.start);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (!iequals(name, kFieldName)) continue;
+    auto parsed = parse(message.substr(f.colon + 1, f.end - f.colon - 1));
     if (parsed && iequals(parsed->authserv_id, authserv_id)) return std::move(*parsed);
   }
   return std::nullopt;

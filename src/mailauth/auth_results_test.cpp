@@ -30,14 +30,15 @@ Result<AuthResults> reparse(const std::string& field) {
 
 // ---- render ----
 
-TEST(AuthResultsRender, TypicalMxResultsFoldBetweenResultsAndProperties) {
+TEST(AuthResultsRender, TypicalMxResultsOneMethodPerLine) {
   AuthResults ar{
       "mx.example.org",
       {method("dkim", "pass", {{"header.d", "example.org"}}),
        method("spf", "pass", {{"smtp.mailfrom", "alice@example.org"}}),
        method("dmarc", "fail", {{"header.from", "example.com"}}, "p=reject dis=quarantine")}};
   EXPECT_EQ(render(ar),
-            "Authentication-Results: mx.example.org; dkim=pass header.d=example.org;\r\n"
+            "Authentication-Results: mx.example.org;\r\n"
+            " dkim=pass header.d=example.org;\r\n"
             " spf=pass smtp.mailfrom=alice@example.org;\r\n"
             " dmarc=fail (p=reject dis=quarantine) header.from=example.com\r\n");
 }
@@ -47,10 +48,10 @@ TEST(AuthResultsRender, NoResultsIsNone) {
             "Authentication-Results: mx.example.org; none\r\n");
 }
 
-TEST(AuthResultsRender, ShortFieldStaysOnOneLine) {
+TEST(AuthResultsRender, EvenOneShortResultStartsItsOwnLine) {
   AuthResults ar{"mx.example.org", {method("dmarc", "pass", {{"header.from", "example.com"}})}};
   EXPECT_EQ(render(ar),
-            "Authentication-Results: mx.example.org; dmarc=pass header.from=example.com\r\n");
+            "Authentication-Results: mx.example.org;\r\n dmarc=pass header.from=example.com\r\n");
 }
 
 TEST(AuthResultsRender, EveryLineWithinSeventyEightColumns) {
@@ -90,9 +91,9 @@ TEST(AuthResultsRender, QuotesValuesThatAreNotTokens) {
                           "", "bad signature");
   AuthResults ar{"mx example", {r}};
   EXPECT_EQ(render(ar),
-            "Authentication-Results: \"mx example\"; dkim=fail reason=\"bad signature\"\r\n"
-            " header.b=\"oINE+/8h\" header.i=@example.org smtp.mailfrom=\"\"\r\n"
-            " header.x=\"say \\\"hi\\\" \\\\ bye\"\r\n");
+            "Authentication-Results: \"mx example\";\r\n"
+            " dkim=fail reason=\"bad signature\" header.b=\"oINE+/8h\" header.i=@example.org\r\n"
+            " smtp.mailfrom=\"\" header.x=\"say \\\"hi\\\" \\\\ bye\"\r\n");
   auto back = reparse(render(ar));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, ar);
@@ -101,7 +102,7 @@ TEST(AuthResultsRender, QuotesValuesThatAreNotTokens) {
 TEST(AuthResultsRender, CommentParenthesesAreEscaped) {
   AuthResults ar{"mx.example.org", {method("spf", "softfail", {}, "a (b) c\\d)")}};
   EXPECT_EQ(render(ar),
-            "Authentication-Results: mx.example.org; spf=softfail (a \\(b\\) c\\\\d\\))\r\n");
+            "Authentication-Results: mx.example.org;\r\n spf=softfail (a \\(b\\) c\\\\d\\))\r\n");
   auto back = reparse(render(ar));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->results.at(0).comment, "a (b) c\\d)");
@@ -126,7 +127,7 @@ TEST(AuthResultsRender, MethodVersion) {
   MethodResult r = method("dkim", "pass");
   r.version = "1";
   EXPECT_EQ(render(AuthResults{"a.example", {r}}),
-            "Authentication-Results: a.example; dkim/1=pass\r\n");
+            "Authentication-Results: a.example;\r\n dkim/1=pass\r\n");
 }
 
 // ---- parse: RFC 8601 Appendix B ----
@@ -349,6 +350,23 @@ TEST(AuthResultsFindOwn, TopmostOwnFieldIgnoringOthers) {
       (AuthResults{"mx.example.org",
                    {method("dmarc", "fail", {{"header.from", "example.com"}}, "p=quarantine")}}));
   EXPECT_FALSE(find_own(message, "other.example"));
+}
+
+TEST(AuthResultsRemoveForged, FindsFieldsBehindAMalformedLineLikeAMailReader) {
+  // A line that is neither a field nor a continuation does not hide what follows it
+  // (mail readers step over it): the forged field behind it goes too.
+  std::string message =
+      "Subject: x\r\n"
+      "not a field line\r\n"
+      "Authentication-Results: mx.example.org; dmarc=pass header.from=bank.test\r\n"
+      "From: ceo@bank.test\r\n"
+      "\r\n"
+      "Authentication-Results: mx.example.org; in the body, kept\r\n";
+  EXPECT_EQ(remove_forged(message, "mx.example.org"), 1u);
+  EXPECT_EQ(message,
+            "Subject: x\r\nnot a field line\r\nFrom: ceo@bank.test\r\n\r\n"
+            "Authentication-Results: mx.example.org; in the body, kept\r\n");
+  EXPECT_FALSE(find_own(message, "mx.example.org"));
 }
 
 }  // namespace

@@ -23,6 +23,92 @@ std::string_view policy_name(dmarc::Policy policy) {
   return "none";
 }
 
+// Every lookup of one check() goes through this: once the deadline has passed, lookups
+// fail as temporary instead of being asked (Settings::max_time), so one message cannot
+// hold a blocking thread for minutes with slow DNS of its own choosing.
+class DeadlineResolver final : public dns::Resolver {
+ public:
+  DeadlineResolver(dns::Resolver& inner, std::chrono::steady_clock::time_point deadline)
+      : inner_(inner), deadline_(deadline) {}
+  Result<dns::Answer<dns::MxRecord>> mx(std::string_view n) override {
+    if (late()) return expired();
+    return inner_.mx(n);
+  }
+  Result<dns::Answer<std::string>> a(std::string_view n) override {
+    if (late()) return expired();
+    return inner_.a(n);
+  }
+  Result<dns::Answer<std::string>> aaaa(std::string_view n) override {
+    if (late()) return expired();
+    return inner_.aaaa(n);
+  }
+  Result<dns::Answer<std::string>> txt(std::string_view n) override {
+    if (late()) return expired();
+    return inner_.txt(n);
+  }
+  Result<dns::Answer<std::string>> ptr(std::string_view n) override {
+    if (late()) return expired();
+    return inner_.ptr(n);
+  }
+  Result<dns::Answer<dns::TlsaRecord>> tlsa(std::string_view n) override {
+    if (late()) return expired();
+    return inner_.tlsa(n);
+  }
+
+ private:
+  bool late() const { return std::chrono::steady_clock::now() >= deadline_; }
+  static Error expired() {
+    return Error(ErrorKind::temporary, "the authentication checks ran out of time");
+  }
+  dns::Resolver& inner_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+// RFC 8617 §7.2.1: a trusted forwarder's chain is evidence only for what the forwarder
+// itself saw. The ARC-Authentication-Results of `instance` must show a DMARC pass, or a
+// DKIM or SPF pass for a domain in the From domain's organization.
+bool sealer_vouches(std::string_view message, int instance, const std::string& from_org,
+                    const dmarc::PublicSuffixList& psl) {
+  constexpr std::string_view kName = "arc-authentication-results:";
+  size_t pos = 0;
+  while (pos < message.size()) {
+    const size_t eol = message.find("\r\n", pos);
+    if (eol == std::string_view::npos || eol == pos) break;  // the end of the header
+    size_t end = eol + 2;
+    while (end < message.size() && (message[end] == ' ' || message[end] == '\t')) {
+      const size_t more = message.find("\r\n", end);
+      if (more == std::string_view::npos) break;
+      end = more + 2;
+    }
+    std::string_view field = message.substr(pos, end - pos);
+    pos = end;
+    if (field.size() < kName.size() || !iequals(field.substr(0, kName.size()), kName)) continue;
+    std::string_view value = field.substr(kName.size());
+    const size_t semi = value.find(';');
+    if (semi == std::string_view::npos) continue;
+    std::string tag(value.substr(0, semi));
+    tag.erase(
+        std::remove_if(tag.begin(), tag.end(),
+                       [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }),
+        tag.end());
+    if (tag != fmt::format("i={}", instance)) continue;
+    auto parsed = parse(value.substr(semi + 1));
+    if (!parsed) return false;
+    for (const MethodResult& r : parsed->results) {
+      if (r.result != "pass") continue;
+      if (r.method == "dmarc") return true;
+      for (const auto& [name, v] : r.properties) {
+        std::string domain = v.substr(v.rfind('@') == std::string::npos ? 0 : v.rfind('@') + 1);
+        const bool dkim = r.method == "dkim" && name == "header.d";
+        const bool spf = r.method == "spf" && name == "smtp.mailfrom";
+        if ((dkim || spf) && iequals(psl.organizational_domain(domain), from_org)) return true;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
 int random_sample() {
   thread_local std::mt19937 engine{std::random_device{}()};
   return std::uniform_int_distribution<int>(0, 99)(engine);
@@ -83,11 +169,19 @@ Checker::Checker(dns::Resolver& dns, const dmarc::PublicSuffixList& psl,
 
 Decision Checker::check(const Inbound& in) const {
   const auto now = now_();
-  const std::vector<dkim::Verification> dkim =
-      dkim::verify_message(in.message, dns_, settings_.dkim, now);
+  DeadlineResolver lookups(dns_, std::chrono::steady_clock::now() + settings_.max_time);
+  const size_t header_end = in.message.find("\r\n\r\n");
+  const size_t header_bytes =
+      header_end == std::string_view::npos ? in.message.size() : header_end + 4;
+  // A huge header makes signature checks costly (each signature selects its fields from
+  // all of them): beyond the limit DKIM and ARC are not tried, so nothing aligns by DKIM.
+  const bool verify_signatures = header_bytes <= settings_.max_header_bytes;
+  std::vector<dkim::Verification> dkim;
+  if (verify_signatures) dkim = dkim::verify_message(in.message, lookups, settings_.dkim, now);
   spf::Request request{in.ip, in.sender, in.helo, settings_.authserv_id};
-  const spf::Verdict spf = spf::check(request, dns_, settings_.spf);
-  const arc::Verdict arc = arc::verify(in.message, dns_, settings_.arc, now);
+  const spf::Verdict spf = spf::check(request, lookups, settings_.spf);
+  arc::Verdict arc;
+  if (verify_signatures) arc = arc::verify(in.message, lookups, settings_.arc, now);
 
   AuthResults results{settings_.authserv_id, {}};
   if (dkim.empty()) results.results.push_back(MethodResult{"dkim", "none", {}, {}, {}});
@@ -105,6 +199,13 @@ Decision Checker::check(const Inbound& in) const {
     verdict.reason = from.error().message;
     dmarc_line.result = "permerror";
     dmarc_line.reason = from.error().message;
+    if (settings_.enforce_dmarc) {
+      decision.action = Action::reject;
+      decision.reason = fmt::format(
+          "Message rejected: it needs exactly one author address with a valid domain "
+          "(RFC 7489 §6.6.1): {}",
+          from.error().message);
+    }
   } else {
     input.from_domain = *from;
     input.spf_domain = spf.domain;
@@ -121,7 +222,7 @@ Decision Checker::check(const Inbound& in) const {
     });
     for (const auto& v : dkim)
       if (v.status == dkim::Status::pass) input.dkim_pass_domains.push_back(v.domain);
-    verdict = dmarc::evaluate(input, dns_, psl_, sample_());
+    verdict = dmarc::evaluate(input, lookups, psl_, sample_());
     dmarc_line.result = std::string(dmarc::to_string(verdict.result));
     if (verdict.record)
       dmarc_line.comment =
@@ -133,7 +234,8 @@ Decision Checker::check(const Inbound& in) const {
     if (verdict.result == dmarc::Outcome::fail && settings_.enforce_dmarc &&
         verdict.disposition != dmarc::Policy::none) {
       const bool vouched = arc.status == arc::Status::pass &&
-                           contains_domain(settings_.trusted_arc_sealers, arc.sealer);
+                           contains_domain(settings_.trusted_arc_sealers, arc.sealer) &&
+                           sealer_vouches(in.message, arc.instance, org, psl_);
       if (vouched) {
         dmarc_line.comment += fmt::format(" override=trusted_forwarder sealer={}", arc.sealer);
       } else if (verdict.disposition == dmarc::Policy::quarantine) {
@@ -168,6 +270,8 @@ Decision Checker::check(const Inbound& in) const {
     dkim_summary +=
         fmt::format(" dkim={} (d={} s={})", dkim::to_string(v.status), v.domain, v.selector);
   if (dkim.empty()) dkim_summary = " dkim=none";
+  if (!verify_signatures)
+    dkim_summary += fmt::format(" (header of {} octets: signatures not verified)", header_bytes);
   decision.summary = fmt::format(
       "authentication:{} spf={} (domain={}) dmarc={} (from={}) arc={} action={}", dkim_summary,
       spf::to_string(spf.result), spf.domain, dmarc::to_string(verdict.result),

@@ -8,9 +8,14 @@
 //   defer       the From domain asks for quarantine or reject, and a DNS failure on that
 //               domain's own SPF or DKIM left DMARC at temperror: "451 4.7.1", the
 //               sender retries.
+// A message without exactly one usable author domain (RFC 7489 §6.6.1: no From, several
+// From fields or addresses, a domain that is no host name) is rejected too: DMARC cannot
+// protect its domain otherwise.
 // DMARC's "none" policy, a pct sample that spares the message, a DMARC temperror or
 // permerror, and a failure that an ARC chain sealed by a trusted forwarder vouches for
-// (RFC 7489 §6.7 local policy, RFC 8617 §7.2.1) all accept. With
+// (RFC 7489 §6.7 local policy, RFC 8617 §7.2.1: the chain passes, its newest seal is by
+// a trusted domain, and that sealer's ARC-Authentication-Results recorded a DMARC pass
+// or an aligned DKIM or SPF pass for the From domain) all accept. With
 // Settings::enforce_dmarc false every message is accepted and the header still tells.
 //
 // Threads: check() blocks (DNS); call it on the blocking pool. Thread-safe when the
@@ -37,6 +42,11 @@ struct Settings {
   bool enforce_dmarc = true;
   // Forwarders (ARC-Seal d= domains) whose passing ARC chain overrides a DMARC failure.
   std::vector<std::string> trusted_arc_sealers;
+  // Named limits (docs/configuration.md [mailauth]): all DNS lookups of one message
+  // must be started within max_time (later ones fail as temporary); a header larger
+  // than max_header_bytes is not DKIM- or ARC-verified (its signatures count as failed).
+  std::chrono::seconds max_time{30};
+  size_t max_header_bytes = 1024 * 1024;
   dkim::VerifyLimits dkim;
   spf::Limits spf;
   arc::Limits arc;

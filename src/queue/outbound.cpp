@@ -11,6 +11,9 @@
 
 #include "base/log.h"
 #include "base/unique_fd.h"
+#include "queue/mta_sts.h"
+#include "queue/mta_sts_fetch.h"
+#include "queue/tls_report.h"
 
 // See smtp/client/client.cpp: g++ 12 false positive on Asio's coroutine frames.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -19,6 +22,61 @@
 
 namespace postamt::queue {
 namespace {
+
+// The worker's view of MTA-STS (tls_policy.h) over the policy cache (mta_sts.h): a policy
+// in mode "none" is no policy (RFC 8461 §5).
+class CachedStsPolicies final : public StsPolicySource {
+ public:
+  explicit CachedStsPolicies(std::unique_ptr<mta_sts::PolicyCache> cache)
+      : cache_(std::move(cache)) {}
+
+  net::awaitable<Result<std::optional<Policy>>> lookup(std::string domain) override {
+    // The awaitable first: g++ 12 may destroy a temporary inside co_await twice
+    // (docs/architecture.md).
+    auto lookup = cache_->lookup(std::move(domain));
+    auto found = co_await std::move(lookup);
+    if (!found) co_return found.error();
+    if (!*found || (*found)->mode == mta_sts::Mode::none) co_return std::nullopt;
+    Policy policy;
+    policy.mode = (*found)->mode == mta_sts::Mode::enforce ? StsMode::enforce : StsMode::testing;
+    policy.mx_matches = [p = **found](std::string_view host) {
+      return mta_sts::mx_matches(p, host);
+    };
+    co_return policy;
+  }
+
+ private:
+  std::unique_ptr<mta_sts::PolicyCache> cache_;
+};
+
+net::awaitable<void> write_tls_report(std::shared_ptr<TlsReportLog> log, TlsReportEntry entry,
+                                      net::Runtime* runtime) {
+  co_await runtime->run_blocking([&log, &entry] { log->record(entry); });
+}
+
+// The worker's TLS outcomes (tls_policy.h) as TLS-RPT data (tls_report.h). The file write
+// goes to the blocking pool: record() is called on the network executor.
+class TlsReportWriter final : public TlsAttemptSink {
+ public:
+  TlsReportWriter(std::shared_ptr<TlsReportLog> log, net::Runtime& runtime)
+      : log_(std::move(log)), runtime_(runtime) {}
+
+  void record(const TlsAttempt& a) override {
+    TlsReportEntry e;
+    e.domain = a.domain;
+    e.policy_type = a.policy_type;
+    e.mx_host = a.mx_host;
+    e.address = a.address;
+    e.success = a.success;
+    e.failure = a.failure;
+    e.detail = a.detail;
+    runtime_.spawn(write_tls_report(log_, std::move(e), &runtime_), "tls-rpt record");
+  }
+
+ private:
+  std::shared_ptr<TlsReportLog> log_;
+  net::Runtime& runtime_;
+};
 
 // Holds the state alive for as long as the worker coroutine runs.
 net::awaitable<void> run_worker(std::shared_ptr<OutboundService::State> state) {
@@ -142,6 +200,23 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
   if (config.outbound.relay)
     options.route.relay = std::pair{config.outbound.relay->host, config.outbound.relay->port};
   WorkerDeps deps{state->queue.get(), state->resolver.get(), &runtime, local};
+  // MTA-STS (RFC 8461): policies fetched over HTTPS with the same trust store, cached
+  // under data_dir/mta-sts; TLS-RPT data (RFC 8460) under data_dir/tls-rpt.
+  mta_sts::HttpsFetchOptions fetch_options;
+  fetch_options.ca_file = config.outbound.ca_file.string();
+  fetch_options.max_policy_bytes = config.outbound.mta_sts_max_policy_bytes;
+  fetch_options.timeout = config.outbound.mta_sts_timeout;
+  auto fetch = mta_sts::make_https_fetch(std::move(fetch_options));
+  POSTAMT_TRY(fetch);
+  mta_sts::Limits sts_limits;
+  sts_limits.max_policy_bytes = config.outbound.mta_sts_max_policy_bytes;
+  state->sts = std::make_unique<CachedStsPolicies>(std::make_unique<mta_sts::PolicyCache>(
+      config.data_dir / "mta-sts", *state->resolver, std::move(*fetch), system_clock_now,
+      sts_limits, &runtime));
+  deps.sts = state->sts.get();
+  state->tls_reports = std::make_unique<TlsReportWriter>(
+      std::make_shared<TlsReportLog>(config.data_dir / "tls-rpt"), runtime);
+  deps.tls_reports = state->tls_reports.get();
   if (config.dkim.sign) {
     auto keys = dkim::KeyRing::load(config.data_dir / "dkim");
     POSTAMT_TRY(keys);

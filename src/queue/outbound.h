@@ -37,7 +37,9 @@ class OutboundService final : public delivery::OutboundQueue {
     std::unique_ptr<FileQueue> queue;
     std::shared_ptr<dns::Resolver> resolver;  // shared with the rest of serve
     std::unique_ptr<Worker> worker;
-    std::unique_ptr<dkim::KeyRing> dkim;  // data_dir/dkim keys when dkim.sign
+    std::unique_ptr<dkim::KeyRing> dkim;          // data_dir/dkim keys when dkim.sign
+    std::unique_ptr<StsPolicySource> sts;         // MTA-STS policies (data_dir/mta-sts)
+    std::unique_ptr<TlsAttemptSink> tls_reports;  // TLS-RPT data (data_dir/tls-rpt)
   };
   explicit OutboundService(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
@@ -69,6 +71,9 @@ Result<void> relay_settings(const Config& config, WorkerOptions& options);
 // local senders (its `outbound` is ignored: the worker uses its own queue; store and
 // blobs null: DSNs are queued). What it points to and the runtime must outlive the
 // service; the worker keeps its own state (and the resolver) alive until it returns.
+// MTA-STS policies are fetched with the same trust store and cached under
+// data_dir/mta-sts; every delivery's TLS outcome is written as TLS-RPT data under
+// data_dir/tls-rpt (tls_report.h).
 // With dkim.sign (the default) it loads the DKIM keys under data_dir/dkim once
 // (dkim::KeyRing; keys added later are used after a restart) and logs how many.
 // Errors: io (queue directory), invalid (TLS context, no resolver, the relay password

@@ -165,6 +165,7 @@ std::string serialize(const QueuedMessage& m) {
   out += fmt::format("arrival {}\nattempts {}\nnext {}\nheld {}\n", to_unix(m.arrival), m.attempts,
                      to_unix(m.next_attempt), m.held ? 1 : 0);
   if (m.delay_warned) out += "warned 1\n";
+  if (m.message.relayed) out += "relayed 1\n";
   out += fmt::format("sender {}\nenvid {}\nret {}\n", field(m.message.envelope_sender),
                      field(m.message.envid), ret_name(m.message.ret));
   for (size_t i = 0; i < m.message.recipients.size(); ++i) {
@@ -222,6 +223,9 @@ Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode) {
     } else if (key == "warned") {
       if (value != "0" && value != "1") return corrupt("bad warned");
       m.delay_warned = value == "1";
+    } else if (key == "relayed") {
+      if (value != "0" && value != "1") return corrupt("bad relayed");
+      m.message.relayed = value == "1";
     } else if (key == "sender") {
       auto v = unfield(value);
       if (!v) return corrupt("bad sender");

@@ -58,6 +58,14 @@ TEST(QueueSpool, ExactFileFormat) {
   std::string warned = serialize(m);
   EXPECT_NE(warned.find("held 0\nwarned 1\nsender "), std::string::npos);
   EXPECT_TRUE(deserialize(warned, BodyMode::include)->delay_warned);
+  EXPECT_FALSE(back->message.relayed);
+  m.message.relayed = true;
+  std::string relayed = serialize(m);
+  EXPECT_NE(relayed.find("warned 1\nrelayed 1\nsender "), std::string::npos);
+  EXPECT_TRUE(deserialize(relayed, BodyMode::include)->message.relayed);
+  std::string bad = relayed;
+  bad.replace(bad.find("relayed 1"), 9, "relayed 2");
+  EXPECT_FALSE(deserialize(bad, BodyMode::include));
 }
 
 TEST(QueueSpool, EnqueueIsDurableAndSurvivesReopen) {

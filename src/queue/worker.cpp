@@ -325,9 +325,10 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
   QueuedMessage m = std::move(*loaded);
 
   // DKIM: sign once per attempt, just before sending (RFC 6376 §5), so that every path
-  // into the queue (submission, JMAP, DSNs, receipts) is signed alike.
+  // into the queue (submission, JMAP, DSNs, receipts) is signed alike. Mail from outside
+  // that an alias forwards (relayed) is never signed: its From is not ours to vouch for.
   std::string signed_body;
-  if (deps_.dkim != nullptr && !deps_.dkim->empty()) {
+  if (deps_.dkim != nullptr && !deps_.dkim->empty() && !m.message.relayed) {
     const dkim::KeyRing* keys = deps_.dkim;
     const std::string* body = &m.message.body;
     TimePoint sign_time = q->now();

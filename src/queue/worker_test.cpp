@@ -179,6 +179,24 @@ TEST_F(QueueWorkerTest, SignsWithTheKeysOfTheFromDomain) {
   EXPECT_EQ(results[0].status, dkim::Status::pass) << results[0].reason;
 }
 
+TEST_F(QueueWorkerTest, NeverSignsMailRelayedFromOutside) {
+  // An alias forwarding outside mail that claims one of our From domains: it leaves as it
+  // came, unsigned (delivery/outbound.h, relayed).
+  dkim::KeyRing keys;
+  keys.add(dkim::SigningKey{"x.test", "s1", dkim::Algorithm::rsa_sha256,
+                            *dkim::PrivateKey::from_pem(dkim::test_keys::kRsaPem)});
+  delivery::OutboundMessage m;
+  m.envelope_sender = "forger@elsewhere.test";
+  m.recipients.push_back({"b@y.test", "", delivery::Notify{}});
+  m.body = "From: ceo@x.test\r\nTo: b@y.test\r\nSubject: forged\r\n\r\nhello\r\n";
+  m.relayed = true;
+  ASSERT_TRUE(queue_->enqueue(m));
+  Worker w = worker(nullptr, nullptr, &keys);
+  EXPECT_EQ(run_once(w), 1u);
+  std::lock_guard lock(smtp_->mutex);
+  EXPECT_EQ(smtp_->data, m.body);
+}
+
 TEST_F(QueueWorkerTest, TemporaryFailureBacksOffThenExpiresIntoABounce) {
   smtp_->script.replies["RCPT"] = "450 4.2.1 mailbox busy";
   std::string id = enqueue("a@x.test", {"b@y.test"});

@@ -96,8 +96,9 @@ class WorkerTlsTest : public ::testing::Test {
   }
   // One attempt; returns the log.
   std::string attempt(const std::string& id) {
-    Worker w(WorkerDeps{queue_.get(), &dns_, &runtime_, delivery::Services{}, nullptr, &sts_, &reports_},
-             options_);
+    Worker w(
+        WorkerDeps{queue_.get(), &dns_, &runtime_, delivery::Services{}, nullptr, &sts_, &reports_},
+        options_);
     ::testing::internal::CaptureStderr();
     auto r = net::testing::block_on(runtime_, w.attempt(id));
     EXPECT_TRUE(r) << r.error().message;

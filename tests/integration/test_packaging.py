@@ -330,7 +330,9 @@ class DebianPackageTest(unittest.TestCase):
         commands = re.search(r"\nSubcommands:\n(.*)", r.stdout, re.S).group(1).split("\n")
         for line in filter(None, commands):
             name = line.split()[0]
-            self.assertRegex(page, r'\n\.SS "postamt ' + name + r'\b', name)
+            # groff writes a hyphen in a name as "\-".
+            self.assertRegex(page, r'\n\.SS "postamt ' + name.replace("-", r"\\-") + r'\b',
+                             name)
         for leaf in ("postamt domain add NAME", "postamt user add ADDRESS",
                      "postamt user quota set ADDRESS LIMITS...",
                      "postamt receipts policy show", "postamt queue retry ID"):

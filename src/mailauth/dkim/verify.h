@@ -57,7 +57,7 @@ struct VerifyLimits {
   size_t max_signatures = 5;      // DKIM-Signature fields verified, topmost first
   unsigned min_rsa_bits = 1024;   // RFC 8301 §3.2 floor; higher = Status::policy
   size_t max_signed_fields = 64;  // h= entries per signature
-  UnsignedBody unsigned_body = UnsignedBody::accept;
+  UnsignedBody unsigned_body = UnsignedBody::policy;
 };
 
 // The limits as [dkim] configures them (docs/configuration.md).

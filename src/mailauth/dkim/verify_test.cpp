@@ -198,6 +198,7 @@ TEST_F(DkimVerify, BodyLength) {
       "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=rsa1; h=from:to:subject; l=5; bh=" +
       bh_of(body, Canon::relaxed, 5);
   std::string m = hand_signed(tags);
+  limits.unsigned_body = UnsignedBody::accept;
   EXPECT_EQ(one(m), "pass l= leaves 5 body bytes unsigned");
   // Appended text is not covered by l=...
   std::string appended = m + "Buy now!\r\n";
@@ -317,16 +318,16 @@ TEST(DkimVerifyLimits, FromConfiguration) {
   EXPECT_EQ(defaults.max_signatures, 5u);
   EXPECT_EQ(defaults.max_signed_fields, 64u);
   EXPECT_EQ(defaults.min_rsa_bits, 1024u);
-  EXPECT_EQ(defaults.unsigned_body, UnsignedBody::accept);
+  EXPECT_EQ(defaults.unsigned_body, UnsignedBody::policy);
   config.max_signatures = 2;
   config.max_signed_fields = 9;
   config.min_rsa_bits = 2048;
-  config.unsigned_body = DkimUnsignedBody::policy;
+  config.unsigned_body = DkimUnsignedBody::accept;
   VerifyLimits set = verify_limits(config);
   EXPECT_EQ(set.max_signatures, 2u);
   EXPECT_EQ(set.max_signed_fields, 9u);
   EXPECT_EQ(set.min_rsa_bits, 2048u);
-  EXPECT_EQ(set.unsigned_body, UnsignedBody::policy);
+  EXPECT_EQ(set.unsigned_body, UnsignedBody::accept);
 }
 
 TEST(DkimStatus, Names) {

@@ -8,11 +8,15 @@ namespace postamt::dmarc {
 namespace {
 
 // The DMARC records at _dmarc.<domain> (§6.6.3 steps 1-2 and 3-4: records that do not
-// start with v=DMARC1 are discarded). NXDOMAIN and NODATA are an empty set.
+// start with v=DMARC1 are discarded). NXDOMAIN and NODATA are an empty set, and so is a
+// name that cannot be asked at all (ErrorKind::invalid: "_dmarc." made a long author
+// domain longer than DNS allows), so that the organizational domain's policy still
+// applies to it.
 Result<std::vector<std::string>> discover(dns::Resolver& dns, const std::string& domain) {
   auto answer = dns.txt("_dmarc." + domain);
   if (!answer) {
-    if (answer.error().kind == ErrorKind::not_found) return std::vector<std::string>{};
+    if (answer.error().kind == ErrorKind::not_found || answer.error().kind == ErrorKind::invalid)
+      return std::vector<std::string>{};
     return answer.error();
   }
   std::vector<std::string> records;
@@ -67,10 +71,24 @@ Verdict evaluate(const Input& in, dns::Resolver& dns, const PublicSuffixList& ps
   // §6.6.3 policy discovery: the author domain first, then its organizational domain.
   std::string where = *author;
   auto records = discover(dns, where);
-  if (!records)
-    return temperror(std::move(v), fmt::format("DNS lookup of _dmarc.{} failed: {}", where,
-                                               records.error().message));
   const std::string org = psl.organizational_domain(*author);
+  if (!records) {
+    v = temperror(std::move(v), fmt::format("DNS lookup of _dmarc.{} failed: {}", where,
+                                            records.error().message));
+    // The author picks the subdomain, so its DNS failing must not hide the policy of the
+    // organizational domain: with one there, the verdict carries it (the caller may defer).
+    if (org != *author) {
+      auto org_records = discover(dns, org);
+      if (org_records && org_records->size() == 1) {
+        if (auto record = parse_record(org_records->front())) {
+          v.record = *record;
+          v.policy_domain = org;
+          v.policy = record->sp.value_or(record->p);
+        }
+      }
+    }
+    return v;
+  }
   if (records->empty() && org != *author) {
     where = org;
     records = discover(dns, where);

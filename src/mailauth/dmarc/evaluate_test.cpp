@@ -186,6 +186,24 @@ TEST_F(DmarcEvaluate, DnsTemporaryFailure) {
   EXPECT_EQ(sub.reason, "DNS lookup of _dmarc.example.org failed: SERVFAIL");
 }
 
+TEST_F(DmarcEvaluate, FailingSubdomainLookupStillCarriesTheOrganizationsPolicy) {
+  // The sender chooses the subdomain; its DNS failing (or its name being too long to ask)
+  // must not hide example.org's policy.
+  dns.add_txt("_dmarc.example.org", "v=DMARC1; p=none; sp=reject");
+  dns.fail("_dmarc.slow.example.org", ErrorKind::temporary, "SERVFAIL");
+  Verdict v = evaluate(from("slow.example.org"), dns, psl(), 0);
+  EXPECT_EQ(v.result, Outcome::temperror);
+  ASSERT_TRUE(v.record);
+  EXPECT_EQ(v.policy_domain, "example.org");
+  EXPECT_EQ(v.policy, Policy::reject);
+  EXPECT_EQ(v.disposition, Policy::none);
+  dns.fail("_dmarc.long.example.org", ErrorKind::invalid, "name longer than 253 octets");
+  Verdict longer = evaluate(from("long.example.org"), dns, psl(), 0);
+  EXPECT_EQ(longer.result, Outcome::fail);
+  EXPECT_EQ(longer.policy_domain, "example.org");
+  EXPECT_EQ(longer.disposition, Policy::reject);
+}
+
 TEST_F(DmarcEvaluate, InvalidRecordIsPermerror) {
   dns.add_txt("_dmarc.example.org", "v=DMARC1; p=bogus");
   Verdict v = evaluate(from("example.org"), dns, psl(), 0);
