@@ -199,7 +199,9 @@ Decision Checker::check(const Inbound& in) const {
     verdict.reason = from.error().message;
     dmarc_line.result = "permerror";
     dmarc_line.reason = from.error().message;
-    if (settings_.enforce_dmarc) {
+    // Ambiguous or unusable author domains are refused; a message naming no domain at all
+    // impersonates nobody and passes with permerror.
+    if (settings_.enforce_dmarc && from.error().kind == ErrorKind::invalid) {
       decision.action = Action::reject;
       decision.reason = fmt::format(
           "Message rejected: it needs exactly one author address with a valid domain "

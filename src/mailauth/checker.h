@@ -8,9 +8,10 @@
 //   defer       the From domain asks for quarantine or reject, and a DNS failure on that
 //               domain's own SPF or DKIM left DMARC at temperror: "451 4.7.1", the
 //               sender retries.
-// A message without exactly one usable author domain (RFC 7489 §6.6.1: no From, several
-// From fields or addresses, a domain that is no host name) is rejected too: DMARC cannot
-// protect its domain otherwise.
+// A message whose author domain is ambiguous or unusable (RFC 7489 §6.6.1: several From
+// fields or addresses, a domain literal, a domain that is no host name) is rejected too:
+// DMARC could not protect the domain otherwise. One naming no domain (no From, no
+// address) impersonates nobody and is accepted with dmarc=permerror.
 // DMARC's "none" policy, a pct sample that spares the message, a DMARC temperror or
 // permerror, and a failure that an ARC chain sealed by a trusted forwarder vouches for
 // (RFC 7489 §6.7 local policy, RFC 8617 §7.2.1: the chain passes, its newest seal is by

@@ -126,7 +126,7 @@ class DnsOutboundTest(unittest.TestCase):
     address in the zones (test_outbound.py uses 127.0.0.2:25; both may run at once)."""
 
     def setUp(self):
-        self.dns = DnsZone({"signed.test": ZONE, "broken.test": ZONE},
+        self.dns = DnsZone({"signed.test": ZONE, "plain.test": ZONE, "broken.test": ZONE},
                            signed={"signed.test"}, bogus={"broken.test"})
         self.addCleanup(self.dns.close)
         self.sink = Sink(host="127.0.0.3", port=25)
@@ -145,12 +145,20 @@ class DnsOutboundTest(unittest.TestCase):
             return s.sendmail("alice@example.org", [rcpt],
                               b"From: alice@example.org\r\nSubject: dns\r\n\r\nhi\r\n")
 
-    def test_mx_of_a_signed_zone_is_delivered(self):
+    def test_mx_of_a_signed_zone_with_tlsa_requires_dane_and_unsigned_one_does_not(self):
+        # signed.test's MX has a secure TLSA record ([outbound] tls = "dane", the default):
+        # the plaintext sink cannot satisfy it, so the message waits (RFC 7672 §2.2).
+        # plain.test has the same records unsigned: TLSA is ignored, delivery goes on.
         self.p.start()
         self.assertEqual(self.submit("carol@signed.test"), {})
-        (mail_from, rcpts, data), = self.sink.wait_for_messages(1)
-        self.assertEqual((mail_from, rcpts), ("alice@example.org", ["carol@signed.test"]))
         self.p.wait_for_log(r"to=<carol@signed\.test>, relay=mx\.signed\.test\[127\.0\.0\.3\]:25,"
+                            r" .*dsn=4\.7\.4, status=deferred \(TLS required by DANE for "
+                            r"mx\.signed\.test: STARTTLS not offered\)")
+        self.assertEqual(self.sink.messages, [])
+        self.assertEqual(self.submit("carol@plain.test"), {})
+        (mail_from, rcpts, data), = self.sink.wait_for_messages(1)
+        self.assertEqual((mail_from, rcpts), ("alice@example.org", ["carol@plain.test"]))
+        self.p.wait_for_log(r"to=<carol@plain\.test>, relay=mx\.plain\.test\[127\.0\.0\.3\]:25,"
                             r" .*status=sent")
         self.assertEqual(self.p.stop(), 0)
 

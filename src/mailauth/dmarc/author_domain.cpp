@@ -17,8 +17,10 @@ Result<std::string> from_domain(std::string_view message) {
     if (from) return Error{ErrorKind::invalid, "the message has several From fields"};
     from = &field;
   }
-  if (!from) return Error{ErrorKind::invalid, "the message has no From field"};
-  if (from->addresses.empty()) return Error{ErrorKind::invalid, "the From field holds no address"};
+  // Nothing names a domain here, so nothing can be impersonated: not_found.
+  if (!from) return Error{ErrorKind::not_found, "the message has no From field"};
+  if (from->addresses.empty())
+    return Error{ErrorKind::not_found, "the From field holds no address"};
   if (from->addresses.size() > 1)
     return Error{ErrorKind::invalid, "the From field holds several addresses"};
 
@@ -26,7 +28,7 @@ Result<std::string> from_domain(std::string_view message) {
   // The domain follows the last '@': a quoted local part may hold '@', a domain never.
   size_t at = address.rfind('@');
   if (at == std::string::npos || at + 1 == address.size())
-    return Error{ErrorKind::invalid, "the From address has no domain"};
+    return Error{ErrorKind::not_found, "the From address has no domain"};
   std::string_view domain = std::string_view(address).substr(at + 1);
   if (domain.front() == '[')
     return Error{ErrorKind::invalid, "the From address has a domain literal, not a domain"};

@@ -44,9 +44,13 @@ TEST(FromDomain, Errors) {
   EXPECT_EQ(domain_of("From: a@example..org\r\n\r\n"),
             "error: the From address's domain is not a valid host name: a label is empty or "
             "longer than 63 octets");
+  // No domain named at all is not_found; an ambiguous or unusable one invalid.
   auto e = from_domain("");
   ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().kind, ErrorKind::invalid);
+  EXPECT_EQ(e.error().kind, ErrorKind::not_found);
+  auto two = from_domain("From: a@x.example, b@y.example\r\n\r\n");
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().kind, ErrorKind::invalid);
 }
 
 TEST(FromDomain, SecondFromCannotHideBehindAMalformedLine) {

@@ -93,10 +93,10 @@ class PublicSuffixList {
 // RFC 7489 §6.6.1: the domain of the single author address in the From field of
 // `message` (the whole message, CRLF or LF; only the header is read), lower-case, as an
 // A-label. The header is read the lenient way readers read it (mime/originators.h), so a
-// From field cannot hide behind a malformed line. Errors, all ErrorKind::invalid with a
-// reason: no From field; several From fields; several addresses (or a group) in it; no
-// address, or one without a domain, with a domain literal, or with a domain that is not
-// a valid host name.
+// From field cannot hide behind a malformed line. Errors, with a reason: not_found when
+// no domain is named (no From field, no address in it, an address without a domain);
+// invalid when it is ambiguous or unusable (several From fields, several addresses or a
+// group, a domain literal, a domain that is not a valid host name).
 Result<std::string> from_domain(std::string_view message);
 
 struct Input {
