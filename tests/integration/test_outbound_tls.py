@@ -7,6 +7,7 @@ resolver."""
 
 import base64
 import hashlib
+import json
 import os
 import shutil
 import smtplib
@@ -270,6 +271,19 @@ def spki_sha256_hex(pem):
     return hashlib.sha256(der).hexdigest()
 
 
+def tls_rpt_rows(p):
+    """(domain, policy type, MX, address, success, failure) of every TLS-RPT line written."""
+    folder = os.path.join(p.dir, "data", "tls-rpt")
+    rows = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        with open(os.path.join(folder, name)) as f:
+            for line in f:
+                r = json.loads(line)
+                rows.append((r["domain"], r["policy_type"], r["mx_host"], r["address"],
+                             r["success"], r.get("failure", "")))
+    return rows
+
+
 DANE_ZONE = """@    MX   10 mx
 mx   A    {address}
 _25._tcp.mx TLSA 3 1 1 {digest}
@@ -310,6 +324,9 @@ class DaneTest(unittest.TestCase):
         p.wait_for_log(r"to=<carol@dane\.test>, relay=mx\.dane\.test\[127\.0\.0\.45\]:25, "
                        r".*status=sent")
         self.assertEqual(p.stop(), 0)
+        # The attempt is TLS-RPT data (RFC 8460): a DANE success for dane.test.
+        self.assertEqual(tls_rpt_rows(p), [("dane.test", "tlsa", "mx.dane.test", "127.0.0.45",
+                                            True, "")])
 
     def test_dane_mismatch_defers_and_sends_nothing(self):
         p, sink = self.deliver("127.0.0.46", "00" * 32)
@@ -319,6 +336,10 @@ class DaneTest(unittest.TestCase):
         self.assertEqual(sink.messages, [])
         self.assertFalse(any(l.startswith("MAIL") for _, l in sink.lines()))
         self.assertEqual(p.stop(), 0)
+        rows = tls_rpt_rows(p)
+        self.assertTrue(rows, "no TLS-RPT data")
+        self.assertEqual(set(rows), {("dane.test", "tlsa", "mx.dane.test", "127.0.0.46", False,
+                                      "tlsa-invalid")})
 
 
 if __name__ == "__main__":
