@@ -441,7 +441,8 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       }
       auto deliver_task = smtp::client::deliver(**conn, envelope, std::move(client_options));
       smtp::client::Delivery result = co_await std::move(deliver_task);
-      report_tls(tls_outcome(domain, hop, decision, result));
+      // TLS-RPT reports on the recipient domain's own MX hosts; a smart host is not one.
+      if (!via_relay) report_tls(tls_outcome(domain, hop, decision, result));
       group.relay = relay;
       group.remote_host = hop.host;
       group.results = std::move(result.recipients);
