@@ -205,7 +205,7 @@ Decision Checker::check(const Inbound& in) const {
       decision.action = Action::reject;
       decision.reason = fmt::format(
           "Message rejected: it needs exactly one author address with a valid domain "
-          "(RFC 7489 §6.6.1): {}",
+          "(RFC 7489 section 6.6.1): {}",
           from.error().message);
     }
   } else {

@@ -163,7 +163,7 @@ TEST_F(CheckerTest, ReportOnlyModeAcceptsAndWithoutAFromDmarcIsPermerror) {
   EXPECT_EQ(two.action, Action::reject);
   EXPECT_EQ(two.reason,
             "Message rejected: it needs exactly one author address with a valid domain (RFC 7489 "
-            "§6.6.1): the message has several From fields");
+            "section 6.6.1): the message has several From fields");
   EXPECT_EQ(check(strict, "a@pass.test", message("svc@mail_x.bank.test")).action, Action::reject);
 }
 

@@ -186,6 +186,17 @@ class MailAuthTest(unittest.TestCase):
         self.p.wait_for_log(r"removed 2 Authentication-Results field\(s\) naming "
                             r"mail\.example\.test")
 
+    def test_header_beginning_with_a_folded_line_is_refused(self):
+        # It would continue whatever we put above it: our own Authentication-Results field.
+        body = (f" (\r\nAuthentication-Results: {HOST}; dmarc=pass\r\n").encode() + \
+            message("ceo@pass.test", "fold1")
+        with self.assertRaises(smtplib.SMTPDataError) as e:
+            self.send("a@pass.test", body)
+        self.assertEqual(e.exception.smtp_code, 550)
+        self.assertEqual(e.exception.smtp_error,
+                         b"5.6.0 Message header begins with a folded line (RFC 5322 section 2.2.3)")
+        self.assertEqual(self.fetch("INBOX", "fold1"), [])
+
     def test_aggregate_report_data_and_the_report_command(self):
         self.assertEqual(self.send("a@pass.test", message("a@pass.test", "agg1")), {})
         self.fetch("INBOX", "agg1")

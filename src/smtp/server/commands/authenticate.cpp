@@ -25,18 +25,18 @@ net::awaitable<std::optional<Reply>> authenticate_message(Session& session, std:
   if (!message.empty() && (message.front() == ' ' || message.front() == '\t')) {
     log::message(log::Level::info, kLog, t.queue_id, "reject: header begins with a folded line");
     co_return make_reply(550, proto::EnhancedCode{5, 6, 0},
-                         "Message header begins with a folded line (RFC 5322 §2.2.3)");
+                         "Message header begins with a folded line (RFC 5322 section 2.2.3)");
   }
   const mailauth::Checker* checker = session.services_.mail_auth;
   const std::string& hostname = session.options_.hostname;
   const bool outside =
       session.options_.mode == Mode::mx && !session.user_ && !session.from_trusted_network();
-  // RFC 8601 §5: a field naming us that we did not write must not reach a reader (or our
-  // receipt engine, which trusts it: docs/read-receipts.md). DKIM is verified on the
-  // message as it came, so the checks run first.
   // Mail from outside that an alias forwards to a remote address must not leave with our
   // DKIM signature (queue/worker.h).
   t.delivery->set_relayed(outside);
+  // RFC 8601 §5: a field naming us that we did not write must not reach a reader (or our
+  // receipt engine, which trusts it: docs/read-receipts.md). DKIM is verified on the
+  // message as it came, so the checks run before the removal.
   mailauth::Decision decision;
   if (checker && outside) {
     mailauth::Inbound inbound{session.connection_->remote().address, *session.helo_, t.sender,
