@@ -11,8 +11,8 @@
 
 #include "app/backends.h"
 #include "app/first_start.h"
-#include "app/privileges.h"
 #include "app/mail_auth.h"
+#include "app/privileges.h"
 #include "app/resolver.h"
 #include "app/serve_context.h"
 #include "app/services.h"

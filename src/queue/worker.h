@@ -18,7 +18,9 @@
 // With DKIM keys (WorkerDeps::dkim), each attempt first signs the message with every key
 // of its From domain (docs/mail-authentication/dkim.md) and logs
 //   <id>: dkim-signed d=example.org s=rsa-20261207, d=example.org s=ed25519-20261207
-// (one line per message, naming every signature); the queue file keeps the unsigned message (DSNs return it as accepted).
+// (one line per message, naming every signature); the queue file keeps the unsigned
+// message (DSNs return it as accepted). Relayed mail (OutboundMessage::relayed) is never
+// signed.
 // <id> is the id the message was accepted under (the SMTP server's, delivery/outbound.h).
 // The results are recorded under the queue lock (FileQueue::lock), which is not held
 // during the network exchange: the file is reloaded, `held` and an admin's new next
