@@ -530,7 +530,7 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
       else
         cfg.outbound.relay = std::move(*a);
     }
-    // The stub resolver's setting, replaced by [dns] (one resolver for every lookup).
+    // outbound.resolver named the removed hand-written resolver; [dns] replaces it.
     if (const toml::node* n = r.get("resolver"))
       r.report(*n, "resolver", "removed: use [dns] forwarders = [\"ip:port\"]");
     std::string age;

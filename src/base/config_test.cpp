@@ -550,7 +550,7 @@ TEST(Config, OutboundErrors) {
   EXPECT_EQ(error_of("[outbound]\nmta_sts_timeout = 60\n"),
             "/etc/postamt/postamt.toml:2: outbound.mta_sts_timeout: expected a duration like "
             "\"30m\"");
-  // The stub resolver's key is gone; the error says where its replacement lives.
+  // outbound.resolver was removed with the hand-written resolver; the error names [dns].
   EXPECT_EQ(error_of("[outbound]\nresolver = \"127.0.0.1:5353\"\n"),
             "/etc/postamt/postamt.toml:2: outbound.resolver: removed: use [dns] forwarders = "
             "[\"ip:port\"]");
