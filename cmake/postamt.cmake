@@ -17,17 +17,33 @@ target_precompile_headers(postamt_test_pch PUBLIC
 add_library(postamt_test_support INTERFACE)
 target_include_directories(postamt_test_support INTERFACE ${PROJECT_SOURCE_DIR}/tests)
 
+# The private PostgreSQL cluster of the C++ suites that need one (ctest fixture
+# "postgres", tests/CMakeLists.txt; tests/integration/pg_cluster.py). Its socket lives in
+# a short folder under /tmp: Unix socket paths are limited to about 100 octets.
+string(MD5 postamt_build_hash "${CMAKE_BINARY_DIR}")
+string(SUBSTRING "${postamt_build_hash}" 0 10 postamt_build_hash)
+set(POSTAMT_PG_TEST_DIR "${CMAKE_BINARY_DIR}/postgres-test")
+set(POSTAMT_PG_TEST_SOCKET "/tmp/postamt-pg-${postamt_build_hash}")
+
 function(postamt_add_test name)
   # NO_PCH: for tests whose flags differ from the shared header (e.g. GMime's defines).
-  cmake_parse_arguments(T "NO_PCH" "" "SOURCES;LIBS" ${ARGN})
+  # POSTGRES: every case needs the "postgres" fixture; POSTAMT_TEST_PG names its server.
+  cmake_parse_arguments(T "NO_PCH;POSTGRES" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} postamt_test_support GTest::gtest
     GTest::gtest_main GTest::gmock)
   if(NOT T_NO_PCH)
     target_precompile_headers(${name} REUSE_FROM postamt_test_pch)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-    PROPERTIES ENVIRONMENT "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  if(T_POSTGRES)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+      PROPERTIES ENVIRONMENT
+        "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR};POSTAMT_TEST_PG=host=${POSTAMT_PG_TEST_SOCKET} user=postgres"
+      FIXTURES_REQUIRED postgres)
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+      PROPERTIES ENVIRONMENT "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  endif()
 endfunction()
 
 # postamt_add_fuzzer(NAME SOURCE f_fuzz.cpp LIBS lib ... [SEEDS dir ...] [DICT file])

@@ -432,10 +432,35 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
   if (*storage) {
     TableReader r(**storage, "storage.", file);
     static constexpr std::pair<std::string_view, std::string_view> kBackends[] = {
-        {"sqlite", "sqlite"}};
+        {"sqlite", "sqlite"}, {"postgres", "postgres"}};
     std::string_view backend = "sqlite";
     POSTAMT_TRY(r.choice("backend", backend, kBackends));
     cfg.storage.backend = std::string(backend);
+    std::string_view blobs = backend == "postgres" ? "postgres" : "files";
+    static constexpr std::pair<std::string_view, std::string_view> kBlobs[] = {
+        {"files", "files"}, {"postgres", "postgres"}};
+    POSTAMT_TRY(r.choice("blobs", blobs, kBlobs));
+    cfg.storage.blobs = std::string(blobs);
+    POSTAMT_TRY(r.string("url", cfg.storage.url));
+    std::string password_file;
+    POSTAMT_TRY(r.string("password_file", password_file));
+    if (!password_file.empty())
+      cfg.storage.password_file = (cfg.file.parent_path() / password_file).lexically_normal();
+    POSTAMT_TRY(r.uint("pool_size", cfg.storage.pool_size, 1, 256));
+    POSTAMT_TRY(r.duration("statement_timeout", cfg.storage.statement_timeout));
+    POSTAMT_TRY(r.duration("connect_timeout", cfg.storage.connect_timeout));
+    POSTAMT_TRY(r.duration("lease", cfg.storage.lease));
+    if (cfg.storage.lease < std::chrono::seconds(3))
+      r.report(*(*storage)->get("lease"), "lease", "must be at least 3s");
+    if (backend == "postgres" && cfg.storage.url.empty())
+      r.report(*(*storage)->get("backend"), "url", "is required with backend \"postgres\"");
+    if (backend != "postgres") {
+      for (std::string_view key : {"url", "password_file"})
+        if (const toml::node* n = (*storage)->get(key))
+          r.report(*n, key, "needs backend \"postgres\"");
+      if (blobs == "postgres")
+        r.report(*(*storage)->get("blobs"), "blobs", "needs backend \"postgres\"");
+    }
     POSTAMT_TRY(r.check_unknown());
   }
 
@@ -581,6 +606,10 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     static constexpr std::pair<std::string_view, RelayTls> kRelayTls[] = {
         {"starttls", RelayTls::starttls}, {"implicit", RelayTls::implicit}};
     POSTAMT_TRY(r.choice("relay_tls", cfg.outbound.relay_tls, kRelayTls));
+    POSTAMT_TRY(r.duration("claim_lease", cfg.outbound.claim_lease));
+    if (const toml::node* n = (*outbound)->get("claim_lease");
+        n && cfg.outbound.claim_lease < std::chrono::seconds(30))
+      r.report(*n, "claim_lease", "must be at least 30s");
     for (std::string_view key : {"relay_username", "relay_password_file", "relay_tls"}) {
       const toml::node* n = (*outbound)->get(key);
       if (n && !cfg.outbound.relay) r.report(*n, key, "needs outbound.relay");

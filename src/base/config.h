@@ -144,8 +144,25 @@ struct Config {
     std::filesystem::path private_key;
   } tls;
 
+  // [storage] (docs/cluster.md): SQLite in data_dir, or PostgreSQL shared by every node.
   struct Storage {
-    std::string backend = "sqlite";
+    std::string backend = "sqlite";  // "sqlite" | "postgres"
+    // libpq connection string ("postgresql://..." or "host=/run/pg dbname=mail"); only
+    // with backend "postgres", where it is required. Never logged: it may hold a password.
+    std::string url;
+    // A file whose first line is the database password (absolute, resolved against the
+    // configuration file's folder); read at start, never logged. Empty: libpq's own
+    // (the url, PGPASSWORD, ~/.pgpass).
+    std::filesystem::path password_file;
+    uint32_t pool_size = 8;  // PostgreSQL connections per node for reads
+    std::chrono::seconds statement_timeout{30};
+    std::chrono::seconds connect_timeout{10};
+    // Where message bytes live: "files" (data_dir/blobs, the default with SQLite) or
+    // "postgres" (in the database, the default with PostgreSQL; what several nodes need).
+    std::string blobs = "files";
+    // How long a cluster-wide claim a node holds (a POP3 maildrop lock) outlives the
+    // node when it dies without releasing it; live nodes renew theirs every third of it.
+    std::chrono::seconds lease{30};
   } storage;
 
   struct Auth {
@@ -305,6 +322,9 @@ struct Config {
     std::string relay_username;
     std::filesystem::path relay_password_file;
     RelayTls relay_tls = RelayTls::unset;
+    // How long one node's claim on a queued message lasts before another node may take
+    // it over (the claimant renews it every third of this while it delivers).
+    std::chrono::seconds claim_lease{120};
   } outbound;
 
   // [dns] (docs/mail-authentication/dns.md): the one resolver every DNS lookup goes

@@ -375,7 +375,8 @@ TEST(Config, ErrorsNameFileLineAndKey) {
             "/etc/postamt/postamt.toml:2: auth.plaintext: \"sometimes\" is not one of \"never\", "
             "\"loopback\", \"always\"");
   EXPECT_EQ(error_of("[storage]\nbackend = \"mysql\"\n"),
-            "/etc/postamt/postamt.toml:2: storage.backend: \"mysql\" is not one of \"sqlite\"");
+            "/etc/postamt/postamt.toml:2: storage.backend: \"mysql\" is not one of \"sqlite\", "
+            "\"postgres\"");
   EXPECT_EQ(error_of("listen = 3\n"), "/etc/postamt/postamt.toml:1: listen: expected a table");
   EXPECT_EQ(error_of("hostname = \"bad host\"\n"),
             "/etc/postamt/postamt.toml:1: hostname: \"bad host\" is not a valid host name");

@@ -39,6 +39,11 @@ class Statement {
   virtual int64_t column_int(int index) const = 0;
   virtual std::string column_text(int index) const = 0;
   virtual bool column_is_null(int index) const = 0;
+  // The result's columns, for code that copies rows without knowing the table
+  // (`postamt store copy`): how many, and the name of each (0-based). Valid after
+  // step() returned row.
+  virtual int column_count() const = 0;
+  virtual std::string column_name(int index) const = 0;
 };
 
 enum class TransactionMode {
