@@ -33,6 +33,8 @@ class Statement {
   virtual Result<void> bind_int(int index, int64_t value) = 0;
   virtual Result<void> bind_text(int index, std::string_view value) = 0;
   virtual Result<void> bind_null(int index) = 0;
+  // Arbitrary octets (NUL included) for a {BLOB} column; read back with column_text.
+  virtual Result<void> bind_blob(int index, std::string_view value) = 0;
   // Runs to the next row or to the end.
   virtual Result<StepResult> step() = 0;
   // 0-based column of the current row (valid after step() returned row).

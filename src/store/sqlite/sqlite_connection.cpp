@@ -106,6 +106,9 @@ class SqliteStatement final : public sql::Statement {
                                      SQLITE_UTF8));
   }
   Result<void> bind_null(int index) override { return check(sqlite3_bind_null(stmt_, index)); }
+  Result<void> bind_blob(int index, std::string_view value) override {
+    return check(sqlite3_bind_blob64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT));
+  }
 
   Result<sql::StepResult> step() override {
     int rc = sqlite3_step(stmt_);
