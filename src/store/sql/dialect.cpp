@@ -31,6 +31,10 @@ std::string translate(const Dialect& dialect, std::string_view sql) {
           out += dialect.blob_type();
         } else if (token == "IGNORE") {
           out += dialect.on_conflict_ignore();
+        } else if (token == "NOW") {
+          out += dialect.now_seconds();
+        } else if (token == "SKIP_LOCKED") {
+          out += dialect.skip_locked();
         } else if (token.substr(0, 10) == "RETURNING ") {
           out += dialect.returning(token.substr(10));
         } else {

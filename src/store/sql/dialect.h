@@ -22,6 +22,15 @@ class Dialect {
   virtual std::string returning(std::string_view column) const = 0;
   // Suffix of an INSERT that ignores a conflicting row: " ON CONFLICT DO NOTHING".
   virtual std::string_view on_conflict_ignore() const = 0;
+  // The database server's clock, in whole seconds since 1970, as an SQL expression, so
+  // that times several nodes compare (leases, blob ages) come from one clock.
+  //   SQLite: "CAST(strftime('%s','now') AS INTEGER)"
+  //   PostgreSQL: "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)"
+  virtual std::string_view now_seconds() const = 0;
+  // Suffix of a SELECT that locks the rows it returns and passes over rows another
+  // transaction holds: "" for SQLite (one writer at a time), " FOR UPDATE SKIP LOCKED"
+  // for PostgreSQL.
+  virtual std::string_view skip_locked() const = 0;
 };
 
 // Rewrites SQL written in the store's neutral form into `dialect`:
@@ -29,6 +38,7 @@ class Dialect {
 //   {ID}         -> auto_id_column()     {BIGINT} -> big_int_type()
 //   {BLOB}       -> blob_type()          {IGNORE} -> on_conflict_ignore()
 //   {RETURNING x}-> returning("x")
+//   {NOW}        -> now_seconds()        {SKIP_LOCKED} -> skip_locked()
 // Text inside single quotes is copied unchanged.
 std::string translate(const Dialect& dialect, std::string_view neutral_sql);
 

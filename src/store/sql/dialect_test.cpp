@@ -17,6 +17,8 @@ class NumberedDialect final : public Dialect {
     return " RETURNING " + std::string(column);
   }
   std::string_view on_conflict_ignore() const override { return " ON CONFLICT DO NOTHING"; }
+  std::string_view now_seconds() const override { return "NOW_S"; }
+  std::string_view skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
 };
 
 TEST(Dialect, TranslatesPlaceholdersAndTokens) {
@@ -30,6 +32,8 @@ TEST(Dialect, TranslatesPlaceholdersAndTokens) {
             "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING");
   EXPECT_EQ(translate(d, "INSERT INTO t (a) VALUES (?){RETURNING id}"),
             "INSERT INTO t (a) VALUES ($1) RETURNING id");
+  EXPECT_EQ(translate(d, "SELECT id FROM q WHERE due <= {NOW}{SKIP_LOCKED}"),
+            "SELECT id FROM q WHERE due <= NOW_S FOR UPDATE SKIP LOCKED");
 }
 
 TEST(Dialect, LeavesQuotedTextAndUnknownBracesAlone) {
