@@ -31,6 +31,11 @@ class Dialect {
   // transaction holds: "" for SQLite (one writer at a time), " FOR UPDATE SKIP LOCKED"
   // for PostgreSQL.
   virtual std::string_view skip_locked() const = 0;
+  // The statement to run after rows were inserted into `table` with explicit values in its
+  // {ID} column `id` (`postamt store copy`), so that later inserts continue above them:
+  // "" for SQLite (AUTOINCREMENT follows explicit ids by itself); PostgreSQL moves the
+  // identity's sequence past MAX(id).
+  virtual std::string after_explicit_ids(std::string_view table) const = 0;
 };
 
 // Rewrites SQL written in the store's neutral form into `dialect`:

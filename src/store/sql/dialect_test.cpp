@@ -19,6 +19,7 @@ class NumberedDialect final : public Dialect {
   std::string_view on_conflict_ignore() const override { return " ON CONFLICT DO NOTHING"; }
   std::string_view now_seconds() const override { return "NOW_S"; }
   std::string_view skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  std::string after_explicit_ids(std::string_view) const override { return ""; }
 };
 
 TEST(Dialect, TranslatesPlaceholdersAndTokens) {

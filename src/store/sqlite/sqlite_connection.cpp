@@ -90,6 +90,7 @@ class SqliteDialect final : public sql::Dialect {
   std::string_view on_conflict_ignore() const override { return " ON CONFLICT DO NOTHING"; }
   std::string_view now_seconds() const override { return "CAST(strftime('%s','now') AS INTEGER)"; }
   std::string_view skip_locked() const override { return ""; }
+  std::string after_explicit_ids(std::string_view) const override { return ""; }
 };
 
 class SqliteStatement final : public sql::Statement {
