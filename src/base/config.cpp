@@ -608,8 +608,8 @@ Result<Config> parse_config(std::string_view text, const fs::path& path) {
     POSTAMT_TRY(r.choice("relay_tls", cfg.outbound.relay_tls, kRelayTls));
     POSTAMT_TRY(r.duration("claim_lease", cfg.outbound.claim_lease));
     if (const toml::node* n = (*outbound)->get("claim_lease");
-        n && cfg.outbound.claim_lease < std::chrono::seconds(30))
-      r.report(*n, "claim_lease", "must be at least 30s");
+        n && cfg.outbound.claim_lease < std::chrono::seconds(5))
+      r.report(*n, "claim_lease", "must be at least 5s");
     for (std::string_view key : {"relay_username", "relay_password_file", "relay_tls"}) {
       const toml::node* n = (*outbound)->get(key);
       if (n && !cfg.outbound.relay) r.report(*n, key, "needs outbound.relay");

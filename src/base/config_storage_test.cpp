@@ -78,8 +78,8 @@ TEST(ConfigStorage, MistakesAreNamed) {
             "/etc/postamt/postamt.toml:2: storage.pool_size: 257 is out of range 1-256");
   EXPECT_EQ(error_of("[storage]\nlease = \"2s\"\n"),
             "/etc/postamt/postamt.toml:2: storage.lease: must be at least 3s");
-  EXPECT_EQ(error_of("[outbound]\nclaim_lease = \"29s\"\n"),
-            "/etc/postamt/postamt.toml:2: outbound.claim_lease: must be at least 30s");
+  EXPECT_EQ(error_of("[outbound]\nclaim_lease = \"4s\"\n"),
+            "/etc/postamt/postamt.toml:2: outbound.claim_lease: must be at least 5s");
 }
 
 }  // namespace
