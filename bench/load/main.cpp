@@ -2,7 +2,9 @@
 // same way and prints results as "key=value" lines on stdout for bench/run to tabulate.
 //
 //   append --user U --count M [--first I] [--conc C] [--size BYTES]   populate (LITERAL+)
-//   mixed  --users K --clients N --seconds T [--rate R]               IMAP mixed workload
+//   mixed  --users K --clients N --seconds T [--rate R] [--user-offset O]
+//                                                                     IMAP mixed workload
+//          (users benchO..bench(O+K-1); two load clients on two cluster nodes split them)
 //          (closed loop; with --rate, R operations/s offered in all, paced)
 //   large  --user U                                                   100 000-message rows
 //   count  --user U                                                   messages in INBOX
@@ -216,6 +218,7 @@ void mixed_client(const Target& target, const std::string& user, Clock::time_poi
 
 void run_mixed(const Target& target, const Options& options) {
   uint64_t users = options.number("users");
+  uint64_t user_offset = options.number("user-offset", "0");
   uint64_t clients = options.number("clients");
   double seconds = static_cast<double>(options.number("seconds"));
   // --rate R: R operations per second offered in all (each client paced to R/clients).
@@ -233,7 +236,8 @@ void run_mixed(const Target& target, const Options& options) {
   for (uint64_t c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       try {
-        mixed_client(target, bench_user(c % users), deadline, c + 1, interval, clients, samples[c]);
+        mixed_client(target, bench_user(user_offset + c % users), deadline, c + 1, interval,
+                     clients, samples[c]);
       } catch (const WireError& e) {
         std::lock_guard lock(error_mutex);
         error = e.message;
