@@ -8,13 +8,9 @@
 #include <utility>
 #include <vector>
 
-namespace postamt::autoconfig {
+#include "base/xml_escape.h"
 
-// `text` as XML character data or an attribute value (XML 1.0 §2.4, §3.3.3): '&', '<',
-// '>', '"' and '\'' become entity references; octets that are not well-formed UTF-8 and
-// characters XML 1.0 does not allow (§2.2: C0 controls other than TAB, LF and CR; U+FFFE,
-// U+FFFF) become U+FFFD, so that the result is always a well-formed document's text.
-std::string xml_escape(std::string_view text);
+namespace postamt::autoconfig {
 
 using XmlAttributes = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 

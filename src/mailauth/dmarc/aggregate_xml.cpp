@@ -4,42 +4,11 @@
 #include <unordered_map>
 
 #include "base/strings.h"
+#include "base/xml_escape.h"
 #include "mailauth/dmarc/aggregate.h"
 
 namespace postamt::dmarc {
 namespace {
-
-// Character data and attribute-safe text (XML 1.0 §2.4): the five special characters
-// escaped, control characters XML 1.0 forbids replaced by '?'.
-std::string escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += '?';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
 
 // Two entries fall into one <record> when everything but the time (and the published
 // record) is equal: the key is those fields, each prefixed with its length.
@@ -70,7 +39,7 @@ std::string row_key(const ReportEntry& e) {
 
 void append_record(std::string& out, const ReportEntry& e, size_t count) {
   out += "  <record>\n    <row>\n";
-  out += fmt::format("      <source_ip>{}</source_ip>\n", escape(e.source_ip));
+  out += fmt::format("      <source_ip>{}</source_ip>\n", xml_escape(e.source_ip));
   out += fmt::format("      <count>{}</count>\n", count);
   out += "      <policy_evaluated>\n";
   out += fmt::format("        <disposition>{}</disposition>\n", to_string(e.disposition));
@@ -81,20 +50,20 @@ void append_record(std::string& out, const ReportEntry& e, size_t count) {
     out += "        <reason>\n          <type>sampled_out</type>\n        </reason>\n";
   out += "      </policy_evaluated>\n    </row>\n    <identifiers>\n";
   if (!e.envelope_from.empty())
-    out += fmt::format("      <envelope_from>{}</envelope_from>\n", escape(e.envelope_from));
-  out += fmt::format("      <header_from>{}</header_from>\n", escape(e.header_from));
+    out += fmt::format("      <envelope_from>{}</envelope_from>\n", xml_escape(e.envelope_from));
+  out += fmt::format("      <header_from>{}</header_from>\n", xml_escape(e.header_from));
   out += "    </identifiers>\n    <auth_results>\n";
   for (const DkimResult& d : e.dkim) {
-    out += fmt::format("      <dkim>\n        <domain>{}</domain>\n", escape(d.domain));
+    out += fmt::format("      <dkim>\n        <domain>{}</domain>\n", xml_escape(d.domain));
     if (!d.selector.empty())
-      out += fmt::format("        <selector>{}</selector>\n", escape(d.selector));
-    out += fmt::format("        <result>{}</result>\n      </dkim>\n", escape(d.result));
+      out += fmt::format("        <selector>{}</selector>\n", xml_escape(d.selector));
+    out += fmt::format("        <result>{}</result>\n      </dkim>\n", xml_escape(d.result));
   }
   // "There will always be at least one SPF result" (Appendix C AuthResultType).
   out += fmt::format(
       "      <spf>\n        <domain>{}</domain>\n        <scope>{}</scope>\n"
       "        <result>{}</result>\n      </spf>\n",
-      escape(e.spf.domain), escape(e.spf.scope), escape(e.spf.result));
+      xml_escape(e.spf.domain), xml_escape(e.spf.scope), xml_escape(e.spf.result));
   out += "    </auth_results>\n  </record>\n";
 }
 
@@ -121,21 +90,21 @@ Result<std::string> aggregate_xml(const ReportMeta& meta, std::string_view domai
   const Record& p = latest->published;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback>\n";
   out += "  <version>1.0</version>\n  <report_metadata>\n";
-  out += fmt::format("    <org_name>{}</org_name>\n", escape(meta.org_name));
-  out += fmt::format("    <email>{}</email>\n", escape(meta.email));
-  out += fmt::format("    <report_id>{}</report_id>\n", escape(meta.report_id));
+  out += fmt::format("    <org_name>{}</org_name>\n", xml_escape(meta.org_name));
+  out += fmt::format("    <email>{}</email>\n", xml_escape(meta.email));
+  out += fmt::format("    <report_id>{}</report_id>\n", xml_escape(meta.report_id));
   out += fmt::format(
       "    <date_range>\n      <begin>{}</begin>\n      <end>{}</end>\n    </date_range>\n",
       meta.begin, meta.end);
   out += "  </report_metadata>\n  <policy_published>\n";
-  out += fmt::format("    <domain>{}</domain>\n", escape(latest->policy_domain));
+  out += fmt::format("    <domain>{}</domain>\n", xml_escape(latest->policy_domain));
   out += fmt::format("    <adkim>{}</adkim>\n", to_string(p.adkim));
   out += fmt::format("    <aspf>{}</aspf>\n", to_string(p.aspf));
   out += fmt::format("    <p>{}</p>\n", to_string(p.p));
   // sp is required by the schema; absent from the record, p applies to subdomains (§6.3).
   out += fmt::format("    <sp>{}</sp>\n", to_string(p.sp.value_or(p.p)));
   out += fmt::format("    <pct>{}</pct>\n", p.pct);
-  out += fmt::format("    <fo>{}</fo>\n", escape(p.fo));
+  out += fmt::format("    <fo>{}</fo>\n", xml_escape(p.fo));
   out += "  </policy_published>\n";
   for (size_t i = 0; i < rows.size(); ++i) append_record(out, *rows[i], counts[i]);
   out += "</feedback>\n";
