@@ -1,0 +1,286 @@
+#include "store/postgres/postgres_connection.h"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <set>
+#include <thread>
+
+#include "store/postgres/change_listener.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/testing/test_database.h"
+#include "store/sql/query.h"
+#include "support/files.h"
+
+namespace postamt::store::postgres {
+namespace {
+
+using namespace std::chrono_literals;
+using sql::Query;
+using sql::TransactionMode;
+
+class PostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::create();
+    ASSERT_TRUE(db) << db.error().message;
+    database_ = std::move(*db);
+  }
+  std::unique_ptr<PostgresConnection> connect(PostgresOptions options) {
+    auto c = PostgresConnection::open(options);
+    EXPECT_TRUE(c) << c.error().message;
+    return c ? std::move(*c) : nullptr;
+  }
+  std::unique_ptr<PostgresConnection> connect() { return connect(database_->options()); }
+
+  std::unique_ptr<TestDatabase> database_;
+};
+
+TEST_F(PostgresTest, UniqueViolationIsExists) {
+  auto c = connect();
+  ASSERT_TRUE(c->execute_script("CREATE TABLE t (k TEXT PRIMARY KEY)"));
+  ASSERT_TRUE(c->begin(TransactionMode::write));
+  ASSERT_TRUE(sql::exec(*c, "INSERT INTO t (k) VALUES (?)", "a"));
+  auto again = sql::exec(*c, "INSERT INTO t (k) VALUES (?)", "a");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::exists) << again.error().message;
+  c->rollback();
+}
+
+TEST_F(PostgresTest, StatementTimeoutIsTimeout) {
+  PostgresOptions options = database_->options();
+  options.statement_timeout = 1s;
+  auto c = connect(options);
+  auto start = std::chrono::steady_clock::now();
+  auto q = Query::prepare(*c, "SELECT pg_sleep(5)");
+  ASSERT_TRUE(q);
+  auto slept = q->run();
+  ASSERT_FALSE(slept);
+  EXPECT_EQ(slept.error().kind, ErrorKind::timeout) << slept.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  // The session is usable afterwards.
+  auto again = Query::prepare(*c, "SELECT 7");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again->single_int(0), 7);
+}
+
+TEST_F(PostgresTest, BlobAndTextKeepEveryOctet) {
+  auto c = connect();
+  ASSERT_TRUE(c->execute_script(sql::translate(
+      c->dialect(), "CREATE TABLE t (id {ID}, b {BLOB} NOT NULL, s TEXT NOT NULL)")));
+  const std::string blob("a\0b\xff\x80\x00\n\\x00'", 11);
+  const std::string text =
+      "Gr\xfc\xdf"
+      "e \xe2\x82\xac \xff\\x41 '\"";
+  ASSERT_TRUE(c->begin(TransactionMode::write));
+  auto insert = c->prepare("INSERT INTO t (b, s) VALUES ($1, $2) RETURNING id");
+  ASSERT_TRUE(insert);
+  ASSERT_TRUE((*insert)->bind_blob(1, blob));
+  ASSERT_TRUE((*insert)->bind_text(2, text));
+  ASSERT_EQ(*(*insert)->step(), sql::StepResult::row);
+  EXPECT_EQ((*insert)->column_int(0), 1);
+  ASSERT_TRUE(c->commit());
+
+  auto q = Query::prepare(*c, "SELECT b, s, length(b), length(s), s = ? FROM t");
+  ASSERT_TRUE(q);
+  q->bind(text);
+  ASSERT_TRUE(*q->next());
+  EXPECT_EQ(q->text(0), blob);
+  EXPECT_EQ(q->text(1), text);
+  EXPECT_EQ(q->integer(2), 11);
+  EXPECT_EQ(q->integer(3), static_cast<int64_t>(text.size()));  // octets, not characters
+  EXPECT_EQ(q->integer(4), 1);                                  // boolean "t"
+  EXPECT_FALSE(*q->next());
+
+  // TEXT cannot hold NUL: a clear error, never a truncated value.
+  auto nul = Query::prepare(*c, "SELECT ?");
+  ASSERT_TRUE(nul);
+  auto refused = nul->bind(std::string_view("a\0b", 3)).next();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
+}
+
+TEST_F(PostgresTest, AggregatesAndColumnNames) {
+  auto c = connect();
+  ASSERT_TRUE(c->execute_script("CREATE TABLE t (n BIGINT NOT NULL)"));
+  ASSERT_TRUE(sql::exec(*c, "INSERT INTO t (n) VALUES (?), (?)", int64_t{5000000000}, int64_t{7}));
+  // SUM(bigint) is NUMERIC on PostgreSQL; column_int reads it.
+  auto q = Query::prepare(*c, "SELECT COALESCE(SUM(n), 0) AS total, count(*) AS rows FROM t");
+  ASSERT_TRUE(q);
+  ASSERT_TRUE(*q->next());
+  EXPECT_EQ(q->integer(0), 5000000007);
+  EXPECT_EQ(q->integer(1), 2);
+  auto raw = c->prepare("SELECT n AS value FROM t ORDER BY n");
+  ASSERT_TRUE(raw);
+  ASSERT_EQ(*(*raw)->step(), sql::StepResult::row);
+  EXPECT_EQ((*raw)->column_count(), 1);
+  EXPECT_EQ((*raw)->column_name(0), "value");
+}
+
+TEST_F(PostgresTest, AfterExplicitIdsMovesTheIdentityPastTheCopiedRows) {
+  auto c = connect();
+  ASSERT_TRUE(c->execute_script(sql::translate(c->dialect(), "CREATE TABLE t (id {ID}, v TEXT)")));
+  ASSERT_TRUE(sql::exec(*c, "INSERT INTO t (id, v) VALUES (41, 'copied')"));
+  auto moved = Query::prepare(*c, c->dialect().after_explicit_ids("t"));
+  ASSERT_TRUE(moved);
+  ASSERT_TRUE(moved->run());
+  auto q = Query::prepare(*c, "INSERT INTO t (v) VALUES ('new'){RETURNING id}");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q->single_int(0), 42);
+}
+
+TEST(PostgresOpen, RefusesADatabaseThatIsNotSqlAscii) {
+  auto db = TestDatabase::create_utf8();
+  ASSERT_TRUE(db) << db.error().message;
+  auto c = PostgresConnection::open((*db)->options());
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::invalid);
+  EXPECT_NE(c.error().message.find("has encoding UTF8"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' "
+                                   "LC_CTYPE 'C'"),
+            std::string::npos)
+      << c.error().message;
+}
+
+TEST(PostgresOpen, UnreachableServerIsTemporaryAndHidesThePassword) {
+  PostgresOptions options;
+  options.conninfo = "host=/nonexistent-postamt-socket user=postamt dbname=mail";
+  options.password = "s3cret-pw";
+  options.connect_timeout = 2s;
+  auto c = PostgresConnection::open(options);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::temporary);
+  EXPECT_TRUE(c.error().message.starts_with("database unavailable: ")) << c.error().message;
+  EXPECT_EQ(c.error().message.find("s3cret-pw"), std::string::npos);
+}
+
+// Two stores (two nodes) append to one mailbox at once: the advisory write lock makes
+// both succeed with distinct, strictly increasing UIDs.
+TEST_F(PostgresTest, ConcurrentWritersFromTwoStores) {
+  auto a = open_postgres_store(database_->options(), 2);
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = open_postgres_store(database_->options(), 2);
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE((*a)->add_domain("example.org"));
+  auto account = (*a)->create_account("user@example.org", "{ARGON2ID}x");
+  ASSERT_TRUE(account);
+  auto inbox = (*b)->find_mailbox(*account, "INBOX");
+  ASSERT_TRUE(inbox);
+  constexpr int kEach = 25;
+  auto append = [&](sql::SqlStore* store, int offset, std::vector<Uid>* uids) {
+    for (int i = 0; i < kEach; ++i) {
+      NewMessage m;
+      m.blob = *BlobRef::parse(std::string(60, '0') + fmt::format("{:04x}", offset + i));
+      m.size = 10;
+      auto done = store->append(inbox->id, m);
+      ASSERT_TRUE(done) << done.error().message;
+      uids->push_back(done->uid);
+    }
+  };
+  std::vector<Uid> from_a, from_b;
+  std::thread ta(append, a->get(), 0, &from_a);
+  std::thread tb(append, b->get(), 1000, &from_b);
+  ta.join();
+  tb.join();
+  ASSERT_EQ(from_a.size(), static_cast<size_t>(kEach));
+  ASSERT_EQ(from_b.size(), static_cast<size_t>(kEach));
+  for (size_t i = 1; i < from_a.size(); ++i) EXPECT_LT(from_a[i - 1], from_a[i]);
+  for (size_t i = 1; i < from_b.size(); ++i) EXPECT_LT(from_b[i - 1], from_b[i]);
+  std::set<Uid> all(from_a.begin(), from_a.end());
+  all.insert(from_b.begin(), from_b.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(2 * kEach));
+  auto listed = (*a)->list_messages(inbox->id);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), static_cast<size_t>(2 * kEach));
+  for (size_t i = 0; i < listed->size(); ++i) EXPECT_EQ((*listed)[i].uid, i + 1);
+  auto box = (*b)->get_mailbox(inbox->id);
+  ASSERT_TRUE(box);
+  EXPECT_EQ(box->uid_next, static_cast<Uid>(2 * kEach + 1));
+}
+
+TEST_F(PostgresTest, ChangeListenerHearsAnotherNodesWrite) {
+  auto writer = open_postgres_store(database_->options(), 1);
+  ASSERT_TRUE(writer) << writer.error().message;
+  std::atomic<int> heard{0};
+  auto listener = ChangeListener::start(database_->options(), [&heard] { ++heard; });
+  ASSERT_TRUE(listener) << listener.error().message;
+  // The first call reports the (re)connect.
+  auto deadline = std::chrono::steady_clock::now() + 1s;
+  while (heard == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(heard, 1);
+  // A read sends nothing.
+  ASSERT_TRUE((*writer)->list_domains());
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(heard, 1);
+  ASSERT_TRUE((*writer)->add_domain("example.net"));
+  deadline = std::chrono::steady_clock::now() + 1s;
+  while (heard < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(heard, 2);
+  // A failed (rolled back) write sends nothing.
+  ASSERT_FALSE((*writer)->add_domain("example.net"));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(heard, 2);
+}
+
+// A private server of this test's own, stopped and started again: a store on it fails
+// with "database unavailable" while it is down, and works again once it is back.
+class OwnServer {
+ public:
+  OwnServer() : dir_(), socket_("/tmp/postamt-pgt-" + std::to_string(::getpid())) {}
+  ~OwnServer() { (void)python("c.remove()"); }
+  bool python(const std::string& action) {
+    const char* source = std::getenv("POSTAMT_SOURCE_DIR");
+    std::string root = source ? source : ".";
+    std::string script = "import sys; sys.path.insert(0, '" + root +
+                         "/tests/integration'); from pg_cluster import PgCluster; c = PgCluster('" +
+                         dir_.path("pg") + "', '" + socket_ + "'); " + action;
+    std::string command = "python3 -c \"" + script + "\" >/dev/null 2>&1";
+    return std::system(command.c_str()) == 0;
+  }
+  std::string conninfo(const std::string& db) const {
+    return "host=" + socket_ + " user=postgres dbname=" + db;
+  }
+
+ private:
+  postamt::testing::TempDir dir_;
+  std::string socket_;
+};
+
+TEST(PostgresServerDown, UnavailableWhileDownThenWorksAgain) {
+  OwnServer server;
+  ASSERT_TRUE(
+      server.python("c.start(); c.psql(\\\"CREATE DATABASE mail TEMPLATE template0 "
+                    "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'\\\")"));
+  PostgresOptions options;
+  options.conninfo = server.conninfo("mail");
+  options.connect_timeout = 2s;
+  auto store = open_postgres_store(options, 2);
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->add_domain("example.org"));
+  ASSERT_TRUE(server.python("c.stop('immediate')"));
+
+  auto start = std::chrono::steady_clock::now();
+  auto write = (*store)->add_domain("example.net");
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().kind, ErrorKind::temporary);
+  EXPECT_TRUE(write.error().message.starts_with("database unavailable: ")) << write.error().message;
+  auto read = (*store)->list_domains();
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().kind, ErrorKind::temporary);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+
+  ASSERT_TRUE(server.python("c._start()"));
+  auto again = (*store)->add_domain("example.net");
+  ASSERT_TRUE(again) << again.error().message;
+  auto domains = (*store)->list_domains();
+  ASSERT_TRUE(domains) << domains.error().message;
+  EXPECT_EQ(*domains, (std::vector<std::string>{"example.net", "example.org"}));
+}
+
+}  // namespace
+}  // namespace postamt::store::postgres
