@@ -16,4 +16,13 @@ namespace postamt::store::postgres {
 Result<std::unique_ptr<sql::SqlStore>> open_postgres_store(const PostgresOptions& options,
                                                            size_t pool_size);
 
+// What a database holds, read without migrating or writing: the highest applied
+// schema version and whether a local domain exists (0 and false on a fresh database).
+// For `postamt config check` and serve's first-start guard. Errors: open()'s.
+struct DatabaseState {
+  int schema_version = 0;
+  bool has_domain = false;
+};
+Result<DatabaseState> inspect_postgres_database(const PostgresOptions& options);
+
 }  // namespace postamt::store::postgres
