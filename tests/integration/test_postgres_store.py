@@ -12,6 +12,7 @@ import shutil
 import smtplib
 import stat
 import tempfile
+import time
 import unittest
 
 from harness import Postamt
@@ -92,6 +93,37 @@ class PostgresStoreTest(unittest.TestCase):
             imap.logout()
         rows = self.cluster.psql("SELECT uid, message_id FROM message", "roundtrip")
         self.assertEqual(rows, "1|<pg-1@example.net>\n")
+
+    def test_idle_hears_another_nodes_delivery_promptly(self):
+        # Node A serves IMAP, node B (same database) takes the mail. A learns of B's write
+        # only through the database: by NOTIFY within milliseconds, or by its fallback poll
+        # after 5 s. The IDLE response arriving within 2 s shows the listener works.
+        a = self.make_server("idle", services=("imap",))
+        a.cli("domain", "add", "example.test", check=True)
+        a.cli("user", "add", "bob@example.test", "--password-stdin", input=PASSWORD + "\n",
+              check=True)
+        a.start()
+        b = Postamt(services=("smtp",),
+                    extra_config=storage_config(self.cluster.conninfo("idle")))
+        self.addCleanup(b.close)
+        b.start()
+        host, port = a.address("imap")
+        imap = imaplib.IMAP4(host, port, timeout=10)
+        try:
+            imap.login("bob@example.test", PASSWORD)
+            self.assertEqual(imap.select("INBOX"), ("OK", [b"0"]))
+            imap.send(b"i1 IDLE\r\n")
+            self.assertTrue(imap.readline().startswith(b"+ "))
+            time.sleep(0.5)  # the watch has seen the mailbox as it is
+            with smtplib.SMTP(*b.address("smtp"), timeout=10) as smtp:
+                smtp.sendmail("alice@example.net", ["bob@example.test"], MESSAGE)
+            delivered = time.monotonic()
+            imap.sock.settimeout(4)
+            self.assertEqual(imap.readline(), b"* 1 EXISTS\r\n")
+            self.assertLess(time.monotonic() - delivered, 2.0)
+            imap.send(b"DONE\r\n")
+        finally:
+            imap.shutdown()
 
     def test_config_check_names_the_schema_version(self):
         postamt = self.make_server("check")
