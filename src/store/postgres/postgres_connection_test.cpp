@@ -206,6 +206,38 @@ TEST_F(PostgresTest, ConcurrentWritersFromTwoStores) {
   EXPECT_EQ(box->uid_next, static_cast<Uid>(2 * kEach + 1));
 }
 
+// Several nodes started at once on a fresh database: each migration is applied once
+// (the write transaction's advisory lock serialises them, the creation of
+// schema_version included) and every node opens.
+TEST_F(PostgresTest, NodesOpeningAFreshDatabaseAtOnceMigrateOnce) {
+  constexpr int kNodes = 4;
+  std::vector<std::unique_ptr<sql::SqlStore>> opened(kNodes);
+  std::vector<std::string> errors(kNodes);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kNodes; ++i) {
+    threads.emplace_back([&opened, &errors, i, this] {
+      auto store = open_postgres_store(database_->options(), 1);
+      if (store)
+        opened[i] = std::move(*store);
+      else
+        errors[i] = store.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kNodes; ++i) ASSERT_TRUE(opened[i]) << errors[i];
+  auto c = connect();
+  auto q = Query::prepare(*c,
+                          "SELECT count(*), count(DISTINCT version), max(version) FROM "
+                          "schema_version");
+  ASSERT_TRUE(q);
+  ASSERT_TRUE(*q->next());
+  EXPECT_EQ(q->integer(0), q->integer(1));
+  EXPECT_EQ(q->integer(2), *opened[0]->schema_version());
+  auto meta = Query::prepare(*c, "SELECT count(*) FROM meta WHERE name = 'next_uid_validity'");
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(*meta->single_int(0), 1);
+}
+
 TEST_F(PostgresTest, ChangeListenerHearsAnotherNodesWrite) {
   auto writer = open_postgres_store(database_->options(), 1);
   ASSERT_TRUE(writer) << writer.error().message;
