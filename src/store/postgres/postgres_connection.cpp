@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "metrics/catalog.h"
@@ -97,9 +99,45 @@ int hex_value(char c) {
   return 0;
 }
 
+}  // namespace
+
+// Statements the server keeps parsed for this session (PQprepare), by SQL text and
+// parameter types, so that a statement run again skips the parser and planner as
+// SQLite's kept statements do. At most kPreparedStatements; more run unprepared.
+class PreparedStatements {
+ public:
+  static constexpr size_t kPreparedStatements = 128;
+
+  // The name of the prepared statement for `key`, preparing it first; nullopt when the
+  // cache is full. Errors: the server's (e.g. a syntax error).
+  Result<std::optional<std::string>> find_or_prepare(PGconn* conn, const std::string& key,
+                                                     const std::string& sql,
+                                                     const std::vector<Oid>& types) {
+    if (auto it = names_.find(key); it != names_.end()) return std::optional(it->second);
+    if (names_.size() >= kPreparedStatements) return std::optional<std::string>();
+    std::string name = "postamt_" + std::to_string(next_++);
+    ResultPtr r(
+        PQprepare(conn, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data()));
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      return error_of(conn, r.get(), "statement failed");
+    }
+    names_.emplace(key, name);
+    return std::optional(name);
+  }
+  // After a new connection, or schema changes (a kept plan could name dropped columns).
+  void clear() { names_.clear(); }
+
+ private:
+  std::unordered_map<std::string, std::string> names_;
+  uint64_t next_ = 0;
+};
+
+namespace {
+
 class PostgresStatement final : public sql::Statement {
  public:
-  PostgresStatement(PGconn* conn, std::string sql) : conn_(conn), sql_(std::move(sql)) {}
+  PostgresStatement(PGconn* conn, std::string sql, PreparedStatements* prepared)
+      : conn_(conn), sql_(std::move(sql)), prepared_(prepared) {}
 
   Result<void> bind_int(int index, int64_t value) override {
     return set(index, std::to_string(value), kInt8Oid, 0);
@@ -184,8 +222,17 @@ class PostgresStatement final : public sql::Statement {
       lengths.push_back(static_cast<int>(p.value.size()));
       formats.push_back(p.format);
     }
-    ResultPtr r(PQexecParams(conn_, sql_.c_str(), static_cast<int>(params_.size()), types.data(),
-                             values.data(), lengths.data(), formats.data(), 0));
+    // The parameter types are part of the key: a NULL is sent untyped, a number as int8.
+    std::string key = sql_;
+    key.push_back('\0');
+    for (Oid type : types) key += std::to_string(type) + ",";
+    auto name = prepared_->find_or_prepare(conn_, key, sql_, types);
+    if (!name) return name.error();
+    ResultPtr r(*name
+                    ? PQexecPrepared(conn_, (*name)->c_str(), static_cast<int>(params_.size()),
+                                     values.data(), lengths.data(), formats.data(), 0)
+                    : PQexecParams(conn_, sql_.c_str(), static_cast<int>(params_.size()),
+                                   types.data(), values.data(), lengths.data(), formats.data(), 0));
     auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return error_of(conn_, r.get(), "statement failed");
@@ -197,6 +244,7 @@ class PostgresStatement final : public sql::Statement {
 
   PGconn* conn_;
   std::string sql_;
+  PreparedStatements* prepared_;
   std::vector<Param> params_;
   ResultPtr result_;
   int row_ = -1;
@@ -278,7 +326,9 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::open(
 }
 
 PostgresConnection::PostgresConnection(PostgresOptions options, PGconn* conn)
-    : options_(std::move(options)), conn_(conn) {}
+    : options_(std::move(options)),
+      conn_(conn),
+      prepared_(std::make_unique<PreparedStatements>()) {}
 
 PostgresConnection::~PostgresConnection() {
   PQfinish(conn_);
@@ -292,10 +342,14 @@ Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_
   if (sql.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Error{ErrorKind::invalid, "cannot prepare: no statement"};
   }
-  return std::unique_ptr<sql::Statement>(new PostgresStatement(conn_, std::string(sql)));
+  return std::unique_ptr<sql::Statement>(
+      new PostgresStatement(conn_, std::string(sql), prepared_.get()));
 }
 
 Result<void> PostgresConnection::execute_script(std::string_view sql) {
+  // Scripts change the schema (migrations): kept statements are planned again.
+  prepared_->clear();
+  (void)run_plain(conn_, "DEALLOCATE ALL", "deallocate");
   return run_plain(conn_, std::string(sql), "statement failed");
 }
 
@@ -308,6 +362,7 @@ Result<void> PostgresConnection::begin(sql::TransactionMode mode) {
     if (!fresh) return fresh.error();
     PQfinish(conn_);
     conn_ = *fresh;
+    prepared_->clear();
   } else if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
     // A transaction left open by a failure that could not roll it back.
     (void)run_plain(conn_, "ROLLBACK", "rollback");

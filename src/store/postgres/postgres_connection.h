@@ -15,11 +15,12 @@
 //     transaction sends NOTIFY postamt_change first; PostgreSQL delivers it at commit
 //     and drops it on rollback (ChangeListener receives it).
 //   begin(read): BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, one snapshot.
-// Statements run with PQexecParams when first stepped; the whole result is fetched and
-// step() walks its rows. Integers go as text with type int8, text as text of unknown
-// type (the server infers it), bind_blob as binary BYTEA. column_text of a BYTEA column
-// returns its octets; column_int parses the text form, so NUMERIC sums ("123") and
-// booleans ("t"/"f" -> 1/0) read as integers.
+// Statements run when first stepped, prepared on the server and kept per connection
+// (up to 128, by SQL text and parameter types; dropped after execute_script and on
+// reconnect); the whole result is fetched and step() walks its rows. Integers go as text with type
+// int8, text as text of unknown type (the server infers it), bind_blob as binary BYTEA. column_text
+// of a BYTEA column returns its octets; column_int parses the text form, so NUMERIC sums ("123")
+// and booleans ("t"/"f" -> 1/0) read as integers.
 //
 // Errors (contract of sql/connection.h, refined):
 //   ErrorKind::temporary, message "database unavailable: ...": cannot connect, the
@@ -46,6 +47,8 @@
 struct pg_conn;
 
 namespace postamt::store::postgres {
+
+class PreparedStatements;
 
 struct PostgresOptions {
   std::string conninfo;  // libpq conninfo or URI ([storage] url); never logged
@@ -82,6 +85,7 @@ class PostgresConnection final : public sql::Connection {
 
   PostgresOptions options_;
   pg_conn* conn_;
+  std::unique_ptr<PreparedStatements> prepared_;
   bool in_write_ = false;
 };
 

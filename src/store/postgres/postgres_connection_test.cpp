@@ -137,6 +137,32 @@ TEST_F(PostgresTest, AfterExplicitIdsMovesTheIdentityPastTheCopiedRows) {
   EXPECT_EQ(*q->single_int(0), 42);
 }
 
+// Statements are prepared once per connection and text; a script (a migration) drops
+// them, so a statement over a changed table is planned again instead of failing with
+// "cached plan must not change result type".
+TEST_F(PostgresTest, PreparedStatementsAreReusedAndDroppedBySchemaChanges) {
+  auto c = connect();
+  ASSERT_TRUE(c->execute_script("CREATE TABLE t (a BIGINT); INSERT INTO t VALUES (1)"));
+  auto select_all = [&c]() -> std::pair<int, int64_t> {
+    auto raw = c->prepare("SELECT * FROM t");
+    EXPECT_TRUE(raw);
+    auto step = (*raw)->step();
+    EXPECT_TRUE(step) << step.error().message;
+    if (!step || *step != sql::StepResult::row) return {0, 0};
+    int columns = (*raw)->column_count();
+    return {columns, (*raw)->column_int(columns - 1)};
+  };
+  auto kept = [&c] {
+    auto q = Query::prepare(*c, "SELECT count(*) FROM pg_prepared_statements");
+    return q ? *q->single_int(-1) : -1;
+  };
+  EXPECT_EQ(select_all(), std::make_pair(1, int64_t{1}));
+  EXPECT_EQ(select_all(), std::make_pair(1, int64_t{1}));
+  EXPECT_EQ(kept(), 2);  // "SELECT * FROM t" once, and the count itself
+  ASSERT_TRUE(c->execute_script("ALTER TABLE t ADD COLUMN b BIGINT NOT NULL DEFAULT 5"));
+  EXPECT_EQ(select_all(), std::make_pair(2, int64_t{5}));
+}
+
 TEST(PostgresOpen, RefusesADatabaseThatIsNotSqlAscii) {
   auto db = TestDatabase::create_utf8();
   ASSERT_TRUE(db) << db.error().message;
