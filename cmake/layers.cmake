@@ -19,7 +19,7 @@ set(POSTAMT_FLOORS
   # the store and the blob store, in mail words
   postamt_store_api=3 postamt_blob=3
   postamt_store_sql=4 postamt_store_memory=4
-  postamt_store_sqlite=5
+  postamt_store_sqlite=5 postamt_store_postgres=5
   # the mail core
   postamt_mail=6
   postamt_delivery=7
@@ -36,7 +36,7 @@ set(POSTAMT_FLOORS
   postamt_admin=10
   postamt_app=11
   # test support: above what it fakes, below nothing a product target links
-  postamt_net_testing=3 postamt_delivery_testing=8 postamt_test_pch=0 postamt_test_support=0)
+  postamt_net_testing=3 postamt_store_postgres_testing=6 postamt_delivery_testing=8 postamt_test_pch=0 postamt_test_support=0)
 
 function(postamt_collect_targets dir out)
   get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)

@@ -37,8 +37,10 @@ function(postamt_add_test name)
   endif()
   if(T_POSTGRES)
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-      PROPERTIES ENVIRONMENT
-        "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR};POSTAMT_TEST_PG=host=${POSTAMT_PG_TEST_SOCKET} user=postgres"
+      # Two properties, not one ENVIRONMENT list: gtest_discover_tests splits a ';'
+      # inside a property value into separate arguments.
+      PROPERTIES ENVIRONMENT "POSTAMT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+        ENVIRONMENT_MODIFICATION "POSTAMT_TEST_PG=set:host=${POSTAMT_PG_TEST_SOCKET} user=postgres"
       FIXTURES_REQUIRED postgres)
   else()
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60

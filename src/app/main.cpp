@@ -236,6 +236,15 @@ int run(int argc, char** argv) {
         }
         for (const auto& w : config_warnings(*config))
           fmt::print(stderr, "postamt: warning: {}\n", w);
+        if (config->storage.backend == "postgres") {
+          // The database is part of the configuration: an unreachable one is an error.
+          auto reachable = check_postgres(*config);
+          if (!reachable) {
+            code = fail("storage: " + reachable.error().message);
+            return;
+          }
+          fmt::print("{}\n", *reachable);
+        }
         fmt::print("{}: configuration is valid\n", config->file.string());
       });
 

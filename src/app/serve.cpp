@@ -26,6 +26,7 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "queue/outbound.h"
+#include "store/postgres/change_listener.h"
 #include "vacation/responder.h"
 
 namespace postamt::app {
@@ -41,6 +42,11 @@ constexpr net::Duration kGarbageInterval = 1h;
 // How often the store's data_version is read for idle sessions (IMAP IDLE): together
 // with the IDLE poll interval it bounds how late an idle client hears of new mail.
 constexpr net::Duration kStoreWatchInterval = 200ms;
+// With PostgreSQL a ChangeListener hears every node's writes (NOTIFY postamt_change) and
+// the watch polls when told; the timer is only the fallback for a lost listener. The
+// tick is how often the watch looks at the listener's flag: no database work.
+constexpr net::Duration kListenedStoreWatchInterval = 5s;
+constexpr net::Duration kListenerTick = 20ms;
 // Receipt work still queued at shutdown gets this long to finish; whatever has not
 // started by then is abandoned (the ledger is written before a receipt is sent, so an
 // abandoned receipt is lost, never duplicated).
@@ -131,9 +137,13 @@ std::chrono::sys_seconds now_seconds() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-net::awaitable<void> watch_store_forever(ServeContext* ctx, mail::StoreWatch* watch) {
+// `changed`: set by a ChangeListener when another write committed (nullptr without one):
+// then the store is polled at once, else every kListenedStoreWatchInterval.
+net::awaitable<void> watch_store_forever(ServeContext* ctx, mail::StoreWatch* watch,
+                                         std::atomic<bool>* changed) {
   bool failing = false;
   for (;;) {
+    if (changed) changed->store(false);
     // Named awaitable: g++ 12 mishandles temporaries inside a co_await expression.
     auto poll = ctx->runtime->run_blocking([watch] { return watch->poll(); });
     auto polled = co_await std::move(poll);
@@ -141,8 +151,16 @@ net::awaitable<void> watch_store_forever(ServeContext* ctx, mail::StoreWatch* wa
     if (!polled && !failing)
       log::warning("master", "reading the store version failed: {}", polled.error().message);
     failing = !polled;
-    auto pause = net::sleep(kStoreWatchInterval);
-    co_await std::move(pause);
+    if (!changed) {
+      auto pause = net::sleep(kStoreWatchInterval);
+      co_await std::move(pause);
+      continue;
+    }
+    for (auto waited = net::Duration::zero();
+         !changed->load() && waited < kListenedStoreWatchInterval; waited += kListenerTick) {
+      auto tick = net::sleep(kListenerTick);
+      co_await std::move(tick);
+    }
   }
 }
 
@@ -491,7 +509,24 @@ int serve(const Config& config) {
   runtime.spawn(main_loop(&ctx, &server, outbound->get(), receipt_work.get(), &*systemd),
                 "main loop");
   runtime.spawn(collect_garbage_forever(&ctx), "blob garbage collection");
-  runtime.spawn(watch_store_forever(&ctx, &watch), "store watch");
+  // PostgreSQL: hear the writes of every node instead of polling the database 5 times a
+  // second. Without a listener (it could not connect) the watch keeps the fast poll.
+  std::atomic<bool> store_changed{true};
+  std::unique_ptr<store::postgres::ChangeListener> listener;
+  if (config.storage.backend == "postgres") {
+    auto options = postgres_options(config);
+    auto started = options
+                       ? store::postgres::ChangeListener::start(
+                             *options, [&store_changed] { store_changed = true; })
+                       : Result<std::unique_ptr<store::postgres::ChangeListener>>(options.error());
+    if (started)
+      listener = std::move(*started);
+    else
+      log::warning("master", "cannot listen for store changes, polling instead: {}",
+                   started.error().message);
+  }
+  runtime.spawn(watch_store_forever(&ctx, &watch, listener ? &store_changed : nullptr),
+                "store watch");
   if (push_sender) runtime.spawn(push_sender->run(), "push sender");
   log::info("master", "started: postamt {} with {} listeners, data in {}", POSTAMT_VERSION,
             listeners, config.data_dir.string());

@@ -1011,7 +1011,7 @@ TEST_P(StoreContract, DataVersionMovesOnWritesOnly) {
   EXPECT_GT(*store_->data_version(), v1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

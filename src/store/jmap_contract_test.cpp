@@ -319,7 +319,7 @@ TEST_P(JmapContract, AssignMissingThreadsLeavesThreadedMessages) {
   EXPECT_EQ(modseq(alice), state);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, JmapContract, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, JmapContract, ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -234,7 +234,7 @@ TEST_P(PushContract, EndingAWebmailSessionDestroysItsSubscriptions) {
   EXPECT_EQ(ids(alice, kPassword), std::vector<uint64_t>{pw->id});
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, PushContract, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, PushContract, ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -371,7 +371,8 @@ TEST_P(ReceiptContract, PolicyOverrides) {
   EXPECT_TRUE(list->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ReceiptContract, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, ReceiptContract,
+                         ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

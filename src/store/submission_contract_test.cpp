@@ -134,7 +134,8 @@ TEST_P(SubmissionContract, DestroyLeavesATombstoneForChanges) {
                "account 999 does not exist");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SubmissionContract, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, SubmissionContract,
+                         ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -20,7 +20,10 @@ import re
 import sys
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
-TEST_ONLY_RE = re.compile(r"(_test\.(cpp|h)|_fuzz\.cpp|(^|/)test_[^/]*\.h|(^|/)fake_[^/]*\.h)$")
+# Test-only files: tests, fuzz targets, and test support (test_*.h with its test_*.cpp,
+# fake_*.h), which product code may not include.
+TEST_ONLY_RE = re.compile(
+    r"(_test\.(cpp|h)|_fuzz\.cpp|(^|/)test_[^/]*\.(cpp|h)|(^|/)fake_[^/]*\.h)$")
 
 
 def read_map(path):

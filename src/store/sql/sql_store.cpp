@@ -62,6 +62,10 @@ Result<void> SqlStore::run_transaction(Connection& connection, TransactionMode m
   const metrics::Stopwatch watch;
   Result<void> outcome;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
+    // A commit that failed may still have committed (the connection broke after the
+    // server wrote it): retrying would apply the body twice (an append stored twice),
+    // so such a failure ends the attempts and is returned as it is.
+    bool commit_failed = false;
     outcome = [&]() -> Result<void> {
       POSTAMT_TRY(connection.begin(mode));
       auto r = body();
@@ -73,12 +77,17 @@ Result<void> SqlStore::run_transaction(Connection& connection, TransactionMode m
         return r;
       }
       auto committed = connection.commit();
-      if (!committed) connection.rollback();
+      if (!committed) {
+        commit_failed = true;
+        connection.rollback();
+      }
       return committed;
     }();
-    // Only a lock that stayed busy is worth another attempt; a read never needs one
-    // in WAL mode, and any other error would fail the same way again.
-    if (outcome || outcome.error().kind != ErrorKind::temporary || mode == TransactionMode::read) {
+    // Only a lock that stayed busy (or a connection lost before commit) is worth another
+    // attempt; a read never needs one in WAL mode, and any other error would fail the
+    // same way again.
+    if (outcome || outcome.error().kind != ErrorKind::temporary || mode == TransactionMode::read ||
+        commit_failed) {
       break;
     }
   }

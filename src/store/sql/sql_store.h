@@ -1,6 +1,6 @@
 // SqlStore: the Store contract (store/api/store.h) over a sql::Connection. The only
 // implementation of the mail logic in SQL; backends differ only in their Connection
-// and Dialect (store/sqlite today).
+// and Dialect (store/sqlite, store/postgres).
 //
 // open() applies the pending migrations (store/migrations) in one write transaction,
 // so two processes opening a fresh database at once apply each migration once.
@@ -14,8 +14,10 @@
 // Processes: every call runs in its own transaction and caches nothing, so writes by
 // other processes are seen by the next call. Write transactions take the write lock
 // at begin; when the database stays locked (ErrorKind::temporary after the
-// connection's busy timeout), the whole transaction is retried up to
-// kWriteAttempts times before the error is returned.
+// connection's busy timeout, or a PostgreSQL connection lost before the commit), the
+// whole transaction is retried up to kWriteAttempts times before the error is returned.
+// A failed commit is never retried: it may have committed, and a retry could apply the
+// change twice.
 #pragma once
 
 #include <condition_variable>
