@@ -16,7 +16,8 @@
 // writes no chunk, only the new time; put() of new content up to one chunk is one write
 // transaction, larger content goes through a writer. Durable when put()/finish() returns:
 // that is the database's commit. A writer destroyed before finish() deletes its upload
-// (if the database is unreachable then, remove_stale_temporaries does it later).
+// (if the database is unreachable then, remove_stale_temporaries does it later). A writer
+// must not outlive its store.
 //
 // Reading. open() of a blob smaller than `map_threshold` reads it into memory; a larger
 // one is streamed chunk by chunk (one query per chunk) into an unnamed temporary file in
