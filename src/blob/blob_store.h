@@ -69,6 +69,13 @@ class BlobStore {
   virtual Result<BlobInfo> info(const BlobRef& ref) = 0;
   // ErrorKind::not_found if absent. Callers normally go through collect_garbage.
   virtual Result<void> remove(const BlobRef& ref) = 0;
+  // Removes the blob only if its last put() was before `older_than`, for collect_garbage:
+  // true when removed, false when kept because a put() refreshed it since the caller
+  // looked. ErrorKind::not_found if absent. This default asks info() and then calls
+  // remove(), so a put() in the instant between the two is lost; a store that can decide
+  // and remove in one step (the SQL and memory stores) overrides it and leaves no window.
+  virtual Result<bool> remove_if_older(const BlobRef& ref,
+                                       std::chrono::system_clock::time_point older_than);
   // Every stored blob, in no particular order. Temporary files are never listed.
   virtual Result<std::vector<BlobInfo>> list() = 0;
   // Deletes leftovers of put() calls interrupted by a crash that are older than

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "blob/blob_contract_test.h"
 #include "blob/disk_blob_store.h"
 #include "blob/garbage.h"
 #include "blob/memory_blob_store.h"
@@ -15,6 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
+using contract::BlobContract;
 using postamt::testing::TempDir;
 
 // Forwards to the real file system but fails chosen calls, to check that a failed
@@ -61,135 +63,21 @@ class FaultyFileSystem final : public FileSystem {
   FileSystem& real_ = posix_file_system();
 };
 
-// ---- contract shared by both implementations ----
+// ---- the contract (blob_contract_test.h) for both implementations ----
 
-class BlobContract : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "disk") {
-      auto s = DiskBlobStore::open(dir_.root().string() + "/blobs");
-      ASSERT_TRUE(s) << s.error().message;
-      store_ = std::move(*s);
-    } else {
-      store_ = std::make_unique<MemoryBlobStore>();
-    }
-  }
-  TempDir dir_;
-  std::unique_ptr<BlobStore> store_;
+const BlobStoreMaker kMakers[] = {
+    {"disk",
+     [](const std::filesystem::path& dir) -> std::unique_ptr<BlobStore> {
+       auto s = DiskBlobStore::open((dir / "blobs").string());
+       EXPECT_TRUE(s) << s.error().message;
+       return s ? std::move(*s) : nullptr;
+     }},
+    {"memory",
+     [](const std::filesystem::path&) -> std::unique_ptr<BlobStore> {
+       return std::make_unique<MemoryBlobStore>();
+     }},
 };
-
-TEST_P(BlobContract, PutGetByteExact) {
-  const std::string binary("a\0b\r\n\xff\x00\x80z", 10);
-  // Both sides of the read/map boundary of the disk store (file_system.h).
-  std::string at_limit(kReadInsteadOfMap, 'r');
-  at_limit.back() = '\n';
-  std::string over_limit = at_limit + "m";
-  for (const std::string& bytes :
-       {binary, std::string(), std::string(100000, '\0'), at_limit, over_limit}) {
-    auto ref = store_->put(bytes);
-    ASSERT_TRUE(ref) << ref.error().message;
-    auto got = store_->get(*ref);
-    ASSERT_TRUE(got);
-    EXPECT_EQ(*got, bytes);
-    auto view = store_->open(*ref);
-    ASSERT_TRUE(view);
-    EXPECT_EQ(view->bytes(), bytes);
-    EXPECT_EQ(*store_->exists(*ref), true);
-    EXPECT_EQ(store_->info(*ref)->size, bytes.size());
-  }
-  // SHA-256 of the empty string (FIPS 180-4 test vector).
-  EXPECT_EQ(store_->put("")->hex(),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(store_->put("abc")->hex(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
-TEST_P(BlobContract, IdenticalContentStoredOnce) {
-  auto a = store_->put("same bytes");
-  auto b = store_->put("same bytes");
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(*a, *b);
-  auto all = store_->list();
-  ASSERT_TRUE(all);
-  ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ((*all)[0].ref, *a);
-  EXPECT_EQ((*all)[0].size, 10u);
-}
-
-TEST_P(BlobContract, MissingAndRemove) {
-  BlobRef nowhere = blob_ref_of("never stored");
-  EXPECT_EQ(store_->get(nowhere).error().kind, ErrorKind::not_found);
-  EXPECT_EQ(store_->open(nowhere).error().kind, ErrorKind::not_found);
-  EXPECT_EQ(store_->remove(nowhere).error().kind, ErrorKind::not_found);
-  EXPECT_EQ(store_->get(nowhere).error().message, "blob " + nowhere.hex() + " does not exist");
-  EXPECT_EQ(*store_->exists(nowhere), false);
-
-  auto ref = store_->put("to remove");
-  auto view = store_->open(*ref);
-  ASSERT_TRUE(store_->remove(*ref));
-  EXPECT_EQ(*store_->exists(*ref), false);
-  // A view taken before removal stays readable.
-  EXPECT_EQ(view->bytes(), "to remove");
-  EXPECT_TRUE(store_->list()->empty());
-}
-
-TEST_P(BlobContract, GarbageCollectionKeepsReferencedAndYoung) {
-  auto keep = *store_->put("referenced");
-  auto drop = *store_->put("unreferenced");
-  auto future = std::chrono::system_clock::now() + 1h;
-  auto past = std::chrono::system_clock::now() - 1h;
-
-  // Everything is younger than `past`: nothing goes.
-  auto none = collect_garbage(*store_, past, [] { return std::unordered_set<BlobRef>{}; });
-  ASSERT_TRUE(none);
-  EXPECT_EQ(none->blobs_removed, 0u);
-
-  auto report = collect_garbage(*store_, future, [&] { return std::unordered_set<BlobRef>{keep}; });
-  ASSERT_TRUE(report) << report.error().message;
-  EXPECT_EQ(report->blobs_removed, 1u);
-  EXPECT_EQ(report->bytes_removed, 12u);
-  EXPECT_EQ(*store_->exists(keep), true);
-  EXPECT_EQ(*store_->exists(drop), false);
-
-  auto failing = collect_garbage(*store_, future, []() -> Result<std::unordered_set<BlobRef>> {
-    return Error{ErrorKind::temporary, "database is locked"};
-  });
-  ASSERT_FALSE(failing);
-  EXPECT_EQ(failing.error().kind, ErrorKind::temporary);
-  EXPECT_EQ(*store_->exists(keep), true);
-}
-
-// A blob written in pieces gets the ref and bytes put() would give; an abandoned one
-// leaves nothing.
-TEST_P(BlobContract, WriterInPiecesMatchesPut) {
-  std::string big;
-  for (int i = 0; i < 50000; ++i) big += "line " + std::to_string(i) + "\r\n";
-  auto writer = store_->begin_put();
-  ASSERT_TRUE(writer) << writer.error().message;
-  for (size_t at = 0; at < big.size(); at += 7001)
-    ASSERT_TRUE((*writer)->append(std::string_view(big).substr(at, 7001)));
-  EXPECT_EQ((*writer)->size(), big.size());
-  auto ref = (*writer)->finish();
-  ASSERT_TRUE(ref) << ref.error().message;
-  EXPECT_EQ(*ref, blob_ref_of(big));
-  EXPECT_EQ(*store_->get(*ref), big);
-  EXPECT_FALSE((*writer)->finish());  // at most once
-  // The same content again: one blob.
-  auto again = store_->begin_put();
-  ASSERT_TRUE((*again)->append(big));
-  EXPECT_EQ(*(*again)->finish(), *ref);
-  EXPECT_EQ(store_->list()->size(), 1u);
-  {
-    auto abandoned = store_->begin_put();
-    ASSERT_TRUE((*abandoned)->append("never finished"));
-  }
-  EXPECT_EQ(store_->list()->size(), 1u);
-  EXPECT_EQ(*store_->exists(blob_ref_of("never finished")), false);
-  EXPECT_EQ(*store_->remove_stale_temporaries(std::chrono::system_clock::now() + 1h), 0u);
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, BlobContract, ::testing::Values("disk", "memory"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, BlobContract, ::testing::ValuesIn(kMakers), maker_name);
 
 // ---- disk specifics ----
 

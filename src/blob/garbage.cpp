@@ -2,6 +2,16 @@
 
 namespace postamt::blob {
 
+// The default for stores that cannot decide and remove in one step (BlobStore).
+Result<bool> BlobStore::remove_if_older(const BlobRef& ref,
+                                        std::chrono::system_clock::time_point older_than) {
+  auto now = info(ref);
+  if (!now) return now.error();
+  if (now->modified >= older_than) return false;
+  POSTAMT_TRY(remove(ref));
+  return true;
+}
+
 Result<GarbageReport> collect_garbage(BlobStore& blobs,
                                       std::chrono::system_clock::time_point older_than,
                                       const ReferencedBlobs& referenced) {
@@ -12,18 +22,14 @@ Result<GarbageReport> collect_garbage(BlobStore& blobs,
   if (!in_use) return in_use.error();
   for (const BlobInfo& info : *listed) {
     if (info.modified >= older_than || in_use->count(info.ref)) continue;
-    // A put() since the listing refreshed the time; re-read it before deciding.
-    auto again = blobs.info(info.ref);
-    if (!again) {
-      if (again.error().kind == ErrorKind::not_found) continue;
-      return again.error();
-    }
-    if (again->modified >= older_than) continue;
-    auto removed = blobs.remove(info.ref);
+    // A put() since the listing refreshed the time: the store decides again, at the
+    // moment of removal (BlobStore::remove_if_older).
+    auto removed = blobs.remove_if_older(info.ref, older_than);
     if (!removed) {
       if (removed.error().kind == ErrorKind::not_found) continue;
       return removed.error();
     }
+    if (!*removed) continue;
     ++report.blobs_removed;
     report.bytes_removed += info.size;
   }

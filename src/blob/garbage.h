@@ -10,10 +10,11 @@
 // A blob put() but not yet committed by a delivery in flight is protected by the
 // grace period: only blobs whose last put() is before `older_than` are removed
 // (put() of existing content refreshes that time). Choose a grace period far longer
-// than any delivery (an hour is plenty). Known window: a put() that re-uses an old,
-// unreferenced blob in the instant between this function's final check and unlink
-// loses the blob; the grace check is repeated right before each removal to keep that
-// window to one system call.
+// than any delivery (an hour is plenty). The grace check is repeated by
+// BlobStore::remove_if_older at the moment of each removal. Known window on disk: a put()
+// that re-uses an old, unreferenced blob in the instant between that check and the unlink
+// loses the blob (one system call). The SQL store (store/sql/sql_blob_store.h) and the
+// memory store decide and remove in one step and leave no such window.
 //
 // Blocking; safe to run while other threads and processes use the store.
 #pragma once

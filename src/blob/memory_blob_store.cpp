@@ -81,6 +81,16 @@ Result<void> MemoryBlobStore::remove(const BlobRef& ref) {
   return {};
 }
 
+Result<bool> MemoryBlobStore::remove_if_older(const BlobRef& ref,
+                                              std::chrono::system_clock::time_point older_than) {
+  std::lock_guard lock(mutex_);
+  auto it = blobs_.find(ref);
+  if (it == blobs_.end()) return missing(ref);
+  if (it->second.modified >= older_than) return false;
+  blobs_.erase(it);
+  return true;
+}
+
 Result<std::vector<BlobInfo>> MemoryBlobStore::list() {
   std::lock_guard lock(mutex_);
   std::vector<BlobInfo> out;

@@ -25,6 +25,8 @@ class MemoryBlobStore final : public BlobStore {
   Result<bool> exists(const BlobRef& ref) override;
   Result<BlobInfo> info(const BlobRef& ref) override;
   Result<void> remove(const BlobRef& ref) override;
+  Result<bool> remove_if_older(const BlobRef& ref,
+                               std::chrono::system_clock::time_point older_than) override;
   Result<std::vector<BlobInfo>> list() override;
   Result<size_t> remove_stale_temporaries(std::chrono::system_clock::time_point) override {
     return size_t{0};

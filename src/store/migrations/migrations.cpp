@@ -372,6 +372,36 @@ CREATE TABLE refused_receipt (
 CREATE INDEX refused_receipt_message ON refused_receipt(account_id, message_id);
 )sql";
 
+// Message bytes in the database (store/sql/sql_blob_store.h), so that every node of a
+// cluster reads the same blobs. blob_chunk holds the octets, cut into rows of at most the
+// store's chunk size, numbered by seq from 0 within a content id. A content id is handed
+// out by blob_upload (whose ids are never reused) when a blob starts to be written; the
+// row stays while the pieces arrive (touched: the database clock's seconds at its last
+// piece, for cleaning up after a crashed node) and is deleted when the blob is complete.
+// blob names complete content by its SHA-256 (ref): its chunks are those of `content`;
+// size in octets, chunks the number of rows; modified is the database clock's seconds at
+// the last put() of this content (the garbage collection grace period counts from it).
+constexpr std::string_view kBlobs = R"sql(
+CREATE TABLE blob_upload (
+  id {ID},
+  touched {BIGINT} NOT NULL
+);
+CREATE INDEX blob_upload_touched ON blob_upload(touched);
+CREATE TABLE blob (
+  ref TEXT PRIMARY KEY,
+  content {BIGINT} NOT NULL UNIQUE,
+  size {BIGINT} NOT NULL,
+  chunks {BIGINT} NOT NULL,
+  modified {BIGINT} NOT NULL
+);
+CREATE TABLE blob_chunk (
+  content {BIGINT} NOT NULL,
+  seq {BIGINT} NOT NULL,
+  data {BLOB} NOT NULL,
+  PRIMARY KEY (content, seq)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -390,6 +420,7 @@ constexpr Migration kMigrations[] = {
     {15, "webmail sessions and settings", kWebmail},
     {16, "JMAP push subscriptions", kPushSubscriptions},
     {17, "receipts refused to senders that failed DMARC", kRefusedReceipts},
+    {18, "message bytes kept in the database", kBlobs},
 };
 
 }  // namespace
