@@ -8,7 +8,8 @@ B, another data directory. The command's output is checked line by line against 
 row counts of both SQLite files; B, served, shows every mailbox exactly as A did over
 IMAP (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, and per message UID, flags, MODSEQ,
 INTERNALDATE and bytes), the same receipt ledger and policy, and takes the same
-passwords. A second copy into B, and a copy of a store into itself, are refused.
+passwords. A second copy into B, and a copy of a store into itself, are refused; a
+message file missing in the source stops the copy before any row is written.
 """
 
 import json
@@ -160,6 +161,32 @@ class StoreCopyTest(unittest.TestCase):
         r = self.a.cli("store", "copy", "--from", self.a.config, "--to", self.a.config)
         self.assertEqual((r.code, r.out, r.err),
                          (1, "", "postamt: --from and --to name the same store\n"))
+
+
+class DamagedSourceTest(unittest.TestCase):
+    def test_a_missing_message_file_stops_the_copy_before_any_row(self):
+        a, b = Postamt(services=("imap",)), Postamt(services=("imap",))
+        self.addCleanup(a.close)
+        self.addCleanup(b.close)
+        a.cli("domain", "add", "example.org", check=True)
+        a.cli("user", "add", "alice@example.org", "--password-stdin", input=PASSWORD + "\n",
+              check=True)
+        for n in (1, 2):
+            a.cli("deliver", "--from", "bob@example.net", "alice@example.org",
+                  input=original(n).decode(), check=True)
+        db = sqlite3.connect(os.path.join(a.dir, "data", "postamt.db"))
+        try:
+            ref = db.execute("SELECT max(blob_ref) FROM message").fetchone()[0]
+        finally:
+            db.close()
+        os.remove(os.path.join(a.dir, "data", "blobs", ref[0:2], ref[2:4], ref))
+        r = b.cli("store", "copy", "--from", a.config, "--to", b.config)
+        self.assertEqual((r.code, r.out, r.err),
+                         (1, "", f"postamt: message file {ref} is missing from the source\n"))
+        # Nothing but files reached B: it is still new, and a later copy may go on.
+        self.assertEqual(b.cli("domain", "list", check=True).out, "")
+        self.assertEqual({t: n for t, n in table_rows(b).items() if n and t != "schema_version"},
+                         {"meta": 2})
 
 
 class StoreMigrateTest(unittest.TestCase):
