@@ -26,6 +26,7 @@
 #include "app/privileges.h"
 #include "app/resolver.h"
 #include "app/serve.h"
+#include "app/store_commands.h"
 #include "auth/password.h"
 #include "base/config.h"
 #include "base/strings.h"
@@ -647,6 +648,28 @@ int run(int argc, char** argv) {
                         restore_new_uidvalidity ? admin::UidValidities::renew
                                                 : admin::UidValidities::keep))
                   : fail(config.error().message);
+  });
+
+  // store migrate | store copy --from A.toml --to B.toml (docs/operations.md)
+  auto* store_cmd = cli.add_subcommand("store", "The store's schema; moving to another store");
+  store_cmd->require_subcommand(1);
+  store_cmd->add_subcommand("migrate", "Apply the schema migrations the store lacks")
+      ->callback([&] {
+        auto config = load_config(o.config_path);
+        code = config ? print_or_fail(store_migrate(*config)) : fail(config.error().message);
+      });
+  std::string copy_from, copy_to;
+  auto* copy_cmd = store_cmd->add_subcommand(
+      "copy", "Copy everything into a new, empty store (and its message files), then verify");
+  copy_cmd->add_option("--from", copy_from, "Configuration file of the store to copy")->required();
+  copy_cmd->add_option("--to", copy_to, "Configuration file of the new store")->required();
+  copy_cmd->callback([&] {
+    auto from = load_config(copy_from), to = load_config(copy_to);
+    auto out = !from ? Result<StoreCopyOutput>(from.error())
+               : !to ? Result<StoreCopyOutput>(to.error())
+                     : store_copy(*from, *to);
+    if (out) fmt::print("{}", out->text);
+    code = !out ? fail(out.error().message) : out->verified ? 0 : fail("the copy did not verify");
   });
 
   // dkim generate DOMAIN [--selector S] [--algorithm rsa|ed25519] [--bits N]; dkim list

@@ -35,7 +35,7 @@ class AdminCliTest(unittest.TestCase):
         self.assertEqual((r.code, r.out), (2, ""))
         self.assertEqual(r.err, 'postamt: unknown command "frobnicate" (commands: version, serve, '
                                 'config, domain, user, alias, token, auth, deliver, queue, receipts, '
-                                'import, export, gc, backup, restore, dkim, dns, dmarc, tls-rpt)\n')
+                                'import, export, gc, backup, restore, store, dkim, dns, dmarc, tls-rpt)\n')
         r = self.p.cli("user", "frob", "x@example.org")
         self.assertEqual((r.code, r.out), (2, ""))
         self.assertEqual(r.err, 'postamt: unknown command "user frob" (user commands: add, remove, '

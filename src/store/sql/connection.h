@@ -26,6 +26,10 @@ namespace postamt::store::sql {
 
 enum class StepResult { row, done };
 
+// The kind of value a result column holds in the current row, for code that copies rows
+// without knowing the table (`postamt store copy`): it binds each value back the same way.
+enum class ColumnType { integer, text, blob, null };
+
 class Statement {
  public:
   virtual ~Statement() = default;
@@ -46,6 +50,10 @@ class Statement {
   // step() returned row.
   virtual int column_count() const = 0;
   virtual std::string column_name(int index) const = 0;
+  // The value's kind in the current row: SQLite by the value's storage class (a REAL,
+  // which no Postamt table holds, reads as text); PostgreSQL by the column's type
+  // (int2/int4/int8 integer, bytea blob, everything else text) or null.
+  virtual ColumnType column_type(int index) const = 0;
 };
 
 enum class TransactionMode {

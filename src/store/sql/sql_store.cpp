@@ -190,6 +190,7 @@ Result<void> SqlStore::apply_migrations() {
     if (current && *current == migrations().back().version) return {};
   }
   POSTAMT_TRY(db().begin(TransactionMode::write));
+  int applied = 0;
   auto r = [&]() -> Result<void> {
     POSTAMT_TRY(db().execute_script(
         translate(db().dialect(),
@@ -215,6 +216,7 @@ Result<void> SqlStore::apply_migrations() {
       }
       POSTAMT_TRY(exec(db(), "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                        int64_t{m.version}, static_cast<int64_t>(std::time(nullptr))));
+      ++applied;
     }
     // RFC 9051 §2.3.1.1: UIDVALIDITY must differ for a mailbox name re-created with
     // other messages, also when the whole database was deleted and created again; a
@@ -228,8 +230,12 @@ Result<void> SqlStore::apply_migrations() {
     return r;
   }
   auto committed = db().commit();
-  if (!committed) db().rollback();
-  return committed;
+  if (!committed) {
+    db().rollback();
+    return committed;
+  }
+  migrations_applied_ = applied;
+  return {};
 }
 
 Result<int> SqlStore::schema_version() {
@@ -243,6 +249,11 @@ Result<int> SqlStore::schema_version() {
     return {};
   }));
   return version;
+}
+
+Result<void> SqlStore::with_transaction(TransactionMode mode,
+                                        const std::function<Result<void>(Connection&)>& body) {
+  return transact(mode, [&]() -> Result<void> { return body(db()); });
 }
 
 // ---- domains ----

@@ -50,6 +50,17 @@ class SqlStore final : public Store {
 
   // The highest migration version applied.
   Result<int> schema_version();
+  // How many migrations open() applied (0 when the schema was current already, or when
+  // another process applied them first).
+  int migrations_applied() const { return migrations_applied_; }
+
+  // Runs `body` with the connection of a transaction of `mode`, for code that works on
+  // tables rather than on mail (`postamt store copy`, store/sql/copy.h). The transaction
+  // is the one every call gets: commits when `body` succeeds (a write bumps
+  // data_version first), rolls back when it fails, and a write whose lock stayed busy
+  // runs `body` again (up to kWriteAttempts). `body` must not commit or roll back.
+  Result<void> with_transaction(TransactionMode mode,
+                                const std::function<Result<void>(Connection&)>& body);
 
   Result<void> add_domain(std::string_view domain) override;
   Result<void> remove_domain(std::string_view domain) override;
@@ -249,6 +260,7 @@ class SqlStore final : public Store {
                              QuotaCheck check = QuotaCheck::yes);
   Result<std::optional<int64_t>> account_id_by_key(const std::string& key);
 
+  int migrations_applied_ = 0;
   static thread_local Connection* current_;
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;

@@ -134,6 +134,18 @@ class SqliteStatement final : public sql::Statement {
     const char* name = sqlite3_column_name(stmt_, index);
     return name ? name : "";
   }
+  sql::ColumnType column_type(int index) const override {
+    switch (sqlite3_column_type(stmt_, index)) {
+      case SQLITE_INTEGER:
+        return sql::ColumnType::integer;
+      case SQLITE_BLOB:
+        return sql::ColumnType::blob;
+      case SQLITE_NULL:
+        return sql::ColumnType::null;
+      default:
+        return sql::ColumnType::text;
+    }
+  }
 
  private:
   Result<void> check(int rc) {

@@ -130,5 +130,22 @@ TEST_F(SqliteConnectionTest, TransactionsStillCommitAndRollBack) {
   EXPECT_GE(c->cached_statements(), 2u);
 }
 
+// `postamt store copy` binds each value back by its kind and names columns by the result.
+TEST_F(SqliteConnectionTest, ResultColumnsHaveNamesAndKinds) {
+  auto c = open();
+  auto s = c->prepare("SELECT 7 AS i, 'x' AS t, x'00ff' AS b, NULL AS z, n FROM t WHERE n = 2");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(*(*s)->step(), sql::StepResult::row);
+  ASSERT_EQ((*s)->column_count(), 5);
+  EXPECT_EQ((*s)->column_name(0), "i");
+  EXPECT_EQ((*s)->column_name(4), "n");
+  EXPECT_EQ((*s)->column_type(0), sql::ColumnType::integer);
+  EXPECT_EQ((*s)->column_type(1), sql::ColumnType::text);
+  EXPECT_EQ((*s)->column_type(2), sql::ColumnType::blob);
+  EXPECT_EQ((*s)->column_type(3), sql::ColumnType::null);
+  EXPECT_EQ((*s)->column_type(4), sql::ColumnType::integer);
+  EXPECT_EQ((*s)->column_text(2), std::string("\0\xff", 2));
+}
+
 }  // namespace
 }  // namespace postamt::store::sqlite

@@ -114,10 +114,15 @@ TEST_F(SqliteStoreTest, ReopenKeepsUidsAndUidValidity) {
 }
 
 TEST_F(SqliteStoreTest, MigrationsAppliedOnceAndNewerSchemaRefused) {
-  { ASSERT_TRUE(open()); }
-  auto store = open();
   const int latest = migrations().back().version;
+  {
+    auto first = open();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->migrations_applied(), latest);
+  }
+  auto store = open();
   EXPECT_EQ(latest, 18);
+  EXPECT_EQ(store->migrations_applied(), 0);
   EXPECT_EQ(*store->schema_version(), latest);
   EXPECT_EQ(count("SELECT count(*) FROM schema_version"), latest);
   store.reset();
@@ -146,6 +151,7 @@ TEST_F(SqliteStoreTest, MigrationTwoUpgradesVersionOneData) {
   auto store = open();
   ASSERT_TRUE(store);
   EXPECT_EQ(*store->schema_version(), migrations().back().version);
+  EXPECT_EQ(store->migrations_applied(), migrations().back().version - 1);
   EXPECT_EQ(count("SELECT account_id FROM message WHERE mailbox_id = 9 AND uid = 1"), 5);
   EXPECT_TRUE(store->envelope_headers(MailboxId(9), 1, 1)->empty());
   EXPECT_EQ(store->get_message(MailboxId(9), 1)->message_id, "");
