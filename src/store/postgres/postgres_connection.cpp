@@ -14,6 +14,8 @@ namespace postamt::store::postgres {
 namespace {
 
 constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
 constexpr Oid kByteaOid = 17;
 
 // libpq's message on one line: its line ends (and the tab after them) become spaces.
@@ -187,6 +189,19 @@ class PostgresStatement final : public sql::Statement {
   }
   bool column_is_null(int index) const override {
     return PQgetisnull(result_.get(), row_, index) != 0;
+  }
+  sql::ColumnType column_type(int index) const override {
+    if (PQgetisnull(result_.get(), row_, index)) return sql::ColumnType::null;
+    switch (PQftype(result_.get(), index)) {
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+        return sql::ColumnType::integer;
+      case kByteaOid:
+        return sql::ColumnType::blob;
+      default:
+        return sql::ColumnType::text;
+    }
   }
   int column_count() const override { return result_ ? PQnfields(result_.get()) : 0; }
   std::string column_name(int index) const override {
