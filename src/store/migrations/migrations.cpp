@@ -372,6 +372,19 @@ CREATE TABLE refused_receipt (
 CREATE INDEX refused_receipt_message ON refused_receipt(account_id, message_id);
 )sql";
 
+// Cluster-wide claims (store.h, "cluster claims"): who holds a name until when, in
+// seconds since 1970 on the database's clock ({NOW}). The POP3 maildrop lock is
+// "pop3:<account id>". No foreign key: a claim outlives nothing it names for longer than
+// its lease.
+constexpr std::string_view kClaims = R"sql(
+CREATE TABLE claim (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until {BIGINT} NOT NULL
+);
+CREATE INDEX claim_owner ON claim(owner);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -390,6 +403,7 @@ constexpr Migration kMigrations[] = {
     {15, "webmail sessions and settings", kWebmail},
     {16, "JMAP push subscriptions", kPushSubscriptions},
     {17, "receipts refused to senders that failed DMARC", kRefusedReceipts},
+    {20, "cluster-wide claims (the POP3 maildrop lock)", kClaims},
 };
 
 }  // namespace
