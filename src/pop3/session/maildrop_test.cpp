@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "blob/memory_blob_store.h"
-#include "pop3/session/maildrop_lock.h"
 #include "store/memory/memory_store.h"
 
 namespace postamt::pop3 {
@@ -88,23 +87,6 @@ TEST(Pop3Maildrop, LoadCountsOctetsWithCrlfLineEnds) {
   EXPECT_EQ(loaded->mailbox(), inbox->id);
   EXPECT_EQ(loaded->uid_validity(), inbox->uid_validity);
   EXPECT_EQ(loaded->scan_listing(), (std::vector<std::string>{"1 14", "2 11"}));
-}
-
-TEST(Pop3MaildropLock, SecondLockFailsUntilTheFirstIsReleased) {
-  MaildropLocks locks;
-  {
-    auto first = locks.try_lock(AccountId(1));
-    ASSERT_TRUE(first);
-    EXPECT_FALSE(locks.try_lock(AccountId(1)));
-    EXPECT_TRUE(locks.try_lock(AccountId(2)));  // released at once: a temporary
-    EXPECT_TRUE(locks.is_locked(AccountId(1)));
-    EXPECT_FALSE(locks.is_locked(AccountId(2)));
-    MaildropLock moved = std::move(*first);
-    first.reset();
-    EXPECT_TRUE(locks.is_locked(AccountId(1)));
-  }
-  EXPECT_FALSE(locks.is_locked(AccountId(1)));
-  EXPECT_TRUE(locks.try_lock(AccountId(1)));
 }
 
 }  // namespace

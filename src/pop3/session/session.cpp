@@ -164,8 +164,20 @@ net::awaitable<void> Session::flag_retrieved(DeletedMessages deleted) {
                  account_->address, uids.size(), flagged.error().message);
 }
 
+net::awaitable<void> Session::release_lock() {
+  if (!lock_) co_return;
+  MaildropLock* lock = &*lock_;
+  auto released_task = s_.runtime->run_blocking([lock] { return lock->release(); });
+  auto released = co_await std::move(released_task);
+  lock_.reset();
+  if (!released)
+    log::warning(ctx_.service, "user=<{}>: releasing the maildrop lock failed, retried later: {}",
+                 account_->address, released.error().message);
+}
+
 net::awaitable<void> Session::finish() {
   co_await flag_retrieved(DeletedMessages::include);
+  co_await release_lock();
 }
 
 }  // namespace detail

@@ -38,6 +38,10 @@ class Session {
   // One store call that sets \Seen on the retrieved messages (QUIT leaves out those
   // marked deleted); runs at most once; failures are logged.
   net::awaitable<void> flag_retrieved(DeletedMessages deleted);
+  // Frees the maildrop lock, if this session holds it, on the blocking pool (cluster
+  // mode releases its claim, maildrop_lock.h); a failure is logged and the release is
+  // left to MaildropLocks::maintain().
+  net::awaitable<void> release_lock();
 
   auth::PlaintextMechanisms plaintext_mechanisms() const {
     return auth::plaintext_mechanisms(s_.plaintext, conn_.trust());

@@ -108,7 +108,8 @@ class Pop3Session : public ::testing::Test {
   store::MemoryStore store_;
   blob::MemoryBlobStore blobs_;
   auth::FailureTracker failures_;
-  MaildropLocks locks_;
+  // Cluster mode, as `postamt serve` runs it: "node-a" is this session's node.
+  MaildropLocks locks_{ClusterLock{&store_, "node-a", 30s}};
   RecordingObserver observer_;
   Services services_;
   AccountId account_;
@@ -293,10 +294,66 @@ TEST_F(Pop3Session, ExpungeByAnotherClientDuringTheSession) {
 // RFC 2449 §8.1.2: a locked maildrop gives [IN-USE]; the session stays in AUTHORIZATION.
 TEST_F(Pop3Session, SecondSessionGetsInUse) {
   auto held = locks_.try_lock(account_);
-  ASSERT_TRUE(held);
+  ASSERT_TRUE(held && *held);
   EXPECT_EQ(run(std::string(kLogin) + "STAT\r\nQUIT\r\n"),
             std::string(kGreeting) +
                 "+OK send PASS\r\n-ERR [IN-USE] maildrop is locked by another session\r\n"
+                "-ERR command not valid before login\r\n+OK Postamt POP3 server signing off\r\n");
+}
+
+// RFC 1939 §8 across nodes: a session on another node over the same store holds the
+// maildrop; once it lets go, the login works.
+TEST_F(Pop3Session, SessionOnAnotherNodeGivesInUse) {
+  MaildropLocks node_b{ClusterLock{&store_, "node-b", 30s}};
+  auto held = node_b.try_lock(account_);
+  ASSERT_TRUE(held && *held);
+  EXPECT_EQ(run(std::string(kLogin) + "QUIT\r\n"),
+            std::string(kGreeting) +
+                "+OK send PASS\r\n-ERR [IN-USE] maildrop is locked by another session\r\n"
+                "+OK Postamt POP3 server signing off\r\n");
+  EXPECT_FALSE(locks_.is_locked(account_));
+  ASSERT_TRUE((*held)->release());
+  EXPECT_EQ(run(std::string(kLogin) + "QUIT\r\n"),
+            std::string(kGreeting) +
+                "+OK send PASS\r\n+OK alice@example.org has 0 messages (0 octets)\r\n"
+                "+OK Postamt POP3 server signing off (maildrop empty)\r\n");
+}
+
+// The claim is held for the whole session and released when it ends: at QUIT before
+// the +OK (so a client that reconnects at once finds it free), and on a dropped
+// connection too.
+TEST_F(Pop3Session, SessionHoldsTheClaimUntilItEnds) {
+  add_message("A: 1\r\n\r\n");
+  const std::string name = MaildropLocks::claim_name(account_);
+  std::vector<bool> taken_meanwhile;
+  observer_.hook = [&](const mail::DownloadEvent&) {
+    auto r = store_.try_claim(name, "node-b", 30s);
+    taken_meanwhile.push_back(r && *r);
+  };
+  run(std::string(kLogin) + "RETR 1\r\nQUIT\r\n");
+  EXPECT_EQ(taken_meanwhile, std::vector<bool>{false});
+  auto after_quit = store_.try_claim(name, "node-b", 30s);
+  ASSERT_TRUE(after_quit);
+  EXPECT_TRUE(*after_quit);
+  ASSERT_TRUE(store_.release_claim(name, "node-b"));
+
+  run(std::string(kLogin) + "RETR 1\r\n");  // then the connection drops
+  EXPECT_EQ(taken_meanwhile, (std::vector<bool>{false, false}));
+  auto after_drop = store_.try_claim(name, "node-b", 30s);
+  ASSERT_TRUE(after_drop);
+  EXPECT_TRUE(*after_drop);
+  EXPECT_FALSE(locks_.is_locked(account_));
+}
+
+// RFC 3206 §4 [SYS/TEMP]: when the store cannot take the claim, the login fails with a
+// temporary error, never a silent success. (A store that refuses the claim: this
+// node's owner id is empty, which every store rejects.)
+TEST_F(Pop3Session, StoreErrorAtLockGivesSysTemp) {
+  MaildropLocks broken{ClusterLock{&store_, "", 30s}};
+  services_.locks = &broken;
+  EXPECT_EQ(run(std::string(kLogin) + "STAT\r\nQUIT\r\n"),
+            std::string(kGreeting) +
+                "+OK send PASS\r\n-ERR [SYS/TEMP] cannot lock the maildrop, try again later\r\n"
                 "-ERR command not valid before login\r\n+OK Postamt POP3 server signing off\r\n");
 }
 

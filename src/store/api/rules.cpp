@@ -84,6 +84,22 @@ Result<void> check_token_hash(std::string_view hash) {
   return {};
 }
 
+Result<void> check_claim(std::string_view name, std::string_view owner,
+                         std::chrono::seconds lease) {
+  auto check = [](std::string_view text, std::string_view what) -> Result<void> {
+    if (text.empty() || text.size() > kMaxClaimText || text.find('\0') != std::string_view::npos)
+      return Error{ErrorKind::invalid, std::string("claim ") + std::string(what) +
+                                           " must be 1 to " + std::to_string(kMaxClaimText) +
+                                           " octets without NUL"};
+    return {};
+  };
+  POSTAMT_TRY(check(name, "name"));
+  POSTAMT_TRY(check(owner, "owner"));
+  if (lease < std::chrono::seconds(1))
+    return Error{ErrorKind::invalid, "claim lease must be at least one second"};
+  return {};
+}
+
 namespace errors {
 namespace {
 std::string s(std::string_view v) {

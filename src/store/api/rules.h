@@ -3,6 +3,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ std::vector<std::string> thread_link_keys(const NewMessage& message);
 inline constexpr size_t kMaxTokenName = 64;
 Result<void> check_token_name(std::string_view name);
 Result<void> check_token_hash(std::string_view hash);
+// Cluster claims (store.h): a name and an owner of 1 to kMaxClaimText octets without
+// NUL, and a lease of at least one second. invalid otherwise.
+inline constexpr size_t kMaxClaimText = 255;
+Result<void> check_claim(std::string_view name, std::string_view owner, std::chrono::seconds lease);
 
 namespace errors {
 Error domain_missing(std::string_view domain);

@@ -37,6 +37,7 @@
 // at the next account value.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -388,6 +389,27 @@ class Store {
   // sessions and settings.
   virtual Result<void> set_web_setting(AccountId account, std::string_view name,
                                        std::string_view value) = 0;
+
+  // ---- cluster claims: named, leased, cluster-wide (the POP3 maildrop lock) ----
+  // A claim is a name (e.g. "pop3:42") held by one owner (a process: hostname, pid and
+  // a random part) until a time on the DATABASE's clock, in whole seconds, so that nodes
+  // with skewed clocks agree. It is held while now <= until; once now > until it is
+  // expired and anyone may take it, so a claim lasts at least `lease` and at most about
+  // one second more. The owner keeps its claims alive with renew_claims; a dead owner's
+  // claims expire. Names and owners are compared octet for octet.
+  //
+  // Takes claim `name` for `owner` until now+lease (database clock), when it is free,
+  // expired, or already `owner`'s (then the lease is extended). Returns false, changing
+  // nothing, when another owner holds it. invalid for an empty name or owner or a lease
+  // below one second.
+  virtual Result<bool> try_claim(std::string_view name, std::string_view owner,
+                                 std::chrono::seconds lease) = 0;
+  // Extends every claim `owner` holds (expired ones too, unless another owner took them)
+  // to now+lease; returns how many. invalid for an empty owner or a lease below 1 s.
+  virtual Result<size_t> renew_claims(std::string_view owner, std::chrono::seconds lease) = 0;
+  // Frees claim `name` if `owner` holds it; does nothing (and succeeds) when another
+  // owner holds it or nobody does.
+  virtual Result<void> release_claim(std::string_view name, std::string_view owner) = 0;
 
   // ---- change detection and maintenance ----
   // A store-wide counter that grows with every committed write by any process. Cheap;

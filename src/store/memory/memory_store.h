@@ -128,6 +128,11 @@ class MemoryStore final : public Store {
   Result<void> set_web_setting(AccountId account, std::string_view name,
                                std::string_view value) override;
 
+  Result<bool> try_claim(std::string_view name, std::string_view owner,
+                         std::chrono::seconds lease) override;
+  Result<size_t> renew_claims(std::string_view owner, std::chrono::seconds lease) override;
+  Result<void> release_claim(std::string_view name, std::string_view owner) override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 
@@ -215,6 +220,11 @@ class MemoryStore final : public Store {
   uint64_t next_token_id_ = 1;
   uint64_t next_push_subscription_id_ = 1;
   std::map<PolicyKey, std::pair<std::string, std::string>> policy_overrides_;
+  struct Claim {
+    std::string owner;
+    int64_t until = 0;  // seconds since 1970, system clock
+  };
+  std::map<std::string, Claim, std::less<>> claims_;  // by name
 };
 
 }  // namespace postamt::store

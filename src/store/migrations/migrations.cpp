@@ -402,6 +402,19 @@ CREATE TABLE blob_chunk (
 );
 )sql";
 
+// Cluster-wide claims (store.h, "cluster claims"): who holds a name until when, in
+// seconds since 1970 on the database's clock ({NOW}). The POP3 maildrop lock is
+// "pop3:<account id>". No foreign key: a claim outlives nothing it names for longer than
+// its lease.
+constexpr std::string_view kClaims = R"sql(
+CREATE TABLE claim (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until {BIGINT} NOT NULL
+);
+CREATE INDEX claim_owner ON claim(owner);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -421,6 +434,7 @@ constexpr Migration kMigrations[] = {
     {16, "JMAP push subscriptions", kPushSubscriptions},
     {17, "receipts refused to senders that failed DMARC", kRefusedReceipts},
     {18, "message bytes kept in the database", kBlobs},
+    {20, "cluster-wide claims (the POP3 maildrop lock)", kClaims},
 };
 
 }  // namespace

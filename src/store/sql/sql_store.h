@@ -173,6 +173,11 @@ class SqlStore final : public Store {
   Result<void> set_web_setting(AccountId account, std::string_view name,
                                std::string_view value) override;
 
+  Result<bool> try_claim(std::string_view name, std::string_view owner,
+                         std::chrono::seconds lease) override;
+  Result<size_t> renew_claims(std::string_view owner, std::chrono::seconds lease) override;
+  Result<void> release_claim(std::string_view name, std::string_view owner) override;
+
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
 

@@ -40,7 +40,20 @@ net::awaitable<Next> login(Session& session, std::string user, std::string passw
   auth::count_login_success(session.ctx_.service);
   const store::Account& account = verified->account;
 
-  auto lock = session.s_.locks->try_lock(account.id);
+  // Cluster mode asks the store (maildrop_lock.h), so the lock is taken on the blocking
+  // pool in either mode.
+  MaildropLocks* locks = session.s_.locks;
+  AccountId id = account.id;
+  auto lock_task = session.s_.runtime->run_blocking([locks, id] { return locks->try_lock(id); });
+  auto locked = co_await std::move(lock_task);
+  if (!locked) {
+    log::warning(session.ctx_.service, "login of <{}> from {}: cannot lock the maildrop: {}",
+                 account.address, session.remote_ip(), locked.error().message);
+    std::string e =
+        proto::err("cannot lock the maildrop, try again later", proto::ResponseCode::sys_temp);
+    co_return co_await session.reply(std::move(e));
+  }
+  std::optional<MaildropLock> lock = std::move(*locked);
   if (!lock) {
     log::info(session.ctx_.service, "login of <{}> from {}: maildrop in use", account.address,
               session.remote_ip());
@@ -49,13 +62,19 @@ net::awaitable<Next> login(Session& session, std::string user, std::string passw
     co_return co_await session.reply(std::move(e));
   }
   blob::BlobStore* blobs = session.s_.blobs;
-  AccountId id = account.id;
   auto maildrop_work = [store, blobs, id]() { return Maildrop::load(*store, *blobs, id); };
   auto maildrop_task = session.s_.runtime->run_blocking(std::move(maildrop_work));
   auto maildrop = co_await std::move(maildrop_task);
   if (!maildrop) {
     log::warning(session.ctx_.service, "cannot open the maildrop of <{}>: {}", account.address,
                  maildrop.error().message);
+    // Freed now, not at the end of the session: the client may try again at once.
+    MaildropLock* held = &*lock;
+    auto released_task = session.s_.runtime->run_blocking([held] { return held->release(); });
+    auto released = co_await std::move(released_task);
+    if (!released)
+      log::warning(session.ctx_.service, "user=<{}>: releasing the maildrop lock failed: {}",
+                   account.address, released.error().message);
     std::string e = proto::err("cannot open the maildrop", proto::ResponseCode::sys_temp);
     co_return co_await session.reply(std::move(e));
   }

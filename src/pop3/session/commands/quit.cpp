@@ -36,6 +36,10 @@ net::awaitable<Next> quit(Session& session, proto::Quit) {
     }
     session.expunged_ = static_cast<uint32_t>(removed->size());
   }
+  // RFC 1939 §6 releases the lock after this reply; releasing it just before is the same
+  // to the client, except that a client reconnecting after the +OK (to this node or
+  // another) always finds its maildrop free.
+  co_await session.release_lock();
   size_t left = session.maildrop_->totals().messages;
   std::string ok = proto::ok(
       left == 0 ? std::string("Postamt POP3 server signing off (maildrop empty)")
