@@ -7,10 +7,12 @@
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "base/unique_fd.h"
 #include "blob/disk_blob_store.h"
 #include "store/postgres/postgres_store.h"
+#include "store/sql/sql_blob_store.h"
 #include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -117,9 +119,11 @@ Result<Backends> open_backends(const Config& config) {
                              config.data_dir.string())};
   }
   b.data_dir_lock = std::move(*lock);
+  std::optional<store::postgres::PostgresOptions> pg;
   if (config.storage.backend == "postgres") {
     auto options = postgres_options(config);
     POSTAMT_TRY(options);
+    pg = *options;
     auto store = store::postgres::open_postgres_store(*options, config.storage.pool_size);
     POSTAMT_TRY(store);
     b.store = std::move(*store);
@@ -129,6 +133,20 @@ Result<Backends> open_backends(const Config& config) {
     b.store = std::move(*store);
   }
   b.store->set_default_quota(store::QuotaLimits{config.quota.storage, config.quota.messages});
+  if (config.storage.blobs == "postgres" && pg) {
+    // The bytes every node reads (store/sql/sql_blob_store.h); large blobs are read
+    // through unlinked files in this node's data_dir/blob-spool.
+    store::sql::SqlBlobOptions options;
+    options.spool_dir = config.data_dir / "blob-spool";
+    std::filesystem::create_directories(options.spool_dir, ec);
+    if (ec)
+      return Error{ErrorKind::io,
+                   fmt::format("cannot create {}: {}", options.spool_dir.string(), ec.message())};
+    auto blobs = store::sql::SqlBlobStore::open(store::postgres::connector(*pg), options);
+    POSTAMT_TRY(blobs);
+    b.blobs = std::move(*blobs);
+    return b;
+  }
   auto blobs = blob::DiskBlobStore::open((config.data_dir / "blobs").string());
   POSTAMT_TRY(blobs);
   b.blobs = std::move(*blobs);

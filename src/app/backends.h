@@ -27,7 +27,8 @@ struct Backends {
 // Creates data_dir (mode 0700) when missing, locks it shared, then opens the configured
 // store (sqlite: data_dir/postamt.db; postgres: [storage] url, with the password of
 // storage.password_file and storage.pool_size reader connections) and the blob store
-// (data_dir/blobs).
+// (data_dir/blobs, or with [storage] blobs = "postgres" the database's blob tables, read
+// through data_dir/blob-spool).
 // Errors: temporary while `postamt restore` holds the data directory, or when PostgreSQL
 // is unreachable ("database unavailable: ..."); invalid for an unreadable password file
 // or a database of the wrong encoding; io when the directory or files cannot be created

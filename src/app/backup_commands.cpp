@@ -1,5 +1,7 @@
 #include "app/backup_commands.h"
 
+#include <fmt/format.h>
+
 #include <ctime>
 
 #include "app/backends.h"
@@ -45,7 +47,22 @@ fs::path full_path(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+// `postamt backup|restore` copy the SQLite store and the blob files of one data_dir; a
+// PostgreSQL store is backed up with PostgreSQL's own tools (docs/cluster.md).
+Result<void> refuse_postgres(const Config& config, std::string_view command) {
+  if (config.storage.backend != "postgres") return {};
+  return Error{ErrorKind::invalid,
+               fmt::format("postamt {} copies a SQLite store; this configuration uses "
+                           "PostgreSQL: back it up with pg_dump or pg_basebackup (docs/cluster.md)",
+                           command)};
+}
+
+}  // namespace
+
 Result<std::string> backup_data_dir(const Config& config, const fs::path& dest) {
+  POSTAMT_TRY(refuse_postgres(config, "backup"));
   // Holds the data directory shared (no restore meanwhile) and opens the live blobs.
   auto backends = open_backends(config);
   POSTAMT_TRY(backends);
@@ -73,6 +90,7 @@ Result<std::string> check_backup_folder(const fs::path& src) {
 Result<std::string> restore_data_dir(const Config& config, const fs::path& src,
                                      admin::Overwrite overwrite,
                                      admin::UidValidities uid_validities) {
+  POSTAMT_TRY(refuse_postgres(config, "restore"));
   return admin::restore_backup(full_path(src), config.data_dir, sqlite_copy(config.data_dir),
                                {overwrite, uid_validities, now_seconds()});
 }

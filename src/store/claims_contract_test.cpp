@@ -119,7 +119,8 @@ TEST_P(ClaimsContract, BadArgumentsAreInvalid) {
   EXPECT_TRUE(claim(std::string(255, 'n'), std::string(255, 'o')));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ClaimsContract, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, ClaimsContract,
+                         ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

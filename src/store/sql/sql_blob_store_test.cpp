@@ -1,6 +1,6 @@
 // SqlBlobStore over each database it runs on. Every case runs once per backend in
-// kBackends: SQLite here; PostgreSQL is one more line there (a Backend whose `fresh`
-// creates a new database on POSTAMT_TEST_PG and migrates it).
+// kBackends: SQLite in a temporary folder, and PostgreSQL in a new database on the
+// server of POSTAMT_TEST_PG (the ctest fixture "postgres"), migrated first.
 #include "store/sql/sql_blob_store.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,8 @@
 
 #include "blob/blob_contract_test.h"
 #include "blob/garbage.h"
+#include "store/postgres/postgres_connection.h"
+#include "store/postgres/testing/test_database.h"
 #include "store/sql/query.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_store.h"
@@ -47,8 +49,24 @@ Result<SqlBlobStore::Connect> fresh_sqlite(const std::filesystem::path& dir) {
   });
 }
 
+Result<SqlBlobStore::Connect> fresh_postgres(const std::filesystem::path&) {
+  auto created = postgres::TestDatabase::create();
+  if (!created) return created.error();
+  std::shared_ptr<postgres::TestDatabase> database = std::move(*created);
+  auto writer = postgres::PostgresConnection::open(database->options());
+  if (!writer) return writer.error();
+  auto store = SqlStore::open(std::move(*writer));  // applies the migrations
+  if (!store) return store.error();
+  return SqlBlobStore::Connect([database]() -> Result<std::unique_ptr<Connection>> {
+    auto c = postgres::PostgresConnection::open(database->options());
+    if (!c) return c.error();
+    return std::unique_ptr<Connection>(std::move(*c));
+  });
+}
+
 const Backend kBackends[] = {
     {"sqlite", fresh_sqlite},
+    {"postgres", fresh_postgres},
 };
 
 class SqlBlobStoreTest : public ::testing::TestWithParam<Backend> {
