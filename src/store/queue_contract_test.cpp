@@ -145,7 +145,11 @@ TEST_P(QueueContract, AnEndedLeaseNobodyTookCanBeRenewed) {
   add(entry("m", 10));
   EXPECT_EQ(*store_->claim_queue_entry("m", "node1", 1s), true);
   std::this_thread::sleep_for(1100ms);
+  QueueEntry ended = get("m");  // an ended claim reads as none
+  EXPECT_EQ(ended.claim_owner, "");
+  EXPECT_EQ(ended.claim_until, 0);
   EXPECT_EQ(*store_->renew_queue_claim("m", "node1", 60s), true);
+  EXPECT_EQ(get("m").claim_owner, "node1");
   EXPECT_EQ(claim("node2", 10, 5), Ids{});
   EXPECT_EQ(*store_->claim_queue_entry("m", "node2", 60s), false);
 }

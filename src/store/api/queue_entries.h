@@ -28,9 +28,11 @@ struct QueueEntry {
   bool held = false;
   bool quarantined = false;  // could not be read back; never claimed by claim_queue_entries
   std::string head;
-  std::string body;         // empty when read with QueueRead::head_only
-  std::string claim_owner;  // "" when nobody holds a claim (also after release)
-  int64_t claim_until = 0;  // store clock seconds; meaningful with an owner
+  std::string body;  // empty when read with QueueRead::head_only
+  // The live claim: "" and 0 when nobody holds one (never claimed, released, or its
+  // lease ended by the store's clock). claim_until is in store clock seconds.
+  std::string claim_owner;
+  int64_t claim_until = 0;
   friend bool operator==(const QueueEntry&, const QueueEntry&) = default;
 };
 

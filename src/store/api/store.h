@@ -401,6 +401,7 @@ class Store {
   // Every entry's id, ascending (byte order).
   virtual Result<std::vector<std::string>> list_queue_entries() = 0;
   virtual Result<QueueEntry> get_queue_entry(std::string_view id, QueueRead read) = 0;
+  // Reads give claim_owner/claim_until of a live claim only (queue_entries.h).
   // Read-modify-write in ONE write transaction: reads the whole entry, calls `change`,
   // then saves what it left in the entry (its id and claim fields are ignored), removes
   // the entry, or keeps it, as `change` returns. `change` may run more than once (a

@@ -25,6 +25,14 @@ bool claim_ended(const QueueEntry& e, int64_t now) {
   return e.claim_owner.empty() || e.claim_until <= now;
 }
 
+// What a reader sees: an ended claim is no claim.
+void hide_ended_claim(QueueEntry& e, int64_t now) {
+  if (claim_ended(e, now)) {
+    e.claim_owner.clear();
+    e.claim_until = 0;
+  }
+}
+
 }  // namespace
 
 Result<void> MemoryStore::insert_queue_entry(const QueueEntry& entry) {
@@ -53,6 +61,7 @@ Result<QueueEntry> MemoryStore::get_queue_entry(std::string_view id, QueueRead r
   if (it == queue_entries_.end()) return queue_entry_missing(id);
   QueueEntry e = it->second;
   if (read == QueueRead::head_only) e.body.clear();
+  hide_ended_claim(e, store_clock());
   return e;
 }
 
@@ -62,6 +71,7 @@ Result<void> MemoryStore::update_queue_entry(
   auto it = queue_entries_.find(id);
   if (it == queue_entries_.end()) return queue_entry_missing(id);
   QueueEntry e = it->second;
+  hide_ended_claim(e, store_clock());
   auto wanted = change(e);
   if (!wanted) return wanted.error();
   switch (*wanted) {

@@ -16,8 +16,10 @@ Result<void> check_id(std::string_view id) {
   return {};
 }
 
+// claim_live: the claim has not ended by the database's clock (an ended one reads as none).
 constexpr std::string_view kEntryColumns =
-    "id, arrival, next_attempt, held, quarantined, claim_owner, claim_until, head";
+    "id, arrival, next_attempt, held, quarantined, claim_owner, claim_until, head, CASE WHEN "
+    "claim_until > {NOW} THEN 1 ELSE 0 END";
 
 QueueEntry entry_from(const Query& q) {
   QueueEntry e;
@@ -26,7 +28,7 @@ QueueEntry entry_from(const Query& q) {
   e.next_attempt = q.integer(2);
   e.held = q.integer(3) != 0;
   e.quarantined = q.integer(4) != 0;
-  if (!q.is_null(5)) {
+  if (!q.is_null(5) && q.integer(8) != 0) {
     e.claim_owner = q.text(5);
     e.claim_until = q.integer(6);
   }
@@ -89,7 +91,7 @@ Result<QueueEntry> SqlStore::get_queue_entry(std::string_view id, QueueRead read
     if (!row) return row.error();
     if (!*row) return queue_entry_missing(id);
     entry = entry_from(*q);
-    if (read == QueueRead::whole) entry.body = q->text(8);
+    if (read == QueueRead::whole) entry.body = q->text(9);
     return {};
   }));
   return entry;
@@ -105,7 +107,7 @@ Result<void> SqlStore::update_queue_entry(
     if (!row) return row.error();
     if (!*row) return queue_entry_missing(id);
     QueueEntry entry = entry_from(*q);
-    entry.body = q->text(8);
+    entry.body = q->text(9);
     auto wanted = change(entry);
     if (!wanted) return wanted.error();
     switch (*wanted) {
