@@ -282,6 +282,10 @@ TEST_F(StoreQueueWorkerTest, TwoWorkersNeverAttemptTheSameMessageAtOnce) {
   ASSERT_FALSE(direct);
   EXPECT_EQ(direct.error().kind, ErrorKind::temporary);
   EXPECT_EQ(direct.error().message, id + " is being delivered by " + first->owner());
+  auto shown = queue_show(queue_, id);
+  ASSERT_TRUE(shown);
+  EXPECT_NE(shown->find("\ndelivering: " + first->owner() + " until "), std::string::npos)
+      << *shown;
   auto retried = queue_retry(queue_, id);
   ASSERT_FALSE(retried);
   EXPECT_TRUE(retried.error().message.starts_with(id + ": being delivered by " + first->owner()))

@@ -411,9 +411,12 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
   auto claimed = co_await std::move(claim_task);
   if (!claimed) co_return claimed.error();
   if (!*claimed) {
-    auto m = q->load(id, BodyMode::skip);
-    std::string holder = m ? m->claim_owner : std::string("another node");
-    co_return Error{ErrorKind::temporary, fmt::format("{} is being delivered by {}", id, holder)};
+    auto holder_task = deps_.runtime->run_blocking([q, id] { return q->load(id, BodyMode::skip); });
+    auto holder = co_await std::move(holder_task);
+    std::string owner_now =
+        holder && !holder->claim_owner.empty() ? holder->claim_owner : "another node";
+    co_return Error{ErrorKind::temporary,
+                    fmt::format("{} is being delivered by {}", id, owner_now)};
   }
   auto attempt_task = attempt_claimed(id);
   auto attempted = co_await std::move(attempt_task);
