@@ -33,6 +33,7 @@
 #include "queue/admin_queue.h"
 #include "queue/clock.h"
 #include "queue/spool.h"
+#include "queue/store_queue.h"
 
 namespace postamt::app {
 namespace {
@@ -442,15 +443,26 @@ int run(int argc, char** argv) {
     fmt::print("{}", *out);
   });
 
-  // queue list|show|retry|remove|hold|release: works on data_dir/queue directly.
+  // queue list|show|retry|remove|hold|release: works on data_dir/queue directly, or with
+  // [storage] backend "postgres" on the queue in the database (queue/store_queue.h).
   auto* queue_cmd = cli.add_subcommand("queue", "The outbound queue");
   queue_cmd->require_subcommand(1);
   auto with_queue = [&](auto f) {
     auto config = load_config(o.config_path);
     if (!config) return fail(config.error().message);
-    auto files = queue::FileQueue::open(config->data_dir / "queue", queue::system_clock_now);
-    if (!files) return fail(files.error().message);
-    Result<std::string> out = f(**files);
+    std::optional<Backends> backends;
+    std::unique_ptr<queue::Spool> spool;
+    if (config->storage.backend == "postgres") {
+      auto opened = open_backends(*config);
+      if (!opened) return fail(opened.error().message);
+      backends = std::move(*opened);
+      spool = std::make_unique<queue::StoreQueue>(*backends->store, queue::system_clock_now);
+    } else {
+      auto files = queue::FileQueue::open(config->data_dir / "queue", queue::system_clock_now);
+      if (!files) return fail(files.error().message);
+      spool = std::move(*files);
+    }
+    Result<std::string> out = f(*spool);
     if (!out) return fail(out.error().message);
     fmt::print("{}", *out);
     return 0;
@@ -458,14 +470,14 @@ int run(int argc, char** argv) {
   auto* queue_list = queue_cmd->add_subcommand("list", "List queued messages");
   add_format_option(queue_list, o);
   queue_list->callback([&] {
-    code = with_queue([&](queue::FileQueue& q) {
+    code = with_queue([&](queue::Spool& q) {
       return queue::queue_list(q, o.json ? queue::ListFormat::json : queue::ListFormat::text);
     });
   });
   struct QueueAction {
     const char* name;
     const char* help;
-    Result<std::string> (*run)(queue::FileQueue&, std::string_view);
+    Result<std::string> (*run)(queue::Spool&, std::string_view);
   };
   static const QueueAction kQueueActions[] = {
       {"show", "Show a message's envelope, state and content", &queue::queue_show},
@@ -478,7 +490,7 @@ int run(int argc, char** argv) {
     auto* cmd = queue_cmd->add_subcommand(action.name, action.help);
     cmd->add_option("ID", o.name, "Queue id (see queue list)")->required();
     cmd->callback([&, run = action.run] {
-      code = with_queue([&](queue::FileQueue& q) { return run(q, o.name); });
+      code = with_queue([&](queue::Spool& q) { return run(q, o.name); });
     });
   }
 

@@ -45,23 +45,21 @@ Error with_id(const Error& e, std::string_view id) {
   return Error{e.kind, fmt::format("{}: {}", id, e.message)};
 }
 
-// The read-modify-write of every changing command, under the queue lock so that it
-// cannot interleave with the worker recording an attempt (spool.h, worker.h).
-template <class Change>
-Result<void> change_under_lock(FileQueue& queue, std::string_view id, Change change) {
-  auto lock = queue.lock();
-  if (!lock) return with_id(lock.error(), id);
-  auto m = queue.load(std::string(id));
-  if (!m) return with_id(m.error(), id);
-  change(*m);
-  auto saved = queue.save(*m);
-  if (!saved) return with_id(saved.error(), id);
+// The read-modify-write of every changing command, one Spool::update, so that it cannot
+// interleave with the worker recording an attempt (spool.h, worker.h).
+template <class Edit>
+Result<void> change_message(Spool& queue, std::string_view id, Edit edit) {
+  auto changed = queue.update(std::string(id), [&edit](QueuedMessage& m) -> Result<Change> {
+    POSTAMT_TRY(edit(m));
+    return Change::save;
+  });
+  if (!changed) return with_id(changed.error(), id);
   return {};
 }
 
 }  // namespace
 
-Result<std::string> queue_list(FileQueue& queue, ListFormat format) {
+Result<std::string> queue_list(Spool& queue, ListFormat format) {
   auto ids = queue.list();
   POSTAMT_TRY(ids);
   std::string out;
@@ -110,7 +108,7 @@ Result<std::string> queue_list(FileQueue& queue, ListFormat format) {
   return out + fmt::format("-- {} message{}\n", count, count == 1 ? "" : "s");
 }
 
-Result<std::string> queue_show(FileQueue& queue, std::string_view id) {
+Result<std::string> queue_show(Spool& queue, std::string_view id) {
   auto m = queue.load(std::string(id));
   if (!m) return with_id(m.error(), id);
   std::string out;
@@ -119,6 +117,8 @@ Result<std::string> queue_show(FileQueue& queue, std::string_view id) {
                   id, m->message.envelope_sender, date(m->arrival), m->attempts,
                   date(m->next_attempt), m->held ? "yes" : "no");
   if (!m->message.envid.empty()) out += fmt::format("envid: {}\n", m->message.envid);
+  if (!m->claim_owner.empty())
+    out += fmt::format("delivering: {} until {}\n", m->claim_owner, date(m->claim_until));
   for (size_t i = 0; i < m->message.recipients.size(); ++i) {
     const RecipientStatus& s = m->status[i];
     out += fmt::format("recipient: <{}> {}", m->message.recipients[i].address, state_word(s.state));
@@ -130,30 +130,42 @@ Result<std::string> queue_show(FileQueue& queue, std::string_view id) {
   return out;
 }
 
-Result<std::string> queue_retry(FileQueue& queue, std::string_view id) {
+Result<std::string> queue_retry(Spool& queue, std::string_view id) {
   TimePoint now = queue.now();
-  POSTAMT_TRY(change_under_lock(queue, id, [now](QueuedMessage& m) {
+  auto changed = queue.update(std::string(id), [now](QueuedMessage& m) -> Result<Change> {
+    // A worker holds it: it is being attempted right now (on this node or another), and
+    // the attempt's results decide what comes next.
+    if (!m.claim_owner.empty())
+      return Error{ErrorKind::temporary,
+                   fmt::format("being delivered by {} until {}; not rescheduled", m.claim_owner,
+                               date(m.claim_until))};
     m.next_attempt = now;
     m.held = false;
-  }));
+    return Change::save;
+  });
+  if (!changed) return with_id(changed.error(), id);
   return fmt::format("{}: scheduled for delivery\n", id);
 }
 
-Result<std::string> queue_remove(FileQueue& queue, std::string_view id) {
-  auto lock = queue.lock();
-  if (!lock) return with_id(lock.error(), id);
+Result<std::string> queue_remove(Spool& queue, std::string_view id) {
   auto r = queue.remove(std::string(id));
   if (!r) return with_id(r.error(), id);
   return fmt::format("{}: removed\n", id);
 }
 
-Result<std::string> queue_hold(FileQueue& queue, std::string_view id) {
-  POSTAMT_TRY(change_under_lock(queue, id, [](QueuedMessage& m) { m.held = true; }));
+Result<std::string> queue_hold(Spool& queue, std::string_view id) {
+  POSTAMT_TRY(change_message(queue, id, [](QueuedMessage& m) -> Result<void> {
+    m.held = true;
+    return {};
+  }));
   return fmt::format("{}: held\n", id);
 }
 
-Result<std::string> queue_release(FileQueue& queue, std::string_view id) {
-  POSTAMT_TRY(change_under_lock(queue, id, [](QueuedMessage& m) { m.held = false; }));
+Result<std::string> queue_release(Spool& queue, std::string_view id) {
+  POSTAMT_TRY(change_message(queue, id, [](QueuedMessage& m) -> Result<void> {
+    m.held = false;
+    return {};
+  }));
   return fmt::format("{}: released\n", id);
 }
 

@@ -13,6 +13,7 @@
 #include "base/unique_fd.h"
 #include "queue/mta_sts.h"
 #include "queue/mta_sts_fetch.h"
+#include "queue/store_queue.h"
 #include "queue/tls_report.h"
 
 // See smtp/client/client.cpp: g++ 12 false positive on Asio's coroutine frames.
@@ -179,9 +180,17 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
                                                         std::shared_ptr<dns::Resolver> resolver,
                                                         Clock clock) {
   auto state = std::make_shared<OutboundService::State>();
-  auto q = FileQueue::open(config.data_dir / "queue", std::move(clock));
-  POSTAMT_TRY(q);
-  state->queue = std::move(*q);
+  const bool in_database = config.storage.backend == "postgres";
+  if (in_database) {
+    // Several nodes share one queue: it lives in the database (store_queue.h).
+    if (!local.store)
+      return Error{ErrorKind::invalid, "start_outbound: the database queue needs the store"};
+    state->queue = std::make_unique<StoreQueue>(*local.store, std::move(clock));
+  } else {
+    auto q = FileQueue::open(config.data_dir / "queue", std::move(clock));
+    POSTAMT_TRY(q);
+    state->queue = std::move(*q);
+  }
 
   if (!resolver) return Error{ErrorKind::invalid, "start_outbound: no resolver"};
   state->resolver = std::move(resolver);
@@ -194,6 +203,7 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
   WorkerOptions options;
   options.hostname = config.hostname;
   options.retry.max_age = config.outbound.max_age;
+  options.claim_lease = config.outbound.claim_lease;
   options.tls = *tls;
   options.tls_policy = tls_policy_config(config);
   POSTAMT_TRY(relay_settings(config, options));
@@ -230,7 +240,8 @@ Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, ne
   state->worker = std::make_unique<Worker>(deps, std::move(options));
 
   log::info(
-      "smtp", "outbound queue {}: {}", (config.data_dir / "queue").string(),
+      "smtp", "outbound queue {}: {}",
+      in_database ? std::string("in the database") : (config.data_dir / "queue").string(),
       config.outbound.relay ? "relay " + config.outbound.relay->text : std::string("MX lookup"));
   runtime.spawn(run_worker(state), "outbound queue worker");
   return std::make_unique<OutboundService>(std::move(state));

@@ -1,5 +1,6 @@
-// The outbound queue as `serve` runs it: opens data_dir/queue, starts the delivery
-// worker on the runtime, and is the delivery::OutboundQueue that every
+// The outbound queue as `serve` runs it: opens the queue (data_dir/queue, or with
+// `[storage] backend = "postgres"` the queue in the database: StoreQueue), starts the
+// delivery worker on the runtime, and is the delivery::OutboundQueue that every
 // delivery::Transaction hands remote recipients to.
 //
 //   auto outbound = queue::start_outbound(config, runtime, local, resolver);
@@ -23,7 +24,7 @@ class OutboundService final : public delivery::OutboundQueue {
  public:
   ~OutboundService() override;
 
-  // Queue: durable before it returns (FileQueue::enqueue); the worker picks the message
+  // Queue: durable before it returns (Spool::enqueue); the worker picks the message
   // up within WorkerOptions::poll_interval. Blocking; any thread.
   Result<std::string> enqueue(const delivery::OutboundMessage& message) override;
   Result<std::vector<delivery::QueuedRecipient>> queued_recipients(std::string_view id) override;
@@ -31,10 +32,10 @@ class OutboundService final : public delivery::OutboundQueue {
   // Asks the worker to finish after its current attempt. Idempotent, any thread.
   void stop();
 
-  FileQueue& files() { return *state_->queue; }
+  Spool& spool() { return *state_->queue; }
 
   struct State {
-    std::unique_ptr<FileQueue> queue;
+    std::unique_ptr<Spool> queue;
     std::shared_ptr<dns::Resolver> resolver;  // shared with the rest of serve
     std::unique_ptr<Worker> worker;
     std::unique_ptr<dkim::KeyRing> dkim;          // data_dir/dkim keys when dkim.sign
@@ -63,11 +64,14 @@ Result<std::string> read_relay_password(const std::filesystem::path& path);
 // password file. Errors: read_relay_password's.
 Result<void> relay_settings(const Config& config, WorkerOptions& options);
 
-// Opens `config.data_dir / "queue"`, builds the TLS client context (the trust store:
+// Opens the queue: with storage.backend "postgres" a StoreQueue over `local.store`
+// (required then; several nodes share it), else a FileQueue in `config.data_dir / "queue"`.
+// Builds the TLS client context (the trust store:
 // outbound.ca_file, else the system's), the TLS policy, the relay's TLS and credentials
 // (relay_settings) and the worker (relay from outbound.relay, max_age from
 // outbound.max_age) with `resolver` (the process's one resolver, app/resolver.h) for MX
-// routing and TLSA lookups, and spawns the worker on `runtime`. `local` delivers DSNs to
+// routing and TLSA lookups, claims lasting outbound.claim_lease), and spawns the worker
+// on `runtime`. `local` delivers DSNs to
 // local senders (its `outbound` is ignored: the worker uses its own queue; store and
 // blobs null: DSNs are queued). What it points to and the runtime must outlive the
 // service; the worker keeps its own state (and the resolver) alive until it returns.
@@ -76,7 +80,8 @@ Result<void> relay_settings(const Config& config, WorkerOptions& options);
 // data_dir/tls-rpt (tls_report.h).
 // With dkim.sign (the default) it loads the DKIM keys under data_dir/dkim once
 // (dkim::KeyRing; keys added later are used after a restart) and logs how many.
-// Errors: io (queue directory), invalid (TLS context, no resolver, the relay password
+// Errors: io (queue directory), invalid (TLS context, no resolver, no store for the
+// database queue, the relay password
 // file), the key ring's (a key file that others can read is a permission error naming it).
 Result<std::unique_ptr<OutboundService>> start_outbound(const Config& config, net::Runtime& runtime,
                                                         delivery::Services local,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -424,6 +425,11 @@ Result<QueuedMessage> FileQueue::load(const std::string& id, BodyMode mode) cons
   auto m = deserialize(*bytes, mode);
   POSTAMT_TRY(m);
   m->id = id;
+  std::lock_guard lock(claims_mutex_);
+  if (const Held* held = live_claim(id, clock_())) {
+    m->claim_owner = held->owner;
+    m->claim_until = held->until;
+  }
   return m;
 }
 
@@ -439,6 +445,118 @@ Result<void> FileQueue::save(const QueuedMessage& m) {
 }
 
 Result<void> FileQueue::remove(const std::string& id) {
+  // Under the lock: a worker recording an attempt (update) must not save the file back
+  // after it was removed.
+  auto lock = this->lock();
+  POSTAMT_TRY(lock);
+  return remove_unlocked(id);
+}
+
+Result<void> FileQueue::update(const std::string& id,
+                               const std::function<Result<Change>(QueuedMessage&)>& change) {
+  auto lock = this->lock();
+  POSTAMT_TRY(lock);
+  auto m = load(id);
+  POSTAMT_TRY(m);
+  auto wanted = change(*m);
+  POSTAMT_TRY(wanted);
+  switch (*wanted) {
+    case Change::keep:
+      return {};
+    case Change::remove:
+      return remove_unlocked(id);
+    case Change::save:
+      break;
+  }
+  return save(*m);
+}
+
+Result<SpoolStats> FileQueue::stats() const {
+  auto ids = list();
+  POSTAMT_TRY(ids);
+  SpoolStats stats;
+  for (const std::string& id : *ids) {
+    auto m = load(id, BodyMode::skip);
+    if (!m) continue;  // gone meanwhile, or corrupt (the worker quarantines it)
+    ++stats.messages;
+    if (!stats.oldest_arrival || m->arrival < *stats.oldest_arrival)
+      stats.oldest_arrival = m->arrival;
+  }
+  return stats;
+}
+
+const FileQueue::Held* FileQueue::live_claim(const std::string& id, TimePoint now) const {
+  auto it = claims_.find(id);
+  if (it == claims_.end() || it->second.until <= now) return nullptr;
+  return &it->second;
+}
+
+Result<std::vector<std::string>> FileQueue::claim_due(std::string_view owner, size_t limit,
+                                                      std::chrono::seconds lease) {
+  auto ids = list();
+  POSTAMT_TRY(ids);
+  const TimePoint now = clock_();
+  // (next attempt, id); a file whose header does not read back sorts first with the
+  // earliest time, so that the worker quarantines it (and logs why) soon.
+  std::vector<std::pair<TimePoint, std::string>> due;
+  for (const std::string& id : *ids) {
+    auto m = load(id, BodyMode::skip);
+    if (!m) {
+      if (m.error().kind == ErrorKind::invalid) due.emplace_back(TimePoint::min(), id);
+      continue;  // not_found: removed meanwhile
+    }
+    if (m->held || m->next_attempt > now) continue;
+    due.emplace_back(m->next_attempt, id);
+  }
+  std::sort(due.begin(), due.end());
+  std::vector<std::string> claimed;
+  std::lock_guard lock(claims_mutex_);
+  for (auto& [when, id] : due) {
+    if (claimed.size() >= limit) break;
+    if (live_claim(id, now)) continue;
+    claims_[id] = Held{std::string(owner), now + lease};
+    claimed.push_back(std::move(id));
+  }
+  return claimed;
+}
+
+Result<bool> FileQueue::claim(const std::string& id, std::string_view owner,
+                              std::chrono::seconds lease) {
+  if (!valid_queue_id(id)) return Error{ErrorKind::not_found, "no such message in the queue"};
+  std::error_code ec;
+  if (!fs::exists(dir_ / id, ec))
+    return Error{ErrorKind::not_found, "no such message in the queue"};
+  const TimePoint now = clock_();
+  std::lock_guard lock(claims_mutex_);
+  const Held* held = live_claim(id, now);
+  if (held && held->owner != owner) return false;
+  claims_[id] = Held{std::string(owner), now + lease};
+  return true;
+}
+
+Result<bool> FileQueue::renew_claim(const std::string& id, std::string_view owner,
+                                    std::chrono::seconds lease) {
+  std::error_code ec;
+  const bool exists = valid_queue_id(id) && fs::exists(dir_ / id, ec);
+  std::lock_guard lock(claims_mutex_);
+  auto it = claims_.find(id);
+  if (it == claims_.end() || it->second.owner != owner) return false;
+  if (!exists) {
+    claims_.erase(it);
+    return false;
+  }
+  it->second.until = clock_() + lease;
+  return true;
+}
+
+Result<void> FileQueue::release_claim(const std::string& id, std::string_view owner) {
+  std::lock_guard lock(claims_mutex_);
+  auto it = claims_.find(id);
+  if (it != claims_.end() && it->second.owner == owner) claims_.erase(it);
+  return {};
+}
+
+Result<void> FileQueue::remove_unlocked(const std::string& id) {
   if (!valid_queue_id(id)) return Error{ErrorKind::not_found, "no such message in the queue"};
   fs::path p = dir_ / id;
   if (::unlink(p.c_str()) != 0) {

@@ -34,15 +34,25 @@
 //
 // Threads: every method blocks on disk; call on the blocking pool. Safe from several
 // threads; several processes (server + admin CLI) may use one directory, each
-// rename being atomic. load/save/remove alone do not order a read-modify-write against
+// rename being atomic. load/save alone do not order a read-modify-write against
 // another process's: whoever changes an existing message (admin commands, the worker
-// recording an attempt) holds lock() from its load to its save or remove.
+// recording an attempt) does it through update() (or holds lock() from its load to its
+// save), and remove() takes lock() itself.
+//
+// Spool is the interface both queues implement: FileQueue (this file, one process owns
+// the folder) and StoreQueue (queue/store_queue.h, the queue in the database that several
+// nodes share). The worker, the admin functions and start_outbound use only Spool.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,9 +83,85 @@ struct QueuedMessage {
   bool delay_warned = false;  // the one "delayed" DSN (NOTIFY=DELAY) has been sent
   bool has_body = true;       // false when loaded with BodyMode::skip (then body is empty)
   uint64_t body_size = 0;     // from the file, also when loaded without the body
+  // Who is delivering it now (Spool claims; not part of the file format): the owner of
+  // the live claim ("" when nobody holds one or its lease ended) and when its lease ends
+  // (StoreQueue: by the database's clock). Filled by load(); ignored by save().
+  std::string claim_owner;
+  TimePoint claim_until;
 };
 
 enum class BodyMode { include, skip };
+
+// What a change passed to Spool::update asks for.
+enum class Change { save, remove, keep };
+
+// For metrics: how many messages are queued and the oldest arrival among them.
+struct SpoolStats {
+  size_t messages = 0;
+  std::optional<TimePoint> oldest_arrival;
+};
+
+// The outbound queue as the worker and the admin commands see it. Every method blocks
+// (disk or database); call on the blocking pool. Thread-safe.
+//
+// Claims: a message is delivered by one claimant at a time. A claim lasts for a lease
+// and is renewed while an attempt runs; a claimant that dies stops renewing, its lease
+// ends and another may claim the message (StoreQueue: another node). Claims are kept
+// apart from the message: save and update never change them.
+class Spool : public delivery::OutboundQueue {
+ public:
+  // delivery::OutboundQueue: enqueue stores a new message, due at once, under
+  // message.queue_id when that is a valid id no queued message has (the id the SMTP
+  // server logged at MAIL), else under a new id; returns the id used. Errors: invalid (no
+  // recipients, an empty recipient address), io (nothing queued). queued_recipients: the
+  // recipients' state (loaded without body).
+
+  // Ids of all queued messages, sorted. Errors: io.
+  virtual Result<std::vector<std::string>> list() const = 0;
+  // Errors: not_found (no such id, or a malformed id), invalid (does not read back:
+  // corrupt), io.
+  virtual Result<QueuedMessage> load(const std::string& id,
+                                     BodyMode mode = BodyMode::include) const = 0;
+  // Replaces the message `m.id` (loaded with its body). Not ordered against a concurrent
+  // read-modify-write: for changes, use update(). Errors: invalid (has_body is false,
+  // sizes differ), not_found (removed meanwhile), io.
+  virtual Result<void> save(const QueuedMessage& m) = 0;
+  // Deletes the message, ordered against update(). Errors: not_found, io.
+  virtual Result<void> remove(const std::string& id) = 0;
+  // Read-modify-write, atomic against every other update() and remove() of any process
+  // or node: loads the message with its body, calls `change`, then saves, removes or
+  // keeps it as `change` returns. `change` may run more than once (StoreQueue retries a
+  // transaction the database refused) and must do nothing but change its argument; it
+  // must not call the queue. Its error is returned and nothing changes. Errors: load's,
+  // save's.
+  virtual Result<void> update(const std::string& id,
+                              const std::function<Result<Change>(QueuedMessage&)>& change) = 0;
+  // Takes a message that does not read back out of circulation, never deleting it: it is
+  // never claimed again and an admin can look at it. Errors: not_found, io.
+  virtual Result<void> quarantine(const std::string& id) = 0;
+  virtual Result<SpoolStats> stats() const = 0;
+  // The queue's clock: arrival and next attempt times.
+  virtual TimePoint now() const = 0;
+
+  // Claims up to `limit` due (next attempt <= now()), unheld, unclaimed (or
+  // lease-expired) messages for `owner` until now+lease; returns their ids, ascending by
+  // (next attempt, id). FileQueue: one process owns the folder, so claims are kept in
+  // memory, and a file that does not read back is claimed too (so that the worker
+  // quarantines it).
+  virtual Result<std::vector<std::string>> claim_due(std::string_view owner, size_t limit,
+                                                     std::chrono::seconds lease) = 0;
+  // Claims one message whatever its next attempt or held state: true when it was free
+  // (or `owner`'s already), false when another owner's lease has not ended. Errors:
+  // not_found.
+  virtual Result<bool> claim(const std::string& id, std::string_view owner,
+                             std::chrono::seconds lease) = 0;
+  // Extends `owner`'s claim on `id`; false when the claim was lost (expired and taken
+  // over, or the message is gone).
+  virtual Result<bool> renew_claim(const std::string& id, std::string_view owner,
+                                   std::chrono::seconds lease) = 0;
+  // Drops `owner`'s claim; nothing happens when `owner` does not hold it.
+  virtual Result<void> release_claim(const std::string& id, std::string_view owner) = 0;
+};
 
 // An exclusive advisory lock (flock) on the queue's .lock file, released by the
 // destructor. An OS lock, so it orders the server's worker against the admin CLI, and
@@ -93,7 +179,7 @@ class QueueLock {
   int fd_;
 };
 
-class FileQueue final : public delivery::OutboundQueue {
+class FileQueue final : public Spool {
  public:
   // Creates `dir`, tmp/ and corrupt/ if missing and removes tmp leftovers older than a
   // minute (a concurrent writer's file is younger). Errors: io.
@@ -108,30 +194,54 @@ class FileQueue final : public delivery::OutboundQueue {
   Result<std::vector<delivery::QueuedRecipient>> queued_recipients(std::string_view id) override;
 
   // Ids of all queued messages, sorted. Errors: io.
-  Result<std::vector<std::string>> list() const;
+  Result<std::vector<std::string>> list() const override;
 
   // Errors: not_found (no such id, or a malformed id), invalid (corrupt file), io.
-  Result<QueuedMessage> load(const std::string& id, BodyMode mode = BodyMode::include) const;
+  Result<QueuedMessage> load(const std::string& id,
+                             BodyMode mode = BodyMode::include) const override;
 
   // Atomically replaces the file of `m.id` (which must have been loaded with its body).
   // Errors: invalid (has_body is false, sizes differ), not_found (removed meanwhile),
   // io.
-  Result<void> save(const QueuedMessage& m);
+  Result<void> save(const QueuedMessage& m) override;
 
-  // Deletes the message. Errors: not_found, io.
-  Result<void> remove(const std::string& id);
+  // Deletes the message under lock(). Errors: not_found, io.
+  Result<void> remove(const std::string& id) override;
+
+  // lock(), load, change, then save or remove.
+  Result<void> update(const std::string& id,
+                      const std::function<Result<Change>(QueuedMessage&)>& change) override;
 
   // Blocks until this process holds the queue's lock (see QueueLock); hold it only
   // around disk work, never across a network exchange. Errors: io.
   Result<QueueLock> lock() const;
 
   // Moves a corrupt file to corrupt/ so it is not retried. Errors: io.
-  Result<void> quarantine(const std::string& id);
+  Result<void> quarantine(const std::string& id) override;
+
+  // Reads every file's header (files that do not read back are not counted).
+  Result<SpoolStats> stats() const override;
+
+  // Claims live in this process's memory, with leases on the queue's clock.
+  Result<std::vector<std::string>> claim_due(std::string_view owner, size_t limit,
+                                             std::chrono::seconds lease) override;
+  Result<bool> claim(const std::string& id, std::string_view owner,
+                     std::chrono::seconds lease) override;
+  Result<bool> renew_claim(const std::string& id, std::string_view owner,
+                           std::chrono::seconds lease) override;
+  Result<void> release_claim(const std::string& id, std::string_view owner) override;
 
   const std::filesystem::path& dir() const { return dir_; }
-  TimePoint now() const { return clock_(); }
+  TimePoint now() const override { return clock_(); }
 
  private:
+  struct Held {
+    std::string owner;
+    TimePoint until;
+  };
+  Result<void> remove_unlocked(const std::string& id);
+  // The live claim on `id`, if any (caller holds claims_mutex_).
+  const Held* live_claim(const std::string& id, TimePoint now) const;
   FileQueue(std::filesystem::path dir, Clock clock)
       : dir_(std::move(dir)), clock_(std::move(clock)) {}
   // create: fails with `exists` when `id` is taken; replace: takes the place of the file.
@@ -144,6 +254,8 @@ class FileQueue final : public delivery::OutboundQueue {
   Clock clock_;
   std::mutex mutex_;
   uint64_t counter_ = 0;
+  mutable std::mutex claims_mutex_;
+  std::map<std::string, Held> claims_;
 };
 
 // The on-disk form, exposed for tests of the format.

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -48,7 +51,7 @@ std::string format_delay(TimePoint arrival, TimePoint now) {
 
 // A file that does not parse is moved to corrupt/ so that it is not tried again and an
 // admin can look at it (spool.h). Returns the error to log, saying where the file went.
-net::awaitable<Error> quarantine(net::Runtime* runtime, FileQueue* q, std::string id, Error why) {
+net::awaitable<Error> quarantine(net::Runtime* runtime, Spool* q, std::string id, Error why) {
   auto move_task = runtime->run_blocking([q, id] { return q->quarantine(id); });
   auto moved = co_await std::move(move_task);
   if (!moved)
@@ -58,6 +61,7 @@ net::awaitable<Error> quarantine(net::Runtime* runtime, FileQueue* q, std::strin
 }
 
 struct GroupOutcome {
+  bool attempted = false;       // false: skipped because the claim was lost
   std::vector<size_t> indices;  // recipients of this domain
   std::vector<smtp::client::RecipientResult> results;
   std::string relay = "none";  // "host[ip]:port" of the server that answered
@@ -104,7 +108,7 @@ TlsAttempt tls_outcome(const std::string& domain, const Hop& hop, const TlsDecis
 
 }  // namespace
 
-Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
+Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, Spool& queue,
                                 const delivery::Services& local) {
   if (!local.store || !local.blobs) {
     delivery::OutboundMessage queued = dsn;
@@ -138,33 +142,31 @@ struct AttemptRecord {
   const std::map<std::string, GroupOutcome>& groups;
   TimePoint now;
   std::string delay;
+  std::string owner;  // this worker's claim owner id
 };
 
-// Everything after the network exchange, on the blocking pool under the queue lock:
-// reload the file (an admin command may have changed it during the attempt), merge this
-// attempt's per-recipient results into it, send notifications, then save or remove.
-// A file removed meanwhile stays removed; `held` and an admin's new next attempt time
-// are kept as they are on disk.
-Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const WorkerOptions& options,
-                            const delivery::Services& local) {
-  const std::string& id = record.loaded.id;
-  auto lock = q.lock();
-  POSTAMT_TRY(lock);
-  auto current = q.load(id);
-  if (!current && current.error().kind == ErrorKind::not_found) {
-    log::message(kInfo, kService, id,
-                 "removed by the admin during delivery; results of this attempt dropped");
-    return {};
-  }
-  POSTAMT_TRY(current);
-  QueuedMessage& m = *current;
+// This attempt's results merged into `m` (the message as it is now), and what follows
+// from them. Pure, so that Spool::update may run it again.
+struct Merged {
+  std::vector<DsnRecipient> dsn_recipients;
+  std::vector<size_t> expired;  // recipients that failed because the message expired
+  bool any_pending = false;
+};
+
+// Whether the results must be dropped: the claim was lost and another claimant recorded
+// an attempt since this one loaded the message (worker.h).
+bool superseded(const QueuedMessage& current, const AttemptRecord& record) {
+  return current.claim_owner != record.owner && current.attempts != record.loaded.attempts;
+}
+
+Result<Merged> merge_results(QueuedMessage& m, const AttemptRecord& record,
+                             const WorkerOptions& options) {
   if (m.message.recipients.size() != record.loaded.message.recipients.size())
     return Error{ErrorKind::invalid, "queue file changed its recipients during delivery"};
-  TimePoint now = record.now;
-  const std::string& delay = record.delay;
-  std::vector<DsnRecipient> dsn_recipients;
-  bool any_pending = false;
+  Merged out;
+  const TimePoint now = record.now;
   for (const auto& [domain, group] : record.groups) {
+    if (!group.attempted) continue;
     for (size_t k = 0; k < group.indices.size(); ++k) {
       size_t i = group.indices[k];
       const auto& r = group.results[k];
@@ -178,128 +180,218 @@ Result<void> record_attempt(FileQueue& q, const AttemptRecord& record, const Wor
         s.state = RecipientState::sent;
         // RFC 3461 §5.2.2: the next hop did not take NOTIFY along, so we report "relayed".
         if (rcpt.notify.success && !rcpt.notify.never && !r.dsn_passed_on)
-          dsn_recipients.push_back({i, DsnAction::relayed});
+          out.dsn_recipients.push_back({i, DsnAction::relayed});
       } else if (r.outcome == smtp::client::Outcome::failed) {
         s.state = RecipientState::failed;
         if (rcpt.notify.failure && !rcpt.notify.never)
-          dsn_recipients.push_back({i, DsnAction::failed});
+          out.dsn_recipients.push_back({i, DsnAction::failed});
       }
     }
   }
   for (const RecipientStatus& s : m.status)
-    any_pending = any_pending || s.state == RecipientState::pending;
+    out.any_pending = out.any_pending || s.state == RecipientState::pending;
   ++m.attempts;
   // Held messages never expire into a bounce (admin_queue.h), also when held meanwhile.
-  if (any_pending && !m.held && expired(m.arrival, now, options.retry)) {
+  if (out.any_pending && !m.held && expired(m.arrival, now, options.retry)) {
     for (size_t i = 0; i < m.status.size(); ++i) {
       RecipientStatus& s = m.status[i];
       if (s.state != RecipientState::pending) continue;
       s.state = RecipientState::failed;
       s.status = "4.4.7";  // RFC 3463 §3.5: delivery time expired
+      out.expired.push_back(i);
       const delivery::OutboundRecipient& rcpt = m.message.recipients[i];
-      log::message(kInfo, kService, m.id,
-                   "to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
-                   "last error: {})",
-                   rcpt.address, delay, s.diagnostic);
-      metrics::catalog().queue_recipients.with({"bounced"}).inc();
       if (rcpt.notify.failure && !rcpt.notify.never)
-        dsn_recipients.push_back({i, DsnAction::failed});
+        out.dsn_recipients.push_back({i, DsnAction::failed});
     }
-    any_pending = false;
+    out.any_pending = false;
   }
-  if (any_pending && !m.delay_warned && options.retry.delay_warning.count() > 0 &&
+  if (out.any_pending && !m.delay_warned && options.retry.delay_warning.count() > 0 &&
       now - m.arrival >= options.retry.delay_warning) {
     // RFC 3461 §4.1 NOTIFY=DELAY, and the default when NOTIFY is absent: one notice.
     m.delay_warned = true;
     for (size_t i = 0; i < m.status.size(); ++i) {
       const delivery::OutboundRecipient& rcpt = m.message.recipients[i];
       if (m.status[i].state == RecipientState::pending && rcpt.notify.delay && !rcpt.notify.never)
-        dsn_recipients.push_back({i, DsnAction::delayed});
+        out.dsn_recipients.push_back({i, DsnAction::delayed});
     }
-  }
-
-  // A message with a null sender never bounces (RFC 5321 §4.5.5, RFC 3464 §4).
-  if (!dsn_recipients.empty() && !m.message.envelope_sender.empty()) {
-    DsnOptions dsn_options;
-    dsn_options.reporting_mta = options.hostname;
-    dsn_options.now = now;
-    dsn_options.will_retry_until = m.arrival + options.retry.max_age;
-    static thread_local std::mt19937 rng{std::random_device{}()};
-    auto dsn =
-        build_dsn(m, dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
-    if (!dsn) {
-      log::message(log::Level::error, kService, m.id,
-                   "cannot build the delivery status notification: {}", dsn.error().message);
-    } else {
-      auto sent = deliver_dsn(*dsn, q, local);
-      bool any_failed = false, any_delayed = false;
-      for (const auto& r : dsn_recipients) {
-        any_failed = any_failed || r.action == DsnAction::failed;
-        any_delayed = any_delayed || r.action == DsnAction::delayed;
-      }
-      std::string_view kind = "delivery status";
-      if (any_failed)
-        kind = "non-delivery";
-      else if (any_delayed)
-        kind = "delay";
-      // Postfix's link from a message to its bounce: the DSN's own id, whose lines follow.
-      if (sent)
-        log::message(kInfo, kService, m.id, "sender {} notification: {}", kind, *sent);
-      else
-        log::message(log::Level::error, kService, m.id,
-                     "delivery status notification to <{}> lost: {}", m.message.envelope_sender,
-                     sent.error().message);
-    }
-  }
-
-  if (!any_pending) {
-    POSTAMT_TRY(q.remove(id));
-    log::message(kInfo, "qmgr", id, "removed");
-    return {};
   }
   // An admin's "retry" during the attempt set its own time: keep it.
-  if (m.next_attempt == record.loaded.next_attempt)
+  if (out.any_pending && m.next_attempt == record.loaded.next_attempt)
     m.next_attempt = next_attempt_after(m.attempts, now, options.retry);
-  return q.save(m);
+  return out;
+}
+
+void send_notifications(Spool& q, const QueuedMessage& m, const Merged& merged,
+                        const AttemptRecord& record, const WorkerOptions& options,
+                        const delivery::Services& local) {
+  for (size_t i : merged.expired) {
+    log::message(kInfo, kService, m.id,
+                 "to=<{}>, relay=none, delay={}, dsn=4.4.7, status=bounced (message expired; "
+                 "last error: {})",
+                 m.message.recipients[i].address, record.delay, m.status[i].diagnostic);
+    metrics::catalog().queue_recipients.with({"bounced"}).inc();
+  }
+  // A message with a null sender never bounces (RFC 5321 §4.5.5, RFC 3464 §4).
+  if (merged.dsn_recipients.empty() || m.message.envelope_sender.empty()) return;
+  DsnOptions dsn_options;
+  dsn_options.reporting_mta = options.hostname;
+  dsn_options.now = record.now;
+  dsn_options.will_retry_until = m.arrival + options.retry.max_age;
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  auto dsn =
+      build_dsn(m, merged.dsn_recipients, dsn_options, [] { return static_cast<uint32_t>(rng()); });
+  if (!dsn) {
+    log::message(log::Level::error, kService, m.id,
+                 "cannot build the delivery status notification: {}", dsn.error().message);
+    return;
+  }
+  auto sent = deliver_dsn(*dsn, q, local);
+  bool any_failed = false, any_delayed = false;
+  for (const auto& r : merged.dsn_recipients) {
+    any_failed = any_failed || r.action == DsnAction::failed;
+    any_delayed = any_delayed || r.action == DsnAction::delayed;
+  }
+  std::string_view kind = "delivery status";
+  if (any_failed)
+    kind = "non-delivery";
+  else if (any_delayed)
+    kind = "delay";
+  // Postfix's link from a message to its bounce: the DSN's own id, whose lines follow.
+  if (sent)
+    log::message(kInfo, kService, m.id, "sender {} notification: {}", kind, *sent);
+  else
+    log::message(log::Level::error, kService, m.id, "delivery status notification to <{}> lost: {}",
+                 m.message.envelope_sender, sent.error().message);
+}
+
+void log_dropped(const std::string& id, std::string_view why) {
+  log::message(kInfo, kService, id, "{} during delivery; results of this attempt dropped", why);
+}
+
+// Everything after the network exchange, on the blocking pool (worker.h, "Recording
+// results"): reload the message (an admin or another node may have changed it), merge
+// this attempt's results, send notifications, then merge again and save or remove in
+// one Spool::update.
+Result<void> record_attempt(Spool& q, const AttemptRecord& record, const WorkerOptions& options,
+                            const delivery::Services& local) {
+  const std::string& id = record.loaded.id;
+  auto current = q.load(id);
+  if (!current && current.error().kind == ErrorKind::not_found) {
+    log_dropped(id, "removed by the admin");
+    return {};
+  }
+  POSTAMT_TRY(current);
+  if (superseded(*current, record)) {
+    log_dropped(id, "claim lost to another node");
+    return {};
+  }
+  QueuedMessage& m = *current;
+  auto merged = merge_results(m, record, options);
+  POSTAMT_TRY(merged);
+  send_notifications(q, m, *merged, record, options, local);
+
+  enum class Done { saved, removed, dropped } done = Done::saved;
+  auto updated = q.update(id, [&](QueuedMessage& now) -> Result<Change> {
+    if (superseded(now, record)) {
+      done = Done::dropped;
+      return Change::keep;
+    }
+    auto again = merge_results(now, record, options);
+    POSTAMT_TRY(again);
+    done = again->any_pending ? Done::saved : Done::removed;
+    return again->any_pending ? Change::save : Change::remove;
+  });
+  if (!updated && updated.error().kind == ErrorKind::not_found) {
+    log_dropped(id, "removed by the admin");
+    return {};
+  }
+  POSTAMT_TRY(updated);
+  if (done == Done::dropped) log_dropped(id, "claim lost to another node");
+  if (done == Done::removed) log::message(kInfo, "qmgr", id, "removed");
+  return {};
+}
+
+// The claim renewal that runs next to an attempt (worker.h, Claims).
+struct Renewal {
+  std::atomic<bool> done{false};    // set by the attempt when it is over
+  std::atomic<bool> lost{false};    // set by the renewal: another took the message over
+  std::atomic<bool> exited{false};  // set by the renewal when it returns
+};
+
+// How often the renewal looks whether its attempt is over.
+constexpr auto kRenewalTick = std::chrono::milliseconds(20);
+
+net::awaitable<void> keep_claim(net::Runtime* runtime, Spool* q, std::string id, std::string owner,
+                                std::chrono::seconds lease, std::shared_ptr<Renewal> state) {
+  using Steady = std::chrono::steady_clock;
+  const auto period = std::max<Steady::duration>(lease / 3, std::chrono::seconds(1));
+  auto due = Steady::now() + period;
+  while (!state->done) {
+    co_await net::sleep(kRenewalTick);
+    if (state->done || Steady::now() < due) continue;
+    auto renew_task =
+        runtime->run_blocking([q, id, owner, lease] { return q->renew_claim(id, owner, lease); });
+    auto renewed = co_await std::move(renew_task);
+    due = Steady::now() + period;
+    if (!renewed) {
+      // The lease still runs; try again at the next period.
+      log::message(log::Level::warning, kService, id, "cannot renew the delivery claim: {}",
+                   renewed.error().message);
+    } else if (!*renewed) {
+      log::message(log::Level::warning, kService, id,
+                   "delivery claim lost to another node; stopping this attempt");
+      state->lost = true;
+      break;
+    }
+  }
+  state->exited = true;
+}
+
+std::string make_owner(const std::string& hostname) {
+  std::random_device random;
+  return fmt::format("{}:{}:{:08x}", hostname.empty() ? "localhost" : hostname, ::getpid(),
+                     static_cast<uint32_t>(random()));
 }
 
 }  // namespace
 
+Worker::Worker(WorkerDeps deps, WorkerOptions options)
+    : deps_(deps), options_(std::move(options)), owner_(make_owner(options_.hostname)) {}
+
 net::awaitable<size_t> Worker::run_once() {
-  FileQueue* q = deps_.queue;
+  Spool* q = deps_.queue;
   // g++ 12: build each awaitable in its own statement (temporaries inside a co_await
   // expression are destroyed twice).
-  auto list_task = deps_.runtime->run_blocking([q] { return q->list(); });
-  auto ids = co_await std::move(list_task);
+  auto stats_task = deps_.runtime->run_blocking([q] { return q->stats(); });
+  auto stats = co_await std::move(stats_task);
+  if (stats) metrics::set_queue_state(stats->messages, stats->oldest_arrival);
+  const std::string owner = owner_;
+  const size_t batch = options_.claim_batch;
+  const std::chrono::seconds lease = options_.claim_lease;
+  auto claim_task = deps_.runtime->run_blocking(
+      [q, owner, batch, lease] { return q->claim_due(owner, batch, lease); });
+  auto ids = co_await std::move(claim_task);
   if (!ids) {
-    log::error(kService, "cannot list the queue: {}", ids.error().message);
+    log::error(kService, "cannot claim queued messages: {}", ids.error().message);
     co_return 0;
   }
   size_t attempts = 0;
-  // For metrics: the messages seen on this pass and the oldest arrival among them.
-  size_t queued = 0;
-  std::optional<TimePoint> oldest;
   for (const std::string& id : *ids) {
-    if (stopped_) break;
-    auto header_task = deps_.runtime->run_blocking([q, id] { return q->load(id, BodyMode::skip); });
-    auto header = co_await std::move(header_task);
-    if (!header) {
-      if (header.error().kind == ErrorKind::invalid) {
-        auto move_task = quarantine(deps_.runtime, q, id, header.error());
-        Error logged = co_await std::move(move_task);
-        log::message(log::Level::error, kService, id, "{}", logged.message);
-      }
-      continue;  // not_found: removed meanwhile
+    if (!stopped_) {
+      auto attempt_task = attempt_claimed(id);
+      auto r = co_await std::move(attempt_task);
+      if (!r)
+        log::message(log::Level::error, kService, id, "{}", r.error().message);
+      else if (*r == Outcome::attempted)
+        ++attempts;
     }
-    ++queued;
-    if (!oldest || header->arrival < *oldest) oldest = header->arrival;
-    if (header->held || header->next_attempt > q->now()) continue;
-    ++attempts;
-    auto attempt_task = attempt(id);
-    auto r = co_await std::move(attempt_task);
-    if (!r) log::message(log::Level::error, kService, id, "{}", r.error().message);
+    auto release_task =
+        deps_.runtime->run_blocking([q, id, owner] { return q->release_claim(id, owner); });
+    auto released = co_await std::move(release_task);
+    if (!released)
+      log::message(log::Level::warning, kService, id, "cannot release the delivery claim: {}",
+                   released.error().message);
   }
-  metrics::set_queue_state(queued, oldest);
   co_return attempts;
 }
 
@@ -311,7 +403,33 @@ net::awaitable<void> Worker::run() {
 }
 
 net::awaitable<Result<void>> Worker::attempt(std::string id) {
-  FileQueue* q = deps_.queue;
+  Spool* q = deps_.queue;
+  const std::string owner = owner_;
+  const std::chrono::seconds lease = options_.claim_lease;
+  auto claim_task =
+      deps_.runtime->run_blocking([q, id, owner, lease] { return q->claim(id, owner, lease); });
+  auto claimed = co_await std::move(claim_task);
+  if (!claimed) co_return claimed.error();
+  if (!*claimed) {
+    auto holder_task = deps_.runtime->run_blocking([q, id] { return q->load(id, BodyMode::skip); });
+    auto holder = co_await std::move(holder_task);
+    std::string owner_now =
+        holder && !holder->claim_owner.empty() ? holder->claim_owner : "another node";
+    co_return Error{ErrorKind::temporary,
+                    fmt::format("{} is being delivered by {}", id, owner_now)};
+  }
+  auto attempt_task = attempt_claimed(id);
+  auto attempted = co_await std::move(attempt_task);
+  auto release_task =
+      deps_.runtime->run_blocking([q, id, owner] { return q->release_claim(id, owner); });
+  auto released = co_await std::move(release_task);
+  if (!attempted) co_return attempted.error();
+  if (!released) co_return released.error();
+  co_return Result<void>{};
+}
+
+net::awaitable<Result<Worker::Outcome>> Worker::attempt_claimed(std::string id) {
+  Spool* q = deps_.queue;
   net::Runtime& rt = *deps_.runtime;
   auto load_task = rt.run_blocking([q, id] { return q->load(id); });
   auto loaded = co_await std::move(load_task);
@@ -319,10 +437,21 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
   if (!loaded && loaded.error().kind == ErrorKind::invalid) {
     auto move_task = quarantine(&rt, q, id, loaded.error());
     Error moved = co_await std::move(move_task);
-    co_return moved;
+    log::message(log::Level::error, kService, id, "{}", moved.message);
+    co_return Outcome::not_attempted;
   }
+  if (!loaded && loaded.error().kind == ErrorKind::not_found)
+    co_return Outcome::not_attempted;  // removed meanwhile
   if (!loaded) co_return loaded.error();
   QueuedMessage m = std::move(*loaded);
+
+  auto renewal = std::make_shared<Renewal>();
+  rt.spawn(keep_claim(&rt, q, id, owner_, options_.claim_lease, renewal), "queue claim renewal");
+  // Whatever way this coroutine ends (an exception included), the renewal stops with it.
+  struct StopRenewal {
+    std::shared_ptr<Renewal> renewal;
+    ~StopRenewal() { renewal->done = true; }
+  } stop_renewal{renewal};
 
   // DKIM: sign once per attempt, just before sending (RFC 6376 §5), so that every path
   // into the queue (submission, JMAP, DSNs, receipts) is signed alike. Mail from outside
@@ -356,6 +485,9 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       groups[domain_of(m.message.recipients[i].address)].indices.push_back(i);
 
   for (auto& [domain, group] : groups) {
+    // Another node took the message over (worker.h, Claims): leave the rest to it.
+    if (renewal->lost) break;
+    group.attempted = true;
     dns::Resolver* resolver = deps_.resolver;
     RouteOptions route_options = options_.route;
     std::string d = domain;
@@ -397,6 +529,7 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
         report_tls({domain, "sts", "", "", false, "sts-policy-fetch-error", sts.error().message});
     }
     for (const Hop& hop : *hops) {
+      if (renewal->lost) break;
       std::string relay = fmt::format("{}[{}]:{}", hop.host, hop.address, hop.port);
       TlsDecision decision;
       if (via_relay) {
@@ -466,10 +599,18 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
     }
   }
 
+  // The attempt is over: stop renewing (the claim is released after recording).
+  renewal->done = true;
+  while (!renewal->exited) co_await net::sleep(kRenewalTick);
+  bool any_attempted = false;
+  for (const auto& [domain, group] : groups) any_attempted = any_attempted || group.attempted;
+  if (!any_attempted && !groups.empty()) co_return Outcome::not_attempted;  // claim lost at once
+
   // The per-recipient lines say what happened on the wire, whatever became of the file.
   TimePoint now = q->now();
   std::string delay = format_delay(m.arrival, now);
   for (auto& [domain, group] : groups) {
+    if (!group.attempted) continue;
     for (size_t k = 0; k < group.indices.size(); ++k) {
       const auto& r = group.results[k];
       std::string_view word = r.outcome == smtp::client::Outcome::sent     ? "sent"
@@ -481,12 +622,14 @@ net::awaitable<Result<void>> Worker::attempt(std::string id) {
       metrics::catalog().queue_recipients.with({word}).inc();
     }
   }
-  AttemptRecord record{m, groups, now, delay};
+  AttemptRecord record{m, groups, now, delay, owner_};
   const WorkerOptions* options = &options_;
   const delivery::Services* local = &deps_.local;
   auto record_task = rt.run_blocking(
       [q, &record, options, local] { return record_attempt(*q, record, *options, *local); });
-  co_return co_await std::move(record_task);
+  auto recorded = co_await std::move(record_task);
+  if (!recorded) co_return recorded.error();
+  co_return Outcome::attempted;
 }
 
 }  // namespace postamt::queue

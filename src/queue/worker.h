@@ -22,12 +22,32 @@
 // message (DSNs return it as accepted). Relayed mail (OutboundMessage::relayed) is never
 // signed.
 // <id> is the id the message was accepted under (the SMTP server's, delivery/outbound.h).
-// The results are recorded under the queue lock (FileQueue::lock), which is not held
-// during the network exchange: the file is reloaded, `held` and an admin's new next
-// attempt time are kept, and a file an admin removed meanwhile stays removed, with
-// "<id>: removed by the admin during delivery; results of this attempt dropped".
 //
-// Threads: the coroutines run on the runtime's executor; disk and DNS go through
+// Claims (spool.h): the worker takes messages with Spool::claim_due under its own owner
+// id (owner(): host name, pid and a random part, one per Worker), renews the claim every
+// third of WorkerOptions::claim_lease while an attempt runs, and releases it once the
+// results are recorded. With StoreQueue this is what lets several nodes share one queue:
+// a message is attempted by one node at a time, and a dead node's messages are taken
+// over when its leases end. A renewal that finds the claim lost (the node stalled past
+// its lease and another took the message over) stops the attempt before its next
+// destination or next host; what was already said on the wire cannot be taken back.
+//
+// Recording results, with the queue changing meanwhile (the lock or transaction of
+// Spool::update is never held during the network exchange): the message is reloaded and
+// this attempt's results merged into it; `held` and an admin's new next attempt time are
+// kept, and a message an admin removed meanwhile stays removed, with
+//   <id>: removed by the admin during delivery; results of this attempt dropped
+// Notifications (DSNs) are built from that merge and queued or delivered before the
+// message is saved (a crash in between repeats the attempt and its notification rather
+// than losing it); the save itself merges once more inside Spool::update. When the claim
+// was lost AND another claimant recorded an attempt meanwhile (the attempt count moved),
+// this attempt's results are dropped, so that the message's state is the other node's:
+//   <id>: claim lost to another node during delivery; results of this attempt dropped
+// When the claim was lost but nobody recorded anything yet, the results are recorded:
+// they are the only record of what was sent, and the recipients they mark sent or failed
+// are not tried again.
+//
+// Threads: the coroutines run on the runtime's executor; disk, database and DNS go through
 // Runtime::run_blocking. One Worker runs one attempt at a time.
 #pragma once
 
@@ -53,7 +73,11 @@ struct WorkerOptions {
   std::string hostname;  // EHLO name, Reporting-MTA, MAILER-DAEMON@hostname
   RouteOptions route;
   RetryPolicy retry;
-  net::Duration poll_interval = std::chrono::seconds(1);  // queue directory scan period
+  net::Duration poll_interval = std::chrono::seconds(1);  // queue scan period
+  // How many due messages one pass claims (run_once attempts them one after another).
+  size_t claim_batch = 16;
+  // How long a claim lasts without renewal ([outbound] claim_lease); renewed every third.
+  std::chrono::seconds claim_lease{120};
   net::Duration connect_timeout = std::chrono::seconds(30);
   smtp::client::Timeouts timeouts;
   // Trust store (system or [outbound] ca_file) for verified deliveries; null: never
@@ -73,7 +97,7 @@ struct WorkerOptions {
 // ignored: DSNs for remote senders go into `queue`); with its store and blobs null, DSNs
 // for local senders are queued like any other (and come back to us over SMTP).
 struct WorkerDeps {
-  FileQueue* queue = nullptr;
+  Spool* queue = nullptr;
   dns::Resolver* resolver = nullptr;
   net::Runtime* runtime = nullptr;
   delivery::Services local;
@@ -85,28 +109,37 @@ struct WorkerDeps {
 
 class Worker {
  public:
-  Worker(WorkerDeps deps, WorkerOptions options) : deps_(deps), options_(std::move(options)) {}
+  Worker(WorkerDeps deps, WorkerOptions options);
 
-  // One pass: every message that is due (next attempt <= now, not held) gets one
-  // attempt. Corrupt files are quarantined and logged. Returns the number of attempts.
+  // One pass: claims up to claim_batch due messages (next attempt <= now, not held, not
+  // claimed by another) and gives each one attempt. Messages that do not read back are
+  // quarantined and logged. Returns the number of attempts.
   net::awaitable<size_t> run_once();
 
   // run_once every poll_interval until stop(). Spawn it on the runtime.
   net::awaitable<void> run();
   void stop() { stopped_ = true; }
 
-  // One attempt for one message, whether due or not (`postamt queue retry` path).
-  // Errors: those of loading and saving the queue file; a file that does not parse
-  // (invalid) has been moved to corrupt/ (the message says so).
+  // One attempt for one message, whether due or not: claims it first. Errors: temporary
+  // "<id> is being delivered by <owner>" when another holds a live claim; those of
+  // loading and saving the message; one that does not parse (invalid) has been
+  // quarantined (the message says so).
   net::awaitable<Result<void>> attempt(std::string id);
 
+  // The claim owner id of this worker: "<hostname>:<pid>:<8 hex digits>".
+  const std::string& owner() const { return owner_; }
+
  private:
+  enum class Outcome { attempted, not_attempted };
+  // The attempt itself, for a message this worker has claimed.
+  net::awaitable<Result<Outcome>> attempt_claimed(std::string id);
   void report_tls(const TlsAttempt& attempt) {
     if (deps_.tls_reports) deps_.tls_reports->record(attempt);
   }
 
   WorkerDeps deps_;
   WorkerOptions options_;
+  std::string owner_;
   std::atomic<bool> stopped_{false};
 };
 
@@ -117,7 +150,7 @@ class Worker {
 // local delivery and removal are logged (delivery/message_log.h). Blocking. Errors: the
 // transaction's or the queue's; not_found: the local address names no account (the DSN
 // is then dropped by the caller).
-Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, FileQueue& queue,
+Result<std::string> deliver_dsn(const delivery::OutboundMessage& dsn, Spool& queue,
                                 const delivery::Services& local);
 
 }  // namespace postamt::queue

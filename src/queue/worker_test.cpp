@@ -482,12 +482,37 @@ TEST_F(QueueWorkerTest, HoldDuringAnAttemptStaysHeldAndKeepsTheResults) {
 TEST_F(QueueWorkerTest, RetryDuringAnAttemptKeepsTheMessageDue) {
   std::string id = enqueue("a@x.test", {"b@y.test"});
   clock_.advance(1min);
-  auto [r, log] = attempt_while(id, [&] { EXPECT_TRUE(queue_retry(*queue_, id)); });
+  // The admin CLI is another process: its FileQueue does not see the server's claims.
+  auto cli = FileQueue::open(dir_.root() / "queue", clock_.clock());
+  ASSERT_TRUE(cli);
+  auto [r, log] = attempt_while(id, [&] { EXPECT_TRUE(queue_retry(**cli, id)); });
   EXPECT_TRUE(r) << r.error().message;
   auto m = queue_->load(id);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->next_attempt, clock_.now());  // not pushed back by the attempt's backoff
   EXPECT_EQ(m->attempts, 1u);
+}
+
+TEST_F(QueueWorkerTest, RetryOfAMessageBeingDeliveredIsRefused) {
+  std::string id = enqueue("a@x.test", {"b@y.test"});
+  Result<std::string> retried = std::string();
+  std::string owner;
+  auto [r, log] = attempt_while(id, [&] {
+    owner = queue_->load(id, BodyMode::skip)->claim_owner;
+    retried = queue_retry(*queue_, id);
+  });
+  EXPECT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(owner.starts_with(fmt::format("mail.x.test:{}:", getpid()))) << owner;
+  ASSERT_FALSE(retried);
+  EXPECT_EQ(retried.error().kind, ErrorKind::temporary);
+  // The lease (claim_lease, 2 minutes) from the fake clock's 2027-01-15 08:00:00.
+  EXPECT_EQ(retried.error().message,
+            fmt::format("{}: being delivered by {} until Fri, 15 Jan 2027 08:02:00 +0000; not "
+                        "rescheduled",
+                        id, owner));
+  auto m = queue_->load(id, BodyMode::skip);
+  EXPECT_EQ(m->claim_owner, "");  // released after recording
+  EXPECT_EQ(m->next_attempt, clock_.now() + 5min);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,7 @@
 
 #include "base/result.h"
 #include "store/api/push_subscriptions.h"
+#include "store/api/queue_entries.h"
 #include "store/api/receipts.h"
 #include "store/api/submissions.h"
 #include "store/api/types.h"
@@ -410,6 +412,45 @@ class Store {
   // Frees claim `name` if `owner` holds it; does nothing (and succeeds) when another
   // owner holds it or nobody does.
   virtual Result<void> release_claim(std::string_view name, std::string_view owner) = 0;
+  // ---- outbound queue (store/api/queue_entries.h; queue/store_queue.h) ----
+  // Entries are not account data: no modseq moves (data_version does, as for every
+  // write). Claims are written only by the claim methods; every other write keeps them.
+  // Errors beyond the store's usual ones: invalid for an empty id; exists when an entry
+  // has the id (insert); not_found for an absent id.
+  virtual Result<void> insert_queue_entry(const QueueEntry& entry) = 0;
+  // Every entry's id, ascending (byte order).
+  virtual Result<std::vector<std::string>> list_queue_entries() = 0;
+  virtual Result<QueueEntry> get_queue_entry(std::string_view id, QueueRead read) = 0;
+  // Reads give claim_owner/claim_until of a live claim only (queue_entries.h).
+  // Read-modify-write in ONE write transaction: reads the whole entry, calls `change`,
+  // then saves what it left in the entry (its id and claim fields are ignored), removes
+  // the entry, or keeps it, as `change` returns. `change` may run more than once (a
+  // transaction retried) and must not call the store. An error from `change` is returned
+  // and nothing changes.
+  virtual Result<void> update_queue_entry(
+      std::string_view id, const std::function<Result<QueueChange>(QueueEntry&)>& change) = 0;
+  virtual Result<void> remove_queue_entry(std::string_view id) = 0;
+  // Claims for `owner`, until the store's clock + `lease`, up to `limit` entries that
+  // are due (next_attempt <= due_by), not held, not quarantined, and unclaimed or whose
+  // claim has ended (claim_until <= the store's clock). Ascending by (next_attempt, id);
+  // returns their ids. On PostgreSQL the rows are selected FOR UPDATE SKIP LOCKED.
+  virtual Result<std::vector<std::string>> claim_queue_entries(std::string_view owner,
+                                                               int64_t due_by, size_t limit,
+                                                               std::chrono::seconds lease) = 0;
+  // Claims one entry whatever its due time, held or quarantined state: true when it was
+  // unclaimed, its claim had ended, or `owner` held it already; false when another owner
+  // holds a claim that has not ended.
+  virtual Result<bool> claim_queue_entry(std::string_view id, std::string_view owner,
+                                         std::chrono::seconds lease) = 0;
+  // Extends `owner`'s claim to the store's clock + `lease`: true when `owner` still holds
+  // it (also when its lease ended but nobody took it over); false when the entry is gone
+  // or another owner holds it.
+  virtual Result<bool> renew_queue_claim(std::string_view id, std::string_view owner,
+                                         std::chrono::seconds lease) = 0;
+  // Drops `owner`'s claim; nothing happens when the entry is gone or `owner` does not
+  // hold it.
+  virtual Result<void> release_queue_claim(std::string_view id, std::string_view owner) = 0;
+  virtual Result<QueueSummary> queue_summary() = 0;
 
   // ---- change detection and maintenance ----
   // A store-wide counter that grows with every committed write by any process. Cheap;

@@ -132,6 +132,21 @@ class MemoryStore final : public Store {
                          std::chrono::seconds lease) override;
   Result<size_t> renew_claims(std::string_view owner, std::chrono::seconds lease) override;
   Result<void> release_claim(std::string_view name, std::string_view owner) override;
+  Result<void> insert_queue_entry(const QueueEntry& entry) override;
+  Result<std::vector<std::string>> list_queue_entries() override;
+  Result<QueueEntry> get_queue_entry(std::string_view id, QueueRead read) override;
+  Result<void> update_queue_entry(
+      std::string_view id, const std::function<Result<QueueChange>(QueueEntry&)>& change) override;
+  Result<void> remove_queue_entry(std::string_view id) override;
+  Result<std::vector<std::string>> claim_queue_entries(std::string_view owner, int64_t due_by,
+                                                       size_t limit,
+                                                       std::chrono::seconds lease) override;
+  Result<bool> claim_queue_entry(std::string_view id, std::string_view owner,
+                                 std::chrono::seconds lease) override;
+  Result<bool> renew_queue_claim(std::string_view id, std::string_view owner,
+                                 std::chrono::seconds lease) override;
+  Result<void> release_queue_claim(std::string_view id, std::string_view owner) override;
+  Result<QueueSummary> queue_summary() override;
 
   Result<uint64_t> data_version() override;
   Result<std::unordered_set<BlobRef>> referenced_blobs() override;
@@ -224,7 +239,8 @@ class MemoryStore final : public Store {
     std::string owner;
     int64_t until = 0;  // seconds since 1970, system clock
   };
-  std::map<std::string, Claim, std::less<>> claims_;  // by name
+  std::map<std::string, Claim, std::less<>> claims_;              // by name
+  std::map<std::string, QueueEntry, std::less<>> queue_entries_;  // by id
 };
 
 }  // namespace postamt::store

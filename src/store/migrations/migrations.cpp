@@ -415,6 +415,25 @@ CREATE TABLE claim (
 CREATE INDEX claim_owner ON claim(owner);
 )sql";
 
+// The outbound queue in the database (store/api/queue_entries.h), used when several nodes
+// share one PostgreSQL database (queue/store_queue.h): head + body is the queue's serialized
+// message (queue/spool.h); next_attempt, held and quarantined repeat what the claim query
+// selects on; claim_owner/claim_until (database clock seconds) say which node delivers it.
+constexpr std::string_view kQueueEntries = R"sql(
+CREATE TABLE queue_entry (
+  id TEXT PRIMARY KEY,
+  arrival {BIGINT} NOT NULL,
+  next_attempt {BIGINT} NOT NULL,
+  held {BIGINT} NOT NULL DEFAULT 0,
+  quarantined {BIGINT} NOT NULL DEFAULT 0,
+  claim_owner TEXT,
+  claim_until {BIGINT},
+  head {BLOB} NOT NULL,
+  body {BLOB} NOT NULL
+);
+CREATE INDEX queue_entry_due ON queue_entry(next_attempt, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "accounts, aliases, mailboxes, messages, change log", kInitial},
     {2, "message ids, read receipt ledger, receipt policy overrides", kReceipts},
@@ -434,6 +453,7 @@ constexpr Migration kMigrations[] = {
     {16, "JMAP push subscriptions", kPushSubscriptions},
     {17, "receipts refused to senders that failed DMARC", kRefusedReceipts},
     {18, "message bytes kept in the database", kBlobs},
+    {19, "the outbound queue in the database", kQueueEntries},
     {20, "cluster-wide claims (the POP3 maildrop lock)", kClaims},
 };
 

@@ -22,6 +22,11 @@ Query& Query::bind(std::string_view value) {
   return *this;
 }
 
+Query& Query::bind_blob(std::string_view value) {
+  keep(statement_->bind_blob(next_index_++, value));
+  return *this;
+}
+
 Query& Query::bind_null() {
   keep(statement_->bind_null(next_index_++));
   return *this;

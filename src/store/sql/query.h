@@ -26,6 +26,8 @@ class Query {
   Query& bind(int64_t value);
   Query& bind(std::string_view value);
   Query& bind_null();
+  // Arbitrary octets (NUL included) for a {BLOB} column (Statement::bind_blob).
+  Query& bind_blob(std::string_view value);
   Query& bind(const std::string& value) { return bind(std::string_view(value)); }
   Query& bind(const char* value) { return bind(std::string_view(value)); }
   Query& bind(const std::optional<std::string>& value);  // nullopt binds NULL
