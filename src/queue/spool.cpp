@@ -390,6 +390,16 @@ Result<std::string> FileQueue::enqueue(const delivery::OutboundMessage& message)
   return m.id;
 }
 
+Result<void> FileQueue::import(const QueuedMessage& m) {
+  if (!valid_queue_id(m.id)) return Error{ErrorKind::invalid, "not a queue id: " + m.id};
+  if (!m.has_body) return Error{ErrorKind::invalid, "cannot import a message loaded without body"};
+  if (m.status.size() != m.message.recipients.size())
+    return Error{ErrorKind::invalid, "recipient status does not match recipients"};
+  QueuedMessage copy = m;
+  copy.claim_owner.clear();
+  return write_atomically(copy.id, serialize(copy), Placement::create);
+}
+
 Result<std::vector<delivery::QueuedRecipient>> FileQueue::queued_recipients(std::string_view id) {
   auto m = load(std::string(id), BodyMode::skip);
   if (!m) return m.error();

@@ -140,6 +140,10 @@ class Spool : public delivery::OutboundQueue {
   // never claimed again and an admin can look at it. Errors: not_found, io.
   virtual Result<void> quarantine(const std::string& id) = 0;
   virtual Result<SpoolStats> stats() const = 0;
+  // Stores `m` (loaded with its body from another queue) under its own id with its whole
+  // delivery state, unclaimed: how `postamt store copy` moves a queue. Errors: invalid
+  // (a malformed id, has_body false, sizes differ), exists (the id is taken), io.
+  virtual Result<void> import(const QueuedMessage& m) = 0;
   // The queue's clock: arrival and next attempt times.
   virtual TimePoint now() const = 0;
 
@@ -221,6 +225,7 @@ class FileQueue final : public Spool {
 
   // Reads every file's header (files that do not read back are not counted).
   Result<SpoolStats> stats() const override;
+  Result<void> import(const QueuedMessage& m) override;
 
   // Claims live in this process's memory, with leases on the queue's clock.
   Result<std::vector<std::string>> claim_due(std::string_view owner, size_t limit,

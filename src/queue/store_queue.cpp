@@ -49,6 +49,12 @@ Result<void> check_savable(const QueuedMessage& m) {
 
 }  // namespace
 
+Result<void> StoreQueue::import(const QueuedMessage& m) {
+  if (!valid_queue_id(m.id)) return Error{ErrorKind::invalid, "not a queue id: " + m.id};
+  POSTAMT_TRY(check_savable(m));
+  return store_.insert_queue_entry(to_entry(m));
+}
+
 Result<std::string> StoreQueue::enqueue(const delivery::OutboundMessage& message) {
   if (message.recipients.empty())
     return Error{ErrorKind::invalid, "a queued message needs at least one recipient"};

@@ -37,6 +37,7 @@ class StoreQueue final : public Spool {
                       const std::function<Result<Change>(QueuedMessage&)>& change) override;
   Result<void> quarantine(const std::string& id) override;
   Result<SpoolStats> stats() const override;
+  Result<void> import(const QueuedMessage& m) override;
   TimePoint now() const override { return clock_(); }
 
   Result<std::vector<std::string>> claim_due(std::string_view owner, size_t limit,

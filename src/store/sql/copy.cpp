@@ -38,7 +38,13 @@ constexpr CopiedTable kCopiedTables[] = {
     {"push_subscription", Ids::auto_assigned, TargetRows::none},
 };
 
-constexpr std::string_view kNotCopied[] = {"schema_version"};
+// Not copied row by row: schema_version (both sides are migrated alike); the blob tables
+// (message bytes move through the BlobStore interface, blob/copy_blobs.h, into whatever
+// blob store the target uses); queue_entry (the outbound queue moves through
+// queue::Spool::import, into files or rows as the target keeps it); claim (leases of the
+// source's live processes, meaningless to the target).
+constexpr std::string_view kNotCopied[] = {"schema_version", "blob_upload", "blob",
+                                           "blob_chunk",     "queue_entry", "claim"};
 
 // Names come from the source's result columns and go into SQL text unquoted.
 bool plain_identifier(std::string_view name) {
