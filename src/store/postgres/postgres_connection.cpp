@@ -368,20 +368,37 @@ Result<void> PostgresConnection::execute_script(std::string_view sql) {
   return run_plain(conn_, std::string(sql), "statement failed");
 }
 
+Result<void> PostgresConnection::reconnect() {
+  auto fresh = detail::connect(options_);
+  if (!fresh) return fresh.error();
+  PQfinish(conn_);
+  conn_ = *fresh;
+  prepared_->clear();
+  return {};
+}
+
 Result<void> PostgresConnection::begin(sql::TransactionMode mode) {
   in_write_ = false;
   if (PQstatus(conn_) != CONNECTION_OK) {
     // Lost since the last transaction (server restart, network): a fresh connection,
     // configured like the first one.
-    auto fresh = detail::connect(options_);
-    if (!fresh) return fresh.error();
-    PQfinish(conn_);
-    conn_ = *fresh;
-    prepared_->clear();
+    POSTAMT_TRY(reconnect());
   } else if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
     // A transaction left open by a failure that could not roll it back.
     (void)run_plain(conn_, "ROLLBACK", "rollback");
   }
+  auto begun = start_transaction(mode);
+  if (!begun && PQstatus(conn_) != CONNECTION_OK) {
+    // libpq learns that an idle connection died (a server restart closed it) only when
+    // it uses it: BEGIN was the first use. Nothing was done in the transaction yet, so it
+    // is safe to begin once more on a fresh connection.
+    POSTAMT_TRY(reconnect());
+    begun = start_transaction(mode);
+  }
+  return begun;
+}
+
+Result<void> PostgresConnection::start_transaction(sql::TransactionMode mode) {
   if (mode == sql::TransactionMode::read) {
     return run_plain(conn_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "cannot begin");
   }

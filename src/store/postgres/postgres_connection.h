@@ -81,6 +81,10 @@ class PostgresConnection final : public sql::Connection {
   void rollback() override;
 
  private:
+  // A fresh connection in place of a lost one (kept statements are forgotten).
+  Result<void> reconnect();
+  // BEGIN (and for writes the cluster-wide write lock) on the current connection.
+  Result<void> start_transaction(sql::TransactionMode mode);
   PostgresConnection(PostgresOptions options, pg_conn* conn);
 
   PostgresOptions options_;
