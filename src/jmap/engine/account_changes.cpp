@@ -30,7 +30,7 @@ AccountDelta account_delta(CallContext& context, ModSeq since) {
   if (!changes) {
     log::warning("jmap", "cannot read the changes of <{}>: {}", context.account().address,
                  changes.error().message);
-    fail("serverFail", "the mailbox store could not be read");
+    fail_store(changes.error(), "the mailbox store could not be read");
   }
   // The view must be at least as new as the changes, so that an Email they name is in it
   // unless it was removed since.

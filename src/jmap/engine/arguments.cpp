@@ -8,6 +8,11 @@ void fail(std::string type, std::string description) {
   throw MethodFailure{method_failure(type, std::move(description))};
 }
 
+void fail_store(const Error& error, std::string description) {
+  const bool temporary = error.kind == ErrorKind::temporary || error.kind == ErrorKind::timeout;
+  fail(temporary ? "serverUnavailable" : "serverFail", std::move(description));
+}
+
 void fail_argument(std::string_view name, std::string_view what) {
   throw MethodFailure{invalid_arguments(fmt::format("{}: {}", name, what), name)};
 }

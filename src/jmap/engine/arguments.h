@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jmap/proto/arguments.h"
+#include "base/error.h"
 #include "jmap/proto/errors.h"
 
 namespace postamt::jmap {
@@ -26,6 +27,10 @@ struct MethodFailure {
 };
 
 [[noreturn]] void fail(std::string type, std::string description = {});
+// fail() for a store or blob error: "serverUnavailable" when it is temporary (the
+// database is unreachable or busy, a statement timed out: RFC 8620 §3.6.2, the client
+// may try again later), "serverFail" for anything else.
+[[noreturn]] void fail_store(const Error& error, std::string description);
 [[noreturn]] void fail_argument(std::string_view name, std::string_view what);
 
 // nullopt when the argument is absent or null.

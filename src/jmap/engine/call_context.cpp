@@ -23,7 +23,7 @@ const AccountView& CallContext::view() {
     if (!loaded) {
       log::warning("jmap", "cannot read the account <{}>: {}", account_.address,
                    loaded.error().message);
-      fail("serverFail", "the mailbox store could not be read");
+      fail_store(loaded.error(), "the mailbox store could not be read");
     }
     view_ = std::move(*loaded);
   }
@@ -36,7 +36,7 @@ ModSeq CallContext::current_modseq() {
   if (!modseq) {
     log::warning("jmap", "cannot read the state of <{}>: {}", account_.address,
                  modseq.error().message);
-    fail("serverFail", "the mailbox store could not be read");
+    fail_store(modseq.error(), "the mailbox store could not be read");
   }
   return *modseq;
 }

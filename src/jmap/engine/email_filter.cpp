@@ -201,7 +201,7 @@ bool has_attachment(const EmailEntry& e, blob::BlobStore& blobs) {
   if (!bytes) {
     log::warning("jmap", "Email/query cannot read message {}: {}", record.blob.hex(),
                  bytes.error().message);
-    fail("serverFail", "a message could not be read");
+    fail_store(bytes.error(), "a message could not be read");
   }
   mime::Message parsed = mime::parse(*bytes);
   json::object out;
@@ -257,7 +257,7 @@ bool evaluate(const Node& node, const AccountView& view, const EmailEntry& e,
   if (!matched) {
     log::warning("jmap", "Email/query cannot read message {}: {}", e.latest().blob.hex(),
                  matched.error().message);
-    fail("serverFail", "a message could not be read");
+    fail_store(matched.error(), "a message could not be read");
   }
   if (!*matched) return false;
   if (node.has_attachment && has_attachment(e, blobs) != *node.has_attachment) return false;

@@ -82,7 +82,7 @@ class HeaderValues {
       auto values = mail::sort_values(context.store(), context.blobs(), mailbox->id, records, key);
       if (!values) {
         log::warning("jmap", "Email/query cannot sort: {}", values.error().message);
-        fail("serverFail", "the messages could not be sorted");
+        fail_store(values.error(), "the messages could not be sorted");
       }
       columns_.push_back(std::make_unique<mail::SortValues>(std::move(*values)));
       for (size_t i = 0; i < list.size(); ++i) at_[list[i]] = {columns_.back().get(), i};

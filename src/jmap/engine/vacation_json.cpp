@@ -85,7 +85,7 @@ vacation::Settings load_vacation(CallContext& context) {
   if (!settings) {
     log::warning("jmap", "cannot read the vacation response of <{}>: {}", context.account().address,
                  settings.error().message);
-    fail("serverFail", "the vacation response could not be read");
+    fail_store(settings.error(), "the vacation response could not be read");
   }
   return *settings;
 }
@@ -96,7 +96,7 @@ void save_vacation(CallContext& context, const vacation::Settings& settings,
   if (!saved) {
     log::warning("jmap", "cannot store the vacation response of <{}>: {}",
                  context.account().address, saved.error().message);
-    fail("serverFail", "the vacation response could not be stored");
+    fail_store(saved.error(), "the vacation response could not be stored");
   }
 }
 

@@ -88,7 +88,7 @@ json::object email_get(CallContext& context, const json::object& arguments) {
       if (!bytes) {
         log::warning("jmap", "cannot read message {} of <{}>: {}", record.blob.hex(),
                      context.account().address, bytes.error().message);
-        fail("serverFail", "a message could not be read");
+        fail_store(bytes.error(), "a message could not be read");
       }
       mime::Message parsed = mime::parse(*bytes);
       render_email(*bytes, parsed, record.blob, content_properties, body_properties, options, out);

@@ -13,7 +13,7 @@ json::object email_submission_changes(CallContext& context, const json::object& 
   context.require_account(arguments);
   ModSeq since = read_since_state(arguments, "sinceState", kNoModSeqLimit, 0);
   auto delta = context.store().email_submission_changes(context.account().id, since);
-  if (!delta) fail("serverFail", "the store could not be read");
+  if (!delta) fail_store(delta.error(), "the store could not be read");
   ChangeSet changes;
   for (const store::EmailSubmission& r : delta->created)
     changes.created.push_back({submission_object_id(r.id), r.id});

@@ -13,7 +13,7 @@ namespace postamt::jmap::methods {
 json::object email_submission_get(CallContext& context, const json::object& arguments) {
   GetArguments get = read_get(context, arguments, kSubmissionProperties, kSubmissionProperties);
   auto records = context.store().list_email_submissions(context.account().id);
-  if (!records) fail("serverFail", "the store could not be read");
+  if (!records) fail_store(records.error(), "the store could not be read");
   json::array list, not_found;
   if (!get.ids) {
     for (const store::EmailSubmission& r : *records)

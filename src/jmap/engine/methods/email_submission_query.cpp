@@ -74,7 +74,7 @@ bool matches_filter(CallContext& context, const store::EmailSubmission& r,
 json::object email_submission_query(CallContext& context, const json::object& arguments) {
   context.require_account(arguments);
   auto records = context.store().list_email_submissions(context.account().id);
-  if (!records) fail("serverFail", "the store could not be read");
+  if (!records) fail_store(records.error(), "the store could not be read");
   std::vector<const store::EmailSubmission*> found;
   auto filter = arguments.find("filter");
   bool has_filter = filter != arguments.end() && !filter->value().is_null();

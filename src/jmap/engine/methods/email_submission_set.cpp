@@ -209,7 +209,7 @@ json::object email_submission_set(CallContext& context, const json::object& argu
   }
 
   auto records = context.store().list_email_submissions(context.account().id);
-  if (!records) fail("serverFail", "the store could not be read");
+  if (!records) fail_store(records.error(), "the store could not be read");
   for (const auto& [id, value] : update_argument(arguments)) {
     const store::EmailSubmission* record = find_record(*records, id);
     if (!record) {

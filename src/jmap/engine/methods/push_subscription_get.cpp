@@ -20,7 +20,7 @@ json::object push_subscription_get(CallContext& context, const json::object& arg
   if (!subscriptions) {
     log::warning("jmap", "cannot read the push subscriptions of <{}>: {}",
                  context.account().address, subscriptions.error().message);
-    fail("serverFail", "the push subscriptions could not be read");
+    fail_store(subscriptions.error(), "the push subscriptions could not be read");
   }
   json::array list, not_found;
   if (!get.ids) {

@@ -138,7 +138,7 @@ std::vector<store::PushSubscription> load(CallContext& context) {
   if (!list) {
     log::warning("jmap", "cannot read the push subscriptions of <{}>: {}",
                  context.account().address, list.error().message);
-    fail("serverFail", "the push subscriptions could not be read");
+    fail_store(list.error(), "the push subscriptions could not be read");
   }
   return std::move(*list);
 }
@@ -146,7 +146,7 @@ std::vector<store::PushSubscription> load(CallContext& context) {
 [[noreturn]] void store_failed(CallContext& context, const Error& error) {
   log::warning("jmap", "cannot write the push subscriptions of <{}>: {}", context.account().address,
                error.message);
-  fail("serverFail", "the push subscriptions could not be written");
+  fail_store(error, "the push subscriptions could not be written");
 }
 
 // The patch of one update: what it changes, or why it is refused.

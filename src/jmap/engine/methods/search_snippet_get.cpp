@@ -22,7 +22,7 @@ EmailText email_text(CallContext& context, const EmailEntry& email) {
   if (!bytes) {
     log::warning("jmap", "cannot read message {} of <{}>: {}", record.blob.hex(),
                  context.account().address, bytes.error().message);
-    fail("serverFail", "a message could not be read");
+    fail_store(bytes.error(), "a message could not be read");
   }
   mime::Message parsed = mime::parse(*bytes);
   const std::string properties[] = {"subject", "textBody", "bodyValues"};
