@@ -400,19 +400,23 @@ Result<void> FileQueue::import(const QueuedMessage& m) {
   return write_atomically(copy.id, serialize(copy), Placement::create);
 }
 
-Result<std::vector<delivery::QueuedRecipient>> FileQueue::queued_recipients(std::string_view id) {
-  auto m = load(std::string(id), BodyMode::skip);
-  if (!m) return m.error();
+std::vector<delivery::QueuedRecipient> queued_recipients_of(const QueuedMessage& m) {
   std::vector<delivery::QueuedRecipient> out;
-  for (size_t i = 0; i < m->message.recipients.size(); ++i) {
-    const RecipientStatus& s = m->status.at(i);
+  for (size_t i = 0; i < m.message.recipients.size(); ++i) {
+    const RecipientStatus& s = m.status.at(i);
     delivery::QueuedState state = s.state == RecipientState::sent ? delivery::QueuedState::sent
                                   : s.state == RecipientState::failed
                                       ? delivery::QueuedState::failed
                                       : delivery::QueuedState::pending;
-    out.push_back({m->message.recipients[i].address, state, s.diagnostic});
+    out.push_back({m.message.recipients[i].address, state, s.diagnostic});
   }
   return out;
+}
+
+Result<std::vector<delivery::QueuedRecipient>> FileQueue::queued_recipients(std::string_view id) {
+  auto m = load(std::string(id), BodyMode::skip);
+  if (!m) return m.error();
+  return queued_recipients_of(*m);
 }
 
 Result<std::vector<std::string>> FileQueue::list() const {

@@ -267,6 +267,9 @@ class FileQueue final : public Spool {
 std::string serialize(const QueuedMessage& m);
 Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode);
 
+// Each recipient's state as delivery::OutboundQueue::queued_recipients reports it.
+std::vector<delivery::QueuedRecipient> queued_recipients_of(const QueuedMessage& m);
+
 // True for ids FileQueue makes: 1..32 characters of [0-9A-Za-z].
 bool valid_queue_id(std::string_view id);
 

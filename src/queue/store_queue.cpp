@@ -84,16 +84,7 @@ Result<std::string> StoreQueue::enqueue(const delivery::OutboundMessage& message
 Result<std::vector<delivery::QueuedRecipient>> StoreQueue::queued_recipients(std::string_view id) {
   auto m = load(std::string(id), BodyMode::skip);
   if (!m) return m.error();
-  std::vector<delivery::QueuedRecipient> out;
-  for (size_t i = 0; i < m->message.recipients.size(); ++i) {
-    const RecipientStatus& s = m->status.at(i);
-    delivery::QueuedState state = s.state == RecipientState::sent ? delivery::QueuedState::sent
-                                  : s.state == RecipientState::failed
-                                      ? delivery::QueuedState::failed
-                                      : delivery::QueuedState::pending;
-    out.push_back({m->message.recipients[i].address, state, s.diagnostic});
-  }
-  return out;
+  return queued_recipients_of(*m);
 }
 
 Result<std::vector<std::string>> StoreQueue::list() const {

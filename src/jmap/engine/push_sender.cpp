@@ -209,12 +209,16 @@ net::awaitable<void> PushSender::reload() {
   auto task = runtime_.run_blocking(std::move(work));
   Result<Snapshot> snap = co_await std::move(task);
   if (!snap) {
-    log::warning("jmap", "cannot read the push subscriptions: {}", snap.error().message);
     std::lock_guard lock(mutex_);
+    if (!reload_failing_)
+      log::warning("jmap", "cannot read the push subscriptions: {}", snap.error().message);
+    reload_failing_ = true;
     reload_wanted_ = true;
     co_return;
   }
   std::lock_guard lock(mutex_);
+  if (reload_failing_) log::info("jmap", "push subscriptions read again");
+  reload_failing_ = false;
   std::map<uint64_t, Target> next;
   for (store::PushSubscription& s : snap->active) {
     // Forgotten, or verified, while this reload read the store: the next reload (already

@@ -109,6 +109,9 @@ class PushSender {
   std::map<uint64_t, ModSeq> verified_at_;
   std::set<uint64_t> forgotten_;  // since the running reload began
   bool reload_wanted_ = true;
+  // The last reload failed (the store was unavailable): the next failures are not logged
+  // again, so that an outage of the database is one warning, not one every poll.
+  bool reload_failing_ = false;
   uint32_t in_flight_ = 0;
 };
 
