@@ -326,6 +326,11 @@ net::awaitable<void> keep_claim(net::Runtime* runtime, Spool* q, std::string id,
   using Steady = std::chrono::steady_clock;
   const auto period = std::max<Steady::duration>(lease / 3, std::chrono::seconds(1));
   auto due = Steady::now() + period;
+  // The claim was renewed (or taken) at most this long ago. When renewals keep failing (the
+  // database is unreachable), the lease is treated as lost a third of it before it would
+  // end by this node's clock, which leaves the margin for the database's clock to differ:
+  // after that another node may take the message, and this attempt must stop.
+  auto last_renewed = Steady::now();
   while (!state->done) {
     co_await net::sleep(kRenewalTick);
     if (state->done || Steady::now() < due) continue;
@@ -334,10 +339,20 @@ net::awaitable<void> keep_claim(net::Runtime* runtime, Spool* q, std::string id,
     auto renewed = co_await std::move(renew_task);
     due = Steady::now() + period;
     if (!renewed) {
+      if (Steady::now() >= last_renewed + lease - period) {
+        log::message(log::Level::warning, kService, id,
+                     "cannot renew the delivery claim before its lease ends ({}); stopping this "
+                     "attempt",
+                     renewed.error().message);
+        state->lost = true;
+        break;
+      }
       // The lease still runs; try again at the next period.
       log::message(log::Level::warning, kService, id, "cannot renew the delivery claim: {}",
                    renewed.error().message);
-    } else if (!*renewed) {
+    } else if (*renewed) {
+      last_renewed = Steady::now();
+    } else {
       log::message(log::Level::warning, kService, id,
                    "delivery claim lost to another node; stopping this attempt");
       state->lost = true;
@@ -377,6 +392,19 @@ net::awaitable<size_t> Worker::run_once() {
   }
   size_t attempts = 0;
   for (const std::string& id : *ids) {
+    // The batch was claimed together, but its messages are attempted one after another: a
+    // slow attempt before this one may have outlasted this message's lease, and another
+    // node may have taken it. The claim is renewed to a whole lease first; a message whose
+    // claim is gone (or cannot be confirmed) is left to whoever holds it.
+    auto renew_task = deps_.runtime->run_blocking(
+        [q, id, owner, lease] { return q->renew_claim(id, owner, lease); });
+    auto renewed = co_await std::move(renew_task);
+    if (!renewed || !*renewed) {
+      if (!renewed)
+        log::message(log::Level::warning, kService, id, "cannot renew the delivery claim: {}",
+                     renewed.error().message);
+      continue;
+    }
     if (!stopped_) {
       auto attempt_task = attempt_claimed(id);
       auto r = co_await std::move(attempt_task);

@@ -28,9 +28,13 @@
 // third of WorkerOptions::claim_lease while an attempt runs, and releases it once the
 // results are recorded. With StoreQueue this is what lets several nodes share one queue:
 // a message is attempted by one node at a time, and a dead node's messages are taken
-// over when its leases end. A renewal that finds the claim lost (the node stalled past
-// its lease and another took the message over) stops the attempt before its next
-// destination or next host; what was already said on the wire cannot be taken back.
+// over when its leases end. Each message of a claimed batch has its claim renewed to a
+// whole lease just before its attempt, and is skipped when that fails (an earlier slow
+// attempt may have outlasted its lease). A renewal that finds the claim lost (the node
+// stalled past its lease and another took the message over), or that keeps failing until
+// two thirds of the lease are gone (the database unreachable), stops the attempt before
+// its next destination or next host; what was already said on the wire cannot be taken
+// back.
 //
 // Recording results, with the queue changing meanwhile (the lock or transaction of
 // Spool::update is never held during the network exchange): the message is reloaded and

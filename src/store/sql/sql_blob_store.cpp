@@ -85,8 +85,13 @@ Error stale_upload() {
                "garbage collection grace period)"};
 }
 
+// The chunks of an upload, unless a blob row names them: after a commit whose outcome was
+// unknown the upload may have become a blob, whose bytes must stay.
 Result<void> drop_content(Connection& db, int64_t content) {
-  POSTAMT_TRY(exec(db, "DELETE FROM blob_chunk WHERE content = ?", content));
+  POSTAMT_TRY(exec(db,
+                   "DELETE FROM blob_chunk WHERE content = ? AND NOT EXISTS "
+                   "(SELECT 1 FROM blob WHERE blob.content = ?)",
+                   content, content));
   return exec(db, "DELETE FROM blob_upload WHERE id = ?", content);
 }
 
@@ -302,16 +307,23 @@ Result<void> SqlBlobStore::transact(TransactionMode mode,
     auto connection = take();
     if (!connection) return connection.error();
     Connection& db = **connection;
+    bool commit_failed = false;
     outcome = [&]() -> Result<void> {
       POSTAMT_TRY(db.begin(mode));
       auto r = body(db);
-      if (r) r = db.commit();
+      if (r) {
+        r = db.commit();
+        commit_failed = !r;
+      }
       if (!r) db.rollback();
       return r;
     }();
     // A connection whose transaction failed may be broken (a restarted server): closed.
     give_back(std::move(*connection), outcome.ok());
-    if (outcome || outcome.error().kind != ErrorKind::temporary || mode == TransactionMode::read) {
+    // A failed commit may have committed (the connection broke during COMMIT): never run
+    // the body again on top of it, as store/sql/sql_store.h does not either.
+    if (outcome || commit_failed || outcome.error().kind != ErrorKind::temporary ||
+        mode == TransactionMode::read) {
       break;
     }
   }
