@@ -367,16 +367,23 @@ Result<void> FileQueue::write_atomically(const std::string& id, const std::strin
   return fsync_dir(dir_);
 }
 
-Result<std::string> FileQueue::enqueue(const delivery::OutboundMessage& message) {
+Result<QueuedMessage> new_queued_message(const delivery::OutboundMessage& message, TimePoint now) {
   if (message.recipients.empty())
     return Error{ErrorKind::invalid, "a queued message needs at least one recipient"};
   for (const auto& r : message.recipients)
     if (r.address.empty()) return Error{ErrorKind::invalid, "empty recipient address"};
   QueuedMessage m;
   m.message = message;
-  m.message.queue_id.clear();  // the file's name is its id
+  m.message.queue_id.clear();  // the message's id is its file's or row's name
   m.status.resize(message.recipients.size());
-  m.arrival = m.next_attempt = clock_();
+  m.arrival = m.next_attempt = now;
+  return m;
+}
+
+Result<std::string> FileQueue::enqueue(const delivery::OutboundMessage& message) {
+  auto made = new_queued_message(message, clock_());
+  if (!made) return made.error();
+  QueuedMessage& m = *made;
   const std::string bytes = serialize(m);
   if (valid_queue_id(message.queue_id)) {
     m.id = message.queue_id;

@@ -267,6 +267,10 @@ class FileQueue final : public Spool {
 std::string serialize(const QueuedMessage& m);
 Result<QueuedMessage> deserialize(std::string_view bytes, BodyMode mode);
 
+// A message as enqueue() stores it: every recipient pending, arrival and next attempt
+// `now`, no id yet. Errors: invalid (no recipients, an empty recipient address).
+Result<QueuedMessage> new_queued_message(const delivery::OutboundMessage& message, TimePoint now);
+
 // Each recipient's state as delivery::OutboundQueue::queued_recipients reports it.
 std::vector<delivery::QueuedRecipient> queued_recipients_of(const QueuedMessage& m);
 

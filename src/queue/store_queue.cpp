@@ -56,15 +56,9 @@ Result<void> StoreQueue::import(const QueuedMessage& m) {
 }
 
 Result<std::string> StoreQueue::enqueue(const delivery::OutboundMessage& message) {
-  if (message.recipients.empty())
-    return Error{ErrorKind::invalid, "a queued message needs at least one recipient"};
-  for (const auto& r : message.recipients)
-    if (r.address.empty()) return Error{ErrorKind::invalid, "empty recipient address"};
-  QueuedMessage m;
-  m.message = message;
-  m.message.queue_id.clear();  // the row's id is its id
-  m.status.resize(message.recipients.size());
-  m.arrival = m.next_attempt = clock_();
+  auto made = new_queued_message(message, clock_());
+  if (!made) return made.error();
+  QueuedMessage& m = *made;
   if (valid_queue_id(message.queue_id)) {
     m.id = message.queue_id;
     auto inserted = store_.insert_queue_entry(to_entry(m));

@@ -223,7 +223,8 @@ TEST_P(QueueContract, RemoveDeletesOnce) {
   EXPECT_TRUE(store_->release_queue_claim("m", "node1"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, QueueContract, ::testing::Values("memory", "sqlite", "postgres"));
+INSTANTIATE_TEST_SUITE_P(Backends, QueueContract,
+                         ::testing::Values("memory", "sqlite", "postgres"));
 
 }  // namespace
 }  // namespace postamt::store

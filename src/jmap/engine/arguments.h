@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "jmap/proto/arguments.h"
 #include "base/error.h"
+#include "jmap/proto/arguments.h"
 #include "jmap/proto/errors.h"
 
 namespace postamt::jmap {
