@@ -322,7 +322,7 @@ class PostgresRestartTest(ClusterBase):
         p = self.node()
         self.accounts(p)
         p.start()
-        acknowledged, refused = [], []
+        acknowledged, refused, refused_ids = [], [], []
         done = threading.Event()
         after_restart = []
 
@@ -340,6 +340,7 @@ class PostgresRestartTest(ClusterBase):
                         after_restart.append(mid)
                 except smtplib.SMTPResponseException as e:
                     refused.append((e.smtp_code, e.smtp_error[:5]))
+                    refused_ids.append(mid)
                 except smtplib.SMTPRecipientsRefused as e:
                     for code, text in e.recipients.values():
                         refused.append((code, text[:5]))
@@ -359,7 +360,13 @@ class PostgresRestartTest(ClusterBase):
         # Refusals during the outage are temporary: 451 4.3.0, never a 5xx.
         self.assertTrue(all(r == (451, b"4.3.0") for r in refused), refused)
         print(f"{len(acknowledged)} acknowledged, {len(refused)} refused with 451 4.3.0")
-        self.assertEqual(self.message_ids(p), sorted(acknowledged))
+        # Nothing acknowledged is lost. A message whose COMMIT reached the database while
+        # the connection broke is stored although its client got 451 (the outcome was
+        # unknown, so the node never claims success): such extras may exist, nothing else.
+        stored = self.message_ids(p)
+        self.assertEqual(len(stored), len(set(stored)))
+        self.assertLessEqual(set(acknowledged), set(stored))
+        self.assertLessEqual(set(stored) - set(acknowledged), set(refused_ids))
 
     def jmap_mailboxes(self, p):
         """(HTTP status, parsed body) of a JMAP Mailbox/get as alice (RFC 8620 §3.3)."""
